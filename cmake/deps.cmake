@@ -1,0 +1,1 @@
+# dependency recipes (newlib, lwIP): see cmake/deps.cmake
