@@ -1,0 +1,107 @@
+#include "kernel/arch/ia32/descriptors.h"
+
+#include <stddef.h>
+
+#include "kernel/arch/ia32/layout.h"
+
+extern "C" uint32_t ia32_trap_stubs[]; // trap_entry.S: one entry point per vector
+
+namespace axo::ia32 {
+
+namespace {
+
+// Access byte bits (SDM vol. 3, 3.4.5).
+constexpr uint8_t kPresent = 0x80;
+constexpr uint8_t kDpl3 = 0x60;
+constexpr uint8_t kCodeOrData = 0x10;
+constexpr uint8_t kTypeCodeRead = 0x0A;
+constexpr uint8_t kTypeDataWrite = 0x02;
+constexpr uint8_t kTypeTss32Available = 0x09;
+// Flags nibble: 4 KiB granularity, 32-bit default size.
+constexpr uint8_t kGranularity4K = 0x80;
+constexpr uint8_t kSize32 = 0x40;
+
+// Gate types (SDM vol. 3, 6.11).
+constexpr uint8_t kInterruptGate32 = 0x0E;
+
+struct [[gnu::packed]] TablePointer {
+    uint16_t limit;
+    uint32_t base;
+};
+
+constexpr uint32_t kIoBitmapBytes = 65536 / 8;
+
+struct alignas(16) TssWithIoBitmap {
+    Tss tss;
+    uint8_t io_bitmap[kIoBitmapBytes + 1]; // the extra 0xFF byte ends the map (SDM 18.5.2)
+};
+
+alignas(16) SegmentDescriptor g_gdt[kGdtEntries];
+alignas(16) GateDescriptor g_idt[kIdtEntries];
+TssWithIoBitmap g_tss;
+
+constexpr SegmentDescriptor make_segment(uint32_t base, uint32_t limit_pages, uint8_t access,
+                                         uint8_t flags) {
+    return SegmentDescriptor{
+        .limit_low = static_cast<uint16_t>(limit_pages & 0xFFFF),
+        .base_low = static_cast<uint16_t>(base & 0xFFFF),
+        .base_mid = static_cast<uint8_t>((base >> 16) & 0xFF),
+        .access = access,
+        .flags_limit_high = static_cast<uint8_t>(flags | ((limit_pages >> 16) & 0x0F)),
+        .base_high = static_cast<uint8_t>(base >> 24),
+    };
+}
+
+GateDescriptor make_gate(uint32_t offset, uint8_t dpl) {
+    return GateDescriptor{
+        .offset_low = static_cast<uint16_t>(offset & 0xFFFF),
+        .selector = kKernelCode,
+        .zero = 0,
+        .type_attr = static_cast<uint8_t>(kPresent | (dpl << 5) | kInterruptGate32),
+        .offset_high = static_cast<uint16_t>(offset >> 16),
+    };
+}
+
+} // namespace
+
+void init_descriptors() {
+    constexpr uint32_t kAllPages = 0xFFFFF;
+    // Large spaces end at 3 GiB: their user segments keep them out of the small-space area
+    // and the kernel even where paging would allow it.
+    constexpr uint32_t kUserPages = (kUserEnd >> 12) - 1;
+    constexpr uint8_t kFlags = kGranularity4K | kSize32;
+
+    g_gdt[0] = SegmentDescriptor{};
+    g_gdt[kKernelCode >> 3] =
+        make_segment(0, kAllPages, kPresent | kCodeOrData | kTypeCodeRead, kFlags);
+    g_gdt[kKernelData >> 3] =
+        make_segment(0, kAllPages, kPresent | kCodeOrData | kTypeDataWrite, kFlags);
+    g_gdt[kUserCode >> 3] =
+        make_segment(0, kUserPages, kPresent | kDpl3 | kCodeOrData | kTypeCodeRead, kFlags);
+    g_gdt[kUserData >> 3] =
+        make_segment(0, kUserPages, kPresent | kDpl3 | kCodeOrData | kTypeDataWrite, kFlags);
+
+    for (auto& byte : g_tss.io_bitmap) byte = 0xFF;
+    g_tss.tss.ss0 = kKernelData;
+    g_tss.tss.iomap_base = offsetof(TssWithIoBitmap, io_bitmap);
+    g_gdt[kTssSelector >> 3] = make_segment(reinterpret_cast<uint32_t>(&g_tss),
+                                            sizeof(g_tss) - 1, kPresent | kTypeTss32Available, 0);
+
+    for (uint32_t v = 0; v < kIdtEntries; ++v) {
+        // Only the system-call gate may be used by `int` from user mode.
+        g_idt[v] = make_gate(ia32_trap_stubs[v], v == kVectorSyscall ? 3 : 0);
+    }
+
+    TablePointer gdtr{sizeof(g_gdt) - 1, reinterpret_cast<uint32_t>(g_gdt)};
+    TablePointer idtr{sizeof(g_idt) - 1, reinterpret_cast<uint32_t>(g_idt)};
+    asm volatile("lgdt %0" ::"m"(gdtr));
+    asm volatile("mov %0, %%ds; mov %0, %%es; mov %0, %%ss; mov %1, %%fs; mov %1, %%gs"
+                 ::"r"(uint32_t{kKernelData}), "r"(uint32_t{kNullSelector}));
+    asm volatile("ljmp %0, $1f; 1:" ::"i"(kKernelCode));
+    asm volatile("lidt %0" ::"m"(idtr));
+    asm volatile("ltr %w0" ::"r"(uint32_t{kTssSelector}));
+}
+
+void set_kernel_stack(uint32_t esp0) { g_tss.tss.esp0 = esp0; }
+
+} // namespace axo::ia32

@@ -1,0 +1,58 @@
+// The GDT, IDT and TSS: the Pentium's segment and gate tables.
+#pragma once
+
+#include <stdint.h>
+
+namespace axo::ia32 {
+
+// Selectors. Their order is fixed: user code/data follow kernel code/data so that the
+// sysenter convention (if ever used) holds.
+enum Selector : uint16_t {
+    kNullSelector = 0x00,
+    kKernelCode = 0x08,
+    kKernelData = 0x10,
+    kUserCode = 0x18 | 3,
+    kUserData = 0x20 | 3,
+    kTssSelector = 0x28,
+};
+
+constexpr uint32_t kGdtEntries = 6;
+constexpr uint32_t kIdtEntries = 256;
+
+// Interrupt vectors.
+constexpr uint8_t kVectorIrqBase = 0x20; // PIC lines 0..15 land on 0x20..0x2F
+constexpr uint8_t kVectorSyscall = 0x30;
+
+struct [[gnu::packed]] SegmentDescriptor {
+    uint16_t limit_low;
+    uint16_t base_low;
+    uint8_t base_mid;
+    uint8_t access;
+    uint8_t flags_limit_high;
+    uint8_t base_high;
+};
+static_assert(sizeof(SegmentDescriptor) == 8);
+
+struct [[gnu::packed]] GateDescriptor {
+    uint16_t offset_low;
+    uint16_t selector;
+    uint8_t zero;
+    uint8_t type_attr;
+    uint16_t offset_high;
+};
+static_assert(sizeof(GateDescriptor) == 8);
+
+// The 32-bit TSS (Intel SDM vol. 3, figure 7-2). The kernel uses only esp0/ss0 and the
+// I/O map base; the I/O permission bitmap follows it (all ports denied for now).
+struct [[gnu::packed]] Tss {
+    uint32_t link, esp0, ss0, esp1, ss1, esp2, ss2, cr3, eip, eflags;
+    uint32_t eax, ecx, edx, ebx, esp, ebp, esi, edi;
+    uint32_t es, cs, ss, ds, fs, gs, ldt;
+    uint16_t trap, iomap_base;
+};
+static_assert(sizeof(Tss) == 104);
+
+void init_descriptors();
+void set_kernel_stack(uint32_t esp0);
+
+} // namespace axo::ia32

@@ -1,0 +1,73 @@
+// Traps, exceptions and interrupts on ia32: the saved register frame and its dispatch.
+#pragma once
+
+#include <stdint.h>
+
+namespace axo::ia32 {
+
+// What trap_entry.S leaves on the kernel stack, lowest address first.
+struct TrapFrame {
+    uint32_t gs, fs, es, ds;
+    uint32_t edi, esi, ebp, esp_at_pusha, ebx, edx, ecx, eax;
+    uint32_t vector, error;
+    uint32_t eip, cs, eflags;
+    uint32_t user_esp, user_ss; // valid only when the trap came from user mode
+
+    bool from_user() const { return (cs & 3) != 0; }
+};
+static_assert(sizeof(TrapFrame) == 19 * 4);
+static_assert(__builtin_offsetof(TrapFrame, vector) == 12 * 4);
+static_assert(__builtin_offsetof(TrapFrame, eip) == 14 * 4);
+
+// CPU exception vectors (Intel SDM vol. 3, table 6-1).
+enum Exception : uint8_t {
+    kDivideError = 0,
+    kDebug = 1,
+    kNmi = 2,
+    kBreakpoint = 3,
+    kOverflow = 4,
+    kBoundRange = 5,
+    kInvalidOpcode = 6,
+    kDeviceNotAvailable = 7,
+    kDoubleFault = 8,
+    kCoprocessorOverrun = 9,
+    kInvalidTss = 10,
+    kSegmentNotPresent = 11,
+    kStackFault = 12,
+    kGeneralProtection = 13,
+    kPageFault = 14,
+    kFpuError = 16,
+    kAlignmentCheck = 17,
+    kMachineCheck = 18,
+};
+
+const char* exception_name(uint32_t vector);
+
+// A kernel instruction allowed to fault (probes, later: user-memory copies) and the place
+// where execution continues if it does. Entries come from the __extable section.
+struct ExceptionTableEntry {
+    uint32_t fault_ip;
+    uint32_t fixup_ip;
+};
+
+// The last fault recovered through the exception table, for the self-tests.
+struct RecoveredFault {
+    uint32_t vector, error, address, count;
+};
+extern RecoveredFault g_last_recovered_fault;
+
+// Reads a word at `addr`; false (and no panic) if the read faults.
+extern "C" bool ia32_probe_read(uint32_t addr, uint32_t* out);
+// Writes a word; false if the write faults.
+extern "C" bool ia32_probe_write(uint32_t addr, uint32_t value);
+// Loads `selector` into %fs; false if the load faults (#GP, #NP).
+extern "C" bool ia32_probe_load_fs(uint32_t selector);
+// Executes ud2; returns false after the #UD was recovered.
+extern "C" bool ia32_probe_invalid_opcode();
+
+using IrqHandler = void (*)(uint32_t irq);
+void set_irq_handler(uint32_t irq, IrqHandler handler);
+
+[[noreturn]] void panic_with_frame(const TrapFrame& frame, const char* why);
+
+} // namespace axo::ia32
