@@ -1,0 +1,194 @@
+/* The Axolotl kernel ABI: thread ids, message tags, timeouts, error codes and syscall
+ * numbers. Shared by the kernel and user space, usable from C and C++. This header (with
+ * utcb.h, kip.h and syscalls.h) is the single source of docs/kernel-api.md.
+ * Modelled on L4 X.2, simplified where noted. */
+#ifndef AXOLOTL_ABI_H
+#define AXOLOTL_ABI_H
+
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ---- Thread ids -------------------------------------------------------------------------
+ * A thread id is global and unique in space and time: an 18-bit thread number and a 14-bit
+ * version. Deleting a thread makes its version stale forever: the kernel refuses to create
+ * the same number with a version not greater than any deleted one. */
+typedef uint32_t axo_thread_id_t;
+
+#define AXO_THREAD_NUMBER_BITS 18u
+#define AXO_THREAD_VERSION_BITS 14u
+#define AXO_NIL_THREAD ((axo_thread_id_t)0)
+#define AXO_ANY_THREAD ((axo_thread_id_t)0xFFFFFFFFu)
+/* Thread numbers below this are the kernel's: 1..16 are the interrupt lines (IRQ n is
+ * number n + 1, version 1), the rest is reserved. */
+#define AXO_FIRST_USER_THREAD 32u
+/* The kernel supports thread numbers below this. */
+#define AXO_MAX_THREADS 1024u
+
+static inline axo_thread_id_t axo_thread_id(uint32_t number, uint32_t version) {
+    return (number << AXO_THREAD_VERSION_BITS) | (version & ((1u << AXO_THREAD_VERSION_BITS) - 1));
+}
+static inline uint32_t axo_thread_number(axo_thread_id_t id) { return id >> AXO_THREAD_VERSION_BITS; }
+static inline uint32_t axo_thread_version(axo_thread_id_t id) {
+    return id & ((1u << AXO_THREAD_VERSION_BITS) - 1);
+}
+
+/* ---- Message tag (MR0) ------------------------------------------------------------------
+ *   31            16 15  12 11      6 5       0
+ *  |     label      | flags |    t    |    u    |
+ * u untyped words follow in MR1..MRu, then t typed words (map/grant items, issue 4).
+ * u + t <= AXO_MR_COUNT - 1. Flag E is set by the kernel when the IPC failed; the error
+ * code is then in the UTCB. */
+typedef uint32_t axo_msg_tag_t;
+
+#define AXO_MR_COUNT 64u
+#define AXO_TAG_FLAG_ERROR 0x8000u
+
+static inline axo_msg_tag_t axo_msg_tag(uint32_t label, uint32_t untyped, uint32_t typed) {
+    return (label << 16) | ((typed & 0x3Fu) << 6) | (untyped & 0x3Fu);
+}
+static inline uint32_t axo_tag_label(axo_msg_tag_t tag) { return tag >> 16; }
+static inline uint32_t axo_tag_untyped(axo_msg_tag_t tag) { return tag & 0x3Fu; }
+static inline uint32_t axo_tag_typed(axo_msg_tag_t tag) { return (tag >> 6) & 0x3Fu; }
+static inline int axo_tag_failed(axo_msg_tag_t tag) { return (tag & AXO_TAG_FLAG_ERROR) != 0; }
+
+/* Labels of messages the kernel sends on a thread's behalf. */
+#define AXO_LABEL_EXCEPTION 0xFFD0u  /* to the exception handler; see below */
+#define AXO_LABEL_PAGE_FAULT 0xFFE0u /* to the pager; low 3 bits: r=4 w=2 x=1 (issue 4) */
+#define AXO_LABEL_INTERRUPT 0xFFF0u  /* from an interrupt thread (issue 4) */
+
+/* An exception message: label AXO_LABEL_EXCEPTION, 13 untyped words in this order. The
+ * handler's reply (any label) resumes the thread: MR1 = new eip, MR2 = new esp (both
+ * required, u >= 2), MR3 = eflags (arithmetic flags only, if u >= 3), MR4.. = eax ecx edx
+ * ebx ebp esi edi (if u >= 10). Deleting the thread instead is also an answer. */
+enum axo_exception_mr {
+    AXO_EXC_EIP = 1,
+    AXO_EXC_ESP = 2,
+    AXO_EXC_EFLAGS = 3,
+    AXO_EXC_VECTOR = 4,
+    AXO_EXC_ERROR = 5,
+    AXO_EXC_ADDRESS = 6, /* cr2 for page faults, else 0 */
+    AXO_EXC_EAX = 7,
+    AXO_EXC_ECX = 8,
+    AXO_EXC_EDX = 9,
+    AXO_EXC_EBX = 10,
+    AXO_EXC_EBP = 11,
+    AXO_EXC_ESI = 12,
+    AXO_EXC_EDI = 13,
+    AXO_EXC_WORDS = 13
+};
+/* In a reply: which words resume which registers. */
+#define AXO_EXC_REPLY_EIP 1u
+#define AXO_EXC_REPLY_ESP 2u
+#define AXO_EXC_REPLY_EFLAGS 3u
+#define AXO_EXC_REPLY_GPRS 4u /* MR4..MR10: eax ecx edx ebx ebp esi edi */
+
+/* ---- Timeouts -----------------------------------------------------------------------------
+ * 16 bits: never = 0; zero = 0x0400; otherwise relative m * 2^e microseconds with
+ * e = bits 15..10 and m = bits 9..0 (m != 0). As in L4 X.2. An IPC takes a word
+ * (send timeout << 16) | receive timeout. */
+typedef uint16_t axo_timeout_t;
+#define AXO_TIMEOUT_NEVER ((axo_timeout_t)0)
+#define AXO_TIMEOUT_ZERO ((axo_timeout_t)0x0400)
+
+static inline axo_timeout_t axo_timeout_us(uint32_t microseconds) {
+    uint32_t e = 0;
+    if (microseconds == 0) return AXO_TIMEOUT_ZERO;
+    while (microseconds > 0x3FFu) {
+        microseconds = (microseconds + 1) >> 1; /* round up: never fire early */
+        ++e;
+    }
+    return (axo_timeout_t)((e << 10) | microseconds);
+}
+static inline uint32_t axo_timeouts(axo_timeout_t send, axo_timeout_t receive) {
+    return ((uint32_t)send << 16) | receive;
+}
+
+/* ---- Errors -------------------------------------------------------------------------------
+ * Every syscall but ipc returns one of these in eax and also stores it in the UTCB's
+ * error word. */
+enum axo_error {
+    AXO_OK = 0,
+    AXO_ERR_NO_PRIVILEGE = 1,     /* caller is not privileged (not the root task) */
+    AXO_ERR_INVALID_THREAD = 2,   /* no such thread, stale id, or a kernel thread */
+    AXO_ERR_INVALID_SPACE = 3,    /* no such address space */
+    AXO_ERR_INVALID_SCHEDULER = 4,
+    AXO_ERR_INVALID_PARAM = 5,    /* an argument out of range */
+    AXO_ERR_UTCB_AREA = 6,        /* UTCB location not a user address, misaligned or taken */
+    AXO_ERR_NO_MEMORY = 8,        /* the kernel is out of memory */
+    AXO_ERR_INVALID_SYSCALL = 9,  /* unknown syscall number */
+    AXO_ERR_EXISTS = 10           /* thread number already in use */
+};
+
+/* IPC errors: the UTCB error word holds (code << 1) | phase, phase 0 = send, 1 = receive.
+ * The tag returned has AXO_TAG_FLAG_ERROR set. */
+enum axo_ipc_error {
+    AXO_IPC_OK = 0,
+    AXO_IPC_TIMEOUT = 1,     /* the timeout expired before a partner was ready */
+    AXO_IPC_NO_PARTNER = 2,  /* partner does not exist (stale id) or was deleted meanwhile */
+    AXO_IPC_CANCELLED = 3,   /* aborted by exchange_registers */
+    AXO_IPC_OVERFLOW = 4,    /* message too long (u + t > 63) */
+    AXO_IPC_ABORTED = 5,     /* the partner was halted or aborted mid-transfer */
+    AXO_IPC_INVALID = 6      /* a malformed argument (bad timeout, bad typed item) */
+};
+#define AXO_IPC_PHASE_RECEIVE 1u
+static inline uint32_t axo_ipc_error_code(uint32_t error_word) { return error_word >> 1; }
+static inline int axo_ipc_error_in_receive(uint32_t error_word) { return error_word & 1u; }
+
+/* ---- Syscalls -----------------------------------------------------------------------------
+ * One trap vector, `int $0x30`; eax holds the number. Register use per call is documented
+ * at each stub in syscalls.h. */
+#define AXO_SYSCALL_VECTOR 0x30
+enum axo_syscall {
+    AXO_SYS_IPC = 0,
+    AXO_SYS_THREAD_SWITCH = 1,
+    AXO_SYS_SCHEDULE = 2,
+    AXO_SYS_EXCHANGE_REGISTERS = 3,
+    AXO_SYS_THREAD_CONTROL = 4,
+    AXO_SYS_SPACE_CONTROL = 5, /* issue 4 */
+    AXO_SYS_UNMAP = 6,         /* issue 4 */
+    AXO_SYS_KERNEL_INTERFACE = 7,
+    AXO_SYS_DEBUG = 8,
+    AXO_SYS_COUNT = 9
+};
+
+/* exchange_registers control word (in) and state word (out). */
+enum axo_exreg_control {
+    AXO_EXREG_SET_SP = 1u << 0,
+    AXO_EXREG_SET_IP = 1u << 1,
+    AXO_EXREG_SET_FLAGS = 1u << 2,
+    AXO_EXREG_SET_PAGER = 1u << 3,
+    AXO_EXREG_SET_EXCEPTION_HANDLER = 1u << 4, /* the pager argument names it instead */
+    AXO_EXREG_HALT = 1u << 5,
+    AXO_EXREG_RESUME = 1u << 6,
+    AXO_EXREG_ABORT_SEND = 1u << 7,
+    AXO_EXREG_ABORT_RECEIVE = 1u << 8
+};
+enum axo_exreg_state {
+    AXO_STATE_HALTED = 1u << 0,
+    AXO_STATE_SENDING = 1u << 1,
+    AXO_STATE_RECEIVING = 1u << 2,
+    AXO_STATE_INACTIVE = 1u << 3 /* created, never started */
+};
+/* eflags bits user space may set through exchange_registers or an exception reply:
+ * CF PF AF ZF SF DF OF. IF is always on, IOPL always 0. */
+#define AXO_USER_EFLAGS_MASK 0x00000CD5u
+
+/* debug syscall operations. */
+enum axo_debug_op {
+    AXO_DEBUG_WRITE = 0,    /* edx = user buffer, ebx = length (<= 4096): to the kernel console */
+    AXO_DEBUG_SHUTDOWN = 1, /* privileged: edx = 0 tests done, 1 failure: ends the emulator */
+    AXO_DEBUG_COUNTERS = 2  /* edx = user buffer for an axo_counters_t */
+};
+
+#define AXO_PRIORITY_MAX 255u
+#define AXO_PRIORITY_DEFAULT 100u
+#define AXO_TIMESLICE_DEFAULT_US 10000u
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* AXOLOTL_ABI_H */
