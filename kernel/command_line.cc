@@ -6,7 +6,9 @@ namespace axo {
 
 namespace {
 
-bool is_space(char c) { return c == ' ' || c == '\t'; }
+bool is_space(char c) {
+    return c == ' ' || c == '\t';
+}
 
 bool str_equal_nocase(const char* a, const char* b) {
     auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; };
@@ -30,7 +32,8 @@ Result<CommandLine> CommandLine::parse(const char* text) {
 
     size_t i = 0;
     while (i < length) {
-        while (i < length && is_space(line.m_buffer[i])) line.m_buffer[i++] = '\0';
+        while (i < length && is_space(line.m_buffer[i]))
+            line.m_buffer[i++] = '\0';
         if (i >= length) break;
         size_t key = i;
         size_t value = empty;
@@ -80,10 +83,14 @@ uint32_t CommandLine::get_uint(const char* key, uint32_t fallback) const {
     uint64_t value = 0;
     for (; *s != '\0'; ++s) {
         uint32_t digit;
-        if (*s >= '0' && *s <= '9') digit = static_cast<uint32_t>(*s - '0');
-        else if (base == 16 && *s >= 'a' && *s <= 'f') digit = static_cast<uint32_t>(*s - 'a' + 10);
-        else if (base == 16 && *s >= 'A' && *s <= 'F') digit = static_cast<uint32_t>(*s - 'A' + 10);
-        else return fallback;
+        if (*s >= '0' && *s <= '9')
+            digit = static_cast<uint32_t>(*s - '0');
+        else if (base == 16 && *s >= 'a' && *s <= 'f')
+            digit = static_cast<uint32_t>(*s - 'a' + 10);
+        else if (base == 16 && *s >= 'A' && *s <= 'F')
+            digit = static_cast<uint32_t>(*s - 'A' + 10);
+        else
+            return fallback;
         value = value * base + digit;
         if (value > UINT32_MAX) return fallback;
     }

@@ -13,7 +13,8 @@ void FrameAllocator::init(uint32_t* bitmap, size_t frame_count) {
     m_hint = 0;
     // Bits past frame_count in the last word stay set forever, so the word scan in allocate()
     // never sees them as free.
-    for (size_t i = 0; i < bitmap_words(frame_count); ++i) m_bitmap[i] = kFullWord;
+    for (size_t i = 0; i < bitmap_words(frame_count); ++i)
+        m_bitmap[i] = kFullWord;
 }
 
 void FrameAllocator::set_used(size_t frame) {
@@ -47,7 +48,8 @@ void FrameAllocator::add_free(PhysAddr base, uint64_t size) {
     uint64_t last = end >> kPageShift;
     if (first == 0) first = 1; // frame 0 is never handed out
     clip(first, last);
-    for (uint64_t f = first; f < last; ++f) set_free(static_cast<size_t>(f));
+    for (uint64_t f = first; f < last; ++f)
+        set_free(static_cast<size_t>(f));
 }
 
 void FrameAllocator::reserve(PhysAddr base, uint64_t size) {
@@ -57,7 +59,8 @@ void FrameAllocator::reserve(PhysAddr base, uint64_t size) {
     uint64_t first = start >> kPageShift;
     uint64_t last = end >> kPageShift;
     clip(first, last);
-    for (uint64_t f = first; f < last; ++f) set_used(static_cast<size_t>(f));
+    for (uint64_t f = first; f < last; ++f)
+        set_used(static_cast<size_t>(f));
 }
 
 Result<PhysAddr> FrameAllocator::allocate() {
@@ -85,9 +88,11 @@ Result<PhysAddr> FrameAllocator::allocate_contiguous(size_t frames, size_t align
     // this simple rather than fast.
     for (size_t start = align_frames; start + frames <= m_frame_count; start += align_frames) {
         size_t run = 0;
-        while (run < frames && !test(start + run)) ++run;
+        while (run < frames && !test(start + run))
+            ++run;
         if (run == frames) {
-            for (size_t f = start; f < start + frames; ++f) set_used(f);
+            for (size_t f = start; f < start + frames; ++f)
+                set_used(f);
             return Pfn(static_cast<uint32_t>(start)).addr();
         }
         // Skip past the used frame that ended this run, keeping the alignment.
@@ -115,7 +120,8 @@ Result<void> FrameAllocator::free_contiguous(PhysAddr base, size_t frames) {
     for (size_t f = first; f < first + frames; ++f) {
         if (f == 0 || !test(f)) return Error::invalid_argument;
     }
-    for (size_t f = first; f < first + frames; ++f) set_free(f);
+    for (size_t f = first; f < first + frames; ++f)
+        set_free(f);
     return {};
 }
 

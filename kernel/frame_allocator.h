@@ -47,7 +47,9 @@ public:
     size_t total_frames() const { return m_frame_count; }
 
 private:
-    bool test(size_t frame) const { return (m_bitmap[frame / kBitsPerWord] >> (frame % kBitsPerWord)) & 1; }
+    bool test(size_t frame) const {
+        return (m_bitmap[frame / kBitsPerWord] >> (frame % kBitsPerWord)) & 1;
+    }
     void set_used(size_t frame);
     void set_free(size_t frame);
     // Clips [first, last) frame range to the managed frames.

@@ -66,7 +66,8 @@ Result<void> normalise(const RawMap& raw, BootInfo& out, const char** why) {
     for (size_t i = 1; i < n; ++i) { // insertion sort: at most 64 points
         uint64_t p = points[i];
         size_t j = i;
-        for (; j > 0 && points[j - 1] > p; --j) points[j] = points[j - 1];
+        for (; j > 0 && points[j - 1] > p; --j)
+            points[j] = points[j - 1];
         points[j] = p;
     }
 
@@ -113,7 +114,8 @@ Result<void> parse_mmap(const RawInfo& info, PhysReader read, void* ctx, RawMap&
     while (offset < info.mmap_length) {
         uint32_t left = info.mmap_length - offset;
         if (left < sizeof(uint32_t))
-            return fail(why, Error::malformed, "memory map entry size field extends beyond mmap_length");
+            return fail(why, Error::malformed,
+                        "memory map entry size field extends beyond mmap_length");
         uint32_t size;
         memcpy(&size, bytes + offset, sizeof size);
         if (size < kMinMmapEntrySize)
@@ -208,8 +210,7 @@ Result<void> parse(uint32_t magic, uint32_t info_phys, PhysReader read, void* ct
 
     if (info.flags & kFlagCmdline) {
         Error e = read_string(read, ctx, info.cmdline, out.cmdline, sizeof out.cmdline);
-        if (e == Error::out_of_range)
-            return fail(why, e, "command line is not readable");
+        if (e == Error::out_of_range) return fail(why, e, "command line is not readable");
         if (e != Error::none)
             return fail(why, e, "command line is not NUL-terminated within 512 bytes");
     }

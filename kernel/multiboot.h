@@ -28,7 +28,7 @@ constexpr size_t kMaxModuleCmdline = 128;
 
 // Bits of RawInfo::flags.
 enum InfoFlags : uint32_t {
-    kFlagMemory = 1u << 0,   // mem_lower, mem_upper
+    kFlagMemory = 1u << 0, // mem_lower, mem_upper
     kFlagBootDevice = 1u << 1,
     kFlagCmdline = 1u << 2,
     kFlagModules = 1u << 3,
@@ -119,7 +119,7 @@ struct Module {
 };
 
 struct BootInfo {
-    char cmdline[kMaxCmdline];        // "" if the boot loader passed none
+    char cmdline[kMaxCmdline];         // "" if the boot loader passed none
     MemoryRegion regions[kMaxRegions]; // sorted, non-overlapping, adjacent equal kinds merged
     size_t region_count;
     Module modules[kMaxModules];

@@ -27,11 +27,15 @@ void* link_of(void* object) {
     return next;
 }
 
-void set_link(void* object, void* next) { memcpy(object, &next, sizeof next); }
+void set_link(void* object, void* next) {
+    memcpy(object, &next, sizeof next);
+}
 
 } // namespace
 
-size_t ObjectCache::max_object_size() { return kPageBytes - kHeaderBytes; }
+size_t ObjectCache::max_object_size() {
+    return kPageBytes - kHeaderBytes;
+}
 
 void ObjectCache::init(const char* name, size_t object_size, PageSource source, PageSink sink,
                        void* ctx) {
@@ -57,8 +61,10 @@ void ObjectCache::push_partial(Page* page) {
 }
 
 void ObjectCache::unlink(Page* page) {
-    if (page->prev != nullptr) page->prev->next = page->next;
-    else m_partial = page->next;
+    if (page->prev != nullptr)
+        page->prev->next = page->next;
+    else
+        m_partial = page->next;
     if (page->next != nullptr) page->next->prev = page->prev;
     page->next = page->prev = nullptr;
 }
@@ -129,8 +135,8 @@ bool ObjectCache::owns(const void* object) const {
 }
 
 void KernelHeap::init(PageSource source, PageSink sink, void* ctx) {
-    static const char* const kNames[kClassCount] = {"heap-16",  "heap-32",  "heap-64",
-                                                    "heap-128", "heap-256", "heap-512",
+    static const char* const kNames[kClassCount] = {"heap-16",   "heap-32",  "heap-64",
+                                                    "heap-128",  "heap-256", "heap-512",
                                                     "heap-1024", "heap-2048"};
     for (size_t i = 0; i < kClassCount; ++i)
         m_caches[i].init(kNames[i], kMinSize << i, source, sink, ctx);
@@ -138,7 +144,8 @@ void KernelHeap::init(PageSource source, PageSink sink, void* ctx) {
 
 size_t KernelHeap::class_index(size_t size) {
     size_t index = 0;
-    while ((kMinSize << index) < size) ++index;
+    while ((kMinSize << index) < size)
+        ++index;
     return index;
 }
 
@@ -155,13 +162,15 @@ void KernelHeap::free(void* object, size_t size) {
 
 size_t KernelHeap::in_use() const {
     size_t total = 0;
-    for (const ObjectCache& cache : m_caches) total += cache.in_use();
+    for (const ObjectCache& cache : m_caches)
+        total += cache.in_use();
     return total;
 }
 
 size_t KernelHeap::pages() const {
     size_t total = 0;
-    for (const ObjectCache& cache : m_caches) total += cache.pages();
+    for (const ObjectCache& cache : m_caches)
+        total += cache.pages();
     return total;
 }
 

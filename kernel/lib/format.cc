@@ -73,21 +73,29 @@ enum class Length { normal, l, ll, z };
 // x86-64 64 bits, so each is fetched with its own type, never assumed.
 uint64_t fetch_unsigned(va_list& args, Length length) {
     switch (length) {
-    case Length::l: return va_arg(args, unsigned long);
-    case Length::ll: return va_arg(args, unsigned long long);
-    case Length::z: return va_arg(args, size_t);
-    case Length::normal: break;
+    case Length::l:
+        return va_arg(args, unsigned long);
+    case Length::ll:
+        return va_arg(args, unsigned long long);
+    case Length::z:
+        return va_arg(args, size_t);
+    case Length::normal:
+        break;
     }
     return va_arg(args, unsigned int);
 }
 
 int64_t fetch_signed(va_list& args, Length length) {
     switch (length) {
-    case Length::l: return va_arg(args, long);
-    case Length::ll: return va_arg(args, long long);
+    case Length::l:
+        return va_arg(args, long);
+    case Length::ll:
+        return va_arg(args, long long);
     // The signed counterpart of size_t (ssize_t); same width as long on both targets.
-    case Length::z: return static_cast<int64_t>(static_cast<long>(va_arg(args, size_t)));
-    case Length::normal: break;
+    case Length::z:
+        return static_cast<int64_t>(static_cast<long>(va_arg(args, size_t)));
+    case Length::normal:
+        break;
     }
     return va_arg(args, int);
 }
@@ -96,16 +104,20 @@ void run(Printer& out, const char* fmt, va_list& args) {
     while (*fmt != '\0') {
         if (*fmt != '%') {
             const char* start = fmt;
-            while (*fmt != '\0' && *fmt != '%') ++fmt;
+            while (*fmt != '\0' && *fmt != '%')
+                ++fmt;
             out.put(start, static_cast<size_t>(fmt - start));
             continue;
         }
         const char* directive = fmt++;
         Spec spec;
         for (;; ++fmt) {
-            if (*fmt == '-') spec.left = true;
-            else if (*fmt == '0') spec.zero = true;
-            else break;
+            if (*fmt == '-')
+                spec.left = true;
+            else if (*fmt == '0')
+                spec.zero = true;
+            else
+                break;
         }
         while (*fmt >= '0' && *fmt <= '9') {
             // Clamp absurd widths rather than overflow.
@@ -132,13 +144,20 @@ void run(Printer& out, const char* fmt, va_list& args) {
         case 'i': {
             int64_t value = fetch_signed(args, length);
             // Negate in unsigned arithmetic so INT64_MIN does not overflow.
-            uint64_t magnitude = value < 0 ? 0 - static_cast<uint64_t>(value) : static_cast<uint64_t>(value);
+            uint64_t magnitude =
+                value < 0 ? 0 - static_cast<uint64_t>(value) : static_cast<uint64_t>(value);
             out.number(spec, magnitude, 10, false, value < 0 ? "-" : "");
             break;
         }
-        case 'u': out.number(spec, fetch_unsigned(args, length), 10, false, ""); break;
-        case 'x': out.number(spec, fetch_unsigned(args, length), 16, false, ""); break;
-        case 'X': out.number(spec, fetch_unsigned(args, length), 16, true, ""); break;
+        case 'u':
+            out.number(spec, fetch_unsigned(args, length), 10, false, "");
+            break;
+        case 'x':
+            out.number(spec, fetch_unsigned(args, length), 16, false, "");
+            break;
+        case 'X':
+            out.number(spec, fetch_unsigned(args, length), 16, true, "");
+            break;
         case 'p': {
             auto value = reinterpret_cast<uintptr_t>(va_arg(args, void*));
             out.number(spec, value, 16, false, "0x");
@@ -159,7 +178,9 @@ void run(Printer& out, const char* fmt, va_list& args) {
             out.field(plain, "", s, strlen(s));
             break;
         }
-        case '%': out.put("%", 1); break;
+        case '%':
+            out.put("%", 1);
+            break;
         default:
             // Unknown or truncated directive: show it as written.
             out.put(directive, static_cast<size_t>(fmt - directive));

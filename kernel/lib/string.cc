@@ -28,11 +28,13 @@ AXO_NO_LIBCALLS void* memcpy(void* __restrict dst, const void* __restrict src, s
         }
         auto* dw = reinterpret_cast<AliasingWord*>(d);
         auto* sw = reinterpret_cast<const AliasingWord*>(s);
-        for (; n >= 4; n -= 4) *dw++ = *sw++;
+        for (; n >= 4; n -= 4)
+            *dw++ = *sw++;
         d = reinterpret_cast<unsigned char*>(dw);
         s = reinterpret_cast<const unsigned char*>(sw);
     }
-    while (n-- > 0) *d++ = *s++;
+    while (n-- > 0)
+        *d++ = *s++;
     return dst;
 }
 
@@ -44,7 +46,8 @@ AXO_NO_LIBCALLS void* memmove(void* dst, const void* src, size_t n) {
     auto sa = reinterpret_cast<uintptr_t>(s);
     if (da < sa || da - sa >= n) return memcpy(dst, src, n);
     // Overlapping with dst above src: copy backwards.
-    while (n-- > 0) d[n] = s[n];
+    while (n-- > 0)
+        d[n] = s[n];
     return dst;
 }
 
@@ -57,9 +60,11 @@ AXO_NO_LIBCALLS void* memset(void* dst, int value, size_t n) {
     }
     uint32_t word = byte * 0x01010101u;
     auto* dw = reinterpret_cast<AliasingWord*>(d);
-    for (; n >= 4; n -= 4) *dw++ = word;
+    for (; n >= 4; n -= 4)
+        *dw++ = word;
     d = reinterpret_cast<unsigned char*>(dw);
-    while (n-- > 0) *d++ = byte;
+    while (n-- > 0)
+        *d++ = byte;
     return dst;
 }
 
@@ -74,13 +79,15 @@ AXO_NO_LIBCALLS int memcmp(const void* a, const void* b, size_t n) {
 
 AXO_NO_LIBCALLS size_t strlen(const char* s) {
     size_t n = 0;
-    while (s[n] != '\0') ++n;
+    while (s[n] != '\0')
+        ++n;
     return n;
 }
 
 AXO_NO_LIBCALLS size_t strnlen(const char* s, size_t max) {
     size_t n = 0;
-    while (n < max && s[n] != '\0') ++n;
+    while (n < max && s[n] != '\0')
+        ++n;
     return n;
 }
 

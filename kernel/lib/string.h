@@ -23,8 +23,12 @@ int strncmp(const char* a, const char* b, size_t n);
 namespace axo {
 
 // Compares at most n characters; true if both strings are equal up to the first NUL or n.
-inline bool str_equal(const char* a, const char* b, size_t n) { return strncmp(a, b, n) == 0; }
-inline bool str_equal(const char* a, const char* b) { return strcmp(a, b) == 0; }
+inline bool str_equal(const char* a, const char* b, size_t n) {
+    return strncmp(a, b, n) == 0;
+}
+inline bool str_equal(const char* a, const char* b) {
+    return strcmp(a, b) == 0;
+}
 
 // True if `s` starts with `prefix`.
 inline bool str_starts_with(const char* s, const char* prefix) {

@@ -14,23 +14,25 @@ constexpr uint32_t kSuperPageSize = 1u << kSuperPageShift; // 4 MiB (PSE, no PAE
 static_assert(kPageSize == 4096);
 static_assert(kSuperPageSize == 4u * 1024 * 1024);
 
-constexpr bool is_power_of_two(uint64_t value) { return value != 0 && (value & (value - 1)) == 0; }
+constexpr bool is_power_of_two(uint64_t value) {
+    return value != 0 && (value & (value - 1)) == 0;
+}
 
 // For any unsigned integer type; `alignment` must be a power of two. The alignment argument
 // takes the value's type so that mixing uint32_t and uint64_t is never ambiguous.
 // align_up wraps to 0 if the result does not fit: use a 64-bit value where that can happen.
 template <class T>
-    requires std::is_unsigned_v<T>
+requires std::is_unsigned_v<T>
 constexpr T align_down(T value, std::type_identity_t<T> alignment) {
     return value & ~(alignment - 1);
 }
 template <class T>
-    requires std::is_unsigned_v<T>
+requires std::is_unsigned_v<T>
 constexpr T align_up(T value, std::type_identity_t<T> alignment) {
     return (value + alignment - 1) & ~(alignment - 1);
 }
 template <class T>
-    requires std::is_unsigned_v<T>
+requires std::is_unsigned_v<T>
 constexpr bool is_aligned(T value, std::type_identity_t<T> alignment) {
     return (value & (alignment - 1)) == 0;
 }
@@ -107,7 +109,9 @@ private:
     uint32_t m_raw = 0;
 };
 
-constexpr Pfn PhysAddr::pfn() const { return Pfn(m_raw >> kPageShift); }
+constexpr Pfn PhysAddr::pfn() const {
+    return Pfn(m_raw >> kPageShift);
+}
 
 constexpr PhysAddr align_down(PhysAddr addr, uint32_t alignment) {
     return PhysAddr(align_down(addr.raw(), alignment));

@@ -20,7 +20,7 @@ enum PageFlags : uint32_t {
     kWriteThrough = 1u << 3,
     kCacheDisable = 1u << 4,
     kAccessed = 1u << 5,
-    kDirty = 1u << 6,    // PTE, and PDE of a 4 MiB page
+    kDirty = 1u << 6,     // PTE, and PDE of a 4 MiB page
     kSuperpage = 1u << 7, // PDE: maps a 4 MiB page (the PS bit, PSE)
 };
 
@@ -29,8 +29,12 @@ constexpr uint32_t kFlagMask = 0xFFF;             // bits 0-11: flags and the ig
 constexpr uint32_t kFrameMask = ~kFlagMask;       // 4 KiB frame of a PTE or of a page table
 constexpr uint32_t kSuperFrameMask = 0xFFC00000u; // 4 MiB frame of a superpage PDE
 
-constexpr uint32_t pd_index(VirtAddr v) { return v.raw() >> 22; }
-constexpr uint32_t pt_index(VirtAddr v) { return (v.raw() >> 12) & (kEntriesPerTable - 1); }
+constexpr uint32_t pd_index(VirtAddr v) {
+    return v.raw() >> 22;
+}
+constexpr uint32_t pt_index(VirtAddr v) {
+    return (v.raw() >> 12) & (kEntriesPerTable - 1);
+}
 constexpr VirtAddr make_virt(uint32_t pd, uint32_t pt, uint32_t offset = 0) {
     return VirtAddr((pd << 22) | (pt << 12) | offset);
 }
@@ -98,7 +102,8 @@ static_assert(sizeof(Pte) == 4 && sizeof(Pde) == 4);
 static_assert(Pte::make(PhysAddr(0x00123000), kPresent | kWritable).raw() == 0x00123003);
 static_assert(Pte::make(PhysAddr(0xFFFFF000), kPresent | kUser).raw() == 0xFFFFF005);
 static_assert(!Pte().present() && Pte().raw() == 0);
-static_assert(Pde::make_table(PhysAddr(0x00400000), kPresent | kWritable | kUser).raw() == 0x00400007);
+static_assert(Pde::make_table(PhysAddr(0x00400000), kPresent | kWritable | kUser).raw() ==
+              0x00400007);
 static_assert(Pde::make_superpage(PhysAddr(0x00C00000), kPresent | kWritable).raw() == 0x00C00083);
 static_assert(Pde::make_superpage(PhysAddr(0x00C00000), kPresent).is_superpage());
 static_assert(pd_index(VirtAddr(0xC0000000)) == 768 && pt_index(VirtAddr(0xC0000000)) == 0);
