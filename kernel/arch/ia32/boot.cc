@@ -13,7 +13,13 @@
 #include "kernel/arch/ia32/selftest.h"
 #include "kernel/arch/ia32/serial.h"
 #include "kernel/arch/ia32/trap.h"
+#include "axolotl/kip.h"
+#include "kernel/arch.h"
 #include "kernel/boot_state.h"
+#include "kernel/initial_tasks.h"
+#include "kernel/kmem.h"
+#include "kernel/scheduler.h"
+#include "kernel/space.h"
 #include "kernel/console.h"
 #include "kernel/ktest.h"
 #include "kernel/lib/string.h"
@@ -21,6 +27,7 @@
 
 extern "C" char _kernel_phys_start[], _kernel_phys_end[];
 extern "C" char boot_stack_top[];
+extern "C" void ia32_switch_context(uint32_t* save_sp, uint32_t new_sp);
 
 namespace axo::ia32 {
 
@@ -28,6 +35,7 @@ namespace {
 
 constexpr const char* kVersion = "0.1";
 constexpr uint32_t kTimerHz = 1000;
+constexpr uint32_t kTickUs = 1000000 / kTimerHz;
 // Everything the boot loader left below 1 MiB (BIOS data, EBDA, video memory) stays out of
 // the frame allocator.
 constexpr uint32_t kLowMemoryEnd = 1u << 20;
@@ -38,6 +46,7 @@ constexpr uint32_t kCr0WriteProtect = 1u << 16;
 uint32_t g_frame_bitmap[FrameAllocator::bitmap_words(kDirectMapSize / kPageSize)];
 BootState g_boot;
 volatile uint32_t g_ticks;
+bool g_threads_running;
 
 const void* read_boot_memory(void*, uint32_t phys, uint32_t length) {
     if (phys >= kBootMappedBytes || length > kBootMappedBytes - phys) return nullptr;
@@ -57,6 +66,46 @@ void heap_page_sink(void* ctx, void* page) {
 void timer_tick(uint32_t irq) {
     g_ticks = g_ticks + 1;
     pic::end_of_interrupt(irq);
+    if (g_threads_running) sched::tick(kTickUs);
+}
+
+void idle_loop() {
+    for (;;) {
+        sched::schedule();
+        arch::wait_for_interrupt();
+    }
+}
+
+void describe_memory() {
+    axo_kip_t* k = kip::get();
+    const auto& info = g_boot.boot_info;
+    uint32_t n = 0;
+    for (size_t i = 0; i < info.region_count && n < AXO_KIP_MAX_MEMORY; ++i) {
+        const auto& r = info.regions[i];
+        if (r.base >= (1ull << 32)) continue;
+        uint64_t size = r.length > (1ull << 32) - r.base ? (1ull << 32) - r.base : r.length;
+        k->memory[n++] = axo_kip_memory_t{static_cast<uint32_t>(r.base), static_cast<uint32_t>(size),
+                                          r.usable ? AXO_MEMORY_CONVENTIONAL : AXO_MEMORY_RESERVED, 0};
+    }
+    if (n < AXO_KIP_MAX_MEMORY) {
+        auto start = reinterpret_cast<uint32_t>(_kernel_phys_start);
+        k->memory[n++] = axo_kip_memory_t{start, reinterpret_cast<uint32_t>(_kernel_phys_end) - start,
+                                          AXO_MEMORY_KERNEL, 0};
+    }
+    k->memory_count = n;
+}
+
+[[noreturn]] void start_threads() {
+    auto idle = threads::create_kernel(threads::kIdleNumber);
+    if (!idle.ok()) panic("cannot create the idle thread");
+    arch::prepare_kernel_thread(*idle.value(), idle_loop);
+    start_initial_tasks(g_boot.boot_info);
+    sched::init(idle.value());
+    g_threads_running = true;
+    kprintf("axolotl: boot complete\n");
+    uint32_t abandoned_boot_stack;
+    ia32_switch_context(&abandoned_boot_stack, idle.value()->m_kernel_sp);
+    panic("the boot stack was resumed");
 }
 
 void parse_boot_info(uint32_t magic, uint32_t info_phys) {
@@ -126,6 +175,10 @@ void init_memory() {
     auto paged = init_kernel_paging(frames, ram_top);
     if (!paged.ok()) panic("cannot build the kernel page directory: %s", error_name(paged.error()));
     g_boot.heap.init(heap_page_source, heap_page_sink, &frames);
+    kmem::init(frames, g_boot.heap);
+    kip::init();
+    if (kip::frame().raw() == 0) panic("no memory for the KIP");
+    describe_memory();
 }
 
 void init_interrupts() {
@@ -180,6 +233,6 @@ extern "C" [[noreturn]] void kernel_main(uint32_t magic, uint32_t info_phys) {
         platform_exit(ExitReason::tests_done);
     }
 
-    kprintf("axolotl: boot complete, idle\n");
-    for (;;) enable_interrupts_and_halt();
+    disable_interrupts();
+    start_threads();
 }

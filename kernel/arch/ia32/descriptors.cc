@@ -81,6 +81,8 @@ void init_descriptors() {
     g_gdt[kUserData >> 3] =
         make_segment(0, kUserPages, kPresent | kDpl3 | kCodeOrData | kTypeDataWrite, kFlags);
 
+    set_utcb_segment_base(0);
+
     for (auto& byte : g_tss.io_bitmap) byte = 0xFF;
     g_tss.tss.ss0 = kKernelData;
     g_tss.tss.iomap_base = offsetof(TssWithIoBitmap, io_bitmap);
@@ -103,5 +105,12 @@ void init_descriptors() {
 }
 
 void set_kernel_stack(uint32_t esp0) { g_tss.tss.esp0 = esp0; }
+
+void set_utcb_segment_base(uint32_t base) {
+    // Byte-granular, as long as a UTCB: user code can reach its UTCB through %gs, no more.
+    constexpr uint32_t kUtcbLimit = 512 - 1;
+    g_gdt[kUtcbSelector >> 3] =
+        make_segment(base, kUtcbLimit, kPresent | kDpl3 | kCodeOrData | kTypeDataWrite, kSize32);
+}
 
 } // namespace axo::ia32

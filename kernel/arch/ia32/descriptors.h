@@ -14,9 +14,11 @@ enum Selector : uint16_t {
     kUserCode = 0x18 | 3,
     kUserData = 0x20 | 3,
     kTssSelector = 0x28,
+    // A user data segment whose base is the running thread's UTCB: %gs:0 reads its address.
+    kUtcbSelector = 0x30 | 3,
 };
 
-constexpr uint32_t kGdtEntries = 6;
+constexpr uint32_t kGdtEntries = 7;
 constexpr uint32_t kIdtEntries = 256;
 
 // Interrupt vectors.
@@ -54,5 +56,6 @@ static_assert(sizeof(Tss) == 104);
 
 void init_descriptors();
 void set_kernel_stack(uint32_t esp0);
+void set_utcb_segment_base(uint32_t base);
 
 } // namespace axo::ia32

@@ -40,6 +40,11 @@ Result<void> init_kernel_paging(FrameAllocator& frames, uint64_t ram_top) {
         pd[pd_index(virt)] =
             Pde::make_superpage(PhysAddr(static_cast<uint32_t>(phys)), kPresent | kWritable);
     }
+    // Every page table of the kernel window exists from the start: user page directories
+    // copy the kernel's entries once, so a table added later would be missing there.
+    for (uint32_t virt = kKernelWindowBase; virt < kKernelWindowEnd; virt += kSuperPageSize) {
+        pd[pd_index(VirtAddr(virt))] = Pde::make_table(TRY(zeroed_frame()), kPresent | kWritable);
+    }
     write_cr3(g_kernel_pd.raw());
     kprintf("paging: kernel page directory at %08x, %u MiB direct-mapped at %08x\n",
             g_kernel_pd.raw(), static_cast<uint32_t>(mapped >> 20), kKernelBase);

@@ -5,6 +5,8 @@
 #include "kernel/arch/ia32/pic.h"
 #include "kernel/console.h"
 #include "kernel/panic.h"
+#include "kernel/scheduler.h"
+#include "kernel/syscalls.h"
 
 extern "C" const axo::ia32::ExceptionTableEntry __extable_start[], __extable_end[];
 
@@ -30,8 +32,20 @@ const ExceptionTableEntry* find_fixup(uint32_t ip) {
     return nullptr;
 }
 
+bool fatal_everywhere(uint32_t vector) {
+    return vector == kNmi || vector == kDoubleFault || vector == kMachineCheck;
+}
+
 void handle_exception(TrapFrame& frame) {
     uint32_t address = frame.vector == kPageFault ? read_cr2() : 0;
+    if (frame.from_user() && g_current && !fatal_everywhere(frame.vector)) {
+        UserRegisters regs{frame.eax, frame.ecx, frame.edx, frame.ebx, frame.user_esp,
+                           frame.ebp, frame.esi, frame.edi, frame.eip, frame.eflags,
+                           frame.vector, frame.error, address};
+        syscalls::deliver_exception(g_current, regs, frame.vector == kPageFault);
+        arch::write_user_registers(*g_current, regs);
+        return;
+    }
     if (!frame.from_user()) {
         if (const ExceptionTableEntry* fixup = find_fixup(frame.eip)) {
             g_last_recovered_fault.vector = frame.vector;
@@ -42,8 +56,6 @@ void handle_exception(TrapFrame& frame) {
             return;
         }
     }
-    // User-mode exceptions become IPC to the thread's exception handler once threads exist;
-    // until then every unexpected exception is fatal.
     panic_with_frame(frame, exception_name(frame.vector));
 }
 
@@ -88,11 +100,19 @@ void panic_with_frame(const TrapFrame& f, const char* why) {
 
 extern "C" void ia32_trap(axo::ia32::TrapFrame* frame) {
     using namespace axo::ia32;
-    if (frame->vector < 32) {
+    if (frame->vector == kVectorSyscall) {
+        handle_syscall(*frame);
+    } else if (frame->vector < 32) {
         handle_exception(*frame);
-    } else if (frame->vector < kVectorIrqBase + pic::kLines) {
+    } else if (frame->vector >= kVectorIrqBase && frame->vector < kVectorIrqBase + pic::kLines) {
         handle_irq(*frame);
     } else {
         axo::kprintf("trap: unexpected vector %u ignored\n", frame->vector);
+    }
+    if (!axo::g_current) return; // still booting: no threads yet
+    if (frame->from_user()) {
+        axo::syscalls::before_user_return(axo::g_current);
+    } else {
+        axo::sched::preempt_if_needed(); // only idle runs with interrupts enabled
     }
 }

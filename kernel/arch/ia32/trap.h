@@ -68,6 +68,8 @@ extern "C" bool ia32_probe_invalid_opcode();
 using IrqHandler = void (*)(uint32_t irq);
 void set_irq_handler(uint32_t irq, IrqHandler handler);
 
+void handle_syscall(TrapFrame& frame);
+
 [[noreturn]] void panic_with_frame(const TrapFrame& frame, const char* why);
 
 } // namespace axo::ia32

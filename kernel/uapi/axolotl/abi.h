@@ -97,7 +97,7 @@ static inline axo_timeout_t axo_timeout_us(uint32_t microseconds) {
     uint32_t e = 0;
     if (microseconds == 0) return AXO_TIMEOUT_ZERO;
     while (microseconds > 0x3FFu) {
-        microseconds = (microseconds + 1) >> 1; /* round up: never fire early */
+        microseconds = (microseconds >> 1) + (microseconds & 1); /* round up: never early */
         ++e;
     }
     return (axo_timeout_t)((e << 10) | microseconds);

@@ -5,6 +5,8 @@
 
 #include <stdint.h>
 
+#include "axolotl/abi.h"
+
 #ifdef __cplusplus
 extern "C" {
 #endif

@@ -1,0 +1,70 @@
+// What the generic kernel needs from the architecture: user register state, thread stacks,
+// context switches, address-space page tables, and safe access to user memory. ia32
+// implements it in kernel/arch/ia32/.
+#pragma once
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "kernel/lib/result.h"
+#include "kernel/lib/types.h"
+
+namespace axo {
+
+class Thread;
+class Space;
+
+// The user-visible registers of a thread that is in the kernel (blocked or running a syscall).
+struct UserRegisters {
+    uint32_t eax, ecx, edx, ebx, esp, ebp, esi, edi;
+    uint32_t eip, eflags;
+    uint32_t vector, error, fault_address; // of the exception being delivered, else 0
+};
+
+namespace arch {
+
+// Sets up the kernel stack of a new user thread so that its first switch enters user mode
+// at `ip` with stack `sp`.
+void prepare_user_thread(Thread& thread, uint32_t ip, uint32_t sp);
+// Sets up a kernel-only thread that runs `entry` (never returns).
+void prepare_kernel_thread(Thread& thread, void (*entry)());
+// Reads / writes the user registers saved on the thread's kernel stack. eflags written
+// here are sanitised: only the arithmetic flags and DF are taken.
+UserRegisters read_user_registers(const Thread& thread);
+void write_user_registers(Thread& thread, const UserRegisters& regs);
+
+// Switches from the running thread `from` to `to` (saving `from`'s kernel context). Loads
+// `to`'s address space if it differs from the one loaded.
+void switch_to(Thread* from, Thread* to);
+
+// Idles the CPU until the next interrupt (interrupts enabled during the wait).
+void wait_for_interrupt();
+
+// Page directories for user address spaces. The kernel part is shared with every space.
+Result<PhysAddr> create_page_directory();
+void destroy_page_directory(PhysAddr directory, void (*free_kernel_owned)(PhysAddr frame));
+enum MapFlags : uint32_t {
+    kMapWritable = 1,
+    kMapKernelOwned = 2, // the kernel allocated the frame; destroying the space frees it
+    kMapUtcb = 4,        // a UTCB page
+};
+Result<void> map_user_page(PhysAddr directory, VirtAddr virt, PhysAddr frame, uint32_t flags);
+struct UserPage {
+    PhysAddr frame;
+    bool writable;
+    bool kernel_owned;
+    bool utcb;
+};
+Result<UserPage> lookup_user_page(PhysAddr directory, VirtAddr virt);
+
+// Copies from / to the current space's user memory; a fault or an address outside user
+// space gives Error::invalid_argument instead of a panic.
+Result<void> copy_from_user(void* dst, uint32_t user_src, size_t length);
+Result<void> copy_to_user(uint32_t user_dst, const void* src, size_t length);
+
+// The direct-map address of a physical frame.
+void* phys_to_kernel(PhysAddr phys);
+PhysAddr kernel_to_phys(const void* virt);
+
+} // namespace arch
+} // namespace axo

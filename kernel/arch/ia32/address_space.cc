@@ -1,0 +1,106 @@
+// Page directories of user address spaces. Entries from 3 GiB up (the small-space area and
+// the kernel) are copied from the kernel page directory and shared by all.
+#include "kernel/arch.h"
+#include "kernel/arch/ia32/io.h"
+#include "kernel/arch/ia32/layout.h"
+#include "kernel/arch/ia32/page_table.h"
+#include "kernel/arch/ia32/paging.h"
+#include "kernel/kmem.h"
+
+extern "C" bool ia32_copy_user(void* dst, const void* src, size_t n);
+
+namespace axo::arch {
+
+void forget_directory(PhysAddr directory, PhysAddr kernel_directory);
+
+namespace {
+
+using namespace ia32;
+
+// Available-to-software PTE bits (SDM vol. 3, 4.3): what the kernel notes about a page.
+constexpr uint32_t kPteKernelOwned = 1u << 9;
+constexpr uint32_t kPteUtcb = 1u << 10;
+
+constexpr uint32_t kFirstSharedEntry = kUserEnd >> 22;
+
+Pde* directory_ptr(PhysAddr directory) { return phys_ptr<Pde>(directory.raw()); }
+
+Pte* find_pte(PhysAddr directory, VirtAddr virt) {
+    Pde pde = directory_ptr(directory)[pd_index(virt)];
+    if (!pde.present() || pde.is_superpage()) return nullptr;
+    return &phys_ptr<Pte>(pde.table().raw())[pt_index(virt)];
+}
+
+bool user_range(uint32_t address, size_t length) {
+    return address < kUserEnd && length <= kUserEnd - address;
+}
+
+} // namespace
+
+Result<PhysAddr> create_page_directory() {
+    PhysAddr directory = TRY(kmem::allocate_frame());
+    Pde* dst = directory_ptr(directory);
+    const Pde* src = directory_ptr(kernel_page_directory());
+    for (uint32_t i = kFirstSharedEntry; i < kEntriesPerTable; ++i) dst[i] = src[i];
+    return directory;
+}
+
+void destroy_page_directory(PhysAddr directory, void (*free_kernel_owned)(PhysAddr frame)) {
+    forget_directory(directory, kernel_page_directory());
+    Pde* pd = directory_ptr(directory);
+    for (uint32_t i = 0; i < kFirstSharedEntry; ++i) {
+        if (!pd[i].present()) continue;
+        Pte* table = phys_ptr<Pte>(pd[i].table().raw());
+        for (uint32_t j = 0; j < kEntriesPerTable; ++j) {
+            if (table[j].present() && (table[j].raw() & kPteKernelOwned)) {
+                free_kernel_owned(table[j].frame());
+            }
+        }
+        kmem::free_frame(pd[i].table());
+    }
+    kmem::free_frame(directory);
+}
+
+Result<void> map_user_page(PhysAddr directory, VirtAddr virt, PhysAddr frame, uint32_t flags) {
+    if (!virt.is_page_aligned() || virt.raw() >= kUserEnd || !frame.is_page_aligned()) {
+        return Error::invalid_argument;
+    }
+    Pde& pde = directory_ptr(directory)[pd_index(virt)];
+    if (!pde.present()) {
+        pde = Pde::make_table(TRY(kmem::allocate_frame()), kPresent | kWritable | kUser);
+    }
+    Pte& pte = phys_ptr<Pte>(pde.table().raw())[pt_index(virt)];
+    if (pte.present()) return Error::exists;
+    uint32_t bits = kPresent | kUser;
+    if (flags & kMapWritable) bits |= kWritable;
+    if (flags & kMapKernelOwned) bits |= kPteKernelOwned;
+    if (flags & kMapUtcb) bits |= kPteUtcb;
+    pte = Pte::make(frame, bits);
+    return {};
+}
+
+Result<UserPage> lookup_user_page(PhysAddr directory, VirtAddr virt) {
+    if (virt.raw() >= kUserEnd) return Error::invalid_argument;
+    Pte* pte = find_pte(directory, virt);
+    if (!pte || !pte->present()) return Error::not_found;
+    return UserPage{pte->frame(), pte->writable(), (pte->raw() & kPteKernelOwned) != 0,
+                    (pte->raw() & kPteUtcb) != 0};
+}
+
+Result<void> copy_from_user(void* dst, uint32_t user_src, size_t length) {
+    if (!user_range(user_src, length)) return Error::invalid_argument;
+    if (!ia32_copy_user(dst, reinterpret_cast<const void*>(user_src), length)) {
+        return Error::invalid_argument;
+    }
+    return {};
+}
+
+Result<void> copy_to_user(uint32_t user_dst, const void* src, size_t length) {
+    if (!user_range(user_dst, length)) return Error::invalid_argument;
+    if (!ia32_copy_user(reinterpret_cast<void*>(user_dst), src, length)) {
+        return Error::invalid_argument;
+    }
+    return {};
+}
+
+} // namespace axo::arch

@@ -1,0 +1,213 @@
+#include "kernel/ipc.h"
+
+#include "axolotl/kip.h"
+#include "kernel/ipc_timeout.h"
+#include "kernel/lib/string.h"
+#include "kernel/scheduler.h"
+#include "kernel/space.h"
+
+namespace axo::ipc {
+
+namespace {
+
+constexpr uint32_t kTagFlagsMask = 0xF000;
+
+// ---- send queues: the threads blocked sending to a receiver, in arrival order ----
+
+void enqueue_sender(Thread* receiver, Thread* sender) {
+    sender->m_send_target = receiver;
+    sender->m_sendq_next = nullptr;
+    Thread* head = receiver->m_sendq_head;
+    if (!head) {
+        receiver->m_sendq_head = sender;
+        sender->m_sendq_prev = sender; // the head's prev is the tail
+        return;
+    }
+    Thread* tail = head->m_sendq_prev;
+    tail->m_sendq_next = sender;
+    sender->m_sendq_prev = tail;
+    head->m_sendq_prev = sender;
+}
+
+void remove_sender(Thread* sender) {
+    Thread* receiver = sender->m_send_target;
+    if (!receiver) return;
+    Thread* head = receiver->m_sendq_head;
+    if (sender == head) {
+        receiver->m_sendq_head = sender->m_sendq_next;
+        if (sender->m_sendq_next) sender->m_sendq_next->m_sendq_prev = sender->m_sendq_prev;
+    } else {
+        sender->m_sendq_prev->m_sendq_next = sender->m_sendq_next;
+        Thread* next = sender->m_sendq_next ? sender->m_sendq_next : head;
+        next->m_sendq_prev = sender->m_sendq_prev;
+    }
+    sender->m_send_target = nullptr;
+    sender->m_sendq_next = sender->m_sendq_prev = nullptr;
+}
+
+// The first queued sender that `receiver`'s receive specification accepts.
+Thread* find_sender(Thread* receiver) {
+    for (Thread* s = receiver->m_sendq_head; s; s = s->m_sendq_next) {
+        if (receiver->accepts_from(s->m_id)) return s;
+    }
+    return nullptr;
+}
+
+// ---- outcomes ----
+
+ThreadId fail(Thread* self, uint32_t error, bool receive_phase) {
+    self->m_utcb->mr[0] = AXO_TAG_FLAG_ERROR;
+    self->m_utcb->error = (error << 1) | (receive_phase ? AXO_IPC_PHASE_RECEIVE : 0);
+    return ThreadId::nil();
+}
+
+void wake(Thread* thread, uint32_t error, bool receive_phase, ThreadId from = ThreadId::nil()) {
+    sched::disarm_timeout(thread);
+    thread->m_outcome = IpcOutcome{error, receive_phase, false, from};
+    sched::make_ready(thread);
+}
+
+// Copies the message: tag (flags cleared) and the untyped words.
+void transfer(Thread* from, Thread* to) {
+    axo_msg_tag_t tag = from->m_utcb->mr[0];
+    uint32_t words = axo_tag_untyped(tag);
+    to->m_utcb->mr[0] = tag & ~kTagFlagsMask;
+    memcpy(&to->m_utcb->mr[1], &from->m_utcb->mr[1], words * sizeof(uint32_t));
+}
+
+// Starts the receive phase of a blocked thread whose send phase `receiver` just completed.
+// It never runs in between, so the partner's reply cannot arrive before it waits.
+void continue_into_receive(Thread* thread) {
+    ThreadId spec = thread->m_receive_from;
+    if (spec.is_nil()) {
+        wake(thread, AXO_IPC_OK, false);
+        return;
+    }
+    if (find_sender(thread)) {
+        // Someone already waits to send to it: let it take that message itself.
+        thread->m_outcome = IpcOutcome{AXO_IPC_OK, true, true, ThreadId::nil()};
+        sched::make_ready(thread);
+        return;
+    }
+    if (!spec.is_any() && !threads::lookup(spec)) {
+        wake(thread, AXO_IPC_NO_PARTNER, true);
+        return;
+    }
+    DecodedTimeout timeout = decode_timeout(thread->m_receive_timeout);
+    if (timeout.kind == TimeoutKind::zero) {
+        wake(thread, AXO_IPC_TIMEOUT, true);
+        return;
+    }
+    thread->m_state = ThreadState::receiving;
+    if (timeout.kind == TimeoutKind::relative) sched::arm_timeout(thread, timeout.microseconds);
+}
+
+ThreadId finish_blocked(Thread* self);
+
+ThreadId receive(Thread* self, Thread* preferred) {
+    if (Thread* sender = find_sender(self)) {
+        remove_sender(sender);
+        sched::disarm_timeout(sender);
+        transfer(sender, self);
+        ThreadId from = sender->m_id;
+        continue_into_receive(sender);
+        return from;
+    }
+    ThreadId spec = self->m_receive_from;
+    if (!spec.is_any() && !threads::lookup(spec)) return fail(self, AXO_IPC_NO_PARTNER, true);
+    DecodedTimeout timeout = decode_timeout(self->m_receive_timeout);
+    if (timeout.kind == TimeoutKind::zero) return fail(self, AXO_IPC_TIMEOUT, true);
+
+    sched::block(self, ThreadState::receiving);
+    if (timeout.kind == TimeoutKind::relative) sched::arm_timeout(self, timeout.microseconds);
+    if (preferred) {
+        sched::schedule_prefer(preferred);
+    } else {
+        sched::schedule();
+    }
+    return finish_blocked(self);
+}
+
+// Back from blocking: the waker left the outcome.
+ThreadId finish_blocked(Thread* self) {
+    IpcOutcome outcome = self->m_outcome;
+    self->m_outcome = IpcOutcome{};
+    if (outcome.retry_receive) return receive(self, nullptr);
+    if (outcome.error != AXO_IPC_OK) return fail(self, outcome.error, outcome.receive_phase);
+    return outcome.from;
+}
+
+} // namespace
+
+ThreadId perform(Thread* self, ThreadId to, ThreadId from_specifier, uint32_t timeouts) {
+    kip::get()->counters.ipcs++;
+    DecodedTimeout send = decode_timeout(send_timeout(timeouts));
+    DecodedTimeout recv = decode_timeout(receive_timeout(timeouts));
+    if (send.kind == TimeoutKind::invalid || recv.kind == TimeoutKind::invalid) {
+        return fail(self, AXO_IPC_INVALID, false);
+    }
+    self->m_receive_from = from_specifier;
+    self->m_receive_timeout = receive_timeout(timeouts);
+    self->m_outcome = IpcOutcome{};
+
+    Thread* partner = nullptr;
+    if (!to.is_nil()) {
+        axo_msg_tag_t tag = self->m_utcb->mr[0];
+        if (axo_tag_untyped(tag) + axo_tag_typed(tag) > AXO_MR_COUNT - 1) {
+            return fail(self, AXO_IPC_OVERFLOW, false);
+        }
+        // Typed items (map and grant) come with the memory issue.
+        if (axo_tag_typed(tag) != 0) return fail(self, AXO_IPC_INVALID, false);
+        partner = to.is_any() ? nullptr : threads::lookup(to);
+        if (!partner || !partner->is_user()) return fail(self, AXO_IPC_NO_PARTNER, false);
+
+        if (partner->m_state == ThreadState::receiving && partner->accepts_from(self->m_id)) {
+            transfer(self, partner);
+            wake(partner, AXO_IPC_OK, true, self->m_id);
+        } else {
+            if (send.kind == TimeoutKind::zero) return fail(self, AXO_IPC_TIMEOUT, false);
+            enqueue_sender(partner, self);
+            sched::block(self, ThreadState::sending);
+            if (send.kind == TimeoutKind::relative) sched::arm_timeout(self, send.microseconds);
+            sched::schedule();
+            return finish_blocked(self);
+        }
+    }
+    if (from_specifier.is_nil()) return ThreadId::nil();
+    return receive(self, partner);
+}
+
+void timeout_expired(Thread* thread) {
+    if (thread->m_state == ThreadState::sending) {
+        remove_sender(thread);
+        wake(thread, AXO_IPC_TIMEOUT, false);
+    } else if (thread->m_state == ThreadState::receiving) {
+        wake(thread, AXO_IPC_TIMEOUT, true);
+    }
+}
+
+void abort(Thread* thread, bool send, bool receive) {
+    if (send && thread->m_state == ThreadState::sending) {
+        remove_sender(thread);
+        wake(thread, AXO_IPC_CANCELLED, false);
+    } else if (receive && thread->m_state == ThreadState::receiving) {
+        wake(thread, AXO_IPC_CANCELLED, true);
+    }
+}
+
+void thread_deleted(Thread* dead) {
+    if (dead->m_state == ThreadState::sending) remove_sender(dead);
+    sched::disarm_timeout(dead);
+    while (Thread* sender = dead->m_sendq_head) {
+        remove_sender(sender);
+        wake(sender, AXO_IPC_NO_PARTNER, false);
+    }
+    ThreadId id = dead->m_id;
+    threads::for_each([id](Thread* t) {
+        if (t->m_state == ThreadState::receiving && t->m_receive_from == id) {
+            wake(t, AXO_IPC_NO_PARTNER, true);
+        }
+    });
+}
+
+} // namespace axo::ipc

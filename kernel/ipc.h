@@ -1,0 +1,25 @@
+// Synchronous IPC (L4 X.2 style): an optional send phase then an optional receive phase,
+// each with its own timeout. Call (send + closed receive from the same partner) and
+// reply-and-wait (send + open receive) are atomic: the kernel moves a caller into its
+// receive phase in the same step in which its message is taken, so a reply never misses it.
+#pragma once
+
+#include <stdint.h>
+
+#include "kernel/thread.h"
+
+namespace axo::ipc {
+
+// Performs an IPC for `self`, whose message (MR0 = tag, MR1..) is in its UTCB. Returns the
+// sender of a received message (nil if there was no receive phase or it failed). On error,
+// MR0 holds a tag with AXO_TAG_FLAG_ERROR and the UTCB error word says what failed.
+ThreadId perform(Thread* self, ThreadId to, ThreadId from_specifier, uint32_t timeouts);
+
+// The thread's IPC timeout fired.
+void timeout_expired(Thread* thread);
+// exchange_registers: abort a blocked send and/or receive with AXO_IPC_CANCELLED.
+void abort(Thread* thread, bool send, bool receive);
+// The thread is being deleted: every partner waiting on it fails with AXO_IPC_NO_PARTNER.
+void thread_deleted(Thread* thread);
+
+} // namespace axo::ipc

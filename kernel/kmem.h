@@ -1,0 +1,29 @@
+// Kernel memory: frames and objects for kernel data structures, on top of the boot-time
+// frame allocator and kernel heap. Every allocation can fail with Error::out_of_memory;
+// callers pass that on to user space as an error code.
+#pragma once
+
+#include <stddef.h>
+
+#include "kernel/frame_allocator.h"
+#include "kernel/lib/result.h"
+#include "kernel/object_allocator.h"
+
+namespace axo::kmem {
+
+void init(FrameAllocator& frames, KernelHeap& heap);
+FrameAllocator& frames();
+
+// A zeroed frame, by physical address.
+Result<PhysAddr> allocate_frame();
+void free_frame(PhysAddr frame);
+// `count` zeroed contiguous frames aligned to their size (count a power of two); a kernel
+// pointer into the direct map.
+Result<void*> allocate_block(size_t count);
+void free_block(void* block, size_t count);
+
+// A zeroed object from the kernel heap.
+Result<void*> allocate(size_t size);
+void free(void* object, size_t size);
+
+} // namespace axo::kmem

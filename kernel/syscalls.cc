@@ -1,0 +1,318 @@
+#include "kernel/syscalls.h"
+
+#include "axolotl/kip.h"
+#include "kernel/arch.h"
+#include "kernel/console.h"
+#include "kernel/ipc.h"
+#include "kernel/panic.h"
+#include "kernel/scheduler.h"
+#include "kernel/space.h"
+
+namespace axo::syscalls {
+
+namespace {
+
+uint32_t error_from(Error e) {
+    switch (e) {
+    case Error::out_of_memory: return AXO_ERR_NO_MEMORY;
+    case Error::exists: return AXO_ERR_EXISTS;
+    default: return AXO_ERR_INVALID_PARAM;
+    }
+}
+
+bool is_user_number(ThreadId id) {
+    return id.number() >= AXO_FIRST_USER_THREAD && id.number() < AXO_MAX_THREADS &&
+           id.version() != 0 && !id.is_any();
+}
+
+void delete_thread(Thread* thread) {
+    ipc::thread_deleted(thread);
+    sched::block(thread, ThreadState::dead);
+    if (thread == g_current) {
+        // Running on its own stack: freed by the next switch.
+        sched::retire(thread);
+        return;
+    }
+    threads::destroy(thread);
+}
+
+uint32_t create_thread(Thread* self, ThreadId dest, ThreadId space_spec, ThreadId scheduler,
+                       ThreadId pager, uint32_t utcb_location, ThreadId exception_handler) {
+    Space* space;
+    bool new_space = space_spec == dest;
+    if (new_space) {
+        auto created = Space::create(false);
+        if (!created.ok()) return error_from(created.error());
+        space = created.value();
+    } else {
+        Thread* sibling = threads::lookup(space_spec);
+        if (!sibling || !sibling->is_user()) return AXO_ERR_INVALID_SPACE;
+        space = sibling->m_space;
+    }
+    auto cleanup = [&](uint32_t error) {
+        if (new_space) space->destroy();
+        return error;
+    };
+
+    // Two threads must not share a UTCB.
+    bool utcb_taken = false;
+    threads::for_each([&](Thread* t) {
+        utcb_taken |= t->m_space == space && t->m_utcb_user == utcb_location;
+    });
+    if (utcb_taken) return cleanup(AXO_ERR_UTCB_AREA);
+    auto utcb = space->prepare_utcb(utcb_location);
+    if (!utcb.ok()) {
+        return cleanup(utcb.error() == Error::out_of_memory ? AXO_ERR_NO_MEMORY : AXO_ERR_UTCB_AREA);
+    }
+
+    auto created = threads::create(dest, space);
+    if (!created.ok()) {
+        return cleanup(created.error() == Error::invalid_argument
+                           ? uint32_t{AXO_ERR_INVALID_THREAD}
+                           : error_from(created.error()));
+    }
+    Thread* thread = created.value();
+    space->thread_added();
+    thread->m_utcb = utcb.value();
+    thread->m_utcb_user = utcb_location;
+    thread->m_scheduler = scheduler.is_nil() ? self->m_id : scheduler;
+    thread->m_pager = pager;
+    thread->m_exception_handler = exception_handler;
+    thread->m_priority = self->m_priority < AXO_PRIORITY_DEFAULT ? self->m_priority
+                                                                  : AXO_PRIORITY_DEFAULT;
+    __builtin_memset(thread->m_utcb, 0, sizeof(axo_utcb_t));
+    thread->m_utcb->self = utcb_location;
+    thread->m_utcb->my_id = dest.raw();
+    thread->m_utcb->pager = pager.raw();
+    thread->m_utcb->exception_handler = exception_handler.raw();
+    return AXO_OK;
+}
+
+} // namespace
+
+uint32_t thread_control(Thread* self, ThreadId dest, ThreadId space_spec, ThreadId scheduler,
+                        ThreadId pager, uint32_t utcb_location, ThreadId exception_handler) {
+    if (!self->m_space->privileged()) return AXO_ERR_NO_PRIVILEGE;
+    if (!is_user_number(dest)) return AXO_ERR_INVALID_THREAD;
+    Thread* existing = threads::g_table[dest.number()];
+    if (existing && existing->m_state == ThreadState::dead) existing = nullptr;
+
+    if (space_spec.is_nil()) {
+        if (!existing || existing->m_id != dest) return AXO_ERR_INVALID_THREAD;
+        delete_thread(existing);
+        if (existing == self) {
+            sched::schedule();
+            panic("a deleted thread ran again");
+        }
+        return AXO_OK;
+    }
+    if (existing) {
+        if (existing->m_id != dest) return AXO_ERR_EXISTS;
+        Thread* sibling = threads::lookup(space_spec);
+        if (!sibling || sibling->m_space != existing->m_space) return AXO_ERR_INVALID_SPACE;
+        if (!scheduler.is_nil()) existing->m_scheduler = scheduler;
+        if (!pager.is_nil()) existing->m_pager = pager;
+        if (!exception_handler.is_nil()) existing->m_exception_handler = exception_handler;
+        existing->m_utcb->pager = existing->m_pager.raw();
+        existing->m_utcb->exception_handler = existing->m_exception_handler.raw();
+        return AXO_OK;
+    }
+    return create_thread(self, dest, space_spec, scheduler, pager, utcb_location,
+                         exception_handler);
+}
+
+uint32_t exchange_registers(Thread* self, ThreadId dest_id, ExchangeRegisters& io) {
+    Thread* dest = threads::lookup(dest_id);
+    if (!dest || !dest->is_user()) return AXO_ERR_INVALID_THREAD;
+    if (dest->m_space != self->m_space && !self->m_space->privileged()) {
+        return AXO_ERR_NO_PRIVILEGE;
+    }
+    uint32_t control = io.control;
+    bool inactive = dest->m_state == ThreadState::inactive;
+
+    UserRegisters regs{};
+    if (!inactive) regs = arch::read_user_registers(*dest);
+    uint32_t state = 0;
+    if (dest->m_halt_requested || dest->m_state == ThreadState::halted) state |= AXO_STATE_HALTED;
+    if (dest->m_state == ThreadState::sending) state |= AXO_STATE_SENDING;
+    if (dest->m_state == ThreadState::receiving) state |= AXO_STATE_RECEIVING;
+    if (inactive) state |= AXO_STATE_INACTIVE;
+    ExchangeRegisters old{state, regs.esp, regs.eip, regs.eflags, dest->m_pager};
+
+    if (control & AXO_EXREG_SET_PAGER) dest->m_pager = io.pager;
+    if (control & AXO_EXREG_SET_EXCEPTION_HANDLER) dest->m_exception_handler = io.pager;
+    dest->m_utcb->pager = dest->m_pager.raw();
+    dest->m_utcb->exception_handler = dest->m_exception_handler.raw();
+
+    if (inactive) {
+        // A new thread starts once it has both an ip and a stack.
+        constexpr uint32_t kStart = AXO_EXREG_SET_IP | AXO_EXREG_SET_SP;
+        if ((control & kStart) == kStart) {
+            arch::prepare_user_thread(*dest, io.ip, io.sp);
+            if (control & AXO_EXREG_SET_FLAGS) {
+                UserRegisters r = arch::read_user_registers(*dest);
+                r.eflags = io.flags;
+                arch::write_user_registers(*dest, r);
+            }
+            if (control & AXO_EXREG_HALT) {
+                dest->m_halt_requested = true;
+                dest->m_state = ThreadState::halted;
+            } else {
+                sched::make_ready(dest);
+            }
+        }
+    } else {
+        if (control & (AXO_EXREG_SET_SP | AXO_EXREG_SET_IP | AXO_EXREG_SET_FLAGS)) {
+            if (control & AXO_EXREG_SET_SP) regs.esp = io.sp;
+            if (control & AXO_EXREG_SET_IP) regs.eip = io.ip;
+            if (control & AXO_EXREG_SET_FLAGS) regs.eflags = io.flags;
+            arch::write_user_registers(*dest, regs);
+        }
+        if (control & (AXO_EXREG_ABORT_SEND | AXO_EXREG_ABORT_RECEIVE)) {
+            ipc::abort(dest, control & AXO_EXREG_ABORT_SEND, control & AXO_EXREG_ABORT_RECEIVE);
+        }
+        if (control & AXO_EXREG_HALT) dest->m_halt_requested = true;
+        if (control & AXO_EXREG_RESUME) {
+            dest->m_halt_requested = false;
+            if (dest->m_state == ThreadState::halted) sched::make_ready(dest);
+        }
+    }
+    io = old;
+    return AXO_OK;
+}
+
+uint32_t schedule(Thread* self, ThreadId dest_id, uint32_t priority, uint32_t timeslice_us,
+                  uint32_t& old_priority, uint32_t& old_timeslice_us) {
+    Thread* dest = threads::lookup(dest_id);
+    if (!dest || !dest->is_user()) return AXO_ERR_INVALID_THREAD;
+    bool privileged = self->m_space->privileged();
+    if (!privileged && dest->m_scheduler != self->m_id) return AXO_ERR_NO_PRIVILEGE;
+    constexpr uint32_t kKeep = 0xFFFFFFFF;
+    constexpr uint32_t kMinTimesliceUs = 1000;
+    if (priority != kKeep && priority > AXO_PRIORITY_MAX) return AXO_ERR_INVALID_PARAM;
+    // A scheduler cannot hand out more than it has itself.
+    if (priority != kKeep && !privileged && priority > self->m_priority) return AXO_ERR_NO_PRIVILEGE;
+    if (timeslice_us != 0 && timeslice_us < kMinTimesliceUs) return AXO_ERR_INVALID_PARAM;
+    old_priority = dest->m_priority;
+    old_timeslice_us = dest->m_timeslice_us;
+    if (timeslice_us != 0) dest->m_timeslice_us = timeslice_us;
+    if (priority != kKeep) sched::set_priority(dest, static_cast<uint8_t>(priority));
+    return AXO_OK;
+}
+
+uint32_t thread_switch(Thread*, ThreadId dest_id) {
+    if (dest_id.is_nil()) {
+        sched::yield();
+        return AXO_OK;
+    }
+    Thread* dest = threads::lookup(dest_id);
+    if (!dest || !dest->is_user()) return AXO_ERR_INVALID_THREAD;
+    sched::donate(dest);
+    return AXO_OK;
+}
+
+uint32_t debug(Thread* self, uint32_t op, uint32_t arg0, uint32_t arg1) {
+    switch (op) {
+    case AXO_DEBUG_WRITE: {
+        constexpr uint32_t kMaxLength = 4096;
+        if (arg1 > kMaxLength) return AXO_ERR_INVALID_PARAM;
+        char chunk[128];
+        for (uint32_t done = 0; done < arg1;) {
+            uint32_t n = arg1 - done < sizeof(chunk) ? arg1 - done : sizeof(chunk);
+            if (!arch::copy_from_user(chunk, arg0 + done, n).ok()) return AXO_ERR_INVALID_PARAM;
+            console_write(chunk, n);
+            done += n;
+        }
+        return AXO_OK;
+    }
+    case AXO_DEBUG_SHUTDOWN:
+        if (!self->m_space->privileged()) return AXO_ERR_NO_PRIVILEGE;
+        platform_exit(ExitReason::tests_done);
+    case AXO_DEBUG_COUNTERS: {
+        const axo_counters_t& counters = kip::get()->counters;
+        if (!arch::copy_to_user(arg0, &counters, sizeof(counters)).ok()) {
+            return AXO_ERR_INVALID_PARAM;
+        }
+        return AXO_OK;
+    }
+    default: return AXO_ERR_INVALID_PARAM;
+    }
+}
+
+namespace {
+
+
+void halt(Thread* self) {
+    self->m_halt_requested = true;
+    before_user_return(self);
+}
+
+} // namespace
+
+void deliver_exception(Thread* self, UserRegisters& regs, bool page_fault) {
+    ThreadId handler = page_fault ? self->m_pager : self->m_exception_handler;
+    if (page_fault && handler.is_nil()) handler = self->m_exception_handler;
+    if (handler.is_nil() || !threads::lookup(handler)) {
+        kprintf("thread %u.%u: unhandled %s %u at eip %08x (address %08x); halted\n",
+                self->m_id.number(), self->m_id.version(), page_fault ? "page fault" : "exception",
+                regs.vector, regs.eip, regs.fault_address);
+        halt(self);
+        return;
+    }
+
+    // The thread's own message registers are preserved across the exception IPC.
+    constexpr uint32_t kSaved = AXO_EXC_WORDS + 1;
+    uint32_t saved[kSaved];
+    axo_utcb_t* utcb = self->m_utcb;
+    __builtin_memcpy(saved, utcb->mr, sizeof(saved));
+    uint32_t saved_error = utcb->error;
+
+    utcb->mr[0] = axo_msg_tag(AXO_LABEL_EXCEPTION, AXO_EXC_WORDS, 0);
+    utcb->mr[AXO_EXC_EIP] = regs.eip;
+    utcb->mr[AXO_EXC_ESP] = regs.esp;
+    utcb->mr[AXO_EXC_EFLAGS] = regs.eflags;
+    utcb->mr[AXO_EXC_VECTOR] = regs.vector;
+    utcb->mr[AXO_EXC_ERROR] = regs.error;
+    utcb->mr[AXO_EXC_ADDRESS] = regs.fault_address;
+    utcb->mr[AXO_EXC_EAX] = regs.eax;
+    utcb->mr[AXO_EXC_ECX] = regs.ecx;
+    utcb->mr[AXO_EXC_EDX] = regs.edx;
+    utcb->mr[AXO_EXC_EBX] = regs.ebx;
+    utcb->mr[AXO_EXC_EBP] = regs.ebp;
+    utcb->mr[AXO_EXC_ESI] = regs.esi;
+    utcb->mr[AXO_EXC_EDI] = regs.edi;
+
+    ipc::perform(self, handler, handler, axo_timeouts(AXO_TIMEOUT_NEVER, AXO_TIMEOUT_NEVER));
+    axo_msg_tag_t reply = utcb->mr[0];
+    bool failed = axo_tag_failed(reply);
+    if (!failed) {
+        uint32_t words = axo_tag_untyped(reply);
+        if (words >= AXO_EXC_REPLY_ESP) {
+            regs.eip = utcb->mr[AXO_EXC_REPLY_EIP];
+            regs.esp = utcb->mr[AXO_EXC_REPLY_ESP];
+        }
+        if (words >= AXO_EXC_REPLY_EFLAGS) regs.eflags = utcb->mr[AXO_EXC_REPLY_EFLAGS];
+        if (words >= AXO_EXC_REPLY_GPRS + 6) {
+            uint32_t* gprs[] = {&regs.eax, &regs.ecx, &regs.edx, &regs.ebx,
+                                &regs.ebp, &regs.esi, &regs.edi};
+            for (uint32_t i = 0; i < 7; ++i) *gprs[i] = utcb->mr[AXO_EXC_REPLY_GPRS + i];
+        }
+    }
+    __builtin_memcpy(utcb->mr, saved, sizeof(saved));
+    utcb->error = saved_error;
+    if (failed) {
+        kprintf("thread %u.%u: exception handler unreachable; halted\n", self->m_id.number(),
+                self->m_id.version());
+        halt(self);
+    }
+}
+
+void before_user_return(Thread* self) {
+    while (self->m_halt_requested) {
+        sched::block(self, ThreadState::halted);
+        sched::schedule();
+    }
+    sched::preempt_if_needed();
+}
+
+} // namespace axo::syscalls

@@ -1,0 +1,35 @@
+// The system calls other than ipc, architecture-free: the ia32 entry code decodes the
+// registers (see kernel/uapi/axolotl/syscalls.h) and calls these. Each returns an axo_error.
+#pragma once
+
+#include <stdint.h>
+
+#include "kernel/arch.h"
+#include "kernel/thread.h"
+
+namespace axo::syscalls {
+
+uint32_t thread_control(Thread* self, ThreadId dest, ThreadId space, ThreadId scheduler,
+                        ThreadId pager, uint32_t utcb_location, ThreadId exception_handler);
+
+struct ExchangeRegisters {
+    uint32_t control; // in: axo_exreg_control; out: axo_exreg_state
+    uint32_t sp, ip, flags;
+    ThreadId pager;
+};
+uint32_t exchange_registers(Thread* self, ThreadId dest, ExchangeRegisters& io);
+
+uint32_t schedule(Thread* self, ThreadId dest, uint32_t priority, uint32_t timeslice_us,
+                  uint32_t& old_priority, uint32_t& old_timeslice_us);
+uint32_t thread_switch(Thread* self, ThreadId dest);
+uint32_t debug(Thread* self, uint32_t op, uint32_t arg0, uint32_t arg1);
+
+// A user-mode exception or page fault of the current thread: becomes an IPC to its
+// exception handler (or pager); the reply may change the registers. Without a handler the
+// thread is halted.
+void deliver_exception(Thread* self, UserRegisters& regs, bool page_fault);
+
+// On every return to user mode: honour a pending halt, then a pending preemption.
+void before_user_return(Thread* self);
+
+} // namespace axo::syscalls

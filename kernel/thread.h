@@ -1,0 +1,145 @@
+// Threads: the kernel's unit of execution. Each thread control block (TCB) sits at the
+// bottom of an 8 KiB block whose rest is the thread's kernel stack, so a blocked thread
+// keeps its whole kernel context on that stack (the "process model" of L4 kernels).
+#pragma once
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "axolotl/abi.h"
+#include "axolotl/utcb.h"
+#include "kernel/lib/result.h"
+#include "kernel/ready_queue.h"
+#include "kernel/timeout_queue.h"
+
+namespace axo {
+
+class Space;
+
+// A thread id as the kernel handles it: the ABI's 18-bit number and 14-bit version.
+class ThreadId {
+public:
+    constexpr ThreadId() = default;
+    constexpr explicit ThreadId(uint32_t raw) : m_raw(raw) {}
+    static constexpr ThreadId nil() { return ThreadId(AXO_NIL_THREAD); }
+    static constexpr ThreadId any() { return ThreadId(AXO_ANY_THREAD); }
+    static constexpr ThreadId make(uint32_t number, uint32_t version) {
+        return ThreadId((number << AXO_THREAD_VERSION_BITS) |
+                        (version & ((1u << AXO_THREAD_VERSION_BITS) - 1)));
+    }
+
+    constexpr uint32_t raw() const { return m_raw; }
+    constexpr uint32_t number() const { return m_raw >> AXO_THREAD_VERSION_BITS; }
+    constexpr uint32_t version() const { return m_raw & ((1u << AXO_THREAD_VERSION_BITS) - 1); }
+    constexpr bool is_nil() const { return m_raw == AXO_NIL_THREAD; }
+    constexpr bool is_any() const { return m_raw == AXO_ANY_THREAD; }
+    constexpr bool operator==(const ThreadId&) const = default;
+
+private:
+    uint32_t m_raw = AXO_NIL_THREAD;
+};
+static_assert(ThreadId::make(33, 1).raw() == ((33u << 14) | 1));
+static_assert(ThreadId::make(33, 1).number() == 33 && ThreadId::make(33, 1).version() == 1);
+
+enum class ThreadState : uint8_t {
+    inactive,  // created, never started
+    ready,     // runnable (in the ready queues), or running
+    sending,   // blocked in the send phase of an IPC
+    receiving, // blocked in the receive phase of an IPC
+    halted,    // stopped by exchange_registers or an unhandled exception
+    dead,      // deleted; waiting to be freed
+};
+
+// How an IPC ended for a thread that was blocked in it; set by whoever woke it.
+struct IpcOutcome {
+    uint32_t error = AXO_IPC_OK; // axo_ipc_error
+    bool receive_phase = false;
+    bool retry_receive = false; // the send finished; a sender waits: run the receive phase
+    ThreadId from;
+};
+
+class Thread {
+public:
+    static constexpr size_t kBlockSize = 8192; // TCB + kernel stack
+
+    uint32_t kernel_stack_top() const { return reinterpret_cast<uint32_t>(this) + kBlockSize; }
+    bool is_user() const { return m_space != nullptr; }
+    bool blocked_in_ipc() const {
+        return m_state == ThreadState::sending || m_state == ThreadState::receiving;
+    }
+    // The receive specification of a thread blocked in (or about to enter) receive.
+    bool accepts_from(ThreadId sender) const {
+        return m_receive_from.is_any() || m_receive_from == sender;
+    }
+
+    static Thread* from_sched_node(SchedNode* node);
+    static Thread* from_timeout_node(TimeoutNode* node);
+
+    // --- hot: the IPC path touches these first ---
+    uint32_t m_kernel_sp = 0; // saved when switched out (arch)
+    ThreadId m_id;
+    ThreadState m_state = ThreadState::inactive;
+    uint8_t m_priority = AXO_PRIORITY_DEFAULT;
+    bool m_halt_requested = false;
+    uint8_t m_reserved0 = 0;
+    Space* m_space = nullptr;
+    axo_utcb_t* m_utcb = nullptr; // kernel address of the UTCB
+    uint32_t m_utcb_user = 0;     // its user address
+
+    // IPC
+    ThreadId m_receive_from;          // receive specification (nil: no receive phase)
+    uint16_t m_receive_timeout = 0;   // raw, applied when the receive phase starts
+    uint16_t m_reserved1 = 0;
+    Thread* m_send_target = nullptr;  // while sending: the thread whose queue we are in
+    Thread* m_sendq_head = nullptr;   // threads waiting to send to us, FIFO
+    Thread* m_sendq_next = nullptr;
+    Thread* m_sendq_prev = nullptr;
+    IpcOutcome m_outcome;
+
+    // Scheduling
+    SchedNode m_sched;
+    TimeoutNode m_timeout;
+    uint32_t m_timeslice_us = AXO_TIMESLICE_DEFAULT_US;
+    int32_t m_remaining_us = AXO_TIMESLICE_DEFAULT_US;
+
+    // Handlers
+    ThreadId m_pager;
+    ThreadId m_exception_handler;
+    ThreadId m_scheduler;
+};
+static_assert(sizeof(Thread) <= 512, "the TCB must leave room for the kernel stack");
+static_assert(__builtin_offsetof(Thread, m_kernel_sp) == 0, "context switch code relies on it");
+
+// The thread table: thread number -> TCB. Ids are checked against it on every use, so a
+// stale id never reaches a new thread.
+namespace threads {
+
+constexpr uint32_t kIdleNumber = 31;
+
+// The thread with exactly this id (number and version), or nullptr.
+Thread* lookup(ThreadId id);
+// Allocates a TCB for `id`; Error::exists if the number is taken, Error::invalid_argument for
+// a number outside the user range or a version not above every deleted one.
+Result<Thread*> create(ThreadId id, Space* space);
+// A kernel-only thread (idle).
+Result<Thread*> create_kernel(uint32_t number);
+// Frees the TCB of a dead thread (never the running one) and retires its version; frees
+// its space with its last thread.
+void destroy(Thread* thread);
+// Calls fn for every live thread.
+template <class Fn> void for_each(Fn fn);
+
+extern Thread* g_table[AXO_MAX_THREADS];
+
+template <class Fn> void for_each(Fn fn) {
+    for (Thread* t : g_table) {
+        if (t && t->m_state != ThreadState::dead) fn(t);
+    }
+}
+
+} // namespace threads
+
+// The thread on the CPU.
+extern Thread* g_current;
+
+} // namespace axo
