@@ -37,6 +37,9 @@ void write_user_registers(Thread& thread, const UserRegisters& regs);
 // `to`'s address space if it differs from the one loaded.
 void switch_to(Thread* from, Thread* to);
 
+// The thread is being deleted: drop any per-thread CPU state it owns (FPU).
+void forget_thread(Thread& thread);
+
 // Idles the CPU until the next interrupt (interrupts enabled during the wait).
 void wait_for_interrupt();
 

@@ -2,6 +2,7 @@
 
 #include <new>
 
+#include "kernel/arch.h"
 #include "kernel/kmem.h"
 #include "kernel/space.h"
 
@@ -70,6 +71,7 @@ void destroy(Thread* thread) {
     // version reaches kMaxVersion + 1.
     g_min_version[number] = static_cast<uint16_t>(thread->m_id.version() + 1);
     g_table[number] = nullptr;
+    arch::forget_thread(*thread);
     Space* space = thread->m_space;
     thread->~Thread();
     kmem::free_block(thread, kBlockFrames);

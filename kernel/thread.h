@@ -81,7 +81,7 @@ public:
     ThreadState m_state = ThreadState::inactive;
     uint8_t m_priority = AXO_PRIORITY_DEFAULT;
     bool m_halt_requested = false;
-    uint8_t m_reserved0 = 0;
+    uint8_t m_arch_flags = 0; // owned by the architecture (ia32: FPU state valid)
     Space* m_space = nullptr;
     axo_utcb_t* m_utcb = nullptr; // kernel address of the UTCB
     uint32_t m_utcb_user = 0;     // its user address
@@ -107,7 +107,10 @@ public:
     ThreadId m_exception_handler;
     ThreadId m_scheduler;
 };
-static_assert(sizeof(Thread) <= 512, "the TCB must leave room for the kernel stack");
+// The TCB takes the first kTcbSize bytes of its block; the architecture may keep per-thread
+// state right after it (ia32: the FPU save area), the kernel stack grows down from the end.
+constexpr size_t kTcbSize = 512;
+static_assert(sizeof(Thread) <= kTcbSize, "the TCB must leave room for the kernel stack");
 static_assert(__builtin_offsetof(Thread, m_kernel_sp) == 0, "context switch code relies on it");
 
 // The thread table: thread number -> TCB. Ids are checked against it on every use, so a

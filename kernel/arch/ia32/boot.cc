@@ -42,6 +42,8 @@ constexpr uint32_t kLowMemoryEnd = 1u << 20;
 // The boot page directory maps this much at kKernelBase; boot information must lie below.
 constexpr uint32_t kBootMappedBytes = 512u << 20;
 constexpr uint32_t kCr0WriteProtect = 1u << 16;
+constexpr uint32_t kCr0MonitorCoprocessor = 1u << 1; // wait/fwait also honour CR0.TS
+constexpr uint32_t kCr0NumericError = 1u << 5;       // FPU errors as #MF, not IRQ 13
 
 uint32_t g_frame_bitmap[FrameAllocator::bitmap_words(kDirectMapSize / kPageSize)];
 BootState g_boot;
@@ -208,7 +210,8 @@ extern "C" [[noreturn]] void kernel_main(uint32_t magic, uint32_t info_phys) {
     init_descriptors();
     set_kernel_stack(reinterpret_cast<uint32_t>(boot_stack_top));
     // Supervisor writes honour read-only pages too (copy-on-write must see kernel writes).
-    asm volatile("mov %%cr0, %%eax; or %0, %%eax; mov %%eax, %%cr0" ::"i"(kCr0WriteProtect)
+    asm volatile("mov %%cr0, %%eax; or %0, %%eax; mov %%eax, %%cr0" ::"i"(
+                     kCr0WriteProtect | kCr0MonitorCoprocessor | kCr0NumericError)
                  : "eax");
 
     parse_boot_info(magic, info_phys);

@@ -36,7 +36,48 @@ TrapFrame* user_frame(const Thread& thread) {
 
 PhysAddr g_loaded_directory;
 
+// Lazy FPU switching: the FPU keeps the state of g_fpu_owner; any other thread runs with
+// CR0.TS set, and its first FPU instruction traps (#NM) to fpu_switch().
+constexpr uint32_t kCr0TaskSwitched = 1u << 3;
+constexpr uint8_t kFpuStateValid = 1u << 0;
+constexpr size_t kFnsaveSize = 108;
+Thread* g_fpu_owner;
+bool g_task_switched;
+
+void* fpu_area(Thread* thread) { return reinterpret_cast<char*>(thread) + kTcbSize; }
+static_assert(kTcbSize + kFnsaveSize < Thread::kBlockSize / 2);
+
+void set_task_switched(bool on) {
+    if (on == g_task_switched) return;
+    g_task_switched = on;
+    if (on) {
+        asm volatile("mov %%cr0, %%eax; or %0, %%eax; mov %%eax, %%cr0" ::"i"(kCr0TaskSwitched)
+                     : "eax", "memory");
+    } else {
+        asm volatile("clts" ::: "memory");
+    }
+}
+
 } // namespace
+
+void fpu_switch(Thread* thread) {
+    set_task_switched(false);
+    if (g_fpu_owner == thread) return;
+    if (g_fpu_owner) {
+        asm volatile("fnsave (%0); fwait" ::"r"(fpu_area(g_fpu_owner)) : "memory");
+        g_fpu_owner->m_arch_flags |= kFpuStateValid;
+    }
+    if (thread->m_arch_flags & kFpuStateValid) {
+        asm volatile("frstor (%0)" ::"r"(fpu_area(thread)) : "memory");
+    } else {
+        asm volatile("fninit" ::: "memory");
+    }
+    g_fpu_owner = thread;
+}
+
+void forget_thread(Thread& thread) {
+    if (g_fpu_owner == &thread) g_fpu_owner = nullptr;
+}
 
 void prepare_user_thread(Thread& thread, uint32_t ip, uint32_t sp) {
     TrapFrame* frame = user_frame(thread);
@@ -96,6 +137,7 @@ void switch_to(Thread* from, Thread* to) {
             counters.space_switches++;
         }
     }
+    set_task_switched(to != g_fpu_owner);
     ia32_switch_context(&from->m_kernel_sp, to->m_kernel_sp);
 }
 

@@ -38,6 +38,10 @@ bool fatal_everywhere(uint32_t vector) {
 
 void handle_exception(TrapFrame& frame) {
     uint32_t address = frame.vector == kPageFault ? read_cr2() : 0;
+    if (frame.from_user() && g_current && frame.vector == kDeviceNotAvailable) {
+        arch::fpu_switch(g_current); // lazy FPU switching, invisible to user space
+        return;
+    }
     if (frame.from_user() && g_current && !fatal_everywhere(frame.vector)) {
         UserRegisters regs{frame.eax, frame.ecx, frame.edx, frame.ebx, frame.user_esp,
                            frame.ebp, frame.esi, frame.edi, frame.eip, frame.eflags,

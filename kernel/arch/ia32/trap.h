@@ -70,6 +70,18 @@ void set_irq_handler(uint32_t irq, IrqHandler handler);
 
 void handle_syscall(TrapFrame& frame);
 
+} // namespace axo::ia32
+
+namespace axo {
+class Thread;
+namespace arch {
+// Gives the FPU to `thread` (saving the previous owner's state): the #NM handler.
+void fpu_switch(Thread* thread);
+} // namespace arch
+} // namespace axo
+
+namespace axo::ia32 {
+
 [[noreturn]] void panic_with_frame(const TrapFrame& frame, const char* why);
 
 } // namespace axo::ia32
