@@ -33,6 +33,10 @@ void prepare_kernel_thread(Thread& thread, void (*entry)());
 UserRegisters read_user_registers(const Thread& thread);
 void write_user_registers(Thread& thread, const UserRegisters& regs);
 
+// Whether `ip` can be the user instruction pointer of `thread` (inside its code segment):
+// returning to user mode at any other address would fault in the kernel's iret.
+bool user_ip_valid(const Thread& thread, uint32_t ip);
+
 // Switches from the running thread `from` to `to` (saving `from`'s kernel context). Loads
 // `to`'s address space if it differs from the one loaded.
 void switch_to(Thread* from, Thread* to);

@@ -53,6 +53,13 @@ Thread* find_sender(Thread* receiver) {
     return nullptr;
 }
 
+// A receive specification that can ever be satisfied: any, or a live user thread.
+bool partner_exists(ThreadId spec) {
+    if (spec.is_any()) return true;
+    Thread* partner = threads::lookup(spec);
+    return partner && partner->is_user();
+}
+
 // ---- outcomes ----
 
 ThreadId fail(Thread* self, uint32_t error, bool receive_phase) {
@@ -89,7 +96,7 @@ void continue_into_receive(Thread* thread) {
         sched::make_ready(thread);
         return;
     }
-    if (!spec.is_any() && !threads::lookup(spec)) {
+    if (!partner_exists(spec)) {
         wake(thread, AXO_IPC_NO_PARTNER, true);
         return;
     }
@@ -113,8 +120,7 @@ ThreadId receive(Thread* self, Thread* preferred) {
         continue_into_receive(sender);
         return from;
     }
-    ThreadId spec = self->m_receive_from;
-    if (!spec.is_any() && !threads::lookup(spec)) return fail(self, AXO_IPC_NO_PARTNER, true);
+    if (!partner_exists(self->m_receive_from)) return fail(self, AXO_IPC_NO_PARTNER, true);
     DecodedTimeout timeout = decode_timeout(self->m_receive_timeout);
     if (timeout.kind == TimeoutKind::zero) return fail(self, AXO_IPC_TIMEOUT, true);
 

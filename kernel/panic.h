@@ -3,7 +3,7 @@
 
 namespace axo {
 
-enum class ExitReason { tests_done, panic };
+enum class ExitReason { tests_done, tests_failed, panic };
 
 // Implemented by the platform: tells the emulator (QEMU isa-debug-exit, Bochs) how the run
 // ended, then halts forever.

@@ -94,6 +94,10 @@ uint32_t thread_control(Thread* self, ThreadId dest, ThreadId space_spec, Thread
                         ThreadId pager, uint32_t utcb_location, ThreadId exception_handler) {
     if (!self->m_space->privileged()) return AXO_ERR_NO_PRIVILEGE;
     if (!is_user_number(dest)) return AXO_ERR_INVALID_THREAD;
+    // A new thread's scheduler may be the thread itself (or nil: the creator).
+    if (!scheduler.is_nil() && scheduler != dest && !threads::lookup(scheduler)) {
+        return AXO_ERR_INVALID_SCHEDULER;
+    }
     Thread* existing = threads::g_table[dest.number()];
     if (existing && existing->m_state == ThreadState::dead) existing = nullptr;
 
@@ -128,6 +132,9 @@ uint32_t exchange_registers(Thread* self, ThreadId dest_id, ExchangeRegisters& i
         return AXO_ERR_NO_PRIVILEGE;
     }
     uint32_t control = io.control;
+    if ((control & AXO_EXREG_SET_IP) && !arch::user_ip_valid(*dest, io.ip)) {
+        return AXO_ERR_INVALID_PARAM;
+    }
     bool inactive = dest->m_state == ThreadState::inactive;
 
     UserRegisters regs{};
@@ -216,18 +223,21 @@ uint32_t debug(Thread* self, uint32_t op, uint32_t arg0, uint32_t arg1) {
     case AXO_DEBUG_WRITE: {
         constexpr uint32_t kMaxLength = 4096;
         if (arg1 > kMaxLength) return AXO_ERR_INVALID_PARAM;
+        // Checked whole before anything is printed: a bad buffer prints nothing.
         char chunk[128];
-        for (uint32_t done = 0; done < arg1;) {
-            uint32_t n = arg1 - done < sizeof(chunk) ? arg1 - done : sizeof(chunk);
-            if (!arch::copy_from_user(chunk, arg0 + done, n).ok()) return AXO_ERR_INVALID_PARAM;
-            console_write(chunk, n);
-            done += n;
+        for (int pass = 0; pass < 2; ++pass) {
+            for (uint32_t done = 0; done < arg1;) {
+                uint32_t n = arg1 - done < sizeof(chunk) ? arg1 - done : sizeof(chunk);
+                if (!arch::copy_from_user(chunk, arg0 + done, n).ok()) return AXO_ERR_INVALID_PARAM;
+                if (pass == 1) console_write(chunk, n);
+                done += n;
+            }
         }
         return AXO_OK;
     }
     case AXO_DEBUG_SHUTDOWN:
         if (!self->m_space->privileged()) return AXO_ERR_NO_PRIVILEGE;
-        platform_exit(ExitReason::tests_done);
+        platform_exit(arg0 == 0 ? ExitReason::tests_done : ExitReason::tests_failed);
     case AXO_DEBUG_COUNTERS: {
         const axo_counters_t& counters = kip::get()->counters;
         if (!arch::copy_to_user(arg0, &counters, sizeof(counters)).ok()) {
@@ -242,9 +252,16 @@ uint32_t debug(Thread* self, uint32_t op, uint32_t arg0, uint32_t arg1) {
 namespace {
 
 
-void halt(Thread* self) {
+// Halts the thread until exchange_registers resumes it; then `regs` are what the resumer
+// left (it may have set a new ip and sp).
+void halt(Thread* self, UserRegisters& regs) {
     self->m_halt_requested = true;
     before_user_return(self);
+    UserRegisters now = arch::read_user_registers(*self);
+    now.vector = regs.vector;
+    now.error = regs.error;
+    now.fault_address = regs.fault_address;
+    regs = now;
 }
 
 } // namespace
@@ -256,7 +273,7 @@ void deliver_exception(Thread* self, UserRegisters& regs, bool page_fault) {
         kprintf("thread %u.%u: unhandled %s %u at eip %08x (address %08x); halted\n",
                 self->m_id.number(), self->m_id.version(), page_fault ? "page fault" : "exception",
                 regs.vector, regs.eip, regs.fault_address);
-        halt(self);
+        halt(self, regs);
         return;
     }
 
@@ -287,12 +304,16 @@ void deliver_exception(Thread* self, UserRegisters& regs, bool page_fault) {
     bool failed = axo_tag_failed(reply);
     if (!failed) {
         uint32_t words = axo_tag_untyped(reply);
-        if (words >= AXO_EXC_REPLY_ESP) {
+        if (words >= AXO_EXC_REPLY_ESP && !arch::user_ip_valid(*self, utcb->mr[AXO_EXC_REPLY_EIP])) {
+            kprintf("thread %u.%u: exception reply with invalid eip %08x\n", self->m_id.number(),
+                    self->m_id.version(), utcb->mr[AXO_EXC_REPLY_EIP]);
+            failed = true;
+        } else if (words >= AXO_EXC_REPLY_ESP) {
             regs.eip = utcb->mr[AXO_EXC_REPLY_EIP];
             regs.esp = utcb->mr[AXO_EXC_REPLY_ESP];
         }
-        if (words >= AXO_EXC_REPLY_EFLAGS) regs.eflags = utcb->mr[AXO_EXC_REPLY_EFLAGS];
-        if (words >= AXO_EXC_REPLY_GPRS + 6) {
+        if (!failed && words >= AXO_EXC_REPLY_EFLAGS) regs.eflags = utcb->mr[AXO_EXC_REPLY_EFLAGS];
+        if (!failed && words >= AXO_EXC_REPLY_GPRS + 6) {
             uint32_t* gprs[] = {&regs.eax, &regs.ecx, &regs.edx, &regs.ebx,
                                 &regs.ebp, &regs.esi, &regs.edi};
             for (uint32_t i = 0; i < 7; ++i) *gprs[i] = utcb->mr[AXO_EXC_REPLY_GPRS + i];
@@ -303,16 +324,17 @@ void deliver_exception(Thread* self, UserRegisters& regs, bool page_fault) {
     if (failed) {
         kprintf("thread %u.%u: exception handler unreachable; halted\n", self->m_id.number(),
                 self->m_id.version());
-        halt(self);
+        halt(self, regs);
     }
 }
 
 void before_user_return(Thread* self) {
+    // A halt requested while the thread waited for the CPU takes effect before it runs.
+    sched::preempt_if_needed();
     while (self->m_halt_requested) {
         sched::block(self, ThreadState::halted);
         sched::schedule();
     }
-    sched::preempt_if_needed();
 }
 
 } // namespace axo::syscalls

@@ -181,6 +181,7 @@ void init_memory() {
     kip::init();
     if (kip::frame().raw() == 0) panic("no memory for the KIP");
     describe_memory();
+    kip::get()->tick_us = kTickUs;
 }
 
 void init_interrupts() {

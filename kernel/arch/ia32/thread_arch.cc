@@ -124,6 +124,8 @@ void write_user_registers(Thread& thread, const UserRegisters& r) {
                 kEflagsIf | kEflagsReserved;
 }
 
+bool user_ip_valid(const Thread&, uint32_t ip) { return ip < ia32::kUserEnd; }
+
 void switch_to(Thread* from, Thread* to) {
     if (to->is_user()) {
         ia32::set_kernel_stack(to->kernel_stack_top());

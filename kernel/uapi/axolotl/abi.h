@@ -9,6 +9,11 @@
 
 #ifdef __cplusplus
 extern "C" {
+/* The pure helpers below are constant expressions in C++ (tables of ids need no
+ * constructors). */
+#define AXO_PURE static constexpr inline
+#else
+#define AXO_PURE static inline
 #endif
 
 /* ---- Thread ids -------------------------------------------------------------------------
@@ -27,11 +32,11 @@ typedef uint32_t axo_thread_id_t;
 /* The kernel supports thread numbers below this. */
 #define AXO_MAX_THREADS 1024u
 
-static inline axo_thread_id_t axo_thread_id(uint32_t number, uint32_t version) {
+AXO_PURE axo_thread_id_t axo_thread_id(uint32_t number, uint32_t version) {
     return (number << AXO_THREAD_VERSION_BITS) | (version & ((1u << AXO_THREAD_VERSION_BITS) - 1));
 }
-static inline uint32_t axo_thread_number(axo_thread_id_t id) { return id >> AXO_THREAD_VERSION_BITS; }
-static inline uint32_t axo_thread_version(axo_thread_id_t id) {
+AXO_PURE uint32_t axo_thread_number(axo_thread_id_t id) { return id >> AXO_THREAD_VERSION_BITS; }
+AXO_PURE uint32_t axo_thread_version(axo_thread_id_t id) {
     return id & ((1u << AXO_THREAD_VERSION_BITS) - 1);
 }
 
@@ -46,13 +51,13 @@ typedef uint32_t axo_msg_tag_t;
 #define AXO_MR_COUNT 64u
 #define AXO_TAG_FLAG_ERROR 0x8000u
 
-static inline axo_msg_tag_t axo_msg_tag(uint32_t label, uint32_t untyped, uint32_t typed) {
+AXO_PURE axo_msg_tag_t axo_msg_tag(uint32_t label, uint32_t untyped, uint32_t typed) {
     return (label << 16) | ((typed & 0x3Fu) << 6) | (untyped & 0x3Fu);
 }
-static inline uint32_t axo_tag_label(axo_msg_tag_t tag) { return tag >> 16; }
-static inline uint32_t axo_tag_untyped(axo_msg_tag_t tag) { return tag & 0x3Fu; }
-static inline uint32_t axo_tag_typed(axo_msg_tag_t tag) { return (tag >> 6) & 0x3Fu; }
-static inline int axo_tag_failed(axo_msg_tag_t tag) { return (tag & AXO_TAG_FLAG_ERROR) != 0; }
+AXO_PURE uint32_t axo_tag_label(axo_msg_tag_t tag) { return tag >> 16; }
+AXO_PURE uint32_t axo_tag_untyped(axo_msg_tag_t tag) { return tag & 0x3Fu; }
+AXO_PURE uint32_t axo_tag_typed(axo_msg_tag_t tag) { return (tag >> 6) & 0x3Fu; }
+AXO_PURE int axo_tag_failed(axo_msg_tag_t tag) { return (tag & AXO_TAG_FLAG_ERROR) != 0; }
 
 /* Labels of messages the kernel sends on a thread's behalf. */
 #define AXO_LABEL_EXCEPTION 0xFFD0u  /* to the exception handler; see below */
@@ -93,7 +98,7 @@ typedef uint16_t axo_timeout_t;
 #define AXO_TIMEOUT_NEVER ((axo_timeout_t)0)
 #define AXO_TIMEOUT_ZERO ((axo_timeout_t)0x0400)
 
-static inline axo_timeout_t axo_timeout_us(uint32_t microseconds) {
+AXO_PURE axo_timeout_t axo_timeout_us(uint32_t microseconds) {
     uint32_t e = 0;
     if (microseconds == 0) return AXO_TIMEOUT_ZERO;
     while (microseconds > 0x3FFu) {
@@ -102,7 +107,7 @@ static inline axo_timeout_t axo_timeout_us(uint32_t microseconds) {
     }
     return (axo_timeout_t)((e << 10) | microseconds);
 }
-static inline uint32_t axo_timeouts(axo_timeout_t send, axo_timeout_t receive) {
+AXO_PURE uint32_t axo_timeouts(axo_timeout_t send, axo_timeout_t receive) {
     return ((uint32_t)send << 16) | receive;
 }
 
@@ -134,8 +139,8 @@ enum axo_ipc_error {
     AXO_IPC_INVALID = 6      /* a malformed argument (bad timeout, bad typed item) */
 };
 #define AXO_IPC_PHASE_RECEIVE 1u
-static inline uint32_t axo_ipc_error_code(uint32_t error_word) { return error_word >> 1; }
-static inline int axo_ipc_error_in_receive(uint32_t error_word) { return error_word & 1u; }
+AXO_PURE uint32_t axo_ipc_error_code(uint32_t error_word) { return error_word >> 1; }
+AXO_PURE int axo_ipc_error_in_receive(uint32_t error_word) { return error_word & 1u; }
 
 /* ---- Syscalls -----------------------------------------------------------------------------
  * One trap vector, `int $0x30`; eax holds the number. Register use per call is documented

@@ -1,0 +1,58 @@
+/*
+ * crt0: where every user program starts.
+ *
+ * Entry state assumed (System V i386 process start): a valid stack with %esp pointing at
+ *     argc, argv[0] ... argv[argc-1], NULL, envp[0] ... NULL
+ * and nothing else promised: crt0 zeroes .bss itself so that a loader which maps the file
+ * image without clearing the rest of its last page cannot leave garbage in C's
+ * zero-initialised data. The heap arena after .bss is left alone: it starts on a page of its
+ * own, so it is anonymous memory that every loader zero-fills, and touching it here would
+ * make a demand-zero pager allocate all of it up front.
+ */
+    .section .text.startup, "ax", @progbits
+    .globl _start
+    .type _start, @function
+_start:
+    /* Outermost frame: debuggers and backtraces stop at a zero frame pointer. */
+    xorl %ebp, %ebp
+
+    /* Clear .bss (symbols from lib/user.ld) before any C code can read it. */
+    cld
+    movl $__bss_start, %edi
+    movl $__bss_end, %ecx
+    subl %edi, %ecx
+    xorl %eax, %eax
+    rep stosb
+
+    /* argc in %esi, argv in %edi, envp = &argv[argc + 1] in %ebx: all callee-saved. */
+    movl (%esp), %esi
+    leal 4(%esp), %edi
+    leal 8(%esp, %esi, 4), %ebx
+    movl %ebx, environ
+
+    /* gcc's i386 code assumes a 16-byte aligned stack at each call. */
+    andl $-16, %esp
+
+    /* Constructors (.preinit_array, _init, .init_array); destructors run at exit(). */
+    call __libc_init_array
+    subl $12, %esp
+    pushl $__libc_fini_array
+    call atexit
+    addl $16, %esp
+
+    /* exit(main(argc, argv, envp)): flushes stdio and runs atexit handlers. */
+    subl $4, %esp
+    pushl %ebx
+    pushl %edi
+    pushl %esi
+    call main
+    addl $16, %esp
+    subl $12, %esp
+    pushl %eax
+    call exit
+
+    /* exit does not return; if it ever did, stay here rather than run into whatever follows. */
+1:  jmp 1b
+    .size _start, . - _start
+
+    .section .note.GNU-stack, "", @progbits

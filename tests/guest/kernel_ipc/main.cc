@@ -1,0 +1,16 @@
+// The kernel test root task of issue 3: every item of the issue's acceptance list, as TAP on
+// the kernel console (README.md lists the tests).
+#include "harness.h"
+#include "tests.h"
+
+int main() {
+    kt::begin();
+    kt::environment_tests();
+    kt::ipc_tests();
+    kt::timeout_tests();
+    kt::thread_tests();
+    kt::scheduling_tests();
+    kt::exception_tests();
+    kt::bad_input_tests();
+    kt::finish();
+}

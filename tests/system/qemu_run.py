@@ -1,0 +1,109 @@
+#!/usr/bin/env python3
+"""Boots a Multiboot kernel in QEMU, watches its serial console and judges the run.
+
+    qemu_run.py --kernel kernel.elf --append "test=kernel" [--module "path args"]...
+                [--timeout 30] [--icount] [--grub] [--log PATH] [--expect REGEX]...
+                [--expect-panic] [--no-tap] [--no-end-marker] [--expect-exit N]
+                [--extra-qemu-arg=ARG]...
+
+Passes when the guest printed a complete, all-ok TAP stream, the end marker, and left QEMU
+through isa-debug-exit with status 33; see tests/README.md for every rule. The last line
+printed is the verdict: `PASS: ...` or `FAIL: <reason>`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import shutil
+import sys
+from pathlib import Path
+
+sys.dont_write_bytecode = True  # keep the source tree clean
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import judge  # noqa: E402
+import runner  # noqa: E402
+
+TAG = "qemu_run"
+QEMU = "qemu-system-i386"
+# Time for QEMU to exit by itself after the end marker or a panic before it is stopped.
+GRACE_SECONDS = 3.0
+
+
+def qemu_command(args, serial_log: Path, debug_log: Path, iso: Path | None) -> list[str]:
+    cmd = [QEMU, "-m", "128", "-display", "none", "-no-reboot", "-monitor", "none",
+           "-serial", f"file:{serial_log}",
+           "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04",
+           # Tells a triple fault (QEMU then exits with status 0 because of -no-reboot) from
+           # other ways out; costs one register dump at power-on.
+           "-d", "cpu_reset", "-D", str(debug_log)]
+    if iso:
+        cmd += ["-cdrom", str(iso), "-boot", "d"]
+    else:
+        cmd += ["-kernel", str(args.kernel), "-append", args.append]
+    if args.module and not iso:
+        # QEMU splits -initrd at commas; ",," is a literal comma.
+        cmd += ["-initrd", ",".join(m.strip().replace(",", ",,") for m in args.module)]
+    if args.icount:
+        # Deterministic: rdtsc counts guest instructions, identical from run to run.
+        cmd += ["-icount", "shift=0,sleep=off"]
+    return cmd + args.extra_qemu_arg
+
+
+def main() -> int:
+    p = runner.common_arguments(__doc__.splitlines()[0], default_timeout=30)
+    p.add_argument("--icount", action="store_true",
+                   help="deterministic run: -icount shift=0,sleep=off")
+    p.add_argument("--grub", action="store_true",
+                   help="boot through GRUB from an ISO made by image/mkiso.sh, not QEMU's loader")
+    p.add_argument("--expect-exit", type=int, metavar="STATUS",
+                   help=f"QEMU exit status to require (default {judge.QEMU_EXIT_SUCCESS}, "
+                        f"{judge.QEMU_EXIT_PANIC} with --expect-panic)")
+    p.add_argument("--extra-qemu-arg", action="append", default=[], metavar="ARG",
+                   help="passed to QEMU as is; write --extra-qemu-arg=-smp for dashes (repeatable)")
+    args = p.parse_args()
+
+    runner.check_inputs(args)
+    if shutil.which(QEMU) is None:
+        raise runner.HarnessError(f"{QEMU} not found (apt-get install qemu-system-x86, or ./axo deps)")
+    serial_log = runner.default_log(args, "axo-qemu-")
+    serial_log.parent.mkdir(parents=True, exist_ok=True)
+    output = serial_log.with_suffix(".qemu.txt")
+    debug_log = serial_log.with_suffix(".qemu-reset.txt")
+
+    exit_status = args.expect_exit
+    if exit_status is None:
+        exit_status = judge.QEMU_EXIT_PANIC if args.expect_panic else judge.QEMU_EXIT_SUCCESS
+    expect = runner.expectations(args, exit_status)
+
+    done = None
+    if not expect.end_marker and not expect.panic and expect.patterns:
+        # Nothing marks the end: stop as soon as the log passes. QEMU's status then says
+        # nothing about the guest.
+        expect = dataclasses.replace(expect, exit_status=None)
+
+        def done(log: str) -> bool:
+            return judge.judge(log, judge.Outcome(), expect).passed
+
+    iso = None
+    if args.grub:
+        iso = serial_log.with_suffix(".iso")
+        runner.make_iso(args, iso)
+    command = qemu_command(args, serial_log, debug_log, iso)
+    runner.print_command(TAG, command, args.timeout)
+    run = runner.run_emulator(command, emulator="QEMU", serial_log=serial_log, output=output,
+                              timeout=args.timeout, grace=GRACE_SECONDS, done=done)
+    if run.outcome.exit_status == 0 and "Triple fault" in _read(debug_log):
+        run.outcome = dataclasses.replace(run.outcome, note="triple fault")
+    verdict = judge.judge(run.log, run.outcome, expect)
+    return runner.report(TAG, verdict, run, serial_log, output)
+
+
+def _read(path: Path) -> str:
+    try:
+        return path.read_text("utf-8", "replace")
+    except FileNotFoundError:
+        return ""
+
+
+if __name__ == "__main__":
+    runner.main_guard(TAG, main)
