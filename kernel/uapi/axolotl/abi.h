@@ -90,6 +90,69 @@ enum axo_exception_mr {
 #define AXO_EXC_REPLY_EFLAGS 3u
 #define AXO_EXC_REPLY_GPRS 4u /* MR4..MR10: eax ecx edx ebx ebp esi edi */
 
+/* ---- Flexpages ---------------------------------------------------------------------------
+ * A flexpage names 2^s bytes of memory (s >= 12, base aligned to 2^s) or 2^s I/O ports:
+ *   memory:  | base (31..12) | 0 (11..10) | s (9..4) | 0 | r w x |     (bit 3 clear)
+ *   I/O:     | port (31..16) | 0 (15..10) | s (9..4) | 1 | 0 0 0 |     (bit 3 set, s <= 16)
+ * Rights: r = 4, w = 2, x = 1 (x is implied by r on the Pentium). The nil fpage is 0; the
+ * complete fpage (s = 32, base 0) covers the whole user address space (as a receive window:
+ * mappings may land anywhere, and I/O ports are accepted too). */
+typedef uint32_t axo_fpage_t;
+#define AXO_FPAGE_NIL ((axo_fpage_t)0)
+#define AXO_FPAGE_R 4u
+#define AXO_FPAGE_W 2u
+#define AXO_FPAGE_X 1u
+#define AXO_FPAGE_RWX 7u
+#define AXO_FPAGE_IO_BIT 8u
+#define AXO_FPAGE_COMPLETE ((axo_fpage_t)((32u << 4) | AXO_FPAGE_RWX))
+
+AXO_PURE axo_fpage_t axo_fpage(uint32_t base, uint32_t log2_size, uint32_t rights) {
+    return (base & ~0xFFFu) | ((log2_size & 0x3Fu) << 4) | (rights & 7u);
+}
+AXO_PURE axo_fpage_t axo_io_fpage(uint32_t port, uint32_t log2_size) {
+    return (port << 16) | ((log2_size & 0x3Fu) << 4) | AXO_FPAGE_IO_BIT;
+}
+AXO_PURE uint32_t axo_fpage_log2(axo_fpage_t f) { return (f >> 4) & 0x3Fu; }
+AXO_PURE uint32_t axo_fpage_rights(axo_fpage_t f) { return f & 7u; }
+AXO_PURE int axo_fpage_is_io(axo_fpage_t f) { return (f & AXO_FPAGE_IO_BIT) != 0; }
+AXO_PURE uint32_t axo_fpage_base(axo_fpage_t f) {
+    return axo_fpage_is_io(f) ? (f >> 16) : (f & ~0xFFFu);
+}
+
+/* ---- Typed items: map and grant ---------------------------------------------------------
+ * After the u untyped words, each item takes two typed words:
+ *   word 0: send base (bits 31..10; the "hotspot" for windows larger than the fpage) | type
+ *   word 1: the fpage to send, with the rights to give (never more than the sender has).
+ * Map shares the pages (the receiver's mapping is derived from the sender's: flushing the
+ * sender's revokes it); grant moves them (the sender loses them). The receiver accepts
+ * mappings only inside its receive window, buffer register BR0 (an fpage; nil accepts none).
+ * Where the window is larger than the fpage, the pages land at window base + (send base mod
+ * window size), rounded down to the fpage size; where it is smaller, only the window-sized
+ * part of the fpage that contains the send base is sent. A page the sender does not have is
+ * skipped. σ0's fpages name physical memory (σ0 owns all of it). */
+#define AXO_ITEM_MAP 0x8u
+#define AXO_ITEM_GRANT 0xAu
+#define AXO_ITEM_TYPE_MASK 0xFu
+AXO_PURE uint32_t axo_map_item_word0(uint32_t send_base, int grant) {
+    return (send_base & ~0x3FFu) | (grant ? AXO_ITEM_GRANT : AXO_ITEM_MAP);
+}
+
+/* ---- Page faults --------------------------------------------------------------------------
+ * A user page fault is an IPC call from the faulting thread to its pager: label
+ * AXO_LABEL_PAGE_FAULT | access (r = 4, w = 2, x = 1), u = 2: MR1 = fault address, MR2 = fault
+ * ip. The receive window for the reply is the whole address space; the reply's map items
+ * resolve the fault and the thread retries the access. A thread without a pager gets the
+ * fault as an exception message (vector 14) at its exception handler, or is halted. */
+
+/* ---- Interrupts ---------------------------------------------------------------------------
+ * IRQ line n (0..15, except 0: the kernel's timer, and 2: the cascade) is the thread
+ * axo_irq_thread(n). thread_control(irq thread, nil space, pager = handler) from the root
+ * task attaches a handler (pager = the irq thread itself detaches). Each interrupt arrives at
+ * the handler as a message from the irq thread: label AXO_LABEL_INTERRUPT, no words. The line
+ * stays masked until the handler acknowledges it by sending any message to the irq thread. */
+#define AXO_IRQ_LINES 16u
+AXO_PURE axo_thread_id_t axo_irq_thread(uint32_t line) { return axo_thread_id(line + 1u, 1u); }
+
 /* ---- Timeouts -----------------------------------------------------------------------------
  * 16 bits: never = 0; zero = 0x0400; otherwise relative m * 2^e microseconds with
  * e = bits 15..10 and m = bits 9..0 (m != 0). As in L4 X.2. An IPC takes a word
@@ -153,7 +216,7 @@ enum axo_syscall {
     AXO_SYS_EXCHANGE_REGISTERS = 3,
     AXO_SYS_THREAD_CONTROL = 4,
     AXO_SYS_SPACE_CONTROL = 5, /* issue 4 */
-    AXO_SYS_UNMAP = 6,         /* issue 4 */
+    AXO_SYS_UNMAP = 6,
     AXO_SYS_KERNEL_INTERFACE = 7,
     AXO_SYS_DEBUG = 8,
     AXO_SYS_COUNT = 9
@@ -187,6 +250,13 @@ enum axo_debug_op {
     AXO_DEBUG_SHUTDOWN = 1, /* privileged: edx = 0 tests done, 1 failure: ends the emulator */
     AXO_DEBUG_COUNTERS = 2  /* edx = user buffer for an axo_counters_t */
 };
+
+/* unmap: ecx = control: bits 5..0 = number of fpages - 1 (the fpages are in MR0..MRn),
+ * AXO_UNMAP_FLUSH_OWN = also the caller's own mappings. Each fpage's rights bits are the
+ * rights to take away; taking r takes everything. Revocation is recursive: every mapping
+ * derived from the caller's (directly or through other spaces) loses those rights too. */
+#define AXO_UNMAP_FLUSH_OWN 0x40u
+#define AXO_UNMAP_COUNT_MASK 0x3Fu
 
 #define AXO_PRIORITY_MAX 255u
 #define AXO_PRIORITY_DEFAULT 100u

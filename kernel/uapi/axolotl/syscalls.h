@@ -156,6 +156,14 @@ static inline uint32_t axo_thread_control(axo_thread_id_t dest, axo_thread_id_t 
     return r.eax;
 }
 
+/* unmap: ecx = control (count - 1, AXO_UNMAP_FLUSH_OWN); the fpages are in MR0..MRcount-1
+ * of the UTCB. out: eax = error. */
+static inline uint32_t axo_unmap(uint32_t control) {
+    axo_syscall_regs_t r = {AXO_SYS_UNMAP, control, 0, 0, 0, 0, 0};
+    axo_syscall(&r);
+    return r.eax;
+}
+
 /* kernel_interface: out eax = KIP address, ecx = API version, edx = API flags. */
 static inline axo_kip_t* axo_kernel_interface(void) {
     axo_syscall_regs_t r = {AXO_SYS_KERNEL_INTERFACE, 0, 0, 0, 0, 0, 0};
