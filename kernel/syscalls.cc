@@ -218,6 +218,12 @@ uint32_t thread_switch(Thread*, ThreadId dest_id) {
     return AXO_OK;
 }
 
+uint32_t unmap(Thread* self, uint32_t control) {
+    (void)self;
+    (void)control;
+    return AXO_ERR_INVALID_SYSCALL; // the mapping database comes next
+}
+
 uint32_t debug(Thread* self, uint32_t op, uint32_t arg0, uint32_t arg1) {
     switch (op) {
     case AXO_DEBUG_WRITE: {

@@ -22,6 +22,8 @@ uint32_t exchange_registers(Thread* self, ThreadId dest, ExchangeRegisters& io);
 uint32_t schedule(Thread* self, ThreadId dest, uint32_t priority, uint32_t timeslice_us,
                   uint32_t& old_priority, uint32_t& old_timeslice_us);
 uint32_t thread_switch(Thread* self, ThreadId dest);
+// Flushes the fpages in MR0.. (see abi.h): recursive revocation through the mapping database.
+uint32_t unmap(Thread* self, uint32_t control);
 uint32_t debug(Thread* self, uint32_t op, uint32_t arg0, uint32_t arg1);
 
 // A user-mode exception or page fault of the current thread: becomes an IPC to its

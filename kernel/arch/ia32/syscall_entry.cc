@@ -55,6 +55,7 @@ void handle_syscall(TrapFrame& f) {
         f.ecx = AXO_API_VERSION;
         f.edx = kip::get()->api_flags;
         return;
+    case AXO_SYS_UNMAP: error = syscalls::unmap(self, f.ecx); break;
     case AXO_SYS_DEBUG: error = syscalls::debug(self, f.ecx, f.edx, f.ebx); break;
     default: error = AXO_ERR_INVALID_SYSCALL; break;
     }
