@@ -63,6 +63,9 @@ struct UserPage {
     bool utcb;
 };
 Result<UserPage> lookup_user_page(PhysAddr directory, VirtAddr virt);
+// Removes a mapping (and its TLB entry if the directory is loaded).
+void unmap_user_page(PhysAddr directory, VirtAddr virt);
+void protect_user_page(PhysAddr directory, VirtAddr virt, bool writable);
 
 // Copies from / to the current space's user memory; a fault or an address outside user
 // space gives Error::invalid_argument instead of a panic.

@@ -52,7 +52,8 @@ Result<void> load_image(Space* space, const uint8_t* data, const elf::Image& ima
     return {};
 }
 
-Result<Thread*> start_task(const multiboot::Module& module, uint32_t number, bool privileged) {
+Result<Thread*> start_task(const multiboot::Module& module, uint32_t number, bool privileged,
+                           bool sigma0) {
     const uint8_t* data = static_cast<const uint8_t*>(arch::phys_to_kernel(PhysAddr(module.start)));
     elf::Image image;
     const char* why = "";
@@ -62,6 +63,7 @@ Result<Thread*> start_task(const multiboot::Module& module, uint32_t number, boo
         return parsed.error();
     }
     Space* space = TRY(Space::create(privileged));
+    if (sigma0) space->make_sigma0();
     TRY(load_image(space, data, image));
     for (uint32_t page = kInitialStackTop - kInitialStackSize; page < kInitialStackTop;
          page += kPageSize) {
@@ -84,6 +86,7 @@ Result<Thread*> start_task(const multiboot::Module& module, uint32_t number, boo
 }
 
 void describe_modules(const multiboot::BootInfo& boot) {
+    // Memory descriptors are physmem's; the module list with command lines is ours.
     axo_kip_t* k = kip::get();
     size_t n = boot.module_count < AXO_KIP_MAX_MODULES ? boot.module_count : AXO_KIP_MAX_MODULES;
     for (size_t i = 0; i < n; ++i) {
@@ -102,8 +105,8 @@ bool start_initial_tasks(const multiboot::BootInfo& boot) {
         kprintf("boot: no root task (need modules: sigma0, root task)\n");
         return false;
     }
-    auto sigma0 = start_task(boot.modules[0], kSigma0Number, false);
-    auto root = start_task(boot.modules[1], kRootNumber, true);
+    auto sigma0 = start_task(boot.modules[0], kSigma0Number, false, true);
+    auto root = start_task(boot.modules[1], kRootNumber, true, false);
     if (!sigma0.ok() || !root.ok()) {
         kprintf("boot: the initial tasks could not be started\n");
         return false;

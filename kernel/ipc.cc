@@ -3,6 +3,7 @@
 #include "axolotl/kip.h"
 #include "kernel/ipc_timeout.h"
 #include "kernel/lib/string.h"
+#include "kernel/map_items.h"
 #include "kernel/scheduler.h"
 #include "kernel/space.h"
 
@@ -74,12 +75,25 @@ void wake(Thread* thread, uint32_t error, bool receive_phase, ThreadId from = Th
     sched::make_ready(thread);
 }
 
-// Copies the message: tag (flags cleared) and the untyped words.
+// The receive window for map items: the whole address space while the thread waits for
+// its pager's reply, else the fpage in BR0 (a malformed one accepts nothing).
+Fpage receive_window(const Thread* thread) {
+    Fpage window;
+    axo_fpage_t raw = thread->m_accept_any_mapping ? AXO_FPAGE_COMPLETE : thread->m_utcb->br[0];
+    if (!decode_fpage(raw, window)) window = Fpage{};
+    return window;
+}
+
+// Copies the message: tag (flags cleared), the untyped and typed words; then carries out
+// the map and grant items.
 void transfer(Thread* from, Thread* to) {
     axo_msg_tag_t tag = from->m_utcb->mr[0];
-    uint32_t words = axo_tag_untyped(tag);
+    uint32_t words = axo_tag_untyped(tag) + axo_tag_typed(tag);
     to->m_utcb->mr[0] = tag & ~kTagFlagsMask;
     memcpy(&to->m_utcb->mr[1], &from->m_utcb->mr[1], words * sizeof(uint32_t));
+    if (axo_tag_typed(tag) && from->is_user() && to->is_user()) {
+        map_items::transfer(from, to, tag, receive_window(to));
+    }
 }
 
 // Starts the receive phase of a blocked thread whose send phase `receiver` just completed.
@@ -162,8 +176,9 @@ ThreadId perform(Thread* self, ThreadId to, ThreadId from_specifier, uint32_t ti
         if (axo_tag_untyped(tag) + axo_tag_typed(tag) > AXO_MR_COUNT - 1) {
             return fail(self, AXO_IPC_OVERFLOW, false);
         }
-        // Typed items (map and grant) come with the memory issue.
-        if (axo_tag_typed(tag) != 0) return fail(self, AXO_IPC_INVALID, false);
+        if (axo_tag_typed(tag) != 0 && !map_items::valid(self->m_utcb, tag)) {
+            return fail(self, AXO_IPC_INVALID, false);
+        }
         partner = to.is_any() ? nullptr : threads::lookup(to);
         if (!partner || !partner->is_user()) return fail(self, AXO_IPC_NO_PARTNER, false);
 

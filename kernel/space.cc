@@ -5,13 +5,84 @@
 #include "axolotl/kip.h"
 #include "kernel/arch.h"
 #include "kernel/kmem.h"
+#include "kernel/lib/string.h"
 
 namespace axo {
 
 namespace {
 // User space ends where the small-space area begins (DESIGN.md §4).
 constexpr uint32_t kUserLimit = 0xC000'0000;
+constexpr uint32_t kIoBitmapPages = 2; // 65536 ports, one bit each
+
+Result<void> install_hook(MapNode* node) { return node->space->install(node); }
+void update_hook(MapNode* node) { node->space->update(node); }
+void uninstall_hook(MapNode* node) { node->space->uninstall(node); }
 } // namespace
+
+Result<MapNode**> Space::node_slot(NodeDirectory*& directory, uint32_t index) {
+    if (!directory) directory = static_cast<NodeDirectory*>(TRY(kmem::allocate_block(1)));
+    MapNode**& table = (*directory)[index / kNodeFanout];
+    if (!table) table = static_cast<MapNode**>(TRY(kmem::allocate_block(1)));
+    return &table[index % kNodeFanout];
+}
+
+void Space::clear_node(NodeDirectory* directory, uint32_t index) {
+    if (!directory) return;
+    if (MapNode** table = (*directory)[index / kNodeFanout]) table[index % kNodeFanout] = nullptr;
+}
+
+void Space::revoke_all(NodeDirectory* directory) {
+    if (!directory) return;
+    for (MapNode** table : *directory) {
+        if (!table) continue;
+        for (uint32_t i = 0; i < kNodeFanout; ++i) {
+            // Revoking removes the node from this table, through uninstall().
+            if (MapNode* node = table[i]) mapdb::revoke(node, AXO_FPAGE_RWX, true);
+        }
+    }
+}
+
+void Space::free_nodes(NodeDirectory*& directory) {
+    if (!directory) return;
+    for (MapNode** table : *directory) {
+        if (table) kmem::free_block(table, 1);
+    }
+    kmem::free_block(directory, 1);
+    directory = nullptr;
+}
+
+Result<void> Space::install(MapNode* node) {
+    if (node->io) {
+        if (!m_io_bitmap) {
+            m_io_bitmap = static_cast<uint8_t*>(TRY(kmem::allocate_block(kIoBitmapPages)));
+            memset(m_io_bitmap, 0xFF, kIoBitmapPages * kPageSize);
+        }
+        *TRY(node_slot(m_port_nodes, node->address)) = node;
+        m_io_bitmap[node->address / 8] &= static_cast<uint8_t>(~(1u << (node->address % 8)));
+        return {};
+    }
+    // The node slot first: a mapping without its node could never be revoked.
+    MapNode** slot = TRY(node_slot(m_memory_nodes, node->address >> kPageShift));
+    uint32_t flags = (node->rights & AXO_FPAGE_W) ? uint32_t{arch::kMapWritable} : 0u;
+    TRY(arch::map_user_page(m_page_directory, VirtAddr(node->address), node->frame, flags));
+    *slot = node;
+    return {};
+}
+
+void Space::update(MapNode* node) {
+    if (node->io) return; // ports have no rights beyond present
+    arch::protect_user_page(m_page_directory, VirtAddr(node->address), node->rights & AXO_FPAGE_W);
+}
+
+void Space::uninstall(MapNode* node) {
+    if (node->io) {
+        clear_node(m_port_nodes, node->address);
+        if (m_io_bitmap) m_io_bitmap[node->address / 8] |= static_cast<uint8_t>(1u << (node->address % 8));
+        return;
+    }
+    clear_node(m_memory_nodes, node->address >> kPageShift);
+    arch::unmap_user_page(m_page_directory, VirtAddr(node->address));
+}
 
 Result<Space*> Space::create(bool privileged) {
     void* memory = TRY(kmem::allocate(sizeof(Space)));
@@ -33,6 +104,12 @@ Result<Space*> Space::create(bool privileged) {
 }
 
 void Space::destroy() {
+    // Everything this space mapped onward is revoked with it (and its own nodes go).
+    revoke_all(m_memory_nodes);
+    revoke_all(m_port_nodes);
+    free_nodes(m_memory_nodes);
+    free_nodes(m_port_nodes);
+    if (m_io_bitmap) kmem::free_block(m_io_bitmap, kIoBitmapPages);
     arch::destroy_page_directory(m_page_directory, [](PhysAddr frame) { kmem::free_frame(frame); });
     this->~Space();
     kmem::free(this, sizeof(Space));
@@ -81,6 +158,7 @@ PhysAddr g_frame;
 }
 
 void init() {
+    mapdb::set_hooks(mapdb::Hooks{install_hook, update_hook, uninstall_hook});
     auto frame = kmem::allocate_frame();
     if (!frame.ok()) return; // boot cannot go on; the caller panics on frame() == 0
     g_frame = frame.value();

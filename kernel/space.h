@@ -9,6 +9,7 @@
 #include "axolotl/utcb.h"
 #include "kernel/lib/result.h"
 #include "kernel/lib/types.h"
+#include "kernel/mapping_database.h"
 
 namespace axo {
 
@@ -35,10 +36,42 @@ public:
     // kernel address.
     Result<void*> map_new_page(VirtAddr virt, bool writable);
 
+    // σ0's space: its map items name physical memory.
+    bool is_sigma0() const { return m_sigma0; }
+    void make_sigma0() { m_sigma0 = true; }
+
+    // The mapping-database node of the page at `address` (or of I/O port `port`).
+    MapNode* node_at(uint32_t address) const { return lookup(m_memory_nodes, address >> kPageShift); }
+    MapNode* port_node(uint32_t port) const { return lookup(m_port_nodes, port); }
+    // The I/O permission bitmap (8 KiB, a set bit denies the port), or nullptr: no ports.
+    uint8_t* io_bitmap() const { return m_io_bitmap; }
+
+    // Called by the mapping database (mapdb::Hooks).
+    Result<void> install(MapNode* node);
+    void update(MapNode* node);
+    void uninstall(MapNode* node);
+
 private:
+    // Node tables: index >> 10 selects a page of 1024 node pointers, allocated on first use.
+    static constexpr uint32_t kNodeFanout = 1024;
+    using NodeDirectory = MapNode**[kNodeFanout];
+    static MapNode* lookup(NodeDirectory* directory, uint32_t index) {
+        if (!directory) return nullptr;
+        MapNode** table = (*directory)[index / kNodeFanout];
+        return table ? table[index % kNodeFanout] : nullptr;
+    }
+    static Result<MapNode**> node_slot(NodeDirectory*& directory, uint32_t index);
+    static void clear_node(NodeDirectory* directory, uint32_t index);
+    void revoke_all(NodeDirectory* directory);
+    void free_nodes(NodeDirectory*& directory);
+
     PhysAddr m_page_directory;
+    NodeDirectory* m_memory_nodes = nullptr;
+    NodeDirectory* m_port_nodes = nullptr;
+    uint8_t* m_io_bitmap = nullptr;
     uint32_t m_threads = 0;
     bool m_privileged = false;
+    bool m_sigma0 = false;
 };
 
 // The kernel interface page (one frame, mapped read-only into every space).

@@ -4,6 +4,7 @@
 #include "kernel/arch.h"
 #include "kernel/console.h"
 #include "kernel/ipc.h"
+#include "kernel/map_items.h"
 #include "kernel/panic.h"
 #include "kernel/scheduler.h"
 #include "kernel/space.h"
@@ -219,9 +220,17 @@ uint32_t thread_switch(Thread*, ThreadId dest_id) {
 }
 
 uint32_t unmap(Thread* self, uint32_t control) {
-    (void)self;
-    (void)control;
-    return AXO_ERR_INVALID_SYSCALL; // the mapping database comes next
+    if (control & ~(AXO_UNMAP_COUNT_MASK | AXO_UNMAP_FLUSH_OWN)) return AXO_ERR_INVALID_PARAM;
+    uint32_t count = (control & AXO_UNMAP_COUNT_MASK) + 1;
+    // All fpages are checked before anything is flushed.
+    Fpage fpages[AXO_UNMAP_COUNT_MASK + 1];
+    for (uint32_t i = 0; i < count; ++i) {
+        if (!decode_fpage(self->m_utcb->mr[i], fpages[i])) return AXO_ERR_INVALID_PARAM;
+    }
+    for (uint32_t i = 0; i < count; ++i) {
+        if (!fpages[i].nil) map_items::flush(self->m_space, fpages[i], control & AXO_UNMAP_FLUSH_OWN);
+    }
+    return AXO_OK;
 }
 
 uint32_t debug(Thread* self, uint32_t op, uint32_t arg0, uint32_t arg1) {
@@ -272,9 +281,45 @@ void halt(Thread* self, UserRegisters& regs) {
 
 } // namespace
 
+namespace {
+
+// A page fault with a pager: an IPC call to it on the thread's behalf; the reply's map items
+// land anywhere in the space (the kernel opens the whole space as the receive window).
+void deliver_page_fault(Thread* self, UserRegisters& regs) {
+    constexpr uint32_t kPageFaultWrite = 1u << 1; // error code bit (SDM vol. 3, 4.7)
+    constexpr uint32_t kSaved = 3;
+    axo_utcb_t* utcb = self->m_utcb;
+    uint32_t saved[kSaved];
+    __builtin_memcpy(saved, utcb->mr, sizeof(saved));
+    uint32_t saved_error = utcb->error;
+
+    uint32_t access = (regs.error & kPageFaultWrite) ? AXO_FPAGE_W : AXO_FPAGE_R;
+    utcb->mr[0] = axo_msg_tag(AXO_LABEL_PAGE_FAULT | access, 2, 0);
+    utcb->mr[1] = regs.fault_address;
+    utcb->mr[2] = regs.eip;
+    self->m_accept_any_mapping = true;
+    ipc::perform(self, self->m_pager, self->m_pager,
+                 axo_timeouts(AXO_TIMEOUT_NEVER, AXO_TIMEOUT_NEVER));
+    self->m_accept_any_mapping = false;
+    bool failed = axo_tag_failed(utcb->mr[0]);
+    __builtin_memcpy(utcb->mr, saved, sizeof(saved));
+    utcb->error = saved_error;
+    if (failed) {
+        kprintf("thread %u.%u: pager %u.%u unreachable at page fault %08x (eip %08x); halted\n",
+                self->m_id.number(), self->m_id.version(), self->m_pager.number(),
+                self->m_pager.version(), regs.fault_address, regs.eip);
+        halt(self, regs);
+    }
+}
+
+} // namespace
+
 void deliver_exception(Thread* self, UserRegisters& regs, bool page_fault) {
-    ThreadId handler = page_fault ? self->m_pager : self->m_exception_handler;
-    if (page_fault && handler.is_nil()) handler = self->m_exception_handler;
+    if (page_fault && threads::lookup(self->m_pager)) {
+        deliver_page_fault(self, regs);
+        return;
+    }
+    ThreadId handler = self->m_exception_handler;
     if (handler.is_nil() || !threads::lookup(handler)) {
         kprintf("thread %u.%u: unhandled %s %u at eip %08x (address %08x); halted\n",
                 self->m_id.number(), self->m_id.version(), page_fault ? "page fault" : "exception",

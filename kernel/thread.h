@@ -81,6 +81,7 @@ public:
     ThreadState m_state = ThreadState::inactive;
     uint8_t m_priority = AXO_PRIORITY_DEFAULT;
     bool m_halt_requested = false;
+    bool m_accept_any_mapping = false; // waiting for the pager's reply to a page fault
     uint8_t m_arch_flags = 0; // owned by the architecture (ia32: FPU state valid)
     Space* m_space = nullptr;
     axo_utcb_t* m_utcb = nullptr; // kernel address of the UTCB

@@ -87,6 +87,23 @@ Result<UserPage> lookup_user_page(PhysAddr directory, VirtAddr virt) {
                     (pte->raw() & kPteUtcb) != 0};
 }
 
+bool directory_loaded(PhysAddr directory);
+
+void unmap_user_page(PhysAddr directory, VirtAddr virt) {
+    Pte* pte = find_pte(directory, virt);
+    if (!pte || !pte->present()) return;
+    *pte = Pte();
+    if (directory_loaded(directory)) invlpg(virt.raw());
+}
+
+void protect_user_page(PhysAddr directory, VirtAddr virt, bool writable) {
+    Pte* pte = find_pte(directory, virt);
+    if (!pte || !pte->present()) return;
+    uint32_t flags = pte->flags() & ~uint32_t{kWritable};
+    *pte = Pte::make(pte->frame(), flags | (writable ? uint32_t{kWritable} : 0u));
+    if (directory_loaded(directory)) invlpg(virt.raw());
+}
+
 Result<void> copy_from_user(void* dst, uint32_t user_src, size_t length) {
     if (!user_range(user_src, length)) return Error::invalid_argument;
     if (!ia32_copy_user(dst, reinterpret_cast<const void*>(user_src), length)) {

@@ -18,6 +18,7 @@
 #include "kernel/boot_state.h"
 #include "kernel/initial_tasks.h"
 #include "kernel/kmem.h"
+#include "kernel/physical_memory.h"
 #include "kernel/scheduler.h"
 #include "kernel/space.h"
 #include "kernel/console.h"
@@ -76,25 +77,6 @@ void idle_loop() {
         sched::schedule();
         arch::wait_for_interrupt();
     }
-}
-
-void describe_memory() {
-    axo_kip_t* k = kip::get();
-    const auto& info = g_boot.boot_info;
-    uint32_t n = 0;
-    for (size_t i = 0; i < info.region_count && n < AXO_KIP_MAX_MEMORY; ++i) {
-        const auto& r = info.regions[i];
-        if (r.base >= (1ull << 32)) continue;
-        uint64_t size = r.length > (1ull << 32) - r.base ? (1ull << 32) - r.base : r.length;
-        k->memory[n++] = axo_kip_memory_t{static_cast<uint32_t>(r.base), static_cast<uint32_t>(size),
-                                          r.usable ? AXO_MEMORY_CONVENTIONAL : AXO_MEMORY_RESERVED, 0};
-    }
-    if (n < AXO_KIP_MAX_MEMORY) {
-        auto start = reinterpret_cast<uint32_t>(_kernel_phys_start);
-        k->memory[n++] = axo_kip_memory_t{start, reinterpret_cast<uint32_t>(_kernel_phys_end) - start,
-                                          AXO_MEMORY_KERNEL, 0};
-    }
-    k->memory_count = n;
 }
 
 [[noreturn]] void start_threads() {
@@ -180,7 +162,8 @@ void init_memory() {
     kmem::init(frames, g_boot.heap);
     kip::init();
     if (kip::frame().raw() == 0) panic("no memory for the KIP");
-    describe_memory();
+    physmem::init(g_boot.boot_info, frames, image_start, image_end);
+    physmem::describe(kip::get());
     kip::get()->tick_us = kTickUs;
 }
 

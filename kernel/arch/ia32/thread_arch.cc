@@ -151,6 +151,8 @@ PhysAddr kernel_to_phys(const void* virt) {
     return PhysAddr(ia32::virt_to_phys(reinterpret_cast<uint32_t>(virt)));
 }
 
+bool directory_loaded(PhysAddr directory) { return directory == g_loaded_directory; }
+
 // The page directory being destroyed may be the loaded one (lazy switching keeps the last
 // user space loaded while idle runs): fall back to the kernel's own first.
 void forget_directory(PhysAddr directory, PhysAddr kernel_directory) {
