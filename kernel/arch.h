@@ -33,6 +33,10 @@ void prepare_kernel_thread(Thread& thread, void (*entry)());
 UserRegisters read_user_registers(const Thread& thread);
 void write_user_registers(Thread& thread, const UserRegisters& regs);
 
+// The space's I/O permission bitmap was created (old nullptr) or is about to be freed (new
+// nullptr): the CPU's is reloaded if it belongs to the running space or was the old one.
+void io_bitmap_changed(const Space& space, const uint8_t* old_bitmap, const uint8_t* new_bitmap);
+
 // Whether `ip` can be the user instruction pointer of `thread` (inside its code segment):
 // returning to user mode at any other address would fault in the kernel's iret.
 bool user_ip_valid(const Thread& thread, uint32_t ip);
@@ -43,6 +47,10 @@ void switch_to(Thread* from, Thread* to);
 
 // The thread is being deleted: drop any per-thread CPU state it owns (FPU).
 void forget_thread(Thread& thread);
+
+// Interrupt lines at the interrupt controller.
+void mask_irq(uint32_t line);
+void unmask_irq(uint32_t line);
 
 // Idles the CPU until the next interrupt (interrupts enabled during the wait).
 void wait_for_interrupt();

@@ -1,6 +1,7 @@
 #include "kernel/ipc.h"
 
 #include "axolotl/kip.h"
+#include "kernel/interrupts.h"
 #include "kernel/ipc_timeout.h"
 #include "kernel/lib/string.h"
 #include "kernel/map_items.h"
@@ -54,11 +55,12 @@ Thread* find_sender(Thread* receiver) {
     return nullptr;
 }
 
-// A receive specification that can ever be satisfied: any, or a live user thread.
+// A receive specification that can ever be satisfied: any, a live user thread, or an
+// interrupt line's thread.
 bool partner_exists(ThreadId spec) {
     if (spec.is_any()) return true;
     Thread* partner = threads::lookup(spec);
-    return partner && partner->is_user();
+    return partner && (partner->is_user() || interrupts::irq_thread(spec));
 }
 
 // ---- outcomes ----
@@ -71,6 +73,11 @@ ThreadId fail(Thread* self, uint32_t error, bool receive_phase) {
 
 void wake(Thread* thread, uint32_t error, bool receive_phase, ThreadId from = ThreadId::nil()) {
     sched::disarm_timeout(thread);
+    if (!thread->is_user()) {
+        // An IRQ thread whose message was taken (or dropped): idle until the next interrupt.
+        thread->m_state = ThreadState::inactive;
+        return;
+    }
     thread->m_outcome = IpcOutcome{error, receive_phase, false, from};
     sched::make_ready(thread);
 }
@@ -99,6 +106,10 @@ void transfer(Thread* from, Thread* to) {
 // Starts the receive phase of a blocked thread whose send phase `receiver` just completed.
 // It never runs in between, so the partner's reply cannot arrive before it waits.
 void continue_into_receive(Thread* thread) {
+    if (!thread->is_user()) {
+        wake(thread, AXO_IPC_OK, false);
+        return;
+    }
     ThreadId spec = thread->m_receive_from;
     if (spec.is_nil()) {
         wake(thread, AXO_IPC_OK, false);
@@ -180,6 +191,12 @@ ThreadId perform(Thread* self, ThreadId to, ThreadId from_specifier, uint32_t ti
             return fail(self, AXO_IPC_INVALID, false);
         }
         partner = to.is_any() ? nullptr : threads::lookup(to);
+        if (Thread* irq = interrupts::irq_thread(to); irq && partner == irq) {
+            // Sending to an interrupt line's thread acknowledges the interrupt.
+            if (!interrupts::acknowledge(self, irq)) return fail(self, AXO_IPC_NO_PARTNER, false);
+            if (from_specifier.is_nil()) return ThreadId::nil();
+            return receive(self, nullptr);
+        }
         if (!partner || !partner->is_user()) return fail(self, AXO_IPC_NO_PARTNER, false);
 
         if (partner->m_state == ThreadState::receiving && partner->accepts_from(self->m_id)) {
@@ -214,6 +231,16 @@ void abort(Thread* thread, bool send, bool receive) {
     } else if (receive && thread->m_state == ThreadState::receiving) {
         wake(thread, AXO_IPC_CANCELLED, true);
     }
+}
+
+void deliver_interrupt(Thread* irq, Thread* handler) {
+    if (handler->m_state == ThreadState::receiving && handler->accepts_from(irq->m_id)) {
+        transfer(irq, handler);
+        wake(handler, AXO_IPC_OK, true, irq->m_id);
+        return;
+    }
+    irq->m_state = ThreadState::sending;
+    enqueue_sender(handler, irq);
 }
 
 void thread_deleted(Thread* dead) {

@@ -19,6 +19,10 @@ ThreadId perform(Thread* self, ThreadId to, ThreadId from_specifier, uint32_t ti
 void timeout_expired(Thread* thread);
 // exchange_registers: abort a blocked send and/or receive with AXO_IPC_CANCELLED.
 void abort(Thread* thread, bool send, bool receive);
+// An interrupt: the IRQ thread sends its (empty) message to the handler, now or when the
+// handler next receives from it.
+void deliver_interrupt(Thread* irq, Thread* handler);
+
 // The thread is being deleted: every partner waiting on it fails with AXO_IPC_NO_PARTNER.
 void thread_deleted(Thread* thread);
 

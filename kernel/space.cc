@@ -56,6 +56,7 @@ Result<void> Space::install(MapNode* node) {
         if (!m_io_bitmap) {
             m_io_bitmap = static_cast<uint8_t*>(TRY(kmem::allocate_block(kIoBitmapPages)));
             memset(m_io_bitmap, 0xFF, kIoBitmapPages * kPageSize);
+            arch::io_bitmap_changed(*this, nullptr, m_io_bitmap);
         }
         *TRY(node_slot(m_port_nodes, node->address)) = node;
         m_io_bitmap[node->address / 8] &= static_cast<uint8_t>(~(1u << (node->address % 8)));
@@ -109,7 +110,10 @@ void Space::destroy() {
     revoke_all(m_port_nodes);
     free_nodes(m_memory_nodes);
     free_nodes(m_port_nodes);
-    if (m_io_bitmap) kmem::free_block(m_io_bitmap, kIoBitmapPages);
+    if (m_io_bitmap) {
+        arch::io_bitmap_changed(*this, m_io_bitmap, nullptr);
+        kmem::free_block(m_io_bitmap, kIoBitmapPages);
+    }
     arch::destroy_page_directory(m_page_directory, [](PhysAddr frame) { kmem::free_frame(frame); });
     this->~Space();
     kmem::free(this, sizeof(Space));

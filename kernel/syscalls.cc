@@ -3,6 +3,7 @@
 #include "axolotl/kip.h"
 #include "kernel/arch.h"
 #include "kernel/console.h"
+#include "kernel/interrupts.h"
 #include "kernel/ipc.h"
 #include "kernel/map_items.h"
 #include "kernel/panic.h"
@@ -94,6 +95,7 @@ uint32_t create_thread(Thread* self, ThreadId dest, ThreadId space_spec, ThreadI
 uint32_t thread_control(Thread* self, ThreadId dest, ThreadId space_spec, ThreadId scheduler,
                         ThreadId pager, uint32_t utcb_location, ThreadId exception_handler) {
     if (!self->m_space->privileged()) return AXO_ERR_NO_PRIVILEGE;
+    if (interrupts::is_irq_id(dest)) return interrupts::attach(dest, pager);
     if (!is_user_number(dest)) return AXO_ERR_INVALID_THREAD;
     // A new thread's scheduler may be the thread itself (or nil: the creator).
     if (!scheduler.is_nil() && scheduler != dest && !threads::lookup(scheduler)) {

@@ -17,6 +17,7 @@
 #include "kernel/arch.h"
 #include "kernel/boot_state.h"
 #include "kernel/initial_tasks.h"
+#include "kernel/interrupts.h"
 #include "kernel/kmem.h"
 #include "kernel/physical_memory.h"
 #include "kernel/scheduler.h"
@@ -83,6 +84,7 @@ void idle_loop() {
     auto idle = threads::create_kernel(threads::kIdleNumber);
     if (!idle.ok()) panic("cannot create the idle thread");
     arch::prepare_kernel_thread(*idle.value(), idle_loop);
+    if (!interrupts::init().ok()) panic("cannot create the interrupt threads");
     start_initial_tasks(g_boot.boot_info);
     sched::init(idle.value());
     g_threads_running = true;
@@ -162,6 +164,8 @@ void init_memory() {
     kmem::init(frames, g_boot.heap);
     kip::init();
     if (kip::frame().raw() == 0) panic("no memory for the KIP");
+    auto io = init_io_bitmap_window();
+    if (!io.ok()) panic("cannot set up the I/O bitmap window: %s", error_name(io.error()));
     physmem::init(g_boot.boot_info, frames, image_start, image_end);
     physmem::describe(kip::get());
     kip::get()->tick_us = kTickUs;

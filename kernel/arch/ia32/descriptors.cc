@@ -3,6 +3,9 @@
 #include <stddef.h>
 
 #include "kernel/arch/ia32/layout.h"
+#include "kernel/arch/ia32/paging.h"
+#include "kernel/kmem.h"
+#include "kernel/lib/string.h"
 
 extern "C" uint32_t ia32_trap_stubs[]; // trap_entry.S: one entry point per vector
 
@@ -30,15 +33,22 @@ struct [[gnu::packed]] TablePointer {
 };
 
 constexpr uint32_t kIoBitmapBytes = 65536 / 8;
-
-struct alignas(16) TssWithIoBitmap {
-    Tss tss;
-    uint8_t io_bitmap[kIoBitmapBytes + 1]; // the extra 0xFF byte ends the map (SDM 18.5.2)
-};
+constexpr uint16_t kNoIoBitmap = 0xFFFF; // an I/O map base beyond the limit: no port allowed
 
 alignas(16) SegmentDescriptor g_gdt[kGdtEntries];
 alignas(16) GateDescriptor g_idt[kIdtEntries];
-TssWithIoBitmap g_tss;
+// The boot TSS, until init_io_bitmap_window() moves it next to a remappable bitmap.
+Tss g_boot_tss;
+Tss* g_tss = &g_boot_tss;
+
+// The I/O bitmap window: the TSS ends exactly at a page boundary so that the bitmap's two
+// pages follow it; switching spaces remaps those two pages (DESIGN.md: per-space I/O
+// permission bitmaps, switched with the space). A fourth page holds the 0xFF byte that must
+// end the map (SDM vol. 1, 19.5.2).
+constexpr uint32_t kIoWindow = kKernelWindowBase + 0x0010'0000;
+constexpr uint32_t kIoBitmapPages = 2;
+const uint8_t* g_loaded_bitmap;
+PhysAddr g_deny_frames[kIoBitmapPages];
 
 constexpr SegmentDescriptor make_segment(uint32_t base, uint32_t limit_pages, uint8_t access,
                                          uint8_t flags) {
@@ -83,11 +93,10 @@ void init_descriptors() {
 
     set_utcb_segment_base(0);
 
-    for (auto& byte : g_tss.io_bitmap) byte = 0xFF;
-    g_tss.tss.ss0 = kKernelData;
-    g_tss.tss.iomap_base = offsetof(TssWithIoBitmap, io_bitmap);
-    g_gdt[kTssSelector >> 3] = make_segment(reinterpret_cast<uint32_t>(&g_tss),
-                                            sizeof(g_tss) - 1, kPresent | kTypeTss32Available, 0);
+    g_boot_tss.ss0 = kKernelData;
+    g_boot_tss.iomap_base = kNoIoBitmap;
+    g_gdt[kTssSelector >> 3] = make_segment(reinterpret_cast<uint32_t>(&g_boot_tss),
+                                            sizeof(Tss) - 1, kPresent | kTypeTss32Available, 0);
 
     for (uint32_t v = 0; v < kIdtEntries; ++v) {
         // Only the system-call gate may be used by `int` from user mode.
@@ -104,7 +113,46 @@ void init_descriptors() {
     asm volatile("ltr %w0" ::"r"(uint32_t{kTssSelector}));
 }
 
-void set_kernel_stack(uint32_t esp0) { g_tss.tss.esp0 = esp0; }
+void set_kernel_stack(uint32_t esp0) { g_tss->esp0 = esp0; }
+
+Result<void> init_io_bitmap_window() {
+    auto all_ones = []() -> Result<PhysAddr> {
+        PhysAddr frame = TRY(kmem::allocate_frame());
+        memset(phys_ptr<void>(frame.raw()), 0xFF, kPageSize);
+        return frame;
+    };
+    PhysAddr tss_frame = TRY(kmem::allocate_frame());
+    for (auto& frame : g_deny_frames) frame = TRY(all_ones());
+    PhysAddr terminator = TRY(all_ones());
+    TRY(map_kernel_page(VirtAddr(kIoWindow), tss_frame, true));
+    for (uint32_t i = 0; i < kIoBitmapPages; ++i) {
+        TRY(map_kernel_page(VirtAddr(kIoWindow + (i + 1) * kPageSize), g_deny_frames[i], false));
+    }
+    TRY(map_kernel_page(VirtAddr(kIoWindow + (kIoBitmapPages + 1) * kPageSize), terminator, false));
+
+    auto* tss = reinterpret_cast<Tss*>(kIoWindow + kPageSize - sizeof(Tss));
+    *tss = g_boot_tss;
+    tss->iomap_base = sizeof(Tss);
+    g_tss = tss;
+    // Limit: the TSS, the bitmap and the terminating byte.
+    g_gdt[kTssSelector >> 3] = make_segment(reinterpret_cast<uint32_t>(tss),
+                                            sizeof(Tss) + kIoBitmapBytes,
+                                            kPresent | kTypeTss32Available, 0);
+    asm volatile("ltr %w0" ::"r"(uint32_t{kTssSelector}));
+    return {};
+}
+
+void load_io_bitmap(const uint8_t* bitmap) {
+    if (bitmap == g_loaded_bitmap) return;
+    g_loaded_bitmap = bitmap;
+    for (uint32_t i = 0; i < kIoBitmapPages; ++i) {
+        PhysAddr frame = bitmap ? PhysAddr(virt_to_phys(reinterpret_cast<uint32_t>(bitmap)) + i * kPageSize)
+                                : g_deny_frames[i];
+        remap_kernel_page(VirtAddr(kIoWindow + (i + 1) * kPageSize), frame, false);
+    }
+}
+
+const uint8_t* loaded_io_bitmap() { return g_loaded_bitmap; }
 
 void set_utcb_segment_base(uint32_t base) {
     // Byte-granular, as long as a UTCB: user code can reach its UTCB through %gs, no more.

@@ -3,6 +3,8 @@
 
 #include <stdint.h>
 
+#include "kernel/lib/result.h"
+
 namespace axo::ia32 {
 
 // Selectors. Their order is fixed: user code/data follow kernel code/data so that the
@@ -57,5 +59,12 @@ static_assert(sizeof(Tss) == 104);
 void init_descriptors();
 void set_kernel_stack(uint32_t esp0);
 void set_utcb_segment_base(uint32_t base);
+
+// Moves the TSS next to a remappable I/O permission bitmap (after paging is on).
+Result<void> init_io_bitmap_window();
+// Makes `bitmap` (8 KiB in the direct map, a set bit denies a port; nullptr: deny all) the
+// CPU's I/O permission bitmap.
+void load_io_bitmap(const uint8_t* bitmap);
+const uint8_t* loaded_io_bitmap();
 
 } // namespace axo::ia32

@@ -66,6 +66,13 @@ Result<void> map_kernel_page(VirtAddr virt, PhysAddr phys, bool writable) {
     return {};
 }
 
+void remap_kernel_page(VirtAddr virt, PhysAddr phys, bool writable) {
+    Pde pde = page_directory()[pd_index(virt)];
+    Pte& pte = phys_ptr<Pte>(pde.table().raw())[pt_index(virt)];
+    pte = Pte::make(phys, kPresent | (writable ? uint32_t{kWritable} : 0u));
+    invlpg(virt.raw());
+}
+
 Result<void> unmap_kernel_page(VirtAddr virt) {
     if (!in_kernel_window(virt)) return Error::invalid_argument;
     Pde& pde = page_directory()[pd_index(virt)];

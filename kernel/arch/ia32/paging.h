@@ -18,6 +18,8 @@ PhysAddr kernel_page_directory();
 // 4 KiB kernel-only mappings inside [kKernelWindowBase, kKernelWindowEnd).
 Result<void> map_kernel_page(VirtAddr virt, PhysAddr phys, bool writable);
 Result<void> unmap_kernel_page(VirtAddr virt);
+// Points an existing kernel-window page at another frame (and flushes its TLB entry).
+void remap_kernel_page(VirtAddr virt, PhysAddr phys, bool writable);
 // The physical address `virt` maps to in the kernel page directory, if any.
 Result<PhysAddr> translate_kernel(VirtAddr virt);
 

@@ -126,10 +126,18 @@ void write_user_registers(Thread& thread, const UserRegisters& r) {
 
 bool user_ip_valid(const Thread&, uint32_t ip) { return ip < ia32::kUserEnd; }
 
+void io_bitmap_changed(const Space& space, const uint8_t* old_bitmap, const uint8_t* new_bitmap) {
+    bool running = g_current && g_current->m_space == &space;
+    if (running || (old_bitmap && ia32::loaded_io_bitmap() == old_bitmap)) {
+        ia32::load_io_bitmap(new_bitmap);
+    }
+}
+
 void switch_to(Thread* from, Thread* to) {
     if (to->is_user()) {
         ia32::set_kernel_stack(to->kernel_stack_top());
         ia32::set_utcb_segment_base(to->m_utcb_user);
+        ia32::load_io_bitmap(to->m_space->io_bitmap());
         PhysAddr directory = to->m_space->page_directory();
         if (!(directory == g_loaded_directory)) {
             ia32::write_cr3(directory.raw());

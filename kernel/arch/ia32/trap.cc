@@ -3,7 +3,9 @@
 #include "kernel/arch/ia32/descriptors.h"
 #include "kernel/arch/ia32/io.h"
 #include "kernel/arch/ia32/pic.h"
+#include "kernel/arch.h"
 #include "kernel/console.h"
+#include "kernel/interrupts.h"
 #include "kernel/panic.h"
 #include "kernel/scheduler.h"
 #include "kernel/syscalls.h"
@@ -68,11 +70,12 @@ void handle_irq(TrapFrame& frame) {
     if (pic::is_spurious(irq)) return;
     if (IrqHandler handler = g_irq_handlers[irq]) {
         handler(irq);
-    } else {
-        kprintf("irq: unexpected line %u, masked\n", irq);
-        pic::mask(irq);
-        pic::end_of_interrupt(irq);
+        return;
     }
+    // Every other line is a user-level driver's: masked until its handler acknowledges.
+    pic::mask(irq);
+    pic::end_of_interrupt(irq);
+    interrupts::raise(irq);
 }
 
 } // namespace
@@ -83,6 +86,15 @@ const char* exception_name(uint32_t vector) {
     }
     return vector < 32 ? "reserved exception" : "interrupt";
 }
+
+} // namespace axo::ia32
+
+namespace axo::arch {
+void mask_irq(uint32_t line) { ia32::pic::mask(line); }
+void unmask_irq(uint32_t line) { ia32::pic::unmask(line); }
+} // namespace axo::arch
+
+namespace axo::ia32 {
 
 void set_irq_handler(uint32_t irq, IrqHandler handler) {
     if (irq < pic::kLines) g_irq_handlers[irq] = handler;
