@@ -12,9 +12,11 @@ namespace {
 Hooks g_hooks;
 uint32_t g_nodes;
 
-// Roots: two levels indexed by frame number (memory) or by port (I/O).
-constexpr uint32_t kRootFanout = 1024;
-MapNode** g_memory_roots[kRootFanout]; // pfn >> 10, then pfn & 1023
+// Roots: two levels indexed by frame number (memory) or by port (I/O); a second-level
+// table is one page of node pointers.
+constexpr uint32_t kRootFanout = kPageSize / sizeof(MapNode*);
+constexpr uint32_t kFrames = (uint64_t{1} << 32) >> kPageShift;
+MapNode** g_memory_roots[kFrames / kRootFanout];
 MapNode** g_port_roots[65536 / kRootFanout];
 
 Result<MapNode*> allocate_node() {

@@ -15,6 +15,8 @@ namespace axo {
 
 class Space {
 public:
+    static constexpr uint32_t kUserPages = 0xC000'0000u >> kPageShift;
+
     // A new space with the KIP mapped at AXO_KIP_ADDRESS.
     static Result<Space*> create(bool privileged);
     // Frees the page tables and every kernel-owned page. The space must have no threads.
@@ -52,8 +54,10 @@ public:
     void uninstall(MapNode* node);
 
 private:
-    // Node tables: index >> 10 selects a page of 1024 node pointers, allocated on first use.
-    static constexpr uint32_t kNodeFanout = 1024;
+    // Node tables: a page of node pointers per kNodeFanout pages (or ports), allocated on
+    // first use, found through a directory page.
+    static constexpr uint32_t kNodeFanout = kPageSize / sizeof(MapNode*);
+    static_assert((kUserPages / kNodeFanout) * sizeof(void*) <= kPageSize);
     using NodeDirectory = MapNode**[kNodeFanout];
     static MapNode* lookup(NodeDirectory* directory, uint32_t index) {
         if (!directory) return nullptr;
