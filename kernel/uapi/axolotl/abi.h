@@ -187,7 +187,8 @@ enum axo_error {
     AXO_ERR_UTCB_AREA = 6,        /* UTCB location not a user address, misaligned or taken */
     AXO_ERR_NO_MEMORY = 8,        /* the kernel is out of memory */
     AXO_ERR_INVALID_SYSCALL = 9,  /* unknown syscall number */
-    AXO_ERR_EXISTS = 10           /* thread number already in use */
+    AXO_ERR_EXISTS = 10,          /* thread number already in use */
+    AXO_ERR_UNSUPPORTED = 11      /* the kernel cannot do this here (e.g. small spaces off) */
 };
 
 /* IPC errors: the UTCB error word holds (code << 1) | phase, phase 0 = send, 1 = receive.
@@ -215,7 +216,7 @@ enum axo_syscall {
     AXO_SYS_SCHEDULE = 2,
     AXO_SYS_EXCHANGE_REGISTERS = 3,
     AXO_SYS_THREAD_CONTROL = 4,
-    AXO_SYS_SPACE_CONTROL = 5, /* issue 4 */
+    AXO_SYS_SPACE_CONTROL = 5,
     AXO_SYS_UNMAP = 6,
     AXO_SYS_KERNEL_INTERFACE = 7,
     AXO_SYS_DEBUG = 8,
@@ -250,6 +251,24 @@ enum axo_debug_op {
     AXO_DEBUG_SHUTDOWN = 1, /* privileged: edx = 0 tests done, 1 failure: ends the emulator */
     AXO_DEBUG_COUNTERS = 2  /* edx = user buffer for an axo_counters_t */
 };
+
+/* space_control (privileged): ecx = a thread of the space, edx = control, ebx = argument.
+ *  AXO_SPACE_SMALL: make the space small, ebx = its size in 4 MiB blocks (1..128). It then
+ *    lives in a slot of the small-space area: its user segments have the slot as base and
+ *    ebx * 4 MiB as limit, so switching to it needs no CR3 write. Only a space whose
+ *    mappings (and UTCBs) all lie below that size can become small. Its KIP moves to the
+ *    last page below the limit (kernel_interface tells where). Refused with
+ *    AXO_ERR_UNSUPPORTED where small spaces are off (KIP api_flags).
+ *  AXO_SPACE_LARGE: promote a small space to a large one (its threads keep running). The
+ *    kernel also promotes a space itself when it needs more than its slot (a mapping
+ *    beyond the limit).
+ *  AXO_SPACE_QUERY: change nothing.
+ * out: eax = error, edx = the size in 4 MiB blocks (0: large), ebx = the slot's linear base. */
+#define AXO_SPACE_QUERY 0u
+#define AXO_SPACE_SMALL 1u
+#define AXO_SPACE_LARGE 2u
+#define AXO_SMALL_BLOCK_SIZE 0x400000u
+#define AXO_SMALL_AREA_BLOCKS 128u
 
 /* unmap: ecx = control: bits 5..0 = number of fpages - 1 (the fpages are in MR0..MRn),
  * AXO_UNMAP_FLUSH_OWN = also the caller's own mappings. Each fpage's rights bits are the

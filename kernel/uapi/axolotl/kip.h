@@ -49,7 +49,8 @@ typedef struct axo_counters {
     uint32_t space_switches;
     uint32_t cr3_writes;
     uint32_t timer_ticks;
-    uint32_t reserved[2];
+    uint32_t segment_reloads; /* switches into a small space: segments only, no CR3 write */
+    uint32_t promotions;      /* small spaces promoted to large ones */
 } axo_counters_t;
 
 typedef struct axo_kip {

@@ -156,6 +156,17 @@ static inline uint32_t axo_thread_control(axo_thread_id_t dest, axo_thread_id_t 
     return r.eax;
 }
 
+/* space_control (privileged): see abi.h. out: eax = error; *blocks = size in 4 MiB blocks
+ * (0: large), *slot_base = the slot's linear base. */
+static inline uint32_t axo_space_control(axo_thread_id_t space, uint32_t control, uint32_t arg,
+                                         uint32_t* blocks, uint32_t* slot_base) {
+    axo_syscall_regs_t r = {AXO_SYS_SPACE_CONTROL, space, control, arg, 0, 0, 0};
+    axo_syscall(&r);
+    if (blocks) *blocks = r.edx;
+    if (slot_base) *slot_base = r.ebx;
+    return r.eax;
+}
+
 /* unmap: ecx = control (count - 1, AXO_UNMAP_FLUSH_OWN); the fpages are in MR0..MRcount-1
  * of the UTCB. out: eax = error. */
 static inline uint32_t axo_unmap(uint32_t control) {
