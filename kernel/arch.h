@@ -33,6 +33,9 @@ void prepare_kernel_thread(Thread& thread, void (*entry)());
 UserRegisters read_user_registers(const Thread& thread);
 void write_user_registers(Thread& thread, const UserRegisters& regs);
 
+// The space became small or large: reload segments (and CR3) if it is the running one.
+void space_layout_changed(const Space& space);
+
 // The space's I/O permission bitmap was created (old nullptr) or is about to be freed (new
 // nullptr): the CPU's is reloaded if it belongs to the running space or was the old one.
 void io_bitmap_changed(const Space& space, const uint8_t* old_bitmap, const uint8_t* new_bitmap);
@@ -73,6 +76,13 @@ struct UserPage {
 Result<UserPage> lookup_user_page(PhysAddr directory, VirtAddr virt);
 // Removes a mapping (and its TLB entry if the directory is loaded).
 void unmap_user_page(PhysAddr directory, VirtAddr virt);
+// Moves every mapping of [from, from + size) to [to, to + size) (small space <-> its slot).
+void move_user_mappings(PhysAddr directory, uint32_t from, uint32_t to, uint32_t size);
+// Removes every mapping in the range, freeing kernel-owned frames.
+void clear_user_range(PhysAddr directory, uint32_t base, uint32_t size,
+                      void (*free_kernel_owned)(PhysAddr frame));
+// Whether anything but the page at `except` is mapped in [from, to).
+bool has_user_mappings(PhysAddr directory, uint32_t from, uint32_t to, uint32_t except);
 void protect_user_page(PhysAddr directory, VirtAddr virt, bool writable);
 
 // Copies from / to the current space's user memory; a fault or an address outside user

@@ -6,12 +6,12 @@
 #include "kernel/arch.h"
 #include "kernel/kmem.h"
 #include "kernel/lib/string.h"
+#include "kernel/small_space_slots.h"
 
 namespace axo {
 
 namespace {
-// User space ends where the small-space area begins (DESIGN.md §4).
-constexpr uint32_t kUserLimit = 0xC000'0000;
+constexpr uint32_t kUserLimit = Space::kUserLimit;
 constexpr uint32_t kIoBitmapPages = 2; // 65536 ports, one bit each
 
 Result<void> install_hook(MapNode* node) { return node->space->install(node); }
@@ -62,17 +62,20 @@ Result<void> Space::install(MapNode* node) {
         m_io_bitmap[node->address / 8] &= static_cast<uint8_t>(~(1u << (node->address % 8)));
         return {};
     }
+    // A small space that needs more than its slot becomes large.
+    if (node->address >= user_limit()) promote();
     // The node slot first: a mapping without its node could never be revoked.
     MapNode** slot = TRY(node_slot(m_memory_nodes, node->address >> kPageShift));
     uint32_t flags = (node->rights & AXO_FPAGE_W) ? uint32_t{arch::kMapWritable} : 0u;
-    TRY(arch::map_user_page(m_page_directory, VirtAddr(node->address), node->frame, flags));
+    TRY(arch::map_user_page(m_page_directory, VirtAddr(linear(node->address)), node->frame, flags));
     *slot = node;
     return {};
 }
 
 void Space::update(MapNode* node) {
     if (node->io) return; // ports have no rights beyond present
-    arch::protect_user_page(m_page_directory, VirtAddr(node->address), node->rights & AXO_FPAGE_W);
+    arch::protect_user_page(m_page_directory, VirtAddr(linear(node->address)),
+                            node->rights & AXO_FPAGE_W);
 }
 
 void Space::uninstall(MapNode* node) {
@@ -82,7 +85,7 @@ void Space::uninstall(MapNode* node) {
         return;
     }
     clear_node(m_memory_nodes, node->address >> kPageShift);
-    arch::unmap_user_page(m_page_directory, VirtAddr(node->address));
+    arch::unmap_user_page(m_page_directory, VirtAddr(linear(node->address)));
 }
 
 Result<Space*> Space::create(bool privileged) {
@@ -104,7 +107,60 @@ Result<Space*> Space::create(bool privileged) {
     return space;
 }
 
+namespace small_spaces {
+namespace {
+bool g_enabled;
+SmallSpaceSlots g_slots;
+} // namespace
+void enable(bool forced) {
+    g_enabled = true;
+    kip::get()->api_flags |= AXO_KIP_SMALL_SPACES | (forced ? AXO_KIP_SMALL_SPACES_FORCED : 0u);
+}
+bool enabled() { return g_enabled; }
+} // namespace small_spaces
+
+Result<void> Space::make_small(uint32_t blocks) {
+    if (!small_spaces::enabled()) return Error::unsupported;
+    if (is_small() || blocks == 0 || blocks > AXO_SMALL_AREA_BLOCKS) return Error::invalid_argument;
+    uint32_t size = blocks * AXO_SMALL_BLOCK_SIZE;
+    uint32_t kip = size - kPageSize;
+    // Everything must fit below the new limit; the KIP moves to its last page.
+    if (arch::has_user_mappings(m_page_directory, size - kPageSize, kUserLimit, m_kip_address) ||
+        arch::lookup_user_page(m_page_directory, VirtAddr(kip)).ok()) {
+        return Error::exists;
+    }
+    uint32_t base = small_spaces::g_slots.allocate(blocks);
+    if (!base) return Error::out_of_memory;
+    arch::unmap_user_page(m_page_directory, VirtAddr(m_kip_address));
+    arch::move_user_mappings(m_page_directory, 0, base, size);
+    m_small_base = base;
+    m_small_blocks = blocks;
+    m_kip_address = kip;
+    (void)arch::map_user_page(m_page_directory, VirtAddr(linear(kip)), kip::frame(), 0);
+    arch::space_layout_changed(*this);
+    return {};
+}
+
+void Space::promote() {
+    if (!is_small()) return;
+    uint32_t size = user_limit();
+    arch::move_user_mappings(m_page_directory, m_small_base, 0, size);
+    small_spaces::g_slots.free(m_small_base, m_small_blocks);
+    m_small_base = 0;
+    m_small_blocks = 0;
+    kip::get()->counters.promotions++;
+    arch::space_layout_changed(*this);
+}
+
 void Space::destroy() {
+    if (is_small()) {
+        // The slot's page tables are shared by every space: empty them before reuse.
+        arch::clear_user_range(m_page_directory, m_small_base, user_limit(),
+                               [](PhysAddr frame) { kmem::free_frame(frame); });
+        small_spaces::g_slots.free(m_small_base, m_small_blocks);
+        m_small_base = 0;
+        m_small_blocks = 0;
+    }
     // Everything this space mapped onward is revoked with it (and its own nodes go).
     revoke_all(m_memory_nodes);
     revoke_all(m_port_nodes);
@@ -120,18 +176,18 @@ void Space::destroy() {
 }
 
 Result<axo_utcb_t*> Space::prepare_utcb(uint32_t user_address) {
-    if (user_address >= kUserLimit || user_address % AXO_UTCB_SIZE != 0 || user_address == 0) {
+    if (user_address >= user_limit() || user_address % AXO_UTCB_SIZE != 0 || user_address == 0) {
         return Error::invalid_argument;
     }
     VirtAddr page(align_down(user_address, kPageSize));
-    auto existing = arch::lookup_user_page(m_page_directory, page);
+    auto existing = arch::lookup_user_page(m_page_directory, VirtAddr(linear(page.raw())));
     PhysAddr frame;
     if (existing.ok()) {
         if (!existing.value().utcb) return Error::exists;
         frame = existing.value().frame;
     } else {
         frame = TRY(kmem::allocate_frame());
-        auto mapped = arch::map_user_page(m_page_directory, page, frame,
+        auto mapped = arch::map_user_page(m_page_directory, VirtAddr(linear(page.raw())), frame,
                                           arch::kMapWritable | arch::kMapKernelOwned |
                                               arch::kMapUtcb);
         if (!mapped.ok()) {

@@ -15,7 +15,8 @@ namespace axo {
 
 class Space {
 public:
-    static constexpr uint32_t kUserPages = 0xC000'0000u >> kPageShift;
+    static constexpr uint32_t kUserLimit = 0xC000'0000u;
+    static constexpr uint32_t kUserPages = kUserLimit >> kPageShift;
 
     // A new space with the KIP mapped at AXO_KIP_ADDRESS.
     static Result<Space*> create(bool privileged);
@@ -37,6 +38,20 @@ public:
     // Maps a zeroed, kernel-allocated page (initial tasks' images and stacks); returns its
     // kernel address.
     Result<void*> map_new_page(VirtAddr virt, bool writable);
+
+    // Small spaces (DESIGN.md §4): a slot of the small-space area; user address a is linear
+    // address small_base() + a, and the user segments end at user_limit().
+    bool is_small() const { return m_small_blocks != 0; }
+    uint32_t small_base() const { return m_small_base; }
+    uint32_t small_blocks() const { return m_small_blocks; }
+    uint32_t user_limit() const { return is_small() ? m_small_blocks * AXO_SMALL_BLOCK_SIZE : kUserLimit; }
+    uint32_t linear(uint32_t address) const { return m_small_base + address; }
+    uint32_t kip_address() const { return m_kip_address; }
+    // Moves the space into a slot of `blocks` × 4 MiB. Error::unsupported where small spaces
+    // are off; Error::exists if something is mapped above the size; out_of_memory: no slot.
+    Result<void> make_small(uint32_t blocks);
+    // Back to a large space: its mappings move to its own page directory; threads go on.
+    void promote();
 
     // σ0's space: its map items name physical memory.
     bool is_sigma0() const { return m_sigma0; }
@@ -76,7 +91,16 @@ private:
     uint32_t m_threads = 0;
     bool m_privileged = false;
     bool m_sigma0 = false;
+    uint32_t m_small_base = 0;
+    uint32_t m_small_blocks = 0;
+    uint32_t m_kip_address = AXO_KIP_ADDRESS;
 };
+
+namespace small_spaces {
+// Decided at boot: the CPU enforces segment limits, or the command line forces them on.
+void enable(bool forced);
+bool enabled();
+} // namespace small_spaces
 
 // The kernel interface page (one frame, mapped read-only into every space).
 namespace kip {

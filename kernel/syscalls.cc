@@ -221,6 +221,34 @@ uint32_t thread_switch(Thread*, ThreadId dest_id) {
     return AXO_OK;
 }
 
+uint32_t space_control(Thread* self, ThreadId space_id, uint32_t control, uint32_t argument,
+                       uint32_t& blocks, uint32_t& base) {
+    if (!self->m_space->privileged()) return AXO_ERR_NO_PRIVILEGE;
+    Thread* member = threads::lookup(space_id);
+    if (!member || !member->is_user()) return AXO_ERR_INVALID_SPACE;
+    Space* space = member->m_space;
+    uint32_t error = AXO_OK;
+    switch (control) {
+    case AXO_SPACE_QUERY: break;
+    case AXO_SPACE_SMALL:
+        if (space->privileged() || space->is_sigma0()) {
+            error = AXO_ERR_INVALID_SPACE; // the initial tasks' images sit near 3 GiB
+            break;
+        }
+        if (auto made = space->make_small(argument); !made.ok()) {
+            error = made.error() == Error::unsupported   ? AXO_ERR_UNSUPPORTED
+                    : made.error() == Error::out_of_memory ? AXO_ERR_NO_MEMORY
+                                                           : AXO_ERR_INVALID_PARAM;
+        }
+        break;
+    case AXO_SPACE_LARGE: space->promote(); break;
+    default: error = AXO_ERR_INVALID_PARAM; break;
+    }
+    blocks = space->small_blocks();
+    base = space->small_base();
+    return error;
+}
+
 uint32_t unmap(Thread* self, uint32_t control) {
     if (control & ~(AXO_UNMAP_COUNT_MASK | AXO_UNMAP_FLUSH_OWN)) return AXO_ERR_INVALID_PARAM;
     uint32_t count = (control & AXO_UNMAP_COUNT_MASK) + 1;

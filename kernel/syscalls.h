@@ -22,6 +22,10 @@ uint32_t exchange_registers(Thread* self, ThreadId dest, ExchangeRegisters& io);
 uint32_t schedule(Thread* self, ThreadId dest, uint32_t priority, uint32_t timeslice_us,
                   uint32_t& old_priority, uint32_t& old_timeslice_us);
 uint32_t thread_switch(Thread* self, ThreadId dest);
+// space_control (abi.h): small and large spaces. `blocks`/`base` receive the result.
+uint32_t space_control(Thread* self, ThreadId space, uint32_t control, uint32_t argument,
+                       uint32_t& blocks, uint32_t& base);
+
 // Flushes the fpages in MR0.. (see abi.h): recursive revocation through the mapping database.
 uint32_t unmap(Thread* self, uint32_t control);
 uint32_t debug(Thread* self, uint32_t op, uint32_t arg0, uint32_t arg1);

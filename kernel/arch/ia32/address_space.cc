@@ -6,10 +6,15 @@
 #include "kernel/arch/ia32/page_table.h"
 #include "kernel/arch/ia32/paging.h"
 #include "kernel/kmem.h"
+#include "kernel/lib/types.h"
 
 extern "C" bool ia32_copy_user(void* dst, const void* src, size_t n);
 
 namespace axo::arch {
+
+// The linear address of user range [address, address + length) of the running thread's
+// space, if it lies inside the space's segment.
+bool user_window(uint32_t address, size_t length, uint32_t& linear);
 
 void forget_directory(PhysAddr directory, PhysAddr kernel_directory);
 
@@ -31,9 +36,10 @@ Pte* find_pte(PhysAddr directory, VirtAddr virt) {
     return &phys_ptr<Pte>(pde.table().raw())[pt_index(virt)];
 }
 
-bool user_range(uint32_t address, size_t length) {
-    return address < kUserEnd && length <= kUserEnd - address;
-}
+// Mappings of user memory may be at user addresses or, for small spaces, in the shared
+// small-space area (whose page tables every page directory shares).
+bool mappable(VirtAddr linear) { return linear.raw() < kSmallSpaceEnd; }
+bool shared(VirtAddr linear) { return linear.raw() >= kSmallSpaceBase; }
 
 } // namespace
 
@@ -62,7 +68,7 @@ void destroy_page_directory(PhysAddr directory, void (*free_kernel_owned)(PhysAd
 }
 
 Result<void> map_user_page(PhysAddr directory, VirtAddr virt, PhysAddr frame, uint32_t flags) {
-    if (!virt.is_page_aligned() || virt.raw() >= kUserEnd || !frame.is_page_aligned()) {
+    if (!virt.is_page_aligned() || !mappable(virt) || !frame.is_page_aligned()) {
         return Error::invalid_argument;
     }
     Pde& pde = directory_ptr(directory)[pd_index(virt)];
@@ -80,7 +86,7 @@ Result<void> map_user_page(PhysAddr directory, VirtAddr virt, PhysAddr frame, ui
 }
 
 Result<UserPage> lookup_user_page(PhysAddr directory, VirtAddr virt) {
-    if (virt.raw() >= kUserEnd) return Error::invalid_argument;
+    if (!mappable(virt)) return Error::invalid_argument;
     Pte* pte = find_pte(directory, virt);
     if (!pte || !pte->present()) return Error::not_found;
     return UserPage{pte->frame(), pte->writable(), (pte->raw() & kPteKernelOwned) != 0,
@@ -93,7 +99,7 @@ void unmap_user_page(PhysAddr directory, VirtAddr virt) {
     Pte* pte = find_pte(directory, virt);
     if (!pte || !pte->present()) return;
     *pte = Pte();
-    if (directory_loaded(directory)) invlpg(virt.raw());
+    if (shared(virt) || directory_loaded(directory)) invlpg(virt.raw());
 }
 
 void protect_user_page(PhysAddr directory, VirtAddr virt, bool writable) {
@@ -101,20 +107,66 @@ void protect_user_page(PhysAddr directory, VirtAddr virt, bool writable) {
     if (!pte || !pte->present()) return;
     uint32_t flags = pte->flags() & ~uint32_t{kWritable};
     *pte = Pte::make(pte->frame(), flags | (writable ? uint32_t{kWritable} : 0u));
-    if (directory_loaded(directory)) invlpg(virt.raw());
+    if (shared(virt) || directory_loaded(directory)) invlpg(virt.raw());
+}
+
+void move_user_mappings(PhysAddr directory, uint32_t from, uint32_t to, uint32_t size) {
+    for (uint32_t offset = 0; offset < size; offset += kPageSize) {
+        Pte* source = find_pte(directory, VirtAddr(from + offset));
+        if (!source || !source->present()) continue;
+        Pte entry = *source;
+        *source = Pte();
+        invlpg(from + offset);
+        // The target's page table exists (shared area) or is created; a failure leaves the
+        // page unmapped, which only makes it fault again.
+        Pde& pde = directory_ptr(directory)[pd_index(VirtAddr(to + offset))];
+        if (!pde.present()) {
+            auto table = kmem::allocate_frame();
+            if (!table.ok()) continue;
+            pde = Pde::make_table(table.value(), kPresent | kWritable | kUser);
+        }
+        phys_ptr<Pte>(pde.table().raw())[pt_index(VirtAddr(to + offset))] = entry;
+        invlpg(to + offset);
+    }
+}
+
+void clear_user_range(PhysAddr directory, uint32_t base, uint32_t size,
+                      void (*free_kernel_owned)(PhysAddr frame)) {
+    for (uint32_t offset = 0; offset < size; offset += kPageSize) {
+        Pte* pte = find_pte(directory, VirtAddr(base + offset));
+        if (!pte || !pte->present()) continue;
+        if (pte->raw() & kPteKernelOwned) free_kernel_owned(pte->frame());
+        *pte = Pte();
+        invlpg(base + offset);
+    }
+}
+
+bool has_user_mappings(PhysAddr directory, uint32_t from, uint32_t to, uint32_t except) {
+    for (uint32_t address = from; address < to; address += kPageSize) {
+        Pde pde = directory_ptr(directory)[pd_index(VirtAddr(address))];
+        if (!pde.present()) {
+            address = align_down(address, kSuperPageSize) + kSuperPageSize - kPageSize;
+            continue;
+        }
+        Pte* pte = find_pte(directory, VirtAddr(address));
+        if (pte && pte->present() && address != except) return true;
+    }
+    return false;
 }
 
 Result<void> copy_from_user(void* dst, uint32_t user_src, size_t length) {
-    if (!user_range(user_src, length)) return Error::invalid_argument;
-    if (!ia32_copy_user(dst, reinterpret_cast<const void*>(user_src), length)) {
+    uint32_t linear;
+    if (!user_window(user_src, length, linear)) return Error::invalid_argument;
+    if (!ia32_copy_user(dst, reinterpret_cast<const void*>(linear), length)) {
         return Error::invalid_argument;
     }
     return {};
 }
 
 Result<void> copy_to_user(uint32_t user_dst, const void* src, size_t length) {
-    if (!user_range(user_dst, length)) return Error::invalid_argument;
-    if (!ia32_copy_user(reinterpret_cast<void*>(user_dst), src, length)) {
+    uint32_t linear;
+    if (!user_window(user_dst, length, linear)) return Error::invalid_argument;
+    if (!ia32_copy_user(reinterpret_cast<void*>(linear), src, length)) {
         return Error::invalid_argument;
     }
     return {};

@@ -131,6 +131,27 @@ void parse_command_line() {
     kprintf("cmdline: \"%s\"\n", text);
 }
 
+// Small spaces rest on segment limits: on only where the CPU enforces them (DESIGN.md §4),
+// or when the command line forces them for benchmarks.
+void init_small_spaces() {
+    bool enforced = probe_segment_limits();
+    const char* option = g_boot.command_line.get("smallspaces");
+    bool force = option && str_equal(option, "force");
+    bool off = option && str_equal(option, "off");
+    if (off) {
+        kprintf("small spaces: off (smallspaces=off)\n");
+    } else if (enforced) {
+        small_spaces::enable(false);
+        kprintf("small spaces: on (segment limits enforced)\n");
+    } else if (force) {
+        small_spaces::enable(true);
+        kprintf("small spaces: FORCED ON: isolation not enforced (this CPU ignores segment "
+                "limits; for benchmarks only)\n");
+    } else {
+        kprintf("small spaces: off (segment limits not enforced by this CPU)\n");
+    }
+}
+
 void init_memory() {
     auto& frames = g_boot.frames;
     frames.init(g_frame_bitmap, kDirectMapSize / kPageSize);
@@ -168,6 +189,7 @@ void init_memory() {
     if (!io.ok()) panic("cannot set up the I/O bitmap window: %s", error_name(io.error()));
     physmem::init(g_boot.boot_info, frames, image_start, image_end);
     physmem::describe(kip::get());
+    init_small_spaces();
     kip::get()->tick_us = kTickUs;
 }
 

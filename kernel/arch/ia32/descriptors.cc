@@ -4,6 +4,7 @@
 
 #include "kernel/arch/ia32/layout.h"
 #include "kernel/arch/ia32/paging.h"
+#include "kernel/arch/ia32/trap.h"
 #include "kernel/kmem.h"
 #include "kernel/lib/string.h"
 
@@ -114,6 +115,25 @@ void init_descriptors() {
 }
 
 void set_kernel_stack(uint32_t esp0) { g_tss->esp0 = esp0; }
+
+void set_user_segments(uint32_t base, uint32_t size) {
+    constexpr uint8_t kFlags = kGranularity4K | kSize32;
+    uint32_t limit_pages = size / kPageSize - 1;
+    g_gdt[kUserCode >> 3] =
+        make_segment(base, limit_pages, kPresent | kDpl3 | kCodeOrData | kTypeCodeRead, kFlags);
+    g_gdt[kUserData >> 3] =
+        make_segment(base, limit_pages, kPresent | kDpl3 | kCodeOrData | kTypeDataWrite, kFlags);
+}
+
+bool probe_segment_limits() {
+    // A one-page data segment; a read at 8 KiB through it faults only if limits are enforced.
+    g_gdt[kProbeSelector >> 3] =
+        make_segment(0, 0, kPresent | kCodeOrData | kTypeDataWrite, kGranularity4K | kSize32);
+    uint32_t value = 0;
+    bool read = ia32_probe_read_fs(kProbeSelector, 0x2000, &value);
+    g_gdt[kProbeSelector >> 3] = SegmentDescriptor{};
+    return !read;
+}
 
 Result<void> init_io_bitmap_window() {
     auto all_ones = []() -> Result<PhysAddr> {

@@ -18,9 +18,11 @@ enum Selector : uint16_t {
     kTssSelector = 0x28,
     // A user data segment whose base is the running thread's UTCB: %gs:0 reads its address.
     kUtcbSelector = 0x30 | 3,
+    // Used once at boot to find out whether the CPU enforces data-segment limits.
+    kProbeSelector = 0x38,
 };
 
-constexpr uint32_t kGdtEntries = 7;
+constexpr uint32_t kGdtEntries = 8;
 constexpr uint32_t kIdtEntries = 256;
 
 // Interrupt vectors.
@@ -59,6 +61,11 @@ static_assert(sizeof(Tss) == 104);
 void init_descriptors();
 void set_kernel_stack(uint32_t esp0);
 void set_utcb_segment_base(uint32_t base);
+// The user code and data segments of the running space: base 0 and a 3 GiB limit for a
+// large space, its slot for a small one (DESIGN.md §4).
+void set_user_segments(uint32_t base, uint32_t size);
+// Whether data-segment limits are enforced (QEMU's TCG does not; Bochs and hardware do).
+bool probe_segment_limits();
 
 // Moves the TSS next to a remappable I/O permission bitmap (after paging is on).
 Result<void> init_io_bitmap_window();

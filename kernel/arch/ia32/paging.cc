@@ -40,6 +40,13 @@ Result<void> init_kernel_paging(FrameAllocator& frames, uint64_t ram_top) {
         pd[pd_index(virt)] =
             Pde::make_superpage(PhysAddr(static_cast<uint32_t>(phys)), kPresent | kWritable);
     }
+    // The small-space area's page tables are shared by every page directory: they exist
+    // from the start, user-accessible (segment limits keep large spaces out), so a mapping
+    // made for a small space is seen under every CR3.
+    for (uint32_t virt = kSmallSpaceBase; virt < kSmallSpaceEnd; virt += kSuperPageSize) {
+        pd[pd_index(VirtAddr(virt))] =
+            Pde::make_table(TRY(zeroed_frame()), kPresent | kWritable | kUser);
+    }
     // Every page table of the kernel window exists from the start: user page directories
     // copy the kernel's entries once, so a table added later would be missing there.
     for (uint32_t virt = kKernelWindowBase; virt < kKernelWindowEnd; virt += kSuperPageSize) {

@@ -51,3 +51,20 @@ ia32_probe_invalid_opcode:  // bool ()
 2:  xor %eax, %eax
     ret
     extable 1b, 2b
+
+    .globl ia32_probe_read_fs
+ia32_probe_read_fs:         // bool (uint32_t selector, uint32_t offset, uint32_t* out)
+    mov 4(%esp), %eax
+    mov %eax, %fs
+    mov 8(%esp), %ecx
+1:  mov %fs:(%ecx), %eax
+    mov 12(%esp), %edx
+    mov %eax, (%edx)
+    xor %eax, %eax
+    mov %eax, %fs
+    mov $1, %eax
+    ret
+2:  xor %eax, %eax
+    mov %eax, %fs
+    ret
+    extable 1b, 2b

@@ -51,11 +51,18 @@ void handle_syscall(TrapFrame& f) {
                                          ThreadId(f.esi), f.edi, ThreadId(f.ebp));
         break;
     case AXO_SYS_KERNEL_INTERFACE:
-        f.eax = AXO_KIP_ADDRESS;
+        f.eax = self->m_space->kip_address();
         f.ecx = AXO_API_VERSION;
         f.edx = kip::get()->api_flags;
         return;
     case AXO_SYS_UNMAP: error = syscalls::unmap(self, f.ecx); break;
+    case AXO_SYS_SPACE_CONTROL: {
+        uint32_t blocks = 0, base = 0;
+        error = syscalls::space_control(self, ThreadId(f.ecx), f.edx, f.ebx, blocks, base);
+        f.edx = blocks;
+        f.ebx = base;
+        break;
+    }
     case AXO_SYS_DEBUG: error = syscalls::debug(self, f.ecx, f.edx, f.ebx); break;
     default: error = AXO_ERR_INVALID_SYSCALL; break;
     }

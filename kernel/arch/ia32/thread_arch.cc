@@ -35,6 +35,7 @@ TrapFrame* user_frame(const Thread& thread) {
 }
 
 PhysAddr g_loaded_directory;
+const Space* g_segment_space; // whose user segments the GDT holds
 
 // Lazy FPU switching: the FPU keeps the state of g_fpu_owner; any other thread runs with
 // CR0.TS set, and its first FPU instruction traps (#NM) to fpu_switch().
@@ -124,7 +125,9 @@ void write_user_registers(Thread& thread, const UserRegisters& r) {
                 kEflagsIf | kEflagsReserved;
 }
 
-bool user_ip_valid(const Thread&, uint32_t ip) { return ip < ia32::kUserEnd; }
+bool user_ip_valid(const Thread& thread, uint32_t ip) {
+    return ip < (thread.m_space ? thread.m_space->user_limit() : ia32::kUserEnd);
+}
 
 void io_bitmap_changed(const Space& space, const uint8_t* old_bitmap, const uint8_t* new_bitmap) {
     bool running = g_current && g_current->m_space == &space;
@@ -133,22 +136,56 @@ void io_bitmap_changed(const Space& space, const uint8_t* old_bitmap, const uint
     }
 }
 
+// Makes `space` the user address space the CPU runs: its segments, and its page directory
+// unless it is small (the small-space area is in every page directory: no CR3 write, no
+// TLB flush — the point of small spaces).
+void load_space(const Space* space) {
+    axo_counters_t& counters = kip::get()->counters;
+    if (space != g_segment_space) {
+        g_segment_space = space;
+        counters.space_switches++;
+        if (space->is_small()) {
+            ia32::set_user_segments(space->small_base(), space->user_limit());
+            counters.segment_reloads++;
+        } else {
+            ia32::set_user_segments(0, ia32::kUserEnd);
+        }
+    }
+    if (space->is_small()) return;
+    PhysAddr directory = space->page_directory();
+    if (!(directory == g_loaded_directory)) {
+        ia32::write_cr3(directory.raw());
+        g_loaded_directory = directory;
+        counters.cr3_writes++;
+    }
+}
+
 void switch_to(Thread* from, Thread* to) {
     if (to->is_user()) {
+        const Space* space = to->m_space;
         ia32::set_kernel_stack(to->kernel_stack_top());
-        ia32::set_utcb_segment_base(to->m_utcb_user);
-        ia32::load_io_bitmap(to->m_space->io_bitmap());
-        PhysAddr directory = to->m_space->page_directory();
-        if (!(directory == g_loaded_directory)) {
-            ia32::write_cr3(directory.raw());
-            g_loaded_directory = directory;
-            axo_counters_t& counters = kip::get()->counters;
-            counters.cr3_writes++;
-            counters.space_switches++;
-        }
+        ia32::set_utcb_segment_base(space->linear(to->m_utcb_user));
+        ia32::load_io_bitmap(space->io_bitmap());
+        load_space(space);
     }
     set_task_switched(to != g_fpu_owner);
     ia32_switch_context(&from->m_kernel_sp, to->m_kernel_sp);
+}
+
+void space_layout_changed(const Space& space) {
+    if (g_segment_space == &space) g_segment_space = nullptr;
+    if (g_current && g_current->m_space == &space) {
+        ia32::set_utcb_segment_base(space.linear(g_current->m_utcb_user));
+        load_space(&space);
+    }
+}
+
+bool user_window(uint32_t address, size_t length, uint32_t& linear) {
+    const Space* space = g_current ? g_current->m_space : nullptr;
+    uint32_t limit = space ? space->user_limit() : ia32::kUserEnd;
+    if (address >= limit || length > limit - address) return false;
+    linear = space ? space->linear(address) : address;
+    return true;
 }
 
 void wait_for_interrupt() { asm volatile("sti; hlt; cli" ::: "memory"); }

@@ -8,6 +8,7 @@
 #include "kernel/interrupts.h"
 #include "kernel/panic.h"
 #include "kernel/scheduler.h"
+#include "kernel/space.h"
 #include "kernel/syscalls.h"
 
 extern "C" const axo::ia32::ExceptionTableEntry __extable_start[], __extable_end[];
@@ -45,6 +46,8 @@ void handle_exception(TrapFrame& frame) {
         return;
     }
     if (frame.from_user() && g_current && !fatal_everywhere(frame.vector)) {
+        // cr2 is linear; a small space's user addresses start at its slot.
+        if (address) address -= g_current->m_space->small_base();
         UserRegisters regs{frame.eax, frame.ecx, frame.edx, frame.ebx, frame.user_esp,
                            frame.ebp, frame.esi, frame.edi, frame.eip, frame.eflags,
                            frame.vector, frame.error, address};

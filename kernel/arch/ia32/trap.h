@@ -62,6 +62,8 @@ extern "C" bool ia32_probe_read(uint32_t addr, uint32_t* out);
 extern "C" bool ia32_probe_write(uint32_t addr, uint32_t value);
 // Loads `selector` into %fs; false if the load faults (#GP, #NP).
 extern "C" bool ia32_probe_load_fs(uint32_t selector);
+// Reads the word at `offset` through a data segment loaded into %fs; false if it faults.
+extern "C" bool ia32_probe_read_fs(uint32_t selector, uint32_t offset, uint32_t* out);
 // Executes ud2; returns false after the #UD was recovered.
 extern "C" bool ia32_probe_invalid_opcode();
 
