@@ -1,0 +1,84 @@
+/* loader: starting programs from ELF images in new address spaces, at user level, with the
+ * caller as their first pager — what the root task (proc) does for every process. Memory
+ * comes from σ0 into a window of the caller's space (PagePool) and is mapped on to the
+ * children on their page faults, so the mapping database records σ0 → caller → child and a
+ * flush by the caller revokes everything it gave.
+ *
+ * Freestanding C++ over kernel/uapi and lib/rt; no allocation. */
+#pragma once
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "axolotl/syscalls.h"
+#include "kernel/elf.h"
+
+namespace loader {
+
+// Pages from σ0 for the caller, in the window [base, base + pages * 4 KiB) of its space.
+class PagePool {
+public:
+    static constexpr uint32_t kMaxPages = 8192; // 32 MiB
+
+    void init(uint32_t window_base, uint32_t window_pages);
+    // A zeroed page (its address in the caller's space), or 0 when σ0 has none left.
+    uint32_t allocate();
+    void free(uint32_t page);
+    uint32_t in_use() const { return m_in_use; }
+    uint32_t owned() const { return m_owned; }
+    // The physical address of a page of the pool (from σ0's reply).
+    uint32_t physical(uint32_t page) const;
+
+private:
+    bool test(const uint32_t* bits, uint32_t i) const { return (bits[i / 32] >> (i % 32)) & 1; }
+    void set(uint32_t* bits, uint32_t i, bool on);
+
+    uint32_t m_base = 0, m_pages = 0, m_in_use = 0, m_owned = 0;
+    uint32_t m_owned_bits[kMaxPages / 32] = {};
+    uint32_t m_used_bits[kMaxPages / 32] = {};
+    uint32_t m_physical[kMaxPages] = {};
+};
+
+// Maps boot module `index` (from the KIP) read-only into the caller's space at `window`
+// (which must have room for it, 4 KiB aligned). Returns its address and size, or nullptr.
+const uint8_t* map_boot_module(uint32_t index, uint32_t window, uint32_t* size);
+
+// A process being started or running: its image and what it was given.
+struct Process {
+    static constexpr uint32_t kMaxPages = 512;
+    static constexpr uint32_t kStackTop = 0xBFFF0000u;
+    static constexpr uint32_t kStackPages = 16;
+    static constexpr uint32_t kUtcb = 0xBFFF8000u;
+
+    axo_thread_id_t thread = AXO_NIL_THREAD;
+    const uint8_t* image = nullptr;
+    uint32_t image_size = 0;
+    axo::elf::Image elf{};
+    struct Given {
+        uint32_t child_page, pool_page;
+    } given[kMaxPages];
+    uint32_t given_count = 0;
+};
+
+enum Error : int {
+    kOk = 0,
+    kBadImage = -1,    // the ELF image was refused (see `why`)
+    kKernelError = -2, // thread_control or exchange_registers failed
+    kNoMemory = -3,
+};
+
+// Validates `image` and creates `id`, the first thread of a new space, with `pager` (a thread
+// of the caller that calls handle_fault) as pager and exception handler; it starts at the
+// ELF entry with the stack at Process::kStackTop.
+int spawn(Process& process, const uint8_t* image, uint32_t size, axo_thread_id_t id,
+          axo_thread_id_t pager, const char** why);
+
+// A page fault of `process` at `address`: gives it the page (copying from the image, or a
+// zeroed one) by preparing a map item reply in the caller's UTCB, and returns true; false
+// if the address is outside its segments and stack (a segmentation fault).
+bool handle_fault(Process& process, PagePool& pool, uint32_t address, bool write);
+
+// The process's space is gone (its last thread deleted): its pages return to the pool.
+void release(Process& process, PagePool& pool);
+
+} // namespace loader
