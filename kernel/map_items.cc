@@ -14,7 +14,9 @@ namespace {
 MapNode* source_node(Space* space, uint32_t address, bool io, bool create) {
     if (!space->is_sigma0()) return io ? space->port_node(address) : space->node_at(address);
     if (!create) return mapdb::find_root(address, io);
-    if (!io && !physmem::sigma0_may_map(address)) return nullptr;
+    if (io ? !physmem::sigma0_may_map_port(address) : !physmem::sigma0_may_map(address)) {
+        return nullptr;
+    }
     auto root = mapdb::root(space, address, io);
     return root.ok() ? root.value() : nullptr;
 }
@@ -38,9 +40,15 @@ void map_one(Space* from, uint32_t source, Space* to, uint32_t destination, uint
     if (existing) {
         if (existing == node) return;
         if (existing->parent == node) {
-            // Mapping the same page again: only the rights change.
-            existing->rights = rights;
-            to->update(existing);
+            // Mapping the same page again: only the rights change. Rights taken away are
+            // taken from everything derived from it too; children never exceed parents.
+            uint8_t removed = existing->rights & ~rights;
+            if (removed) mapdb::revoke(existing, removed, true);
+            uint8_t added = rights & ~existing->rights;
+            if (added) {
+                existing->rights |= added;
+                to->update(existing);
+            }
             return;
         }
         // The old mapping makes room; unless the source itself derives from it.
@@ -94,6 +102,11 @@ void flush(Space* space, const Fpage& fpage, bool include_self) {
     uint64_t step = fpage.io ? 1 : kPageSize;
     uint8_t rights = fpage.rights;
     for (uint64_t address = fpage.base; address < end; address += step) {
+        // Whole 4 MiB stretches without a single mapping are skipped at once.
+        if (!fpage.io && !space->is_sigma0() && !space->has_nodes_near(static_cast<uint32_t>(address))) {
+            address = align_down(address, uint64_t{kSuperPageSize}) + kSuperPageSize - step;
+            continue;
+        }
         MapNode* node = source_node(space, static_cast<uint32_t>(address), fpage.io, false);
         if (node) mapdb::revoke(node, rights, include_self);
     }

@@ -78,6 +78,17 @@ bool sigma0_may_map(uint32_t phys) {
     return true; // not RAM: device memory, firmware
 }
 
+bool sigma0_may_map_port(uint32_t port) {
+    // 8259A master and slave (0x20-0x21, 0xA0-0xA1), 8254 PIT (0x40-0x43).
+    constexpr struct {
+        uint32_t first, last;
+    } kKernelPorts[] = {{0x20, 0x21}, {0x40, 0x43}, {0xA0, 0xA1}};
+    for (const auto& range : kKernelPorts) {
+        if (port >= range.first && port <= range.last) return false;
+    }
+    return port < 65536;
+}
+
 void describe(axo_kip_t* kip) {
     uint32_t n = 0;
     auto add = [&](uint64_t base, uint64_t size, uint32_t type) {

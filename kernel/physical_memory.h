@@ -20,6 +20,9 @@ uint32_t pool_end();
 // Whether σ0 may map this physical page to a client: σ0's conventional memory, boot
 // modules, and memory that is not RAM (devices, firmware); never the kernel's.
 bool sigma0_may_map(uint32_t phys);
+// Whether σ0 may give this I/O port: all but the kernel's own devices (the interrupt
+// controllers and the timer), which a driver must never reprogram.
+bool sigma0_may_map_port(uint32_t port);
 // Fills the KIP's memory descriptors.
 void describe(axo_kip_t* kip);
 

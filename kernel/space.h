@@ -1,6 +1,6 @@
-// Address spaces. For now: a page directory whose kernel part is shared, the KIP mapped
-// read-only, UTCB pages the kernel owns, and a privilege flag (the root task's space).
-// Map, grant and flush between spaces come with the memory issue.
+// Address spaces: a page directory whose kernel part is shared, the KIP mapped read-only,
+// UTCB pages the kernel owns, the mapping-database nodes of every page and I/O port the
+// space received, its I/O permission bitmap, and — for a small space — its slot.
 #pragma once
 
 #include <stdint.h>
@@ -60,6 +60,10 @@ public:
     // The mapping-database node of the page at `address` (or of I/O port `port`).
     MapNode* node_at(uint32_t address) const { return lookup(m_memory_nodes, address >> kPageShift); }
     MapNode* port_node(uint32_t port) const { return lookup(m_port_nodes, port); }
+    // Whether any page of the node table covering `address` may hold a node.
+    bool has_nodes_near(uint32_t address) const {
+        return m_memory_nodes && (*m_memory_nodes)[(address >> kPageShift) / kNodeFanout];
+    }
     // The I/O permission bitmap (8 KiB, a set bit denies the port), or nullptr: no ports.
     uint8_t* io_bitmap() const { return m_io_bitmap; }
 

@@ -115,8 +115,8 @@ void parse_boot_info(uint32_t magic, uint32_t info_phys) {
 }
 
 void parse_command_line() {
-    // QEMU's -kernel puts the kernel's path first; GRUB passes only the arguments. A first
-    // word without '=' that names a file is dropped so both read alike.
+    // QEMU's -kernel puts the kernel's path first (and so does image/mkiso.sh for GRUB): a
+    // first word that is a path ('/...') is dropped.
     const char* text = g_boot.boot_info.cmdline;
     if (text[0] == '/' ) {
         while (*text && *text != ' ') ++text;
@@ -243,7 +243,7 @@ extern "C" [[noreturn]] void kernel_main(uint32_t magic, uint32_t info_phys) {
         run_generic_selftests(g_boot);
         run_arch_selftests(g_boot);
         ktest::end();
-        platform_exit(ExitReason::tests_done);
+        platform_exit(ktest::failures() ? ExitReason::tests_failed : ExitReason::tests_done);
     }
 
     disable_interrupts();

@@ -49,7 +49,7 @@ struct [[gnu::packed]] GateDescriptor {
 static_assert(sizeof(GateDescriptor) == 8);
 
 // The 32-bit TSS (Intel SDM vol. 3, figure 7-2). The kernel uses only esp0/ss0 and the
-// I/O map base; the I/O permission bitmap follows it (all ports denied for now).
+// I/O map base; the I/O permission bitmap follows it (descriptors.cc: one per space).
 struct [[gnu::packed]] Tss {
     uint32_t link, esp0, ss0, esp1, ss1, esp2, ss2, cr3, eip, eflags;
     uint32_t eax, ecx, edx, ebx, esp, ebp, esi, edi;

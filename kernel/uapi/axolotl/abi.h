@@ -43,7 +43,7 @@ AXO_PURE uint32_t axo_thread_version(axo_thread_id_t id) {
 /* ---- Message tag (MR0) ------------------------------------------------------------------
  *   31            16 15  12 11      6 5       0
  *  |     label      | flags |    t    |    u    |
- * u untyped words follow in MR1..MRu, then t typed words (map/grant items, issue 4).
+ * u untyped words follow in MR1..MRu, then t typed words (map/grant items, below).
  * u + t <= AXO_MR_COUNT - 1. Flag E is set by the kernel when the IPC failed; the error
  * code is then in the UTCB. */
 typedef uint32_t axo_msg_tag_t;
@@ -61,8 +61,8 @@ AXO_PURE int axo_tag_failed(axo_msg_tag_t tag) { return (tag & AXO_TAG_FLAG_ERRO
 
 /* Labels of messages the kernel sends on a thread's behalf. */
 #define AXO_LABEL_EXCEPTION 0xFFD0u  /* to the exception handler; see below */
-#define AXO_LABEL_PAGE_FAULT 0xFFE0u /* to the pager; low 3 bits: r=4 w=2 x=1 (issue 4) */
-#define AXO_LABEL_INTERRUPT 0xFFF0u  /* from an interrupt thread (issue 4) */
+#define AXO_LABEL_PAGE_FAULT 0xFFE0u /* to the pager; low bits: the access, r = 4 or w = 2 */
+#define AXO_LABEL_INTERRUPT 0xFFF0u  /* from an interrupt line's thread */
 
 /* An exception message: label AXO_LABEL_EXCEPTION, 13 untyped words in this order. The
  * handler's reply (any label) resumes the thread: MR1 = new eip, MR2 = new esp (both
@@ -255,10 +255,13 @@ enum axo_debug_op {
 /* space_control (privileged): ecx = a thread of the space, edx = control, ebx = argument.
  *  AXO_SPACE_SMALL: make the space small, ebx = its size in 4 MiB blocks (1..128). It then
  *    lives in a slot of the small-space area: its user segments have the slot as base and
- *    ebx * 4 MiB as limit, so switching to it needs no CR3 write. Only a space whose
- *    mappings (and UTCBs) all lie below that size can become small. Its KIP moves to the
- *    last page below the limit (kernel_interface tells where). Refused with
- *    AXO_ERR_UNSUPPORTED where small spaces are off (KIP api_flags).
+ *    ebx * 4 MiB as limit, so switching to it needs no CR3 write. Its KIP moves to the last
+ *    page below the limit (kernel_interface tells where; it stays there if the space is
+ *    promoted later). Errors: AXO_ERR_UNSUPPORTED where small spaces are off (KIP
+ *    api_flags); AXO_ERR_INVALID_SPACE for the root task's and σ0's spaces;
+ *    AXO_ERR_INVALID_PARAM if the space is small already, the size is out of range, or
+ *    anything (mappings, UTCBs) lies at or above size - 4 KiB; AXO_ERR_NO_MEMORY if no slot
+ *    of that size is free.
  *  AXO_SPACE_LARGE: promote a small space to a large one (its threads keep running). The
  *    kernel also promotes a space itself when it needs more than its slot (a mapping
  *    beyond the limit).

@@ -24,7 +24,7 @@ typedef struct axo_utcb {
     uint32_t error;                /*  20: error of the last syscall (abi.h) */
     uint32_t reserved0[10];        /*  24 */
     uint32_t thread_words[4];      /*  64: free for the runtime (TLS pointer, errno, ...) */
-    uint32_t br[AXO_BR_COUNT];     /*  80: buffer registers (receive window, issue 4) */
+    uint32_t br[AXO_BR_COUNT];     /*  80: buffer registers; BR0 = the receive window */
     uint32_t reserved1[11];        /* 212 */
     uint32_t mr[AXO_MR_COUNT];     /* 256: message registers; MR0 is the tag */
 } axo_utcb_t;
