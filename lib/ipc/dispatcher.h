@@ -1,0 +1,176 @@
+// The server side of the RPC framework: a table of handlers keyed by label, and the dispatch
+// of one received message into the reply that goes back in the same message registers.
+//
+// A handler is typed; the framework does the untyped part:
+//
+//   ipc::Error on_lookup(Proc& proc, axo_thread_id_t from, const LookupRequest& request,
+//                        LookupRequest::Reply& reply);
+//   constexpr ipc::Route<Proc> kRoutes[] = {ipc::route<&on_lookup>(), ...};
+//   static_assert(ipc::labels_unique(kRoutes));
+//   ipc::Dispatcher<Proc> dispatcher(proc, kRoutes);
+//
+// `from` is the sender as the kernel reports it: the only identity a server may trust (a
+// client controls every word of its message, never the id the kernel gives its IPC).
+//
+// Member functions work too: Error Proc::on_lookup(axo_thread_id_t, const Req&, Reply&).
+//
+// A handler may itself make IPC calls (to another server) although the message registers are
+// shared: the request is copied out of them before the handler runs and the reply written
+// into them after it returns.
+//
+// Pure logic: the receive/reply loop that feeds it is ipc::serve (lib/ipc/kernel.h).
+#pragma once
+
+#include <stddef.h>
+#include <stdint.h>
+#include <type_traits>
+
+#include "lib/ipc/message.h"
+
+namespace ipc {
+
+// What a server's dispatcher saw; tests and diagnostics read it.
+struct DispatchStats {
+    uint32_t messages;        // every message dispatched
+    uint32_t errors;          // error replies sent, whatever the cause
+    uint32_t bad_operations;  // labels without a handler (answered Error::bad_operation)
+    uint32_t bad_messages;    // requests of the wrong shape (answered Error::bad_message)
+    uint32_t kernel_messages; // kernel-protocol labels without a handler: dropped, no reply
+    uint32_t failed_replies;  // replies that could not be delivered (the client left)
+    uint32_t failed_receives; // receives that failed (cancelled or aborted)
+};
+
+enum class Outcome {
+    reply,    // the message registers hold the reply: send it to the sender
+    no_reply, // answer nobody (see Dispatcher::dispatch)
+};
+
+template <class Context> struct Route {
+    uint32_t label;
+    // Reads the request from the registers; on Error::ok it has written the reply there.
+    Error (*handle)(Context& context, axo_thread_id_t from, Message& message);
+};
+
+// ---- Handlers --------------------------------------------------------------------------------
+
+template <class F> struct HandlerTraits;
+template <class C, class Req, class Rep>
+struct HandlerTraits<Error (*)(C&, axo_thread_id_t, const Req&, Rep&)> {
+    using Context = C;
+    using Request = Req;
+    using Reply = Rep;
+    static Error call(auto handler, C& context, axo_thread_id_t from, const Req& request,
+                      Rep& reply) {
+        return handler(context, from, request, reply);
+    }
+};
+template <class C, class Req, class Rep>
+struct HandlerTraits<Error (C::*)(axo_thread_id_t, const Req&, Rep&)> {
+    using Context = C;
+    using Request = Req;
+    using Reply = Rep;
+    static Error call(auto handler, C& context, axo_thread_id_t from, const Req& request,
+                      Rep& reply) {
+        return (context.*handler)(from, request, reply);
+    }
+};
+
+template <auto Handler>
+Error typed_thunk(typename HandlerTraits<decltype(Handler)>::Context& context, axo_thread_id_t from,
+                  Message& message) {
+    using Traits = HandlerTraits<decltype(Handler)>;
+    using Req = typename Traits::Request;
+    static_assert(Request<Req>, "a handler's request must be an ipc::Request");
+    static_assert(std::is_same_v<typename Traits::Reply, typename Req::Reply>,
+                  "a handler's reply must be its request's Reply");
+    Req request;
+    if (Error error = get(message, request); error != Error::ok) return error;
+    typename Req::Reply reply{};
+    Error error = Traits::call(Handler, context, from, request, reply);
+    if (error == Error::ok) put_reply(message, reply);
+    return error;
+}
+
+// The route of a typed handler; the label is its request's kLabel.
+template <auto Handler>
+constexpr Route<typename HandlerTraits<decltype(Handler)>::Context> route() {
+    using Traits = HandlerTraits<decltype(Handler)>;
+    return {Traits::Request::kLabel, &typed_thunk<Handler>};
+}
+
+template <class Context, Request Req>
+Error unsupported_thunk(Context&, axo_thread_id_t, Message& message) {
+    // The shape is still checked: a malformed request is a client bug worth telling apart.
+    Req request;
+    if (Error error = get(message, request); error != Error::ok) return error;
+    return Error::unsupported;
+}
+
+// A declared operation the server does not implement (yet): a well-formed request gets
+// Error::unsupported, a malformed one Error::bad_message.
+template <class Context, Request Req> constexpr Route<Context> unsupported() {
+    return {Req::kLabel, &unsupported_thunk<Context, Req>};
+}
+
+// For static_assert on a route table.
+template <class Context, size_t N> constexpr bool labels_unique(const Route<Context> (&routes)[N]) {
+    for (size_t i = 0; i < N; ++i)
+        for (size_t j = i + 1; j < N; ++j)
+            if (routes[i].label == routes[j].label) return false;
+    return true;
+}
+
+// ---- The dispatcher ------------------------------------------------------------------------
+
+template <class Context> class Dispatcher {
+public:
+    template <size_t N>
+    Dispatcher(Context& context, const Route<Context> (&routes)[N])
+        : m_context(context), m_routes(routes), m_route_count(N) {}
+
+    // Turns the request in `message` (from `from`) into its reply, in place.
+    //  - a label with a route: the handler's reply, or an error reply (bad_message for a
+    //    request of the wrong shape);
+    //  - any other label: an Error::bad_operation reply, except for labels of the kernel's
+    //    protocols (exceptions, page faults, interrupts): those are dropped (Outcome::no_reply),
+    //    because their senders wait for a reply of a different kind — an error reply to a page
+    //    fault would only fault again, forever. The sender stays blocked, which is what an
+    //    unhandled fault should do.
+    Outcome dispatch(axo_thread_id_t from, Message& message) {
+        ++m_stats.messages;
+        uint32_t label = message.label();
+        for (size_t i = 0; i < m_route_count; ++i) {
+            if (m_routes[i].label != label) continue;
+            Error error = m_routes[i].handle(m_context, from, message);
+            if (error != Error::ok) {
+                ++m_stats.errors;
+                if (error == Error::bad_message) ++m_stats.bad_messages;
+                put_error(message, error);
+            }
+            return Outcome::reply;
+        }
+        if (label >= AXO_LABEL_EXCEPTION) {
+            ++m_stats.kernel_messages;
+            return Outcome::no_reply;
+        }
+        ++m_stats.bad_operations;
+        ++m_stats.errors;
+        put_error(message, Error::bad_operation);
+        return Outcome::reply;
+    }
+
+    // From the server loop.
+    void note_failed_reply() { ++m_stats.failed_replies; }
+    void note_failed_receive() { ++m_stats.failed_receives; }
+
+    const DispatchStats& stats() const { return m_stats; }
+    Context& context() { return m_context; }
+
+private:
+    Context& m_context;
+    const Route<Context>* m_routes;
+    size_t m_route_count;
+    DispatchStats m_stats{};
+};
+
+} // namespace ipc

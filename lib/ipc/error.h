@@ -1,0 +1,117 @@
+/* The error codes every RPC protocol shares (DESIGN.md §5). A server answers a request with
+ * the reply label set to one of these (AXO_RPC_OK = 0: the reply words follow); a client
+ * stub returns them, plus the transport errors it sees itself.
+ *
+ * Usable from C (libposix will map them to errno) and from C++ (ipc::Error). Values are
+ * part of the wire format: never renumber, only append. */
+#ifndef AXO_IPC_ERROR_H
+#define AXO_IPC_ERROR_H
+
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+enum axo_rpc_error {
+    AXO_RPC_OK = 0,
+    AXO_RPC_ENONAME = 1, /* the name service knows no such name */
+    AXO_RPC_EEXIST = 2,  /* already exists (a name, a mapping, a file) */
+    AXO_RPC_EPERM = 3,   /* the caller may not do this */
+    AXO_RPC_EBADMSG = 4, /* wrong shape: word count, typed items; also a reply of the wrong shape */
+    AXO_RPC_ENOMEM = 5,  /* the server is out of memory */
+    AXO_RPC_ENOENT = 6,  /* no such object (process, file, region) */
+    AXO_RPC_ENOTSUP = 7, /* a known operation this server does not (yet) support */
+    AXO_RPC_EBADOP = 8,  /* an unknown operation: no handler for the label */
+    AXO_RPC_EBUSY = 9,   /* in use; try again later */
+    AXO_RPC_EIO = 10,    /* the device or medium failed */
+    AXO_RPC_EINVAL = 11, /* right shape, but an argument is out of range or malformed */
+    AXO_RPC_ENOSPC = 12, /* a fixed table or a quota is full */
+
+    /* Transport errors: made by the client side from the IPC error, never sent by a server. */
+    AXO_RPC_ETIMEDOUT = 0x100, /* AXO_IPC_TIMEOUT in either phase */
+    /* AXO_IPC_NO_PARTNER: the server thread does not exist (any more). In the receive phase
+     * the request may have been carried out: only idempotent requests may be retried after
+     * looking the name up again. */
+    AXO_RPC_EGONE = 0x101,
+    AXO_RPC_EIPC = 0x102 /* any other IPC failure (cancelled, aborted, overflow, invalid) */
+};
+
+#ifdef __cplusplus
+}
+
+namespace ipc {
+
+// The C++ face of axo_rpc_error. [[nodiscard]]: an ignored error is a bug.
+enum class [[nodiscard]] Error : uint32_t{
+    ok = AXO_RPC_OK,
+    no_such_name = AXO_RPC_ENONAME,
+    exists = AXO_RPC_EEXIST,
+    no_permission = AXO_RPC_EPERM,
+    bad_message = AXO_RPC_EBADMSG,
+    no_memory = AXO_RPC_ENOMEM,
+    not_found = AXO_RPC_ENOENT,
+    unsupported = AXO_RPC_ENOTSUP,
+    bad_operation = AXO_RPC_EBADOP,
+    busy = AXO_RPC_EBUSY,
+    io_error = AXO_RPC_EIO,
+    invalid_argument = AXO_RPC_EINVAL,
+    no_space = AXO_RPC_ENOSPC,
+    timed_out = AXO_RPC_ETIMEDOUT,
+    server_gone = AXO_RPC_EGONE,
+    ipc_failed = AXO_RPC_EIPC,
+};
+
+// A reply label is 16 bits: every code must fit, transport codes included (so that a test
+// can tell a server that wrongly sends one).
+static_assert(static_cast<uint32_t>(Error::ipc_failed) <= 0xFFFFu);
+
+// For logs; never nullptr, also for values outside the enum (a server may send anything).
+constexpr const char* error_name(Error error) {
+    switch (error) {
+    case Error::ok:
+        return "ok";
+    case Error::no_such_name:
+        return "no such name";
+    case Error::exists:
+        return "exists";
+    case Error::no_permission:
+        return "no permission";
+    case Error::bad_message:
+        return "bad message";
+    case Error::no_memory:
+        return "no memory";
+    case Error::not_found:
+        return "not found";
+    case Error::unsupported:
+        return "unsupported";
+    case Error::bad_operation:
+        return "bad operation";
+    case Error::busy:
+        return "busy";
+    case Error::io_error:
+        return "i/o error";
+    case Error::invalid_argument:
+        return "invalid argument";
+    case Error::no_space:
+        return "no space";
+    case Error::timed_out:
+        return "timed out";
+    case Error::server_gone:
+        return "server gone";
+    case Error::ipc_failed:
+        return "ipc failed";
+    }
+    return "unknown error";
+}
+
+// Transport errors describe the IPC, not the request: a server never sends them.
+constexpr bool is_transport_error(Error error) {
+    return static_cast<uint32_t>(error) >= AXO_RPC_ETIMEDOUT;
+}
+
+} // namespace ipc
+
+#endif /* __cplusplus */
+
+#endif /* AXO_IPC_ERROR_H */

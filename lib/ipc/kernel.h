@@ -1,0 +1,62 @@
+// The RPC framework on the real kernel: the calling thread's UTCB as the message registers,
+// axo_ipc for the transport, and the server loop. Target only (it makes system calls); the
+// logic it drives lives in message.h, client.h and dispatcher.h and is tested on the host.
+#pragma once
+
+#include <stdint.h>
+
+#include "axolotl/syscalls.h"
+#include "lib/ipc/client.h"
+#include "lib/ipc/dispatcher.h"
+#include "lib/ipc/message.h"
+
+namespace ipc {
+
+// The calling thread's own registers: a KernelTransport is per thread, never shared.
+class KernelTransport {
+public:
+    Message message() { return Message(axo_my_utcb()->mr); }
+    uint32_t call(axo_thread_id_t to, uint32_t timeouts) {
+        axo_utcb_t* utcb = axo_my_utcb();
+        axo_msg_tag_t tag = axo_ipc_call(to, timeouts);
+        if (!axo_tag_failed(tag)) return 0;
+        // A failure always has a code; never let a zero word pass for success.
+        return utcb->error != 0 ? utcb->error : (uint32_t{AXO_IPC_INVALID} << 1);
+    }
+};
+static_assert(Transport<KernelTransport>);
+
+// ipc::call on the calling thread's UTCB.
+template <Request Req>
+Error call(axo_thread_id_t server, const Req& request, typename Req::Reply& reply,
+           axo_timeout_t timeout = AXO_TIMEOUT_NEVER) {
+    KernelTransport transport;
+    return call(transport, server, request, reply, timeout);
+}
+
+// The server loop: receive from anyone, dispatch, reply and wait for the next request in one
+// IPC. The reply goes out with a zero send timeout (axo_ipc_reply_wait): a client that left,
+// or does not wait for its reply, costs the server nothing but a failed reply — it is never
+// blocked by one. After a failed reply, or a failed receive, it simply receives again.
+// The receive window (BR0) is left as the caller set it: nil, unless the server expects map
+// items with its requests.
+template <class Context> [[noreturn]] void serve(Dispatcher<Context>& dispatcher) {
+    Message message(axo_my_utcb()->mr);
+    axo_thread_id_t from = axo_ipc_receive(AXO_ANY_THREAD, AXO_TIMEOUT_NEVER);
+    for (;;) {
+        if (message.failed()) {
+            if (axo_ipc_error_in_receive(axo_my_utcb()->error))
+                dispatcher.note_failed_receive();
+            else
+                dispatcher.note_failed_reply();
+            from = axo_ipc_receive(AXO_ANY_THREAD, AXO_TIMEOUT_NEVER);
+            continue;
+        }
+        if (dispatcher.dispatch(from, message) == Outcome::reply)
+            from = axo_ipc_reply_wait(from, AXO_TIMEOUT_NEVER);
+        else
+            from = axo_ipc_receive(AXO_ANY_THREAD, AXO_TIMEOUT_NEVER);
+    }
+}
+
+} // namespace ipc
