@@ -97,8 +97,7 @@ TEST_F(FramePoolTest, AllocateGivesTheLowestFreeBlockNaturallyAligned) {
     EXPECT_EQ(base, 16 * kMiB + 0x20000);
     EXPECT_EQ(m_pool->owner_of(20 * kMiB / kPage), 2);
     EXPECT_EQ(m_pool->owner_of(24 * kMiB / kPage - 1), 2);
-    EXPECT_EQ(m_pool->free_bytes(),
-              uint64_t{48} * kMiB - 2 * kPage - 0x10000 - 4 * kMiB - 0x20000);
+    EXPECT_EQ(m_pool->free_bytes(), uint64_t{48} * kMiB - 2 * kPage - 0x10000 - 4 * kMiB - 0x20000);
 }
 
 TEST_F(FramePoolTest, AllocateRefusesBadSizesAndOwners) {
@@ -260,6 +259,18 @@ TEST(Sigma0PortTable, ClaimsAreExclusiveAndIdempotent) {
     EXPECT_EQ(ports->claim(3, 0, 16), kSigma0ErrorTaken);
     EXPECT_EQ(ports->claim(3, 0xFFFF, 0), kSigma0Ok);
     EXPECT_EQ(ports->owner_of(0xFFFF), 3);
+}
+
+TEST(Sigma0PortTable, KeptPortsGoToNobody) {
+    auto ports = std::make_unique<PortTable>();
+    ports->keep(0x40, 0x43);
+    EXPECT_EQ(ports->claim(1, 0x40, 0), kSigma0ErrorNoPermission);
+    EXPECT_EQ(ports->claim(1, 0x40, 3), kSigma0ErrorNoPermission);
+    EXPECT_EQ(ports->owner_of(0x44), kNobody); // nothing of a refused range changes hands
+    EXPECT_EQ(ports->claim(1, 0x44, 2), kSigma0Ok);
+    EXPECT_EQ(ports->claim(1, 0, 16), kSigma0ErrorNoPermission);
+    ports->keep(0xFFFF, 0x10005); // clipped at the last port
+    EXPECT_EQ(ports->owner_of(0xFFFF), PortTable::kKept);
 }
 
 } // namespace

@@ -45,6 +45,18 @@ FramePool g_frames;
 PortTable g_ports;
 ClientTable g_clients;
 
+// The ports of the devices the kernel drives itself: the 8259A interrupt controllers and the
+// 8254 timer. The kernel never lets σ0 map them (kernel/physical_memory.cc,
+// sigma0_may_map_port) and would skip them in a map item; σ0 refuses them instead of
+// answering "ok" with nothing mapped.
+struct PortRange {
+    uint32_t first, last;
+};
+constexpr PortRange kPicMaster = {0x20, 0x21};
+constexpr PortRange kPicSlave = {0xA0, 0xA1};
+constexpr PortRange kPit = {0x40, 0x43};
+constexpr PortRange kKernelPorts[] = {kPicMaster, kPicSlave, kPit};
+
 // The flexpage fields the ABI leaves zero: a request that sets them is malformed.
 constexpr uint32_t kMemoryFpageReserved = 0xC00u | AXO_FPAGE_IO_BIT;
 constexpr uint32_t kIoFpageReserved = 0xFC00u | AXO_FPAGE_RWX;
@@ -68,8 +80,7 @@ bool valid_memory_fpage(axo_fpage_t f) {
     uint32_t log2 = axo_fpage_log2(f);
     if ((f & kMemoryFpageReserved) != 0 || axo_fpage_rights(f) == 0) return false;
     if (log2 < FramePool::kPageBits || log2 > 32) return false;
-    return log2 == 32 ? axo_fpage_base(f) == 0
-                      : (axo_fpage_base(f) & ((1u << log2) - 1)) == 0;
+    return log2 == 32 ? axo_fpage_base(f) == 0 : (axo_fpage_base(f) & ((1u << log2) - 1)) == 0;
 }
 
 bool valid_io_fpage(axo_fpage_t f) {
@@ -137,8 +148,7 @@ bool page_fault(axo_utcb_t* utcb, axo_thread_id_t from, Owner client) {
                                       : kSigma0ErrorNoPermission;
     if (status != kSigma0Ok) {
         rt_printf("sigma0: page fault of thread %u.%u at %08x (ip %08x) refused: status %u\n",
-                  axo_thread_number(from), axo_thread_version(from), address, utcb->mr[2],
-                  status);
+                  axo_thread_number(from), axo_thread_version(from), address, utcb->mr[2], status);
         return false;
     }
     utcb->mr[0] = axo_msg_tag(0, 0, 2);
@@ -170,11 +180,21 @@ bool serve(axo_utcb_t* utcb, axo_thread_id_t from) {
         reply_status(utcb, kSigma0ErrorBadRequest);
     } else {
         switch (label) {
-        case kSigma0AllocateAny: allocate_any(utcb, client); break;
-        case kSigma0MapPhysical: map_physical(utcb, client); break;
-        case kSigma0MapPorts: map_ports(utcb, client); break;
-        case kSigma0AddClient: add_client(utcb, from); break;
-        default: statistics(utcb); break;
+        case kSigma0AllocateAny:
+            allocate_any(utcb, client);
+            break;
+        case kSigma0MapPhysical:
+            map_physical(utcb, client);
+            break;
+        case kSigma0MapPorts:
+            map_ports(utcb, client);
+            break;
+        case kSigma0AddClient:
+            add_client(utcb, from);
+            break;
+        default:
+            statistics(utcb);
+            break;
         }
     }
     return true;
@@ -187,6 +207,8 @@ int main() {
     const axo_kip_t* kip = rt_kip();
     g_frames.init(kip->memory, kip->memory_count);
     g_clients.add(kip->root_task);
+    for (const PortRange& range : kKernelPorts)
+        g_ports.keep(range.first, range.last);
     rt_printf("sigma0: %u KiB of conventional memory, %u KiB above %u MiB not managed\n",
               static_cast<uint32_t>(g_frames.total_bytes() >> 10),
               static_cast<uint32_t>(g_frames.ignored_bytes() >> 10),

@@ -49,10 +49,23 @@ private:
 class PortTable {
 public:
     static constexpr uint32_t kPorts = 1u << 16;
+    // Owner byte of a port that is not σ0's to give.
+    static constexpr Owner kKept = 0xFF;
+    static_assert(kMaxClients < kKept);
 
-    // `base` must be aligned to 2^log2, log2 <= 16 (the caller checked the fpage).
+    // Ports [first, last] are never given to anyone (the kernel drives those devices).
+    void keep(uint32_t first, uint32_t last) {
+        for (uint32_t port = first; port <= last && port < kPorts; ++port)
+            m_owner[port] = kKept;
+    }
+
+    // `base` must be aligned to 2^log2, log2 <= 16 (the caller checked the fpage). Nothing
+    // changes on an error: kSigma0ErrorNoPermission if a port is kept, kSigma0ErrorTaken if
+    // another client holds one.
     Status claim(Owner owner, uint32_t base, uint32_t log2) {
         uint32_t end = base + (1u << log2);
+        for (uint32_t port = base; port < end; ++port)
+            if (m_owner[port] == kKept) return kSigma0ErrorNoPermission;
         for (uint32_t port = base; port < end; ++port)
             if (m_owner[port] != kNobody && m_owner[port] != owner) return kSigma0ErrorTaken;
         for (uint32_t port = base; port < end; ++port)

@@ -7,11 +7,27 @@
 // (drivers need it for DMA).
 //
 // Clients: the root task (kip->root_task) and the threads it registers with
-// kSigma0AddClient. Everyone else gets kSigma0ErrorNoPermission.
+// kSigma0AddClient. Everyone else gets kSigma0ErrorNoPermission. A client is a thread id, not
+// a space: two threads of one space are two clients.
 //
-// Idempotence: asking again for a page or port range one already holds returns the same
-// mapping; memory handed to one client is never handed to another (device memory and boot
-// modules excepted: those may be shared, they are not σ0's to allocate).
+// Idempotence: asking again for a page or port range one already holds (kSigma0MapPhysical,
+// kSigma0MapPorts, a page fault) returns the same mapping; memory handed to one client is never
+// handed to another (device memory and boot modules excepted: those may be shared, they are
+// not σ0's to allocate). kSigma0AllocateAny is the exception: every call gives a new block, so
+// a client that loses the answer can only learn the block's address by asking for it by name.
+// Nothing is ever given back: σ0 has no free operation (a client that is done with memory
+// keeps it, or passes it on by map or grant).
+//
+// What is whose, from the KIP's memory descriptors (whole pages): boot modules — shared, even
+// inside the kernel's memory, where the boot loader put them; the kernel's memory — never;
+// conventional memory no other descriptor touches — σ0's, to one client; reserved and
+// unlisted memory (firmware, devices) — shared. σ0 manages conventional memory below 448 MiB.
+//
+// Page faults: σ0 is also a pager. A page fault message (label AXO_LABEL_PAGE_FAULT | rwx,
+// u = 2) from a client's thread — one the root task made σ0 the pager of — is answered like
+// kSigma0MapPhysical of the faulting page, rwx, mapped 1:1 (send base = the fault address).
+// A fault σ0 may not answer (not a client, the kernel's memory, another client's page) gets no
+// reply: the thread stays blocked, and σ0 says so on the console.
 #pragma once
 
 #include <stdint.h>
@@ -25,16 +41,20 @@ enum Label : uint32_t {
     // naturally aligned. Reply: label kSigma0Ok, u = 1 (MR1 = physical base), one map item
     // (send base = physical base) for the client's receive window (BR0).
     kSigma0AllocateAny = 0x5100,
-    // MR1 = a memory fpage naming physical addresses (rights r/w): that memory — device
-    // memory, a boot module, or conventional memory not held by another client. Same reply.
+    // MR1 = a memory fpage naming physical addresses, with the rights wanted (not none): that
+    // memory — device memory, a boot module, or conventional memory not held by another
+    // client. Same reply, the item with those rights.
     kSigma0MapPhysical = 0x5101,
-    // MR1 = an I/O fpage (axo_io_fpage): those ports. Reply: label kSigma0Ok, u = 0, one map
-    // item with the I/O fpage (the receive window must accept I/O: the complete fpage or an
-    // I/O fpage covering it).
+    // MR1 = an I/O fpage (axo_io_fpage): those ports — any but those of the devices the
+    // kernel drives (the interrupt controllers 0x20-0x21 and 0xA0-0xA1, the timer
+    // 0x40-0x43: kSigma0ErrorNoPermission). Reply: label kSigma0Ok, u = 0, one map item with
+    // the I/O fpage, word 0 = the fpage's own bits 31..10 (ports are not translated; the
+    // window only filters: the complete fpage or an I/O fpage covering them).
     kSigma0MapPorts = 0x5102,
     // Root task only. MR1 = a thread id that may use σ0 from now on (a memory manager).
+    // Adding a client twice is harmless; kSigma0ErrorNoMemory once there are 32 clients.
     kSigma0AddClient = 0x5103,
-    // MR1..MR2 in the reply: free and total conventional bytes σ0 has.
+    // u = 0. MR1..MR2 in the reply: free and total conventional bytes σ0 manages.
     kSigma0Statistics = 0x5104,
 };
 
@@ -44,7 +64,7 @@ enum Status : uint32_t {
     kSigma0ErrorNoPermission = 1, // not a client, or the resource is not σ0's to give
     kSigma0ErrorNoMemory = 2,     // nothing free of that size
     kSigma0ErrorTaken = 3,        // held by another client
-    kSigma0ErrorBadRequest = 4,   // wrong word count, malformed fpage, unknown label
+    kSigma0ErrorBadRequest = 4,   // wrong word count, typed items, malformed fpage, unknown label
 };
 
 } // namespace sigma0
