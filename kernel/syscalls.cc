@@ -345,7 +345,10 @@ void deliver_page_fault(Thread* self, UserRegisters& regs) {
 } // namespace
 
 void deliver_exception(Thread* self, UserRegisters& regs, bool page_fault) {
-    if (page_fault && threads::lookup(self->m_pager)) {
+    // A fault outside the space (the kernel's memory, under a CPU that ignores the segment
+    // limit) is no pager's business: no map item could resolve it.
+    bool in_space = regs.fault_address < self->m_space->user_limit();
+    if (page_fault && in_space && threads::lookup(self->m_pager)) {
         deliver_page_fault(self, regs);
         return;
     }
