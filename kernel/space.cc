@@ -126,7 +126,7 @@ Result<void> Space::make_small(uint32_t blocks) {
     uint32_t kip = size - kPageSize;
     // Everything must fit below the new limit; the KIP moves to its last page.
     if (arch::has_user_mappings(m_page_directory, size - kPageSize, kUserLimit, m_kip_address) ||
-        arch::lookup_user_page(m_page_directory, VirtAddr(kip)).ok()) {
+        (kip != m_kip_address && arch::lookup_user_page(m_page_directory, VirtAddr(kip)).ok())) {
         return Error::exists;
     }
     uint32_t base = small_spaces::g_slots.allocate(blocks);
