@@ -14,6 +14,14 @@
 //
 // Member functions work too: Error Proc::on_lookup(axo_thread_id_t, const Req&, Reply&).
 //
+// Deferred replies: a handler that cannot answer yet (a wait for an event) returns
+// ipc::kNoReply; the dispatcher then sends nothing, the client stays blocked in its call, and
+// the server answers later with ipc::send_reply / ipc::send_error (kernel.h) from wherever
+// the event is handled. The server keeps `from` to know whom to answer.
+//
+// Kernel protocols (page faults, exceptions) are not typed requests: a server that is a pager
+// or an exception handler passes one raw handler for them to the Dispatcher (KernelHandler).
+//
 // A handler may itself make IPC calls (to another server) although the message registers are
 // shared: the request is copied out of them before the handler runs and the reply written
 // into them after it returns.
@@ -35,10 +43,16 @@ struct DispatchStats {
     uint32_t errors;          // error replies sent, whatever the cause
     uint32_t bad_operations;  // labels without a handler (answered Error::bad_operation)
     uint32_t bad_messages;    // requests of the wrong shape (answered Error::bad_message)
-    uint32_t kernel_messages; // kernel-protocol labels without a handler: dropped, no reply
+    uint32_t kernel_messages; // kernel-protocol labels (to the kernel handler, or dropped)
     uint32_t failed_replies;  // replies that could not be delivered (the client left)
     uint32_t failed_receives; // receives that failed (cancelled or aborted)
+    uint32_t deferred;        // requests whose handler returned kNoReply
 };
+
+// Returned by a handler that sends no reply now: it will answer later (ipc::send_reply), or
+// nobody is left to answer (the caller's thread was deleted by the request itself). Never on
+// the wire: a reply label is 16 bits, and this value is not one.
+inline constexpr Error kNoReply = static_cast<Error>(0x10000u);
 
 enum class Outcome {
     reply,    // the message registers hold the reply: send it to the sender
@@ -87,6 +101,7 @@ Error typed_thunk(typename HandlerTraits<decltype(Handler)>::Context& context, a
     if (Error error = get(message, request); error != Error::ok) return error;
     typename Req::Reply reply{};
     Error error = Traits::call(Handler, context, from, request, reply);
+    // After kNoReply the registers may hold anything the handler sent meanwhile: left alone.
     if (error == Error::ok) put_reply(message, reply);
     return error;
 }
@@ -124,24 +139,36 @@ template <class Context, size_t N> constexpr bool labels_unique(const Route<Cont
 
 template <class Context> class Dispatcher {
 public:
+    // A message of a kernel protocol (label >= AXO_LABEL_EXCEPTION), raw: the handler reads
+    // the registers, may write a reply into them (a map item for a page fault) and says
+    // whether to send it. `from` is the faulting thread, as the kernel reports it.
+    using KernelHandler = Outcome (*)(Context& context, axo_thread_id_t from, Message& message);
+
     template <size_t N>
-    Dispatcher(Context& context, const Route<Context> (&routes)[N])
-        : m_context(context), m_routes(routes), m_route_count(N) {}
+    Dispatcher(Context& context, const Route<Context> (&routes)[N],
+               KernelHandler kernel_handler = nullptr)
+        : m_context(context), m_routes(routes), m_route_count(N), m_kernel_handler(kernel_handler) {
+    }
 
     // Turns the request in `message` (from `from`) into its reply, in place.
     //  - a label with a route: the handler's reply, or an error reply (bad_message for a
     //    request of the wrong shape);
+    //  - a handler's kNoReply: nothing (Outcome::no_reply);
     //  - any other label: an Error::bad_operation reply, except for labels of the kernel's
-    //    protocols (exceptions, page faults, interrupts): those are dropped (Outcome::no_reply),
-    //    because their senders wait for a reply of a different kind — an error reply to a page
-    //    fault would only fault again, forever. The sender stays blocked, which is what an
-    //    unhandled fault should do.
+    //    protocols (exceptions, page faults, interrupts): those go to the kernel handler, or
+    //    without one are dropped (Outcome::no_reply), because their senders wait for a reply
+    //    of a different kind — an error reply to a page fault would only fault again, forever.
+    //    The sender stays blocked, which is what an unhandled fault should do.
     Outcome dispatch(axo_thread_id_t from, Message& message) {
         ++m_stats.messages;
         uint32_t label = message.label();
         for (size_t i = 0; i < m_route_count; ++i) {
             if (m_routes[i].label != label) continue;
             Error error = m_routes[i].handle(m_context, from, message);
+            if (error == kNoReply) {
+                ++m_stats.deferred;
+                return Outcome::no_reply;
+            }
             if (error != Error::ok) {
                 ++m_stats.errors;
                 if (error == Error::bad_message) ++m_stats.bad_messages;
@@ -151,6 +178,7 @@ public:
         }
         if (label >= AXO_LABEL_EXCEPTION) {
             ++m_stats.kernel_messages;
+            if (m_kernel_handler != nullptr) return m_kernel_handler(m_context, from, message);
             return Outcome::no_reply;
         }
         ++m_stats.bad_operations;
@@ -170,6 +198,7 @@ private:
     Context& m_context;
     const Route<Context>* m_routes;
     size_t m_route_count;
+    KernelHandler m_kernel_handler;
     DispatchStats m_stats{};
 };
 

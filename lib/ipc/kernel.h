@@ -34,6 +34,21 @@ Error call(axo_thread_id_t server, const Req& request, typename Req::Reply& repl
     return call(transport, server, request, reply, timeout);
 }
 
+// A deferred reply (a handler returned kNoReply): the reply of `Req`'s operation, sent now to
+// the client still blocked in its call. The send timeout is zero, as in serve: a client that
+// stopped waiting (its call timed out, or it was deleted) costs a failed send, never a blocked
+// server. True if the client got it. Uses the calling thread's message registers.
+template <WireLayout T> bool send_reply(axo_thread_id_t client, const T& reply) {
+    Message message(axo_my_utcb()->mr);
+    put_reply(message, reply);
+    return !axo_tag_failed(axo_ipc_send(client, AXO_TIMEOUT_ZERO));
+}
+inline bool send_error(axo_thread_id_t client, Error error) {
+    Message message(axo_my_utcb()->mr);
+    put_error(message, error);
+    return !axo_tag_failed(axo_ipc_send(client, AXO_TIMEOUT_ZERO));
+}
+
 // The server loop: receive from anyone, dispatch, reply and wait for the next request in one
 // IPC. The reply goes out with a zero send timeout (axo_ipc_reply_wait): a client that left,
 // or does not wait for its reply, costs the server nothing but a failed reply — it is never

@@ -7,10 +7,8 @@ namespace loader {
 
 namespace {
 
-constexpr uint32_t kPage = 4096;
+constexpr uint32_t kPage = kPageSize;
 constexpr uint32_t kPageBits = 12;
-
-uint32_t page_of(uint32_t address) { return address & ~(kPage - 1); }
 
 // One call to σ0 with a receive window; returns the reply's status.
 uint32_t sigma0_call(uint32_t label, uint32_t argument, axo_fpage_t window, uint32_t* physical) {
@@ -57,7 +55,8 @@ uint32_t PagePool::allocate() {
         uint32_t address = m_base + slot * kPage;
         uint32_t physical = 0;
         if (sigma0_call(sigma0::kSigma0AllocateAny, kPageBits,
-                        axo_fpage(address, kPageBits, AXO_FPAGE_RWX), &physical) != sigma0::kSigma0Ok) {
+                        axo_fpage(address, kPageBits, AXO_FPAGE_RWX),
+                        &physical) != sigma0::kSigma0Ok) {
             return 0;
         }
         m_physical[slot] = physical;
@@ -91,8 +90,9 @@ const uint8_t* map_boot_module(uint32_t index, uint32_t window, uint32_t* size) 
     uint32_t first = page_of(start), end = start + length;
     // One page at a time: modules need not be aligned to their size.
     for (uint32_t page = first; page < end; page += kPage) {
-        uint32_t status = sigma0_call(sigma0::kSigma0MapPhysical, axo_fpage(page, kPageBits, AXO_FPAGE_R),
-                                      axo_fpage(window + (page - first), kPageBits, AXO_FPAGE_R), nullptr);
+        uint32_t status =
+            sigma0_call(sigma0::kSigma0MapPhysical, axo_fpage(page, kPageBits, AXO_FPAGE_R),
+                        axo_fpage(window + (page - first), kPageBits, AXO_FPAGE_R), nullptr);
         if (status != sigma0::kSigma0Ok) return nullptr;
     }
     *size = length;
@@ -100,61 +100,78 @@ const uint8_t* map_boot_module(uint32_t index, uint32_t window, uint32_t* size) 
 }
 
 int spawn(Process& process, const uint8_t* image, uint32_t size, axo_thread_id_t id,
-          axo_thread_id_t pager, const char** why) {
+          axo_thread_id_t pager, const char* const* argv, uint32_t argc, const char** why) {
     process = Process{};
-    constexpr uint32_t kImageLimit = Process::kStackTop - Process::kStackPages * kPage;
-    if (!axo::elf::parse(image, size, kImageLimit, process.elf, why).ok()) return kBadImage;
-    process.thread = id;
+    if (!axo::elf::parse(image, size, Process::kStack.low, process.elf, why).ok()) return kBadImage;
+    if (!process.start.build(argv, argc, Process::kStackTop)) {
+        if (why != nullptr) *why = "the arguments do not fit the start block";
+        return kBadArguments;
+    }
     process.image = image;
     process.image_size = size;
-    if (axo_thread_control(id, id, rt_my_id(), pager, Process::kUtcb, pager) != AXO_OK) {
+    uint32_t error = axo_thread_control(id, id, rt_my_id(), pager, Process::kUtcb, pager);
+    if (error != AXO_OK) {
+        if (why != nullptr) *why = "thread_control refused the new thread";
+        return error == AXO_ERR_NO_MEMORY ? kNoMemory : kKernelError;
+    }
+    axo_exreg_t start = {AXO_EXREG_SET_IP | AXO_EXREG_SET_SP, process.start.stack_pointer(),
+                         process.elf.entry, 0, AXO_NIL_THREAD};
+    if (axo_exchange_registers(id, &start) != AXO_OK) {
+        // Half a process is none: the space goes with its only thread.
+        (void)axo_thread_control(id, AXO_NIL_THREAD, AXO_NIL_THREAD, AXO_NIL_THREAD, 0,
+                                 AXO_NIL_THREAD);
+        if (why != nullptr) *why = "exchange_registers refused the new thread's entry";
         return kKernelError;
     }
-    axo_exreg_t start = {AXO_EXREG_SET_IP | AXO_EXREG_SET_SP, Process::kStackTop,
-                         process.elf.entry, 0, AXO_NIL_THREAD};
-    if (axo_exchange_registers(id, &start) != AXO_OK) return kKernelError;
+    process.thread = id;
     return kOk;
 }
 
-bool handle_fault(Process& process, PagePool& pool, uint32_t address, bool write) {
+Fault handle_fault(Process& process, PagePool& pool, uint32_t address, bool write) {
     uint32_t page = page_of(address);
-    bool in_stack = page < Process::kStackTop && page >= Process::kStackTop - Process::kStackPages * kPage;
-    bool known = in_stack, writable = in_stack;
-    for (size_t i = 0; i < process.elf.segment_count; ++i) {
-        const auto& s = process.elf.segments[i];
-        if (page + kPage > s.vaddr && page < s.vaddr + s.memsz) {
-            known = true;
-            writable |= s.writable;
-        }
-    }
-    if (!known || (write && !writable)) return false;
-    if (process.given_count == Process::kMaxPages) return false;
+    PagePlan plan = plan_page(process.elf, Process::kStack, page);
+    if (!plan.known || (write && !plan.writable)) return Fault::violation;
 
-    uint32_t pool_page = pool.allocate();
-    if (!pool_page) return false;
-    // The file's bytes that fall into this page; the rest stays zero (.bss, stack).
-    for (size_t i = 0; i < process.elf.segment_count; ++i) {
-        const auto& s = process.elf.segments[i];
-        uint32_t from = page > s.vaddr ? page : s.vaddr;
-        uint32_t file_end = s.vaddr + s.filesz;
-        uint32_t to = page + kPage < file_end ? page + kPage : file_end;
-        if (from < to) {
-            memcpy(reinterpret_cast<void*>(pool_page + (from - page)),
-                   process.image + s.offset + (from - s.vaddr), to - from);
-        }
+    // A fault on a page already given (two threads faulted on it at once, or the kernel
+    // repeats a fault): the same page again. A fresh copy would replace the mapping and lose
+    // what the process wrote there, and cost a second pool page.
+    const Process::Given* given = nullptr;
+    for (uint32_t i = 0; i < process.given_count && given == nullptr; ++i)
+        if (process.given[i].child_page == page) given = &process.given[i];
+    if (given == nullptr) {
+        if (process.given_count == Process::kMaxPages) return Fault::no_memory;
+        uint32_t pool_page = pool.allocate();
+        if (pool_page == 0) return Fault::no_memory;
+        fill_page(process.elf, process.image, process.start, page,
+                  reinterpret_cast<uint8_t*>(pool_page));
+        process.given[process.given_count] = Process::Given{page, pool_page, plan.writable};
+        given = &process.given[process.given_count++];
     }
-    process.given[process.given_count++] = Process::Given{page, pool_page};
 
     axo_utcb_t* utcb = axo_my_utcb();
     utcb->mr[0] = axo_msg_tag(0, 0, 2);
     utcb->mr[1] = axo_map_item_word0(page, 0);
-    utcb->mr[2] = axo_fpage(pool_page, kPageBits, writable ? AXO_FPAGE_RWX : AXO_FPAGE_R | AXO_FPAGE_X);
-    return true;
+    utcb->mr[2] = axo_fpage(given->pool_page, kPageBits,
+                            given->writable ? AXO_FPAGE_RWX : AXO_FPAGE_R | AXO_FPAGE_X);
+    return Fault::mapped;
 }
 
 void release(Process& process, PagePool& pool) {
-    for (uint32_t i = 0; i < process.given_count; ++i) pool.free(process.given[i].pool_page);
+    for (uint32_t i = 0; i < process.given_count; ++i)
+        pool.free(process.given[i].pool_page);
     process.given_count = 0;
+    process.thread = AXO_NIL_THREAD;
+}
+
+bool sigma0_statistics(uint32_t* free_bytes, uint32_t* total_bytes) {
+    axo_utcb_t* utcb = axo_my_utcb();
+    utcb->mr[0] = axo_msg_tag(sigma0::kSigma0Statistics, 0, 0);
+    axo_msg_tag_t tag = axo_ipc_call(rt_kip()->sigma0, 0);
+    if (axo_tag_failed(tag) || axo_tag_label(tag) != sigma0::kSigma0Ok || axo_tag_untyped(tag) < 2)
+        return false;
+    *free_bytes = utcb->mr[1];
+    *total_bytes = utcb->mr[2];
+    return true;
 }
 
 } // namespace loader

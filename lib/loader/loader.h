@@ -12,6 +12,7 @@
 
 #include "axolotl/syscalls.h"
 #include "kernel/elf.h"
+#include "lib/loader/layout.h"
 
 namespace loader {
 
@@ -45,40 +46,54 @@ const uint8_t* map_boot_module(uint32_t index, uint32_t window, uint32_t* size);
 
 // A process being started or running: its image and what it was given.
 struct Process {
-    static constexpr uint32_t kMaxPages = 512;
+    static constexpr uint32_t kMaxPages = 512; // 2 MiB: a process that wants more is killed
     static constexpr uint32_t kStackTop = 0xBFFF0000u;
     static constexpr uint32_t kStackPages = 16;
     static constexpr uint32_t kUtcb = 0xBFFF8000u;
+    static constexpr StackArea kStack{kStackTop - kStackPages * kPageSize, kStackTop};
 
     axo_thread_id_t thread = AXO_NIL_THREAD;
     const uint8_t* image = nullptr;
     uint32_t image_size = 0;
     axo::elf::Image elf{};
+    StartBlock start;
     struct Given {
         uint32_t child_page, pool_page;
+        bool writable;
     } given[kMaxPages];
     uint32_t given_count = 0;
 };
 
 enum Error : int {
     kOk = 0,
-    kBadImage = -1,    // the ELF image was refused (see `why`)
-    kKernelError = -2, // thread_control or exchange_registers failed
-    kNoMemory = -3,
+    kBadImage = -1,     // the ELF image was refused (see `why`)
+    kKernelError = -2,  // thread_control or exchange_registers failed
+    kNoMemory = -3,     // the kernel is out of memory for a thread or a space
+    kBadArguments = -4, // the arguments do not fit the start block
 };
 
 // Validates `image` and creates `id`, the first thread of a new space, with `pager` (a thread
 // of the caller that calls handle_fault) as pager and exception handler; it starts at the
-// ELF entry with the stack at Process::kStackTop.
+// ELF entry with its arguments `argv` (argc of them, argv[0] its name by convention) at the
+// top of its stack (layout.h). Nothing is created unless everything succeeds.
 int spawn(Process& process, const uint8_t* image, uint32_t size, axo_thread_id_t id,
-          axo_thread_id_t pager, const char** why);
+          axo_thread_id_t pager, const char* const* argv, uint32_t argc, const char** why);
+
+enum class Fault {
+    mapped,    // a map item reply is in the caller's UTCB: send it to the faulting thread
+    violation, // outside its segments and stack, or a write to a read-only page
+    no_memory, // the pool is empty, or the process holds Process::kMaxPages already
+};
 
 // A page fault of `process` at `address`: gives it the page (copying from the image, or a
-// zeroed one) by preparing a map item reply in the caller's UTCB, and returns true; false
-// if the address is outside its segments and stack (a segmentation fault).
-bool handle_fault(Process& process, PagePool& pool, uint32_t address, bool write);
+// zeroed one) by preparing a map item reply in the caller's UTCB. A second fault on a page it
+// was given (a retried fault) gets the same page again.
+Fault handle_fault(Process& process, PagePool& pool, uint32_t address, bool write);
 
 // The process's space is gone (its last thread deleted): its pages return to the pool.
 void release(Process& process, PagePool& pool);
+
+// σ0's free and total conventional memory in bytes (kSigma0Statistics); false if σ0 refused.
+bool sigma0_statistics(uint32_t* free_bytes, uint32_t* total_bytes);
 
 } // namespace loader

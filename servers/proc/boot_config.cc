@@ -187,6 +187,26 @@ bool parse_grant_or_argument(Word word, ModuleConfig& out, bool& named, ConfigEr
         out.memory[out.memory_count++] = {first, last};
         return true;
     }
+    if (word.starts_with("start=")) {
+        Word value = word.after(6);
+        if (value.length == 4 && value.starts_with("boot"))
+            out.startup = StartPolicy::boot;
+        else if (value.length == 5 && value.starts_with("spawn"))
+            out.startup = StartPolicy::spawn;
+        else
+            return reject(error, word, "start is boot or spawn");
+        return true;
+    }
+    if (word.starts_with("on-exit=")) {
+        Word value = word.after(8);
+        if (value.length == 8 && value.starts_with("shutdown"))
+            out.on_exit = ExitPolicy::shutdown;
+        else if (value.length == 7 && value.starts_with("nothing"))
+            out.on_exit = ExitPolicy::nothing;
+        else
+            return reject(error, word, "on-exit is shutdown or nothing");
+        return true;
+    }
     // An argument; the arguments never outgrow the field: they are a part of the line.
     uint32_t at = 0;
     for (uint32_t i = 0; i < out.argument_count; ++i)

@@ -15,6 +15,11 @@
 //   irq=N              IRQ line N, 1..15 except 2 (0 is the kernel's timer, 2 the cascade)
 //   mem=FIRST-LAST     physical memory FIRST..LAST inclusive, whole pages: FIRST and LAST+1
 //                      page-aligned (device memory, e.g. mem=0xb8000-0xbffff)
+//   start=boot|spawn   boot (the default): proc starts it at boot; spawn: only when a
+//                      process asks (kProcSpawn) — an image, not a server
+//   on-exit=shutdown   when the process proc started at boot ends, proc ends the run
+//                      (axo_debug_shutdown: success if it exited with status 0) — what a test
+//                      program that drives the system uses; the default is to do nothing
 //   anything else      an argument for the program, passed on in order
 //
 // Numbers are decimal or 0x-hexadecimal. A malformed word, a grant out of range, too many
@@ -43,6 +48,15 @@ struct MemoryRange {
     uint32_t first, last; // inclusive; first and last + 1 page-aligned
 };
 
+enum class StartPolicy : uint8_t {
+    boot = 0, // proc starts it at boot
+    spawn,    // only by kProcSpawn
+};
+enum class ExitPolicy : uint8_t {
+    nothing = 0, // the parent's wait learns of it; nothing else happens
+    shutdown,    // end the run (a test driver)
+};
+
 struct ModuleConfig {
     uint32_t index;       // in the KIP's modules[]
     uint32_t start, size; // physical, from the KIP
@@ -57,6 +71,8 @@ struct ModuleConfig {
     uint32_t irq_count;
     MemoryRange memory[kMaxMemoryRanges];
     uint32_t memory_count;
+    StartPolicy startup;
+    ExitPolicy on_exit;
 
     bool has_argument(const char* word) const;
     // The i-th argument, i < argument_count.

@@ -1,6 +1,7 @@
-// proc, the root task (boot module 1): reads the boot configuration from the KIP, then serves
-// its protocol (protocol.h) forever. With the argument `selftest` it also runs its in-guest
-// test (selftest.cc) against itself. README.md says what is not done yet.
+// proc, the root task (boot module 1): reads the boot configuration from the KIP, starts the
+// programs it names, then serves its protocol (protocol.h) and the page faults and exceptions
+// of its processes forever. With the argument `selftest` it also runs its in-guest test
+// (selftest.cc) against itself. README.md says what is not done yet.
 #include "rt/rt.h"
 
 #include "lib/ipc/kernel.h"
@@ -69,16 +70,16 @@ int main() {
                       module.name, g_images[i].why);
         }
     }
-    // Starting them (lib/loader's spawn, proc as their pager) is the next step (README.md).
-    if (programs > 0)
-        rt_printf("proc: %u program(s) configured, not started: spawning is not implemented yet\n",
-                  programs);
+    rt_printf("proc: %u program(s) configured\n", programs);
     g_proc.config = &g_config;
     g_proc.images = g_images;
+    g_proc.processes.set_config(&g_config);
+    g_proc.pool.init(proc::kPoolWindow, loader::PagePool::kMaxPages);
 
     proc::Dispatcher dispatcher = proc::make_dispatcher(g_proc);
     if (g_config.self_valid && g_config.self.has_argument("selftest"))
         proc::start_selftest(g_proc, dispatcher);
-    rt_printf("proc: serving the name service\n");
+    proc::start_boot_processes(g_proc);
+    rt_printf("proc: serving\n");
     ipc::serve(dispatcher);
 }

@@ -1,6 +1,6 @@
 // Boot-module contents: proc maps each configured module into its own space (read-only,
 // through σ0: lib/loader's map_boot_module) and checks that it is a program it could start
-// (kernel/elf.h). Starting it — lib/loader's spawn — is the next step (README.md).
+// (kernel/elf.h). processes.cc starts programs from these images (lib/loader's spawn).
 //
 // Module pages appear at kModuleWindow + their physical address, so every module is one
 // contiguous, read-only range in proc's space and no two overlap.

@@ -7,7 +7,8 @@
 // request's words; reply label = an ipc::Error, then exactly the reply's words on success).
 //
 // Identity: proc identifies the caller by the sender id the kernel reports for the IPC, never
-// by anything in the message. A name belongs to the thread that registered it.
+// by anything in the message. A name belongs to the thread that registered it; a process is
+// the space of its thread (below).
 #pragma once
 
 #include <stdint.h>
@@ -36,13 +37,13 @@ enum Label : uint32_t {
     // no_permission (the caller is not the owner).
     kNameUnregister = 0x0102,
 
-    // ---- Processes (declared, not implemented yet: Error::unsupported) -----------------------
-    // These need map items and the memory manager (issue 7, later parts): proc must map an ELF
-    // image's pages into a new space before it can start anything.
-    kProcSpawn = 0x0200, // start a program from a boot module
-    kProcExit = 0x0201,  // the calling process ends; no reply
-    kProcWait = 0x0202,  // wait for a child to end; the reply comes when it has
-    kProcKill = 0x0203,  // end a process (the caller's child, or any for proc's trusted servers)
+    // ---- Processes ------------------------------------------------------------------------------
+    // Below: the layouts, what each operation does and its errors.
+    kProcSpawn = 0x0200,      // start a program from a boot module
+    kProcExit = 0x0201,       // the calling process ends; no reply
+    kProcWait = 0x0202,       // wait for a child to end; the reply comes when it has
+    kProcKill = 0x0203,       // end a child process
+    kProcStatistics = 0x0204, // counters of the process table and of memory (tests, tools)
 };
 
 // Names: up to 31 bytes, NUL-terminated in 32 (8 words).
@@ -81,12 +82,35 @@ struct NameUnregisterRequest {
 };
 static_assert(ipc::wire_words<NameUnregisterRequest> == 8);
 
-// ---- Processes (not implemented yet) -----------------------------------------------------------
+// ---- Processes ------------------------------------------------------------------------------
+//
+// A process is an address space with one thread, started by proc from an ELF image (a boot
+// module) with lib/loader; proc is its pager and its exception handler (README.md: "Processes").
+// Its life: running -> ended (it called exit, was killed, or faulted: proc deleted its thread,
+// which destroyed its space and revoked every page; the pages went back to proc's pool) ->
+// reaped (its parent's wait collected the status; the pid is free again).
+//
+// Identity and parents. proc knows the caller only as the kernel-given sender id. A sender
+// that is the thread of a process in the table acts as that process. Any other sender is one
+// of proc's own threads or σ0 — only the root task can create threads, and every thread it
+// creates for a program is in the table — and acts as proc itself (kNoProcess): it may kill
+// any process, and it is the parent of what it spawns and of the modules proc starts at boot.
+// Processes whose parent ends are re-parented to proc. proc reaps its own children itself
+// when they end, unless one of its threads is already waiting for them.
 
-using ProcessId = uint32_t; // 0 is no process
+using ProcessId = uint32_t;
+constexpr ProcessId kNoProcess = 0; // no process; as a parent: proc itself
 
-// Starts the boot module whose configured name is `image` (docs: servers/proc/README.md) with
-// `arguments` (space-separated words). Later also programs from the file system.
+// Arguments of a spawn: space-separated words, NUL-terminated in the field.
+constexpr uint32_t kArgumentBytes = 96;
+
+// Starts the boot module named `image` (its configured name, README.md "The boot
+// configuration") as a new process, the caller's child. Its argv: the module's name, the
+// arguments of its boot configuration line, then the words of `arguments`.
+// Errors: invalid_argument (image not a valid name; arguments unterminated; too many words
+// for the start block); not_found (no module of that name); unsupported (the module is not a
+// program proc can start: not a valid static i386 ELF executable); no_space (the process
+// table is full, zombies included); no_memory (the kernel refused the thread or space).
 struct SpawnReply {
     ProcessId pid;
     axo_thread_id_t main_thread;
@@ -95,14 +119,17 @@ struct SpawnRequest {
     static constexpr uint32_t kLabel = kProcSpawn;
     using Reply = SpawnReply;
     Name image;
-    char arguments[96]; // NUL-terminated
+    char arguments[kArgumentBytes]; // NUL-terminated
 };
 static_assert(ipc::wire_words<SpawnRequest> == 32);
 static_assert(ipc::wire_words<SpawnReply> == 2);
 
+// The calling process ends with `status`: proc deletes its thread (the call never returns)
+// and keeps the status for the parent's wait. Errors (the only replies ever sent):
+// not_found (the caller is no process: proc's own threads and σ0 cannot exit).
 struct ExitRequest {
     static constexpr uint32_t kLabel = kProcExit;
-    using Reply = ipc::Empty; // never sent: the caller's threads are gone
+    using Reply = ipc::Empty; // never sent on success: the caller's thread is gone
     int32_t status;
 };
 static_assert(ipc::wire_words<ExitRequest> == 1);
@@ -110,12 +137,31 @@ static_assert(ipc::wire_words<ExitRequest> == 1);
 // How a process ended.
 enum ExitReason : uint32_t {
     kExitNormal = 0,  // it called exit; status is its argument
-    kExitKilled = 1,  // kProcKill; status is the signal
-    kExitFaulted = 2, // an exception nobody handled; status is the CPU vector
+    kExitKilled = 1,  // kProcKill (status: the signal), or proc had no memory for a page it
+                      // needed (status: kSignalKill)
+    kExitFaulted = 2, // an exception nobody handled; status is the CPU's vector: 14 for a
+                      // page fault outside its image and stack, or a write to read-only
+                      // memory; 6 invalid opcode, 13 general protection, 0 divide error, ...
 };
+
+// Signals: kill takes one and records it as the status; none is delivered to the process
+// yet (it ends whatever the signal).
+constexpr uint32_t kSignalKill = 9;
+constexpr uint32_t kSignalTerm = 15;
+constexpr uint32_t kMaxSignal = 31; // kill accepts 1..kMaxSignal
 
 constexpr uint32_t kWaitAnyChild = 0; // WaitRequest::pid: any child
 constexpr uint32_t kWaitNoHang = 1u;  // WaitRequest::options: Error::busy if none has ended
+
+// Waits until the child `pid` (or any child: kWaitAnyChild) has ended, reaps it and answers
+// with how it ended. The reply is deferred: proc answers when the child ends, and the
+// caller stays blocked in its call meanwhile (use a receive timeout to bound it; a wait
+// whose caller stopped waiting is dropped when the child ends, and the child stays for the
+// next wait). A thread has one wait at a time: a new one replaces its old.
+// Errors: invalid_argument (unknown option bits); not_found (no such process, or no
+// children at all for kWaitAnyChild); no_permission (`pid` is not the caller's child);
+// busy (kWaitNoHang and no child has ended yet; or another thread already waits for
+// `pid`); no_space (too many waits pending in proc).
 struct WaitReply {
     ProcessId pid;
     uint32_t reason; // ExitReason
@@ -130,6 +176,18 @@ struct WaitRequest {
 static_assert(ipc::wire_words<WaitRequest> == 2);
 static_assert(ipc::wire_words<WaitReply> == 3);
 
+// The one number a shell shows for an ended process, as POSIX shells do: the status of a
+// normal exit (its low 8 bits), 128 + the signal or the vector otherwise.
+constexpr uint32_t shell_status(const WaitReply& reply) {
+    return reply.reason == kExitNormal ? static_cast<uint32_t>(reply.status) & 0xFFu
+                                       : 128u + static_cast<uint32_t>(reply.status);
+}
+
+// Ends the process `pid` (reason kExitKilled, status `signal`) as if it had faulted: its
+// thread deleted, its memory reclaimed, its parent's wait answered. Only its parent may, or
+// proc itself (see Identity above). A process that has ended already: ok, nothing happens.
+// Errors: invalid_argument (pid kNoProcess; signal outside 1..kMaxSignal); not_found;
+// no_permission (not the caller's child).
 struct KillRequest {
     static constexpr uint32_t kLabel = kProcKill;
     using Reply = ipc::Empty;
@@ -137,5 +195,23 @@ struct KillRequest {
     uint32_t signal;
 };
 static_assert(ipc::wire_words<KillRequest> == 2);
+
+// Counters, for tests and tools; anyone may ask. Never fails.
+struct StatisticsReply {
+    uint32_t processes;     // in the table: running, or ended and not yet reaped
+    uint32_t spawned;       // since boot
+    uint32_t ended;         // since boot
+    uint32_t pending_waits; // deferred wait replies
+    uint32_t pool_in_use;   // pages of proc's page pool given to processes
+    uint32_t pool_owned;    // pages proc holds from σ0 (in use or free for the next process)
+    uint32_t sigma0_free;   // σ0's free conventional memory, bytes (0 if σ0 would not say)
+    uint32_t sigma0_total;  // σ0's conventional memory, bytes
+};
+struct StatisticsRequest {
+    static constexpr uint32_t kLabel = kProcStatistics;
+    using Reply = StatisticsReply;
+};
+static_assert(ipc::wire_words<StatisticsRequest> == 0);
+static_assert(ipc::wire_words<StatisticsReply> == 8);
 
 } // namespace proc

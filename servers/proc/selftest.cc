@@ -501,27 +501,38 @@ void vanished_client_tests() {
           g_dispatcher->stats().failed_replies - failed_before);
 }
 
+// The process operations from one of proc's own threads, which acts as proc itself. No
+// program is started here (tests/guest/userland_core does that): only the answers that need
+// none.
 void process_operation_tests() {
     SpawnRequest spawn{};
-    (void)spawn.image.set("demo");
+    (void)spawn.image.set("vga");
     SpawnReply spawn_reply;
     expect(ipc::call(g_server, spawn, spawn_reply, call_timeout()), ipc::Error::unsupported,
-           "spawn (not implemented yet)");
+           "spawn of vga, a module that is no program");
+    (void)spawn.image.set("nosuchmodule");
+    expect(ipc::call(g_server, spawn, spawn_reply, call_timeout()), ipc::Error::not_found,
+           "spawn of a module that does not exist");
     ExitRequest exit_request{};
     ipc::Empty empty;
-    expect(ipc::call(g_server, exit_request, empty, call_timeout()), ipc::Error::unsupported,
-           "exit (not implemented yet)");
+    expect(ipc::call(g_server, exit_request, empty, call_timeout()), ipc::Error::not_found,
+           "exit from a thread that is no process");
     WaitRequest wait{};
     WaitReply wait_reply;
-    expect(ipc::call(g_server, wait, wait_reply, call_timeout()), ipc::Error::unsupported,
-           "wait (not implemented yet)");
-    KillRequest kill{};
-    expect(ipc::call(g_server, kill, empty, call_timeout()), ipc::Error::unsupported,
-           "kill (not implemented yet)");
+    expect(ipc::call(g_server, wait, wait_reply, call_timeout()), ipc::Error::not_found,
+           "wait for any child, with none");
+    KillRequest kill{12345, kSignalKill};
+    expect(ipc::call(g_server, kill, empty, call_timeout()), ipc::Error::not_found,
+           "kill of a process that does not exist");
+    StatisticsReply statistics{};
+    ipc::Error error = ipc::call(g_server, StatisticsRequest{}, statistics, call_timeout());
+    check(error == ipc::Error::ok && statistics.processes == 0 && statistics.pool_in_use == 0,
+          "statistics: no process, no page in use (%s, %u, %u)", name_of(error),
+          statistics.processes, statistics.pool_in_use);
     uint32_t words[4] = {};
     RawResult r = raw_call(g_server, kProcSpawn, 4, words, call_timeout());
     check(!r.failed && r.label == static_cast<uint32_t>(ipc::Error::bad_message),
-          "a spawn of the wrong size gets bad message, not unsupported (label %u)", r.label);
+          "a spawn of the wrong size gets bad message (label %u)", r.label);
 }
 
 void owner_death_tests() {

@@ -18,15 +18,43 @@ ipc::Error on_name_unregister(Proc& proc, axo_thread_id_t from,
     return proc.names.unregister(from, request, reply);
 }
 
+ipc::Error on_spawn(Proc& proc, axo_thread_id_t from, const SpawnRequest& request,
+                    SpawnReply& reply) {
+    return proc.processes.spawn(from, request, reply);
+}
+ipc::Error on_exit(Proc& proc, axo_thread_id_t from, const ExitRequest& request,
+                   ipc::Empty& reply) {
+    return proc.processes.exit(from, request, reply);
+}
+ipc::Error on_wait(Proc& proc, axo_thread_id_t from, const WaitRequest& request, WaitReply& reply) {
+    return proc.processes.wait(from, request, reply);
+}
+ipc::Error on_kill(Proc& proc, axo_thread_id_t from, const KillRequest& request,
+                   ipc::Empty& reply) {
+    return proc.processes.kill(from, request, reply);
+}
+ipc::Error on_statistics(Proc& proc, axo_thread_id_t, const StatisticsRequest&,
+                         StatisticsReply& reply) {
+    reply.processes = proc.processes.table().count();
+    reply.spawned = proc.processes.counters().spawned;
+    reply.ended = proc.processes.counters().ended;
+    reply.pending_waits = proc.processes.pending_waits();
+    reply.pool_in_use = proc.pool.in_use();
+    reply.pool_owned = proc.pool.owned();
+    if (!loader::sigma0_statistics(&reply.sigma0_free, &reply.sigma0_total))
+        reply.sigma0_free = reply.sigma0_total = 0;
+    return ipc::Error::ok;
+}
+
 constexpr ipc::Route<Proc> kRoutes[] = {
     ipc::route<&on_name_register>(),
     ipc::route<&on_name_lookup>(),
     ipc::route<&on_name_unregister>(),
-    // Need map items and mm: ELF images must be mapped into new spaces (README.md).
-    ipc::unsupported<Proc, SpawnRequest>(),
-    ipc::unsupported<Proc, ExitRequest>(),
-    ipc::unsupported<Proc, WaitRequest>(),
-    ipc::unsupported<Proc, KillRequest>(),
+    ipc::route<&on_spawn>(),
+    ipc::route<&on_exit>(),
+    ipc::route<&on_wait>(),
+    ipc::route<&on_kill>(),
+    ipc::route<&on_statistics>(),
 };
 static_assert(ipc::labels_unique(kRoutes));
 
@@ -38,7 +66,7 @@ bool kernel_thread_alive(void*, axo_thread_id_t thread) {
 }
 
 Dispatcher make_dispatcher(Proc& proc) {
-    return Dispatcher(proc, kRoutes);
+    return Dispatcher(proc, kRoutes, &on_kernel_message);
 }
 
 } // namespace proc

@@ -3,9 +3,11 @@
 #pragma once
 
 #include "lib/ipc/dispatcher.h"
+#include "lib/loader/loader.h"
 #include "servers/proc/boot_config.h"
 #include "servers/proc/module_image.h"
 #include "servers/proc/name_service.h"
+#include "servers/proc/process_service.h"
 #include "servers/proc/protocol.h"
 
 namespace proc {
@@ -14,16 +16,48 @@ namespace proc {
 // an id that names no thread. proc, the root task, may ask about any thread.
 bool kernel_thread_alive(void* context, axo_thread_id_t thread);
 
+struct Proc;
+// The ProcessService's effects on the kernel and memory, for `proc` (processes.cc).
+ProcessHost process_host(Proc* proc);
+
+// Where the page pool's pages appear in proc's space: above the module window
+// (module_image.h), below the UTCB area (lib/rt) and proc's stack.
+constexpr uint32_t kPoolWindow = 0x80000000u;
+
 struct Proc {
     NameService names{Liveness{&kernel_thread_alive, nullptr}};
     const BootConfig* config = nullptr;
     // images[i] is config->modules[i]'s contents.
     const ModuleImage* images = nullptr;
+
+    ProcessService processes{process_host(this), nullptr};
+    // Memory for processes, from σ0; pages come back when a process ends.
+    loader::PagePool pool;
+    // What lib/loader knows of the process in each slot of processes.table().
+    loader::Process loaded[ProcessTable::kSlots];
+    // The process each module was started as at boot (kNoProcess: none): its on-exit policy
+    // applies to that one, not to copies spawned later.
+    ProcessId boot_pid[AXO_KIP_MAX_MODULES] = {};
+    // For the log line of each end (processes.cc): how many processes ended, and the fault
+    // that ended the last faulting one.
+    uint32_t ends = 0;
+    struct Fault {
+        axo_thread_id_t thread;
+        uint32_t eip, address;
+    } last_fault{};
 };
 
 using Dispatcher = ipc::Dispatcher<Proc>;
 
-// Every label of protocol.h: the name service, and the process operations still unsupported.
+// Every label of protocol.h, and the kernel's page faults and exceptions of processes.
 Dispatcher make_dispatcher(Proc& proc);
+
+// Page faults and exceptions (processes.cc): a running process's page fault is resolved
+// (lib/loader) or ends it; an exception ends it. Kernel-protocol labels from any other thread
+// are dropped, as the dispatcher would.
+ipc::Outcome on_kernel_message(Proc& proc, axo_thread_id_t from, ipc::Message& message);
+
+// Starts every module whose configuration says start=boot and that is a program; logs each.
+void start_boot_processes(Proc& proc);
 
 } // namespace proc

@@ -1,17 +1,18 @@
-# proc, the root task, testing itself (servers/proc/README.md): boot module 0 is σ0, module 1
-# proc with the argument `selftest`, which makes it run client threads against its own name
-# service and print TAP. Modules 2..5 are small files (servers/proc/CMakeLists.txt) that proc
-# never starts (spawning needs map items and mm): they are there for the boot configuration,
-# named by their file names: demo and vga are well-formed, bad and twin must be rejected (an
-# IRQ line out of range; an IRQ line demo holds already).
-# Included by tests/system/CMakeLists.txt.
+# proc, the root task (servers/proc/README.md). Included by tests/system/CMakeLists.txt.
+#
+# proc-names: boot module 0 is σ0, module 1 proc with the argument `selftest`, which makes it
+# run client threads against its own name service and print TAP. Modules 2..5 are small files
+# (servers/proc/CMakeLists.txt) that proc does not start (demo says start=spawn, vga is no
+# program, bad and twin are rejected): they are there for the boot configuration, named by
+# their file names: demo and vga are well-formed, bad and twin must be rejected (an IRQ line
+# out of range; an IRQ line demo holds already).
 include("${CMAKE_CURRENT_LIST_DIR}/../../cmake/axo_test.cmake")
 
 set(_axo_proc_test_modules "${AXO_TARGET_DIR}/servers/proc/test-modules")
 set(_axo_proc_modules
     "${AXO_TARGET_DIR}/servers/memory/sigma0/sigma0 sigma0"
     "${AXO_TARGET_DIR}/servers/proc/proc selftest"
-    "${_axo_proc_test_modules}/demo port=0x3f8-0x3ff irq=4 verbose"
+    "${_axo_proc_test_modules}/demo port=0x3f8-0x3ff irq=4 start=spawn verbose"
     "${_axo_proc_test_modules}/vga mem=0xb8000-0xbffff"
     "${_axo_proc_test_modules}/bad irq=99"
     "${_axo_proc_test_modules}/twin irq=4")
@@ -26,3 +27,35 @@ axo_bochs_test(NAME bochs-proc-names
     MODULES ${_axo_proc_modules}
     TIMEOUT 180
     EXPECT [[proc: up]] [[proc: module 4 rejected: "irq=99"]] [[proc: module 5 rejected: IRQ 4]])
+
+# userland-core: processes (tests/guest/userland_core/README.md). proc starts the driver
+# userland_core at boot (on-exit=shutdown: its exit ends the run) with the number of crash
+# cycles of its reclaim test; the other modules are the programs it spawns (start=spawn), and
+# notes, a text file, a module that is no program.
+set(_axo_userland_dir "${AXO_TARGET_DIR}/tests/guest/userland_core")
+set(_axo_userland_modules
+    "${AXO_TARGET_DIR}/servers/memory/sigma0/sigma0 sigma0"
+    "${AXO_TARGET_DIR}/servers/proc/proc"
+    "${_axo_userland_dir}/userland_core on-exit=shutdown 1000"
+    "${_axo_userland_dir}/exit42 start=spawn"
+    "${_axo_userland_dir}/crash_null start=spawn"
+    "${_axo_userland_dir}/crash_ud start=spawn"
+    "${_axo_userland_dir}/crash start=spawn"
+    "${_axo_userland_dir}/spinner start=spawn"
+    "${_axo_userland_dir}/parent start=spawn"
+    "${_axo_userland_dir}/meddler start=spawn"
+    "${_axo_userland_dir}/refault start=spawn"
+    "${_axo_proc_test_modules}/vga name=notes start=spawn")
+
+# About 2 s on QEMU, of which 0.3 s are the 1000 crash cycles.
+axo_qemu_test(NAME userland-core
+    MODULES ${_axo_userland_modules}
+    TIMEOUT 60
+    EXPECT [[proc: started module 2 "userland_core"]] [[proc: userland_core ended.*: success]])
+
+# Bochs, with a Pentium CPU model (GRUB ISO): the same run on exact fault and segment
+# semantics; about 8 s (the 1000 crash cycles: 2 s of guest time).
+axo_bochs_test(NAME bochs-userland-core
+    MODULES ${_axo_userland_modules}
+    TIMEOUT 120
+    EXPECT [[proc: started module 2 "userland_core"]] [[proc: userland_core ended.*: success]])

@@ -1,0 +1,88 @@
+// What a new process's memory holds, page by page, before it runs: the pure part of lib/loader
+// (no system calls), so that it is tested on the host (tests/unit/loader_layout_test.cc).
+//
+//   plan_page    may the process have this page at all, and writable?
+//   fill_page    the bytes of a page: the ELF file's bytes where segments have them, zero
+//                elsewhere (.bss, the stack), the start block in the stack's top page
+//   StartBlock   the program's arguments at the top of its stack, where the System V i386
+//                ABI puts them (lib/crt0 reads them so; freestanding programs read them with
+//                start_arguments):
+//
+//                  esp ->  argc
+//                          argv[0] .. argv[argc - 1]   pointers into the strings below
+//                          0                           end of argv
+//                          0                           envp: empty
+//                          the strings, NUL-terminated, then padding to the stack top
+//
+//                esp is 16-byte aligned, as gcc's i386 code expects at a call.
+#pragma once
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "kernel/elf.h"
+
+namespace loader {
+
+constexpr uint32_t kPageSize = 4096;
+
+constexpr uint32_t page_of(uint32_t address) {
+    return address & ~(kPageSize - 1);
+}
+
+// The stack of a process: [low, top), page-aligned; top is also where the start block ends.
+struct StackArea {
+    uint32_t low, top;
+    bool contains(uint32_t page) const { return page >= low && page < top; }
+};
+
+struct PagePlan {
+    bool known;    // inside a segment or the stack: the process may have it
+    bool writable; // some segment on it is writable, or it is stack
+};
+
+// Pages shared by two segments (a linker script may pack them) get the union of their rights:
+// the Pentium cannot map one page with two.
+PagePlan plan_page(const axo::elf::Image& elf, StackArea stack, uint32_t page);
+
+// Arguments as the process sees them at start: at most kStartBlockBytes, in one page.
+class StartBlock {
+public:
+    static constexpr uint32_t kBytes = 1024;
+    static constexpr uint32_t kMaxArguments = 64;
+
+    // Lays out `argv` for a stack ending at `stack_top`. False (and the block empty) if it
+    // does not fit in kBytes or there are more than kMaxArguments.
+    bool build(const char* const* argv, uint32_t argc, uint32_t stack_top);
+
+    uint32_t size() const { return m_size; }
+    // The initial esp: stack_top - size().
+    uint32_t stack_pointer() const { return m_top - m_size; }
+    const uint8_t* bytes() const { return m_bytes; }
+
+private:
+    alignas(4) uint8_t m_bytes[kBytes] = {};
+    uint32_t m_size = 0;
+    uint32_t m_top = 0;
+};
+static_assert(StartBlock::kBytes <= kPageSize, "the start block lies in the top stack page");
+
+// Writes page `page` of the process into `out` (kPageSize bytes): the file bytes of every
+// segment that has some on this page, the part of `start` that lies on it, zero elsewhere.
+// `image` is the ELF file, already validated (axo::elf::parse) into `elf`.
+void fill_page(const axo::elf::Image& elf, const uint8_t* image, const StartBlock& start,
+               uint32_t page, uint8_t* out);
+
+// The reader's side, in the new process: argc and argv from the initial esp (for freestanding
+// programs, rt_entry_state.esp). Trusts the block: it is the process's own memory, written
+// by its loader.
+struct StartArguments {
+    uint32_t argc;
+    const char* const* argv;
+};
+inline StartArguments start_arguments(uint32_t initial_esp) {
+    const uint32_t* words = reinterpret_cast<const uint32_t*>(static_cast<uintptr_t>(initial_esp));
+    return {words[0], reinterpret_cast<const char* const*>(words + 1)};
+}
+
+} // namespace loader

@@ -1,0 +1,197 @@
+// mm's logic: clients and their regions, frames and copy-on-write, shared and external objects,
+// quotas, and the decision what to do with a page fault. No IPC and no system calls: the
+// server (server.cc) receives messages and calls in here, then carries out what comes back —
+// a map item to send, a fault to forward, a flush (through the Flusher), deferred answers and
+// notices (the outbox). So all of it is tested on the host (tests/unit/mm_*_test.cc).
+//
+// The request handlers have the lib/ipc handler shape and are routed by the server's
+// dispatcher as they are; protocol.h documents what each does.
+#pragma once
+
+#include <stdint.h>
+
+#include "lib/ipc/message.h"
+#include "servers/memory/mm/frame_pool.h"
+#include "servers/memory/mm/page_table.h"
+#include "servers/memory/mm/protocol.h"
+#include "servers/memory/mm/region_list.h"
+
+namespace mm {
+
+// Takes rights from what mm has mapped on (unmap). `fpage` is an fpage of mm's space with the
+// rights to take: AXO_FPAGE_RWX revokes, AXO_FPAGE_W makes read-only; `own`: mm's own mapping
+// goes too (AXO_UNMAP_FLUSH_OWN). sync() carries out what was queued. The MemoryManager syncs
+// before it frees a frame — a client must never hold a mapping of a frame mm reuses, not even
+// for the moment mm is preempted — and at the end of every request.
+struct Flusher {
+    void (*flush)(void* context, uint32_t fpage, bool own) = nullptr;
+    void (*sync)(void* context) = nullptr;
+    void* context = nullptr;
+};
+
+// What to do about one page fault.
+struct FaultAnswer {
+    enum Kind : uint32_t {
+        map,     // reply with a map item: `source` (mm's page) to `page`, with `rights`
+        forward, // ask the external pager, then map the page that lands at `source`
+        refuse,  // no reply (recorded: kMmFaultState, and a notice is in the outbox)
+        empty,   // reply with no mapping (kMmFaultRetry with release)
+        ignore,  // not a client's thread: no reply, nothing recorded
+    };
+    Kind kind = ignore;
+    uint32_t page = 0;   // the client's page: the map item's send base
+    uint32_t source = 0; // mm's page
+    uint32_t rights = 0;
+    uint32_t reason = kRefusedNone;
+    // The fault, for forward (and for external_failed).
+    uint32_t address = 0, ip = 0, access = 0;
+    axo_thread_id_t pager = AXO_NIL_THREAD;
+    uint32_t cookie = 0, offset = 0;
+};
+
+// Work the server does after a request: answer a thread blocked in a fault, or notify a
+// fault handler.
+struct Deferred {
+    enum Kind : uint32_t { answer, notify };
+    Kind kind = answer;
+    axo_thread_id_t to = AXO_NIL_THREAD;
+    FaultAnswer fault; // answer
+    FaultNotice notice{};
+};
+
+struct Counters {
+    uint32_t zero_fills = 0, cow_copies = 0, forwards = 0, faults = 0, refused = 0, ignored = 0;
+    uint32_t notices_dropped = 0;
+};
+
+class MemoryManager {
+public:
+    static constexpr uint32_t kMaxClients = 64;
+    static_assert(kMaxClients < 256, "m_client_of holds client index + 1 in a byte");
+    static constexpr uint32_t kThreadsPerClient = 4;
+    static constexpr uint32_t kMaxObjects = 64;
+    static constexpr uint32_t kOutboxSize = 16;
+    static constexpr uint32_t kNoClient = 0xFFFFFFFFu;
+    // Where mm puts regions a client asks for without an address.
+    static constexpr uint32_t kMapBase = 0x10000000u;
+    static constexpr uint32_t kMapLimit = 0xB0000000u;
+
+    // `landing_base`, `landing_size`: the range of mm's own space where external pagers'
+    // pages land (each external object gets a slice of its size).
+    void init(FramePool* frames, Flusher flusher, axo_thread_id_t root_task, uint32_t landing_base,
+              uint32_t landing_size);
+
+    // ---- Faults ---------------------------------------------------------------------------------
+    // A page fault of `thread` (access: AXO_FPAGE_R or AXO_FPAGE_W). `forwarding`: mm is in
+    // the middle of forwarding another fault, so this one may not be forwarded.
+    FaultAnswer fault(axo_thread_id_t thread, uint32_t address, uint32_t ip, uint32_t access,
+                      bool forwarding = false);
+    // The external pager did not deliver the page `answer` asked for: the fault is refused.
+    void external_failed(axo_thread_id_t thread, const FaultAnswer& answer);
+
+    // ---- Requests (protocol.h)
+    // --------------------------------------------------------------------
+    ipc::Error on_attach(axo_thread_id_t from, const AttachRequest&, ipc::Empty&);
+    ipc::Error on_detach(axo_thread_id_t from, const DetachRequest&, ipc::Empty&);
+    ipc::Error on_region_create(axo_thread_id_t from, const RegionCreateRequest&,
+                                RegionCreateReply&);
+    ipc::Error on_sbrk(axo_thread_id_t from, const SbrkRequest&, SbrkReply&);
+    ipc::Error on_protect(axo_thread_id_t from, const ProtectRequest&, ipc::Empty&);
+    ipc::Error on_unmap(axo_thread_id_t from, const UnmapRequest&, ipc::Empty&);
+    ipc::Error on_duplicate(axo_thread_id_t from, const DuplicateRequest&, DuplicateReply&);
+    ipc::Error on_quota_set(axo_thread_id_t from, const QuotaSetRequest&, ipc::Empty&);
+    ipc::Error on_statistics(axo_thread_id_t from, const StatisticsRequest&, StatisticsReply&);
+    ipc::Error on_fault_state(axo_thread_id_t from, const FaultStateRequest&, FaultStateReply&);
+    ipc::Error on_fault_retry(axo_thread_id_t from, const FaultRetryRequest&, ipc::Empty&);
+
+    // ---- The outbox
+    // ------------------------------------------------------------------------------- The next
+    // piece of deferred work, oldest first; false when there is none.
+    bool take_deferred(Deferred& out);
+    bool has_deferred() const { return m_outbox_count != 0; }
+
+    const Counters& counters() const { return m_counters; }
+    const FramePool& frames() const { return *m_frames; }
+    uint32_t table_frames() const { return static_cast<uint32_t>(m_table_frames); }
+    uint32_t data_frames() const { return m_frames->in_use() - table_frames(); }
+    // For tests: the frame backing a client's anonymous page, or FramePool::kNone; how many
+    // regions the client has (0 for no client).
+    uint32_t frame_of(axo_thread_id_t thread, uint32_t address) const;
+    uint32_t region_count(axo_thread_id_t thread) const;
+
+private:
+    struct Pending {
+        uint32_t reason = kRefusedNone; // kRefusedNone: nothing pending
+        uint32_t address = 0, ip = 0, access = 0;
+    };
+    struct LastFault {
+        uint32_t page = 0, access = 0, repeats = 0;
+    };
+    struct Client {
+        bool used = false;
+        axo_thread_id_t threads[kThreadsPerClient] = {};
+        Pending pending[kThreadsPerClient];
+        LastFault last[kThreadsPerClient];
+        axo_thread_id_t fault_handler = AXO_NIL_THREAD;
+        uint32_t quota = kNoQuota, committed = 0, resident = 0, faults = 0, refused = 0;
+        uint32_t heap_base = 0, brk = 0;
+        RegionList regions;
+        PageTable pages; // anonymous memory
+    };
+    struct Object {
+        uint32_t kind = 0; // 0: free slot; kRegionShared or kRegionExternal
+        uint32_t id = 0;
+        uint32_t size = 0;                      // bytes
+        uint32_t regions = 0;                   // regions mapping it: it dies with the last
+        uint32_t owner = kNoClient;             // shared: the client charged for it
+        PageTable pages;                        // shared
+        axo_thread_id_t pager = AXO_NIL_THREAD; // external
+        uint32_t cookie = 0, landing = 0;       // external
+    };
+
+    // Thread → client.
+    bool locate(axo_thread_id_t thread, uint32_t& client, uint32_t& slot) const;
+    // The client a request is about, if `from` may make it; else the error to answer.
+    ipc::Error resolve(axo_thread_id_t from, axo_thread_id_t named, bool manager_only,
+                       uint32_t& client) const;
+
+    FaultAnswer evaluate(uint32_t client, uint32_t address, uint32_t access, bool forwarding);
+    FaultAnswer refuse(uint32_t client, uint32_t slot, uint32_t address, uint32_t ip,
+                       uint32_t access, uint32_t reason);
+    bool commit(Client& c, uint32_t pages);
+    void push(const Deferred& work);
+
+    // Regions.
+    uint32_t split(uint32_t client, uint32_t address); // as RegionList::split_at, objects too
+    void release(uint32_t client, const Region& region, uint32_t start, uint32_t end);
+    void take_rights(uint32_t client, const Region& region, uint32_t start, uint32_t end,
+                     uint32_t rights);
+    ipc::Error carve(uint32_t client, uint32_t start, uint32_t end);
+    void drop_object(uint32_t object);
+    uint32_t find_object(uint32_t id, uint32_t kind) const;
+    uint32_t landing_for(uint32_t size) const;
+    void flush_page(uint32_t address, uint32_t rights);
+    void flush_range(uint32_t address, uint32_t size, uint32_t rights, bool own = false);
+    void coalesce(uint32_t client);
+    void clear_memory(uint32_t client);
+    void sync();
+    void forget_client(uint32_t client);
+
+    FramePool* m_frames = nullptr;
+    Flusher m_flusher;
+    bool m_flush_pending = false;
+    axo_thread_id_t m_root = AXO_NIL_THREAD;
+    uint32_t m_landing_base = 0, m_landing_size = 0;
+    int32_t m_table_frames = 0;
+    uint32_t m_next_object_id = 1;
+    Counters m_counters;
+    Client m_clients[kMaxClients];
+    // Thread number → client index + 1 (0: none), so that a fault finds its client at once;
+    // the thread's full id (its version) is still checked against the client's.
+    uint8_t m_client_of[AXO_MAX_THREADS] = {};
+    Object m_objects[kMaxObjects];
+    Deferred m_outbox[kOutboxSize];
+    uint32_t m_outbox_head = 0, m_outbox_count = 0;
+};
+
+} // namespace mm

@@ -1,0 +1,168 @@
+// Processes on the real kernel: the ProcessHost of proc's ProcessService (lib/loader for
+// images and pages, thread_control for deletion, zero-timeout sends for deferred replies), and
+// proc as the pager and exception handler of every process it starts.
+//
+// One thread does all of it — the protocol, page faults, exceptions — so the process table and
+// the page pool have a single owner and need no lock. A page fault costs proc a page copy (and
+// on a pool miss one call to σ0), and nothing proc does while serving blocks on a process.
+#include "rt/rt.h"
+
+#include "lib/ipc/kernel.h"
+#include "servers/proc/server.h"
+
+namespace proc {
+
+namespace {
+
+// The log keeps every end of a process up to here, then every kLogEvery-th: a test that
+// crashes a program a thousand times still has a readable log (and a faster run).
+constexpr uint32_t kLogFirst = 16;
+constexpr uint32_t kLogEvery = 100;
+
+// The CPU's page-fault vector (#PF, Intel SDM vol. 3, 6.15): the status of a process whose
+// page fault proc refused, as if the kernel had sent the exception.
+constexpr int32_t kPageFaultVector = 14;
+
+Proc& proc_of(void* context) {
+    return *static_cast<Proc*>(context);
+}
+
+ipc::Error host_start(void* context, uint32_t slot, uint32_t module, axo_thread_id_t thread,
+                      const char* const* argv, uint32_t argc) {
+    Proc& proc = proc_of(context);
+    const ModuleImage& image = proc.images[module];
+    if (!image.program) return ipc::Error::unsupported;
+    const char* why = nullptr;
+    int error = loader::spawn(proc.loaded[slot], image.data, image.size, thread, rt_my_id(), argv,
+                              argc, &why);
+    switch (error) {
+    case loader::kOk:
+        return ipc::Error::ok;
+    case loader::kBadArguments:
+        return ipc::Error::invalid_argument;
+    case loader::kBadImage:
+        return ipc::Error::unsupported;
+    case loader::kNoMemory:
+        return ipc::Error::no_memory;
+    default:
+        rt_printf("proc: starting %s failed: %s\n", argv[0], why != nullptr ? why : "?");
+        return ipc::Error::no_memory;
+    }
+}
+
+void host_destroy(void* context, uint32_t slot, axo_thread_id_t thread) {
+    Proc& proc = proc_of(context);
+    // Deleting the space's only thread deletes the space: every page mapped into it is
+    // revoked, so the pool's pages are proc's alone again and can go to the next process.
+    uint32_t error = axo_thread_control(thread, AXO_NIL_THREAD, AXO_NIL_THREAD, AXO_NIL_THREAD, 0,
+                                        AXO_NIL_THREAD);
+    if (error != AXO_OK)
+        rt_printf("proc: deleting thread %u.%u failed: error %u\n", axo_thread_number(thread),
+                  axo_thread_version(thread), error);
+    loader::release(proc.loaded[slot], proc.pool);
+    (void)proc.names.thread_died(thread);
+}
+
+bool host_answer(void*, axo_thread_id_t waiter, ipc::Error error, const WaitReply& reply) {
+    return error == ipc::Error::ok ? ipc::send_reply(waiter, reply)
+                                   : ipc::send_error(waiter, error);
+}
+
+void host_ended(void* context, const ProcessEntry& entry) {
+    Proc& proc = proc_of(context);
+    const ModuleConfig& module = proc.config->modules[entry.module];
+    bool shutdown =
+        module.on_exit == ExitPolicy::shutdown && proc.boot_pid[entry.module] == entry.pid;
+    uint32_t ends = ++proc.ends;
+    if (shutdown || ends <= kLogFirst || ends % kLogEvery == 0) {
+        char how[96];
+        if (entry.reason == kExitNormal) {
+            rt_snprintf(how, sizeof how, "exited with status %d", entry.status);
+        } else if (entry.reason == kExitKilled) {
+            rt_snprintf(how, sizeof how, "killed (signal %d)", entry.status);
+        } else if (proc.last_fault.thread == entry.thread) {
+            rt_snprintf(how, sizeof how, "faulted: vector %d at eip %08x, address %08x",
+                        entry.status, proc.last_fault.eip, proc.last_fault.address);
+        } else {
+            rt_snprintf(how, sizeof how, "faulted: vector %d", entry.status);
+        }
+        rt_printf("proc: process %u (%s) %s [end %u]\n", entry.pid, module.name, how, ends);
+        if (ends == kLogFirst)
+            rt_printf("proc: from now on every %uth end of a process is logged\n", kLogEvery);
+    }
+    if (shutdown) {
+        bool success = entry.reason == kExitNormal && entry.status == 0;
+        rt_printf("proc: %s ended, and its configuration says on-exit=shutdown: %s\n", module.name,
+                  success ? "success" : "failure");
+        (void)axo_debug_shutdown(success ? 0 : 1);
+    }
+}
+
+} // namespace
+
+ProcessHost process_host(Proc* proc) {
+    return ProcessHost{proc, &host_start, &host_destroy, &host_answer, &host_ended};
+}
+
+// A process can send these labels itself; the sender is still its own thread, so it gets
+// nothing it could not get by faulting: a page of its own, or its end.
+ipc::Outcome on_kernel_message(Proc& proc, axo_thread_id_t from, ipc::Message& message) {
+    const ProcessEntry* entry = proc.processes.running(from);
+    if (entry == nullptr) return ipc::Outcome::no_reply;
+    uint32_t slot = proc.processes.table().slot_of(*entry);
+    uint32_t label = message.label();
+
+    constexpr uint32_t kAccessBits = AXO_FPAGE_R | AXO_FPAGE_W | AXO_FPAGE_X;
+    if ((label & ~kAccessBits) == AXO_LABEL_PAGE_FAULT && message.untyped() == 2 &&
+        message.typed() == 0) {
+        uint32_t address = message.word(0), eip = message.word(1);
+        bool write = (label & AXO_FPAGE_W) != 0;
+        switch (loader::handle_fault(proc.loaded[slot], proc.pool, address, write)) {
+        case loader::Fault::mapped:
+            return ipc::Outcome::reply;
+        case loader::Fault::violation:
+            proc.last_fault = {from, eip, address};
+            (void)proc.processes.end_thread(from, kExitFaulted, kPageFaultVector);
+            return ipc::Outcome::no_reply;
+        case loader::Fault::no_memory:
+            rt_printf("proc: no memory for page %08x of process %u\n", address, entry->pid);
+            (void)proc.processes.end_thread(from, kExitKilled, kSignalKill);
+            return ipc::Outcome::no_reply;
+        }
+    }
+    if (label == AXO_LABEL_EXCEPTION && message.untyped() == AXO_EXC_WORDS &&
+        message.typed() == 0) {
+        proc.last_fault = {from, message.word(AXO_EXC_EIP - 1), message.word(AXO_EXC_ADDRESS - 1)};
+        int32_t vector = static_cast<int32_t>(message.word(AXO_EXC_VECTOR - 1));
+        (void)proc.processes.end_thread(from, kExitFaulted, vector);
+        return ipc::Outcome::no_reply;
+    }
+    // Not the shape the kernel sends: a process imitating it. Dropped like any kernel label
+    // nobody serves; the process waits for a reply that never comes.
+    return ipc::Outcome::no_reply;
+}
+
+void start_boot_processes(Proc& proc) {
+    for (uint32_t i = 0; i < proc.config->module_count; ++i) {
+        const ModuleConfig& module = proc.config->modules[i];
+        if (module.startup != StartPolicy::boot) continue;
+        if (!proc.images[i].program) {
+            rt_printf("proc: module %u \"%s\" not started: not a program\n", module.index,
+                      module.name);
+            continue;
+        }
+        SpawnReply reply{};
+        ipc::Error error = proc.processes.start(kNoProcess, i, nullptr, reply);
+        if (error != ipc::Error::ok) {
+            rt_printf("proc: starting module %u \"%s\" failed: %s\n", module.index, module.name,
+                      ipc::error_name(error));
+            continue;
+        }
+        proc.boot_pid[i] = reply.pid;
+        rt_printf("proc: started module %u \"%s\": process %u, thread %u.%u\n", module.index,
+                  module.name, reply.pid, axo_thread_number(reply.main_thread),
+                  axo_thread_version(reply.main_thread));
+    }
+}
+
+} // namespace proc

@@ -1,0 +1,199 @@
+// lib/loader's pure part (lib/loader/layout.h): which pages a process may have and with what
+// rights, what each page holds before the process runs, and its arguments at the top of the
+// stack as the System V i386 ABI lays them out.
+#include <gtest/gtest.h>
+
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "lib/loader/layout.h"
+
+namespace loader {
+namespace {
+
+constexpr StackArea kStack{0xBFFE0000u, 0xBFFF0000u};
+
+axo::elf::Segment segment(uint32_t vaddr, uint32_t memsz, uint32_t offset, uint32_t filesz,
+                          bool writable) {
+    return axo::elf::Segment{vaddr, memsz, offset, filesz, true, writable, !writable};
+}
+
+// text at 0x400000 (0x1800 bytes from offset 0x1000), data at 0x402000 (0x100 file bytes,
+// 0x2100 in memory: a bss that spans into a third page), as lib/rt/program.ld lays it out.
+axo::elf::Image two_segments() {
+    axo::elf::Image image{};
+    image.entry = 0x400000;
+    image.segments[0] = segment(0x400000, 0x1800, 0x1000, 0x1800, false);
+    image.segments[1] = segment(0x402000, 0x2100, 0x3000, 0x100, true);
+    image.segment_count = 2;
+    return image;
+}
+
+std::vector<uint8_t> file_of(size_t size) {
+    std::vector<uint8_t> file(size);
+    for (size_t i = 0; i < size; ++i)
+        file[i] = static_cast<uint8_t>(i * 7 + 1); // never 0: zero-fill shows
+    return file;
+}
+
+TEST(LoaderLayout, PlanFollowsSegmentsAndStack) {
+    axo::elf::Image image = two_segments();
+    PagePlan text = plan_page(image, kStack, 0x401000);
+    EXPECT_TRUE(text.known);
+    EXPECT_FALSE(text.writable);
+    PagePlan bss_tail = plan_page(image, kStack, 0x404000);
+    EXPECT_TRUE(bss_tail.known);
+    EXPECT_TRUE(bss_tail.writable);
+    EXPECT_FALSE(plan_page(image, kStack, 0x405000).known); // just past the bss
+    EXPECT_FALSE(plan_page(image, kStack, 0x3FF000).known); // just before the text
+    EXPECT_FALSE(plan_page(image, kStack, 0).known);        // null
+    EXPECT_TRUE(plan_page(image, kStack, kStack.low).writable);
+    EXPECT_TRUE(plan_page(image, kStack, kStack.top - kPageSize).known);
+    EXPECT_FALSE(plan_page(image, kStack, kStack.low - kPageSize).known); // stack overflow
+    EXPECT_FALSE(plan_page(image, kStack, kStack.top).known);
+    EXPECT_FALSE(plan_page(image, kStack, 0xC0000000u).known);
+}
+
+TEST(LoaderLayout, PageSharedByTwoSegmentsGetsBothRights) {
+    // A linker script that packs read-only and writable data into one page.
+    axo::elf::Image image{};
+    image.segments[0] = segment(0x400000, 0x800, 0, 0x800, false);
+    image.segments[1] = segment(0x400800, 0x100, 0x800, 0x100, true);
+    image.segment_count = 2;
+    PagePlan plan = plan_page(image, kStack, 0x400000);
+    EXPECT_TRUE(plan.known);
+    EXPECT_TRUE(plan.writable);
+}
+
+TEST(LoaderLayout, FillCopiesFileBytesAndZeroesTheRest) {
+    axo::elf::Image image = two_segments();
+    std::vector<uint8_t> file = file_of(0x3100);
+    StartBlock none;
+    uint8_t page[kPageSize];
+
+    fill_page(image, file.data(), none, 0x400000, page);
+    EXPECT_EQ(std::memcmp(page, file.data() + 0x1000, kPageSize), 0);
+
+    // The second text page holds 0x800 file bytes, then zeroes.
+    fill_page(image, file.data(), none, 0x401000, page);
+    EXPECT_EQ(std::memcmp(page, file.data() + 0x2000, 0x800), 0);
+    for (uint32_t i = 0x800; i < kPageSize; ++i)
+        ASSERT_EQ(page[i], 0) << i;
+
+    // Data: 0x100 file bytes, then bss.
+    fill_page(image, file.data(), none, 0x402000, page);
+    EXPECT_EQ(std::memcmp(page, file.data() + 0x3000, 0x100), 0);
+    for (uint32_t i = 0x100; i < kPageSize; ++i)
+        ASSERT_EQ(page[i], 0) << i;
+
+    std::memset(page, 0xEE, sizeof page);
+    fill_page(image, file.data(), none, 0x404000, page);
+    for (uint32_t i = 0; i < kPageSize; ++i)
+        ASSERT_EQ(page[i], 0) << i; // all bss: stale bytes of a reused pool page must go
+}
+
+TEST(LoaderLayout, FillOfSharedPageTakesEachSegmentsBytes) {
+    axo::elf::Image image{};
+    image.segments[0] = segment(0x400000, 0x800, 0x100, 0x800, false);
+    image.segments[1] = segment(0x400800, 0x400, 0x900, 0x200, true);
+    image.segment_count = 2;
+    std::vector<uint8_t> file = file_of(0x1000);
+    StartBlock none;
+    uint8_t page[kPageSize];
+    fill_page(image, file.data(), none, 0x400000, page);
+    EXPECT_EQ(std::memcmp(page, file.data() + 0x100, 0x800), 0);
+    EXPECT_EQ(std::memcmp(page + 0x800, file.data() + 0x900, 0x200), 0);
+    for (uint32_t i = 0xA00; i < kPageSize; ++i)
+        ASSERT_EQ(page[i], 0) << i;
+}
+
+// Reads the block as the process will: 32-bit words and pointers at their addresses.
+struct Decoded {
+    uint32_t argc = 0;
+    std::vector<std::string> argv;
+    uint32_t argv_end = 1, envp_end = 1;
+};
+
+Decoded decode(const StartBlock& block, const uint8_t* top_page, uint32_t stack_top) {
+    uint32_t page_base = stack_top - kPageSize;
+    auto word = [&](uint32_t address) {
+        uint32_t value;
+        std::memcpy(&value, top_page + (address - page_base), 4);
+        return value;
+    };
+    Decoded d;
+    uint32_t sp = block.stack_pointer();
+    d.argc = word(sp);
+    for (uint32_t i = 0; i < d.argc; ++i) {
+        uint32_t at = word(sp + 4 + 4 * i);
+        EXPECT_GE(at, sp);
+        EXPECT_LT(at, stack_top);
+        d.argv.emplace_back(reinterpret_cast<const char*>(top_page + (at - page_base)));
+    }
+    d.argv_end = word(sp + 4 + 4 * d.argc);
+    d.envp_end = word(sp + 8 + 4 * d.argc);
+    return d;
+}
+
+TEST(LoaderLayout, StartBlockAsTheSystemVAbiLaysItOut) {
+    const char* argv[] = {"exit42", "--verbose", "7", ""};
+    StartBlock block;
+    ASSERT_TRUE(block.build(argv, 4, kStack.top));
+    EXPECT_EQ(block.stack_pointer() % 16, 0u);
+    EXPECT_EQ(block.stack_pointer() + block.size(), kStack.top);
+
+    // The block reaches the process through the top stack page.
+    axo::elf::Image image = two_segments();
+    uint8_t page[kPageSize];
+    fill_page(image, nullptr, block, kStack.top - kPageSize, page);
+    Decoded d = decode(block, page, kStack.top);
+    EXPECT_EQ(d.argc, 4u);
+    ASSERT_EQ(d.argv.size(), 4u);
+    EXPECT_EQ(d.argv[0], "exit42");
+    EXPECT_EQ(d.argv[1], "--verbose");
+    EXPECT_EQ(d.argv[2], "7");
+    EXPECT_EQ(d.argv[3], "");
+    EXPECT_EQ(d.argv_end, 0u);
+    EXPECT_EQ(d.envp_end, 0u);
+
+    // Other stack pages do not get it.
+    fill_page(image, nullptr, block, kStack.top - 2 * kPageSize, page);
+    for (uint32_t i = 0; i < kPageSize; ++i)
+        ASSERT_EQ(page[i], 0) << i;
+}
+
+TEST(LoaderLayout, NoArgumentsIsArgcZero) {
+    StartBlock block;
+    ASSERT_TRUE(block.build(nullptr, 0, kStack.top));
+    EXPECT_EQ(block.size(), 16u);
+    uint8_t page[kPageSize];
+    fill_page(two_segments(), nullptr, block, kStack.top - kPageSize, page);
+    Decoded d = decode(block, page, kStack.top);
+    EXPECT_EQ(d.argc, 0u);
+    EXPECT_EQ(d.argv_end, 0u);
+}
+
+TEST(LoaderLayout, StartBlockRefusesWhatDoesNotFit) {
+    std::string long_word(StartBlock::kBytes, 'x');
+    const char* one[] = {long_word.c_str()};
+    StartBlock block;
+    EXPECT_FALSE(block.build(one, 1, kStack.top));
+    EXPECT_EQ(block.size(), 0u);
+
+    std::vector<const char*> many(StartBlock::kMaxArguments + 1, "a");
+    EXPECT_FALSE(block.build(many.data(), static_cast<uint32_t>(many.size()), kStack.top));
+    EXPECT_TRUE(block.build(many.data(), StartBlock::kMaxArguments, kStack.top));
+
+    // Exactly full: words and strings together at kBytes.
+    std::string fits(StartBlock::kBytes - 4 * 4 - 1, 'y'); // argc, argv[0], two terminators
+    const char* exact[] = {fits.c_str()};
+    EXPECT_TRUE(block.build(exact, 1, kStack.top));
+    EXPECT_EQ(block.size(), StartBlock::kBytes);
+    std::string over(fits.size() + 1, 'y');
+    const char* too_long[] = {over.c_str()};
+    EXPECT_FALSE(block.build(too_long, 1, kStack.top));
+}
+
+} // namespace
+} // namespace loader
