@@ -1,21 +1,37 @@
 /*
  * The system calls newlib needs underneath stdio, malloc and friends.
  *
- * Placeholders: every stub here is wired to RPC when the kernel runs user code (DESIGN.md §6:
- * libposix turns each call into RPC to the server that owns it). Until then a program links
- * and runs its pure computation: the heap works, the console reports itself as a terminal,
- * everything that needs a server fails with ENOSYS.
+ * What is wired to the system today (DESIGN.md §6: libposix will turn each call into RPC to the
+ * server that owns it):
+ *
+ *   write(1|2)        the kernel debug console (axo_debug_write), until the console driver and
+ *                     fs serve file descriptors; other descriptors: EBADF
+ *   _exit             proc's exit (servers/proc/protocol.h, kProcExit); the parent's wait
+ *                     reports the status
+ *   sbrk              the static heap arena of lib/user.ld
+ *   gettimeofday,     the KIP clock (microseconds since boot; there is no real-time clock yet,
+ *   times             so the time of day is the time since boot, counted from the epoch)
+ *   isatty, fstat     0..2 are the console, a character device and a terminal
+ *   getpid            1 always: proc has no call that tells a process its pid yet
+ *
+ * Everything that needs a server which does not exist yet (files, signals) fails honestly:
+ * read EBADF on non-console descriptors and ENOSYS on the console (no input driver), kill,
+ * open, close, lseek, fcntl, stat, link, unlink, mkdir ENOSYS.
  *
  * newlib is configured for i686-elf with --disable-newlib-supplied-syscalls, so its reentrant
  * wrappers (_read_r, _sbrk_r, ...) call these plain POSIX names.
  */
 #include <errno.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/stat.h>
 #include <sys/time.h>
 #include <sys/times.h>
 #include <sys/types.h>
+#include <time.h>
 #include <unistd.h>
+
+#include "axolotl/syscalls.h"
 
 /* newlib's <fcntl.h> and <signal.h> drag in more than we need; these are their prototypes. */
 int open(const char* path, int flags, ...);
@@ -29,13 +45,27 @@ static int not_yet(void) {
     return -1;
 }
 
+static int bad_fd(void) {
+    errno = EBADF;
+    return -1;
+}
+
+/* The KIP: the kernel maps it into every space; asked for once. */
+static const axo_kip_t* kip(void) {
+    static const axo_kip_t* cached;
+    if (cached == NULL) cached = axo_kernel_interface();
+    return cached;
+}
+
 /* ---- The heap ------------------------------------------------------------------------------ */
 
 /*
- * A fixed arena that lib/user.ld reserves after .bss, on pages of its own: whoever loads the
- * program maps it as zero-fill memory (newlib's malloc relies on fresh sbrk memory being
- * zero), and pages malloc never touches cost nothing under a demand-zero pager. Addresses past
- * the image would only be backed once the memory manager serves a real break.
+ * A fixed arena that lib/user.ld reserves after .bss, on pages of its own, as the end of the
+ * data PT_LOAD segment (inside its memsz, past its filesz): proc's loader (lib/loader) serves
+ * faults only inside segments and the stack, and zero-fills this part (newlib's malloc relies
+ * on fresh sbrk memory being zero); pages malloc never touches cost nothing. proc allows a
+ * process 2 MiB of pages in all, so the arena (1 MiB) cannot be filled together with a large
+ * image. Addresses past the image would only be backed once mm serves a real break.
  */
 extern char __heap_start[], __heap_end[];
 static char* heap_break = __heap_start;
@@ -55,21 +85,45 @@ void* sbrk(ptrdiff_t increment) {
 
 /* ---- Process ------------------------------------------------------------------------------- */
 
-void _exit(int status) {
-    (void)status;
-    /*
-     * No exit RPC to proc yet, and hlt is privileged: spin. The empty asm keeps the loop from
-     * being folded into something the compiler finds cheaper.
-     */
-    for (;;)
-        __asm__ volatile("" ::: "memory");
+/*
+ * proc's exit, spelled out in C (servers/proc/protocol.h and process_client.h are C++): an IPC
+ * call to the root task with label kProcExit and one word, the status. On success proc deletes
+ * the thread and never answers; an answer means proc refused (the caller is no process) or
+ * could not be reached.
+ */
+#define AXO_PROC_EXIT 0x0201u /* proc::kProcExit */
+
+static void console_text(const char* text) {
+    uint32_t n = 0;
+    while (text[n] != '\0') ++n;
+    axo_debug_write(text, n);
 }
 
-/* The one process there is until proc hands out ids. */
+/* Blocks for good (L4's sleep idiom, as lib/rt's rt_park): hlt is privileged. */
+static void park(void) {
+    axo_thread_id_t self = axo_my_utcb()->my_id;
+    for (;;) {
+        axo_ipc_receive(self, AXO_TIMEOUT_NEVER);
+        axo_ipc_receive(AXO_ANY_THREAD, AXO_TIMEOUT_NEVER);
+    }
+}
+
+void _exit(int status) {
+    axo_utcb_t* utcb = axo_my_utcb();
+    utcb->mr[0] = axo_msg_tag(AXO_PROC_EXIT, 1, 0);
+    utcb->mr[1] = (uint32_t)status;
+    axo_ipc_call(kip()->root_task, axo_timeouts(AXO_TIMEOUT_NEVER, AXO_TIMEOUT_NEVER));
+    console_text("libc: proc refused exit; parking the thread\n");
+    park();
+    __builtin_unreachable();
+}
+
+/* proc has no call that tells a process its pid (servers/proc/protocol.h): 1 until it has. */
 pid_t getpid(void) {
     return 1;
 }
 
+/* No signals yet; proc's kill is for a parent's children and ends them whatever the signal. */
 int kill(pid_t pid, int sig) {
     (void)pid;
     (void)sig;
@@ -90,31 +144,48 @@ static int is_console(int fd) {
 /* stdin, stdout and stderr are the console until fs and the console driver serve them. */
 int isatty(int fd) {
     if (is_console(fd)) return 1;
-    errno = ENOTTY;
+    errno = EBADF;
     return 0;
 }
 
 /*
  * Agrees with isatty(): newlib's stdio line-buffers a stream only if fstat reports a character
- * device and isatty says yes, so console output appears line by line once write works.
+ * device and isatty says yes, so console output appears line by line.
  */
 int fstat(int fd, struct stat* st) {
-    if (!is_console(fd)) return not_yet();
+    if (!is_console(fd)) return bad_fd();
     *st = (struct stat){.st_mode = S_IFCHR | 0620};
     return 0;
 }
 
+/*
+ * stdout and stderr go to the kernel's debug console. The kernel reads the buffer without
+ * faulting pages in (a page the process never touched is not mapped yet: proc maps on the first
+ * fault), so the bytes are copied to the stack first, which touches every source page.
+ */
 ssize_t write(int fd, const void* buffer, size_t count) {
-    (void)fd;
-    (void)buffer;
-    (void)count;
-    return not_yet();
+    if (fd != 1 && fd != 2) return bad_fd();
+    const char* bytes = buffer;
+    char chunk[256];
+    size_t done = 0;
+    while (done < count) {
+        size_t n = count - done < sizeof chunk ? count - done : sizeof chunk;
+        for (size_t i = 0; i < n; ++i) chunk[i] = bytes[done + i];
+        if (axo_debug_write(chunk, (uint32_t)n) != AXO_OK) {
+            if (done > 0) break;
+            errno = EFAULT;
+            return -1;
+        }
+        done += n;
+    }
+    return (ssize_t)done;
 }
 
+/* No input yet: stdin has no driver behind it (ENOSYS), other descriptors do not exist. */
 ssize_t read(int fd, void* buffer, size_t count) {
-    (void)fd;
     (void)buffer;
     (void)count;
+    if (fd != 0) return bad_fd();
     return not_yet();
 }
 
@@ -124,16 +195,21 @@ int open(const char* path, int flags, ...) {
     return not_yet();
 }
 
+/* The console descriptors are never closed for real; nothing else is open. */
 int close(int fd) {
-    (void)fd;
-    return not_yet();
+    if (is_console(fd)) return 0;
+    return bad_fd();
 }
 
+/* The console cannot seek (ESPIPE); nothing else is open. */
 off_t lseek(int fd, off_t offset, int whence) {
-    (void)fd;
     (void)offset;
     (void)whence;
-    return not_yet();
+    if (is_console(fd)) {
+        errno = ESPIPE;
+        return -1;
+    }
+    return bad_fd();
 }
 
 int fcntl(int fd, int cmd, ...) {
@@ -167,13 +243,40 @@ int mkdir(const char* path, mode_t mode) {
 
 /* ---- Time ---------------------------------------------------------------------------------- */
 
+/*
+ * The KIP clock counts microseconds since boot. With no real-time clock read yet, the time of
+ * day is that count from the epoch (1970-01-01 plus the uptime); no time zone.
+ */
 int gettimeofday(struct timeval* tv, void* tz) {
-    (void)tv;
     (void)tz;
-    return not_yet();
+    if (tv != NULL) {
+        uint64_t us = axo_kip_clock_us(kip());
+        tv->tv_sec = (time_t)(us / 1000000u);
+        tv->tv_usec = (suseconds_t)(us % 1000000u);
+    }
+    return 0;
 }
 
+/* The clock when the program started (a constructor, before main). */
+static uint64_t start_us;
+__attribute__((constructor)) static void note_start_time(void) {
+    start_us = axo_kip_clock_us(kip());
+}
+
+/*
+ * Clock ticks of CLOCKS_PER_SEC (newlib's clock() divides by it). The return value is the time
+ * since boot; the kernel keeps no CPU time per thread yet, so the user time is the real time
+ * since the program started (an upper bound: it includes time other threads ran), system time
+ * and the children's times are 0.
+ */
 clock_t times(struct tms* buffer) {
-    (void)buffer;
-    return (clock_t)not_yet();
+    uint64_t now = axo_kip_clock_us(kip());
+    const uint64_t us_per_tick = 1000000u / CLOCKS_PER_SEC;
+    if (buffer != NULL) {
+        buffer->tms_utime = (clock_t)((now - start_us) / us_per_tick);
+        buffer->tms_stime = 0;
+        buffer->tms_cutime = 0;
+        buffer->tms_cstime = 0;
+    }
+    return (clock_t)(now / us_per_tick);
 }

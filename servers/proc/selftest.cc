@@ -13,6 +13,7 @@
 #include "servers/proc/selftest.h"
 
 #include "rt/rt.h"
+#include "rt/tap.h"
 
 #include "lib/ipc/kernel.h"
 #include "lib/names/names.h"
@@ -24,27 +25,11 @@ namespace {
 
 // ---- TAP -----------------------------------------------------------------------------------
 
-uint32_t g_count;
-uint32_t g_failures;
-
-void vline(const char* prefix, const char* fmt, va_list args) {
-    // One debug_write per line, so the lines of other threads cannot split it.
-    char line[240];
-    size_t n = rt_snprintf(line, sizeof line, "%s", prefix);
-    if (n < sizeof line) n += rt_vsnprintf(line + n, sizeof line - n, fmt, args);
-    if (n > sizeof line - 2) n = sizeof line - 2;
-    line[n++] = '\n';
-    axo_debug_write(line, n);
-}
-
+// TAP through lib/rt (shared by every guest test).
 __attribute__((format(printf, 2, 3))) bool check(bool passed, const char* fmt, ...) {
-    ++g_count;
-    if (!passed) ++g_failures;
-    char prefix[24];
-    rt_snprintf(prefix, sizeof prefix, "%s %u - ", passed ? "ok" : "not ok", g_count);
     va_list args;
     va_start(args, fmt);
-    vline(prefix, fmt, args);
+    rt_tap_vcheck(passed, fmt, args);
     va_end(args);
     return passed;
 }
@@ -52,14 +37,11 @@ __attribute__((format(printf, 2, 3))) bool check(bool passed, const char* fmt, .
 __attribute__((format(printf, 1, 2))) void diag(const char* fmt, ...) {
     va_list args;
     va_start(args, fmt);
-    vline("# ", fmt, args);
+    rt_tap_vdiag(fmt, args);
     va_end(args);
 }
 
-void skip(const char* what, const char* why) {
-    ++g_count;
-    rt_printf("ok %u - %s # SKIP %s\n", g_count, what, why);
-}
+void skip(const char* what, const char* why) { rt_tap_skip(why, "%s", what); }
 
 // "ok" or the error's name, for descriptions.
 const char* name_of(ipc::Error error) {
@@ -608,9 +590,8 @@ void rebinding_tests() {
          "%u kernel messages dropped, %u failed replies",
          stats.messages, stats.errors, stats.bad_operations, stats.bad_messages,
          stats.kernel_messages, stats.failed_replies);
-    rt_printf("1..%u\n", g_count);
-    rt_printf("AXOLOTL: END OF TESTS\n");
-    uint32_t error = axo_debug_shutdown(g_failures ? 1 : 0);
+    rt_tap_end();
+    uint32_t error = axo_debug_shutdown(rt_tap_failures() ? 1 : 0);
     diag("debug_shutdown returned %u", error);
     rt_park();
 }

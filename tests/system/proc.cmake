@@ -30,8 +30,9 @@ axo_bochs_test(NAME bochs-proc-names
 
 # userland-core: processes (tests/guest/userland_core/README.md). proc starts the driver
 # userland_core at boot (on-exit=shutdown: its exit ends the run) with the number of crash
-# cycles of its reclaim test; the other modules are the programs it spawns (start=spawn), and
-# notes, a text file, a module that is no program.
+# cycles of its reclaim test; the other modules are the programs it spawns (start=spawn), among
+# them hello (apps/hello, a newlib program: its output is checked below), and notes, a text
+# file, a module that is no program.
 set(_axo_userland_dir "${AXO_TARGET_DIR}/tests/guest/userland_core")
 set(_axo_userland_modules
     "${AXO_TARGET_DIR}/servers/memory/sigma0/sigma0 sigma0"
@@ -45,17 +46,22 @@ set(_axo_userland_modules
     "${_axo_userland_dir}/parent start=spawn"
     "${_axo_userland_dir}/meddler start=spawn"
     "${_axo_userland_dir}/refault start=spawn"
+    "${AXO_TARGET_DIR}/apps/hello/hello start=spawn"
     "${_axo_proc_test_modules}/vga name=notes start=spawn")
 
 # About 2 s on QEMU, of which 0.3 s are the 1000 crash cycles.
 axo_qemu_test(NAME userland-core
     MODULES ${_axo_userland_modules}
     TIMEOUT 60
-    EXPECT [[proc: started module 2 "userland_core"]] [[proc: userland_core ended.*: success]])
+    EXPECT [[proc: started module 2 "userland_core"]] [[hello, world]]
+           [[hello: 125221 bytes in 7 blocks from the heap, freed \(42\)]]
+           [[proc: userland_core ended.*: success]])
 
 # Bochs, with a Pentium CPU model (GRUB ISO): the same run on exact fault and segment
 # semantics; about 8 s (the 1000 crash cycles: 2 s of guest time).
 axo_bochs_test(NAME bochs-userland-core
     MODULES ${_axo_userland_modules}
     TIMEOUT 120
-    EXPECT [[proc: started module 2 "userland_core"]] [[proc: userland_core ended.*: success]])
+    EXPECT [[proc: started module 2 "userland_core"]] [[hello, world]]
+           [[hello: 125221 bytes in 7 blocks from the heap, freed \(42\)]]
+           [[proc: userland_core ended.*: success]])

@@ -1,5 +1,7 @@
 #include "harness.h"
 
+#include "rt/tap.h"
+
 namespace kt {
 
 axo_thread_id_t g_root;
@@ -7,8 +9,6 @@ axo_thread_id_t g_sigma0;
 
 namespace {
 
-uint32_t g_count;
-uint32_t g_failures;
 uint32_t g_cleanup_failures;
 
 // Stacks and the live-thread table. A test uses at most kPoolThreads threads at once.
@@ -30,32 +30,18 @@ Slot* slot_of(axo_thread_id_t id) {
     return nullptr;
 }
 
-void vline(const char* prefix, const char* fmt, va_list args) {
-    // One debug_write per line, so a test thread's output cannot split it.
-    char line[240];
-    size_t n = rt_snprintf(line, sizeof line, "%s", prefix);
-    if (n < sizeof line) n += rt_vsnprintf(line + n, sizeof line - n, fmt, args);
-    if (n > sizeof line - 2) n = sizeof line - 2;
-    line[n++] = '\n';
-    axo_debug_write(line, n);
-}
-
 } // namespace
 
 void begin() {
-    rt_printf("TAP version 13\n");
+    rt_tap_begin();
     g_root = rt_my_id();
     g_sigma0 = rt_kip()->sigma0;
 }
 
 bool check(bool passed, const char* fmt, ...) {
-    ++g_count;
-    if (!passed) ++g_failures;
-    char prefix[24];
-    rt_snprintf(prefix, sizeof prefix, "%s %u - ", passed ? "ok" : "not ok", g_count);
     va_list args;
     va_start(args, fmt);
-    vline(prefix, fmt, args);
+    rt_tap_vcheck(passed, fmt, args);
     va_end(args);
     return passed;
 }
@@ -63,15 +49,14 @@ bool check(bool passed, const char* fmt, ...) {
 void diag(const char* fmt, ...) {
     va_list args;
     va_start(args, fmt);
-    vline("# ", fmt, args);
+    rt_tap_vdiag(fmt, args);
     va_end(args);
 }
 
 void finish() {
     check(g_cleanup_failures == 0, "every test thread was deleted cleanly after its test");
-    rt_printf("1..%u\n", g_count);
-    rt_printf("AXOLOTL: END OF TESTS\n");
-    uint32_t error = axo_debug_shutdown(g_failures ? 1 : 0);
+    rt_tap_end();
+    uint32_t error = axo_debug_shutdown(rt_tap_failures() ? 1 : 0);
     diag("debug_shutdown returned %u", error);
     rt_park();
 }

@@ -131,6 +131,16 @@ void exit_status_tests() {
               proc::shell_status(ended));
 }
 
+// A newlib program (apps/hello, lib/libc_glue): printf to the console, malloc and free, and
+// exit(0) through proc's exit. The ctest registration checks its output in the serial log.
+void newlib_program_tests() {
+    WaitReply ended;
+    if (run("hello", nullptr, ended))
+        check(ended_as(ended, proc::kExitNormal, 0),
+              "hello (newlib: printf, malloc, free, exit) ended by exit with 0 (%s %d)",
+              reason_name(ended.reason), ended.status);
+}
+
 void wait_any_tests() {
     SpawnReply a, b;
     if (!check(spawn("exit42", "1", a) == ipc::Error::ok &&
@@ -518,6 +528,7 @@ int main() {
     check(start.processes == 1 && start.pool_in_use > 0,
           "at the start: one process (this one), %u pool pages in use by it", start.pool_in_use);
     exit_status_tests();
+    newlib_program_tests();
     wait_any_tests();
     deferred_wait_tests();
     fault_tests();

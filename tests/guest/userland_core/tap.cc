@@ -1,30 +1,14 @@
 #include "tap.h"
 
+#include "rt/tap.h"
+
+// The userland-core names over lib/rt's TAP output, which every guest test shares.
 namespace tap {
-namespace {
-
-uint32_t g_count;
-uint32_t g_failures;
-
-void vline(const char* prefix, const char* fmt, va_list args) {
-    char line[240];
-    size_t n = rt_snprintf(line, sizeof line, "%s", prefix);
-    if (n < sizeof line) n += rt_vsnprintf(line + n, sizeof line - n, fmt, args);
-    if (n > sizeof line - 2) n = sizeof line - 2;
-    line[n++] = '\n';
-    axo_debug_write(line, n);
-}
-
-} // namespace
 
 bool check(bool passed, const char* fmt, ...) {
-    ++g_count;
-    if (!passed) ++g_failures;
-    char prefix[24];
-    rt_snprintf(prefix, sizeof prefix, "%s %u - ", passed ? "ok" : "not ok", g_count);
     va_list args;
     va_start(args, fmt);
-    vline(prefix, fmt, args);
+    rt_tap_vcheck(passed, fmt, args);
     va_end(args);
     return passed;
 }
@@ -32,7 +16,7 @@ bool check(bool passed, const char* fmt, ...) {
 void diag(const char* fmt, ...) {
     va_list args;
     va_start(args, fmt);
-    vline("# ", fmt, args);
+    rt_tap_vdiag(fmt, args);
     va_end(args);
 }
 
@@ -47,18 +31,10 @@ bool expect(ipc::Error got, ipc::Error want, const char* fmt, ...) {
                  static_cast<uint32_t>(got), ipc::error_name(want));
 }
 
-void skip(const char* what, const char* why) {
-    ++g_count;
-    rt_printf("ok %u - %s # SKIP %s\n", g_count, what, why);
-}
+void skip(const char* what, const char* why) { rt_tap_skip(why, "%s", what); }
 
-uint32_t failures() {
-    return g_failures;
-}
+uint32_t failures() { return rt_tap_failures(); }
 
-void finish() {
-    rt_printf("1..%u\n", g_count);
-    rt_printf("AXOLOTL: END OF TESTS\n");
-}
+void finish() { rt_tap_end(); }
 
 } // namespace tap
