@@ -1,0 +1,502 @@
+#!/usr/bin/env python3
+"""Runs the Axolotl benchmark and its Linux baseline on the same QEMU; reports both.
+
+    bench.py --build BUILD [--no-linux] [--wall-runs N] [--results-md PATH] [--chart PATH]
+
+`./axo bench` builds the tree, installs what this needs (gnuplot-nox, cpio, libc6-dev-i386)
+and runs it. What it does, in order:
+
+ 1. Axolotl (BUILD/target: kernel, σ0, bench/guest's axo_bench as the root task), booted with
+    `smallspaces=force` (QEMU ignores segment limits, so small spaces are off otherwise):
+    once under `-icount shift=0,sleep=off` (rdtsc = guest instructions, deterministic) and
+    N times under plain TCG (rdtsc = the host's TSC; the minimum of the N runs, in ns).
+ 2. Linux: Debian bookworm's i386 kernel (linux-image-6.1.0-*-686, fetched with apt-get
+    download, unpacked into BUILD/bench/linux/<package>_<version>, cached by version), an
+    initramfs with linux/linux_bench.c as /init (gcc -m32 -static), the same runs with
+    `-cpu pentium2` (Linux 686 needs cmov).
+ 3. Prints `BENCH <name> <value> <unit>` per result (instructions and wall ns), writes
+    BUILD/bench/results.json, bench/RESULTS.md and a PNG chart (gnuplot, if installed).
+
+Both systems boot with the same QEMU flags: -m 256 -cpu pentium2, serial console to a file,
+isa-debug-exit. Results that a system cannot measure yet are reported as not measurable,
+with the guest's reason, never estimated.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+sys.dont_write_bytecode = True  # keep the source tree clean
+
+SOURCE = Path(__file__).resolve().parent.parent
+QEMU = "qemu-system-i386"
+QEMU_COMMON = ["-m", "256", "-cpu", "pentium2", "-display", "none", "-no-reboot",
+               "-monitor", "none", "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04"]
+ICOUNT = ["-icount", "shift=0,sleep=off"]
+QEMU_EXIT_DONE = 33  # isa-debug-exit with 0x10: both guests end this way on success
+AXOLOTL_CMDLINE = "smallspaces=force"
+LINUX_CMDLINE = "console=ttyS0 quiet"
+LINUX_META_PACKAGE = "linux-image-686:i386"
+LINUX_PACKAGE_RE = re.compile(r"^linux-image-6\.1\.0-\d+-686$")
+BENCH_RE = re.compile(r"^BENCH (\S+) (\d+(?:\.\d+)?) (\S+)\s*$")
+SKIP_RE = re.compile(r"^BENCH-SKIP (\S+) (.*?)\s*$")
+
+# Each Axolotl operation beside the Linux operation it is compared with (None: no analogue).
+# A one-way IPC and the null syscall are held against Linux's cheapest system call; round
+# trips between threads against a futex hand-over between threads, between spaces against a
+# pipe between processes.
+COMPARISONS = [
+    ("syscall.null", "linux.getppid"),
+    ("ipc.oneway.intra", "linux.getppid"),
+    ("ipc.oneway.large", "linux.getppid"),
+    ("ipc.oneway.small", "linux.getppid"),
+    ("ipc.roundtrip.intra", "linux.futex.roundtrip"),
+    ("ipc.roundtrip.large", "linux.pipe.roundtrip"),
+    ("ipc.roundtrip.small", "linux.pipe.roundtrip"),
+    ("ipc.roundtrip.large.words8", "linux.pipe.roundtrip"),
+    ("ipc.map.page", None),
+    ("pagefault.roundtrip", None),
+    ("cr3.per_roundtrip.large", None),
+    ("cr3.per_roundtrip.small", None),
+]
+
+
+def say(text: str) -> None:
+    print(f"bench: {text}", file=sys.stderr, flush=True)
+
+
+class BenchError(Exception):
+    pass
+
+
+@dataclass
+class Run:
+    """The BENCH lines of one boot: name -> (value, unit); name -> reason."""
+    values: dict[str, tuple[float, str]] = field(default_factory=dict)
+    skipped: dict[str, str] = field(default_factory=dict)
+
+
+def parse(log: str) -> Run:
+    run = Run()
+    for line in log.splitlines():
+        line = line.rstrip("\r")
+        if m := BENCH_RE.match(line):
+            run.values[m.group(1)] = (float(m.group(2)), m.group(3))
+        elif m := SKIP_RE.match(line):
+            run.skipped[m.group(1)] = m.group(2)
+    return run
+
+
+def boot(qemu_args: list[str], timeout: float, what: str) -> Run:
+    """Boots QEMU with the serial console in a file; the guest must leave with status 33."""
+    with tempfile.TemporaryDirectory(prefix="axo-bench-") as tmp:
+        serial = Path(tmp) / "serial.log"
+        cmd = [QEMU, *QEMU_COMMON, "-serial", f"file:{serial}", *qemu_args]
+        try:
+            proc = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                  timeout=timeout, text=True)
+            status = proc.returncode
+            output = proc.stdout
+        except subprocess.TimeoutExpired:
+            status, output = None, ""
+        log = serial.read_text(errors="replace") if serial.exists() else ""
+    if status != QEMU_EXIT_DONE:
+        tail = "\n".join(log.splitlines()[-30:])
+        why = f"timed out after {timeout:g} s" if status is None else f"QEMU exit status {status}"
+        raise BenchError(f"{what}: {why}\n--- serial log (tail) ---\n{tail}\n{output}")
+    return parse(log)
+
+
+# ---- Axolotl ------------------------------------------------------------------------------------
+
+def axolotl_args(target: Path, wall: bool) -> list[str]:
+    kernel = target / "kernel" / "kernel.elf"
+    sigma0 = target / "servers" / "memory" / "sigma0" / "sigma0"
+    bench = target / "bench" / "guest" / "axo_bench"
+    for f in (kernel, sigma0, bench):
+        if not f.exists():
+            raise BenchError(f"{f} is missing: build first (./axo build)")
+    modules = f"{sigma0} sigma0,{bench} axo_bench" + (" mode=wall" if wall else "")
+    return ["-kernel", str(kernel), "-append", AXOLOTL_CMDLINE, "-initrd", modules]
+
+
+# ---- Linux --------------------------------------------------------------------------------------
+
+def as_root(cmd: list[str]) -> list[str]:
+    return cmd if os.geteuid() == 0 else ["sudo", *cmd]
+
+
+def run(cmd: list[str], **kwargs) -> subprocess.CompletedProcess:
+    return subprocess.run(cmd, check=True, text=True, **kwargs)
+
+
+def linux_package() -> tuple[str, str] | None:
+    """(package, version) of the 686 kernel the archive offers, or None if apt cannot say."""
+    try:
+        show = run(["apt-cache", "show", "--no-all-versions", LINUX_META_PACKAGE],
+                   stdout=subprocess.PIPE, stderr=subprocess.DEVNULL).stdout
+    except subprocess.CalledProcessError:
+        return None
+    depends = re.search(r"^Depends: (.*)$", show, re.M)
+    for item in (depends.group(1).split(",") if depends else []):
+        name = item.strip().split()[0].split(":")[0]
+        if LINUX_PACKAGE_RE.match(name):
+            policy = run(["apt-cache", "policy", f"{name}:i386"], stdout=subprocess.PIPE).stdout
+            version = re.search(r"Candidate: (\S+)", policy)
+            if version and version.group(1) != "(none)":
+                return name, version.group(1)
+    return None
+
+
+def ensure_i386_archive() -> None:
+    foreign = run(["dpkg", "--print-foreign-architectures"], stdout=subprocess.PIPE).stdout.split()
+    if "i386" in foreign and linux_package():
+        return
+    if "i386" not in foreign:
+        say("adding the i386 architecture to dpkg (the 686 kernel package is i386-only)")
+        run(as_root(["dpkg", "--add-architecture", "i386"]))
+    say("apt-get update")
+    # A mirror being synced can fail one index (security) while the main one is fine.
+    if subprocess.run(as_root(["apt-get", "update", "-qq"])).returncode != 0:
+        say("apt-get update reported errors; going on with the indexes it got")
+
+
+def fetch_linux(cache: Path) -> tuple[Path, str]:
+    """The vmlinuz of Debian's 686 kernel, downloaded once per version. Returns (path, label)."""
+    ensure_i386_archive()
+    found = linux_package()
+    if found is None:
+        cached = sorted(cache.glob("linux-image-*/boot/vmlinuz-*"))
+        if not cached:
+            raise BenchError("apt knows no linux-image-6.1.0-*-686 package and nothing is cached")
+        say("apt cannot name the kernel package; using the cached one")
+        return cached[-1], cached[-1].parent.parent.name
+    package, version = found
+    unpacked = cache / f"{package}_{version}"
+    kernels = sorted(unpacked.glob("boot/vmlinuz-*"))
+    if not kernels:
+        say(f"downloading {package} {version} (i386)")
+        with tempfile.TemporaryDirectory(prefix="axo-bench-deb-") as tmp:
+            # apt downloads as the user _apt, which must be able to write here.
+            os.chmod(tmp, 0o777)
+            run(["apt-get", "download", "-qq", f"{package}:i386={version}"], cwd=tmp)
+            deb = next(Path(tmp).glob("*.deb"))
+            shutil.rmtree(unpacked, ignore_errors=True)
+            unpacked.mkdir(parents=True)
+            run(["dpkg-deb", "-x", str(deb), str(unpacked)])
+        kernels = sorted(unpacked.glob("boot/vmlinuz-*"))
+        if not kernels:
+            raise BenchError(f"{package} {version} holds no boot/vmlinuz-*")
+    return kernels[0], f"{package} {version}"
+
+
+def build_initramfs(out: Path) -> Path:
+    """linux/linux_bench.c, static, as /init of a newc cpio archive."""
+    root = out / "initramfs"
+    shutil.rmtree(root, ignore_errors=True)
+    root.mkdir(parents=True)
+    run(["gcc", "-m32", "-static", "-pthread", "-O2", "-Wall", "-o", str(root / "init"),
+         str(SOURCE / "bench" / "linux" / "linux_bench.c")])
+    archive = out / "initramfs.cpio"
+    with open(archive, "wb") as f:
+        subprocess.run(["cpio", "-o", "-H", "newc", "--quiet"], input=b"init\n", stdout=f,
+                       cwd=root, check=True)
+    return archive
+
+
+def linux_args(kernel: Path, initramfs: Path, wall: bool) -> list[str]:
+    append = LINUX_CMDLINE + (" mode=wall" if wall else "")
+    return ["-kernel", str(kernel), "-initrd", str(initramfs), "-append", append]
+
+
+# ---- the host's TSC -----------------------------------------------------------------------------
+
+TSC_RATE_C = r"""
+#include <stdio.h>
+#include <time.h>
+#include <x86intrin.h>
+static double now(void) { struct timespec t; clock_gettime(CLOCK_MONOTONIC, &t);
+                          return t.tv_sec * 1e9 + t.tv_nsec; }
+int main(void) {
+    double best = 0;
+    for (int i = 0; i < 3; ++i) {
+        double a = now(); unsigned long long t0 = __rdtsc();
+        while (now() - a < 1e8) {}
+        unsigned long long t1 = __rdtsc(); double b = now();
+        double rate = (t1 - t0) / (b - a);
+        if (i == 0 || rate < best) best = rate;
+    }
+    printf("%.6f\n", best);
+    return 0;
+}
+"""
+
+
+def host_tsc_per_ns(out: Path) -> float:
+    """TCG's rdtsc reads the host's TSC: its rate turns wall-mode deltas into nanoseconds."""
+    src, exe = out / "tsc_rate.c", out / "tsc_rate"
+    src.write_text(TSC_RATE_C)
+    run(["gcc", "-O2", "-o", str(exe), str(src)])
+    return float(run([str(exe)], stdout=subprocess.PIPE).stdout)
+
+
+# ---- running both --------------------------------------------------------------------------------
+
+@dataclass
+class Result:
+    name: str
+    system: str
+    value: float | None = None  # under -icount: instructions, or a count per round trip
+    unit: str = "instructions"
+    wall_ns: float | None = None  # plain TCG, for results in instructions
+    skipped: str | None = None  # why the guest could not measure it
+
+
+def measure(system: str, make_args, runs: int, timeout: float, tsc_per_ns: float) -> dict[str, Result]:
+    say(f"{system}: instruction counts (-icount shift=0,sleep=off)")
+    counted = boot(make_args(False) + ICOUNT, timeout, f"{system} (icount)")
+    walls: list[Run] = []
+    for i in range(runs):
+        say(f"{system}: wall time, run {i + 1} of {runs} (plain TCG)")
+        walls.append(boot(make_args(True), timeout, f"{system} (wall run {i + 1})"))
+    results: dict[str, Result] = {}
+    for name, (value, unit) in counted.values.items():
+        r = Result(name, system, value, unit)
+        if unit == "instructions":
+            ticks = [w.values[name][0] for w in walls if name in w.values]
+            if ticks:
+                r.wall_ns = min(ticks) / tsc_per_ns
+        results[name] = r
+    for name, reason in counted.skipped.items():
+        results[name] = Result(name, system, skipped=reason)
+    return results
+
+
+def fmt(value: float | None, decimals: int = 0) -> str:
+    if value is None:
+        return "—"
+    return f"{value:,.{decimals}f}"
+
+
+def targets(results: dict[str, Result]) -> list[tuple[str, str, str]]:
+    """(target, measured, verdict) for the issue's targets."""
+    def value(name):
+        r = results.get(name)
+        return None if r is None or r.skipped else r.value
+
+    def reason(name):
+        r = results.get(name)
+        return r.skipped if r is not None and r.skipped else "not measured"
+
+    rows = []
+    for name in ("ipc.oneway.large", "ipc.oneway.small"):
+        v = value(name)
+        rows.append((f"`{name}` ≤ 100 instructions",
+                     fmt(v) if v is not None else reason(name),
+                     "—" if v is None else ("met" if v <= 100 else "missed")))
+    rt, getppid = value("ipc.roundtrip.large"), value("linux.getppid")
+    rows.append(("`ipc.roundtrip.large` < `linux.getppid`",
+                 f"{fmt(rt)} vs {fmt(getppid)}",
+                 "—" if rt is None or getppid is None else ("met" if rt < getppid else "missed")))
+    cr3 = value("cr3.per_roundtrip.small")
+    rows.append(("`cr3.per_roundtrip.small` = 0", fmt(cr3, 2) if cr3 is not None else
+                 reason("cr3.per_roundtrip.small"),
+                 "—" if cr3 is None else ("met" if cr3 == 0 else "missed")))
+    return rows
+
+
+def write_markdown(path: Path, results: dict[str, Result], meta: dict, chart: Path | None) -> None:
+    lines = [
+        "# Benchmark results",
+        "",
+        "Generated by `./axo bench` (bench/bench.py); do not edit by hand. What is measured and",
+        "how: [README.md](README.md).",
+        "",
+        f"- date: {meta['date']}; source {meta['source']}; {meta['qemu']}; "
+        f"host TSC {meta['host_tsc_mhz']:.0f} MHz",
+        f"- Axolotl: kernel command line `{AXOLOTL_CMDLINE}`; Linux baseline: "
+        f"{meta['linux'] or 'not run'}",
+        f"- instructions: one run under `-icount shift=0,sleep=off` (rdtsc counts guest "
+        f"instructions; deterministic), the median of {meta['rounds']} rounds",
+        f"- wall ns: plain TCG, the minimum over {meta['wall_runs']} runs of each run's median; "
+        "noisy, and the only place where address-space switches show (QEMU flushes its "
+        "software TLB on every CR3 write)",
+        "",
+        "| operation | Axolotl instructions | Linux baseline | Linux instructions | ratio | "
+        "Axolotl wall ns | Linux wall ns |",
+        "|---|---:|---|---:|---:|---:|---:|",
+    ]
+    for name, baseline in COMPARISONS:
+        a = results.get(name)
+        l = results.get(baseline) if baseline else None
+        if a is None:
+            continue
+        if a.skipped:
+            lines.append(f"| `{name}` | not measurable yet: {a.skipped} | "
+                         f"{'`' + baseline + '`' if baseline else '—'} | "
+                         f"{fmt(l.value) if l and not l.skipped else '—'} | — | — | "
+                         f"{fmt(l.wall_ns) if l and not l.skipped else '—'} |")
+            continue
+        is_count = a.unit == "instructions"
+        a_value = fmt(a.value) if is_count else f"{a.value:.2f} {a.unit}"
+        ratio = "—"
+        if l and not l.skipped and l.value and is_count:
+            ratio = f"{a.value / l.value:.2f}"
+        lines.append(
+            f"| `{name}` | {a_value} | {'`' + baseline + '`' if baseline else '—'} | "
+            f"{fmt(l.value) if l and not l.skipped else '—'} | {ratio} | "
+            f"{fmt(a.wall_ns)} | {fmt(l.wall_ns) if l and not l.skipped else '—'} |")
+    lines += ["", "## Every result", "",
+              "| result | instructions (or unit) | wall ns |", "|---|---:|---:|"]
+    for name in sorted(results):
+        r = results[name]
+        if r.skipped:
+            lines.append(f"| `{name}` | not measurable yet: {r.skipped} | — |")
+        else:
+            value = fmt(r.value) if r.unit == "instructions" else f"{r.value:.2f} {r.unit}"
+            lines.append(f"| `{name}` | {value} | {fmt(r.wall_ns)} |")
+    lines += ["", "## Targets (issue 6)", "", "| target | measured | |", "|---|---|---|"]
+    lines += [f"| {t} | {m} | {v} |" for t, m, v in targets(results)]
+    if chart is not None:
+        lines += ["", f"![Axolotl and Linux, guest instructions]({chart.name})"]
+    path.write_text("\n".join(lines) + "\n")
+
+
+def write_chart(path: Path, results: dict[str, Result], work: Path) -> bool:
+    """A clustered bar chart (log scale) of instructions: Axolotl beside its Linux baseline."""
+    gnuplot = shutil.which("gnuplot")
+    if gnuplot is None:
+        say("gnuplot not found: no chart (apt-get install gnuplot-nox)")
+        return False
+    rows = []
+    for name, baseline in COMPARISONS:
+        a = results.get(name)
+        if a is None or a.skipped or a.unit != "instructions" or baseline is None:
+            continue
+        l = results.get(baseline)
+        lv = l.value if l and not l.skipped else None
+        rows.append(f'"{name}\\n vs {baseline}" {a.value:.0f} {lv if lv else "NaN"}')
+    if not rows:
+        return False
+    has_linux = any(not row.endswith(" NaN") for row in rows)
+    data = work / "chart.dat"
+    data.write_text("\n".join(rows) + "\n")
+    # gnuplot refuses a histogram column without a single point: no Linux run, no Linux bars.
+    linux_series = (', "" using 3 title "Linux 6.1 (686) baseline" lc rgb "#e76f51"'
+                    if has_linux else "")
+    script = f"""
+set terminal pngcairo size 1100,560 font ",10" noenhanced
+set output "{path}"
+set title "Guest instructions per operation (QEMU -icount; lower is better; log scale)"
+set style data histograms
+set style histogram clustered gap 1
+set style fill solid 0.85 border -1
+set logscale y
+set yrange [10:*]
+set grid ytics
+set ylabel "instructions"
+set xtics rotate by -30 scale 0
+set key top left
+plot "{data}" using 2:xtic(1) title "Axolotl" lc rgb "#2a9d8f"{linux_series}
+"""
+    proc = subprocess.run([gnuplot], input=script, text=True, stderr=subprocess.PIPE)
+    if proc.returncode != 0:
+        # Debian's gnuplot-nox has pngcairo; an older build may only have png.
+        script = script.replace("pngcairo size 1100,560 font \",10\"", "png size 1100,560")
+        proc = subprocess.run([gnuplot], input=script, text=True, stderr=subprocess.PIPE)
+    if proc.returncode != 0:
+        say(f"gnuplot failed: {proc.stderr.strip()}")
+        return False
+    return True
+
+
+def source_version() -> str:
+    """The commit measured (with `+changes` when the tree differs from it), if in git."""
+    try:
+        commit = run(["git", "-C", str(SOURCE), "rev-parse", "--short", "HEAD"],
+                     stdout=subprocess.PIPE, stderr=subprocess.DEVNULL).stdout.strip()
+        dirty = run(["git", "-C", str(SOURCE), "status", "--porcelain", "--untracked-files=no"],
+                    stdout=subprocess.PIPE, stderr=subprocess.DEVNULL).stdout.strip()
+    except (subprocess.CalledProcessError, FileNotFoundError):
+        return "not a git checkout"
+    return commit + ("+changes" if dirty else "")
+
+
+def main() -> int:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--build", type=Path, required=True, help="the build directory (host tree)")
+    p.add_argument("--no-linux", action="store_true", help="skip the Linux baseline")
+    p.add_argument("--wall-runs", type=int, default=5, help="plain TCG runs per system (min taken)")
+    p.add_argument("--results-md", type=Path, default=SOURCE / "bench" / "RESULTS.md")
+    p.add_argument("--chart", type=Path, default=SOURCE / "bench" / "results.png")
+    args = p.parse_args()
+
+    if shutil.which(QEMU) is None:
+        raise BenchError(f"{QEMU} not found (./axo deps)")
+    out = args.build / "bench"
+    out.mkdir(parents=True, exist_ok=True)
+    tsc_per_ns = host_tsc_per_ns(out)
+    say(f"host TSC: {tsc_per_ns * 1000:.0f} MHz")
+
+    target = args.build / "target"
+    results = measure("axolotl", lambda wall: axolotl_args(target, wall), args.wall_runs, 120,
+                      tsc_per_ns)
+    linux_label = None
+    if not args.no_linux:
+        kernel, linux_label = fetch_linux(out / "linux")
+        initramfs = build_initramfs(out / "linux")
+        results.update(measure("linux", lambda wall: linux_args(kernel, initramfs, wall),
+                               args.wall_runs, 600, tsc_per_ns))
+
+    for name in sorted(results, key=lambda n: (results[n].system, n)):
+        r = results[name]
+        if r.skipped:
+            print(f"BENCH-SKIP {name} {r.skipped}")
+            continue
+        value = f"{r.value:.0f}" if r.unit == "instructions" else f"{r.value:.2f}"
+        print(f"BENCH {name} {value} {r.unit}")
+        if r.wall_ns is not None:
+            print(f"BENCH {name} {r.wall_ns:.0f} ns")
+
+    meta = {
+        "date": datetime.date.today().isoformat(),
+        "source": source_version(),
+        "qemu": run([QEMU, "--version"], stdout=subprocess.PIPE).stdout.splitlines()[0],
+        "host_tsc_mhz": tsc_per_ns * 1000,
+        "linux": linux_label,
+        "rounds": 1000,
+        "wall_runs": args.wall_runs,
+        "axolotl_cmdline": AXOLOTL_CMDLINE,
+        "qemu_flags": QEMU_COMMON,
+    }
+    (out / "results.json").write_text(json.dumps({
+        "meta": meta,
+        "results": [vars(results[n]) for n in sorted(results)],
+        "targets": [{"target": t, "measured": m, "verdict": v} for t, m, v in targets(results)],
+    }, indent=2) + "\n")
+    chart = args.chart if write_chart(args.chart, results, out) else None
+    write_markdown(args.results_md, results, meta, chart)
+    say(f"wrote {out / 'results.json'}, {args.results_md}" + (f", {chart}" if chart else ""))
+    return 0
+
+
+if __name__ == "__main__":
+    try:
+        sys.exit(main())
+    except BenchError as e:
+        print(f"bench: error: {e}", file=sys.stderr)
+        sys.exit(1)
+    except subprocess.CalledProcessError as e:
+        print(f"bench: error: {' '.join(map(str, e.cmd))} failed with status {e.returncode}",
+              file=sys.stderr)
+        sys.exit(1)

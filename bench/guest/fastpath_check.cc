@@ -1,0 +1,430 @@
+// The IPC fast path's equivalence check (kernel/ipc_fastpath.h): every scenario runs twice,
+// once shaped for the fast path and once, identical but for a send timeout (or a receive
+// timeout) that is never armed or never fires, which the fast path leaves to the general path.
+// Everything user space can observe must come out the same: the registers the kernel returns
+// (all seven), the UTCB's message registers and error word on both sides, the KIP counters,
+// who runs in which order. Run as the root task (boot module 1, σ0 module 0); prints TAP.
+//
+// It lives beside the benchmark because the benchmark's fast-path numbers rest on it; the
+// kernel-ipc suite (tests/guest/kernel_ipc) covers IPC semantics as such.
+#include <initializer_list>
+
+#include "rt/rt.h"
+#include "rt/tap.h"
+
+extern "C" {
+struct raw_ipc_t {
+    uint32_t to, from, timeouts, mr0, mr1, mr2; // in
+    uint32_t eax, esi, edi, ebp, ecx, edx, ebx; // out
+};
+void raw_ipc(raw_ipc_t* io); // raw_ipc.S
+}
+
+static raw_ipc_t ipc(uint32_t to, uint32_t from, uint32_t timeouts, uint32_t mr0, uint32_t mr1,
+                     uint32_t mr2) {
+    raw_ipc_t io = {};
+    io.to = to;
+    io.from = from;
+    io.timeouts = timeouts;
+    io.mr0 = mr0;
+    io.mr1 = mr1;
+    io.mr2 = mr2;
+    return io;
+}
+
+namespace {
+
+constexpr uint32_t kNever = AXO_TIMEOUT_NEVER;
+constexpr uint32_t kZero = AXO_TIMEOUT_ZERO;
+// Long enough never to fire while a scenario runs, even under Bochs.
+constexpr uint32_t kLongUs = 10000000;
+constexpr uint32_t kTagFlags = 0x7000; // set by the sender; the receiver must see them cleared
+constexpr uint32_t kLabelObservations = 0x0B5;
+constexpr uint32_t kReportTimeoutUs = 2000000;
+
+// ---- threads and their roles ---------------------------------------------------------------
+//
+// Thread ids differ between the two runs of a scenario; observations record roles instead.
+
+constexpr uint32_t kMaxThreads = 6;
+constexpr uint32_t kStackSize = 8192;
+alignas(16) uint8_t g_stacks[kMaxThreads][kStackSize];
+axo_thread_id_t g_root;
+axo_thread_id_t g_threads[kMaxThreads]; // role i + 2 (role 1: the root task)
+uint32_t g_thread_count;
+uint32_t g_next_number = 40;
+uint32_t g_next_utcb = 1;
+
+uint32_t role(axo_thread_id_t id) {
+    if (id == AXO_NIL_THREAD) return 0;
+    if (id == g_root) return 1;
+    for (uint32_t i = 0; i < g_thread_count; ++i)
+        if (g_threads[i] == id) return i + 2;
+    return 0xEEEE;
+}
+
+axo_thread_id_t start(void (*fn)(void*), uint32_t priority) {
+    axo_thread_id_t id = axo_thread_id(g_next_number++, 1);
+    uint32_t slot = g_thread_count;
+    if (slot == kMaxThreads) return AXO_NIL_THREAD;
+    g_threads[g_thread_count++] = id;
+    uint32_t error = rt_thread_create(id, rt_utcb_slot(g_next_utcb++), AXO_NIL_THREAD);
+    if (error == AXO_OK) error = axo_schedule(id, priority, 0, nullptr, nullptr);
+    if (error == AXO_OK) error = rt_thread_run(id, fn, nullptr, g_stacks[slot] + kStackSize);
+    if (error != AXO_OK) rt_tap_diag("starting a thread failed: error %u", error);
+    return id;
+}
+
+void cleanup() {
+    for (uint32_t i = 0; i < g_thread_count; ++i)
+        rt_thread_delete(g_threads[i]);
+    g_thread_count = 0;
+}
+
+// Lets `id` run until it waits in a receive (it may have a lower priority than ours).
+void until_receiving(axo_thread_id_t id) {
+    for (uint32_t i = 0; i < 1000; ++i) {
+        axo_exreg_t regs = {};
+        if (axo_exchange_registers(id, &regs) == AXO_OK && (regs.control & AXO_STATE_RECEIVING))
+            return;
+        axo_thread_switch(id);
+    }
+    rt_tap_diag("thread %u never waited in a receive", axo_thread_number(id));
+}
+
+// A fresh time slice, so that no scenario is cut by its end.
+void fresh_time_slice() {
+    axo_thread_switch(AXO_NIL_THREAD);
+}
+
+// ---- observations ----------------------------------------------------------------------------
+
+struct Record {
+    static constexpr uint32_t kMax = 96;
+    uint32_t values[kMax];
+    uint32_t count = 0;
+    void add(uint32_t v) {
+        if (count < kMax) values[count++] = v;
+    }
+    void add_ipc(const raw_ipc_t& io) {
+        add(role(io.eax));
+        add(io.esi);
+        add(io.edi);
+        add(io.ebp);
+        add(role(io.ecx));
+        add(role(io.edx));
+        add(io.ebx == io.timeouts); // the input that differs between the two runs
+    }
+    // The message registers the kernel may have written, and the error word.
+    void add_utcb(uint32_t words) {
+        axo_utcb_t* u = axo_my_utcb();
+        for (uint32_t i = 0; i < words; ++i)
+            add(u->mr[i]);
+        add(u->error);
+    }
+    void add_counters(const axo_counters_t& before, const axo_counters_t& after) {
+        add(after.syscalls - before.syscalls);
+        add(after.ipcs - before.ipcs);
+        add(after.context_switches - before.context_switches);
+        add(after.space_switches - before.space_switches);
+        add(after.cr3_writes - before.cr3_writes);
+    }
+};
+
+// A thread's own observations travel to the root task as a message (at most 63 words).
+Record g_thread_record; // written by one scenario thread at a time
+
+void send_observations(Record& r) {
+    axo_utcb_t* u = axo_my_utcb();
+    uint32_t n = r.count < AXO_MR_COUNT - 1 ? r.count : AXO_MR_COUNT - 1;
+    u->mr[0] = axo_msg_tag(kLabelObservations, n, 0);
+    for (uint32_t i = 0; i < n; ++i)
+        u->mr[1 + i] = r.values[i];
+    axo_ipc_send(g_root, AXO_TIMEOUT_NEVER);
+}
+
+void receive_observations(Record& r, axo_thread_id_t from) {
+    axo_thread_id_t sender = axo_ipc_receive(from, axo_timeout_us(kReportTimeoutUs));
+    axo_utcb_t* u = axo_my_utcb();
+    r.add(role(sender));
+    if (axo_tag_failed(u->mr[0]) || axo_tag_label(u->mr[0]) != kLabelObservations) {
+        r.add(0xDEAD);
+        return;
+    }
+    for (uint32_t i = 1; i <= axo_tag_untyped(u->mr[0]); ++i)
+        r.add(u->mr[i]);
+}
+
+// Every message register and the error word: what the kernel does not write stays visible.
+void fill_utcb(uint32_t pattern) {
+    axo_utcb_t* u = axo_my_utcb();
+    for (uint32_t i = 0; i < AXO_MR_COUNT; ++i)
+        u->mr[i] = pattern + i;
+    u->error = pattern + 0xEEE;
+}
+
+// ---- scenarios -------------------------------------------------------------------------------
+
+struct Scenario {
+    uint32_t words = 0;      // untyped words sent (0..2)
+    uint32_t priority = 100; // of the partner thread
+    bool fast = true;        // shaped for the fast path, or for the general path
+};
+Scenario g_now; // the scenario running: its threads read it (same address space)
+
+// A server: one open receive, one send-only reply (u = 1), then it reports.
+void call_server(void*) {
+    Record& r = g_thread_record;
+    r.count = 0;
+    fill_utcb(0xA0A00000);
+    raw_ipc_t io = ipc(AXO_NIL_THREAD, AXO_ANY_THREAD, kNever, 0x5EED, 0x5EED1, 0x5EED2);
+    raw_ipc(&io);
+    r.add_ipc(io);
+    r.add_utcb(4);
+    fill_utcb(0xA1A10000);
+    raw_ipc_t reply = ipc(io.eax, AXO_NIL_THREAD, axo_timeouts(kZero, kNever),
+                          axo_msg_tag(0x77, 1, 0), 0xCAFE, 0xBEEF);
+    raw_ipc(&reply);
+    r.add_ipc(reply);
+    r.add_utcb(3);
+    send_observations(r);
+}
+
+// The root task calls a waiting server.
+void call(Record& r) {
+    axo_thread_id_t server = start(call_server, g_now.priority);
+    until_receiving(server);
+    fresh_time_slice();
+    fill_utcb(0xB0B00000);
+    uint32_t timeouts =
+        g_now.fast ? axo_timeouts(kNever, kNever) : axo_timeouts(axo_timeout_us(kLongUs), kNever);
+    raw_ipc_t io = ipc(server, server, timeouts, axo_msg_tag(0x42, g_now.words, 0) | kTagFlags,
+                       0x1111, 0x2222);
+    axo_counters_t before, after;
+    axo_debug_counters(&before);
+    raw_ipc(&io);
+    axo_debug_counters(&after);
+    r.add_ipc(io);
+    r.add_utcb(4);
+    r.add_counters(before, after);
+    receive_observations(r, server);
+    cleanup();
+}
+
+// A client: one call to the root task, then it reports.
+void reply_client(void*) {
+    Record& r = g_thread_record;
+    r.count = 0;
+    fill_utcb(0xC0C00000);
+    raw_ipc_t io = ipc(g_root, g_root, kNever, axo_msg_tag(0x55, 2, 0), 0x3333, 0x4444);
+    raw_ipc(&io);
+    r.add_ipc(io);
+    r.add_utcb(4);
+    send_observations(r);
+}
+
+// The root task receives a call and answers it with reply-and-wait; its wait ends with the
+// client's report.
+void reply_wait(Record& r) {
+    axo_thread_id_t client = start(reply_client, g_now.priority);
+    fresh_time_slice();
+    fill_utcb(0xD0D00000);
+    raw_ipc_t first = ipc(AXO_NIL_THREAD, AXO_ANY_THREAD, kNever, 0, 0, 0);
+    raw_ipc(&first);
+    r.add_ipc(first);
+    r.add_utcb(4);
+    fill_utcb(0xD1D10000);
+    uint32_t timeouts =
+        g_now.fast ? axo_timeouts(kZero, kNever) : axo_timeouts(kZero, axo_timeout_us(kLongUs));
+    raw_ipc_t io = ipc(client, AXO_ANY_THREAD, timeouts,
+                       axo_msg_tag(0x66, g_now.words, 0) | kTagFlags, 0x5555, 0x6666);
+    axo_counters_t before, after;
+    axo_debug_counters(&before);
+    raw_ipc(&io);
+    axo_debug_counters(&after);
+    r.add_ipc(io);
+    r.add_utcb(AXO_MR_COUNT);
+    r.add_counters(before, after);
+    cleanup();
+}
+
+// Abort and deletion: the root task's call is taken, then its receive phase ends by
+// exchange_registers (abort) or by the deletion of the server.
+bool g_delete; // else abort
+axo_thread_id_t g_victim_server;
+
+void silent_server(void*) {
+    raw_ipc_t io = ipc(AXO_NIL_THREAD, AXO_ANY_THREAD, kNever, 0, 0, 0);
+    raw_ipc(&io);
+    axo_utcb_t* u = axo_my_utcb();
+    u->mr[0] = axo_msg_tag(1, 0, 0);
+    axo_ipc_send(g_threads[1], AXO_TIMEOUT_NEVER); // tells the interrupter; never replies
+    rt_park();
+}
+
+void interrupter(void*) {
+    Record& r = g_thread_record;
+    r.count = 0;
+    axo_ipc_receive(g_victim_server, AXO_TIMEOUT_NEVER);
+    if (g_delete) {
+        r.add(rt_thread_delete(g_victim_server));
+    } else {
+        axo_exreg_t regs = {};
+        regs.control = AXO_EXREG_ABORT_RECEIVE;
+        r.add(axo_exchange_registers(g_root, &regs));
+        r.add(regs.control); // the root task's state before the abort
+    }
+    send_observations(r);
+}
+
+void interrupted_call(Record& r) {
+    g_victim_server = start(silent_server, 120);
+    axo_thread_id_t x = start(interrupter, 110);
+    fresh_time_slice();
+    fill_utcb(0xE0E00000);
+    uint32_t timeouts =
+        g_now.fast ? axo_timeouts(kNever, kNever) : axo_timeouts(axo_timeout_us(kLongUs), kNever);
+    raw_ipc_t io = ipc(g_victim_server, g_victim_server, timeouts,
+                       axo_msg_tag(0x42, g_now.words, 0), 0x7777, 0x8888);
+    raw_ipc(&io);
+    r.add_ipc(io);
+    r.add_utcb(4);
+    receive_observations(r, x);
+    g_threads[0] = g_delete ? AXO_NIL_THREAD : g_threads[0]; // deleted already
+    cleanup();
+}
+
+// Who runs first: a call to a lower-priority server while a thread of our own priority is
+// ready must run that thread first, then the server.
+uint32_t g_order[8];
+uint32_t g_order_count;
+
+void log_order(uint32_t who) {
+    if (g_order_count < 8) g_order[g_order_count++] = who;
+}
+
+void order_server(void*) {
+    raw_ipc_t io = ipc(AXO_NIL_THREAD, AXO_ANY_THREAD, kNever, 0, 0, 0);
+    raw_ipc(&io);
+    log_order(2);
+    raw_ipc_t reply = ipc(io.eax, AXO_NIL_THREAD, axo_timeouts(kZero, kNever), 0, 0, 0);
+    raw_ipc(&reply);
+    rt_park();
+}
+
+void peer(void*) {
+    log_order(3);
+    rt_park();
+}
+
+void order(Record& r) {
+    g_order_count = 0;
+    axo_thread_id_t server = start(order_server, g_now.priority);
+    until_receiving(server);
+    start(peer, 100); // ready, behind us: we keep the CPU until we block
+    uint32_t timeouts =
+        g_now.fast ? axo_timeouts(kNever, kNever) : axo_timeouts(axo_timeout_us(kLongUs), kNever);
+    raw_ipc_t io = ipc(server, server, timeouts, axo_msg_tag(0x42, 0, 0), 0, 0);
+    raw_ipc(&io);
+    log_order(1);
+    r.add_ipc(io);
+    for (uint32_t i = 0; i < g_order_count; ++i)
+        r.add(g_order[i]);
+    r.add(g_order_count);
+    cleanup();
+}
+
+// A server waiting with a receive timeout: the call must disarm it, so that it never fires
+// later, into the server's next receive.
+void timed_server(void*) {
+    Record& r = g_thread_record;
+    r.count = 0;
+    raw_ipc_t io =
+        ipc(AXO_NIL_THREAD, AXO_ANY_THREAD, axo_timeouts(kNever, axo_timeout_us(200000)), 0, 0, 0);
+    raw_ipc(&io);
+    r.add_ipc(io);
+    raw_ipc_t reply = ipc(io.eax, AXO_NIL_THREAD, axo_timeouts(kZero, kNever), 0, 0, 0);
+    raw_ipc(&reply);
+    raw_ipc_t next = ipc(AXO_NIL_THREAD, g_root, kNever, 0, 0, 0); // outlives the old timeout
+    raw_ipc(&next);
+    r.add_ipc(next);
+    r.add_utcb(1);
+    send_observations(r);
+}
+
+void disarm(Record& r) {
+    axo_thread_id_t server = start(timed_server, 110);
+    fresh_time_slice();
+    uint32_t timeouts =
+        g_now.fast ? axo_timeouts(kNever, kNever) : axo_timeouts(axo_timeout_us(kLongUs), kNever);
+    raw_ipc_t io = ipc(server, server, timeouts, axo_msg_tag(0x42, 0, 0), 0, 0);
+    raw_ipc(&io);
+    r.add_ipc(io);
+    // Sleep past the server's old deadline (a receive from σ0, which never sends unasked).
+    axo_ipc_receive(rt_kip()->sigma0, axo_timeout_us(400000));
+    axo_my_utcb()->mr[0] = axo_msg_tag(0x99, 0, 0);
+    axo_ipc_send(server, axo_timeout_us(kReportTimeoutUs));
+    receive_observations(r, server);
+    cleanup();
+}
+
+// ---- the comparison ----------------------------------------------------------------------------
+
+Record g_fast, g_slow;
+
+void compare(const char* name, void (*scenario)(Record&), Scenario s) {
+    g_now = s;
+    g_now.fast = true;
+    g_fast.count = 0;
+    scenario(g_fast);
+    g_now.fast = false;
+    g_slow.count = 0;
+    scenario(g_slow);
+    bool same = g_fast.count == g_slow.count;
+    for (uint32_t i = 0; same && i < g_fast.count; ++i) {
+        if (g_fast.values[i] != g_slow.values[i]) {
+            rt_tap_diag("%s: observation %u: fast path %x, general path %x", name, i,
+                        g_fast.values[i], g_slow.values[i]);
+            same = false;
+        }
+    }
+    if (g_fast.count != g_slow.count)
+        rt_tap_diag("%s: %u observations vs %u", name, g_fast.count, g_slow.count);
+    rt_tap_check(same, "%s (%u words, partner priority %u): fast path = general path", name,
+                 s.words, s.priority);
+}
+
+} // namespace
+
+int main() {
+    g_root = rt_my_id();
+    rt_tap_begin();
+    for (uint32_t words = 0; words <= 2; ++words)
+        for (uint32_t priority : {90u, 100u, 110u})
+            compare("call", call, {words, priority, true});
+    for (uint32_t words = 0; words <= 2; ++words)
+        for (uint32_t priority : {90u, 100u, 110u})
+            compare("reply-and-wait", reply_wait, {words, priority, true});
+    g_delete = false;
+    compare("call, receive aborted", interrupted_call, {1, 120, true});
+    rt_tap_check(g_fast.count > 0 && g_fast.values[0] == 0 && axo_tag_failed(g_fast.values[1]) &&
+                     g_fast.values[7 + 4] == ((AXO_IPC_CANCELLED << 1) | AXO_IPC_PHASE_RECEIVE),
+                 "the aborted call failed with cancelled in the receive phase");
+    g_delete = true;
+    compare("call, server deleted", interrupted_call, {2, 120, true});
+    rt_tap_check(g_fast.count > 0 &&
+                     g_fast.values[7 + 4] == ((AXO_IPC_NO_PARTNER << 1) | AXO_IPC_PHASE_RECEIVE),
+                 "the call to a deleted server failed with no partner in the receive phase");
+    compare("call with a ready peer", order, {0, 90, true});
+    rt_tap_check(g_fast.count >= 11 && g_fast.values[7] == 3 && g_fast.values[8] == 2 &&
+                     g_fast.values[9] == 1,
+                 "the ready peer of our priority ran before the lower-priority server");
+    compare("call with a ready peer", order, {0, 110, true});
+    compare("call to a server with a receive timeout", disarm, {0, 110, true});
+    rt_tap_check(g_fast.count >= 16 && g_fast.values[7 + 1 + 0] == 1 &&
+                     !axo_tag_failed(g_fast.values[7 + 1 + 1 + 7]),
+                 "the server's old receive timeout never fired");
+    rt_tap_end();
+    axo_debug_shutdown(rt_tap_failures() ? 1 : 0);
+    rt_park();
+}

@@ -1,0 +1,261 @@
+/* The Linux baseline of the Axolotl benchmark: /init of an initramfs booted on Debian's
+ * i386 kernel under the same QEMU as Axolotl (bench.py builds and boots it). Measures with
+ * rdtsc like bench/guest does — under `-icount shift=0,sleep=off` rdtsc counts guest
+ * instructions, in a plain TCG run it reads the host's TSC — and prints
+ *
+ *     BENCH <name> <median> <unit>
+ *
+ * on the console, then leaves QEMU through isa-debug-exit (status 33, like Axolotl).
+ * Environment: mode=wall (from the kernel command line) prints the unit `tsc-ticks`
+ * instead of `instructions`; the numbers are the same rdtsc deltas either way.
+ *
+ * Built static with `gcc -m32 -static` (glibc: read, write and friends enter the kernel
+ * through the vDSO's sysenter, as every Linux program does; getppid is timed as a raw
+ * `int $0x80`, the same kind of entry as Axolotl's `int $0x30`). */
+#define _GNU_SOURCE
+#include <fcntl.h>
+#include <linux/futex.h>
+#include <linux/reboot.h>
+#include <pthread.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/io.h>
+#include <sys/mman.h>
+#include <sys/mount.h>
+#include <sys/reboot.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#define WARMUP 100
+#define ROUNDS 1000
+#define DEBUG_EXIT_PORT 0xf4 /* QEMU's isa-debug-exit: status (v << 1) | 1 */
+#define DEBUG_EXIT_DONE 0x10 /* 33, what Axolotl's kernel writes */
+
+static uint32_t samples[ROUNDS];
+static uint32_t calibration;
+static const char* unit = "instructions";
+
+static inline uint32_t rdtsc32(void) {
+    uint32_t lo, hi;
+    __asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
+    return lo;
+}
+
+static int compare(const void* a, const void* b) {
+    uint32_t x = *(const uint32_t*)a, y = *(const uint32_t*)b;
+    return x < y ? -1 : x > y;
+}
+
+static uint32_t median(void) {
+    qsort(samples, ROUNDS, sizeof samples[0], compare);
+    return samples[ROUNDS / 2];
+}
+
+static void report(const char* name) {
+    printf("BENCH %s %u %s\n", name, median() - calibration, unit);
+    fflush(stdout);
+}
+
+/* The same four instructions that start every timed entry in bench/guest/probes.S, with a
+ * rdtsc where the int would be. */
+static uint32_t timed_entry_overhead(void) {
+    uint32_t t0, t1;
+    __asm__ volatile("rdtsc\n\t"
+                     "movl %%eax, %0\n\t"
+                     "movl $0, %%eax\n\t"
+                     "movl $0, %%edx\n\t"
+                     "rdtsc\n\t"
+                     "movl %%eax, %1"
+                     : "=m"(t0), "=r"(t1)
+                     :
+                     : "eax", "edx");
+    return t1 - t0;
+}
+
+/* getppid by `int $0x80`, timed from the rdtsc before the int to the first instruction
+ * after the kernel returned: the kernel's entry, work and exit. */
+static uint32_t timed_getppid(void) {
+    uint32_t t0, t1;
+    __asm__ volatile("rdtsc\n\t"
+                     "movl %%eax, %0\n\t"
+                     "movl %2, %%eax\n\t"
+                     "movl $0, %%edx\n\t"
+                     "int $0x80\n\t"
+                     "rdtsc\n\t"
+                     "movl %%eax, %1"
+                     : "=m"(t0), "=r"(t1)
+                     : "i"(SYS_getppid)
+                     : "eax", "edx", "memory");
+    return t1 - t0;
+}
+
+static void bench_getppid(void) {
+    for (int i = 0; i < WARMUP + ROUNDS; ++i) {
+        uint32_t d = timed_getppid();
+        if (i >= WARMUP) samples[i - WARMUP] = d;
+    }
+    report("linux.getppid");
+}
+
+/* One byte to a child process through one pipe and back through another. */
+static void bench_pipe(void) {
+    int there[2], back[2];
+    if (pipe(there) || pipe(back)) {
+        perror("pipe");
+        return;
+    }
+    pid_t child = fork();
+    if (child == 0) {
+        /* Our copy of the write end would keep the child's read from ever seeing EOF. */
+        close(there[1]);
+        close(back[0]);
+        char c;
+        while (read(there[0], &c, 1) == 1 && write(back[1], &c, 1) == 1) {
+        }
+        _exit(0);
+    }
+    char c = 'x';
+    for (int i = 0; i < WARMUP + ROUNDS; ++i) {
+        uint32_t t0 = rdtsc32();
+        if (write(there[1], &c, 1) != 1 || read(back[0], &c, 1) != 1) {
+            perror("pipe round trip");
+            return;
+        }
+        uint32_t t1 = rdtsc32();
+        if (i >= WARMUP) samples[i - WARMUP] = t1 - t0;
+    }
+    close(there[1]); /* EOF: the child leaves */
+    waitpid(child, NULL, 0);
+    close(there[0]);
+    close(back[0]);
+    close(back[1]);
+    report("linux.pipe.roundtrip");
+}
+
+static long futex(volatile int* word, int op, int value) {
+    return syscall(SYS_futex, word, op, value, NULL, NULL, 0);
+}
+
+/* Two threads of one process hand a futex word back and forth (the analogue of an IPC round
+ * trip between two threads of one space): 1 = the other thread's turn, 0 = ours. Each round
+ * the parent hands the turn over and wakes the other, which hands it back. */
+static volatile int futex_turn;
+
+static void* futex_partner(void* unused) {
+    (void)unused;
+    for (;;) {
+        while (__atomic_load_n(&futex_turn, __ATOMIC_ACQUIRE) == 0)
+            futex(&futex_turn, FUTEX_WAIT_PRIVATE, 0);
+        if (futex_turn == 2) return NULL;
+        __atomic_store_n(&futex_turn, 0, __ATOMIC_RELEASE);
+        futex(&futex_turn, FUTEX_WAKE_PRIVATE, 1);
+    }
+}
+
+static void bench_futex(void) {
+    pthread_t partner;
+    futex_turn = 0;
+    if (pthread_create(&partner, NULL, futex_partner, NULL) != 0) {
+        perror("pthread_create");
+        return;
+    }
+    for (int i = 0; i < WARMUP + ROUNDS; ++i) {
+        uint32_t t0 = rdtsc32();
+        __atomic_store_n(&futex_turn, 1, __ATOMIC_RELEASE);
+        futex(&futex_turn, FUTEX_WAKE_PRIVATE, 1);
+        while (__atomic_load_n(&futex_turn, __ATOMIC_ACQUIRE) == 1)
+            futex(&futex_turn, FUTEX_WAIT_PRIVATE, 1);
+        uint32_t t1 = rdtsc32();
+        if (i >= WARMUP) samples[i - WARMUP] = t1 - t0;
+    }
+    __atomic_store_n(&futex_turn, 2, __ATOMIC_RELEASE);
+    futex(&futex_turn, FUTEX_WAKE_PRIVATE, 1);
+    pthread_join(partner, NULL);
+    report("linux.futex.roundtrip");
+}
+
+/* Two processes that only yield, a counter in shared memory proving that the other one
+ * ran: a round lasts from the parent's yield until it runs again after the child's loop
+ * went round once (CFS need not switch on every yield; the extra yields are then part of
+ * the round). One round is at least two yields and two process switches. */
+static void bench_yield(void) {
+    volatile uint32_t* turns =
+        mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    if (turns == MAP_FAILED) {
+        perror("mmap");
+        return;
+    }
+    *turns = 0;
+    pid_t child = fork();
+    if (child == 0) {
+        for (;;) {
+            __atomic_add_fetch(turns, 1, __ATOMIC_RELEASE);
+            sched_yield();
+        }
+    }
+    for (int i = 0; i < WARMUP + ROUNDS; ++i) {
+        uint32_t seen = __atomic_load_n(turns, __ATOMIC_ACQUIRE);
+        uint32_t t0 = rdtsc32();
+        do {
+            sched_yield();
+        } while (__atomic_load_n(turns, __ATOMIC_ACQUIRE) == seen);
+        uint32_t t1 = rdtsc32();
+        if (i >= WARMUP) samples[i - WARMUP] = t1 - t0;
+    }
+    kill(child, SIGKILL);
+    waitpid(child, NULL, 0);
+    report("linux.yield.pingpong");
+}
+
+/* /init may start without a console: mount devtmpfs and take /dev/console. */
+static void open_console(void) {
+    if (fcntl(1, F_GETFD) != -1) return;
+    mkdir("/dev", 0755);
+    mount("devtmpfs", "/dev", "devtmpfs", 0, NULL);
+    int fd = open("/dev/console", O_RDWR);
+    if (fd < 0) return;
+    dup2(fd, 0);
+    dup2(fd, 1);
+    dup2(fd, 2);
+    if (fd > 2) close(fd);
+}
+
+static void power_off(void) {
+    fflush(stdout);
+    sync();
+    if (iopl(3) == 0) outb(DEBUG_EXIT_DONE, DEBUG_EXIT_PORT);
+    reboot(LINUX_REBOOT_CMD_POWER_OFF);
+    for (;;)
+        pause();
+}
+
+int main(void) {
+    open_console();
+    const char* mode = getenv("mode");
+    if (mode && strcmp(mode, "wall") == 0) unit = "tsc-ticks";
+    printf("# Linux baseline (%s)\n", unit);
+
+    for (int i = 0; i < WARMUP + ROUNDS; ++i) {
+        uint32_t d = timed_entry_overhead();
+        if (i >= WARMUP) samples[i - WARMUP] = d;
+    }
+    calibration = median();
+    printf("# timed entry overhead: %u\n", calibration);
+
+    bench_getppid();
+    /* The others are timed by plain rdtsc pairs around library calls: no overhead to take
+     * off but the rdtsc itself, which the calibration's shape does not match; keep it. */
+    calibration = 0;
+    bench_pipe();
+    bench_futex();
+    bench_yield();
+    printf("AXOLOTL: END OF TESTS\n");
+    power_off();
+    return 0;
+}

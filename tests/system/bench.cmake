@@ -1,0 +1,42 @@
+# bench-smoke: the Axolotl benchmark (bench/guest) boots once under -icount and must print
+# every result, each with a positive instruction count (CR3 writes per round trip may be 0).
+# Not a timing test: it never looks at how large a number is, only that it was measured. The
+# Linux baseline is too slow to fetch and boot for every run: only `./axo bench` runs it.
+# Small spaces are forced on (QEMU ignores segment limits), as `./axo bench` does.
+include("${CMAKE_CURRENT_LIST_DIR}/../../cmake/axo_test.cmake")
+
+set(_axo_bench_instruction_results
+    syscall.null
+    ipc.oneway.intra ipc.oneway.intra.reply ipc.roundtrip.intra ipc.roundtrip.intra.words8
+    ipc.oneway.large ipc.oneway.large.reply ipc.roundtrip.large ipc.roundtrip.large.words8
+    ipc.oneway.small ipc.oneway.small.reply ipc.roundtrip.small ipc.roundtrip.small.words8
+    ipc.map.page pagefault.roundtrip)
+set(_axo_bench_count_results
+    cr3.per_roundtrip.intra cr3.per_roundtrip.large cr3.per_roundtrip.small)
+
+set(_axo_bench_expect)
+foreach(name IN LISTS _axo_bench_instruction_results)
+    string(REPLACE "." "\\." pattern "${name}")
+    list(APPEND _axo_bench_expect "^BENCH ${pattern} [1-9][0-9]* instructions\\r?$")
+endforeach()
+foreach(name IN LISTS _axo_bench_count_results)
+    string(REPLACE "." "\\." pattern "${name}")
+    list(APPEND _axo_bench_expect "^BENCH ${pattern} [0-9]+\\.[0-9][0-9] writes\\r?$")
+endforeach()
+
+axo_qemu_test(NAME bench-smoke
+    CMDLINE "smallspaces=force"
+    MODULES "${AXO_TARGET_DIR}/servers/memory/sigma0/sigma0 sigma0"
+            "${AXO_TARGET_DIR}/bench/guest/axo_bench axo_bench rounds=100 warmup=20"
+    ICOUNT
+    TIMEOUT 60
+    EXPECT ${_axo_bench_expect}
+    LABELS bench)
+
+# The IPC fast path must give exactly the general path's results (bench/guest/fastpath_check.cc):
+# every scenario twice, once taken by the fast path and once by the general path, compared.
+set(_axo_fastpath_modules
+    "${AXO_TARGET_DIR}/servers/memory/sigma0/sigma0 sigma0"
+    "${AXO_TARGET_DIR}/bench/guest/axo_fastpath_check axo_fastpath_check")
+axo_qemu_test(NAME ipc-fastpath MODULES ${_axo_fastpath_modules} TIMEOUT 60)
+axo_bochs_test(NAME bochs-ipc-fastpath MODULES ${_axo_fastpath_modules} TIMEOUT 120)
