@@ -75,10 +75,7 @@ bool fast_path(Thread* self, FastIpc& io) {
     if (axo_tag_untyped(tag) >= 2) target->mr[2] = io.mr2;
     if (partner->m_timeout.armed) sched::disarm_timeout(partner);
     partner->m_outcome = IpcOutcome{AXO_IPC_OK, true, false, self->m_id};
-    sched::make_ready(partner);
-
-    sched::block(self, ThreadState::receiving);
-    sched::schedule_prefer(partner);
+    sched::ipc_handoff(self, partner);
 
     // Back: whoever completed our receive left the outcome (finish_blocked in ipc.cc).
     if (self->m_outcome.retry_receive) {

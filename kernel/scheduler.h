@@ -18,6 +18,8 @@ void block(Thread* thread, ThreadState state);
 void schedule();
 // Runs `preferred` if no ready thread outranks it (IPC hands the CPU to its partner).
 void schedule_prefer(Thread* preferred);
+// make_ready(to), block(from, receiving), schedule_prefer(to) in one step (IPC fast path).
+void ipc_handoff(Thread* from, Thread* to);
 // Moves the current thread behind its peers and schedules.
 void yield();
 // Donates the CPU to `target` if it is ready; the caller stays ready.

@@ -222,6 +222,7 @@ void init() {
     auto frame = kmem::allocate_frame();
     if (!frame.ok()) return; // boot cannot go on; the caller panics on frame() == 0
     g_frame = frame.value();
+    g_kip = static_cast<axo_kip_t*>(arch::phys_to_kernel(g_frame));
     axo_kip_t* k = get();
     k->magic = AXO_KIP_MAGIC;
     k->api_version = AXO_API_VERSION;
@@ -232,7 +233,7 @@ void init() {
 
 PhysAddr frame() { return g_frame; }
 
-axo_kip_t* get() { return static_cast<axo_kip_t*>(arch::phys_to_kernel(g_frame)); }
+axo_kip_t* g_kip;
 
 } // namespace kip
 } // namespace axo

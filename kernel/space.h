@@ -110,7 +110,8 @@ bool enabled();
 namespace kip {
 void init();
 PhysAddr frame();
-axo_kip_t* get();
+extern axo_kip_t* g_kip;
+inline axo_kip_t* get() { return g_kip; }
 } // namespace kip
 
 } // namespace axo
