@@ -31,8 +31,9 @@ axo_bochs_test(NAME bochs-proc-names
 # userland-core: processes (tests/guest/userland_core/README.md). proc starts the driver
 # userland_core at boot (on-exit=shutdown: its exit ends the run) with the number of crash
 # cycles of its reclaim test; the other modules are the programs it spawns (start=spawn), among
-# them hello (apps/hello, a newlib program: its output is checked below), and notes, a text
-# file, a module that is no program.
+# them hello (apps/hello, a newlib program: its output is checked below), three malformed ELF files made from exit42 at build time (spawn must
+# refuse them; proc's boot check says why, checked below), and notes, a text file, a module
+# that is no program: 16 modules, the most the kernel takes (kernel/multiboot.h).
 set(_axo_userland_dir "${AXO_TARGET_DIR}/tests/guest/userland_core")
 set(_axo_userland_modules
     "${AXO_TARGET_DIR}/servers/memory/sigma0/sigma0 sigma0"
@@ -46,8 +47,17 @@ set(_axo_userland_modules
     "${_axo_userland_dir}/parent start=spawn"
     "${_axo_userland_dir}/meddler start=spawn"
     "${_axo_userland_dir}/refault start=spawn"
+    "${_axo_userland_dir}/elf_truncated start=spawn"
+    "${_axo_userland_dir}/elf_overlap start=spawn"
+    "${_axo_userland_dir}/elf_huge start=spawn"
     "${AXO_TARGET_DIR}/apps/hello/hello start=spawn"
     "${_axo_proc_test_modules}/vga name=notes start=spawn")
+
+# What proc says of the malformed modules when it checks them at boot (kernel/elf.cc).
+set(_axo_userland_expect
+    [[proc: module [0-9]+ "elf_truncated": not a program proc can start: program headers outside the file]]
+    [[proc: module [0-9]+ "elf_overlap": not a program proc can start: segments overlap]]
+    [[proc: module [0-9]+ "elf_huge": not a program proc can start: segment (wraps the address space|above user space)]])
 
 # About 2 s on QEMU, of which 0.3 s are the 1000 crash cycles.
 axo_qemu_test(NAME userland-core
@@ -55,6 +65,7 @@ axo_qemu_test(NAME userland-core
     TIMEOUT 60
     EXPECT [[proc: started module 2 "userland_core"]] [[hello, world]]
            [[hello: 125221 bytes in 7 blocks from the heap, freed \(42\)]]
+           ${_axo_userland_expect}
            [[proc: userland_core ended.*: success]])
 
 # Bochs, with a Pentium CPU model (GRUB ISO): the same run on exact fault and segment
@@ -64,4 +75,5 @@ axo_bochs_test(NAME bochs-userland-core
     TIMEOUT 120
     EXPECT [[proc: started module 2 "userland_core"]] [[hello, world]]
            [[hello: 125221 bytes in 7 blocks from the heap, freed \(42\)]]
+           ${_axo_userland_expect}
            [[proc: userland_core ended.*: success]])

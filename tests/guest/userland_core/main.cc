@@ -1,9 +1,10 @@
 // userland_core: the driver of the userland-core test (README.md). A process like any other:
 // proc starts it at boot (its module line says on-exit=shutdown, so its exit ends the run),
 // and it spawns the test programs — exit42, crash_null, crash_ud, crash, spinner, parent,
-// meddler — as its children through proc's protocol, checks how each ends and that proc
-// takes everything back, and prints TAP. Its one argument is the number of crash cycles of
+// meddler — as its children through proc's protocol, checks how each ends and
+// that proc takes everything back, uses proc's name service (lib/names), and prints TAP. Its one argument is the number of crash cycles of
 // the reclaim test.
+#include "lib/names/client.h"
 #include "program.h"
 #include "servers/proc/process_table.h"
 #include "tap.h"
@@ -345,6 +346,92 @@ void non_child_tests() {
     expect(wait_for(sleeper.pid, ended), ipc::Error::ok, "and reaps it");
 }
 
+// ---- the name service and a dead server ----------------------------------------------------
+
+// The kernel transport with every phase bounded: lib/names' calls take no timeout of their own.
+struct BoundedTransport {
+    ipc::KernelTransport kernel;
+    ipc::Message message() { return kernel.message(); }
+    uint32_t call(axo_thread_id_t to, uint32_t) {
+        return kernel.call(to, axo_timeouts(call_timeout(), call_timeout()));
+    }
+};
+static_assert(ipc::Transport<BoundedTransport>);
+
+ipc::Error lookup(const char* name, axo_thread_id_t& server) {
+    BoundedTransport transport;
+    server = AXO_NIL_THREAD;
+    return names::lookup(transport, g_proc, name, server);
+}
+
+void name_service_tests() {
+    BoundedTransport transport;
+    axo_thread_id_t me = rt_my_id(), found = AXO_NIL_THREAD;
+    expect(names::register_name(transport, g_proc, "uc.driver"), ipc::Error::ok,
+           "register uc.driver for this thread");
+    ipc::Error error = lookup("uc.driver", found);
+    check(error == ipc::Error::ok && found == me, "lookup of uc.driver finds this thread (%s)",
+          name_of(error));
+    expect(names::unregister_name(transport, g_proc, "uc.driver"), ipc::Error::ok,
+           "unregister uc.driver");
+    expect(lookup("uc.driver", found), ipc::Error::no_such_name,
+           "lookup of uc.driver after its unregister");
+
+    // A server in a process of its own (spinner name uc.echo) registers uc.echo; once it is
+    // killed and reaped, the name no longer resolves (proc frees the names of a dead thread).
+    SpawnReply server;
+    if (!check(spawn("spinner", "name uc.echo", server) == ipc::Error::ok,
+               "spawn spinner name uc.echo, a named server"))
+        return;
+    error = lookup("uc.echo", found);
+    for (uint32_t waited = 0; error == ipc::Error::no_such_name && waited < 3000; waited += 5) {
+        sleep_ms(5);
+        error = lookup("uc.echo", found);
+    }
+    check(error == ipc::Error::ok && found == server.main_thread,
+          "lookup of uc.echo finds the server's thread %u.%u (%s, %u.%u)",
+          axo_thread_number(server.main_thread), axo_thread_version(server.main_thread),
+          name_of(error), axo_thread_number(found), axo_thread_version(found));
+    expect(names::register_name(transport, g_proc, "uc.echo"), ipc::Error::exists,
+           "registering uc.echo while its server lives");
+    expect(kill(server.pid, proc::kSignalKill), ipc::Error::ok, "kill the named server");
+    WaitReply ended;
+    error = wait_for(server.pid, ended);
+    check(error == ipc::Error::ok && ended_as(ended, proc::kExitKilled, 9) &&
+              thread_gone(server.main_thread),
+          "its wait: killed, signal 9, thread gone (%s, %s %d)", name_of(error),
+          reason_name(ended.reason), ended.status);
+    expect(lookup("uc.echo", found), ipc::Error::no_such_name,
+           "lookup of uc.echo after its server died");
+}
+
+// ---- malformed programs ------------------------------------------------------------------------
+
+// Modules made from exit42 by malformed_elf.py. proc checks every module at boot (kernel/elf.cc)
+// and spawn refuses one that is no program with unsupported (servers/proc/processes.cc), as
+// it does the text module notes.
+void malformed_elf_tests() {
+    StatisticsReply before = statistics();
+    const char* const kMalformed[][2] = {
+        {"elf_truncated", "its first 100 bytes (program headers cut off)"},
+        {"elf_overlap", "two PT_LOAD segments that overlap"},
+        {"elf_huge", "a segment of 0xF0000000 bytes"},
+    };
+    for (const auto& m : kMalformed) {
+        SpawnReply child;
+        expect(spawn(m[0], nullptr, child), ipc::Error::unsupported, "spawn of %s, %s", m[0],
+               m[1]);
+    }
+    StatisticsReply after = statistics();
+    check(after.processes == before.processes && after.pool_in_use == before.pool_in_use,
+          "after the refused spawns: as many processes (%u, %u) and pool pages in use (%u, %u)",
+          before.processes, after.processes, before.pool_in_use, after.pool_in_use);
+    WaitReply ended;
+    if (run("exit42", nullptr, ended))
+        check(ended_as(ended, proc::kExitNormal, 42), "proc still spawns: exit42 ended with 42 "
+              "(%s %d)", reason_name(ended.reason), ended.status);
+}
+
 // ---- bad input -------------------------------------------------------------------------------
 
 struct Raw {
@@ -535,7 +622,9 @@ int main() {
     kill_tests();
     parent_tests();
     non_child_tests();
+    name_service_tests();
     bad_input_tests();
+    malformed_elf_tests();
     table_full_tests();
     reclaim_tests(cycles);
     tap::finish();
