@@ -137,16 +137,17 @@ Result<void> parse_mmap(const RawInfo& info, PhysReader read, void* ctx, RawMap&
 
 Result<void> parse_modules(const RawInfo& info, PhysReader read, void* ctx, BootInfo& out,
                            const char** why) {
-    if (info.mods_count > kMaxModules)
-        return fail(why, Error::out_of_range, "more than 16 modules");
-    if (info.mods_count == 0) return {};
-    uint32_t bytes = info.mods_count * static_cast<uint32_t>(sizeof(RawModule));
+    // Modules beyond the table are left out (and said so), not a reason to refuse the boot.
+    uint32_t count = info.mods_count < kMaxModules ? info.mods_count : uint32_t{kMaxModules};
+    out.modules_dropped = info.mods_count - count;
+    if (count == 0) return {};
+    uint32_t bytes = count * static_cast<uint32_t>(sizeof(RawModule));
     if (uint64_t{info.mods_addr} + bytes > k4GiB)
         return fail(why, Error::out_of_range, "module list extends beyond 4 GiB");
     auto* list = static_cast<const unsigned char*>(read(ctx, info.mods_addr, bytes));
     if (list == nullptr) return fail(why, Error::out_of_range, "module list is not readable");
 
-    for (uint32_t i = 0; i < info.mods_count; ++i) {
+    for (uint32_t i = 0; i < count; ++i) {
         RawModule raw;
         memcpy(&raw, list + i * sizeof(RawModule), sizeof raw);
         if (raw.mod_end <= raw.mod_start)
@@ -169,7 +170,7 @@ Result<void> parse_modules(const RawInfo& info, PhysReader read, void* ctx, Boot
                 return fail(why, Error::overlap, "modules overlap");
         }
     }
-    out.module_count = info.mods_count;
+    out.module_count = count;
     return {};
 }
 

@@ -124,6 +124,7 @@ struct BootInfo {
     size_t region_count;
     Module modules[kMaxModules];
     size_t module_count;
+    size_t modules_dropped; // modules beyond kMaxModules, left out
     uint64_t usable_bytes;
 };
 

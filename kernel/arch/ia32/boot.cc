@@ -107,6 +107,10 @@ void parse_boot_info(uint32_t magic, uint32_t info_phys) {
                 r.usable ? "usable" : "reserved");
     }
     kprintf("boot modules: %zu\n", info.module_count);
+    if (info.modules_dropped) {
+        kprintf("boot modules: %zu more left out (at most %zu are taken)\n", info.modules_dropped,
+                multiboot::kMaxModules);
+    }
     for (size_t i = 0; i < info.module_count; ++i) {
         const auto& m = info.modules[i];
         kprintf("  module %zu: %08x-%08x (%u bytes) \"%s\"\n", i, m.start, m.end, m.end - m.start,
