@@ -34,7 +34,9 @@ UserRegisters read_user_registers(const Thread& thread);
 void write_user_registers(Thread& thread, const UserRegisters& regs);
 
 // The space became small or large: reload segments (and CR3) if it is the running one.
-void space_layout_changed(const Space& space);
+void space_layout_changed(Space& space);
+// The space is being destroyed: forget that the CPU may still hold its segments.
+void forget_space(const Space& space);
 
 // The space's I/O permission bitmap was created (old nullptr) or is about to be freed (new
 // nullptr): the CPU's is reloaded if it belongs to the running space or was the old one.

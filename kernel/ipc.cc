@@ -134,8 +134,6 @@ void continue_into_receive(Thread* thread) {
     if (timeout.kind == TimeoutKind::relative) sched::arm_timeout(thread, timeout.microseconds);
 }
 
-ThreadId finish_blocked(Thread* self);
-
 ThreadId receive(Thread* self, Thread* preferred) {
     if (Thread* sender = find_sender(self)) {
         remove_sender(sender);
@@ -159,7 +157,8 @@ ThreadId receive(Thread* self, Thread* preferred) {
     return finish_blocked(self);
 }
 
-// Back from blocking: the waker left the outcome.
+} // namespace
+
 ThreadId finish_blocked(Thread* self) {
     IpcOutcome outcome = self->m_outcome;
     self->m_outcome = IpcOutcome{};
@@ -167,8 +166,6 @@ ThreadId finish_blocked(Thread* self) {
     if (outcome.error != AXO_IPC_OK) return fail(self, outcome.error, outcome.receive_phase);
     return outcome.from;
 }
-
-} // namespace
 
 ThreadId perform(Thread* self, ThreadId to, ThreadId from_specifier, uint32_t timeouts) {
     kip::get()->counters.ipcs++;

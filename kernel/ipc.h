@@ -15,6 +15,10 @@ namespace axo::ipc {
 // MR0 holds a tag with AXO_TAG_FLAG_ERROR and the UTCB error word says what failed.
 ThreadId perform(Thread* self, ThreadId to, ThreadId from_specifier, uint32_t timeouts);
 
+// Back from blocking in an IPC: the outcome its waker left (IpcOutcome), as perform()
+// would have returned it. For a thread that blocked in the ia32 IPC fast path.
+ThreadId finish_blocked(Thread* self);
+
 // The thread's IPC timeout fired.
 void timeout_expired(Thread* thread);
 // exchange_registers: abort a blocked send and/or receive with AXO_IPC_CANCELLED.

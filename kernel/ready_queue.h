@@ -60,11 +60,12 @@ public:
         return priority < 0 ? nullptr : m_heads[priority];
     }
     // -1 if every queue is empty.
-    int highest_priority() const {
-        if (m_summary == 0) return -1;
-        unsigned word = top_bit(m_summary);
-        return static_cast<int>(word * kBitsPerWord + top_bit(m_bits[word]));
-    }
+    int highest_priority() const { return m_summary == 0 ? -1 : m_top; }
+    // The highest non-empty priority, 0 if every queue is empty: a thread of priority p
+    // outranks every queued thread iff p >= top(). Kept up to date on every change, at the
+    // very start of the object, so that assembly reads it with one compare
+    // (kernel/arch/ia32/ipc_fastpath.S).
+    uint8_t top() const { return m_top; }
     // Head of `priority`, or nullptr.
     SchedNode* head(uint8_t priority) const { return m_heads[priority]; }
     // The head of `priority` moves to the tail (end of its time slice). No-op if empty.
@@ -95,13 +96,27 @@ private:
     void set_bit(unsigned priority) {
         m_bits[priority / kBitsPerWord] |= 1u << (priority % kBitsPerWord);
         m_summary |= 1u << (priority / kBitsPerWord);
+        if (priority > m_top) m_top = static_cast<uint8_t>(priority);
     }
     void clear_bit(unsigned priority) {
         uint32_t& word = m_bits[priority / kBitsPerWord];
         word &= ~(1u << (priority % kBitsPerWord));
         if (word == 0) m_summary &= ~(1u << (priority / kBitsPerWord));
+        if (priority == m_top) m_top = static_cast<uint8_t>(scan_top());
+    }
+    // The highest set bit's priority (0 if none), by two bit scans (bsr on the Pentium).
+    unsigned scan_top() const {
+        if (m_summary == 0) return 0;
+        unsigned word = top_bit(m_summary);
+        return word * kBitsPerWord + top_bit(m_bits[word]);
     }
 
+public:
+    // For the layout check of code that reads top() by address.
+    static constexpr size_t top_offset() { return offsetof(ReadyQueues, m_top); }
+
+private:
+    uint8_t m_top = 0; // first: see top()
     SchedNode* m_heads[kPriorities] = {};
     uint32_t m_bits[kWords] = {};
     uint32_t m_summary = 0; // bit w set iff m_bits[w] != 0

@@ -8,13 +8,33 @@
 
 namespace axo::sched {
 
-namespace {
 ReadyQueues g_ready;
+bool g_lazy;
+
+namespace {
 TimeoutQueue g_timeouts;
 Thread* g_idle;
 Thread* g_zombie;
 uint64_t g_now_us;
 bool g_need_resched;
+// The running thread when the scheduler last ran: the only thread that fast-path hand-overs
+// since then can have left blocked in a ready queue (scheduler.h).
+Thread* g_settled;
+
+// Brings the ready queues up to date after fast-path hand-overs (scheduler.h).
+void settle() {
+    if (!g_lazy) return;
+    g_lazy = false;
+    Thread* left = g_settled;
+    if (left && left->m_state != ThreadState::ready) g_ready.remove(&left->m_sched);
+    Thread* running = g_current;
+    if (running != g_idle && running->m_state == ThreadState::ready) {
+        g_ready.remove(&running->m_sched);
+        running->m_sched.priority = running->m_priority;
+        g_ready.enqueue(&running->m_sched);
+    }
+    g_settled = running;
+}
 
 Thread* pick() {
     SchedNode* node = g_ready.highest();
@@ -26,8 +46,14 @@ void switch_to(Thread* next) {
     if (next == g_current) return;
     Thread* previous = g_current;
     g_current = next;
+    g_settled = next;
     kip::get()->counters.context_switches++;
     arch::switch_to(previous, next);
+    switched_in();
+}
+} // namespace
+
+void switched_in() {
     // Back on this thread's stack: free threads that deleted themselves meanwhile.
     while (g_zombie && g_zombie != g_current) {
         Thread* dead = g_zombie;
@@ -35,14 +61,15 @@ void switch_to(Thread* next) {
         threads::destroy(dead);
     }
 }
-} // namespace
 
 void init(Thread* idle) {
     g_idle = idle;
     g_current = idle;
+    g_settled = idle;
 }
 
 void make_ready(Thread* thread) {
+    settle();
     thread->m_state = ThreadState::ready;
     if (thread->m_sched.queued) return;
     thread->m_sched.priority = thread->m_priority;
@@ -51,13 +78,18 @@ void make_ready(Thread* thread) {
 }
 
 void block(Thread* thread, ThreadState state) {
+    settle();
     thread->m_state = state;
     g_ready.remove(&thread->m_sched);
 }
 
-void schedule() { switch_to(pick()); }
+void schedule() {
+    settle();
+    switch_to(pick());
+}
 
 void schedule_prefer(Thread* preferred) {
+    settle();
     if (preferred->m_state == ThreadState::ready &&
         static_cast<int>(preferred->m_priority) >= g_ready.highest_priority()) {
         switch_to(preferred);
@@ -66,14 +98,8 @@ void schedule_prefer(Thread* preferred) {
     }
 }
 
-void ipc_handoff(Thread* from, Thread* to) {
-    // The three steps of the general path, in one call the compiler can fold together.
-    make_ready(to);
-    block(from, ThreadState::receiving);
-    schedule_prefer(to);
-}
-
 void yield() {
+    settle();
     if (g_current != g_idle && g_current->m_sched.queued) {
         g_ready.remove(&g_current->m_sched);
         g_ready.enqueue(&g_current->m_sched);
@@ -83,6 +109,7 @@ void yield() {
 }
 
 void donate(Thread* target) {
+    settle();
     if (target->m_state != ThreadState::ready || target == g_current) {
         schedule();
         return;
@@ -95,6 +122,7 @@ void preempt_if_needed() {
 }
 
 void set_priority(Thread* thread, uint8_t priority) {
+    settle();
     bool queued = thread->m_sched.queued;
     if (queued) g_ready.remove(&thread->m_sched);
     thread->m_priority = priority;
@@ -111,6 +139,7 @@ void tick(uint32_t elapsed_us) {
     k->clock_hi = static_cast<uint32_t>(g_now_us >> 32);
     k->clock_lo = static_cast<uint32_t>(g_now_us);
     k->counters.timer_ticks++;
+    settle();
 
     while (TimeoutNode* node = g_timeouts.pop_expired(g_now_us)) {
         ipc::timeout_expired(Thread::from_timeout_node(node));

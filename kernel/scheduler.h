@@ -1,5 +1,13 @@
 // The scheduler: 256 priorities, round robin with time slices within a priority, the
-// kernel clock and IPC timeouts. The running thread stays at the head of its ready queue.
+// kernel clock and IPC timeouts. The running thread stays in its ready queue.
+//
+// Lazy scheduling (Liedtke): the IPC fast path (kernel/arch/ia32/ipc_fastpath.S) hands the
+// CPU from a thread that blocks to a partner that becomes ready without touching the ready
+// queues. It only sets g_lazy; every function here first settles the queues — the thread that
+// ran when the scheduler last ran leaves them if it is blocked now, the running thread goes
+// to the tail of its priority — which is exactly where the general path (make_ready, block,
+// schedule_prefer) would have left them: between the scheduler's runs nothing but fast-path
+// hand-overs happens, and each of them blocks the running thread.
 #pragma once
 
 #include <stdint.h>
@@ -18,8 +26,6 @@ void block(Thread* thread, ThreadState state);
 void schedule();
 // Runs `preferred` if no ready thread outranks it (IPC hands the CPU to its partner).
 void schedule_prefer(Thread* preferred);
-// make_ready(to), block(from, receiving), schedule_prefer(to) in one step (IPC fast path).
-void ipc_handoff(Thread* from, Thread* to);
 // Moves the current thread behind its peers and schedules.
 void yield();
 // Donates the CPU to `target` if it is ready; the caller stays ready.
@@ -39,5 +45,12 @@ void disarm_timeout(Thread* thread);
 
 // A thread that deleted itself is freed by the next schedule on another stack.
 void retire(Thread* dead);
+// Back on a thread's stack after a switch that did not return through schedule (the IPC
+// fast path's blocked threads resume elsewhere): frees what schedule would have freed.
+void switched_in();
+
+// What the IPC fast path reads and writes directly (kernel/arch/ia32/ipc_fastpath_layout.h).
+extern ReadyQueues g_ready __asm__("axo_sched_ready");
+extern bool g_lazy __asm__("axo_sched_lazy");
 
 } // namespace axo::sched

@@ -170,6 +170,7 @@ void Space::destroy() {
         arch::io_bitmap_changed(*this, m_io_bitmap, nullptr);
         kmem::free_block(m_io_bitmap, kIoBitmapPages);
     }
+    arch::forget_space(*this);
     arch::destroy_page_directory(m_page_directory, [](PhysAddr frame) { kmem::free_frame(frame); });
     this->~Space();
     kmem::free(this, sizeof(Space));

@@ -67,6 +67,12 @@ public:
     // The I/O permission bitmap (8 KiB, a set bit denies the port), or nullptr: no ports.
     uint8_t* io_bitmap() const { return m_io_bitmap; }
 
+    // Owned by the architecture: what switching to the space loads besides its page
+    // directory (ia32: a small space's user segment descriptor), written by
+    // arch::space_layout_changed.
+    uint32_t arch_switch(uint32_t i) const { return m_arch_switch[i]; }
+    void set_arch_switch(uint32_t i, uint32_t value) { m_arch_switch[i] = value; }
+
     // Called by the mapping database (mapdb::Hooks).
     Result<void> install(MapNode* node);
     void update(MapNode* node);
@@ -98,6 +104,10 @@ private:
     uint32_t m_small_base = 0;
     uint32_t m_small_blocks = 0;
     uint32_t m_kip_address = AXO_KIP_ADDRESS;
+    uint32_t m_arch_switch[2] = {};
+
+    // The ia32 IPC fast path reads fields by offset; its layout header checks them.
+    friend struct FastPathLayout;
 };
 
 namespace small_spaces {
@@ -110,7 +120,7 @@ bool enabled();
 namespace kip {
 void init();
 PhysAddr frame();
-extern axo_kip_t* g_kip;
+extern axo_kip_t* g_kip __asm__("axo_kip");
 inline axo_kip_t* get() { return g_kip; }
 } // namespace kip
 

@@ -43,9 +43,9 @@ static_assert(ThreadId::make(33, 1).number() == 33 && ThreadId::make(33, 1).vers
 
 enum class ThreadState : uint8_t {
     inactive,  // created, never started
-    ready,     // runnable (in the ready queues), or running
+    ready,     // runnable (in the ready queues, see scheduler.h for the lazy exception), or running
     sending,   // blocked in the send phase of an IPC
-    receiving, // blocked in the receive phase of an IPC
+    receiving, // blocked in the receive phase of an IPC (user threads only)
     halted,    // stopped by exchange_registers or an unhandled exception
     dead,      // deleted; waiting to be freed
 };
@@ -75,17 +75,21 @@ public:
     static Thread* from_sched_node(SchedNode* node);
     static Thread* from_timeout_node(TimeoutNode* node);
 
-    // --- hot: the IPC path touches these first ---
+    // --- hot: the IPC path touches these first (the ia32 fast path reads them by offset:
+    // kernel/arch/ia32/ipc_fastpath_layout.h) ---
     uint32_t m_kernel_sp = 0; // saved when switched out (arch)
     ThreadId m_id;
     ThreadState m_state = ThreadState::inactive;
+    bool m_halt_requested = false; // next to m_state: one compare tests both
     uint8_t m_priority = AXO_PRIORITY_DEFAULT;
-    bool m_halt_requested = false;
     bool m_accept_any_mapping = false; // waiting for the pager's reply to a page fault
     uint8_t m_arch_flags = 0; // owned by the architecture (ia32: FPU state valid)
     Space* m_space = nullptr;
     axo_utcb_t* m_utcb = nullptr; // kernel address of the UTCB
     uint32_t m_utcb_user = 0;     // its user address
+    // Owned by the architecture: what switching to the thread loads (ia32: its UTCB segment
+    // descriptor), kept up to date by arch::prepare_user_thread and space_layout_changed.
+    uint32_t m_arch_switch[2] = {};
 
     // IPC
     ThreadId m_receive_from;          // receive specification (nil: no receive phase)
@@ -133,7 +137,7 @@ void destroy(Thread* thread);
 // Calls fn for every live thread.
 template <class Fn> void for_each(Fn fn);
 
-extern Thread* g_table[AXO_MAX_THREADS];
+extern Thread* g_table[AXO_MAX_THREADS] __asm__("axo_thread_table");
 
 template <class Fn> void for_each(Fn fn) {
     for (Thread* t : g_table) {
@@ -144,6 +148,6 @@ template <class Fn> void for_each(Fn fn) {
 } // namespace threads
 
 // The thread on the CPU.
-extern Thread* g_current;
+extern Thread* g_current __asm__("axo_current");
 
 } // namespace axo

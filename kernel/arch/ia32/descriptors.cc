@@ -9,6 +9,7 @@
 #include "kernel/lib/string.h"
 
 extern "C" uint32_t ia32_trap_stubs[]; // trap_entry.S: one entry point per vector
+extern "C" void ia32_syscall_entry();  // ipc_fastpath.S
 
 namespace axo::ia32 {
 
@@ -36,7 +37,6 @@ struct [[gnu::packed]] TablePointer {
 constexpr uint32_t kIoBitmapBytes = 65536 / 8;
 constexpr uint16_t kNoIoBitmap = 0xFFFF; // an I/O map base beyond the limit: no port allowed
 
-alignas(16) SegmentDescriptor g_gdt[kGdtEntries];
 alignas(16) GateDescriptor g_idt[kIdtEntries];
 // The boot TSS, until init_io_bitmap_window() moves it next to a remappable bitmap.
 Tss g_boot_tss;
@@ -46,9 +46,7 @@ Tss* g_tss = &g_boot_tss;
 // pages follow it; switching spaces remaps those two pages (DESIGN.md: per-space I/O
 // permission bitmaps, switched with the space). A fourth page holds the 0xFF byte that must
 // end the map (SDM vol. 1, 19.5.2).
-constexpr uint32_t kIoWindow = kKernelWindowBase + 0x0010'0000;
 constexpr uint32_t kIoBitmapPages = 2;
-const uint8_t* g_loaded_bitmap;
 PhysAddr g_deny_frames[kIoBitmapPages];
 
 constexpr SegmentDescriptor make_segment(uint32_t base, uint32_t limit_pages, uint8_t access,
@@ -73,7 +71,18 @@ GateDescriptor make_gate(uint32_t offset, uint8_t dpl) {
     };
 }
 
+DescriptorWords words(SegmentDescriptor d) {
+    DescriptorWords w;
+    __builtin_memcpy(&w, &d, sizeof(w));
+    return w;
+}
+
+void set(SegmentDescriptor& entry, DescriptorWords w) { __builtin_memcpy(&entry, &w, sizeof(w)); }
+
 } // namespace
+
+alignas(16) SegmentDescriptor ia32_gdt[kGdtEntries];
+const uint8_t* g_loaded_bitmap;
 
 void init_descriptors() {
     constexpr uint32_t kAllPages = 0xFFFFF;
@@ -82,29 +91,31 @@ void init_descriptors() {
     constexpr uint32_t kUserPages = (kUserEnd >> 12) - 1;
     constexpr uint8_t kFlags = kGranularity4K | kSize32;
 
-    g_gdt[0] = SegmentDescriptor{};
-    g_gdt[kKernelCode >> 3] =
+    ia32_gdt[0] = SegmentDescriptor{};
+    ia32_gdt[kKernelCode >> 3] =
         make_segment(0, kAllPages, kPresent | kCodeOrData | kTypeCodeRead, kFlags);
-    g_gdt[kKernelData >> 3] =
+    ia32_gdt[kKernelData >> 3] =
         make_segment(0, kAllPages, kPresent | kCodeOrData | kTypeDataWrite, kFlags);
-    g_gdt[kUserCode >> 3] =
+    ia32_gdt[kUserCode >> 3] =
         make_segment(0, kUserPages, kPresent | kDpl3 | kCodeOrData | kTypeCodeRead, kFlags);
-    g_gdt[kUserData >> 3] =
+    ia32_gdt[kUserData >> 3] =
         make_segment(0, kUserPages, kPresent | kDpl3 | kCodeOrData | kTypeDataWrite, kFlags);
 
-    set_utcb_segment_base(0);
+    set_utcb_segment(utcb_segment(0));
 
     g_boot_tss.ss0 = kKernelData;
     g_boot_tss.iomap_base = kNoIoBitmap;
-    g_gdt[kTssSelector >> 3] = make_segment(reinterpret_cast<uint32_t>(&g_boot_tss),
+    ia32_gdt[kTssSelector >> 3] = make_segment(reinterpret_cast<uint32_t>(&g_boot_tss),
                                             sizeof(Tss) - 1, kPresent | kTypeTss32Available, 0);
 
     for (uint32_t v = 0; v < kIdtEntries; ++v) {
         // Only the system-call gate may be used by `int` from user mode.
-        g_idt[v] = make_gate(ia32_trap_stubs[v], v == kVectorSyscall ? 3 : 0);
+        g_idt[v] = v == kVectorSyscall
+                       ? make_gate(reinterpret_cast<uint32_t>(ia32_syscall_entry), 3)
+                       : make_gate(ia32_trap_stubs[v], 0);
     }
 
-    TablePointer gdtr{sizeof(g_gdt) - 1, reinterpret_cast<uint32_t>(g_gdt)};
+    TablePointer gdtr{sizeof(ia32_gdt) - 1, reinterpret_cast<uint32_t>(ia32_gdt)};
     TablePointer idtr{sizeof(g_idt) - 1, reinterpret_cast<uint32_t>(g_idt)};
     asm volatile("lgdt %0" ::"m"(gdtr));
     asm volatile("mov %0, %%ds; mov %0, %%es; mov %0, %%ss; mov %1, %%fs; mov %1, %%gs"
@@ -112,24 +123,29 @@ void init_descriptors() {
     asm volatile("ljmp %0, $1f; 1:" ::"i"(kKernelCode));
     asm volatile("lidt %0" ::"m"(idtr));
     asm volatile("ltr %w0" ::"r"(uint32_t{kTssSelector}));
+    check_fastpath_layout();
 }
 
 void set_kernel_stack(uint32_t esp0) { g_tss->esp0 = esp0; }
 
-void set_user_segments(uint32_t base, uint32_t size) {
+DescriptorWords user_data_segment(uint32_t base, uint32_t size) {
     constexpr uint8_t kFlags = kGranularity4K | kSize32;
     uint32_t limit_pages = size / kPageSize - 1;
-    g_gdt[kUserCode >> 3] =
-        make_segment(base, limit_pages, kPresent | kDpl3 | kCodeOrData | kTypeCodeRead, kFlags);
-    g_gdt[kUserData >> 3] =
-        make_segment(base, limit_pages, kPresent | kDpl3 | kCodeOrData | kTypeDataWrite, kFlags);
+    return words(
+        make_segment(base, limit_pages, kPresent | kDpl3 | kCodeOrData | kTypeDataWrite, kFlags));
+}
+static_assert(kTypeCodeRead - kTypeDataWrite == kUserCodeTypeBits >> 8);
+
+void set_user_segments(DescriptorWords data) {
+    set(ia32_gdt[kUserData >> 3], data);
+    set(ia32_gdt[kUserCode >> 3], DescriptorWords{data.low, data.high | kUserCodeTypeBits});
 }
 
 bool probe_segment_limits() {
     // A one-page data segment over the (mapped) start of the direct map; a read at 8 KiB
     // through it faults only if limits are enforced — any fault other than #GP would be
     // a broken probe.
-    g_gdt[kProbeSelector >> 3] = make_segment(kKernelBase, 0, kPresent | kCodeOrData | kTypeDataWrite,
+    ia32_gdt[kProbeSelector >> 3] = make_segment(kKernelBase, 0, kPresent | kCodeOrData | kTypeDataWrite,
                                               kGranularity4K | kSize32);
     uint32_t value = 0;
     uint32_t faults = g_last_recovered_fault.count;
@@ -138,7 +154,7 @@ bool probe_segment_limits() {
                    g_last_recovered_fault.vector == kGeneralProtection)) {
         read = true; // not a limit check: treat as not enforced
     }
-    g_gdt[kProbeSelector >> 3] = SegmentDescriptor{};
+    ia32_gdt[kProbeSelector >> 3] = SegmentDescriptor{};
     return !read;
 }
 
@@ -158,11 +174,12 @@ Result<void> init_io_bitmap_window() {
     TRY(map_kernel_page(VirtAddr(kIoWindow + (kIoBitmapPages + 1) * kPageSize), terminator, false));
 
     auto* tss = reinterpret_cast<Tss*>(kIoWindow + kPageSize - sizeof(Tss));
+    static_assert(kIoWindow + kPageSize - sizeof(Tss) + offsetof(Tss, esp0) == kTssEsp0Address);
     *tss = g_boot_tss;
     tss->iomap_base = sizeof(Tss);
     g_tss = tss;
     // Limit: the TSS, the bitmap and the terminating byte.
-    g_gdt[kTssSelector >> 3] = make_segment(reinterpret_cast<uint32_t>(tss),
+    ia32_gdt[kTssSelector >> 3] = make_segment(reinterpret_cast<uint32_t>(tss),
                                             sizeof(Tss) + kIoBitmapBytes,
                                             kPresent | kTypeTss32Available, 0);
     asm volatile("ltr %w0" ::"r"(uint32_t{kTssSelector}));
@@ -181,11 +198,13 @@ void load_io_bitmap(const uint8_t* bitmap) {
 
 const uint8_t* loaded_io_bitmap() { return g_loaded_bitmap; }
 
-void set_utcb_segment_base(uint32_t base) {
+DescriptorWords utcb_segment(uint32_t base) {
     // Byte-granular, as long as a UTCB: user code can reach its UTCB through %gs, no more.
     constexpr uint32_t kUtcbLimit = 512 - 1;
-    g_gdt[kUtcbSelector >> 3] =
-        make_segment(base, kUtcbLimit, kPresent | kDpl3 | kCodeOrData | kTypeDataWrite, kSize32);
+    return words(
+        make_segment(base, kUtcbLimit, kPresent | kDpl3 | kCodeOrData | kTypeDataWrite, kSize32));
 }
+
+void set_utcb_segment(DescriptorWords w) { set(ia32_gdt[kUtcbSelector >> 3], w); }
 
 } // namespace axo::ia32

@@ -3,6 +3,7 @@
 
 #include <stdint.h>
 
+#include "kernel/arch/ia32/layout.h"
 #include "kernel/lib/result.h"
 
 namespace axo::ia32 {
@@ -60,12 +61,32 @@ static_assert(sizeof(Tss) == 104);
 
 void init_descriptors();
 void set_kernel_stack(uint32_t esp0);
-void set_utcb_segment_base(uint32_t base);
-// The user code and data segments of the running space: base 0 and a 3 GiB limit for a
-// large space, its slot for a small one (DESIGN.md §4).
-void set_user_segments(uint32_t base, uint32_t size);
+
+// A descriptor as the two words the GDT holds (what the IPC fast path copies).
+struct DescriptorWords {
+    uint32_t low, high;
+};
+// The UTCB segment (%gs) of a thread whose UTCB is at linear address `base`.
+DescriptorWords utcb_segment(uint32_t base);
+void set_utcb_segment(DescriptorWords words);
+// The user data segment of a space: base 0 and a 3 GiB limit for a large space, its slot for
+// a small one (DESIGN.md §4). The code segment differs only in its type.
+DescriptorWords user_data_segment(uint32_t base, uint32_t size);
+constexpr uint32_t kUserCodeTypeBits = 0x08u << 8; // data read/write (2) -> code read (0xA)
+// The user code and data segments of the running space.
+void set_user_segments(DescriptorWords data);
+// Panics if ipc_fastpath_layout.h's descriptor constants are wrong (at boot).
+void check_fastpath_layout();
+// The GDT, for the IPC fast path (ipc_fastpath.S), which writes the UTCB and user segments.
+extern "C" SegmentDescriptor ia32_gdt[];
 // Whether data-segment limits are enforced (QEMU's TCG does not; Bochs and hardware do).
 bool probe_segment_limits();
+
+// The I/O bitmap window: the TSS (ending at a page boundary), the bitmap's two pages, and
+// the page with its terminating byte.
+constexpr uint32_t kIoWindow = kKernelWindowBase + 0x0010'0000;
+// The TSS's esp0 once init_io_bitmap_window() has moved it (the IPC fast path writes it).
+constexpr uint32_t kTssEsp0Address = kIoWindow + 4096 - 104 + 4;
 
 // Moves the TSS next to a remappable I/O permission bitmap (after paging is on).
 Result<void> init_io_bitmap_window();
@@ -73,5 +94,6 @@ Result<void> init_io_bitmap_window();
 // CPU's I/O permission bitmap.
 void load_io_bitmap(const uint8_t* bitmap);
 const uint8_t* loaded_io_bitmap();
+extern const uint8_t* g_loaded_bitmap __asm__("ia32_loaded_io_bitmap");
 
 } // namespace axo::ia32

@@ -3,7 +3,6 @@
 #include "axolotl/kip.h"
 #include "kernel/arch/ia32/trap.h"
 #include "kernel/ipc.h"
-#include "kernel/ipc_fastpath.h"
 #include "kernel/space.h"
 #include "kernel/syscalls.h"
 
@@ -73,19 +72,3 @@ void handle_syscall(TrapFrame& f) {
 }
 
 } // namespace axo::ia32
-
-// ---- the IPC fast path's hook: trap_entry.S offers every ipc here before ia32_trap ----
-
-static_assert(__builtin_offsetof(axo::ia32::TrapFrame, eax) -
-                      __builtin_offsetof(axo::ia32::TrapFrame, edi) ==
-                  __builtin_offsetof(axo::ipc::FastIpc, from),
-              "FastIpc is the TrapFrame's pusha block");
-
-extern "C" bool ia32_ipc_fastpath(axo::ia32::TrapFrame* f) {
-    using namespace axo;
-    Thread* self = g_current;
-    if (!ipc::fast_path(self, *reinterpret_cast<ipc::FastIpc*>(&f->edi))) return false;
-    // What ia32_trap does after every syscall from user mode.
-    syscalls::before_user_return(self);
-    return true;
-}

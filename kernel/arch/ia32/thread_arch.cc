@@ -15,6 +15,14 @@ extern "C" void ia32_enter_kernel_thread();
 
 namespace axo::arch {
 
+// What the CPU has loaded; the IPC fast path (ipc_fastpath.S) reads and writes them too.
+PhysAddr g_loaded_directory __asm__("ia32_loaded_directory");
+const Space* g_segment_space __asm__("ia32_segment_space"); // whose user segments the GDT holds
+// Lazy FPU switching: the FPU keeps the state of g_fpu_owner; any other thread runs with
+// CR0.TS set, and its first FPU instruction traps (#NM) to fpu_switch().
+Thread* g_fpu_owner __asm__("ia32_fpu_owner");
+bool g_task_switched __asm__("ia32_task_switched");
+
 namespace {
 
 using ia32::TrapFrame;
@@ -34,16 +42,9 @@ TrapFrame* user_frame(const Thread& thread) {
     return reinterpret_cast<TrapFrame*>(thread.kernel_stack_top() - sizeof(TrapFrame));
 }
 
-PhysAddr g_loaded_directory;
-const Space* g_segment_space; // whose user segments the GDT holds
-
-// Lazy FPU switching: the FPU keeps the state of g_fpu_owner; any other thread runs with
-// CR0.TS set, and its first FPU instruction traps (#NM) to fpu_switch().
 constexpr uint32_t kCr0TaskSwitched = 1u << 3;
 constexpr uint8_t kFpuStateValid = 1u << 0;
 constexpr size_t kFnsaveSize = 108;
-Thread* g_fpu_owner;
-bool g_task_switched;
 
 void* fpu_area(Thread* thread) { return reinterpret_cast<char*>(thread) + kTcbSize; }
 static_assert(kTcbSize + kFnsaveSize < Thread::kBlockSize / 2);
@@ -80,7 +81,15 @@ void forget_thread(Thread& thread) {
     if (g_fpu_owner == &thread) g_fpu_owner = nullptr;
 }
 
+// What switching to the thread loads: its UTCB segment.
+void update_switch_state(Thread& thread) {
+    ia32::DescriptorWords utcb = ia32::utcb_segment(thread.m_space->linear(thread.m_utcb_user));
+    thread.m_arch_switch[0] = utcb.low;
+    thread.m_arch_switch[1] = utcb.high;
+}
+
 void prepare_user_thread(Thread& thread, uint32_t ip, uint32_t sp) {
+    update_switch_state(thread);
     TrapFrame* frame = user_frame(thread);
     *frame = TrapFrame{};
     frame->gs = ia32::kUtcbSelector;
@@ -145,10 +154,10 @@ void load_space(const Space* space) {
         g_segment_space = space;
         counters.space_switches++;
         if (space->is_small()) {
-            ia32::set_user_segments(space->small_base(), space->user_limit());
+            ia32::set_user_segments({space->arch_switch(0), space->arch_switch(1)});
             counters.segment_reloads++;
         } else {
-            ia32::set_user_segments(0, ia32::kUserEnd);
+            ia32::set_user_segments(ia32::user_data_segment(0, ia32::kUserEnd));
         }
     }
     if (space->is_small()) return;
@@ -164,7 +173,7 @@ void switch_to(Thread* from, Thread* to) {
     if (to->is_user()) {
         const Space* space = to->m_space;
         ia32::set_kernel_stack(to->kernel_stack_top());
-        ia32::set_utcb_segment_base(space->linear(to->m_utcb_user));
+        ia32::set_utcb_segment({to->m_arch_switch[0], to->m_arch_switch[1]});
         ia32::load_io_bitmap(space->io_bitmap());
         load_space(space);
     }
@@ -172,12 +181,22 @@ void switch_to(Thread* from, Thread* to) {
     ia32_switch_context(&from->m_kernel_sp, to->m_kernel_sp);
 }
 
-void space_layout_changed(const Space& space) {
+void space_layout_changed(Space& space) {
+    ia32::DescriptorWords data = ia32::user_data_segment(space.small_base(), space.user_limit());
+    space.set_arch_switch(0, data.low);
+    space.set_arch_switch(1, data.high);
+    threads::for_each([&space](Thread* t) {
+        if (t->m_space == &space) update_switch_state(*t);
+    });
     if (g_segment_space == &space) g_segment_space = nullptr;
     if (g_current && g_current->m_space == &space) {
-        ia32::set_utcb_segment_base(space.linear(g_current->m_utcb_user));
+        ia32::set_utcb_segment({g_current->m_arch_switch[0], g_current->m_arch_switch[1]});
         load_space(&space);
     }
+}
+
+void forget_space(const Space& space) {
+    if (g_segment_space == &space) g_segment_space = nullptr;
 }
 
 bool user_window(uint32_t address, size_t length, uint32_t& linear) {

@@ -1,16 +1,9 @@
 // Entry points for all 256 interrupt vectors. Each pushes a dummy error code where the CPU
 // does not push one, then its vector number, and joins the common path that saves the rest
-// of a TrapFrame (trap.h) and calls ia32_trap(TrapFrame*). The system-call vector has a path
-// of its own that first offers an ipc to the IPC fast path (kernel/ipc_fastpath.h).
+// of a TrapFrame (trap.h) and calls ia32_trap(TrapFrame*). The system-call gate points at
+// ia32_syscall_entry instead (ipc_fastpath.S: the IPC fast path); its stub here is unused.
 
 #define KERNEL_DATA 0x10
-#define SYSCALL_VECTOR 0x30  /* ia32::kVectorSyscall */
-#define SYS_IPC 0            /* AXO_SYS_IPC */
-#define FRAME_ESI 20         /* offsetof(TrapFrame, esi): MR0, the tag */
-#define FRAME_EBX 32         /* offsetof(TrapFrame, ebx): the timeouts */
-#define FRAME_EAX 44         /* offsetof(TrapFrame, eax): the syscall number */
-#define TAG_ITEM_COUNTS 0xFFF /* t and u of a message tag */
-#define RECEIVE_TIMEOUT 0xFFFF
 
 // The rest of the TrapFrame, and the kernel's data segments.
 .macro save_frame
@@ -36,11 +29,7 @@ stub_\vector:
     push $0
     .endif
     push $\vector
-    .if \vector == SYSCALL_VECTOR
-    jmp syscall_common
-    .else
     jmp trap_common
-    .endif
 .endm
 
 .macro table_entry vector
@@ -62,27 +51,6 @@ trap_common:
     push %esp
     call ia32_trap
     add $4, %esp
-    jmp ia32_trap_return
-
-// int 0x30. An ipc that may be the IPC fast path's common case goes to ia32_ipc_fastpath
-// (syscall_entry.cc) first: it answers it (true) or leaves the frame untouched for the
-// general dispatch (false). The tests here only spare other syscalls and IPCs the call, by
-// a cheap part of what ipc::fast_path() checks again: receive timeout never, no typed words,
-// at most three untyped ones.
-syscall_common:
-    save_frame
-    push %esp
-    cmpl $SYS_IPC, FRAME_EAX + 4(%esp)
-    jne 1f
-    testl $RECEIVE_TIMEOUT, FRAME_EBX + 4(%esp)
-    jnz 1f
-    testl $TAG_ITEM_COUNTS & ~3, FRAME_ESI + 4(%esp)
-    jnz 1f
-    call ia32_ipc_fastpath
-    test %al, %al
-    jnz 2f
-1:  call ia32_trap
-2:  add $4, %esp
     .globl ia32_trap_return
 ia32_trap_return:
     pop %gs

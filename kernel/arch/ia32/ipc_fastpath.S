@@ -1,0 +1,254 @@
+/*
+ * The system-call entry and the IPC fast path (STYLE.md rule 10).
+ *
+ * int $0x30 lands in ia32_syscall_entry. It saves the user registers as a TrapFrame (trap.h)
+ * and, if the call is the common case of an IPC, hands the message over and returns
+ * straight into the partner's user mode; anything else goes to the general path
+ * (ia32_trap -> handle_syscall -> ipc::perform) with the frame untouched.
+ *
+ * The common case: a call (from = to) or a reply-and-wait (from = any) whose message is in
+ * registers — a tag without typed items and at most three untyped words (MR3 comes from the
+ * UTCB) —, receive timeout never, send timeout never or zero (with the partner waiting it is
+ * never armed), to a thread that waits in a receive that accepts the caller, whose receive
+ * has no timeout armed and who has no halt pending; the caller has no queued senders (its
+ * receive phase would take one at once), and the partner may run at once: no queued thread
+ * outranks it. A space switch must keep the I/O bitmap.
+ *
+ * Its results are exactly the general path's (bench/guest/fastpath_check.cc compares them):
+ * the caller's MR0..MR2 are stored in its UTCB, the message is copied into the partner's
+ * UTCB (tag without flags, MR1..MRu), the caller waits in receive, the partner runs, and the
+ * KIP counters count a syscall, an IPC, a context switch and the space switch. What it leaves
+ * out is work that has no observable result:
+ *  - the ready queues: lazy scheduling (scheduler.h) — it only sets sched::g_lazy;
+ *  - the partner's IpcOutcome and the caller's receive timeout, if the partner resumes here:
+ *    they are only read by a thread that resumes in the general path, and written first;
+ *  - the need-reschedule flag and zombie reaping: no reschedule is pending while user code
+ *    runs, and the switch into the partner, like every switch, clears it;
+ *  - %ds/%es: every kernel access below goes through %ss, the flat kernel data segment the
+ *    int loads from the TSS; the sender's segment registers stay loaded until the
+ *    partner's are popped.
+ *
+ * A thread that blocks here keeps its TrapFrame and, under it, a switch frame returning to
+ * ia32_ipc_fast_blocked, so the general path can switch to it like to any blocked thread;
+ * the partner's fast path instead finds that return address right under the TrapFrame and
+ * returns straight to its user mode with iret.
+ */
+#include "kernel/arch/ia32/ipc_fastpath_layout.h"
+
+#define K %ss:
+
+    .text
+    .globl ia32_syscall_entry
+    .align 16
+ia32_syscall_entry:
+    sub $8, %esp                    /* vector and error code: the general path fills them in */
+    pusha
+    push %ds
+    push %es
+    push %fs
+    push %gs
+
+    /* ---- The common case? Up to .Lcommitted nothing is written that matters. ---- */
+    test %eax, %eax                 /* ipc */
+    jnz .Lgeneral
+    test $TAG_NOT_FAST, %esi
+    jnz .Lgeneral
+    test $~TIMEOUTS_SEND_ZERO, %ebx
+    jnz .Lgeneral
+    cmp %ecx, %edx                  /* call */
+    je 1f
+    cmp $ANY_THREAD, %edx           /* reply-and-wait */
+    jne .Lgeneral
+1:  mov %ecx, %eax                  /* the partner: threads::g_table[number], same version */
+    shr $THREAD_VERSION_BITS, %eax
+    and $(MAX_THREADS - 1), %eax    /* a bigger number fails the id compare */
+    mov K THREAD_TABLE(,%eax,4), %eax
+    test %eax, %eax
+    jz .Lgeneral
+    cmp %ecx, K T_ID(%eax)
+    jne .Lgeneral
+    cmpw $STATE_RECEIVING, K T_STATE(%eax) /* receiving (user threads only), no halt pending */
+    jne .Lgeneral
+    mov K CURRENT, %ebx             /* ebx: the caller */
+    mov K T_RECEIVE_FROM(%eax), %ecx
+    cmp $ANY_THREAD, %ecx
+    je 2f
+    cmp K T_ID(%ebx), %ecx
+    jne .Lgeneral
+2:  mov %edx, K T_RECEIVE_FROM(%ebx) /* what the general path would store first too */
+    cmpb $0, K T_TIMEOUT_ARMED(%eax)
+    jne .Lgeneral
+    cmpl $0, K T_SENDQ_HEAD(%ebx)
+    jne .Lgeneral
+    mov K T_PRIORITY(%eax), %cl     /* no queued thread outranks the partner */
+    cmp K READY_TOP, %cl
+    jb .Lgeneral
+    /* Lazy FPU: CR0.TS set unless the partner owns the FPU (its state stays consistent
+     * with TASK_SWITCHED even if the general path takes over below). */
+    cmp %eax, K FPU_OWNER
+    je .Lfpu_to_owner
+    cmpb $0, K TASK_SWITCHED
+    je .Lfpu_set_ts
+.Lfpu_done:
+    mov K T_SPACE(%eax), %ecx
+    cmp %ecx, K SEGMENT_SPACE
+    jne .Lswitch_space              /* the last check, then the space switch */
+.Lcommitted:
+    mov K KIP_POINTER, %ecx
+    incl K KIP_SYSCALLS(%ecx)
+    incl K KIP_IPCS(%ecx)
+    incl K KIP_CONTEXT_SWITCHES(%ecx)
+    mov K T_UTCB(%ebx), %ecx        /* ecx: the caller's UTCB */
+    mov %esi, K UTCB_MR0(%ecx)
+    mov %edi, K UTCB_MR1(%ecx)
+    mov %ebp, K UTCB_MR2(%ecx)
+    movb $STATE_RECEIVING, K T_STATE(%ebx)
+    movb $STATE_READY, K T_STATE(%eax)
+    movb $1, K SCHED_LAZY
+    push $ia32_ipc_fast_blocked     /* the caller's switch frame */
+    sub $(SWITCH_FRAME_SIZE - 4), %esp
+    mov %esp, K T_KERNEL_SP(%ebx)
+    mov %eax, K CURRENT
+    lea THREAD_BLOCK_SIZE(%eax), %edx
+    mov %edx, K TSS_ESP0
+    mov K T_ARCH_SWITCH(%eax), %edx
+    mov %edx, K GDT + GDT_UTCB
+    mov K T_ARCH_SWITCH + 4(%eax), %edx
+    mov %edx, K GDT + GDT_UTCB + 4
+
+    /* The message into the partner's UTCB; edi/ebp become its MR1/MR2 as the general path
+     * returns them (from the UTCB: a shorter message leaves older words there). */
+    mov K T_UTCB(%eax), %edx
+    and $~TAG_FLAGS, %esi
+    mov %esi, K UTCB_MR0(%edx)
+    test $2, %esi
+    jz .Lwords_0_1
+    mov %edi, K UTCB_MR1(%edx)
+    mov %ebp, K UTCB_MR2(%edx)
+    test $1, %esi
+    jnz .Lword_3
+.Lwords_done:
+    cmpl $ia32_ipc_fast_blocked, K THREAD_BLOCK_SIZE - FRAME_SIZE - 4(%eax)
+    jne .Lresume_general
+    /* The partner blocked here too: straight back to its user mode. */
+    lea THREAD_BLOCK_SIZE - FRAME_SIZE(%eax), %esp
+    mov K T_ID(%ebx), %eax          /* from: the caller */
+    pop %gs
+    pop %fs
+    pop %es
+    pop %ds
+    mov FRAME_EBX - 16(%esp), %ebx  /* ebx, ecx, edx: as the partner left them */
+    mov FRAME_EDX - 16(%esp), %edx
+    mov FRAME_ECX - 16(%esp), %ecx
+    add $(FRAME_SIZE - 16 - 20), %esp /* past the pusha block, vector and error code */
+    iret
+
+.Lwords_0_1:
+    test $1, %esi
+    jz 3f
+    mov %edi, K UTCB_MR1(%edx)
+3:  mov K UTCB_MR1(%edx), %edi
+    mov K UTCB_MR2(%edx), %ebp
+    jmp .Lwords_done
+.Lword_3:
+    mov K UTCB_MR3(%ecx), %ecx
+    mov %ecx, K UTCB_MR3(%edx)
+    jmp .Lwords_done
+
+/* The partner blocked in the general path: leave the outcome its wake-up would (ipc.cc:
+ * wake) and switch to its kernel context like ia32_switch_context, with the kernel's data
+ * segments and direction flag as C code expects them. */
+.Lresume_general:
+    movl $0, K T_OUTCOME_ERROR(%eax)
+    movl $1, K T_OUTCOME_FLAGS(%eax) /* receive_phase, not retry_receive */
+    mov K T_ID(%ebx), %edx
+    mov %edx, K T_OUTCOME_FROM(%eax)
+    mov K T_KERNEL_SP(%eax), %esp
+    mov $KERNEL_DATA, %eax
+    mov %eax, %ds
+    mov %eax, %es
+    xor %eax, %eax
+    mov %eax, %fs
+    mov %eax, %gs
+    cld
+    pop %edi
+    pop %esi
+    pop %ebx
+    pop %ebp
+    ret
+
+.Lfpu_to_owner:
+    cmpb $0, K TASK_SWITCHED
+    je .Lfpu_done
+    clts
+    movb $0, K TASK_SWITCHED
+    jmp .Lfpu_done
+.Lfpu_set_ts:
+    mov %cr0, %ecx
+    or $CR0_TS, %ecx
+    mov %ecx, %cr0
+    movb $1, K TASK_SWITCHED
+    jmp .Lfpu_done
+
+/* Another space (ecx): the last check — its I/O bitmap must be the loaded one (remapping
+ * the window is the general path's) —, then what thread_arch.cc's load_space does. */
+.Lswitch_space:
+    mov K S_IO_BITMAP(%ecx), %edx
+    cmp %edx, K LOADED_IO_BITMAP
+    jne .Lgeneral
+    mov %ecx, K SEGMENT_SPACE
+    mov K KIP_POINTER, %edx
+    incl K KIP_SPACE_SWITCHES(%edx)
+    cmpl $0, K S_SMALL_BLOCKS(%ecx)
+    jne .Lto_small
+    cmpl $FLAT_DATA_HIGH, K GDT + GDT_USER_DATA + 4
+    jne .Lmake_flat
+.Lflat:
+    mov K S_PAGE_DIRECTORY(%ecx), %ecx
+    cmp %ecx, K LOADED_DIRECTORY
+    je .Lcommitted
+    mov %ecx, K LOADED_DIRECTORY
+    mov %ecx, %cr3
+    incl K KIP_CR3_WRITES(%edx)
+    jmp .Lcommitted
+.Lmake_flat:
+    movl $FLAT_DATA_LOW, K GDT + GDT_USER_DATA
+    movl $FLAT_DATA_HIGH, K GDT + GDT_USER_DATA + 4
+    movl $FLAT_DATA_LOW, K GDT + GDT_USER_CODE
+    movl $(FLAT_DATA_HIGH | USER_CODE_TYPE_BITS), K GDT + GDT_USER_CODE + 4
+    jmp .Lflat
+.Lto_small:                         /* segments only: the small-space area is in every directory */
+    incl K KIP_SEGMENT_RELOADS(%edx)
+    mov K S_ARCH_SWITCH(%ecx), %edx
+    mov %edx, K GDT + GDT_USER_DATA
+    mov %edx, K GDT + GDT_USER_CODE
+    mov K S_ARCH_SWITCH + 4(%ecx), %edx
+    mov %edx, K GDT + GDT_USER_DATA + 4
+    or $USER_CODE_TYPE_BITS, %edx
+    mov %edx, K GDT + GDT_USER_CODE + 4
+    jmp .Lcommitted
+
+/* Not the common case: the general path, as for every other trap (trap_entry.S). */
+.Lgeneral:
+    movl $SYSCALL_VECTOR, FRAME_VECTOR(%esp)
+    movl $0, FRAME_ERROR(%esp)
+    mov $KERNEL_DATA, %eax
+    mov %eax, %ds
+    mov %eax, %es
+    xor %eax, %eax
+    mov %eax, %fs
+    mov %eax, %gs
+    cld
+    push %esp
+    call ia32_trap
+    add $4, %esp
+    jmp ia32_trap_return
+
+/* A thread that blocked in the fast path, switched to by the general path (its switch
+ * frame's return address); esp points at its TrapFrame. */
+    .globl ia32_ipc_fast_blocked
+ia32_ipc_fast_blocked:
+    push %esp
+    call ia32_ipc_fast_resumed
+    add $4, %esp
+    jmp ia32_trap_return

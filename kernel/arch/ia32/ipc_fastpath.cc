@@ -1,0 +1,115 @@
+// The C++ side of the IPC fast path (ipc_fastpath.S): the compile-time check of everything
+// it knows about the kernel's data, and the resumption of a thread that blocked in it when
+// the general path switches to it.
+#include "kernel/arch/ia32/ipc_fastpath_layout.h"
+
+#include <stddef.h>
+
+#include "axolotl/kip.h"
+#include "kernel/arch/ia32/descriptors.h"
+#include "kernel/arch/ia32/trap.h"
+#include "kernel/ipc.h"
+#include "kernel/panic.h"
+#include "kernel/scheduler.h"
+#include "kernel/space.h"
+#include "kernel/syscalls.h"
+#include "kernel/thread.h"
+
+namespace axo {
+
+struct FastPathLayout {
+    static_assert(Thread::kBlockSize == THREAD_BLOCK_SIZE);
+    static_assert(offsetof(Thread, m_kernel_sp) == T_KERNEL_SP);
+    static_assert(offsetof(Thread, m_id) == T_ID);
+    static_assert(offsetof(Thread, m_state) == T_STATE);
+    static_assert(offsetof(Thread, m_halt_requested) == T_STATE + 1, "one 16-bit compare");
+    static_assert(sizeof(ThreadState) == 1 && sizeof(bool) == 1);
+    static_assert(offsetof(Thread, m_priority) == T_PRIORITY);
+    static_assert(offsetof(Thread, m_space) == T_SPACE);
+    static_assert(offsetof(Thread, m_utcb) == T_UTCB);
+    static_assert(offsetof(Thread, m_arch_switch) == T_ARCH_SWITCH);
+    static_assert(offsetof(Thread, m_receive_from) == T_RECEIVE_FROM);
+    static_assert(offsetof(Thread, m_sendq_head) == T_SENDQ_HEAD);
+    static_assert(offsetof(Thread, m_outcome) + offsetof(IpcOutcome, error) == T_OUTCOME_ERROR);
+    static_assert(offsetof(Thread, m_outcome) + offsetof(IpcOutcome, receive_phase) ==
+                  T_OUTCOME_FLAGS);
+    static_assert(offsetof(Thread, m_outcome) + offsetof(IpcOutcome, retry_receive) ==
+                  T_OUTCOME_FLAGS + 1);
+    static_assert(offsetof(IpcOutcome, from) - offsetof(IpcOutcome, receive_phase) == 4,
+                  "the flags word is the two bools and padding");
+    static_assert(offsetof(Thread, m_outcome) + offsetof(IpcOutcome, from) == T_OUTCOME_FROM);
+    static_assert(offsetof(Thread, m_timeout) + offsetof(TimeoutNode, armed) == T_TIMEOUT_ARMED);
+    static_assert(static_cast<int>(ThreadState::ready) == STATE_READY);
+    static_assert(static_cast<int>(ThreadState::receiving) == STATE_RECEIVING);
+
+    static_assert(offsetof(Space, m_page_directory) == S_PAGE_DIRECTORY);
+    static_assert(sizeof(PhysAddr) == 4);
+    static_assert(offsetof(Space, m_io_bitmap) == S_IO_BITMAP);
+    static_assert(offsetof(Space, m_small_blocks) == S_SMALL_BLOCKS);
+    static_assert(offsetof(Space, m_arch_switch) == S_ARCH_SWITCH);
+
+    static_assert(sizeof(ia32::TrapFrame) == FRAME_SIZE);
+    static_assert(offsetof(ia32::TrapFrame, ebx) == FRAME_EBX);
+    static_assert(offsetof(ia32::TrapFrame, edx) == FRAME_EDX);
+    static_assert(offsetof(ia32::TrapFrame, ecx) == FRAME_ECX);
+    static_assert(offsetof(ia32::TrapFrame, vector) == FRAME_VECTOR);
+    static_assert(offsetof(ia32::TrapFrame, error) == FRAME_ERROR);
+
+    static_assert(offsetof(axo_kip_t, counters) + offsetof(axo_counters_t, syscalls) == KIP_SYSCALLS);
+    static_assert(offsetof(axo_kip_t, counters) + offsetof(axo_counters_t, ipcs) == KIP_IPCS);
+    static_assert(offsetof(axo_kip_t, counters) + offsetof(axo_counters_t, context_switches) ==
+                  KIP_CONTEXT_SWITCHES);
+    static_assert(offsetof(axo_kip_t, counters) + offsetof(axo_counters_t, space_switches) ==
+                  KIP_SPACE_SWITCHES);
+    static_assert(offsetof(axo_kip_t, counters) + offsetof(axo_counters_t, cr3_writes) ==
+                  KIP_CR3_WRITES);
+    static_assert(offsetof(axo_kip_t, counters) + offsetof(axo_counters_t, segment_reloads) ==
+                  KIP_SEGMENT_RELOADS);
+
+    static_assert(offsetof(axo_utcb_t, mr) == UTCB_MR0);
+    static_assert(UTCB_MR3 == UTCB_MR0 + 12 && UTCB_MR2 == UTCB_MR0 + 8 && UTCB_MR1 == UTCB_MR0 + 4);
+
+    static_assert(AXO_SYS_IPC == SYS_IPC);
+    static_assert(AXO_ANY_THREAD == ANY_THREAD);
+    static_assert(AXO_THREAD_VERSION_BITS == THREAD_VERSION_BITS);
+    static_assert(AXO_MAX_THREADS == MAX_THREADS && (MAX_THREADS & (MAX_THREADS - 1)) == 0);
+    static_assert((AXO_TAG_FLAG_ERROR & TAG_FLAGS) != 0 && TAG_FLAGS == 0xF000, "ipc.cc's mask");
+    static_assert((uint32_t{AXO_TIMEOUT_ZERO} << 16 | AXO_TIMEOUT_NEVER) == TIMEOUTS_SEND_ZERO);
+    static_assert(AXO_TIMEOUT_NEVER == 0, "timeouts 0: send and receive never");
+
+    static_assert(ia32::kUserCode >> 3 == GDT_USER_CODE / 8);
+    static_assert(ia32::kUserData >> 3 == GDT_USER_DATA / 8);
+    static_assert(ia32::kUtcbSelector >> 3 == GDT_UTCB / 8);
+    static_assert(ia32::kKernelData == KERNEL_DATA);
+    static_assert(ia32::kVectorSyscall == SYSCALL_VECTOR);
+    static_assert(ia32::kUserCodeTypeBits == USER_CODE_TYPE_BITS);
+    static_assert(ia32::kTssEsp0Address == TSS_ESP0);
+    static_assert(ReadyQueues::top_offset() == 0, "READY_TOP is the queues' address");
+};
+
+} // namespace axo
+
+namespace axo::ia32 {
+// The flat descriptor is only known at run time (make_segment is file-local): checked at boot.
+void check_fastpath_layout() {
+    DescriptorWords flat = user_data_segment(0, kUserEnd);
+    if (flat.low != FLAT_DATA_LOW || flat.high != FLAT_DATA_HIGH) {
+        axo::panic("ipc_fastpath_layout.h: FLAT_DATA_* is not the large-space data segment");
+    }
+}
+} // namespace axo::ia32
+
+// Switched to by the general path after blocking in the fast path (ia32_ipc_fast_blocked):
+// what the general path does after a switch and at the end of an ipc syscall.
+extern "C" void ia32_ipc_fast_resumed(axo::ia32::TrapFrame* f) {
+    using namespace axo;
+    sched::switched_in();
+    Thread* self = g_current;
+    ThreadId from = ipc::finish_blocked(self);
+    axo_utcb_t* utcb = self->m_utcb;
+    f->eax = from.raw();
+    f->esi = utcb->mr[0];
+    f->edi = utcb->mr[1];
+    f->ebp = utcb->mr[2];
+    syscalls::before_user_return(self);
+}

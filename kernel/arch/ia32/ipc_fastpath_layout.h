@@ -1,0 +1,91 @@
+/* What the IPC fast path (ipc_fastpath.S) knows of the kernel's data: symbols, offsets and
+ * constants, as plain #defines for the assembler. ipc_fastpath.cc checks every one of them
+ * against the C++ definitions at compile time. */
+#ifndef AXO_IA32_IPC_FASTPATH_LAYOUT_H
+#define AXO_IA32_IPC_FASTPATH_LAYOUT_H
+
+/* Symbols (C++ names in parentheses; they carry these names through __asm__ labels). */
+#define CURRENT axo_current                   /* axo::g_current */
+#define THREAD_TABLE axo_thread_table         /* axo::threads::g_table */
+#define KIP_POINTER axo_kip                   /* axo::kip::g_kip */
+#define READY_TOP axo_sched_ready             /* axo::sched::g_ready, ReadyQueues::top() */
+#define SCHED_LAZY axo_sched_lazy             /* axo::sched::g_lazy */
+#define SEGMENT_SPACE ia32_segment_space      /* axo::arch::g_segment_space */
+#define LOADED_DIRECTORY ia32_loaded_directory /* axo::arch::g_loaded_directory */
+#define FPU_OWNER ia32_fpu_owner              /* axo::arch::g_fpu_owner */
+#define TASK_SWITCHED ia32_task_switched      /* axo::arch::g_task_switched */
+#define LOADED_IO_BITMAP ia32_loaded_io_bitmap /* axo::ia32::g_loaded_bitmap */
+#define GDT ia32_gdt
+
+/* Thread (kernel/thread.h) */
+#define THREAD_BLOCK_SIZE 8192
+#define T_KERNEL_SP 0
+#define T_ID 4
+#define T_STATE 8            /* a byte; m_halt_requested is the next one */
+#define T_PRIORITY 10
+#define T_SPACE 16
+#define T_UTCB 20
+#define T_ARCH_SWITCH 28     /* the UTCB segment descriptor, two words */
+#define T_RECEIVE_FROM 36
+#define T_SENDQ_HEAD 48
+#define T_OUTCOME_ERROR 60
+#define T_OUTCOME_FLAGS 64   /* receive_phase, retry_receive: bytes */
+#define T_OUTCOME_FROM 68
+#define T_TIMEOUT_ARMED 100
+#define STATE_READY 1
+#define STATE_RECEIVING 3
+
+/* Space (kernel/space.h) */
+#define S_PAGE_DIRECTORY 0
+#define S_IO_BITMAP 12
+#define S_SMALL_BLOCKS 28
+#define S_ARCH_SWITCH 36     /* a small space's user data segment descriptor, two words */
+
+/* TrapFrame (trap.h): a user thread's is at the top of its kernel stack. */
+#define FRAME_SIZE 76
+#define FRAME_EBX 32
+#define FRAME_EDX 36
+#define FRAME_ECX 40
+#define FRAME_VECTOR 48
+#define FRAME_ERROR 52
+/* Below it, a thread blocked in the fast path keeps a switch frame (edi, esi, ebx, ebp,
+ * return address) whose return address, right under the TrapFrame, is
+ * ia32_ipc_fast_blocked. */
+#define SWITCH_FRAME_SIZE 20
+
+/* The KIP's counters (axolotl/kip.h) */
+#define KIP_SYSCALLS 64
+#define KIP_IPCS 68
+#define KIP_CONTEXT_SWITCHES 72
+#define KIP_SPACE_SWITCHES 76
+#define KIP_CR3_WRITES 80
+#define KIP_SEGMENT_RELOADS 88
+
+/* UTCB (axolotl/utcb.h) */
+#define UTCB_MR0 256
+#define UTCB_MR1 260
+#define UTCB_MR2 264
+#define UTCB_MR3 268
+
+/* The ABI (axolotl/abi.h, syscalls.h) */
+#define SYS_IPC 0
+#define ANY_THREAD 0xFFFFFFFF
+#define THREAD_VERSION_BITS 14
+#define MAX_THREADS 1024
+#define TAG_FLAGS 0xF000
+#define TAG_NOT_FAST 0xFFC                /* typed items, or more than 3 untyped words */
+#define TIMEOUTS_SEND_ZERO 0x04000000     /* send timeout zero, receive timeout never */
+
+/* Descriptors (descriptors.h) */
+#define GDT_USER_CODE 0x18
+#define GDT_USER_DATA 0x20
+#define GDT_UTCB 0x30
+#define FLAT_DATA_LOW 0x0000FFFF
+#define FLAT_DATA_HIGH 0x00CBF200
+#define USER_CODE_TYPE_BITS 0x800
+#define TSS_ESP0 0xFC100F9C              /* ia32::kTssEsp0Address */
+#define KERNEL_DATA 0x10
+#define SYSCALL_VECTOR 0x30
+#define CR0_TS 0x8
+
+#endif
