@@ -142,7 +142,9 @@ void tick(uint32_t elapsed_us) {
     settle();
 
     while (TimeoutNode* node = g_timeouts.pop_expired(g_now_us)) {
-        ipc::timeout_expired(Thread::from_timeout_node(node));
+        Thread* thread = Thread::from_timeout_node(node);
+        thread->m_timeout_armed = false;
+        ipc::timeout_expired(thread);
     }
     if (g_current != g_idle) {
         g_current->m_remaining_us -= static_cast<int32_t>(elapsed_us);
@@ -159,9 +161,13 @@ void tick(uint32_t elapsed_us) {
 
 void arm_timeout(Thread* thread, uint64_t microseconds) {
     g_timeouts.arm(&thread->m_timeout, timeout_deadline(g_now_us, microseconds));
+    thread->m_timeout_armed = true;
 }
 
-void disarm_timeout(Thread* thread) { g_timeouts.disarm(&thread->m_timeout); }
+void disarm_timeout(Thread* thread) {
+    g_timeouts.disarm(&thread->m_timeout);
+    thread->m_timeout_armed = false;
+}
 
 void retire(Thread* dead) {
     // Linked through the send-queue link, unused once a thread is dead.

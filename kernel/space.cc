@@ -218,12 +218,20 @@ namespace {
 PhysAddr g_frame;
 }
 
+// A page of the kernel image (zeroed .bss), alone in its frame: at a fixed address, so that
+// the IPC fast path counts into it without loading a pointer.
+union alignas(kPageSize) KipPage {
+    axo_kip_t kip;
+    uint8_t bytes[kPageSize];
+};
+static_assert(sizeof(KipPage) == kPageSize);
+extern KipPage g_page __asm__("axo_kip_page");
+KipPage g_page;
+
 void init() {
     mapdb::set_hooks(mapdb::Hooks{install_hook, update_hook, uninstall_hook});
-    auto frame = kmem::allocate_frame();
-    if (!frame.ok()) return; // boot cannot go on; the caller panics on frame() == 0
-    g_frame = frame.value();
-    g_kip = static_cast<axo_kip_t*>(arch::phys_to_kernel(g_frame));
+    g_frame = arch::kernel_to_phys(&g_page);
+    g_kip = &g_page.kip;
     axo_kip_t* k = get();
     k->magic = AXO_KIP_MAGIC;
     k->api_version = AXO_API_VERSION;

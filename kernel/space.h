@@ -120,7 +120,7 @@ bool enabled();
 namespace kip {
 void init();
 PhysAddr frame();
-extern axo_kip_t* g_kip __asm__("axo_kip");
+extern axo_kip_t* g_kip;
 inline axo_kip_t* get() { return g_kip; }
 } // namespace kip
 

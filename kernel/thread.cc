@@ -21,8 +21,16 @@ Thread* Thread::from_timeout_node(TimeoutNode* node) {
 namespace threads {
 
 Thread* g_table[AXO_MAX_THREADS];
+Thread* g_fast_table[AXO_MAX_THREADS];
 
 namespace {
+// What g_fast_table holds for no thread: inactive, so never a partner of the fast path.
+Thread g_placeholder;
+
+void set_slot(uint32_t number, Thread* thread) {
+    g_table[number] = thread;
+    g_fast_table[number] = thread ? thread : &g_placeholder;
+}
 // The lowest version a new thread of each number may have: one above every deleted one.
 uint16_t g_min_version[AXO_MAX_THREADS];
 constexpr uint32_t kMaxVersion = (1u << AXO_THREAD_VERSION_BITS) - 1;
@@ -33,10 +41,14 @@ Result<Thread*> allocate(ThreadId id) {
     void* block = TRY(kmem::allocate_block(kBlockFrames));
     Thread* thread = new (block) Thread();
     thread->m_id = id;
-    g_table[id.number()] = thread;
+    set_slot(id.number(), thread);
     return thread;
 }
 } // namespace
+
+void init() {
+    for (uint32_t number = 0; number < AXO_MAX_THREADS; ++number) set_slot(number, nullptr);
+}
 
 Thread* lookup(ThreadId id) {
     uint32_t number = id.number();
@@ -70,7 +82,7 @@ void destroy(Thread* thread) {
     // Once the last version (kMaxVersion) is deleted the number is retired for good: no
     // version reaches kMaxVersion + 1.
     g_min_version[number] = static_cast<uint16_t>(thread->m_id.version() + 1);
-    g_table[number] = nullptr;
+    set_slot(number, nullptr);
     arch::forget_thread(*thread);
     Space* space = thread->m_space;
     thread->~Thread();

@@ -79,8 +79,12 @@ public:
     // kernel/arch/ia32/ipc_fastpath_layout.h) ---
     uint32_t m_kernel_sp = 0; // saved when switched out (arch)
     ThreadId m_id;
+    // m_state and the next three bytes form one word that the ia32 fast path compares at
+    // once: a partner it may hand a message to is receiving with all three false.
     ThreadState m_state = ThreadState::inactive;
-    bool m_halt_requested = false; // next to m_state: one compare tests both
+    bool m_halt_requested = false;
+    bool m_arch_fpu_owner = false; // owned by the architecture: the FPU holds its state
+    bool m_timeout_armed = false;  // the scheduler's copy of m_timeout.armed
     uint8_t m_priority = AXO_PRIORITY_DEFAULT;
     bool m_accept_any_mapping = false; // waiting for the pager's reply to a page fault
     uint8_t m_arch_flags = 0; // owned by the architecture (ia32: FPU state valid)
@@ -124,6 +128,8 @@ namespace threads {
 
 constexpr uint32_t kIdleNumber = 31;
 
+// Fills the tables' empty slots (before the first create).
+void init();
 // The thread with exactly this id (number and version), or nullptr.
 Thread* lookup(ThreadId id);
 // Allocates a TCB for `id`; Error::exists if the number is taken, Error::invalid_argument for
@@ -137,7 +143,10 @@ void destroy(Thread* thread);
 // Calls fn for every live thread.
 template <class Fn> void for_each(Fn fn);
 
-extern Thread* g_table[AXO_MAX_THREADS] __asm__("axo_thread_table");
+extern Thread* g_table[AXO_MAX_THREADS];
+// The same for the IPC fast path, with a placeholder thread (never receiving) instead of
+// nullptr in empty slots: one lookup without a null test.
+extern Thread* g_fast_table[AXO_MAX_THREADS] __asm__("axo_fast_thread_table");
 
 template <class Fn> void for_each(Fn fn) {
     for (Thread* t : g_table) {

@@ -188,7 +188,7 @@ void init_memory() {
     g_boot.heap.init(heap_page_source, heap_page_sink, &frames);
     kmem::init(frames, g_boot.heap);
     kip::init();
-    if (kip::frame().raw() == 0) panic("no memory for the KIP");
+    threads::init();
     auto io = init_io_bitmap_window();
     if (!io.ok()) panic("cannot set up the I/O bitmap window: %s", error_name(io.error()));
     physmem::init(g_boot.boot_info, frames, image_start, image_end);

@@ -10,7 +10,7 @@
  * registers — a tag without typed items and at most three untyped words (MR3 comes from the
  * UTCB) —, receive timeout never, send timeout never or zero (with the partner waiting it is
  * never armed), to a thread that waits in a receive that accepts the caller, whose receive
- * has no timeout armed and who has no halt pending; the caller has no queued senders (its
+ * has no timeout armed, who has no halt pending and does not own the FPU; the caller has no queued senders (its
  * receive phase would take one at once), and the partner may run at once: no queued thread
  * outranks it. A space switch must keep the I/O bitmap.
  *
@@ -62,12 +62,12 @@ ia32_syscall_entry:
 1:  mov %ecx, %eax                  /* the partner: threads::g_table[number], same version */
     shr $THREAD_VERSION_BITS, %eax
     and $(MAX_THREADS - 1), %eax    /* a bigger number fails the id compare */
-    mov K THREAD_TABLE(,%eax,4), %eax
-    test %eax, %eax
-    jz .Lgeneral
+    mov K THREAD_TABLE(,%eax,4), %eax /* never null */
     cmp %ecx, K T_ID(%eax)
     jne .Lgeneral
-    cmpw $STATE_RECEIVING, K T_STATE(%eax) /* receiving (user threads only), no halt pending */
+    /* Receiving (user threads only) with no halt pending, not the FPU's owner (CR0.TS would
+     * have to be cleared: the general path's), no timeout armed. */
+    cmpl $STATE_RECEIVING, K T_STATE(%eax)
     jne .Lgeneral
     mov K CURRENT, %ebx             /* ebx: the caller */
     mov K T_RECEIVE_FROM(%eax), %ecx
@@ -76,17 +76,14 @@ ia32_syscall_entry:
     cmp K T_ID(%ebx), %ecx
     jne .Lgeneral
 2:  mov %edx, K T_RECEIVE_FROM(%ebx) /* what the general path would store first too */
-    cmpb $0, K T_TIMEOUT_ARMED(%eax)
-    jne .Lgeneral
     cmpl $0, K T_SENDQ_HEAD(%ebx)
     jne .Lgeneral
     mov K T_PRIORITY(%eax), %cl     /* no queued thread outranks the partner */
     cmp K READY_TOP, %cl
     jb .Lgeneral
-    /* Lazy FPU: CR0.TS set unless the partner owns the FPU (its state stays consistent
-     * with TASK_SWITCHED even if the general path takes over below). */
-    cmp %eax, K FPU_OWNER
-    je .Lfpu_to_owner
+    /* Lazy FPU: the partner does not own the FPU, so CR0.TS must be set; it is clear if the
+     * caller owns it (CR0.TS stays consistent with TASK_SWITCHED should the general path
+     * take over below). */
     cmpb $0, K TASK_SWITCHED
     je .Lfpu_set_ts
 .Lfpu_done:
@@ -94,11 +91,10 @@ ia32_syscall_entry:
     cmp %ecx, K SEGMENT_SPACE
     jne .Lswitch_space              /* the last check, then the space switch */
 .Lcommitted:
-    mov K KIP_POINTER, %ecx
-    incl K KIP_SYSCALLS(%ecx)
-    incl K KIP_IPCS(%ecx)
-    incl K KIP_CONTEXT_SWITCHES(%ecx)
-    mov K T_UTCB(%ebx), %ecx        /* ecx: the caller's UTCB */
+    incl K KIP + KIP_SYSCALLS
+    incl K KIP + KIP_IPCS
+    incl K KIP + KIP_CONTEXT_SWITCHES
+    mov K T_UTCB(%ebx), %ecx
     mov %esi, K UTCB_MR0(%ecx)
     mov %edi, K UTCB_MR1(%ecx)
     mov %ebp, K UTCB_MR2(%ecx)
@@ -121,12 +117,16 @@ ia32_syscall_entry:
     mov K T_UTCB(%eax), %edx
     and $~TAG_FLAGS, %esi
     mov %esi, K UTCB_MR0(%edx)
-    test $2, %esi
-    jz .Lwords_0_1
+    mov %esi, %ecx
+    and $3, %ecx                    /* u: t = 0 and u <= 3 were checked */
+    jmp *K .Lwords(,%ecx,4)
+.Lwords_3:
+    mov K T_UTCB(%ebx), %ecx
+    mov K UTCB_MR3(%ecx), %ecx
+    mov %ecx, K UTCB_MR3(%edx)
+.Lwords_2:
     mov %edi, K UTCB_MR1(%edx)
     mov %ebp, K UTCB_MR2(%edx)
-    test $1, %esi
-    jnz .Lword_3
 .Lwords_done:
     cmpl $ia32_ipc_fast_blocked, K THREAD_BLOCK_SIZE - FRAME_SIZE - 4(%eax)
     jne .Lresume_general
@@ -143,16 +143,11 @@ ia32_syscall_entry:
     add $(FRAME_SIZE - 16 - 20), %esp /* past the pusha block, vector and error code */
     iret
 
-.Lwords_0_1:
-    test $1, %esi
-    jz 3f
+.Lwords_1:
     mov %edi, K UTCB_MR1(%edx)
-3:  mov K UTCB_MR1(%edx), %edi
+.Lwords_0:
+    mov K UTCB_MR1(%edx), %edi
     mov K UTCB_MR2(%edx), %ebp
-    jmp .Lwords_done
-.Lword_3:
-    mov K UTCB_MR3(%ecx), %ecx
-    mov %ecx, K UTCB_MR3(%edx)
     jmp .Lwords_done
 
 /* The partner blocked in the general path: leave the outcome its wake-up would (ipc.cc:
@@ -177,12 +172,6 @@ ia32_syscall_entry:
     pop %ebp
     ret
 
-.Lfpu_to_owner:
-    cmpb $0, K TASK_SWITCHED
-    je .Lfpu_done
-    clts
-    movb $0, K TASK_SWITCHED
-    jmp .Lfpu_done
 .Lfpu_set_ts:
     mov %cr0, %ecx
     or $CR0_TS, %ecx
@@ -197,8 +186,7 @@ ia32_syscall_entry:
     cmp %edx, K LOADED_IO_BITMAP
     jne .Lgeneral
     mov %ecx, K SEGMENT_SPACE
-    mov K KIP_POINTER, %edx
-    incl K KIP_SPACE_SWITCHES(%edx)
+    incl K KIP + KIP_SPACE_SWITCHES
     cmpl $0, K S_SMALL_BLOCKS(%ecx)
     jne .Lto_small
     cmpl $FLAT_DATA_HIGH, K GDT + GDT_USER_DATA + 4
@@ -209,7 +197,7 @@ ia32_syscall_entry:
     je .Lcommitted
     mov %ecx, K LOADED_DIRECTORY
     mov %ecx, %cr3
-    incl K KIP_CR3_WRITES(%edx)
+    incl K KIP + KIP_CR3_WRITES
     jmp .Lcommitted
 .Lmake_flat:
     movl $FLAT_DATA_LOW, K GDT + GDT_USER_DATA
@@ -218,7 +206,7 @@ ia32_syscall_entry:
     movl $(FLAT_DATA_HIGH | USER_CODE_TYPE_BITS), K GDT + GDT_USER_CODE + 4
     jmp .Lflat
 .Lto_small:                         /* segments only: the small-space area is in every directory */
-    incl K KIP_SEGMENT_RELOADS(%edx)
+    incl K KIP + KIP_SEGMENT_RELOADS
     mov K S_ARCH_SWITCH(%ecx), %edx
     mov %edx, K GDT + GDT_USER_DATA
     mov %edx, K GDT + GDT_USER_CODE
@@ -252,3 +240,8 @@ ia32_ipc_fast_blocked:
     call ia32_ipc_fast_resumed
     add $4, %esp
     jmp ia32_trap_return
+
+    .section .rodata
+    .align 4
+.Lwords:                            /* by the number of untyped words */
+    .long .Lwords_0, .Lwords_1, .Lwords_2, .Lwords_3

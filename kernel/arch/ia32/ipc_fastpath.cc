@@ -22,7 +22,9 @@ struct FastPathLayout {
     static_assert(offsetof(Thread, m_kernel_sp) == T_KERNEL_SP);
     static_assert(offsetof(Thread, m_id) == T_ID);
     static_assert(offsetof(Thread, m_state) == T_STATE);
-    static_assert(offsetof(Thread, m_halt_requested) == T_STATE + 1, "one 16-bit compare");
+    static_assert(offsetof(Thread, m_halt_requested) == T_STATE + 1, "one 32-bit compare");
+    static_assert(offsetof(Thread, m_arch_fpu_owner) == T_STATE + 2, "one 32-bit compare");
+    static_assert(offsetof(Thread, m_timeout_armed) == T_STATE + 3, "one 32-bit compare");
     static_assert(sizeof(ThreadState) == 1 && sizeof(bool) == 1);
     static_assert(offsetof(Thread, m_priority) == T_PRIORITY);
     static_assert(offsetof(Thread, m_space) == T_SPACE);
@@ -38,7 +40,6 @@ struct FastPathLayout {
     static_assert(offsetof(IpcOutcome, from) - offsetof(IpcOutcome, receive_phase) == 4,
                   "the flags word is the two bools and padding");
     static_assert(offsetof(Thread, m_outcome) + offsetof(IpcOutcome, from) == T_OUTCOME_FROM);
-    static_assert(offsetof(Thread, m_timeout) + offsetof(TimeoutNode, armed) == T_TIMEOUT_ARMED);
     static_assert(static_cast<int>(ThreadState::ready) == STATE_READY);
     static_assert(static_cast<int>(ThreadState::receiving) == STATE_RECEIVING);
 

@@ -6,13 +6,12 @@
 
 /* Symbols (C++ names in parentheses; they carry these names through __asm__ labels). */
 #define CURRENT axo_current                   /* axo::g_current */
-#define THREAD_TABLE axo_thread_table         /* axo::threads::g_table */
-#define KIP_POINTER axo_kip                   /* axo::kip::g_kip */
+#define THREAD_TABLE axo_fast_thread_table    /* axo::threads::g_fast_table */
+#define KIP axo_kip_page                      /* the KIP itself (space.cc) */
 #define READY_TOP axo_sched_ready             /* axo::sched::g_ready, ReadyQueues::top() */
 #define SCHED_LAZY axo_sched_lazy             /* axo::sched::g_lazy */
 #define SEGMENT_SPACE ia32_segment_space      /* axo::arch::g_segment_space */
 #define LOADED_DIRECTORY ia32_loaded_directory /* axo::arch::g_loaded_directory */
-#define FPU_OWNER ia32_fpu_owner              /* axo::arch::g_fpu_owner */
 #define TASK_SWITCHED ia32_task_switched      /* axo::arch::g_task_switched */
 #define LOADED_IO_BITMAP ia32_loaded_io_bitmap /* axo::ia32::g_loaded_bitmap */
 #define GDT ia32_gdt
@@ -21,8 +20,8 @@
 #define THREAD_BLOCK_SIZE 8192
 #define T_KERNEL_SP 0
 #define T_ID 4
-#define T_STATE 8            /* a byte; m_halt_requested is the next one */
-#define T_PRIORITY 10
+#define T_STATE 8            /* a word: state, halt requested, FPU owner, timeout armed */
+#define T_PRIORITY 12
 #define T_SPACE 16
 #define T_UTCB 20
 #define T_ARCH_SWITCH 28     /* the UTCB segment descriptor, two words */
@@ -31,7 +30,6 @@
 #define T_OUTCOME_ERROR 60
 #define T_OUTCOME_FLAGS 64   /* receive_phase, retry_receive: bytes */
 #define T_OUTCOME_FROM 68
-#define T_TIMEOUT_ARMED 100
 #define STATE_READY 1
 #define STATE_RECEIVING 3
 

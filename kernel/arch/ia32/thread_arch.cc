@@ -68,6 +68,7 @@ void fpu_switch(Thread* thread) {
     if (g_fpu_owner) {
         asm volatile("fnsave (%0); fwait" ::"r"(fpu_area(g_fpu_owner)) : "memory");
         g_fpu_owner->m_arch_flags |= kFpuStateValid;
+        g_fpu_owner->m_arch_fpu_owner = false;
     }
     if (thread->m_arch_flags & kFpuStateValid) {
         asm volatile("frstor (%0)" ::"r"(fpu_area(thread)) : "memory");
@@ -75,10 +76,12 @@ void fpu_switch(Thread* thread) {
         asm volatile("fninit" ::: "memory");
     }
     g_fpu_owner = thread;
+    thread->m_arch_fpu_owner = true;
 }
 
 void forget_thread(Thread& thread) {
     if (g_fpu_owner == &thread) g_fpu_owner = nullptr;
+    thread.m_arch_fpu_owner = false;
 }
 
 // What switching to the thread loads: its UTCB segment.
