@@ -28,10 +28,12 @@
  *    int loads from the TSS; the sender's segment registers stay loaded until the
  *    partner's are popped.
  *
- * A thread that blocks here keeps its TrapFrame and, under it, a switch frame returning to
- * ia32_ipc_fast_blocked, so the general path can switch to it like to any blocked thread;
- * the partner's fast path instead finds that return address right under the TrapFrame and
- * returns straight to its user mode with iret.
+ * A thread that blocks here keeps its TrapFrame and, right under it, the return address
+ * ia32_ipc_fast_blocked, the top of a switch frame (ia32_switch_context) whose four saved
+ * registers are left as they are; its m_kernel_sp is not written. Finding that return address
+ * there, the general path (arch::switch_to) switches to it like to any blocked thread, and a
+ * partner's fast path returns straight to its user mode with iret. Every other way into the
+ * kernel overwrites that word first (trap_common and the general path push %esp there).
  */
 #include "kernel/arch/ia32/ipc_fastpath_layout.h"
 
@@ -89,7 +91,25 @@ ia32_syscall_entry:
 .Lfpu_done:
     mov K T_SPACE(%eax), %ecx
     cmp %ecx, K SEGMENT_SPACE
-    jne .Lswitch_space              /* the last check, then the space switch */
+    je .Lcommitted
+    /* Another space (ecx): the last check — its I/O bitmap must be the loaded one (remapping
+     * the window is the general path's) —, then what thread_arch.cc's load_space does. */
+    mov K S_IO_BITMAP(%ecx), %edx
+    cmp %edx, K LOADED_IO_BITMAP
+    jne .Lgeneral
+    mov %ecx, K SEGMENT_SPACE
+    incl K KIP + KIP_SPACE_SWITCHES
+    cmpl $0, K S_SMALL_BLOCKS(%ecx)
+    jne .Lto_small
+    cmpl $FLAT_DATA_HIGH, K GDT + GDT_USER_DATA + 4
+    jne .Lmake_flat
+.Lflat:
+    mov K S_PAGE_DIRECTORY(%ecx), %ecx
+    cmp %ecx, K LOADED_DIRECTORY
+    je .Lcommitted
+    mov %ecx, K LOADED_DIRECTORY
+    mov %ecx, %cr3
+    incl K KIP + KIP_CR3_WRITES
 .Lcommitted:
     incl K KIP + KIP_SYSCALLS
     incl K KIP + KIP_IPCS
@@ -101,9 +121,7 @@ ia32_syscall_entry:
     movb $STATE_RECEIVING, K T_STATE(%ebx)
     movb $STATE_READY, K T_STATE(%eax)
     movb $1, K SCHED_LAZY
-    push $ia32_ipc_fast_blocked     /* the caller's switch frame */
-    sub $(SWITCH_FRAME_SIZE - 4), %esp
-    mov %esp, K T_KERNEL_SP(%ebx)
+    push $ia32_ipc_fast_blocked     /* the caller's switch frame: see the top of the file */
     mov %eax, K CURRENT
     lea THREAD_BLOCK_SIZE(%eax), %edx
     mov %edx, K TSS_ESP0
@@ -179,26 +197,6 @@ ia32_syscall_entry:
     movb $1, K TASK_SWITCHED
     jmp .Lfpu_done
 
-/* Another space (ecx): the last check — its I/O bitmap must be the loaded one (remapping
- * the window is the general path's) —, then what thread_arch.cc's load_space does. */
-.Lswitch_space:
-    mov K S_IO_BITMAP(%ecx), %edx
-    cmp %edx, K LOADED_IO_BITMAP
-    jne .Lgeneral
-    mov %ecx, K SEGMENT_SPACE
-    incl K KIP + KIP_SPACE_SWITCHES
-    cmpl $0, K S_SMALL_BLOCKS(%ecx)
-    jne .Lto_small
-    cmpl $FLAT_DATA_HIGH, K GDT + GDT_USER_DATA + 4
-    jne .Lmake_flat
-.Lflat:
-    mov K S_PAGE_DIRECTORY(%ecx), %ecx
-    cmp %ecx, K LOADED_DIRECTORY
-    je .Lcommitted
-    mov %ecx, K LOADED_DIRECTORY
-    mov %ecx, %cr3
-    incl K KIP + KIP_CR3_WRITES
-    jmp .Lcommitted
 .Lmake_flat:
     movl $FLAT_DATA_LOW, K GDT + GDT_USER_DATA
     movl $FLAT_DATA_HIGH, K GDT + GDT_USER_DATA + 4

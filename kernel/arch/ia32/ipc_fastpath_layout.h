@@ -46,10 +46,8 @@
 #define FRAME_ECX 40
 #define FRAME_VECTOR 48
 #define FRAME_ERROR 52
-/* Below it, a thread blocked in the fast path keeps a switch frame (edi, esi, ebx, ebp,
- * return address) whose return address, right under the TrapFrame, is
- * ia32_ipc_fast_blocked. */
-#define SWITCH_FRAME_SIZE 20
+/* Right under it, a thread blocked in the fast path has the return address
+ * ia32_ipc_fast_blocked (the top of a switch frame: thread_arch.cc, kernel_sp). */
 
 /* The KIP's counters (axolotl/kip.h) */
 #define KIP_SYSCALLS 64

@@ -12,6 +12,7 @@
 extern "C" void ia32_switch_context(uint32_t* save_sp, uint32_t new_sp);
 extern "C" void ia32_enter_user();
 extern "C" void ia32_enter_kernel_thread();
+extern "C" void ia32_ipc_fast_blocked();
 
 namespace axo::arch {
 
@@ -172,6 +173,19 @@ void load_space(const Space* space) {
     }
 }
 
+// Where to switch to `to`'s kernel context: m_kernel_sp, unless it blocked in the IPC fast
+// path (ipc_fastpath.S), which leaves only the return address of its switch frame, right
+// under its TrapFrame.
+uint32_t kernel_sp(const Thread& to) {
+    if (to.is_user()) {
+        auto* sw = reinterpret_cast<const SwitchFrame*>(user_frame(to)) - 1;
+        if (sw->return_address == reinterpret_cast<uint32_t>(ia32_ipc_fast_blocked)) {
+            return reinterpret_cast<uint32_t>(sw);
+        }
+    }
+    return to.m_kernel_sp;
+}
+
 void switch_to(Thread* from, Thread* to) {
     if (to->is_user()) {
         const Space* space = to->m_space;
@@ -181,7 +195,7 @@ void switch_to(Thread* from, Thread* to) {
         load_space(space);
     }
     set_task_switched(to != g_fpu_owner);
-    ia32_switch_context(&from->m_kernel_sp, to->m_kernel_sp);
+    ia32_switch_context(&from->m_kernel_sp, kernel_sp(*to));
 }
 
 void space_layout_changed(Space& space) {
