@@ -166,11 +166,21 @@ void fill_utcb(uint32_t pattern) {
 // ---- scenarios -------------------------------------------------------------------------------
 
 struct Scenario {
-    uint32_t words = 0;      // untyped words sent (0..2)
+    uint32_t words = 0;      // untyped words sent (0..3: MR3 travels through the UTCB)
     uint32_t priority = 100; // of the partner thread
     bool fast = true;        // shaped for the fast path, or for the general path
+    bool fpu = false;        // both sides hold a value in the FPU across the IPC
 };
 Scenario g_now; // the scenario running: its threads read it (same address space)
+
+// The FPU: a value kept in st(0) across an IPC must come back, whoever used the FPU meanwhile
+// (lazy switching: the kernel sets CR0.TS for a thread that does not own the FPU).
+void fpu_push(uint32_t value) { asm volatile("fildl %0" ::"m"(value)); }
+uint32_t fpu_pop() {
+    uint32_t value;
+    asm volatile("fistpl %0" : "=m"(value));
+    return value;
+}
 
 // A server: one open receive, one send-only reply (u = 1), then it reports.
 void call_server(void*) {
@@ -180,7 +190,11 @@ void call_server(void*) {
     raw_ipc_t io = ipc(AXO_NIL_THREAD, AXO_ANY_THREAD, kNever, 0x5EED, 0x5EED1, 0x5EED2);
     raw_ipc(&io);
     r.add_ipc(io);
-    r.add_utcb(4);
+    r.add_utcb(5);
+    if (g_now.fpu) {
+        fpu_push(0x5E5E); // the FPU moves to the server
+        r.add(fpu_pop());
+    }
     fill_utcb(0xA1A10000);
     raw_ipc_t reply = ipc(io.eax, AXO_NIL_THREAD, axo_timeouts(kZero, kNever),
                           axo_msg_tag(0x77, 1, 0), 0xCAFE, 0xBEEF);
@@ -201,11 +215,13 @@ void call(Record& r) {
     raw_ipc_t io = ipc(server, server, timeouts, axo_msg_tag(0x42, g_now.words, 0) | kTagFlags,
                        0x1111, 0x2222);
     axo_counters_t before, after;
+    if (g_now.fpu) fpu_push(0xF00D); // we own the FPU (and CR0.TS is clear) when we call
     axo_debug_counters(&before);
     raw_ipc(&io);
     axo_debug_counters(&after);
+    if (g_now.fpu) r.add(fpu_pop());
     r.add_ipc(io);
-    r.add_utcb(4);
+    r.add_utcb(5);
     r.add_counters(before, after);
     receive_observations(r, server);
     cleanup();
@@ -236,6 +252,7 @@ void reply_wait(Record& r) {
     fill_utcb(0xD1D10000);
     uint32_t timeouts =
         g_now.fast ? axo_timeouts(kZero, kNever) : axo_timeouts(kZero, axo_timeout_us(kLongUs));
+    axo_my_utcb()->mr[3] = 0x3333; // MR3 of a three-word message
     raw_ipc_t io = ipc(client, AXO_ANY_THREAD, timeouts,
                        axo_msg_tag(0x66, g_now.words, 0) | kTagFlags, 0x5555, 0x6666);
     axo_counters_t before, after;
@@ -399,12 +416,16 @@ void compare(const char* name, void (*scenario)(Record&), Scenario s) {
 int main() {
     g_root = rt_my_id();
     rt_tap_begin();
-    for (uint32_t words = 0; words <= 2; ++words)
+    for (uint32_t words = 0; words <= 3; ++words)
         for (uint32_t priority : {90u, 100u, 110u})
             compare("call", call, {words, priority, true});
-    for (uint32_t words = 0; words <= 2; ++words)
+    for (uint32_t words = 0; words <= 3; ++words)
         for (uint32_t priority : {90u, 100u, 110u})
             compare("reply-and-wait", reply_wait, {words, priority, true});
+    for (uint32_t priority : {100u, 110u})
+        compare("call, both sides using the FPU", call, {2, priority, true, true});
+    rt_tap_check(g_fast.count > 2 && g_fast.values[0] == 0xF00D,
+                 "the caller's FPU value survived the server's use of the FPU");
     g_delete = false;
     compare("call, receive aborted", interrupted_call, {1, 120, true});
     rt_tap_check(g_fast.count > 0 && g_fast.values[0] == 0 && axo_tag_failed(g_fast.values[1]) &&
