@@ -203,8 +203,10 @@ bool parse_grant_or_argument(Word word, ModuleConfig& out, bool& named, ConfigEr
             out.on_exit = ExitPolicy::shutdown;
         else if (value.length == 7 && value.starts_with("nothing"))
             out.on_exit = ExitPolicy::nothing;
+        else if (value.length == 7 && value.starts_with("restart"))
+            out.on_exit = ExitPolicy::restart;
         else
-            return reject(error, word, "on-exit is shutdown or nothing");
+            return reject(error, word, "on-exit is shutdown, nothing or restart");
         return true;
     }
     // An argument; the arguments never outgrow the field: they are a part of the line.

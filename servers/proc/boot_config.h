@@ -20,6 +20,7 @@
 //   on-exit=shutdown   when the process proc started at boot ends, proc ends the run
 //                      (axo_debug_shutdown: success if it exited with status 0) — what a test
 //                      program that drives the system uses; the default is to do nothing
+//   on-exit=restart    proc starts it again whenever it ends (drivers; devices.h)
 //   anything else      an argument for the program, passed on in order
 //
 // Numbers are decimal or 0x-hexadecimal. A malformed word, a grant out of range, too many
@@ -55,6 +56,7 @@ enum class StartPolicy : uint8_t {
 enum class ExitPolicy : uint8_t {
     nothing = 0, // the parent's wait learns of it; nothing else happens
     shutdown,    // end the run (a test driver)
+    restart,     // start it again (a driver; servers/proc/devices.h)
 };
 
 struct ModuleConfig {

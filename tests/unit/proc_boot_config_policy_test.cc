@@ -48,10 +48,17 @@ TEST(BootConfigPolicy, UnknownValuesAreRefusedWithTheWord) {
               std::string::npos);
     EXPECT_NE(refusal("/boot/x start=").find("start is boot or spawn"), std::string::npos);
     EXPECT_NE(refusal("/boot/x start=bootx").find("start is boot or spawn"), std::string::npos);
-    EXPECT_NE(refusal("/boot/x on-exit=restart").find("on-exit is shutdown or nothing"),
+    EXPECT_NE(refusal("/boot/x on-exit=restarts").find("on-exit is shutdown, nothing or restart"),
               std::string::npos);
-    EXPECT_NE(refusal("/boot/x on-exit=shutdow").find("on-exit is shutdown or nothing"),
+    EXPECT_NE(refusal("/boot/x on-exit=shutdow").find("on-exit is shutdown, nothing or restart"),
               std::string::npos);
+}
+
+TEST(BootConfigPolicy, RestartIsADriversPolicy) {
+    ModuleConfig module = parsed("/boot/serial port=0x2f8-0x2ff irq=3 on-exit=restart start=spawn");
+    EXPECT_EQ(module.on_exit, ExitPolicy::restart);
+    EXPECT_EQ(module.startup, StartPolicy::spawn);
+    EXPECT_EQ(module.argument_count, 0u);
 }
 
 TEST(BootConfigPolicy, SimilarWordsStayArguments) {

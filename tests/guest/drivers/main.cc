@@ -1,0 +1,227 @@
+// drivers_test MODE [SECONDS]: the test driver of the driver tests (README.md). proc starts it
+// at boot (on-exit=shutdown: its exit ends the run); it prints TAP.
+//
+//   grants (every mode)  a process without grants is refused every device request; the
+//                        intruder (intruder.cc) gets exactly its grants, is refused the rest
+//                        and faults (#GP, reported by proc as vector 13) on a port not its own
+//   serial               the serial driver "com2" at boot; serial_echo talks to the host
+//                        through it (tests/system/serial_peer.py checks the bytes); the driver's
+//                        counters: bytes, interrupts, no overruns
+//   restart              spawns "com2" (on-exit=restart, loopback) as its child and kills it
+//                        three times while serial_client is blocked in a read; proc restarts it
+//                        each time and the client's next requests succeed
+//
+// SECONDS bounds the wait for serial_echo (default 60; Bochs needs more).
+#include "rt/tap.h"
+
+#include "common.h"
+#include "servers/proc/process_client.h"
+
+namespace {
+
+ipc::KernelTransport g_transport;
+constexpr uint32_t kCallTimeoutUs = 5000000;
+
+axo_thread_id_t proc_thread() {
+    return rt_kip()->root_task;
+}
+axo_timeout_t call_timeout() {
+    return axo_timeout_us(kCallTimeoutUs);
+}
+const char* text(ipc::Error error) {
+    return ipc::error_name(error);
+}
+
+ipc::Error spawn(const char* image, const char* arguments, proc::SpawnReply& child) {
+    child = {};
+    return proc::client::spawn(g_transport, proc_thread(), image, arguments, child, call_timeout());
+}
+ipc::Error wait_for(proc::ProcessId pid, proc::WaitReply& ended, uint32_t seconds) {
+    ended = {};
+    return proc::client::wait(g_transport, proc_thread(), pid, 0, ended,
+                              axo_timeout_us(seconds * 1000000));
+}
+
+void grants() {
+    driver::Grants g{};
+    ipc::Error claim = driver::claim(g);
+    ipc::Error ports = driver::map_ports(0x2f8, 0x2ff);
+    ipc::Error irq = driver::attach_irq(3);
+    uint32_t physical = 0;
+    ipc::Error dma = driver::allocate_dma(0, 12, driver::kDeviceArea, physical);
+    ipc::Error memory = driver::map_device_memory(0xb8000, 12, driver::kDeviceArea);
+    rt_tap_check(claim == ipc::Error::no_permission && ports == ipc::Error::no_permission &&
+                     irq == ipc::Error::no_permission && dma == ipc::Error::no_permission &&
+                     memory == ipc::Error::no_permission,
+                 "a process whose module has no grants is refused claim, ports, IRQ, DMA and "
+                 "device memory: %s, %s, %s, %s, %s",
+                 text(claim), text(ports), text(irq), text(dma), text(memory));
+
+    proc::SpawnReply child;
+    proc::WaitReply ended{};
+    ipc::Error spawned = spawn("intruder", nullptr, child);
+    ipc::Error waited = spawned == ipc::Error::ok ? wait_for(child.pid, ended, 30) : spawned;
+    rt_tap_check(waited == ipc::Error::ok && ended.reason == proc::kExitFaulted &&
+                     ended.status == 13,
+                 "the intruder got exactly its ports, IRQ, device page and DMA, was refused "
+                 "everything else, and a port access outside its grant ended it with #GP "
+                 "(reason %u, status %d: %s)",
+                 ended.reason, ended.status, text(waited));
+}
+
+bool serial_statistics(axo_thread_id_t server, serial::StatisticsReply& stats) {
+    stats = {};
+    return serial::client::statistics(server, stats, call_timeout()) == ipc::Error::ok;
+}
+
+void serial_mode(uint32_t seconds) {
+    axo_thread_id_t server = test::await_name("com2", 10000);
+    rt_tap_check(server != AXO_NIL_THREAD, "the serial driver registered \"com2\"");
+    proc::DeviceStatusReply status{};
+    ipc::Error asked = driver::status("com2", status);
+    rt_tap_check(asked == ipc::Error::ok && status.holder != proc::kNoProcess &&
+                     status.irqs_attached == 1,
+                 "proc: com2 holds its grants (holder %u), one IRQ line attached (%u): %s",
+                 status.holder, status.irqs_attached, text(asked));
+
+    proc::SpawnReply child;
+    proc::WaitReply ended{};
+    uint64_t start = rt_clock_us();
+    ipc::Error spawned = spawn("serial_echo", nullptr, child);
+    ipc::Error waited = spawned == ipc::Error::ok ? wait_for(child.pid, ended, seconds) : spawned;
+    uint64_t elapsed = rt_clock_us() - start;
+    rt_tap_check(waited == ipc::Error::ok && ended.reason == proc::kExitNormal && ended.status == 0,
+                 "serial_echo echoed 64 KiB from the host and sent 64 KiB back (reason %u, status "
+                 "%d: %s) in %u ms",
+                 ended.reason, ended.status, text(waited), static_cast<uint32_t>(elapsed / 1000));
+
+    serial::StatisticsReply stats{};
+    bool got = server != AXO_NIL_THREAD && serial_statistics(server, stats);
+    uint32_t marker = sizeof test::kReadyMarker - 1;
+    rt_tap_check(got && stats.rx_bytes == 65536 && stats.tx_bytes == 2 * 65536 + marker,
+                 "the driver counted every byte: %u received, %u sent", stats.rx_bytes,
+                 stats.tx_bytes);
+    rt_tap_check(got && stats.overruns == 0 && stats.line_errors == 0,
+                 "no byte was lost in the UART: %u overruns, %u line errors", stats.overruns,
+                 stats.line_errors);
+    rt_tap_check(got && stats.interrupts > 0 && stats.port == 0x2f8 && stats.irq == 3,
+                 "interrupt count: %u interrupts on IRQ %u for %u bytes (%u bytes per interrupt)",
+                 stats.interrupts, stats.irq, stats.rx_bytes + stats.tx_bytes,
+                 stats.interrupts != 0 ? (stats.rx_bytes + stats.tx_bytes) / stats.interrupts : 0);
+    rt_tap_diag("receive throttled %u times; %u us per byte both ways together",
+                stats.rx_throttled,
+                static_cast<uint32_t>(elapsed / (stats.rx_bytes + stats.tx_bytes + 1)));
+}
+
+void restart_mode() {
+    constexpr uint32_t kRounds = 3;
+    proc::SpawnReply driver_child;
+    ipc::Error spawned = spawn("com2", nullptr, driver_child);
+    axo_thread_id_t server = test::await_name("com2", 10000);
+    rt_tap_check(spawned == ipc::Error::ok && server != AXO_NIL_THREAD,
+                 "spawned the serial driver com2 (process %u), it registered: %s",
+                 driver_child.pid, text(spawned));
+
+    // A second instance of the module while the first holds the grants: refused, it exits 1,
+    // and it is not restarted (it was never the supervised instance).
+    proc::SpawnReply twin;
+    proc::WaitReply twin_end{};
+    ipc::Error twin_spawned = spawn("com2", nullptr, twin);
+    ipc::Error twin_waited =
+        twin_spawned == ipc::Error::ok ? wait_for(twin.pid, twin_end, 10) : twin_spawned;
+    proc::DeviceStatusReply status{};
+    ipc::Error asked = driver::status("com2", status);
+    rt_tap_check(twin_waited == ipc::Error::ok && twin_end.reason == proc::kExitNormal &&
+                     twin_end.status == 1 && asked == ipc::Error::ok &&
+                     status.instance == driver_child.pid && status.holder == driver_child.pid &&
+                     status.restarts == 0 && status.restart_policy == 1,
+                 "a second com2 is refused the grants (busy) and exits 1 (%d); proc still "
+                 "supervises process %u (instance %u, holder %u, restarts %u)",
+                 twin_end.status, driver_child.pid, status.instance, status.holder,
+                 status.restarts);
+
+    proc::SpawnReply client;
+    char arguments[16];
+    rt_snprintf(arguments, sizeof arguments, "%u", kRounds);
+    ipc::Error client_spawned = spawn("serial_client", arguments, client);
+    rt_tap_check(client_spawned == ipc::Error::ok, "spawned serial_client: %s",
+                 text(client_spawned));
+
+    proc::ProcessId pid = driver_child.pid;
+    for (uint32_t round = 1; round <= kRounds; ++round) {
+        // Wait until the client is blocked in its read inside the driver.
+        serial::StatisticsReply stats{};
+        bool blocked = false;
+        for (uint32_t i = 0; i < 2000 && !blocked; ++i) {
+            blocked = serial_statistics(server, stats) && stats.readers_waiting > 0;
+            if (!blocked) test::sleep_ms(5);
+        }
+        ipc::Error killed = proc::client::kill(g_transport, proc_thread(), pid, proc::kSignalTerm,
+                                               call_timeout());
+        proc::WaitReply ended{};
+        ipc::Error waited = wait_for(pid, ended, 10);
+        rt_tap_check(blocked && killed == ipc::Error::ok && waited == ipc::Error::ok &&
+                         ended.reason == proc::kExitKilled,
+                     "round %u: killed com2 (process %u) while the client was blocked in a read "
+                     "(%u waiting, %u interrupts so far): %s, %s",
+                     round, pid, stats.readers_waiting, stats.interrupts, text(killed),
+                     text(waited));
+
+        // proc restarts it at once; it claims its grants again and registers.
+        axo_thread_id_t dead = server;
+        server = test::await_name("com2", 10000, dead);
+        status = {};
+        asked = driver::status("com2", status);
+        rt_tap_check(server != AXO_NIL_THREAD && asked == ipc::Error::ok &&
+                         status.instance != proc::kNoProcess && status.instance != pid &&
+                         status.holder == status.instance && status.restarts == round &&
+                         status.irqs_attached == 1,
+                     "round %u: proc restarted com2 as process %u (restarts %u), which holds the "
+                     "grants again with its IRQ attached (%u) and serves under its name",
+                     round, status.instance, status.restarts, status.irqs_attached);
+        pid = status.instance;
+    }
+
+    proc::WaitReply ended{};
+    ipc::Error waited = wait_for(client.pid, ended, 60);
+    rt_tap_check(waited == ipc::Error::ok && ended.reason == proc::kExitNormal && ended.status == 0,
+                 "serial_client: each blocked read ended with an error, not a hang, and its "
+                 "next requests to the restarted driver succeeded (status %d: %s)",
+                 ended.status, text(waited));
+    serial::StatisticsReply stats{};
+    bool got = serial_statistics(server, stats);
+    rt_tap_check(got && stats.restarts == kRounds && stats.interrupts > 0 && stats.rx_bytes > 0 &&
+                     stats.rx_bytes == stats.tx_bytes,
+                 "the last instance knows it is restart %u and counted %u interrupts for %u "
+                 "bytes sent and %u received through the loopback",
+                 stats.restarts, stats.interrupts, stats.tx_bytes, stats.rx_bytes);
+
+    // The test ends the driver for good: kill it, and it comes back; that is the policy. So
+    // check the count once more after one more kill, then leave it running.
+    (void)proc::client::kill(g_transport, proc_thread(), pid, proc::kSignalKill, call_timeout());
+    (void)wait_for(pid, ended, 10);
+    server = test::await_name("com2", 10000, server);
+    asked = driver::status("com2", status);
+    rt_tap_check(server != AXO_NIL_THREAD && asked == ipc::Error::ok &&
+                     status.restarts == kRounds + 1,
+                 "killed with signal 9 as well: restarted again (restarts %u)", status.restarts);
+}
+
+} // namespace
+
+int main() {
+    loader::StartArguments args = driver::arguments();
+    const char* mode = args.argc > 1 ? args.argv[1] : "";
+    uint32_t seconds = 60;
+    if (args.argc > 2) driver::parse_number(args.argv[2], seconds);
+    rt_tap_begin();
+    grants();
+    if (strcmp(mode, "serial") == 0)
+        serial_mode(seconds);
+    else if (strcmp(mode, "restart") == 0)
+        restart_mode();
+    else
+        rt_tap_check(false, "a known mode: serial or restart, not \"%s\"", mode);
+    rt_tap_end();
+    driver::exit(rt_tap_failures() == 0 ? 0 : 1);
+}
