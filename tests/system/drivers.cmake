@@ -30,3 +30,52 @@ axo_qemu_test(NAME driver-restart
     QEMU_ARGS -serial null
     TIMEOUT 90
     EXPECT ${_axo_driver_restart_expect})
+
+# driver-serial: the serial driver com2 on COM2 at boot; the test driver (mode `serial`) spawns
+# serial_echo, which talks through it to the host: tests/system/serial_peer.py binds COM2 to a
+# host socket, sends 64 KiB of pseudo-random bytes, checks their XOR-transformed echo and then
+# 64 KiB of a known pattern from the guest, byte for byte. The guest checks the driver's
+# counters (every byte, no overrun, interrupts). serial_peer.py wraps the usual runner.
+function(axo_serial_peer_test)
+    cmake_parse_arguments(PARSE_ARGV 0 T "${_AXO_TEST_OPTIONS}" "${_AXO_TEST_ONE};RUNNER;BYTES"
+        "${_AXO_TEST_MULTI}")
+    _axo_runner_args(args 60)
+    add_test(NAME ${T_NAME}
+        COMMAND "${Python3_EXECUTABLE}" "${CMAKE_CURRENT_FUNCTION_LIST_DIR}/serial_peer.py"
+                "--runner=${T_RUNNER}" "--bytes=${T_BYTES}" ${args})
+    if(T_RUNNER STREQUAL "bochs")
+        _axo_test_properties(bochs ${_AXO_BOCHS_SLACK})
+    else()
+        _axo_test_properties(system ${_AXO_QEMU_SLACK})
+    endif()
+endfunction()
+
+set(_axo_driver_serial_modules
+    "${AXO_TARGET_DIR}/servers/memory/sigma0/sigma0 sigma0"
+    "${AXO_TARGET_DIR}/servers/proc/proc"
+    "${_axo_drivers_dir}/drivers_test on-exit=shutdown serial 600"
+    "${_axo_com2} port=0x2f8-0x2ff irq=3"
+    "${_axo_drivers_dir}/serial_echo start=spawn"
+    "${_axo_intruder}")
+set(_axo_driver_serial_expect
+    [[com2: 16550 at port 2f8, irq 3]]
+    [[serial_echo: echoed 65536 bytes]]
+    [[proc: drivers_test ended.*: success]])
+
+axo_serial_peer_test(NAME driver-serial RUNNER qemu BYTES 65536
+    MODULES ${_axo_driver_serial_modules}
+    TIMEOUT 120
+    EXPECT ${_axo_driver_serial_expect})
+
+# The same on Bochs (Pentium, GRUB ISO): COM2 is a TCP socket to the peer (socket-client).
+axo_serial_peer_test(NAME bochs-driver-serial RUNNER bochs BYTES 65536
+    MODULES ${_axo_driver_serial_modules}
+    TIMEOUT 400
+    EXPECT ${_axo_driver_serial_expect})
+
+# driver-restart on Bochs: COM2 exists but is connected to nothing (the test uses loopback).
+axo_bochs_test(NAME bochs-driver-restart
+    MODULES ${_axo_driver_restart_modules}
+    BOCHSRC_LINES "com2: enabled=1, mode=null"
+    TIMEOUT 180
+    EXPECT ${_axo_driver_restart_expect})

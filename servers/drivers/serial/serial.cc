@@ -80,7 +80,10 @@ void Serial::transmit() {
         out(reg::kData, m_tx.get());
         ++m_stats.tx_bytes;
     }
-    set_ier(m_tx.empty() ? (m_ier & ~kIerTransmit) : (m_ier | kIerTransmit));
+    // Keep the transmit interrupt while bytes wait, and while a flush waits for the FIFO to
+    // empty: the interrupt that says so answers it.
+    bool wanted = !m_tx.empty() || m_flusher_count > 0;
+    set_ier(wanted ? (m_ier | kIerTransmit) : (m_ier & ~kIerTransmit));
 }
 
 bool Serial::transmit_done() const {
@@ -148,6 +151,7 @@ void Serial::answer_waiting() {
         for (uint32_t i = 0; i < m_flusher_count; ++i)
             (void)ipc::send_reply(m_flushers[i], ipc::Empty{});
         m_flusher_count = 0;
+        set_ier(m_ier & ~kIerTransmit);
     }
 }
 
@@ -207,7 +211,7 @@ ipc::Error Serial::flush(axo_thread_id_t from) {
         if (m_flushers[i] == from) return ipc::kNoReply;
     if (m_flusher_count == kMaxWaiting) return ipc::Error::busy;
     m_flushers[m_flusher_count++] = from;
-    // The transmit interrupt that empties the FIFO answers it.
+    // The transmit interrupt that says the FIFO is empty answers it (transmit() keeps it on).
     set_ier(m_ier | kIerTransmit);
     return ipc::kNoReply;
 }
