@@ -79,3 +79,18 @@ axo_bochs_test(NAME bochs-driver-restart
     BOCHSRC_LINES "com2: enabled=1, mode=null"
     TIMEOUT 180
     EXPECT ${_axo_driver_restart_expect})
+
+# driver-console: com2 at boot with `console loopback`: a newlib program started after it
+# (apps/hello) writes its stdout through the serial driver (lib/libc_glue looks "console" up);
+# the UART's loopback brings the bytes back, and the test driver reads them from com2.
+axo_qemu_test(NAME driver-console
+    MODULES "${AXO_TARGET_DIR}/servers/memory/sigma0/sigma0 sigma0"
+            "${AXO_TARGET_DIR}/servers/proc/proc"
+            "${_axo_drivers_dir}/drivers_test on-exit=shutdown console"
+            "${_axo_com2} port=0x2f8-0x2ff irq=3 loopback console"
+            "${AXO_TARGET_DIR}/apps/hello/hello start=spawn"
+            "${_axo_intruder}"
+    QEMU_ARGS -serial null
+    TIMEOUT 60
+    EXPECT [[com2: 16550 at port 2f8, irq 3, 115200 baud, loopback, the console]]
+           [[proc: drivers_test ended.*: success]])

@@ -10,6 +10,8 @@
 //   restart              spawns "com2" (on-exit=restart, loopback) as its child and kills it
 //                        three times while serial_client is blocked in a read; proc restarts it
 //                        each time and the client's next requests succeed
+//   console              "com2" at boot with `console loopback`: hello's (newlib) stdout goes
+//                        through the driver, and comes back through the UART's loopback
 //
 // SECONDS bounds the wait for serial_echo (default 60; Bochs needs more).
 #include "rt/tap.h"
@@ -207,6 +209,52 @@ void restart_mode() {
                  "killed with signal 9 as well: restarted again (restarts %u)", status.restarts);
 }
 
+bool contains(const char* text, uint32_t length, const char* word) {
+    uint32_t n = static_cast<uint32_t>(strlen(word));
+    for (uint32_t i = 0; i + n <= length; ++i)
+        if (memcmp(text + i, word, n) == 0) return true;
+    return false;
+}
+
+// com2 has `console loopback` on its line: what a newlib program prints goes through it, and
+// the UART's loopback brings it back to com2's receive buffer, where this reads it.
+void console_mode() {
+    axo_thread_id_t console = test::await_name("console", 10000);
+    axo_thread_id_t server = test::await_name("com2", 10000);
+    rt_tap_check(console != AXO_NIL_THREAD && console == server,
+                 "the serial driver registered \"console\" as well as \"com2\"");
+    proc::SpawnReply child;
+    proc::WaitReply ended{};
+    ipc::Error spawned = spawn("hello", nullptr, child);
+    ipc::Error waited = spawned == ipc::Error::ok ? wait_for(child.pid, ended, 30) : spawned;
+    rt_tap_check(waited == ipc::Error::ok && ended.reason == proc::kExitNormal && ended.status == 0,
+                 "hello (newlib) ran and exited 0: %s", text(waited));
+    static char seen[1024];
+    uint32_t length = 0;
+    const char* expected = "hello, world\n";
+    for (uint32_t i = 0; i < 200 && !contains(seen, length, "from the heap"); ++i) {
+        uint32_t count = 0;
+        ipc::Error error = serial::client::read(
+            server, reinterpret_cast<uint8_t*>(seen + length),
+            sizeof seen - 1 - length < serial::kChunkBytes ? sizeof seen - 1 - length
+                                                           : serial::kChunkBytes,
+            false, count, call_timeout());
+        if (error != ipc::Error::ok) break;
+        length += count;
+        if (count == 0) test::sleep_ms(10);
+    }
+    seen[length] = '\0';
+    rt_tap_check(contains(seen, length, expected) && contains(seen, length, "from the heap"),
+                 "hello's stdout went through the console driver: %u bytes came back through "
+                 "the loopback",
+                 length);
+    serial::StatisticsReply stats{};
+    bool got = serial_statistics(server, stats);
+    rt_tap_check(got && stats.tx_bytes == length && stats.interrupts > 0,
+                 "the driver sent exactly those bytes (%u) with %u interrupts", stats.tx_bytes,
+                 stats.interrupts);
+}
+
 } // namespace
 
 int main() {
@@ -220,6 +268,8 @@ int main() {
         serial_mode(seconds);
     else if (strcmp(mode, "restart") == 0)
         restart_mode();
+    else if (strcmp(mode, "console") == 0)
+        console_mode();
     else
         rt_tap_check(false, "a known mode: serial or restart, not \"%s\"", mode);
     rt_tap_end();
