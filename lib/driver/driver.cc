@@ -14,8 +14,8 @@ axo_thread_id_t proc_thread() {
 
 // A request to proc whose reply carries `reply_words` words and one map item that lands in
 // `window` (proc/protocol.h, "Devices"); the errors as ipc::call reports them.
-ipc::Error call_with_item(uint32_t label, const uint32_t* words, uint32_t count,
-                          axo_fpage_t window, uint32_t* reply_words, uint32_t reply_count) {
+ipc::Error call_with_item(uint32_t label, const uint32_t* words, uint32_t count, axo_fpage_t window,
+                          uint32_t* reply_words, uint32_t reply_count) {
     axo_utcb_t* utcb = axo_my_utcb();
     uint32_t saved_window = utcb->br[0];
     utcb->br[0] = window;
@@ -26,7 +26,8 @@ ipc::Error call_with_item(uint32_t label, const uint32_t* words, uint32_t count,
     uint32_t error_word = utcb->error;
     utcb->br[0] = saved_window;
     if (axo_tag_failed(tag))
-        return ipc::transport_error(error_word != 0 ? error_word : (uint32_t{AXO_IPC_INVALID} << 1));
+        return ipc::transport_error(error_word != 0 ? error_word
+                                                    : (uint32_t{AXO_IPC_INVALID} << 1));
     if (axo_tag_label(tag) != static_cast<uint32_t>(ipc::Error::ok)) {
         if (axo_tag_untyped(tag) != 0 || axo_tag_typed(tag) != 0) return ipc::Error::bad_message;
         ipc::Error error = static_cast<ipc::Error>(axo_tag_label(tag));

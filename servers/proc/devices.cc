@@ -160,8 +160,8 @@ ipc::Error on_device_memory(Proc& proc, axo_thread_id_t from, const DeviceMemory
         // The whole range into proc's window, page by page (σ0 hands out device memory in
         // pages), at an address congruent to it modulo 4 MiB.
         uint32_t size = granted.last - granted.first + 1;
-        uint32_t base = align_up(proc.devices.device_cursor, kCongruence) +
-                        (granted.first & (kCongruence - 1));
+        uint32_t base =
+            align_up(proc.devices.device_cursor, kCongruence) + (granted.first & (kCongruence - 1));
         if (base < proc.devices.device_cursor || base + size > kDeviceWindowEnd ||
             base + size < base)
             return ipc::Error::no_memory;
@@ -246,8 +246,8 @@ void devices_process_ended(Proc& proc, const ProcessEntry& entry) {
     state.instance = kNoProcess;
     // A kill is a deliberate restart; an instance that exits or faults soon after its start
     // is failing, and one that keeps failing is given up.
-    bool failed = entry.reason != kExitKilled &&
-                  rt_clock_us() - state.instance_started_us < kStableRunUs;
+    bool failed =
+        entry.reason != kExitKilled && rt_clock_us() - state.instance_started_us < kStableRunUs;
     state.failures = failed ? state.failures + 1 : 0;
     if (state.failures > kRestartAttempts) {
         state.given_up = true;

@@ -94,3 +94,20 @@ axo_qemu_test(NAME driver-console
     TIMEOUT 60
     EXPECT [[com2: 16550 at port 2f8, irq 3, 115200 baud, loopback, the console]]
            [[proc: drivers_test ended.*: success]])
+
+# driver-pci: the pci driver (its only grant: the configuration ports) enumerates the
+# emulator's buses; look-ups by vendor/device and class, BAR sizes, bad look-ups.
+set(_axo_driver_pci_modules
+    "${AXO_TARGET_DIR}/servers/memory/sigma0/sigma0 sigma0"
+    "${AXO_TARGET_DIR}/servers/proc/proc"
+    "${_axo_drivers_dir}/drivers_test on-exit=shutdown pci"
+    "${AXO_TARGET_DIR}/servers/drivers/pci/pci port=0xcf8-0xcff"
+    "${_axo_intruder}")
+axo_qemu_test(NAME driver-pci
+    MODULES ${_axo_driver_pci_modules}
+    TIMEOUT 60
+    EXPECT [[pci: [0-9]+ functions found]] [[proc: drivers_test ended.*: success]])
+axo_bochs_test(NAME bochs-driver-pci
+    MODULES ${_axo_driver_pci_modules}
+    TIMEOUT 180
+    EXPECT [[pci: [0-9]+ functions found]] [[proc: drivers_test ended.*: success]])

@@ -69,7 +69,8 @@ int main() {
     uint16_t port = static_cast<uint16_t>(grants.ports[0].first);
     uint32_t irq = grants.irqs[0];
     uint32_t baud = serial::kClockHz;
-    if (const char* value = driver::argument_value("baud"); value != nullptr &&
+    if (const char* value = driver::argument_value("baud");
+        value != nullptr &&
         (!driver::parse_number(value, baud) || baud == 0 || baud > serial::kClockHz)) {
         rt_printf("%s: bad baud=%s\n", name, value);
         driver::exit(2);

@@ -35,7 +35,7 @@ bool Serial::start(uint16_t port, uint32_t irq, uint32_t baud, bool loopback, ui
     out(reg::kFifoControl, kFcrEnable | kFcrClearRx | kFcrClearTx | kFcrTrigger8);
     out(reg::kModemControl, kMcrDtr | kMcrRts | kMcrOut2 | (loopback ? kMcrLoop : 0));
     // Clear what may be pending: line status, received data, interrupt id, modem status.
-    for (uint32_t i = 0; i < kFifoBytes && (in(reg::kLineStatus) & kLsrData); ++i)
+    for (uint32_t i = 0; i < kFifoBytes && (in(reg::kLineStatus)&kLsrData); ++i)
         (void)in(reg::kData);
     (void)in(reg::kInterruptId);
     (void)in(reg::kModemStatus);
@@ -74,7 +74,7 @@ void Serial::receive() {
 }
 
 void Serial::transmit() {
-    if ((in(reg::kLineStatus) & kLsrThrEmpty) == 0) return;
+    if ((in(reg::kLineStatus)&kLsrThrEmpty) == 0) return;
     // THRE with the FIFO on: the whole transmit FIFO is empty.
     for (uint32_t i = 0; i < kFifoBytes && !m_tx.empty(); ++i) {
         out(reg::kData, m_tx.get());
@@ -87,7 +87,7 @@ void Serial::transmit() {
 }
 
 bool Serial::transmit_done() const {
-    return m_tx.empty() && (in(reg::kLineStatus) & kLsrThrEmpty) != 0;
+    return m_tx.empty() && (in(reg::kLineStatus)&kLsrThrEmpty) != 0;
 }
 
 void Serial::interrupt() {

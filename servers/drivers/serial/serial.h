@@ -12,21 +12,21 @@ namespace serial {
 
 // 16550 registers, offsets from the base port (National Semiconductor PC16550D datasheet).
 namespace reg {
-constexpr uint16_t kData = 0;         // RBR (read) / THR (write); DLL with LCR.DLAB
+constexpr uint16_t kData = 0;            // RBR (read) / THR (write); DLL with LCR.DLAB
 constexpr uint16_t kInterruptEnable = 1; // IER; DLM with LCR.DLAB
-constexpr uint16_t kInterruptId = 2;  // IIR (read)
-constexpr uint16_t kFifoControl = 2;  // FCR (write)
-constexpr uint16_t kLineControl = 3;  // LCR
-constexpr uint16_t kModemControl = 4; // MCR
-constexpr uint16_t kLineStatus = 5;   // LSR
-constexpr uint16_t kModemStatus = 6;  // MSR
-constexpr uint16_t kScratch = 7;      // SCR
+constexpr uint16_t kInterruptId = 2;     // IIR (read)
+constexpr uint16_t kFifoControl = 2;     // FCR (write)
+constexpr uint16_t kLineControl = 3;     // LCR
+constexpr uint16_t kModemControl = 4;    // MCR
+constexpr uint16_t kLineStatus = 5;      // LSR
+constexpr uint16_t kModemStatus = 6;     // MSR
+constexpr uint16_t kScratch = 7;         // SCR
 } // namespace reg
 
-constexpr uint8_t kIerReceive = 0x01;     // ERBFI: received data available (and timeout)
-constexpr uint8_t kIerTransmit = 0x02;    // ETBEI: transmit holding register empty
-constexpr uint8_t kIerLineStatus = 0x04;  // ELSI
-constexpr uint8_t kIirNone = 0x01;        // no interrupt pending
+constexpr uint8_t kIerReceive = 0x01;    // ERBFI: received data available (and timeout)
+constexpr uint8_t kIerTransmit = 0x02;   // ETBEI: transmit holding register empty
+constexpr uint8_t kIerLineStatus = 0x04; // ELSI
+constexpr uint8_t kIirNone = 0x01;       // no interrupt pending
 constexpr uint8_t kIirMask = 0x0E;
 constexpr uint8_t kIirModem = 0x00;
 constexpr uint8_t kIirTransmit = 0x02;
@@ -34,7 +34,7 @@ constexpr uint8_t kIirReceive = 0x04;
 constexpr uint8_t kIirLine = 0x06;
 constexpr uint8_t kIirTimeout = 0x0C;
 constexpr uint8_t kFcrEnable = 0x01, kFcrClearRx = 0x02, kFcrClearTx = 0x04;
-constexpr uint8_t kFcrTrigger8 = 0x80;    // receive interrupt at 8 bytes in the FIFO
+constexpr uint8_t kFcrTrigger8 = 0x80; // receive interrupt at 8 bytes in the FIFO
 constexpr uint8_t kLcrDlab = 0x80, kLcr8N1 = 0x03;
 constexpr uint8_t kMcrDtr = 0x01, kMcrRts = 0x02, kMcrOut2 = 0x08, kMcrLoop = 0x10;
 constexpr uint8_t kLsrData = 0x01, kLsrOverrun = 0x02, kLsrParity = 0x04, kLsrFraming = 0x08,
@@ -70,7 +70,9 @@ private:
         uint8_t bytes[kChunkBytes];
     };
 
-    uint8_t in(uint16_t offset) const { return driver::inb(static_cast<uint16_t>(m_port + offset)); }
+    uint8_t in(uint16_t offset) const {
+        return driver::inb(static_cast<uint16_t>(m_port + offset));
+    }
     void out(uint16_t offset, uint8_t value) const {
         driver::outb(static_cast<uint16_t>(m_port + offset), value);
     }

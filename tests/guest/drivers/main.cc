@@ -12,11 +12,13 @@
 //                        each time and the client's next requests succeed
 //   console              "com2" at boot with `console loopback`: hello's (newlib) stdout goes
 //                        through the driver, and comes back through the UART's loopback
+//   pci                  the pci driver's look-ups on the emulator's i440FX
 //
 // SECONDS bounds the wait for serial_echo (default 60; Bochs needs more).
 #include "rt/tap.h"
 
 #include "common.h"
+#include "servers/drivers/pci/protocol.h"
 #include "servers/proc/process_client.h"
 
 namespace {
@@ -110,8 +112,7 @@ void serial_mode(uint32_t seconds) {
                  "interrupt count: %u interrupts on IRQ %u for %u bytes (%u bytes per interrupt)",
                  stats.interrupts, stats.irq, stats.rx_bytes + stats.tx_bytes,
                  stats.interrupts != 0 ? (stats.rx_bytes + stats.tx_bytes) / stats.interrupts : 0);
-    rt_tap_diag("receive throttled %u times; %u us per byte both ways together",
-                stats.rx_throttled,
+    rt_tap_diag("receive throttled %u times; %u us per byte both ways together", stats.rx_throttled,
                 static_cast<uint32_t>(elapsed / (stats.rx_bytes + stats.tx_bytes + 1)));
 }
 
@@ -121,8 +122,8 @@ void restart_mode() {
     ipc::Error spawned = spawn("com2", nullptr, driver_child);
     axo_thread_id_t server = test::await_name("com2", 10000);
     rt_tap_check(spawned == ipc::Error::ok && server != AXO_NIL_THREAD,
-                 "spawned the serial driver com2 (process %u), it registered: %s",
-                 driver_child.pid, text(spawned));
+                 "spawned the serial driver com2 (process %u), it registered: %s", driver_child.pid,
+                 text(spawned));
 
     // A second instance of the module while the first holds the grants: refused, it exits 1,
     // and it is not restarted (it was never the supervised instance).
@@ -158,8 +159,8 @@ void restart_mode() {
             blocked = serial_statistics(server, stats) && stats.readers_waiting > 0;
             if (!blocked) test::sleep_ms(5);
         }
-        ipc::Error killed = proc::client::kill(g_transport, proc_thread(), pid, proc::kSignalTerm,
-                                               call_timeout());
+        ipc::Error killed =
+            proc::client::kill(g_transport, proc_thread(), pid, proc::kSignalTerm, call_timeout());
         proc::WaitReply ended{};
         ipc::Error waited = wait_for(pid, ended, 10);
         rt_tap_check(blocked && killed == ipc::Error::ok && waited == ipc::Error::ok &&
@@ -234,11 +235,11 @@ void console_mode() {
     const char* expected = "hello, world\n";
     for (uint32_t i = 0; i < 200 && !contains(seen, length, "from the heap"); ++i) {
         uint32_t count = 0;
-        ipc::Error error = serial::client::read(
-            server, reinterpret_cast<uint8_t*>(seen + length),
-            sizeof seen - 1 - length < serial::kChunkBytes ? sizeof seen - 1 - length
-                                                           : serial::kChunkBytes,
-            false, count, call_timeout());
+        ipc::Error error = serial::client::read(server, reinterpret_cast<uint8_t*>(seen + length),
+                                                sizeof seen - 1 - length < serial::kChunkBytes
+                                                    ? sizeof seen - 1 - length
+                                                    : serial::kChunkBytes,
+                                                false, count, call_timeout());
         if (error != ipc::Error::ok) break;
         length += count;
         if (count == 0) test::sleep_ms(10);
@@ -253,6 +254,61 @@ void console_mode() {
     rt_tap_check(got && stats.tx_bytes == length && stats.interrupts > 0,
                  "the driver sent exactly those bytes (%u) with %u interrupts", stats.tx_bytes,
                  stats.interrupts);
+}
+
+ipc::Error pci_find(axo_thread_id_t server, uint32_t vendor, uint32_t device, uint32_t klass,
+                    uint32_t subclass, uint32_t index, pci::Device& out) {
+    out = {};
+    return ipc::call(server, pci::FindRequest{vendor, device, klass, subclass, index}, out,
+                     call_timeout());
+}
+
+// The pci driver on the emulator's i440FX: the host bridge, the PIIX IDE controller, the VGA.
+void pci_mode() {
+    axo_thread_id_t server = test::await_name("pci", 10000);
+    pci::CountReply count{};
+    ipc::Error counted = server != AXO_NIL_THREAD
+                             ? ipc::call(server, pci::CountRequest{}, count, call_timeout())
+                             : ipc::Error::no_such_name;
+    rt_tap_check(counted == ipc::Error::ok && count.found >= 3 && count.kept == count.found,
+                 "the pci driver enumerated configuration space: %u functions (%s)", count.found,
+                 text(counted));
+    pci::Device d;
+    ipc::Error error = pci_find(server, 0x8086, 0x1237, pci::kAny8, pci::kAny8, 0, d);
+    rt_tap_check(error == ipc::Error::ok && d.bus == 0 && d.slot == 0 && d.class_code == 0x06 &&
+                     d.subclass == 0x00,
+                 "look-up by vendor:device: 8086:1237 is the host bridge at 00:00.0, class "
+                 "%02x.%02x (%s)",
+                 d.class_code, d.subclass, text(error));
+    error = pci_find(server, pci::kAny16, pci::kAny16, 0x01, 0x01, 0, d);
+    rt_tap_check(error == ipc::Error::ok && (d.bars[4].flags & pci::kBarIo) &&
+                     d.bars[4].size == 16 && d.bars[4].base != 0,
+                 "look-up by class: the IDE controller %04x:%04x, bus-master BAR 4 = ports "
+                 "%x, %u of them (%s)",
+                 d.vendor, d.device, d.bars[4].base, d.bars[4].size, text(error));
+    error = pci_find(server, pci::kAny16, pci::kAny16, 0x03, 0x00, 0, d);
+    if (error == ipc::Error::not_found)
+        rt_tap_skip("no PCI VGA here (Bochs' VGA is ISA)", "a memory BAR: the VGA's BAR 0");
+    else
+        rt_tap_check(error == ipc::Error::ok && (d.bars[0].flags & pci::kBarPresent) &&
+                         !(d.bars[0].flags & pci::kBarIo) && d.bars[0].size >= (1u << 20) &&
+                         d.bars[0].base % d.bars[0].size == 0,
+                     "the VGA %04x:%04x: BAR 0 = memory at %08x, %u KiB, aligned to its size (%s)",
+                     d.vendor, d.device, d.bars[0].base, d.bars[0].size >> 10, text(error));
+    pci::Device nic;
+    if (pci_find(server, 0x8086, 0x100e, pci::kAny8, pci::kAny8, 0, nic) == ipc::Error::ok)
+        rt_tap_diag(
+            "e1000 at %02x:%02x.%u: BAR 0 memory %08x (%u KiB), BAR 1 ports %x (%u), irq %u",
+            nic.bus, nic.slot, nic.function, nic.bars[0].base, nic.bars[0].size >> 10,
+            nic.bars[1].base, nic.bars[1].size, nic.irq_line);
+    ipc::Error absent = pci_find(server, 0xdead, 0xbeef, pci::kAny8, pci::kAny8, 0, d);
+    ipc::Error beyond = pci_find(server, 0x8086, 0x1237, pci::kAny8, pci::kAny8, 1, d);
+    ipc::Error bad = pci_find(server, 0x10000, pci::kAny16, pci::kAny8, pci::kAny8, 0, d);
+    rt_tap_check(absent == ipc::Error::not_found && beyond == ipc::Error::not_found &&
+                     bad == ipc::Error::invalid_argument,
+                 "no such device, or an index past the matches: not_found (%s, %s); a vendor "
+                 "above 0xffff: invalid_argument (%s)",
+                 text(absent), text(beyond), text(bad));
 }
 
 } // namespace
@@ -270,6 +326,8 @@ int main() {
         restart_mode();
     else if (strcmp(mode, "console") == 0)
         console_mode();
+    else if (strcmp(mode, "pci") == 0)
+        pci_mode();
     else
         rt_tap_check(false, "a known mode: serial or restart, not \"%s\"", mode);
     rt_tap_end();

@@ -41,10 +41,12 @@ int main() {
 
         axo_thread_id_t dead = server;
         server = test::await_name(name, 10000, dead);
-        if (server == AXO_NIL_THREAD) fail(round, 3, "the driver came back", ipc::Error::no_such_name);
+        if (server == AXO_NIL_THREAD)
+            fail(round, 3, "the driver came back", ipc::Error::no_such_name);
 
         char line[16];
-        uint32_t length = static_cast<uint32_t>(rt_snprintf(line, sizeof line, "round %u\n", round));
+        uint32_t length =
+            static_cast<uint32_t>(rt_snprintf(line, sizeof line, "round %u\n", round));
         error = serial::client::write_all(server, reinterpret_cast<const uint8_t*>(line), length,
                                           axo_timeout_us(kCallTimeoutUs));
         if (error != ipc::Error::ok) fail(round, 4, "the first write to the new driver", error);

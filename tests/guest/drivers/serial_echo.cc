@@ -27,8 +27,8 @@ int main() {
     axo_timeout_t timeout = axo_timeout_us(kCallTimeoutUs);
 
     const uint8_t* marker = reinterpret_cast<const uint8_t*>(test::kReadyMarker);
-    if (ipc::Error error = serial::client::write_all(server, marker, sizeof test::kReadyMarker - 1,
-                                                     timeout);
+    if (ipc::Error error =
+            serial::client::write_all(server, marker, sizeof test::kReadyMarker - 1, timeout);
         error != ipc::Error::ok)
         fail(3, "writing the marker", error);
 
