@@ -49,7 +49,13 @@ bool same(const char* a, const char* b) {
 } // namespace
 
 ipc::Error claim(Grants& grants) {
-    return ipc::call(proc_thread(), proc::DeviceClaimRequest{}, grants);
+    // not_found: a pci= device the pci driver has not reported yet (it scans at boot).
+    uint64_t end = rt_clock_us() + kClaimWaitUs;
+    for (;;) {
+        ipc::Error error = ipc::call(proc_thread(), proc::DeviceClaimRequest{}, grants);
+        if (error != ipc::Error::not_found || rt_clock_us() >= end) return error;
+        axo_ipc_receive(rt_kip()->sigma0, axo_timeout_us(10000)); // σ0 never sends: a sleep
+    }
 }
 
 ipc::Error map_ports(uint32_t first, uint32_t last) {

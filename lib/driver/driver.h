@@ -39,7 +39,9 @@ constexpr uint32_t kDeviceAreaEnd = 0x70000000u;
 // ---- Requests to proc -----------------------------------------------------------------------
 
 // The caller's grants; it becomes their holder (busy: another process of its module holds
-// them; no_permission: its module has none).
+// them; no_permission: its module has none). A pci= device the pci driver has not reported
+// yet (not_found) is waited for, up to kClaimWaitUs.
+constexpr uint32_t kClaimWaitUs = 10000000;
 ipc::Error claim(Grants& grants);
 // Every port of [first, last] (inside a granted range), as the fewest aligned I/O fpages.
 ipc::Error map_ports(uint32_t first, uint32_t last);

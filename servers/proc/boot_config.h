@@ -15,6 +15,8 @@
 //   irq=N              IRQ line N, 1..15 except 2 (0 is the kernel's timer, 2 the cascade)
 //   mem=FIRST-LAST     physical memory FIRST..LAST inclusive, whole pages: FIRST and LAST+1
 //                      page-aligned (device memory, e.g. mem=0xb8000-0xbffff)
+//   pci=VVVV:DDDD      the BARs and IRQ line of the PCI device with that vendor and device id
+//                      (hexadecimal, as lspci shows them), once the pci driver reported it
 //   start=boot|spawn   boot (the default): proc starts it at boot; spawn: only when a
 //                      process asks (kProcSpawn) — an image, not a server
 //   on-exit=shutdown   when the process proc started at boot ends, proc ends the run
@@ -39,6 +41,7 @@ namespace proc {
 constexpr uint32_t kMaxPortRanges = 8;
 constexpr uint32_t kMaxIrqs = 4;
 constexpr uint32_t kMaxMemoryRanges = 4;
+constexpr uint32_t kMaxPciDevices = 2;
 constexpr uint32_t kModuleNameBytes = 32;
 constexpr uint32_t kCmdlineBytes = sizeof(axo_kip_module_t{}.cmdline);
 
@@ -47,6 +50,9 @@ struct PortRange {
 };
 struct MemoryRange {
     uint32_t first, last; // inclusive; first and last + 1 page-aligned
+};
+struct PciId {
+    uint16_t vendor, device;
 };
 
 enum class StartPolicy : uint8_t {
@@ -73,6 +79,10 @@ struct ModuleConfig {
     uint32_t irq_count;
     MemoryRange memory[kMaxMemoryRanges];
     uint32_t memory_count;
+    // pci=VENDOR:DEVICE: the BARs and IRQ line of that PCI device, as the pci driver reports
+    // them to proc (servers/proc/devices.h).
+    PciId pci[kMaxPciDevices];
+    uint32_t pci_count;
     StartPolicy startup;
     ExitPolicy on_exit;
 

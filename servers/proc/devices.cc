@@ -22,7 +22,52 @@ constexpr uint32_t kRightsRW = AXO_FPAGE_R | AXO_FPAGE_W;
 constexpr uint32_t kStableRunUs = 10000000;
 
 bool has_grants(const ModuleConfig& module) {
-    return module.port_count + module.irq_count + module.memory_count != 0;
+    return module.port_count + module.irq_count + module.memory_count + module.pci_count != 0;
+}
+
+constexpr uint32_t kMaxPorts = sizeof(DeviceClaimReply{}.ports) / sizeof(DevicePortRange);
+constexpr uint32_t kMaxIrqLines = sizeof(DeviceClaimReply{}.irqs) / sizeof(uint32_t);
+constexpr uint32_t kMaxMemory = sizeof(DeviceClaimReply{}.memory) / sizeof(DeviceMemoryRange);
+static_assert(kMaxMemory <= kMaxMemoryRanges, "DeviceModule::memory_window has one per range");
+
+// A module's grants: its line's words, then what its pci= devices have (as reported).
+// not_found if a pci= device was not reported (yet).
+ipc::Error grants_of(const Proc& proc, uint32_t module, DeviceClaimReply& out) {
+    const ModuleConfig& config = proc.config->modules[module];
+    out = {};
+    for (uint32_t i = 0; i < config.port_count; ++i)
+        out.ports[out.port_count++] = {config.ports[i].first, config.ports[i].last};
+    for (uint32_t i = 0; i < config.irq_count; ++i)
+        out.irqs[out.irq_count++] = config.irqs[i];
+    for (uint32_t i = 0; i < config.memory_count; ++i)
+        out.memory[out.memory_count++] = {config.memory[i].first, config.memory[i].last};
+    for (uint32_t k = 0; k < config.pci_count; ++k) {
+        const PciReportRequest* found = nullptr;
+        for (uint32_t i = 0; i < proc.devices.pci_count && found == nullptr; ++i)
+            if (proc.devices.pci[i].vendor == config.pci[k].vendor &&
+                proc.devices.pci[i].device == config.pci[k].device)
+                found = &proc.devices.pci[i];
+        if (found == nullptr) return ipc::Error::not_found;
+        for (const PciBarReport& bar : found->bars) {
+            if ((bar.flags & kPciBarPresent) == 0 || bar.size == 0) continue;
+            uint32_t last = bar.base + bar.size - 1;
+            if (last < bar.base) continue;
+            if (bar.flags & kPciBarIo) {
+                if (last <= 0xFFFF && out.port_count < kMaxPorts)
+                    out.ports[out.port_count++] = {bar.base, last};
+            } else if (out.memory_count < kMaxMemory) {
+                uint32_t first = bar.base & ~(kPageSize - 1);
+                uint32_t end = (last | (kPageSize - 1));
+                out.memory[out.memory_count++] = {first, end};
+            }
+        }
+        uint32_t line = found->irq_line;
+        bool usable = line > 0 && line < AXO_IRQ_LINES && line != 2;
+        for (uint32_t i = 0; usable && i < out.irq_count; ++i)
+            usable = out.irqs[i] != line;
+        if (usable && out.irq_count < kMaxIrqLines) out.irqs[out.irq_count++] = line;
+    }
+    return ipc::Error::ok;
 }
 
 uint32_t align_up(uint32_t value, uint32_t alignment) {
@@ -83,17 +128,7 @@ ipc::Error on_device_claim(Proc& proc, axo_thread_id_t from, const DeviceClaimRe
                            DeviceClaimReply& reply) {
     uint32_t module = 0;
     if (ipc::Error error = holder_of(proc, from, module); error != ipc::Error::ok) return error;
-    const ModuleConfig& config = proc.config->modules[module];
-    reply = {};
-    reply.port_count = config.port_count;
-    for (uint32_t i = 0; i < config.port_count; ++i)
-        reply.ports[i] = {config.ports[i].first, config.ports[i].last};
-    reply.irq_count = config.irq_count;
-    for (uint32_t i = 0; i < config.irq_count; ++i)
-        reply.irqs[i] = config.irqs[i];
-    reply.memory_count = config.memory_count;
-    for (uint32_t i = 0; i < config.memory_count; ++i)
-        reply.memory[i] = {config.memory[i].first, config.memory[i].last};
+    if (ipc::Error error = grants_of(proc, module, reply); error != ipc::Error::ok) return error;
     reply.restarts = proc.devices.modules[module].restarts;
     return ipc::Error::ok;
 }
@@ -108,10 +143,11 @@ ipc::Error on_device_ports(Proc& proc, axo_thread_id_t from, const DevicePortsRe
         first % (1u << log2) != 0 || first + (1u << log2) > kPortCount)
         return ipc::Error::invalid_argument;
     uint32_t last = first + (1u << log2) - 1;
-    const ModuleConfig& config = proc.config->modules[module];
+    DeviceClaimReply grants;
+    if (ipc::Error error = grants_of(proc, module, grants); error != ipc::Error::ok) return error;
     bool granted = false;
-    for (uint32_t i = 0; i < config.port_count && !granted; ++i)
-        granted = config.ports[i].first <= first && last <= config.ports[i].last;
+    for (uint32_t i = 0; i < grants.port_count && !granted; ++i)
+        granted = grants.ports[i].first <= first && last <= grants.ports[i].last;
     if (!granted) return ipc::Error::no_permission;
     // Into proc's own bitmap first (asking again for ports proc holds is harmless), then on.
     if (loader::sigma0_call(sigma0::kSigma0MapPorts, fpage, fpage, nullptr) != sigma0::kSigma0Ok)
@@ -124,9 +160,11 @@ ipc::Error on_device_irq(Proc& proc, axo_thread_id_t from, const DeviceIrqReques
     uint32_t module = 0;
     if (ipc::Error error = holder_of(proc, from, module); error != ipc::Error::ok) return error;
     const ModuleConfig& config = proc.config->modules[module];
+    DeviceClaimReply grants;
+    if (ipc::Error error = grants_of(proc, module, grants); error != ipc::Error::ok) return error;
     bool granted = false;
-    for (uint32_t i = 0; i < config.irq_count && !granted; ++i)
-        granted = config.irqs[i] == request.line;
+    for (uint32_t i = 0; i < grants.irq_count && !granted; ++i)
+        granted = grants.irqs[i] == request.line;
     if (!granted) return ipc::Error::no_permission;
     uint32_t error = axo_thread_control(axo_irq_thread(request.line), AXO_NIL_THREAD,
                                         AXO_NIL_THREAD, from, 0, AXO_NIL_THREAD);
@@ -146,16 +184,17 @@ ipc::Error on_device_memory(Proc& proc, axo_thread_id_t from, const DeviceMemory
     if (request.log2 < kMemoryMinLog2 || request.log2 > kMemoryMaxLog2 ||
         request.physical % (1u << request.log2) != 0)
         return ipc::Error::invalid_argument;
-    const ModuleConfig& config = proc.config->modules[module];
     uint32_t first = request.physical, last = first + ((1u << request.log2) - 1);
     if (last < first) return ipc::Error::invalid_argument;
-    uint32_t range = config.memory_count;
-    for (uint32_t i = 0; i < config.memory_count && range == config.memory_count; ++i)
-        if (config.memory[i].first <= first && last <= config.memory[i].last) range = i;
-    if (range == config.memory_count) return ipc::Error::no_permission;
+    DeviceClaimReply grants;
+    if (ipc::Error error = grants_of(proc, module, grants); error != ipc::Error::ok) return error;
+    uint32_t range = grants.memory_count;
+    for (uint32_t i = 0; i < grants.memory_count && range == grants.memory_count; ++i)
+        if (grants.memory[i].first <= first && last <= grants.memory[i].last) range = i;
+    if (range == grants.memory_count) return ipc::Error::no_permission;
 
     DeviceModule& state = proc.devices.modules[module];
-    const MemoryRange& granted = config.memory[range];
+    const DeviceMemoryRange& granted = grants.memory[range];
     if (state.memory_window[range] == 0) {
         // The whole range into proc's window, page by page (σ0 hands out device memory in
         // pages), at an address congruent to it modulo 4 MiB.
@@ -222,6 +261,27 @@ ipc::Error on_device_status(Proc& proc, axo_thread_id_t, const DeviceStatusReque
     reply.restarts = state.restarts;
     reply.irqs_attached = static_cast<uint32_t>(__builtin_popcount(state.irqs_attached));
     reply.restart_policy = config->on_exit == ExitPolicy::restart ? 1 : 0;
+    return ipc::Error::ok;
+}
+
+ipc::Error on_pci_report(Proc& proc, axo_thread_id_t from, const PciReportRequest& request,
+                         ipc::Empty&) {
+    uint32_t module = 0;
+    if (ipc::Error error = holder_of(proc, from, module); error != ipc::Error::ok) return error;
+    const ModuleConfig& config = proc.config->modules[module];
+    bool authority = false;
+    for (uint32_t i = 0; i < config.port_count && !authority; ++i)
+        authority =
+            config.ports[i].first <= kPciConfigFirst && kPciConfigLast <= config.ports[i].last;
+    if (!authority) return ipc::Error::no_permission;
+    if (request.vendor >= 0xFFFF || request.device > 0xFFFF) return ipc::Error::invalid_argument;
+    Devices& devices = proc.devices;
+    uint32_t slot = devices.pci_count;
+    for (uint32_t i = 0; i < devices.pci_count && slot == devices.pci_count; ++i)
+        if (devices.pci[i].location == request.location) slot = i;
+    if (slot == kPciReports) return ipc::Error::no_space;
+    devices.pci[slot] = request;
+    if (slot == devices.pci_count) ++devices.pci_count;
     return ipc::Error::ok;
 }
 

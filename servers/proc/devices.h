@@ -47,6 +47,8 @@ struct DeviceModule {
 
 struct Devices {
     DeviceModule modules[AXO_KIP_MAX_MODULES];
+    PciReportRequest pci[kPciReports]; // what the pci driver reported
+    uint32_t pci_count = 0;
     uint32_t device_cursor = kDeviceWindow;
     uint32_t dma_cursor = kDmaWindow;
 };
@@ -64,6 +66,8 @@ ipc::Error on_dma_allocate(Proc& proc, axo_thread_id_t from, const DmaAllocateRe
                            DmaAllocateReply& reply);
 ipc::Error on_device_status(Proc& proc, axo_thread_id_t from, const DeviceStatusRequest& request,
                             DeviceStatusReply& reply);
+ipc::Error on_pci_report(Proc& proc, axo_thread_id_t from, const PciReportRequest& request,
+                         ipc::Empty& reply);
 
 // Hooks from processes.cc: a module was started at boot as `pid`; a process has ended (its
 // thread and space are gone): its grants are released and, if it was a supervised instance of

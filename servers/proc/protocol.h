@@ -52,6 +52,7 @@ enum Label : uint32_t {
     kProcDeviceMemory = 0x0303, // map granted device memory (reply: one map item)
     kProcDmaAllocate = 0x0304,  // physically contiguous memory + its physical address (item)
     kProcDeviceStatus = 0x0305, // a driver module's supervision state (tests, tools)
+    kProcPciReport = 0x0306,    // the pci driver tells proc a device's BARs and IRQ line
 };
 
 // Names: up to 31 bytes, NUL-terminated in 32 (8 words).
@@ -265,9 +266,13 @@ struct DeviceMemoryRange {
     uint32_t first, last; // physical, inclusive, whole pages
 };
 
-// The caller's grants, and it becomes their holder. Idempotent for the holder.
+// The caller's grants, and it becomes their holder. Idempotent for the holder. The grants are
+// the line's port=, irq= and mem= words, then for each pci=VENDOR:DEVICE word the device's
+// BARs (an I/O BAR as a port range, a memory BAR as the pages it covers) and its IRQ line, as
+// the pci driver reported them (kProcPciReport) — as far as the arrays have room.
 // Errors: no_permission (no process, or a module without grants); busy (another process of
-// the module holds them).
+// the module holds them); not_found (a pci= device has not been reported (yet): the pci
+// driver starts, scans and reports at boot; lib/driver's claim tries again for a while).
 struct DeviceClaimReply {
     uint32_t port_count, irq_count, memory_count;
     DevicePortRange ports[8];
@@ -360,5 +365,26 @@ struct DeviceStatusRequest {
 };
 static_assert(ipc::wire_words<DeviceStatusRequest> == 8);
 static_assert(ipc::wire_words<DeviceStatusReply> == 5);
+
+// The pci driver (servers/drivers/pci) reports each function it found: ids, location
+// (bus << 16 | slot << 8 | function), the Interrupt Line register, and its BARs (flags as
+// pci::BarFlags: bit 0 present, bit 1 I/O). proc keeps up to kPciReports of them, replacing
+// an earlier report of the same location, and resolves pci= grants from them. Only the holder
+// of the PCI configuration ports (a module whose line grants port=0xcf8-0xcff) may report.
+// Errors: no_permission; invalid_argument (ids above 0xffff, vendor 0xffff); no_space (the
+// table is full).
+constexpr uint32_t kPciReports = 32;
+constexpr uint32_t kPciConfigFirst = 0xCF8, kPciConfigLast = 0xCFF;
+constexpr uint32_t kPciBarPresent = 1u << 0, kPciBarIo = 1u << 1;
+struct PciBarReport {
+    uint32_t base, size, flags;
+};
+struct PciReportRequest {
+    static constexpr uint32_t kLabel = kProcPciReport;
+    using Reply = ipc::Empty;
+    uint32_t vendor, device, location, irq_line;
+    PciBarReport bars[6];
+};
+static_assert(ipc::wire_words<PciReportRequest> == 22);
 
 } // namespace proc

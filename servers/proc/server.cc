@@ -62,6 +62,7 @@ constexpr ipc::Route<Proc> kRoutes[] = {
     ipc::route<&on_device_memory>(),
     ipc::route<&on_dma_allocate>(),
     ipc::route<&on_device_status>(),
+    ipc::route<&on_pci_report>(),
 };
 static_assert(ipc::labels_unique(kRoutes));
 

@@ -102,6 +102,7 @@ set(_axo_driver_pci_modules
     "${AXO_TARGET_DIR}/servers/proc/proc"
     "${_axo_drivers_dir}/drivers_test on-exit=shutdown pci"
     "${AXO_TARGET_DIR}/servers/drivers/pci/pci port=0xcf8-0xcff"
+    "${_axo_drivers_dir}/nic_probe start=spawn pci=8086:100e"
     "${_axo_intruder}")
 axo_qemu_test(NAME driver-pci
     MODULES ${_axo_driver_pci_modules}

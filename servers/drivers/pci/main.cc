@@ -7,6 +7,7 @@
 #include "lib/ipc/kernel.h"
 #include "lib/names/names.h"
 #include "servers/drivers/pci/protocol.h"
+#include "servers/proc/protocol.h"
 
 namespace {
 
@@ -164,6 +165,22 @@ int main() {
         const pci::Device& d = g_pci.devices[i];
         rt_printf("pci: %02x:%02x.%u %04x:%04x class %02x.%02x.%02x irq %u\n", d.bus, d.slot,
                   d.function, d.vendor, d.device, d.class_code, d.subclass, d.prog_if, d.irq_line);
+    }
+    // proc resolves drivers' pci= grants from these reports (servers/proc/protocol.h).
+    for (uint32_t i = 0; i < g_pci.kept; ++i) {
+        const pci::Device& d = g_pci.devices[i];
+        proc::PciReportRequest report{};
+        report.vendor = d.vendor;
+        report.device = d.device;
+        report.location = d.bus << 16 | d.slot << 8 | d.function;
+        report.irq_line = d.irq_line;
+        for (uint32_t b = 0; b < pci::kBars; ++b)
+            report.bars[b] = {d.bars[b].base, d.bars[b].size, d.bars[b].flags};
+        ipc::Empty reply;
+        if (ipc::Error error = ipc::call(rt_kip()->root_task, report, reply);
+            error != ipc::Error::ok)
+            rt_printf("pci: reporting %04x:%04x to proc failed: %s\n", d.vendor, d.device,
+                      ipc::error_name(error));
     }
     if (ipc::Error error = names::register_name("pci"); error != ipc::Error::ok)
         fail("registering \"pci\"", error);

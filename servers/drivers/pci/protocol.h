@@ -20,6 +20,7 @@ constexpr uint32_t kAny8 = 0xFF;    // FindRequest: any class / subclass
 constexpr uint32_t kBars = 6;
 constexpr uint32_t kMaxDevices = 64; // functions the driver keeps (the rest are counted only)
 
+// The same bits as proc's kPciBarPresent / kPciBarIo (the pci driver reports BARs to proc).
 enum BarFlags : uint32_t {
     kBarPresent = 1u << 0,
     kBarIo = 1u << 1,       // I/O ports (else memory)

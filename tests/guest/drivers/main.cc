@@ -295,12 +295,26 @@ void pci_mode() {
                          d.bars[0].base % d.bars[0].size == 0,
                      "the VGA %04x:%04x: BAR 0 = memory at %08x, %u KiB, aligned to its size (%s)",
                      d.vendor, d.device, d.bars[0].base, d.bars[0].size >> 10, text(error));
-    pci::Device nic;
+    pci::Device nic{};
     if (pci_find(server, 0x8086, 0x100e, pci::kAny8, pci::kAny8, 0, nic) == ipc::Error::ok)
         rt_tap_diag(
             "e1000 at %02x:%02x.%u: BAR 0 memory %08x (%u KiB), BAR 1 ports %x (%u), irq %u",
             nic.bus, nic.slot, nic.function, nic.bars[0].base, nic.bars[0].size >> 10,
             nic.bars[1].base, nic.bars[1].size, nic.irq_line);
+    if (nic.vendor == 0x8086) {
+        proc::SpawnReply child;
+        proc::WaitReply ended{};
+        ipc::Error spawned = spawn("nic_probe", nullptr, child);
+        ipc::Error waited = spawned == ipc::Error::ok ? wait_for(child.pid, ended, 30) : spawned;
+        rt_tap_check(waited == ipc::Error::ok && ended.reason == proc::kExitNormal &&
+                         ended.status == 0,
+                     "a driver with pci=8086:100e got the e1000's BARs and IRQ from proc (as the "
+                     "pci driver reported them) and reached the device (status %d: "
+                     "%s)",
+                     ended.status, text(waited));
+    } else {
+        rt_tap_skip("no e1000 on this machine", "pci= grants: the e1000's BARs and IRQ");
+    }
     ipc::Error absent = pci_find(server, 0xdead, 0xbeef, pci::kAny8, pci::kAny8, 0, d);
     ipc::Error beyond = pci_find(server, 0x8086, 0x1237, pci::kAny8, pci::kAny8, 1, d);
     ipc::Error bad = pci_find(server, 0x10000, pci::kAny16, pci::kAny8, pci::kAny8, 0, d);
