@@ -8,8 +8,9 @@
 // thread that serves its clients and its interrupt; nothing a client does blocks it: replies
 // that must wait (a read with nothing to read, a write with no room, a flush) are deferred and
 // sent with a zero timeout when they can be answered, so a client bounds every call with its
-// own timeout, and one that gave up costs nothing (its bytes are neither lost nor delivered
-// twice: a read's bytes leave the buffer only when its reply got through).
+// own timeout, and one that gave up costs nothing (a deferred read's bytes leave the buffer
+// only when its reply got through; a read answered at once, like any reply, is lost with a
+// client that died meanwhile).
 #pragma once
 
 #include <stdint.h>
