@@ -76,6 +76,35 @@ struct Interrupts {
     }
 };
 
+// ipc::serve with a watchdog: while `busy(context)` says the device has work in flight, the wait
+// for the next message is bounded by `poll_us`, and when it times out `poll(context)` runs. A
+// lost or merged interrupt edge (the line is edge-triggered at the PIC) then costs a delay, not
+// a stall. Idle, it waits without a timeout like ipc::serve.
+template <class Context>
+[[noreturn]] void serve(ipc::Dispatcher<Context>& dispatcher, Context& context,
+                        bool (*busy)(Context&), void (*poll)(Context&), uint32_t poll_us) {
+    ipc::Message message(axo_my_utcb()->mr);
+    auto timeout = [&] { return busy(context) ? axo_timeout_us(poll_us) : AXO_TIMEOUT_NEVER; };
+    axo_thread_id_t from = axo_ipc_receive(AXO_ANY_THREAD, timeout());
+    for (;;) {
+        if (message.failed()) {
+            uint32_t error = axo_my_utcb()->error;
+            if (!axo_ipc_error_in_receive(error))
+                dispatcher.note_failed_reply();
+            else if (axo_ipc_error_code(error) == AXO_IPC_TIMEOUT)
+                poll(context);
+            else
+                dispatcher.note_failed_receive();
+            from = axo_ipc_receive(AXO_ANY_THREAD, timeout());
+            continue;
+        }
+        if (dispatcher.dispatch(from, message) == ipc::Outcome::reply)
+            from = axo_ipc_reply_wait(from, timeout());
+        else
+            from = axo_ipc_receive(AXO_ANY_THREAD, timeout());
+    }
+}
+
 // ---- The program ----------------------------------------------------------------------------
 
 // argv as proc laid it out (argv[0] = the module name).

@@ -1,5 +1,7 @@
 # Drivers (servers/drivers, lib/driver, proc's grants: servers/proc/devices.h). Included by
 # tests/system/CMakeLists.txt. The test driver is tests/guest/drivers (README.md there).
+# Tests: driver-restart, driver-serial, driver-console, driver-pci (QEMU, label system) and
+# bochs-driver-restart, bochs-driver-serial, bochs-driver-pci (Bochs).
 #
 # driver-restart: proc starts the test driver drivers_test (on-exit=shutdown) in mode
 # `restart`; it spawns the serial driver com2 (COM2 in UART loopback, on-exit=restart) and
@@ -83,17 +85,25 @@ axo_bochs_test(NAME bochs-driver-restart
 # driver-console: com2 at boot with `console loopback`: a newlib program started after it
 # (apps/hello) writes its stdout through the serial driver (lib/libc_glue looks "console" up);
 # the UART's loopback brings the bytes back, and the test driver reads them from com2.
+set(_axo_driver_console_modules
+    "${AXO_TARGET_DIR}/servers/memory/sigma0/sigma0 sigma0"
+    "${AXO_TARGET_DIR}/servers/proc/proc"
+    "${_axo_drivers_dir}/drivers_test on-exit=shutdown console"
+    "${_axo_com2} port=0x2f8-0x2ff irq=3 loopback console"
+    "${AXO_TARGET_DIR}/apps/hello/hello start=spawn"
+    "${_axo_intruder}")
+set(_axo_driver_console_expect
+    [[com2: 16550 at port 2f8, irq 3, 115200 baud, loopback, the console]]
+    [[proc: drivers_test ended.*: success]])
+# Not on Bochs: Bochs' UART loopback duplicates a byte whenever the guest refills the transmit
+# FIFO (71 bytes written, 75 looped back: "byytes", "ffreed"), although its line path is exact
+# (bochs-driver-serial: 128 KiB byte for byte). bochs-driver-restart writes 8 bytes at a time
+# into an empty FIFO and is not affected.
 axo_qemu_test(NAME driver-console
-    MODULES "${AXO_TARGET_DIR}/servers/memory/sigma0/sigma0 sigma0"
-            "${AXO_TARGET_DIR}/servers/proc/proc"
-            "${_axo_drivers_dir}/drivers_test on-exit=shutdown console"
-            "${_axo_com2} port=0x2f8-0x2ff irq=3 loopback console"
-            "${AXO_TARGET_DIR}/apps/hello/hello start=spawn"
-            "${_axo_intruder}"
+    MODULES ${_axo_driver_console_modules}
     QEMU_ARGS -serial null
     TIMEOUT 60
-    EXPECT [[com2: 16550 at port 2f8, irq 3, 115200 baud, loopback, the console]]
-           [[proc: drivers_test ended.*: success]])
+    EXPECT ${_axo_driver_console_expect})
 
 # driver-pci: the pci driver (its only grant: the configuration ports) enumerates the
 # emulator's buses; look-ups by vendor/device and class, BAR sizes, bad look-ups.

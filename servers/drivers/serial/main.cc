@@ -41,6 +41,15 @@ ipc::Outcome on_kernel(serial::Serial& s, axo_thread_id_t from, ipc::Message& me
     return driver::acknowledge(message);
 }
 
+// While bytes are in flight, a missed interrupt costs at most this much (about 115 byte times).
+constexpr uint32_t kPollUs = 10000;
+bool busy(serial::Serial& s) {
+    return s.busy();
+}
+void poll(serial::Serial& s) {
+    s.poll();
+}
+
 constexpr ipc::Route<serial::Serial> kRoutes[] = {
     ipc::route<&on_write>(),
     ipc::route<&on_read>(),
@@ -94,5 +103,5 @@ int main() {
     rt_printf("%s: 16550 at port %x, irq %u, %u baud%s%s; serving (restart %u)\n", name, port, irq,
               baud, loopback ? ", loopback" : "", console ? ", the console" : "", grants.restarts);
     ipc::Dispatcher<serial::Serial> dispatcher(g_serial, kRoutes, &on_kernel);
-    ipc::serve(dispatcher);
+    driver::serve(dispatcher, g_serial, &busy, &poll, kPollUs);
 }

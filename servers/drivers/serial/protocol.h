@@ -88,12 +88,14 @@ struct StatisticsReply {
     uint32_t port;            // the UART's base port
     uint32_t irq;             // its IRQ line
     uint32_t restarts;        // proc's count of restarts of this driver before this instance
+    uint32_t polls;           // watchdog polls (transmission in flight, no message for 10 ms)
+    uint32_t stalls;          // polls that found work an interrupt should have announced
 };
 struct StatisticsRequest {
     static constexpr uint32_t kLabel = kSerialStatistics;
     using Reply = StatisticsReply;
 };
 static_assert(ipc::wire_words<StatisticsRequest> == 0);
-static_assert(ipc::wire_words<StatisticsReply> == 13);
+static_assert(ipc::wire_words<StatisticsReply> == 15);
 
 } // namespace serial

@@ -120,6 +120,16 @@ void Serial::interrupt() {
     answer_waiting();
 }
 
+void Serial::poll() {
+    ++m_stats.polls;
+    uint8_t lsr = in(reg::kLineStatus);
+    if ((!m_tx.empty() && (lsr & kLsrThrEmpty)) || (!m_rx_paused && (lsr & kLsrData)))
+        ++m_stats.stalls;
+    receive();
+    transmit();
+    answer_waiting();
+}
+
 void Serial::answer_waiting() {
     // Readers: each gets what is there, in the order they came.
     while (m_reader_count > 0 && !m_rx.empty()) {

@@ -51,6 +51,10 @@ public:
     // One interrupt message: everything the UART has pending is handled (registers read until
     // IIR says none), then waiting clients are answered.
     void interrupt();
+    // The watchdog (driver::serve): whether transmission is in flight, and a poll of the UART
+    // as if it had interrupted.
+    bool busy() const { return !m_tx.empty() || m_flusher_count > 0 || m_writer_count > 0; }
+    void poll();
 
     ipc::Error write(axo_thread_id_t from, const WriteRequest& request, WriteReply& reply);
     ipc::Error read(axo_thread_id_t from, const ReadRequest& request, ReadReply& reply);
