@@ -20,6 +20,7 @@ set(_axo_driver_restart_modules
     "${_axo_drivers_dir}/drivers_test on-exit=shutdown restart"
     "${_axo_com2} port=0x2f8-0x2ff irq=3 start=spawn on-exit=restart loopback"
     "${_axo_drivers_dir}/serial_client start=spawn"
+    "${_axo_drivers_dir}/dma_keeper start=spawn on-exit=restart port=0x2e0-0x2e7"
     "${_axo_intruder}")
 set(_axo_driver_restart_expect
     [[proc: process [0-9]+ \(intruder\) faulted: vector 13]]

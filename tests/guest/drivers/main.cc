@@ -119,6 +119,27 @@ void serial_mode(uint32_t seconds) {
                 stats.stalls);
 }
 
+// A restarted driver gets its DMA block back: same physical memory, contents kept.
+void dma_survives_restart() {
+    proc::SpawnReply keeper;
+    ipc::Error spawned = spawn("dma_keeper", nullptr, keeper);
+    axo_thread_id_t first = test::await_name("dma-first", 10000);
+    ipc::Error killed = first != AXO_NIL_THREAD
+                            ? proc::client::kill(g_transport, proc_thread(), keeper.pid,
+                                                 proc::kSignalTerm, call_timeout())
+                            : ipc::Error::no_such_name;
+    proc::WaitReply ended{};
+    (void)wait_for(keeper.pid, ended, 10);
+    axo_thread_id_t same = test::await_name("dma-same", 10000);
+    axo_thread_id_t lost = AXO_NIL_THREAD;
+    (void)names::lookup("dma-lost", lost);
+    rt_tap_check(spawned == ipc::Error::ok && first != AXO_NIL_THREAD && killed == ipc::Error::ok &&
+                     same != AXO_NIL_THREAD && lost == AXO_NIL_THREAD,
+                 "a restarted driver gets its DMA block back: the same physical memory, its "
+                 "contents kept (%s, %s)",
+                 text(spawned), text(killed));
+}
+
 void restart_mode() {
     constexpr uint32_t kRounds = 3;
     proc::SpawnReply driver_child;
@@ -202,6 +223,8 @@ void restart_mode() {
                  "bytes sent and %u received through the loopback",
                  stats.restarts, stats.interrupts, stats.tx_bytes, stats.rx_bytes);
 
+    dma_survives_restart();
+
     // The test ends the driver for good: kill it, and it comes back; that is the policy. So
     // check the count once more after one more kill, then leave it running.
     (void)proc::client::kill(g_transport, proc_thread(), pid, proc::kSignalKill, call_timeout());
@@ -257,7 +280,10 @@ void console_mode() {
         uint32_t n = 0;
         for (uint32_t i = 0; i < length && n + 4 < sizeof shown; ++i) {
             char c = seen[i];
-            if (c == '\n') { shown[n++] = '|'; continue; }
+            if (c == '\n') {
+                shown[n++] = '|';
+                continue;
+            }
             shown[n++] = (c >= ' ' && c <= '~' && c != '#') ? c : '?';
         }
         shown[n] = '\0';
