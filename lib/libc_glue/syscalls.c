@@ -4,8 +4,11 @@
  * What is wired to the system today (DESIGN.md §6: libposix will turn each call into RPC to the
  * server that owns it):
  *
- *   write(1|2)        the kernel debug console (axo_debug_write), until the console driver and
- *                     fs serve file descriptors; other descriptors: EBADF
+ *   write(1|2)        the console: the server registered as "console" with proc's name service
+ *                     when the program first writes (the serial driver with the word `console`
+ *                     on its boot line: servers/drivers/serial), else the kernel debug console
+ *                     (axo_debug_write); other descriptors: EBADF
+ *   read(0)           the "console" server's input, if there is one (else ENOSYS)
  *   _exit             proc's exit (servers/proc/protocol.h, kProcExit); the parent's wait
  *                     reports the status
  *   sbrk              the static heap arena of lib/user.ld
@@ -15,7 +18,7 @@
  *   getpid            1 always: proc has no call that tells a process its pid yet
  *
  * Everything that needs a server which does not exist yet (files, signals) fails honestly:
- * read EBADF on non-console descriptors and ENOSYS on the console (no input driver), kill,
+ * read EBADF on non-console descriptors and ENOSYS on stdin without a console server, kill,
  * open, close, lseek, fcntl, stat, link, unlink, mkdir ENOSYS.
  *
  * newlib is configured for i686-elf with --disable-newlib-supplied-syscalls, so its reentrant
@@ -159,9 +162,69 @@ int fstat(int fd, struct stat* st) {
 }
 
 /*
- * stdout and stderr go to the kernel's debug console. The kernel reads the buffer without
- * faulting pages in (a page the process never touched is not mapped yet: proc maps on the first
- * fault), so the bytes are copied to the stack first, which touches every source page.
+ * The console. A server registered as "console" (proc's name service, servers/proc/protocol.h)
+ * serves the serial driver's protocol (servers/drivers/serial/protocol.h): programs that start
+ * after it write and read through it. Looked up once, at the first use; without one the output
+ * goes to the kernel's debug console. The protocols are C++ headers; their few constants and
+ * layouts are spelled out here (the sizes are pinned by static_asserts in those headers).
+ */
+#define AXO_NAME_LOOKUP 0x0101u   /* proc::kNameLookup: 8 words of name -> 1 word, the thread */
+#define AXO_NAME_WORDS 8u
+#define AXO_CONSOLE_WRITE 0x0400u /* serial::kSerialWrite: count + 240 bytes -> accepted */
+#define AXO_CONSOLE_READ 0x0401u  /* serial::kSerialRead: max, options -> count + 240 bytes */
+#define AXO_CONSOLE_READ_WAIT 1u  /* serial::kReadWait */
+#define AXO_CONSOLE_CHUNK 240u    /* serial::kChunkBytes */
+#define AXO_CONSOLE_WORDS 61u     /* 1 + 240 / 4 */
+/* A write waits for room in the driver's buffer at most this long, then output falls back. */
+#define AXO_CONSOLE_TIMEOUT_US 10000000u
+
+enum console_state { CONSOLE_UNKNOWN, CONSOLE_SERVER, CONSOLE_DEBUG };
+static enum console_state console_state;
+static axo_thread_id_t console_thread;
+
+static axo_thread_id_t console_server(void) {
+    if (console_state == CONSOLE_UNKNOWN) {
+        axo_utcb_t* utcb = axo_my_utcb();
+        static const char name[] = "console";
+        char* words = (char*)&utcb->mr[1];
+        for (uint32_t i = 0; i < AXO_NAME_WORDS * 4; ++i) words[i] = i < sizeof name ? name[i] : 0;
+        utcb->mr[0] = axo_msg_tag(AXO_NAME_LOOKUP, AXO_NAME_WORDS, 0);
+        axo_timeout_t timeout = axo_timeout_us(1000000);
+        axo_msg_tag_t tag = axo_ipc_call(kip()->root_task, axo_timeouts(timeout, timeout));
+        if (!axo_tag_failed(tag) && axo_tag_label(tag) == 0 && axo_tag_untyped(tag) == 1) {
+            console_thread = utcb->mr[1];
+            console_state = CONSOLE_SERVER;
+        } else {
+            console_state = CONSOLE_DEBUG;
+        }
+    }
+    return console_state == CONSOLE_SERVER ? console_thread : AXO_NIL_THREAD;
+}
+
+/* One write request: how many bytes the server took, or 0 if it failed (it is then forgotten,
+ * and looked up again at the next use: a restarted driver registers again). */
+static size_t console_write_chunk(const char* bytes, size_t n) {
+    axo_utcb_t* utcb = axo_my_utcb();
+    if (n > AXO_CONSOLE_CHUNK) n = AXO_CONSOLE_CHUNK;
+    utcb->mr[1] = (uint32_t)n;
+    char* data = (char*)&utcb->mr[2];
+    for (size_t i = 0; i < n; ++i) data[i] = bytes[i];
+    utcb->mr[0] = axo_msg_tag(AXO_CONSOLE_WRITE, AXO_CONSOLE_WORDS, 0);
+    axo_timeout_t timeout = axo_timeout_us(AXO_CONSOLE_TIMEOUT_US);
+    axo_msg_tag_t tag = axo_ipc_call(console_thread, axo_timeouts(timeout, timeout));
+    if (axo_tag_failed(tag) || axo_tag_label(tag) != 0 || axo_tag_untyped(tag) != 1 ||
+        utcb->mr[1] == 0 || utcb->mr[1] > n) {
+        console_state = CONSOLE_UNKNOWN;
+        return 0;
+    }
+    return utcb->mr[1];
+}
+
+/*
+ * stdout and stderr: the console server, or the kernel's debug console. The kernel reads a
+ * debug_write buffer without faulting pages in (a page the process never touched is not
+ * mapped yet: proc maps on the first fault), so the bytes are copied to the stack first, which
+ * touches every source page.
  */
 ssize_t write(int fd, const void* buffer, size_t count) {
     if (fd != 1 && fd != 2) return bad_fd();
@@ -169,6 +232,17 @@ ssize_t write(int fd, const void* buffer, size_t count) {
     char chunk[256];
     size_t done = 0;
     while (done < count) {
+        if (console_server() != AXO_NIL_THREAD) {
+            size_t n = console_write_chunk(bytes + done, count - done);
+            /* A server that died is looked up once more before output falls back. */
+            if (n == 0 && console_server() != AXO_NIL_THREAD)
+                n = console_write_chunk(bytes + done, count - done);
+            if (n > 0) {
+                done += n;
+                continue;
+            }
+            console_state = CONSOLE_DEBUG;
+        }
         size_t n = count - done < sizeof chunk ? count - done : sizeof chunk;
         for (size_t i = 0; i < n; ++i) chunk[i] = bytes[done + i];
         if (axo_debug_write(chunk, (uint32_t)n) != AXO_OK) {
@@ -181,12 +255,29 @@ ssize_t write(int fd, const void* buffer, size_t count) {
     return (ssize_t)done;
 }
 
-/* No input yet: stdin has no driver behind it (ENOSYS), other descriptors do not exist. */
+/* stdin: the console server's input (waits for at least one byte); without one, ENOSYS.
+ * Other descriptors do not exist. */
 ssize_t read(int fd, void* buffer, size_t count) {
-    (void)buffer;
-    (void)count;
     if (fd != 0) return bad_fd();
-    return not_yet();
+    if (count == 0) return 0;
+    if (console_server() == AXO_NIL_THREAD) return not_yet();
+    axo_utcb_t* utcb = axo_my_utcb();
+    utcb->mr[1] = (uint32_t)(count < AXO_CONSOLE_CHUNK ? count : AXO_CONSOLE_CHUNK);
+    utcb->mr[2] = AXO_CONSOLE_READ_WAIT;
+    utcb->mr[0] = axo_msg_tag(AXO_CONSOLE_READ, 2, 0);
+    axo_msg_tag_t tag =
+        axo_ipc_call(console_thread, axo_timeouts(AXO_TIMEOUT_NEVER, AXO_TIMEOUT_NEVER));
+    if (axo_tag_failed(tag) || axo_tag_label(tag) != 0 ||
+        axo_tag_untyped(tag) != AXO_CONSOLE_WORDS || utcb->mr[1] > count) {
+        console_state = CONSOLE_UNKNOWN;
+        errno = EIO;
+        return -1;
+    }
+    uint32_t n = utcb->mr[1];
+    const char* data = (const char*)&utcb->mr[2];
+    char* out = buffer;
+    for (uint32_t i = 0; i < n; ++i) out[i] = data[i];
+    return (ssize_t)n;
 }
 
 int open(const char* path, int flags, ...) {

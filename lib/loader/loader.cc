@@ -10,7 +10,8 @@ namespace {
 constexpr uint32_t kPage = kPageSize;
 constexpr uint32_t kPageBits = 12;
 
-// One call to σ0 with a receive window; returns the reply's status.
+} // namespace
+
 uint32_t sigma0_call(uint32_t label, uint32_t argument, axo_fpage_t window, uint32_t* physical) {
     axo_utcb_t* utcb = axo_my_utcb();
     uint32_t saved_window = utcb->br[0];
@@ -23,8 +24,6 @@ uint32_t sigma0_call(uint32_t label, uint32_t argument, axo_fpage_t window, uint
     if (physical && axo_tag_untyped(tag) >= 1) *physical = utcb->mr[1];
     return axo_tag_label(tag);
 }
-
-} // namespace
 
 void PagePool::init(uint32_t window_base, uint32_t window_pages) {
     m_base = window_base;

@@ -187,6 +187,29 @@ bool parse_grant_or_argument(Word word, ModuleConfig& out, bool& named, ConfigEr
         out.memory[out.memory_count++] = {first, last};
         return true;
     }
+    if (word.starts_with("pci=")) {
+        Word value = word.after(4);
+        uint32_t colon = value.length;
+        for (uint32_t i = 0; i < value.length; ++i)
+            if (value.begin[i] == ':') colon = i;
+        uint32_t vendor = 0, device = 0;
+        char hex_vendor[8] = "0x", hex_device[8] = "0x";
+        bool shaped = colon >= 1 && colon <= 4 && value.length - colon - 1 >= 1 &&
+                      value.length - colon - 1 <= 4;
+        for (uint32_t i = 0; shaped && i < colon; ++i)
+            hex_vendor[2 + i] = value.begin[i];
+        for (uint32_t i = 0; shaped && i < value.length - colon - 1; ++i)
+            hex_device[2 + i] = value.begin[colon + 1 + i];
+        if (!shaped || !parse_number({hex_vendor, 2 + colon}, vendor) ||
+            !parse_number({hex_device, value.length - colon + 1}, device) || vendor == 0xFFFF)
+            return reject(error, word, "pci= is VENDOR:DEVICE in hexadecimal, e.g. 8086:100e");
+        for (uint32_t i = 0; i < out.pci_count; ++i)
+            if (out.pci[i].vendor == vendor && out.pci[i].device == device)
+                return reject(error, word, "the same PCI device twice");
+        if (out.pci_count == kMaxPciDevices) return reject(error, word, "too many PCI devices");
+        out.pci[out.pci_count++] = {static_cast<uint16_t>(vendor), static_cast<uint16_t>(device)};
+        return true;
+    }
     if (word.starts_with("start=")) {
         Word value = word.after(6);
         if (value.length == 4 && value.starts_with("boot"))
@@ -203,8 +226,10 @@ bool parse_grant_or_argument(Word word, ModuleConfig& out, bool& named, ConfigEr
             out.on_exit = ExitPolicy::shutdown;
         else if (value.length == 7 && value.starts_with("nothing"))
             out.on_exit = ExitPolicy::nothing;
+        else if (value.length == 7 && value.starts_with("restart"))
+            out.on_exit = ExitPolicy::restart;
         else
-            return reject(error, word, "on-exit is shutdown or nothing");
+            return reject(error, word, "on-exit is shutdown, nothing or restart");
         return true;
     }
     // An argument; the arguments never outgrow the field: they are a part of the line.
@@ -312,6 +337,21 @@ bool conflicts(const ModuleConfig& a, const ModuleConfig& b, ConfigError& error)
                 message(error)
                     .add("IRQ ")
                     .dec(a.irqs[i])
+                    .add(" is granted to module ")
+                    .dec(b.index)
+                    .add(" (")
+                    .add(b.name)
+                    .add(")");
+                return true;
+            }
+    for (uint32_t i = 0; i < a.pci_count; ++i)
+        for (uint32_t j = 0; j < b.pci_count; ++j)
+            if (a.pci[i].vendor == b.pci[j].vendor && a.pci[i].device == b.pci[j].device) {
+                message(error)
+                    .add("PCI device ")
+                    .hex(a.pci[i].vendor)
+                    .add(":")
+                    .hex(a.pci[i].device)
                     .add(" is granted to module ")
                     .dec(b.index)
                     .add(" (")

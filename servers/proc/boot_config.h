@@ -15,11 +15,14 @@
 //   irq=N              IRQ line N, 1..15 except 2 (0 is the kernel's timer, 2 the cascade)
 //   mem=FIRST-LAST     physical memory FIRST..LAST inclusive, whole pages: FIRST and LAST+1
 //                      page-aligned (device memory, e.g. mem=0xb8000-0xbffff)
+//   pci=VVVV:DDDD      the BARs and IRQ line of the PCI device with that vendor and device id
+//                      (hexadecimal, as lspci shows them), once the pci driver reported it
 //   start=boot|spawn   boot (the default): proc starts it at boot; spawn: only when a
 //                      process asks (kProcSpawn) — an image, not a server
 //   on-exit=shutdown   when the process proc started at boot ends, proc ends the run
 //                      (axo_debug_shutdown: success if it exited with status 0) — what a test
 //                      program that drives the system uses; the default is to do nothing
+//   on-exit=restart    proc starts it again whenever it ends (drivers; devices.h)
 //   anything else      an argument for the program, passed on in order
 //
 // Numbers are decimal or 0x-hexadecimal. A malformed word, a grant out of range, too many
@@ -38,6 +41,7 @@ namespace proc {
 constexpr uint32_t kMaxPortRanges = 8;
 constexpr uint32_t kMaxIrqs = 4;
 constexpr uint32_t kMaxMemoryRanges = 4;
+constexpr uint32_t kMaxPciDevices = 2;
 constexpr uint32_t kModuleNameBytes = 32;
 constexpr uint32_t kCmdlineBytes = sizeof(axo_kip_module_t{}.cmdline);
 
@@ -47,6 +51,9 @@ struct PortRange {
 struct MemoryRange {
     uint32_t first, last; // inclusive; first and last + 1 page-aligned
 };
+struct PciId {
+    uint16_t vendor, device;
+};
 
 enum class StartPolicy : uint8_t {
     boot = 0, // proc starts it at boot
@@ -55,6 +62,7 @@ enum class StartPolicy : uint8_t {
 enum class ExitPolicy : uint8_t {
     nothing = 0, // the parent's wait learns of it; nothing else happens
     shutdown,    // end the run (a test driver)
+    restart,     // start it again (a driver; servers/proc/devices.h)
 };
 
 struct ModuleConfig {
@@ -71,6 +79,10 @@ struct ModuleConfig {
     uint32_t irq_count;
     MemoryRange memory[kMaxMemoryRanges];
     uint32_t memory_count;
+    // pci=VENDOR:DEVICE: the BARs and IRQ line of that PCI device, as the pci driver reports
+    // them to proc (servers/proc/devices.h).
+    PciId pci[kMaxPciDevices];
+    uint32_t pci_count;
     StartPolicy startup;
     ExitPolicy on_exit;
 

@@ -44,6 +44,8 @@ void print_module(const proc::ModuleConfig& module) {
         line.add(", irq %u", module.irqs[i]);
     for (uint32_t i = 0; i < module.memory_count; ++i)
         line.add(", memory %08x-%08x", module.memory[i].first, module.memory[i].last);
+    for (uint32_t i = 0; i < module.pci_count; ++i)
+        line.add(", pci %04x:%04x", module.pci[i].vendor, module.pci[i].device);
     rt_printf("%s\n", line.text);
 }
 

@@ -90,6 +90,7 @@ void host_ended(void* context, const ProcessEntry& entry) {
         if (ends == kLogFirst)
             rt_printf("proc: from now on every %uth end of a process is logged\n", kLogEvery);
     }
+    devices_process_ended(proc, entry); // releases its grants; restarts a driver (devices.h)
     if (shutdown) {
         bool success = entry.reason == kExitNormal && entry.status == 0;
         rt_printf("proc: %s ended, and its configuration says on-exit=shutdown: %s\n", module.name,
@@ -159,6 +160,7 @@ void start_boot_processes(Proc& proc) {
             continue;
         }
         proc.boot_pid[i] = reply.pid;
+        devices_started_at_boot(proc, i, reply.pid);
         rt_printf("proc: started module %u \"%s\": process %u, thread %u.%u\n", module.index,
                   module.name, reply.pid, axo_thread_number(reply.main_thread),
                   axo_thread_version(reply.main_thread));

@@ -55,6 +55,14 @@ constexpr ipc::Route<Proc> kRoutes[] = {
     ipc::route<&on_wait>(),
     ipc::route<&on_kill>(),
     ipc::route<&on_statistics>(),
+    // Devices (devices.h)
+    ipc::route<&on_device_claim>(),
+    ipc::route<&on_device_ports>(),
+    ipc::route<&on_device_irq>(),
+    ipc::route<&on_device_memory>(),
+    ipc::route<&on_dma_allocate>(),
+    ipc::route<&on_device_status>(),
+    ipc::route<&on_pci_report>(),
 };
 static_assert(ipc::labels_unique(kRoutes));
 

@@ -5,6 +5,7 @@
 #include "lib/ipc/dispatcher.h"
 #include "lib/loader/loader.h"
 #include "servers/proc/boot_config.h"
+#include "servers/proc/devices.h"
 #include "servers/proc/module_image.h"
 #include "servers/proc/name_service.h"
 #include "servers/proc/process_service.h"
@@ -45,6 +46,8 @@ struct Proc {
         axo_thread_id_t thread;
         uint32_t eip, address;
     } last_fault{};
+    // Grants to drivers and their restarts (devices.h).
+    Devices devices;
 };
 
 using Dispatcher = ipc::Dispatcher<Proc>;

@@ -48,9 +48,42 @@ TEST(BootConfigPolicy, UnknownValuesAreRefusedWithTheWord) {
               std::string::npos);
     EXPECT_NE(refusal("/boot/x start=").find("start is boot or spawn"), std::string::npos);
     EXPECT_NE(refusal("/boot/x start=bootx").find("start is boot or spawn"), std::string::npos);
-    EXPECT_NE(refusal("/boot/x on-exit=restart").find("on-exit is shutdown or nothing"),
+    EXPECT_NE(refusal("/boot/x on-exit=restarts").find("on-exit is shutdown, nothing or restart"),
               std::string::npos);
-    EXPECT_NE(refusal("/boot/x on-exit=shutdow").find("on-exit is shutdown or nothing"),
+    EXPECT_NE(refusal("/boot/x on-exit=shutdow").find("on-exit is shutdown, nothing or restart"),
+              std::string::npos);
+}
+
+TEST(BootConfigPolicy, RestartIsADriversPolicy) {
+    ModuleConfig module = parsed("/boot/serial port=0x2f8-0x2ff irq=3 on-exit=restart start=spawn");
+    EXPECT_EQ(module.on_exit, ExitPolicy::restart);
+    EXPECT_EQ(module.startup, StartPolicy::spawn);
+    EXPECT_EQ(module.argument_count, 0u);
+}
+
+TEST(BootConfigPolicy, PciDevicesByVendorAndDevice) {
+    ModuleConfig module = parsed("/boot/e1000 pci=8086:100e pci=1234:1111 on-exit=restart");
+    ASSERT_EQ(module.pci_count, 2u);
+    EXPECT_EQ(module.pci[0].vendor, 0x8086);
+    EXPECT_EQ(module.pci[0].device, 0x100e);
+    EXPECT_EQ(module.pci[1].vendor, 0x1234);
+    EXPECT_EQ(module.argument_count, 0u);
+    EXPECT_NE(refusal("/boot/x pci=8086").find("pci= is VENDOR:DEVICE"), std::string::npos);
+    EXPECT_NE(refusal("/boot/x pci=8086:").find("pci= is VENDOR:DEVICE"), std::string::npos);
+    EXPECT_NE(refusal("/boot/x pci=18086:100e").find("pci= is VENDOR:DEVICE"), std::string::npos);
+    EXPECT_NE(refusal("/boot/x pci=80g6:100e").find("pci= is VENDOR:DEVICE"), std::string::npos);
+    EXPECT_NE(refusal("/boot/x pci=ffff:100e").find("pci= is VENDOR:DEVICE"), std::string::npos);
+    EXPECT_NE(refusal("/boot/x pci=8086:100e pci=8086:100E").find("the same PCI device twice"),
+              std::string::npos);
+    EXPECT_NE(refusal("/boot/x pci=1:1 pci=1:2 pci=1:3").find("too many PCI devices"),
+              std::string::npos);
+
+    ModuleConfig a = parsed("/boot/a pci=8086:100e");
+    a.index = 2;
+    ModuleConfig b = parsed("/boot/b pci=8086:100e");
+    ConfigError error{};
+    EXPECT_TRUE(conflicts(b, a, error));
+    EXPECT_NE(std::string(error.message).find("PCI device 0x8086:0x100e is granted to module 2"),
               std::string::npos);
 }
 

@@ -1,0 +1,182 @@
+#include "lib/driver/driver.h"
+
+#include "rt/rt.h"
+
+#include "lib/ipc/kernel.h"
+#include "servers/proc/process_client.h"
+
+namespace driver {
+namespace {
+
+axo_thread_id_t proc_thread() {
+    return rt_kip()->root_task;
+}
+
+// A request to proc whose reply carries `reply_words` words and one map item that lands in
+// `window` (proc/protocol.h, "Devices"); the errors as ipc::call reports them.
+ipc::Error call_with_item(uint32_t label, const uint32_t* words, uint32_t count, axo_fpage_t window,
+                          uint32_t* reply_words, uint32_t reply_count) {
+    axo_utcb_t* utcb = axo_my_utcb();
+    uint32_t saved_window = utcb->br[0];
+    utcb->br[0] = window;
+    for (uint32_t i = 0; i < count; ++i)
+        utcb->mr[1 + i] = words[i];
+    utcb->mr[0] = axo_msg_tag(label, count, 0);
+    axo_msg_tag_t tag = axo_ipc_call(proc_thread(), 0);
+    uint32_t error_word = utcb->error;
+    utcb->br[0] = saved_window;
+    if (axo_tag_failed(tag))
+        return ipc::transport_error(error_word != 0 ? error_word
+                                                    : (uint32_t{AXO_IPC_INVALID} << 1));
+    if (axo_tag_label(tag) != static_cast<uint32_t>(ipc::Error::ok)) {
+        if (axo_tag_untyped(tag) != 0 || axo_tag_typed(tag) != 0) return ipc::Error::bad_message;
+        ipc::Error error = static_cast<ipc::Error>(axo_tag_label(tag));
+        return ipc::is_transport_error(error) ? ipc::Error::bad_message : error;
+    }
+    if (axo_tag_untyped(tag) != reply_count || axo_tag_typed(tag) != 2)
+        return ipc::Error::bad_message;
+    for (uint32_t i = 0; i < reply_count; ++i)
+        reply_words[i] = utcb->mr[1 + i];
+    return ipc::Error::ok;
+}
+
+bool same(const char* a, const char* b) {
+    for (; *a == *b; ++a, ++b)
+        if (*a == '\0') return true;
+    return false;
+}
+
+} // namespace
+
+ipc::Error claim(Grants& grants) {
+    // not_found: a pci= device the pci driver has not reported yet (it scans at boot).
+    uint64_t end = rt_clock_us() + kClaimWaitUs;
+    for (;;) {
+        ipc::Error error = ipc::call(proc_thread(), proc::DeviceClaimRequest{}, grants);
+        if (error != ipc::Error::not_found || rt_clock_us() >= end) return error;
+        axo_ipc_receive(rt_kip()->sigma0, axo_timeout_us(10000)); // σ0 never sends: a sleep
+    }
+}
+
+ipc::Error map_ports(uint32_t first, uint32_t last) {
+    if (first > last || last > 0xFFFF) return ipc::Error::invalid_argument;
+    for (uint32_t port = first; port <= last;) {
+        uint32_t log2 = 0;
+        while (log2 < 16 && port % (2u << log2) == 0 && port + (2u << log2) - 1 <= last)
+            ++log2;
+        axo_fpage_t fpage = axo_io_fpage(port, log2);
+        uint32_t word = fpage;
+        if (ipc::Error error = call_with_item(proc::kProcDevicePorts, &word, 1, fpage, nullptr, 0);
+            error != ipc::Error::ok)
+            return error;
+        port += 1u << log2;
+    }
+    return ipc::Error::ok;
+}
+
+ipc::Error map_granted_ports(const Grants& grants) {
+    for (uint32_t i = 0; i < grants.port_count && i < 8; ++i)
+        if (ipc::Error error = map_ports(grants.ports[i].first, grants.ports[i].last);
+            error != ipc::Error::ok)
+            return error;
+    return ipc::Error::ok;
+}
+
+ipc::Error attach_irq(uint32_t line) {
+    ipc::Empty reply;
+    return ipc::call(proc_thread(), proc::DeviceIrqRequest{line}, reply);
+}
+
+ipc::Error map_device_memory(uint32_t physical, uint32_t log2, uint32_t where) {
+    uint32_t words[2] = {physical, log2};
+    return call_with_item(proc::kProcDeviceMemory, words, 2,
+                          axo_fpage(where, log2, AXO_FPAGE_R | AXO_FPAGE_W), nullptr, 0);
+}
+
+ipc::Error allocate_dma(uint32_t slot, uint32_t log2, uint32_t where, uint32_t& physical) {
+    uint32_t words[2] = {slot, log2};
+    uint32_t reply = 0;
+    ipc::Error error = call_with_item(proc::kProcDmaAllocate, words, 2,
+                                      axo_fpage(where, log2, AXO_FPAGE_R | AXO_FPAGE_W), &reply, 1);
+    if (error == ipc::Error::ok) physical = reply;
+    return error;
+}
+
+ipc::Error status(const char* name, proc::DeviceStatusReply& reply) {
+    proc::DeviceStatusRequest request{};
+    if (!request.module.set(name)) return ipc::Error::invalid_argument;
+    return ipc::call(proc_thread(), request, reply);
+}
+
+bool interrupt_line(axo_thread_id_t from, const ipc::Message& message, uint32_t& line) {
+    if (message.label() != AXO_LABEL_INTERRUPT || message.untyped() != 0 || message.typed() != 0)
+        return false;
+    uint32_t number = axo_thread_number(from);
+    if (number == 0 || number > AXO_IRQ_LINES || from != axo_irq_thread(number - 1)) return false;
+    line = number - 1;
+    return true;
+}
+
+ipc::Outcome acknowledge(ipc::Message& message) {
+    message.set_tag(0, 0, 0);
+    return ipc::Outcome::reply;
+}
+
+bool acknowledge_line(uint32_t line) {
+    axo_my_utcb()->mr[0] = axo_msg_tag(0, 0, 0);
+    return !axo_tag_failed(axo_ipc_send(axo_irq_thread(line), AXO_TIMEOUT_ZERO));
+}
+
+loader::StartArguments arguments() {
+    return loader::start_arguments(rt_entry_state.esp);
+}
+
+void exit(int32_t status) {
+    ipc::KernelTransport transport;
+    ipc::Error error = proc::client::exit(transport, proc_thread(), status);
+    rt_printf("%s: exit(%d) returned: %s\n", arguments().argv[0], status, ipc::error_name(error));
+    rt_park();
+}
+
+bool has_argument(const char* word) {
+    loader::StartArguments args = arguments();
+    for (uint32_t i = 1; i < args.argc; ++i)
+        if (same(args.argv[i], word)) return true;
+    return false;
+}
+
+const char* argument_value(const char* key) {
+    loader::StartArguments args = arguments();
+    size_t length = strlen(key);
+    for (uint32_t i = 1; i < args.argc; ++i)
+        if (strncmp(args.argv[i], key, length) == 0 && args.argv[i][length] == '=')
+            return args.argv[i] + length + 1;
+    return nullptr;
+}
+
+bool parse_number(const char* text, uint32_t& out) {
+    uint32_t base = 10;
+    if (text[0] == '0' && (text[1] == 'x' || text[1] == 'X')) {
+        base = 16;
+        text += 2;
+    }
+    if (*text == '\0') return false;
+    uint64_t value = 0;
+    for (; *text != '\0'; ++text) {
+        uint32_t digit;
+        if (*text >= '0' && *text <= '9')
+            digit = static_cast<uint32_t>(*text - '0');
+        else if (base == 16 && *text >= 'a' && *text <= 'f')
+            digit = static_cast<uint32_t>(*text - 'a' + 10);
+        else if (base == 16 && *text >= 'A' && *text <= 'F')
+            digit = static_cast<uint32_t>(*text - 'A' + 10);
+        else
+            return false;
+        value = value * base + digit;
+        if (value > 0xFFFFFFFFu) return false;
+    }
+    out = static_cast<uint32_t>(value);
+    return true;
+}
+
+} // namespace driver
