@@ -32,6 +32,10 @@ ipc::Error host_start(void* context, uint32_t slot, uint32_t module, axo_thread_
     Proc& proc = proc_of(context);
     const ModuleImage& image = proc.images[module];
     if (!image.program) return ipc::Error::unsupported;
+    // mm pages it (paging.cc), or it is mm.
+    if (paged_by_mm(proc, module)) return mm_start_process(proc, slot, module, thread, argv, argc);
+    if (module == proc.paging.mm_module)
+        return start_mm_module(proc, slot, module, thread, argv, argc);
     const char* why = nullptr;
     int error = loader::spawn(proc.loaded[slot], image.data, image.size, thread, rt_my_id(), argv,
                               argc, &why);
@@ -59,7 +63,10 @@ void host_destroy(void* context, uint32_t slot, axo_thread_id_t thread) {
     if (error != AXO_OK)
         rt_printf("proc: deleting thread %u.%u failed: error %u\n", axo_thread_number(thread),
                   axo_thread_version(thread), error);
+    if (proc.paging.mm != AXO_NIL_THREAD && thread != proc.paging.mm)
+        mm_release_process(proc, thread);
     loader::release(proc.loaded[slot], proc.pool);
+    proc.loaded[slot].thread = AXO_NIL_THREAD;
     (void)proc.names.thread_died(thread);
 }
 
@@ -146,6 +153,7 @@ void start_boot_processes(Proc& proc) {
     for (uint32_t i = 0; i < proc.config->module_count; ++i) {
         const ModuleConfig& module = proc.config->modules[i];
         if (module.startup != StartPolicy::boot) continue;
+        if (i == proc.paging.mm_module) continue; // started first (start_paging)
         if (!proc.images[i].program) {
             rt_printf("proc: module %u \"%s\" not started: not a program\n", module.index,
                       module.name);

@@ -38,6 +38,7 @@ set(_axo_userland_dir "${AXO_TARGET_DIR}/tests/guest/userland_core")
 set(_axo_userland_modules
     "${AXO_TARGET_DIR}/servers/memory/sigma0/sigma0 sigma0"
     "${AXO_TARGET_DIR}/servers/proc/proc"
+    "${AXO_TARGET_DIR}/servers/memory/mm/mm"
     "${_axo_userland_dir}/userland_core on-exit=shutdown 1000"
     "${_axo_userland_dir}/exit42 start=spawn"
     "${_axo_userland_dir}/crash_null start=spawn"
@@ -63,7 +64,7 @@ set(_axo_userland_expect
 axo_qemu_test(NAME userland-core
     MODULES ${_axo_userland_modules}
     TIMEOUT 60
-    EXPECT [[proc: started module 2 "userland_core"]] [[hello, world]]
+    EXPECT [[proc: started module 2 "mm".*the pager of every process]] [[proc: started module 3 "userland_core"]] [[hello, world]]
            [[hello: 125221 bytes in 7 blocks from the heap, freed \(42\)]]
            ${_axo_userland_expect}
            [[proc: userland_core ended.*: success]])
@@ -73,7 +74,7 @@ axo_qemu_test(NAME userland-core
 axo_bochs_test(NAME bochs-userland-core
     MODULES ${_axo_userland_modules}
     TIMEOUT 120
-    EXPECT [[proc: started module 2 "userland_core"]] [[hello, world]]
+    EXPECT [[proc: started module 2 "mm".*the pager of every process]] [[proc: started module 3 "userland_core"]] [[hello, world]]
            [[hello: 125221 bytes in 7 blocks from the heap, freed \(42\)]]
            ${_axo_userland_expect}
            [[proc: userland_core ended.*: success]])

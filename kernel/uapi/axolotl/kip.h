@@ -23,7 +23,7 @@ extern "C" {
 #define AXO_KIP_SYSENTER 4u            /* a sysenter entry exists (not yet) */
 
 #define AXO_KIP_MAX_MEMORY 32u
-#define AXO_KIP_MAX_MODULES 16u
+#define AXO_KIP_MAX_MODULES 24u
 
 enum axo_memory_type {
     AXO_MEMORY_CONVENTIONAL = 1, /* free RAM, owned by σ0 */

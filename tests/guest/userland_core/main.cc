@@ -570,12 +570,14 @@ void reclaim_tests(uint32_t cycles) {
     };
     if (!check(cycle(), "crash cycle 1: spawn crash_null, wait: faulted with vector 14")) return;
     StatisticsReply first = statistics();
+    mm::StatisticsReply mm_first = program::mm_statistics();
     uint64_t begin = rt_clock_us();
     uint32_t good = 1;
     for (uint32_t i = 1; i < cycles; ++i)
         good += cycle() ? 1 : 0;
     uint64_t took_us = rt_clock_us() - begin;
     StatisticsReply last = statistics();
+    mm::StatisticsReply mm_last = program::mm_statistics();
     check(good == cycles, "%u of %u crash cycles spawned, faulted and reaped", good, cycles);
     uint32_t per_cycle = cycles > 1 ? static_cast<uint32_t>(took_us / (cycles - 1)) : 0;
     diag("%u cycles after the first took %u ms: %u us per spawn, crash and wait", cycles - 1,
@@ -590,6 +592,21 @@ void reclaim_tests(uint32_t cycles) {
           "sigma0's free memory after cycle 1 and after cycle %u: %u, %u KiB (of %u KiB)", cycles,
           first.sigma0_free / 1024, last.sigma0_free / 1024, last.sigma0_total / 1024);
     check(last.pending_waits == 0, "no wait left pending (%u)", last.pending_waits);
+    if (program::paged_by_mm()) {
+        check(mm_last.clients == mm_first.clients && mm_last.objects == mm_first.objects,
+              "mm's clients and objects after cycle 1 and after cycle %u: %u/%u, %u/%u", cycles,
+              mm_first.clients, mm_first.objects, mm_last.clients, mm_last.objects);
+        uint32_t held_first = mm_first.data_frames + mm_first.table_frames + mm_first.free_frames;
+        uint32_t held_last = mm_last.data_frames + mm_last.table_frames + mm_last.free_frames;
+        check(mm_last.data_frames == mm_first.data_frames &&
+                  mm_last.table_frames == mm_first.table_frames && held_last == held_first,
+              "mm's frames after cycle 1 and after cycle %u: %u/%u/%u, %u/%u/%u data/tables/free",
+              cycles, mm_first.data_frames, mm_first.table_frames, mm_first.free_frames,
+              mm_last.data_frames, mm_last.table_frames, mm_last.free_frames);
+    } else {
+        tap::skip("mm's frames are unchanged", "no mm: proc pages its processes");
+        tap::skip("mm's frames are unchanged", "no mm: proc pages its processes");
+    }
     // The kernel's own memory: the KIP has no counter of free kernel memory (kip.h), and the
     // driver may not ask otherwise. A leak of a space or a thread per cycle would still show:
     // the kernel pool (8..32 MiB) would run out within the cycles and spawn fail.
@@ -612,8 +629,12 @@ int main() {
     uint32_t cycles = cycles_from_arguments();
     diag("userland-core: proc's processes, %u crash cycles", cycles);
     StatisticsReply start = statistics();
-    check(start.processes == 1 && start.pool_in_use > 0,
-          "at the start: one process (this one), %u pool pages in use by it", start.pool_in_use);
+    // With mm, mm is proc's first process and the pool's pages are its (servers/proc/paging.h).
+    uint32_t expected = program::paged_by_mm() ? 2 : 1;
+    check(start.processes == expected && start.pool_in_use > 0,
+          "at the start: %u process(es) (this one%s), %u pool pages in use", start.processes,
+          expected == 2 ? " and mm" : "", start.pool_in_use);
+    diag("paged by %s", program::paged_by_mm() ? "mm" : "proc");
     exit_status_tests();
     newlib_program_tests();
     wait_any_tests();
