@@ -47,6 +47,25 @@ bool sigma0_add_client(axo_thread_id_t thread) {
     return !axo_tag_failed(tag) && axo_tag_label(tag) == sigma0::kSigma0Ok;
 }
 
+// The pages the image's segments touch: [low, high).
+bool image_extent(const axo::elf::Image& elf, uint32_t& low, uint32_t& high) {
+    low = 0xFFFFFFFFu;
+    high = 0;
+    for (uint32_t i = 0; i < elf.segment_count; ++i) {
+        const auto& segment = elf.segments[i];
+        if (segment.memsz == 0) continue;
+        uint32_t first = loader::page_of(segment.vaddr);
+        uint32_t end = loader::page_of(segment.vaddr + segment.memsz + kPage - 1);
+        if (first < low) low = first;
+        if (end > high) high = end;
+    }
+    return high > low;
+}
+
+constexpr uint32_t cookie(uint32_t module, uint32_t slot) {
+    return module << 16 | slot;
+}
+
 uint32_t mm_slot(const Proc& proc) {
     const ProcessEntry* entry =
         const_cast<Proc&>(proc).processes.running(proc.paging.mm);
@@ -74,15 +93,22 @@ bool serve_pager_message(Proc& proc, axo_thread_id_t from) {
     }
     if (label != mm::kMmExternalFault || axo_tag_untyped(tag) != 4 || axo_tag_typed(tag) != 0)
         return false;
-    uint32_t slot = utcb->mr[1], offset = utcb->mr[2];
-    const Paging::Image* image = slot < ProcessTable::kSlots ? &proc.paging.images[slot] : nullptr;
-    if (image == nullptr || proc.loaded[slot].thread == AXO_NIL_THREAD ||
-        (offset & (kPage - 1)) != 0 || offset > image->span) {
+    // The cookie names the module and the slot of the process that made the object (cookie()).
+    uint32_t module = utcb->mr[1] >> 16, slot = utcb->mr[1] & 0xFFFFu, offset = utcb->mr[2];
+    uint32_t low = 0, high = 0;
+    bool known = module < proc.config->module_count && proc.images[module].program &&
+                 image_extent(proc.images[module].elf, low, high) &&
+                 (offset & (kPage - 1)) == 0 && offset <= high - low;
+    // The stack's top page holds the process's own arguments: only its process has them. (A
+    // forked child never asks: its parent had the page, and the child has a copy.)
+    bool stack_top = known && offset == high - low;
+    if (stack_top && (slot >= ProcessTable::kSlots || proc.loaded[slot].thread == AXO_NIL_THREAD ||
+                      proc.loaded[slot].image != proc.images[module].data))
+        known = false;
+    if (!known) {
         utcb->mr[0] = axo_msg_tag(static_cast<uint32_t>(ipc::Error::invalid_argument), 0, 0);
         return true;
     }
-    uint32_t page = offset < image->span ? image->low + offset
-                                         : loader::Process::kStackTop - kPage;
     if (g_scratch == 0) g_scratch = proc.pool.allocate();
     if (g_scratch == 0) {
         utcb->mr[0] = axo_msg_tag(static_cast<uint32_t>(ipc::Error::no_memory), 0, 0);
@@ -90,9 +116,17 @@ bool serve_pager_message(Proc& proc, axo_thread_id_t from) {
     }
     utcb->mr[0] = axo_fpage(g_scratch, kPageBits, AXO_FPAGE_RWX);
     (void)axo_unmap(0);
-    const loader::Process& process = proc.loaded[slot];
-    loader::fill_page(process.elf, process.image, process.start, page,
-                      reinterpret_cast<uint8_t*>(g_scratch));
+    uint8_t* out = reinterpret_cast<uint8_t*>(g_scratch);
+    if (stack_top) {
+        const loader::Process& process = proc.loaded[slot];
+        loader::fill_page(process.elf, process.image, process.start,
+                          loader::Process::kStackTop - kPage, out);
+    } else {
+        // The image's pages are the same for every process of the module.
+        static const loader::StartBlock kNoArguments;
+        loader::fill_page(proc.images[module].elf, proc.images[module].data, kNoArguments,
+                          low + offset, out);
+    }
     utcb->mr[0] = axo_msg_tag(0, 0, 2);
     utcb->mr[1] = axo_map_item_word0(0, 0);
     utcb->mr[2] = axo_fpage(g_scratch, kPageBits, AXO_FPAGE_R);
@@ -187,20 +221,11 @@ ipc::Error shape_image(const Proc& proc, axo_thread_id_t thread, const loader::P
     return mm_call(proc, mm::UnmapRequest{thread, high, kPage}, empty);
 }
 
-ipc::Error setup_space(Proc& proc, uint32_t slot, axo_thread_id_t thread) {
+ipc::Error setup_space(Proc& proc, uint32_t slot, uint32_t module, axo_thread_id_t thread) {
     const loader::Process& process = proc.loaded[slot];
-    uint32_t low = 0xFFFFFFFFu, high = 0;
-    for (uint32_t i = 0; i < process.elf.segment_count; ++i) {
-        const auto& segment = process.elf.segments[i];
-        if (segment.memsz == 0) continue;
-        uint32_t first = loader::page_of(segment.vaddr);
-        uint32_t end = loader::page_of(segment.vaddr + segment.memsz + kPage - 1);
-        if (first < low) low = first;
-        if (end > high) high = end;
-    }
-    if (high <= low) return ipc::Error::unsupported;
+    uint32_t low = 0, high = 0;
+    if (!image_extent(process.elf, low, high)) return ipc::Error::unsupported;
     uint32_t span = high - low;
-    proc.paging.images[slot] = Paging::Image{low, span};
 
     ipc::Empty empty;
     if (ipc::Error e = mm_call(proc,
@@ -211,7 +236,7 @@ ipc::Error setup_space(Proc& proc, uint32_t slot, axo_thread_id_t thread) {
         return e;
     uint32_t object = 0;
     if (ipc::Error e = region(proc, thread, low, span + kPage, AXO_FPAGE_RWX, mm::kRegionCopy, 0,
-                              0, slot, &object);
+                              0, cookie(module, slot), &object);
         e != ipc::Error::ok)
         return e;
     if (ipc::Error e = shape_image(proc, thread, process, low, high); e != ipc::Error::ok) return e;
@@ -303,7 +328,7 @@ ipc::Error mm_start_process(Proc& proc, uint32_t slot, uint32_t module, axo_thre
     if (error != loader::kOk) return ipc::Error::unsupported;
     error = loader::create_thread(process, thread, proc.paging.mm, rt_my_id(), &why);
     if (error != loader::kOk) return ipc::Error::no_memory;
-    ipc::Error e = setup_space(proc, slot, thread);
+    ipc::Error e = setup_space(proc, slot, module, thread);
     if (e == ipc::Error::ok && loader::start(process, &why) != loader::kOk)
         e = ipc::Error::no_memory;
     if (e != ipc::Error::ok) {
@@ -313,6 +338,54 @@ ipc::Error mm_start_process(Proc& proc, uint32_t slot, uint32_t module, axo_thre
         mm_release_process(proc, thread);
         process.thread = AXO_NIL_THREAD;
         return e == ipc::Error::unsupported ? e : ipc::Error::no_memory;
+    }
+    return ipc::Error::ok;
+}
+
+ipc::Error mm_fork_process(Proc& proc, uint32_t slot, uint32_t parent_slot, axo_thread_id_t thread,
+                           uint32_t ip, uint32_t sp) {
+    const ProcessEntry& parent = proc.processes.table().at(parent_slot);
+    if (!paged_by_mm(proc, parent.module)) return ipc::Error::unsupported;
+    if (ip == 0 || ip >= mm::kUserLimit || sp == 0 || sp >= mm::kUserLimit)
+        return ipc::Error::invalid_argument;
+    // The child has the parent's image and arguments (for the image pager: paging.h).
+    const loader::Process& from = proc.loaded[parent_slot];
+    loader::Process& child = proc.loaded[slot];
+    child.image = from.image;
+    child.image_size = from.image_size;
+    child.elf = from.elf;
+    child.start = from.start;
+    child.given_count = 0;
+    const char* why = nullptr;
+    if (loader::create_thread(child, thread, proc.paging.mm, rt_my_id(), &why) != loader::kOk)
+        return ipc::Error::no_memory;
+    ipc::Empty empty;
+    ipc::Error error = mm_call(proc,
+                               mm::AttachRequest{thread, AXO_NIL_THREAD, proc.paging.reflector,
+                                                 kProcessQuotaPages, 0},
+                               empty);
+    mm::DuplicateReply duplicated{};
+    if (error == ipc::Error::ok)
+        error = mm_call(proc, mm::DuplicateRequest{parent.thread, thread}, duplicated);
+    if (error == ipc::Error::ok) {
+        axo_exreg_t regs = {};
+        regs.control = AXO_EXREG_SET_IP | AXO_EXREG_SET_SP;
+        regs.ip = ip;
+        regs.sp = sp;
+        if (axo_exchange_registers(thread, &regs) != AXO_OK) error = ipc::Error::invalid_argument;
+    }
+    if (error == ipc::Error::ok && proc.forks++ < 4)
+        rt_printf("proc: fork of %u.%u: %u.%u, %u page(s) shared copy-on-write\n",
+                  axo_thread_number(parent.thread), axo_thread_version(parent.thread),
+                  axo_thread_number(thread), axo_thread_version(thread), duplicated.shared_pages);
+    if (error != ipc::Error::ok) {
+        (void)axo_thread_control(thread, AXO_NIL_THREAD, AXO_NIL_THREAD, AXO_NIL_THREAD, 0,
+                                 AXO_NIL_THREAD);
+        mm_release_process(proc, thread);
+        child.thread = AXO_NIL_THREAD;
+        return error == ipc::Error::no_space || error == ipc::Error::invalid_argument
+                   ? error
+                   : ipc::Error::no_memory;
     }
     return ipc::Error::ok;
 }

@@ -4,13 +4,14 @@
 //
 //   - its thread is created with mm as pager and proc's main thread as exception handler,
 //     attached to mm (kMmAttach) with a quota (kProcessQuotaPages) and a heap after its image;
-//   - its image is a kRegionCopy region of an external object whose pager is proc's **image
-//     pager** thread: at the first touch of a page mm asks it for the page (kMmExternalFault),
-//     it composes the page from the ELF file (lib/loader's fill_page: file bytes, zeros of
-//     .bss) and mm gives the process a private copy; the rights per page are lib/loader's
-//     (R X for code, R W X for writable segments), pages between segments have no region;
+//   - its image is a kRegionCopy region of an external object (one per process; the cookie
+//     names its module and slot) whose pager is proc's **image pager** thread: at the first
+//     touch of a page mm asks it for the page (kMmExternalFault), it composes the page from
+//     the module's ELF file (lib/loader's fill_page: file bytes, zeros of .bss) and mm gives
+//     the process a private copy; the rights per page are lib/loader's (R X for code, R W X
+//     for writable segments), pages between segments have no region;
 //   - the stack is anonymous memory, except its top page, which comes from the same object
-//     (it holds the start block, the program's arguments);
+//     (its last page, after the image's: it holds the start block, the program's arguments);
 //   - a fault mm refuses (outside every region, a write to code) reaches proc's **reflector**
 //     thread, the client's mm fault handler, through kMmFaultWait; it takes the thread's pager
 //     away and releases the fault (kMmFaultRetry), so the access faults again and reaches
@@ -44,11 +45,6 @@ struct Paging {
     uint32_t mm_module = kNoModule;      // the config index of the `mm` module
     axo_thread_id_t pager = AXO_NIL_THREAD;
     axo_thread_id_t reflector = AXO_NIL_THREAD;
-    // The image object of the process in each slot: its first page and the image's size; the
-    // object has one page more, the stack's top.
-    struct Image {
-        uint32_t low, span;
-    } images[ProcessTable::kSlots] = {};
 };
 
 // At boot, before the other modules: starts the helper threads and the `mm` module, if the
@@ -67,6 +63,11 @@ ipc::Error mm_start_process(Proc& proc, uint32_t slot, uint32_t module, axo_thre
 // proc's main thread its exception handler, a σ0 client.
 ipc::Error start_mm_module(Proc& proc, uint32_t slot, uint32_t module, axo_thread_id_t thread,
                            const char* const* argv, uint32_t argc);
+
+// kProcFork's work (protocol.h): `thread`, in slot `slot`, becomes an mm client that is a
+// copy-on-write duplicate (kMmDuplicate) of the process in `parent_slot`, and starts at ip, sp.
+ipc::Error mm_fork_process(Proc& proc, uint32_t slot, uint32_t parent_slot, axo_thread_id_t thread,
+                           uint32_t ip, uint32_t sp);
 
 // The process whose thread was `thread` is gone (its threads deleted): mm forgets it.
 void mm_release_process(Proc& proc, axo_thread_id_t thread);

@@ -9,6 +9,7 @@
 
 #include "lib/ipc/kernel.h"
 #include "servers/proc/server.h"
+#include "servers/proc/threads.h"
 
 namespace proc {
 
@@ -56,6 +57,7 @@ ipc::Error host_start(void* context, uint32_t slot, uint32_t module, axo_thread_
 
 void host_destroy(void* context, uint32_t slot, axo_thread_id_t thread) {
     Proc& proc = proc_of(context);
+    delete_extra_threads(proc, slot);
     // Deleting the space's only thread deletes the space: every page mapped into it is
     // revoked, so the pool's pages are proc's alone again and can go to the next process.
     uint32_t error = axo_thread_control(thread, AXO_NIL_THREAD, AXO_NIL_THREAD, AXO_NIL_THREAD, 0,
@@ -68,6 +70,11 @@ void host_destroy(void* context, uint32_t slot, axo_thread_id_t thread) {
     loader::release(proc.loaded[slot], proc.pool);
     proc.loaded[slot].thread = AXO_NIL_THREAD;
     (void)proc.names.thread_died(thread);
+}
+
+ipc::Error host_fork(void* context, uint32_t slot, uint32_t parent_slot, axo_thread_id_t thread,
+                     uint32_t ip, uint32_t sp) {
+    return mm_fork_process(proc_of(context), slot, parent_slot, thread, ip, sp);
 }
 
 bool host_answer(void*, axo_thread_id_t waiter, ipc::Error error, const WaitReply& reply) {
@@ -108,7 +115,7 @@ void host_ended(void* context, const ProcessEntry& entry) {
 } // namespace
 
 ProcessHost process_host(Proc* proc) {
-    return ProcessHost{proc, &host_start, &host_destroy, &host_answer, &host_ended};
+    return ProcessHost{proc, &host_start, &host_destroy, &host_answer, &host_ended, &host_fork};
 }
 
 // A process can send these labels itself; the sender is still its own thread, so it gets

@@ -41,6 +41,7 @@ struct Proc {
     ProcessId boot_pid[AXO_KIP_MAX_MODULES] = {};
     // mm as the pager of processes (paging.h); mm nil: proc pages them itself.
     Paging paging;
+    uint32_t forks = 0; // for the log
     // For the log line of each end (processes.cc): how many processes ended, and the fault
     // that ended the last faulting one.
     uint32_t ends = 0;

@@ -48,6 +48,7 @@ set(_axo_userland_modules
     "${_axo_userland_dir}/parent start=spawn"
     "${_axo_userland_dir}/meddler start=spawn"
     "${_axo_userland_dir}/refault start=spawn"
+    "${_axo_userland_dir}/worker start=spawn"
     "${_axo_userland_dir}/elf_truncated start=spawn"
     "${_axo_userland_dir}/elf_overlap start=spawn"
     "${_axo_userland_dir}/elf_huge start=spawn"

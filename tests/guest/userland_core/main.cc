@@ -557,6 +557,79 @@ void table_full_tests() {
           after.pool_in_use);
 }
 
+// ---- mm: quotas, threads, fork, the pager stack (worker.cc)
+// --------------------------------------------------
+
+void mm_tests() {
+    constexpr uint32_t kTests = 10;
+    if (!program::paged_by_mm()) {
+        for (uint32_t i = 0; i < kTests; ++i)
+            tap::skip("mm as the pager", "no mm: proc pages its processes");
+        return;
+    }
+    WaitReply ended;
+    mm::StatisticsReply before = program::mm_statistics();
+    // 1-2: quotas: newlib's malloc (sbrk = kMmSbrk) and mm regions beyond the quota.
+    if (run("hello", "--exhaust", ended))
+        check(ended_as(ended, proc::kExitNormal, 0),
+              "hello --exhaust: malloc until mm's quota says no (ENOMEM), then frees and "
+              "mallocs again (%s %d)",
+              reason_name(ended.reason), ended.status);
+    if (run("worker", "quota", ended))
+        check(ended_as(ended, proc::kExitNormal, 0),
+              "worker quota: regions until no_space; it runs on and gets one after giving "
+              "back (%s %d)",
+              reason_name(ended.reason), ended.status);
+    // 3-5: threads of a process (kProcThreadCreate), which end with it.
+    SpawnReply spawned;
+    if (run("worker", "threads", ended, &spawned))
+        check(ended_as(ended, proc::kExitNormal, 0),
+              "worker threads: 3 more threads count in shared memory, a 4th is refused (%s %d)",
+              reason_name(ended.reason), ended.status);
+    check(statistics().threads == 0, "its threads went with it (proc counts %u)",
+          statistics().threads);
+    if (run("worker", "threads-crash", ended))
+        check(ended_as(ended, proc::kExitFaulted, 14) && statistics().threads == 0,
+              "worker threads-crash: a null write in its second thread ends the process "
+              "(%s %d), all its threads gone",
+              reason_name(ended.reason), ended.status);
+    // 6: fork.
+    if (run("worker", "fork", ended))
+        check(ended_as(ended, proc::kExitNormal, 0),
+              "worker fork: a copy-on-write child sees the parent's pages, writes are private "
+              "both ways, each write copies one frame (%s %d)",
+              reason_name(ended.reason), ended.status);
+    // 7-9: σ0 -> mm -> test pager (a process) -> client (a process).
+    SpawnReply pager, client;
+    ipc::Error error = spawn("worker", "pager uc.pager", pager);
+    if (check(error == ipc::Error::ok, "spawn the test pager (%s)", name_of(error))) {
+        error = spawn("worker", "client uc.pager", client);
+        if (check(error == ipc::Error::ok, "spawn its client (%s)", name_of(error))) {
+            WaitReply client_end, pager_end;
+            error = wait_for(client.pid, client_end);
+            check(error == ipc::Error::ok && ended_as(client_end, proc::kExitNormal, 0),
+                  "the client's external pages come from the test pager through mm; the "
+                  "pager's flush revokes the client's page, which it faults in again with "
+                  "the new contents (%s, %s %d)",
+                  name_of(error), reason_name(client_end.reason), client_end.status);
+            error = wait_for(pager.pid, pager_end);
+            if (error != ipc::Error::ok) {
+                (void)kill(pager.pid, proc::kSignalKill);
+                (void)wait_for(pager.pid, pager_end);
+            }
+            check(ended_as(pager_end, proc::kExitNormal, 0), "the test pager ended (%s %d)",
+                  reason_name(pager_end.reason), pager_end.status);
+        }
+    }
+    // 10: mm holds what it held before (the processes' clients, objects and frames went).
+    mm::StatisticsReply after = program::mm_statistics();
+    check(after.clients == before.clients && after.objects == before.objects &&
+              after.data_frames == before.data_frames,
+          "mm after these processes: %u/%u clients, %u/%u objects, %u/%u data frames",
+          before.clients, after.clients, before.objects, after.objects, before.data_frames,
+          after.data_frames);
+}
+
 // ---- reclaim: crash and reap, many times
 // ---------------------------------------------------------
 
@@ -647,6 +720,7 @@ int main() {
     bad_input_tests();
     malformed_elf_tests();
     table_full_tests();
+    mm_tests();
     reclaim_tests(cycles);
     tap::finish();
     program::exit(tap::failures() == 0 ? 0 : 1);
