@@ -150,13 +150,17 @@ void image_pager(void* context) {
 // mm's refused faults of processes become CPU exceptions of the process (paging.h).
 void reflector(void* context) {
     Proc& proc = *static_cast<Proc*>(context);
+    uint32_t failures = 0;
     for (;;) {
         mm::FaultNotice notice{};
         ipc::Error error = ipc::call(proc.paging.mm, mm::FaultWaitRequest{}, notice);
         if (error != ipc::Error::ok) {
-            rt_printf("proc: waiting for mm's refused faults failed: %s; reflector stops\n",
-                      ipc::error_name(error));
-            rt_park();
+            // mm gone or confused: say so once, and try again now and then.
+            if (failures++ == 0)
+                rt_printf("proc: waiting for mm's refused faults failed: %s\n",
+                          ipc::error_name(error));
+            axo_ipc_receive(rt_kip()->sigma0, axo_timeout_us(100000));
+            continue;
         }
         axo_exreg_t regs = {};
         regs.control = AXO_EXREG_SET_PAGER;

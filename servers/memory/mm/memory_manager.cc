@@ -253,7 +253,8 @@ void MemoryManager::external_failed(axo_thread_id_t thread, const FaultAnswer& a
     refuse(client, slot, answer.address, answer.ip, answer.access, reason);
 }
 
-uint32_t MemoryManager::complete_copy(axo_thread_id_t thread, const FaultAnswer& answer) {
+uint32_t MemoryManager::complete_copy(axo_thread_id_t thread, const FaultAnswer& answer,
+                                      const void* landed) {
     uint32_t client = 0, slot = 0;
     if (!locate(thread, client, slot)) return 0;
     Client& c = m_clients[client];
@@ -267,8 +268,7 @@ uint32_t MemoryManager::complete_copy(axo_thread_id_t thread, const FaultAnswer&
             pool.unref(frame);
             return 0;
         }
-        __builtin_memcpy(pool.data(frame), reinterpret_cast<const void*>(answer.source),
-                         kPageSize);
+        __builtin_memcpy(pool.data(frame), landed, kPageSize);
         ++c.resident;
         ++m_counters.copies;
     }

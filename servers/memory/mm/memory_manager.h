@@ -91,9 +91,11 @@ public:
     // The external pager did not deliver the page `answer` asked for: the fault is refused.
     void external_failed(axo_thread_id_t thread, const FaultAnswer& answer,
                          uint32_t reason = kRefusedExternal);
-    // A kRegionCopy page arrived from the pager at answer.source: copies it into a frame of
-    // the client (unless it has one) and returns that frame's address in mm, or 0 (no memory).
-    uint32_t complete_copy(axo_thread_id_t thread, const FaultAnswer& answer);
+    // A kRegionCopy page arrived from the pager at answer.source (`landed`: its bytes; the
+    // server passes answer.source itself): copies it into a frame of the client (unless it has
+    // one), drops mm's mapping of the pager's page, and returns the frame's address in mm, or
+    // 0 (no memory).
+    uint32_t complete_copy(axo_thread_id_t thread, const FaultAnswer& answer, const void* landed);
     // A kMmFaultWait reply could not be delivered: the fault is reported to the next wait.
     void unreport(axo_thread_id_t thread);
 

@@ -142,7 +142,8 @@ bool Server::answer_fault(axo_thread_id_t thread, const FaultAnswer& answer) {
         if (forward(thread, answer)) {
             uint32_t source = answer.source;
             if (answer.copy) {
-                source = m_manager.complete_copy(thread, answer);
+                source = m_manager.complete_copy(thread, answer,
+                                                 reinterpret_cast<const void*>(answer.source));
                 if (source == 0) {
                     m_manager.external_failed(thread, answer, kRefusedNoMemory);
                     return false;
