@@ -64,7 +64,7 @@ set(_axo_userland_expect
 # About 2 s on QEMU, of which 0.3 s are the 1000 crash cycles.
 axo_qemu_test(NAME userland-core
     MODULES ${_axo_userland_modules}
-    TIMEOUT 60
+    TIMEOUT 120
     EXPECT [[proc: started module 2 "mm".*the pager of every process]] [[proc: started module 3 "userland_core"]] [[hello, world]]
            [[hello: 125221 bytes in 7 blocks from the heap, freed \(42\)]]
            ${_axo_userland_expect}
@@ -74,7 +74,7 @@ axo_qemu_test(NAME userland-core
 # semantics; about 8 s (the 1000 crash cycles: 2 s of guest time).
 axo_bochs_test(NAME bochs-userland-core
     MODULES ${_axo_userland_modules}
-    TIMEOUT 120
+    TIMEOUT 300
     EXPECT [[proc: started module 2 "mm".*the pager of every process]] [[proc: started module 3 "userland_core"]] [[hello, world]]
            [[hello: 125221 bytes in 7 blocks from the heap, freed \(42\)]]
            ${_axo_userland_expect}

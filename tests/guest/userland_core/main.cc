@@ -561,7 +561,7 @@ void table_full_tests() {
 // --------------------------------------------------
 
 void mm_tests() {
-    constexpr uint32_t kTests = 10;
+    constexpr uint32_t kTests = 11;
     if (!program::paged_by_mm()) {
         for (uint32_t i = 0; i < kTests; ++i)
             tap::skip("mm as the pager", "no mm: proc pages its processes");
@@ -621,7 +621,13 @@ void mm_tests() {
                   reason_name(pager_end.reason), pager_end.status);
         }
     }
-    // 10: mm holds what it held before (the processes' clients, objects and frames went).
+    // 10: what faults cost (printed by the worker).
+    if (run("worker", "measure", ended))
+        check(ended_as(ended, proc::kExitNormal, 0),
+              "worker measure: 32 zero fills, 32 image pages through proc's image pager, 32 "
+              "remaps (%s %d)",
+              reason_name(ended.reason), ended.status);
+    // 11: mm holds what it held before (the processes' clients, objects and frames went).
     mm::StatisticsReply after = program::mm_statistics();
     check(after.clients == before.clients && after.objects == before.objects &&
               after.data_frames == before.data_frames,

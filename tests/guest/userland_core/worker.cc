@@ -11,6 +11,9 @@
 //                         the child checks it sees them, writes are private both ways, each
 //                         write copies exactly one frame (mm's counters). Exit 0, else a step.
 //   worker quota          anonymous regions from mm until no_space; still runs; gives back.
+//   worker measure        prints what page faults cost (TSC cycles per fault, access included):
+//                         zero fill (anonymous), image pages (read-only data: mm asks proc's
+//                         image pager, copies), and a remap of a page mm has (after taking W away).
 //   worker pager NAME     a test pager: registers NAME and serves mm's kMmExternalFault with
 //                         two pages of its own memory (from mm); kFlush revokes one (unmap)
 //                         and changes its contents; kQuit ends it.
@@ -250,6 +253,75 @@ void answer_child(axo_thread_id_t child) {
     exit(0);
 }
 
+// ---- measure ------------------------------------------------------------------------------
+
+constexpr uint32_t kMeasurePages = 32;
+// Image pages nobody touched before (lib/rt's crt0 clears .bss, so .bss pages are all touched
+// at the start): read-only data in the file.
+alignas(4096) const uint8_t g_image_pages[kMeasurePages][kPage] = {{1}};
+
+inline uint64_t tsc() {
+    uint32_t lo, hi;
+    asm volatile("rdtsc" : "=a"(lo), "=d"(hi));
+    return uint64_t{hi} << 32 | lo;
+}
+
+[[noreturn]] void measure_mode() {
+    mm::RegionCreateReply region{};
+    if (ipc::call(program::pager_thread(),
+                  mm::RegionCreateRequest{AXO_NIL_THREAD, 0, kMeasurePages * kPage,
+                                          AXO_FPAGE_R | AXO_FPAGE_W, mm::kRegionAnonymous, 0, 0,
+                                          AXO_NIL_THREAD, 0},
+                  region, timeout()) != ipc::Error::ok)
+        exit(1);
+    auto at = [&](uint32_t page) {
+        return reinterpret_cast<volatile uint8_t*>(
+            static_cast<uintptr_t>(region.address + page * kPage));
+    };
+    mm::StatisticsReply s0 = mm_stats();
+    uint64_t t0 = tsc();
+    for (uint32_t page = 0; page < kMeasurePages; ++page)
+        *at(page) = 1;
+    uint64_t t1 = tsc();
+    uint32_t sum = 0;
+    for (uint32_t page = 0; page < kMeasurePages; ++page)
+        sum += *static_cast<const volatile uint8_t*>(&g_image_pages[page][0]);
+    uint64_t t2 = tsc();
+    mm::StatisticsReply s1 = mm_stats();
+    // Read-only, then writable again: each page's next write is a fault mm answers with the
+    // frame it has (a remap).
+    ipc::Empty empty;
+    if (ipc::call(program::pager_thread(),
+                  mm::ProtectRequest{AXO_NIL_THREAD, region.address, kMeasurePages * kPage,
+                                     AXO_FPAGE_R},
+                  empty, timeout()) != ipc::Error::ok ||
+        ipc::call(program::pager_thread(),
+                  mm::ProtectRequest{AXO_NIL_THREAD, region.address, kMeasurePages * kPage,
+                                     AXO_FPAGE_R | AXO_FPAGE_W},
+                  empty, timeout()) != ipc::Error::ok)
+        exit(2);
+    uint64_t t3 = tsc();
+    for (uint32_t page = 0; page < kMeasurePages; ++page)
+        *at(page) = 2;
+    uint64_t t4 = tsc();
+    uint64_t t5 = tsc();
+    for (uint32_t page = 0; page < kMeasurePages; ++page)
+        *at(page) = 3; // no fault: the access alone
+    uint64_t t6 = tsc();
+    rt_printf("# worker: page fault costs, TSC cycles per page over %u pages (access %u): zero "
+              "fill %u, image page (mm -> proc's image pager -> mm, copied) %u, remap %u; "
+              "%u zero fills, %u forwards\n",
+              kMeasurePages, static_cast<uint32_t>((t6 - t5) / kMeasurePages),
+              static_cast<uint32_t>((t1 - t0) / kMeasurePages),
+              static_cast<uint32_t>((t2 - t1) / kMeasurePages),
+              static_cast<uint32_t>((t4 - t3) / kMeasurePages), s1.zero_fills - s0.zero_fills,
+              s1.forwards - s0.forwards);
+    if (s1.zero_fills - s0.zero_fills < kMeasurePages || s1.forwards - s0.forwards < kMeasurePages)
+        exit(3);
+    if (sum != 1) exit(4);
+    exit(0);
+}
+
 // ---- the pager stack: pager and client ----------------------------------------------------
 
 constexpr uint32_t kFlush = 0x7710, kQuit = 0x7711;
@@ -372,6 +444,7 @@ int main() {
     if (equal(mode, "threads-crash")) threads_mode(true);
     if (equal(mode, "fork")) fork_mode();
     if (equal(mode, "quota")) quota_mode();
+    if (equal(mode, "measure")) measure_mode();
     if (equal(mode, "pager") && args.argc > 2) pager_mode(args.argv[2]);
     if (equal(mode, "client") && args.argc > 2) client_mode(args.argv[2]);
     rt_printf("worker: unknown mode \"%s\"\n", mode);
