@@ -86,16 +86,20 @@ static_assert(ipc::wire_words<NameUnregisterRequest> == 8);
 
 // ---- Processes ------------------------------------------------------------------------------
 //
-// A process is an address space with one thread, started by proc from an ELF image (a boot
-// module) with lib/loader; proc is its pager and its exception handler (README.md: "Processes").
-// Its life: running -> ended (it called exit, was killed, or faulted: proc deleted its thread,
-// which destroyed its space and revoked every page; the pages went back to proc's pool) ->
+// A process is an address space with one thread (and up to kExtraThreads more: kProcThreadCreate),
+// started by proc from an ELF image (a boot module) with lib/loader, or copied by kProcFork; its
+// pager is mm when proc runs one (else proc), its exception handler proc (README.md: "Processes",
+// "Memory").
+// Its life: running -> ended (it called exit, was killed, or faulted: proc deleted its threads,
+// which destroyed its space and revoked every page; mm forgot it, or the pages went back to
+// proc's pool) ->
 // reaped (its parent's wait collected the status; the pid is free again).
 //
 // Identity and parents. proc knows the caller only as the kernel-given sender id. A sender
-// that is the thread of a process in the table acts as that process. Any other sender is one
-// of proc's own threads or σ0 — only the root task can create threads, and every thread it
-// creates for a program is in the table — and acts as proc itself (kNoProcess): it may kill
+// that is a thread of a process in the table (its first or an extra one) acts as that process.
+// Any other sender is one of proc's own threads or σ0 — only the root task can create threads,
+// and every thread it creates for a program is in the table — and acts as proc itself
+// (kNoProcess): it may kill
 // any process, and it is the parent of what it spawns and of the modules proc starts at boot.
 // Processes whose parent ends are re-parented to proc. proc reaps its own children itself
 // when they end, unless one of its threads is already waiting for them.
@@ -139,11 +143,12 @@ static_assert(ipc::wire_words<ExitRequest> == 1);
 // How a process ended.
 enum ExitReason : uint32_t {
     kExitNormal = 0,  // it called exit; status is its argument
-    kExitKilled = 1,  // kProcKill (status: the signal), or proc had no memory for a page it
-                      // needed (status: kSignalKill)
-    kExitFaulted = 2, // an exception nobody handled; status is the CPU's vector: 14 for a
-                      // page fault outside its image and stack, or a write to read-only
-                      // memory; 6 invalid opcode, 13 general protection, 0 divide error, ...
+    kExitKilled = 1,  // kProcKill (status: the signal), or (without mm) proc had no memory
+                      // for a page it needed (status: kSignalKill)
+    kExitFaulted = 2, // an exception nobody handled, in any of its threads; status is the
+                      // CPU's vector: 14 for a page fault its pager refused (outside its
+                      // regions, a write to read-only memory; with mm also no memory); 6
+                      // invalid opcode, 13 general protection, 0 divide error, ...
 };
 
 // Signals: kill takes one and records it as the status; none is delivered to the process

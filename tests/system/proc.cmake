@@ -28,12 +28,14 @@ axo_bochs_test(NAME bochs-proc-names
     TIMEOUT 180
     EXPECT [[proc: up]] [[proc: module 4 rejected: "irq=99"]] [[proc: module 5 rejected: IRQ 4]])
 
-# userland-core: processes (tests/guest/userland_core/README.md). proc starts the driver
+# userland-core: processes (tests/guest/userland_core/README.md). proc starts mm first (the
+# module named mm: the pager of every process, docs/boot-configuration.md), then the driver
 # userland_core at boot (on-exit=shutdown: its exit ends the run) with the number of crash
 # cycles of its reclaim test; the other modules are the programs it spawns (start=spawn), among
-# them hello (apps/hello, a newlib program: its output is checked below), three malformed ELF files made from exit42 at build time (spawn must
+# them worker (threads, fork, quotas, the pager stack), hello (apps/hello, a newlib program: its
+# output is checked below), three malformed ELF files made from exit42 at build time (spawn must
 # refuse them; proc's boot check says why, checked below), and notes, a text file, a module
-# that is no program: 16 modules, the most the kernel takes (kernel/multiboot.h).
+# that is no program: 18 modules (the kernel takes 24: kernel/uapi/axolotl/kip.h).
 set(_axo_userland_dir "${AXO_TARGET_DIR}/tests/guest/userland_core")
 set(_axo_userland_modules
     "${AXO_TARGET_DIR}/servers/memory/sigma0/sigma0 sigma0"

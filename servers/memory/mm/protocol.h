@@ -50,8 +50,10 @@
 //     the CPU's error code (bit 1: write) and the address. The handler restores the pager when
 //     it resumes the thread. This is how a write to a protected page reaches the client;
 //   - kill the thread or the whole client (thread_control, kMmDetach).
-// Notices are sent with a zero timeout (mm never waits for a handler): a handler that is not
-// waiting for one misses it, and finds the fault with kMmFaultState.
+// A handler that waits in kMmFaultWait gets the fault as that call's (deferred) reply, and a
+// fault refused while it is busy is kept for its next wait: none is missed (proc's reflector
+// works so). Otherwise mm sends a notice with a zero timeout (mm never waits for a handler): a
+// handler that is not waiting for one misses it, and finds the fault with kMmFaultState.
 //
 // A fault that repeats kMaxFaultRepeats times in a row at the same page with the same access
 // although mm answered it (an external pager that replies without a page) is refused too.
