@@ -650,6 +650,8 @@ void reclaim_tests(uint32_t cycles) {
     if (!check(cycle(), "crash cycle 1: spawn crash_null, wait: faulted with vector 14")) return;
     StatisticsReply first = statistics();
     mm::StatisticsReply mm_first = program::mm_statistics();
+    axo_counters_t kernel_first{};
+    uint32_t kernel_error = axo_debug_counters(&kernel_first);
     uint64_t begin = rt_clock_us();
     uint32_t good = 1;
     for (uint32_t i = 1; i < cycles; ++i)
@@ -657,6 +659,8 @@ void reclaim_tests(uint32_t cycles) {
     uint64_t took_us = rt_clock_us() - begin;
     StatisticsReply last = statistics();
     mm::StatisticsReply mm_last = program::mm_statistics();
+    axo_counters_t kernel_last{};
+    if (kernel_error == AXO_OK) kernel_error = axo_debug_counters(&kernel_last);
     check(good == cycles, "%u of %u crash cycles spawned, faulted and reaped", good, cycles);
     uint32_t per_cycle = cycles > 1 ? static_cast<uint32_t>(took_us / (cycles - 1)) : 0;
     diag("%u cycles after the first took %u ms: %u us per spawn, crash and wait", cycles - 1,
@@ -686,10 +690,11 @@ void reclaim_tests(uint32_t cycles) {
         tap::skip("mm's frames are unchanged", "no mm: proc pages its processes");
         tap::skip("mm's frames are unchanged", "no mm: proc pages its processes");
     }
-    // The kernel's own memory: the KIP has no counter of free kernel memory (kip.h), and the
-    // driver may not ask otherwise. A leak of a space or a thread per cycle would still show:
-    // the kernel pool (8..32 MiB) would run out within the cycles and spawn fail.
-    tap::skip("the kernel's free memory is unchanged", "the kernel exports no counter of it");
+    // The kernel's own memory: its pool's free frames (threads, spaces, page tables, UTCBs).
+    check(kernel_error == AXO_OK && kernel_first.kernel_free_frames != 0 &&
+              kernel_last.kernel_free_frames == kernel_first.kernel_free_frames,
+          "the kernel pool's free frames after cycle 1 and after cycle %u: %u, %u", cycles,
+          kernel_first.kernel_free_frames, kernel_last.kernel_free_frames);
 }
 
 uint32_t cycles_from_arguments() {
