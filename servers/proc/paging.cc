@@ -154,6 +154,11 @@ void reflector(void* context) {
     for (;;) {
         mm::FaultNotice notice{};
         ipc::Error error = ipc::call(proc.paging.mm, mm::FaultWaitRequest{}, notice);
+        if (error == ipc::Error::no_permission) {
+            // No process is attached yet (mm lets only a client's fault handler wait): soon.
+            axo_ipc_receive(rt_kip()->sigma0, axo_timeout_us(10000));
+            continue;
+        }
         if (error != ipc::Error::ok) {
             // mm gone or confused: say so once, and try again now and then.
             if (failures++ == 0)

@@ -13,7 +13,8 @@
 //   - the stack is anonymous memory, except its top page, which comes from the same object
 //     (its last page, after the image's: it holds the start block, the program's arguments);
 //   - a fault mm refuses (outside every region, a write to code) reaches proc's **reflector**
-//     thread, the client's mm fault handler, through kMmFaultWait; it takes the thread's pager
+//     thread, the client's mm fault handler, through kMmFaultWait (until the first process is
+//     attached mm refuses the wait, and the reflector asks again every 10 ms); it takes the thread's pager
 //     away and releases the fault (kMmFaultRetry), so the access faults again and reaches
 //     proc's main thread as exception vector 14 — which ends the process as before;
 //   - at its end proc deletes its threads and detaches it from mm (kMmDetach).

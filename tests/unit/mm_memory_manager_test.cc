@@ -891,8 +891,11 @@ TEST_F(MmMemoryManagerTest, ACopyRegionIsChargedAndDuplicatedCopyOnWrite) {
 // ---- Waiting for refused faults (kMmFaultWait) -------------------------------------------------
 
 TEST_F(MmMemoryManagerTest, AFaultWaitIsAnsweredByTheNextRefusalOrAtOnce) {
-    ASSERT_EQ(attach(kA), Error::ok);
     FaultNotice notice{};
+    // Only a thread some client names as its fault handler may wait.
+    EXPECT_EQ(m_mm->on_fault_wait(kHandler, FaultWaitRequest{}, notice), Error::no_permission);
+    ASSERT_EQ(attach(kA), Error::ok);
+    EXPECT_EQ(m_mm->on_fault_wait(kA, FaultWaitRequest{}, notice), Error::no_permission);
     // Nothing refused yet: the handler's wait is deferred.
     EXPECT_EQ(m_mm->on_fault_wait(kHandler, FaultWaitRequest{}, notice), ipc::kNoReply);
     EXPECT_EQ(read(kA, 0x900000).kind, FaultAnswer::refuse);

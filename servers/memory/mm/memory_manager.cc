@@ -833,8 +833,10 @@ Error MemoryManager::on_fault_retry(axo_thread_id_t from, const FaultRetryReques
 Error MemoryManager::on_fault_wait(axo_thread_id_t from, const FaultWaitRequest&,
                                    FaultNotice& reply) {
     if (from == AXO_NIL_THREAD || from == AXO_ANY_THREAD) return Error::invalid_argument;
+    bool handler = false;
     for (Client& c : m_clients) {
         if (!c.used || c.fault_handler != from) continue;
+        handler = true;
         for (uint32_t s = 0; s < kThreadsPerClient; ++s) {
             Pending& p = c.pending[s];
             if (p.reason == kRefusedNone || p.reported) continue;
@@ -843,6 +845,8 @@ Error MemoryManager::on_fault_wait(axo_thread_id_t from, const FaultWaitRequest&
             return Error::ok;
         }
     }
+    // Only the root task names handlers, so nobody else can take the few waiting places.
+    if (!handler) return Error::no_permission;
     for (axo_thread_id_t& waiter : m_fault_waiters)
         if (waiter == from) return ipc::kNoReply; // a new wait replaces the old
     for (axo_thread_id_t& waiter : m_fault_waiters) {

@@ -144,7 +144,8 @@ enum Label : uint32_t {
     // yet reported to a wait, else when mm refuses one (a deferred reply, so unlike
     // kMmFaultNotice it cannot be missed while the handler is busy; a reply the handler did
     // not wait for any more goes to its next wait). One wait per thread, 4 handlers at once.
-    // Errors: invalid_argument (nil caller); no_space (4 other handlers wait already).
+    // Errors: invalid_argument (nil caller); no_permission (the caller is no client's fault
+    // handler: it may wait again once one names it); no_space (4 other handlers wait already).
     kMmFaultWait = 0x070B,
 
     // ---- Messages mm sends
