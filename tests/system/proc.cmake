@@ -81,3 +81,17 @@ axo_bochs_test(NAME bochs-userland-core
            [[hello: 125221 bytes in 7 blocks from the heap, freed \(42\)]]
            ${_axo_userland_expect}
            [[proc: userland_core ended.*: success]])
+
+# The same driver without mm: proc pages every process itself (its fallback, servers/proc/README.md
+# "Memory"); the driver skips what needs mm (quotas, threads, fork, the pager stack) and runs
+# everything else, the 1000 crash cycles included. QEMU only.
+set(_axo_userland_modules_without_mm ${_axo_userland_modules})
+list(REMOVE_ITEM _axo_userland_modules_without_mm "${AXO_TARGET_DIR}/servers/memory/mm/mm")
+axo_qemu_test(NAME userland-core-without-mm
+    MODULES ${_axo_userland_modules_without_mm}
+    TIMEOUT 120
+    EXPECT [[proc: no module named mm: proc pages every process itself]]
+           [[proc: started module 2 "userland_core"]] [[hello, world]]
+           [[hello: 125221 bytes in 7 blocks from the heap, freed \(42\)]]
+           ${_axo_userland_expect}
+           [[proc: userland_core ended.*: success]])
