@@ -99,12 +99,19 @@ bool serve_pager_message(Proc& proc, axo_thread_id_t from) {
     bool known = module < proc.config->module_count && proc.images[module].program &&
                  image_extent(proc.images[module].elf, low, high) &&
                  (offset & (kPage - 1)) == 0 && offset <= high - low;
-    // The stack's top page holds the process's own arguments: only its process has them. (A
-    // forked child never asks: its parent had the page, and the child has a copy.)
+    // The stack's top page holds the process's own arguments: only its process gets them (any
+    // client may name this thread as the pager of a region, with any cookie; the images are
+    // boot modules anyone may spawn, the arguments are not). A forked child never asks: its
+    // parent had the page, and the child has a copy.
     bool stack_top = known && offset == high - low;
-    if (stack_top && (slot >= ProcessTable::kSlots || proc.loaded[slot].thread == AXO_NIL_THREAD ||
-                      proc.loaded[slot].image != proc.images[module].data))
-        known = false;
+    if (stack_top) {
+        axo_thread_id_t client = utcb->mr[4];
+        const ProcessEntry* entry = proc.processes.running(client);
+        if (slot >= ProcessTable::kSlots || entry == nullptr ||
+            proc.processes.table().slot_of(*entry) != slot ||
+            proc.loaded[slot].image != proc.images[module].data)
+            known = false;
+    }
     if (!known) {
         utcb->mr[0] = axo_msg_tag(static_cast<uint32_t>(ipc::Error::invalid_argument), 0, 0);
         return true;
