@@ -174,6 +174,10 @@ void reflector(void* context) {
             axo_ipc_receive(rt_kip()->sigma0, axo_timeout_us(100000));
             continue;
         }
+        if (notice.reason == mm::kRefusedNoMemory) {
+            Paging& paging = proc.paging;
+            paging.no_memory[paging.no_memory_next++ % Paging::kNoMemoryRing] = notice.thread;
+        }
         axo_exreg_t regs = {};
         regs.control = AXO_EXREG_SET_PAGER;
         regs.pager = AXO_NIL_THREAD;
@@ -308,6 +312,15 @@ void start_paging(Proc& proc) {
               proc.config->modules[module].index, reply.pid, axo_thread_number(reply.main_thread),
               axo_thread_version(reply.main_thread),
               error == AXO_OK ? "" : " (but no reflector thread: refused faults hang)");
+}
+
+bool take_no_memory(Proc& proc, axo_thread_id_t thread) {
+    for (volatile axo_thread_id_t& entry : proc.paging.no_memory) {
+        if (entry != thread) continue;
+        entry = AXO_NIL_THREAD;
+        return true;
+    }
+    return false;
 }
 
 bool paged_by_mm(const Proc& proc, uint32_t module) {

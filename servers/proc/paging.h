@@ -16,7 +16,8 @@
 //     thread, the client's mm fault handler, through kMmFaultWait (until the first process is
 //     attached mm refuses the wait, and the reflector asks again every 10 ms); it takes the thread's pager
 //     away and releases the fault (kMmFaultRetry), so the access faults again and reaches
-//     proc's main thread as exception vector 14 — which ends the process as before;
+//     proc's main thread as exception vector 14 — which ends the process as before (killed,
+//     signal 9, if mm had no memory for the page);
 //   - at its end proc deletes its threads and detaches it from mm (kMmDetach).
 //
 // The image pager also pages mm itself (lib/loader's handle_fault). Neither helper thread ever
@@ -46,7 +47,16 @@ struct Paging {
     uint32_t mm_module = kNoModule;      // the config index of the `mm` module
     axo_thread_id_t pager = AXO_NIL_THREAD;
     axo_thread_id_t reflector = AXO_NIL_THREAD;
+    // Threads whose fault mm refused for lack of memory, written by the reflector before it
+    // releases the fault, read by the main thread when the exception comes: such a process
+    // is killed (signal 9), as without mm, not faulted.
+    static constexpr uint32_t kNoMemoryRing = 4;
+    volatile axo_thread_id_t no_memory[kNoMemoryRing] = {};
+    uint32_t no_memory_next = 0;
 };
+
+// Whether `thread`'s page fault was refused for lack of memory (and forgets it).
+bool take_no_memory(Proc& proc, axo_thread_id_t thread);
 
 // At boot, before the other modules: starts the helper threads and the `mm` module, if the
 // configuration has one. Logs what it did.

@@ -148,6 +148,12 @@ ipc::Outcome on_kernel_message(Proc& proc, axo_thread_id_t from, ipc::Message& m
         message.typed() == 0) {
         proc.last_fault = {from, message.word(AXO_EXC_EIP - 1), message.word(AXO_EXC_ADDRESS - 1)};
         int32_t vector = static_cast<int32_t>(message.word(AXO_EXC_VECTOR - 1));
+        if (vector == kPageFaultVector && take_no_memory(proc, from)) {
+            rt_printf("proc: mm has no memory for page %08x of process %u\n",
+                      proc.last_fault.address, entry->pid);
+            (void)proc.processes.end_thread(from, kExitKilled, kSignalKill);
+            return ipc::Outcome::no_reply;
+        }
         (void)proc.processes.end_thread(from, kExitFaulted, vector);
         return ipc::Outcome::no_reply;
     }

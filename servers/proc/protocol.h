@@ -143,11 +143,11 @@ static_assert(ipc::wire_words<ExitRequest> == 1);
 // How a process ended.
 enum ExitReason : uint32_t {
     kExitNormal = 0,  // it called exit; status is its argument
-    kExitKilled = 1,  // kProcKill (status: the signal), or (without mm) proc had no memory
-                      // for a page it needed (status: kSignalKill)
+    kExitKilled = 1,  // kProcKill (status: the signal), or its pager had no memory for a
+                      // page it needed (status: kSignalKill)
     kExitFaulted = 2, // an exception nobody handled, in any of its threads; status is the
                       // CPU's vector: 14 for a page fault its pager refused (outside its
-                      // regions, a write to read-only memory; with mm also no memory); 6
+                      // regions, a write to read-only memory); 6
                       // invalid opcode, 13 general protection, 0 divide error, ...
 };
 
