@@ -23,7 +23,7 @@ constexpr uint32_t kBootloaderMagic = 0x2BADB002;
 
 constexpr size_t kMaxCmdline = 512;
 constexpr size_t kMaxRegions = 32;
-constexpr size_t kMaxModules = 16;
+constexpr size_t kMaxModules = 24; // = AXO_KIP_MAX_MODULES (kernel/uapi/axolotl/kip.h)
 constexpr size_t kMaxModuleCmdline = 128;
 
 // Bits of RawInfo::flags.

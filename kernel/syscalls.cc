@@ -5,6 +5,7 @@
 #include "kernel/console.h"
 #include "kernel/interrupts.h"
 #include "kernel/ipc.h"
+#include "kernel/kmem.h"
 #include "kernel/map_items.h"
 #include "kernel/panic.h"
 #include "kernel/scheduler.h"
@@ -284,7 +285,8 @@ uint32_t debug(Thread* self, uint32_t op, uint32_t arg0, uint32_t arg1) {
         if (!self->m_space->privileged()) return AXO_ERR_NO_PRIVILEGE;
         platform_exit(arg0 == 0 ? ExitReason::tests_done : ExitReason::tests_failed);
     case AXO_DEBUG_COUNTERS: {
-        const axo_counters_t& counters = kip::get()->counters;
+        axo_counters_t& counters = kip::get()->counters;
+        counters.kernel_free_frames = static_cast<uint32_t>(kmem::frames().free_frames());
         if (!arch::copy_to_user(arg0, &counters, sizeof(counters)).ok()) {
             return AXO_ERR_INVALID_PARAM;
         }

@@ -2,11 +2,18 @@
  * Hello world through newlib: stdio and the heap (sbrk), as a process proc starts.
  *
  *   hello [NAME]
+ *   hello --exhaust
  *
  * Prints "hello, world" (or "hello, NAME") to the console, takes and gives back heap blocks of a
  * few sizes (each written and read back), prints how many bytes that was, and exits with 0
  * through proc; with 1 if the heap failed. The userland-core test spawns it and checks both.
+ *
+ * --exhaust: takes 256 KiB blocks (touching each) until malloc fails, which it must with ENOMEM
+ * (mm's quota, or the arena's end), gives them back and takes 100 KiB again: the process runs
+ * on. Prints what it got; exits 0, or 2 if malloc never failed, 3 if errno was not ENOMEM,
+ * 4 if malloc failed after the blocks were freed.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,7 +22,38 @@
 static const size_t kSizes[] = {1, 24, 100, 1000, 4096, 20000, 100000};
 #define COUNT (sizeof kSizes / sizeof kSizes[0])
 
+/* lib/libc_glue: 1 when sbrk is mm's break, 2 for the arena. */
+int axo_heap_mode(void);
+
+static int exhaust(void) {
+    enum { kBlock = 256 * 1024, kMaxBlocks = 64 };
+    char* blocks[kMaxBlocks];
+    int count = 0, error = 0;
+    while (count < kMaxBlocks) {
+        errno = 0;
+        char* block = malloc(kBlock);
+        if (block == NULL) {
+            error = errno;
+            break;
+        }
+        block[0] = 1;
+        block[kBlock - 1] = 1;
+        blocks[count++] = block;
+    }
+    printf("hello: the heap (%s) gave %d KiB, then %s\n", axo_heap_mode() == 1 ? "mm" : "arena",
+           count * 256, count == kMaxBlocks ? "no failure" : error == ENOMEM ? "ENOMEM" : "?");
+    for (int i = 0; i < count; ++i) free(blocks[i]);
+    if (count == kMaxBlocks) return 2;
+    if (error != ENOMEM) return 3;
+    char* again = malloc(100000);
+    if (again == NULL) return 4;
+    again[99999] = 1;
+    free(again);
+    return 0;
+}
+
 int main(int argc, char** argv) {
+    if (argc > 1 && strcmp(argv[1], "--exhaust") == 0) return exhaust();
     const char* name = argc > 1 ? argv[1] : "world";
     printf("hello, %s\n", name);
 

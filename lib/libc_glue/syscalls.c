@@ -11,7 +11,8 @@
  *   read(0)           the "console" server's input, if there is one (else ENOSYS)
  *   _exit             proc's exit (servers/proc/protocol.h, kProcExit); the parent's wait
  *                     reports the status
- *   sbrk              the static heap arena of lib/user.ld
+ *   sbrk              mm's break (kMmSbrk) when mm pages the process, else the static heap
+ *                     arena of lib/user.ld
  *   gettimeofday,     the KIP clock (microseconds since boot; there is no real-time clock yet,
  *   times             so the time of day is the time since boot, counted from the epoch)
  *   isatty, fstat     0..2 are the console, a character device and a terminal
@@ -63,17 +64,57 @@ static const axo_kip_t* kip(void) {
 /* ---- The heap ------------------------------------------------------------------------------ */
 
 /*
- * A fixed arena that lib/user.ld reserves after .bss, on pages of its own, as the end of the
- * data PT_LOAD segment (inside its memsz, past its filesz): proc's loader (lib/loader) serves
- * faults only inside segments and the stack, and zero-fills this part (newlib's malloc relies
- * on fresh sbrk memory being zero); pages malloc never touches cost nothing. proc allows a
- * process 2 MiB of pages in all, so the arena (1 MiB) cannot be filled together with a large
- * image. Addresses past the image would only be backed once mm serves a real break.
+ * Two heaps, chosen at the first call:
+ *
+ * - mm's break (servers/memory/mm/protocol.h, kMmSbrk), when the process's pager is mm (proc
+ *   starts every process as an mm client when it runs mm: servers/proc/paging.h). The heap is
+ *   then an anonymous region after the image that grows and shrinks with the break, counted
+ *   against the process's quota: past it sbrk fails with ENOMEM and nothing else is affected.
+ * - Without mm (proc pages the process itself: it serves faults only inside segments and the
+ *   stack), a fixed arena that lib/user.ld reserves after .bss, on pages of its own, as the end
+ *   of the data PT_LOAD segment (inside its memsz, past its filesz), zero-filled on first
+ *   touch (newlib's malloc relies on fresh sbrk memory being zero).
+ *
+ * The test for mm is a kMmSbrk of 0 to the pager: proc, the pager without mm, refuses the label.
  */
+#define AXO_MM_SBRK 0x0703u        /* mm::kMmSbrk */
+#define AXO_MM_CALL_TIMEOUT_US 2000000u
+
 extern char __heap_start[], __heap_end[];
 static char* heap_break = __heap_start;
+static int heap_mode; /* 0: not decided; 1: mm; 2: the arena */
+
+/* kMmSbrk(client nil, delta): the old break in *old, or the error (label) / -1 (IPC). */
+static long mm_sbrk(ptrdiff_t delta, uint32_t* old) {
+    axo_utcb_t* utcb = axo_my_utcb();
+    axo_thread_id_t pager = utcb->pager;
+    if (pager == AXO_NIL_THREAD || pager == axo_kernel_interface()->root_task) return -1;
+    utcb->mr[0] = axo_msg_tag(AXO_MM_SBRK, 2, 0);
+    utcb->mr[1] = AXO_NIL_THREAD;
+    utcb->mr[2] = (uint32_t)delta;
+    axo_timeout_t timeout = axo_timeout_us(AXO_MM_CALL_TIMEOUT_US);
+    axo_msg_tag_t tag = axo_ipc_call(pager, axo_timeouts(timeout, timeout));
+    if (axo_tag_failed(tag)) return -1;
+    if (axo_tag_label(tag) != 0) return (long)axo_tag_label(tag);
+    if (axo_tag_untyped(tag) != 1) return -1;
+    *old = utcb->mr[1];
+    return 0;
+}
 
 void* sbrk(ptrdiff_t increment) {
+    if (heap_mode == 0) {
+        uint32_t old = 0;
+        heap_mode = mm_sbrk(0, &old) == 0 ? 1 : 2;
+    }
+    if (heap_mode == 1) {
+        uint32_t old = 0;
+        long error = mm_sbrk(increment, &old);
+        if (error != 0) {
+            errno = ENOMEM;
+            return (void*)-1;
+        }
+        return (void*)(uintptr_t)old;
+    }
     /* Compare distances, not pointers, so that no increment can wrap around the arena. */
     size_t used = (size_t)(heap_break - __heap_start);
     size_t left = (size_t)(__heap_end - heap_break);
@@ -84,6 +125,12 @@ void* sbrk(ptrdiff_t increment) {
     char* old_break = heap_break;
     heap_break += increment;
     return old_break;
+}
+
+/* Which heap sbrk uses: 1 mm's break, 2 the arena (for tests; decides it if not yet). */
+int axo_heap_mode(void) {
+    if (heap_mode == 0) (void)sbrk(0);
+    return heap_mode;
 }
 
 /* ---- Process ------------------------------------------------------------------------------- */

@@ -98,8 +98,8 @@ const uint8_t* map_boot_module(uint32_t index, uint32_t window, uint32_t* size) 
     return reinterpret_cast<const uint8_t*>(window + (start - first));
 }
 
-int spawn(Process& process, const uint8_t* image, uint32_t size, axo_thread_id_t id,
-          axo_thread_id_t pager, const char* const* argv, uint32_t argc, const char** why) {
+int prepare(Process& process, const uint8_t* image, uint32_t size, const char* const* argv,
+            uint32_t argc, const char** why) {
     process = Process{};
     if (!axo::elf::parse(image, size, Process::kStack.low, process.elf, why).ok()) return kBadImage;
     if (!process.start.build(argv, argc, Process::kStackTop)) {
@@ -108,22 +108,42 @@ int spawn(Process& process, const uint8_t* image, uint32_t size, axo_thread_id_t
     }
     process.image = image;
     process.image_size = size;
-    uint32_t error = axo_thread_control(id, id, rt_my_id(), pager, Process::kUtcb, pager);
+    return kOk;
+}
+
+int create_thread(Process& process, axo_thread_id_t id, axo_thread_id_t pager,
+                  axo_thread_id_t exception_handler, const char** why) {
+    uint32_t error =
+        axo_thread_control(id, id, rt_my_id(), pager, Process::kUtcb, exception_handler);
     if (error != AXO_OK) {
         if (why != nullptr) *why = "thread_control refused the new thread";
         return error == AXO_ERR_NO_MEMORY ? kNoMemory : kKernelError;
     }
-    axo_exreg_t start = {AXO_EXREG_SET_IP | AXO_EXREG_SET_SP, process.start.stack_pointer(),
-                         process.elf.entry, 0, AXO_NIL_THREAD};
-    if (axo_exchange_registers(id, &start) != AXO_OK) {
+    process.thread = id;
+    return kOk;
+}
+
+int start(Process& process, const char** why) {
+    axo_exreg_t regs = {AXO_EXREG_SET_IP | AXO_EXREG_SET_SP, process.start.stack_pointer(),
+                        process.elf.entry, 0, AXO_NIL_THREAD};
+    if (axo_exchange_registers(process.thread, &regs) != AXO_OK) {
         // Half a process is none: the space goes with its only thread.
-        (void)axo_thread_control(id, AXO_NIL_THREAD, AXO_NIL_THREAD, AXO_NIL_THREAD, 0,
-                                 AXO_NIL_THREAD);
+        (void)axo_thread_control(process.thread, AXO_NIL_THREAD, AXO_NIL_THREAD, AXO_NIL_THREAD,
+                                 0, AXO_NIL_THREAD);
+        process.thread = AXO_NIL_THREAD;
         if (why != nullptr) *why = "exchange_registers refused the new thread's entry";
         return kKernelError;
     }
-    process.thread = id;
     return kOk;
+}
+
+int spawn(Process& process, const uint8_t* image, uint32_t size, axo_thread_id_t id,
+          axo_thread_id_t pager, const char* const* argv, uint32_t argc, const char** why,
+          axo_thread_id_t exception_handler) {
+    if (int error = prepare(process, image, size, argv, argc, why); error != kOk) return error;
+    axo_thread_id_t handler = exception_handler == AXO_NIL_THREAD ? pager : exception_handler;
+    if (int error = create_thread(process, id, pager, handler, why); error != kOk) return error;
+    return start(process, why);
 }
 
 Fault handle_fault(Process& process, PagePool& pool, uint32_t address, bool write) {

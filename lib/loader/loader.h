@@ -76,8 +76,19 @@ enum Error : int {
 // of the caller that calls handle_fault) as pager and exception handler; it starts at the
 // ELF entry with its arguments `argv` (argc of them, argv[0] its name by convention) at the
 // top of its stack (layout.h). Nothing is created unless everything succeeds.
+// `exception_handler` nil: the pager handles exceptions too.
 int spawn(Process& process, const uint8_t* image, uint32_t size, axo_thread_id_t id,
-          axo_thread_id_t pager, const char* const* argv, uint32_t argc, const char** why);
+          axo_thread_id_t pager, const char* const* argv, uint32_t argc, const char** why,
+          axo_thread_id_t exception_handler = AXO_NIL_THREAD);
+
+// spawn in three steps, for a caller that sets up the space in between (proc hands it to mm,
+// servers/proc/paging.cc): validate the image and lay out the arguments; create the thread
+// (nothing started); start it at the ELF entry (deleted again if that fails).
+int prepare(Process& process, const uint8_t* image, uint32_t size, const char* const* argv,
+            uint32_t argc, const char** why);
+int create_thread(Process& process, axo_thread_id_t id, axo_thread_id_t pager,
+                  axo_thread_id_t exception_handler, const char** why);
+int start(Process& process, const char** why);
 
 enum class Fault {
     mapped,    // a map item reply is in the caller's UTCB: send it to the faulting thread

@@ -81,6 +81,7 @@ int main() {
     proc::Dispatcher dispatcher = proc::make_dispatcher(g_proc);
     if (g_config.self_valid && g_config.self.has_argument("selftest"))
         proc::start_selftest(g_proc, dispatcher);
+    proc::start_paging(g_proc);
     proc::start_boot_processes(g_proc);
     rt_printf("proc: serving\n");
     ipc::serve(dispatcher);

@@ -73,6 +73,26 @@ ipc::Error ProcessService::start(ProcessId parent, uint32_t module, const char* 
     return ipc::Error::ok;
 }
 
+ipc::Error ProcessService::fork(axo_thread_id_t from, const ForkRequest& request,
+                                SpawnReply& reply) {
+    ProcessEntry* parent = m_table.find_running(from);
+    if (parent == nullptr) return ipc::Error::not_found;
+    if (m_host.fork == nullptr) return ipc::Error::unsupported;
+    uint32_t parent_slot = m_table.slot_of(*parent);
+    ProcessEntry* entry = m_table.allocate(parent->pid, parent->module);
+    if (entry == nullptr) return ipc::Error::no_space;
+    ipc::Error error = m_host.fork(m_host.context, m_table.slot_of(*entry), parent_slot,
+                                   entry->thread, request.ip, request.sp);
+    if (error != ipc::Error::ok) {
+        m_table.release(*entry);
+        return error;
+    }
+    ++m_counters.spawned;
+    reply.pid = entry->pid;
+    reply.main_thread = entry->thread;
+    return ipc::Error::ok;
+}
+
 // ---- Ending ----------------------------------------------------------------------------------
 
 ipc::Error ProcessService::exit(axo_thread_id_t from, const ExitRequest& request, ipc::Empty&) {

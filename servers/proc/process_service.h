@@ -32,6 +32,10 @@ struct ProcessHost {
     // Called once for every process that ends, after it is destroyed (for the log and the
     // module's on-exit policy).
     void (*ended)(void* context, const ProcessEntry& entry);
+    // Makes the process in `slot` (`thread`, a new space) a copy of the running process in
+    // `parent_slot`, its first thread starting at ip, sp. nullptr: fork is unsupported.
+    ipc::Error (*fork)(void* context, uint32_t slot, uint32_t parent_slot, axo_thread_id_t thread,
+                       uint32_t ip, uint32_t sp) = nullptr;
 };
 
 struct ProcessCounters {
@@ -52,6 +56,7 @@ public:
     ipc::Error exit(axo_thread_id_t from, const ExitRequest& request, ipc::Empty& reply);
     ipc::Error wait(axo_thread_id_t from, const WaitRequest& request, WaitReply& reply);
     ipc::Error kill(axo_thread_id_t from, const KillRequest& request, ipc::Empty& reply);
+    ipc::Error fork(axo_thread_id_t from, const ForkRequest& request, SpawnReply& reply);
 
     // Starts config module `module` as a child of `parent` with its configured arguments and
     // then the words of `extra` (nullptr: none). At boot: start(kNoProcess, i, nullptr, ...).
@@ -73,6 +78,8 @@ public:
     }
 
     const ProcessTable& table() const { return m_table; }
+    // For the thread operations (threads.cc), which keep an entry's extra threads.
+    ProcessTable& table() { return m_table; }
     ProcessCounters counters() const { return m_counters; }
     uint32_t pending_waits() const { return m_wait_count; }
 

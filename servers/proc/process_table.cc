@@ -57,9 +57,20 @@ ProcessEntry* ProcessTable::find(ProcessId pid) {
 
 ProcessEntry* ProcessTable::find_running(axo_thread_id_t thread) {
     if (thread == AXO_NIL_THREAD) return nullptr;
-    for (ProcessEntry& entry : m_entries)
-        if (entry.state == ProcessState::running && entry.thread == thread) return &entry;
+    for (ProcessEntry& entry : m_entries) {
+        if (entry.state != ProcessState::running) continue;
+        if (entry.thread == thread) return &entry;
+        for (axo_thread_id_t extra : entry.extra)
+            if (extra == thread) return &entry;
+    }
     return nullptr;
+}
+
+axo_thread_id_t ProcessTable::new_extra_thread(uint32_t slot, uint32_t k) {
+    if (slot >= kSlots || k >= kExtraThreads) return AXO_NIL_THREAD;
+    uint16_t& version = m_last_extra_version[slot * kExtraThreads + k];
+    if (version >= kMaxVersion) return AXO_NIL_THREAD;
+    return axo_thread_id(kFirstExtraNumber + slot * kExtraThreads + k, ++version);
 }
 
 uint32_t ProcessTable::count() const {

@@ -22,10 +22,16 @@ enum class ProcessState : uint8_t {
     ended,   // its thread is deleted and its memory reclaimed; the status waits for a wait
 };
 
+// Threads a process may have besides its first (kProcThreadCreate): mm attaches at most 4 threads
+// to a client.
+constexpr uint32_t kExtraThreads = 3;
+
 struct ProcessEntry {
     ProcessId pid;
     ProcessId parent; // kNoProcess: proc itself
     axo_thread_id_t thread;
+    // Its other threads (nil: none), created by kProcThreadCreate; they act as the process.
+    axo_thread_id_t extra[kExtraThreads];
     ProcessState state;
     uint32_t module; // index into BootConfig::modules
     uint32_t reason; // ExitReason, once ended
@@ -40,6 +46,9 @@ public:
     static constexpr uint32_t kFirstThreadNumber = 256;
     static constexpr uint32_t kMaxVersion = (1u << 14) - 1;
     static_assert(kFirstThreadNumber + kSlots <= AXO_MAX_THREADS);
+    // Extra threads: slot i's k-th uses number kFirstExtraNumber + i * kExtraThreads + k.
+    static constexpr uint32_t kFirstExtraNumber = kFirstThreadNumber + kSlots;
+    static_assert(kFirstExtraNumber + kSlots * kExtraThreads <= AXO_MAX_THREADS);
 
     ProcessTable();
 
@@ -50,8 +59,11 @@ public:
     void release(ProcessEntry& entry);
 
     ProcessEntry* find(ProcessId pid);
-    // The running process whose thread this is.
+    // The running process whose thread (first or extra) this is.
     ProcessEntry* find_running(axo_thread_id_t thread);
+    // A new id for extra thread k of the process in `slot` (a version above every earlier
+    // one of its number), or nil when the number's versions are used up.
+    axo_thread_id_t new_extra_thread(uint32_t slot, uint32_t k);
     uint32_t slot_of(const ProcessEntry& entry) const {
         return static_cast<uint32_t>(&entry - m_entries);
     }
@@ -64,6 +76,7 @@ public:
 private:
     ProcessEntry m_entries[kSlots];
     uint16_t m_last_version[kSlots]; // 0: never used
+    uint16_t m_last_extra_version[kSlots * kExtraThreads] = {};
     ProcessId m_last_pid = kNoProcess;
     uint32_t m_last_slot = kSlots - 1;
 };

@@ -9,6 +9,7 @@
 
 #include "lib/ipc/kernel.h"
 #include "servers/proc/server.h"
+#include "servers/proc/threads.h"
 
 namespace proc {
 
@@ -32,6 +33,10 @@ ipc::Error host_start(void* context, uint32_t slot, uint32_t module, axo_thread_
     Proc& proc = proc_of(context);
     const ModuleImage& image = proc.images[module];
     if (!image.program) return ipc::Error::unsupported;
+    // mm pages it (paging.cc), or it is mm.
+    if (paged_by_mm(proc, module)) return mm_start_process(proc, slot, module, thread, argv, argc);
+    if (module == proc.paging.mm_module)
+        return start_mm_module(proc, slot, module, thread, argv, argc);
     const char* why = nullptr;
     int error = loader::spawn(proc.loaded[slot], image.data, image.size, thread, rt_my_id(), argv,
                               argc, &why);
@@ -52,6 +57,7 @@ ipc::Error host_start(void* context, uint32_t slot, uint32_t module, axo_thread_
 
 void host_destroy(void* context, uint32_t slot, axo_thread_id_t thread) {
     Proc& proc = proc_of(context);
+    delete_extra_threads(proc, slot);
     // Deleting the space's only thread deletes the space: every page mapped into it is
     // revoked, so the pool's pages are proc's alone again and can go to the next process.
     uint32_t error = axo_thread_control(thread, AXO_NIL_THREAD, AXO_NIL_THREAD, AXO_NIL_THREAD, 0,
@@ -59,8 +65,16 @@ void host_destroy(void* context, uint32_t slot, axo_thread_id_t thread) {
     if (error != AXO_OK)
         rt_printf("proc: deleting thread %u.%u failed: error %u\n", axo_thread_number(thread),
                   axo_thread_version(thread), error);
+    if (proc.paging.mm != AXO_NIL_THREAD && thread != proc.paging.mm)
+        mm_release_process(proc, thread);
     loader::release(proc.loaded[slot], proc.pool);
+    proc.loaded[slot].thread = AXO_NIL_THREAD;
     (void)proc.names.thread_died(thread);
+}
+
+ipc::Error host_fork(void* context, uint32_t slot, uint32_t parent_slot, axo_thread_id_t thread,
+                     uint32_t ip, uint32_t sp) {
+    return mm_fork_process(proc_of(context), slot, parent_slot, thread, ip, sp);
 }
 
 bool host_answer(void*, axo_thread_id_t waiter, ipc::Error error, const WaitReply& reply) {
@@ -102,7 +116,7 @@ void host_ended(void* context, const ProcessEntry& entry) {
 } // namespace
 
 ProcessHost process_host(Proc* proc) {
-    return ProcessHost{proc, &host_start, &host_destroy, &host_answer, &host_ended};
+    return ProcessHost{proc, &host_start, &host_destroy, &host_answer, &host_ended, &host_fork};
 }
 
 // A process can send these labels itself; the sender is still its own thread, so it gets
@@ -135,6 +149,12 @@ ipc::Outcome on_kernel_message(Proc& proc, axo_thread_id_t from, ipc::Message& m
         message.typed() == 0) {
         proc.last_fault = {from, message.word(AXO_EXC_EIP - 1), message.word(AXO_EXC_ADDRESS - 1)};
         int32_t vector = static_cast<int32_t>(message.word(AXO_EXC_VECTOR - 1));
+        if (vector == kPageFaultVector && take_no_memory(proc, from)) {
+            rt_printf("proc: mm has no memory for page %08x of process %u\n",
+                      proc.last_fault.address, entry->pid);
+            (void)proc.processes.end_thread(from, kExitKilled, kSignalKill);
+            return ipc::Outcome::no_reply;
+        }
         (void)proc.processes.end_thread(from, kExitFaulted, vector);
         return ipc::Outcome::no_reply;
     }
@@ -147,6 +167,7 @@ void start_boot_processes(Proc& proc) {
     for (uint32_t i = 0; i < proc.config->module_count; ++i) {
         const ModuleConfig& module = proc.config->modules[i];
         if (module.startup != StartPolicy::boot) continue;
+        if (i == proc.paging.mm_module) continue; // started first (start_paging)
         if (!proc.images[i].program) {
             rt_printf("proc: module %u \"%s\" not started: not a program\n", module.index,
                       module.name);

@@ -44,6 +44,8 @@ enum Label : uint32_t {
     kProcWait = 0x0202,       // wait for a child to end; the reply comes when it has
     kProcKill = 0x0203,       // end a child process
     kProcStatistics = 0x0204, // counters of the process table and of memory (tests, tools)
+    kProcThreadCreate = 0x0205, // a new thread in the caller's own process
+    kProcFork = 0x0206,         // a copy-on-write copy of the calling process, as a child
 
     // ---- Devices (drivers; below, "Devices") ------------------------------------------------
     kProcDeviceClaim = 0x0300,  // the caller's grants; makes it their holder
@@ -93,16 +95,20 @@ static_assert(ipc::wire_words<NameUnregisterRequest> == 8);
 
 // ---- Processes ------------------------------------------------------------------------------
 //
-// A process is an address space with one thread, started by proc from an ELF image (a boot
-// module) with lib/loader; proc is its pager and its exception handler (README.md: "Processes").
-// Its life: running -> ended (it called exit, was killed, or faulted: proc deleted its thread,
-// which destroyed its space and revoked every page; the pages went back to proc's pool) ->
+// A process is an address space with one thread (and up to kExtraThreads more: kProcThreadCreate),
+// started by proc from an ELF image (a boot module) with lib/loader, or copied by kProcFork; its
+// pager is mm when proc runs one (else proc), its exception handler proc (README.md: "Processes",
+// "Memory").
+// Its life: running -> ended (it called exit, was killed, or faulted: proc deleted its threads,
+// which destroyed its space and revoked every page; mm forgot it, or the pages went back to
+// proc's pool) ->
 // reaped (its parent's wait collected the status; the pid is free again).
 //
 // Identity and parents. proc knows the caller only as the kernel-given sender id. A sender
-// that is the thread of a process in the table acts as that process. Any other sender is one
-// of proc's own threads or σ0 — only the root task can create threads, and every thread it
-// creates for a program is in the table — and acts as proc itself (kNoProcess): it may kill
+// that is a thread of a process in the table (its first or an extra one) acts as that process.
+// Any other sender is one of proc's own threads or σ0 — only the root task can create threads,
+// and every thread it creates for a program is in the table — and acts as proc itself
+// (kNoProcess): it may kill
 // any process, and it is the parent of what it spawns and of the modules proc starts at boot.
 // Processes whose parent ends are re-parented to proc. proc reaps its own children itself
 // when they end, unless one of its threads is already waiting for them.
@@ -146,11 +152,12 @@ static_assert(ipc::wire_words<ExitRequest> == 1);
 // How a process ended.
 enum ExitReason : uint32_t {
     kExitNormal = 0,  // it called exit; status is its argument
-    kExitKilled = 1,  // kProcKill (status: the signal), or proc had no memory for a page it
-                      // needed (status: kSignalKill)
-    kExitFaulted = 2, // an exception nobody handled; status is the CPU's vector: 14 for a
-                      // page fault outside its image and stack, or a write to read-only
-                      // memory; 6 invalid opcode, 13 general protection, 0 divide error, ...
+    kExitKilled = 1,  // kProcKill (status: the signal), or its pager had no memory for a
+                      // page it needed (status: kSignalKill)
+    kExitFaulted = 2, // an exception nobody handled, in any of its threads; status is the
+                      // CPU's vector: 14 for a page fault its pager refused (outside its
+                      // regions, a write to read-only memory); 6
+                      // invalid opcode, 13 general protection, 0 divide error, ...
 };
 
 // Signals: kill takes one and records it as the status; none is delivered to the process
@@ -215,13 +222,53 @@ struct StatisticsReply {
     uint32_t pool_owned;    // pages proc holds from σ0 (in use or free for the next process)
     uint32_t sigma0_free;   // σ0's free conventional memory, bytes (0 if σ0 would not say)
     uint32_t sigma0_total;  // σ0's conventional memory, bytes
+    uint32_t threads;       // extra threads of processes alive (kProcThreadCreate)
 };
 struct StatisticsRequest {
     static constexpr uint32_t kLabel = kProcStatistics;
     using Reply = StatisticsReply;
 };
 static_assert(ipc::wire_words<StatisticsRequest> == 0);
-static_assert(ipc::wire_words<StatisticsReply> == 8);
+static_assert(ipc::wire_words<StatisticsReply> == 9);
+
+// A new thread in the caller's process, which starts at `ip` with `sp` (the caller prepares
+// the stack) — what threads of a process are, since only proc, the root task, may create
+// threads (thread_control). proc picks its id and its UTCB (in the first thread's UTCB page);
+// its pager is the process's (mm, attached to the same client: kMmAttach with space_of; or
+// proc), its exception handler proc: a fault or exception in any thread ends the whole process
+// as one in its first thread would. It acts as its process in every request. It ends when the
+// process ends (exit from any thread, kill, a fault): proc deletes all its threads.
+// Errors: not_found (the caller is no process); no_space (the process has kExtraThreads
+// already: process_table.h); invalid_argument (ip or sp not a user address: the kernel
+// refused to start it); no_memory (the kernel or mm refused the thread).
+struct ThreadCreateReply {
+    axo_thread_id_t thread;
+};
+struct ThreadCreateRequest {
+    static constexpr uint32_t kLabel = kProcThreadCreate;
+    using Reply = ThreadCreateReply;
+    uint32_t ip;
+    uint32_t sp;
+};
+static_assert(ipc::wire_words<ThreadCreateRequest> == 2);
+static_assert(ipc::wire_words<ThreadCreateReply> == 1);
+
+// fork: a new process, the caller's child, whose space is a copy-on-write copy of the
+// caller's (mm's kMmDuplicate: every page shared read-only until one of the two writes it;
+// pages neither has touched yet come from the image when touched), with one thread that
+// starts at `ip` with `sp` — the caller chooses where the child continues (a function and a
+// stack the copy has, e.g. a static stack array). Its argv and image are the caller's; its
+// other threads are not copied. Wait, kill and exit work on it as on a spawned child.
+// Errors: not_found (the caller is no process); unsupported (no mm: only mm can copy a
+// space); no_space (the table is full, or mm's quota refused the copy's commitment);
+// invalid_argument (ip or sp not a user address); no_memory (the kernel or mm refused).
+struct ForkRequest {
+    static constexpr uint32_t kLabel = kProcFork;
+    using Reply = SpawnReply;
+    uint32_t ip;
+    uint32_t sp;
+};
+static_assert(ipc::wire_words<ForkRequest> == 2);
 
 // ---- Devices ----------------------------------------------------------------------------------
 //

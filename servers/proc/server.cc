@@ -1,6 +1,7 @@
 #include "servers/proc/server.h"
 
 #include "axolotl/syscalls.h"
+#include "servers/proc/threads.h"
 
 namespace proc {
 namespace {
@@ -41,9 +42,19 @@ ipc::Error on_statistics(Proc& proc, axo_thread_id_t, const StatisticsRequest&,
     reply.pending_waits = proc.processes.pending_waits();
     reply.pool_in_use = proc.pool.in_use();
     reply.pool_owned = proc.pool.owned();
+    reply.threads = extra_threads_alive(proc);
     if (!loader::sigma0_statistics(&reply.sigma0_free, &reply.sigma0_total))
         reply.sigma0_free = reply.sigma0_total = 0;
     return ipc::Error::ok;
+}
+
+ipc::Error on_thread_create(Proc& proc, axo_thread_id_t from, const ThreadCreateRequest& request,
+                            ThreadCreateReply& reply) {
+    return create_thread(proc, from, request, reply);
+}
+ipc::Error on_fork(Proc& proc, axo_thread_id_t from, const ForkRequest& request,
+                   SpawnReply& reply) {
+    return proc.processes.fork(from, request, reply);
 }
 
 constexpr ipc::Route<Proc> kRoutes[] = {
@@ -63,6 +74,8 @@ constexpr ipc::Route<Proc> kRoutes[] = {
     ipc::route<&on_dma_allocate>(),
     ipc::route<&on_device_status>(),
     ipc::route<&on_pci_report>(),
+    ipc::route<&on_thread_create>(),
+    ipc::route<&on_fork>(),
 };
 static_assert(ipc::labels_unique(kRoutes));
 

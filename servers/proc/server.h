@@ -8,6 +8,7 @@
 #include "servers/proc/devices.h"
 #include "servers/proc/module_image.h"
 #include "servers/proc/name_service.h"
+#include "servers/proc/paging.h"
 #include "servers/proc/process_service.h"
 #include "servers/proc/protocol.h"
 
@@ -39,6 +40,9 @@ struct Proc {
     // The process each module was started as at boot (kNoProcess: none): its on-exit policy
     // applies to that one, not to copies spawned later.
     ProcessId boot_pid[AXO_KIP_MAX_MODULES] = {};
+    // mm as the pager of processes (paging.h); mm nil: proc pages them itself.
+    Paging paging;
+    uint32_t forks = 0; // for the log
     // For the log line of each end (processes.cc): how many processes ended, and the fault
     // that ended the last faulting one.
     uint32_t ends = 0;

@@ -28,16 +28,19 @@ axo_bochs_test(NAME bochs-proc-names
     TIMEOUT 180
     EXPECT [[proc: up]] [[proc: module 4 rejected: "irq=99"]] [[proc: module 5 rejected: IRQ 4]])
 
-# userland-core: processes (tests/guest/userland_core/README.md). proc starts the driver
+# userland-core: processes (tests/guest/userland_core/README.md). proc starts mm first (the
+# module named mm: the pager of every process, docs/boot-configuration.md), then the driver
 # userland_core at boot (on-exit=shutdown: its exit ends the run) with the number of crash
 # cycles of its reclaim test; the other modules are the programs it spawns (start=spawn), among
-# them hello (apps/hello, a newlib program: its output is checked below), three malformed ELF files made from exit42 at build time (spawn must
+# them worker (threads, fork, quotas, the pager stack), hello (apps/hello, a newlib program: its
+# output is checked below), three malformed ELF files made from exit42 at build time (spawn must
 # refuse them; proc's boot check says why, checked below), and notes, a text file, a module
-# that is no program: 16 modules, the most the kernel takes (kernel/multiboot.h).
+# that is no program: 18 modules (the kernel takes 24: kernel/uapi/axolotl/kip.h).
 set(_axo_userland_dir "${AXO_TARGET_DIR}/tests/guest/userland_core")
 set(_axo_userland_modules
     "${AXO_TARGET_DIR}/servers/memory/sigma0/sigma0 sigma0"
     "${AXO_TARGET_DIR}/servers/proc/proc"
+    "${AXO_TARGET_DIR}/servers/memory/mm/mm"
     "${_axo_userland_dir}/userland_core on-exit=shutdown 1000"
     "${_axo_userland_dir}/exit42 start=spawn"
     "${_axo_userland_dir}/crash_null start=spawn"
@@ -47,6 +50,7 @@ set(_axo_userland_modules
     "${_axo_userland_dir}/parent start=spawn"
     "${_axo_userland_dir}/meddler start=spawn"
     "${_axo_userland_dir}/refault start=spawn"
+    "${_axo_userland_dir}/worker start=spawn"
     "${_axo_userland_dir}/elf_truncated start=spawn"
     "${_axo_userland_dir}/elf_overlap start=spawn"
     "${_axo_userland_dir}/elf_huge start=spawn"
@@ -62,8 +66,8 @@ set(_axo_userland_expect
 # About 2 s on QEMU, of which 0.3 s are the 1000 crash cycles.
 axo_qemu_test(NAME userland-core
     MODULES ${_axo_userland_modules}
-    TIMEOUT 60
-    EXPECT [[proc: started module 2 "userland_core"]] [[hello, world]]
+    TIMEOUT 120
+    EXPECT [[proc: started module 2 "mm".*the pager of every process]] [[proc: started module 3 "userland_core"]] [[hello, world]]
            [[hello: 125221 bytes in 7 blocks from the heap, freed \(42\)]]
            ${_axo_userland_expect}
            [[proc: userland_core ended.*: success]])
@@ -72,8 +76,22 @@ axo_qemu_test(NAME userland-core
 # semantics; about 8 s (the 1000 crash cycles: 2 s of guest time).
 axo_bochs_test(NAME bochs-userland-core
     MODULES ${_axo_userland_modules}
+    TIMEOUT 300
+    EXPECT [[proc: started module 2 "mm".*the pager of every process]] [[proc: started module 3 "userland_core"]] [[hello, world]]
+           [[hello: 125221 bytes in 7 blocks from the heap, freed \(42\)]]
+           ${_axo_userland_expect}
+           [[proc: userland_core ended.*: success]])
+
+# The same driver without mm: proc pages every process itself (its fallback, servers/proc/README.md
+# "Memory"); the driver skips what needs mm (quotas, threads, fork, the pager stack) and runs
+# everything else, the 1000 crash cycles included. QEMU only.
+set(_axo_userland_modules_without_mm ${_axo_userland_modules})
+list(REMOVE_ITEM _axo_userland_modules_without_mm "${AXO_TARGET_DIR}/servers/memory/mm/mm")
+axo_qemu_test(NAME userland-core-without-mm
+    MODULES ${_axo_userland_modules_without_mm}
     TIMEOUT 120
-    EXPECT [[proc: started module 2 "userland_core"]] [[hello, world]]
+    EXPECT [[proc: no module named mm: proc pages every process itself]]
+           [[proc: started module 2 "userland_core"]] [[hello, world]]
            [[hello: 125221 bytes in 7 blocks from the heap, freed \(42\)]]
            ${_axo_userland_expect}
            [[proc: userland_core ended.*: success]])

@@ -362,7 +362,7 @@ TEST(Multiboot, TooManyModules) {
     BootInfo info;
     ASSERT_TRUE(m.parse(info).ok()) << m.why();
     EXPECT_EQ(info.module_count, kMaxModules);
-    // A 17th module is left out and counted, not a reason to refuse the boot (it was a
+    // One module more is left out and counted, not a reason to refuse the boot (it was a
     // panic once: the userland-core boot hit it).
     m.add_module(0x400000, 0x401000);
     ASSERT_TRUE(m.parse(info).ok()) << m.why();

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "servers/memory/mm/memory_manager.h"
+#include "lib/ipc/dispatcher.h"
 
 namespace mm {
 namespace {
@@ -819,6 +820,117 @@ TEST_F(MmMemoryManagerTest, DetachingEveryClientReturnsEveryFrame) {
         ASSERT_EQ(s.table_frames, 0u);
     }
     EXPECT_LE(m_pool->backed(), 64u); // frames are reused, not taken anew each round
+}
+
+// ---- Copied external pages (kRegionCopy) -----------------------------------------------------
+
+TEST_F(MmMemoryManagerTest, ACopyRegionForwardsOnceThenThePageIsTheClients) {
+    ASSERT_EQ(attach(kA, 16), Error::ok);
+    RegionCreateReply made{};
+    ASSERT_EQ(create(kA, AXO_NIL_THREAD, 0x400000, 4 * kPageSize, kRW, kRegionCopy, 0, 0, kPager,
+                     0xC0DE, &made),
+              Error::ok);
+    EXPECT_NE(made.object, 0u);
+    EXPECT_EQ(stats(kA).committed, 4u); // copies are the client's memory
+    FaultAnswer answer = write(kA, 0x401008);
+    ASSERT_EQ(answer.kind, FaultAnswer::forward);
+    EXPECT_TRUE(answer.copy);
+    EXPECT_EQ(answer.cookie, 0xC0DEu);
+    EXPECT_EQ(answer.offset, kPageSize);
+    EXPECT_EQ(answer.source, kLanding + kPageSize);
+    std::vector<uint8_t> landed(kPageSize, 0x5A);
+    EXPECT_EQ(stats().data_frames, 0u);
+    uint32_t source = m_mm->complete_copy(kA, answer, landed.data());
+    ASSERT_NE(source, 0u);
+    EXPECT_EQ(stats().data_frames, 1u);
+    EXPECT_EQ(m_pool->data(m_pool->frame_at(source))[100], 0x5A);
+    // mm dropped its own mapping of the pager's page.
+    EXPECT_TRUE(flushed(axo_fpage(kLanding + kPageSize, kPageBits, AXO_FPAGE_RWX)));
+    EXPECT_EQ(stats(kA).resident, 1u);
+    // The next fault is answered from the client's own frame, without the pager.
+    FaultAnswer again = read(kA, 0x401000);
+    EXPECT_EQ(again.kind, FaultAnswer::map);
+    EXPECT_EQ(again.source, source);
+    // Unmap frees the copy and the commitment; the object goes with its last region.
+    ASSERT_EQ(unmap(kA, AXO_NIL_THREAD, 0x400000, 4), Error::ok);
+    EXPECT_EQ(stats().data_frames, 0u);
+    EXPECT_EQ(stats(kA).committed, 0u);
+    EXPECT_EQ(stats().objects, 0u);
+}
+
+TEST_F(MmMemoryManagerTest, ACopyRegionIsChargedAndDuplicatedCopyOnWrite) {
+    ASSERT_EQ(attach(kA, 3), Error::ok);
+    EXPECT_EQ(create(kA, AXO_NIL_THREAD, 0x400000, 4 * kPageSize, kRW, kRegionCopy, 0, 0, kPager),
+              Error::no_space);
+    EXPECT_EQ(stats().objects, 0u); // nothing made
+    ASSERT_EQ(create(kA, AXO_NIL_THREAD, 0x400000, 2 * kPageSize, kRW, kRegionCopy, 0, 0, kPager),
+              Error::ok);
+    std::vector<uint8_t> landed(kPageSize, 7);
+    FaultAnswer answer = write(kA, 0x400000);
+    ASSERT_EQ(answer.kind, FaultAnswer::forward);
+    ASSERT_NE(m_mm->complete_copy(kA, answer, landed.data()), 0u);
+    ASSERT_EQ(attach(kB), Error::ok);
+    uint32_t shared = 0;
+    ASSERT_EQ(duplicate(kRoot, kA, kB, &shared), Error::ok);
+    EXPECT_EQ(shared, 1u);
+    EXPECT_EQ(stats(kB).committed, 2u);
+    // The copied page is shared copy-on-write; the untouched one still comes from the pager.
+    FaultAnswer b = read(kB, 0x400000);
+    EXPECT_EQ(b.kind, FaultAnswer::map);
+    EXPECT_EQ(b.rights & AXO_FPAGE_W, 0u);
+    uint32_t copies = stats().cow_copies;
+    EXPECT_EQ(write(kB, 0x400000).kind, FaultAnswer::map);
+    EXPECT_EQ(stats().cow_copies, copies + 1);
+    EXPECT_EQ(read(kB, 0x401000).kind, FaultAnswer::forward);
+    ASSERT_EQ(detach(kA), Error::ok);
+    ASSERT_EQ(detach(kB), Error::ok);
+    EXPECT_EQ(stats().objects, 0u);
+    EXPECT_EQ(stats().data_frames, 0u);
+}
+
+// ---- Waiting for refused faults (kMmFaultWait) -------------------------------------------------
+
+TEST_F(MmMemoryManagerTest, AFaultWaitIsAnsweredByTheNextRefusalOrAtOnce) {
+    FaultNotice notice{};
+    // Only a thread some client names as its fault handler may wait.
+    EXPECT_EQ(m_mm->on_fault_wait(kHandler, FaultWaitRequest{}, notice), Error::no_permission);
+    ASSERT_EQ(attach(kA), Error::ok);
+    EXPECT_EQ(m_mm->on_fault_wait(kA, FaultWaitRequest{}, notice), Error::no_permission);
+    // Nothing refused yet: the handler's wait is deferred.
+    EXPECT_EQ(m_mm->on_fault_wait(kHandler, FaultWaitRequest{}, notice), ipc::kNoReply);
+    EXPECT_EQ(read(kA, 0x900000).kind, FaultAnswer::refuse);
+    std::vector<Deferred> work = outbox();
+    ASSERT_EQ(work.size(), 1u);
+    EXPECT_EQ(work[0].kind, Deferred::wake);
+    EXPECT_EQ(work[0].to, kHandler);
+    EXPECT_EQ(work[0].notice.thread, kA);
+    EXPECT_EQ(work[0].notice.address, 0x900000u);
+    EXPECT_EQ(work[0].notice.reason, kRefusedNoRegion);
+    // Reported once: the next wait waits again.
+    EXPECT_EQ(m_mm->on_fault_wait(kHandler, FaultWaitRequest{}, notice), ipc::kNoReply);
+    ASSERT_EQ(attach(kB), Error::ok);
+    outbox();
+    // The handler is waiting: B's refusal answers its wait...
+    EXPECT_EQ(write(kB, 0x700000).kind, FaultAnswer::refuse);
+    work = outbox();
+    ASSERT_EQ(work.size(), 1u);
+    EXPECT_EQ(work[0].kind, Deferred::wake);
+    EXPECT_EQ(work[0].notice.thread, kB);
+    // ... and if that reply was not delivered, the next wait gets it at once.
+    m_mm->unreport(kB);
+    ASSERT_EQ(m_mm->on_fault_wait(kHandler, FaultWaitRequest{}, notice), Error::ok);
+    EXPECT_EQ(notice.thread, kB);
+    EXPECT_EQ(notice.address, 0x700000u);
+    EXPECT_EQ(notice.access, kW);
+    // Without a waiting handler the old notice goes out and the fault is still unreported.
+    EXPECT_EQ(retry(kHandler, kA, 1), Error::ok);
+    outbox();
+    EXPECT_EQ(read(kA, 0x900000).kind, FaultAnswer::refuse);
+    work = outbox();
+    ASSERT_EQ(work.size(), 1u);
+    EXPECT_EQ(work[0].kind, Deferred::notify);
+    ASSERT_EQ(m_mm->on_fault_wait(kHandler, FaultWaitRequest{}, notice), Error::ok);
+    EXPECT_EQ(notice.thread, kA);
 }
 
 } // namespace

@@ -400,5 +400,94 @@ TEST(ProcessTable, PidsAreUniqueAndNeverZero) {
     EXPECT_EQ(table.find_running(AXO_NIL_THREAD), nullptr);
 }
 
+TEST(ProcessTable, ExtraThreadsActAsTheirProcess) {
+    ProcessTable table;
+    ProcessEntry* entry = table.allocate(kNoProcess, 0);
+    ASSERT_NE(entry, nullptr);
+    uint32_t slot = table.slot_of(*entry);
+    axo_thread_id_t first = table.new_extra_thread(slot, 0);
+    axo_thread_id_t again = table.new_extra_thread(slot, 0);
+    EXPECT_EQ(axo_thread_number(first), axo_thread_number(again));
+    EXPECT_GT(axo_thread_version(again), axo_thread_version(first)); // never the same id twice
+    EXPECT_GE(axo_thread_number(first), ProcessTable::kFirstExtraNumber);
+    EXPECT_NE(axo_thread_number(table.new_extra_thread(slot, 1)), axo_thread_number(first));
+    EXPECT_EQ(table.new_extra_thread(slot, kExtraThreads), AXO_NIL_THREAD);
+    EXPECT_EQ(table.new_extra_thread(ProcessTable::kSlots, 0), AXO_NIL_THREAD);
+    EXPECT_EQ(table.find_running(again), nullptr);
+    entry->extra[0] = again;
+    EXPECT_EQ(table.find_running(again), entry);
+    // A new process in the slot starts without the old one's threads.
+    table.release(*entry);
+    ProcessEntry* next = nullptr;
+    for (uint32_t i = 0; i < ProcessTable::kSlots; ++i) {
+        ProcessEntry* e = table.allocate(kNoProcess, 0);
+        if (table.slot_of(*e) == slot) next = e;
+    }
+    ASSERT_NE(next, nullptr);
+    EXPECT_EQ(next->extra[0], AXO_NIL_THREAD);
+    EXPECT_EQ(table.find_running(again), nullptr);
+}
+
+TEST_F(ProcessServiceTest, ForkNeedsAProcessAndAHostThatCopies) {
+    SpawnReply parent = spawned(kProcThread);
+    SpawnReply child{};
+    // This fake host has no fork.
+    EXPECT_EQ(service.fork(parent.main_thread, ForkRequest{0x400000, 0x500000}, child),
+              ipc::Error::unsupported);
+    EXPECT_EQ(service.fork(kProcThread, ForkRequest{0x400000, 0x500000}, child),
+              ipc::Error::not_found);
+    EXPECT_EQ(service.table().count(), 1u);
+}
+
+struct ForkHost {
+    std::vector<std::pair<uint32_t, uint32_t>> copies; // (slot, parent slot)
+    static ipc::Error fork(void* context, uint32_t slot, uint32_t parent_slot, axo_thread_id_t,
+                           uint32_t ip, uint32_t sp) {
+        auto* self = static_cast<ForkHost*>(context);
+        if (ip == 0 || sp == 0) return ipc::Error::invalid_argument;
+        self->copies.push_back({slot, parent_slot});
+        return ipc::Error::ok;
+    }
+    static ipc::Error start(void*, uint32_t, uint32_t, axo_thread_id_t, const char* const*,
+                            uint32_t) {
+        return ipc::Error::ok;
+    }
+    static void destroy(void*, uint32_t, axo_thread_id_t) {}
+    static bool answer(void*, axo_thread_id_t, ipc::Error, const WaitReply&) { return true; }
+    static void ended(void*, const ProcessEntry&) {}
+};
+
+TEST(ProcessServiceFork, TheCopyIsTheCallersChild) {
+    std::vector<axo_kip_module_t> modules(4);
+    const char* lines[] = {"/boot/sigma0", "/boot/proc", "/boot/init", "/boot/app start=spawn"};
+    for (size_t i = 0; i < modules.size(); ++i) {
+        modules[i].start = 0x100000;
+        modules[i].size = 4096;
+        std::strncpy(modules[i].cmdline, lines[i], sizeof modules[i].cmdline - 1);
+    }
+    BootConfig config{};
+    parse_boot_config(modules.data(), 4, config, nullptr, nullptr);
+    ForkHost host;
+    ProcessService service{ProcessHost{&host, &ForkHost::start, &ForkHost::destroy,
+                                       &ForkHost::answer, &ForkHost::ended, &ForkHost::fork},
+                           &config};
+    SpawnReply parent{};
+    ASSERT_EQ(service.start(kNoProcess, 1, nullptr, parent), ipc::Error::ok);
+    SpawnReply child{};
+    ASSERT_EQ(service.fork(parent.main_thread, ForkRequest{0x400000, 0x500000}, child),
+              ipc::Error::ok);
+    EXPECT_NE(child.pid, parent.pid);
+    ASSERT_EQ(host.copies.size(), 1u);
+    const ProcessEntry* entry = service.running(child.main_thread);
+    ASSERT_NE(entry, nullptr);
+    EXPECT_EQ(entry->parent, parent.pid);
+    EXPECT_EQ(entry->module, 1u);
+    EXPECT_EQ(host.copies[0].second, service.table().slot_of(*service.running(parent.main_thread)));
+    // A refused copy takes no slot.
+    EXPECT_EQ(service.fork(parent.main_thread, ForkRequest{0, 0}, child),
+              ipc::Error::invalid_argument);
+    EXPECT_EQ(service.table().count(), 2u);
+}
+
 } // namespace
 } // namespace proc

@@ -23,7 +23,7 @@ extern "C" {
 #define AXO_KIP_SYSENTER 4u            /* a sysenter entry exists (not yet) */
 
 #define AXO_KIP_MAX_MEMORY 32u
-#define AXO_KIP_MAX_MODULES 16u
+#define AXO_KIP_MAX_MODULES 24u
 
 enum axo_memory_type {
     AXO_MEMORY_CONVENTIONAL = 1, /* free RAM, owned by σ0 */
@@ -51,6 +51,9 @@ typedef struct axo_counters {
     uint32_t timer_ticks;
     uint32_t segment_reloads; /* switches into a small space: segments only, no CR3 write */
     uint32_t promotions;      /* small spaces promoted to large ones */
+    /* Not a count: free frames of the kernel's memory pool (threads, spaces, page tables,
+     * UTCBs), as of the last AXO_DEBUG_COUNTERS call (which refreshes it). */
+    uint32_t kernel_free_frames;
 } axo_counters_t;
 
 typedef struct axo_kip {
@@ -70,14 +73,14 @@ typedef struct axo_kip {
     uint32_t module_count;      /* 48 */
     uint32_t reserved[3];       /* 52 */
     axo_counters_t counters;    /* 64 */
-    axo_kip_memory_t memory[AXO_KIP_MAX_MEMORY]; /* 96 */
-    axo_kip_module_t modules[AXO_KIP_MAX_MODULES]; /* 608 */
+    axo_kip_memory_t memory[AXO_KIP_MAX_MEMORY]; /* 100 */
+    axo_kip_module_t modules[AXO_KIP_MAX_MODULES]; /* 612 */
 } axo_kip_t;
 
 #ifdef __cplusplus
 static_assert(sizeof(axo_kip_t) <= 4096, "the KIP is one page");
 static_assert(__builtin_offsetof(axo_kip_t, counters) == 64, "KIP layout");
-static_assert(__builtin_offsetof(axo_kip_t, memory) == 96, "KIP layout");
+static_assert(__builtin_offsetof(axo_kip_t, memory) == 100, "KIP layout");
 #endif
 
 static inline uint64_t axo_kip_clock_us(const axo_kip_t* kip) {

@@ -1,5 +1,7 @@
 #include "servers/memory/mm/memory_manager.h"
 
+#include "lib/ipc/dispatcher.h"
+
 namespace mm {
 
 namespace {
@@ -31,7 +33,18 @@ constexpr bool valid_range(uint32_t address, uint32_t size) {
 }
 
 bool is_backed_by_object(const Region& r) {
-    return r.kind == kRegionShared || r.kind == kRegionExternal;
+    return r.kind == kRegionShared || r.kind == kRegionExternal || r.kind == kRegionCopy;
+}
+
+// Regions whose pages are the client's own frames (its page table): anonymous memory, and
+// pages of an external object copied at their first touch.
+bool has_private_pages(const Region& r) {
+    return r.kind == kRegionAnonymous || r.kind == kRegionCopy;
+}
+
+// The kind of object a region of `kind` maps.
+constexpr uint32_t object_kind(uint32_t kind) {
+    return kind == kRegionCopy ? uint32_t{kRegionExternal} : kind;
 }
 
 } // namespace
@@ -54,6 +67,8 @@ void MemoryManager::init(FramePool* frames, Flusher flusher, axo_thread_id_t roo
     for (uint8_t& index : m_client_of)
         index = 0;
     m_outbox_head = m_outbox_count = 0;
+    for (axo_thread_id_t& waiter : m_fault_waiters)
+        waiter = AXO_NIL_THREAD;
 }
 
 // ---- Lookup and trust --------------------------------------------------------------------------
@@ -140,6 +155,19 @@ FaultAnswer MemoryManager::evaluate(uint32_t client, uint32_t address, uint32_t 
     if ((r.rights & need) == 0) return refused(kRefusedProtection);
     answer.rights = r.rights;
 
+    if (r.kind == kRegionCopy && c.pages.get(pool, answer.page / kPageSize) == kNoFrame) {
+        // Not copied yet: the pager's page first, then a private copy (complete_copy).
+        if (forwarding) return refused(kRefusedNested);
+        const Object& o = m_objects[r.object];
+        answer.kind = FaultAnswer::forward;
+        answer.copy = true;
+        answer.offset = r.offset_of(answer.page);
+        answer.source = o.landing + answer.offset;
+        answer.pager = o.pager;
+        answer.cookie = o.cookie;
+        ++m_counters.forwards;
+        return answer;
+    }
     if (r.kind == kRegionExternal) {
         if (forwarding) return refused(kRefusedNested);
         const Object& o = m_objects[r.object];
@@ -166,7 +194,7 @@ FaultAnswer MemoryManager::evaluate(uint32_t client, uint32_t address, uint32_t 
         }
         if (r.kind == kRegionAnonymous) ++c.resident;
         ++m_counters.zero_fills;
-    } else if (r.kind == kRegionAnonymous && pool.refs(frame) > 1) {
+    } else if (has_private_pages(r) && pool.refs(frame) > 1) {
         // Shared copy-on-write since a duplicate: a write takes a private copy, a read sees
         // the shared frame, read-only.
         if (need == AXO_FPAGE_W) {
@@ -198,6 +226,14 @@ FaultAnswer MemoryManager::refuse(uint32_t client, uint32_t slot, uint32_t addre
         notice.kind = Deferred::notify;
         notice.to = c.fault_handler;
         notice.notice = FaultNotice{c.threads[slot], address, ip, access, reason};
+        for (axo_thread_id_t& waiter : m_fault_waiters) {
+            if (waiter != c.fault_handler) continue;
+            // The handler waits in kMmFaultWait: the notice is the reply to its call.
+            notice.kind = Deferred::wake;
+            c.pending[slot].reported = true;
+            waiter = AXO_NIL_THREAD;
+            break;
+        }
         push(notice);
     }
     FaultAnswer answer;
@@ -210,10 +246,37 @@ FaultAnswer MemoryManager::refuse(uint32_t client, uint32_t slot, uint32_t addre
     return answer;
 }
 
-void MemoryManager::external_failed(axo_thread_id_t thread, const FaultAnswer& answer) {
+void MemoryManager::external_failed(axo_thread_id_t thread, const FaultAnswer& answer,
+                                    uint32_t reason) {
     uint32_t client = 0, slot = 0;
     if (!locate(thread, client, slot)) return;
-    refuse(client, slot, answer.address, answer.ip, answer.access, kRefusedExternal);
+    refuse(client, slot, answer.address, answer.ip, answer.access, reason);
+}
+
+uint32_t MemoryManager::complete_copy(axo_thread_id_t thread, const FaultAnswer& answer,
+                                      const void* landed) {
+    uint32_t client = 0, slot = 0;
+    if (!locate(thread, client, slot)) return 0;
+    Client& c = m_clients[client];
+    FramePool& pool = *m_frames;
+    uint32_t page = answer.page / kPageSize;
+    uint32_t frame = c.pages.get(pool, page);
+    if (frame == kNoFrame) {
+        frame = pool.allocate(false);
+        if (frame == kNoFrame) return 0;
+        if (!c.pages.set(pool, page, frame, m_table_frames)) {
+            pool.unref(frame);
+            return 0;
+        }
+        __builtin_memcpy(pool.data(frame), landed, kPageSize);
+        ++c.resident;
+        ++m_counters.copies;
+    }
+    // mm keeps no mapping of the pager's page: its copy is the client's now.
+    m_flusher.flush(m_flusher.context, axo_fpage(answer.source, kPageBits, AXO_FPAGE_RWX), true);
+    m_flush_pending = true;
+    sync();
+    return pool.address(frame);
 }
 
 // ---- The outbox
@@ -287,7 +350,7 @@ uint32_t MemoryManager::split(uint32_t client, uint32_t address) {
 void MemoryManager::release(uint32_t client, const Region& region, uint32_t start, uint32_t end) {
     Client& c = m_clients[client];
     FramePool& pool = *m_frames;
-    if (region.kind == kRegionAnonymous) {
+    if (has_private_pages(region)) {
         c.pages.for_each(pool, start / kPageSize, end / kPageSize, [&](uint32_t, uint32_t frame) {
             flush_page(pool.address(frame), AXO_FPAGE_RWX);
         });
@@ -312,6 +375,7 @@ void MemoryManager::take_rights(uint32_t client, const Region& region, uint32_t 
     auto flush = [&](uint32_t, uint32_t frame) { flush_page(pool.address(frame), rights); };
     switch (region.kind) {
     case kRegionAnonymous:
+    case kRegionCopy:
         m_clients[client].pages.for_each(pool, start / kPageSize, end / kPageSize, flush);
         break;
     case kRegionShared:
@@ -501,7 +565,7 @@ Error MemoryManager::on_region_create(axo_thread_id_t from, const RegionCreateRe
     Client& c = m_clients[client];
     uint32_t size = request.size, address = request.address;
     if (size == 0 || !aligned(size) || size > kUserLimit || !aligned(request.offset) ||
-        (request.rights & ~AXO_FPAGE_RWX) != 0 || request.kind > kRegionExternal)
+        (request.rights & ~AXO_FPAGE_RWX) != 0 || request.kind > kRegionCopy)
         return Error::invalid_argument;
     if (address != 0 && !valid_range(address, size)) return Error::invalid_argument;
     if (request.kind == kRegionAnonymous && (request.object != 0 || request.offset != 0))
@@ -518,32 +582,36 @@ Error MemoryManager::on_region_create(axo_thread_id_t from, const RegionCreateRe
     Region region{address,        address + size, normalize(request.rights), request.kind, 0,
                   request.offset, false};
     uint32_t id = 0;
+    uint32_t kind = object_kind(request.kind);
     if (request.kind == kRegionAnonymous) {
         if (!commit(c, pages(size))) return Error::no_space;
     } else if (request.object != 0) {
-        uint32_t index = find_object(request.object, request.kind);
+        uint32_t index = find_object(request.object, kind);
         if (index == kMaxObjects) return Error::not_found;
         Object& o = m_objects[index];
         if (request.offset > o.size || size > o.size - request.offset)
             return Error::invalid_argument;
+        // Copied pages are the client's own memory: committed like anonymous memory.
+        if (request.kind == kRegionCopy && !commit(c, pages(size))) return Error::no_space;
         ++o.regions;
         region.object = index;
         id = o.id;
     } else {
-        if (request.kind == kRegionExternal &&
+        if (kind == kRegionExternal &&
             (request.pager == AXO_NIL_THREAD || request.pager == AXO_ANY_THREAD))
             return Error::invalid_argument;
         uint32_t index = find_object(0, 0); // a free slot has kind 0 and id 0
         if (index == kMaxObjects) return Error::no_space;
         Object fresh;
-        fresh.kind = request.kind;
+        fresh.kind = kind;
         fresh.size = size;
         fresh.regions = 1;
-        if (request.kind == kRegionExternal) {
+        if (kind == kRegionExternal) {
             fresh.pager = request.pager;
             fresh.cookie = request.cookie;
             fresh.landing = landing_for(size);
             if (fresh.landing == 0) return Error::no_space;
+            if (request.kind == kRegionCopy && !commit(c, pages(size))) return Error::no_space;
         } else {
             if (!commit(c, pages(size))) return Error::no_space;
             fresh.owner = client;
@@ -644,7 +712,7 @@ Error MemoryManager::on_duplicate(axo_thread_id_t from, const DuplicateRequest& 
 
     uint32_t anonymous = 0;
     for (uint32_t i = 0; i < s.regions.count(); ++i)
-        if (s.regions[i].kind == kRegionAnonymous)
+        if (has_private_pages(s.regions[i]))
             anonymous += pages(s.regions[i].end - s.regions[i].start);
     if (!commit(d, anonymous)) return Error::no_space;
 
@@ -760,6 +828,38 @@ Error MemoryManager::on_fault_retry(axo_thread_id_t from, const FaultRetryReques
     push(work);
     sync();
     return Error::ok;
+}
+
+Error MemoryManager::on_fault_wait(axo_thread_id_t from, const FaultWaitRequest&,
+                                   FaultNotice& reply) {
+    if (from == AXO_NIL_THREAD || from == AXO_ANY_THREAD) return Error::invalid_argument;
+    bool handler = false;
+    for (Client& c : m_clients) {
+        if (!c.used || c.fault_handler != from) continue;
+        handler = true;
+        for (uint32_t s = 0; s < kThreadsPerClient; ++s) {
+            Pending& p = c.pending[s];
+            if (p.reason == kRefusedNone || p.reported) continue;
+            p.reported = true;
+            reply = FaultNotice{c.threads[s], p.address, p.ip, p.access, p.reason};
+            return Error::ok;
+        }
+    }
+    // Only the root task names handlers, so nobody else can take the few waiting places.
+    if (!handler) return Error::no_permission;
+    for (axo_thread_id_t& waiter : m_fault_waiters)
+        if (waiter == from) return ipc::kNoReply; // a new wait replaces the old
+    for (axo_thread_id_t& waiter : m_fault_waiters) {
+        if (waiter != AXO_NIL_THREAD) continue;
+        waiter = from;
+        return ipc::kNoReply;
+    }
+    return Error::no_space;
+}
+
+void MemoryManager::unreport(axo_thread_id_t thread) {
+    uint32_t client = 0, slot = 0;
+    if (locate(thread, client, slot)) m_clients[client].pending[slot].reported = false;
 }
 
 uint32_t MemoryManager::frame_of(axo_thread_id_t thread, uint32_t address) const {

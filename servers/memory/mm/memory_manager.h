@@ -47,12 +47,14 @@ struct FaultAnswer {
     uint32_t address = 0, ip = 0, access = 0;
     axo_thread_id_t pager = AXO_NIL_THREAD;
     uint32_t cookie = 0, offset = 0;
+    bool copy = false; // forward: a kRegionCopy page; complete_copy makes the client's copy
 };
 
 // Work the server does after a request: answer a thread blocked in a fault, or notify a
 // fault handler.
 struct Deferred {
-    enum Kind : uint32_t { answer, notify };
+    // wake: the reply to a handler's kMmFaultWait (a notice as the reply's words).
+    enum Kind : uint32_t { answer, notify, wake };
     Kind kind = answer;
     axo_thread_id_t to = AXO_NIL_THREAD;
     FaultAnswer fault; // answer
@@ -60,7 +62,7 @@ struct Deferred {
 };
 
 struct Counters {
-    uint32_t zero_fills = 0, cow_copies = 0, forwards = 0, faults = 0, refused = 0, ignored = 0;
+    uint32_t zero_fills = 0, cow_copies = 0, copies = 0, forwards = 0, faults = 0, refused = 0, ignored = 0;
     uint32_t notices_dropped = 0;
 };
 
@@ -69,7 +71,7 @@ public:
     static constexpr uint32_t kMaxClients = 64;
     static_assert(kMaxClients < 256, "m_client_of holds client index + 1 in a byte");
     static constexpr uint32_t kThreadsPerClient = 4;
-    static constexpr uint32_t kMaxObjects = 64;
+    static constexpr uint32_t kMaxObjects = 128;
     static constexpr uint32_t kOutboxSize = 16;
     static constexpr uint32_t kNoClient = 0xFFFFFFFFu;
     // Where mm puts regions a client asks for without an address.
@@ -87,7 +89,15 @@ public:
     FaultAnswer fault(axo_thread_id_t thread, uint32_t address, uint32_t ip, uint32_t access,
                       bool forwarding = false);
     // The external pager did not deliver the page `answer` asked for: the fault is refused.
-    void external_failed(axo_thread_id_t thread, const FaultAnswer& answer);
+    void external_failed(axo_thread_id_t thread, const FaultAnswer& answer,
+                         uint32_t reason = kRefusedExternal);
+    // A kRegionCopy page arrived from the pager at answer.source (`landed`: its bytes; the
+    // server passes answer.source itself): copies it into a frame of the client (unless it has
+    // one), drops mm's mapping of the pager's page, and returns the frame's address in mm, or
+    // 0 (no memory).
+    uint32_t complete_copy(axo_thread_id_t thread, const FaultAnswer& answer, const void* landed);
+    // A kMmFaultWait reply could not be delivered: the fault is reported to the next wait.
+    void unreport(axo_thread_id_t thread);
 
     // ---- Requests (protocol.h)
     // --------------------------------------------------------------------
@@ -103,6 +113,7 @@ public:
     ipc::Error on_statistics(axo_thread_id_t from, const StatisticsRequest&, StatisticsReply&);
     ipc::Error on_fault_state(axo_thread_id_t from, const FaultStateRequest&, FaultStateReply&);
     ipc::Error on_fault_retry(axo_thread_id_t from, const FaultRetryRequest&, ipc::Empty&);
+    ipc::Error on_fault_wait(axo_thread_id_t from, const FaultWaitRequest&, FaultNotice&);
 
     // ---- The outbox
     // ------------------------------------------------------------------------------- The next
@@ -123,6 +134,7 @@ private:
     struct Pending {
         uint32_t reason = kRefusedNone; // kRefusedNone: nothing pending
         uint32_t address = 0, ip = 0, access = 0;
+        bool reported = false; // given to a kMmFaultWait already
     };
     struct LastFault {
         uint32_t page = 0, access = 0, repeats = 0;
@@ -192,6 +204,8 @@ private:
     Object m_objects[kMaxObjects];
     Deferred m_outbox[kOutboxSize];
     uint32_t m_outbox_head = 0, m_outbox_count = 0;
+    // Fault handlers blocked in kMmFaultWait.
+    axo_thread_id_t m_fault_waiters[4] = {};
 };
 
 } // namespace mm

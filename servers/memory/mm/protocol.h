@@ -50,8 +50,10 @@
 //     the CPU's error code (bit 1: write) and the address. The handler restores the pager when
 //     it resumes the thread. This is how a write to a protected page reaches the client;
 //   - kill the thread or the whole client (thread_control, kMmDetach).
-// Notices are sent with a zero timeout (mm never waits for a handler): a handler that is not
-// waiting for one misses it, and finds the fault with kMmFaultState.
+// A handler that waits in kMmFaultWait gets the fault as that call's (deferred) reply, and a
+// fault refused while it is busy is kept for its next wait: none is missed (proc's reflector
+// works so). Otherwise mm sends a notice with a zero timeout (mm never waits for a handler): a
+// handler that is not waiting for one misses it, and finds the fault with kMmFaultState.
 //
 // A fault that repeats kMaxFaultRepeats times in a row at the same page with the same access
 // although mm answered it (an external pager that replies without a page) is refused too.
@@ -137,6 +139,14 @@ enum Label : uint32_t {
     // served now (else Error::no_permission and the fault stays pending); release = 1: with
     // no mapping (the thread retries the access). Errors: not_found (no refused fault).
     kMmFaultRetry = 0x070A,
+    // A fault handler waits for the next refused fault of its clients (those that named it at
+    // attach): the reply is that fault's FaultNotice — at once if one is on record and not
+    // yet reported to a wait, else when mm refuses one (a deferred reply, so unlike
+    // kMmFaultNotice it cannot be missed while the handler is busy; a reply the handler did
+    // not wait for any more goes to its next wait). One wait per thread, 4 handlers at once.
+    // Errors: invalid_argument (nil caller); no_permission (the caller is no client's fault
+    // handler: it may wait again once one names it); no_space (4 other handlers wait already).
+    kMmFaultWait = 0x070B,
 
     // ---- Messages mm sends
     // ---------------------------------------------------------------------------
@@ -153,6 +163,14 @@ enum RegionKind : uint32_t {
     kRegionAnonymous = 0,
     kRegionShared = 1,
     kRegionExternal = 2,
+    // Pages of an external object, copied: at the first touch of a page mm asks the pager for
+    // it (kMmExternalFault, as for kRegionExternal) and gives the client a private copy, which
+    // from then on is the client's anonymous memory (committed like it, duplicated
+    // copy-on-write, freed by unmap); the pager's later flushes do not reach it. What a
+    // program's image is (proc serves the pages from the ELF file: servers/proc/README.md),
+    // and what a private file mapping will be. `object`: 0 makes a new external object
+    // (pager, cookie), else the id of an external object.
+    kRegionCopy = 3,
 };
 
 // Why mm refused a fault (FaultNotice, FaultStateReply).
@@ -343,5 +361,11 @@ struct FaultNotice {
     uint32_t reason; // Refusal
 };
 static_assert(ipc::wire_words<FaultNotice> == 5);
+
+struct FaultWaitRequest {
+    static constexpr uint32_t kLabel = kMmFaultWait;
+    using Reply = FaultNotice;
+};
+static_assert(ipc::wire_words<FaultWaitRequest> == 0);
 
 } // namespace mm

@@ -1,6 +1,7 @@
 #include "servers/memory/mm/server.h"
 
 #include "axolotl/syscalls.h"
+#include "lib/ipc/kernel.h"
 #include "rt/rt.h"
 #include "servers/memory/sigma0/protocol.h"
 
@@ -88,7 +89,7 @@ constexpr ipc::Route<MemoryManager> kRoutes[] = {
     ipc::route<&MemoryManager::on_protect>(),       ipc::route<&MemoryManager::on_unmap>(),
     ipc::route<&MemoryManager::on_duplicate>(),     ipc::route<&MemoryManager::on_quota_set>(),
     ipc::route<&MemoryManager::on_statistics>(),    ipc::route<&MemoryManager::on_fault_state>(),
-    ipc::route<&MemoryManager::on_fault_retry>(),
+    ipc::route<&MemoryManager::on_fault_retry>(), ipc::route<&MemoryManager::on_fault_wait>(),
 };
 static_assert(ipc::labels_unique(kRoutes));
 
@@ -139,7 +140,16 @@ bool Server::answer_fault(axo_thread_id_t thread, const FaultAnswer& answer) {
         return true;
     case FaultAnswer::forward:
         if (forward(thread, answer)) {
-            set_map_reply(utcb, answer.page, answer.source, answer.rights);
+            uint32_t source = answer.source;
+            if (answer.copy) {
+                source = m_manager.complete_copy(thread, answer,
+                                                 reinterpret_cast<const void*>(answer.source));
+                if (source == 0) {
+                    m_manager.external_failed(thread, answer, kRefusedNoMemory);
+                    return false;
+                }
+            }
+            set_map_reply(utcb, answer.page, source, answer.rights);
             return true;
         }
         m_manager.external_failed(thread, answer);
@@ -187,6 +197,11 @@ void Server::drain_outbox() {
             ipc::put(message, kMmFaultNotice, work.notice);
             // Never wait for a handler: the fault stays on record (kMmFaultState).
             axo_ipc_send(work.to, AXO_TIMEOUT_ZERO);
+            continue;
+        }
+        if (work.kind == Deferred::wake) {
+            // The handler waits in its kMmFaultWait call; if it gave up, the next wait gets it.
+            if (!ipc::send_reply(work.to, work.notice)) m_manager.unreport(work.notice.thread);
             continue;
         }
         // The thread waits in its page-fault IPC, so a zero timeout reaches it.

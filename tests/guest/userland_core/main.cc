@@ -557,6 +557,85 @@ void table_full_tests() {
           after.pool_in_use);
 }
 
+// ---- mm: quotas, threads, fork, the pager stack (worker.cc)
+// --------------------------------------------------
+
+void mm_tests() {
+    constexpr uint32_t kTests = 11;
+    if (!program::paged_by_mm()) {
+        for (uint32_t i = 0; i < kTests; ++i)
+            tap::skip("mm as the pager", "no mm: proc pages its processes");
+        return;
+    }
+    WaitReply ended;
+    mm::StatisticsReply before = program::mm_statistics();
+    // 1-2: quotas: newlib's malloc (sbrk = kMmSbrk) and mm regions beyond the quota.
+    if (run("hello", "--exhaust", ended))
+        check(ended_as(ended, proc::kExitNormal, 0),
+              "hello --exhaust: malloc until mm's quota says no (ENOMEM), then frees and "
+              "mallocs again (%s %d)",
+              reason_name(ended.reason), ended.status);
+    if (run("worker", "quota", ended))
+        check(ended_as(ended, proc::kExitNormal, 0),
+              "worker quota: regions until no_space; it runs on and gets one after giving "
+              "back (%s %d)",
+              reason_name(ended.reason), ended.status);
+    // 3-5: threads of a process (kProcThreadCreate), which end with it.
+    SpawnReply spawned;
+    if (run("worker", "threads", ended, &spawned))
+        check(ended_as(ended, proc::kExitNormal, 0),
+              "worker threads: 3 more threads count in shared memory, a 4th is refused (%s %d)",
+              reason_name(ended.reason), ended.status);
+    check(statistics().threads == 0, "its threads went with it (proc counts %u)",
+          statistics().threads);
+    if (run("worker", "threads-crash", ended))
+        check(ended_as(ended, proc::kExitFaulted, 14) && statistics().threads == 0,
+              "worker threads-crash: a null write in its second thread ends the process "
+              "(%s %d), all its threads gone",
+              reason_name(ended.reason), ended.status);
+    // 6: fork.
+    if (run("worker", "fork", ended))
+        check(ended_as(ended, proc::kExitNormal, 0),
+              "worker fork: a copy-on-write child sees the parent's pages, writes are private "
+              "both ways, each write copies one frame (%s %d)",
+              reason_name(ended.reason), ended.status);
+    // 7-9: σ0 -> mm -> test pager (a process) -> client (a process).
+    SpawnReply pager, client;
+    ipc::Error error = spawn("worker", "pager uc.pager", pager);
+    if (check(error == ipc::Error::ok, "spawn the test pager (%s)", name_of(error))) {
+        error = spawn("worker", "client uc.pager", client);
+        if (check(error == ipc::Error::ok, "spawn its client (%s)", name_of(error))) {
+            WaitReply client_end, pager_end;
+            error = wait_for(client.pid, client_end);
+            check(error == ipc::Error::ok && ended_as(client_end, proc::kExitNormal, 0),
+                  "the client's external pages come from the test pager through mm; the "
+                  "pager's flush revokes the client's page, which it faults in again with "
+                  "the new contents (%s, %s %d)",
+                  name_of(error), reason_name(client_end.reason), client_end.status);
+            error = wait_for(pager.pid, pager_end);
+            if (error != ipc::Error::ok) {
+                (void)kill(pager.pid, proc::kSignalKill);
+                (void)wait_for(pager.pid, pager_end);
+            }
+            check(ended_as(pager_end, proc::kExitNormal, 0), "the test pager ended (%s %d)",
+                  reason_name(pager_end.reason), pager_end.status);
+        }
+    }
+    // 10: what faults cost (printed by the worker).
+    if (run("worker", "measure", ended))
+        check(ended_as(ended, proc::kExitNormal, 0),
+              "worker measure: 32 zero fills, 32 image pages through proc's image pager, 32 "
+              "remaps (%s %d)",
+              reason_name(ended.reason), ended.status);
+    // 11: mm holds what it held before (the processes' clients, objects and frames went).
+    mm::StatisticsReply after = program::mm_statistics();
+    check(after.clients == before.clients && after.objects == before.objects &&
+              after.data_frames == before.data_frames,
+          "mm after these processes: %u/%u clients, %u/%u objects, %u/%u data frames",
+          before.clients, after.clients, before.objects, after.objects, before.data_frames,
+          after.data_frames);
+}
+
 // ---- reclaim: crash and reap, many times
 // ---------------------------------------------------------
 
@@ -570,12 +649,18 @@ void reclaim_tests(uint32_t cycles) {
     };
     if (!check(cycle(), "crash cycle 1: spawn crash_null, wait: faulted with vector 14")) return;
     StatisticsReply first = statistics();
+    mm::StatisticsReply mm_first = program::mm_statistics();
+    axo_counters_t kernel_first{};
+    uint32_t kernel_error = axo_debug_counters(&kernel_first);
     uint64_t begin = rt_clock_us();
     uint32_t good = 1;
     for (uint32_t i = 1; i < cycles; ++i)
         good += cycle() ? 1 : 0;
     uint64_t took_us = rt_clock_us() - begin;
     StatisticsReply last = statistics();
+    mm::StatisticsReply mm_last = program::mm_statistics();
+    axo_counters_t kernel_last{};
+    if (kernel_error == AXO_OK) kernel_error = axo_debug_counters(&kernel_last);
     check(good == cycles, "%u of %u crash cycles spawned, faulted and reaped", good, cycles);
     uint32_t per_cycle = cycles > 1 ? static_cast<uint32_t>(took_us / (cycles - 1)) : 0;
     diag("%u cycles after the first took %u ms: %u us per spawn, crash and wait", cycles - 1,
@@ -590,10 +675,26 @@ void reclaim_tests(uint32_t cycles) {
           "sigma0's free memory after cycle 1 and after cycle %u: %u, %u KiB (of %u KiB)", cycles,
           first.sigma0_free / 1024, last.sigma0_free / 1024, last.sigma0_total / 1024);
     check(last.pending_waits == 0, "no wait left pending (%u)", last.pending_waits);
-    // The kernel's own memory: the KIP has no counter of free kernel memory (kip.h), and the
-    // driver may not ask otherwise. A leak of a space or a thread per cycle would still show:
-    // the kernel pool (8..32 MiB) would run out within the cycles and spawn fail.
-    tap::skip("the kernel's free memory is unchanged", "the kernel exports no counter of it");
+    if (program::paged_by_mm()) {
+        check(mm_last.clients == mm_first.clients && mm_last.objects == mm_first.objects,
+              "mm's clients and objects after cycle 1 and after cycle %u: %u/%u, %u/%u", cycles,
+              mm_first.clients, mm_first.objects, mm_last.clients, mm_last.objects);
+        uint32_t held_first = mm_first.data_frames + mm_first.table_frames + mm_first.free_frames;
+        uint32_t held_last = mm_last.data_frames + mm_last.table_frames + mm_last.free_frames;
+        check(mm_last.data_frames == mm_first.data_frames &&
+                  mm_last.table_frames == mm_first.table_frames && held_last == held_first,
+              "mm's frames after cycle 1 and after cycle %u: %u/%u/%u, %u/%u/%u data/tables/free",
+              cycles, mm_first.data_frames, mm_first.table_frames, mm_first.free_frames,
+              mm_last.data_frames, mm_last.table_frames, mm_last.free_frames);
+    } else {
+        tap::skip("mm's frames are unchanged", "no mm: proc pages its processes");
+        tap::skip("mm's frames are unchanged", "no mm: proc pages its processes");
+    }
+    // The kernel's own memory: its pool's free frames (threads, spaces, page tables, UTCBs).
+    check(kernel_error == AXO_OK && kernel_first.kernel_free_frames != 0 &&
+              kernel_last.kernel_free_frames == kernel_first.kernel_free_frames,
+          "the kernel pool's free frames after cycle 1 and after cycle %u: %u, %u", cycles,
+          kernel_first.kernel_free_frames, kernel_last.kernel_free_frames);
 }
 
 uint32_t cycles_from_arguments() {
@@ -612,8 +713,12 @@ int main() {
     uint32_t cycles = cycles_from_arguments();
     diag("userland-core: proc's processes, %u crash cycles", cycles);
     StatisticsReply start = statistics();
-    check(start.processes == 1 && start.pool_in_use > 0,
-          "at the start: one process (this one), %u pool pages in use by it", start.pool_in_use);
+    // With mm, mm is proc's first process and the pool's pages are its (servers/proc/paging.h).
+    uint32_t expected = program::paged_by_mm() ? 2 : 1;
+    check(start.processes == expected && start.pool_in_use > 0,
+          "at the start: %u process(es) (this one%s), %u pool pages in use", start.processes,
+          expected == 2 ? " and mm" : "", start.pool_in_use);
+    diag("paged by %s", program::paged_by_mm() ? "mm" : "proc");
     exit_status_tests();
     newlib_program_tests();
     wait_any_tests();
@@ -626,6 +731,7 @@ int main() {
     bad_input_tests();
     malformed_elf_tests();
     table_full_tests();
+    mm_tests();
     reclaim_tests(cycles);
     tap::finish();
     program::exit(tap::failures() == 0 ? 0 : 1);

@@ -7,6 +7,7 @@
 
 #include "lib/ipc/kernel.h"
 #include "lib/loader/layout.h"
+#include "servers/memory/mm/protocol.h"
 #include "servers/proc/process_client.h"
 
 namespace program {
@@ -17,6 +18,24 @@ inline loader::StartArguments arguments() {
 
 inline axo_thread_id_t proc_thread() {
     return rt_kip()->root_task;
+}
+
+// The process's pager: mm when proc runs one (servers/proc/paging.h), else proc itself.
+inline axo_thread_id_t pager_thread() {
+    return axo_my_utcb()->pager;
+}
+inline bool paged_by_mm() {
+    return pager_thread() != proc_thread() && pager_thread() != AXO_NIL_THREAD;
+}
+
+// mm's counters, about this process (client nil) and mm as a whole; zeros if mm would not say.
+inline mm::StatisticsReply mm_statistics(axo_thread_id_t client = AXO_NIL_THREAD) {
+    mm::StatisticsReply reply{};
+    if (!paged_by_mm()) return reply;
+    if (ipc::call(pager_thread(), mm::StatisticsRequest{client}, reply,
+                  axo_timeout_us(2000000)) != ipc::Error::ok)
+        reply = mm::StatisticsReply{};
+    return reply;
 }
 
 // Ends the process through proc. If proc refuses, says so and stops running.

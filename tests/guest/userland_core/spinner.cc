@@ -3,7 +3,7 @@
 // the kernel instead of spinning (a process that costs no CPU, to fill proc's table); with
 // `name NAME` it registers NAME for its thread with proc's name service (lib/names), then
 // blocks: a named server, to be killed (if the registration fails it exits with 1).
-// (A mode of spinner rather than a program of its own: the kernel takes 16 boot modules.)
+// (A mode of spinner rather than a program of its own: boot modules are few.)
 #include "lib/names/names.h"
 #include "program.h"
 

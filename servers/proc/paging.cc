@@ -1,0 +1,430 @@
+// mm as the pager of processes: paging.h says how. The helper threads run in proc's space;
+// the image pager is the only user of proc's page pool while mm runs (the main thread then
+// pages nobody), the main thread the only one of the process table.
+#include "servers/proc/paging.h"
+
+#include "rt/rt.h"
+
+#include "lib/ipc/kernel.h"
+#include "lib/loader/layout.h"
+#include "servers/memory/mm/protocol.h"
+#include "servers/memory/sigma0/protocol.h"
+#include "servers/proc/server.h"
+
+namespace proc {
+
+namespace {
+
+constexpr uint32_t kPage = loader::kPageSize;
+constexpr uint32_t kPageBits = 12;
+// proc's helper threads: numbers nothing else of proc uses (the self-test uses 63..71, the
+// processes 256..), UTCBs after the self-test's.
+constexpr uint32_t kPagerThread = 80;
+constexpr uint32_t kReflectorThread = 81;
+constexpr uint32_t kPagerUtcbSlot = 16;
+constexpr uint32_t kReflectorUtcbSlot = 17;
+constexpr uint32_t kStackBytes = 8192;
+// Every call to mm is bounded: a broken mm fails spawns instead of hanging proc.
+constexpr uint32_t kMmCallTimeoutUs = 2000000;
+
+alignas(16) uint8_t g_pager_stack[kStackBytes];
+alignas(16) uint8_t g_reflector_stack[kStackBytes];
+// The page the image pager composes each answer in: a page of the pool (from σ0, so that the
+// kernel's mapping database lets proc map it on; proc's own image pages are the kernel's). It
+// unmaps it from mm before it writes it again (mm copies every page at once).
+uint32_t g_scratch = 0;
+
+template <class Request> ipc::Error mm_call(const Proc& proc, const Request& request,
+                                            typename Request::Reply& reply) {
+    return ipc::call(proc.paging.mm, request, reply, axo_timeout_us(kMmCallTimeoutUs));
+}
+
+bool sigma0_add_client(axo_thread_id_t thread) {
+    axo_utcb_t* utcb = axo_my_utcb();
+    utcb->mr[0] = axo_msg_tag(sigma0::kSigma0AddClient, 1, 0);
+    utcb->mr[1] = thread;
+    axo_msg_tag_t tag = axo_ipc_call(rt_kip()->sigma0, 0);
+    return !axo_tag_failed(tag) && axo_tag_label(tag) == sigma0::kSigma0Ok;
+}
+
+// The pages the image's segments touch: [low, high).
+bool image_extent(const axo::elf::Image& elf, uint32_t& low, uint32_t& high) {
+    low = 0xFFFFFFFFu;
+    high = 0;
+    for (uint32_t i = 0; i < elf.segment_count; ++i) {
+        const auto& segment = elf.segments[i];
+        if (segment.memsz == 0) continue;
+        uint32_t first = loader::page_of(segment.vaddr);
+        uint32_t end = loader::page_of(segment.vaddr + segment.memsz + kPage - 1);
+        if (first < low) low = first;
+        if (end > high) high = end;
+    }
+    return high > low;
+}
+
+constexpr uint32_t cookie(uint32_t module, uint32_t slot) {
+    return module << 16 | slot;
+}
+
+uint32_t mm_slot(const Proc& proc) {
+    const ProcessEntry* entry =
+        const_cast<Proc&>(proc).processes.running(proc.paging.mm);
+    return entry != nullptr ? proc.processes.table().slot_of(*entry) : ProcessTable::kSlots;
+}
+
+// One message to the image pager; true if a reply is in the UTCB.
+bool serve_pager_message(Proc& proc, axo_thread_id_t from) {
+    axo_utcb_t* utcb = axo_my_utcb();
+    axo_msg_tag_t tag = utcb->mr[0];
+    if (from != proc.paging.mm) return false; // only mm talks to the image pager
+    uint32_t label = axo_tag_label(tag);
+    if ((label & ~AXO_FPAGE_RWX) == AXO_LABEL_PAGE_FAULT && axo_tag_untyped(tag) == 2 &&
+        axo_tag_typed(tag) == 0) {
+        // mm's own memory: its image, .bss and stack, from proc's pool.
+        uint32_t slot = mm_slot(proc);
+        if (slot == ProcessTable::kSlots) return false;
+        uint32_t address = utcb->mr[1];
+        loader::Fault fault = loader::handle_fault(proc.loaded[slot], proc.pool, address,
+                                                   (label & AXO_FPAGE_W) != 0);
+        if (fault == loader::Fault::mapped) return true;
+        rt_printf("proc: mm faulted at %08x (eip %08x): %s; left blocked\n", address, utcb->mr[2],
+                  fault == loader::Fault::violation ? "outside its image" : "no memory");
+        return false;
+    }
+    if (label != mm::kMmExternalFault || axo_tag_untyped(tag) != 4 || axo_tag_typed(tag) != 0)
+        return false;
+    // The cookie names the module and the slot of the process that made the object (cookie()).
+    uint32_t module = utcb->mr[1] >> 16, slot = utcb->mr[1] & 0xFFFFu, offset = utcb->mr[2];
+    uint32_t low = 0, high = 0;
+    bool known = module < proc.config->module_count && proc.images[module].program &&
+                 image_extent(proc.images[module].elf, low, high) &&
+                 (offset & (kPage - 1)) == 0 && offset <= high - low;
+    // The stack's top page holds the process's own arguments: only its process gets them (any
+    // client may name this thread as the pager of a region, with any cookie; the images are
+    // boot modules anyone may spawn, the arguments are not). A forked child never asks: its
+    // parent had the page, and the child has a copy.
+    bool stack_top = known && offset == high - low;
+    if (stack_top) {
+        axo_thread_id_t client = utcb->mr[4];
+        const ProcessEntry* entry = proc.processes.running(client);
+        if (slot >= ProcessTable::kSlots || entry == nullptr ||
+            proc.processes.table().slot_of(*entry) != slot ||
+            proc.loaded[slot].image != proc.images[module].data)
+            known = false;
+    }
+    if (!known) {
+        utcb->mr[0] = axo_msg_tag(static_cast<uint32_t>(ipc::Error::invalid_argument), 0, 0);
+        return true;
+    }
+    if (g_scratch == 0) g_scratch = proc.pool.allocate();
+    if (g_scratch == 0) {
+        utcb->mr[0] = axo_msg_tag(static_cast<uint32_t>(ipc::Error::no_memory), 0, 0);
+        return true;
+    }
+    utcb->mr[0] = axo_fpage(g_scratch, kPageBits, AXO_FPAGE_RWX);
+    (void)axo_unmap(0);
+    uint8_t* out = reinterpret_cast<uint8_t*>(g_scratch);
+    if (stack_top) {
+        const loader::Process& process = proc.loaded[slot];
+        loader::fill_page(process.elf, process.image, process.start,
+                          loader::Process::kStackTop - kPage, out);
+    } else {
+        // The image's pages are the same for every process of the module.
+        static const loader::StartBlock kNoArguments;
+        loader::fill_page(proc.images[module].elf, proc.images[module].data, kNoArguments,
+                          low + offset, out);
+    }
+    utcb->mr[0] = axo_msg_tag(0, 0, 2);
+    utcb->mr[1] = axo_map_item_word0(0, 0);
+    utcb->mr[2] = axo_fpage(g_scratch, kPageBits, AXO_FPAGE_R);
+    return true;
+}
+
+void image_pager(void* context) {
+    Proc& proc = *static_cast<Proc*>(context);
+    axo_utcb_t* utcb = axo_my_utcb();
+    utcb->br[0] = AXO_FPAGE_NIL;
+    axo_thread_id_t from = axo_ipc_receive(AXO_ANY_THREAD, AXO_TIMEOUT_NEVER);
+    for (;;) {
+        if (!axo_tag_failed(utcb->mr[0]) && serve_pager_message(proc, from)) {
+            from = axo_ipc_reply_wait(from, AXO_TIMEOUT_NEVER);
+            continue;
+        }
+        from = axo_ipc_receive(AXO_ANY_THREAD, AXO_TIMEOUT_NEVER);
+    }
+}
+
+// mm's refused faults of processes become CPU exceptions of the process (paging.h).
+void reflector(void* context) {
+    Proc& proc = *static_cast<Proc*>(context);
+    uint32_t failures = 0;
+    for (;;) {
+        mm::FaultNotice notice{};
+        ipc::Error error = ipc::call(proc.paging.mm, mm::FaultWaitRequest{}, notice);
+        if (error == ipc::Error::no_permission) {
+            // No process is attached yet (mm lets only a client's fault handler wait): soon.
+            axo_ipc_receive(rt_kip()->sigma0, axo_timeout_us(10000));
+            continue;
+        }
+        if (error != ipc::Error::ok) {
+            // mm gone or confused: say so once, and try again now and then.
+            if (failures++ == 0)
+                rt_printf("proc: waiting for mm's refused faults failed: %s\n",
+                          ipc::error_name(error));
+            axo_ipc_receive(rt_kip()->sigma0, axo_timeout_us(100000));
+            continue;
+        }
+        if (notice.reason == mm::kRefusedNoMemory) {
+            Paging& paging = proc.paging;
+            paging.no_memory[paging.no_memory_next++ % Paging::kNoMemoryRing] = notice.thread;
+        }
+        axo_exreg_t regs = {};
+        regs.control = AXO_EXREG_SET_PAGER;
+        regs.pager = AXO_NIL_THREAD;
+        if (axo_exchange_registers(notice.thread, &regs) != AXO_OK) continue; // gone already
+        ipc::Empty empty;
+        (void)ipc::call(proc.paging.mm, mm::FaultRetryRequest{notice.thread, 1}, empty,
+                        axo_timeout_us(kMmCallTimeoutUs));
+    }
+}
+
+uint32_t find_mm_module(const Proc& proc) {
+    for (uint32_t i = 0; i < proc.config->module_count; ++i) {
+        const char* name = proc.config->modules[i].name;
+        if (name[0] == 'm' && name[1] == 'm' && name[2] == '\0') return i;
+    }
+    return Paging::kNoModule;
+}
+
+ipc::Error region(const Proc& proc, axo_thread_id_t thread, uint32_t address, uint32_t size,
+                  uint32_t rights, uint32_t kind, uint32_t object, uint32_t offset,
+                  uint32_t cookie, uint32_t* id) {
+    mm::RegionCreateReply reply{};
+    ipc::Error error = mm_call(
+        proc,
+        mm::RegionCreateRequest{thread, address, size, rights, kind, object, offset,
+                                object == 0 && kind != mm::kRegionAnonymous ? proc.paging.pager
+                                                                            : AXO_NIL_THREAD,
+                                cookie},
+        reply);
+    if (id != nullptr) *id = reply.object;
+    return error;
+}
+
+// The image's pages by lib/loader's plan: runs without a region are unmapped, read-only runs
+// protected; the rest stays R W X as created.
+ipc::Error shape_image(const Proc& proc, axo_thread_id_t thread, const loader::Process& process,
+                       uint32_t low, uint32_t high) {
+    ipc::Empty empty;
+    uint32_t run_start = low, run_kind = 0;
+    auto kind_of = [&](uint32_t page) -> uint32_t {
+        loader::PagePlan plan = loader::plan_page(process.elf, loader::Process::kStack, page);
+        return !plan.known ? 1u : plan.writable ? 0u : 2u;
+    };
+    for (uint32_t page = low; page <= high; page += kPage) {
+        uint32_t kind = page < high ? kind_of(page) : 3u;
+        if (page == low) run_kind = kind;
+        if (kind == run_kind) continue;
+        ipc::Error error = ipc::Error::ok;
+        if (run_kind == 1)
+            error = mm_call(proc, mm::UnmapRequest{thread, run_start, page - run_start}, empty);
+        else if (run_kind == 2)
+            error = mm_call(proc,
+                            mm::ProtectRequest{thread, run_start, page - run_start,
+                                               AXO_FPAGE_R | AXO_FPAGE_X},
+                            empty);
+        if (error != ipc::Error::ok) return error;
+        run_start = page;
+        run_kind = kind;
+    }
+    // The object's last page is the stack's top, not a page after the image.
+    return mm_call(proc, mm::UnmapRequest{thread, high, kPage}, empty);
+}
+
+ipc::Error setup_space(Proc& proc, uint32_t slot, uint32_t module, axo_thread_id_t thread) {
+    const loader::Process& process = proc.loaded[slot];
+    uint32_t low = 0, high = 0;
+    if (!image_extent(process.elf, low, high)) return ipc::Error::unsupported;
+    uint32_t span = high - low;
+
+    ipc::Empty empty;
+    if (ipc::Error e = mm_call(proc,
+                               mm::AttachRequest{thread, AXO_NIL_THREAD, proc.paging.reflector,
+                                                 kProcessQuotaPages, high + kPage},
+                               empty);
+        e != ipc::Error::ok)
+        return e;
+    uint32_t object = 0;
+    if (ipc::Error e = region(proc, thread, low, span + kPage, AXO_FPAGE_RWX, mm::kRegionCopy, 0,
+                              0, cookie(module, slot), &object);
+        e != ipc::Error::ok)
+        return e;
+    if (ipc::Error e = shape_image(proc, thread, process, low, high); e != ipc::Error::ok) return e;
+    constexpr uint32_t kStackTop = loader::Process::kStackTop;
+    constexpr uint32_t kStackLow = loader::Process::kStack.low;
+    if (ipc::Error e = region(proc, thread, kStackTop - kPage, kPage, AXO_FPAGE_R | AXO_FPAGE_W,
+                              mm::kRegionCopy, object, span, 0, nullptr);
+        e != ipc::Error::ok)
+        return e;
+    return region(proc, thread, kStackLow, kStackTop - kPage - kStackLow,
+                  AXO_FPAGE_R | AXO_FPAGE_W, mm::kRegionAnonymous, 0, 0, 0, nullptr);
+}
+
+} // namespace
+
+void start_paging(Proc& proc) {
+    uint32_t module = find_mm_module(proc);
+    if (module == Paging::kNoModule) {
+        rt_printf("proc: no module named mm: proc pages every process itself\n");
+        return;
+    }
+    if (!proc.images[module].program) {
+        rt_printf("proc: module \"mm\" is no program: proc pages every process itself\n");
+        return;
+    }
+    proc.paging.mm_module = module;
+    proc.paging.pager = axo_thread_id(kPagerThread, 1);
+    proc.paging.reflector = axo_thread_id(kReflectorThread, 1);
+    // The image pager takes pages for mm's image from σ0 (proc's pool): only the root task's
+    // main thread is σ0's client by default.
+    if (!sigma0_add_client(proc.paging.pager))
+        rt_printf("proc: σ0 refused the image pager as a client\n");
+    uint32_t error = rt_thread_start(proc.paging.pager, &image_pager, &proc,
+                                     g_pager_stack + kStackBytes, rt_utcb_slot(kPagerUtcbSlot),
+                                     rt_my_id());
+    SpawnReply reply{};
+    ipc::Error started = error == AXO_OK ? proc.processes.start(kNoProcess, module, nullptr, reply)
+                                         : ipc::Error::no_memory;
+    if (started != ipc::Error::ok) {
+        rt_printf("proc: starting mm failed (%s, thread error %u): proc pages every process "
+                  "itself\n",
+                  ipc::error_name(started), error);
+        proc.paging.mm_module = Paging::kNoModule;
+        return;
+    }
+    proc.paging.mm = reply.main_thread;
+    proc.boot_pid[module] = reply.pid;
+    error = rt_thread_start(proc.paging.reflector, &reflector, &proc,
+                            g_reflector_stack + kStackBytes, rt_utcb_slot(kReflectorUtcbSlot),
+                            rt_my_id());
+    rt_printf("proc: started module %u \"mm\": process %u, thread %u.%u, the pager of every "
+              "process from now on%s\n",
+              proc.config->modules[module].index, reply.pid, axo_thread_number(reply.main_thread),
+              axo_thread_version(reply.main_thread),
+              error == AXO_OK ? "" : " (but no reflector thread: refused faults hang)");
+}
+
+bool take_no_memory(Proc& proc, axo_thread_id_t thread) {
+    for (volatile axo_thread_id_t& entry : proc.paging.no_memory) {
+        if (entry != thread) continue;
+        entry = AXO_NIL_THREAD;
+        return true;
+    }
+    return false;
+}
+
+bool paged_by_mm(const Proc& proc, uint32_t module) {
+    return proc.paging.mm != AXO_NIL_THREAD && module != proc.paging.mm_module;
+}
+
+ipc::Error start_mm_module(Proc& proc, uint32_t slot, uint32_t module, axo_thread_id_t thread,
+                           const char* const* argv, uint32_t argc) {
+    const ModuleImage& image = proc.images[module];
+    loader::Process& process = proc.loaded[slot];
+    const char* why = nullptr;
+    int error = loader::prepare(process, image.data, image.size, argv, argc, &why);
+    if (error == loader::kOk)
+        error = loader::create_thread(process, thread, proc.paging.pager, rt_my_id(), &why);
+    if (error != loader::kOk) {
+        rt_printf("proc: starting mm failed: %s\n", why != nullptr ? why : "?");
+        return error == loader::kBadArguments ? ipc::Error::invalid_argument
+                                              : ipc::Error::no_memory;
+    }
+    // mm takes its frames from σ0 directly, from its first instruction on.
+    if (!sigma0_add_client(thread)) rt_printf("proc: σ0 refused mm as a client\n");
+    if (loader::start(process, &why) != loader::kOk) return ipc::Error::no_memory;
+    return ipc::Error::ok;
+}
+
+ipc::Error mm_start_process(Proc& proc, uint32_t slot, uint32_t module, axo_thread_id_t thread,
+                            const char* const* argv, uint32_t argc) {
+    const ModuleImage& image = proc.images[module];
+    if (!image.program) return ipc::Error::unsupported;
+    loader::Process& process = proc.loaded[slot];
+    const char* why = nullptr;
+    int error = loader::prepare(process, image.data, image.size, argv, argc, &why);
+    if (error == loader::kBadArguments) return ipc::Error::invalid_argument;
+    if (error != loader::kOk) return ipc::Error::unsupported;
+    error = loader::create_thread(process, thread, proc.paging.mm, rt_my_id(), &why);
+    if (error != loader::kOk) return ipc::Error::no_memory;
+    ipc::Error e = setup_space(proc, slot, module, thread);
+    if (e == ipc::Error::ok && loader::start(process, &why) != loader::kOk)
+        e = ipc::Error::no_memory;
+    if (e != ipc::Error::ok) {
+        rt_printf("proc: setting up %s in mm failed: %s\n", argv[0], ipc::error_name(e));
+        (void)axo_thread_control(thread, AXO_NIL_THREAD, AXO_NIL_THREAD, AXO_NIL_THREAD, 0,
+                                 AXO_NIL_THREAD);
+        mm_release_process(proc, thread);
+        process.thread = AXO_NIL_THREAD;
+        return e == ipc::Error::unsupported ? e : ipc::Error::no_memory;
+    }
+    return ipc::Error::ok;
+}
+
+ipc::Error mm_fork_process(Proc& proc, uint32_t slot, uint32_t parent_slot, axo_thread_id_t thread,
+                           uint32_t ip, uint32_t sp) {
+    const ProcessEntry& parent = proc.processes.table().at(parent_slot);
+    if (!paged_by_mm(proc, parent.module)) return ipc::Error::unsupported;
+    if (ip == 0 || ip >= mm::kUserLimit || sp == 0 || sp >= mm::kUserLimit)
+        return ipc::Error::invalid_argument;
+    // The child has the parent's image and arguments (for the image pager: paging.h).
+    const loader::Process& from = proc.loaded[parent_slot];
+    loader::Process& child = proc.loaded[slot];
+    child.image = from.image;
+    child.image_size = from.image_size;
+    child.elf = from.elf;
+    child.start = from.start;
+    child.given_count = 0;
+    const char* why = nullptr;
+    if (loader::create_thread(child, thread, proc.paging.mm, rt_my_id(), &why) != loader::kOk)
+        return ipc::Error::no_memory;
+    ipc::Empty empty;
+    ipc::Error error = mm_call(proc,
+                               mm::AttachRequest{thread, AXO_NIL_THREAD, proc.paging.reflector,
+                                                 kProcessQuotaPages, 0},
+                               empty);
+    mm::DuplicateReply duplicated{};
+    if (error == ipc::Error::ok)
+        error = mm_call(proc, mm::DuplicateRequest{parent.thread, thread}, duplicated);
+    if (error == ipc::Error::ok) {
+        axo_exreg_t regs = {};
+        regs.control = AXO_EXREG_SET_IP | AXO_EXREG_SET_SP;
+        regs.ip = ip;
+        regs.sp = sp;
+        if (axo_exchange_registers(thread, &regs) != AXO_OK) error = ipc::Error::invalid_argument;
+    }
+    if (error == ipc::Error::ok && proc.forks++ < 4)
+        rt_printf("proc: fork of %u.%u: %u.%u, %u page(s) shared copy-on-write\n",
+                  axo_thread_number(parent.thread), axo_thread_version(parent.thread),
+                  axo_thread_number(thread), axo_thread_version(thread), duplicated.shared_pages);
+    if (error != ipc::Error::ok) {
+        (void)axo_thread_control(thread, AXO_NIL_THREAD, AXO_NIL_THREAD, AXO_NIL_THREAD, 0,
+                                 AXO_NIL_THREAD);
+        mm_release_process(proc, thread);
+        child.thread = AXO_NIL_THREAD;
+        return error == ipc::Error::no_space || error == ipc::Error::invalid_argument
+                   ? error
+                   : ipc::Error::no_memory;
+    }
+    return ipc::Error::ok;
+}
+
+void mm_release_process(Proc& proc, axo_thread_id_t thread) {
+    ipc::Empty empty;
+    ipc::Error error = mm_call(proc, mm::DetachRequest{thread}, empty);
+    if (error != ipc::Error::ok && error != ipc::Error::not_found)
+        rt_printf("proc: mm did not detach %u.%u: %s\n", axo_thread_number(thread),
+                  axo_thread_version(thread), ipc::error_name(error));
+}
+
+} // namespace proc

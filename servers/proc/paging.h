@@ -1,0 +1,86 @@
+// mm as the pager of processes (README.md "Memory: mm"). When the boot configuration has a
+// module named `mm`, proc starts it first — paged by proc itself, a σ0 client — and from then
+// on every process it starts is an mm client:
+//
+//   - its thread is created with mm as pager and proc's main thread as exception handler,
+//     attached to mm (kMmAttach) with a quota (kProcessQuotaPages) and a heap after its image;
+//   - its image is a kRegionCopy region of an external object (one per process; the cookie
+//     names its module and slot) whose pager is proc's **image pager** thread: at the first
+//     touch of a page mm asks it for the page (kMmExternalFault), it composes the page from
+//     the module's ELF file (lib/loader's fill_page: file bytes, zeros of .bss) and mm gives
+//     the process a private copy; the rights per page are lib/loader's (R X for code, R W X
+//     for writable segments), pages between segments have no region;
+//   - the stack is anonymous memory, except its top page, which comes from the same object
+//     (its last page, after the image's: it holds the start block, the program's arguments);
+//   - a fault mm refuses (outside every region, a write to code) reaches proc's **reflector**
+//     thread, the client's mm fault handler, through kMmFaultWait (until the first process is
+//     attached mm refuses the wait, and the reflector asks again every 10 ms); it takes the thread's pager
+//     away and releases the fault (kMmFaultRetry), so the access faults again and reaches
+//     proc's main thread as exception vector 14 — which ends the process as before (killed,
+//     signal 9, if mm had no memory for the page);
+//   - at its end proc deletes its threads and detaches it from mm (kMmDetach).
+//
+// The image pager also pages mm itself (lib/loader's handle_fault). Neither helper thread ever
+// waits for proc's main thread, and the image pager waits for nobody (σ0 does not block), so
+// the main thread's calls to mm cannot deadlock with mm's calls to proc.
+//
+// Without an `mm` module proc pages every process itself (processes.cc), as before.
+#pragma once
+
+#include <stdint.h>
+
+#include "axolotl/abi.h"
+#include "lib/ipc/error.h"
+#include "servers/proc/process_table.h"
+
+namespace proc {
+
+struct Proc;
+
+// Pages (4 KiB) a process may commit in mm: its image (code, data, .bss, newlib's 1 MiB
+// arena), its 64 KiB stack, its heap and its regions. Beyond, mm answers no_space.
+constexpr uint32_t kProcessQuotaPages = 1024;
+
+struct Paging {
+    static constexpr uint32_t kNoModule = 0xFFFFFFFFu;
+    axo_thread_id_t mm = AXO_NIL_THREAD; // mm's thread; nil: proc pages processes itself
+    uint32_t mm_module = kNoModule;      // the config index of the `mm` module
+    axo_thread_id_t pager = AXO_NIL_THREAD;
+    axo_thread_id_t reflector = AXO_NIL_THREAD;
+    // Threads whose fault mm refused for lack of memory, written by the reflector before it
+    // releases the fault, read by the main thread when the exception comes: such a process
+    // is killed (signal 9), as without mm, not faulted.
+    static constexpr uint32_t kNoMemoryRing = 4;
+    volatile axo_thread_id_t no_memory[kNoMemoryRing] = {};
+    uint32_t no_memory_next = 0;
+};
+
+// Whether `thread`'s page fault was refused for lack of memory (and forgets it).
+bool take_no_memory(Proc& proc, axo_thread_id_t thread);
+
+// At boot, before the other modules: starts the helper threads and the `mm` module, if the
+// configuration has one. Logs what it did.
+void start_paging(Proc& proc);
+
+// Whether processes of config module `module` are mm clients (mm runs and it is not mm).
+bool paged_by_mm(const Proc& proc, uint32_t module);
+
+// Starts config module `module` in table slot `slot` as `thread`, an mm client (above).
+// Errors as ProcessHost::start; no_memory also when mm refuses (quota, tables).
+ipc::Error mm_start_process(Proc& proc, uint32_t slot, uint32_t module, axo_thread_id_t thread,
+                            const char* const* argv, uint32_t argc);
+
+// Starts the `mm` module (module == Paging::mm_module) in `slot`: paged by proc's image pager,
+// proc's main thread its exception handler, a σ0 client.
+ipc::Error start_mm_module(Proc& proc, uint32_t slot, uint32_t module, axo_thread_id_t thread,
+                           const char* const* argv, uint32_t argc);
+
+// kProcFork's work (protocol.h): `thread`, in slot `slot`, becomes an mm client that is a
+// copy-on-write duplicate (kMmDuplicate) of the process in `parent_slot`, and starts at ip, sp.
+ipc::Error mm_fork_process(Proc& proc, uint32_t slot, uint32_t parent_slot, axo_thread_id_t thread,
+                           uint32_t ip, uint32_t sp);
+
+// The process whose thread was `thread` is gone (its threads deleted): mm forgets it.
+void mm_release_process(Proc& proc, axo_thread_id_t thread);
+
+} // namespace proc

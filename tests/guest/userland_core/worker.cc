@@ -1,0 +1,452 @@
+// worker MODE ...: the parts of the userland-core test that need mm as the pager (README.md).
+// One program with modes, not one per mode: boot modules are few (the KIP takes 24).
+//
+//   worker threads        three more threads (proc's kProcThreadCreate, lib/rt's
+//                         rt_process_thread_start) count in shared memory and touch pages of
+//                         their own; a fourth is refused (no_space). Exit 0, else the failed
+//                         step's number.
+//   worker threads-crash  a second thread writes through a null pointer while the first
+//                         waits: the whole process ends (faulted, 14).
+//   worker fork           kProcFork: copy-on-write copy of this process (16 written pages),
+//                         the child checks it sees them, writes are private both ways, each
+//                         write copies exactly one frame (mm's counters). Exit 0, else a step.
+//   worker quota          anonymous regions from mm until no_space; still runs; gives back.
+//   worker measure        prints what page faults cost (TSC cycles per fault, access included):
+//                         zero fill (anonymous), image pages (read-only data: mm asks proc's
+//                         image pager, copies), and a remap of a page mm has (after taking W away).
+//   worker pager NAME     a test pager: registers NAME and serves mm's kMmExternalFault with
+//                         two pages of its own memory (from mm); kFlush revokes one (unmap)
+//                         and changes its contents; kQuit ends it.
+//   worker client NAME    the client of that pager: an external region backed by it, read,
+//                         flushed by the pager, read again (refetched through a new fault).
+//
+// Every exit status names the step that failed (0: all good); the driver checks them.
+#include "lib/names/names.h"
+#include "program.h"
+
+namespace {
+
+using program::exit;
+
+constexpr uint32_t kPage = 4096;
+constexpr uint32_t kTimeoutUs = 2000000;
+
+axo_timeout_t timeout() {
+    return axo_timeout_us(kTimeoutUs);
+}
+
+bool equal(const char* a, const char* b) {
+    return strcmp(a, b) == 0;
+}
+
+void sleep_ms(uint32_t ms) {
+    axo_ipc_receive(rt_kip()->sigma0, axo_timeout_us(ms * 1000));
+}
+
+mm::StatisticsReply mm_stats() {
+    return program::mm_statistics();
+}
+
+// ---- threads --------------------------------------------------------------------------------
+
+constexpr uint32_t kThreads = 3;
+constexpr uint32_t kIncrements = 10000;
+alignas(16) uint8_t g_stacks[kThreads][8192];
+alignas(4096) volatile uint32_t g_own_pages[kThreads][kPage / 4]; // .bss: one page per thread
+volatile uint32_t g_count;
+volatile uint32_t g_done;
+
+void counter(void* arg) {
+    uint32_t index = static_cast<uint32_t>(reinterpret_cast<uintptr_t>(arg));
+    for (uint32_t i = 0; i < kIncrements; ++i)
+        __atomic_fetch_add(&g_count, 1u, __ATOMIC_SEQ_CST);
+    g_own_pages[index][0] = 0x7EAD0000u + index; // a fault of this thread, served by mm
+    __atomic_fetch_add(&g_done, 1u, __ATOMIC_SEQ_CST);
+}
+
+void crasher(void*) {
+    *reinterpret_cast<volatile uint32_t*>(static_cast<uintptr_t>(0)) = 1;
+}
+
+[[noreturn]] void threads_mode(bool crash) {
+    if (crash) {
+        axo_thread_id_t id;
+        if (rt_process_thread_start(&crasher, nullptr, g_stacks[0] + sizeof g_stacks[0], &id) != 0)
+            exit(1);
+        // The crash ends the whole process, this thread too.
+        for (uint32_t i = 0; i < 200; ++i)
+            sleep_ms(10);
+        exit(2);
+    }
+    axo_thread_id_t ids[kThreads] = {};
+    for (uint32_t i = 0; i < kThreads; ++i) {
+        uint32_t error = rt_process_thread_start(&counter, reinterpret_cast<void*>(uintptr_t{i}),
+                                                 g_stacks[i] + sizeof g_stacks[i], &ids[i]);
+        if (error != 0) {
+            rt_printf("worker: thread %u refused: %s\n", i,
+                      ipc::error_name(static_cast<ipc::Error>(error)));
+            exit(1);
+        }
+    }
+    axo_thread_id_t extra;
+    uint32_t refused = rt_process_thread_start(&counter, nullptr, g_stacks[0], &extra);
+    if (refused != static_cast<uint32_t>(ipc::Error::no_space)) exit(2);
+    for (uint32_t i = 0; i < 400 && g_done < kThreads; ++i)
+        sleep_ms(5);
+    if (g_done != kThreads) exit(3);
+    if (g_count != kThreads * kIncrements) exit(4);
+    for (uint32_t i = 0; i < kThreads; ++i)
+        if (g_own_pages[i][0] != 0x7EAD0000u + i) exit(5);
+    rt_printf("# worker: %u threads of one process counted to %u (thread ids %u, %u, %u)\n",
+              kThreads, g_count, axo_thread_number(ids[0]), axo_thread_number(ids[1]),
+              axo_thread_number(ids[2]));
+    exit(0);
+}
+
+// ---- fork -----------------------------------------------------------------------------------
+
+constexpr uint32_t kForkPages = 16;
+alignas(4096) volatile uint8_t g_buffer[kForkPages][kPage];
+alignas(16) uint8_t g_child_stack[16384];
+axo_thread_id_t g_parent;
+constexpr uint32_t kReady = 0x7701, kWrote = 0x7702;
+
+bool all(uint32_t page, uint8_t value) {
+    for (uint32_t i = 0; i < kPage; i += 512)
+        if (g_buffer[page][i] != value) return false;
+    return true;
+}
+
+// Sends `label` with `word` to the parent and waits for its answer (label 0: go on).
+bool tell_parent(uint32_t label, uint32_t word) {
+    axo_utcb_t* utcb = axo_my_utcb();
+    utcb->mr[0] = axo_msg_tag(label, 1, 0);
+    utcb->mr[1] = word;
+    axo_msg_tag_t tag = axo_ipc_call(g_parent, axo_timeouts(timeout(), timeout()));
+    return !axo_tag_failed(tag) && axo_tag_label(tag) == 0;
+}
+
+// The child: starts here on its own copy of g_child_stack.
+[[noreturn]] void child_main() {
+    uint32_t sees = 1;
+    for (uint32_t page = 0; page < kForkPages; ++page)
+        sees &= all(page, 'P') ? 1 : 0;
+    if (!tell_parent(kReady, sees)) exit(20);
+    // The parent measured; now one write of ours: exactly one frame copied.
+    mm::StatisticsReply before = mm_stats();
+    g_buffer[3][0] = 'C';
+    mm::StatisticsReply after = mm_stats();
+    uint32_t one_copy = after.cow_copies == before.cow_copies + 1 &&
+                                after.data_frames == before.data_frames + 1
+                            ? 1
+                            : 0;
+    rt_printf("# worker (child): a write copied %u frame(s) (%u copy-on-write copies)\n",
+              after.data_frames - before.data_frames, after.cow_copies - before.cow_copies);
+    if (!tell_parent(kWrote, one_copy | (g_buffer[3][0] == 'C' ? 2 : 0))) exit(21);
+    // The parent wrote page 5 meanwhile: not in our copy.
+    exit(g_buffer[5][0] == 'P' ? 0 : 22);
+}
+
+// Receives the child's message `label`; its word in *word; false on timeout or a wrong label.
+bool from_child(axo_thread_id_t child, uint32_t label, uint32_t* word) {
+    axo_utcb_t* utcb = axo_my_utcb();
+    axo_ipc_receive(child, timeout());
+    axo_msg_tag_t tag = utcb->mr[0];
+    if (axo_tag_failed(tag) || axo_tag_label(tag) != label || axo_tag_untyped(tag) != 1)
+        return false;
+    *word = utcb->mr[1];
+    return true;
+}
+
+void answer_child(axo_thread_id_t child) {
+    axo_my_utcb()->mr[0] = axo_msg_tag(0, 0, 0);
+    axo_ipc_send(child, timeout());
+}
+
+[[noreturn]] void fork_mode() {
+    for (uint32_t page = 0; page < kForkPages; ++page)
+        for (uint32_t i = 0; i < kPage; i += 512)
+            g_buffer[page][i] = 'P';
+    g_parent = rt_my_id();
+    mm::StatisticsReply before = mm_stats();
+    uint32_t sp = (reinterpret_cast<uintptr_t>(g_child_stack + sizeof g_child_stack) & ~15u) - 20;
+    proc::SpawnReply child{};
+    ipc::Error error =
+        ipc::call(program::proc_thread(),
+                  proc::ForkRequest{static_cast<uint32_t>(reinterpret_cast<uintptr_t>(&child_main)),
+                                    sp},
+                  child, timeout());
+    if (error != ipc::Error::ok) {
+        rt_printf("worker: fork failed: %s\n", ipc::error_name(error));
+        exit(10);
+    }
+    uint32_t word = 0;
+    if (!from_child(child.main_thread, kReady, &word)) exit(11);
+    if (word != 1) exit(12); // the child did not see the 16 pages
+    // The child has read all 16 pages and run a little; the pages are shared, not copied:
+    // only stack and data pages either of us wrote since the fork are new frames.
+    mm::StatisticsReply shared = mm_stats();
+    uint32_t grown = shared.data_frames - before.data_frames;
+    rt_printf("# worker: after fork and the child's reads of %u pages: %u data frames more "
+              "(%u copy-on-write copies: stacks and variables), %u resident in the parent\n",
+              kForkPages, grown, shared.cow_copies - before.cow_copies, shared.resident);
+    if (grown >= kForkPages / 2) exit(13);
+    answer_child(child.main_thread);
+    if (!from_child(child.main_thread, kWrote, &word)) exit(14);
+    if ((word & 1) == 0) exit(15); // the child's write did not copy exactly one frame
+    if ((word & 2) == 0) exit(16); // the child did not see its own write
+    if (g_buffer[3][0] != 'P') exit(17); // the child's write is visible here
+    mm::StatisticsReply ours = mm_stats();
+    g_buffer[5][0] = 'Q';
+    mm::StatisticsReply after = mm_stats();
+    rt_printf("# worker: the parent's write copied %u frame(s)\n",
+              after.data_frames - ours.data_frames);
+    if (after.cow_copies != ours.cow_copies + 1 || after.data_frames != ours.data_frames + 1)
+        exit(18);
+    answer_child(child.main_thread);
+    proc::WaitReply ended{};
+    error = ipc::call(program::proc_thread(), proc::WaitRequest{child.pid, 0}, ended, timeout());
+    if (error != ipc::Error::ok || ended.reason != proc::kExitNormal) exit(19);
+    exit(ended.status); // 0, or the child's step
+}
+
+// ---- quota ----------------------------------------------------------------------------------
+
+[[noreturn]] void quota_mode() {
+    constexpr uint32_t kRegion = 256 * 1024;
+    constexpr uint32_t kMaxRegions = 24;
+    uint32_t addresses[kMaxRegions] = {};
+    uint32_t count = 0;
+    ipc::Error last = ipc::Error::ok;
+    while (count < kMaxRegions) {
+        mm::RegionCreateReply reply{};
+        last = ipc::call(program::pager_thread(),
+                         mm::RegionCreateRequest{AXO_NIL_THREAD, 0, kRegion,
+                                                 AXO_FPAGE_R | AXO_FPAGE_W, mm::kRegionAnonymous,
+                                                 0, 0, AXO_NIL_THREAD, 0},
+                         reply, timeout());
+        if (last != ipc::Error::ok) break;
+        addresses[count++] = reply.address;
+        *reinterpret_cast<volatile uint32_t*>(static_cast<uintptr_t>(reply.address)) = count;
+    }
+    mm::StatisticsReply s = mm_stats();
+    rt_printf("# worker: %u regions of 256 KiB, then %s; %u of %u pages committed\n", count,
+              ipc::error_name(last), s.committed, s.quota);
+    if (last != ipc::Error::no_space) exit(1);
+    if (s.committed > s.quota) exit(2);
+    // It runs on, with what it has.
+    for (uint32_t i = 0; i < count; ++i)
+        if (*reinterpret_cast<volatile uint32_t*>(static_cast<uintptr_t>(addresses[i])) != i + 1)
+            exit(3);
+    ipc::Empty empty;
+    for (uint32_t i = 0; i < count; ++i)
+        if (ipc::call(program::pager_thread(),
+                      mm::UnmapRequest{AXO_NIL_THREAD, addresses[i], kRegion}, empty,
+                      timeout()) != ipc::Error::ok)
+            exit(4);
+    mm::RegionCreateReply again{};
+    if (ipc::call(program::pager_thread(),
+                  mm::RegionCreateRequest{AXO_NIL_THREAD, 0, kRegion, AXO_FPAGE_R | AXO_FPAGE_W,
+                                          mm::kRegionAnonymous, 0, 0, AXO_NIL_THREAD, 0},
+                  again, timeout()) != ipc::Error::ok)
+        exit(5);
+    exit(0);
+}
+
+// ---- measure ------------------------------------------------------------------------------
+
+constexpr uint32_t kMeasurePages = 32;
+// Image pages nobody touched before (lib/rt's crt0 clears .bss, so .bss pages are all touched
+// at the start): read-only data in the file.
+alignas(4096) const uint8_t g_image_pages[kMeasurePages][kPage] = {{1}};
+
+inline uint64_t tsc() {
+    uint32_t lo, hi;
+    asm volatile("rdtsc" : "=a"(lo), "=d"(hi));
+    return uint64_t{hi} << 32 | lo;
+}
+
+[[noreturn]] void measure_mode() {
+    mm::RegionCreateReply region{};
+    if (ipc::call(program::pager_thread(),
+                  mm::RegionCreateRequest{AXO_NIL_THREAD, 0, kMeasurePages * kPage,
+                                          AXO_FPAGE_R | AXO_FPAGE_W, mm::kRegionAnonymous, 0, 0,
+                                          AXO_NIL_THREAD, 0},
+                  region, timeout()) != ipc::Error::ok)
+        exit(1);
+    auto at = [&](uint32_t page) {
+        return reinterpret_cast<volatile uint8_t*>(
+            static_cast<uintptr_t>(region.address + page * kPage));
+    };
+    mm::StatisticsReply s0 = mm_stats();
+    uint64_t t0 = tsc();
+    for (uint32_t page = 0; page < kMeasurePages; ++page)
+        *at(page) = 1;
+    uint64_t t1 = tsc();
+    uint32_t sum = 0;
+    for (uint32_t page = 0; page < kMeasurePages; ++page)
+        sum += *static_cast<const volatile uint8_t*>(&g_image_pages[page][0]);
+    uint64_t t2 = tsc();
+    mm::StatisticsReply s1 = mm_stats();
+    // Read-only, then writable again: each page's next write is a fault mm answers with the
+    // frame it has (a remap).
+    ipc::Empty empty;
+    if (ipc::call(program::pager_thread(),
+                  mm::ProtectRequest{AXO_NIL_THREAD, region.address, kMeasurePages * kPage,
+                                     AXO_FPAGE_R},
+                  empty, timeout()) != ipc::Error::ok ||
+        ipc::call(program::pager_thread(),
+                  mm::ProtectRequest{AXO_NIL_THREAD, region.address, kMeasurePages * kPage,
+                                     AXO_FPAGE_R | AXO_FPAGE_W},
+                  empty, timeout()) != ipc::Error::ok)
+        exit(2);
+    uint64_t t3 = tsc();
+    for (uint32_t page = 0; page < kMeasurePages; ++page)
+        *at(page) = 2;
+    uint64_t t4 = tsc();
+    uint64_t t5 = tsc();
+    for (uint32_t page = 0; page < kMeasurePages; ++page)
+        *at(page) = 3; // no fault: the access alone
+    uint64_t t6 = tsc();
+    rt_printf("# worker: page fault costs, TSC cycles per page over %u pages (access %u): zero "
+              "fill %u, image page (mm -> proc's image pager -> mm, copied) %u, remap %u; "
+              "%u zero fills, %u forwards\n",
+              kMeasurePages, static_cast<uint32_t>((t6 - t5) / kMeasurePages),
+              static_cast<uint32_t>((t1 - t0) / kMeasurePages),
+              static_cast<uint32_t>((t2 - t1) / kMeasurePages),
+              static_cast<uint32_t>((t4 - t3) / kMeasurePages), s1.zero_fills - s0.zero_fills,
+              s1.forwards - s0.forwards);
+    if (s1.zero_fills - s0.zero_fills < kMeasurePages || s1.forwards - s0.forwards < kMeasurePages)
+        exit(3);
+    if (sum != 1) exit(4);
+    exit(0);
+}
+
+// ---- the pager stack: pager and client ----------------------------------------------------
+
+constexpr uint32_t kFlush = 0x7710, kQuit = 0x7711;
+constexpr uint32_t kPagerPages = 2;
+alignas(4096) volatile uint32_t g_pager_pages[kPagerPages][kPage / 4];
+
+constexpr uint32_t pattern(uint32_t generation, uint32_t page) {
+    return 0x9A6E0000u | generation << 8 | page;
+}
+
+void fill(uint32_t page, uint32_t generation) {
+    for (uint32_t i = 0; i < kPage / 4; i += 64)
+        g_pager_pages[page][i] = pattern(generation, page);
+}
+
+[[noreturn]] void pager_mode(const char* name) {
+    uint32_t generation[kPagerPages] = {1, 1};
+    for (uint32_t page = 0; page < kPagerPages; ++page)
+        fill(page, generation[page]);
+    if (names::register_name(name) != ipc::Error::ok) exit(1);
+    axo_utcb_t* utcb = axo_my_utcb();
+    utcb->br[0] = AXO_FPAGE_NIL;
+    uint32_t served = 0;
+    for (uint32_t step = 0; step < 64; ++step) {
+        axo_thread_id_t from = axo_ipc_receive(AXO_ANY_THREAD, axo_timeout_us(5 * kTimeoutUs));
+        axo_msg_tag_t tag = utcb->mr[0];
+        if (axo_tag_failed(tag)) exit(2);
+        uint32_t label = axo_tag_label(tag);
+        if (label == mm::kMmExternalFault && from == program::pager_thread() &&
+            axo_tag_untyped(tag) == 4) {
+            uint32_t page = utcb->mr[2] / kPage;
+            if (page >= kPagerPages) {
+                utcb->mr[0] = axo_msg_tag(static_cast<uint32_t>(ipc::Error::invalid_argument), 0, 0);
+            } else {
+                ++served;
+                utcb->mr[0] = axo_msg_tag(0, 0, 2);
+                utcb->mr[1] = axo_map_item_word0(0, 0);
+                utcb->mr[2] = axo_fpage(reinterpret_cast<uintptr_t>(g_pager_pages[page]), 12,
+                                        AXO_FPAGE_R);
+            }
+            axo_ipc_send(from, AXO_TIMEOUT_ZERO);
+            continue;
+        }
+        if (label == kFlush && axo_tag_untyped(tag) == 1 && utcb->mr[1] < kPagerPages) {
+            uint32_t page = utcb->mr[1];
+            // The middle level's flush: everything derived from our page goes — mm's copy of
+            // the mapping and the client's.
+            utcb->mr[0] =
+                axo_fpage(reinterpret_cast<uintptr_t>(g_pager_pages[page]), 12, AXO_FPAGE_RWX);
+            (void)axo_unmap(0);
+            fill(page, ++generation[page]);
+            utcb->mr[0] = axo_msg_tag(0, 0, 0);
+            axo_ipc_send(from, AXO_TIMEOUT_ZERO);
+            continue;
+        }
+        if (label == kQuit) {
+            utcb->mr[0] = axo_msg_tag(0, 1, 0);
+            utcb->mr[1] = served;
+            axo_ipc_send(from, AXO_TIMEOUT_ZERO);
+            exit(0);
+        }
+    }
+    exit(3);
+}
+
+uint32_t call_pager(axo_thread_id_t pager, uint32_t label, uint32_t word) {
+    axo_utcb_t* utcb = axo_my_utcb();
+    utcb->mr[0] = axo_msg_tag(label, 1, 0);
+    utcb->mr[1] = word;
+    axo_msg_tag_t tag = axo_ipc_call(pager, axo_timeouts(timeout(), timeout()));
+    if (axo_tag_failed(tag) || axo_tag_label(tag) != 0) return 0xFFFFFFFFu;
+    return axo_tag_untyped(tag) >= 1 ? utcb->mr[1] : 0;
+}
+
+[[noreturn]] void client_mode(const char* name) {
+    axo_thread_id_t pager = AXO_NIL_THREAD;
+    for (uint32_t i = 0; i < 200 && names::lookup(name, pager) != ipc::Error::ok; ++i)
+        sleep_ms(10);
+    if (pager == AXO_NIL_THREAD) exit(1);
+    mm::RegionCreateReply region{};
+    if (ipc::call(program::pager_thread(),
+                  mm::RegionCreateRequest{AXO_NIL_THREAD, 0, kPagerPages * kPage, AXO_FPAGE_R,
+                                          mm::kRegionExternal, 0, 0, pager, 7},
+                  region, timeout()) != ipc::Error::ok)
+        exit(2);
+    auto word = [&](uint32_t page) {
+        return *reinterpret_cast<volatile uint32_t*>(
+            static_cast<uintptr_t>(region.address + page * kPage));
+    };
+    mm::StatisticsReply start = mm_stats();
+    if (word(0) != pattern(1, 0)) exit(3);
+    if (word(1) != pattern(1, 1)) exit(4);
+    mm::StatisticsReply first = mm_stats();
+    if (first.forwards != start.forwards + 2) exit(5);
+    // The pager (the middle level) flushes page 0: our mapping of it is gone, and the next
+    // read faults, goes to mm, mm asks the pager again, and we see the new contents.
+    if (call_pager(pager, kFlush, 0) == 0xFFFFFFFFu) exit(6);
+    if (word(0) != pattern(2, 0)) exit(7);
+    if (word(1) != pattern(1, 1)) exit(8); // page 1 untouched by the flush
+    mm::StatisticsReply second = mm_stats();
+    rt_printf("# worker (client): external pages: 2 faults forwarded, then the pager's flush "
+              "of one and %u forward(s) more\n",
+              second.forwards - first.forwards);
+    if (second.forwards != first.forwards + 1) exit(9);
+    uint32_t served = call_pager(pager, kQuit, 0);
+    if (served != 3) exit(10);
+    exit(0);
+}
+
+} // namespace
+
+int main() {
+    loader::StartArguments args = program::arguments();
+    if (!program::paged_by_mm()) {
+        rt_printf("worker: not paged by mm\n");
+        exit(99);
+    }
+    const char* mode = args.argc > 1 ? args.argv[1] : "";
+    if (equal(mode, "threads")) threads_mode(false);
+    if (equal(mode, "threads-crash")) threads_mode(true);
+    if (equal(mode, "fork")) fork_mode();
+    if (equal(mode, "quota")) quota_mode();
+    if (equal(mode, "measure")) measure_mode();
+    if (equal(mode, "pager") && args.argc > 2) pager_mode(args.argv[2]);
+    if (equal(mode, "client") && args.argc > 2) client_mode(args.argv[2]);
+    rt_printf("worker: unknown mode \"%s\"\n", mode);
+    exit(98);
+}
