@@ -12,10 +12,12 @@
 //                        each time and the client's next requests succeed
 //   console              "com2" at boot with `console loopback`: hello's (newlib) stdout goes
 //                        through the driver, and comes back through the UART's loopback
+//   ata, ata-restart     the ATA driver (ata_test.cc)
 //
 // SECONDS bounds the wait for serial_echo (default 60; Bochs needs more).
 #include "rt/tap.h"
 
+#include "ata_test.h"
 #include "common.h"
 #include "servers/proc/process_client.h"
 
@@ -270,6 +272,10 @@ int main() {
         restart_mode();
     else if (strcmp(mode, "console") == 0)
         console_mode();
+    else if (strcmp(mode, "ata") == 0)
+        test::ata_mode(args.argc > 2 ? args.argv[2] : "");
+    else if (strcmp(mode, "ata-restart") == 0)
+        test::ata_restart_mode(args.argc > 2 ? args.argv[2] : "3");
     else
         rt_tap_check(false, "a known mode: serial or restart, not \"%s\"", mode);
     rt_tap_end();
