@@ -164,3 +164,9 @@ axo_ata_disk_test(NAME driver-restart-ata RUNNER qemu LAYOUT restart
     MODULES ${_axo_driver_restart_ata_modules}
     TIMEOUT 120
     EXPECT ${_axo_driver_restart_ata_expect})
+
+# The same on Bochs (the CD-ROM on ata1, the image on ata0).
+axo_ata_disk_test(NAME bochs-driver-restart-ata RUNNER bochs LAYOUT restart
+    MODULES ${_axo_driver_restart_ata_modules}
+    TIMEOUT 400
+    EXPECT ${_axo_driver_restart_ata_expect})
