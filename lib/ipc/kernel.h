@@ -49,6 +49,51 @@ inline bool send_error(axo_thread_id_t client, Error error) {
     return !axo_tag_failed(axo_ipc_send(client, AXO_TIMEOUT_ZERO));
 }
 
+// A call whose ok reply carries one map item (2 typed words) after the reply struct's words:
+// memory (or ports) the server shares with the caller, which land in `window` — BR0 for this
+// call only (restored after). Error replies are as for call(); an ok reply of another shape
+// is bad_message. The server's side is send_reply_with_map.
+template <Request Req>
+Error call_receiving_map(axo_thread_id_t server, const Req& request, typename Req::Reply& reply,
+                         axo_fpage_t window, axo_timeout_t timeout = AXO_TIMEOUT_NEVER) {
+    axo_utcb_t* utcb = axo_my_utcb();
+    Message message(utcb->mr);
+    put(message, Req::kLabel, request);
+    uint32_t saved_window = utcb->br[0];
+    utcb->br[0] = window;
+    axo_msg_tag_t tag = axo_ipc_call(server, axo_timeouts(timeout, timeout));
+    uint32_t error_word = utcb->error;
+    utcb->br[0] = saved_window;
+    if (axo_tag_failed(tag))
+        return transport_error(error_word != 0 ? error_word : (uint32_t{AXO_IPC_INVALID} << 1));
+    if (message.label() != static_cast<uint32_t>(Error::ok)) {
+        typename Req::Reply ignored;
+        return get_reply(message, ignored);
+    }
+    if (message.untyped() != wire_words<typename Req::Reply> || message.typed() != 2)
+        return Error::bad_message;
+    if constexpr (wire_words<typename Req::Reply> > 0)
+        __builtin_memcpy(&reply, message.words(), sizeof(reply));
+    return Error::ok;
+}
+
+// The server's side of call_receiving_map, as a deferred reply (the handler then returns
+// kNoReply): `reply`'s words and one map item — `fpage` of the server's space with the rights
+// to give, `send_base` its hotspot (axolotl/abi.h, typed items). Zero send timeout; true if
+// the client got it.
+template <WireLayout T>
+bool send_reply_with_map(axo_thread_id_t client, const T& reply, uint32_t send_base,
+                         axo_fpage_t fpage) {
+    axo_utcb_t* utcb = axo_my_utcb();
+    Message message(utcb->mr);
+    put_reply(message, reply);
+    uint32_t n = wire_words<T>;
+    utcb->mr[1 + n] = axo_map_item_word0(send_base, 0);
+    utcb->mr[2 + n] = fpage;
+    message.set_tag(static_cast<uint32_t>(Error::ok), n, 2);
+    return !axo_tag_failed(axo_ipc_send(client, AXO_TIMEOUT_ZERO));
+}
+
 // The server loop: receive from anyone, dispatch, reply and wait for the next request in one
 // IPC. The reply goes out with a zero send timeout (axo_ipc_reply_wait): a client that left,
 // or does not wait for its reply, costs the server nothing but a failed reply — it is never

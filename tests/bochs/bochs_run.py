@@ -4,11 +4,12 @@
     bochs_run.py --kernel kernel.elf --append "test=kernel" [--module "path args"]...
                  [--timeout 120] [--log PATH] [--work-dir DIR] [--expect REGEX]...
                  [--expect-panic] [--no-tap] [--no-end-marker] [--megs 64]
-                 [--bochsrc-line LINE]...
+                 [--bochsrc-line LINE]... [--disk IMAGE --disk-geometry C,H,S]
 
 Bochs has no isa-debug-exit, and its exit status is always 1: the verdict rests on the
 serial log alone. The runner stops Bochs as soon as the end marker or a panic has appeared
-(a guest may also power Bochs off itself, see tests/README.md). The work dir (default: beside
+(a guest may also power Bochs off itself, see tests/README.md). With --disk, a flat disk image
+is the primary channel's master and the CD-ROM moves to the secondary channel's master. The work dir (default: beside
 the log) keeps the ISO, the bochsrc and Bochs' own log for a rerun by hand:
     cd WORK && TERM=dumb bochs -q -f bochsrc -rc debugger.rc
 """
@@ -47,6 +48,25 @@ def write_bochsrc(path: Path, values: dict[str, str], extra_lines: list[str]) ->
     path.write_text(text + "".join(f"{line}\n" for line in extra_lines))
 
 
+def ata_lines(args, iso: Path) -> str:
+    """The IDE channels: the boot CD-ROM alone on ata0, or a disk there and the CD-ROM on ata1."""
+    cdrom = f'type=cdrom, path="{iso}", status=inserted'
+    ata0 = "ata0: enabled=1, ioaddr1=0x1f0, ioaddr2=0x3f0, irq=14"
+    if args.disk is None:
+        return f"{ata0}\nata0-master: {cdrom}"
+    if not args.disk.is_file():
+        raise runner.HarnessError(f"--disk {args.disk}: no such file")
+    geometry = ""
+    if args.disk_geometry:
+        c, h, s = (int(x) for x in args.disk_geometry.split(","))
+        if c * h * s * 512 != args.disk.stat().st_size:
+            raise runner.HarnessError(f"--disk-geometry {args.disk_geometry} does not match "
+                                      f"the image's {args.disk.stat().st_size} bytes")
+        geometry = f", cylinders={c}, heads={h}, spt={s}"
+    return (f'{ata0}\nata0-master: type=disk, mode=flat, path="{args.disk.resolve()}"{geometry}\n'
+            f"ata1: enabled=1, ioaddr1=0x170, ioaddr2=0x370, irq=15\nata1-master: {cdrom}")
+
+
 def bochs_panic(bochs_log: Path) -> str:
     """Bochs' own reason for stopping, if it was not the guest powering off."""
     try:
@@ -66,6 +86,10 @@ def main() -> int:
     p.add_argument("--megs", type=int, default=64, help="guest memory in MiB (default 64)")
     p.add_argument("--bochsrc-line", action="append", default=[], metavar="LINE",
                    help="appended to the generated bochsrc (repeatable)")
+    p.add_argument("--disk", type=Path, metavar="IMAGE",
+                   help="a flat disk image as ata0-master (the CD-ROM moves to ata1-master)")
+    p.add_argument("--disk-geometry", metavar="C,H,S", default=None,
+                   help="its cylinders, heads and sectors per track (C*H*S*512 = its size)")
     args = p.parse_args()
 
     runner.check_inputs(args)
@@ -80,8 +104,9 @@ def main() -> int:
     runner.make_iso(args, iso)
     bochsrc = work / "bochsrc"
     bochs_log = work / "bochs.log"
-    write_bochsrc(bochsrc, {"MEGS": str(args.megs), "ISO": str(iso), "SERIAL_LOG": str(serial_log),
-                            "BOCHS_LOG": str(bochs_log)}, args.bochsrc_line)
+    write_bochsrc(bochsrc, {"MEGS": str(args.megs), "ATA_LINES": ata_lines(args, iso),
+                            "SERIAL_LOG": str(serial_log), "BOCHS_LOG": str(bochs_log)},
+                  args.bochsrc_line)
     # Debian's Bochs is built with its debugger, which stops before the first instruction:
     # `c` runs the guest, `quit` ends Bochs once the guest stops (power-off or panic).
     rc = work / "debugger.rc"

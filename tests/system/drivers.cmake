@@ -172,3 +172,79 @@ axo_console_monitor_test(NAME driver-restart-console MIN_COMMANDS 2
     EXPECT [[proc: restarted module 3 "vga": process [0-9]+, thread [0-9.]+ \(restart 2\)]]
            [[console_client: 2 rounds, each read after a restart got its key]]
            [[proc: console_test ended.*: success]])
+
+# ---- ATA (servers/drivers/ata) ----------------------------------------------------------------
+# tests/system/ata_disk.py makes a fresh raw image in the build tree for each run (with sectors
+# of the host's own), gives it to the emulator as the primary channel's master, wraps the usual
+# runner and afterwards checks the image byte for byte (its docstring has the layout).
+#
+# driver-ata: the driver "ata" at boot; drivers_test (mode `ata`) is its client: buffer by map
+# item, the pattern to the first sector, a whole buffer, a run and the last sector, flush, read
+# back; the host's sectors; zeros; every malformed request refused; the interrupt count.
+function(axo_ata_disk_test)
+    cmake_parse_arguments(PARSE_ARGV 0 T "${_AXO_TEST_OPTIONS}" "${_AXO_TEST_ONE};RUNNER;LAYOUT"
+        "${_AXO_TEST_MULTI};BOCHSRC_LINES")
+    _axo_runner_args(args 60)
+    foreach(line IN LISTS T_BOCHSRC_LINES)
+        list(APPEND args "--bochsrc-line=${line}")
+    endforeach()
+    add_test(NAME ${T_NAME}
+        COMMAND "${Python3_EXECUTABLE}" "${CMAKE_CURRENT_FUNCTION_LIST_DIR}/ata_disk.py"
+                "--runner=${T_RUNNER}" "--layout=${T_LAYOUT}"
+                "--disk=${AXO_TEST_LOG_DIR}/${T_NAME}.img" ${args})
+    if(T_RUNNER STREQUAL "bochs")
+        _axo_test_properties(bochs ${_AXO_BOCHS_SLACK})
+    else()
+        _axo_test_properties(system ${_AXO_QEMU_SLACK})
+    endif()
+endfunction()
+
+set(_axo_ata "${AXO_TARGET_DIR}/drv/ata port=0x1f0-0x1f7 port=0x3f6 irq=14")
+set(_axo_driver_ata_modules
+    "${AXO_TARGET_DIR}/servers/memory/sigma0/sigma0 sigma0"
+    "${AXO_TARGET_DIR}/servers/proc/proc"
+    "${_axo_drivers_dir}/drivers_test on-exit=shutdown ata 16128"
+    "${_axo_ata}"
+    "${_axo_intruder}")
+set(_axo_driver_ata_expect
+    [[ata: ATA disk ".+" at port 1f0, irq 14: 16128 sectors]]
+    [[proc: drivers_test ended.*: success]])
+
+axo_ata_disk_test(NAME driver-ata RUNNER qemu LAYOUT ata
+    MODULES ${_axo_driver_ata_modules}
+    TIMEOUT 90
+    EXPECT ${_axo_driver_ata_expect})
+
+# The same on Bochs: the image is ata0-master (flat, 16/16/63), the boot CD-ROM ata1-master.
+axo_ata_disk_test(NAME bochs-driver-ata RUNNER bochs LAYOUT ata
+    MODULES ${_axo_driver_ata_modules}
+    TIMEOUT 400
+    EXPECT ${_axo_driver_ata_expect})
+
+# driver-restart-ata: drivers_test (mode `ata-restart`) spawns ata (on-exit=restart) and
+# ata_client, kills the driver three times while the client writes and reads through it; proc
+# restarts it and the client's next requests succeed. ata_probe, granted the secondary
+# channel, is refused the primary channel's ports and IRQ 14.
+set(_axo_driver_restart_ata_modules
+    "${AXO_TARGET_DIR}/servers/memory/sigma0/sigma0 sigma0"
+    "${AXO_TARGET_DIR}/servers/proc/proc"
+    "${_axo_drivers_dir}/drivers_test on-exit=shutdown ata-restart 3"
+    "${_axo_ata} start=spawn on-exit=restart"
+    "${_axo_drivers_dir}/ata_client start=spawn"
+    "${_axo_drivers_dir}/ata_probe start=spawn port=0x170-0x177 port=0x376 irq=15"
+    "${_axo_intruder}")
+set(_axo_driver_restart_ata_expect
+    [[ata_probe: refused the ATA driver's ports and IRQ 14]]
+    [[proc: restarted module 3 "ata": process [0-9]+, thread [0-9.]+ \(restart 3\)]]
+    [[ata_client: restart 3: buffer, write and read succeeded]]
+    [[proc: drivers_test ended.*: success]])
+axo_ata_disk_test(NAME driver-restart-ata RUNNER qemu LAYOUT restart
+    MODULES ${_axo_driver_restart_ata_modules}
+    TIMEOUT 120
+    EXPECT ${_axo_driver_restart_ata_expect})
+
+# The same on Bochs (the CD-ROM on ata1, the image on ata0).
+axo_ata_disk_test(NAME bochs-driver-restart-ata RUNNER bochs LAYOUT restart
+    MODULES ${_axo_driver_restart_ata_modules}
+    TIMEOUT 400
+    EXPECT ${_axo_driver_restart_ata_expect})

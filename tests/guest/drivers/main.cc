@@ -13,10 +13,12 @@
 //   console              "com2" at boot with `console loopback`: hello's (newlib) stdout goes
 //                        through the driver, and comes back through the UART's loopback
 //   pci                  the pci driver's look-ups on the emulator's i440FX
+//   ata, ata-restart     the ATA driver (ata_test.cc)
 //
 // SECONDS bounds the wait for serial_echo (default 60; Bochs needs more).
 #include "rt/tap.h"
 
+#include "ata_test.h"
 #include "common.h"
 #include "servers/drivers/pci/protocol.h"
 #include "servers/proc/process_client.h"
@@ -387,6 +389,10 @@ int main() {
         console_mode();
     else if (strcmp(mode, "pci") == 0)
         pci_mode();
+    else if (strcmp(mode, "ata") == 0)
+        test::ata_mode(args.argc > 2 ? args.argv[2] : "");
+    else if (strcmp(mode, "ata-restart") == 0)
+        test::ata_restart_mode(args.argc > 2 ? args.argv[2] : "3");
     else
         rt_tap_check(false, "a known mode: serial or restart, not \"%s\"", mode);
     rt_tap_end();
