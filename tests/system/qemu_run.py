@@ -13,9 +13,11 @@ printed is the verdict: `PASS: ...` or `FAIL: <reason>`.
 
 from __future__ import annotations
 
+import atexit
 import dataclasses
 import shutil
 import sys
+import tempfile
 from pathlib import Path
 
 sys.dont_write_bytecode = True  # keep the source tree clean
@@ -27,6 +29,26 @@ TAG = "qemu_run"
 QEMU = "qemu-system-i386"
 # Time for QEMU to exit by itself after the end marker or a panic before it is stopped.
 GRACE_SECONDS = 3.0
+
+
+def short_module_paths(specs: list[str]) -> list[str]:
+    """The module specs with each path replaced by a short symbolic link to it.
+
+    QEMU's loader passes a module's path as the start of its command line, and the KIP keeps
+    at most 119 bytes of it (docs/boot-configuration.md): a checkout in a deep directory must
+    not push a driver's grants off the end. The links live in one fresh directory under /tmp,
+    removed when the runner ends; the file name, which is the module's name, stays the same.
+    """
+    links = Path(tempfile.mkdtemp(prefix="axo", dir="/tmp"))
+    atexit.register(shutil.rmtree, links, True)
+    out = []
+    for i, spec in enumerate(specs):
+        path, module_args = runner.split_module(spec)
+        link = links / str(i) / path.name
+        link.parent.mkdir()
+        link.symlink_to(path.resolve())
+        out.append(f"{link} {module_args}".strip())
+    return out
 
 
 def qemu_command(args, serial_log: Path, debug_log: Path, iso: Path | None) -> list[str]:
@@ -42,7 +64,8 @@ def qemu_command(args, serial_log: Path, debug_log: Path, iso: Path | None) -> l
         cmd += ["-kernel", str(args.kernel), "-append", args.append]
     if args.module and not iso:
         # QEMU splits -initrd at commas; ",," is a literal comma.
-        cmd += ["-initrd", ",".join(m.strip().replace(",", ",,") for m in args.module)]
+        modules = short_module_paths(args.module)
+        cmd += ["-initrd", ",".join(m.replace(",", ",,") for m in modules)]
     if args.icount:
         # Deterministic: rdtsc counts guest instructions, identical from run to run.
         cmd += ["-icount", "shift=0,sleep=off"]
