@@ -185,6 +185,12 @@ void fail(const char* name, const char* what, ipc::Error error) {
     exit(1);
 }
 
+const char* start(Grants& grants) {
+    const char* name = arguments().argv[0];
+    check(name, "claiming the grants", claim(grants));
+    return name;
+}
+
 bool register_names(const char* name) {
     check(name, "registering the name", names::register_name(name));
     if (!has_argument("console")) return false;

@@ -161,6 +161,11 @@ inline void outsw(uint16_t port, const void* buffer, uint32_t count) {
 inline void check(const char* name, const char* what, ipc::Error error) {
     if (error != ipc::Error::ok) fail(name, what, error);
 }
+// The first step of a driver: claims its grants (fail on an error: "NAME: claiming the grants:
+// ERROR") and returns its module name (argv[0]), for the messages and the name service.
+//   driver::Grants grants;
+//   const char* name = driver::start(grants);
+const char* start(Grants& grants);
 // Registers `name` with proc's name service and, if the line has the word `console`, "console"
 // too (fail on an error); returns whether it is the console.
 bool register_names(const char* name);

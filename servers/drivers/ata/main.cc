@@ -68,9 +68,8 @@ static_assert(ipc::labels_unique(kRoutes));
 } // namespace
 
 int main() {
-    const char* name = driver::arguments().argv[0];
     driver::Grants grants;
-    driver::check(name, "claiming the grants", driver::claim(grants));
+    const char* name = driver::start(grants);
     // The command block (8 ports) and the device control port, in either order.
     uint32_t port = 0, control = 0;
     for (uint32_t i = 0; i < grants.port_count && i < 8; ++i) {

@@ -67,9 +67,8 @@ void check_refusals(const char* name) {
 } // namespace
 
 int main() {
-    const char* name = driver::arguments().argv[0];
     driver::Grants grants;
-    driver::check(name, "claiming the grants", driver::claim(grants));
+    const char* name = driver::start(grants);
     constexpr uint32_t kText = console::kColumns * console::kRows * 2;
     if (!has_port(grants, console::ps2::kData) || !has_port(grants, console::ps2::kStatus) ||
         !has_port(grants, console::crtc::kIndex) || !has_port(grants, console::crtc::kData) ||

@@ -51,9 +51,8 @@ static_assert(ipc::labels_unique(kRoutes));
 } // namespace
 
 int main() {
-    const char* name = driver::arguments().argv[0];
     driver::Grants grants;
-    driver::check(name, "claiming the grants", driver::claim(grants));
+    const char* name = driver::start(grants);
     if (grants.port_count != 1 || grants.ports[0].last - grants.ports[0].first != 7 ||
         grants.irq_count != 1) {
         rt_printf("%s: the boot line must grant one UART (port=BASE-BASE+7) and one irq=\n", name);
