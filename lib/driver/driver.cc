@@ -3,6 +3,7 @@
 #include "rt/rt.h"
 
 #include "lib/ipc/kernel.h"
+#include "lib/names/names.h"
 #include "servers/proc/process_client.h"
 
 namespace driver {
@@ -176,6 +177,24 @@ bool parse_number(const char* text, uint32_t& out) {
         if (value > 0xFFFFFFFFu) return false;
     }
     out = static_cast<uint32_t>(value);
+    return true;
+}
+
+void fail(const char* name, const char* what, ipc::Error error) {
+    rt_printf("%s: %s: %s\n", name, what, ipc::error_name(error));
+    exit(1);
+}
+
+const char* start(Grants& grants) {
+    const char* name = arguments().argv[0];
+    check(name, "claiming the grants", claim(grants));
+    return name;
+}
+
+bool register_names(const char* name) {
+    check(name, "registering the name", names::register_name(name));
+    if (!has_argument("console")) return false;
+    check(name, "registering \"console\"", names::register_name("console"));
     return true;
 }
 

@@ -152,4 +152,35 @@ inline void outsw(uint16_t port, const void* buffer, uint32_t count) {
     asm volatile("cld; rep outsw" : "+S"(buffer), "+c"(count) : "d"(port) : "memory");
 }
 
+// ---- Start-up -------------------------------------------------------------------------------
+
+// Prints "NAME: WHAT: ERROR" and ends the process with status 1: a start-up step failed.
+[[noreturn]] void fail(const char* name, const char* what, ipc::Error error);
+// fail(name, what, error) unless `error` is ok, e.g.
+//   driver::check(name, "claiming the grants", driver::claim(grants));
+inline void check(const char* name, const char* what, ipc::Error error) {
+    if (error != ipc::Error::ok) fail(name, what, error);
+}
+// The first step of a driver: claims its grants (fail on an error: "NAME: claiming the grants:
+// ERROR") and returns its module name (argv[0]), for the messages and the name service.
+//   driver::Grants grants;
+//   const char* name = driver::start(grants);
+const char* start(Grants& grants);
+// Registers `name` with proc's name service and, if the line has the word `console`, "console"
+// too (fail on an error); returns whether it is the console.
+bool register_names(const char* name);
+
+// The KernelHandler of a driver whose every interrupt means the same: counted in
+// `device.interrupts` (driver::Interrupts), handled by `device.interrupt()` (everything the
+// device has pending), then acknowledged by ipc::serve's reply. Other kernel messages: dropped.
+//   ipc::Dispatcher<Uart> dispatcher(uart, kRoutes, &driver::on_interrupt<Uart>);
+template <class Device>
+ipc::Outcome on_interrupt(Device& device, axo_thread_id_t from, ipc::Message& message) {
+    uint32_t line = 0;
+    if (!interrupt_line(from, message, line)) return ipc::Outcome::no_reply;
+    device.interrupts.note(line);
+    device.interrupt();
+    return acknowledge(message);
+}
+
 } // namespace driver

@@ -22,13 +22,12 @@ passes (the guest's TAP) and the image is as expected.
 from __future__ import annotations
 
 import argparse
-import subprocess
 import sys
 from pathlib import Path
 
-HERE = Path(__file__).resolve().parent
-ROOT = HERE.parents[1]
-RUNNERS = {"qemu": HERE / "qemu_run.py", "bochs": ROOT / "tests" / "bochs" / "bochs_run.py"}
+import wrap
+from wrap import RUNNERS
+
 TAG = "ata_disk"
 SECTOR = 512
 CYLINDERS, HEADS, SPT = 16, 16, 63
@@ -104,15 +103,9 @@ def main() -> int:
     else:
         extra = [f"--disk={disk}", f"--disk-geometry={CYLINDERS},{HEADS},{SPT}"]
     print(f"{TAG}: fresh image {disk} ({SECTORS} sectors)", flush=True)
-    status = subprocess.call([sys.executable, str(RUNNERS[args.runner]), *runner_args, *extra])
-    verdict = check_image(disk, args.layout)
-    if verdict is None:
-        print(f"{TAG}: PASS: the image holds exactly what the guest and the host wrote", flush=True)
-    else:
-        print(f"{TAG}: FAIL: {verdict}", flush=True)
-    if status != 0:
-        return status
-    return 0 if verdict is None else 1
+    status = wrap.run_runner(args.runner, runner_args, extra)
+    return wrap.finish(TAG, status, check_image(disk, args.layout),
+                       "the image holds exactly what the guest and the host wrote")
 
 
 if __name__ == "__main__":

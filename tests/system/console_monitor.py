@@ -24,15 +24,14 @@ import argparse
 import json
 import os
 import socket
-import subprocess
 import sys
 import tempfile
 import threading
 import time
 from pathlib import Path
 
-HERE = Path(__file__).resolve().parent
-RUNNER = HERE / "qemu_run.py"
+import wrap
+
 TAG = "console_monitor"
 PREFIX = "AXO-MONITOR: "
 VGA_TEXT = 0xB8000
@@ -175,35 +174,25 @@ def main() -> int:
     p.add_argument("--key-pause", type=float, default=0.25,
                    help="seconds between two keys (QEMU holds each for 100 ms)")
     args, runner_args = p.parse_known_args()
-    timeout = 60.0
-    log = None
-    for a in runner_args:
-        if a.startswith("--timeout="):
-            timeout = float(a.split("=", 1)[1])
-        if a.startswith("--log="):
-            log = Path(a.split("=", 1)[1])
+    timeout = float(wrap.runner_option(runner_args, "timeout") or 60.0)
+    log = wrap.runner_option(runner_args, "log")
+    log = Path(log) if log is not None else None
     work = Path(tempfile.mkdtemp(prefix="axo-monitor-"))
     if log is None:
         log = work / "serial.log"
         runner_args.append(f"--log={log}")
     # An old log would feed the monitor stale commands.
-    try:
-        log.unlink()
-    except FileNotFoundError:
-        pass
+    wrap.remove(log)
     qmp_path = work / "qmp.sock"
     extra = ["--extra-qemu-arg=-qmp", f"--extra-qemu-arg=unix:{qmp_path},server=on,wait=off"]
 
     monitor = Monitor(qmp_path, log, args.key_pause, time.monotonic() + timeout + 30)
     monitor.start()
-    status = subprocess.call([sys.executable, str(RUNNER), *runner_args, *extra])
+    status = wrap.run_runner("qemu", runner_args, extra)
     monitor.stop.set()
     monitor.join(timeout=10)
     for leftover in (qmp_path, work / "serial.log"):
-        try:
-            os.unlink(leftover)
-        except FileNotFoundError:
-            pass
+        wrap.remove(leftover)
     os.rmdir(work)
     if monitor.error is not None:
         verdict = monitor.error
@@ -212,13 +201,7 @@ def main() -> int:
                   f"{args.min_commands}"
     else:
         verdict = None
-    if verdict is None:
-        print(f"{TAG}: PASS: {monitor.commands} monitor commands carried out", flush=True)
-    else:
-        print(f"{TAG}: FAIL: {verdict}", flush=True)
-    if status != 0:
-        return status
-    return 0 if verdict is None else 1
+    return wrap.finish(TAG, status, verdict, f"{monitor.commands} monitor commands carried out")
 
 
 if __name__ == "__main__":

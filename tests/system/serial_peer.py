@@ -26,16 +26,15 @@ import os
 import random
 import select
 import socket
-import subprocess
 import sys
 import tempfile
 import threading
 import time
 from pathlib import Path
 
-HERE = Path(__file__).resolve().parent
-ROOT = HERE.parents[1]
-RUNNERS = {"qemu": HERE / "qemu_run.py", "bochs": ROOT / "tests" / "bochs" / "bochs_run.py"}
+import wrap
+from wrap import RUNNERS
+
 MARKER = b"AXO-SERIAL-READY\n"
 ECHO_XOR = 0xA5
 HARNESS_ERROR = 77
@@ -132,11 +131,7 @@ def main() -> int:
     p.add_argument("--peer-timeout", type=float, default=None,
                    help="default: the runner's --timeout")
     args, runner_args = p.parse_known_args()
-    timeout = args.peer_timeout
-    for a in runner_args:
-        if a.startswith("--timeout="):
-            timeout = timeout or float(a.split("=", 1)[1])
-    timeout = timeout or 60.0
+    timeout = args.peer_timeout or float(wrap.runner_option(runner_args, "timeout") or 60.0)
 
     data = random.Random(args.seed).randbytes(args.bytes)
     work = Path(tempfile.mkdtemp(prefix="axo-serial-peer-"))
@@ -154,9 +149,8 @@ def main() -> int:
 
     peer = Peer(server, data, args.window, time.monotonic() + timeout + 30)
     peer.start()
-    command = [sys.executable, str(RUNNERS[args.runner]), *runner_args, *extra]
     print(f"{TAG}: {args.bytes} bytes each way, window {args.window}, seed {args.seed}", flush=True)
-    status = subprocess.call(command)
+    status = wrap.run_runner(args.runner, runner_args, extra)
     peer.join(timeout=10)
     server.close()
     if peer.is_alive():
@@ -164,19 +158,12 @@ def main() -> int:
     else:
         verdict = peer.result
     times = ", ".join(f"{k} {v:.2f} s" for k, v in peer.timings.items())
-    if verdict is None:
-        print(f"{TAG}: PASS: {args.bytes} bytes echoed and {args.bytes} received intact ({times})",
-              flush=True)
-    else:
-        print(f"{TAG}: FAIL: {verdict} ({times})", flush=True)
-    try:
-        os.unlink(work / "com2.sock")
-    except FileNotFoundError:
-        pass
+    code = wrap.finish(TAG, status, verdict,
+                       f"{args.bytes} bytes echoed and {args.bytes} received intact ({times})",
+                       f" ({times})")
+    wrap.remove(work / "com2.sock")
     os.rmdir(work)
-    if status != 0:
-        return status
-    return 0 if verdict is None else 1
+    return code
 
 
 if __name__ == "__main__":

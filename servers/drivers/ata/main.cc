@@ -65,18 +65,11 @@ constexpr ipc::Route<ata::Ata> kRoutes[] = {
 };
 static_assert(ipc::labels_unique(kRoutes));
 
-[[noreturn]] void fail(const char* name, const char* what, ipc::Error error) {
-    rt_printf("%s: %s: %s\n", name, what, ipc::error_name(error));
-    driver::exit(1);
-}
-
 } // namespace
 
 int main() {
-    const char* name = driver::arguments().argv[0];
     driver::Grants grants;
-    if (ipc::Error error = driver::claim(grants); error != ipc::Error::ok)
-        fail(name, "claiming the grants", error);
+    const char* name = driver::start(grants);
     // The command block (8 ports) and the device control port, in either order.
     uint32_t port = 0, control = 0;
     for (uint32_t i = 0; i < grants.port_count && i < 8; ++i) {
@@ -90,8 +83,7 @@ int main() {
         driver::exit(2);
     }
     uint32_t irq = grants.irqs[0];
-    if (ipc::Error error = driver::map_granted_ports(grants); error != ipc::Error::ok)
-        fail(name, "mapping the ports", error);
+    driver::check(name, "mapping the ports", driver::map_granted_ports(grants));
     uint32_t physical = 0;
     uint8_t* buffers = reinterpret_cast<uint8_t*>(driver::kDeviceArea);
     if (ipc::Error error = driver::allocate_dma(kDmaSlot, kDmaLog2, driver::kDeviceArea, physical);
@@ -100,13 +92,11 @@ int main() {
                   ipc::error_name(error));
         buffers = nullptr;
     }
-    if (ipc::Error error = driver::attach_irq(irq); error != ipc::Error::ok)
-        fail(name, "attaching the IRQ", error);
+    driver::check(name, "attaching the IRQ", driver::attach_irq(irq));
     if (!g_ata.start(name, static_cast<uint16_t>(port), static_cast<uint16_t>(control), irq,
                      buffers, grants.restarts))
         driver::exit(3);
-    if (ipc::Error error = names::register_name(name); error != ipc::Error::ok)
-        fail(name, "registering the name", error);
+    driver::check(name, "registering the name", names::register_name(name));
     ata::InfoReply info{};
     g_ata.info(info);
     char model[41];

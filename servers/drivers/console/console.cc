@@ -188,16 +188,7 @@ void Console::interrupt() {
 }
 
 void Console::answer_waiting() {
-    while (m_reader_count > 0 && !m_keys.empty()) {
-        Reader reader = m_readers[0];
-        for (uint32_t i = 1; i < m_reader_count; ++i)
-            m_readers[i - 1] = m_readers[i];
-        --m_reader_count;
-        ReadReply reply;
-        reply.count = m_keys.peek(reply.bytes, reader.max);
-        // The characters leave the buffer only if the reader got them.
-        if (ipc::send_reply(reader.thread, reply)) m_keys.drop(reply.count);
-    }
+    m_readers.answer(m_keys, &ipc::send_reply<ReadReply>);
 }
 
 ipc::Error Console::write(axo_thread_id_t, const WriteRequest& request, WriteReply& reply) {
@@ -208,24 +199,7 @@ ipc::Error Console::write(axo_thread_id_t, const WriteRequest& request, WriteRep
 }
 
 ipc::Error Console::read(axo_thread_id_t from, const ReadRequest& request, ReadReply& reply) {
-    if (request.max == 0 || request.max > kChunkBytes || (request.options & ~kReadWait) != 0)
-        return ipc::Error::invalid_argument;
-    // A thread that calls again gave up its earlier read.
-    for (uint32_t i = 0; i < m_reader_count; ++i)
-        if (m_readers[i].thread == from) {
-            for (uint32_t j = i + 1; j < m_reader_count; ++j)
-                m_readers[j - 1] = m_readers[j];
-            --m_reader_count;
-            break;
-        }
-    if (!m_keys.empty() || (request.options & kReadWait) == 0) {
-        reply.count = m_keys.peek(reply.bytes, request.max);
-        m_keys.drop(reply.count);
-        return ipc::Error::ok;
-    }
-    if (m_reader_count == kMaxWaiting) return ipc::Error::busy;
-    m_readers[m_reader_count++] = Reader{from, request.max};
-    return ipc::kNoReply;
+    return m_readers.read(m_keys, from, request, reply);
 }
 
 void Console::statistics(StatisticsReply& reply) const {
@@ -233,7 +207,7 @@ void Console::statistics(StatisticsReply& reply) const {
     reply.interrupts = interrupts.total;
     reply.presses = m_keyboard.presses();
     reply.buffered = m_keys.size();
-    reply.readers_waiting = m_reader_count;
+    reply.readers_waiting = m_readers.count();
     reply.row = m_row;
     reply.column = m_column;
     reply.modifiers = (m_keyboard.shift() ? kModShift : 0) | (m_keyboard.ctrl() ? kModCtrl : 0) |

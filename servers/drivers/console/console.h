@@ -7,6 +7,7 @@
 
 #include "lib/driver/driver.h"
 #include "lib/driver/ring.h"
+#include "lib/driver/stream_readers.h"
 #include "servers/drivers/console/keyboard.h"
 #include "servers/drivers/console/protocol.h"
 
@@ -55,11 +56,6 @@ public:
     driver::Interrupts interrupts;
 
 private:
-    struct Reader {
-        axo_thread_id_t thread;
-        uint32_t max;
-    };
-
     void put_char(uint8_t c);
     void scroll();
     void clear();
@@ -77,8 +73,7 @@ private:
     uint32_t m_led_step = 0;    // 0: no LED command; 1, 2: its byte 1 or 2 awaits its answer
     bool m_leds_wanted = false; // the LEDs are to be set (again)
     driver::Ring<1024> m_keys;
-    Reader m_readers[kMaxWaiting] = {};
-    uint32_t m_reader_count = 0;
+    driver::StreamReaders<ReadRequest, kReadWait, kMaxWaiting> m_readers;
     StatisticsReply m_stats{};
 };
 

@@ -11,7 +11,6 @@
 
 #include "lib/driver/driver.h"
 #include "lib/ipc/kernel.h"
-#include "lib/names/names.h"
 #include "servers/drivers/console/console.h"
 
 namespace {
@@ -36,15 +35,6 @@ ipc::Error on_statistics(console::Console& c, axo_thread_id_t,
     return ipc::Error::ok;
 }
 
-ipc::Outcome on_kernel(console::Console& c, axo_thread_id_t from, ipc::Message& message) {
-    uint32_t line = 0;
-    if (!driver::interrupt_line(from, message, line)) return ipc::Outcome::no_reply;
-    c.interrupts.note(line);
-    c.interrupt();
-    // The reply of ipc::serve goes to the IRQ thread: the acknowledgement, which unmasks it.
-    return driver::acknowledge(message);
-}
-
 constexpr ipc::Route<console::Console> kRoutes[] = {
     ipc::route<&on_write>(),
     ipc::route<&on_read>(),
@@ -52,11 +42,6 @@ constexpr ipc::Route<console::Console> kRoutes[] = {
     ipc::route<&on_statistics>(),
 };
 static_assert(ipc::labels_unique(kRoutes));
-
-[[noreturn]] void fail(const char* name, const char* what, ipc::Error error) {
-    rt_printf("%s: %s: %s\n", name, what, ipc::error_name(error));
-    driver::exit(1);
-}
 
 bool has_port(const driver::Grants& grants, uint32_t port) {
     for (uint32_t i = 0; i < grants.port_count; ++i)
@@ -82,10 +67,8 @@ void check_refusals(const char* name) {
 } // namespace
 
 int main() {
-    const char* name = driver::arguments().argv[0];
     driver::Grants grants;
-    if (ipc::Error error = driver::claim(grants); error != ipc::Error::ok)
-        fail(name, "claiming the grants", error);
+    const char* name = driver::start(grants);
     constexpr uint32_t kText = console::kColumns * console::kRows * 2;
     if (!has_port(grants, console::ps2::kData) || !has_port(grants, console::ps2::kStatus) ||
         !has_port(grants, console::crtc::kIndex) || !has_port(grants, console::crtc::kData) ||
@@ -97,27 +80,18 @@ int main() {
     }
     if (driver::has_argument("check")) check_refusals(name);
     uint32_t irq = grants.irqs[0];
-    if (ipc::Error error = driver::map_granted_ports(grants); error != ipc::Error::ok)
-        fail(name, "mapping the ports", error);
+    driver::check(name, "mapping the ports", driver::map_granted_ports(grants));
     // One page holds the 80x25 text buffer (4000 bytes).
-    if (ipc::Error error = driver::map_device_memory(0xB8000, 12, driver::kDeviceArea);
-        error != ipc::Error::ok)
-        fail(name, "mapping the text buffer", error);
+    driver::check(name, "mapping the text buffer",
+                  driver::map_device_memory(0xB8000, 12, driver::kDeviceArea));
     bool clear = grants.restarts == 0 && !driver::has_argument("keep");
     g_console.start(reinterpret_cast<volatile uint16_t*>(driver::kDeviceArea), irq,
                     grants.restarts, clear);
-    if (ipc::Error error = driver::attach_irq(irq); error != ipc::Error::ok)
-        fail(name, "attaching the IRQ", error);
+    driver::check(name, "attaching the IRQ", driver::attach_irq(irq));
     // A byte that came before the line was attached raised its edge while nobody listened; the
     // controller raises no other until it is read. Take it now.
     g_console.interrupt();
-    if (ipc::Error error = names::register_name(name); error != ipc::Error::ok)
-        fail(name, "registering the name", error);
-    bool is_console = driver::has_argument("console");
-    if (is_console) {
-        if (ipc::Error error = names::register_name("console"); error != ipc::Error::ok)
-            fail(name, "registering \"console\"", error);
-    }
+    bool is_console = driver::register_names(name);
     console::StatisticsReply stats{};
     g_console.statistics(stats);
     rt_printf("%s: VGA text 80x25, PS/2 keyboard on irq %u%s; cursor found at %u,%u; serving "
@@ -128,6 +102,8 @@ int main() {
         static const char kBanner[] = "Axolotl VGA console\n";
         g_console.put(reinterpret_cast<const uint8_t*>(kBanner), sizeof kBanner - 1);
     }
-    ipc::Dispatcher<console::Console> dispatcher(g_console, kRoutes, &on_kernel);
+    // The reply of ipc::serve to an interrupt goes to the IRQ thread: the acknowledgement.
+    ipc::Dispatcher<console::Console> dispatcher(g_console, kRoutes,
+                                    &driver::on_interrupt<console::Console>);
     ipc::serve(dispatcher);
 }

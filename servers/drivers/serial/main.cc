@@ -7,7 +7,6 @@
 
 #include "lib/driver/driver.h"
 #include "lib/ipc/kernel.h"
-#include "lib/names/names.h"
 #include "servers/drivers/serial/serial.h"
 
 namespace {
@@ -32,15 +31,6 @@ ipc::Error on_statistics(serial::Serial& s, axo_thread_id_t, const serial::Stati
     return ipc::Error::ok;
 }
 
-ipc::Outcome on_kernel(serial::Serial& s, axo_thread_id_t from, ipc::Message& message) {
-    uint32_t line = 0;
-    if (!driver::interrupt_line(from, message, line)) return ipc::Outcome::no_reply;
-    s.interrupts.note(line);
-    s.interrupt();
-    // The reply of ipc::serve goes to the IRQ thread: the acknowledgement, which unmasks it.
-    return driver::acknowledge(message);
-}
-
 // While bytes are in flight, a missed interrupt costs at most this much (about 115 byte times).
 constexpr uint32_t kPollUs = 10000;
 bool busy(serial::Serial& s) {
@@ -58,18 +48,11 @@ constexpr ipc::Route<serial::Serial> kRoutes[] = {
 };
 static_assert(ipc::labels_unique(kRoutes));
 
-[[noreturn]] void fail(const char* name, const char* what, ipc::Error error) {
-    rt_printf("%s: %s: %s\n", name, what, ipc::error_name(error));
-    driver::exit(1);
-}
-
 } // namespace
 
 int main() {
-    const char* name = driver::arguments().argv[0];
     driver::Grants grants;
-    if (ipc::Error error = driver::claim(grants); error != ipc::Error::ok)
-        fail(name, "claiming the grants", error);
+    const char* name = driver::start(grants);
     if (grants.port_count != 1 || grants.ports[0].last - grants.ports[0].first != 7 ||
         grants.irq_count != 1) {
         rt_printf("%s: the boot line must grant one UART (port=BASE-BASE+7) and one irq=\n", name);
@@ -85,23 +68,17 @@ int main() {
         driver::exit(2);
     }
     bool loopback = driver::has_argument("loopback");
-    if (ipc::Error error = driver::map_granted_ports(grants); error != ipc::Error::ok)
-        fail(name, "mapping the ports", error);
+    driver::check(name, "mapping the ports", driver::map_granted_ports(grants));
     if (!g_serial.start(port, irq, baud, loopback, grants.restarts)) {
         rt_printf("%s: no 16550 at port %x\n", name, port);
         driver::exit(3);
     }
-    if (ipc::Error error = driver::attach_irq(irq); error != ipc::Error::ok)
-        fail(name, "attaching the IRQ", error);
-    if (ipc::Error error = names::register_name(name); error != ipc::Error::ok)
-        fail(name, "registering the name", error);
-    bool console = driver::has_argument("console");
-    if (console) {
-        if (ipc::Error error = names::register_name("console"); error != ipc::Error::ok)
-            fail(name, "registering \"console\"", error);
-    }
+    driver::check(name, "attaching the IRQ", driver::attach_irq(irq));
+    bool console = driver::register_names(name);
     rt_printf("%s: 16550 at port %x, irq %u, %u baud%s%s; serving (restart %u)\n", name, port, irq,
               baud, loopback ? ", loopback" : "", console ? ", the console" : "", grants.restarts);
-    ipc::Dispatcher<serial::Serial> dispatcher(g_serial, kRoutes, &on_kernel);
+    // The reply of ipc::serve to an interrupt goes to the IRQ thread: the acknowledgement.
+    ipc::Dispatcher<serial::Serial> dispatcher(g_serial, kRoutes,
+                                    &driver::on_interrupt<serial::Serial>);
     driver::serve(dispatcher, g_serial, &busy, &poll, kPollUs);
 }

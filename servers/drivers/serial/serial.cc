@@ -132,21 +132,8 @@ void Serial::poll() {
 
 void Serial::answer_waiting() {
     // Readers: each gets what is there, in the order they came.
-    while (m_reader_count > 0 && !m_rx.empty()) {
-        Reader reader = m_readers[0];
-        for (uint32_t i = 1; i < m_reader_count; ++i)
-            m_readers[i - 1] = m_readers[i];
-        --m_reader_count;
-        ReadReply reply;
-        reply.count = m_rx.peek(reply.bytes, reader.max);
-        // The bytes leave the buffer only if the reader got them.
-        if (ipc::send_reply(reader.thread, reply)) m_rx.drop(reply.count);
-    }
-    if (m_rx_paused && m_rx.room() >= m_rx.kCapacity / 2) {
-        m_rx_paused = false;
-        set_ier(m_ier | kIerReceive);
-        receive();
-    }
+    m_readers.answer(m_rx, &ipc::send_reply<ReadReply>);
+    resume_receive();
     // Writers: the oldest first, each as far as there is room.
     while (m_writer_count > 0 && m_tx.room() > 0) {
         Writer& writer = m_writers[0];
@@ -187,31 +174,20 @@ ipc::Error Serial::write(axo_thread_id_t from, const WriteRequest& request, Writ
 }
 
 ipc::Error Serial::read(axo_thread_id_t from, const ReadRequest& request, ReadReply& reply) {
-    if (request.max == 0 || request.max > kChunkBytes || (request.options & ~kReadWait) != 0)
-        return ipc::Error::invalid_argument;
-    // A thread that calls again gave up its earlier read.
-    for (uint32_t i = 0; i < m_reader_count; ++i)
-        if (m_readers[i].thread == from) {
-            for (uint32_t j = i + 1; j < m_reader_count; ++j)
-                m_readers[j - 1] = m_readers[j];
-            --m_reader_count;
-            break;
-        }
-    if (!m_rx.empty() || (request.options & kReadWait) == 0) {
-        // The dispatcher's reply cannot fail unnoticed here: a client that left is gone for
-        // good, and the bytes it was sent are lost with it, as with any reader that dies.
-        reply.count = m_rx.peek(reply.bytes, request.max);
-        m_rx.drop(reply.count);
-        if (m_rx_paused && m_rx.room() >= m_rx.kCapacity / 2) {
-            m_rx_paused = false;
-            set_ier(m_ier | kIerReceive);
-            receive();
-        }
-        return ipc::Error::ok;
+    // The dispatcher's reply cannot fail unnoticed here: a client that left is gone for good,
+    // and the bytes it was sent are lost with it, as with any reader that dies.
+    ipc::Error error = m_readers.read(m_rx, from, request, reply);
+    if (error == ipc::Error::ok) resume_receive();
+    return error;
+}
+
+// A read made room: reception, paused by a full receive buffer, goes on at half empty.
+void Serial::resume_receive() {
+    if (m_rx_paused && m_rx.room() >= m_rx.kCapacity / 2) {
+        m_rx_paused = false;
+        set_ier(m_ier | kIerReceive);
+        receive();
     }
-    if (m_reader_count == kMaxWaiting) return ipc::Error::busy;
-    m_readers[m_reader_count++] = Reader{from, request.max};
-    return ipc::kNoReply;
 }
 
 ipc::Error Serial::flush(axo_thread_id_t from) {
@@ -231,7 +207,7 @@ void Serial::statistics(StatisticsReply& reply) const {
     reply.interrupts = interrupts.total;
     reply.rx_buffered = m_rx.size();
     reply.tx_buffered = m_tx.size();
-    reply.readers_waiting = m_reader_count;
+    reply.readers_waiting = m_readers.count();
     reply.writers_waiting = m_writer_count;
 }
 

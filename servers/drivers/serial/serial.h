@@ -6,6 +6,7 @@
 
 #include "lib/driver/driver.h"
 #include "lib/driver/ring.h"
+#include "lib/driver/stream_readers.h"
 #include "servers/drivers/serial/protocol.h"
 
 namespace serial {
@@ -64,10 +65,6 @@ public:
     driver::Interrupts interrupts;
 
 private:
-    struct Reader {
-        axo_thread_id_t thread;
-        uint32_t max;
-    };
     struct Writer {
         axo_thread_id_t thread;
         uint32_t count;
@@ -85,6 +82,7 @@ private:
     void receive();
     void transmit();
     void answer_waiting();
+    void resume_receive();
     bool transmit_done() const;
 
     uint16_t m_port = 0;
@@ -93,8 +91,7 @@ private:
     bool m_rx_paused = false;
     driver::Ring<16384> m_rx;
     driver::Ring<16384> m_tx;
-    Reader m_readers[kMaxWaiting] = {};
-    uint32_t m_reader_count = 0;
+    driver::StreamReaders<ReadRequest, kReadWait, kMaxWaiting> m_readers;
     Writer m_writers[kMaxWaiting] = {};
     uint32_t m_writer_count = 0;
     axo_thread_id_t m_flushers[kMaxWaiting] = {};
