@@ -5,6 +5,7 @@
 
 #include "lib/ipc/kernel.h"
 #include "lib/loader/loader.h"
+#include "servers/drivers/pci/pci.h"
 #include "servers/memory/sigma0/protocol.h"
 #include "servers/proc/server.h"
 
@@ -21,8 +22,115 @@ constexpr uint32_t kRightsRW = AXO_FPAGE_R | AXO_FPAGE_W;
 // An instance that ran this long before it ended was not failing at its start.
 constexpr uint32_t kStableRunUs = 10000000;
 
+// How long proc waits for the pci server's answer while it resolves a `pci=` grant; proc
+// serves nobody meanwhile, and the pci server calls nobody, so this is a bound on a broken one.
+constexpr uint32_t kPciTimeoutUs = 2000000;
+
 bool has_grants(const ModuleConfig& module) {
-    return module.port_count + module.irq_count + module.memory_count != 0;
+    return module.port_count + module.irq_count + module.memory_count != 0 ||
+           pci_word(module) != nullptr;
+}
+
+const char* text(ipc::Error error) {
+    return ipc::error_name(error);
+}
+
+// Adds the device's BARs and IRQ line to `grants`; false if they do not fit.
+bool add_device(const pci::DeviceReply& device, ModuleConfig& grants) {
+    for (uint32_t i = 0; i < pci::kBars; ++i) {
+        pci::Range range;
+        if (!pci::bar_range(device.bars[i], range)) continue;
+        if (range.io) {
+            if (grants.port_count == kMaxPortRanges) return false;
+            grants.ports[grants.port_count++] = {range.first, range.last};
+        } else {
+            if (grants.memory_count == kMaxMemoryRanges) return false;
+            grants.memory[grants.memory_count++] = {range.first, range.last};
+        }
+    }
+    uint32_t line = 0;
+    if (pci::irq_of(device, line)) {
+        bool have = false;
+        for (uint32_t i = 0; i < grants.irq_count; ++i)
+            have |= grants.irqs[i] == line;
+        if (!have) {
+            if (grants.irq_count == kMaxIrqs) return false;
+            grants.irqs[grants.irq_count++] = static_cast<uint8_t>(line);
+        }
+    }
+    return true;
+}
+
+// The grants in force for module `index` (DeviceModule::grants): its line's, plus for a
+// `pci=` line what the pci server reports of the device, checked against every other module's
+// grants as the boot configuration checks static ones, and the device enabled (decoding, bus
+// mastering). Once; a restarted instance gets the same. ok, or the error for the request:
+// invalid_argument (malformed pci= word), no_such_name (no pci server yet: try again),
+// not_found (no such device), no_space (too many ranges), no_permission (a conflict),
+// io_error (the pci server failed).
+ipc::Error resolve(Proc& proc, uint32_t index) {
+    const ModuleConfig& config = proc.config->modules[index];
+    DeviceModule& state = proc.devices.modules[index];
+    if (state.resolved) return ipc::Error::ok;
+    const char* word = pci_word(config);
+    if (word == nullptr) {
+        state.grants = config;
+        state.resolved = true;
+        return ipc::Error::ok;
+    }
+    pci::Match match{};
+    if (!pci::parse_match(word, match)) {
+        rt_printf("proc: %s: malformed pci=%s (VVVV:DDDD or VVVV:DDDD.N)\n", config.name, word);
+        return ipc::Error::invalid_argument;
+    }
+    const NameTable::Entry* server = proc.names.table().find("pci");
+    if (server == nullptr) return ipc::Error::no_such_name;
+    ipc::KernelTransport transport;
+    pci::DeviceReply device{};
+    ipc::Error error = ipc::call(transport, server->server,
+                                 pci::FindRequest{match.vendor, match.device, match.index}, device,
+                                 axo_timeout_us(kPciTimeoutUs));
+    if (error == ipc::Error::server_gone) return ipc::Error::no_such_name;
+    if (error != ipc::Error::ok) {
+        rt_printf("proc: %s: pci=%s: %s\n", config.name, word, text(error));
+        return error == ipc::Error::not_found ? error : ipc::Error::io_error;
+    }
+    ModuleConfig grants = config;
+    if (!add_device(device, grants)) {
+        rt_printf("proc: %s: pci=%s: too many BARs for the grant table\n", config.name, word);
+        return ipc::Error::no_space;
+    }
+    for (uint32_t j = 0; j < proc.config->module_count; ++j) {
+        if (j == index) continue;
+        const DeviceModule& other = proc.devices.modules[j];
+        ConfigError why{};
+        if (conflicts(grants, other.resolved ? other.grants : proc.config->modules[j], why)) {
+            rt_printf("proc: %s: pci=%s refused: %s\n", config.name, word, why.message);
+            return ipc::Error::no_permission;
+        }
+    }
+    bool io = false;
+    for (uint32_t i = 0; i < pci::kBars; ++i)
+        io |= (device.bars[i].flags & (pci::kBarPresent | pci::kBarIo)) ==
+              (pci::kBarPresent | pci::kBarIo);
+    ipc::Empty none;
+    error = ipc::call(transport, server->server,
+                      pci::EnableRequest{device.bus, device.slot, device.function,
+                                         pci::kCommandMemory | pci::kCommandBusMaster |
+                                             (io ? pci::kCommandIo : 0u)},
+                      none, axo_timeout_us(kPciTimeoutUs));
+    if (error != ipc::Error::ok) {
+        rt_printf("proc: %s: enabling pci device %02x:%02x.%u: %s\n", config.name, device.bus,
+                  device.slot, device.function, text(error));
+        return ipc::Error::io_error;
+    }
+    state.grants = grants;
+    state.resolved = true;
+    rt_printf("proc: %s: pci=%s is %02x:%02x.%u: %u memory, %u port range(s), irq %u granted\n",
+              config.name, word, device.bus, device.slot, device.function,
+              grants.memory_count - config.memory_count, grants.port_count - config.port_count,
+              grants.irq_count > config.irq_count ? grants.irqs[grants.irq_count - 1] : 0u);
+    return ipc::Error::ok;
 }
 
 uint32_t align_up(uint32_t value, uint32_t alignment) {
@@ -38,6 +146,7 @@ ipc::Error holder_of(Proc& proc, axo_thread_id_t from, uint32_t& module) {
     if (!has_grants(config)) return ipc::Error::no_permission;
     DeviceModule& state = proc.devices.modules[entry->module];
     if (state.holder != kNoProcess && state.holder != entry->pid) return ipc::Error::busy;
+    if (ipc::Error error = resolve(proc, entry->module); error != ipc::Error::ok) return error;
     if (state.holder == kNoProcess) {
         state.holder = entry->pid;
         state.holder_thread = from;
@@ -83,7 +192,7 @@ ipc::Error on_device_claim(Proc& proc, axo_thread_id_t from, const DeviceClaimRe
                            DeviceClaimReply& reply) {
     uint32_t module = 0;
     if (ipc::Error error = holder_of(proc, from, module); error != ipc::Error::ok) return error;
-    const ModuleConfig& config = proc.config->modules[module];
+    const ModuleConfig& config = proc.devices.modules[module].grants;
     reply = {};
     reply.port_count = config.port_count;
     for (uint32_t i = 0; i < config.port_count; ++i)
@@ -108,7 +217,7 @@ ipc::Error on_device_ports(Proc& proc, axo_thread_id_t from, const DevicePortsRe
         first % (1u << log2) != 0 || first + (1u << log2) > kPortCount)
         return ipc::Error::invalid_argument;
     uint32_t last = first + (1u << log2) - 1;
-    const ModuleConfig& config = proc.config->modules[module];
+    const ModuleConfig& config = proc.devices.modules[module].grants;
     bool granted = false;
     for (uint32_t i = 0; i < config.port_count && !granted; ++i)
         granted = config.ports[i].first <= first && last <= config.ports[i].last;
@@ -123,7 +232,7 @@ ipc::Error on_device_irq(Proc& proc, axo_thread_id_t from, const DeviceIrqReques
                          ipc::Empty&) {
     uint32_t module = 0;
     if (ipc::Error error = holder_of(proc, from, module); error != ipc::Error::ok) return error;
-    const ModuleConfig& config = proc.config->modules[module];
+    const ModuleConfig& config = proc.devices.modules[module].grants;
     bool granted = false;
     for (uint32_t i = 0; i < config.irq_count && !granted; ++i)
         granted = config.irqs[i] == request.line;
@@ -146,7 +255,7 @@ ipc::Error on_device_memory(Proc& proc, axo_thread_id_t from, const DeviceMemory
     if (request.log2 < kMemoryMinLog2 || request.log2 > kMemoryMaxLog2 ||
         request.physical % (1u << request.log2) != 0)
         return ipc::Error::invalid_argument;
-    const ModuleConfig& config = proc.config->modules[module];
+    const ModuleConfig& config = proc.devices.modules[module].grants;
     uint32_t first = request.physical, last = first + ((1u << request.log2) - 1);
     if (last < first) return ipc::Error::invalid_argument;
     uint32_t range = config.memory_count;
@@ -223,6 +332,14 @@ ipc::Error on_device_status(Proc& proc, axo_thread_id_t, const DeviceStatusReque
     reply.irqs_attached = static_cast<uint32_t>(__builtin_popcount(state.irqs_attached));
     reply.restart_policy = config->on_exit == ExitPolicy::restart ? 1 : 0;
     return ipc::Error::ok;
+}
+
+const char* pci_word(const ModuleConfig& config) {
+    for (uint32_t i = 0; i < config.argument_count; ++i) {
+        const char* word = config.argument(i);
+        if (strncmp(word, "pci=", 4) == 0) return word + 4;
+    }
+    return nullptr;
 }
 
 void devices_started_at_boot(Proc& proc, uint32_t module, ProcessId pid) {

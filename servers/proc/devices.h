@@ -43,6 +43,11 @@ struct DeviceModule {
         uint32_t address, physical, log2; // log2 0: slot unused
     } dma[kDmaSlots] = {};
     uint32_t dma_bytes = 0;
+    // The grants in force: the module's static ones, plus, for a `pci=` line, the device's
+    // memory BARs, I/O BARs and IRQ line as the pci server reported them (resolved at the
+    // first request of a holder, then kept for every restart). Valid once resolved.
+    bool resolved = false;
+    ModuleConfig grants{};
 };
 
 struct Devices {
@@ -64,6 +69,9 @@ ipc::Error on_dma_allocate(Proc& proc, axo_thread_id_t from, const DmaAllocateRe
                            DmaAllocateReply& reply);
 ipc::Error on_device_status(Proc& proc, axo_thread_id_t from, const DeviceStatusRequest& request,
                             DeviceStatusReply& reply);
+
+// The `pci=` word of a module's line (what follows "pci="), or nullptr.
+const char* pci_word(const ModuleConfig& config);
 
 // Hooks from processes.cc: a module was started at boot as `pid`; a process has ended (its
 // thread and space are gone): its grants are released and, if it was a supervised instance of

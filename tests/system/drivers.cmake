@@ -94,3 +94,56 @@ axo_qemu_test(NAME driver-console
     TIMEOUT 60
     EXPECT [[com2: 16550 at port 2f8, irq 3, 115200 baud, loopback, the console]]
            [[proc: drivers_test ended.*: success]])
+
+# ---- The pci server and the e1000 driver (servers/drivers/pci, servers/drivers/e1000) ----
+#
+# driver-e1000: pci at boot (configuration ports), e1000 twice at boot: eth0 on QEMU's user
+# network (pci=8086:100e.0, the first NIC; `selfcheck`: asks for memory and an IRQ outside its
+# grants and must be refused), eth1 on a socket netdev to tests/system/net_peer.py on 127.0.0.1
+# (pci=8086:100e.1). proc grants each its device's BARs and IRQ line from the pci server. The
+# test driver (mode `net`) checks the pci look-ups, the ARP exchange with QEMU's gateway through
+# eth0, 64 frames each way with the host through eth1 (the peer checks every byte) and the
+# drivers' counters (frames, bytes, interrupts).
+set(_axo_pci "${AXO_TARGET_DIR}/servers/drivers/pci/pci port=0xcf8-0xcff")
+function(axo_net_peer_test)
+    cmake_parse_arguments(PARSE_ARGV 0 T "${_AXO_TEST_OPTIONS}" "${_AXO_TEST_ONE};FRAMES"
+        "${_AXO_TEST_MULTI}")
+    _axo_runner_args(args 60)
+    add_test(NAME ${T_NAME}
+        COMMAND "${Python3_EXECUTABLE}" "${CMAKE_CURRENT_FUNCTION_LIST_DIR}/net_peer.py"
+                "--user-nic" "--frames=${T_FRAMES}" ${args})
+    _axo_test_properties(system ${_AXO_QEMU_SLACK})
+endfunction()
+
+axo_net_peer_test(NAME driver-e1000 FRAMES 64
+    MODULES "${AXO_TARGET_DIR}/servers/memory/sigma0/sigma0 sigma0"
+            "${AXO_TARGET_DIR}/servers/proc/proc"
+            "${_axo_drivers_dir}/drivers_test on-exit=shutdown net 64"
+            "${_axo_pci}"
+            "${AXO_TARGET_DIR}/drv/eth0 pci=8086:100e.0 selfcheck"
+            "${AXO_TARGET_DIR}/drv/eth1 pci=8086:100e.1"
+            "${_axo_drivers_dir}/net_client start=spawn"
+            "${_axo_intruder}"
+    TIMEOUT 120
+    EXPECT [[proc: eth0: pci=8086:100e.0 is 00:03.0: 1 memory, 1 port range\(s\), irq [0-9]+ granted]]
+           [[eth0: outside its grants: memory [0-9a-f]+ no permission, irq [0-9]+ no permission]]
+           [[net_client: ARP reply \([0-9]+ bytes\): 10.0.2.2 is at 52:55:0a:00:02:02]]
+           [[net_client: echoed 64 frames and sent 64 pattern frames]]
+           [[proc: drivers_test ended.*: success]])
+
+# driver-restart-e1000: eth0 spawned by the test driver (on-exit=restart) on QEMU's user
+# network; killed three times while net_client waits in a receive; proc restarts it and grants
+# its pci resources again; the client's next ARP exchange through it succeeds.
+axo_qemu_test(NAME driver-restart-e1000
+    MODULES "${AXO_TARGET_DIR}/servers/memory/sigma0/sigma0 sigma0"
+            "${AXO_TARGET_DIR}/servers/proc/proc"
+            "${_axo_drivers_dir}/drivers_test on-exit=shutdown net-restart"
+            "${_axo_pci}"
+            "${AXO_TARGET_DIR}/drv/eth0 pci=8086:100e start=spawn on-exit=restart"
+            "${_axo_drivers_dir}/net_client start=spawn"
+            "${_axo_intruder}"
+    QEMU_ARGS -netdev user,id=u0,restrict=on -device e1000,netdev=u0,mac=52:54:00:12:34:56
+    TIMEOUT 120
+    EXPECT [[proc: restarted module [0-9]+ "eth0": process [0-9]+, thread [0-9.]+ \(restart 3\)]]
+           [[net_client: round 3: the blocked receive ended]]
+           [[proc: drivers_test ended.*: success]])

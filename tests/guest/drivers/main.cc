@@ -10,6 +10,7 @@
 //   restart              spawns "com2" (on-exit=restart, loopback) as its child and kills it
 //                        three times while serial_client is blocked in a read; proc restarts it
 //                        each time and the client's next requests succeed
+//   net, net-restart     the pci server and the e1000 driver (net_modes.cc)
 //   console              "com2" at boot with `console loopback`: hello's (newlib) stdout goes
 //                        through the driver, and comes back through the UART's loopback
 //
@@ -257,6 +258,10 @@ void console_mode() {
 
 } // namespace
 
+// net_modes.cc: the pci server and the e1000 driver.
+void net_mode(uint32_t count);
+void net_restart_mode();
+
 int main() {
     loader::StartArguments args = driver::arguments();
     const char* mode = args.argc > 1 ? args.argv[1] : "";
@@ -270,6 +275,10 @@ int main() {
         restart_mode();
     else if (strcmp(mode, "console") == 0)
         console_mode();
+    else if (strcmp(mode, "net") == 0)
+        net_mode(seconds); // here: the frame count
+    else if (strcmp(mode, "net-restart") == 0)
+        net_restart_mode();
     else
         rt_tap_check(false, "a known mode: serial or restart, not \"%s\"", mode);
     rt_tap_end();

@@ -1,0 +1,114 @@
+// The PCI bus driver's protocol (servers/drivers/pci/README.md): look-ups of the devices it
+// found in configuration space, and enabling a device for the driver proc grants it to. This
+// header documents the server and is shared by the server, its clients and proc (which asks it
+// for the BARs and IRQ line of a driver whose boot line says `pci=VVVV:DDDD[.N]`).
+//
+// The server registers "pci" with proc's name service once it has enumerated the bus; it never
+// calls anyone after that (proc may call it while serving a driver's claim, so a call back to
+// proc would deadlock). Requests are IPC calls in the shape of lib/ipc; nothing is deferred.
+#pragma once
+
+#include <stdint.h>
+
+#include "lib/ipc/message.h"
+
+namespace pci {
+
+enum Label : uint32_t {
+    kPciFind = 0x0700,       // by vendor/device and index
+    kPciFindClass = 0x0701,  // by class/subclass and index
+    kPciDeviceAt = 0x0702,   // the n-th device found (listing)
+    kPciEnable = 0x0703,     // set command bits (proc only)
+    kPciStatistics = 0x0704, // counters
+};
+
+constexpr uint32_t kBars = 6;
+constexpr uint32_t kAnyId = 0xFFFF; // FindRequest::device: any device of the vendor
+
+// BarInfo::flags
+constexpr uint32_t kBarPresent = 1u << 0;  // the BAR decodes something (size > 0)
+constexpr uint32_t kBarIo = 1u << 1;       // I/O space (else memory)
+constexpr uint32_t kBar64 = 1u << 2;       // 64-bit memory BAR (uses the next slot too)
+constexpr uint32_t kBarPrefetch = 1u << 3; // prefetchable memory
+constexpr uint32_t kBarAbove4G = 1u << 4;  // a 64-bit BAR placed above 4 GiB: unusable here
+
+struct BarInfo {
+    uint32_t base;  // I/O port or physical address (low 32 bits)
+    uint32_t size;  // bytes (ports for I/O), by the write-all-ones probe; 0: unused
+    uint32_t flags; // kBar*
+};
+
+// One function of one device, as read from its configuration header at enumeration.
+struct DeviceReply {
+    uint8_t bus, slot, function, header_type; // header_type without the multi-function bit
+    uint16_t vendor, device;
+    uint8_t class_code, subclass, prog_if, revision;
+    uint8_t irq_line; // Interrupt Line register (the firmware's routing; 0xFF: none)
+    uint8_t irq_pin;  // 0: no interrupt, 1..4: INTA..INTD
+    uint16_t command; // the command register as the server left it
+    BarInfo bars[kBars];
+};
+static_assert(ipc::wire_words<DeviceReply> == 22);
+
+// The `index`-th (0-based, in enumeration order: bus, slot, function) device with this vendor
+// and device id (device kAnyId: any of the vendor's).
+// Errors: not_found (fewer matches); invalid_argument (vendor or device above 0xFFFF, vendor
+// 0xFFFF).
+struct FindRequest {
+    static constexpr uint32_t kLabel = kPciFind;
+    using Reply = DeviceReply;
+    uint32_t vendor, device, index;
+};
+static_assert(ipc::wire_words<FindRequest> == 3);
+
+// The `index`-th device of this class and subclass (subclass 0xFF: any).
+// Errors: not_found; invalid_argument (class or subclass above 0xFF).
+struct FindClassRequest {
+    static constexpr uint32_t kLabel = kPciFindClass;
+    using Reply = DeviceReply;
+    uint32_t class_code, subclass, index;
+};
+static_assert(ipc::wire_words<FindClassRequest> == 3);
+
+// The `index`-th device found at all. Errors: not_found (index >= the device count).
+struct DeviceAtRequest {
+    static constexpr uint32_t kLabel = kPciDeviceAt;
+    using Reply = DeviceReply;
+    uint32_t index;
+};
+static_assert(ipc::wire_words<DeviceAtRequest> == 1);
+
+// Command register bits proc may set with kPciEnable.
+constexpr uint32_t kCommandIo = 1u << 0;
+constexpr uint32_t kCommandMemory = 1u << 1;
+constexpr uint32_t kCommandBusMaster = 1u << 2;
+constexpr uint32_t kCommandEnableMask = kCommandIo | kCommandMemory | kCommandBusMaster;
+
+// Sets `bits` (kCommand*) in the command register of the device at bus/slot/function: I/O and
+// memory decoding and bus mastering (DMA), as proc grants a device to its driver. Only the
+// root task (proc) may: a driver holds no configuration-space rights of its own.
+// Errors: no_permission (not proc); not_found (no such device); invalid_argument (other bits).
+struct EnableRequest {
+    static constexpr uint32_t kLabel = kPciEnable;
+    using Reply = ipc::Empty;
+    uint32_t bus, slot, function, bits;
+};
+static_assert(ipc::wire_words<EnableRequest> == 4);
+
+// Counters; anyone may ask. Never fails.
+struct StatisticsReply {
+    uint32_t devices;  // functions found
+    uint32_t buses;    // buses scanned (bus 0 and those behind PCI-PCI bridges)
+    uint32_t lookups;  // find, find-class and device-at requests answered
+    uint32_t enables;  // kPciEnable requests carried out
+    uint32_t refusals; // requests refused (no_permission)
+    uint32_t restarts; // proc's restart count of this server before this instance
+};
+struct StatisticsRequest {
+    static constexpr uint32_t kLabel = kPciStatistics;
+    using Reply = StatisticsReply;
+};
+static_assert(ipc::wire_words<StatisticsRequest> == 0);
+static_assert(ipc::wire_words<StatisticsReply> == 6);
+
+} // namespace pci
