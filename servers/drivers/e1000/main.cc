@@ -25,6 +25,7 @@ constexpr uint32_t kAreasLog2 = 16; // DMA block 1: kMaxClients areas of kAreaBy
 constexpr uint32_t kAreasAddress = driver::kDeviceArea + 0x00200000;
 static_assert(kMaxClients * kAreaBytes == 1u << kAreasLog2);
 constexpr uint32_t kBufferBytes = 2048;
+constexpr uint32_t kLinkWaitMs = 3000;
 // Offsets in block 0.
 constexpr uint32_t kRxRing = 0, kTxRing = 1024, kRxBuffers = 4096,
                    kTxBuffers = kRxBuffers + kRxDescriptors * kBufferBytes;
@@ -118,6 +119,10 @@ bool Nic::reset() {
     write(reg::kTipg, reg::kTipgValue);
 
     write(reg::kIms, reg::kIntRxt0 | reg::kIntRxo | reg::kIntRxdmt0 | reg::kIntTxdw | reg::kIntLsc);
+    // The link comes up after auto-negotiation (QEMU: 0.5 s after a reset); frames sent before
+    // would be lost, so clients are served once it is up, or after kLinkWaitMs anyway.
+    for (uint32_t ms = 0; ms < kLinkWaitMs && (read(reg::kStatus) & reg::kStatusLu) == 0; ms += 10)
+        axo_ipc_receive(rt_kip()->sigma0, axo_timeout_us(10000)); // σ0 never sends: a sleep
     update_link();
     return true;
 }

@@ -150,7 +150,9 @@ void net_restart_mode() {
         e1000::StatisticsReply stats{};
         bool blocked = false;
         for (uint32_t i = 0; i < 2000 && !blocked; ++i) {
-            blocked = net_statistics(server, stats) && stats.receivers_waiting > 0;
+            // The client's ARP exchange with this instance is done and it waits in a receive.
+            blocked = net_statistics(server, stats) && stats.rx_frames > 0 &&
+                      stats.receivers_waiting > 0;
             if (!blocked) test::sleep_ms(5);
         }
         ipc::Error killed = proc::client::kill(g_transport, rt_kip()->root_task, pid,
