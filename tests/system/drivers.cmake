@@ -103,7 +103,8 @@ axo_qemu_test(NAME driver-console
 # (pci=8086:100e.1). proc grants each its device's BARs and IRQ line from the pci server. The
 # test driver (mode `net`) checks the pci look-ups, the ARP exchange with QEMU's gateway through
 # eth0, 64 frames each way with the host through eth1 (the peer checks every byte) and the
-# drivers' counters (frames, bytes, interrupts).
+# drivers' counters (frames, bytes, interrupts). `twin` names eth0's device again: proc refuses
+# it the grants (the conflict check of static grants), and it exits 1.
 set(_axo_pci "${AXO_TARGET_DIR}/servers/drivers/pci/pci port=0xcf8-0xcff")
 function(axo_net_peer_test)
     cmake_parse_arguments(PARSE_ARGV 0 T "${_AXO_TEST_OPTIONS}" "${_AXO_TEST_ONE};FRAMES"
@@ -122,11 +123,13 @@ axo_net_peer_test(NAME driver-e1000 FRAMES 64
             "${_axo_pci}"
             "${AXO_TARGET_DIR}/drv/eth0 pci=8086:100e.0 selfcheck"
             "${AXO_TARGET_DIR}/drv/eth1 pci=8086:100e.1"
+            "${AXO_TARGET_DIR}/drv/eth1 name=twin pci=8086:100e.0 start=spawn"
             "${_axo_drivers_dir}/net_client start=spawn"
             "${_axo_intruder}"
     TIMEOUT 120
     EXPECT [[proc: eth0: pci=8086:100e.0 is 00:03.0: 1 memory, 1 port range\(s\), irq [0-9]+ granted]]
            [[eth0: outside its grants: memory [0-9a-f]+ no permission, irq [0-9]+ no permission]]
+           [[proc: twin: pci=8086:100e.0 refused: .* of module 4 \(eth0\)]]
            [[net_client: ARP reply \([0-9]+ bytes\): 10.0.2.2 is at 52:55:0a:00:02:02]]
            [[net_client: echoed 64 frames and sent 64 pattern frames]]
            [[proc: drivers_test ended.*: success]])

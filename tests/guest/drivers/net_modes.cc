@@ -4,7 +4,8 @@
 //                and "eth1" (pci=8086:100e.1, a socket netdev to tests/system/net_peer.py) at
 //                boot. Checks the pci server's look-ups and refusals, spawns net_client for the
 //                ARP exchange with QEMU's gateway on eth0 and for N frames each way with the
-//                host on eth1, then the drivers' counters (frames, bytes, interrupts, refusals).
+//                host on eth1, then the drivers' counters (frames, bytes, interrupts, refusals);
+//                `twin` (pci=8086:100e.0 again) must be refused its grants.
 //   net-restart  spawns eth0 (on-exit=restart) as its child and kills it three times while
 //                net_client is blocked in a receive; proc restarts it with its pci grants,
 //                and the client's next ARP exchange through it succeeds.
@@ -97,7 +98,17 @@ void net_mode(uint32_t count) {
                  status.holder, status.irqs_attached, text(asked));
 
     proc::WaitReply ended{};
-    ipc::Error waited = run("net_client", "arp eth0", 60, ended);
+    ipc::Error waited = run("twin", nullptr, 30, ended);
+    proc::DeviceStatusReply twin{};
+    ipc::Error twin_asked = driver::status("twin", twin);
+    rt_tap_check(waited == ipc::Error::ok && ended.reason == proc::kExitNormal &&
+                     ended.status == 1 && twin_asked == ipc::Error::ok &&
+                     twin.holder == proc::kNoProcess,
+                 "a second driver for eth0's device (pci=8086:100e.0) is refused its grants "
+                 "(a conflict with eth0's) and exits 1 (status %d: %s); it holds nothing",
+                 ended.status, text(waited));
+
+    waited = run("net_client", "arp eth0", 60, ended);
     rt_tap_check(waited == ipc::Error::ok && ended.reason == proc::kExitNormal && ended.status == 0,
                  "net_client: ARP request for 10.0.2.2 through eth0, QEMU's reply names "
                  "52:55:0a:00:02:02 (reason %u, status %d: %s)",
