@@ -228,6 +228,16 @@ static_assert(ipc::wire_words<StatisticsReply> == 8);
 // (docs/boot-configuration.md): `port=` ranges, `irq=` lines, `mem=` device memory — and, if it
 // has any grant at all, DMA memory. Drivers use lib/driver, which wraps these calls.
 //
+// PCI devices: a line with `pci=VVVV:DDDD[.N]` is granted, on top of its static grants, the
+// memory BARs (whole pages), I/O BARs and IRQ line of that device, which proc asks the pci
+// server for at the module's first request (servers/drivers/pci/README.md; devices.cc
+// `resolve`), checks against every other module's grants as the boot configuration checks
+// static ones, and has enabled (decoding, bus mastering); kept for restarts. Errors of that
+// first request besides the ones below: no_such_name (the pci server has not registered yet:
+// try again), not_found (no such device), invalid_argument (a malformed pci= word),
+// no_permission (the device's resources conflict with another module's), no_space (too many
+// ranges), io_error (the pci server failed).
+//
 // The holder. The grants of a module belong to one process at a time: the first process of
 // that module to make any of these requests (kProcDeviceClaim first, by convention) becomes
 // their holder; while it lives, every other process of the module gets `busy`. When the holder
