@@ -134,19 +134,21 @@ axo_net_peer_test(NAME driver-e1000 FRAMES 64
            [[net_client: echoed 64 frames and sent 64 pattern frames]]
            [[proc: drivers_test ended.*: success]])
 
-# driver-restart-e1000: eth0 spawned by the test driver (on-exit=restart) on QEMU's user
+# driver-restart-e1000: pci spawned by the test driver (on-exit=restart), killed once, the
+# restarted one answers the next look-up; eth0 spawned by the test driver (on-exit=restart) on QEMU's user
 # network; killed three times while net_client waits in a receive; proc restarts it and grants
 # its pci resources again; the client's next ARP exchange through it succeeds.
 axo_qemu_test(NAME driver-restart-e1000
     MODULES "${AXO_TARGET_DIR}/servers/memory/sigma0/sigma0 sigma0"
             "${AXO_TARGET_DIR}/servers/proc/proc"
             "${_axo_drivers_dir}/drivers_test on-exit=shutdown net-restart"
-            "${_axo_pci}"
+            "${_axo_pci} start=spawn on-exit=restart"
             "${AXO_TARGET_DIR}/drv/eth0 pci=8086:100e start=spawn on-exit=restart"
             "${_axo_drivers_dir}/net_client start=spawn"
             "${_axo_intruder}"
     QEMU_ARGS -netdev user,id=u0,restrict=on -device e1000,netdev=u0,mac=52:54:00:12:34:56
     TIMEOUT 120
-    EXPECT [[proc: restarted module [0-9]+ "eth0": process [0-9]+, thread [0-9.]+ \(restart 3\)]]
+    EXPECT [[proc: restarted module [0-9]+ "pci": process [0-9]+, thread [0-9.]+ \(restart 1\)]]
+           [[proc: restarted module [0-9]+ "eth0": process [0-9]+, thread [0-9.]+ \(restart 3\)]]
            [[net_client: round 3: the blocked receive ended]]
            [[proc: drivers_test ended.*: success]])

@@ -6,7 +6,8 @@
 //                ARP exchange with QEMU's gateway on eth0 and for N frames each way with the
 //                host on eth1, then the drivers' counters (frames, bytes, interrupts, refusals);
 //                `twin` (pci=8086:100e.0 again) must be refused its grants.
-//   net-restart  spawns eth0 (on-exit=restart) as its child and kills it three times while
+//   net-restart  spawns pci (on-exit=restart), kills it once, and the restarted one answers;
+//                spawns eth0 (on-exit=restart) as its child and kills it three times while
 //                net_client is blocked in a receive; proc restarts it with its pci grants,
 //                and the client's next ARP exchange through it succeeds.
 #include "rt/tap.h"
@@ -142,8 +143,48 @@ void net_mode(uint32_t count) {
                 s1.interrupts ? (s1.rx_frames + s1.tx_frames) / s1.interrupts : 0);
 }
 
+// The pci server spawned (on-exit=restart) and killed once before anyone asked it for a
+// device: proc restarts it, it enumerates again and answers the next look-up.
+void pci_restart() {
+    proc::SpawnReply child;
+    ipc::Error spawned = spawn("pci", nullptr, child);
+    axo_thread_id_t server = test::await_name("pci", 10000);
+    pci::DeviceReply before{}, after{};
+    ipc::Error found = server == AXO_NIL_THREAD
+                           ? ipc::Error::no_such_name
+                           : ipc::call(server, pci::FindRequest{0x8086, 0x100e, 0}, before,
+                                       call_timeout());
+    rt_tap_check(spawned == ipc::Error::ok && found == ipc::Error::ok,
+                 "spawned the pci server (process %u); it found the NIC at slot %u: %s",
+                 child.pid, before.slot, text(found));
+    ipc::Error killed = proc::client::kill(g_transport, rt_kip()->root_task, child.pid,
+                                           proc::kSignalTerm, call_timeout());
+    proc::WaitReply ended{};
+    ipc::Error waited = proc::client::wait(g_transport, rt_kip()->root_task, child.pid, 0, ended,
+                                           axo_timeout_us(10000000));
+    // The dead server's id: a call fails at once, it does not hang.
+    pci::StatisticsReply stats{};
+    ipc::Error gone = ipc::call(server, pci::StatisticsRequest{}, stats, call_timeout());
+    axo_thread_id_t next = test::await_name("pci", 10000, server);
+    found = next == AXO_NIL_THREAD ? ipc::Error::no_such_name
+                                   : ipc::call(next, pci::FindRequest{0x8086, 0x100e, 0}, after,
+                                               call_timeout());
+    ipc::Error asked = next == AXO_NIL_THREAD
+                           ? ipc::Error::no_such_name
+                           : ipc::call(next, pci::StatisticsRequest{}, stats, call_timeout());
+    rt_tap_check(killed == ipc::Error::ok && waited == ipc::Error::ok &&
+                     gone == ipc::Error::server_gone && found == ipc::Error::ok &&
+                     asked == ipc::Error::ok && stats.restarts == 1 &&
+                     after.bars[0].base == before.bars[0].base &&
+                     after.irq_line == before.irq_line,
+                 "killed pci: a call to the dead one fails (%s); proc restarted it (restart %u), "
+                 "it enumerated %u functions again and answers the next look-up: %s",
+                 text(gone), stats.restarts, stats.devices, text(found));
+}
+
 void net_restart_mode() {
     constexpr uint32_t kRounds = 3;
+    pci_restart();
     proc::SpawnReply driver_child;
     ipc::Error spawned = spawn("eth0", nullptr, driver_child);
     axo_thread_id_t server = test::await_name("eth0", 10000);
