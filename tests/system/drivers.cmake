@@ -152,3 +152,21 @@ axo_qemu_test(NAME driver-restart-e1000
            [[proc: restarted module [0-9]+ "eth0": process [0-9]+, thread [0-9.]+ \(restart 3\)]]
            [[net_client: round 3: the blocked receive ended]]
            [[proc: drivers_test ended.*: success]])
+
+# bochs-driver-e1000: the same driver on Bochs' e1000 (Pentium, GRUB ISO, Bochs' own BIOS and
+# IRQ routing) with Bochs' internal slirp network: the pci server finds the NIC, proc grants it,
+# the ARP exchange with the gateway through it, refusals outside its grants, its counters.
+axo_bochs_test(NAME bochs-driver-e1000
+    MODULES "${AXO_TARGET_DIR}/servers/memory/sigma0/sigma0 sigma0"
+            "${AXO_TARGET_DIR}/servers/proc/proc"
+            "${_axo_drivers_dir}/drivers_test on-exit=shutdown net-arp"
+            "${_axo_pci}"
+            "${AXO_TARGET_DIR}/drv/eth0 pci=8086:100e selfcheck"
+            "${_axo_drivers_dir}/net_client start=spawn"
+            "${_axo_intruder}"
+    BOCHSRC_LINES "pci: enabled=1, chipset=i440fx, slot1=e1000"
+                  "e1000: enabled=1, mac=52:54:00:12:34:56, ethmod=slirp"
+    TIMEOUT 300
+    EXPECT [[proc: eth0: pci=8086:100e is 00:02.0: 1 memory, 1 port range\(s\), irq [0-9]+ granted]]
+           [[net_client: ARP reply \([0-9]+ bytes\): 10.0.2.2 is at 52:55:0a:00:02:02]]
+           [[proc: drivers_test ended.*: success]])

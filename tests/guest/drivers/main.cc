@@ -261,6 +261,7 @@ void console_mode() {
 // net_modes.cc: the pci server and the e1000 driver.
 void net_mode(uint32_t count);
 void net_restart_mode();
+void net_arp_mode();
 
 int main() {
     loader::StartArguments args = driver::arguments();
@@ -279,6 +280,8 @@ int main() {
         net_mode(seconds); // here: the frame count
     else if (strcmp(mode, "net-restart") == 0)
         net_restart_mode();
+    else if (strcmp(mode, "net-arp") == 0)
+        net_arp_mode();
     else
         rt_tap_check(false, "a known mode: serial or restart, not \"%s\"", mode);
     rt_tap_end();

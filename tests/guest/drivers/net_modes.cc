@@ -182,6 +182,37 @@ void pci_restart() {
                  text(gone), stats.restarts, stats.devices, text(found));
 }
 
+// eth0 only (Bochs): the pci server found it, proc granted it, the ARP exchange through it,
+// its counters.
+void net_arp_mode() {
+    axo_thread_id_t pci_server = test::await_name("pci", 30000);
+    axo_thread_id_t eth0 = test::await_name("eth0", 30000);
+    pci::DeviceReply nic{};
+    ipc::Error found = pci_server == AXO_NIL_THREAD
+                           ? ipc::Error::no_such_name
+                           : ipc::call(pci_server, pci::FindClassRequest{0x02, 0x00, 0}, nic,
+                                       call_timeout());
+    rt_tap_check(eth0 != AXO_NIL_THREAD && found == ipc::Error::ok && nic.vendor == 0x8086 &&
+                     nic.device == 0x100e,
+                 "pci found the network controller %04x:%04x at %02x:%02x.%u (irq %u), eth0 "
+                 "registered: %s",
+                 nic.vendor, nic.device, nic.bus, nic.slot, nic.function, nic.irq_line,
+                 text(found));
+    proc::WaitReply ended{};
+    ipc::Error waited = run("net_client", "arp eth0", 120, ended);
+    rt_tap_check(waited == ipc::Error::ok && ended.reason == proc::kExitNormal && ended.status == 0,
+                 "net_client: ARP request for 10.0.2.2 through eth0, the reply names "
+                 "52:55:0a:00:02:02 (reason %u, status %d: %s)",
+                 ended.reason, ended.status, text(waited));
+    e1000::StatisticsReply s0{};
+    bool got = net_statistics(eth0, s0);
+    rt_tap_check(got && s0.tx_frames >= 1 && s0.rx_frames >= 1 && s0.interrupts > 0 &&
+                     s0.link_up == 1 && s0.refusals_checked == 2,
+                 "eth0: %u frames out, %u in, %u interrupts on IRQ %u, link up; refused memory "
+                 "and an IRQ outside its grants (%u of 2)",
+                 s0.tx_frames, s0.rx_frames, s0.interrupts, s0.irq, s0.refusals_checked);
+}
+
 void net_restart_mode() {
     constexpr uint32_t kRounds = 3;
     pci_restart();
