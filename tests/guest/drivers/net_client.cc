@@ -2,8 +2,9 @@
 // spawned by drivers_test (net_modes.cc). Exits 0 if everything it checked held; prints TAP
 // diagnostics (as plain lines) about what it saw.
 //
-//   arp NAME          ARP request for 10.0.2.2 from 10.0.2.15 through the driver NAME on QEMU's
-//                     user network; QEMU's reply must name 52:55:0a:00:02:02 (up to 5 tries)
+//   arp NAME [N]      ARP request for 10.0.2.2 from 10.0.2.15 through the driver NAME on QEMU's
+//                     user network; QEMU's reply must name 52:55:0a:00:02:02 (up to 5 tries);
+//                     with N, then N sends of 60 and of 1514 bytes, timed (TSC ticks per send)
 //   echo NAME N       with tests/system/net_peer.py on a socket netdev: sends a ready frame,
 //                     echoes N frames from the host (MACs swapped, payload XOR 0xA5), then
 //                     sends N pattern frames (net_common.h); the host checks every byte
@@ -93,6 +94,31 @@ bool arp(Link& link, uint32_t tries) {
     }
     rt_printf("net_client: no ARP reply after %u requests\n", tries);
     return false;
+}
+
+inline uint64_t rdtsc() {
+    uint32_t low, high;
+    asm volatile("rdtsc" : "=a"(low), "=d"(high));
+    return uint64_t{high} << 32 | low;
+}
+
+// `count` broadcast frames of `length` bytes of the test type (ignored by QEMU's user network):
+// the time stamp counter per send — guest instructions per frame under `qemu_run.py --icount`
+// (client, IPC, the driver's copy and the device's doorbell; QEMU transmits at the doorbell).
+void measure_sends(Link& link, uint32_t count, uint32_t length) {
+    uint8_t* f = area() + kTx;
+    memset(f, 0xFF, 6);
+    memcpy(f + 6, link.info.mac, 6);
+    put16(f + 12, nettest::kTestType);
+    memset(f + 14, 0x5A, length - 14);
+    uint32_t sent = 0;
+    uint64_t start = rdtsc();
+    for (uint32_t i = 0; i < count; ++i)
+        if (e1000::client::send(link.server, kTx, length, timeout_ms(5000)) == ipc::Error::ok)
+            ++sent;
+    uint64_t ticks = rdtsc() - start;
+    rt_printf("net_client: %u of %u sends of %u bytes, %u TSC ticks per send\n", sent, count,
+              length, static_cast<uint32_t>(ticks / (count ? count : 1)));
 }
 
 bool send_frame(Link& link, uint32_t length) {
@@ -191,8 +217,13 @@ int main() {
         driver::exit(3);
     }
     bool ok = false;
-    if (strcmp(mode, "arp") == 0)
+    if (strcmp(mode, "arp") == 0) {
         ok = arp(link, 5);
+        if (ok && args.argc > 3) {
+            measure_sends(link, n, 60);
+            measure_sends(link, n, e1000::kMaxFrame);
+        }
+    }
     else if (strcmp(mode, "echo") == 0)
         ok = echo(link, n);
     else if (strcmp(mode, "restart") == 0)

@@ -109,7 +109,7 @@ void net_mode(uint32_t count) {
                  "(a conflict with eth0's) and exits 1 (status %d: %s); it holds nothing",
                  ended.status, text(waited));
 
-    waited = run("net_client", "arp eth0", 60, ended);
+    waited = run("net_client", "arp eth0 200", 60, ended);
     rt_tap_check(waited == ipc::Error::ok && ended.reason == proc::kExitNormal && ended.status == 0,
                  "net_client: ARP request for 10.0.2.2 through eth0, QEMU's reply names "
                  "52:55:0a:00:02:02 (reason %u, status %d: %s)",
@@ -127,11 +127,14 @@ void net_mode(uint32_t count) {
 
     e1000::StatisticsReply s0{}, s1{};
     bool got0 = net_statistics(eth0, s0), got1 = net_statistics(eth1, s1);
-    rt_tap_check(got0 && s0.tx_frames >= 1 && s0.rx_frames >= 1 && s0.interrupts > 0 &&
-                     s0.link_up == 1 && s0.rx_errors == 0 && s0.refusals_checked == 2,
-                 "eth0: %u frames out, %u in, %u interrupts on IRQ %u, link up; refused memory "
-                 "and an IRQ outside its grants (%u of 2)",
-                 s0.tx_frames, s0.rx_frames, s0.interrupts, s0.irq, s0.refusals_checked);
+    rt_tap_check(got0 && s0.tx_frames == 401 && s0.tx_bytes == 42 + 200 * (60 + 1514) &&
+                     s0.rx_frames >= 1 && s0.interrupts > 0 && s0.link_up == 1 &&
+                     s0.rx_errors == 0 && s0.refusals_checked == 2,
+                 "eth0: %u frames (%u bytes) out: the ARP request and 400 timed sends; %u in, "
+                 "%u interrupts on IRQ %u, link up; refused memory and an IRQ outside its grants "
+                 "(%u of 2)",
+                 s0.tx_frames, s0.tx_bytes, s0.rx_frames, s0.interrupts, s0.irq,
+                 s0.refusals_checked);
     rt_tap_check(got1 && s1.rx_frames == count && s1.tx_frames == 2 * count + 1 &&
                      s1.tx_done == s1.tx_frames && s1.interrupts > 0 && s1.rx_missed == 0 &&
                      s1.rx_errors == 0 && s1.irq != s0.irq && s1.clients == 0,
