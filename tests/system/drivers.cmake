@@ -1,7 +1,9 @@
 # Drivers (servers/drivers, lib/driver, proc's grants: servers/proc/devices.h). Included by
 # tests/system/CMakeLists.txt. The test driver is tests/guest/drivers (README.md there).
-# Tests: driver-restart, driver-serial, driver-console, driver-pci (QEMU, label system) and
-# bochs-driver-restart, bochs-driver-serial, bochs-driver-pci (Bochs).
+# Tests: driver-restart, driver-serial, driver-serial-console, driver-console,
+# driver-restart-console, driver-pci, driver-ata, driver-restart-ata, driver-e1000,
+# driver-restart-e1000 (QEMU, label system) and bochs-driver-restart, bochs-driver-serial,
+# bochs-driver-pci, bochs-driver-ata, bochs-driver-restart-ata, bochs-driver-e1000 (Bochs).
 #
 # driver-restart: proc starts the test driver drivers_test (on-exit=shutdown) in mode
 # `restart`; it spawns the serial driver com2 (COM2 in UART loopback, on-exit=restart) and
