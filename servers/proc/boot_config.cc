@@ -1,5 +1,7 @@
 #include "servers/proc/boot_config.h"
 
+#include "servers/drivers/pci/pci.h"
+
 namespace proc {
 namespace {
 
@@ -189,25 +191,22 @@ bool parse_grant_or_argument(Word word, ModuleConfig& out, bool& named, ConfigEr
     }
     if (word.starts_with("pci=")) {
         Word value = word.after(4);
-        uint32_t colon = value.length;
+        char text[16] = {};
+        pci::Match match{};
+        if (value.length >= sizeof text) value.length = 0; // too long: malformed below
         for (uint32_t i = 0; i < value.length; ++i)
-            if (value.begin[i] == ':') colon = i;
-        uint32_t vendor = 0, device = 0;
-        char hex_vendor[8] = "0x", hex_device[8] = "0x";
-        bool shaped = colon >= 1 && colon <= 4 && value.length - colon - 1 >= 1 &&
-                      value.length - colon - 1 <= 4;
-        for (uint32_t i = 0; shaped && i < colon; ++i)
-            hex_vendor[2 + i] = value.begin[i];
-        for (uint32_t i = 0; shaped && i < value.length - colon - 1; ++i)
-            hex_device[2 + i] = value.begin[colon + 1 + i];
-        if (!shaped || !parse_number({hex_vendor, 2 + colon}, vendor) ||
-            !parse_number({hex_device, value.length - colon + 1}, device) || vendor == 0xFFFF)
-            return reject(error, word, "pci= is VENDOR:DEVICE in hexadecimal, e.g. 8086:100e");
+            text[i] = value.begin[i];
+        if (value.length == 0 || !pci::parse_match(text, match))
+            return reject(error, word,
+                          "pci= is VVVV:DDDD[.N] (hexadecimal ids, decimal N), e.g. 8086:100e");
         for (uint32_t i = 0; i < out.pci_count; ++i)
-            if (out.pci[i].vendor == vendor && out.pci[i].device == device)
+            if (out.pci[i].vendor == match.vendor && out.pci[i].device == match.device &&
+                out.pci[i].index == match.index)
                 return reject(error, word, "the same PCI device twice");
         if (out.pci_count == kMaxPciDevices) return reject(error, word, "too many PCI devices");
-        out.pci[out.pci_count++] = {static_cast<uint16_t>(vendor), static_cast<uint16_t>(device)};
+        out.pci[out.pci_count++] = {static_cast<uint16_t>(match.vendor),
+                                    static_cast<uint16_t>(match.device),
+                                    static_cast<uint16_t>(match.index)};
         return true;
     }
     if (word.starts_with("start=")) {
@@ -346,13 +345,12 @@ bool conflicts(const ModuleConfig& a, const ModuleConfig& b, ConfigError& error)
             }
     for (uint32_t i = 0; i < a.pci_count; ++i)
         for (uint32_t j = 0; j < b.pci_count; ++j)
-            if (a.pci[i].vendor == b.pci[j].vendor && a.pci[i].device == b.pci[j].device) {
-                message(error)
-                    .add("PCI device ")
-                    .hex(a.pci[i].vendor)
-                    .add(":")
-                    .hex(a.pci[i].device)
-                    .add(" is granted to module ")
+            if (a.pci[i].vendor == b.pci[j].vendor && a.pci[i].device == b.pci[j].device &&
+                a.pci[i].index == b.pci[j].index) {
+                Text text = message(error);
+                text.add("PCI device ").hex(a.pci[i].vendor).add(":").hex(a.pci[i].device);
+                if (a.pci[i].index != 0) text.add(".").dec(a.pci[i].index);
+                text.add(" is granted to module ")
                     .dec(b.index)
                     .add(" (")
                     .add(b.name)

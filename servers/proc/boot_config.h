@@ -15,8 +15,9 @@
 //   irq=N              IRQ line N, 1..15 except 2 (0 is the kernel's timer, 2 the cascade)
 //   mem=FIRST-LAST     physical memory FIRST..LAST inclusive, whole pages: FIRST and LAST+1
 //                      page-aligned (device memory, e.g. mem=0xb8000-0xbffff)
-//   pci=VVVV:DDDD      the BARs and IRQ line of the PCI device with that vendor and device id
-//                      (hexadecimal, as lspci shows them), once the pci driver reported it
+//   pci=VVVV:DDDD[.N]  the BARs and IRQ line of the N-th (from 0; default 0) PCI device with
+//                      that vendor and device id (four hexadecimal digits each, as lspci shows
+//                      them), once the pci driver reported it
 //   start=boot|spawn   boot (the default): proc starts it at boot; spawn: only when a
 //                      process asks (kProcSpawn) — an image, not a server
 //   on-exit=shutdown   when the process proc started at boot ends, proc ends the run
@@ -53,6 +54,7 @@ struct MemoryRange {
 };
 struct PciId {
     uint16_t vendor, device;
+    uint16_t index; // the N of pci=VVVV:DDDD.N: which of the devices with these ids
 };
 
 enum class StartPolicy : uint8_t {
@@ -79,7 +81,7 @@ struct ModuleConfig {
     uint32_t irq_count;
     MemoryRange memory[kMaxMemoryRanges];
     uint32_t memory_count;
-    // pci=VENDOR:DEVICE: the BARs and IRQ line of that PCI device, as the pci driver reports
+    // pci=VVVV:DDDD[.N]: the BARs and IRQ line of that PCI device, as the pci driver reports
     // them to proc (servers/proc/devices.h).
     PciId pci[kMaxPciDevices];
     uint32_t pci_count;

@@ -5,6 +5,7 @@
 
 #include "lib/ipc/kernel.h"
 #include "lib/loader/loader.h"
+#include "servers/drivers/pci/pci.h"
 #include "servers/memory/sigma0/protocol.h"
 #include "servers/proc/server.h"
 
@@ -25,47 +26,94 @@ bool has_grants(const ModuleConfig& module) {
     return module.port_count + module.irq_count + module.memory_count + module.pci_count != 0;
 }
 
-constexpr uint32_t kMaxPorts = sizeof(DeviceClaimReply{}.ports) / sizeof(DevicePortRange);
-constexpr uint32_t kMaxIrqLines = sizeof(DeviceClaimReply{}.irqs) / sizeof(uint32_t);
-constexpr uint32_t kMaxMemory = sizeof(DeviceClaimReply{}.memory) / sizeof(DeviceMemoryRange);
-static_assert(kMaxMemory <= kMaxMemoryRanges, "DeviceModule::memory_window has one per range");
+static_assert(sizeof(DeviceClaimReply{}.ports) / sizeof(DevicePortRange) == kMaxPortRanges &&
+                  sizeof(DeviceClaimReply{}.irqs) / sizeof(uint32_t) == kMaxIrqs &&
+                  sizeof(DeviceClaimReply{}.memory) / sizeof(DeviceMemoryRange) ==
+                      kMaxMemoryRanges,
+              "a module's grants (ModuleConfig) fit the claim's reply");
 
-// A module's grants: its line's words, then what its pci= devices have (as reported).
-// not_found if a pci= device was not reported (yet).
-ipc::Error grants_of(const Proc& proc, uint32_t module, DeviceClaimReply& out) {
-    const ModuleConfig& config = proc.config->modules[module];
-    out = {};
-    for (uint32_t i = 0; i < config.port_count; ++i)
-        out.ports[out.port_count++] = {config.ports[i].first, config.ports[i].last};
-    for (uint32_t i = 0; i < config.irq_count; ++i)
-        out.irqs[out.irq_count++] = config.irqs[i];
-    for (uint32_t i = 0; i < config.memory_count; ++i)
-        out.memory[out.memory_count++] = {config.memory[i].first, config.memory[i].last};
-    for (uint32_t k = 0; k < config.pci_count; ++k) {
-        const PciReportRequest* found = nullptr;
-        for (uint32_t i = 0; i < proc.devices.pci_count && found == nullptr; ++i)
-            if (proc.devices.pci[i].vendor == config.pci[k].vendor &&
-                proc.devices.pci[i].device == config.pci[k].device)
-                found = &proc.devices.pci[i];
-        if (found == nullptr) return ipc::Error::not_found;
-        for (const PciBarReport& bar : found->bars) {
-            if ((bar.flags & kPciBarPresent) == 0 || bar.size == 0) continue;
-            uint32_t last = bar.base + bar.size - 1;
-            if (last < bar.base) continue;
-            if (bar.flags & kPciBarIo) {
-                if (last <= 0xFFFF && out.port_count < kMaxPorts)
-                    out.ports[out.port_count++] = {bar.base, last};
-            } else if (out.memory_count < kMaxMemory) {
-                uint32_t first = bar.base & ~(kPageSize - 1);
-                uint32_t end = (last | (kPageSize - 1));
-                out.memory[out.memory_count++] = {first, end};
-            }
+const PciReportRequest* reported(const Devices& devices, const PciId& id) {
+    for (uint32_t i = 0; i < devices.pci_count; ++i) {
+        const PciReportRequest& r = devices.pci[i];
+        if (r.vendor == id.vendor && r.device == id.device && r.index == id.index) return &r;
+    }
+    return nullptr;
+}
+
+// Adds the device's BARs and IRQ line to `grants`; false if they do not fit.
+bool add_device(const PciReportRequest& report, ModuleConfig& grants) {
+    pci::DeviceReply device{};
+    device.irq_line = static_cast<uint8_t>(report.irq_line);
+    device.irq_pin = static_cast<uint8_t>(report.irq_pin);
+    for (uint32_t i = 0; i < pci::kBars; ++i) {
+        device.bars[i] = {report.bars[i].base, report.bars[i].size, report.bars[i].flags};
+        pci::Range range;
+        if (!pci::bar_range(device.bars[i], range)) continue;
+        if (range.io) {
+            if (grants.port_count == kMaxPortRanges) return false;
+            grants.ports[grants.port_count++] = {range.first, range.last};
+        } else {
+            if (grants.memory_count == kMaxMemoryRanges) return false;
+            grants.memory[grants.memory_count++] = {range.first, range.last};
         }
-        uint32_t line = found->irq_line;
-        bool usable = line > 0 && line < AXO_IRQ_LINES && line != 2;
-        for (uint32_t i = 0; usable && i < out.irq_count; ++i)
-            usable = out.irqs[i] != line;
-        if (usable && out.irq_count < kMaxIrqLines) out.irqs[out.irq_count++] = line;
+    }
+    uint32_t line = 0;
+    if (pci::irq_of(device, line)) {
+        bool have = false;
+        for (uint32_t i = 0; i < grants.irq_count; ++i)
+            have |= grants.irqs[i] == line;
+        if (!have) {
+            if (grants.irq_count == kMaxIrqs) return false;
+            grants.irqs[grants.irq_count++] = static_cast<uint8_t>(line);
+        }
+    }
+    return true;
+}
+
+// The grants in force for module `index` (DeviceModule::grants): its line's, plus for each
+// `pci=` word what the pci driver reported of that device, checked against every other
+// module's grants as the boot configuration checks static ones. Resolved once, at the first
+// request of a holder; a restarted instance gets the same, and a later report (a restarted pci
+// driver) changes nothing. ok, or the error for the request: not_found (a device not reported
+// yet: lib/driver's claim waits), no_space (too many ranges), no_permission (a conflict).
+// proc never calls the pci driver: the reports are already here.
+ipc::Error resolve(Proc& proc, uint32_t index) {
+    const ModuleConfig& config = proc.config->modules[index];
+    DeviceModule& state = proc.devices.modules[index];
+    if (state.resolved) return ipc::Error::ok;
+    ModuleConfig grants = config;
+    for (uint32_t k = 0; k < config.pci_count; ++k) {
+        const PciId& id = config.pci[k];
+        const PciReportRequest* device = reported(proc.devices, id);
+        if (device == nullptr) return ipc::Error::not_found;
+        if (!add_device(*device, grants)) {
+            rt_printf("proc: %s: pci=%04x:%04x.%u: too many BARs for the grant table\n",
+                      config.name, id.vendor, id.device, id.index);
+            return ipc::Error::no_space;
+        }
+    }
+    for (uint32_t j = 0; j < proc.config->module_count && config.pci_count != 0; ++j) {
+        if (j == index) continue;
+        const DeviceModule& other = proc.devices.modules[j];
+        ConfigError why{};
+        if (conflicts(grants, other.resolved ? other.grants : proc.config->modules[j], why)) {
+            rt_printf("proc: %s: pci=%04x:%04x.%u refused: %s\n", config.name,
+                      config.pci[0].vendor, config.pci[0].device, config.pci[0].index,
+                      why.message);
+            return ipc::Error::no_permission;
+        }
+    }
+    state.grants = grants;
+    state.resolved = true;
+    for (uint32_t k = 0; k < config.pci_count; ++k) {
+        const PciId& id = config.pci[k];
+        uint32_t location = reported(proc.devices, id)->location;
+        rt_printf("proc: %s: pci=%04x:%04x.%u is %02x:%02x.%u: %u memory, %u port range(s), irq "
+                  "%u granted\n",
+                  config.name, id.vendor, id.device, id.index, location >> 16,
+                  (location >> 8) & 0xFF, location & 0xFF,
+                  grants.memory_count - config.memory_count, grants.port_count - config.port_count,
+                  grants.irq_count > config.irq_count ? grants.irqs[grants.irq_count - 1] : 0u);
     }
     return ipc::Error::ok;
 }
@@ -83,6 +131,7 @@ ipc::Error holder_of(Proc& proc, axo_thread_id_t from, uint32_t& module) {
     if (!has_grants(config)) return ipc::Error::no_permission;
     DeviceModule& state = proc.devices.modules[entry->module];
     if (state.holder != kNoProcess && state.holder != entry->pid) return ipc::Error::busy;
+    if (ipc::Error error = resolve(proc, entry->module); error != ipc::Error::ok) return error;
     if (state.holder == kNoProcess) {
         state.holder = entry->pid;
         state.holder_thread = from;
@@ -128,7 +177,17 @@ ipc::Error on_device_claim(Proc& proc, axo_thread_id_t from, const DeviceClaimRe
                            DeviceClaimReply& reply) {
     uint32_t module = 0;
     if (ipc::Error error = holder_of(proc, from, module); error != ipc::Error::ok) return error;
-    if (ipc::Error error = grants_of(proc, module, reply); error != ipc::Error::ok) return error;
+    const ModuleConfig& grants = proc.devices.modules[module].grants;
+    reply = {};
+    reply.port_count = grants.port_count;
+    for (uint32_t i = 0; i < grants.port_count; ++i)
+        reply.ports[i] = {grants.ports[i].first, grants.ports[i].last};
+    reply.irq_count = grants.irq_count;
+    for (uint32_t i = 0; i < grants.irq_count; ++i)
+        reply.irqs[i] = grants.irqs[i];
+    reply.memory_count = grants.memory_count;
+    for (uint32_t i = 0; i < grants.memory_count; ++i)
+        reply.memory[i] = {grants.memory[i].first, grants.memory[i].last};
     reply.restarts = proc.devices.modules[module].restarts;
     return ipc::Error::ok;
 }
@@ -143,8 +202,7 @@ ipc::Error on_device_ports(Proc& proc, axo_thread_id_t from, const DevicePortsRe
         first % (1u << log2) != 0 || first + (1u << log2) > kPortCount)
         return ipc::Error::invalid_argument;
     uint32_t last = first + (1u << log2) - 1;
-    DeviceClaimReply grants;
-    if (ipc::Error error = grants_of(proc, module, grants); error != ipc::Error::ok) return error;
+    const ModuleConfig& grants = proc.devices.modules[module].grants;
     bool granted = false;
     for (uint32_t i = 0; i < grants.port_count && !granted; ++i)
         granted = grants.ports[i].first <= first && last <= grants.ports[i].last;
@@ -160,8 +218,7 @@ ipc::Error on_device_irq(Proc& proc, axo_thread_id_t from, const DeviceIrqReques
     uint32_t module = 0;
     if (ipc::Error error = holder_of(proc, from, module); error != ipc::Error::ok) return error;
     const ModuleConfig& config = proc.config->modules[module];
-    DeviceClaimReply grants;
-    if (ipc::Error error = grants_of(proc, module, grants); error != ipc::Error::ok) return error;
+    const ModuleConfig& grants = proc.devices.modules[module].grants;
     bool granted = false;
     for (uint32_t i = 0; i < grants.irq_count && !granted; ++i)
         granted = grants.irqs[i] == request.line;
@@ -186,15 +243,14 @@ ipc::Error on_device_memory(Proc& proc, axo_thread_id_t from, const DeviceMemory
         return ipc::Error::invalid_argument;
     uint32_t first = request.physical, last = first + ((1u << request.log2) - 1);
     if (last < first) return ipc::Error::invalid_argument;
-    DeviceClaimReply grants;
-    if (ipc::Error error = grants_of(proc, module, grants); error != ipc::Error::ok) return error;
+    const ModuleConfig& grants = proc.devices.modules[module].grants;
     uint32_t range = grants.memory_count;
     for (uint32_t i = 0; i < grants.memory_count && range == grants.memory_count; ++i)
         if (grants.memory[i].first <= first && last <= grants.memory[i].last) range = i;
     if (range == grants.memory_count) return ipc::Error::no_permission;
 
     DeviceModule& state = proc.devices.modules[module];
-    const DeviceMemoryRange& granted = grants.memory[range];
+    const MemoryRange& granted = grants.memory[range];
     if (state.memory_window[range] == 0) {
         // The whole range into proc's window, page by page (σ0 hands out device memory in
         // pages), at an address congruent to it modulo 4 MiB.
@@ -265,7 +321,7 @@ ipc::Error on_device_status(Proc& proc, axo_thread_id_t, const DeviceStatusReque
 }
 
 ipc::Error on_pci_report(Proc& proc, axo_thread_id_t from, const PciReportRequest& request,
-                         ipc::Empty&) {
+                         PciReportReply& reply) {
     uint32_t module = 0;
     if (ipc::Error error = holder_of(proc, from, module); error != ipc::Error::ok) return error;
     const ModuleConfig& config = proc.config->modules[module];
@@ -274,7 +330,9 @@ ipc::Error on_pci_report(Proc& proc, axo_thread_id_t from, const PciReportReques
         authority =
             config.ports[i].first <= kPciConfigFirst && kPciConfigLast <= config.ports[i].last;
     if (!authority) return ipc::Error::no_permission;
-    if (request.vendor >= 0xFFFF || request.device > 0xFFFF) return ipc::Error::invalid_argument;
+    if (request.vendor >= 0xFFFF || request.device > 0xFFFF || request.index > 0xFFFF ||
+        request.location > 0xFFFFFF)
+        return ipc::Error::invalid_argument;
     Devices& devices = proc.devices;
     uint32_t slot = devices.pci_count;
     for (uint32_t i = 0; i < devices.pci_count && slot == devices.pci_count; ++i)
@@ -282,6 +340,14 @@ ipc::Error on_pci_report(Proc& proc, axo_thread_id_t from, const PciReportReques
     if (slot == kPciReports) return ipc::Error::no_space;
     devices.pci[slot] = request;
     if (slot == devices.pci_count) ++devices.pci_count;
+    reply.named = 0;
+    for (uint32_t m = 0; m < proc.config->module_count; ++m) {
+        const ModuleConfig& line = proc.config->modules[m];
+        for (uint32_t k = 0; k < line.pci_count; ++k)
+            reply.named += line.pci[k].vendor == request.vendor &&
+                           line.pci[k].device == request.device &&
+                           line.pci[k].index == request.index;
+    }
     return ipc::Error::ok;
 }
 

@@ -43,11 +43,17 @@ struct DeviceModule {
         uint32_t address, physical, log2; // log2 0: slot unused
     } dma[kDmaSlots] = {};
     uint32_t dma_bytes = 0;
+    // The grants in force: the module's static ones, plus, for each `pci=` word, the device's
+    // memory BARs, I/O BARs and IRQ line as the pci driver reported them (kProcPciReport;
+    // resolved at the first request of a holder, then kept for every restart). Valid once
+    // resolved.
+    bool resolved = false;
+    ModuleConfig grants{};
 };
 
 struct Devices {
     DeviceModule modules[AXO_KIP_MAX_MODULES];
-    PciReportRequest pci[kPciReports]; // what the pci driver reported
+    PciReportRequest pci[kPciReports]; // what the pci driver reported, one per location
     uint32_t pci_count = 0;
     uint32_t device_cursor = kDeviceWindow;
     uint32_t dma_cursor = kDmaWindow;
@@ -67,7 +73,7 @@ ipc::Error on_dma_allocate(Proc& proc, axo_thread_id_t from, const DmaAllocateRe
 ipc::Error on_device_status(Proc& proc, axo_thread_id_t from, const DeviceStatusRequest& request,
                             DeviceStatusReply& reply);
 ipc::Error on_pci_report(Proc& proc, axo_thread_id_t from, const PciReportRequest& request,
-                         ipc::Empty& reply);
+                         PciReportReply& reply);
 
 // Hooks from processes.cc: a module was started at boot as `pid`; a process has ended (its
 // thread and space are gone): its grants are released and, if it was a supervised instance of

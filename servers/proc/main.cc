@@ -45,7 +45,8 @@ void print_module(const proc::ModuleConfig& module) {
     for (uint32_t i = 0; i < module.memory_count; ++i)
         line.add(", memory %08x-%08x", module.memory[i].first, module.memory[i].last);
     for (uint32_t i = 0; i < module.pci_count; ++i)
-        line.add(", pci %04x:%04x", module.pci[i].vendor, module.pci[i].device);
+        line.add(", pci %04x:%04x.%u", module.pci[i].vendor, module.pci[i].device,
+                 module.pci[i].index);
     rt_printf("%s\n", line.text);
 }
 

@@ -276,6 +276,16 @@ static_assert(ipc::wire_words<ForkRequest> == 2);
 // (docs/boot-configuration.md): `port=` ranges, `irq=` lines, `mem=` device memory — and, if it
 // has any grant at all, DMA memory. Drivers use lib/driver, which wraps these calls.
 //
+// PCI devices: a line with `pci=VVVV:DDDD[.N]` is granted, on top of its static grants, the
+// memory BARs (whole pages), I/O BARs and IRQ line of the N-th device with those ids, as the
+// pci driver reported them (kProcPciReport, below: the push model — proc never calls a driver).
+// They are resolved at the module's first request (devices.cc `resolve`), checked against every
+// other module's grants as the boot configuration checks static ones (a conflict: no_permission,
+// logged), and then kept for every restart of the module. Errors of that first request besides
+// the ones below: not_found (the device has not been reported (yet): lib/driver's claim waits
+// for it), no_permission (its resources conflict with another module's), no_space (too many
+// ranges for the grant table).
+//
 // The holder. The grants of a module belong to one process at a time: the first process of
 // that module to make any of these requests (kProcDeviceClaim first, by convention) becomes
 // their holder; while it lives, every other process of the module gets `busy`. When the holder
@@ -314,12 +324,15 @@ struct DeviceMemoryRange {
 };
 
 // The caller's grants, and it becomes their holder. Idempotent for the holder. The grants are
-// the line's port=, irq= and mem= words, then for each pci=VENDOR:DEVICE word the device's
-// BARs (an I/O BAR as a port range, a memory BAR as the pages it covers) and its IRQ line, as
-// the pci driver reported them (kProcPciReport) — as far as the arrays have room.
-// Errors: no_permission (no process, or a module without grants); busy (another process of
-// the module holds them); not_found (a pci= device has not been reported (yet): the pci
-// driver starts, scans and reports at boot; lib/driver's claim tries again for a while).
+// the line's port=, irq= and mem= words, then for each pci=VVVV:DDDD[.N] word the device's
+// BARs (an I/O BAR as a port range, a memory BAR as the pages it covers; not a 64-bit BAR
+// above 4 GiB) and its IRQ line (if it has an interrupt pin and a line 1..15 but 2), as the pci
+// driver reported them (kProcPciReport).
+// Errors: no_permission (no process, or a module without grants; or a pci= device's
+// resources conflict with another module's grants); busy (another process of the module holds
+// them); not_found (a pci= device has not been reported (yet): the pci driver starts, scans
+// and reports at boot; lib/driver's claim tries again for a while); no_space (a pci= device
+// has more BARs than the grant table has room).
 struct DeviceClaimReply {
     uint32_t port_count, irq_count, memory_count;
     DevicePortRange ports[8];
@@ -413,25 +426,33 @@ struct DeviceStatusRequest {
 static_assert(ipc::wire_words<DeviceStatusRequest> == 8);
 static_assert(ipc::wire_words<DeviceStatusReply> == 5);
 
-// The pci driver (servers/drivers/pci) reports each function it found: ids, location
-// (bus << 16 | slot << 8 | function), the Interrupt Line register, and its BARs (flags as
-// pci::BarFlags: bit 0 present, bit 1 I/O). proc keeps up to kPciReports of them, replacing
-// an earlier report of the same location, and resolves pci= grants from them. Only the holder
-// of the PCI configuration ports (a module whose line grants port=0xcf8-0xcff) may report.
-// Errors: no_permission; invalid_argument (ids above 0xffff, vendor 0xffff); no_space (the
-// table is full).
+// The pci driver (servers/drivers/pci) reports each function it found: ids, `index` (which of
+// the functions with these ids it is, 0 first, in enumeration order: the N of pci=VVVV:DDDD.N),
+// location (bus << 16 | slot << 8 | function), the Interrupt Line and Interrupt Pin registers,
+// and its BARs (flags as pci::BarInfo's: bit 0 present, 1 I/O, 2 64-bit, 3 prefetchable,
+// 4 above 4 GiB). proc keeps up to kPciReports of them, replacing an earlier report of the same
+// location (a restarted pci driver reports again), and resolves pci= grants from them. The
+// reply says how many modules' lines name the device (vendor, device, index): if any, the pci
+// driver enables decoding and bus mastering on it — proc itself never calls the pci driver.
+// Only the holder of the PCI configuration ports (a module whose line grants
+// port=0xcf8-0xcff) may report. Grants already resolved from an earlier report are kept.
+// Errors: no_permission (not the holder of the configuration ports); invalid_argument (ids
+// above 0xffff, vendor 0xffff, location above 0xffffff); no_space (the table is full).
 constexpr uint32_t kPciReports = 32;
 constexpr uint32_t kPciConfigFirst = 0xCF8, kPciConfigLast = 0xCFF;
-constexpr uint32_t kPciBarPresent = 1u << 0, kPciBarIo = 1u << 1;
 struct PciBarReport {
     uint32_t base, size, flags;
 };
+struct PciReportReply {
+    uint32_t named; // modules whose pci= word names this device
+};
 struct PciReportRequest {
     static constexpr uint32_t kLabel = kProcPciReport;
-    using Reply = ipc::Empty;
-    uint32_t vendor, device, location, irq_line;
+    using Reply = PciReportReply;
+    uint32_t vendor, device, index, location, irq_line, irq_pin;
     PciBarReport bars[6];
 };
-static_assert(ipc::wire_words<PciReportRequest> == 22);
+static_assert(ipc::wire_words<PciReportRequest> == 24);
+static_assert(ipc::wire_words<PciReportReply> == 1);
 
 } // namespace proc

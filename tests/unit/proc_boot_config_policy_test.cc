@@ -68,15 +68,34 @@ TEST(BootConfigPolicy, PciDevicesByVendorAndDevice) {
     EXPECT_EQ(module.pci[0].device, 0x100e);
     EXPECT_EQ(module.pci[1].vendor, 0x1234);
     EXPECT_EQ(module.argument_count, 0u);
-    EXPECT_NE(refusal("/boot/x pci=8086").find("pci= is VENDOR:DEVICE"), std::string::npos);
-    EXPECT_NE(refusal("/boot/x pci=8086:").find("pci= is VENDOR:DEVICE"), std::string::npos);
-    EXPECT_NE(refusal("/boot/x pci=18086:100e").find("pci= is VENDOR:DEVICE"), std::string::npos);
-    EXPECT_NE(refusal("/boot/x pci=80g6:100e").find("pci= is VENDOR:DEVICE"), std::string::npos);
-    EXPECT_NE(refusal("/boot/x pci=ffff:100e").find("pci= is VENDOR:DEVICE"), std::string::npos);
+    EXPECT_NE(refusal("/boot/x pci=8086").find("pci= is VVVV:DDDD[.N]"), std::string::npos);
+    EXPECT_NE(refusal("/boot/x pci=8086:").find("pci= is VVVV:DDDD[.N]"), std::string::npos);
+    EXPECT_NE(refusal("/boot/x pci=18086:100e").find("pci= is VVVV:DDDD[.N]"), std::string::npos);
+    EXPECT_NE(refusal("/boot/x pci=80g6:100e").find("pci= is VVVV:DDDD[.N]"), std::string::npos);
+    EXPECT_NE(refusal("/boot/x pci=ffff:100e").find("pci= is VVVV:DDDD[.N]"), std::string::npos);
+    EXPECT_NE(refusal("/boot/x pci=8086:100").find("pci= is VVVV:DDDD[.N]"), std::string::npos);
+    EXPECT_NE(refusal("/boot/x pci=8086:100e.").find("pci= is VVVV:DDDD[.N]"), std::string::npos);
+    EXPECT_NE(refusal("/boot/x pci=8086:100e.x").find("pci= is VVVV:DDDD[.N]"), std::string::npos);
+    EXPECT_NE(refusal("/boot/x pci=8086:100e.1.2").find("pci= is VVVV:DDDD[.N]"),
+              std::string::npos);
+    EXPECT_NE(refusal("/boot/x pci=8086:100e.0123456789").find("pci= is VVVV:DDDD[.N]"),
+              std::string::npos);
     EXPECT_NE(refusal("/boot/x pci=8086:100e pci=8086:100E").find("the same PCI device twice"),
               std::string::npos);
-    EXPECT_NE(refusal("/boot/x pci=1:1 pci=1:2 pci=1:3").find("too many PCI devices"),
+    EXPECT_NE(refusal("/boot/x pci=8086:100e pci=8086:100e.0").find("the same PCI device twice"),
               std::string::npos);
+    EXPECT_NE(refusal("/boot/x pci=0001:0001 pci=0001:0002 pci=0001:0003")
+                  .find("too many PCI devices"),
+              std::string::npos);
+
+    // The N-th device with those ids: eth0 and eth1 of two equal NICs.
+    ModuleConfig second = parsed("/boot/eth1 pci=8086:100e.1");
+    ASSERT_EQ(second.pci_count, 1u);
+    EXPECT_EQ(second.pci[0].index, 1u);
+    EXPECT_EQ(module.pci[0].index, 0u);
+    ModuleConfig first = parsed("/boot/eth0 pci=8086:100e.0");
+    ConfigError none{};
+    EXPECT_FALSE(conflicts(first, second, none));
 
     ModuleConfig a = parsed("/boot/a pci=8086:100e");
     a.index = 2;
@@ -84,6 +103,11 @@ TEST(BootConfigPolicy, PciDevicesByVendorAndDevice) {
     ConfigError error{};
     EXPECT_TRUE(conflicts(b, a, error));
     EXPECT_NE(std::string(error.message).find("PCI device 0x8086:0x100e is granted to module 2"),
+              std::string::npos);
+    ModuleConfig c = parsed("/boot/c pci=8086:100e.1"), d = parsed("/boot/d pci=8086:100e.1");
+    c.index = 3;
+    EXPECT_TRUE(conflicts(d, c, error));
+    EXPECT_NE(std::string(error.message).find("PCI device 0x8086:0x100e.1 is granted to module 3"),
               std::string::npos);
 }
 

@@ -1,7 +1,15 @@
-// The PCI driver's protocol: look-ups of the devices found in PCI configuration space, with
-// their BARs and IRQ line (servers/drivers/pci/README.md). This header is the documentation of
-// the server, shared by the driver and its clients. The driver registers "pci" with proc's
-// name service. Requests are IPC calls in the shape of lib/ipc.
+// The PCI bus driver's protocol (servers/drivers/pci/README.md): look-ups of the devices it
+// found in configuration space, and its counters. This header documents the server and is
+// shared by the server and its clients.
+//
+// After enumerating the bus the server reports every function to proc (kProcPciReport,
+// servers/proc/protocol.h "Devices": ids, index among equal ids, location, IRQ line and pin,
+// BARs); proc keeps the reports to grant drivers whose boot line says `pci=VVVV:DDDD[.N]` that
+// device's BARs and IRQ line, and its reply says whether some module's line names the device —
+// if so, the server enables I/O and memory decoding and bus mastering on it. proc never calls
+// the server (the root task never blocks on a driver). Then the server registers "pci" with
+// proc's name service and serves look-ups. Requests are IPC calls in the shape of lib/ipc;
+// nothing is deferred.
 #pragma once
 
 #include <stdint.h>
@@ -11,60 +19,91 @@
 namespace pci {
 
 enum Label : uint32_t {
-    kPciFind = 0x0500,
-    kPciCount = 0x0501,
+    kPciFind = 0x0700,       // by vendor/device and index
+    kPciFindClass = 0x0701,  // by class/subclass and index
+    kPciDeviceAt = 0x0702,   // the n-th device found (listing)
+    // 0x0703 was kPciEnable (proc asked the server to enable a device); the server now does
+    // that itself when proc's reply to its report says a line names the device.
+    kPciStatistics = 0x0704, // counters
 };
 
-constexpr uint32_t kAny16 = 0xFFFF; // FindRequest: any vendor / any device
-constexpr uint32_t kAny8 = 0xFF;    // FindRequest: any class / subclass
 constexpr uint32_t kBars = 6;
-constexpr uint32_t kMaxDevices = 64; // functions the driver keeps (the rest are counted only)
+constexpr uint32_t kAnyId = 0xFFFF; // FindRequest::device: any device of the vendor
 
-// The same bits as proc's kPciBarPresent / kPciBarIo (the pci driver reports BARs to proc).
-enum BarFlags : uint32_t {
-    kBarPresent = 1u << 0,
-    kBarIo = 1u << 1,       // I/O ports (else memory)
-    kBarMemory64 = 1u << 2, // a 64-bit memory BAR (the next BAR is its upper half: absent)
-    kBarPrefetchable = 1u << 3,
+// BarInfo::flags
+constexpr uint32_t kBarPresent = 1u << 0;  // the BAR decodes something (size > 0)
+constexpr uint32_t kBarIo = 1u << 1;       // I/O space (else memory)
+constexpr uint32_t kBar64 = 1u << 2;       // 64-bit memory BAR (uses the next slot too)
+constexpr uint32_t kBarPrefetch = 1u << 3; // prefetchable memory
+constexpr uint32_t kBarAbove4G = 1u << 4;  // a 64-bit BAR placed above 4 GiB: unusable here
+
+struct BarInfo {
+    uint32_t base;  // I/O port or physical address (low 32 bits)
+    uint32_t size;  // bytes (ports for I/O), by the write-all-ones probe; 0: unused
+    uint32_t flags; // kBar*
 };
 
-struct Bar {
-    uint32_t base;  // port or physical address (the low 32 bits for a 64-bit BAR)
-    uint32_t size;  // bytes or ports, from the BAR's writable bits
-    uint32_t flags; // BarFlags
+// One function of one device, as read from its configuration header at enumeration.
+struct DeviceReply {
+    uint8_t bus, slot, function, header_type; // header_type without the multi-function bit
+    uint16_t vendor, device;
+    uint8_t class_code, subclass, prog_if, revision;
+    uint8_t irq_line; // Interrupt Line register (the firmware's routing; 0xFF: none)
+    uint8_t irq_pin;  // 0: no interrupt, 1..4: INTA..INTD
+    uint16_t command; // the command register as the server left it (after enabling)
+    BarInfo bars[kBars];
 };
+static_assert(ipc::wire_words<DeviceReply> == 22);
 
-// A function of a device, as its configuration header (type 0 or 1) says.
-struct Device {
-    uint32_t bus, slot, function;
-    uint32_t vendor, device;
-    uint32_t class_code, subclass, prog_if, revision;
-    uint32_t header_type; // without the multi-function bit
-    uint32_t irq_line;    // the Interrupt Line register (0x3C): the ISA IRQ the firmware routed
-    uint32_t irq_pin;     // 0 none, 1..4 INTA..INTD
-    Bar bars[kBars];      // header type 0 only (bridges: BAR 0 and 1)
-};
-
-// The `index`-th function (0, 1, …, in bus/slot/function order) that matches every field
-// not kAny: vendor, device, class, subclass. Errors: invalid_argument (a field out of range);
-// not_found (fewer matches).
+// The `index`-th (0-based, in enumeration order: bus, slot, function) device with this vendor
+// and device id (device kAnyId: any of the vendor's).
+// Errors: not_found (fewer matches); invalid_argument (vendor or device above 0xFFFF, vendor
+// 0xFFFF).
 struct FindRequest {
     static constexpr uint32_t kLabel = kPciFind;
-    using Reply = Device;
-    uint32_t vendor, device, class_code, subclass, index;
+    using Reply = DeviceReply;
+    uint32_t vendor, device, index;
 };
-static_assert(ipc::wire_words<FindRequest> == 5);
-static_assert(ipc::wire_words<Device> == 30);
+static_assert(ipc::wire_words<FindRequest> == 3);
 
-// How many functions the scan found, and how many are kept for look-ups.
-struct CountReply {
-    uint32_t found, kept;
+// The `index`-th device of this class and subclass (subclass 0xFF: any).
+// Errors: not_found; invalid_argument (class or subclass above 0xFF).
+struct FindClassRequest {
+    static constexpr uint32_t kLabel = kPciFindClass;
+    using Reply = DeviceReply;
+    uint32_t class_code, subclass, index;
 };
-struct CountRequest {
-    static constexpr uint32_t kLabel = kPciCount;
-    using Reply = CountReply;
+static_assert(ipc::wire_words<FindClassRequest> == 3);
+
+// The `index`-th device found at all. Errors: not_found (index >= the device count).
+struct DeviceAtRequest {
+    static constexpr uint32_t kLabel = kPciDeviceAt;
+    using Reply = DeviceReply;
+    uint32_t index;
 };
-static_assert(ipc::wire_words<CountRequest> == 0);
-static_assert(ipc::wire_words<CountReply> == 2);
+static_assert(ipc::wire_words<DeviceAtRequest> == 1);
+
+// Command register bits the server sets on a device some module's `pci=` word names: I/O
+// decoding if the device has an I/O BAR, memory decoding if it has a memory BAR, and bus
+// mastering (DMA) always.
+constexpr uint32_t kCommandIo = 1u << 0;
+constexpr uint32_t kCommandMemory = 1u << 1;
+constexpr uint32_t kCommandBusMaster = 1u << 2;
+
+// Counters; anyone may ask. Never fails.
+struct StatisticsReply {
+    uint32_t devices;  // functions found
+    uint32_t buses;    // buses scanned (bus 0 and those behind PCI-PCI bridges)
+    uint32_t lookups;  // find, find-class and device-at requests answered
+    uint32_t enables;  // devices enabled because proc said a module's line names them
+    uint32_t reported; // devices proc accepted (kProcPciReport answered ok)
+    uint32_t restarts; // proc's restart count of this server before this instance
+};
+struct StatisticsRequest {
+    static constexpr uint32_t kLabel = kPciStatistics;
+    using Reply = StatisticsReply;
+};
+static_assert(ipc::wire_words<StatisticsRequest> == 0);
+static_assert(ipc::wire_words<StatisticsReply> == 6);
 
 } // namespace pci

@@ -10,6 +10,7 @@
 //   restart              spawns "com2" (on-exit=restart, loopback) as its child and kills it
 //                        three times while serial_client is blocked in a read; proc restarts it
 //                        each time and the client's next requests succeed
+//   net, net-restart     the pci server and the e1000 driver (net_modes.cc)
 //   console              "com2" at boot with `console loopback`: hello's (newlib) stdout goes
 //                        through the driver, and comes back through the UART's loopback
 //   pci                  the pci driver's look-ups on the emulator's i440FX
@@ -303,37 +304,43 @@ void console_mode() {
                  stats.interrupts);
 }
 
-ipc::Error pci_find(axo_thread_id_t server, uint32_t vendor, uint32_t device, uint32_t klass,
-                    uint32_t subclass, uint32_t index, pci::Device& out) {
+ipc::Error pci_find(axo_thread_id_t server, uint32_t vendor, uint32_t device, uint32_t index,
+                    pci::DeviceReply& out) {
     out = {};
-    return ipc::call(server, pci::FindRequest{vendor, device, klass, subclass, index}, out,
-                     call_timeout());
+    return ipc::call(server, pci::FindRequest{vendor, device, index}, out, call_timeout());
+}
+ipc::Error pci_find_class(axo_thread_id_t server, uint32_t klass, uint32_t subclass,
+                          uint32_t index, pci::DeviceReply& out) {
+    out = {};
+    return ipc::call(server, pci::FindClassRequest{klass, subclass, index}, out, call_timeout());
 }
 
 // The pci driver on the emulator's i440FX: the host bridge, the PIIX IDE controller, the VGA.
 void pci_mode() {
     axo_thread_id_t server = test::await_name("pci", 10000);
-    pci::CountReply count{};
+    pci::StatisticsReply stats{};
     ipc::Error counted = server != AXO_NIL_THREAD
-                             ? ipc::call(server, pci::CountRequest{}, count, call_timeout())
+                             ? ipc::call(server, pci::StatisticsRequest{}, stats, call_timeout())
                              : ipc::Error::no_such_name;
-    rt_tap_check(counted == ipc::Error::ok && count.found >= 3 && count.kept == count.found,
-                 "the pci driver enumerated configuration space: %u functions (%s)", count.found,
-                 text(counted));
-    pci::Device d;
-    ipc::Error error = pci_find(server, 0x8086, 0x1237, pci::kAny8, pci::kAny8, 0, d);
+    rt_tap_check(counted == ipc::Error::ok && stats.devices >= 3 && stats.buses >= 1 &&
+                     stats.reported == stats.devices,
+                 "the pci driver enumerated configuration space: %u functions on %u bus(es), "
+                 "%u reported to proc (%s)",
+                 stats.devices, stats.buses, stats.reported, text(counted));
+    pci::DeviceReply d;
+    ipc::Error error = pci_find(server, 0x8086, 0x1237, 0, d);
     rt_tap_check(error == ipc::Error::ok && d.bus == 0 && d.slot == 0 && d.class_code == 0x06 &&
                      d.subclass == 0x00,
                  "look-up by vendor:device: 8086:1237 is the host bridge at 00:00.0, class "
                  "%02x.%02x (%s)",
                  d.class_code, d.subclass, text(error));
-    error = pci_find(server, pci::kAny16, pci::kAny16, 0x01, 0x01, 0, d);
+    error = pci_find_class(server, 0x01, 0x01, 0, d);
     rt_tap_check(error == ipc::Error::ok && (d.bars[4].flags & pci::kBarIo) &&
                      d.bars[4].size == 16 && d.bars[4].base != 0,
                  "look-up by class: the IDE controller %04x:%04x, bus-master BAR 4 = ports "
                  "%x, %u of them (%s)",
                  d.vendor, d.device, d.bars[4].base, d.bars[4].size, text(error));
-    error = pci_find(server, pci::kAny16, pci::kAny16, 0x03, 0x00, 0, d);
+    error = pci_find_class(server, 0x03, 0x00, 0, d);
     if (error == ipc::Error::not_found)
         rt_tap_skip("no PCI VGA here (Bochs' VGA is ISA)", "a memory BAR: the VGA's BAR 0");
     else
@@ -342,13 +349,21 @@ void pci_mode() {
                          d.bars[0].base % d.bars[0].size == 0,
                      "the VGA %04x:%04x: BAR 0 = memory at %08x, %u KiB, aligned to its size (%s)",
                      d.vendor, d.device, d.bars[0].base, d.bars[0].size >> 10, text(error));
-    pci::Device nic{};
-    if (pci_find(server, 0x8086, 0x100e, pci::kAny8, pci::kAny8, 0, nic) == ipc::Error::ok)
-        rt_tap_diag(
-            "e1000 at %02x:%02x.%u: BAR 0 memory %08x (%u KiB), BAR 1 ports %x (%u), irq %u",
-            nic.bus, nic.slot, nic.function, nic.bars[0].base, nic.bars[0].size >> 10,
-            nic.bars[1].base, nic.bars[1].size, nic.irq_line);
+    pci::DeviceReply nic{};
+    if (pci_find(server, 0x8086, 0x100e, 0, nic) == ipc::Error::ok)
+        rt_tap_diag("e1000 at %02x:%02x.%u: BAR 0 memory %08x (%u KiB), BAR 1 ports %x (%u), "
+                    "irq %u, command %x",
+                    nic.bus, nic.slot, nic.function, nic.bars[0].base, nic.bars[0].size >> 10,
+                    nic.bars[1].base, nic.bars[1].size, nic.irq_line, nic.command);
     if (nic.vendor == 0x8086) {
+        // nic_probe's line names the e1000: proc said so in its reply to the pci driver's
+        // report, and the pci driver enabled decoding and bus mastering.
+        constexpr uint32_t kEnabled =
+            pci::kCommandIo | pci::kCommandMemory | pci::kCommandBusMaster;
+        rt_tap_check((nic.command & kEnabled) == kEnabled,
+                     "the e1000 is named by a module's pci= word: the pci driver enabled I/O, "
+                     "memory and bus mastering (command %x)",
+                     nic.command);
         proc::SpawnReply child;
         proc::WaitReply ended{};
         ipc::Error spawned = spawn("nic_probe", nullptr, child);
@@ -360,19 +375,27 @@ void pci_mode() {
                      "%s)",
                      ended.status, text(waited));
     } else {
+        rt_tap_skip("no e1000 on this machine", "pci= enabling: the e1000's command register");
         rt_tap_skip("no e1000 on this machine", "pci= grants: the e1000's BARs and IRQ");
     }
-    ipc::Error absent = pci_find(server, 0xdead, 0xbeef, pci::kAny8, pci::kAny8, 0, d);
-    ipc::Error beyond = pci_find(server, 0x8086, 0x1237, pci::kAny8, pci::kAny8, 1, d);
-    ipc::Error bad = pci_find(server, 0x10000, pci::kAny16, pci::kAny8, pci::kAny8, 0, d);
+    ipc::Error absent = pci_find(server, 0xdead, 0xbeef, 0, d);
+    ipc::Error beyond = pci_find(server, 0x8086, 0x1237, 1, d);
+    ipc::Error bad = pci_find(server, 0x10000, pci::kAnyId, 0, d);
+    ipc::Error bad_class = pci_find_class(server, 0x100, 0, 0, d);
     rt_tap_check(absent == ipc::Error::not_found && beyond == ipc::Error::not_found &&
-                     bad == ipc::Error::invalid_argument,
+                     bad == ipc::Error::invalid_argument &&
+                     bad_class == ipc::Error::invalid_argument,
                  "no such device, or an index past the matches: not_found (%s, %s); a vendor "
-                 "above 0xffff: invalid_argument (%s)",
-                 text(absent), text(beyond), text(bad));
+                 "above 0xffff or a class above 0xff: invalid_argument (%s, %s)",
+                 text(absent), text(beyond), text(bad), text(bad_class));
 }
 
 } // namespace
+
+// net_modes.cc: the pci server and the e1000 driver.
+void net_mode(uint32_t count);
+void net_restart_mode();
+void net_arp_mode();
 
 int main() {
     loader::StartArguments args = driver::arguments();
@@ -393,6 +416,12 @@ int main() {
         test::ata_mode(args.argc > 2 ? args.argv[2] : "");
     else if (strcmp(mode, "ata-restart") == 0)
         test::ata_restart_mode(args.argc > 2 ? args.argv[2] : "3");
+    else if (strcmp(mode, "net") == 0)
+        net_mode(seconds); // here: the frame count
+    else if (strcmp(mode, "net-restart") == 0)
+        net_restart_mode();
+    else if (strcmp(mode, "net-arp") == 0)
+        net_arp_mode();
     else
         rt_tap_check(false, "a known mode: serial or restart, not \"%s\"", mode);
     rt_tap_end();
