@@ -78,6 +78,12 @@ bool sigma0_may_map(uint32_t phys) {
     return true; // not RAM: device memory, firmware
 }
 
+CacheMode cache_mode(uint32_t phys) {
+    // Before init() nothing is mapped into user space; if something were, uncached is safe.
+    if (!g_boot) return CacheMode::uncached;
+    return axo::cache_mode(g_boot->regions, g_boot->region_count, phys);
+}
+
 bool sigma0_may_map_port(uint32_t port) {
     // 8259A master and slave (0x20-0x21, 0xA0-0xA1), 8254 PIT (0x40-0x43).
     constexpr struct {
