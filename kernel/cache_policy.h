@@ -39,4 +39,46 @@ constexpr CacheMode cache_mode(const multiboot::MemoryRegion* regions, size_t co
     return CacheMode::uncached;
 }
 
+// The same decision for the kernel's hot path (arch::map_user_page: every map item, every
+// page fault resolved): the usable regions below 4 GiB precomputed as whole-frame ranges,
+// compared in 32 bits, the range that matched last tried first (σ0's memory is mostly one
+// large region). Agrees with cache_mode() for every frame below 4 GiB (unit-tested).
+class CachePolicy {
+public:
+    constexpr CachePolicy() = default;
+    constexpr CachePolicy(const multiboot::MemoryRegion* regions, size_t count) {
+        constexpr uint64_t kFrame = kPageSize, k4G = uint64_t{1} << 32;
+        for (size_t i = 0; i < count && m_count < multiboot::kMaxRegions; ++i) {
+            const auto& r = regions[i];
+            if (!r.usable || r.base >= k4G) continue;
+            uint64_t first = (r.base + kFrame - 1) & ~(kFrame - 1);
+            uint64_t end = r.length > k4G - r.base ? k4G : r.base + r.length;
+            end &= ~(kFrame - 1);
+            if (first >= end) continue;
+            m_first[m_count] = static_cast<uint32_t>(first >> kPageShift);
+            m_frames[m_count] = static_cast<uint32_t>((end - first) >> kPageShift);
+            ++m_count;
+        }
+    }
+
+    // Not const: remembers the range that matched.
+    constexpr CacheMode mode(uint32_t phys) {
+        uint32_t pfn = phys >> kPageShift;
+        if (m_count && pfn - m_first[m_last] < m_frames[m_last]) return CacheMode::write_back;
+        for (size_t i = 0; i < m_count; ++i) {
+            if (pfn - m_first[i] < m_frames[i]) {
+                m_last = i;
+                return CacheMode::write_back;
+            }
+        }
+        return CacheMode::uncached;
+    }
+
+private:
+    uint32_t m_first[multiboot::kMaxRegions] = {};  // first frame number of each RAM range
+    uint32_t m_frames[multiboot::kMaxRegions] = {}; // its length in frames (> 0)
+    size_t m_count = 0;
+    size_t m_last = 0;
+};
+
 } // namespace axo

@@ -72,6 +72,47 @@ TEST(CachePolicy, EmptyMapAndEdges) {
 static_assert(cache_mode(kQemu, std::size(kQemu), 0xB8000) == CacheMode::uncached);
 static_assert(cache_mode(kQemu, std::size(kQemu), 0x200000) == CacheMode::write_back);
 
+// The precomputed policy the kernel uses agrees with the decision, frame by frame, whatever
+// order the frames come in (it remembers the range that matched last).
+void expect_policy_agrees(const MemoryRegion* regions, size_t count) {
+    CachePolicy policy(regions, count);
+    uint32_t probes[] = {0x0, 0x1000, 0x9E000, 0x9F000, 0xA0000, 0xB8000, 0xFF000, 0x100000,
+                         0x101000, 0x7FDF000, 0x7FE0000, 0x8000000, 0xFEBC0000, 0xFFFFF000};
+    for (int pass = 0; pass < 2; ++pass) {
+        for (uint32_t p : probes) {
+            EXPECT_EQ(policy.mode(p), cache_mode(regions, count, p)) << std::hex << p;
+            EXPECT_EQ(policy.mode(p + 0xFFF), cache_mode(regions, count, p)) << std::hex << p;
+        }
+    }
+    for (uint64_t p = 0; p < (uint64_t{1} << 32); p += 0x3F000 + 0x1000 * (p % 7)) {
+        EXPECT_EQ(policy.mode(static_cast<uint32_t>(p)), cache_mode(regions, count, p))
+            << std::hex << p;
+    }
+}
+
+TEST(CachePolicy, PrecomputedPolicyAgrees) {
+    expect_policy_agrees(kQemu, std::size(kQemu));
+    constexpr MemoryRegion odd[] = {{0x1000, 0x1800, true}, {0x5800, 0x2800, true},
+                                    {0xFFFFE000, 0x2000, true}};
+    expect_policy_agrees(odd, std::size(odd));
+    constexpr MemoryRegion crossing4g[] = {{0xFFFF0000, 0x20000, true},
+                                           {0x100010000ull, 0x1000, true}};
+    expect_policy_agrees(crossing4g, std::size(crossing4g));
+    expect_policy_agrees(nullptr, 0);
+    CachePolicy none;
+    EXPECT_EQ(none.mode(0x100000), CacheMode::uncached);
+}
+
+TEST(CachePolicy, PrecomputedPolicyAlternatingRegions) {
+    CachePolicy policy(kQemu, std::size(kQemu));
+    for (int i = 0; i < 4; ++i) {
+        EXPECT_EQ(policy.mode(0x2000), CacheMode::write_back);
+        EXPECT_EQ(policy.mode(0x200000), CacheMode::write_back);
+        EXPECT_EQ(policy.mode(0xB8000), CacheMode::uncached);
+        EXPECT_EQ(policy.mode(0x9F000), CacheMode::uncached);
+    }
+}
+
 TEST(CachePolicy, UncachedPteBits) {
     using namespace ia32;
     EXPECT_EQ(kUncachedBits, 0x18u); // PCD (bit 4) | PWT (bit 3)
