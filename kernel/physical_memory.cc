@@ -81,8 +81,7 @@ bool sigma0_may_map(uint32_t phys) {
 }
 
 CacheMode cache_mode(uint32_t phys) {
-    // Before init() nothing is mapped into user space; if something were, uncached is safe.
-    if (!g_boot) return CacheMode::uncached;
+    // Before init() the policy is empty: everything uncached (nothing is mapped then).
     return g_cache_policy.mode(phys);
 }
 
