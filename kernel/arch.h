@@ -74,6 +74,7 @@ struct UserPage {
     bool writable;
     bool kernel_owned;
     bool utcb;
+    bool uncached; // PCD|PWT: the frame is not conventional RAM (physmem::cache_mode)
 };
 Result<UserPage> lookup_user_page(PhysAddr directory, VirtAddr virt);
 // Removes a mapping (and its TLB entry if the directory is loaded).

@@ -14,6 +14,7 @@ constexpr uint32_t kLowMemoryEnd = 1u << 20;
 const multiboot::BootInfo* g_boot;
 uint32_t g_pool_end;
 uint32_t g_image_start, g_image_end;
+CachePolicy g_cache_policy;
 
 bool in_range(uint64_t p, uint64_t base, uint64_t length) { return p >= base && p - base < length; }
 
@@ -38,6 +39,7 @@ bool in_module(uint32_t phys) {
 void init(const multiboot::BootInfo& boot, FrameAllocator& frames, uint32_t image_start,
           uint32_t image_end) {
     g_boot = &boot;
+    g_cache_policy = CachePolicy(boot.regions, boot.region_count);
     g_image_start = image_start;
     g_image_end = image_end;
     uint64_t pool = boot.usable_bytes / 8;
@@ -76,6 +78,11 @@ bool sigma0_may_map(uint32_t phys) {
     if (in_module(phys)) return true;
     if (usable_ram(phys)) return phys >= g_pool_end;
     return true; // not RAM: device memory, firmware
+}
+
+CacheMode cache_mode(uint32_t phys) {
+    // Before init() the policy is empty: everything uncached (nothing is mapped then).
+    return g_cache_policy.mode(phys);
 }
 
 bool sigma0_may_map_port(uint32_t port) {

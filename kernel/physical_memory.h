@@ -6,6 +6,7 @@
 #include <stdint.h>
 
 #include "axolotl/kip.h"
+#include "kernel/cache_policy.h"
 #include "kernel/frame_allocator.h"
 #include "kernel/multiboot.h"
 
@@ -23,6 +24,10 @@ bool sigma0_may_map(uint32_t phys);
 // Whether σ0 may give this I/O port: all but the kernel's own devices (the interrupt
 // controllers and the timer), which a driver must never reprogram.
 bool sigma0_may_map_port(uint32_t port);
+// How user mappings of the frame at `phys` are cached (kernel/cache_policy.h): write-back
+// for conventional RAM, uncached for device memory and everything else outside the memory
+// map's usable regions. Every user page-table entry follows it (arch::map_user_page).
+CacheMode cache_mode(uint32_t phys);
 // Fills the KIP's memory descriptors.
 void describe(axo_kip_t* kip);
 

@@ -6,6 +6,7 @@
 #include "kernel/arch/ia32/page_table.h"
 #include "kernel/arch/ia32/paging.h"
 #include "kernel/kmem.h"
+#include "kernel/physical_memory.h"
 #include "kernel/lib/types.h"
 
 extern "C" bool ia32_copy_user(void* dst, const void* src, size_t n);
@@ -81,6 +82,10 @@ Result<void> map_user_page(PhysAddr directory, VirtAddr virt, PhysAddr frame, ui
     if (flags & kMapWritable) bits |= kWritable;
     if (flags & kMapKernelOwned) bits |= kPteKernelOwned;
     if (flags & kMapUtcb) bits |= kPteUtcb;
+    // Device memory is never cached (the Pentium has no PAT: PCD|PWT is uncached, UC).
+    // Every user PTE is written here (or moved whole by move_user_mappings), so this is the
+    // one place the rule is applied.
+    if (physmem::cache_mode(frame.raw()) == CacheMode::uncached) bits |= kUncachedBits;
     pte = Pte::make(frame, bits);
     return {};
 }
@@ -90,7 +95,8 @@ Result<UserPage> lookup_user_page(PhysAddr directory, VirtAddr virt) {
     Pte* pte = find_pte(directory, virt);
     if (!pte || !pte->present()) return Error::not_found;
     return UserPage{pte->frame(), pte->writable(), (pte->raw() & kPteKernelOwned) != 0,
-                    (pte->raw() & kPteUtcb) != 0};
+                    (pte->raw() & kPteUtcb) != 0,
+                    (pte->raw() & kUncachedBits) == kUncachedBits};
 }
 
 bool directory_loaded(PhysAddr directory);

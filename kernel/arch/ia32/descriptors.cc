@@ -21,6 +21,11 @@ constexpr uint8_t kDpl3 = 0x60;
 constexpr uint8_t kCodeOrData = 0x10;
 constexpr uint8_t kTypeCodeRead = 0x0A;
 constexpr uint8_t kTypeDataWrite = 0x02;
+// The accessed bit of a code or data segment's type. The CPU sets it (a locked write to the
+// GDT) when it first loads a descriptor without it; every code and data descriptor is made
+// with it set, so the CPU never writes the GDT and a descriptor stays equal to what the
+// kernel wrote — the IPC fast path's "user segments already flat" compare depends on that.
+constexpr uint8_t kTypeAccessed = 0x01;
 constexpr uint8_t kTypeTss32Available = 0x09;
 // Flags nibble: 4 KiB granularity, 32-bit default size.
 constexpr uint8_t kGranularity4K = 0x80;
@@ -51,6 +56,7 @@ PhysAddr g_deny_frames[kIoBitmapPages];
 
 constexpr SegmentDescriptor make_segment(uint32_t base, uint32_t limit_pages, uint8_t access,
                                          uint8_t flags) {
+    if (access & kCodeOrData) access |= kTypeAccessed;
     return SegmentDescriptor{
         .limit_low = static_cast<uint16_t>(limit_pages & 0xFFFF),
         .base_low = static_cast<uint16_t>(base & 0xFFFF),

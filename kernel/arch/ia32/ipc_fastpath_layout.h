@@ -77,7 +77,7 @@
 #define GDT_USER_DATA 0x20
 #define GDT_UTCB 0x30
 #define FLAT_DATA_LOW 0x0000FFFF
-#define FLAT_DATA_HIGH 0x00CBF200
+#define FLAT_DATA_HIGH 0x00CBF300        /* accessed bit set: the CPU never writes it */
 #define USER_CODE_TYPE_BITS 0x800
 #define TSS_ESP0 0xFC100F9C              /* ia32::kTssEsp0Address */
 #define KERNEL_DATA 0x10

@@ -24,6 +24,9 @@ enum PageFlags : uint32_t {
     kSuperpage = 1u << 7, // PDE: maps a 4 MiB page (the PS bit, PSE)
 };
 
+// Uncached (UC) without PAT: cache disable and write-through together (SDM vol. 3, 11.5.2.1).
+constexpr uint32_t kUncachedBits = kCacheDisable | kWriteThrough;
+
 constexpr uint32_t kEntriesPerTable = 1024;
 constexpr uint32_t kFlagMask = 0xFFF;             // bits 0-11: flags and the ignored/AVL bits
 constexpr uint32_t kFrameMask = ~kFlagMask;       // 4 KiB frame of a PTE or of a page table
@@ -53,6 +56,7 @@ public:
     constexpr bool user() const { return m_raw & kUser; }
     constexpr bool accessed() const { return m_raw & kAccessed; }
     constexpr bool dirty() const { return m_raw & kDirty; }
+    constexpr bool uncached() const { return (m_raw & kUncachedBits) == kUncachedBits; }
     constexpr PhysAddr frame() const { return PhysAddr(m_raw & kFrameMask); }
     constexpr uint32_t flags() const { return m_raw & kFlagMask; }
     constexpr uint32_t raw() const { return m_raw; }

@@ -5,7 +5,12 @@
 #include "kernel/arch/ia32/layout.h"
 #include "kernel/arch/ia32/paging.h"
 #include "kernel/arch/ia32/trap.h"
+#include "kernel/arch.h"
+#include "kernel/arch/ia32/page_table.h"
 #include "kernel/ktest.h"
+#include "kernel/mapping_database.h"
+#include "kernel/physical_memory.h"
+#include "kernel/space.h"
 
 namespace axo::ia32 {
 
@@ -87,10 +92,74 @@ void test_timer() {
     ktest::check(ticks() - start >= 3, "timer interrupts arrive (PIT channel 0 via the PIC)");
 }
 
+// The raw PTE of `linear` in `directory`, or an empty one.
+Pte user_pte(PhysAddr directory, uint32_t linear) {
+    Pde pde = phys_ptr<Pde>(directory.raw())[pd_index(VirtAddr(linear))];
+    if (!pde.present() || pde.is_superpage()) return Pte();
+    return phys_ptr<Pte>(pde.table().raw())[pt_index(VirtAddr(linear))];
+}
+
+// Device memory mapped into a user space gets PCD|PWT, RAM does not: through the real
+// path (a σ0 root, a mapping-database map, Space::install, arch::map_user_page), and the
+// bits survive a change of rights.
+void test_user_cache_modes(BootState& boot) {
+    auto owner = Space::create(false);  // stands in for σ0: holds the roots, never installed
+    auto client = Space::create(false); // receives the mappings
+    auto ram = boot.frames.allocate();
+    ktest::check(owner.ok() && client.ok() && ram.ok(), "cache modes: two spaces and a frame");
+    if (!owner.ok() || !client.ok() || !ram.ok()) return;
+    owner.value()->make_sigma0();
+
+    constexpr uint32_t kVga = 0xB8000, kE1000 = 0xFEBC0000; // QEMU's e1000 BAR 0
+    ktest::check(physmem::sigma0_may_map(kVga) && physmem::sigma0_may_map(kE1000),
+                 "cache modes: sigma0 may map the VGA buffer and a PCI BAR");
+    ktest::check(physmem::cache_mode(kVga) == CacheMode::uncached &&
+                     physmem::cache_mode(kE1000) == CacheMode::uncached &&
+                     physmem::cache_mode(ram.value().raw()) == CacheMode::write_back,
+                 "cache modes: devices uncached, RAM write-back (on the real memory map)");
+
+    struct Case {
+        const char* what;
+        uint32_t phys, address;
+        bool uncached;
+    } cases[] = {{"VGA text buffer 0xb8000", kVga, 0x10000000, true},
+                 {"PCI BAR 0xfebc0000", kE1000, 0x10001000, true},
+                 {"conventional RAM", ram.value().raw(), 0x10002000, false}};
+    for (const auto& c : cases) {
+        auto root = mapdb::root(owner.value(), c.phys, false);
+        auto node = root.ok() ? mapdb::map(root.value(), client.value(), c.address, AXO_FPAGE_R | AXO_FPAGE_W)
+                              : Result<MapNode*>(root.error());
+        Pte pte = user_pte(client.value()->page_directory(), c.address);
+        uint32_t cache = pte.raw() & kUncachedBits;
+        ktest::check(node.ok() && pte.present() && pte.user() && pte.writable() &&
+                         pte.frame() == PhysAddr(c.phys) &&
+                         cache == (c.uncached ? kUncachedBits : 0u),
+                     "user PTE of %s: %s (pte %08x)", c.what,
+                     c.uncached ? "PCD|PWT" : "cacheable", pte.raw());
+        if (!node.ok()) continue;
+        auto page = arch::lookup_user_page(client.value()->page_directory(), VirtAddr(c.address));
+        ktest::check(page.ok() && page.value().uncached == c.uncached,
+                     "lookup_user_page reports %s as %s", c.what,
+                     c.uncached ? "uncached" : "cached");
+        mapdb::revoke(node.value(), AXO_FPAGE_W, true);
+        pte = user_pte(client.value()->page_directory(), c.address);
+        ktest::check(pte.present() && !pte.writable() &&
+                         (pte.raw() & kUncachedBits) == (c.uncached ? kUncachedBits : 0u),
+                     "%s made read-only keeps its cache mode (pte %08x)", c.what, pte.raw());
+        mapdb::revoke(root.value(), AXO_FPAGE_RWX, false);
+        ktest::check(!user_pte(client.value()->page_directory(), c.address).present(),
+                     "%s unmapped by revoking its root", c.what);
+    }
+    client.value()->destroy();
+    (void)boot.frames.free(ram.value());
+    // `owner` stays: the roots name it; test=kernel ends the run after the self-tests.
+}
+
 } // namespace
 
 void run_arch_selftests(BootState& boot) {
     test_paging(boot);
+    test_user_cache_modes(boot);
     test_exceptions();
     test_timer();
 }
