@@ -677,7 +677,7 @@ void end_spinner(const SpawnReply& child) {
 // processes (servers/proc/paging.h): a second process of the program costs mm only its
 // writable pages (data, .bss, stack, arguments), and its image object only with the first.
 void shared_code_tests() {
-    constexpr uint32_t kTests = 6;
+    constexpr uint32_t kTests = 8;
     if (!program::paged_by_mm()) {
         for (uint32_t i = 0; i < kTests; ++i)
             tap::skip("code shared in mm", "no mm: proc pages its processes");
