@@ -19,7 +19,7 @@ constexpr uint32_t kPage = loader::kPageSize;
 constexpr uint32_t kPageBits = 12;
 // proc's helper threads: numbers nothing else of proc uses (the self-test uses 63..71, the
 // processes 256..), UTCBs after the self-test's.
-constexpr uint32_t kPagerThread = 80;
+constexpr uint32_t kPagerThread = kImagePagerThread;
 constexpr uint32_t kReflectorThread = 81;
 constexpr uint32_t kPagerUtcbSlot = 16;
 constexpr uint32_t kReflectorUtcbSlot = 17;
@@ -62,12 +62,11 @@ bool image_extent(const axo::elf::Image& elf, uint32_t& low, uint32_t& high) {
     return high > low;
 }
 
+// Cookies (protocol.h, kImagePagerThread): module and slot, or kImageCookieSlot for the
+// module's image object (shared by its processes).
 constexpr uint32_t cookie(uint32_t module, uint32_t slot) {
-    return module << 16 | slot;
+    return image_cookie(module, slot);
 }
-// The slot part of the cookie of a module's image object (shared by its processes); other
-// cookies name the slot of the process whose stack-top page (its arguments) the object is.
-constexpr uint32_t kImageCookieSlot = 0xFFFFu;
 static_assert(ProcessTable::kSlots < kImageCookieSlot);
 
 uint32_t mm_slot(const Proc& proc) {

@@ -722,6 +722,34 @@ void shared_code_tests() {
           before.data_frames, after.data_frames, before.objects, after.objects);
 }
 
+// ---- another process's arguments -----------------------------------------------------------------
+
+// Any process may name proc's image pager as the pager of an external region of its own
+// (servers/proc/protocol.h): it gets its own arguments and any program's image, but not
+// another process's stack-top page — the pager refuses, mm refuses the fault, and the
+// thief ends with vector 14.
+void stolen_arguments_tests() {
+    constexpr uint32_t kTests = 4;
+    if (!program::paged_by_mm()) {
+        for (uint32_t i = 0; i < kTests; ++i)
+            tap::skip("the image pager's arguments", "no mm: proc pages its processes");
+        return;
+    }
+    SpawnReply victim;
+    if (!check(spawn("spinner", "sleep", victim) == ipc::Error::ok, "spawn spinner sleep, a victim"))
+        return;
+    char arguments[24];
+    rt_snprintf(arguments, sizeof arguments, "steal %u", axo_thread_number(victim.main_thread));
+    WaitReply ended;
+    if (run("worker", arguments, ended))
+        check(ended_as(ended, proc::kExitFaulted, 14),
+              "worker steal: reads its own arguments and spinner's image through proc's image "
+              "pager, and faults (14) reading the spinner's arguments (%s %d; 3: own arguments "
+              "wrong, 4: it got the spinner's)",
+              reason_name(ended.reason), ended.status);
+    end_spinner(victim);
+}
+
 // ---- reclaim: crash and reap, many times
 // ---------------------------------------------------------
 
@@ -819,6 +847,7 @@ int main() {
     table_full_tests();
     mm_tests();
     shared_code_tests();
+    stolen_arguments_tests();
     reclaim_tests(cycles);
     tap::finish();
     program::exit(tap::failures() == 0 ? 0 : 1);
