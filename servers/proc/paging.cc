@@ -19,7 +19,7 @@ constexpr uint32_t kPage = loader::kPageSize;
 constexpr uint32_t kPageBits = 12;
 // proc's helper threads: numbers nothing else of proc uses (the self-test uses 63..71, the
 // processes 256..), UTCBs after the self-test's.
-constexpr uint32_t kPagerThread = 80;
+constexpr uint32_t kPagerThread = kImagePagerThread;
 constexpr uint32_t kReflectorThread = 81;
 constexpr uint32_t kPagerUtcbSlot = 16;
 constexpr uint32_t kReflectorUtcbSlot = 17;
@@ -62,9 +62,12 @@ bool image_extent(const axo::elf::Image& elf, uint32_t& low, uint32_t& high) {
     return high > low;
 }
 
+// Cookies (protocol.h, kImagePagerThread): module and slot, or kImageCookieSlot for the
+// module's image object (shared by its processes).
 constexpr uint32_t cookie(uint32_t module, uint32_t slot) {
-    return module << 16 | slot;
+    return image_cookie(module, slot);
 }
+static_assert(ProcessTable::kSlots < kImageCookieSlot);
 
 uint32_t mm_slot(const Proc& proc) {
     const ProcessEntry* entry =
@@ -96,15 +99,15 @@ bool serve_pager_message(Proc& proc, axo_thread_id_t from) {
     // The cookie names the module and the slot of the process that made the object (cookie()).
     uint32_t module = utcb->mr[1] >> 16, slot = utcb->mr[1] & 0xFFFFu, offset = utcb->mr[2];
     uint32_t low = 0, high = 0;
+    bool stack_top = slot != kImageCookieSlot;
     bool known = module < proc.config->module_count && proc.images[module].program &&
                  image_extent(proc.images[module].elf, low, high) &&
-                 (offset & (kPage - 1)) == 0 && offset <= high - low;
+                 (offset & (kPage - 1)) == 0 && (stack_top ? offset == 0 : offset < high - low);
     // The stack's top page holds the process's own arguments: only its process gets them (any
     // client may name this thread as the pager of a region, with any cookie; the images are
     // boot modules anyone may spawn, the arguments are not). A forked child never asks: its
     // parent had the page, and the child has a copy.
-    bool stack_top = known && offset == high - low;
-    if (stack_top) {
+    if (known && stack_top) {
         axo_thread_id_t client = utcb->mr[4];
         const ProcessEntry* entry = proc.processes.running(client);
         if (slot >= ProcessTable::kSlots || entry == nullptr ||
@@ -237,8 +240,7 @@ ipc::Error shape_image(const Proc& proc, axo_thread_id_t thread, const loader::P
         run_start = page;
         run_kind = kind;
     }
-    // The object's last page is the stack's top, not a page after the image.
-    return mm_call(proc, mm::UnmapRequest{thread, high, kPage}, empty);
+    return ipc::Error::ok;
 }
 
 ipc::Error setup_space(Proc& proc, uint32_t slot, uint32_t module, axo_thread_id_t thread) {
@@ -254,16 +256,21 @@ ipc::Error setup_space(Proc& proc, uint32_t slot, uint32_t module, axo_thread_id
                                empty);
         e != ipc::Error::ok)
         return e;
-    uint32_t object = 0;
-    if (ipc::Error e = region(proc, thread, low, span + kPage, AXO_FPAGE_RWX, mm::kRegionCopy, 0,
-                              0, cookie(module, slot), &object);
-        e != ipc::Error::ok)
-        return e;
+    // The module's image object: the one its running processes map, or a new one (paging.h).
+    uint32_t& object = proc.paging.image_object[module];
+    ipc::Error e = ipc::Error::not_found;
+    if (object != 0)
+        e = region(proc, thread, low, span, AXO_FPAGE_RWX, mm::kRegionCopy, object, 0, 0,
+                   nullptr);
+    if (e == ipc::Error::not_found)
+        e = region(proc, thread, low, span, AXO_FPAGE_RWX, mm::kRegionCopy, 0, 0,
+                   cookie(module, kImageCookieSlot), &object);
+    if (e != ipc::Error::ok) return e;
     if (ipc::Error e = shape_image(proc, thread, process, low, high); e != ipc::Error::ok) return e;
     constexpr uint32_t kStackTop = loader::Process::kStackTop;
     constexpr uint32_t kStackLow = loader::Process::kStack.low;
     if (ipc::Error e = region(proc, thread, kStackTop - kPage, kPage, AXO_FPAGE_R | AXO_FPAGE_W,
-                              mm::kRegionCopy, object, span, 0, nullptr);
+                              mm::kRegionCopy, 0, 0, cookie(module, slot), nullptr);
         e != ipc::Error::ok)
         return e;
     return region(proc, thread, kStackLow, kStackTop - kPage - kStackLow,

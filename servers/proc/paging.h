@@ -4,14 +4,21 @@
 //
 //   - its thread is created with mm as pager and proc's main thread as exception handler,
 //     attached to mm (kMmAttach) with a quota (kProcessQuotaPages) and a heap after its image;
-//   - its image is a kRegionCopy region of an external object (one per process; the cookie
-//     names its module and slot) whose pager is proc's **image pager** thread: at the first
-//     touch of a page mm asks it for the page (kMmExternalFault), it composes the page from
-//     the module's ELF file (lib/loader's fill_page: file bytes, zeros of .bss) and mm gives
-//     the process a private copy; the rights per page are lib/loader's (R X for code, R W X
-//     for writable segments), pages between segments have no region;
-//   - the stack is anonymous memory, except its top page, which comes from the same object
-//     (its last page, after the image's: it holds the start block, the program's arguments);
+//   - its image is a kRegionCopy region of the module's external object (one per module,
+//     shared by all its processes; the cookie names the module and kImageCookieSlot) whose
+//     pager is proc's **image pager** thread: at the first touch of a page mm asks it for the
+//     page (kMmExternalFault), it composes the page from the module's ELF file (lib/loader's
+//     fill_page: file bytes, zeros of .bss) and mm copies it; the rights per page are
+//     lib/loader's (R X for code and read-only data, R W X for writable segments), pages
+//     between segments have no region. mm keeps the copy of a read-only page once, in the
+//     object, for every process of the module (their code uses its frames once); a writable
+//     page's copy is the process's own;
+//   - the object lives while a process of the module does (a region maps it): when the last
+//     one ends, mm frees it and its kept copies, so the next process of the module makes a
+//     new one (proc keeps no cache: the frames go back to mm's pool);
+//   - the stack is anonymous memory, except its top page, a kRegionCopy page of an external
+//     object of its own (cookie: module and slot; it holds the start block, the program's
+//     arguments, which only that process may get);
 //   - a fault mm refuses (outside every region, a write to code) reaches proc's **reflector**
 //     thread, the client's mm fault handler, through kMmFaultWait (until the first process is
 //     attached mm refuses the wait, and the reflector asks again every 10 ms); it takes the thread's pager
@@ -30,6 +37,7 @@
 #include <stdint.h>
 
 #include "axolotl/abi.h"
+#include "axolotl/kip.h"
 #include "lib/ipc/error.h"
 #include "servers/proc/process_table.h"
 
@@ -47,6 +55,10 @@ struct Paging {
     uint32_t mm_module = kNoModule;      // the config index of the `mm` module
     axo_thread_id_t pager = AXO_NIL_THREAD;
     axo_thread_id_t reflector = AXO_NIL_THREAD;
+    // Per module: the id of its image's external object in mm, 0 before the first process.
+    // It dies with the last region mapping it (the module's last process); the id then is
+    // stale — mm never reuses an id, so mm answers not_found and proc makes a new one.
+    uint32_t image_object[AXO_KIP_MAX_MODULES] = {};
     // Threads whose fault mm refused for lack of memory, written by the reflector before it
     // releases the fault, read by the main thread when the exception comes: such a process
     // is killed (signal 9), as without mm, not faulted.

@@ -166,6 +166,20 @@ constexpr uint32_t kSignalKill = 9;
 constexpr uint32_t kSignalTerm = 15;
 constexpr uint32_t kMaxSignal = 31; // kill accepts 1..kMaxSignal
 
+// The image pager (README.md "Memory", paging.h): the thread of proc that mm asks for image
+// pages of processes (kMmExternalFault), thread number kImagePagerThread, version 1. It
+// answers only mm. A cookie is module << 16 | slot: module = the config index of a program
+// module (its boot module index - 2), slot = kImageCookieSlot for the module's image (offset
+// < its extent: any program image, boot modules are no secret), else the process table slot
+// of a process (its main thread's number - 256) for its stack's top page (offset 0: its
+// arguments), served only if the faulting thread is that process's; anything else is
+// answered invalid_argument, and mm refuses the fault (kRefusedExternal).
+constexpr uint32_t kImagePagerThread = 80;
+constexpr uint32_t kImageCookieSlot = 0xFFFFu;
+constexpr uint32_t image_cookie(uint32_t module, uint32_t slot) {
+    return module << 16 | slot;
+}
+
 constexpr uint32_t kWaitAnyChild = 0; // WaitRequest::pid: any child
 constexpr uint32_t kWaitNoHang = 1u;  // WaitRequest::options: Error::busy if none has ended
 

@@ -888,6 +888,67 @@ TEST_F(MmMemoryManagerTest, ACopyRegionIsChargedAndDuplicatedCopyOnWrite) {
     EXPECT_EQ(stats().data_frames, 0u);
 }
 
+TEST_F(MmMemoryManagerTest, ReadOnlyCopyRegionsOfOneObjectShareOneKeptCopy) {
+    // Two clients map one external object (a program's image) with a read-only part (code)
+    // and a writable part (data), as proc does for two processes of one program.
+    constexpr uint32_t kRX = AXO_FPAGE_R | AXO_FPAGE_X;
+    ASSERT_EQ(attach(kA), Error::ok);
+    ASSERT_EQ(attach(kB), Error::ok);
+    RegionCreateReply made{};
+    ASSERT_EQ(create(kA, AXO_NIL_THREAD, 0x400000, 4 * kPageSize, kRX, kRegionCopy, 0, 0, kPager,
+                     0xC0DE, &made),
+              Error::ok);
+    ASSERT_EQ(create(kB, AXO_NIL_THREAD, 0x400000, 2 * kPageSize, kRX, kRegionCopy, made.object,
+                     0),
+              Error::ok);
+    ASSERT_EQ(create(kB, AXO_NIL_THREAD, 0x402000, 2 * kPageSize, kRW, kRegionCopy, made.object,
+                     2 * kPageSize),
+              Error::ok);
+    std::vector<uint8_t> landed(kPageSize, 0x90);
+    // A's read of code: forwarded, the copy is the object's, mapped without W.
+    FaultAnswer a = read(kA, 0x401000);
+    ASSERT_EQ(a.kind, FaultAnswer::forward);
+    EXPECT_TRUE(a.keep);
+    uint32_t kept = m_mm->complete_copy(kA, a, landed.data());
+    ASSERT_NE(kept, 0u);
+    EXPECT_EQ(stats().data_frames, 1u);
+    EXPECT_EQ(stats(kA).resident, 0u); // not A's own page
+    // B's read of the same page: no forward, no frame, the same copy, read-only.
+    FaultAnswer b = read(kB, 0x401000);
+    ASSERT_EQ(b.kind, FaultAnswer::map);
+    EXPECT_EQ(b.source, kept);
+    EXPECT_EQ(b.rights & AXO_FPAGE_W, 0u);
+    EXPECT_EQ(stats().data_frames, 1u);
+    // A write to code is refused (proc turns it into vector 14).
+    EXPECT_EQ(write(kA, 0x401000).kind, FaultAnswer::refuse);
+    // B's writable part stays private: forwarded and copied into B's own table.
+    FaultAnswer data = write(kB, 0x402000);
+    ASSERT_EQ(data.kind, FaultAnswer::forward);
+    EXPECT_FALSE(data.keep);
+    ASSERT_NE(m_mm->complete_copy(kB, data, landed.data()), 0u);
+    EXPECT_EQ(stats(kB).resident, 1u);
+    EXPECT_EQ(stats().data_frames, 2u);
+    // A makes its page of code writable: a write then takes a private copy of the kept one.
+    m_flushes.clear();
+    ASSERT_EQ(protect(kA, AXO_NIL_THREAD, 0x401000, 1, kRW), Error::ok);
+    EXPECT_FALSE(flushed(axo_fpage(kept, kPageBits, AXO_FPAGE_RWX))); // giving rights: no flush
+    FaultAnswer own = write(kA, 0x401000);
+    ASSERT_EQ(own.kind, FaultAnswer::map);
+    EXPECT_NE(own.source, kept);
+    EXPECT_EQ(stats().data_frames, 3u);
+    EXPECT_EQ(read(kB, 0x401000).source, kept); // B still sees the object's copy
+    // A's end takes the kept copy from everyone (one mapping to revoke); B faults it back.
+    m_flushes.clear();
+    ASSERT_EQ(unmap(kA, AXO_NIL_THREAD, 0x400000, 1), Error::ok);
+    ASSERT_EQ(detach(kA), Error::ok);
+    EXPECT_TRUE(flushed(axo_fpage(kept, kPageBits, AXO_FPAGE_RWX)));
+    EXPECT_EQ(stats().data_frames, 2u); // A's private copy went; the object still lives (B)
+    EXPECT_EQ(stats().objects, 1u);
+    ASSERT_EQ(detach(kB), Error::ok);
+    EXPECT_EQ(stats().objects, 0u);
+    EXPECT_EQ(stats().data_frames, 0u); // the kept copy went with the object
+}
+
 // ---- Waiting for refused faults (kMmFaultWait) -------------------------------------------------
 
 TEST_F(MmMemoryManagerTest, AFaultWaitIsAnsweredByTheNextRefusalOrAtOnce) {

@@ -156,11 +156,37 @@ FaultAnswer MemoryManager::evaluate(uint32_t client, uint32_t address, uint32_t 
     answer.rights = r.rights;
 
     if (r.kind == kRegionCopy && c.pages.get(pool, answer.page / kPageSize) == kNoFrame) {
-        // Not copied yet: the pager's page first, then a private copy (complete_copy).
+        Object& o = m_objects[r.object];
+        uint32_t kept = o.pages.get(pool, r.offset_of(answer.page) / kPageSize);
+        if (kept != kNoFrame) {
+            // The object keeps a copy (a region without W made it): read-only for all, and a
+            // write (the region has W) takes a private copy of it.
+            if (need == AXO_FPAGE_W) {
+                uint32_t copy = pool.allocate(false);
+                if (copy == kNoFrame) return refused(kRefusedNoMemory);
+                if (!c.pages.set(pool, answer.page / kPageSize, copy, m_table_frames)) {
+                    pool.unref(copy);
+                    return refused(kRefusedNoMemory);
+                }
+                __builtin_memcpy(pool.data(copy), pool.data(kept), kPageSize);
+                ++c.resident;
+                ++m_counters.copies;
+                kept = copy;
+            } else {
+                answer.rights &= ~AXO_FPAGE_W;
+            }
+            answer.kind = FaultAnswer::map;
+            answer.source = pool.address(kept);
+            return answer;
+        }
+        // Not copied yet: the pager's page first, then a copy (complete_copy): the object's
+        // if the region is read-only, else the client's.
         if (forwarding) return refused(kRefusedNested);
-        const Object& o = m_objects[r.object];
         answer.kind = FaultAnswer::forward;
         answer.copy = true;
+        answer.keep = (r.rights & AXO_FPAGE_W) == 0;
+        answer.object = r.object;
+        answer.object_id = o.id;
         answer.offset = r.offset_of(answer.page);
         answer.source = o.landing + answer.offset;
         answer.pager = o.pager;
@@ -259,17 +285,24 @@ uint32_t MemoryManager::complete_copy(axo_thread_id_t thread, const FaultAnswer&
     if (!locate(thread, client, slot)) return 0;
     Client& c = m_clients[client];
     FramePool& pool = *m_frames;
-    uint32_t page = answer.page / kPageSize;
-    uint32_t frame = c.pages.get(pool, page);
+    // A read-only region's copy goes into the object (kept once for all its regions), a
+    // writable one's into the client's table. The region may have changed while mm waited
+    // for the pager (it serves the pager meanwhile): the object must still be alive.
+    bool keep = answer.keep && answer.object < kMaxObjects &&
+                m_objects[answer.object].kind == kRegionExternal &&
+                m_objects[answer.object].id == answer.object_id;
+    PageTable& table = keep ? m_objects[answer.object].pages : c.pages;
+    uint32_t page = keep ? answer.offset / kPageSize : answer.page / kPageSize;
+    uint32_t frame = table.get(pool, page);
     if (frame == kNoFrame) {
         frame = pool.allocate(false);
         if (frame == kNoFrame) return 0;
-        if (!c.pages.set(pool, page, frame, m_table_frames)) {
+        if (!table.set(pool, page, frame, m_table_frames)) {
             pool.unref(frame);
             return 0;
         }
         __builtin_memcpy(pool.data(frame), landed, kPageSize);
-        ++c.resident;
+        if (!keep) ++c.resident;
         ++m_counters.copies;
     }
     // mm keeps no mapping of the pager's page: its copy is the client's now.
@@ -362,6 +395,9 @@ void MemoryManager::release(uint32_t client, const Region& region, uint32_t star
                              --c.resident;
                          });
         c.committed -= pages(end - start);
+        // Kept copies of the object the client mapped: taken from every client (one
+        // mapping per page to revoke from), the others fault them back in.
+        if (region.kind == kRegionCopy) take_kept(region, start, end, AXO_FPAGE_RWX);
         return;
     }
     // A page of an object may be mapped in other clients too: they lose it as well and get it
@@ -375,8 +411,11 @@ void MemoryManager::take_rights(uint32_t client, const Region& region, uint32_t 
     auto flush = [&](uint32_t, uint32_t frame) { flush_page(pool.address(frame), rights); };
     switch (region.kind) {
     case kRegionAnonymous:
+        m_clients[client].pages.for_each(pool, start / kPageSize, end / kPageSize, flush);
+        break;
     case kRegionCopy:
         m_clients[client].pages.for_each(pool, start / kPageSize, end / kPageSize, flush);
+        take_kept(region, start, end, rights);
         break;
     case kRegionShared:
         m_objects[region.object].pages.for_each(pool, region.offset_of(start) / kPageSize,
@@ -387,6 +426,14 @@ void MemoryManager::take_rights(uint32_t client, const Region& region, uint32_t 
                     rights);
         break;
     }
+}
+
+// The object's kept copies behind [start, end) of a kRegionCopy region lose `rights`.
+void MemoryManager::take_kept(const Region& region, uint32_t start, uint32_t end, uint32_t rights) {
+    FramePool& pool = *m_frames;
+    m_objects[region.object].pages.for_each(
+        pool, region.offset_of(start) / kPageSize, region.offset_of(end) / kPageSize,
+        [&](uint32_t, uint32_t frame) { flush_page(pool.address(frame), rights); });
 }
 
 // Removes [start, end) from the client's regions, splitting those that straddle its ends.
@@ -454,16 +501,17 @@ void MemoryManager::drop_object(uint32_t index) {
     Object& o = m_objects[index];
     if (--o.regions != 0) return;
     FramePool& pool = *m_frames;
+    // A shared object's pages, an external object's kept copies: freed.
+    o.pages.for_each(pool, 0, PageTable::kPages, [&](uint32_t, uint32_t frame) {
+        flush_page(pool.address(frame), AXO_FPAGE_RWX);
+    });
+    sync();
+    o.pages.for_each(pool, 0, PageTable::kPages, [&](uint32_t page, uint32_t frame) {
+        o.pages.set(pool, page, kNoFrame, m_table_frames);
+        pool.unref(frame);
+    });
+    o.pages.clear(pool, m_table_frames);
     if (o.kind == kRegionShared) {
-        o.pages.for_each(pool, 0, PageTable::kPages, [&](uint32_t, uint32_t frame) {
-            flush_page(pool.address(frame), AXO_FPAGE_RWX);
-        });
-        sync();
-        o.pages.for_each(pool, 0, PageTable::kPages, [&](uint32_t page, uint32_t frame) {
-            o.pages.set(pool, page, kNoFrame, m_table_frames);
-            pool.unref(frame);
-        });
-        o.pages.clear(pool, m_table_frames);
         if (o.owner != kNoClient) m_clients[o.owner].committed -= pages(o.size);
     } else {
         // mm's own pages from the pager go too: the slice will serve another object, and a

@@ -48,6 +48,11 @@ struct FaultAnswer {
     axo_thread_id_t pager = AXO_NIL_THREAD;
     uint32_t cookie = 0, offset = 0;
     bool copy = false; // forward: a kRegionCopy page; complete_copy makes the client's copy
+    // forward with copy: the region has no W, so the copy is the object's, kept once for every
+    // region of the object (code shared by the processes of one image); `object`: its index,
+    // `object_id` its id.
+    bool keep = false;
+    uint32_t object = 0, object_id = 0;
 };
 
 // Work the server does after a request: answer a thread blocked in a fault, or notify a
@@ -156,7 +161,7 @@ private:
         uint32_t size = 0;                      // bytes
         uint32_t regions = 0;                   // regions mapping it: it dies with the last
         uint32_t owner = kNoClient;             // shared: the client charged for it
-        PageTable pages;                        // shared
+        PageTable pages;                        // shared; external: kept copies
         axo_thread_id_t pager = AXO_NIL_THREAD; // external
         uint32_t cookie = 0, landing = 0;       // external
     };
@@ -178,6 +183,7 @@ private:
     void release(uint32_t client, const Region& region, uint32_t start, uint32_t end);
     void take_rights(uint32_t client, const Region& region, uint32_t start, uint32_t end,
                      uint32_t rights);
+    void take_kept(const Region& region, uint32_t start, uint32_t end, uint32_t rights);
     ipc::Error carve(uint32_t client, uint32_t start, uint32_t end);
     void drop_object(uint32_t object);
     uint32_t find_object(uint32_t id, uint32_t kind) const;

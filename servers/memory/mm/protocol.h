@@ -168,8 +168,12 @@ enum RegionKind : uint32_t {
     // from then on is the client's anonymous memory (committed like it, duplicated
     // copy-on-write, freed by unmap); the pager's later flushes do not reach it. What a
     // program's image is (proc serves the pages from the ELF file: servers/proc/README.md),
-    // and what a private file mapping will be. `object`: 0 makes a new external object
-    // (pager, cookie), else the id of an external object.
+    // and what a private file mapping will be. In a region without W the copy is the
+    // object's instead, made once and mapped read-only to every region of the object that
+    // touches the page (the code of all processes of one program); a write after a protect
+    // that gives W takes a private copy of it. Kept copies go with the object; unmapping one
+    // region's takes them from every client (they fault them back in). `object`: 0 makes a
+    // new external object (pager, cookie), else the id of an external object.
     kRegionCopy = 3,
 };
 

@@ -636,6 +636,120 @@ void mm_tests() {
           after.data_frames);
 }
 
+// ---- shared code: two processes of one program -------------------------------------------------
+
+// mm's data frames, once they stay the same for 3 samples 10 ms apart (a process that has
+// just registered its name may still touch a page or two before it blocks); at most 2 s.
+mm::StatisticsReply settled_mm_statistics() {
+    mm::StatisticsReply s = program::mm_statistics();
+    uint32_t same = 0;
+    for (uint32_t waited = 0; same < 3 && waited < 2000; waited += 10) {
+        sleep_ms(10);
+        mm::StatisticsReply next = program::mm_statistics();
+        same = next.data_frames == s.data_frames ? same + 1 : 0;
+        s = next;
+    }
+    return s;
+}
+
+// Spawns `spinner name NAME` and waits until NAME resolves: it has run its code to there.
+bool spawn_named_spinner(const char* arguments, const char* name, SpawnReply& child) {
+    if (!check(spawn("spinner", arguments, child) == ipc::Error::ok, "spawn spinner %s",
+               arguments))
+        return false;
+    axo_thread_id_t found = AXO_NIL_THREAD;
+    ipc::Error error = lookup(name, found);
+    for (uint32_t waited = 0; error == ipc::Error::no_such_name && waited < 3000; waited += 5) {
+        sleep_ms(5);
+        error = lookup(name, found);
+    }
+    return check(error == ipc::Error::ok && found == child.main_thread,
+                 "%s registered by its spinner (%s)", name, name_of(error));
+}
+
+void end_spinner(const SpawnReply& child) {
+    WaitReply ended;
+    (void)kill(child.pid, proc::kSignalKill);
+    (void)wait_for(child.pid, ended);
+}
+
+// The read-only pages of a program's image (code, rodata) are one copy in mm for all its
+// processes (servers/proc/paging.h): a second process of the program costs mm only its
+// writable pages (data, .bss, stack, arguments), and its image object only with the first.
+void shared_code_tests() {
+    constexpr uint32_t kTests = 8;
+    if (!program::paged_by_mm()) {
+        for (uint32_t i = 0; i < kTests; ++i)
+            tap::skip("code shared in mm", "no mm: proc pages its processes");
+        return;
+    }
+    mm::StatisticsReply before = settled_mm_statistics();
+    SpawnReply first, second;
+    if (!spawn_named_spinner("name uc.code1", "uc.code1", first)) return;
+    mm::StatisticsReply one = settled_mm_statistics();
+    if (!spawn_named_spinner("name uc.code2", "uc.code2", second)) {
+        end_spinner(first);
+        return;
+    }
+    mm::StatisticsReply two = settled_mm_statistics();
+    uint32_t grew_first = one.data_frames - before.data_frames;
+    uint32_t grew_second = two.data_frames - one.data_frames;
+    diag("mm's data frames: %u before, %u with one spinner (+%u), %u with two (+%u): %u "
+         "read-only image pages kept once",
+         before.data_frames, one.data_frames, grew_first, two.data_frames, grew_second,
+         grew_first - grew_second);
+    check(one.objects == before.objects + 2 && two.objects == one.objects + 1,
+          "mm's objects: %u, %u, %u (the first spinner makes the image object and its "
+          "stack top's, the second only its stack top's)",
+          before.objects, one.objects, two.objects);
+    check(grew_second > 0 && grew_second < grew_first,
+          "the second spinner costs fewer frames than the first: +%u, +%u", grew_first,
+          grew_second);
+    // The first spinner's end frees its own pages only: the code stays for the second.
+    end_spinner(first);
+    mm::StatisticsReply left = settled_mm_statistics();
+    uint32_t freed = two.data_frames - left.data_frames;
+    check(freed == grew_second && left.objects == two.objects - 1,
+          "the first spinner's end frees its %u own frames (%u freed), the image object stays "
+          "(%u objects)",
+          grew_second, freed, left.objects);
+    // The second, which still runs on the kept code (taken from it at the first's end and
+    // faulted back in), ends too: the image object and its copies go.
+    end_spinner(second);
+    mm::StatisticsReply after = settled_mm_statistics();
+    check(after.data_frames == before.data_frames && after.objects == before.objects,
+          "both ended: mm's data frames and objects as before (%u/%u, %u/%u)",
+          before.data_frames, after.data_frames, before.objects, after.objects);
+}
+
+// ---- another process's arguments -----------------------------------------------------------------
+
+// Any process may name proc's image pager as the pager of an external region of its own
+// (servers/proc/protocol.h): it gets its own arguments and any program's image, but not
+// another process's stack-top page — the pager refuses, mm refuses the fault, and the
+// thief ends with vector 14.
+void stolen_arguments_tests() {
+    constexpr uint32_t kTests = 4;
+    if (!program::paged_by_mm()) {
+        for (uint32_t i = 0; i < kTests; ++i)
+            tap::skip("the image pager's arguments", "no mm: proc pages its processes");
+        return;
+    }
+    SpawnReply victim;
+    if (!check(spawn("spinner", "sleep", victim) == ipc::Error::ok, "spawn spinner sleep, a victim"))
+        return;
+    char arguments[24];
+    rt_snprintf(arguments, sizeof arguments, "steal %u", axo_thread_number(victim.main_thread));
+    WaitReply ended;
+    if (run("worker", arguments, ended))
+        check(ended_as(ended, proc::kExitFaulted, 14),
+              "worker steal: reads its own arguments and spinner's image through proc's image "
+              "pager, and faults (14) reading the spinner's arguments (%s %d; 3: own arguments "
+              "wrong, 4: it got the spinner's)",
+              reason_name(ended.reason), ended.status);
+    end_spinner(victim);
+}
+
 // ---- reclaim: crash and reap, many times
 // ---------------------------------------------------------
 
@@ -732,6 +846,8 @@ int main() {
     malformed_elf_tests();
     table_full_tests();
     mm_tests();
+    shared_code_tests();
+    stolen_arguments_tests();
     reclaim_tests(cycles);
     tap::finish();
     program::exit(tap::failures() == 0 ? 0 : 1);

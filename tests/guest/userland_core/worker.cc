@@ -19,6 +19,12 @@
 //                         and changes its contents; kQuit ends it.
 //   worker client NAME    the client of that pager: an external region backed by it, read,
 //                         flushed by the pager, read again (refetched through a new fault).
+//   worker steal N        names proc's image pager as the pager of external regions of its
+//                         own (servers/proc/protocol.h, kImagePagerThread): reads its own
+//                         stack-top page (its arguments: must match) and spinner's image, then
+//                         the stack-top page of the spinner process with thread number N —
+//                         which the image pager refuses, so the read ends this process
+//                         (faulted, 14). Exit 4 if it got the page.
 //
 // Every exit status names the step that failed (0: all good); the driver checks them.
 #include "lib/names/names.h"
@@ -431,6 +437,64 @@ uint32_t call_pager(axo_thread_id_t pager, uint32_t label, uint32_t word) {
     exit(0);
 }
 
+// ---- another process's arguments through the image pager -------------------------------------
+
+// proc's configuration index of the boot module whose file is `name` (the basename of the
+// first word of its command line), if proc accepted every module line (protocol.h).
+uint32_t config_index_of(const char* name) {
+    const axo_kip_t* kip = rt_kip();
+    const axo_kip_module_t* modules = kip->modules;
+    for (uint32_t i = 2; i < kip->module_count && i < AXO_KIP_MAX_MODULES; ++i) {
+        const char* line = modules[i].cmdline;
+        const char* base = line;
+        for (const char* c = line; *c != '\0' && *c != ' '; ++c)
+            if (*c == '/') base = c + 1;
+        uint32_t n = 0;
+        while (name[n] != '\0' && base[n] == name[n])
+            ++n;
+        if (name[n] == '\0' && (base[n] == '\0' || base[n] == ' ')) return i - 2;
+    }
+    return 0xFFFFu;
+}
+
+// An external region of one page backed by proc's image pager with `cookie`.
+uint32_t image_pager_region(uint32_t cookie) {
+    mm::RegionCreateReply region{};
+    if (ipc::call(program::pager_thread(),
+                  mm::RegionCreateRequest{AXO_NIL_THREAD, 0, kPage, AXO_FPAGE_R,
+                                          mm::kRegionExternal, 0, 0,
+                                          axo_thread_id(proc::kImagePagerThread, 1), cookie},
+                  region, timeout()) != ipc::Error::ok)
+        exit(2);
+    return region.address;
+}
+
+[[noreturn]] void steal_mode(const char* victim_number) {
+    int32_t number = 0;
+    if (!program::parse_int(victim_number, number) || number < 256) exit(1);
+    uint32_t worker = config_index_of("worker"), spinner = config_index_of("spinner");
+    uint32_t own_slot = axo_thread_number(rt_my_id()) - 256;
+    // Our own arguments: the image pager composes our stack-top page again, and the string
+    // argv[2] is where it is in our own stack-top page.
+    loader::StartArguments args = program::arguments();
+    uint32_t own = image_pager_region(proc::image_cookie(worker, own_slot));
+    uint32_t at = reinterpret_cast<uintptr_t>(args.argv[2]) & (kPage - 1);
+    if (strcmp(reinterpret_cast<const char*>(own + at), args.argv[2]) != 0)
+        exit(3);
+    // spinner's image, any page: boot modules are no secret.
+    uint32_t image = image_pager_region(proc::image_cookie(spinner, proc::kImageCookieSlot));
+    volatile uint32_t first = *reinterpret_cast<volatile uint32_t*>(static_cast<uintptr_t>(image));
+    (void)first;
+    rt_printf("# worker (steal): own arguments and spinner's image through proc's image pager; "
+              "now spinner %d's arguments\n",
+              number);
+    uint32_t other = image_pager_region(
+        proc::image_cookie(spinner, static_cast<uint32_t>(number) - 256));
+    volatile uint32_t word = *reinterpret_cast<volatile uint32_t*>(static_cast<uintptr_t>(other));
+    rt_printf("worker (steal): read another process's arguments (%08x)\n", word);
+    exit(4);
+}
+
 } // namespace
 
 int main() {
@@ -447,6 +511,7 @@ int main() {
     if (equal(mode, "measure")) measure_mode();
     if (equal(mode, "pager") && args.argc > 2) pager_mode(args.argv[2]);
     if (equal(mode, "client") && args.argc > 2) client_mode(args.argv[2]);
+    if (equal(mode, "steal") && args.argc > 2) steal_mode(args.argv[2]);
     rt_printf("worker: unknown mode \"%s\"\n", mode);
     exit(98);
 }
