@@ -25,17 +25,11 @@ namespace {
 using namespace test::ata_disk;
 namespace client = ::ata::client;
 
-ipc::KernelTransport g_transport;
 constexpr uint32_t kSector = ::ata::kSectorBytes;
 
-axo_timeout_t call_timeout() {
+// A whole buffer of PIO sectors may take longer than common.h's 5 s on a loaded Bochs.
+axo_timeout_t block_timeout() {
     return axo_timeout_us(10000000);
-}
-const char* text(ipc::Error error) {
-    return ipc::error_name(error);
-}
-axo_thread_id_t proc_thread() {
-    return rt_kip()->root_task;
 }
 
 // The window over memory of our own (protocol.h): twice the buffer, the aligned half used.
@@ -44,7 +38,7 @@ uint8_t g_expect[::ata::kBufferBytes];
 
 bool statistics(axo_thread_id_t server, ::ata::StatisticsReply& stats) {
     stats = {};
-    return client::statistics(server, stats, call_timeout()) == ipc::Error::ok;
+    return client::statistics(server, stats, block_timeout()) == ipc::Error::ok;
 }
 
 // Writes [lba, lba + count) with `seed` through the buffer at `offset`, in requests of at most
@@ -54,7 +48,7 @@ ipc::Error write_pattern(axo_thread_id_t server, uint8_t* buffer, uint32_t lba, 
     while (count > 0) {
         uint32_t n = count < per_request ? count : per_request;
         fill(buffer + offset, lba, n, seed);
-        if (ipc::Error error = client::write(server, lba, n, offset, call_timeout());
+        if (ipc::Error error = client::write(server, lba, n, offset, block_timeout());
             error != ipc::Error::ok)
             return error;
         lba += n;
@@ -71,7 +65,7 @@ ipc::Error check_pattern(axo_thread_id_t server, uint8_t* buffer, uint32_t lba, 
     while (count > 0) {
         uint32_t n = count < per_request ? count : per_request;
         memset(buffer + offset, 0xEE, n * kSector);
-        if (ipc::Error error = client::read(server, lba, n, offset, call_timeout());
+        if (ipc::Error error = client::read(server, lba, n, offset, block_timeout());
             error != ipc::Error::ok)
             return error;
         if (seed == 0) {
@@ -106,7 +100,7 @@ void ata_mode(const char* sectors_text) {
                  status.holder, status.irqs_attached, text(asked));
 
     ::ata::InfoReply info{};
-    ipc::Error got_info = client::info(server, info, call_timeout());
+    ipc::Error got_info = client::info(server, info, block_timeout());
     char model[41];
     memcpy(model, info.model, 40);
     model[40] = '\0';
@@ -126,8 +120,8 @@ void ata_mode(const char* sectors_text) {
     bool got_before = statistics(server, before);
 
     // No buffer yet.
-    ipc::Error no_buffer_read = client::read(server, 0, 1, 0, call_timeout());
-    ipc::Error no_buffer_write = client::write(server, 0, 1, 0, call_timeout());
+    ipc::Error no_buffer_read = client::read(server, 0, 1, 0, block_timeout());
+    ipc::Error no_buffer_write = client::write(server, 0, 1, 0, block_timeout());
     rt_tap_check(no_buffer_read == ipc::Error::not_found &&
                      no_buffer_write == ipc::Error::not_found,
                  "read and write without a buffer are refused: %s, %s", text(no_buffer_read),
@@ -135,7 +129,7 @@ void ata_mode(const char* sectors_text) {
 
     uint8_t* buffer = client::aligned_window(g_area);
     ::ata::BufferReply shared{};
-    ipc::Error set_up = client::buffer(server, buffer, shared, call_timeout());
+    ipc::Error set_up = client::buffer(server, buffer, shared, block_timeout());
     rt_tap_check(set_up == ipc::Error::ok && shared.bytes == ::ata::kBufferBytes &&
                      shared.sectors_low == capacity,
                  "the driver shared a %u-byte buffer (its slot %u) by a map item at %p: %s",
@@ -165,8 +159,8 @@ void ata_mode(const char* sectors_text) {
     };
     uint32_t refused = 0;
     for (const Bad& b : bad) {
-        ipc::Error r = client::read(server, b.lba, b.count, b.offset, call_timeout());
-        ipc::Error w = client::write(server, b.lba, b.count, b.offset, call_timeout());
+        ipc::Error r = client::read(server, b.lba, b.count, b.offset, block_timeout());
+        ipc::Error w = client::write(server, b.lba, b.count, b.offset, block_timeout());
         bool ok = r == ipc::Error::invalid_argument && w == ipc::Error::invalid_argument;
         refused += ok ? 2 : 0;
         rt_tap_check(ok, "refused: %s (read %s, write %s)", b.what, text(r), text(w));
@@ -189,7 +183,7 @@ void ata_mode(const char* sectors_text) {
         rt_tap_check(error == ipc::Error::ok, "wrote %u sectors at LBA %u (%u per request, offset %u): %s",
                      r.count, r.lba, r.per_request, r.offset, text(error));
     }
-    ipc::Error flushed = client::flush(server, call_timeout());
+    ipc::Error flushed = client::flush(server, block_timeout());
     rt_tap_check(flushed == ipc::Error::ok, "flush: %s", text(flushed));
     for (const Range& r : ranges) {
         int64_t wrong = -1;
@@ -219,7 +213,7 @@ void ata_mode(const char* sectors_text) {
     ipc::Error bulk = ipc::Error::ok;
     for (uint32_t lba = 8192 - 2048; lba < 8192 && bulk == ipc::Error::ok;
          lba += ::ata::kBufferSectors, sectors += ::ata::kBufferSectors)
-        bulk = client::read(server, lba, ::ata::kBufferSectors, 0, call_timeout());
+        bulk = client::read(server, lba, ::ata::kBufferSectors, 0, block_timeout());
     uint64_t t1 = rt_clock_us();
     uint32_t ms = static_cast<uint32_t>((t1 - t0) / 1000);
     rt_tap_check(bulk == ipc::Error::ok, "read %u sectors in %u-sector requests: %s", sectors,
@@ -248,10 +242,10 @@ void ata_mode(const char* sectors_text) {
                  after.spurious_interrupts);
 
     // Giving the buffer back: requests are refused again, and a new one can be had.
-    ipc::Error released = client::release(server, call_timeout());
-    ipc::Error after_release = client::read(server, 0, 1, 0, call_timeout());
-    ipc::Error again = client::buffer(server, buffer, shared, call_timeout());
-    ipc::Error works = again == ipc::Error::ok ? client::read(server, 0, 1, 0, call_timeout()) : again;
+    ipc::Error released = client::release(server, block_timeout());
+    ipc::Error after_release = client::read(server, 0, 1, 0, block_timeout());
+    ipc::Error again = client::buffer(server, buffer, shared, block_timeout());
+    ipc::Error works = again == ipc::Error::ok ? client::read(server, 0, 1, 0, block_timeout()) : again;
     rt_tap_check(released == ipc::Error::ok && after_release == ipc::Error::not_found &&
                      works == ipc::Error::ok && mismatch(buffer, 0, 1, kSeedGuest) < 0,
                  "released the buffer (%s), then refused (%s); a new buffer works (%s)",
@@ -266,7 +260,7 @@ void ata_restart_mode(const char* rounds_text) {
     proc::SpawnReply probe{};
     proc::WaitReply probe_end{};
     ipc::Error probed = proc::client::spawn(g_transport, proc_thread(), "ata_probe", nullptr,
-                                            probe, call_timeout());
+                                            probe, block_timeout());
     if (probed == ipc::Error::ok)
         probed = proc::client::wait(g_transport, proc_thread(), probe.pid, 0, probe_end,
                                     axo_timeout_us(30000000));
@@ -278,7 +272,7 @@ void ata_restart_mode(const char* rounds_text) {
 
     proc::SpawnReply driver_child{};
     ipc::Error spawned = proc::client::spawn(g_transport, proc_thread(), "ata", nullptr,
-                                             driver_child, call_timeout());
+                                             driver_child, block_timeout());
     axo_thread_id_t server = await_name("ata", 10000);
     rt_tap_check(spawned == ipc::Error::ok && server != AXO_NIL_THREAD,
                  "spawned the ATA driver (process %u), it registered: %s", driver_child.pid,
@@ -288,7 +282,7 @@ void ata_restart_mode(const char* rounds_text) {
     char arguments[16];
     rt_snprintf(arguments, sizeof arguments, "%u", rounds);
     ipc::Error client_spawned = proc::client::spawn(g_transport, proc_thread(), "ata_client",
-                                                    arguments, user, call_timeout());
+                                                    arguments, user, block_timeout());
     rt_tap_check(client_spawned == ipc::Error::ok, "spawned ata_client: %s",
                  text(client_spawned));
 
@@ -302,7 +296,7 @@ void ata_restart_mode(const char* rounds_text) {
             if (!busy) sleep_ms(5);
         }
         ipc::Error killed = proc::client::kill(g_transport, proc_thread(), pid,
-                                               proc::kSignalTerm, call_timeout());
+                                               proc::kSignalTerm, block_timeout());
         proc::WaitReply ended{};
         ipc::Error waited = proc::client::wait(g_transport, proc_thread(), pid, 0, ended,
                                                axo_timeout_us(10000000));

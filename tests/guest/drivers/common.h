@@ -8,8 +8,33 @@
 #include "lib/ipc/kernel.h"
 #include "lib/names/names.h"
 #include "servers/drivers/serial/client.h"
+#include "servers/proc/process_client.h"
 
 namespace test {
+
+// Calls to proc from the test programs: one transport, proc's thread (the root task), a
+// bounded call, the error's name for a TAP line, spawn and wait.
+inline ipc::KernelTransport g_transport;
+constexpr uint32_t kCallTimeoutUs = 5000000;
+
+inline axo_thread_id_t proc_thread() {
+    return rt_kip()->root_task;
+}
+inline axo_timeout_t call_timeout() {
+    return axo_timeout_us(kCallTimeoutUs);
+}
+inline const char* text(ipc::Error error) {
+    return ipc::error_name(error);
+}
+inline ipc::Error spawn(const char* image, const char* arguments, proc::SpawnReply& child) {
+    child = {};
+    return proc::client::spawn(g_transport, proc_thread(), image, arguments, child, call_timeout());
+}
+inline ipc::Error wait_for(proc::ProcessId pid, proc::WaitReply& ended, uint32_t seconds) {
+    ended = {};
+    return proc::client::wait(g_transport, proc_thread(), pid, 0, ended,
+                              axo_timeout_us(seconds * 1000000));
+}
 
 inline void sleep_ms(uint32_t ms) {
     // σ0 never sends to us: only the timeout ends this receive.

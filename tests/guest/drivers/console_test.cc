@@ -25,29 +25,14 @@
 
 namespace {
 
-ipc::KernelTransport g_transport;
-constexpr uint32_t kCallTimeoutUs = 5000000;
 constexpr uint32_t kKeyTimeoutUs = 60000000; // the host types within this
 
-axo_thread_id_t proc_thread() {
-    return rt_kip()->root_task;
-}
-axo_timeout_t call_timeout() {
-    return axo_timeout_us(kCallTimeoutUs);
-}
-const char* text(ipc::Error error) {
-    return ipc::error_name(error);
-}
-
-ipc::Error spawn(const char* image, const char* arguments, proc::SpawnReply& child) {
-    child = {};
-    return proc::client::spawn(g_transport, proc_thread(), image, arguments, child, call_timeout());
-}
-ipc::Error wait_for(proc::ProcessId pid, proc::WaitReply& ended, uint32_t seconds) {
-    ended = {};
-    return proc::client::wait(g_transport, proc_thread(), pid, 0, ended,
-                              axo_timeout_us(seconds * 1000000));
-}
+using test::call_timeout;
+using test::g_transport;
+using test::proc_thread;
+using test::spawn;
+using test::text;
+using test::wait_for;
 
 bool statistics(axo_thread_id_t server, console::StatisticsReply& stats) {
     stats = {};

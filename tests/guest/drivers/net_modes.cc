@@ -20,19 +20,10 @@
 
 namespace {
 
-ipc::KernelTransport g_transport;
-
-axo_timeout_t call_timeout() {
-    return axo_timeout_us(5000000);
-}
-const char* text(ipc::Error error) {
-    return ipc::error_name(error);
-}
-ipc::Error spawn(const char* image, const char* arguments, proc::SpawnReply& child) {
-    child = {};
-    return proc::client::spawn(g_transport, rt_kip()->root_task, image, arguments, child,
-                               call_timeout());
-}
+using test::call_timeout;
+using test::g_transport;
+using test::spawn;
+using test::text;
 ipc::Error run(const char* image, const char* arguments, uint32_t seconds, proc::WaitReply& ended) {
     proc::SpawnReply child;
     ended = {};
