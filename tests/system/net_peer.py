@@ -28,14 +28,11 @@ import random
 import select
 import socket
 import struct
-import subprocess
 import sys
-import threading
 import time
-from pathlib import Path
 
-HERE = Path(__file__).resolve().parent
-RUNNER = HERE / "qemu_run.py"
+import wrap
+
 HOST_MAC = bytes([0x02, 0, 0, 0, 0, 0x01])
 TEST_TYPE = b"\x88\xb5"
 READY = b"AXO-NET-READY"
@@ -66,26 +63,15 @@ def first_difference(got: bytes, want: bytes) -> str:
     return f"length {len(got)}, expected {len(want)}"
 
 
-class Peer(threading.Thread):
+class Peer(wrap.Peer):
     def __init__(self, server, frames, guest_mac, window, deadline):
-        super().__init__(daemon=True)
-        self.server, self.frames, self.guest_mac = server, frames, guest_mac
-        self.window, self.deadline = window, deadline
-        self.result: str | None = "not run"
+        super().__init__(server, deadline)
+        self.frames, self.guest_mac, self.window = frames, guest_mac, window
         self.counts = {"sent": 0, "echoed": 0, "pattern": 0, "other": 0}
-        self.timings: dict[str, float] = {}
-
-    def run(self):
-        try:
-            self.result = self.talk()
-        except Exception as e:  # noqa: BLE001 - any failure is the verdict
-            self.result = f"peer error: {e!r}"
 
     def talk(self) -> str | None:
-        self.server.settimeout(max(1.0, self.deadline - time.monotonic()))
-        try:
-            conn, _ = self.server.accept()
-        except socket.timeout:
+        conn = self.accept()
+        if conn is None:
             return "QEMU never connected to the socket netdev"
         conn.setblocking(False)
         start = time.monotonic()
@@ -186,19 +172,15 @@ def main() -> int:
     peer.start()
     print(f"{TAG}: {args.frames} frames each way on 127.0.0.1:{port}, window {args.window}",
           flush=True)
-    status = subprocess.call([sys.executable, str(RUNNER), *runner_args, *extra])
+    status = wrap.run_runner("qemu", runner_args, extra)
     peer.join(timeout=10)
     server.close()
     verdict = "the peer was still talking when the run ended" if peer.is_alive() else peer.result
     times = ", ".join(f"{k} {v:.2f} s" for k, v in peer.timings.items())
-    if verdict is None:
-        print(f"{TAG}: PASS: {peer.counts['echoed']} frames echoed and {peer.counts['pattern']} "
-              f"received intact, {peer.counts['other']} other frames ({times})", flush=True)
-    else:
-        print(f"{TAG}: FAIL: {verdict} ({times})", flush=True)
-    if status != 0:
-        return status
-    return 0 if verdict is None else 1
+    return wrap.finish(TAG, status, verdict,
+                       f"{peer.counts['echoed']} frames echoed and {peer.counts['pattern']} "
+                       f"received intact, {peer.counts['other']} other frames ({times})",
+                       f" ({times})")
 
 
 if __name__ == "__main__":

@@ -28,7 +28,6 @@ import select
 import socket
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 
@@ -52,26 +51,16 @@ def first_difference(got: bytes, want: bytes) -> str:
     return f"length {len(got)}, expected {len(want)}"
 
 
-class Peer(threading.Thread):
+class Peer(wrap.Peer):
     def __init__(self, server: socket.socket, data: bytes, window: int, deadline: float):
-        super().__init__(daemon=True)
-        self.server, self.data, self.window, self.deadline = server, data, window, deadline
+        super().__init__(server, deadline)
+        self.data, self.window = data, window
         self.received = bytearray()
-        self.result: str | None = None  # None: passed
-        self.timings: dict[str, float] = {}
-
-    def run(self):
-        try:
-            self.result = self.talk()
-        except Exception as e:  # noqa: BLE001 - any failure is the verdict
-            self.result = f"peer error: {e!r}"
 
     def talk(self) -> str | None:
         n = len(self.data)
-        self.server.settimeout(max(1.0, self.deadline - time.monotonic()))
-        try:
-            conn, _ = self.server.accept()
-        except socket.timeout:
+        conn = self.accept()
+        if conn is None:
             return "the emulator never connected to the COM2 socket"
         conn.setblocking(False)
         start = time.monotonic()

@@ -1,5 +1,5 @@
-"""What the wrappers around a guest test's runner share (serial_peer.py, ata_disk.py,
-console_monitor.py): each sets something up on the host, runs qemu_run.py or bochs_run.py with
+"""What the wrappers around a guest test's runner share (serial_peer.py, net_peer.py,
+ata_disk.py, console_monitor.py): each sets something up on the host, runs qemu_run.py or bochs_run.py with
 extra arguments, checks what it set up, and passes only if the runner passed too.
 
     status = wrap.run_runner("qemu", runner_args, extra)
@@ -10,13 +10,46 @@ Not a test itself; imported from the wrappers' folder.
 from __future__ import annotations
 
 import os
+import socket
 import subprocess
 import sys
+import threading
+import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
 RUNNERS = {"qemu": HERE / "qemu_run.py", "bochs": ROOT / "tests" / "bochs" / "bochs_run.py"}
+
+
+class Peer(threading.Thread):
+    """A host peer of the guest on its own thread, listening on `server`: a subclass's talk()
+    returns None when everything it checked was right, or why not; run() keeps that (or the
+    exception) in `result` for the verdict."""
+
+    def __init__(self, server: socket.socket, deadline: float):
+        super().__init__(daemon=True)
+        self.server, self.deadline = server, deadline
+        self.result: str | None = "not run"
+        self.timings: dict[str, float] = {}
+
+    def run(self):
+        try:
+            self.result = self.talk()
+        except Exception as e:  # noqa: BLE001 - any failure is the verdict
+            self.result = f"peer error: {e!r}"
+
+    def talk(self) -> str | None:
+        raise NotImplementedError
+
+    def accept(self) -> socket.socket | None:
+        """The emulator's connection to `server`, or None if it never came before the deadline."""
+        self.server.settimeout(max(1.0, self.deadline - time.monotonic()))
+        try:
+            conn, _ = self.server.accept()
+        except socket.timeout:
+            return None
+        return conn
 
 
 def runner_option(runner_args: list[str], name: str) -> str | None:
