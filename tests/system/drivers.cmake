@@ -338,3 +338,12 @@ axo_bochs_test(NAME bochs-driver-e1000
     EXPECT [[proc: eth0: pci=8086:100e.0 is 00:02.0: 1 memory, 1 port range\(s\), irq [0-9]+ granted]]
            [[net_client: ARP reply \([0-9]+ bytes\): 10.0.2.2 is at 52:55:0a:00:02:02]]
            [[proc: drivers_test ended.*: success]])
+
+# ---- Restart, for every driver -----------------------------------------------------------------
+# Issue 8's driver-restart is one boot per driver (each needs its own devices and host peer):
+# driver-restart (serial), driver-restart-ata, driver-restart-console, driver-restart-e1000, and
+# on Bochs bochs-driver-restart and bochs-driver-restart-ata. The label `restart` selects them
+# all: ./axo test -L restart
+set_property(TEST driver-restart driver-restart-ata driver-restart-console driver-restart-e1000
+                  bochs-driver-restart bochs-driver-restart-ata
+             APPEND PROPERTY LABELS restart)
