@@ -13,34 +13,6 @@ axo_thread_id_t proc_thread() {
     return rt_kip()->root_task;
 }
 
-// A request to proc whose reply carries `reply_words` words and one map item that lands in
-// `window` (proc/protocol.h, "Devices"); the errors as ipc::call reports them.
-ipc::Error call_with_item(uint32_t label, const uint32_t* words, uint32_t count, axo_fpage_t window,
-                          uint32_t* reply_words, uint32_t reply_count) {
-    axo_utcb_t* utcb = axo_my_utcb();
-    uint32_t saved_window = utcb->br[0];
-    utcb->br[0] = window;
-    for (uint32_t i = 0; i < count; ++i)
-        utcb->mr[1 + i] = words[i];
-    utcb->mr[0] = axo_msg_tag(label, count, 0);
-    axo_msg_tag_t tag = axo_ipc_call(proc_thread(), 0);
-    uint32_t error_word = utcb->error;
-    utcb->br[0] = saved_window;
-    if (axo_tag_failed(tag))
-        return ipc::transport_error(error_word != 0 ? error_word
-                                                    : (uint32_t{AXO_IPC_INVALID} << 1));
-    if (axo_tag_label(tag) != static_cast<uint32_t>(ipc::Error::ok)) {
-        if (axo_tag_untyped(tag) != 0 || axo_tag_typed(tag) != 0) return ipc::Error::bad_message;
-        ipc::Error error = static_cast<ipc::Error>(axo_tag_label(tag));
-        return ipc::is_transport_error(error) ? ipc::Error::bad_message : error;
-    }
-    if (axo_tag_untyped(tag) != reply_count || axo_tag_typed(tag) != 2)
-        return ipc::Error::bad_message;
-    for (uint32_t i = 0; i < reply_count; ++i)
-        reply_words[i] = utcb->mr[1 + i];
-    return ipc::Error::ok;
-}
-
 bool same(const char* a, const char* b) {
     for (; *a == *b; ++a, ++b)
         if (*a == '\0') return true;
@@ -66,8 +38,9 @@ ipc::Error map_ports(uint32_t first, uint32_t last) {
         while (log2 < 16 && port % (2u << log2) == 0 && port + (2u << log2) - 1 <= last)
             ++log2;
         axo_fpage_t fpage = axo_io_fpage(port, log2);
-        uint32_t word = fpage;
-        if (ipc::Error error = call_with_item(proc::kProcDevicePorts, &word, 1, fpage, nullptr, 0);
+        ipc::Empty reply;
+        if (ipc::Error error = ipc::call_receiving_map(proc_thread(), proc::DevicePortsRequest{fpage},
+                                                       reply, fpage);
             error != ipc::Error::ok)
             return error;
         port += 1u << log2;
@@ -89,17 +62,17 @@ ipc::Error attach_irq(uint32_t line) {
 }
 
 ipc::Error map_device_memory(uint32_t physical, uint32_t log2, uint32_t where) {
-    uint32_t words[2] = {physical, log2};
-    return call_with_item(proc::kProcDeviceMemory, words, 2,
-                          axo_fpage(where, log2, AXO_FPAGE_R | AXO_FPAGE_W), nullptr, 0);
+    ipc::Empty reply;
+    return ipc::call_receiving_map(proc_thread(), proc::DeviceMemoryRequest{physical, log2}, reply,
+                                   axo_fpage(where, log2, AXO_FPAGE_R | AXO_FPAGE_W));
 }
 
 ipc::Error allocate_dma(uint32_t slot, uint32_t log2, uint32_t where, uint32_t& physical) {
-    uint32_t words[2] = {slot, log2};
-    uint32_t reply = 0;
-    ipc::Error error = call_with_item(proc::kProcDmaAllocate, words, 2,
-                                      axo_fpage(where, log2, AXO_FPAGE_R | AXO_FPAGE_W), &reply, 1);
-    if (error == ipc::Error::ok) physical = reply;
+    proc::DmaAllocateReply reply{};
+    ipc::Error error =
+        ipc::call_receiving_map(proc_thread(), proc::DmaAllocateRequest{slot, log2}, reply,
+                                axo_fpage(where, log2, AXO_FPAGE_R | AXO_FPAGE_W));
+    if (error == ipc::Error::ok) physical = reply.physical;
     return error;
 }
 

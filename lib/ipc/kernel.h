@@ -52,7 +52,8 @@ inline bool send_error(axo_thread_id_t client, Error error) {
 // A call whose ok reply carries one map item (2 typed words) after the reply struct's words:
 // memory (or ports) the server shares with the caller, which land in `window` — BR0 for this
 // call only (restored after). Error replies are as for call(); an ok reply of another shape
-// is bad_message. The server's side is send_reply_with_map.
+// is bad_message. The server's side is send_reply_with_map. The one implementation of such
+// replies (proc's device replies through lib/driver, ata's buffers, e1000's areas).
 template <Request Req>
 Error call_receiving_map(axo_thread_id_t server, const Req& request, typename Req::Reply& reply,
                          axo_fpage_t window, axo_timeout_t timeout = AXO_TIMEOUT_NEVER) {

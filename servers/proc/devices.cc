@@ -146,21 +146,6 @@ ipc::Error holder_of(Proc& proc, axo_thread_id_t from, uint32_t& module) {
     return ipc::Error::ok;
 }
 
-// The reply of a request whose answer carries a map item: `words` (n of them), then the item.
-// Sent now with a zero timeout, as the dispatcher's replies are; the handler then returns
-// kNoReply. The client is blocked in its call to proc, so it is receiving.
-ipc::Error reply_with_item(axo_thread_id_t to, const uint32_t* words, uint32_t n,
-                           uint32_t send_base, axo_fpage_t fpage) {
-    axo_utcb_t* utcb = axo_my_utcb();
-    for (uint32_t i = 0; i < n; ++i)
-        utcb->mr[1 + i] = words[i];
-    utcb->mr[1 + n] = axo_map_item_word0(send_base, 0);
-    utcb->mr[2 + n] = fpage;
-    utcb->mr[0] = axo_msg_tag(static_cast<uint32_t>(ipc::Error::ok), n, 2);
-    (void)axo_ipc_send(to, AXO_TIMEOUT_ZERO);
-    return ipc::kNoReply;
-}
-
 void detach_irqs(DeviceModule& state) {
     for (uint32_t line = 0; line < AXO_IRQ_LINES; ++line) {
         if ((state.irqs_attached & (1u << line)) == 0) continue;
@@ -210,7 +195,8 @@ ipc::Error on_device_ports(Proc& proc, axo_thread_id_t from, const DevicePortsRe
     // Into proc's own bitmap first (asking again for ports proc holds is harmless), then on.
     if (loader::sigma0_call(sigma0::kSigma0MapPorts, fpage, fpage, nullptr) != sigma0::kSigma0Ok)
         return ipc::Error::io_error;
-    return reply_with_item(from, nullptr, 0, fpage & ~0x3FFu, fpage);
+    (void)ipc::send_reply_with_map(from, ipc::Empty{}, fpage & ~0x3FFu, fpage);
+    return ipc::kNoReply;
 }
 
 ipc::Error on_device_irq(Proc& proc, axo_thread_id_t from, const DeviceIrqRequest& request,
@@ -271,7 +257,9 @@ ipc::Error on_device_memory(Proc& proc, axo_thread_id_t from, const DeviceMemory
         state.memory_window[range] = base;
     }
     uint32_t address = state.memory_window[range] + (first - granted.first);
-    return reply_with_item(from, nullptr, 0, address, axo_fpage(address, request.log2, kRightsRW));
+    (void)ipc::send_reply_with_map(from, ipc::Empty{}, address,
+                                   axo_fpage(address, request.log2, kRightsRW));
+    return ipc::kNoReply;
 }
 
 ipc::Error on_dma_allocate(Proc& proc, axo_thread_id_t from, const DmaAllocateRequest& request,
@@ -298,9 +286,9 @@ ipc::Error on_dma_allocate(Proc& proc, axo_thread_id_t from, const DmaAllocateRe
         state.dma_bytes += size;
         proc.devices.dma_cursor = address + size;
     }
-    uint32_t words[1] = {block.physical};
-    return reply_with_item(from, words, 1, block.address,
-                           axo_fpage(block.address, block.log2, kRightsRW));
+    (void)ipc::send_reply_with_map(from, DmaAllocateReply{block.physical}, block.address,
+                                   axo_fpage(block.address, block.log2, kRightsRW));
+    return ipc::kNoReply;
 }
 
 ipc::Error on_device_status(Proc& proc, axo_thread_id_t, const DeviceStatusRequest& request,

@@ -14,23 +14,8 @@ namespace e1000::client {
 // Maps the caller's area at `where` (aligned to kAreaBytes, free in the caller's space).
 inline ipc::Error attach(axo_thread_id_t server, uint32_t where, AttachReply& reply,
                          axo_timeout_t timeout) {
-    axo_utcb_t* utcb = axo_my_utcb();
-    uint32_t saved = utcb->br[0];
-    utcb->br[0] = axo_fpage(where, kAreaLog2, AXO_FPAGE_R | AXO_FPAGE_W);
-    utcb->mr[0] = axo_msg_tag(kNetAttach, 0, 0);
-    axo_msg_tag_t tag = axo_ipc_call(server, axo_timeouts(timeout, timeout));
-    uint32_t error_word = utcb->error;
-    utcb->br[0] = saved;
-    if (axo_tag_failed(tag))
-        return ipc::transport_error(error_word != 0 ? error_word : (uint32_t{AXO_IPC_INVALID} << 1));
-    if (axo_tag_label(tag) != 0) {
-        ipc::Error error = static_cast<ipc::Error>(axo_tag_label(tag));
-        return ipc::is_transport_error(error) ? ipc::Error::bad_message : error;
-    }
-    if (axo_tag_untyped(tag) != ipc::wire_words<AttachReply> || axo_tag_typed(tag) != 2)
-        return ipc::Error::bad_message;
-    memcpy(&reply, &utcb->mr[1], sizeof reply);
-    return ipc::Error::ok;
+    return ipc::call_receiving_map(server, AttachRequest{}, reply,
+                                   axo_fpage(where, kAreaLog2, AXO_FPAGE_R | AXO_FPAGE_W), timeout);
 }
 
 inline ipc::Error detach(axo_thread_id_t server, axo_timeout_t timeout) {

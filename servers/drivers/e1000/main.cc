@@ -235,14 +235,9 @@ ipc::Error on_attach(Nic& nic, axo_thread_id_t from, const AttachRequest&, Attac
     reply.link_up = static_cast<uint16_t>(nic.stats.link_up);
     reply.client = index;
     // The reply with its map item, sent now (the client waits in its call), as proc's are.
-    axo_utcb_t* utcb = axo_my_utcb();
-    memcpy(&utcb->mr[1], &reply, sizeof reply);
     uint32_t address = reinterpret_cast<uint32_t>(nic.area(index));
-    constexpr uint32_t n = ipc::wire_words<AttachReply>;
-    utcb->mr[1 + n] = axo_map_item_word0(address, 0);
-    utcb->mr[2 + n] = axo_fpage(address, kAreaLog2, AXO_FPAGE_R | AXO_FPAGE_W);
-    utcb->mr[0] = axo_msg_tag(static_cast<uint32_t>(ipc::Error::ok), n, 2);
-    (void)axo_ipc_send(from, AXO_TIMEOUT_ZERO);
+    (void)ipc::send_reply_with_map(from, reply, address,
+                                   axo_fpage(address, kAreaLog2, AXO_FPAGE_R | AXO_FPAGE_W));
     return ipc::kNoReply;
 }
 
