@@ -1,5 +1,7 @@
 #include "harness.h"
 
+#include "rt/tap.h"
+
 #include "lib/loader/loader.h"
 #include "servers/memory/sigma0/protocol.h"
 
@@ -9,21 +11,6 @@ extern "C" const uint8_t mm_test_client_image_end[];
 namespace mt {
 
 namespace {
-
-// ---- TAP -------------------------------------------------------------------------------------
-
-uint32_t g_count;
-uint32_t g_failures;
-
-void vline(const char* prefix, const char* fmt, va_list args, const char* suffix = "") {
-    char line[240];
-    size_t n = rt_snprintf(line, sizeof line, "%s", prefix);
-    if (n < sizeof line) n += rt_vsnprintf(line + n, sizeof line - n, fmt, args);
-    if (n < sizeof line) n += rt_snprintf(line + n, sizeof line - n, "%s", suffix);
-    if (n > sizeof line - 2) n = sizeof line - 2;
-    line[n++] = '\n';
-    axo_debug_write(line, n);
-}
 
 // ---- The root task's layout
 // ------------------------------------------------------------------------
@@ -262,47 +249,38 @@ bool copy_client_image() {
 
 } // namespace
 
-// ---- TAP
+// ---- TAP (lib/rt's writer)
 // -------------------------------------------------------------------------------------------------
 
 void tap_begin() {
-    rt_printf("TAP version 13\n");
+    rt_tap_begin();
 }
 
 bool check(bool passed, const char* fmt, ...) {
-    ++g_count;
-    if (!passed) ++g_failures;
-    char prefix[24];
-    rt_snprintf(prefix, sizeof prefix, "%s %u - ", passed ? "ok" : "not ok", g_count);
     va_list args;
     va_start(args, fmt);
-    vline(prefix, fmt, args);
+    rt_tap_vcheck(passed, fmt, args);
     va_end(args);
     return passed;
 }
 
 void skip(const char* reason, const char* fmt, ...) {
-    ++g_count;
-    char prefix[24], suffix[80];
-    rt_snprintf(prefix, sizeof prefix, "ok %u - ", g_count);
-    rt_snprintf(suffix, sizeof suffix, " # SKIP %s", reason);
     va_list args;
     va_start(args, fmt);
-    vline(prefix, fmt, args, suffix);
+    rt_tap_vskip(reason, fmt, args);
     va_end(args);
 }
 
 void diag(const char* fmt, ...) {
     va_list args;
     va_start(args, fmt);
-    vline("# ", fmt, args);
+    rt_tap_vdiag(fmt, args);
     va_end(args);
 }
 
 void tap_finish() {
-    rt_printf("1..%u\n", g_count);
-    rt_printf("AXOLOTL: END OF TESTS\n");
-    axo_debug_shutdown(g_failures ? 1 : 0);
+    rt_tap_end();
+    axo_debug_shutdown(rt_tap_failures() ? 1 : 0);
     rt_park();
 }
 
