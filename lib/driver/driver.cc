@@ -4,6 +4,7 @@
 
 #include "lib/ipc/kernel.h"
 #include "lib/names/names.h"
+#include "lib/text/number.h"
 #include "servers/proc/process_client.h"
 
 namespace driver {
@@ -128,29 +129,8 @@ const char* argument_value(const char* key) {
     return nullptr;
 }
 
-bool parse_number(const char* text, uint32_t& out) {
-    uint32_t base = 10;
-    if (text[0] == '0' && (text[1] == 'x' || text[1] == 'X')) {
-        base = 16;
-        text += 2;
-    }
-    if (*text == '\0') return false;
-    uint64_t value = 0;
-    for (; *text != '\0'; ++text) {
-        uint32_t digit;
-        if (*text >= '0' && *text <= '9')
-            digit = static_cast<uint32_t>(*text - '0');
-        else if (base == 16 && *text >= 'a' && *text <= 'f')
-            digit = static_cast<uint32_t>(*text - 'a' + 10);
-        else if (base == 16 && *text >= 'A' && *text <= 'F')
-            digit = static_cast<uint32_t>(*text - 'A' + 10);
-        else
-            return false;
-        value = value * base + digit;
-        if (value > 0xFFFFFFFFu) return false;
-    }
-    out = static_cast<uint32_t>(value);
-    return true;
+bool parse_number(const char* digits, uint32_t& out) {
+    return text::parse_u32(digits, strlen(digits), out);
 }
 
 void fail(const char* name, const char* what, ipc::Error error) {

@@ -1,5 +1,6 @@
 #include "servers/proc/boot_config.h"
 
+#include "lib/text/number.h"
 #include "servers/drivers/pci/pci.h"
 
 namespace proc {
@@ -92,31 +93,9 @@ struct Word {
     Word after(uint32_t n) const { return {begin + n, length - n}; }
 };
 
-// Decimal or 0x-hexadecimal, the whole word, no overflow beyond 32 bits.
+// Decimal or 0x-hexadecimal, the whole word, no overflow beyond 32 bits (lib/text).
 bool parse_number(Word word, uint32_t& out) {
-    uint32_t base = 10, i = 0;
-    if (word.length > 2 && word.begin[0] == '0' && (word.begin[1] == 'x' || word.begin[1] == 'X')) {
-        base = 16;
-        i = 2;
-    }
-    if (i == word.length) return false;
-    uint64_t value = 0;
-    for (; i < word.length; ++i) {
-        char c = word.begin[i];
-        uint32_t digit;
-        if (c >= '0' && c <= '9')
-            digit = static_cast<uint32_t>(c - '0');
-        else if (base == 16 && c >= 'a' && c <= 'f')
-            digit = static_cast<uint32_t>(c - 'a' + 10);
-        else if (base == 16 && c >= 'A' && c <= 'F')
-            digit = static_cast<uint32_t>(c - 'A' + 10);
-        else
-            return false;
-        value = value * base + digit;
-        if (value > 0xFFFFFFFFu) return false;
-    }
-    out = static_cast<uint32_t>(value);
-    return true;
+    return text::parse_u32(word.begin, word.length, out);
 }
 
 // FIRST-LAST, or a single number (FIRST = LAST).
