@@ -183,4 +183,12 @@ ipc::Outcome on_interrupt(Device& device, axo_thread_id_t from, ipc::Message& me
     return acknowledge(message);
 }
 
+// The dispatcher's request hook (ipc::Dispatcher::RequestHook) of a driver that defers
+// requests: `device.cancel_requests_of(from)` drops what `from` left waiting.
+//   ipc::Dispatcher<Uart> dispatcher(uart, kRoutes, &driver::on_interrupt<Uart>,
+//                                    &driver::cancel_requests_of<Uart>);
+template <class Device> void cancel_requests_of(Device& device, axo_thread_id_t from) {
+    device.cancel_requests_of(from);
+}
+
 } // namespace driver

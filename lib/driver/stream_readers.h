@@ -20,31 +20,39 @@
 #include "axolotl/abi.h"
 #include "lib/driver/ring.h"
 #include "lib/ipc/dispatcher.h"
+#include "lib/ipc/pending_requests.h"
 
 namespace driver {
 
+// The waiting reads are lib/ipc's pending requests: one per thread, a thread's next request
+// cancels it (call `cancel` from the dispatcher's request hook), bytes are committed (dropped
+// from the ring) only when the reply got through.
 template <class Request, uint32_t kWaitOption, uint32_t kMax> class StreamReaders {
 public:
     using Reply = typename Request::Reply;
     static constexpr uint32_t kChunk = sizeof(Reply::bytes);
 
-    uint32_t count() const { return m_count; }
+    explicit StreamReaders(ipc::Liveness liveness = {}) : m_waiting(liveness) {}
+
+    uint32_t count() const { return m_waiting.count(); }
+
+    // `thread` made another request: its waiting read, if any, is given up.
+    void cancel(axo_thread_id_t thread) { (void)m_waiting.cancel(thread); }
 
     // The read request: invalid_argument (max 0 or over a reply's bytes, unknown options);
     // ok with up to `max` bytes taken from `ring` (none there and no wait: count 0); kNoReply
-    // when it waits; busy when kMax wait already.
+    // when it waits; busy when kMax wait already (and all their threads live).
     template <uint32_t N>
     ipc::Error read(Ring<N>& ring, axo_thread_id_t from, const Request& request, Reply& reply) {
         if (request.max == 0 || request.max > kChunk || (request.options & ~kWaitOption) != 0)
             return ipc::Error::invalid_argument;
-        forget(from);
+        m_waiting.cancel(from);
         if (!ring.empty() || (request.options & kWaitOption) == 0) {
             reply.count = ring.peek(reply.bytes, request.max);
             ring.drop(reply.count);
             return ipc::Error::ok;
         }
-        if (m_count == kMax) return ipc::Error::busy;
-        m_waiting[m_count++] = Waiting{from, request.max};
+        if (m_waiting.defer(from, Waiting{request.max}) != ipc::Error::ok) return ipc::Error::busy;
         return ipc::kNoReply;
     }
 
@@ -52,36 +60,24 @@ public:
     // reply)` returns whether the reply got through; only then do its bytes leave the ring (a
     // reader that gave up or died loses its place, not the bytes).
     template <uint32_t N, class Send> void answer(Ring<N>& ring, Send send) {
-        while (m_count > 0 && !ring.empty()) {
-            Waiting reader = m_waiting[0];
-            remove(0);
+        while (!m_waiting.empty() && !ring.empty()) {
             Reply reply;
-            reply.count = ring.peek(reply.bytes, reader.max);
-            if (send(reader.thread, static_cast<const Reply&>(reply))) ring.drop(reply.count);
+            reply.count = ring.peek(reply.bytes, m_waiting.at(0).payload.max);
+            m_waiting.answer(
+                m_waiting.at(0).ticket,
+                [&](axo_thread_id_t thread, const Waiting&) {
+                    return send(thread, static_cast<const Reply&>(reply));
+                },
+                [&](const Waiting&) { ring.drop(reply.count); });
         }
     }
 
 private:
     struct Waiting {
-        axo_thread_id_t thread;
         uint32_t max;
     };
 
-    void forget(axo_thread_id_t thread) {
-        for (uint32_t i = 0; i < m_count; ++i)
-            if (m_waiting[i].thread == thread) {
-                remove(i);
-                return;
-            }
-    }
-    void remove(uint32_t i) {
-        for (uint32_t j = i + 1; j < m_count; ++j)
-            m_waiting[j - 1] = m_waiting[j];
-        --m_count;
-    }
-
-    Waiting m_waiting[kMax] = {};
-    uint32_t m_count = 0;
+    ipc::PendingRequests<Waiting, kMax> m_waiting;
 };
 
 } // namespace driver

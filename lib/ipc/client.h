@@ -15,6 +15,7 @@
 
 #include <stdint.h>
 
+#include "lib/ipc/map_item.h"
 #include "lib/ipc/message.h"
 
 namespace ipc {
@@ -36,6 +37,45 @@ Error call(T& transport, axo_thread_id_t server, const Req& request, typename Re
         error_word != 0)
         return transport_error(error_word);
     return get_reply(message, reply);
+}
+
+// A transport whose receive window (BR0: where map items may land) can be set for one call.
+template <class T>
+concept WindowTransport = Transport<T> && requires(T& transport, axo_fpage_t window) {
+    { transport.set_receive_window(window) } -> std::same_as<axo_fpage_t>; // the old one
+};
+
+// A request that carries one item (the caller maps or grants the server `item`'s fpage):
+// label, the request's words, the item. The reply is an ordinary one.
+template <Transport T, Request Req>
+Error call_with_item(T& transport, axo_thread_id_t server, const Req& request, const MapItem& item,
+                     typename Req::Reply& reply, axo_timeout_t timeout = AXO_TIMEOUT_NEVER) {
+    Message message = transport.message();
+    put_with_item(message, Req::kLabel, request, item);
+    if (uint32_t error_word = transport.call(server, axo_timeouts(timeout, timeout));
+        error_word != 0)
+        return transport_error(error_word);
+    return get_reply(message, reply);
+}
+
+// A call whose ok reply carries one item (the server shares memory or ports with the caller),
+// which lands in `window` — the receive window for this call only, restored after. Errors as
+// for call(); an ok reply of another shape (not exactly the reply's words and one item) is
+// bad_message. `item`, if given, receives what the server sent.
+template <WindowTransport T, Request Req>
+Error call_receiving_item(T& transport, axo_thread_id_t server, const Req& request,
+                          typename Req::Reply& reply, axo_fpage_t window,
+                          axo_timeout_t timeout = AXO_TIMEOUT_NEVER, MapItem* item = nullptr) {
+    Message message = transport.message();
+    put(message, Req::kLabel, request);
+    axo_fpage_t saved = transport.set_receive_window(window);
+    uint32_t error_word = transport.call(server, axo_timeouts(timeout, timeout));
+    (void)transport.set_receive_window(saved);
+    if (error_word != 0) return transport_error(error_word);
+    MapItem received;
+    Error error = get_reply_with_item(message, reply, received);
+    if (error == Error::ok && item != nullptr) *item = received;
+    return error;
 }
 
 } // namespace ipc

@@ -33,6 +33,7 @@
 #include <stdint.h>
 #include <type_traits>
 
+#include "lib/ipc/map_item.h"
 #include "lib/ipc/message.h"
 
 namespace ipc {
@@ -127,6 +128,46 @@ template <class Context, Request Req> constexpr Route<Context> unsupported() {
     return {Req::kLabel, &unsupported_thunk<Context, Req>};
 }
 
+// ---- Requests that carry an item -------------------------------------------------------------
+
+// A handler of a request that carries one map or grant item (client.h: call_with_item):
+//   ipc::Error on_share(Ctx&, axo_thread_id_t from, const ShareRequest&, const ipc::MapItem&,
+//                       ShareRequest::Reply&);
+// The item has already landed in the server's receive window (BR0, which the server set: the
+// loop leaves it alone); `item` says what the client sent. A request of this label without
+// exactly one item is bad_message, before the handler runs.
+template <class C, class Req, class Rep>
+using ItemHandler = Error (*)(C&, axo_thread_id_t, const Req&, const MapItem&, Rep&);
+
+template <class F> struct ItemHandlerTraits;
+template <class C, class Req, class Rep> struct ItemHandlerTraits<ItemHandler<C, Req, Rep>> {
+    using Context = C;
+    using Request = Req;
+    using Reply = Rep;
+};
+
+template <auto Handler>
+Error item_thunk(typename ItemHandlerTraits<decltype(Handler)>::Context& context, axo_thread_id_t from,
+                 Message& message) {
+    using Traits = ItemHandlerTraits<decltype(Handler)>;
+    using Req = typename Traits::Request;
+    static_assert(Request<Req>, "a handler's request must be an ipc::Request");
+    static_assert(std::is_same_v<typename Traits::Reply, typename Req::Reply>,
+                  "a handler's reply must be its request's Reply");
+    Req request;
+    MapItem item;
+    if (Error error = get_with_item(message, request, item); error != Error::ok) return error;
+    typename Req::Reply reply{};
+    Error error = Handler(context, from, request, item, reply);
+    if (error == Error::ok) put_reply(message, reply);
+    return error;
+}
+
+template <auto Handler>
+constexpr Route<typename ItemHandlerTraits<decltype(Handler)>::Context> route_with_item() {
+    return {ItemHandlerTraits<decltype(Handler)>::Request::kLabel, &item_thunk<Handler>};
+}
+
 // For static_assert on a route table.
 template <class Context, size_t N> constexpr bool labels_unique(const Route<Context> (&routes)[N]) {
     for (size_t i = 0; i < N; ++i)
@@ -143,12 +184,17 @@ public:
     // the registers, may write a reply into them (a map item for a page fault) and says
     // whether to send it. `from` is the faulting thread, as the kernel reports it.
     using KernelHandler = Outcome (*)(Context& context, axo_thread_id_t from, Message& message);
+    // Runs before every request (any label below AXO_LABEL_EXCEPTION, routed or not): a thread
+    // makes one call at a time, so its request says it gave up any call of it the server still
+    // holds — the hook cancels that (ipc::PendingRequests::cancel), so that no stale reply
+    // answers this call.
+    using RequestHook = void (*)(Context& context, axo_thread_id_t from);
 
     template <size_t N>
     Dispatcher(Context& context, const Route<Context> (&routes)[N],
-               KernelHandler kernel_handler = nullptr)
-        : m_context(context), m_routes(routes), m_route_count(N), m_kernel_handler(kernel_handler) {
-    }
+               KernelHandler kernel_handler = nullptr, RequestHook request_hook = nullptr)
+        : m_context(context), m_routes(routes), m_route_count(N), m_kernel_handler(kernel_handler),
+          m_request_hook(request_hook) {}
 
     // Turns the request in `message` (from `from`) into its reply, in place.
     //  - a label with a route: the handler's reply, or an error reply (bad_message for a
@@ -162,6 +208,7 @@ public:
     Outcome dispatch(axo_thread_id_t from, Message& message) {
         ++m_stats.messages;
         uint32_t label = message.label();
+        if (label < AXO_LABEL_EXCEPTION && m_request_hook != nullptr) m_request_hook(m_context, from);
         for (size_t i = 0; i < m_route_count; ++i) {
             if (m_routes[i].label != label) continue;
             Error error = m_routes[i].handle(m_context, from, message);
@@ -199,6 +246,7 @@ private:
     const Route<Context>* m_routes;
     size_t m_route_count;
     KernelHandler m_kernel_handler;
+    RequestHook m_request_hook;
     DispatchStats m_stats{};
 };
 

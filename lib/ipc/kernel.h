@@ -8,6 +8,7 @@
 #include "axolotl/syscalls.h"
 #include "lib/ipc/client.h"
 #include "lib/ipc/dispatcher.h"
+#include "lib/ipc/liveness.h"
 #include "lib/ipc/message.h"
 
 namespace ipc {
@@ -16,6 +17,11 @@ namespace ipc {
 class KernelTransport {
 public:
     Message message() { return Message(axo_my_utcb()->mr); }
+    axo_fpage_t set_receive_window(axo_fpage_t window) {
+        axo_fpage_t old = axo_my_utcb()->br[0];
+        axo_my_utcb()->br[0] = window;
+        return old;
+    }
     uint32_t call(axo_thread_id_t to, uint32_t timeouts) {
         axo_utcb_t* utcb = axo_my_utcb();
         axo_msg_tag_t tag = axo_ipc_call(to, timeouts);
@@ -24,7 +30,7 @@ public:
         return utcb->error != 0 ? utcb->error : (uint32_t{AXO_IPC_INVALID} << 1);
     }
 };
-static_assert(Transport<KernelTransport>);
+static_assert(WindowTransport<KernelTransport>);
 
 // ipc::call on the calling thread's UTCB.
 template <Request Req>
@@ -53,46 +59,48 @@ inline bool send_error(axo_thread_id_t client, Error error) {
 // memory (or ports) the server shares with the caller, which land in `window` — BR0 for this
 // call only (restored after). Error replies are as for call(); an ok reply of another shape
 // is bad_message. The server's side is send_reply_with_map. The one implementation of such
-// replies (proc's device replies through lib/driver, ata's buffers, e1000's areas).
+// replies (proc's device replies through lib/driver, ata's buffers, e1000's areas, σ0).
 template <Request Req>
 Error call_receiving_map(axo_thread_id_t server, const Req& request, typename Req::Reply& reply,
-                         axo_fpage_t window, axo_timeout_t timeout = AXO_TIMEOUT_NEVER) {
-    axo_utcb_t* utcb = axo_my_utcb();
-    Message message(utcb->mr);
-    put(message, Req::kLabel, request);
-    uint32_t saved_window = utcb->br[0];
-    utcb->br[0] = window;
-    axo_msg_tag_t tag = axo_ipc_call(server, axo_timeouts(timeout, timeout));
-    uint32_t error_word = utcb->error;
-    utcb->br[0] = saved_window;
-    if (axo_tag_failed(tag))
-        return transport_error(error_word != 0 ? error_word : (uint32_t{AXO_IPC_INVALID} << 1));
-    if (message.label() != static_cast<uint32_t>(Error::ok)) {
-        typename Req::Reply ignored;
-        return get_reply(message, ignored);
-    }
-    if (message.untyped() != wire_words<typename Req::Reply> || message.typed() != 2)
-        return Error::bad_message;
-    if constexpr (wire_words<typename Req::Reply> > 0)
-        __builtin_memcpy(&reply, message.words(), sizeof(reply));
-    return Error::ok;
+                         axo_fpage_t window, axo_timeout_t timeout = AXO_TIMEOUT_NEVER,
+                         MapItem* item = nullptr) {
+    KernelTransport transport;
+    return call_receiving_item(transport, server, request, reply, window, timeout, item);
+}
+
+// A request that maps or grants the server `item` (its receive window must take it).
+template <Request Req>
+Error call_with_item(axo_thread_id_t server, const Req& request, const MapItem& item,
+                     typename Req::Reply& reply, axo_timeout_t timeout = AXO_TIMEOUT_NEVER) {
+    KernelTransport transport;
+    return call_with_item(transport, server, request, item, reply, timeout);
 }
 
 // The server's side of call_receiving_map, as a deferred reply (the handler then returns
-// kNoReply): `reply`'s words and one map item — `fpage` of the server's space with the rights
-// to give, `send_base` its hotspot (axolotl/abi.h, typed items). Zero send timeout; true if
-// the client got it.
+// kNoReply): `reply`'s words and one item — `item.fpage` of the server's space with the rights
+// to give, `item.send_base` its hotspot (axolotl/abi.h, typed items). Zero send timeout; true
+// if the client got it.
+template <WireLayout T>
+bool send_reply_with_item(axo_thread_id_t client, const T& reply, const MapItem& item) {
+    Message message(axo_my_utcb()->mr);
+    put_reply_with_item(message, reply, item);
+    return !axo_tag_failed(axo_ipc_send(client, AXO_TIMEOUT_ZERO));
+}
 template <WireLayout T>
 bool send_reply_with_map(axo_thread_id_t client, const T& reply, uint32_t send_base,
                          axo_fpage_t fpage) {
-    axo_utcb_t* utcb = axo_my_utcb();
-    Message message(utcb->mr);
-    put_reply(message, reply);
-    uint32_t n = wire_words<T>;
-    utcb->mr[1 + n] = axo_map_item_word0(send_base, 0);
-    utcb->mr[2 + n] = fpage;
-    message.set_tag(static_cast<uint32_t>(Error::ok), n, 2);
-    return !axo_tag_failed(axo_ipc_send(client, AXO_TIMEOUT_ZERO));
+    return send_reply_with_item(client, reply, MapItem::map(send_base, fpage));
+}
+
+// Whether `thread` exists, asked of the kernel by any thread: thread_switch refuses a stale or
+// unknown id (AXO_ERR_INVALID_THREAD). Otherwise it gives the rest of the caller's time slice
+// to the thread (or yields): ask only when a client's slot is needed, not per request.
+inline bool thread_exists(axo_thread_id_t thread) {
+    return axo_thread_switch(thread) != AXO_ERR_INVALID_THREAD;
+}
+// The Liveness of lib/ipc's tables on the kernel.
+inline Liveness kernel_liveness() {
+    return Liveness{nullptr, [](void*, axo_thread_id_t thread) { return thread_exists(thread); }};
 }
 
 // The server loop: receive from anyone, dispatch, reply and wait for the next request in one

@@ -1,7 +1,8 @@
 #include "loader.h"
 
 #include "rt/rt.h"
-#include "servers/memory/sigma0/protocol.h"
+#include "lib/ipc/map_item.h"
+#include "servers/memory/sigma0/client.h"
 
 namespace loader {
 
@@ -11,19 +12,6 @@ constexpr uint32_t kPage = kPageSize;
 constexpr uint32_t kPageBits = 12;
 
 } // namespace
-
-uint32_t sigma0_call(uint32_t label, uint32_t argument, axo_fpage_t window, uint32_t* physical) {
-    axo_utcb_t* utcb = axo_my_utcb();
-    uint32_t saved_window = utcb->br[0];
-    utcb->br[0] = window;
-    utcb->mr[0] = axo_msg_tag(label, 1, 0);
-    utcb->mr[1] = argument;
-    axo_msg_tag_t tag = axo_ipc_call(rt_kip()->sigma0, 0);
-    utcb->br[0] = saved_window;
-    if (axo_tag_failed(tag)) return sigma0::kSigma0ErrorNoPermission;
-    if (physical && axo_tag_untyped(tag) >= 1) *physical = utcb->mr[1];
-    return axo_tag_label(tag);
-}
 
 void PagePool::init(uint32_t window_base, uint32_t window_pages) {
     m_base = window_base;
@@ -53,11 +41,9 @@ uint32_t PagePool::allocate() {
         if (slot == m_pages) return 0;
         uint32_t address = m_base + slot * kPage;
         uint32_t physical = 0;
-        if (sigma0_call(sigma0::kSigma0AllocateAny, kPageBits,
-                        axo_fpage(address, kPageBits, AXO_FPAGE_RWX),
-                        &physical) != sigma0::kSigma0Ok) {
+        if (sigma0::client::allocate_any(kPageBits, axo_fpage(address, kPageBits, AXO_FPAGE_RWX),
+                                         physical) != ipc::Error::ok)
             return 0;
-        }
         m_physical[slot] = physical;
         set(m_owned_bits, slot, true);
         ++m_owned;
@@ -89,10 +75,10 @@ const uint8_t* map_boot_module(uint32_t index, uint32_t window, uint32_t* size) 
     uint32_t first = page_of(start), end = start + length;
     // One page at a time: modules need not be aligned to their size.
     for (uint32_t page = first; page < end; page += kPage) {
-        uint32_t status =
-            sigma0_call(sigma0::kSigma0MapPhysical, axo_fpage(page, kPageBits, AXO_FPAGE_R),
-                        axo_fpage(window + (page - first), kPageBits, AXO_FPAGE_R), nullptr);
-        if (status != sigma0::kSigma0Ok) return nullptr;
+        if (sigma0::client::map_physical(
+                axo_fpage(page, kPageBits, AXO_FPAGE_R),
+                axo_fpage(window + (page - first), kPageBits, AXO_FPAGE_R)) != ipc::Error::ok)
+            return nullptr;
     }
     *size = length;
     return reinterpret_cast<const uint8_t*>(window + (start - first));
@@ -167,11 +153,10 @@ Fault handle_fault(Process& process, PagePool& pool, uint32_t address, bool writ
         given = &process.given[process.given_count++];
     }
 
-    axo_utcb_t* utcb = axo_my_utcb();
-    utcb->mr[0] = axo_msg_tag(0, 0, 2);
-    utcb->mr[1] = axo_map_item_word0(page, 0);
-    utcb->mr[2] = axo_fpage(given->pool_page, kPageBits,
-                            given->writable ? AXO_FPAGE_RWX : AXO_FPAGE_R | AXO_FPAGE_X);
+    ipc::Message message(axo_my_utcb()->mr);
+    ipc::put_fault_reply(message, page,
+                         axo_fpage(given->pool_page, kPageBits,
+                                   given->writable ? AXO_FPAGE_RWX : AXO_FPAGE_R | AXO_FPAGE_X));
     return Fault::mapped;
 }
 
@@ -180,17 +165,6 @@ void release(Process& process, PagePool& pool) {
         pool.free(process.given[i].pool_page);
     process.given_count = 0;
     process.thread = AXO_NIL_THREAD;
-}
-
-bool sigma0_statistics(uint32_t* free_bytes, uint32_t* total_bytes) {
-    axo_utcb_t* utcb = axo_my_utcb();
-    utcb->mr[0] = axo_msg_tag(sigma0::kSigma0Statistics, 0, 0);
-    axo_msg_tag_t tag = axo_ipc_call(rt_kip()->sigma0, 0);
-    if (axo_tag_failed(tag) || axo_tag_label(tag) != sigma0::kSigma0Ok || axo_tag_untyped(tag) < 2)
-        return false;
-    *free_bytes = utcb->mr[1];
-    *total_bytes = utcb->mr[2];
-    return true;
 }
 
 } // namespace loader

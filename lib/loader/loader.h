@@ -104,13 +104,4 @@ Fault handle_fault(Process& process, PagePool& pool, uint32_t address, bool writ
 // The process's space is gone (its last thread deleted): its pages return to the pool.
 void release(Process& process, PagePool& pool);
 
-// One request to σ0 (servers/memory/sigma0/protocol.h) with one argument word and `window` as
-// the receive window for its map item (BR0 is restored afterwards); returns the reply's
-// status (sigma0::Status; kSigma0ErrorNoPermission if the IPC failed) and, if `physical` is
-// given and the reply has a word, the physical base it names. Used by proc for device grants.
-uint32_t sigma0_call(uint32_t label, uint32_t argument, axo_fpage_t window, uint32_t* physical);
-
-// σ0's free and total conventional memory in bytes (kSigma0Statistics); false if σ0 refused.
-bool sigma0_statistics(uint32_t* free_bytes, uint32_t* total_bytes);
-
 } // namespace loader

@@ -74,6 +74,15 @@ public:
     template <ipc::Request Req>
     ipc::Error call_once(const Req& request, typename Req::Reply& reply,
                          axo_timeout_t timeout = AXO_TIMEOUT_NEVER) {
+        return with_server([&](axo_thread_id_t server) {
+            return ipc::call(m_transport, server, request, reply, timeout);
+        });
+    }
+
+    // The one step under every call: looks the name up if no server is known, runs
+    // `call(server)` once, and forgets the server if it answered server_gone. For calls of
+    // another shape (lib/names/session.h's attach with its map item).
+    template <class Call> ipc::Error with_server(Call&& call) {
         if (m_server == AXO_NIL_THREAD) {
             axo_thread_id_t found = AXO_NIL_THREAD;
             if (ipc::Error error = lookup(m_transport, m_proc, m_name, found);
@@ -82,10 +91,12 @@ public:
             m_server = found;
             ++m_lookups;
         }
-        ipc::Error error = ipc::call(m_transport, m_server, request, reply, timeout);
+        ipc::Error error = call(m_server);
         if (error == ipc::Error::server_gone) m_server = AXO_NIL_THREAD;
         return error;
     }
+
+    T& transport() { return m_transport; }
 
     // The server last found (nil before the first call and after it was found gone).
     axo_thread_id_t server() const { return m_server; }

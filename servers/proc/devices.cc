@@ -6,7 +6,7 @@
 #include "lib/ipc/kernel.h"
 #include "lib/loader/loader.h"
 #include "servers/drivers/pci/pci.h"
-#include "servers/memory/sigma0/protocol.h"
+#include "servers/memory/sigma0/client.h"
 #include "servers/proc/server.h"
 
 namespace proc {
@@ -193,8 +193,7 @@ ipc::Error on_device_ports(Proc& proc, axo_thread_id_t from, const DevicePortsRe
         granted = grants.ports[i].first <= first && last <= grants.ports[i].last;
     if (!granted) return ipc::Error::no_permission;
     // Into proc's own bitmap first (asking again for ports proc holds is harmless), then on.
-    if (loader::sigma0_call(sigma0::kSigma0MapPorts, fpage, fpage, nullptr) != sigma0::kSigma0Ok)
-        return ipc::Error::io_error;
+    if (sigma0::client::map_ports(fpage, fpage) != ipc::Error::ok) return ipc::Error::io_error;
     (void)ipc::send_reply_with_map(from, ipc::Empty{}, fpage & ~0x3FFu, fpage);
     return ipc::kNoReply;
 }
@@ -247,10 +246,9 @@ ipc::Error on_device_memory(Proc& proc, axo_thread_id_t from, const DeviceMemory
             base + size < base)
             return ipc::Error::no_memory;
         for (uint32_t offset = 0; offset < size; offset += kPageSize) {
-            if (loader::sigma0_call(sigma0::kSigma0MapPhysical,
-                                    axo_fpage(granted.first + offset, kPageBits, kRightsRW),
-                                    axo_fpage(base + offset, kPageBits, kRightsRW),
-                                    nullptr) != sigma0::kSigma0Ok)
+            if (sigma0::client::map_physical(
+                    axo_fpage(granted.first + offset, kPageBits, kRightsRW),
+                    axo_fpage(base + offset, kPageBits, kRightsRW)) != ipc::Error::ok)
                 return ipc::Error::no_memory;
         }
         proc.devices.device_cursor = base + size;
@@ -277,9 +275,9 @@ ipc::Error on_dma_allocate(Proc& proc, axo_thread_id_t from, const DmaAllocateRe
         uint32_t address = align_up(proc.devices.dma_cursor, size);
         if (address + size > kDmaWindowEnd) return ipc::Error::no_memory;
         uint32_t physical = 0;
-        if (loader::sigma0_call(sigma0::kSigma0AllocateAny, request.log2,
-                                axo_fpage(address, request.log2, AXO_FPAGE_RWX),
-                                &physical) != sigma0::kSigma0Ok)
+        if (sigma0::client::allocate_any(request.log2,
+                                         axo_fpage(address, request.log2, AXO_FPAGE_RWX),
+                                         physical) != ipc::Error::ok)
             return ipc::Error::no_memory;
         memset(reinterpret_cast<void*>(address), 0, size);
         block = {address, physical, request.log2};

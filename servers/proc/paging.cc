@@ -6,9 +6,10 @@
 #include "rt/rt.h"
 
 #include "lib/ipc/kernel.h"
+#include "lib/ipc/map_item.h"
 #include "lib/loader/layout.h"
 #include "servers/memory/mm/protocol.h"
-#include "servers/memory/sigma0/protocol.h"
+#include "servers/memory/sigma0/client.h"
 #include "servers/proc/server.h"
 
 namespace proc {
@@ -40,11 +41,7 @@ template <class Request> ipc::Error mm_call(const Proc& proc, const Request& req
 }
 
 bool sigma0_add_client(axo_thread_id_t thread) {
-    axo_utcb_t* utcb = axo_my_utcb();
-    utcb->mr[0] = axo_msg_tag(sigma0::kSigma0AddClient, 1, 0);
-    utcb->mr[1] = thread;
-    axo_msg_tag_t tag = axo_ipc_call(rt_kip()->sigma0, 0);
-    return !axo_tag_failed(tag) && axo_tag_label(tag) == sigma0::kSigma0Ok;
+    return sigma0::client::add_client(thread) == ipc::Error::ok;
 }
 
 // The pages the image's segments touch: [low, high).
@@ -78,23 +75,21 @@ uint32_t mm_slot(const Proc& proc) {
 // One message to the image pager; true if a reply is in the UTCB.
 bool serve_pager_message(Proc& proc, axo_thread_id_t from) {
     axo_utcb_t* utcb = axo_my_utcb();
-    axo_msg_tag_t tag = utcb->mr[0];
+    ipc::Message message(utcb->mr);
     if (from != proc.paging.mm) return false; // only mm talks to the image pager
-    uint32_t label = axo_tag_label(tag);
-    if ((label & ~AXO_FPAGE_RWX) == AXO_LABEL_PAGE_FAULT && axo_tag_untyped(tag) == 2 &&
-        axo_tag_typed(tag) == 0) {
+    if (ipc::PageFault page_fault; ipc::get_page_fault(message, page_fault)) {
         // mm's own memory: its image, .bss and stack, from proc's pool.
         uint32_t slot = mm_slot(proc);
         if (slot == ProcessTable::kSlots) return false;
-        uint32_t address = utcb->mr[1];
-        loader::Fault fault = loader::handle_fault(proc.loaded[slot], proc.pool, address,
-                                                   (label & AXO_FPAGE_W) != 0);
+        loader::Fault fault = loader::handle_fault(proc.loaded[slot], proc.pool,
+                                                   page_fault.address, page_fault.write());
         if (fault == loader::Fault::mapped) return true;
-        rt_printf("proc: mm faulted at %08x (eip %08x): %s; left blocked\n", address, utcb->mr[2],
+        rt_printf("proc: mm faulted at %08x (eip %08x): %s; left blocked\n", page_fault.address,
+                  page_fault.ip,
                   fault == loader::Fault::violation ? "outside its image" : "no memory");
         return false;
     }
-    if (label != mm::kMmExternalFault || axo_tag_untyped(tag) != 4 || axo_tag_typed(tag) != 0)
+    if (message.label() != mm::kMmExternalFault || message.untyped() != 4 || message.typed() != 0)
         return false;
     // The cookie names the module and the slot of the process that made the object (cookie()).
     uint32_t module = utcb->mr[1] >> 16, slot = utcb->mr[1] & 0xFFFFu, offset = utcb->mr[2];
@@ -116,12 +111,12 @@ bool serve_pager_message(Proc& proc, axo_thread_id_t from) {
             known = false;
     }
     if (!known) {
-        utcb->mr[0] = axo_msg_tag(static_cast<uint32_t>(ipc::Error::invalid_argument), 0, 0);
+        ipc::put_error(message, ipc::Error::invalid_argument);
         return true;
     }
     if (g_scratch == 0) g_scratch = proc.pool.allocate();
     if (g_scratch == 0) {
-        utcb->mr[0] = axo_msg_tag(static_cast<uint32_t>(ipc::Error::no_memory), 0, 0);
+        ipc::put_error(message, ipc::Error::no_memory);
         return true;
     }
     utcb->mr[0] = axo_fpage(g_scratch, kPageBits, AXO_FPAGE_RWX);
@@ -137,9 +132,9 @@ bool serve_pager_message(Proc& proc, axo_thread_id_t from) {
         loader::fill_page(proc.images[module].elf, proc.images[module].data, kNoArguments,
                           low + offset, out);
     }
-    utcb->mr[0] = axo_msg_tag(0, 0, 2);
-    utcb->mr[1] = axo_map_item_word0(0, 0);
-    utcb->mr[2] = axo_fpage(g_scratch, kPageBits, AXO_FPAGE_R);
+    // The page, read-only, at the hotspot mm's window gives it (mm's protocol: send base 0).
+    ipc::put_reply_with_item(message, ipc::Empty{},
+                             ipc::MapItem::map(0, axo_fpage(g_scratch, kPageBits, AXO_FPAGE_R)));
     return true;
 }
 

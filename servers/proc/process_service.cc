@@ -131,7 +131,7 @@ void ProcessService::end(ProcessEntry& entry, ExitReason reason, int32_t status)
     m_host.ended(m_host.context, entry);
 
     // Its thread is gone, and with it any wait it had pending.
-    drop_waits_of_parent(entry.pid);
+    m_waits.cancel_if([&entry](const auto& wait) { return wait.payload.parent == entry.pid; });
     // Its children go to proc, which reaps those that have ended already.
     for (uint32_t i = 0; i < ProcessTable::kSlots; ++i) {
         ProcessEntry& child = m_table.at(i);
@@ -153,7 +153,7 @@ ipc::Error ProcessService::wait(axo_thread_id_t from, const WaitRequest& request
     if ((request.options & ~kWaitNoHang) != 0) return ipc::Error::invalid_argument;
     ProcessId parent = caller(from);
     // A thread makes one call at a time: a wait it had pending was given up.
-    drop_waits_of_thread(from);
+    (void)m_waits.cancel(from);
 
     ProcessEntry* ended = nullptr;
     if (request.pid != kWaitAnyChild) {
@@ -175,33 +175,37 @@ ipc::Error ProcessService::wait(axo_thread_id_t from, const WaitRequest& request
         return ipc::Error::ok;
     }
     if (request.options & kWaitNoHang) return ipc::Error::busy;
-    for (uint32_t i = 0; i < m_wait_count; ++i)
-        if (request.pid != kWaitAnyChild && m_waits[i].pid == request.pid) return ipc::Error::busy;
-    if (m_wait_count == kMaxWaits) return ipc::Error::no_space;
-    m_waits[m_wait_count++] = Wait{from, parent, request.pid};
+    if (request.pid != kWaitAnyChild &&
+        m_waits.find_if([&request](const auto& wait) { return wait.payload.pid == request.pid; }))
+        return ipc::Error::busy;
+    if (m_waits.defer(from, Wait{parent, request.pid}) != ipc::Error::ok)
+        return ipc::Error::no_space;
     return ipc::kNoReply;
 }
 
 void ProcessService::deliver(ProcessEntry& child) {
     ProcessId parent = child.parent;
-    for (uint32_t i = 0; i < m_wait_count;) {
-        Wait wait = m_waits[i];
-        if (wait.parent != parent || (wait.pid != kWaitAnyChild && wait.pid != child.pid)) {
-            ++i;
-            continue;
-        }
-        remove_wait(i);
-        // A waiter whose call timed out, or that was deleted, is no longer receiving: the
-        // next waiter (or a later wait) gets the child.
-        if (m_host.answer(m_host.context, wait.thread, ipc::Error::ok, wait_reply(child))) {
-            ProcessId pid = child.pid;
-            m_table.release(child);
-            settle_waits(parent, pid);
-            return;
-        }
+    ProcessId pid = child.pid;
+    auto waits_for_child = [parent, pid](const auto& wait) {
+        return wait.payload.parent == parent &&
+               (wait.payload.pid == kWaitAnyChild || wait.payload.pid == pid);
+    };
+    // A waiter whose call timed out, or that was deleted, is no longer receiving: the next
+    // waiter (or a later wait) gets the child. It is reaped only by a reply that got through.
+    while (const auto* wait = m_waits.find_if(waits_for_child)) {
+        WaitReply reply = wait_reply(child);
+        ipc::Delivery delivery = m_waits.answer(
+            wait->ticket,
+            [this, &reply](axo_thread_id_t waiter, const Wait&) {
+                return m_host.answer(m_host.context, waiter, ipc::Error::ok, reply);
+            },
+            [this, &child, parent, pid](const Wait&) {
+                m_table.release(child);
+                settle_waits(parent, pid);
+            });
+        if (delivery == ipc::Delivery::delivered) return;
     }
     if (parent == kNoProcess) {
-        ProcessId pid = child.pid;
         m_table.release(child);
         settle_waits(parent, pid);
     }
@@ -209,18 +213,14 @@ void ProcessService::deliver(ProcessEntry& child) {
 
 void ProcessService::settle_waits(ProcessId parent, ProcessId reaped) {
     bool childless = !has_children(parent);
-    for (uint32_t i = 0; i < m_wait_count;) {
-        const Wait& wait = m_waits[i];
-        bool hopeless = wait.parent == parent &&
-                        (wait.pid == reaped || (wait.pid == kWaitAnyChild && childless));
-        if (!hopeless) {
-            ++i;
-            continue;
-        }
-        axo_thread_id_t waiter = m_waits[i].thread;
-        remove_wait(i);
-        (void)m_host.answer(m_host.context, waiter, ipc::Error::not_found, WaitReply{});
-    }
+    auto hopeless = [parent, reaped, childless](const auto& wait) {
+        return wait.payload.parent == parent &&
+               (wait.payload.pid == reaped || (wait.payload.pid == kWaitAnyChild && childless));
+    };
+    while (const auto* wait = m_waits.find_if(hopeless))
+        (void)m_waits.answer(wait->ticket, [this](axo_thread_id_t waiter, const Wait&) {
+            return m_host.answer(m_host.context, waiter, ipc::Error::not_found, WaitReply{});
+        });
 }
 
 bool ProcessService::has_children(ProcessId parent) {
@@ -229,30 +229,6 @@ bool ProcessService::has_children(ProcessId parent) {
         if (entry.state != ProcessState::free && entry.parent == parent) return true;
     }
     return false;
-}
-
-void ProcessService::remove_wait(uint32_t index) {
-    for (uint32_t i = index + 1; i < m_wait_count; ++i)
-        m_waits[i - 1] = m_waits[i];
-    --m_wait_count;
-}
-
-void ProcessService::drop_waits_of_thread(axo_thread_id_t thread) {
-    for (uint32_t i = 0; i < m_wait_count;) {
-        if (m_waits[i].thread == thread)
-            remove_wait(i);
-        else
-            ++i;
-    }
-}
-
-void ProcessService::drop_waits_of_parent(ProcessId parent) {
-    for (uint32_t i = 0; i < m_wait_count;) {
-        if (m_waits[i].parent == parent)
-            remove_wait(i);
-        else
-            ++i;
-    }
 }
 
 } // namespace proc

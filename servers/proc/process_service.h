@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "lib/ipc/dispatcher.h"
+#include "lib/ipc/pending_requests.h"
 #include "servers/proc/boot_config.h"
 #include "servers/proc/process_table.h"
 #include "servers/proc/protocol.h"
@@ -81,11 +82,15 @@ public:
     // For the thread operations (threads.cc), which keep an entry's extra threads.
     ProcessTable& table() { return m_table; }
     ProcessCounters counters() const { return m_counters; }
-    uint32_t pending_waits() const { return m_wait_count; }
+    uint32_t pending_waits() const { return m_waits.count(); }
+    // Any request from `from` (the dispatcher's request hook): a wait it left pending was given
+    // up (its call timed out), and is never answered now — else its reply would answer this
+    // call.
+    void cancel_requests_of(axo_thread_id_t from) { (void)m_waits.cancel(from); }
 
 private:
+    // A pending wait (the waiting thread is the entry's client).
     struct Wait {
-        axo_thread_id_t thread; // who waits, blocked in its call
         ProcessId parent;       // as whom (caller(thread) when it asked)
         ProcessId pid;          // for whom; kWaitAnyChild: any child of parent
     };
@@ -98,16 +103,12 @@ private:
     // `parent` if it has none left, can never be answered: they fail with not_found.
     void settle_waits(ProcessId parent, ProcessId reaped);
     bool has_children(ProcessId parent);
-    void remove_wait(uint32_t index);
-    void drop_waits_of_thread(axo_thread_id_t thread);
-    void drop_waits_of_parent(ProcessId parent);
     static WaitReply wait_reply(const ProcessEntry& child);
 
     ProcessTable m_table;
     ProcessHost m_host;
     const BootConfig* m_config;
-    Wait m_waits[kMaxWaits] = {};
-    uint32_t m_wait_count = 0;
+    ipc::PendingRequests<Wait, kMaxWaits> m_waits;
     ProcessCounters m_counters{};
 };
 

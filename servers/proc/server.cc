@@ -1,6 +1,7 @@
 #include "servers/proc/server.h"
 
 #include "axolotl/syscalls.h"
+#include "servers/memory/sigma0/client.h"
 #include "servers/proc/threads.h"
 
 namespace proc {
@@ -43,8 +44,13 @@ ipc::Error on_statistics(Proc& proc, axo_thread_id_t, const StatisticsRequest&,
     reply.pool_in_use = proc.pool.in_use();
     reply.pool_owned = proc.pool.owned();
     reply.threads = extra_threads_alive(proc);
-    if (!loader::sigma0_statistics(&reply.sigma0_free, &reply.sigma0_total))
+    sigma0::StatisticsReply sigma0_memory{};
+    if (sigma0::client::statistics(sigma0_memory) == ipc::Error::ok) {
+        reply.sigma0_free = sigma0_memory.free_bytes;
+        reply.sigma0_total = sigma0_memory.total_bytes;
+    } else {
         reply.sigma0_free = reply.sigma0_total = 0;
+    }
     return ipc::Error::ok;
 }
 
@@ -87,7 +93,10 @@ bool kernel_thread_alive(void*, axo_thread_id_t thread) {
 }
 
 Dispatcher make_dispatcher(Proc& proc) {
-    return Dispatcher(proc, kRoutes, &on_kernel_message);
+    // A request from a thread ends any wait it left pending (lib/ipc/pending_requests.h).
+    return Dispatcher(proc, kRoutes, &on_kernel_message, [](Proc& p, axo_thread_id_t from) {
+        p.processes.cancel_requests_of(from);
+    });
 }
 
 } // namespace proc

@@ -69,8 +69,16 @@ public:
             r = kPoison;
     }
     ipc::Message message() { return ipc::Message(m_mr); }
+    // BR0: where map items of a reply may land. The fake records it; it maps nothing.
+    axo_fpage_t set_receive_window(axo_fpage_t window) {
+        axo_fpage_t old = m_window;
+        m_window = window;
+        return old;
+    }
+    axo_fpage_t receive_window() const { return m_window; }
     uint32_t call(axo_thread_id_t to, uint32_t timeouts) {
         last_timeouts = timeouts;
+        window_in_last_call = m_window;
         if (fail_next != 0) {
             uint32_t word = fail_next;
             fail_next = 0;
@@ -84,8 +92,10 @@ public:
     // Makes the next call fail with this error word, without reaching the server.
     uint32_t fail_next = 0;
     uint32_t last_timeouts = 0;
+    axo_fpage_t window_in_last_call = AXO_FPAGE_NIL;
 
 private:
+    axo_fpage_t m_window = AXO_FPAGE_NIL;
     Kernel& m_kernel;
     axo_thread_id_t m_self;
     uint32_t m_mr[AXO_MR_COUNT];

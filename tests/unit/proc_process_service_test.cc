@@ -214,6 +214,22 @@ TEST_F(ProcessServiceTest, ANewWaitReplacesTheThreadsOld) {
     EXPECT_EQ(answers[0].reply.pid, b.pid);
 }
 
+// The waiter's call timed out and it calls proc again — kill of the very child it waited for.
+// Its old wait must not answer the kill (the thread waits in the kill's receive phase from
+// proc): the dispatcher's request hook cancels it first, and the child stays a zombie.
+TEST_F(ProcessServiceTest, AnAbandonedWaitNeverAnswersTheThreadsNextCall) {
+    SpawnReply parent = spawned(kProcThread);
+    SpawnReply child = spawned(parent.main_thread);
+    EXPECT_EQ(wait(parent.main_thread, child.pid), ipc::kNoReply);
+    service.cancel_requests_of(parent.main_thread); // proc's dispatcher, for the kill
+    EXPECT_EQ(kill(parent.main_thread, child.pid), ipc::Error::ok);
+    EXPECT_TRUE(answers.empty()) << "a wait reply would have answered the kill";
+    EXPECT_EQ(service.pending_waits(), 0u);
+    WaitReply reply{};
+    EXPECT_EQ(wait(parent.main_thread, child.pid, &reply, kWaitNoHang), ipc::Error::ok);
+    EXPECT_EQ(reply.pid, child.pid);
+}
+
 TEST_F(ProcessServiceTest, WaitForAnyChild) {
     SpawnReply parent = spawned(kProcThread);
     EXPECT_EQ(wait(parent.main_thread, kWaitAnyChild), ipc::Error::not_found);

@@ -3,6 +3,7 @@
 #include "rt/rt.h"
 
 #include "lib/ipc/kernel.h"
+#include "lib/ipc/session_kernel.h"
 
 namespace ata {
 namespace {
@@ -140,7 +141,8 @@ bool Ata::start(const char* name, uint16_t port, uint16_t control, uint32_t irq,
     m_port = port;
     m_control = control;
     m_irq = irq;
-    m_buffers = buffers;
+    m_sessions.set_host(ipc::kernel_session_host());
+    m_sessions.set_buffers(reinterpret_cast<uintptr_t>(buffers));
     m_stats.port = port;
     m_stats.irq = irq;
     m_stats.restarts = restarts;
@@ -161,52 +163,16 @@ void Ata::spurious_interrupt(uint32_t line) {
 
 // ---- Buffers ----------------------------------------------------------------------------------
 
-int32_t Ata::buffer_of(axo_thread_id_t from) const {
-    for (uint32_t i = 0; i < kMaxBuffers; ++i)
-        if (m_owners[i].owner == from) return static_cast<int32_t>(i);
-    return -1;
-}
-
-void Ata::revoke(uint32_t slot) const {
-    // Takes every right from the mappings derived from ours (the client's); ours stays.
-    axo_my_utcb()->mr[0] =
-        axo_fpage(reinterpret_cast<uintptr_t>(buffer_address(slot)), kBufferLog2, AXO_FPAGE_RWX);
-    (void)axo_unmap(0);
-}
-
 ipc::Error Ata::buffer(axo_thread_id_t from) {
-    if (m_buffers == nullptr) return ipc::Error::no_memory;
-    int32_t slot = buffer_of(from);
-    if (slot < 0) {
-        // A free buffer, or the least recently used one taken back from its owner.
-        uint32_t pick = 0;
-        for (uint32_t i = 0; i < kMaxBuffers; ++i) {
-            if (m_owners[i].owner == AXO_NIL_THREAD) {
-                pick = i;
-                break;
-            }
-            if (m_owners[i].last_use < m_owners[pick].last_use) pick = i;
-        }
-        if (m_owners[pick].owner != AXO_NIL_THREAD) revoke(pick);
-        memset(buffer_address(pick), 0, kBufferBytes);
-        m_owners[pick].owner = from;
-        slot = static_cast<int32_t>(pick);
-    }
-    m_owners[slot].last_use = ++m_clock;
-    BufferReply reply{kBufferBytes, static_cast<uint32_t>(slot), m_info.sectors_low,
-                      m_info.sectors_high};
-    uint32_t address = reinterpret_cast<uintptr_t>(buffer_address(static_cast<uint32_t>(slot)));
-    (void)ipc::send_reply_with_map(from, reply, address,
-                                   axo_fpage(address, kBufferLog2, AXO_FPAGE_R | AXO_FPAGE_W));
+    ipc::Sessions<kMaxBuffers>::Attached attached = m_sessions.attach(from);
+    if (attached.error != ipc::Error::ok) return attached.error;
+    BufferReply reply{kBufferBytes, attached.slot, m_info.sectors_low, m_info.sectors_high};
+    (void)ipc::send_session_buffer(m_sessions, from, attached, reply, AXO_FPAGE_R | AXO_FPAGE_W);
     return ipc::kNoReply;
 }
 
 ipc::Error Ata::release(axo_thread_id_t from) {
-    int32_t slot = buffer_of(from);
-    if (slot < 0) return ipc::Error::not_found;
-    revoke(static_cast<uint32_t>(slot));
-    m_owners[slot] = {};
-    return ipc::Error::ok;
+    return m_sessions.release(from);
 }
 
 // ---- Commands ---------------------------------------------------------------------------------
@@ -241,10 +207,10 @@ void Ata::select_and_address(uint64_t lba, uint32_t count, bool ext) {
 }
 
 ipc::Error Ata::transfer(axo_thread_id_t from, const TransferRequest& request, bool write) {
-    int32_t slot = buffer_of(from);
     uint64_t lba = combine(request.lba_low, request.lba_high);
     uint32_t count = request.count, offset = request.offset;
-    if (slot < 0) {
+    uint32_t slot = 0;
+    if (m_sessions.find(from, &slot) == nullptr) {
         ++m_stats.refused;
         return ipc::Error::not_found;
     }
@@ -254,8 +220,7 @@ ipc::Error Ata::transfer(axo_thread_id_t from, const TransferRequest& request, b
         ++m_stats.refused;
         return ipc::Error::invalid_argument;
     }
-    m_owners[slot].last_use = ++m_clock;
-    uint8_t* data = buffer_address(static_cast<uint32_t>(slot)) + offset;
+    uint8_t* data = m_sessions.buffer(slot) + offset;
 
     uint8_t status = 0;
     if (!poll(0, 0, status)) return fail(true);
@@ -307,9 +272,7 @@ ipc::Error Ata::flush() {
 
 void Ata::statistics(StatisticsReply& reply) const {
     reply = m_stats;
-    reply.buffers = 0;
-    for (uint32_t i = 0; i < kMaxBuffers; ++i)
-        if (m_owners[i].owner != AXO_NIL_THREAD) ++reply.buffers;
+    reply.buffers = m_sessions.count();
 }
 
 } // namespace ata

@@ -6,6 +6,7 @@
 #include <stdint.h>
 
 #include "lib/driver/driver.h"
+#include "lib/ipc/session.h"
 #include "servers/drivers/ata/protocol.h"
 
 namespace ata {
@@ -63,11 +64,6 @@ public:
     driver::Interrupts interrupts;
 
 private:
-    struct Buffer {
-        axo_thread_id_t owner;
-        uint32_t last_use; // m_clock at the owner's last request
-    };
-
     uint8_t in(uint16_t offset) const { return driver::inb(static_cast<uint16_t>(m_port + offset)); }
     void out(uint16_t offset, uint8_t value) const {
         driver::outb(static_cast<uint16_t>(m_port + offset), value);
@@ -83,9 +79,6 @@ private:
     bool identify();
     void select_and_address(uint64_t lba, uint32_t count, bool ext);
     ipc::Error fail(bool timeout);
-    int32_t buffer_of(axo_thread_id_t from) const;
-    uint8_t* buffer_address(uint32_t slot) const { return m_buffers + slot * kBufferBytes; }
-    void revoke(uint32_t slot) const;
 
     const char* m_name = "ata";
     uint16_t m_port = 0;
@@ -94,9 +87,9 @@ private:
     uint64_t m_sectors = 0;
     bool m_lba48 = false;
     bool m_flush_ext = false;
-    uint8_t* m_buffers = nullptr;
-    Buffer m_owners[kMaxBuffers] = {};
-    uint32_t m_clock = 0;
+    // The clients' buffers: a session per thread; when all are taken, the least recently used
+    // one changes owner.
+    ipc::Sessions<kMaxBuffers> m_sessions{kBufferLog2, ipc::WhenFull::take_least_recent};
     InfoReply m_info{};
     StatisticsReply m_stats{};
 };

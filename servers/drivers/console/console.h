@@ -8,6 +8,7 @@
 #include "lib/driver/driver.h"
 #include "lib/driver/ring.h"
 #include "lib/driver/stream_readers.h"
+#include "lib/ipc/kernel.h"
 #include "servers/drivers/console/keyboard.h"
 #include "servers/drivers/console/protocol.h"
 
@@ -48,6 +49,9 @@ public:
 
     ipc::Error write(axo_thread_id_t from, const WriteRequest& request, WriteReply& reply);
     ipc::Error read(axo_thread_id_t from, const ReadRequest& request, ReadReply& reply);
+    // Any request from `from` (the dispatcher's request hook): a read it left waiting was
+    // given up, and is never answered now.
+    void cancel_requests_of(axo_thread_id_t from) { m_readers.cancel(from); }
     void statistics(StatisticsReply& reply) const;
 
     // Writes `count` bytes to the screen (write's work; also the driver's own banner).
@@ -73,7 +77,7 @@ private:
     uint32_t m_led_step = 0;    // 0: no LED command; 1, 2: its byte 1 or 2 awaits its answer
     bool m_leds_wanted = false; // the LEDs are to be set (again)
     driver::Ring<1024> m_keys;
-    driver::StreamReaders<ReadRequest, kReadWait, kMaxWaiting> m_readers;
+    driver::StreamReaders<ReadRequest, kReadWait, kMaxWaiting> m_readers{ipc::kernel_liveness()};
     StatisticsReply m_stats{};
 };
 

@@ -104,6 +104,7 @@ int main() {
     }
     // The reply of ipc::serve to an interrupt goes to the IRQ thread: the acknowledgement.
     ipc::Dispatcher<console::Console> dispatcher(g_console, kRoutes,
-                                    &driver::on_interrupt<console::Console>);
+                                    &driver::on_interrupt<console::Console>,
+                                    &driver::cancel_requests_of<console::Console>);
     ipc::serve(dispatcher);
 }

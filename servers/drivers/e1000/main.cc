@@ -9,6 +9,8 @@
 
 #include "lib/driver/driver.h"
 #include "lib/ipc/kernel.h"
+#include "lib/ipc/pending_requests.h"
+#include "lib/ipc/session_kernel.h"
 #include "lib/names/names.h"
 #include "servers/drivers/e1000/protocol.h"
 #include "servers/drivers/e1000/registers.h"
@@ -32,28 +34,32 @@ constexpr uint32_t kRxRing = 0, kTxRing = 1024, kRxBuffers = 4096,
 static_assert(kTxBuffers + kTxDescriptors * kBufferBytes <= 1u << kRingsLog2);
 static_assert(kRxDescriptors * 16 % 128 == 0 && kTxDescriptors * 16 % 128 == 0);
 
-struct Client {
-    axo_thread_id_t thread = AXO_NIL_THREAD;
-    bool waiting = false; // a deferred receive
-    uint32_t wait_offset = 0;
+// A deferred receive: where in whose area the frame goes.
+struct Receive {
+    uint32_t slot;
+    uint32_t offset;
 };
 
 struct Nic {
     volatile uint32_t* mmio = nullptr;
     uint8_t* rings = nullptr;
     uint32_t rings_physical = 0;
-    uint8_t* areas = nullptr;
     reg::RxDescriptor* rx = nullptr;
     reg::TxDescriptor* tx = nullptr;
     uint32_t rx_next = 0;              // the next descriptor the device fills
     uint32_t tx_tail = 0, tx_clean = 0;
-    Client clients[kMaxClients];
+    // Attached threads, each with its area; when all are taken, attach says no_space (after
+    // reclaiming the areas of threads that are gone).
+    ipc::Sessions<kMaxClients> sessions{kAreaLog2, ipc::WhenFull::refuse};
+    // Deferred receives, oldest first: one per thread, a frame leaves the ring only when the
+    // reply got through.
+    ipc::PendingRequests<Receive, kMaxClients> receivers;
     driver::Interrupts interrupts;
     StatisticsReply stats{};
 
     uint32_t read(uint32_t r) const { return mmio[r / 4]; }
     void write(uint32_t r, uint32_t value) { mmio[r / 4] = value; }
-    uint8_t* area(uint32_t client) { return areas + client * kAreaBytes; }
+    uint8_t* area(uint32_t slot) { return sessions.buffer(slot); }
     uint8_t* rx_buffer(uint32_t i) { return rings + kRxBuffers + i * kBufferBytes; }
     uint8_t* tx_buffer(uint32_t i) { return rings + kTxBuffers + i * kBufferBytes; }
 
@@ -67,7 +73,8 @@ struct Nic {
     reg::RxDescriptor* peek_rx();
     void pop_rx();
     void serve_waiting();
-    Client* client_of(axo_thread_id_t thread, uint32_t* index = nullptr);
+    // Any request from `from` (the dispatcher's request hook): its waiting receive is given up.
+    void cancel_requests_of(axo_thread_id_t from) { receivers.cancel(from); }
 };
 
 Nic g_nic;
@@ -178,32 +185,25 @@ void Nic::pop_rx() {
     rx_next = (rx_next + 1) % kRxDescriptors;
 }
 
-Client* Nic::client_of(axo_thread_id_t thread, uint32_t* index) {
-    for (uint32_t i = 0; i < kMaxClients; ++i)
-        if (clients[i].thread == thread) {
-            if (index) *index = i;
-            return &clients[i];
-        }
-    return nullptr;
-}
-
-// Waiting receivers get queued frames, one each, in slot order. A frame leaves the ring only
+// Waiting receivers get queued frames, one each, oldest first. A frame leaves the ring only
 // when its reply got through.
 void Nic::serve_waiting() {
-    for (uint32_t i = 0; i < kMaxClients; ++i) {
-        Client& c = clients[i];
-        if (!c.waiting) continue;
+    while (!receivers.empty()) {
         reg::RxDescriptor* d = peek_rx();
         if (d == nullptr) return;
-        memcpy(area(i) + c.wait_offset, rx_buffer(rx_next), d->length);
+        const auto& oldest = receivers.at(0);
         uint32_t length = d->length;
-        c.waiting = false;
-        --stats.receivers_waiting;
-        if (ipc::send_reply(c.thread, ReceiveReply{length})) {
-            ++stats.rx_frames;
-            stats.rx_bytes += length;
-            pop_rx();
-        }
+        memcpy(area(oldest.payload.slot) + oldest.payload.offset, rx_buffer(rx_next), length);
+        receivers.answer(
+            oldest.ticket,
+            [length](axo_thread_id_t client, const Receive&) {
+                return ipc::send_reply(client, ReceiveReply{length});
+            },
+            [this, length](const Receive&) {
+                ++stats.rx_frames;
+                stats.rx_bytes += length;
+                pop_rx();
+            });
     }
 }
 
@@ -224,40 +224,26 @@ void Nic::interrupt() {
 // ---- Requests ---------------------------------------------------------------------------------
 
 ipc::Error on_attach(Nic& nic, axo_thread_id_t from, const AttachRequest&, AttachReply&) {
-    uint32_t index = 0;
-    Client* c = nic.client_of(from, &index);
-    if (c == nullptr) c = nic.client_of(AXO_NIL_THREAD, &index);
-    if (c == nullptr) return ipc::Error::no_space;
-    if (c->thread == AXO_NIL_THREAD) ++nic.stats.clients;
-    c->thread = from;
+    ipc::Sessions<kMaxClients>::Attached attached = nic.sessions.attach(from);
+    if (attached.error != ipc::Error::ok) return attached.error;
     AttachReply reply{};
     memcpy(reply.mac, nic.stats.mac, 6);
     reply.link_up = static_cast<uint16_t>(nic.stats.link_up);
-    reply.client = index;
-    // The reply with its map item, sent now (the client waits in its call), as proc's are.
-    uint32_t address = reinterpret_cast<uint32_t>(nic.area(index));
-    (void)ipc::send_reply_with_map(from, reply, address,
-                                   axo_fpage(address, kAreaLog2, AXO_FPAGE_R | AXO_FPAGE_W));
+    reply.client = attached.slot;
+    // The reply with its map item, sent now (the client waits in its call).
+    (void)ipc::send_session_buffer(nic.sessions, from, attached, reply,
+                                   AXO_FPAGE_R | AXO_FPAGE_W);
     return ipc::kNoReply;
 }
 
 ipc::Error on_detach(Nic& nic, axo_thread_id_t from, const DetachRequest&, ipc::Empty&) {
-    uint32_t index = 0;
-    Client* c = nic.client_of(from, &index);
-    if (c == nullptr) return ipc::Error::not_found;
-    // Take the area back from everybody it was mapped to; the driver keeps its own mapping.
-    axo_my_utcb()->mr[0] = axo_fpage(reinterpret_cast<uint32_t>(nic.area(index)), kAreaLog2,
-                                     AXO_FPAGE_RWX);
-    (void)axo_unmap(0);
-    if (c->waiting) --nic.stats.receivers_waiting;
-    *c = Client{};
-    --nic.stats.clients;
-    return ipc::Error::ok;
+    // The area is taken back from everybody it was mapped to; the driver keeps its own mapping.
+    return nic.sessions.release(from);
 }
 
 ipc::Error on_send(Nic& nic, axo_thread_id_t from, const SendRequest& request, ipc::Empty&) {
     uint32_t index = 0;
-    if (nic.client_of(from, &index) == nullptr) return ipc::Error::not_found;
+    if (nic.sessions.find(from, &index) == nullptr) return ipc::Error::not_found;
     if (request.length < kMinFrame || request.length > kMaxFrame || request.offset > kAreaBytes ||
         request.length > kAreaBytes - request.offset)
         return ipc::Error::invalid_argument;
@@ -284,23 +270,19 @@ ipc::Error on_send(Nic& nic, axo_thread_id_t from, const SendRequest& request, i
 ipc::Error on_receive(Nic& nic, axo_thread_id_t from, const ReceiveRequest& request,
                       ReceiveReply& reply) {
     uint32_t index = 0;
-    Client* c = nic.client_of(from, &index);
-    if (c == nullptr) return ipc::Error::not_found;
+    if (nic.sessions.find(from, &index) == nullptr) return ipc::Error::not_found;
     if ((request.options & ~kReceiveWait) != 0 || request.offset > kAreaBytes - kMaxFrame)
         return ipc::Error::invalid_argument;
-    if (c->waiting) {
-        c->waiting = false; // replaced
-        --nic.stats.receivers_waiting;
-    }
     reg::RxDescriptor* d = nic.peek_rx();
     if (d == nullptr) {
         if ((request.options & kReceiveWait) == 0) {
             reply.length = 0;
             return ipc::Error::ok;
         }
-        c->waiting = true;
-        c->wait_offset = request.offset;
-        ++nic.stats.receivers_waiting;
+        // At most one per attached thread, so there is room (the request hook cancelled the
+        // thread's earlier one).
+        if (nic.receivers.defer(from, Receive{index, request.offset}) != ipc::Error::ok)
+            return ipc::Error::busy;
         return ipc::kNoReply;
     }
     memcpy(nic.area(index) + request.offset, nic.rx_buffer(nic.rx_next), d->length);
@@ -319,6 +301,8 @@ ipc::Error on_statistics(Nic& nic, axo_thread_id_t, const StatisticsRequest&,
     // interrupt): counted now, so that tx_done does not lag behind a sender that just ended.
     nic.reclaim_tx();
     nic.stats.interrupts = nic.interrupts.total;
+    nic.stats.clients = nic.sessions.count();
+    nic.stats.receivers_waiting = nic.receivers.count();
     reply = nic.stats;
     return ipc::Error::ok;
 }
@@ -391,7 +375,9 @@ int main() {
         fail(name, "allocating the client areas", error);
     g_nic.mmio = reinterpret_cast<volatile uint32_t*>(kMmioAddress);
     g_nic.rings = reinterpret_cast<uint8_t*>(kRingsAddress);
-    g_nic.areas = reinterpret_cast<uint8_t*>(kAreasAddress);
+    g_nic.sessions.set_host(ipc::kernel_session_host());
+    g_nic.sessions.set_buffers(kAreasAddress);
+    g_nic.receivers.set_liveness(ipc::kernel_liveness());
     g_nic.stats.irq = irq;
     g_nic.stats.mmio = mmio;
     g_nic.stats.restarts = grants.restarts;
@@ -409,6 +395,6 @@ int main() {
               "physical %x; serving (restart %u)\n",
               name, mmio, irq, m[0], m[1], m[2], m[3], m[4], m[5],
               g_nic.stats.link_up ? "up" : "down", g_nic.rings_physical, grants.restarts);
-    ipc::Dispatcher<Nic> dispatcher(g_nic, kRoutes, &on_kernel);
+    ipc::Dispatcher<Nic> dispatcher(g_nic, kRoutes, &on_kernel, &driver::cancel_requests_of<Nic>);
     ipc::serve(dispatcher);
 }

@@ -7,6 +7,7 @@
 #include "lib/driver/driver.h"
 #include "lib/driver/ring.h"
 #include "lib/driver/stream_readers.h"
+#include "lib/ipc/kernel.h"
 #include "servers/drivers/serial/protocol.h"
 
 namespace serial {
@@ -59,6 +60,9 @@ public:
 
     ipc::Error write(axo_thread_id_t from, const WriteRequest& request, WriteReply& reply);
     ipc::Error read(axo_thread_id_t from, const ReadRequest& request, ReadReply& reply);
+    // Any request from `from` (the dispatcher's request hook): a read it left waiting was
+    // given up, and is never answered now.
+    void cancel_requests_of(axo_thread_id_t from) { m_readers.cancel(from); }
     ipc::Error flush(axo_thread_id_t from);
     void statistics(StatisticsReply& reply) const;
 
@@ -91,7 +95,7 @@ private:
     bool m_rx_paused = false;
     driver::Ring<16384> m_rx;
     driver::Ring<16384> m_tx;
-    driver::StreamReaders<ReadRequest, kReadWait, kMaxWaiting> m_readers;
+    driver::StreamReaders<ReadRequest, kReadWait, kMaxWaiting> m_readers{ipc::kernel_liveness()};
     Writer m_writers[kMaxWaiting] = {};
     uint32_t m_writer_count = 0;
     axo_thread_id_t m_flushers[kMaxWaiting] = {};

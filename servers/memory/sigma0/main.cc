@@ -5,6 +5,9 @@
 #include "protocol.h"
 #include "rt/rt.h"
 
+#include "lib/ipc/map_item.h"
+#include "lib/ipc/message.h"
+
 namespace {
 
 using namespace sigma0;
@@ -20,7 +23,11 @@ constexpr uint32_t kLabelPrivilegeProbe = 0x5A;
 constexpr uint32_t kProbeThreadNumber = 1000;
 constexpr uint32_t kProbeUtcb = 0xB0000000u;
 
-void privilege_probe(axo_utcb_t* utcb) {
+struct PrivilegeProbeReply {
+    uint32_t create, schedule, shutdown, exchange;
+};
+
+void privilege_probe(ipc::Message& message) {
     axo_thread_id_t self = rt_my_id();
     axo_thread_id_t root = rt_kip()->root_task;
 
@@ -33,11 +40,7 @@ void privilege_probe(axo_utcb_t* utcb) {
     axo_exreg_t regs = {};
     uint32_t exchange = axo_exchange_registers(root, &regs);
 
-    utcb->mr[0] = axo_msg_tag(kLabelPrivilegeProbe, 4, 0);
-    utcb->mr[1] = create;
-    utcb->mr[2] = schedule;
-    utcb->mr[3] = shutdown;
-    utcb->mr[4] = exchange;
+    ipc::put(message, kLabelPrivilegeProbe, PrivilegeProbeReply{create, schedule, shutdown, exchange});
 }
 
 // Everything σ0 owns. In .bss: no constructor runs, the zero state is the empty state.
@@ -62,18 +65,16 @@ constexpr uint32_t kMemoryFpageReserved = 0xC00u | AXO_FPAGE_IO_BIT;
 constexpr uint32_t kIoFpageReserved = 0xFC00u | AXO_FPAGE_RWX;
 constexpr uint32_t kMaxIoLog2 = 16;
 
-void reply_status(axo_utcb_t* utcb, Status status) {
-    utcb->mr[0] = axo_msg_tag(status, 0, 0);
+void reply_status(ipc::Message& message, Status status) {
+    ipc::put_error(message, static_cast<ipc::Error>(status));
 }
 
-// The reply carrying memory: MR1 = the physical base, then one map item whose send base is
-// the physical base too. σ0's fpages name physical memory; the client's window decides where
-// it lands.
-void reply_memory(axo_utcb_t* utcb, uint32_t base, uint32_t log2, uint32_t rights) {
-    utcb->mr[0] = axo_msg_tag(kSigma0Ok, 1, 2);
-    utcb->mr[1] = base;
-    utcb->mr[2] = axo_map_item_word0(base, 0);
-    utcb->mr[3] = axo_fpage(base, log2, rights);
+// The reply carrying memory: the physical base, then one map item whose send base is the
+// physical base too. σ0's fpages name physical memory; the client's window decides where it
+// lands.
+void reply_memory(ipc::Message& message, uint32_t base, uint32_t log2, uint32_t rights) {
+    ipc::put_reply_with_item(message, MemoryReply{base},
+                             ipc::MapItem::map(base, axo_fpage(base, log2, rights)));
 }
 
 bool valid_memory_fpage(axo_fpage_t f) {
@@ -89,51 +90,48 @@ bool valid_io_fpage(axo_fpage_t f) {
     return (axo_fpage_base(f) & ((1u << log2) - 1)) == 0;
 }
 
-void allocate_any(axo_utcb_t* utcb, Owner client) {
-    uint32_t log2 = utcb->mr[1];
+void allocate_any(ipc::Message& message, Owner client, const AllocateAnyRequest& request) {
     uint32_t base = 0;
-    Status status = g_frames.allocate(client, log2, &base);
+    Status status = g_frames.allocate(client, request.log2, &base);
     if (status == kSigma0Ok)
-        reply_memory(utcb, base, log2, AXO_FPAGE_RWX);
+        reply_memory(message, base, request.log2, AXO_FPAGE_RWX);
     else
-        reply_status(utcb, status);
+        reply_status(message, status);
 }
 
-void map_physical(axo_utcb_t* utcb, Owner client) {
-    axo_fpage_t f = utcb->mr[1];
-    if (!valid_memory_fpage(f)) return reply_status(utcb, kSigma0ErrorBadRequest);
+void map_physical(ipc::Message& message, Owner client, const MapPhysicalRequest& request) {
+    axo_fpage_t f = request.fpage;
+    if (!valid_memory_fpage(f)) return reply_status(message, kSigma0ErrorBadRequest);
     uint32_t base = axo_fpage_base(f), log2 = axo_fpage_log2(f);
     Status status = g_frames.claim(client, base, log2);
     if (status == kSigma0Ok)
-        reply_memory(utcb, base, log2, axo_fpage_rights(f));
+        reply_memory(message, base, log2, axo_fpage_rights(f));
     else
-        reply_status(utcb, status);
+        reply_status(message, status);
 }
 
-void map_ports(axo_utcb_t* utcb, Owner client) {
-    axo_fpage_t f = utcb->mr[1];
-    if (!valid_io_fpage(f)) return reply_status(utcb, kSigma0ErrorBadRequest);
+void map_ports(ipc::Message& message, Owner client, const MapPortsRequest& request) {
+    axo_fpage_t f = request.fpage;
+    if (!valid_io_fpage(f)) return reply_status(message, kSigma0ErrorBadRequest);
     Status status = g_ports.claim(client, axo_fpage_base(f), axo_fpage_log2(f));
-    if (status != kSigma0Ok) return reply_status(utcb, status);
+    if (status != kSigma0Ok) return reply_status(message, status);
     // I/O ports are not translated: the send base repeats the fpage's port, as the fpage
     // encodes it, and the kernel gives the receiver exactly these ports.
-    utcb->mr[0] = axo_msg_tag(kSigma0Ok, 0, 2);
-    utcb->mr[1] = axo_map_item_word0(f, 0);
-    utcb->mr[2] = f;
+    ipc::put_reply_with_item(message, ipc::Empty{}, ipc::MapItem::map(f, f));
 }
 
-void add_client(axo_utcb_t* utcb, axo_thread_id_t from) {
-    if (from != rt_kip()->root_task) return reply_status(utcb, kSigma0ErrorNoPermission);
-    axo_thread_id_t id = utcb->mr[1];
+void add_client(ipc::Message& message, axo_thread_id_t from, const AddClientRequest& request) {
+    if (from != rt_kip()->root_task) return reply_status(message, kSigma0ErrorNoPermission);
+    axo_thread_id_t id = request.thread;
     if (id == AXO_NIL_THREAD || id == AXO_ANY_THREAD)
-        return reply_status(utcb, kSigma0ErrorBadRequest);
-    reply_status(utcb, g_clients.add(id) != kNobody ? kSigma0Ok : kSigma0ErrorNoMemory);
+        return reply_status(message, kSigma0ErrorBadRequest);
+    if (g_clients.add(id) == kNobody) return reply_status(message, kSigma0ErrorNoMemory);
+    ipc::put_reply(message, ipc::Empty{});
 }
 
-void statistics(axo_utcb_t* utcb) {
-    utcb->mr[0] = axo_msg_tag(kSigma0Ok, 2, 0);
-    utcb->mr[1] = static_cast<uint32_t>(g_frames.free_bytes());
-    utcb->mr[2] = static_cast<uint32_t>(g_frames.total_bytes());
+void statistics(ipc::Message& message) {
+    ipc::put_reply(message, StatisticsReply{static_cast<uint32_t>(g_frames.free_bytes()),
+                                            static_cast<uint32_t>(g_frames.total_bytes())});
 }
 
 // σ0 as the pager of its clients' threads (the root task may make σ0 the pager of a thread it
@@ -141,59 +139,70 @@ void statistics(axo_utcb_t* utcb) {
 // rules as kSigma0MapPhysical, so a repeated fault gets the same page again. A fault σ0 may
 // not resolve is not answered: the thread stays blocked, which its creator can see, instead
 // of faulting forever.
-bool page_fault(axo_utcb_t* utcb, axo_thread_id_t from, Owner client) {
-    uint32_t address = utcb->mr[1];
-    uint32_t page = address & ~(FramePool::kPageSize - 1);
+bool page_fault(ipc::Message& message, axo_thread_id_t from, Owner client,
+                const ipc::PageFault& fault) {
+    uint32_t page = fault.address & ~(FramePool::kPageSize - 1);
     Status status = client != kNobody ? g_frames.claim(client, page, FramePool::kPageBits)
                                       : kSigma0ErrorNoPermission;
     if (status != kSigma0Ok) {
         rt_printf("sigma0: page fault of thread %u.%u at %08x (ip %08x) refused: status %u\n",
-                  axo_thread_number(from), axo_thread_version(from), address, utcb->mr[2], status);
+                  axo_thread_number(from), axo_thread_version(from), fault.address, fault.ip,
+                  status);
         return false;
     }
-    utcb->mr[0] = axo_msg_tag(0, 0, 2);
-    utcb->mr[1] = axo_map_item_word0(address, 0);
-    utcb->mr[2] = axo_fpage(page, FramePool::kPageBits, AXO_FPAGE_RWX);
+    ipc::put_fault_reply(message, fault.address,
+                         axo_fpage(page, FramePool::kPageBits, AXO_FPAGE_RWX));
     return true;
 }
 
-// Builds the reply to one request in the UTCB; false if there is to be none.
-bool serve(axo_utcb_t* utcb, axo_thread_id_t from) {
-    axo_msg_tag_t tag = utcb->mr[0];
-    uint32_t label = axo_tag_label(tag);
+// A request of σ0's protocol from a client: its words if it has the request's shape (else
+// kSigma0ErrorBadRequest), then the operation.
+template <class Request, class Operation>
+void serve_request(ipc::Message& message, Operation operation) {
+    Request request;
+    if (ipc::get(message, request) != ipc::Error::ok)
+        return reply_status(message, kSigma0ErrorBadRequest);
+    operation(request);
+}
+
+// Builds the reply to one request in the message registers; false if there is to be none.
+// Who asks is checked before what is asked: a thread that is no client learns nothing else.
+bool serve(ipc::Message& message, axo_thread_id_t from) {
+    uint32_t label = message.label();
     Owner client = g_clients.find(from);
     if (label == kLabelPrivilegeProbe) {
-        privilege_probe(utcb);
+        privilege_probe(message);
         return true;
     }
-    if ((label & ~AXO_FPAGE_RWX) == AXO_LABEL_PAGE_FAULT && axo_tag_untyped(tag) == 2 &&
-        axo_tag_typed(tag) == 0)
-        return page_fault(utcb, from, client);
+    if (ipc::PageFault fault; ipc::get_page_fault(message, fault))
+        return page_fault(message, from, client, fault);
 
-    uint32_t words = label == kSigma0Statistics ? 0 : 1;
     bool known = label >= kSigma0AllocateAny && label <= kSigma0Statistics;
     if (!known) {
-        reply_status(utcb, kSigma0ErrorBadRequest);
+        reply_status(message, kSigma0ErrorBadRequest);
     } else if (client == kNobody) {
-        reply_status(utcb, kSigma0ErrorNoPermission);
-    } else if (axo_tag_untyped(tag) != words || axo_tag_typed(tag) != 0) {
-        reply_status(utcb, kSigma0ErrorBadRequest);
+        reply_status(message, kSigma0ErrorNoPermission);
     } else {
         switch (label) {
         case kSigma0AllocateAny:
-            allocate_any(utcb, client);
+            serve_request<AllocateAnyRequest>(
+                message, [&](const AllocateAnyRequest& r) { allocate_any(message, client, r); });
             break;
         case kSigma0MapPhysical:
-            map_physical(utcb, client);
+            serve_request<MapPhysicalRequest>(
+                message, [&](const MapPhysicalRequest& r) { map_physical(message, client, r); });
             break;
         case kSigma0MapPorts:
-            map_ports(utcb, client);
+            serve_request<MapPortsRequest>(
+                message, [&](const MapPortsRequest& r) { map_ports(message, client, r); });
             break;
         case kSigma0AddClient:
-            add_client(utcb, from);
+            serve_request<AddClientRequest>(
+                message, [&](const AddClientRequest& r) { add_client(message, from, r); });
             break;
         default:
-            statistics(utcb);
+            serve_request<StatisticsRequest>(message,
+                                             [&](const StatisticsRequest&) { statistics(message); });
             break;
         }
     }
@@ -215,11 +224,12 @@ int main() {
               static_cast<uint32_t>(FramePool::kManagedBytes >> 20));
 
     axo_utcb_t* utcb = axo_my_utcb();
+    ipc::Message message(utcb->mr);
     // σ0 accepts no mappings: everything it gives away it has from the start.
     utcb->br[0] = AXO_FPAGE_NIL;
     axo_thread_id_t from = axo_ipc_receive(AXO_ANY_THREAD, AXO_TIMEOUT_NEVER);
     for (;;) {
-        if (axo_tag_failed(utcb->mr[0]) || !serve(utcb, from)) {
+        if (axo_tag_failed(utcb->mr[0]) || !serve(message, from)) {
             // The receive failed, or the reply did (the client went away), or the request
             // gets no answer: wait for the next one.
             from = axo_ipc_receive(AXO_ANY_THREAD, AXO_TIMEOUT_NEVER);

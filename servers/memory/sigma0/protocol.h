@@ -33,6 +33,8 @@
 #include <stdint.h>
 
 #include "axolotl/abi.h"
+#include "lib/ipc/error.h"
+#include "lib/ipc/message.h"
 
 namespace sigma0 {
 
@@ -58,13 +60,56 @@ enum Label : uint32_t {
     kSigma0Statistics = 0x5104,
 };
 
-// The reply label: kSigma0Ok, or an error (u = 0, no items).
+// The reply label: kSigma0Ok, or an error (u = 0, no items) — lib/ipc's codes, so that the
+// clients read σ0's replies with lib/ipc like any other (ipc::call_receiving_map).
 enum Status : uint32_t {
-    kSigma0Ok = 0,
-    kSigma0ErrorNoPermission = 1, // not a client, or the resource is not σ0's to give
-    kSigma0ErrorNoMemory = 2,     // nothing free of that size
-    kSigma0ErrorTaken = 3,        // held by another client
-    kSigma0ErrorBadRequest = 4,   // wrong word count, typed items, malformed fpage, unknown label
+    kSigma0Ok = AXO_RPC_OK,
+    kSigma0ErrorNoPermission = AXO_RPC_EPERM, // not a client, or the resource is not σ0's to give
+    kSigma0ErrorNoMemory = AXO_RPC_ENOMEM,    // nothing free of that size
+    kSigma0ErrorTaken = AXO_RPC_EBUSY,        // held by another client
+    kSigma0ErrorBadRequest = AXO_RPC_EBADMSG, // wrong word count, typed items, malformed fpage,
+                                              // unknown label
 };
+
+// The layouts (lib/ipc), one per label above. Replies that carry memory or ports have their
+// words and then one map item (lib/ipc/map_item.h).
+struct MemoryReply {
+    uint32_t physical; // the base of the memory mapped (σ0's fpages name physical memory)
+};
+struct AllocateAnyRequest {
+    static constexpr uint32_t kLabel = kSigma0AllocateAny;
+    using Reply = MemoryReply;
+    uint32_t log2;
+};
+struct MapPhysicalRequest {
+    static constexpr uint32_t kLabel = kSigma0MapPhysical;
+    using Reply = MemoryReply;
+    axo_fpage_t fpage;
+};
+struct MapPortsRequest {
+    static constexpr uint32_t kLabel = kSigma0MapPorts;
+    using Reply = ipc::Empty;
+    axo_fpage_t fpage;
+};
+struct AddClientRequest {
+    static constexpr uint32_t kLabel = kSigma0AddClient;
+    using Reply = ipc::Empty;
+    axo_thread_id_t thread;
+};
+struct StatisticsReply {
+    uint32_t free_bytes;
+    uint32_t total_bytes;
+};
+struct StatisticsRequest {
+    static constexpr uint32_t kLabel = kSigma0Statistics;
+    using Reply = StatisticsReply;
+};
+static_assert(ipc::wire_words<MemoryReply> == 1);
+static_assert(ipc::wire_words<AllocateAnyRequest> == 1);
+static_assert(ipc::wire_words<MapPhysicalRequest> == 1);
+static_assert(ipc::wire_words<MapPortsRequest> == 1);
+static_assert(ipc::wire_words<AddClientRequest> == 1);
+static_assert(ipc::wire_words<StatisticsRequest> == 0);
+static_assert(ipc::wire_words<StatisticsReply> == 2);
 
 } // namespace sigma0
