@@ -83,8 +83,8 @@ constexpr uint32_t kReceiveWait = 1u; // ReceiveRequest::options
 
 // The oldest received frame, copied to [offset, offset + length) of the caller's area, where
 // offset + kMaxFrame must lie inside it. Nothing queued: length 0 at once, or with
-// kReceiveWait a deferred reply when a frame comes (bound the call with a timeout; a thread's
-// new receive replaces its waiting one).
+// kReceiveWait a deferred reply when a frame comes (bound the call with a timeout; any new
+// request of the thread cancels its waiting receive).
 // Errors: not_found (not attached); invalid_argument (offset, options).
 struct ReceiveReply {
     uint32_t length;

@@ -49,7 +49,7 @@ constexpr uint32_t kReadWait = 1u; // ReadRequest::options: wait for at least on
 
 // Up to `max` (<= kChunkBytes) received bytes, oldest first. With nothing received: count 0 at
 // once, or — with kReadWait — the reply waits until a byte arrives (bound it with the call's
-// timeout). A thread's new read replaces one it left waiting.
+// timeout). Any new request of a thread cancels a read it left waiting.
 // Errors: invalid_argument (max 0 or > kChunkBytes, unknown option bits); busy (kMaxWaiting
 // readers wait already).
 struct ReadReply {
