@@ -31,7 +31,8 @@ constexpr uint32_t kMaxWaiting = 8; // deferred requests of each kind (readers, 
 
 // Queues bytes[0..count) for transmission. Takes as many as the transmit buffer has room for
 // and answers at once with that number (at least 1) — or, with no room at all, answers when
-// there is room (deferred). count 0: answered at once with 0.
+// there is room (deferred; the bytes are taken only if that reply gets through). count 0:
+// answered at once with 0.
 // Errors: invalid_argument (count > kChunkBytes); busy (kMaxWaiting writers wait already).
 struct WriteReply {
     uint32_t accepted;

@@ -82,7 +82,7 @@ void Serial::transmit() {
     }
     // Keep the transmit interrupt while bytes wait, and while a flush waits for the FIFO to
     // empty: the interrupt that says so answers it.
-    bool wanted = !m_tx.empty() || m_flusher_count > 0;
+    bool wanted = !m_tx.empty() || !m_flushers.empty();
     set_ier(wanted ? (m_ier | kIerTransmit) : (m_ier & ~kIerTransmit));
 }
 
@@ -135,19 +135,28 @@ void Serial::answer_waiting() {
     m_readers.answer(m_rx, &ipc::send_reply<ReadReply>);
     resume_receive();
     // Writers: the oldest first, each as far as there is room.
-    while (m_writer_count > 0 && m_tx.room() > 0) {
-        Writer& writer = m_writers[0];
-        WriteReply reply{m_tx.put(writer.bytes, writer.count)};
-        (void)ipc::send_reply(writer.thread, reply); // a writer that gave up: its bytes are sent
-        for (uint32_t i = 1; i < m_writer_count; ++i)
-            m_writers[i - 1] = m_writers[i];
-        --m_writer_count;
-        transmit();
+    // A writer that gave up or died: its bytes are not sent (it never learnt they were taken,
+    // and would send them again).
+    while (!m_writers.empty() && m_tx.room() > 0) {
+        const Writer& oldest = m_writers.at(0).payload;
+        uint32_t room = m_tx.room();
+        uint32_t accepted = oldest.count < room ? oldest.count : room;
+        (void)m_writers.answer(
+            m_writers.at(0).ticket,
+            [accepted](axo_thread_id_t client, const Writer&) {
+                return ipc::send_reply(client, WriteReply{accepted});
+            },
+            [this, accepted](const Writer& writer) {
+                (void)m_tx.put(writer.bytes, accepted);
+                transmit();
+            });
     }
-    if (m_flusher_count > 0 && transmit_done()) {
-        for (uint32_t i = 0; i < m_flusher_count; ++i)
-            (void)ipc::send_reply(m_flushers[i], ipc::Empty{});
-        m_flusher_count = 0;
+    if (!m_flushers.empty() && transmit_done()) {
+        while (!m_flushers.empty())
+            (void)m_flushers.answer(m_flushers.at(0).ticket,
+                                    [](axo_thread_id_t client, const ipc::Empty&) {
+                                        return ipc::send_reply(client, ipc::Empty{});
+                                    });
         set_ier(m_ier & ~kIerTransmit);
     }
 }
@@ -159,17 +168,10 @@ ipc::Error Serial::write(axo_thread_id_t from, const WriteRequest& request, Writ
         transmit();
         return ipc::Error::ok;
     }
-    for (uint32_t i = 0; i < m_writer_count; ++i)
-        if (m_writers[i].thread == from) {
-            m_writers[i].count = request.count;
-            memcpy(m_writers[i].bytes, request.bytes, request.count);
-            return ipc::kNoReply;
-        }
-    if (m_writer_count == kMaxWaiting) return ipc::Error::busy;
-    Writer& writer = m_writers[m_writer_count++];
-    writer.thread = from;
+    Writer writer;
     writer.count = request.count;
     memcpy(writer.bytes, request.bytes, request.count);
+    if (m_writers.defer(from, writer) != ipc::Error::ok) return ipc::Error::busy;
     return ipc::kNoReply;
 }
 
@@ -193,10 +195,7 @@ void Serial::resume_receive() {
 ipc::Error Serial::flush(axo_thread_id_t from) {
     transmit();
     if (transmit_done()) return ipc::Error::ok;
-    for (uint32_t i = 0; i < m_flusher_count; ++i)
-        if (m_flushers[i] == from) return ipc::kNoReply;
-    if (m_flusher_count == kMaxWaiting) return ipc::Error::busy;
-    m_flushers[m_flusher_count++] = from;
+    if (m_flushers.defer(from, ipc::Empty{}) != ipc::Error::ok) return ipc::Error::busy;
     // The transmit interrupt that says the FIFO is empty answers it (transmit() keeps it on).
     set_ier(m_ier | kIerTransmit);
     return ipc::kNoReply;
@@ -208,7 +207,7 @@ void Serial::statistics(StatisticsReply& reply) const {
     reply.rx_buffered = m_rx.size();
     reply.tx_buffered = m_tx.size();
     reply.readers_waiting = m_readers.count();
-    reply.writers_waiting = m_writer_count;
+    reply.writers_waiting = m_writers.count();
 }
 
 } // namespace serial

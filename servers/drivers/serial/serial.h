@@ -8,6 +8,7 @@
 #include "lib/driver/ring.h"
 #include "lib/driver/stream_readers.h"
 #include "lib/ipc/kernel.h"
+#include "lib/ipc/pending_requests.h"
 #include "servers/drivers/serial/protocol.h"
 
 namespace serial {
@@ -55,14 +56,18 @@ public:
     void interrupt();
     // The watchdog (driver::serve): whether transmission is in flight, and a poll of the UART
     // as if it had interrupted.
-    bool busy() const { return !m_tx.empty() || m_flusher_count > 0 || m_writer_count > 0; }
+    bool busy() const { return !m_tx.empty() || !m_flushers.empty() || !m_writers.empty(); }
     void poll();
 
     ipc::Error write(axo_thread_id_t from, const WriteRequest& request, WriteReply& reply);
     ipc::Error read(axo_thread_id_t from, const ReadRequest& request, ReadReply& reply);
-    // Any request from `from` (the dispatcher's request hook): a read it left waiting was
-    // given up, and is never answered now.
-    void cancel_requests_of(axo_thread_id_t from) { m_readers.cancel(from); }
+    // Any request from `from` (the dispatcher's request hook): a read, write or flush it left
+    // waiting was given up, and is never answered (nor carried out) now.
+    void cancel_requests_of(axo_thread_id_t from) {
+        m_readers.cancel(from);
+        (void)m_writers.cancel(from);
+        (void)m_flushers.cancel(from);
+    }
     ipc::Error flush(axo_thread_id_t from);
     void statistics(StatisticsReply& reply) const;
 
@@ -70,7 +75,6 @@ public:
 
 private:
     struct Writer {
-        axo_thread_id_t thread;
         uint32_t count;
         uint8_t bytes[kChunkBytes];
     };
@@ -96,10 +100,10 @@ private:
     driver::Ring<16384> m_rx;
     driver::Ring<16384> m_tx;
     driver::StreamReaders<ReadRequest, kReadWait, kMaxWaiting> m_readers{ipc::kernel_liveness()};
-    Writer m_writers[kMaxWaiting] = {};
-    uint32_t m_writer_count = 0;
-    axo_thread_id_t m_flushers[kMaxWaiting] = {};
-    uint32_t m_flusher_count = 0;
+    // Deferred writes and flushes (lib/ipc/pending_requests.h): a write's bytes are queued only
+    // when its reply got through.
+    ipc::PendingRequests<Writer, kMaxWaiting> m_writers{ipc::kernel_liveness()};
+    ipc::PendingRequests<ipc::Empty, kMaxWaiting> m_flushers{ipc::kernel_liveness()};
     StatisticsReply m_stats{};
 };
 
