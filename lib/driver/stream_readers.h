@@ -32,7 +32,7 @@ public:
     using Reply = typename Request::Reply;
     static constexpr uint32_t kChunk = sizeof(Reply::bytes);
 
-    explicit StreamReaders(ipc::Liveness liveness = {}) : m_waiting(liveness) {}
+    constexpr explicit StreamReaders(ipc::Liveness liveness = {}) : m_waiting(liveness) {}
 
     uint32_t count() const { return m_waiting.count(); }
 

@@ -99,7 +99,7 @@ inline bool thread_exists(axo_thread_id_t thread) {
     return axo_thread_switch(thread) != AXO_ERR_INVALID_THREAD;
 }
 // The Liveness of lib/ipc's tables on the kernel.
-inline Liveness kernel_liveness() {
+constexpr Liveness kernel_liveness() {
     return Liveness{nullptr, [](void*, axo_thread_id_t thread) { return thread_exists(thread); }};
 }
 

@@ -55,7 +55,7 @@ public:
         Payload payload;
     };
 
-    explicit PendingRequests(Liveness liveness = {}) : m_liveness(liveness) {}
+    constexpr explicit PendingRequests(Liveness liveness = {}) : m_liveness(liveness) {}
     void set_liveness(Liveness liveness) { m_liveness = liveness; }
 
     uint32_t count() const { return m_count; }

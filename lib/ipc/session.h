@@ -62,7 +62,7 @@ public:
         bool fresh;    // on ok: the slot is new to this client (zeroed)
     };
 
-    Sessions(uint32_t buffer_log2, WhenFull when_full, SessionHost host = {})
+    constexpr Sessions(uint32_t buffer_log2, WhenFull when_full, SessionHost host = {})
         : m_log2(buffer_log2), m_when_full(when_full), m_host(host) {}
 
     // The buffers: N of 2^buffer_log2 bytes from `base`, each aligned to its size (fpages
