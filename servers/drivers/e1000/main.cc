@@ -192,6 +192,12 @@ void Nic::serve_waiting() {
         reg::RxDescriptor* d = peek_rx();
         if (d == nullptr) return;
         const auto& oldest = receivers.at(0);
+        if (sessions.at(oldest.payload.slot).client != oldest.client) {
+            // Its area went to another thread (the waiter died and was reclaimed): not a byte
+            // of the frame into someone else's area.
+            receivers.client_gone(oldest.client);
+            continue;
+        }
         uint32_t length = d->length;
         memcpy(area(oldest.payload.slot) + oldest.payload.offset, rx_buffer(rx_next), length);
         receivers.answer(
