@@ -153,6 +153,13 @@ void handle_irq(TrapFrame& frame) {
 
 } // namespace
 
+void refuse_unexecutable_ip(TrapFrame& frame) {
+    while (!arch::user_ip_valid(*g_current, frame.eip)) {
+        deliver_to_thread(frame, kGeneralProtection, 0, 0);
+        syscalls::before_user_return(g_current);
+    }
+}
+
 const char* exception_name(uint32_t vector) {
     if (vector < sizeof(kExceptionNames) / sizeof(kExceptionNames[0])) {
         return kExceptionNames[vector];
@@ -208,14 +215,7 @@ extern "C" void ia32_trap(axo::ia32::TrapFrame* frame) {
     if (frame->from_user()) {
         if (from_v86) deliver_to_thread(*frame, kGeneralProtection, 0, 0);
         axo::syscalls::before_user_return(axo::g_current);
-        // An eip the thread cannot execute (beyond its code segment: it ran off the end, or
-        // int $0x30 was the segment's last instruction) would fault in the kernel's iret on
-        // Bochs and the Pentium, and run on into another space's slot on QEMU: it is a #GP of
-        // the thread at that eip, as often as it is resumed there.
-        while (!axo::arch::user_ip_valid(*axo::g_current, frame->eip)) {
-            deliver_to_thread(*frame, kGeneralProtection, 0, 0);
-            axo::syscalls::before_user_return(axo::g_current);
-        }
+        refuse_unexecutable_ip(*frame);
     } else {
         axo::sched::preempt_if_needed(); // only idle runs with interrupts enabled
     }

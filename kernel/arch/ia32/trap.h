@@ -90,6 +90,13 @@ void set_irq_handler(uint32_t irq, IrqHandler handler);
 
 void handle_syscall(TrapFrame& frame);
 
+// Before a return to user mode through `frame` (the running thread's): an eip the thread
+// cannot execute — beyond its code segment, because it ran off the end, int $0x30 was the
+// segment's last instruction, or its space became small under it — would fault in the
+// kernel's iret on Bochs and the Pentium and run on into other memory on QEMU. It is a #GP
+// (error 0) of the thread at that eip instead, as often as it is resumed there.
+void refuse_unexecutable_ip(TrapFrame& frame);
+
 } // namespace axo::ia32
 
 namespace axo {

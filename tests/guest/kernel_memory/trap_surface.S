@@ -163,3 +163,47 @@ trap_ring0_marker: .long 0
 trap_ring0_function:
     movl $0x600DF00D, %ss:trap_ring0_marker
     lret
+
+/* Code for two threads, V and R, each in a new space of its own (copied to a page mapped at
+ * 0x30000000 there, the ids patched in). V calls R — the IPC fast path, which leaves V
+ * blocked in it — and would spin after the reply. R receives V's call, then waits for the
+ * root task's main thread M, then replies to V and waits for anyone (the fast path again,
+ * straight into V's user mode). */
+    .globl trap_fp_code_start, trap_fp_code_end, trap_fp_r_entry, trap_fp_v_resume
+    .globl trap_fp_r_id, trap_fp_v_id, trap_fp_m_id
+trap_fp_code_start:
+    xorl %eax, %eax                 /* ipc */
+    xorl %ebx, %ebx                 /* timeouts never */
+    xorl %esi, %esi                 /* tag: no words */
+    .byte 0xB9                      /* movl $R, %ecx */
+trap_fp_r_id:
+    .long 0
+    movl %ecx, %edx                 /* a call */
+    int $0x30
+trap_fp_v_resume:
+    jmp trap_fp_v_resume
+trap_fp_r_entry:
+    xorl %eax, %eax
+    xorl %ebx, %ebx
+    xorl %esi, %esi
+    xorl %ecx, %ecx                 /* no send phase */
+    movl $0xFFFFFFFF, %edx          /* from anyone: V's call */
+    int $0x30
+    xorl %eax, %eax
+    xorl %ebx, %ebx
+    xorl %esi, %esi
+    xorl %ecx, %ecx
+    .byte 0xBA                      /* movl $M, %edx: wait for the go */
+trap_fp_m_id:
+    .long 0
+    int $0x30
+    xorl %eax, %eax
+    xorl %ebx, %ebx
+    xorl %esi, %esi                 /* the reply: no words */
+    .byte 0xB9                      /* movl $V, %ecx */
+trap_fp_v_id:
+    .long 0
+    movl $0xFFFFFFFF, %edx          /* reply and wait for anyone */
+    int $0x30
+1:  jmp 1b
+trap_fp_code_end:

@@ -34,6 +34,8 @@ extern const char trap_iret_v86_ip[];
 uint32_t trap_call(uint32_t address);
 extern const char trap_call_ip[];
 void trap_ring0_function();
+extern const char trap_fp_code_start[], trap_fp_code_end[], trap_fp_r_entry[], trap_fp_v_resume[],
+    trap_fp_r_id[], trap_fp_v_id[], trap_fp_m_id[];
 }
 
 namespace kt {
@@ -523,6 +525,112 @@ void resume_beyond_small_space_limit(bool by_reply) {
     cleanup();
 }
 
+// A thread blocked in the IPC fast path whose eip became invalid (its space made small under
+// it), then resumed: by an abort (the general path switches to it: ia32_ipc_fast_resumed) or
+// by its partner's reply through the fast path, which irets straight into its user mode —
+// the iret faults on Bochs and is recovered as the thread's exception (recover_user_return).
+constexpr uint32_t kCodeAddress = 0x30000000u;
+
+void fast_path_handler(void*) {
+    axo_utcb_t* u = utcb();
+    for (uint32_t n = 0; n < 2; ++n) {
+        axo_ipc_receive(g_victim, axo_timeout_us(3000000));
+        if (axo_tag_failed(u->mr[0]) || axo_tag_label(u->mr[0]) != AXO_LABEL_EXCEPTION) break;
+        g_bounced[n] = {u->mr[AXO_EXC_VECTOR], u->mr[AXO_EXC_ERROR], u->mr[AXO_EXC_EIP],
+                        u->mr[AXO_EXC_ESP]};
+        g_exceptions = n + 1;
+        if (n == 1) break; // the second stays unanswered: the test deletes the thread
+        u->mr[0] = axo_msg_tag(0, 0, 0);
+        axo_ipc_send(g_victim, axo_timeout_us(1000000));
+    }
+    send_done(1);
+}
+
+void fast_path_resume_beyond_small_space_limit(bool by_partner) {
+    const char* how = by_partner ? "its partner's fast-path reply" : "an abort";
+    if (!small_spaces_on()) {
+        diag("small spaces are off: a fast-path thread resumed by %s skipped", how);
+        return;
+    }
+    if (by_partner && (rt_kip()->api_flags & AXO_KIP_SMALL_SPACES_FORCED)) {
+        // The fast path's iret is the CPU's check; QEMU makes none (small spaces are no
+        // isolation there).
+        diag("segment limits not enforced: a fast-path thread resumed by %s skipped", how);
+        return;
+    }
+    uint32_t v_code = sigma0_memory(), r_code = sigma0_memory();
+    if (v_code == 0 || r_code == 0) return;
+    uint32_t size = static_cast<uint32_t>(trap_fp_code_end - trap_fp_code_start);
+    auto offset = [](const char* label) {
+        return static_cast<uint32_t>(label - trap_fp_code_start);
+    };
+    g_exceptions = 0;
+    for (auto& b : g_bounced) b = {};
+    axo_thread_id_t handler = fresh_id();
+    axo_thread_id_t r = fresh_id();
+    g_victim = fresh_id();
+    const uint32_t pages[2] = {v_code, r_code};
+    for (uint32_t page : pages) {
+        auto* bytes = reinterpret_cast<uint8_t*>(page);
+        for (uint32_t i = 0; i < size; ++i) bytes[i] = static_cast<uint8_t>(trap_fp_code_start[i]);
+        __builtin_memcpy(bytes + offset(trap_fp_r_id), &r, 4);
+        __builtin_memcpy(bytes + offset(trap_fp_v_id), &g_victim, 4);
+        __builtin_memcpy(bytes + offset(trap_fp_m_id), &g_root, 4);
+    }
+    pager_map(g_victim, kCodeAddress, v_code, AXO_FPAGE_R | AXO_FPAGE_X, 0);
+    pager_map(r, kCodeAddress, r_code, AXO_FPAGE_R | AXO_FPAGE_X, 0);
+
+    bool made = create(handler, {.priority = 120}) == AXO_OK &&
+                axo_thread_control(g_victim, g_victim, g_root, supervisor(), kSmallUtcb, handler) ==
+                    AXO_OK;
+    bool r_made = made && axo_thread_control(r, r, g_root, supervisor(), kSmallUtcb, handler) ==
+                              AXO_OK;
+    auto start = [](axo_thread_id_t id, uint32_t ip) {
+        axo_exreg_t io = {};
+        io.control = AXO_EXREG_SET_IP | AXO_EXREG_SET_SP | AXO_EXREG_RESUME;
+        io.ip = ip;
+        io.sp = kSmallUtcb;
+        return axo_exchange_registers(id, &io) == AXO_OK;
+    };
+    bool blocked = r_made && run(handler, fast_path_handler, nullptr) == AXO_OK &&
+                   start(r, kCodeAddress + offset(trap_fp_r_entry)) &&
+                   wait_state(r, AXO_STATE_RECEIVING) && start(g_victim, kCodeAddress) &&
+                   wait_state(g_victim, AXO_STATE_RECEIVING);
+    sleep_us(10000);
+    // V's code page goes (flushed from the root page it was mapped from), its space becomes
+    // small, and V is resumed at its eip after the int, now beyond 4 MiB.
+    utcb()->mr[0] = axo_fpage(v_code, 12, AXO_FPAGE_RWX);
+    bool flushed = blocked && axo_unmap(0) == AXO_OK;
+    uint32_t blocks = 0;
+    bool small = flushed && axo_space_control(g_victim, AXO_SPACE_SMALL, 1, &blocks, nullptr) ==
+                                AXO_OK && blocks == 1;
+    bool resumed = false;
+    if (small && by_partner) {
+        utcb()->mr[0] = axo_msg_tag(0, 0, 0);
+        resumed = !axo_tag_failed(axo_ipc_send(r, axo_timeout_us(1000000)));
+    } else if (small) {
+        axo_exreg_t io = {};
+        io.control = AXO_EXREG_ABORT_RECEIVE;
+        resumed = axo_exchange_registers(g_victim, &io) == AXO_OK;
+    }
+    bool handled = resumed && wait_done(handler, nullptr, 3000000);
+    uint32_t resume = kCodeAddress + offset(trap_fp_v_resume);
+    bool every = handled && g_exceptions == 2;
+    for (uint32_t i = 0; i < 2; ++i)
+        every = every && g_bounced[i].eip == resume && g_bounced[i].vector == kGeneralProtection;
+    check(every,
+          "a thread blocked in the IPC fast path and resumed by %s at an eip beyond its small "
+          "space's limit gets a #GP each time, never a kernel fault (blocked %d, small %d, %u "
+          "exceptions: vector %u eip %x, vector %u)",
+          how, blocked, small, g_exceptions, g_bounced[0].vector, g_bounced[0].eip,
+          g_bounced[1].vector);
+    if (r_made) rt_thread_delete(r);
+    if (made) rt_thread_delete(g_victim);
+    pager_forget(r);
+    pager_forget(g_victim);
+    cleanup();
+}
+
 } // namespace
 
 void trap_surface_tests() {
@@ -534,6 +642,8 @@ void trap_surface_tests() {
     exception_reply_at_unexecutable_eip();
     resume_beyond_small_space_limit(true);
     resume_beyond_small_space_limit(false);
+    fast_path_resume_beyond_small_space_limit(false);
+    fast_path_resume_beyond_small_space_limit(true);
     iret_to_v86_is_an_exception();
 }
 
