@@ -198,9 +198,10 @@ extern "C" void ia32_trap(axo::ia32::TrapFrame* frame) {
     using namespace axo::ia32;
     bool from_v86 = (frame->eflags & kEflagsVm) != 0;
     if (from_v86) leave_v86(*frame);
-    if (from_v86 && frame->vector < kVectorIrqBase + pic::kLines && frame->vector >= kVectorIrqBase) {
+    bool irq = frame->vector >= kVectorIrqBase && frame->vector < kVectorIrqBase + pic::kLines;
+    if (from_v86 && irq) {
         handle_irq(*frame); // a device's interrupt that happened to arrive in v86 mode
-    } else if (from_v86) {
+    } else if (from_v86 && !(frame->vector < 32 && fatal_everywhere(frame->vector))) {
         // Neither its exception nor its system call (QEMU lets int $0x30 through with IOPL 3).
     } else if (frame->vector == kVectorSyscall) {
         handle_syscall(*frame);

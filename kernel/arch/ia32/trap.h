@@ -17,8 +17,8 @@ constexpr uint32_t kEflagsVip = 1u << 20;
 // What no flags image the kernel restores to user mode may hold: virtual-8086 mode, an I/O
 // privilege level above 0, a nested task (a user iret would switch tasks), the resume flag and
 // the virtual interrupt flags (meaningful only with VM or CR4.VME/PVI, which are off).
-constexpr uint32_t kEflagsNeverUser = kEflagsIopl | kEflagsNt | kEflagsRf | kEflagsVm |
-                                      kEflagsVif | kEflagsVip;
+constexpr uint32_t kEflagsNeverUser =
+    kEflagsIopl | kEflagsNt | kEflagsRf | kEflagsVm | kEflagsVif | kEflagsVip;
 
 // What trap_entry.S leaves on the kernel stack, lowest address first. An entry from
 // virtual-8086 mode (QEMU only) is moved into the same layout with EFLAGS.VM still set

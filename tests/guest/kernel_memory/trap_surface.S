@@ -207,3 +207,25 @@ trap_fp_v_id:
     int $0x30
 1:  jmp 1b
 trap_fp_code_end:
+
+/* uint32_t trap_lsl(uint32_t selector): the limit lsl reports, or 0xFFFFFFFF.
+ * uint32_t trap_verr(uint32_t selector), trap_verw: 1 if readable / writable from ring 3. */
+    .text
+    .globl trap_lsl, trap_verr, trap_verw
+trap_lsl:
+    movl 4(%esp), %ecx
+    movl $0xFFFFFFFF, %eax
+    lsl %ecx, %ecx
+    jnz 1f
+    movl %ecx, %eax
+1:  ret
+trap_verr:
+    xorl %eax, %eax
+    verr 4(%esp)
+    setz %al
+    ret
+trap_verw:
+    xorl %eax, %eax
+    verw 4(%esp)
+    setz %al
+    ret

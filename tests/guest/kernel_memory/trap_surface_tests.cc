@@ -29,6 +29,9 @@ void trap_far_call_target();
 void trap_far_jump_target();
 uint32_t trap_lar(uint32_t selector);
 uint32_t trap_sldt();
+uint32_t trap_lsl(uint32_t selector);
+uint32_t trap_verr(uint32_t selector);
+uint32_t trap_verw(uint32_t selector);
 uint32_t trap_iret_v86(uint32_t eflags, uint32_t cs, uint32_t ip);
 extern const char trap_iret_v86_ip[];
 uint32_t trap_call(uint32_t address);
@@ -164,6 +167,30 @@ void ldt_call_gate_is_refused() {
     if (r.page0_mapped) try_write(0, 0), try_write(4, 0);
 }
 
+// ---- What lar, lsl, verr and verw reveal ------------------------------------------------------
+
+// From ring 3 they see exactly the three DPL-3 segments: user code (readable, not writable),
+// user data and the UTCB segment (both), with the documented limits; nothing of the kernel's
+// descriptors, the TSS or an LDT.
+void descriptor_queries_see_only_user_segments() {
+    uint32_t wrong = 0, first = 0;
+    for (uint32_t selector = 0; selector < 0x48; ++selector) {
+        uint32_t index = selector >> 3;
+        bool user = (selector & 4) == 0 && (index == 3 || index == 4 || index == 6);
+        uint32_t lar = trap_lar(selector), lsl = trap_lsl(selector);
+        bool readable = trap_verr(selector) == 1, writable = trap_verw(selector) == 1;
+        uint32_t limit = index == 6 ? 511u : 0xBFFFFFFFu;
+        bool right = user ? ((lar >> 13) & 3) == 3 && lsl == limit && readable &&
+                                writable == (index != 3)
+                          : lar == 0xFFFFFFFFu && lsl == 0xFFFFFFFFu && !readable && !writable;
+        if (!right && wrong++ == 0) first = selector;
+    }
+    check(wrong == 0,
+          "lar, lsl, verr, verw from ring 3 see only the user code, user data and UTCB segments "
+          "(%u wrong, first %x: lar %x lsl %x)",
+          wrong, first, trap_lar(first), trap_lsl(first));
+}
+
 // ---- Every selector in every data segment register -----------------------------------------
 
 struct SelectorResult {
@@ -174,8 +201,8 @@ struct SelectorResult {
 
 using LoadProbe = uint32_t (*)(uint32_t);
 const LoadProbe kLoads[5] = {trap_load_ds, trap_load_es, trap_load_fs, trap_load_gs, trap_load_ss};
-const char* const kLoadIps[5] = {trap_load_ds_ip, trap_load_es_ip, trap_load_fs_ip,
-                                 trap_load_gs_ip, trap_load_ss_ip};
+const char* const kLoadIps[5] = {trap_load_ds_ip, trap_load_es_ip, trap_load_fs_ip, trap_load_gs_ip,
+                                 trap_load_ss_ip};
 const char* const kRegisterNames[5] = {"ds", "es", "fs", "gs", "ss"};
 
 // The documented GDT (kernel/arch/ia32/README.md): user code 0x18, user data 0x20, the UTCB
@@ -196,11 +223,11 @@ void selector_probes(void* arg) {
             uint32_t before = g_exceptions;
             bool worked = kLoads[reg](selector) == 1;
             bool expected = load_works(reg, selector);
-            bool right = worked == expected &&
-                         (worked ? g_exceptions == before
-                                 : g_exceptions == before + 1 &&
-                                       faulted_with(kGeneralProtection, selector & 0xFFFC,
-                                                    kLoadIps[reg]));
+            bool right =
+                worked == expected &&
+                (worked ? g_exceptions == before
+                        : g_exceptions == before + 1 &&
+                              faulted_with(kGeneralProtection, selector & 0xFFFC, kLoadIps[reg]));
             if (!right && r->wrong[reg]++ == 0) {
                 r->first_bad[reg] = selector;
                 r->first_fault[reg] = g_last;
@@ -247,15 +274,16 @@ void int_probes(void* arg) {
             r->first_fault = g_last;
         }
     }
-    r->int3_right = trap_int3() == 0 && faulted_with(kGeneralProtection, (3u << 3) | 2,
-                                                     trap_int3_ip);
+    r->int3_right =
+        trap_int3() == 0 && faulted_with(kGeneralProtection, (3u << 3) | 2, trap_int3_ip);
     r->int3 = g_last;
     // INT1 is delivered through vector 1's gate whatever its DPL (a #DB trap after it); a CPU
     // model without it (QEMU's default) raises #UD at it instead.
     uintptr_t icebp = reinterpret_cast<uintptr_t>(trap_icebp_ip);
-    r->icebp_right = trap_icebp() == 0 &&
-                     ((g_last.vector == kDebug && (g_last.eip == icebp + 1 || g_last.eip == icebp)) ||
-                      (g_last.vector == kInvalidOpcode && g_last.eip == icebp));
+    r->icebp_right =
+        trap_icebp() == 0 &&
+        ((g_last.vector == kDebug && (g_last.eip == icebp + 1 || g_last.eip == icebp)) ||
+         (g_last.vector == kInvalidOpcode && g_last.eip == icebp));
     r->icebp = g_last;
     send_done(1);
 }
@@ -270,11 +298,13 @@ void every_int_vector_is_the_syscall_or_faults() {
           r.wrong, r.first_bad, r.first_fault.vector, r.first_fault.error);
     check(ran && r.int3_right, "int3 from ring 3 is a #GP of the thread (vector %u error %x)",
           r.int3.vector, r.int3.error);
-    check(ran && r.icebp_right, "icebp from ring 3 is a #DB (or #UD) of the thread (vector %u eip %x)",
-          r.icebp.vector, r.icebp.eip);
+    check(ran && r.icebp_right,
+          "icebp from ring 3 is a #DB (or #UD) of the thread (vector %u eip %x)", r.icebp.vector,
+          r.icebp.eip);
 }
 
-// ---- Far calls and jumps through every GDT selector ----------------------------------------------
+// ---- Far calls and jumps through every GDT selector
+// ----------------------------------------------
 
 struct FarResult {
     uint32_t wrong, first_bad, first_cs;
@@ -319,7 +349,8 @@ void far_transfers_stay_at_ring3() {
           r.wrong, r.first_bad, r.first_cs, r.first_fault.vector, r.first_fault.error);
 }
 
-// ---- Virtual-8086 mode -------------------------------------------------------------------------------
+// ---- Virtual-8086 mode
+// -------------------------------------------------------------------------------
 
 struct V86Result {
     uint32_t returned;
@@ -350,8 +381,7 @@ void iret_to_v86_is_an_exception() {
     // A page at 0x8000 with `int $0x30` for the second case: with IOPL 3 in the image, QEMU's
     // v86 mode reaches the system-call gate.
     uint32_t log2 = 12;
-    Sigma0Reply m =
-        sigma0_call(kSigma0AllocateAny, 1, &log2, axo_fpage(0x8000, 12, AXO_FPAGE_RWX));
+    Sigma0Reply m = sigma0_call(kSigma0AllocateAny, 1, &log2, axo_fpage(0x8000, 12, AXO_FPAGE_RWX));
     bool page = m.status == kSigma0Ok && axo_tag_typed(m.tag) == 2;
     if (page) try_write(0x8000, 0x000030CDu);
     static V86Probe cases[2];
@@ -375,7 +405,8 @@ void iret_to_v86_is_an_exception() {
     }
 }
 
-// ---- Resuming at an eip the thread cannot execute -------------------------------------------------
+// ---- Resuming at an eip the thread cannot execute
+// -------------------------------------------------
 
 constexpr uint32_t kBeyondLargeSpace = 0xC0000000u;
 constexpr uint32_t kBounces = 3;
@@ -399,11 +430,13 @@ bool unexecutable(const Record& r) {
 void exception_reply_at_unexecutable_eip() {
     static EndResult r;
     r = {};
-    for (auto& b : g_bounced) b = {};
+    for (auto& b : g_bounced)
+        b = {};
     g_bounces = kBounces;
     bool ran = run_probes(call_beyond_the_space, &r);
     bool every = true;
-    for (uint32_t i = 0; i < kBounces; ++i) every = every && unexecutable(g_bounced[i]);
+    for (uint32_t i = 0; i < kBounces; ++i)
+        every = every && unexecutable(g_bounced[i]);
     check(ran && every && g_exceptions == kBounces + 1 && r.returned == 0,
           "a thread at eip 0xC0000000 resumed there by exception replies without registers "
           "gets an exception IPC each time (%u exceptions; vector %u %u %u, eip %x)",
@@ -466,7 +499,8 @@ void small_space_handler(void*) {
                         u->mr[AXO_EXC_ESP]};
         g_exceptions = n + 1;
         if (n == kBounces) break; // the last one stays unanswered: the test deletes the thread
-        while (!g_space_small) sleep_us(1000);
+        while (!g_space_small)
+            sleep_us(1000);
         u->mr[0] = axo_msg_tag(0, 0, 0); // no registers: resume where it faulted
         axo_ipc_send(g_victim, axo_timeout_us(1000000));
     }
@@ -481,15 +515,16 @@ void resume_beyond_small_space_limit(bool by_reply) {
     }
     g_space_small = false;
     g_exceptions = 0;
-    for (auto& b : g_bounced) b = {};
+    for (auto& b : g_bounced)
+        b = {};
     axo_thread_id_t handler = AXO_NIL_THREAD;
     if (by_reply) {
         handler = fresh_id();
         if (create(handler, {.priority = 120}) != AXO_OK) handler = AXO_NIL_THREAD;
     }
     g_victim = fresh_id();
-    uint32_t error = axo_thread_control(g_victim, g_victim, g_root, AXO_NIL_THREAD, kSmallUtcb,
-                                        handler);
+    uint32_t error =
+        axo_thread_control(g_victim, g_victim, g_root, AXO_NIL_THREAD, kSmallUtcb, handler);
     if (by_reply && error == AXO_OK) run(handler, small_space_handler, nullptr);
     axo_exreg_t io = {};
     io.control = AXO_EXREG_SET_IP | AXO_EXREG_SET_SP | AXO_EXREG_RESUME;
@@ -503,7 +538,8 @@ void resume_beyond_small_space_limit(bool by_reply) {
     }()
                                      : wait_state(g_victim, AXO_STATE_HALTED));
     uint32_t blocks = 0;
-    bool small = held && axo_space_control(g_victim, AXO_SPACE_SMALL, 1, &blocks, nullptr) == AXO_OK &&
+    bool small = held &&
+                 axo_space_control(g_victim, AXO_SPACE_SMALL, 1, &blocks, nullptr) == AXO_OK &&
                  blocks == 1;
     g_space_small = small;
     bool every = small;
@@ -511,7 +547,8 @@ void resume_beyond_small_space_limit(bool by_reply) {
     if (by_reply) {
         every = every && wait_done(handler, nullptr, 3000000) && g_exceptions == kBounces + 1;
         for (uint32_t i = 1; i <= kBounces; ++i)
-            every = every && g_bounced[i].vector == kGeneralProtection && g_bounced[i].eip == kFarEip;
+            every =
+                every && g_bounced[i].vector == kGeneralProtection && g_bounced[i].eip == kFarEip;
         eip = g_bounced[1].eip;
     } else {
         every = every && resumed_halts_again(g_victim, kFarEip, &eip);
@@ -565,14 +602,16 @@ void fast_path_resume_beyond_small_space_limit(bool by_partner) {
         return static_cast<uint32_t>(label - trap_fp_code_start);
     };
     g_exceptions = 0;
-    for (auto& b : g_bounced) b = {};
+    for (auto& b : g_bounced)
+        b = {};
     axo_thread_id_t handler = fresh_id();
     axo_thread_id_t r = fresh_id();
     g_victim = fresh_id();
     const uint32_t pages[2] = {v_code, r_code};
     for (uint32_t page : pages) {
         auto* bytes = reinterpret_cast<uint8_t*>(page);
-        for (uint32_t i = 0; i < size; ++i) bytes[i] = static_cast<uint8_t>(trap_fp_code_start[i]);
+        for (uint32_t i = 0; i < size; ++i)
+            bytes[i] = static_cast<uint8_t>(trap_fp_code_start[i]);
         __builtin_memcpy(bytes + offset(trap_fp_r_id), &r, 4);
         __builtin_memcpy(bytes + offset(trap_fp_v_id), &g_victim, 4);
         __builtin_memcpy(bytes + offset(trap_fp_m_id), &g_root, 4);
@@ -580,11 +619,11 @@ void fast_path_resume_beyond_small_space_limit(bool by_partner) {
     pager_map(g_victim, kCodeAddress, v_code, AXO_FPAGE_R | AXO_FPAGE_X, 0);
     pager_map(r, kCodeAddress, r_code, AXO_FPAGE_R | AXO_FPAGE_X, 0);
 
-    bool made = create(handler, {.priority = 120}) == AXO_OK &&
-                axo_thread_control(g_victim, g_victim, g_root, supervisor(), kSmallUtcb, handler) ==
-                    AXO_OK;
-    bool r_made = made && axo_thread_control(r, r, g_root, supervisor(), kSmallUtcb, handler) ==
-                              AXO_OK;
+    bool made =
+        create(handler, {.priority = 120}) == AXO_OK &&
+        axo_thread_control(g_victim, g_victim, g_root, supervisor(), kSmallUtcb, handler) == AXO_OK;
+    bool r_made =
+        made && axo_thread_control(r, r, g_root, supervisor(), kSmallUtcb, handler) == AXO_OK;
     auto start = [](axo_thread_id_t id, uint32_t ip) {
         axo_exreg_t io = {};
         io.control = AXO_EXREG_SET_IP | AXO_EXREG_SET_SP | AXO_EXREG_RESUME;
@@ -602,8 +641,9 @@ void fast_path_resume_beyond_small_space_limit(bool by_partner) {
     utcb()->mr[0] = axo_fpage(v_code, 12, AXO_FPAGE_RWX);
     bool flushed = blocked && axo_unmap(0) == AXO_OK;
     uint32_t blocks = 0;
-    bool small = flushed && axo_space_control(g_victim, AXO_SPACE_SMALL, 1, &blocks, nullptr) ==
-                                AXO_OK && blocks == 1;
+    bool small = flushed &&
+                 axo_space_control(g_victim, AXO_SPACE_SMALL, 1, &blocks, nullptr) == AXO_OK &&
+                 blocks == 1;
     bool resumed = false;
     if (small && by_partner) {
         utcb()->mr[0] = axo_msg_tag(0, 0, 0);
@@ -635,6 +675,7 @@ void fast_path_resume_beyond_small_space_limit(bool by_partner) {
 
 void trap_surface_tests() {
     ldt_call_gate_is_refused();
+    descriptor_queries_see_only_user_segments();
     every_int_vector_is_the_syscall_or_faults();
     far_transfers_stay_at_ring3();
     every_selector_loads_or_faults();
