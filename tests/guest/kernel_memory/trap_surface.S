@@ -229,3 +229,18 @@ trap_verw:
     verw 4(%esp)
     setz %al
     ret
+
+/* uint32_t trap_inb(uint32_t port), trap_inw, trap_inl: 1 if the read worked, 0 if it
+ * faulted at trap_in*_ip. */
+.macro in_probe name, insn
+    probe_entry \name
+    movl 4(%esp), %edx
+    .globl \name\()_ip
+\name\()_ip:
+    \insn %dx
+    movl $1, %eax
+    ret
+.endm
+    in_probe trap_inb, inb
+    in_probe trap_inw, inw
+    in_probe trap_inl, inl

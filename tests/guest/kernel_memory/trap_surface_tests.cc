@@ -29,6 +29,8 @@ void trap_far_call_target();
 void trap_far_jump_target();
 uint32_t trap_lar(uint32_t selector);
 uint32_t trap_sldt();
+uint32_t trap_inb(uint32_t port), trap_inw(uint32_t port), trap_inl(uint32_t port);
+extern const char trap_inw_ip[], trap_inl_ip[];
 uint32_t trap_lsl(uint32_t selector);
 uint32_t trap_verr(uint32_t selector);
 uint32_t trap_verw(uint32_t selector);
@@ -189,6 +191,44 @@ void descriptor_queries_see_only_user_segments() {
           "lar, lsl, verr, verw from ring 3 see only the user code, user data and UTCB segments "
           "(%u wrong, first %x: lar %x lsl %x)",
           wrong, first, trap_lar(first), trap_lsl(first));
+}
+
+// ---- The end of the I/O permission bitmap ------------------------------------------------------
+
+struct PortEnd {
+    bool inb, inw, inl;
+    Record inw_fault, inl_fault;
+};
+
+void port_end_probes(void* arg) {
+    auto* r = static_cast<PortEnd*>(arg);
+    r->inb = trap_inb(0xFFFF) == 1;
+    r->inw = trap_inw(0xFFFF) == 1;
+    r->inw_fault = g_last;
+    r->inl = trap_inl(0xFFFD) == 1;
+    r->inl_fault = g_last;
+    send_done(1);
+}
+
+// With the last ports mapped, an access that reaches past port 0xFFFF reads the byte after
+// the bitmap, which must be 0xFF: inb 0xFFFF works, inw 0xFFFF and inl 0xFFFD are a #GP.
+void io_bitmap_ends_with_a_deny_byte() {
+    if (!sigma0_ports(0xFFF8, 3)) {
+        check(false, "io bitmap end: sigma0 gave no ports 0xFFF8..0xFFFF");
+        return;
+    }
+    static PortEnd r;
+    r = {};
+    bool ran = run_probes(port_end_probes, &r);
+    check(ran && r.inb && !r.inw && !r.inl && r.inw_fault.vector == kGeneralProtection &&
+              r.inw_fault.eip == reinterpret_cast<uintptr_t>(trap_inw_ip) &&
+              r.inl_fault.vector == kGeneralProtection &&
+              r.inl_fault.eip == reinterpret_cast<uintptr_t>(trap_inl_ip),
+          "with ports 0xFFF8..0xFFFF mapped, inb 0xFFFF works and inw 0xFFFF, inl 0xFFFD (past "
+          "the last port) are a #GP (inb %d inw %d inl %d)",
+          r.inb, r.inw, r.inl);
+    utcb()->mr[0] = axo_io_fpage(0xFFF8, 3);
+    axo_unmap(AXO_UNMAP_FLUSH_OWN);
 }
 
 // ---- Every selector in every data segment register -----------------------------------------
@@ -676,6 +716,7 @@ void fast_path_resume_beyond_small_space_limit(bool by_partner) {
 void trap_surface_tests() {
     ldt_call_gate_is_refused();
     descriptor_queries_see_only_user_segments();
+    io_bitmap_ends_with_a_deny_byte();
     every_int_vector_is_the_syscall_or_faults();
     far_transfers_stay_at_ring3();
     every_selector_loads_or_faults();
