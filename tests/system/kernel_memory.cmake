@@ -25,8 +25,10 @@ axo_qemu_test(NAME kernel-memory-small-spaces
     EXPECT [[sigma0: up]] [[small spaces: FORCED ON]])
 
 # Bochs, with a Pentium CPU model: the same tests on exact fault semantics (segment limits:
-# user access to kernel memory is a #GP there) and a real RTC model.
+# user access to kernel memory is a #GP there) and a real RTC model. About 100 s alone, a
+# third of it the trap-surface tests' 330,000 selector loads (each refused one an exception
+# IPC round trip); the timeout leaves room for a loaded machine.
 axo_bochs_test(NAME bochs-kernel-memory
     MODULES ${_axo_kernel_memory_modules}
-    TIMEOUT 180
+    TIMEOUT 300
     EXPECT [[sigma0: up]])

@@ -129,6 +129,11 @@ void init_descriptors() {
     asm volatile("ljmp %0, $1f; 1:" ::"i"(kKernelCode));
     asm volatile("lidt %0" ::"m"(idtr));
     asm volatile("ltr %w0" ::"r"(uint32_t{kTssSelector}));
+    // No LDT, ever: LDTR otherwise keeps what the firmware or boot loader left (on QEMU a
+    // table at linear 0, which a process could fill with a call gate into ring 0). With a null
+    // LDTR every selector with TI set is a #GP, in user and kernel mode alike; the TSS's LDT
+    // field is null too (g_boot_tss is zero-initialised), though no task switch ever reads it.
+    asm volatile("lldt %w0" ::"r"(uint32_t{kNullSelector}));
     check_fastpath_layout();
 }
 

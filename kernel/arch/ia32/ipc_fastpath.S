@@ -36,6 +36,7 @@
  * kernel overwrites that word first (trap_common and the general path push %esp there).
  */
 #include "kernel/arch/ia32/ipc_fastpath_layout.h"
+#include "kernel/arch/ia32/user_return.h"
 
 #define K %ss:
 
@@ -43,6 +44,8 @@
     .globl ia32_syscall_entry
     .align 16
 ia32_syscall_entry:
+    testb $EFLAGS_VM_BYTE2, 10(%esp) /* from virtual-8086 mode (QEMU only): see .Lfrom_v86 */
+    jnz .Lfrom_v86
     sub $8, %esp                    /* vector and error code: the general path fills them in */
     pusha
     push %ds
@@ -151,15 +154,20 @@ ia32_syscall_entry:
     /* The partner blocked here too: straight back to its user mode. */
     lea THREAD_BLOCK_SIZE - FRAME_SIZE(%eax), %esp
     mov K T_ID(%ebx), %eax          /* from: the caller */
-    pop %gs
-    pop %fs
-    pop %es
-    pop %ds
+3:  pop %gs
+4:  pop %fs
+5:  pop %es
+6:  pop %ds
     mov FRAME_EBX - 16(%esp), %ebx  /* ebx, ecx, edx: as the partner left them */
     mov FRAME_EDX - 16(%esp), %edx
     mov FRAME_ECX - 16(%esp), %ecx
     add $(FRAME_SIZE - 16 - 20), %esp /* past the pusha block, vector and error code */
-    iret
+7:  iret
+    user_return 3b, USER_RETURN_UTCB_SELECTOR
+    user_return 4b, USER_RETURN_DATA_SELECTOR
+    user_return 5b, USER_RETURN_DATA_SELECTOR
+    user_return 6b, USER_RETURN_DATA_SELECTOR
+    user_return 7b, USER_RETURN_IRET
 
 .Lwords_1:
     mov %edi, K UTCB_MR1(%edx)
@@ -213,6 +221,15 @@ ia32_syscall_entry:
     or $USER_CODE_TYPE_BITS, %edx
     mov %edx, K GDT + GDT_USER_CODE + 4
     jmp .Lcommitted
+
+/* int $0x30 from virtual-8086 mode, which only QEMU lets a ring-3 iret enter (with IOPL 3,
+ * so that int reaches this DPL-3 gate): the frame is four words longer. It is no system call:
+ * trap_entry.S moves the frame into place and trap.cc takes the thread out of v86 mode. */
+.Lfrom_v86:
+    sub $8, %esp
+    movl $SYSCALL_VECTOR, (%esp)
+    movl $0, 4(%esp)
+    jmp ia32_trap_from_v86
 
 /* Not the common case: the general path, as for every other trap (trap_entry.S). */
 .Lgeneral:

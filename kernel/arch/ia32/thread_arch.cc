@@ -134,8 +134,10 @@ void write_user_registers(Thread& thread, const UserRegisters& r) {
     f->esi = r.esi;
     f->edi = r.edi;
     f->eip = r.eip;
-    f->eflags = (f->eflags & ~AXO_USER_EFLAGS_MASK) | (r.eflags & AXO_USER_EFLAGS_MASK) |
-                kEflagsIf | kEflagsReserved;
+    // Only the arithmetic flags and DF are the caller's; what the thread set itself (TF, AC,
+    // ID) stays, and nothing that would leave user mode's rules (ia32::kEflagsNeverUser).
+    f->eflags = (f->eflags & ~(AXO_USER_EFLAGS_MASK | ia32::kEflagsNeverUser)) |
+                (r.eflags & AXO_USER_EFLAGS_MASK) | kEflagsIf | kEflagsReserved;
 }
 
 bool user_ip_valid(const Thread& thread, uint32_t ip) {

@@ -11,7 +11,20 @@
 #include "kernel/space.h"
 #include "kernel/syscalls.h"
 
+#include "kernel/arch/ia32/user_return.h"
+#include "kernel/thread.h"
+
 extern "C" const axo::ia32::ExceptionTableEntry __extable_start[], __extable_end[];
+
+namespace {
+// trap_entry.S and ipc_fastpath.S: the instructions that return to user mode (user_return.h).
+struct UserReturnEntry {
+    uint32_t ip;
+    uint32_t kind; // USER_RETURN_IRET, or the selector a faulting segment pop retries with
+};
+} // namespace
+extern "C" const UserReturnEntry __user_return_start[], __user_return_end[];
+extern "C" [[noreturn]] void ia32_retrap_user(axo::ia32::TrapFrame* frame);
 
 namespace axo::ia32 {
 
@@ -39,6 +52,66 @@ bool fatal_everywhere(uint32_t vector) {
     return vector == kNmi || vector == kDoubleFault || vector == kMachineCheck;
 }
 
+// The running thread's exception, as IPC to its pager (page faults) or exception handler;
+// `frame` is its TrapFrame, and gets what the handler's reply (or a resumer) set.
+void deliver_to_thread(TrapFrame& frame, uint32_t vector, uint32_t error, uint32_t address) {
+    UserRegisters regs{frame.eax, frame.ecx, frame.edx, frame.ebx, frame.user_esp,
+                       frame.ebp, frame.esi, frame.edi, frame.eip, frame.eflags,
+                       vector, error, address};
+    syscalls::deliver_exception(g_current, regs, vector == kPageFault);
+    arch::write_user_registers(*g_current, regs);
+}
+
+// A thread found in virtual-8086 mode — a ring-3 iret with EFLAGS.VM enters it on QEMU,
+// though a Pentium (and Bochs) ignore VM below CPL 0 — is put back into protected mode with
+// its own segments, and gets a #GP (error 0) at its v86 ip and sp: its handler decides.
+void leave_v86(TrapFrame& frame) {
+    frame.cs = kUserCode;
+    frame.user_ss = kUserData;
+    frame.ds = frame.es = frame.fs = kUserData;
+    frame.gs = kUtcbSelector;
+    frame.eflags = (frame.eflags & ~kEflagsNeverUser) | kEflagsIf | kEflagsReserved;
+}
+
+const UserReturnEntry* find_user_return(uint32_t ip) {
+    for (const UserReturnEntry* e = __user_return_start; e < __user_return_end; ++e) {
+        if (e->ip == ip) return e;
+    }
+    return nullptr;
+}
+
+// A fault of the kernel's own return to user mode (user_return.h). A segment pop that faults
+// (a selector the GDT no longer holds as it was) is retried with the register's default user
+// selector. A faulting iret — an eip beyond the code segment's limit, checked by Bochs and
+// the Pentium at iret — becomes the thread's exception: its TrapFrame is rebuilt at the top of
+// its kernel stack from the registers the fault saved in `frame` and the iret's five words,
+// and handled as a trap from user mode.
+bool recover_user_return(TrapFrame& frame) {
+    const UserReturnEntry* entry = find_user_return(frame.eip);
+    if (!entry) return false;
+    // The interrupted instruction's stack: the word a pop would have read, or the iret's frame.
+    uint32_t* stack = &frame.user_esp;
+    if (entry->kind != USER_RETURN_IRET) {
+        *stack = entry->kind;
+        return true;
+    }
+    Thread* thread = g_current;
+    if (!thread || !thread->is_user() ||
+        reinterpret_cast<uint32_t>(stack + 5) != thread->kernel_stack_top()) {
+        return false;
+    }
+    TrapFrame user = frame; // gs .. eax: the user's registers, restored before the iret
+    user.eip = stack[0];
+    user.cs = stack[1];
+    user.eflags = stack[2];
+    user.user_esp = stack[3];
+    user.user_ss = stack[4];
+    // The rebuilt frame overlaps `frame` and the stack of this call, which is never returned to.
+    auto* top = reinterpret_cast<TrapFrame*>(thread->kernel_stack_top() - sizeof(TrapFrame));
+    __builtin_memcpy(top, &user, sizeof(user));
+    ia32_retrap_user(top);
+}
+
 void handle_exception(TrapFrame& frame) {
     uint32_t address = frame.vector == kPageFault ? read_cr2() : 0;
     if (frame.from_user() && g_current && frame.vector == kDeviceNotAvailable) {
@@ -48,14 +121,11 @@ void handle_exception(TrapFrame& frame) {
     if (frame.from_user() && g_current && !fatal_everywhere(frame.vector)) {
         // cr2 is linear; a small space's user addresses start at its slot.
         if (address) address -= g_current->m_space->small_base();
-        UserRegisters regs{frame.eax, frame.ecx, frame.edx, frame.ebx, frame.user_esp,
-                           frame.ebp, frame.esi, frame.edi, frame.eip, frame.eflags,
-                           frame.vector, frame.error, address};
-        syscalls::deliver_exception(g_current, regs, frame.vector == kPageFault);
-        arch::write_user_registers(*g_current, regs);
+        deliver_to_thread(frame, frame.vector, frame.error, address);
         return;
     }
     if (!frame.from_user()) {
+        if (recover_user_return(frame)) return;
         if (const ExceptionTableEntry* fixup = find_fixup(frame.eip)) {
             g_last_recovered_fault.vector = frame.vector;
             g_last_recovered_fault.error = frame.error;
@@ -82,6 +152,13 @@ void handle_irq(TrapFrame& frame) {
 }
 
 } // namespace
+
+void refuse_unexecutable_ip(TrapFrame& frame) {
+    while (!arch::user_ip_valid(*g_current, frame.eip)) {
+        deliver_to_thread(frame, kGeneralProtection, 0, 0);
+        syscalls::before_user_return(g_current);
+    }
+}
 
 const char* exception_name(uint32_t vector) {
     if (vector < sizeof(kExceptionNames) / sizeof(kExceptionNames[0])) {
@@ -119,7 +196,14 @@ void panic_with_frame(const TrapFrame& f, const char* why) {
 
 extern "C" void ia32_trap(axo::ia32::TrapFrame* frame) {
     using namespace axo::ia32;
-    if (frame->vector == kVectorSyscall) {
+    bool from_v86 = (frame->eflags & kEflagsVm) != 0;
+    if (from_v86) leave_v86(*frame);
+    bool irq = frame->vector >= kVectorIrqBase && frame->vector < kVectorIrqBase + pic::kLines;
+    if (from_v86 && irq) {
+        handle_irq(*frame); // a device's interrupt that happened to arrive in v86 mode
+    } else if (from_v86 && !(frame->vector < 32 && fatal_everywhere(frame->vector))) {
+        // Neither its exception nor its system call (QEMU lets int $0x30 through with IOPL 3).
+    } else if (frame->vector == kVectorSyscall) {
         handle_syscall(*frame);
     } else if (frame->vector < 32) {
         handle_exception(*frame);
@@ -130,7 +214,9 @@ extern "C" void ia32_trap(axo::ia32::TrapFrame* frame) {
     }
     if (!axo::g_current) return; // still booting: no threads yet
     if (frame->from_user()) {
+        if (from_v86) deliver_to_thread(*frame, kGeneralProtection, 0, 0);
         axo::syscalls::before_user_return(axo::g_current);
+        refuse_unexecutable_ip(*frame);
     } else {
         axo::sched::preempt_if_needed(); // only idle runs with interrupts enabled
     }

@@ -5,7 +5,24 @@
 
 namespace axo::ia32 {
 
-// What trap_entry.S leaves on the kernel stack, lowest address first.
+// EFLAGS bits the kernel looks at in a frame (SDM vol. 1, 3.4.3).
+constexpr uint32_t kEflagsReserved = 1u << 1; // always 1
+constexpr uint32_t kEflagsIf = 1u << 9;
+constexpr uint32_t kEflagsIopl = 3u << 12;
+constexpr uint32_t kEflagsNt = 1u << 14;
+constexpr uint32_t kEflagsRf = 1u << 16;
+constexpr uint32_t kEflagsVm = 1u << 17;
+constexpr uint32_t kEflagsVif = 1u << 19;
+constexpr uint32_t kEflagsVip = 1u << 20;
+// What no flags image the kernel restores to user mode may hold: virtual-8086 mode, an I/O
+// privilege level above 0, a nested task (a user iret would switch tasks), the resume flag and
+// the virtual interrupt flags (meaningful only with VM or CR4.VME/PVI, which are off).
+constexpr uint32_t kEflagsNeverUser =
+    kEflagsIopl | kEflagsNt | kEflagsRf | kEflagsVm | kEflagsVif | kEflagsVip;
+
+// What trap_entry.S leaves on the kernel stack, lowest address first. An entry from
+// virtual-8086 mode (QEMU only) is moved into the same layout with EFLAGS.VM still set
+// (trap_entry.S: ia32_trap_from_v86), until ia32_trap takes the thread out of v86 mode.
 struct TrapFrame {
     uint32_t gs, fs, es, ds;
     uint32_t edi, esi, ebp, esp_at_pusha, ebx, edx, ecx, eax;
@@ -13,7 +30,8 @@ struct TrapFrame {
     uint32_t eip, cs, eflags;
     uint32_t user_esp, user_ss; // valid only when the trap came from user mode
 
-    bool from_user() const { return (cs & 3) != 0; }
+    // User mode is CPL 3 or virtual-8086 mode, whose cs is any number.
+    bool from_user() const { return (cs & 3) != 0 || (eflags & kEflagsVm) != 0; }
 };
 static_assert(sizeof(TrapFrame) == 19 * 4);
 static_assert(__builtin_offsetof(TrapFrame, vector) == 12 * 4);
@@ -71,6 +89,13 @@ using IrqHandler = void (*)(uint32_t irq);
 void set_irq_handler(uint32_t irq, IrqHandler handler);
 
 void handle_syscall(TrapFrame& frame);
+
+// Before a return to user mode through `frame` (the running thread's): an eip the thread
+// cannot execute — beyond its code segment, because it ran off the end, int $0x30 was the
+// segment's last instruction, or its space became small under it — would fault in the
+// kernel's iret on Bochs and the Pentium and run on into other memory on QEMU. It is a #GP
+// (error 0) of the thread at that eip instead, as often as it is resumed there.
+void refuse_unexecutable_ip(TrapFrame& frame);
 
 } // namespace axo::ia32
 
