@@ -9,6 +9,7 @@
 #include "axolotl/abi.h"
 #include "axolotl/utcb.h"
 #include "kernel/lib/result.h"
+#include "kernel/notification_word.h"
 #include "kernel/ready_queue.h"
 #include "kernel/timeout_queue.h"
 
@@ -56,6 +57,7 @@ struct IpcOutcome {
     bool receive_phase = false;
     bool retry_receive = false; // the send finished; a sender waits: run the receive phase
     ThreadId from;
+    bool notified = false; // ended by notification bits (notification.h), in receive_phase
 };
 
 class Thread {
@@ -115,6 +117,11 @@ public:
     ThreadId m_pager;
     ThreadId m_exception_handler;
     ThreadId m_scheduler;
+
+    // Notifications (notification.h)
+    NotificationWord m_notify;
+    uint32_t m_notify_accept = 0; // in an ipc with AXO_TAG_FLAG_NOTIFY: the bits that end it
+    bool m_in_kernel_ipc = false; // in a page-fault or exception IPC made on its behalf
 };
 // The TCB takes the first kTcbSize bytes of its block; the architecture may keep per-thread
 // state right after it (ia32: the FPU save area), the kernel stack grows down from the end.

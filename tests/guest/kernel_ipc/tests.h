@@ -9,6 +9,7 @@ void timeout_tests();     // zero and relative timeouts, the order of wake-ups
 void thread_tests();      // stale ids, deletion during IPC, aborted IPC
 void scheduling_tests();  // priorities, preemption, round robin, donation
 void exception_tests();   // exception IPC and resumption, unhandled faults
+void notification_tests(); // notify: running, receiving and calling targets, many senders
 void bad_input_tests();   // error codes for bad arguments, the privilege probe
 
 } // namespace kt
