@@ -118,7 +118,7 @@ void continue_into_receive(Thread* thread) {
     }
     if (notify::pending(thread)) {
         // Bits it accepts wait: its receive phase ends with them at once.
-        thread->m_outcome = IpcOutcome{AXO_IPC_OK, true, false, ThreadId::nil(), true};
+        thread->m_outcome = IpcOutcome{notify::kNotifiedOutcome, true, false, ThreadId::nil()};
         sched::make_ready(thread);
         return;
     }
@@ -170,9 +170,13 @@ ThreadId receive(Thread* self, Thread* preferred) {
 ThreadId finish_blocked(Thread* self) {
     IpcOutcome outcome = self->m_outcome;
     self->m_outcome = IpcOutcome{};
-    if (outcome.notified) return notify::deliver(self, outcome.receive_phase);
     if (outcome.retry_receive) return receive(self, nullptr);
-    if (outcome.error != AXO_IPC_OK) return fail(self, outcome.error, outcome.receive_phase);
+    if (outcome.error != AXO_IPC_OK) {
+        if (outcome.error == notify::kNotifiedOutcome) {
+            return notify::deliver(self, outcome.receive_phase);
+        }
+        return fail(self, outcome.error, outcome.receive_phase);
+    }
     return outcome.from;
 }
 
@@ -245,7 +249,7 @@ void end_by_notification(Thread* thread) {
     bool receive_phase = thread->m_state == ThreadState::receiving;
     if (!receive_phase) remove_sender(thread);
     sched::disarm_timeout(thread);
-    thread->m_outcome = IpcOutcome{AXO_IPC_OK, receive_phase, false, ThreadId::nil(), true};
+    thread->m_outcome = IpcOutcome{notify::kNotifiedOutcome, receive_phase, false, ThreadId::nil()};
     sched::make_ready(thread);
 }
 

@@ -33,11 +33,6 @@ uint32_t control(Thread* self, ThreadId target_id, ThreadId notifier, uint32_t b
     return AXO_OK;
 }
 
-IpcScope::IpcScope(Thread* self) : m_self(self) {
-    const axo_utcb_t* utcb = self->m_utcb;
-    self->m_notify_accept = (utcb->mr[0] & AXO_TAG_FLAG_NOTIFY) ? utcb->notify_mask : 0;
-}
-
 ThreadId deliver(Thread* self, bool receive_phase) {
     uint32_t bits = self->m_notify.take(self->m_notify_accept);
     axo_utcb_t* utcb = self->m_utcb;

@@ -22,7 +22,10 @@ uint32_t control(Thread* self, ThreadId target, ThreadId notifier, uint32_t bits
 // so a thread that later blocks in the fast path cannot be woken by bits.
 class IpcScope {
 public:
-    explicit IpcScope(Thread* self);
+    explicit IpcScope(Thread* self) : m_self(self) {
+        const axo_utcb_t* utcb = self->m_utcb;
+        self->m_notify_accept = (utcb->mr[0] & AXO_TAG_FLAG_NOTIFY) ? utcb->notify_mask : 0;
+    }
     ~IpcScope() { m_self->m_notify_accept = 0; }
     IpcScope(const IpcScope&) = delete;
     IpcScope& operator=(const IpcScope&) = delete;
@@ -30,6 +33,11 @@ public:
 private:
     Thread* m_self;
 };
+
+// The IpcOutcome error of an ipc ended by bits (ipc::end_by_notification): no ABI code, so the
+// outcome's common case (AXO_IPC_OK) costs nothing more to test.
+constexpr uint32_t kNotifiedOutcome = 0x100;
+static_assert(kNotifiedOutcome > AXO_IPC_INVALID);
 
 // Whether bits that end `self`'s current ipc are pending.
 inline bool pending(const Thread* self) {

@@ -53,11 +53,10 @@ enum class ThreadState : uint8_t {
 
 // How an IPC ended for a thread that was blocked in it; set by whoever woke it.
 struct IpcOutcome {
-    uint32_t error = AXO_IPC_OK; // axo_ipc_error
+    uint32_t error = AXO_IPC_OK; // axo_ipc_error, or notify::kNotifiedOutcome
     bool receive_phase = false;
     bool retry_receive = false; // the send finished; a sender waits: run the receive phase
     ThreadId from;
-    bool notified = false; // ended by notification bits (notification.h), in receive_phase
 };
 
 class Thread {
