@@ -12,6 +12,7 @@ int main() {
     kt::scheduling_tests();
     kt::exception_tests();
     kt::notification_tests();
+    kt::lib_ipc_notification_tests();
     kt::bad_input_tests();
     kt::finish();
 }
