@@ -66,6 +66,7 @@ COMPARISONS = [
     ("ipc.roundtrip.large.words8", "linux.pipe.roundtrip"),
     ("ipc.map.page", None),
     ("pagefault.roundtrip", None),
+    ("notify.wake", None),
     ("cr3.per_roundtrip.large", None),
     ("cr3.per_roundtrip.small", None),
 ]

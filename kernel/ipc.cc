@@ -5,6 +5,7 @@
 #include "kernel/ipc_timeout.h"
 #include "kernel/lib/string.h"
 #include "kernel/map_items.h"
+#include "kernel/notification.h"
 #include "kernel/scheduler.h"
 #include "kernel/space.h"
 
@@ -115,6 +116,12 @@ void continue_into_receive(Thread* thread) {
         wake(thread, AXO_IPC_OK, false);
         return;
     }
+    if (notify::pending(thread)) {
+        // Bits it accepts wait: its receive phase ends with them at once.
+        thread->m_outcome = IpcOutcome{notify::kNotifiedOutcome, true, false, ThreadId::nil()};
+        sched::make_ready(thread);
+        return;
+    }
     if (find_sender(thread)) {
         // Someone already waits to send to it: let it take that message itself.
         thread->m_outcome = IpcOutcome{AXO_IPC_OK, true, true, ThreadId::nil()};
@@ -135,6 +142,7 @@ void continue_into_receive(Thread* thread) {
 }
 
 ThreadId receive(Thread* self, Thread* preferred) {
+    if (notify::pending(self)) return notify::deliver(self, true);
     if (Thread* sender = find_sender(self)) {
         remove_sender(sender);
         sched::disarm_timeout(sender);
@@ -163,12 +171,18 @@ ThreadId finish_blocked(Thread* self) {
     IpcOutcome outcome = self->m_outcome;
     self->m_outcome = IpcOutcome{};
     if (outcome.retry_receive) return receive(self, nullptr);
-    if (outcome.error != AXO_IPC_OK) return fail(self, outcome.error, outcome.receive_phase);
+    if (outcome.error != AXO_IPC_OK) {
+        if (outcome.error == notify::kNotifiedOutcome) {
+            return notify::deliver(self, outcome.receive_phase);
+        }
+        return fail(self, outcome.error, outcome.receive_phase);
+    }
     return outcome.from;
 }
 
 ThreadId perform(Thread* self, ThreadId to, ThreadId from_specifier, uint32_t timeouts) {
     kip::get()->counters.ipcs++;
+    notify::IpcScope notify_scope(self);
     DecodedTimeout send = decode_timeout(send_timeout(timeouts));
     DecodedTimeout recv = decode_timeout(receive_timeout(timeouts));
     if (send.kind == TimeoutKind::invalid || recv.kind == TimeoutKind::invalid) {
@@ -201,6 +215,7 @@ ThreadId perform(Thread* self, ThreadId to, ThreadId from_specifier, uint32_t ti
             wake(partner, AXO_IPC_OK, true, self->m_id);
         } else {
             if (send.kind == TimeoutKind::zero) return fail(self, AXO_IPC_TIMEOUT, false);
+            if (notify::pending(self)) return notify::deliver(self, false);
             enqueue_sender(partner, self);
             sched::block(self, ThreadState::sending);
             if (send.kind == TimeoutKind::relative) sched::arm_timeout(self, send.microseconds);
@@ -228,6 +243,14 @@ void abort(Thread* thread, bool send, bool receive) {
     } else if (receive && thread->m_state == ThreadState::receiving) {
         wake(thread, AXO_IPC_CANCELLED, true);
     }
+}
+
+void end_by_notification(Thread* thread) {
+    bool receive_phase = thread->m_state == ThreadState::receiving;
+    if (!receive_phase) remove_sender(thread);
+    sched::disarm_timeout(thread);
+    thread->m_outcome = IpcOutcome{notify::kNotifiedOutcome, receive_phase, false, ThreadId::nil()};
+    sched::make_ready(thread);
 }
 
 void deliver_interrupt(Thread* irq, Thread* handler) {

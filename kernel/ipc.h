@@ -23,6 +23,9 @@ ThreadId finish_blocked(Thread* self);
 void timeout_expired(Thread* thread);
 // exchange_registers: abort a blocked send and/or receive with AXO_IPC_CANCELLED.
 void abort(Thread* thread, bool send, bool receive);
+// Notification bits end the IPC `thread` is blocked in (notification.h): it becomes ready and
+// returns the notification message.
+void end_by_notification(Thread* thread);
 // An interrupt: the IRQ thread sends its (empty) message to the handler, now or when the
 // handler next receives from it.
 void deliver_interrupt(Thread* irq, Thread* handler);

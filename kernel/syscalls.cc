@@ -148,6 +148,7 @@ uint32_t exchange_registers(Thread* self, ThreadId dest_id, ExchangeRegisters& i
     if (dest->m_state == ThreadState::sending) state |= AXO_STATE_SENDING;
     if (dest->m_state == ThreadState::receiving) state |= AXO_STATE_RECEIVING;
     if (inactive) state |= AXO_STATE_INACTIVE;
+    if (dest->m_in_kernel_ipc && dest->blocked_in_ipc()) state |= AXO_STATE_IN_FAULT;
     ExchangeRegisters old{state, regs.esp, regs.eip, regs.eflags, dest->m_pager};
 
     if (control & AXO_EXREG_SET_PAGER) dest->m_pager = io.pager;
@@ -315,9 +316,24 @@ void halt(Thread* self, UserRegisters& regs) {
 
 namespace {
 
+// After exchange_registers aborted a kernel-made IPC: the thread goes back to user mode where
+// it now stands — the faulting instruction, unless the aborter moved it — and retries.
+void resume_after_abort(Thread* self, UserRegisters& regs) {
+    UserRegisters now = arch::read_user_registers(*self);
+    now.vector = regs.vector;
+    now.error = regs.error;
+    now.fault_address = regs.fault_address;
+    regs = now;
+}
+
+bool aborted(uint32_t ipc_error_word) {
+    return axo_ipc_error_code(ipc_error_word) == AXO_IPC_CANCELLED;
+}
+
 // A page fault with a pager: an IPC call to it on the thread's behalf; the reply's map items
 // land anywhere in the space (the kernel opens the whole space as the receive window).
-void deliver_page_fault(Thread* self, UserRegisters& regs) {
+// True if the pager answered AXO_LABEL_RAISE_FAULT: the fault goes to the exception handler.
+bool deliver_page_fault(Thread* self, UserRegisters& regs) {
     constexpr uint32_t kPageFaultWrite = 1u << 1; // error code bit (SDM vol. 3, 4.7)
     constexpr uint32_t kSaved = 3;
     axo_utcb_t* utcb = self->m_utcb;
@@ -330,18 +346,27 @@ void deliver_page_fault(Thread* self, UserRegisters& regs) {
     utcb->mr[1] = regs.fault_address;
     utcb->mr[2] = regs.eip;
     self->m_accept_any_mapping = true;
+    self->m_in_kernel_ipc = true;
     ipc::perform(self, self->m_pager, self->m_pager,
                  axo_timeouts(AXO_TIMEOUT_NEVER, AXO_TIMEOUT_NEVER));
+    self->m_in_kernel_ipc = false;
     self->m_accept_any_mapping = false;
     bool failed = axo_tag_failed(utcb->mr[0]);
+    bool cancelled = failed && aborted(utcb->error);
+    bool raise = !failed && axo_tag_label(utcb->mr[0]) == AXO_LABEL_RAISE_FAULT;
     __builtin_memcpy(utcb->mr, saved, sizeof(saved));
     utcb->error = saved_error;
+    if (cancelled) {
+        resume_after_abort(self, regs);
+        return false;
+    }
     if (failed) {
         kprintf("thread %u.%u: pager %u.%u unreachable at page fault %08x (eip %08x); halted\n",
                 self->m_id.number(), self->m_id.version(), self->m_pager.number(),
                 self->m_pager.version(), regs.fault_address, regs.eip);
         halt(self, regs);
     }
+    return raise;
 }
 
 } // namespace
@@ -351,8 +376,7 @@ void deliver_exception(Thread* self, UserRegisters& regs, bool page_fault) {
     // limit) is no pager's business: no map item could resolve it.
     bool in_space = regs.fault_address < self->m_space->user_limit();
     if (page_fault && in_space && threads::lookup(self->m_pager)) {
-        deliver_page_fault(self, regs);
-        return;
+        if (!deliver_page_fault(self, regs)) return;
     }
     ThreadId handler = self->m_exception_handler;
     if (handler.is_nil() || !threads::lookup(handler)) {
@@ -385,9 +409,17 @@ void deliver_exception(Thread* self, UserRegisters& regs, bool page_fault) {
     utcb->mr[AXO_EXC_ESI] = regs.esi;
     utcb->mr[AXO_EXC_EDI] = regs.edi;
 
+    self->m_in_kernel_ipc = true;
     ipc::perform(self, handler, handler, axo_timeouts(AXO_TIMEOUT_NEVER, AXO_TIMEOUT_NEVER));
+    self->m_in_kernel_ipc = false;
     axo_msg_tag_t reply = utcb->mr[0];
     bool failed = axo_tag_failed(reply);
+    if (failed && aborted(utcb->error)) {
+        __builtin_memcpy(utcb->mr, saved, sizeof(saved));
+        utcb->error = saved_error;
+        resume_after_abort(self, regs);
+        return;
+    }
     if (!failed) {
         uint32_t words = axo_tag_untyped(reply);
         if (words >= AXO_EXC_REPLY_ESP && !arch::user_ip_valid(*self, utcb->mr[AXO_EXC_REPLY_EIP])) {

@@ -9,6 +9,7 @@
 #include "axolotl/abi.h"
 #include "axolotl/utcb.h"
 #include "kernel/lib/result.h"
+#include "kernel/notification_word.h"
 #include "kernel/ready_queue.h"
 #include "kernel/timeout_queue.h"
 
@@ -52,7 +53,7 @@ enum class ThreadState : uint8_t {
 
 // How an IPC ended for a thread that was blocked in it; set by whoever woke it.
 struct IpcOutcome {
-    uint32_t error = AXO_IPC_OK; // axo_ipc_error
+    uint32_t error = AXO_IPC_OK; // axo_ipc_error, or notify::kNotifiedOutcome
     bool receive_phase = false;
     bool retry_receive = false; // the send finished; a sender waits: run the receive phase
     ThreadId from;
@@ -115,6 +116,11 @@ public:
     ThreadId m_pager;
     ThreadId m_exception_handler;
     ThreadId m_scheduler;
+
+    // Notifications (notification.h)
+    NotificationWord m_notify;
+    uint32_t m_notify_accept = 0; // in an ipc with AXO_TAG_FLAG_NOTIFY: the bits that end it
+    bool m_in_kernel_ipc = false; // in a page-fault or exception IPC made on its behalf
 };
 // The TCB takes the first kTcbSize bytes of its block; the architecture may keep per-thread
 // state right after it (ia32: the FPU save area), the kernel stack grows down from the end.

@@ -38,7 +38,9 @@ constexpr uint32_t kNever = AXO_TIMEOUT_NEVER;
 constexpr uint32_t kZero = AXO_TIMEOUT_ZERO;
 // Long enough never to fire while a scenario runs, even under Bochs.
 constexpr uint32_t kLongUs = 10000000;
-constexpr uint32_t kTagFlags = 0x7000; // set by the sender; the receiver must see them cleared
+// Set by the sender; the receiver must see them cleared. Not AXO_TAG_FLAG_NOTIFY (0x1000): an
+// ipc that notification bits may end is the general path's.
+constexpr uint32_t kTagFlags = 0x6000;
 constexpr uint32_t kLabelObservations = 0x0B5;
 constexpr uint32_t kReportTimeoutUs = 2000000;
 
@@ -170,6 +172,9 @@ struct Scenario {
     uint32_t priority = 100; // of the partner thread
     bool fast = true;        // shaped for the fast path, or for the general path
     bool fpu = false;        // both sides hold a value in the FPU across the IPC
+    // The general path's shape is AXO_TAG_FLAG_NOTIFY with no bit pending (all accepted)
+    // instead of a send timeout: waiting for bits costs the call nothing else.
+    bool notify = false;
 };
 Scenario g_now; // the scenario running: its threads read it (same address space)
 
@@ -210,10 +215,12 @@ void call(Record& r) {
     until_receiving(server);
     fresh_time_slice();
     fill_utcb(0xB0B00000);
-    uint32_t timeouts =
-        g_now.fast ? axo_timeouts(kNever, kNever) : axo_timeouts(axo_timeout_us(kLongUs), kNever);
-    raw_ipc_t io = ipc(server, server, timeouts, axo_msg_tag(0x42, g_now.words, 0) | kTagFlags,
-                       0x1111, 0x2222);
+    uint32_t timeouts = g_now.fast || g_now.notify ? axo_timeouts(kNever, kNever)
+                                                   : axo_timeouts(axo_timeout_us(kLongUs), kNever);
+    uint32_t notify_flag = !g_now.fast && g_now.notify ? AXO_TAG_FLAG_NOTIFY : 0;
+    axo_my_utcb()->notify_mask = ~0u;
+    raw_ipc_t io = ipc(server, server, timeouts,
+                       axo_msg_tag(0x42, g_now.words, 0) | kTagFlags | notify_flag, 0x1111, 0x2222);
     axo_counters_t before, after;
     if (g_now.fpu) fpu_push(0xF00D); // we own the FPU (and CR0.TS is clear) when we call
     axo_debug_counters(&before);
@@ -426,6 +433,9 @@ int main() {
         compare("call, both sides using the FPU", call, {2, priority, true, true});
     rt_tap_check(g_fast.count > 2 && g_fast.values[0] == 0xF00D,
                  "the caller's FPU value survived the server's use of the FPU");
+    for (uint32_t priority : {90u, 110u})
+        compare("call accepting notification bits, none pending", call,
+                {2, priority, true, false, true});
     g_delete = false;
     compare("call, receive aborted", interrupted_call, {1, 120, true});
     rt_tap_check(g_fast.count > 0 && g_fast.values[0] == 0 && axo_tag_failed(g_fast.values[1]) &&

@@ -24,6 +24,9 @@
 #define TIMED_REPLY_TAG 0x00430002     /* axo_msg_tag(0x43, 2, 0): MR1 = t2, MR2 = t1 */
 #define UTCB_MR1 260           /* offsetof(axo_utcb_t, mr[1]) */
 #define UTCB_MR2 264
+#define SYS_NOTIFY 9           /* AXO_SYS_NOTIFY */
+#define NOTIFY_WAIT_TAG 0x1000 /* axo_msg_tag(0, 0, 0) | AXO_TAG_FLAG_NOTIFY */
+#define UTCB_NOTIFY_MASK 24    /* offsetof(axo_utcb_t, notify_mask) */
 
     .data
     .balign 64
@@ -167,3 +170,37 @@ bench_touch:
     popl %ebx
     ret
     .size bench_touch, . - bench_touch
+
+/* void bench_notify(axo_thread_id_t target, uint32_t bits): the notify syscall, timed from
+ * bench_t0 (before its int); the thread it wakes (bench_notify_waiter) takes bench_t1 as its
+ * first instruction. bench_result_tag = the error notify returned. */
+    .globl bench_notify
+    .type bench_notify, @function
+bench_notify:
+    save_callee_saved
+    movl 20(%esp), %ecx         /* target */
+    timed_entry bench_t0, SYS_NOTIFY, 24(%esp)
+    int $0x30
+    movl %eax, bench_result_tag
+    restore_callee_saved
+    ret
+    .size bench_notify, . - bench_notify
+
+/* void bench_notify_waiter(void*): waits for any notification bit, forever: an open receive
+ * that nobody sends to, with AXO_TAG_FLAG_NOTIFY and every bit in its notify_mask. Its first
+ * instruction after each wake-up is the rdtsc that ends notify.wake (bench_t1). */
+    .globl bench_notify_waiter
+    .type bench_notify_waiter, @function
+bench_notify_waiter:
+    movl %gs:0, %eax
+    movl $0xFFFFFFFF, UTCB_NOTIFY_MASK(%eax)
+1:  xorl %ecx, %ecx             /* to = nil: no send phase */
+    movl $ANY_THREAD, %edx
+    xorl %ebx, %ebx             /* timeouts never */
+    movl $NOTIFY_WAIT_TAG, %esi
+    movl $SYS_IPC, %eax
+    int $0x30
+    rdtsc
+    movl %eax, bench_t1
+    jmp 1b
+    .size bench_notify_waiter, . - bench_notify_waiter

@@ -34,7 +34,10 @@ enum axo_rpc_error {
      * the request may have been carried out: only idempotent requests may be retried after
      * looking the name up again. */
     AXO_RPC_EGONE = 0x101,
-    AXO_RPC_EIPC = 0x102 /* any other IPC failure (cancelled, aborted, overflow, invalid) */
+    AXO_RPC_EIPC = 0x102, /* any other IPC failure (cancelled, aborted, overflow, invalid) */
+    /* The call was ended by notification bits it accepted (ipc::call_interruptible). If the
+     * request had gone out, the server may carry it out; its reply is lost. */
+    AXO_RPC_EINTR = 0x103
 };
 
 #ifdef __cplusplus
@@ -60,11 +63,12 @@ enum class [[nodiscard]] Error : uint32_t{
     timed_out = AXO_RPC_ETIMEDOUT,
     server_gone = AXO_RPC_EGONE,
     ipc_failed = AXO_RPC_EIPC,
+    interrupted = AXO_RPC_EINTR,
 };
 
 // A reply label is 16 bits: every code must fit, transport codes included (so that a test
 // can tell a server that wrongly sends one).
-static_assert(static_cast<uint32_t>(Error::ipc_failed) <= 0xFFFFu);
+static_assert(static_cast<uint32_t>(Error::interrupted) <= 0xFFFFu);
 
 // For logs; never nullptr, also for values outside the enum (a server may send anything).
 constexpr const char* error_name(Error error) {
@@ -101,6 +105,8 @@ constexpr const char* error_name(Error error) {
         return "server gone";
     case Error::ipc_failed:
         return "ipc failed";
+    case Error::interrupted:
+        return "interrupted";
     }
     return "unknown error";
 }

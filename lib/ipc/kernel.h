@@ -10,6 +10,7 @@
 #include "lib/ipc/dispatcher.h"
 #include "lib/ipc/liveness.h"
 #include "lib/ipc/message.h"
+#include "lib/ipc/notification.h"
 
 namespace ipc {
 
@@ -126,6 +127,86 @@ template <class Context> [[noreturn]] void serve(Dispatcher<Context>& dispatcher
         else
             from = axo_ipc_receive(AXO_ANY_THREAD, AXO_TIMEOUT_NEVER);
     }
+}
+
+// ---- notifications (lib/ipc/notification.h) ---------------------------------------------------
+
+// Waits for a message from anyone or for pending notification bits of `mask`, which are taken
+// at once (bits first when both are there). A server that clients or proc notify (readiness
+// for select, a signal) waits here instead of in a plain receive.
+inline Arrival wait_for_message_or_notification(uint32_t mask,
+                                                axo_timeout_t timeout = AXO_TIMEOUT_NEVER) {
+    axo_utcb_t* utcb = axo_my_utcb();
+    utcb->notify_mask = mask;
+    utcb->mr[0] = AXO_TAG_FLAG_NOTIFY; // no send phase: only the flag counts
+    axo_thread_id_t from =
+        axo_ipc(AXO_NIL_THREAD, AXO_ANY_THREAD, axo_timeouts(AXO_TIMEOUT_NEVER, timeout));
+    return classify_arrival(from, utcb->mr, utcb->error);
+}
+
+// Replies to `to` with the message in the registers (zero send timeout, as serve does: pending
+// bits never hold a reply back) and waits as wait_for_message_or_notification.
+inline Arrival reply_and_wait_for_message_or_notification(axo_thread_id_t to, uint32_t mask) {
+    axo_utcb_t* utcb = axo_my_utcb();
+    utcb->notify_mask = mask;
+    utcb->mr[0] |= AXO_TAG_FLAG_NOTIFY;
+    axo_thread_id_t from =
+        axo_ipc(to, AXO_ANY_THREAD, axo_timeouts(AXO_TIMEOUT_ZERO, AXO_TIMEOUT_NEVER));
+    return classify_arrival(from, utcb->mr, utcb->error);
+}
+
+// serve() for a server that also waits for notification bits of `mask`:
+// on_notification(bits) runs for every batch of bits taken (it may send deferred replies).
+// A failed reply or receive is counted and the loop receives again, as in serve().
+template <class Context, class OnNotification>
+[[noreturn]] void serve(Dispatcher<Context>& dispatcher, uint32_t mask,
+                       OnNotification on_notification) {
+    Message message(axo_my_utcb()->mr);
+    Arrival arrival = wait_for_message_or_notification(mask);
+    for (;;) {
+        switch (arrival.kind) {
+        case Arrival::Kind::failed:
+            if (axo_ipc_error_in_receive(arrival.error_word))
+                dispatcher.note_failed_receive();
+            else
+                dispatcher.note_failed_reply();
+            arrival = wait_for_message_or_notification(mask);
+            break;
+        case Arrival::Kind::notification:
+            on_notification(arrival.bits);
+            arrival = wait_for_message_or_notification(mask);
+            break;
+        case Arrival::Kind::message:
+            if (dispatcher.dispatch(arrival.from, message) == Outcome::reply)
+                arrival = reply_and_wait_for_message_or_notification(arrival.from, mask);
+            else
+                arrival = wait_for_message_or_notification(mask);
+            break;
+        }
+    }
+}
+
+// ipc::call that pending notification bits of `mask` may end (a signal to a thread blocked in
+// a call): Error::interrupted, with the bits taken in `bits` (0 otherwise). Bits end it only
+// while it waits — to get the request to a busy server (nothing was sent), or for the reply
+// (the server has the request; its later reply fails at the server as to a client that left).
+template <Request Req>
+Error call_interruptible(axo_thread_id_t server, const Req& request, typename Req::Reply& reply,
+                         uint32_t mask, uint32_t& bits, axo_timeout_t timeout = AXO_TIMEOUT_NEVER) {
+    axo_utcb_t* utcb = axo_my_utcb();
+    Message message(utcb->mr);
+    put(message, Req::kLabel, request);
+    utcb->mr[0] |= AXO_TAG_FLAG_NOTIFY;
+    utcb->notify_mask = mask;
+    axo_thread_id_t from = axo_ipc(server, server, axo_timeouts(timeout, timeout));
+    Arrival arrival = classify_arrival(from, utcb->mr, utcb->error);
+    bits = arrival.bits;
+    switch (arrival.kind) {
+    case Arrival::Kind::notification: return Error::interrupted;
+    case Arrival::Kind::failed: return transport_error(arrival.error_word);
+    case Arrival::Kind::message: break;
+    }
+    return get_reply(message, reply);
 }
 
 } // namespace ipc

@@ -10,7 +10,7 @@ set(_axo_bench_instruction_results
     ipc.oneway.intra ipc.oneway.intra.reply ipc.roundtrip.intra ipc.roundtrip.intra.words8
     ipc.oneway.large ipc.oneway.large.reply ipc.roundtrip.large ipc.roundtrip.large.words8
     ipc.oneway.small ipc.oneway.small.reply ipc.roundtrip.small ipc.roundtrip.small.words8
-    ipc.map.page pagefault.roundtrip)
+    ipc.map.page pagefault.roundtrip notify.wake)
 set(_axo_bench_count_results
     cr3.per_roundtrip.intra cr3.per_roundtrip.large cr3.per_roundtrip.small)
 

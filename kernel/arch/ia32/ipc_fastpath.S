@@ -8,7 +8,8 @@
  *
  * The common case: a call (from = to) or a reply-and-wait (from = any) whose message is in
  * registers — a tag without typed items and at most three untyped words (MR3 comes from the
- * UTCB) —, receive timeout never, send timeout never or zero (with the partner waiting it is
+ * UTCB), and without AXO_TAG_FLAG_NOTIFY (notification bits may end such an ipc: the same
+ * test, TAG_NOT_FAST) —, receive timeout never, send timeout never or zero (with the partner waiting it is
  * never armed), to a thread that waits in a receive that accepts the caller, whose receive
  * has no timeout armed, who has no halt pending and does not own the FPU; the caller has no queued senders (its
  * receive phase would take one at once), and the partner may run at once: no queued thread

@@ -75,6 +75,9 @@ struct FastPathLayout {
     static_assert(AXO_THREAD_VERSION_BITS == THREAD_VERSION_BITS);
     static_assert(AXO_MAX_THREADS == MAX_THREADS && (MAX_THREADS & (MAX_THREADS - 1)) == 0);
     static_assert((AXO_TAG_FLAG_ERROR & TAG_FLAGS) != 0 && TAG_FLAGS == 0xF000, "ipc.cc's mask");
+    static_assert((TAG_NOT_FAST & AXO_TAG_FLAG_NOTIFY) != 0,
+                  "an ipc that notification bits may end takes the general path");
+    static_assert((TAG_NOT_FAST & 0xFFF) == 0xFFC, "typed items or more than 3 untyped words");
     static_assert((uint32_t{AXO_TIMEOUT_ZERO} << 16 | AXO_TIMEOUT_NEVER) == TIMEOUTS_SEND_ZERO);
     static_assert(AXO_TIMEOUT_NEVER == 0, "timeouts 0: send and receive never");
 

@@ -69,7 +69,9 @@
 #define THREAD_VERSION_BITS 14
 #define MAX_THREADS 1024
 #define TAG_FLAGS 0xF000
-#define TAG_NOT_FAST 0xFFC                /* typed items, or more than 3 untyped words */
+/* typed items, more than 3 untyped words, or AXO_TAG_FLAG_NOTIFY (the ipc may end by
+ * notification bits: the general path's) */
+#define TAG_NOT_FAST 0x1FFC
 #define TIMEOUTS_SEND_ZERO 0x04000000     /* send timeout zero, receive timeout never */
 
 /* Descriptors (descriptors.h) */

@@ -3,6 +3,7 @@
 #include "axolotl/kip.h"
 #include "kernel/arch/ia32/trap.h"
 #include "kernel/ipc.h"
+#include "kernel/notification.h"
 #include "kernel/space.h"
 #include "kernel/syscalls.h"
 
@@ -64,6 +65,10 @@ void handle_syscall(TrapFrame& f) {
         break;
     }
     case AXO_SYS_DEBUG: error = syscalls::debug(self, f.ecx, f.edx, f.ebx); break;
+    case AXO_SYS_NOTIFY: error = notify::notify(self, ThreadId(f.ecx), f.edx); break;
+    case AXO_SYS_NOTIFY_CONTROL:
+        error = notify::control(self, ThreadId(f.ecx), ThreadId(f.edx), f.ebx);
+        break;
     default: error = AXO_ERR_INVALID_SYSCALL; break;
     }
     f.eax = error;

@@ -63,6 +63,7 @@ AXO_PURE int axo_tag_failed(axo_msg_tag_t tag) { return (tag & AXO_TAG_FLAG_ERRO
 #define AXO_LABEL_EXCEPTION 0xFFD0u  /* to the exception handler; see below */
 #define AXO_LABEL_PAGE_FAULT 0xFFE0u /* to the pager; low bits: the access, r = 4 or w = 2 */
 #define AXO_LABEL_INTERRUPT 0xFFF0u  /* from an interrupt line's thread */
+#define AXO_LABEL_NOTIFY 0xFFC0u     /* an IPC ended by notification bits; see below */
 
 /* An exception message: label AXO_LABEL_EXCEPTION, 13 untyped words in this order. The
  * handler's reply (any label) resumes the thread: MR1 = new eip, MR2 = new esp (both
@@ -137,12 +138,53 @@ AXO_PURE uint32_t axo_map_item_word0(uint32_t send_base, int grant) {
     return (send_base & ~0x3FFu) | (grant ? AXO_ITEM_GRANT : AXO_ITEM_MAP);
 }
 
+/* ---- Notifications ------------------------------------------------------------------------
+ * Each thread has a word of 32 notification bits. notify(target, bits) sets bits in the
+ * target's word and never blocks; it is allowed from a thread of the target's own space,
+ * from the root task's space, and from a thread the target granted those bits
+ * (notify_control: up to AXO_NOTIFY_GRANTS notifiers per thread, each an exact thread id
+ * with a mask). Anyone else gets AXO_ERR_NO_PRIVILEGE and sets nothing.
+ *
+ * An ipc whose tag (MR0, as passed in) carries AXO_TAG_FLAG_NOTIFY may be ended by the
+ * pending bits of the caller's UTCB notify_mask word instead of a message: whenever the
+ * thread would wait — its send phase cannot deliver at once, or its receive phase finds no
+ * bit and no waiting sender — and for as long as it waits, pending bits of that mask end
+ * the IPC. The receive phase looks at the bits before queued senders. Then the ipc returns
+ * from = nil and the message: label AXO_LABEL_NOTIFY, u = 2, MR1 = the bits (taken from the
+ * word atomically: each bit set by notify is returned exactly once), MR2 = the phase it
+ * ended in (AXO_NOTIFY_IN_SEND: nothing was sent; AXO_NOTIFY_IN_RECEIVE: the message was
+ * sent, and a reply that comes later is not received by this IPC). A message with this
+ * label from a thread (from != nil) is an ordinary message. A send that can deliver at once
+ * is never stopped by bits, so a reply-and-wait's reply always goes out. */
+#define AXO_TAG_FLAG_NOTIFY 0x1000u
+#define AXO_NOTIFY_GRANTS 8u
+enum axo_notify_mr {
+    AXO_NOTIFY_BITS = 1,
+    AXO_NOTIFY_PHASE = 2,
+    AXO_NOTIFY_WORDS = 2
+};
+#define AXO_NOTIFY_IN_SEND 0u
+#define AXO_NOTIFY_IN_RECEIVE 1u
+/* Whether an ipc returned a notification instead of a message. */
+AXO_PURE int axo_ipc_notified(axo_thread_id_t from, axo_msg_tag_t tag) {
+    return from == AXO_NIL_THREAD && !axo_tag_failed(tag) && axo_tag_label(tag) == AXO_LABEL_NOTIFY;
+}
+
 /* ---- Page faults --------------------------------------------------------------------------
  * A user page fault is an IPC call from the faulting thread to its pager: label
  * AXO_LABEL_PAGE_FAULT | access (r = 4, w = 2, x = 1), u = 2: MR1 = fault address, MR2 = fault
  * ip. The receive window for the reply is the whole address space; the reply's map items
  * resolve the fault and the thread retries the access. A thread without a pager gets the
- * fault as an exception message (vector 14) at its exception handler, or is halted. */
+ * fault as an exception message (vector 14) at its exception handler, or is halted.
+ * A reply with label AXO_LABEL_RAISE_FAULT (its map items are still carried out) raises
+ * the fault instead: the thread's exception handler gets it as an exception message
+ * (vector 14, the CPU's error code with the access, AXO_EXC_ADDRESS = the fault address),
+ * exactly as if the thread had no pager — SIGSEGV and SIGBUS.
+ * exchange_registers aborting the page-fault IPC (AXO_EXREG_ABORT_SEND/RECEIVE) does not
+ * halt the thread: it returns to user mode at the faulting instruction (or where
+ * exchange_registers put it) and retries; the state word says AXO_STATE_IN_FAULT. The same
+ * holds for an exception IPC. */
+#define AXO_LABEL_RAISE_FAULT 0xFFE8u
 
 /* ---- Interrupts ---------------------------------------------------------------------------
  * IRQ line n (0..15, except 0: the kernel's timer, and 2: the cascade) is the thread
@@ -220,7 +262,9 @@ enum axo_syscall {
     AXO_SYS_UNMAP = 6,
     AXO_SYS_KERNEL_INTERFACE = 7,
     AXO_SYS_DEBUG = 8,
-    AXO_SYS_COUNT = 9
+    AXO_SYS_NOTIFY = 9,
+    AXO_SYS_NOTIFY_CONTROL = 10,
+    AXO_SYS_COUNT = 11
 };
 
 /* exchange_registers control word (in) and state word (out). */
@@ -239,7 +283,10 @@ enum axo_exreg_state {
     AXO_STATE_HALTED = 1u << 0,
     AXO_STATE_SENDING = 1u << 1,
     AXO_STATE_RECEIVING = 1u << 2,
-    AXO_STATE_INACTIVE = 1u << 3 /* created, never started */
+    AXO_STATE_INACTIVE = 1u << 3, /* created, never started */
+    /* sending or receiving in an IPC the kernel makes on its behalf: a page fault to its
+     * pager, an exception to its exception handler */
+    AXO_STATE_IN_FAULT = 1u << 4
 };
 /* eflags bits user space may set through exchange_registers or an exception reply:
  * CF PF AF ZF SF DF OF. IF is always on, IOPL always 0. */

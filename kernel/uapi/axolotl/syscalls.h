@@ -175,6 +175,30 @@ static inline uint32_t axo_unmap(uint32_t control) {
     return r.eax;
 }
 
+/* notify: ecx = target, edx = bits (nonzero). Sets the bits in the target's notification
+ * word and wakes it if it waits in an ipc that accepts them (abi.h, Notifications); never
+ * blocks. out: eax = error: AXO_ERR_INVALID_THREAD (target not a live user thread: a stale
+ * id among others), AXO_ERR_NO_PRIVILEGE (neither the target's space, nor the root task's,
+ * nor granted all of these bits: nothing is set), AXO_ERR_INVALID_PARAM (bits 0). */
+static inline uint32_t axo_notify(axo_thread_id_t target, uint32_t bits) {
+    axo_syscall_regs_t r = {AXO_SYS_NOTIFY, target, bits, 0, 0, 0, 0};
+    axo_syscall(&r);
+    return r.eax;
+}
+
+/* notify_control: ecx = target (a thread of the caller's space; any thread if privileged),
+ * edx = notifier (an exact thread id), ebx = bits the notifier may set in the target's word,
+ * replacing what it was granted before (0 revokes). out: eax = error:
+ * AXO_ERR_INVALID_THREAD (target not a live user thread, or notifier nil or any),
+ * AXO_ERR_NO_PRIVILEGE (target in another space, caller not privileged),
+ * AXO_ERR_NO_MEMORY (all AXO_NOTIFY_GRANTS entries hold other notifiers). */
+static inline uint32_t axo_notify_control(axo_thread_id_t target, axo_thread_id_t notifier,
+                                          uint32_t bits) {
+    axo_syscall_regs_t r = {AXO_SYS_NOTIFY_CONTROL, target, notifier, bits, 0, 0, 0};
+    axo_syscall(&r);
+    return r.eax;
+}
+
 /* kernel_interface: out eax = KIP address, ecx = API version, edx = API flags. */
 static inline axo_kip_t* axo_kernel_interface(void) {
     axo_syscall_regs_t r = {AXO_SYS_KERNEL_INTERFACE, 0, 0, 0, 0, 0, 0};

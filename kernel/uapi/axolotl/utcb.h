@@ -22,7 +22,9 @@ typedef struct axo_utcb {
     axo_thread_id_t pager;         /*  12: a copy; the kernel's own copy is authoritative */
     axo_thread_id_t exception_handler; /* 16: a copy, as above */
     uint32_t error;                /*  20: error of the last syscall (abi.h) */
-    uint32_t reserved0[10];        /*  24 */
+    uint32_t notify_mask;          /*  24: the notification bits that end an ipc with
+                                              AXO_TAG_FLAG_NOTIFY (abi.h) */
+    uint32_t reserved0[9];         /*  28 */
     uint32_t thread_words[4];      /*  64: free for the runtime (TLS pointer, errno, ...) */
     uint32_t br[AXO_BR_COUNT];     /*  80: buffer registers; BR0 = the receive window */
     uint32_t reserved1[11];        /* 212 */
@@ -32,6 +34,7 @@ typedef struct axo_utcb {
 #ifdef __cplusplus
 static_assert(sizeof(axo_utcb_t) == AXO_UTCB_SIZE, "UTCB layout");
 static_assert(__builtin_offsetof(axo_utcb_t, error) == 20, "UTCB layout");
+static_assert(__builtin_offsetof(axo_utcb_t, notify_mask) == 24, "UTCB layout");
 static_assert(__builtin_offsetof(axo_utcb_t, br) == 80, "UTCB layout");
 static_assert(__builtin_offsetof(axo_utcb_t, mr) == 256, "UTCB layout");
 #else

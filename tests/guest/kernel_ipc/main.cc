@@ -11,6 +11,8 @@ int main() {
     kt::thread_tests();
     kt::scheduling_tests();
     kt::exception_tests();
+    kt::notification_tests();
+    kt::lib_ipc_notification_tests();
     kt::bad_input_tests();
     kt::finish();
 }

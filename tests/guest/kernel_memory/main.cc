@@ -12,6 +12,7 @@ int main() {
     }
     kt::sigma0_tests();
     kt::fault_tests();
+    kt::notification_fault_tests();
     kt::chain_tests();
     kt::port_tests();
     kt::interrupt_tests();

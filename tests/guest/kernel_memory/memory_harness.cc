@@ -90,6 +90,10 @@ bool page_fault(axo_thread_id_t from, axo_utcb_t* u) {
     ++g_fault_count;
     if (!answer) return false;
     ++e->answers;
+    if (rights == kRaiseFault) {
+        u->mr[0] = axo_msg_tag(AXO_LABEL_RAISE_FAULT, 0, 0);
+        return true;
+    }
     u->mr[0] = axo_msg_tag(0, 0, 2);
     u->mr[1] = axo_map_item_word0(address, 0);
     u->mr[2] = axo_fpage(e->root_page, 12, rights);

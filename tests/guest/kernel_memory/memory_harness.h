@@ -53,6 +53,10 @@ ProbeFault last_probe_fault();
 // The supervisor's thread: pager and exception handler of every agent.
 axo_thread_id_t supervisor();
 
+// Rights for pager_map: the fault is answered with AXO_LABEL_RAISE_FAULT (no map item), which
+// makes the kernel raise it at the thread's exception handler.
+constexpr uint32_t kRaiseFault = 0x100;
+
 // A fault of `thread` at the page of `address` is answered with `root_page` (an address in
 // the root task's space) mapped there: with `read_rights` for a read fault, `write_rights`
 // for a write fault; rights 0: not answered (held). A later call for the same page replaces

@@ -6,6 +6,7 @@ namespace kt {
 
 void sigma0_tests();    // σ0's protocol: allocation, idempotence, clients, bad requests
 void fault_tests();     // page faults to a pager, read-only then write, map shares, grant
+void notification_fault_tests(); // notify across spaces; abort of a fault; raised faults
 void chain_tests();     // σ0 → A → B → C: flush, rights reduction, space deletion
 void port_tests();      // I/O ports: #GP without a mapping, mapped ranges, unmap
 void interrupt_tests(); // IRQ 8 (RTC) as IPC, masking until acknowledged, attach rules
