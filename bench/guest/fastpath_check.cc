@@ -100,7 +100,7 @@ void fresh_time_slice() {
 // ---- observations ----------------------------------------------------------------------------
 
 struct Record {
-    static constexpr uint32_t kMax = 96;
+    static constexpr uint32_t kMax = 200; // a call: both sides' 64 message registers and more
     uint32_t values[kMax];
     uint32_t count = 0;
     void add(uint32_t v) {
@@ -131,8 +131,16 @@ struct Record {
     }
 };
 
-// A thread's own observations travel to the root task as a message (at most 63 words).
+// A thread's own observations travel to the root task as a message: its first 63 words
+// (what the message shows is observed too: it is received by the IPC under test in
+// reply_wait); the rest the root task reads from the record itself, in the same space, once
+// the message told it that the thread is done.
 Record g_thread_record; // written by one scenario thread at a time
+
+void add_rest_of_thread_record(Record& r) {
+    for (uint32_t i = AXO_MR_COUNT - 1; i < g_thread_record.count; ++i)
+        r.add(g_thread_record.values[i]);
+}
 
 void send_observations(Record& r) {
     axo_utcb_t* u = axo_my_utcb();
@@ -153,6 +161,7 @@ void receive_observations(Record& r, axo_thread_id_t from) {
     }
     for (uint32_t i = 1; i <= axo_tag_untyped(u->mr[0]); ++i)
         r.add(u->mr[i]);
+    add_rest_of_thread_record(r);
 }
 
 // Every message register and the error word: what the kernel does not write stays visible.
@@ -166,7 +175,7 @@ void fill_utcb(uint32_t pattern) {
 // ---- scenarios -------------------------------------------------------------------------------
 
 struct Scenario {
-    uint32_t words = 0;      // untyped words sent (0..3: MR3 travels through the UTCB)
+    uint32_t words = 0;      // untyped words sent, 0..63 (MR3.. travel through the UTCBs)
     uint32_t priority = 100; // of the partner thread
     bool fast = true;        // shaped for the fast path, or for the general path
     bool fpu = false;        // both sides hold a value in the FPU across the IPC
@@ -190,7 +199,7 @@ void call_server(void*) {
     raw_ipc_t io = ipc(AXO_NIL_THREAD, AXO_ANY_THREAD, kNever, 0x5EED, 0x5EED1, 0x5EED2);
     raw_ipc(&io);
     r.add_ipc(io);
-    r.add_utcb(5);
+    r.add_utcb(AXO_MR_COUNT); // what was copied, and that nothing beyond MRu was
     if (g_now.fpu) {
         fpu_push(0x5E5E); // the FPU moves to the server
         r.add(fpu_pop());
@@ -221,7 +230,7 @@ void call(Record& r) {
     axo_debug_counters(&after);
     if (g_now.fpu) r.add(fpu_pop());
     r.add_ipc(io);
-    r.add_utcb(5);
+    r.add_utcb(AXO_MR_COUNT);
     r.add_counters(before, after);
     receive_observations(r, server);
     cleanup();
@@ -235,7 +244,7 @@ void reply_client(void*) {
     raw_ipc_t io = ipc(g_root, g_root, kNever, axo_msg_tag(0x55, 2, 0), 0x3333, 0x4444);
     raw_ipc(&io);
     r.add_ipc(io);
-    r.add_utcb(4);
+    r.add_utcb(AXO_MR_COUNT);
     send_observations(r);
 }
 
@@ -260,8 +269,9 @@ void reply_wait(Record& r) {
     raw_ipc(&io);
     axo_debug_counters(&after);
     r.add_ipc(io);
-    r.add_utcb(AXO_MR_COUNT);
+    r.add_utcb(AXO_MR_COUNT); // the client's report, received by the IPC under test
     r.add_counters(before, after);
+    add_rest_of_thread_record(r);
     cleanup();
 }
 
@@ -341,7 +351,7 @@ void order(Record& r) {
     start(peer, 100); // ready, behind us: we keep the CPU until we block
     uint32_t timeouts =
         g_now.fast ? axo_timeouts(kNever, kNever) : axo_timeouts(axo_timeout_us(kLongUs), kNever);
-    raw_ipc_t io = ipc(server, server, timeouts, axo_msg_tag(0x42, 0, 0), 0, 0);
+    raw_ipc_t io = ipc(server, server, timeouts, axo_msg_tag(0x42, g_now.words, 0), 0, 0);
     raw_ipc(&io);
     log_order(1);
     r.add_ipc(io);
@@ -413,17 +423,22 @@ void compare(const char* name, void (*scenario)(Record&), Scenario s) {
 
 } // namespace
 
+// Message lengths: all in registers (0..2), the shortest through the UTCBs (3), the first
+// copied by rep movsl (4), around powers of two, and every message register (63 words).
+constexpr uint32_t kLengths[] = {0, 1, 2, 3, 4, 8, 15, 16, 31, 32, 63};
+
 int main() {
     g_root = rt_my_id();
     rt_tap_begin();
-    for (uint32_t words = 0; words <= 3; ++words)
+    for (uint32_t words : kLengths)
         for (uint32_t priority : {90u, 100u, 110u})
             compare("call", call, {words, priority, true});
-    for (uint32_t words = 0; words <= 3; ++words)
+    for (uint32_t words : kLengths)
         for (uint32_t priority : {90u, 100u, 110u})
             compare("reply-and-wait", reply_wait, {words, priority, true});
     for (uint32_t priority : {100u, 110u})
         compare("call, both sides using the FPU", call, {2, priority, true, true});
+    compare("call, both sides using the FPU", call, {AXO_MR_COUNT - 1, 110, true, true});
     rt_tap_check(g_fast.count > 2 && g_fast.values[0] == 0xF00D,
                  "the caller's FPU value survived the server's use of the FPU");
     g_delete = false;
@@ -441,6 +456,8 @@ int main() {
                      g_fast.values[9] == 1,
                  "the ready peer of our priority ran before the lower-priority server");
     compare("call with a ready peer", order, {0, 110, true});
+    compare("call with a ready peer", order, {AXO_MR_COUNT - 1, 90, true});
+    compare("call with a ready peer", order, {AXO_MR_COUNT - 1, 110, true});
     compare("call to a server with a receive timeout", disarm, {0, 110, true});
     rt_tap_check(g_fast.count >= 16 && g_fast.values[7 + 1 + 0] == 1 &&
                      !axo_tag_failed(g_fast.values[7 + 1 + 1 + 7]),

@@ -69,6 +69,11 @@ struct FastPathLayout {
 
     static_assert(offsetof(axo_utcb_t, mr) == UTCB_MR0);
     static_assert(UTCB_MR3 == UTCB_MR0 + 12 && UTCB_MR2 == UTCB_MR0 + 8 && UTCB_MR1 == UTCB_MR0 + 4);
+    // The copy of MR3..MRu is bounded by the tag's six bits alone: it ends inside the UTCB.
+    static_assert(TAG_UNTYPED == AXO_MR_COUNT - 1 && axo_tag_untyped(0xFFFFFFFFu) == TAG_UNTYPED);
+    static_assert(UTCB_MR0 + (TAG_UNTYPED + 1) * 4 == sizeof(axo_utcb_t));
+    static_assert(TAG_NOT_FAST == (0x3Fu << 6) && axo_tag_typed(~uint32_t{TAG_NOT_FAST}) == 0,
+                  "the typed-items field, nothing else");
 
     static_assert(AXO_SYS_IPC == SYS_IPC);
     static_assert(AXO_ANY_THREAD == ANY_THREAD);

@@ -69,7 +69,8 @@
 #define THREAD_VERSION_BITS 14
 #define MAX_THREADS 1024
 #define TAG_FLAGS 0xF000
-#define TAG_NOT_FAST 0xFFC                /* typed items, or more than 3 untyped words */
+#define TAG_NOT_FAST 0xFC0                /* typed items */
+#define TAG_UNTYPED 0x3F                  /* the number of untyped words, 0..63 */
 #define TIMEOUTS_SEND_ZERO 0x04000000     /* send timeout zero, receive timeout never */
 
 /* Descriptors (descriptors.h) */
