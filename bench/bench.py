@@ -321,7 +321,8 @@ def targets(results: dict[str, Result]) -> list[tuple[str, str, str]]:
     return rows
 
 
-def write_markdown(path: Path, results: dict[str, Result], meta: dict, chart: Path | None) -> None:
+def write_markdown(path: Path, results: dict[str, Result], meta: dict, chart: Path | None,
+                   profile: str | None) -> None:
     lines = [
         "# Benchmark results",
         "",
@@ -373,6 +374,11 @@ def write_markdown(path: Path, results: dict[str, Result], meta: dict, chart: Pa
             lines.append(f"| `{name}` | {value} | {fmt(r.wall_ns)} |")
     lines += ["", "## Targets", "", "| target | measured | |", "|---|---|---|"]
     lines += [f"| {t} | {m} | {v} |" for t, m, v in targets(results)]
+    if profile:
+        lines += ["", "## Where the instructions go", "",
+                  "`bench/profile.py`: every result's median round, traced instruction by "
+                  "instruction and summed by part (README.md, Profiling).", "",
+                  profile.rstrip()]
     if chart is not None:
         lines += ["", f"![Axolotl and Linux, guest instructions]({chart.name})"]
     path.write_text("\n".join(lines) + "\n")
@@ -445,6 +451,8 @@ def main() -> int:
     p.add_argument("--wall-runs", type=int, default=5, help="plain TCG runs per system (min taken)")
     p.add_argument("--results-md", type=Path, default=SOURCE / "bench" / "RESULTS.md")
     p.add_argument("--chart", type=Path, default=SOURCE / "bench" / "results.png")
+    p.add_argument("--no-profile", action="store_true",
+                   help="skip profile.py's table of where the instructions go")
     args = p.parse_args()
 
     if shutil.which(QEMU) is None:
@@ -491,7 +499,15 @@ def main() -> int:
         "targets": [{"target": t, "measured": m, "verdict": v} for t, m, v in targets(results)],
     }, indent=2) + "\n")
     chart = args.chart if write_chart(args.chart, results, out) else None
-    write_markdown(args.results_md, results, meta, chart)
+    profile = None
+    if not args.no_profile:
+        say("profile.py: tracing every executed instruction (a few minutes)")
+        table = out / "profile.md"
+        table.unlink(missing_ok=True)
+        subprocess.run([sys.executable, str(SOURCE / "bench" / "profile.py"), "--build",
+                        str(args.build), "--markdown", str(table)], check=False)
+        profile = table.read_text() if table.exists() else None
+    write_markdown(args.results_md, results, meta, chart, profile)
     say(f"wrote {out / 'results.json'}, {args.results_md}" + (f", {chart}" if chart else ""))
     return 0
 
