@@ -57,16 +57,21 @@ PARTS: list[tuple[str, list[str]]] = [
         r"^U .*: int$", r"^K ia32_syscall_entry$", r"^K ia32_syscall_general$",
         r"^K trap_common$", r"^K ia32_trap_return$", r"^K ia32_trap$", r"^K ia32_trap_stubs",
         r"^K ia32_ipc_fast_return$", r"^K ia32_ipc_fast_blocked$", r"^K ia32_ipc_fast_resumed$",
-        r"handle_syscall", r"before_user_return", r"^K axo::ia32::dispatch"]),
+        r"handle_syscall", r"before_user_return"]),
+    ("map+fault", [  # map items, the mapping database, page tables, page-fault delivery
+        r"map_items", r"mapdb", r"[Mm]apping", r"Space::install", r"Space::node_slot",
+        r"install_hook", r"map_user_page", r"paging", r"page_fault", r"deliver_exception",
+        r"user_registers", r"ObjectCache", r"KernelHeap", r"kmem::", r"physmem::",
+        r"cache_policy", r"^K memset$"]),
     ("copy", [  # message words from UTCB to UTCB
-        r"^K ia32_ipc_fast_copy$", r"^K memcpy$", r"^K memmove$", r"::transfer\(", r"mem(cpy|move)"]),
+        r"^K ia32_ipc_fast_copy$", r"^K memcpy$", r"^K memmove$", r"ipc::.*transfer\("]),
     ("switch", [  # thread and address-space switch: esp0, UTCB segment, segments, CR3, FPU
         r"^K ia32_ipc_fast_space", r"^K ia32_ipc_fast_fpu$", r"^K ia32_switch_context$",
-        r"switch_to", r"load_space", r"axo::arch::", r"axo::ia32::(load|set)_"]),
+        r"switch_to", r"load_space", r"load_io_bitmap", r"set_user_segments",
+        r"set_utcb_segment", r"set_kernel_stack", r"user_data_segment", r"axo::arch::"]),
     ("sched", [r"axo::sched::", r"ReadyQueue", r"Timeout", r"timeout"]),
-    ("map/fault", [r"map_items", r"[Mm]apping", r"paging", r"page_fault", r"Fpage", r"fpage",
-                   r"frame", r"[Pp]age[Tt]able", r"cache_policy", r"physical_memory"]),
-    ("ipc", [r"^K ia32_ipc_fast_", r"axo::ipc::", r"threads::", r"axo::Thread", r"kip"]),
+    ("ipc", [r"^K ia32_ipc_fast_", r"axo::ipc::", r"threads::", r"axo::Thread", r"interrupts::",
+             r"kip"]),
     ("kernel other", [r"^K "]),
     ("client", [r"^U bench_(call|touch|null_syscall)$"]),
     ("server", [r"^U "]),  # the partner's own user-mode work (pager included)
