@@ -38,5 +38,5 @@ axo_qemu_test(NAME bench-smoke
 set(_axo_fastpath_modules
     "${AXO_TARGET_DIR}/servers/memory/sigma0/sigma0 sigma0"
     "${AXO_TARGET_DIR}/bench/guest/axo_fastpath_check axo_fastpath_check")
-axo_qemu_test(NAME ipc-fastpath MODULES ${_axo_fastpath_modules} TIMEOUT 60)
+axo_qemu_test(NAME ipc-fastpath MODULES ${_axo_fastpath_modules} ICOUNT TIMEOUT 60)
 axo_bochs_test(NAME bochs-ipc-fastpath MODULES ${_axo_fastpath_modules} TIMEOUT 120)
