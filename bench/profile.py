@@ -21,9 +21,10 @@ that ends it — for a one-way IPC the timed server's rdtsc, for its reply from 
 main, measure_pair) says which result each run of a probe belongs to; of the rounds after the
 warm-up, the one with the median instruction count is shown (column `traced`), beside the
 guest's own BENCH value from the same run (column `bench`). QEMU's instruction counter
-counts one more than the trace shows for every switch into another thread and for every CR3
-write, and equals it otherwise; the difference is stable, so a change in a part is a change
-in the code that part names.
+counts a few more than the trace shows (on the fast path one per switch into another thread
+and one per CR3 write; 17 and 20 on the map and fault rows; none for the null syscall); the
+difference is the same from run to run, so a change in a part is a change in the code that
+part names.
 """
 
 from __future__ import annotations
