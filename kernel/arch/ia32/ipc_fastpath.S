@@ -8,11 +8,12 @@
  *
  * The common case: a call (from = to) or a reply-and-wait (from = any) with untyped words
  * only — a tag without typed items and any number u of untyped words (0..63: MR0..MR2 come in
- * registers, MR3..MRu are copied from UTCB to UTCB) —, receive timeout never, send timeout never or zero (with the partner waiting it is
- * never armed), to a thread that waits in a receive that accepts the caller, whose receive
- * has no timeout armed, who has no halt pending and does not own the FPU; the caller has no queued senders (its
- * receive phase would take one at once), and the partner may run at once: no queued thread
- * outranks it. A space switch must keep the I/O bitmap.
+ * registers, MR3..MRu are copied from UTCB to UTCB) —, receive timeout never, send timeout
+ * never or zero (with the partner waiting it is never armed), to a thread that waits in a
+ * receive that accepts the caller, whose receive has no timeout armed, who has no halt
+ * pending and does not own the FPU; the caller has no queued senders (its receive phase
+ * would take one at once), and the partner may run at once: no queued thread outranks it.
+ * A space switch must keep the I/O bitmap.
  *
  * Its results are exactly the general path's (bench/guest/fastpath_check.cc compares them):
  * the caller's MR0..MR2 are stored in its UTCB, the message is copied into the partner's
