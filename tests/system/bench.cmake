@@ -7,9 +7,9 @@ include("${CMAKE_CURRENT_LIST_DIR}/../../cmake/axo_test.cmake")
 
 set(_axo_bench_instruction_results
     syscall.null
-    ipc.oneway.intra ipc.oneway.intra.reply ipc.roundtrip.intra ipc.roundtrip.intra.words8
-    ipc.oneway.large ipc.oneway.large.reply ipc.roundtrip.large ipc.roundtrip.large.words8
-    ipc.oneway.small ipc.oneway.small.reply ipc.roundtrip.small ipc.roundtrip.small.words8
+    ipc.oneway.intra ipc.oneway.intra.reply ipc.roundtrip.intra ipc.roundtrip.intra.words8 ipc.roundtrip.intra.words64
+    ipc.oneway.large ipc.oneway.large.reply ipc.roundtrip.large ipc.roundtrip.large.words8 ipc.roundtrip.large.words64
+    ipc.oneway.small ipc.oneway.small.reply ipc.roundtrip.small ipc.roundtrip.small.words8 ipc.roundtrip.small.words64
     ipc.map.page pagefault.roundtrip notify.wake)
 set(_axo_bench_count_results
     cr3.per_roundtrip.intra cr3.per_roundtrip.large cr3.per_roundtrip.small)
@@ -38,5 +38,5 @@ axo_qemu_test(NAME bench-smoke
 set(_axo_fastpath_modules
     "${AXO_TARGET_DIR}/servers/memory/sigma0/sigma0 sigma0"
     "${AXO_TARGET_DIR}/bench/guest/axo_fastpath_check axo_fastpath_check")
-axo_qemu_test(NAME ipc-fastpath MODULES ${_axo_fastpath_modules} TIMEOUT 60)
+axo_qemu_test(NAME ipc-fastpath MODULES ${_axo_fastpath_modules} ICOUNT TIMEOUT 60)
 axo_bochs_test(NAME bochs-ipc-fastpath MODULES ${_axo_fastpath_modules} TIMEOUT 120)

@@ -6,14 +6,15 @@
  * straight into the partner's user mode; anything else goes to the general path
  * (ia32_trap -> handle_syscall -> ipc::perform) with the frame untouched.
  *
- * The common case: a call (from = to) or a reply-and-wait (from = any) whose message is in
- * registers — a tag without typed items and at most three untyped words (MR3 comes from the
- * UTCB), and without AXO_TAG_FLAG_NOTIFY (notification bits may end such an ipc: the same
- * test, TAG_NOT_FAST) —, receive timeout never, send timeout never or zero (with the partner waiting it is
- * never armed), to a thread that waits in a receive that accepts the caller, whose receive
- * has no timeout armed, who has no halt pending and does not own the FPU; the caller has no queued senders (its
- * receive phase would take one at once), and the partner may run at once: no queued thread
- * outranks it. A space switch must keep the I/O bitmap.
+ * The common case: a call (from = to) or a reply-and-wait (from = any) with untyped words
+ * only — a tag without typed items and any number u of untyped words (0..63: MR0..MR2 come in
+ * registers, MR3..MRu are copied from UTCB to UTCB), without AXO_TAG_FLAG_NOTIFY (notification
+ * bits may end such an ipc: the same test, TAG_NOT_FAST) —, receive timeout never, send timeout
+ * never or zero (with the partner waiting it is never armed), to a thread that waits in a
+ * receive that accepts the caller, whose receive has no timeout armed, who has no halt
+ * pending and does not own the FPU; the caller has no queued senders (its receive phase
+ * would take one at once), and the partner may run at once: no queued thread outranks it.
+ * A space switch must keep the I/O bitmap.
  *
  * Its results are exactly the general path's (bench/guest/fastpath_check.cc compares them):
  * the caller's MR0..MR2 are stored in its UTCB, the message is copied into the partner's
@@ -27,7 +28,11 @@
  *    runs, and the switch into the partner, like every switch, clears it;
  *  - %ds/%es: every kernel access below goes through %ss, the flat kernel data segment the
  *    int loads from the TSS; the sender's segment registers stay loaded until the
- *    partner's are popped.
+ *    partner's are popped (only a message longer than three words loads %es, for movs).
+ *
+ * The number of untyped words is read once, from the tag in %esi (the caller's register,
+ * not its UTCB), and its six bits bound the copy by themselves: MR3..MR63 at most, which
+ * ends at the UTCB's last word. Nothing user space does meanwhile can make it copy more.
  *
  * A thread that blocks here keeps its TrapFrame and, right under it, the return address
  * ia32_ipc_fast_blocked, the top of a switch frame (ia32_switch_context) whose four saved
@@ -40,6 +45,9 @@
 #include "kernel/arch/ia32/user_return.h"
 
 #define K %ss:
+
+/* The labels ia32_ipc_fast_* and ia32_syscall_general name the parts of the path in the
+ * kernel's symbol table, for bench/profile.py; no code refers to them. */
 
     .text
     .globl ia32_syscall_entry
@@ -55,6 +63,7 @@ ia32_syscall_entry:
     push %gs
 
     /* ---- The common case? Up to .Lcommitted nothing is written that matters. ---- */
+ia32_ipc_fast_check:
     test %eax, %eax                 /* ipc */
     jnz .Lgeneral
     test $TAG_NOT_FAST, %esi
@@ -93,6 +102,7 @@ ia32_syscall_entry:
     cmpb $0, K TASK_SWITCHED
     je .Lfpu_set_ts
 .Lfpu_done:
+ia32_ipc_fast_space:
     mov K T_SPACE(%eax), %ecx
     cmp %ecx, K SEGMENT_SPACE
     je .Lcommitted
@@ -115,6 +125,7 @@ ia32_syscall_entry:
     mov %ecx, %cr3
     incl K KIP + KIP_CR3_WRITES
 .Lcommitted:
+ia32_ipc_fast_commit:
     incl K KIP + KIP_SYSCALLS
     incl K KIP + KIP_IPCS
     incl K KIP + KIP_CONTEXT_SWITCHES
@@ -136,11 +147,12 @@ ia32_syscall_entry:
 
     /* The message into the partner's UTCB; edi/ebp become its MR1/MR2 as the general path
      * returns them (from the UTCB: a shorter message leaves older words there). */
+ia32_ipc_fast_message:
     mov K T_UTCB(%eax), %edx
     and $~TAG_FLAGS, %esi
     mov %esi, K UTCB_MR0(%edx)
     mov %esi, %ecx
-    and $3, %ecx                    /* u: t = 0 and u <= 3 were checked */
+    and $TAG_UNTYPED, %ecx          /* u, 0..63: t = 0 was checked */
     jmp *K .Lwords(,%ecx,4)
 .Lwords_3:
     mov K T_UTCB(%ebx), %ecx
@@ -150,6 +162,7 @@ ia32_syscall_entry:
     mov %edi, K UTCB_MR1(%edx)
     mov %ebp, K UTCB_MR2(%edx)
 .Lwords_done:
+ia32_ipc_fast_return:
     cmpl $ia32_ipc_fast_blocked, K THREAD_BLOCK_SIZE - FRAME_SIZE - 4(%eax)
     jne .Lresume_general
     /* The partner blocked here too: straight back to its user mode. */
@@ -170,6 +183,7 @@ ia32_syscall_entry:
     user_return 6b, USER_RETURN_DATA_SELECTOR
     user_return 7b, USER_RETURN_IRET
 
+ia32_ipc_fast_message_short:
 .Lwords_1:
     mov %edi, K UTCB_MR1(%edx)
 .Lwords_0:
@@ -177,9 +191,32 @@ ia32_syscall_entry:
     mov K UTCB_MR2(%edx), %ebp
     jmp .Lwords_done
 
+/* Four words or more (ecx = u): MR1/MR2 from the registers, MR3..MRu from the caller's UTCB
+ * with rep movsl (Pentium: no P6 instructions), which needs esi/edi; the tag and MR1 come
+ * back from the partner's UTCB, where they were just stored. The source is read through
+ * %ss, the destination through %es, loaded with the kernel data segment here (the partner's
+ * own is popped before its iret, the general path's loaded before C runs); user mode may
+ * have left the direction flag set. */
+ia32_ipc_fast_copy:
+.Lwords_long:
+    mov %edi, K UTCB_MR1(%edx)
+    mov %ebp, K UTCB_MR2(%edx)
+    lea UTCB_MR3(%edx), %edi
+    mov K T_UTCB(%ebx), %esi
+    add $UTCB_MR3, %esi
+    sub $2, %ecx                    /* MR3..MRu: 2..61 words, never past the UTCB */
+    push %ss
+    pop %es
+    cld
+    rep movsl %ss:(%esi), %es:(%edi)
+    mov K UTCB_MR0(%edx), %esi
+    mov K UTCB_MR1(%edx), %edi
+    jmp .Lwords_done
+
 /* The partner blocked in the general path: leave the outcome its wake-up would (ipc.cc:
  * wake) and switch to its kernel context like ia32_switch_context, with the kernel's data
  * segments and direction flag as C code expects them. */
+ia32_ipc_fast_resume_general:
 .Lresume_general:
     movl $0, K T_OUTCOME_ERROR(%eax)
     movl $1, K T_OUTCOME_FLAGS(%eax) /* receive_phase, not retry_receive */
@@ -199,6 +236,7 @@ ia32_syscall_entry:
     pop %ebp
     ret
 
+ia32_ipc_fast_fpu:
 .Lfpu_set_ts:
     mov %cr0, %ecx
     or $CR0_TS, %ecx
@@ -206,6 +244,7 @@ ia32_syscall_entry:
     movb $1, K TASK_SWITCHED
     jmp .Lfpu_done
 
+ia32_ipc_fast_space_segments:
 .Lmake_flat:
     movl $FLAT_DATA_LOW, K GDT + GDT_USER_DATA
     movl $FLAT_DATA_HIGH, K GDT + GDT_USER_DATA + 4
@@ -233,6 +272,7 @@ ia32_syscall_entry:
     jmp ia32_trap_from_v86
 
 /* Not the common case: the general path, as for every other trap (trap_entry.S). */
+ia32_syscall_general:
 .Lgeneral:
     movl $SYSCALL_VECTOR, FRAME_VECTOR(%esp)
     movl $0, FRAME_ERROR(%esp)
@@ -259,5 +299,8 @@ ia32_ipc_fast_blocked:
 
     .section .rodata
     .align 4
-.Lwords:                            /* by the number of untyped words */
+.Lwords:                            /* by the number of untyped words, 0..63 */
     .long .Lwords_0, .Lwords_1, .Lwords_2, .Lwords_3
+    .rept 60
+    .long .Lwords_long
+    .endr

@@ -69,6 +69,12 @@ struct FastPathLayout {
 
     static_assert(offsetof(axo_utcb_t, mr) == UTCB_MR0);
     static_assert(UTCB_MR3 == UTCB_MR0 + 12 && UTCB_MR2 == UTCB_MR0 + 8 && UTCB_MR1 == UTCB_MR0 + 4);
+    // The copy of MR3..MRu is bounded by the tag's six bits alone: it ends inside the UTCB.
+    static_assert(TAG_UNTYPED == AXO_MR_COUNT - 1 && axo_tag_untyped(0xFFFFFFFFu) == TAG_UNTYPED);
+    static_assert(UTCB_MR0 + (TAG_UNTYPED + 1) * 4 == sizeof(axo_utcb_t));
+    static_assert((TAG_NOT_FAST & 0xFFF) == (0x3Fu << 6) &&
+                      axo_tag_typed(~uint32_t{TAG_NOT_FAST}) == 0,
+                  "the typed-items field, and of the flags only AXO_TAG_FLAG_NOTIFY");
 
     static_assert(AXO_SYS_IPC == SYS_IPC);
     static_assert(AXO_ANY_THREAD == ANY_THREAD);
@@ -77,7 +83,7 @@ struct FastPathLayout {
     static_assert((AXO_TAG_FLAG_ERROR & TAG_FLAGS) != 0 && TAG_FLAGS == 0xF000, "ipc.cc's mask");
     static_assert((TAG_NOT_FAST & AXO_TAG_FLAG_NOTIFY) != 0,
                   "an ipc that notification bits may end takes the general path");
-    static_assert((TAG_NOT_FAST & 0xFFF) == 0xFFC, "typed items or more than 3 untyped words");
+    static_assert((TAG_NOT_FAST & TAG_FLAGS) == AXO_TAG_FLAG_NOTIFY, "no other flag leaves the fast path");
     static_assert((uint32_t{AXO_TIMEOUT_ZERO} << 16 | AXO_TIMEOUT_NEVER) == TIMEOUTS_SEND_ZERO);
     static_assert(AXO_TIMEOUT_NEVER == 0, "timeouts 0: send and receive never");
 

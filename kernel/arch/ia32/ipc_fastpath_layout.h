@@ -69,9 +69,10 @@
 #define THREAD_VERSION_BITS 14
 #define MAX_THREADS 1024
 #define TAG_FLAGS 0xF000
-/* typed items, more than 3 untyped words, or AXO_TAG_FLAG_NOTIFY (the ipc may end by
- * notification bits: the general path's) */
-#define TAG_NOT_FAST 0x1FFC
+/* typed items, or AXO_TAG_FLAG_NOTIFY (the ipc may end by notification bits: the general
+ * path's) */
+#define TAG_NOT_FAST 0x1FC0
+#define TAG_UNTYPED 0x3F                  /* the number of untyped words, 0..63 */
 #define TIMEOUTS_SEND_ZERO 0x04000000     /* send timeout zero, receive timeout never */
 
 /* Descriptors (descriptors.h) */
