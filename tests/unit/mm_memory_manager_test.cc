@@ -937,16 +937,120 @@ TEST_F(MmMemoryManagerTest, ReadOnlyCopyRegionsOfOneObjectShareOneKeptCopy) {
     EXPECT_NE(own.source, kept);
     EXPECT_EQ(stats().data_frames, 3u);
     EXPECT_EQ(read(kB, 0x401000).source, kept); // B still sees the object's copy
-    // A's end takes the kept copy from everyone (one mapping to revoke); B faults it back.
+    // A's unmap of the page takes the kept copy from everyone (one mapping to revoke); B
+    // faults it back. A's end takes nothing more: its space is gone.
     m_flushes.clear();
-    ASSERT_EQ(unmap(kA, AXO_NIL_THREAD, 0x400000, 1), Error::ok);
-    ASSERT_EQ(detach(kA), Error::ok);
+    ASSERT_EQ(unmap(kA, AXO_NIL_THREAD, 0x401000, 1), Error::ok);
     EXPECT_TRUE(flushed(axo_fpage(kept, kPageBits, AXO_FPAGE_RWX)));
+    m_flushes.clear();
+    ASSERT_EQ(detach(kA), Error::ok);
+    EXPECT_FALSE(flushed(axo_fpage(kept, kPageBits, AXO_FPAGE_RWX)));
     EXPECT_EQ(stats().data_frames, 2u); // A's private copy went; the object still lives (B)
     EXPECT_EQ(stats().objects, 1u);
     ASSERT_EQ(detach(kB), Error::ok);
     EXPECT_EQ(stats().objects, 0u);
     EXPECT_EQ(stats().data_frames, 0u); // the kept copy went with the object
+}
+
+// One process of a program churns its own image (unmap, remap, protect away and back) and
+// ends; another of the same program runs on the kept copy of a code page the whole time.
+// Each churn takes the kept page from both (mm has one mapping of it to revoke from), so the
+// bystander faults the same page again and again: answered every time, never refused as a
+// repeat, and never at all because of the churner's end.
+TEST_F(MmMemoryManagerTest, AnotherClientsChurnNeverCostsABystanderItsKeptCodePage) {
+    constexpr uint32_t kRX = AXO_FPAGE_R | AXO_FPAGE_X;
+    ASSERT_EQ(attach(kA), Error::ok);
+    ASSERT_EQ(attach(kB), Error::ok);
+    RegionCreateReply made{};
+    ASSERT_EQ(create(kA, AXO_NIL_THREAD, 0x400000, 2 * kPageSize, kRX, kRegionCopy, 0, 0, kPager,
+                     0xC0DE, &made),
+              Error::ok);
+    ASSERT_EQ(create(kB, AXO_NIL_THREAD, 0x400000, 2 * kPageSize, kRX, kRegionCopy, made.object,
+                     0),
+              Error::ok);
+    std::vector<uint8_t> landed(kPageSize, 0x90);
+    FaultAnswer first = read(kB, 0x400000);
+    ASSERT_EQ(first.kind, FaultAnswer::forward);
+    uint32_t kept = m_mm->complete_copy(kB, first, landed.data());
+    ASSERT_NE(kept, 0u);
+    for (uint32_t round = 0; round < 4 * kMaxFaultRepeats; ++round) {
+        m_flushes.clear();
+        switch (round % 3) {
+        case 0: // unmapped and mapped again
+            ASSERT_EQ(unmap(kA, AXO_NIL_THREAD, 0x400000, 1), Error::ok);
+            ASSERT_EQ(create(kA, AXO_NIL_THREAD, 0x400000, kPageSize, kRX, kRegionCopy,
+                             made.object, 0),
+                      Error::ok);
+            break;
+        case 1: // no rights, then back
+            ASSERT_EQ(protect(kA, AXO_NIL_THREAD, 0x400000, 1, 0), Error::ok);
+            ASSERT_EQ(protect(kA, AXO_NIL_THREAD, 0x400000, 1, kRX), Error::ok);
+            break;
+        case 2: // made writable, written (a private copy), read-only again
+            ASSERT_EQ(protect(kA, AXO_NIL_THREAD, 0x400000, 1, AXO_FPAGE_RWX), Error::ok);
+            ASSERT_EQ(write(kA, 0x400000).kind, FaultAnswer::map);
+            ASSERT_EQ(protect(kA, AXO_NIL_THREAD, 0x400000, 1, kRX), Error::ok);
+            ASSERT_EQ(unmap(kA, AXO_NIL_THREAD, 0x400000, 1), Error::ok); // the copy goes
+            ASSERT_EQ(create(kA, AXO_NIL_THREAD, 0x400000, kPageSize, kRX, kRegionCopy,
+                             made.object, 0),
+                      Error::ok);
+            break;
+        }
+        EXPECT_TRUE(flushed(axo_fpage(kept, kPageBits, AXO_FPAGE_RWX))) << round;
+        // The bystander's next instruction fetch on that page.
+        FaultAnswer b = m_mm->fault(kB, 0x400010, 0x400010, kR);
+        ASSERT_EQ(b.kind, FaultAnswer::map) << "round " << round << ": reason " << b.reason;
+        EXPECT_EQ(b.source, kept);
+    }
+    EXPECT_EQ(stats(kB).refused, 0u);
+    // The churner ends: its space is gone, so nothing the bystander maps is taken.
+    m_flushes.clear();
+    ASSERT_EQ(detach(kA), Error::ok);
+    EXPECT_FALSE(flushed(axo_fpage(kept, kPageBits, AXO_FPAGE_RWX)));
+    EXPECT_EQ(stats().objects, 1u);
+    EXPECT_EQ(read(kB, 0x400000).source, kept);
+    // The object's end still takes its copies from everyone before the frames are reused.
+    m_flushes.clear();
+    ASSERT_EQ(detach(kB), Error::ok);
+    EXPECT_TRUE(flushed(axo_fpage(kept, kPageBits, AXO_FPAGE_RWX)));
+    EXPECT_EQ(stats().data_frames, 0u);
+}
+
+// A fork's parent ends: the frames it shared copy-on-write with the child stay mapped in the
+// child (only the parent's own frames are flushed, before they are reused).
+TEST_F(MmMemoryManagerTest, AParentsEndLeavesItsChildsSharedFramesMapped) {
+    ASSERT_EQ(attach(kA), Error::ok);
+    ASSERT_EQ(anon(kA, 0x100000, 2), Error::ok);
+    FaultAnswer shared = write(kA, 0x100000);
+    ASSERT_EQ(shared.kind, FaultAnswer::map);
+    ASSERT_EQ(attach(kB), Error::ok);
+    ASSERT_EQ(duplicate(kRoot, kA, kB), Error::ok);
+    FaultAnswer own = write(kA, 0x101000); // after the fork: A's alone
+    ASSERT_EQ(own.kind, FaultAnswer::map);
+    ASSERT_EQ(read(kB, 0x100000).source, shared.source);
+    m_flushes.clear();
+    ASSERT_EQ(detach(kA), Error::ok);
+    EXPECT_FALSE(flushed(axo_fpage(shared.source, kPageBits, AXO_FPAGE_RWX)));
+    EXPECT_TRUE(flushed(axo_fpage(own.source, kPageBits, AXO_FPAGE_RWX)));
+    // The child owns the frame alone now: its write maps it writable, no copy.
+    FaultAnswer mine = write(kB, 0x100000);
+    EXPECT_EQ(mine.source, shared.source);
+    EXPECT_NE(mine.rights & AXO_FPAGE_W, 0u);
+}
+
+// A fault repeated with no flush in between is still refused: the detector of answers that do
+// not work stays (AFaultRepeatedDespiteAnswersIsRefused), only flushes restart it.
+TEST_F(MmMemoryManagerTest, AFlushBetweenTwoFaultsMakesTheSecondNoRepeat) {
+    ASSERT_EQ(attach(kA), Error::ok);
+    ASSERT_EQ(anon(kA, 0x100000, 1), Error::ok);
+    for (uint32_t i = 0; i < 3 * kMaxFaultRepeats; ++i) {
+        ASSERT_EQ(read(kA, 0x100000).kind, FaultAnswer::map) << i;
+        ASSERT_EQ(protect(kA, AXO_NIL_THREAD, 0x100000, 1, 0), Error::ok);
+        ASSERT_EQ(protect(kA, AXO_NIL_THREAD, 0x100000, 1, kRW), Error::ok);
+    }
+    for (uint32_t i = 0; i < kMaxFaultRepeats; ++i)
+        ASSERT_EQ(read(kA, 0x100000).kind, FaultAnswer::map) << i;
+    EXPECT_EQ(read(kA, 0x100000).reason, kRefusedRepeated);
 }
 
 // ---- Waiting for refused faults (kMmFaultWait) -------------------------------------------------

@@ -118,12 +118,16 @@ FaultAnswer MemoryManager::fault(axo_thread_id_t thread, uint32_t address, uint3
     }
     Client& c = m_clients[client];
     access = (access & AXO_FPAGE_W) ? AXO_FPAGE_W : AXO_FPAGE_R;
+    // The same fault again with no flush since the last answer: that answer did not work.
+    // After a flush it is a new fault — another client's unmap or end may take a page this
+    // one maps too (a kept copy, a shared page), and that must not count against it.
     LastFault& last = c.last[slot];
-    if (last.repeats > 0 && last.page == page_of(address) && last.access == access) {
+    if (last.repeats > 0 && last.page == page_of(address) && last.access == access &&
+        last.flushes == m_flushes) {
         if (++last.repeats > kMaxFaultRepeats)
             return refuse(client, slot, address, ip, access, kRefusedRepeated);
     } else {
-        last = LastFault{page_of(address), access, 1};
+        last = LastFault{page_of(address), access, 1, m_flushes};
     }
     FaultAnswer answer = evaluate(client, address, access, forwarding);
     answer.ip = ip;
@@ -340,6 +344,7 @@ bool MemoryManager::take_deferred(Deferred& out) {
 void MemoryManager::flush_page(uint32_t address, uint32_t rights) {
     m_flusher.flush(m_flusher.context, axo_fpage(address, kPageBits, rights), false);
     m_flush_pending = true;
+    ++m_flushes;
 }
 
 // As few fpages as the alignment allows: an external object may span many pages mm never saw.
@@ -354,6 +359,7 @@ void MemoryManager::flush_range(uint32_t address, uint32_t size, uint32_t rights
         at += uint64_t{1} << log2;
     }
     m_flush_pending = true;
+    ++m_flushes;
 }
 
 void MemoryManager::sync() {
@@ -380,12 +386,15 @@ uint32_t MemoryManager::split(uint32_t client, uint32_t address) {
 }
 
 // The pages [start, end) of `region` leave the client: unmapped, anonymous frames freed.
-void MemoryManager::release(uint32_t client, const Region& region, uint32_t start, uint32_t end) {
+void MemoryManager::release(uint32_t client, const Region& region, uint32_t start, uint32_t end,
+                            bool gone) {
     Client& c = m_clients[client];
     FramePool& pool = *m_frames;
     if (has_private_pages(region)) {
+        // A frame this client shares copy-on-write (a fork) is mapped from mm's one mapping
+        // in the other client too: flushed only when this client may still map it.
         c.pages.for_each(pool, start / kPageSize, end / kPageSize, [&](uint32_t, uint32_t frame) {
-            flush_page(pool.address(frame), AXO_FPAGE_RWX);
+            if (!gone || pool.refs(frame) == 1) flush_page(pool.address(frame), AXO_FPAGE_RWX);
         });
         sync(); // before any of the frames can be handed out again
         c.pages.for_each(pool, start / kPageSize, end / kPageSize,
@@ -396,13 +405,16 @@ void MemoryManager::release(uint32_t client, const Region& region, uint32_t star
                          });
         c.committed -= pages(end - start);
         // Kept copies of the object the client mapped: taken from every client (one
-        // mapping per page to revoke from), the others fault them back in.
-        if (region.kind == kRegionCopy) take_kept(region, start, end, AXO_FPAGE_RWX);
+        // mapping per page to revoke from), the others fault them back in — unless the
+        // client's space is gone: the kernel took its mappings, and the copies stay with
+        // the object (drop_object flushes them when it dies).
+        if (region.kind == kRegionCopy && !gone) take_kept(region, start, end, AXO_FPAGE_RWX);
         return;
     }
     // A page of an object may be mapped in other clients too: they lose it as well and get it
     // back at their next fault — mm has one mapping per page to revoke from, not one per client.
-    take_rights(client, region, start, end, AXO_FPAGE_RWX);
+    // A client whose space is gone maps nothing: the others keep the pages.
+    if (!gone) take_rights(client, region, start, end, AXO_FPAGE_RWX);
 }
 
 void MemoryManager::take_rights(uint32_t client, const Region& region, uint32_t start, uint32_t end,
@@ -522,18 +534,18 @@ void MemoryManager::drop_object(uint32_t index) {
 }
 
 // Every region and page of the client goes; the client stays attached.
-void MemoryManager::clear_memory(uint32_t client) {
+void MemoryManager::clear_memory(uint32_t client, bool gone) {
     Client& c = m_clients[client];
     for (uint32_t i = c.regions.count(); i-- > 0;) {
         Region r = c.regions[i];
-        release(client, r, r.start, r.end);
+        release(client, r, r.start, r.end, gone);
         c.regions.remove(i);
         if (is_backed_by_object(r)) drop_object(r.object);
     }
     // Pages the regions no longer cover (a failed duplicate leaves some): freed as well.
     FramePool& pool = *m_frames;
     c.pages.for_each(pool, 0, PageTable::kPages, [&](uint32_t, uint32_t frame) {
-        flush_page(pool.address(frame), AXO_FPAGE_RWX);
+        if (!gone || pool.refs(frame) == 1) flush_page(pool.address(frame), AXO_FPAGE_RWX);
     });
     sync();
     c.pages.for_each(pool, 0, PageTable::kPages, [&](uint32_t page, uint32_t frame) {
@@ -544,8 +556,9 @@ void MemoryManager::clear_memory(uint32_t client) {
     c.pages.clear(pool, m_table_frames);
 }
 
+// A detached client's space is gone (protocol.h, kMmDetach): what it mapped went with it.
 void MemoryManager::forget_client(uint32_t client) {
-    clear_memory(client);
+    clear_memory(client, true);
     for (Object& o : m_objects)
         if (o.owner == client) o.owner = kNoClient; // the charge goes with the client
     for (axo_thread_id_t thread : m_clients[client].threads)

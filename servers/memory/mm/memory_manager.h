@@ -141,8 +141,10 @@ private:
         uint32_t address = 0, ip = 0, access = 0;
         bool reported = false; // given to a kMmFaultWait already
     };
+    // The thread's last fault, to tell an answer that does not work (the same fault again and
+    // again) from a page taken away since: `flushes` is m_flushes when it was answered.
     struct LastFault {
-        uint32_t page = 0, access = 0, repeats = 0;
+        uint32_t page = 0, access = 0, repeats = 0, flushes = 0;
     };
     struct Client {
         bool used = false;
@@ -180,7 +182,10 @@ private:
 
     // Regions.
     uint32_t split(uint32_t client, uint32_t address); // as RegionList::split_at, objects too
-    void release(uint32_t client, const Region& region, uint32_t start, uint32_t end);
+    // `gone`: the client's space is gone (detach), so it maps nothing any more: pages that
+    // outlive it (kept copies, frames shared copy-on-write) are not flushed from the others.
+    void release(uint32_t client, const Region& region, uint32_t start, uint32_t end,
+                 bool gone = false);
     void take_rights(uint32_t client, const Region& region, uint32_t start, uint32_t end,
                      uint32_t rights);
     void take_kept(const Region& region, uint32_t start, uint32_t end, uint32_t rights);
@@ -191,13 +196,15 @@ private:
     void flush_page(uint32_t address, uint32_t rights);
     void flush_range(uint32_t address, uint32_t size, uint32_t rights, bool own = false);
     void coalesce(uint32_t client);
-    void clear_memory(uint32_t client);
+    void clear_memory(uint32_t client, bool gone = false);
     void sync();
     void forget_client(uint32_t client);
 
     FramePool* m_frames = nullptr;
     Flusher m_flusher;
     bool m_flush_pending = false;
+    // Flushes queued so far (wraps): a refault after one is no repeat (LastFault).
+    uint32_t m_flushes = 0;
     axo_thread_id_t m_root = AXO_NIL_THREAD;
     uint32_t m_landing_base = 0, m_landing_size = 0;
     int32_t m_table_frames = 0;

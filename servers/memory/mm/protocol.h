@@ -56,7 +56,10 @@
 // handler that is not waiting for one misses it, and finds the fault with kMmFaultState.
 //
 // A fault that repeats kMaxFaultRepeats times in a row at the same page with the same access
-// although mm answered it (an external pager that replies without a page) is refused too.
+// although mm answered it (an external pager that replies without a page) is refused too —
+// unless mm flushed anything in between: a page one client maps may be taken by another
+// client's unmap or protect (a kept copy of a shared image, a shared page: mm has one mapping
+// of it to revoke from), and the refault that follows is a new fault, answered again.
 //
 // ---- Stacking ------------------------------------------------------------------------------
 // An external pager receives kMmExternalFault calls from mm and answers each with one map
@@ -90,8 +93,10 @@ enum Label : uint32_t {
     // another version of its thread number is: detach that one's client first); not_found
     // (space_of unknown); no_space (client or thread table full).
     kMmAttach = 0x0700,
-    // Manager. Forgets the whole client `thread` belongs to: every region, every page (flushed
-    // from its space if it still exists), its commitment. Call it when the space is gone.
+    // Manager. Forgets the whole client `thread` belongs to: every region, every page, its
+    // commitment. Call it when the space is gone: the frames mm frees are flushed first (in
+    // case it is not), but pages that outlive the client — kept copies of an image, frames
+    // shared copy-on-write with a fork — are not flushed, so other clients keep them mapped.
     kMmDetach = 0x0701,
 
     // ---- Regions --------------------------------------------------------------------------------

@@ -750,6 +750,62 @@ void stolen_arguments_tests() {
     end_spinner(victim);
 }
 
+// ---- one program's processes keep their pages ----------------------------------------------------
+
+// Two workers share the module's image in mm (its read-only pages are kept once): one spins
+// and checks its code and data, the other — 100 of them, one after the other, each seeded
+// differently — protects, writes, unmaps and remaps its own image and stack pages at random,
+// then ends (exit 0, or vector 14 when it took its own code or stack away). The bystander
+// must run on throughout: nothing one process does to its own memory, nor its end, takes a
+// page from another for good.
+void bystander_tests() {
+    constexpr uint32_t kTests = 3;
+    constexpr uint32_t kRounds = 100;
+    if (!program::paged_by_mm()) {
+        for (uint32_t i = 0; i < kTests; ++i)
+            tap::skip("a bystander of one program", "no mm: proc pages its processes");
+        return;
+    }
+    mm::StatisticsReply before = settled_mm_statistics();
+    SpawnReply bystander;
+    if (!check(spawn("worker", "steady", bystander) == ipc::Error::ok, "spawn worker steady"))
+        return;
+    WaitReply ended;
+    uint32_t rounds = 0, ended_well = 0, survived = 0;
+    for (; rounds < kRounds; ++rounds) {
+        char arguments[24];
+        rt_snprintf(arguments, sizeof arguments, "shake %u", 7919 * rounds + 1);
+        SpawnReply shaker;
+        if (spawn("worker", arguments, shaker) != ipc::Error::ok ||
+            wait_for(shaker.pid, ended) != ipc::Error::ok)
+            break;
+        if (ended_as(ended, proc::kExitNormal, 0) || ended_as(ended, proc::kExitFaulted, 14))
+            ++ended_well;
+        else
+            diag("shaker %u ended %s %d", rounds, reason_name(ended.reason), ended.status);
+        survived += ended_as(ended, proc::kExitNormal, 0) ? 1 : 0;
+        if (wait_for(bystander.pid, ended, proc::kWaitNoHang) != ipc::Error::busy) {
+            diag("the bystander ended after shaker %u: %s %d", rounds, reason_name(ended.reason),
+                 ended.status);
+            break;
+        }
+    }
+    check(rounds == kRounds && ended_well == kRounds,
+          "%u shakers of the worker image ran and ended (%u of them exit 0, the others "
+          "faulted 14 at their own pages)",
+          rounds, survived);
+    expect(kill(bystander.pid, proc::kSignalTerm), ipc::Error::ok,
+           "the bystander worker still runs after them all");
+    ipc::Error error = wait_for(bystander.pid, ended);
+    check(error == ipc::Error::ok && ended_as(ended, proc::kExitKilled, 15),
+          "the bystander ends by the kill, not by a fault or a wrong checksum (%s %d; 2: code "
+          "changed, 3: data changed)",
+          reason_name(ended.reason), ended.status);
+    mm::StatisticsReply after = settled_mm_statistics();
+    diag("mm's objects and data frames: %u/%u before, %u/%u after", before.objects,
+         before.data_frames, after.objects, after.data_frames);
+}
+
 // ---- reclaim: crash and reap, many times
 // ---------------------------------------------------------
 
@@ -848,6 +904,7 @@ int main() {
     mm_tests();
     shared_code_tests();
     stolen_arguments_tests();
+    bystander_tests();
     reclaim_tests(cycles);
     tap::finish();
     program::exit(tap::failures() == 0 ? 0 : 1);

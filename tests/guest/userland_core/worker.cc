@@ -25,8 +25,17 @@
 //                         the stack-top page of the spinner process with thread number N —
 //                         which the image pager refuses, so the read ends this process
 //                         (faulted, 14). Exit 4 if it got the page.
+//   worker steady         a bystander: spins on one code page and checks, now and then, a
+//                         checksum of its code and read-only data (mm's kept copies, shared
+//                         with every worker) and a pattern in its data; runs until killed.
+//                         Exit 2 (code changed) or 3 (data changed).
+//   worker shake SEED     hostile to its own image and stack: 64 random (seeded) protects,
+//                         writes, unmaps and anonymous remaps of its own image and stack
+//                         pages (a quarter of them the page `worker steady` spins on), then exit 0 — or an earlier end at vector 14 when it takes its
+//                         own running code or stack away. Another worker must not notice.
 //
 // Every exit status names the step that failed (0: all good); the driver checks them.
+#include "lib/loader/loader.h"
 #include "lib/names/names.h"
 #include "program.h"
 
@@ -495,6 +504,116 @@ uint32_t image_pager_region(uint32_t cookie) {
     exit(4);
 }
 
+// ---- a bystander and a hostile process of one program ------------------------------------------
+
+extern "C" const uint8_t __init_array_end[], _end[];
+constexpr uint32_t kImageBase = 0x00400000u;
+constexpr uint32_t kSteadyPages = 2;
+alignas(4096) volatile uint32_t g_steady[kSteadyPages][kPage / 4];
+
+uint32_t checksum(uint32_t from, uint32_t to) {
+    uint32_t sum = 0x5EED;
+    for (uint32_t at = from; at < to; at += 4)
+        sum = (sum << 5 | sum >> 27) ^ *reinterpret_cast<const volatile uint32_t*>(
+                                            static_cast<uintptr_t>(at));
+    return sum;
+}
+
+uint32_t steady_pattern(uint32_t page, uint32_t i) {
+    return 0x57EA0000u ^ page << 12 ^ i;
+}
+
+// The spin stays on one code page and touches no data: every page fault it takes is its
+// code page, taken away by someone else.
+__attribute__((noinline)) void spin(uint32_t rounds) {
+    for (uint32_t i = 0; i < rounds; ++i)
+        asm volatile("" ::: "memory");
+}
+
+[[noreturn]] void steady_mode() {
+    uint32_t end = reinterpret_cast<uintptr_t>(__init_array_end) & ~3u;
+    uint32_t code = checksum(kImageBase, end);
+    for (uint32_t page = 0; page < kSteadyPages; ++page)
+        for (uint32_t i = 0; i < kPage / 4; ++i)
+            g_steady[page][i] = steady_pattern(page, i);
+    for (;;) {
+        spin(1u << 28);
+        if (checksum(kImageBase, end) != code) exit(2);
+        for (uint32_t page = 0; page < kSteadyPages; ++page)
+            for (uint32_t i = 0; i < kPage / 4; i += 97)
+                if (g_steady[page][i] != steady_pattern(page, i)) exit(3);
+    }
+}
+
+[[noreturn]] void shake_mode(const char* seed_text) {
+    int32_t seed = 0;
+    if (!program::parse_int(seed_text, seed)) exit(1);
+    uint32_t state = static_cast<uint32_t>(seed) * 2654435761u | 1;
+    auto next = [&]() {
+        state ^= state << 13;
+        state ^= state >> 17;
+        state ^= state << 5;
+        return state;
+    };
+    uint32_t image_pages = (reinterpret_cast<uintptr_t>(_end) + kPage - 1 - kImageBase) / kPage;
+    uint32_t read_only_pages =
+        (reinterpret_cast<uintptr_t>(__init_array_end) + kPage - 1 - kImageBase) / kPage;
+    // Where a `worker steady` spins: the same page in every process of the program.
+    uint32_t spin_page = reinterpret_cast<uintptr_t>(&spin) & ~(kPage - 1);
+    // The stack below the pages this function and its calls use.
+    uint32_t here = reinterpret_cast<uintptr_t>(&seed) & ~(kPage - 1);
+    uint32_t stack_low = loader::Process::kStack.low;
+    uint32_t stack_pages = (here - 2 * kPage - stack_low) / kPage;
+    axo_thread_id_t mm_thread = program::pager_thread();
+    ipc::Empty empty;
+    auto protect = [&](uint32_t address, uint32_t size, uint32_t rights) {
+        return ipc::call(mm_thread, mm::ProtectRequest{AXO_NIL_THREAD, address, size, rights},
+                         empty, timeout());
+    };
+    auto unmap = [&](uint32_t address, uint32_t size) {
+        (void)ipc::call(mm_thread, mm::UnmapRequest{AXO_NIL_THREAD, address, size}, empty,
+                        timeout());
+    };
+    for (uint32_t step = 0; step < 64; ++step) {
+        uint32_t roll = next();
+        uint32_t target = roll & 3; // the spin page, code and read-only data, the image, stack
+        uint32_t count = 1 + (roll >> 2) % 3;
+        uint32_t address = spin_page;
+        if (target == 1) address = kImageBase + next() % read_only_pages * kPage;
+        if (target == 2) address = kImageBase + next() % image_pages * kPage;
+        if (target == 3) address = stack_low + next() % stack_pages * kPage;
+        uint32_t size = target == 0 ? kPage : count * kPage;
+        uint32_t op = next() % 16;
+        if (op < 3) {
+            (void)protect(address, size, AXO_FPAGE_R | AXO_FPAGE_X);
+        } else if (op < 6) {
+            // Writable, and written (the same byte back): a private copy of a kept page.
+            if (protect(address, size, AXO_FPAGE_RWX) == ipc::Error::ok) {
+                auto* byte = reinterpret_cast<volatile uint8_t*>(static_cast<uintptr_t>(address));
+                *byte = *byte;
+            }
+        } else if (op < 7) {
+            (void)protect(address, size, AXO_FPAGE_R);
+        } else if (op < 11) {
+            // No rights, and back: every mapping of the pages goes.
+            (void)protect(address, size, 0);
+            (void)protect(address, size, target == 3 ? AXO_FPAGE_R | AXO_FPAGE_W
+                                                     : AXO_FPAGE_R | AXO_FPAGE_X);
+        } else if (op < 14 || target == 3) {
+            // Unmapped, and mapped again as anonymous memory (zeros where code was).
+            unmap(address, size);
+            mm::RegionCreateReply reply{};
+            (void)ipc::call(mm_thread,
+                            mm::RegionCreateRequest{AXO_NIL_THREAD, address, size, AXO_FPAGE_RWX,
+                                                    mm::kRegionAnonymous, 0, 0, AXO_NIL_THREAD, 0},
+                            reply, timeout());
+        } else {
+            unmap(address, size);
+        }
+    }
+    exit(0);
+}
+
 } // namespace
 
 int main() {
@@ -512,6 +631,8 @@ int main() {
     if (equal(mode, "pager") && args.argc > 2) pager_mode(args.argv[2]);
     if (equal(mode, "client") && args.argc > 2) client_mode(args.argv[2]);
     if (equal(mode, "steal") && args.argc > 2) steal_mode(args.argv[2]);
+    if (equal(mode, "steady")) steady_mode();
+    if (equal(mode, "shake") && args.argc > 2) shake_mode(args.argv[2]);
     rt_printf("worker: unknown mode \"%s\"\n", mode);
     exit(98);
 }
