@@ -69,6 +69,12 @@ void MemoryManager::init(FramePool* frames, Flusher flusher, axo_thread_id_t roo
     m_outbox_head = m_outbox_count = 0;
     for (axo_thread_id_t& waiter : m_fault_waiters)
         waiter = AXO_NIL_THREAD;
+    for (Forward& f : m_forwards)
+        f = Forward{};
+    for (axo_thread_id_t& waiter : m_pager_waiters)
+        waiter = AXO_NIL_THREAD;
+    m_next_token = 1;
+    m_now = 0;
 }
 
 // ---- Lookup and trust --------------------------------------------------------------------------
@@ -110,7 +116,7 @@ Error MemoryManager::resolve(axo_thread_id_t from, axo_thread_id_t named, bool m
 // ---- Faults ------------------------------------------------------------------------------------
 
 FaultAnswer MemoryManager::fault(axo_thread_id_t thread, uint32_t address, uint32_t ip,
-                                 uint32_t access, bool forwarding) {
+                                 uint32_t access) {
     uint32_t client = 0, slot = 0;
     if (!locate(thread, client, slot)) {
         ++m_counters.ignored;
@@ -129,17 +135,20 @@ FaultAnswer MemoryManager::fault(axo_thread_id_t thread, uint32_t address, uint3
     } else {
         last = LastFault{page_of(address), access, 1, m_flushes};
     }
-    FaultAnswer answer = evaluate(client, address, access, forwarding);
+    FaultAnswer answer = evaluate(client, address, access);
     answer.ip = ip;
     if (answer.kind == FaultAnswer::refuse)
         return refuse(client, slot, address, ip, access, answer.reason);
+    if (answer.kind == FaultAnswer::forward) {
+        answer = start_forward(client, slot, answer);
+        if (answer.kind == FaultAnswer::refuse) return answer;
+    }
     ++c.faults;
     ++m_counters.faults;
     return answer;
 }
 
-FaultAnswer MemoryManager::evaluate(uint32_t client, uint32_t address, uint32_t access,
-                                    bool forwarding) {
+FaultAnswer MemoryManager::evaluate(uint32_t client, uint32_t address, uint32_t access) {
     Client& c = m_clients[client];
     FramePool& pool = *m_frames;
     FaultAnswer answer;
@@ -185,7 +194,6 @@ FaultAnswer MemoryManager::evaluate(uint32_t client, uint32_t address, uint32_t 
         }
         // Not copied yet: the pager's page first, then a copy (complete_copy): the object's
         // if the region is read-only, else the client's.
-        if (forwarding) return refused(kRefusedNested);
         answer.kind = FaultAnswer::forward;
         answer.copy = true;
         answer.keep = (r.rights & AXO_FPAGE_W) == 0;
@@ -199,7 +207,6 @@ FaultAnswer MemoryManager::evaluate(uint32_t client, uint32_t address, uint32_t 
         return answer;
     }
     if (r.kind == kRegionExternal) {
-        if (forwarding) return refused(kRefusedNested);
         const Object& o = m_objects[r.object];
         answer.kind = FaultAnswer::forward;
         answer.offset = r.offset_of(answer.page);
@@ -316,6 +323,163 @@ uint32_t MemoryManager::complete_copy(axo_thread_id_t thread, const FaultAnswer&
     return pool.address(frame);
 }
 
+// ---- External pagers ----------------------------------------------------------------------------
+
+FaultAnswer MemoryManager::start_forward(uint32_t client, uint32_t slot, FaultAnswer answer) {
+    Client& c = m_clients[client];
+    for (Forward& f : m_forwards) {
+        if (f.token != 0) continue;
+        answer.token = m_next_token++;
+        if (m_next_token == 0) m_next_token = 1;
+        f = Forward{answer.token, client, c.threads[slot], answer, m_now + kExternalTimeoutUs,
+                    false};
+        offer();
+        return answer;
+    }
+    return refuse(client, slot, answer.address, answer.ip, answer.access, kRefusedBusy);
+}
+
+ExternalFault MemoryManager::external_of(const Forward& f) const {
+    const FaultAnswer& a = f.answer;
+    return ExternalFault{f.token, a.cookie, a.offset, a.access, f.thread, a.source};
+}
+
+// Each waiting pager gets its oldest queued fault.
+void MemoryManager::offer() {
+    for (axo_thread_id_t& waiter : m_pager_waiters) {
+        if (waiter == AXO_NIL_THREAD) continue;
+        Forward* oldest = nullptr;
+        for (Forward& f : m_forwards)
+            if (f.token != 0 && !f.offered && f.answer.pager == waiter &&
+                (oldest == nullptr || f.deadline < oldest->deadline))
+                oldest = &f;
+        if (oldest == nullptr) continue;
+        oldest->offered = true;
+        Deferred work;
+        work.kind = Deferred::pager;
+        work.to = waiter;
+        work.external = external_of(*oldest);
+        waiter = AXO_NIL_THREAD;
+        push(work);
+    }
+}
+
+bool MemoryManager::is_pager(axo_thread_id_t thread) const {
+    for (const Object& o : m_objects)
+        if (o.kind == kRegionExternal && o.pager == thread) return true;
+    return false;
+}
+
+Error MemoryManager::on_pager_wait(axo_thread_id_t from, const PagerWaitRequest& request,
+                                   uint32_t landed, const void* bytes, ExternalFault& reply,
+                                   bool& landing_kept) {
+    landing_kept = false;
+    if (from == AXO_NIL_THREAD || from == AXO_ANY_THREAD) return Error::invalid_argument;
+    if (request.token != 0) finish_forward(from, request, landed, bytes, landing_kept);
+    if (!is_pager(from)) return Error::no_permission;
+    Forward* oldest = nullptr;
+    for (Forward& f : m_forwards)
+        if (f.token != 0 && !f.offered && f.answer.pager == from &&
+            (oldest == nullptr || f.deadline < oldest->deadline))
+            oldest = &f;
+    if (oldest != nullptr) {
+        oldest->offered = true;
+        reply = external_of(*oldest);
+        return Error::ok;
+    }
+    for (axo_thread_id_t& waiter : m_pager_waiters)
+        if (waiter == from) return ipc::kNoReply; // a new wait replaces the old
+    for (uint32_t round = 0; round < 2; ++round) {
+        for (axo_thread_id_t& waiter : m_pager_waiters) {
+            if (waiter != AXO_NIL_THREAD) continue;
+            waiter = from;
+            return ipc::kNoReply;
+        }
+        // Full: threads that page no object any more lose their place (their wait stays
+        // unanswered; they have nothing to wait for).
+        for (axo_thread_id_t& waiter : m_pager_waiters)
+            if (!is_pager(waiter)) waiter = AXO_NIL_THREAD;
+    }
+    return Error::no_space;
+}
+
+void MemoryManager::finish_forward(axo_thread_id_t from, const PagerWaitRequest& request,
+                                   uint32_t landed, const void* bytes, bool& landing_kept) {
+    Forward* found = nullptr;
+    for (Forward& f : m_forwards)
+        if (f.token == request.token && f.offered && f.answer.pager == from) found = &f;
+    // Unknown, late (timed out, cancelled) or somebody else's: nothing happens, and a page
+    // that came with it does not stay.
+    if (found == nullptr) return;
+    Forward done = *found;
+    *found = Forward{};
+    uint32_t client = 0, slot = 0;
+    if (!locate(done.thread, client, slot)) return;
+    FaultAnswer answer = done.answer;
+    if (request.error != 0 || landed != answer.source) {
+        external_failed(done.thread, answer);
+        return;
+    }
+    if (answer.copy) {
+        uint32_t source = complete_copy(done.thread, answer, bytes);
+        if (source == 0) {
+            external_failed(done.thread, answer, kRefusedNoMemory);
+            return;
+        }
+        answer.source = source;
+    }
+    landing_kept = true; // a kRegionExternal page stays; complete_copy flushed a copied one
+    answer.kind = FaultAnswer::map;
+    Deferred work;
+    work.kind = Deferred::answer;
+    work.to = done.thread;
+    work.fault = answer;
+    push(work);
+}
+
+void MemoryManager::unoffer(uint32_t token) {
+    for (Forward& f : m_forwards)
+        if (f.token == token && token != 0) f.offered = false;
+}
+
+void MemoryManager::expire() {
+    for (Forward& f : m_forwards) {
+        if (f.token == 0 || f.deadline > m_now) continue;
+        Forward done = f;
+        f = Forward{};
+        external_failed(done.thread, done.answer);
+    }
+}
+
+uint64_t MemoryManager::next_deadline() const {
+    uint64_t next = 0;
+    for (const Forward& f : m_forwards)
+        if (f.token != 0 && (next == 0 || f.deadline < next)) next = f.deadline;
+    return next;
+}
+
+uint32_t MemoryManager::outstanding() const {
+    uint32_t count = 0;
+    for (const Forward& f : m_forwards)
+        count += f.token != 0 ? 1 : 0;
+    return count;
+}
+
+void MemoryManager::cancel_forwards(uint32_t client, uint32_t start, uint32_t end, bool answer) {
+    for (Forward& f : m_forwards) {
+        if (f.token == 0 || f.client != client || f.answer.page < start || f.answer.page >= end)
+            continue;
+        axo_thread_id_t thread = f.thread;
+        f = Forward{};
+        if (!answer) continue;
+        Deferred work;
+        work.kind = Deferred::answer;
+        work.to = thread;
+        work.fault.kind = FaultAnswer::empty;
+        push(work);
+    }
+}
+
 // ---- The outbox
 // ----------------------------------------------------------------------------------
 
@@ -390,6 +554,7 @@ void MemoryManager::release(uint32_t client, const Region& region, uint32_t star
                             bool gone) {
     Client& c = m_clients[client];
     FramePool& pool = *m_frames;
+    if (!gone) cancel_forwards(client, start, end, true);
     if (has_private_pages(region)) {
         // A frame this client shares copy-on-write (a fork) is mapped from mm's one mapping
         // in the other client too: flushed only when this client may still map it.
@@ -420,6 +585,7 @@ void MemoryManager::release(uint32_t client, const Region& region, uint32_t star
 void MemoryManager::take_rights(uint32_t client, const Region& region, uint32_t start, uint32_t end,
                                 uint32_t rights) {
     FramePool& pool = *m_frames;
+    cancel_forwards(client, start, end, true); // they were forwarded with the old rights
     auto flush = [&](uint32_t, uint32_t frame) { flush_page(pool.address(frame), rights); };
     switch (region.kind) {
     case kRegionAnonymous:
@@ -558,6 +724,7 @@ void MemoryManager::clear_memory(uint32_t client, bool gone) {
 
 // A detached client's space is gone (protocol.h, kMmDetach): what it mapped went with it.
 void MemoryManager::forget_client(uint32_t client) {
+    cancel_forwards(client, 0, kUserLimit, false); // its threads are gone: nobody to answer
     clear_memory(client, true);
     for (Object& o : m_objects)
         if (o.owner == client) o.owner = kNoClient; // the charge goes with the client
@@ -874,7 +1041,7 @@ Error MemoryManager::on_fault_retry(axo_thread_id_t from, const FaultRetryReques
     if (request.release) {
         work.fault.kind = FaultAnswer::empty;
     } else {
-        FaultAnswer answer = evaluate(client, pending.address, pending.access, false);
+        FaultAnswer answer = evaluate(client, pending.address, pending.access);
         if (answer.kind == FaultAnswer::refuse) {
             c.pending[slot].reason = answer.reason;
             return Error::no_permission;
@@ -882,6 +1049,14 @@ Error MemoryManager::on_fault_retry(axo_thread_id_t from, const FaultRetryReques
         answer.ip = pending.ip;
         ++c.faults;
         ++m_counters.faults;
+        if (answer.kind == FaultAnswer::forward) {
+            // The pager's answer comes later (or the fault is refused again).
+            c.pending[slot] = Pending{};
+            c.last[slot] = LastFault{};
+            (void)start_forward(client, slot, answer);
+            sync();
+            return Error::ok;
+        }
         work.fault = answer;
     }
     c.pending[slot] = Pending{};

@@ -14,8 +14,8 @@
 //   worker measure        prints what page faults cost (TSC cycles per fault, access included):
 //                         zero fill (anonymous), image pages (read-only data: mm asks proc's
 //                         image pager, copies), and a remap of a page mm has (after taking W away).
-//   worker pager NAME     a test pager: registers NAME and serves mm's kMmExternalFault with
-//                         two pages of its own memory (from mm); kFlush revokes one (unmap)
+//   worker pager NAME     a test pager: registers NAME and serves mm's forwarded faults
+//                         (kMmPagerWait) with two pages of its own memory (from mm); kFlush revokes one (unmap)
 //                         and changes its contents; kQuit ends it.
 //   worker client NAME    the client of that pager: an external region backed by it, read,
 //                         flushed by the pager, read again (refetched through a new fault).
@@ -352,6 +352,10 @@ void fill(uint32_t page, uint32_t generation) {
         g_pager_pages[page][i] = pattern(generation, page);
 }
 
+// One thread serves both mm and its own clients' requests: it waits for mm's faults in
+// kMmPagerWait calls (each answering the previous fault) of 10 ms, and for requests in
+// receives of 10 ms between them. A fault mm offered while the thread was not waiting goes to
+// its next wait.
 [[noreturn]] void pager_mode(const char* name) {
     uint32_t generation[kPagerPages] = {1, 1};
     for (uint32_t page = 0; page < kPagerPages; ++page)
@@ -359,35 +363,48 @@ void fill(uint32_t page, uint32_t generation) {
     if (names::register_name(name) != ipc::Error::ok) exit(1);
     axo_utcb_t* utcb = axo_my_utcb();
     utcb->br[0] = AXO_FPAGE_NIL;
-    uint32_t served = 0;
-    for (uint32_t step = 0; step < 64; ++step) {
-        axo_thread_id_t from = axo_ipc_receive(AXO_ANY_THREAD, axo_timeout_us(5 * kTimeoutUs));
-        axo_msg_tag_t tag = utcb->mr[0];
-        if (axo_tag_failed(tag)) exit(2);
+    axo_thread_id_t mm_thread = program::pager_thread();
+    uint32_t served = 0, token = 0, error = 0, send_base = 0, page = 0;
+    auto take_fault = [&]() {
+        // An ExternalFault (protocol.h) in the UTCB.
+        token = utcb->mr[1];
+        page = utcb->mr[3] / kPage;
+        send_base = utcb->mr[6];
+        error = page < kPagerPages ? 0 : static_cast<uint32_t>(ipc::Error::invalid_argument);
+        if (error == 0) ++served;
+    };
+    auto is_fault = [&](axo_msg_tag_t tag) {
+        return !axo_tag_failed(tag) && axo_tag_label(tag) == 0 && axo_tag_untyped(tag) == 6;
+    };
+    for (uint32_t step = 0; step < 2000; ++step) {
+        bool item = token != 0 && error == 0;
+        utcb->mr[0] = axo_msg_tag(mm::kMmPagerWait, 2, item ? 2 : 0);
+        utcb->mr[1] = token;
+        utcb->mr[2] = error;
+        utcb->mr[3] = axo_map_item_word0(send_base, 0);
+        utcb->mr[4] = axo_fpage(reinterpret_cast<uintptr_t>(g_pager_pages[page]), 12, AXO_FPAGE_R);
+        axo_msg_tag_t tag = axo_ipc_call(mm_thread, axo_timeouts(timeout(), axo_timeout_us(10000)));
+        token = 0;
+        if (is_fault(tag)) {
+            take_fault();
+            continue;
+        }
+        axo_thread_id_t from = axo_ipc_receive(AXO_ANY_THREAD, axo_timeout_us(10000));
+        tag = utcb->mr[0];
+        if (axo_tag_failed(tag)) continue;
         uint32_t label = axo_tag_label(tag);
-        if (label == mm::kMmExternalFault && from == program::pager_thread() &&
-            axo_tag_untyped(tag) == 4) {
-            uint32_t page = utcb->mr[2] / kPage;
-            if (page >= kPagerPages) {
-                utcb->mr[0] = axo_msg_tag(static_cast<uint32_t>(ipc::Error::invalid_argument), 0, 0);
-            } else {
-                ++served;
-                utcb->mr[0] = axo_msg_tag(0, 0, 2);
-                utcb->mr[1] = axo_map_item_word0(0, 0);
-                utcb->mr[2] = axo_fpage(reinterpret_cast<uintptr_t>(g_pager_pages[page]), 12,
-                                        AXO_FPAGE_R);
-            }
-            axo_ipc_send(from, AXO_TIMEOUT_ZERO);
+        if (from == mm_thread && is_fault(tag)) {
+            take_fault();
             continue;
         }
         if (label == kFlush && axo_tag_untyped(tag) == 1 && utcb->mr[1] < kPagerPages) {
-            uint32_t page = utcb->mr[1];
+            uint32_t flushed = utcb->mr[1];
             // The middle level's flush: everything derived from our page goes — mm's copy of
             // the mapping and the client's.
             utcb->mr[0] =
-                axo_fpage(reinterpret_cast<uintptr_t>(g_pager_pages[page]), 12, AXO_FPAGE_RWX);
+                axo_fpage(reinterpret_cast<uintptr_t>(g_pager_pages[flushed]), 12, AXO_FPAGE_RWX);
             (void)axo_unmap(0);
-            fill(page, ++generation[page]);
+            fill(flushed, ++generation[flushed]);
             utcb->mr[0] = axo_msg_tag(0, 0, 0);
             axo_ipc_send(from, AXO_TIMEOUT_ZERO);
             continue;
