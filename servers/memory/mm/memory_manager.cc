@@ -75,6 +75,7 @@ void MemoryManager::init(FramePool* frames, Flusher flusher, axo_thread_id_t roo
         waiter = AXO_NIL_THREAD;
     m_next_token = 1;
     m_now = 0;
+    m_outstanding = 0;
 }
 
 // ---- Lookup and trust --------------------------------------------------------------------------
@@ -333,6 +334,7 @@ FaultAnswer MemoryManager::start_forward(uint32_t client, uint32_t slot, FaultAn
         if (m_next_token == 0) m_next_token = 1;
         f = Forward{answer.token, client, c.threads[slot], answer, m_now + kExternalTimeoutUs,
                     false};
+        ++m_outstanding;
         offer();
         return answer;
     }
@@ -413,6 +415,7 @@ void MemoryManager::finish_forward(axo_thread_id_t from, const PagerWaitRequest&
     if (found == nullptr) return;
     Forward done = *found;
     *found = Forward{};
+    --m_outstanding;
     uint32_t client = 0, slot = 0;
     if (!locate(done.thread, client, slot)) return;
     FaultAnswer answer = done.answer;
@@ -443,15 +446,18 @@ void MemoryManager::unoffer(uint32_t token) {
 }
 
 void MemoryManager::expire() {
+    if (m_outstanding == 0) return;
     for (Forward& f : m_forwards) {
         if (f.token == 0 || f.deadline > m_now) continue;
         Forward done = f;
         f = Forward{};
+        --m_outstanding;
         external_failed(done.thread, done.answer);
     }
 }
 
 uint64_t MemoryManager::next_deadline() const {
+    if (m_outstanding == 0) return 0; // the common case: no scan
     uint64_t next = 0;
     for (const Forward& f : m_forwards)
         if (f.token != 0 && (next == 0 || f.deadline < next)) next = f.deadline;
@@ -459,18 +465,17 @@ uint64_t MemoryManager::next_deadline() const {
 }
 
 uint32_t MemoryManager::outstanding() const {
-    uint32_t count = 0;
-    for (const Forward& f : m_forwards)
-        count += f.token != 0 ? 1 : 0;
-    return count;
+    return m_outstanding;
 }
 
 void MemoryManager::cancel_forwards(uint32_t client, uint32_t start, uint32_t end, bool answer) {
+    if (m_outstanding == 0) return;
     for (Forward& f : m_forwards) {
         if (f.token == 0 || f.client != client || f.answer.page < start || f.answer.page >= end)
             continue;
         axo_thread_id_t thread = f.thread;
         f = Forward{};
+        --m_outstanding;
         if (!answer) continue;
         Deferred work;
         work.kind = Deferred::answer;

@@ -269,6 +269,7 @@ private:
     Forward m_forwards[kMaxOutstandingForwards];
     uint32_t m_next_token = 1;
     uint64_t m_now = 0;
+    uint32_t m_outstanding = 0; // used slots of m_forwards
     // Pager threads blocked in kMmPagerWait.
     axo_thread_id_t m_pager_waiters[kMaxPagerWaiters] = {};
 };

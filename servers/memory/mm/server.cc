@@ -273,7 +273,7 @@ void Server::run() {
             m_manager.expire();
         } else {
             reply = handle(from);
-            if (m_manager.next_deadline() != 0) m_manager.expire();
+            m_manager.expire();
             if (reply && !m_manager.has_deferred()) {
                 from = axo_ipc_reply_wait(from, receive_timeout());
                 continue;

@@ -750,6 +750,97 @@ void stolen_arguments_tests() {
     end_spinner(victim);
 }
 
+// ---- slow, silent and dead pagers --------------------------------------------------------------
+
+// A spawn of exit42 and the wait for it, in microseconds (its image pages come through mm and
+// proc's image pager), or 0 if it did not end with 42.
+uint64_t timed_exit42() {
+    uint64_t begin = rt_clock_us();
+    WaitReply ended;
+    SpawnReply child;
+    if (spawn("exit42", nullptr, child) != ipc::Error::ok ||
+        wait_for(child.pid, ended) != ipc::Error::ok || !ended_as(ended, proc::kExitNormal, 42))
+        return 0;
+    uint64_t took = rt_clock_us() - begin;
+    return took != 0 ? took : 1;
+}
+
+// mm never waits for a pager (servers/memory/mm/protocol.h, "Stacking"): while a test pager
+// takes 700 ms over each answer, while a process waits for a page from itself, other
+// processes' faults are served at once; a pager that dies leaves its client a refused fault.
+void slow_pager_tests() {
+    constexpr uint32_t kTests = 8;
+    // What a spawn and exit of exit42 may take while a pager is slow: its faults are served
+    // at once (a few ms), not after the slow answer (700 ms) or mm's timeout (1 s).
+    constexpr uint64_t kQuickUs = 300000;
+    if (!program::paged_by_mm()) {
+        for (uint32_t i = 0; i < kTests; ++i)
+            tap::skip("slow pagers", "no mm: proc pages its processes");
+        return;
+    }
+    SpawnReply pager, reader;
+    WaitReply ended;
+    if (check(spawn("worker", "pager uc.slow 700", pager) == ipc::Error::ok,
+              "spawn a slow test pager (each answer 700 ms late)")) {
+        uint64_t begin = rt_clock_us();
+        if (spawn("worker", "read uc.slow", reader) == ipc::Error::ok) {
+            sleep_ms(100); // the reader's fault is forwarded and waits for the slow pager
+            uint64_t quick = timed_exit42();
+            check(quick != 0 && quick < kQuickUs,
+                  "while the slow pager holds a fault, exit42 is spawned, paged and reaped in "
+                  "%u us", static_cast<uint32_t>(quick));
+            ipc::Error error = wait_for(reader.pid, ended);
+            uint64_t slow = rt_clock_us() - begin;
+            check(error == ipc::Error::ok && ended_as(ended, proc::kExitNormal, 0) &&
+                      slow >= 600000,
+                  "the reader gets the slow pager's page after %u ms (%s %d)",
+                  static_cast<uint32_t>(slow / 1000), reason_name(ended.reason), ended.status);
+        } else {
+            check(false, "spawn worker read uc.slow");
+            check(false, "spawn worker read uc.slow");
+        }
+        end_spinner(pager);
+    } else {
+        tap::skip("slow pager", "no pager");
+        tap::skip("slow pager", "no pager");
+    }
+    // A pager that dies with a fault of its client outstanding.
+    if (check(spawn("worker", "pager uc.dead 100000", pager) == ipc::Error::ok,
+              "spawn a test pager that never answers in time")) {
+        if (spawn("worker", "read uc.dead", reader) == ipc::Error::ok) {
+            sleep_ms(100);
+            end_spinner(pager); // killed and reaped
+            uint64_t begin = rt_clock_us();
+            ipc::Error error = wait_for(reader.pid, ended);
+            check(error == ipc::Error::ok && ended_as(ended, proc::kExitFaulted, 14),
+                  "its pager killed, the reader ends with a refused fault (faulted 14) after "
+                  "%u ms, no hang (%s %d)",
+                  static_cast<uint32_t>((rt_clock_us() - begin) / 1000),
+                  reason_name(ended.reason), ended.status);
+        } else {
+            check(false, "spawn worker read uc.dead");
+        }
+    } else {
+        tap::skip("dead pager", "no pager");
+    }
+    // A process that is the pager of its own region and never answers.
+    SpawnReply self;
+    if (check(spawn("worker", "selfpager", self) == ipc::Error::ok, "spawn worker selfpager")) {
+        sleep_ms(100);
+        uint64_t quick = timed_exit42();
+        check(quick != 0 && quick < kQuickUs,
+              "while a process waits for a page from itself, exit42 runs in %u us",
+              static_cast<uint32_t>(quick));
+        ipc::Error error = wait_for(self.pid, ended);
+        check(error == ipc::Error::ok && ended_as(ended, proc::kExitFaulted, 14),
+              "the self-paging process ends with its fault refused at mm's timeout (%s %d)",
+              reason_name(ended.reason), ended.status);
+    } else {
+        tap::skip("self pager", "not spawned");
+        tap::skip("self pager", "not spawned");
+    }
+}
+
 // ---- one program's processes keep their pages ----------------------------------------------------
 
 // Two workers share the module's image in mm (its read-only pages are kept once): one spins
@@ -905,6 +996,7 @@ int main() {
     shared_code_tests();
     stolen_arguments_tests();
     bystander_tests();
+    slow_pager_tests();
     reclaim_tests(cycles);
     tap::finish();
     program::exit(tap::failures() == 0 ? 0 : 1);

@@ -14,8 +14,9 @@
 //   worker measure        prints what page faults cost (TSC cycles per fault, access included):
 //                         zero fill (anonymous), image pages (read-only data: mm asks proc's
 //                         image pager, copies), and a remap of a page mm has (after taking W away).
-//   worker pager NAME     a test pager: registers NAME and serves mm's forwarded faults
-//                         (kMmPagerWait) with two pages of its own memory (from mm); kFlush revokes one (unmap)
+//   worker pager NAME [MS] a test pager: registers NAME and serves mm's forwarded faults
+//                         (kMmPagerWait) with two pages of its own memory (from mm), each
+//                         answer MS milliseconds late if given; kFlush revokes one (unmap)
 //                         and changes its contents; kQuit ends it.
 //   worker client NAME    the client of that pager: an external region backed by it, read,
 //                         flushed by the pager, read again (refetched through a new fault).
@@ -25,6 +26,10 @@
 //                         the stack-top page of the spinner process with thread number N —
 //                         which the image pager refuses, so the read ends this process
 //                         (faulted, 14). Exit 4 if it got the page.
+//   worker read NAME      reads page 0 of an external region of pager NAME: exit 0 with the
+//                         pager's contents (faulted 14 if mm refuses the fault).
+//   worker selfpager      names its own thread as the pager of a region and reads it: mm
+//                         refuses the fault after its timeout (faulted, 14); nobody waits.
 //   worker steady         a bystander: spins on one code page and checks, now and then, a
 //                         checksum of its code and read-only data (mm's kept copies, shared
 //                         with every worker) and a pattern in its data; runs until killed.
@@ -356,7 +361,7 @@ void fill(uint32_t page, uint32_t generation) {
 // kMmPagerWait calls (each answering the previous fault) of 10 ms, and for requests in
 // receives of 10 ms between them. A fault mm offered while the thread was not waiting goes to
 // its next wait.
-[[noreturn]] void pager_mode(const char* name) {
+[[noreturn]] void pager_mode(const char* name, uint32_t delay_ms) {
     uint32_t generation[kPagerPages] = {1, 1};
     for (uint32_t page = 0; page < kPagerPages; ++page)
         fill(page, generation[page]);
@@ -387,6 +392,7 @@ void fill(uint32_t page, uint32_t generation) {
         token = 0;
         if (is_fault(tag)) {
             take_fault();
+            if (delay_ms != 0) sleep_ms(delay_ms); // a slow pager: the answer goes later
             continue;
         }
         axo_thread_id_t from = axo_ipc_receive(AXO_ANY_THREAD, axo_timeout_us(10000));
@@ -395,6 +401,7 @@ void fill(uint32_t page, uint32_t generation) {
         uint32_t label = axo_tag_label(tag);
         if (from == mm_thread && is_fault(tag)) {
             take_fault();
+            if (delay_ms != 0) sleep_ms(delay_ms);
             continue;
         }
         if (label == kFlush && axo_tag_untyped(tag) == 1 && utcb->mr[1] < kPagerPages) {
@@ -461,6 +468,39 @@ uint32_t call_pager(axo_thread_id_t pager, uint32_t label, uint32_t word) {
     uint32_t served = call_pager(pager, kQuit, 0);
     if (served != 3) exit(10);
     exit(0);
+}
+
+// An external region of the pager registered as `name` (looked up for up to 2 s), 2 pages.
+uint32_t external_region(axo_thread_id_t pager) {
+    mm::RegionCreateReply region{};
+    if (ipc::call(program::pager_thread(),
+                  mm::RegionCreateRequest{AXO_NIL_THREAD, 0, kPagerPages * kPage, AXO_FPAGE_R,
+                                          mm::kRegionExternal, 0, 0, pager, 7},
+                  region, timeout()) != ipc::Error::ok)
+        exit(2);
+    return region.address;
+}
+
+// Reads page 0 of an external region of the pager registered as `name`: exit 0 with the
+// pager's contents, 3 with others; a refused fault ends it (faulted, 14).
+[[noreturn]] void read_mode(const char* name) {
+    axo_thread_id_t pager = AXO_NIL_THREAD;
+    for (uint32_t i = 0; i < 200 && names::lookup(name, pager) != ipc::Error::ok; ++i)
+        sleep_ms(10);
+    if (pager == AXO_NIL_THREAD) exit(1);
+    uint32_t address = external_region(pager);
+    uint32_t word = *reinterpret_cast<volatile uint32_t*>(static_cast<uintptr_t>(address));
+    exit(word == pattern(1, 0) ? 0 : 3);
+}
+
+// Names its own thread as the pager of a region of its own and reads it: the fault is
+// forwarded to a thread that is blocked in that very fault and never answers. mm serves
+// everybody else meanwhile, and refuses this fault when its time is up (faulted, 14).
+[[noreturn]] void self_pager_mode() {
+    uint32_t address = external_region(rt_my_id());
+    uint32_t word = *reinterpret_cast<volatile uint32_t*>(static_cast<uintptr_t>(address));
+    rt_printf("worker (selfpager): read %08x from a region nobody serves\n", word);
+    exit(4);
 }
 
 // ---- another process's arguments through the image pager -------------------------------------
@@ -645,7 +685,13 @@ int main() {
     if (equal(mode, "fork")) fork_mode();
     if (equal(mode, "quota")) quota_mode();
     if (equal(mode, "measure")) measure_mode();
-    if (equal(mode, "pager") && args.argc > 2) pager_mode(args.argv[2]);
+    if (equal(mode, "pager") && args.argc > 2) {
+        int32_t delay = 0;
+        if (args.argc > 3 && (!program::parse_int(args.argv[3], delay) || delay < 0)) exit(97);
+        pager_mode(args.argv[2], static_cast<uint32_t>(delay));
+    }
+    if (equal(mode, "read") && args.argc > 2) read_mode(args.argv[2]);
+    if (equal(mode, "selfpager")) self_pager_mode();
     if (equal(mode, "client") && args.argc > 2) client_mode(args.argv[2]);
     if (equal(mode, "steal") && args.argc > 2) steal_mode(args.argv[2]);
     if (equal(mode, "steady")) steady_mode();
