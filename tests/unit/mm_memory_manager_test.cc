@@ -654,6 +654,13 @@ TEST_F(MmMemoryManagerTest, ASharedObjectIsSeenByEveryRegionMappingIt) {
     ASSERT_NE(made.object, 0u);
     EXPECT_EQ(stats(kA).committed, 4u); // charged to its creator
     RegionCreateReply mapped{};
+    // B may not map it by its id until A authorises it (ids are no capabilities).
+    EXPECT_EQ(create(kB, AXO_NIL_THREAD, 0x900000, 2 * kPageSize, kR, kRegionShared, made.object),
+              Error::not_found);
+    ipc::Empty none;
+    EXPECT_EQ(m_mm->on_object_grant(kC, ObjectGrantRequest{made.object, kB}, none),
+              Error::not_found); // not A's
+    ASSERT_EQ(m_mm->on_object_grant(kA, ObjectGrantRequest{made.object, kB}, none), Error::ok);
     ASSERT_EQ(create(kB, AXO_NIL_THREAD, 0x900000, 2 * kPageSize, kR, kRegionShared, made.object,
                      2 * kPageSize, AXO_NIL_THREAD, 0, &mapped),
               Error::ok);
@@ -668,10 +675,10 @@ TEST_F(MmMemoryManagerTest, ASharedObjectIsSeenByEveryRegionMappingIt) {
     EXPECT_EQ(word(b), 0x5A5Au);
     EXPECT_EQ(write(kB, 0x900000).reason, kRefusedProtection);
     // Beyond the object: refused at creation.
-    EXPECT_EQ(create(kB, AXO_NIL_THREAD, 0xA00000, 3 * kPageSize, kR, kRegionShared, made.object,
+    EXPECT_EQ(create(kRoot, kB, 0xA00000, 3 * kPageSize, kR, kRegionShared, made.object,
                      2 * kPageSize),
               Error::invalid_argument);
-    EXPECT_EQ(create(kB, AXO_NIL_THREAD, 0xA00000, kPageSize, kR, kRegionExternal, made.object),
+    EXPECT_EQ(create(kRoot, kB, 0xA00000, kPageSize, kR, kRegionExternal, made.object),
               Error::not_found); // not an external object
     // The object lives while a region maps it.
     EXPECT_EQ(stats().objects, 1u);
@@ -720,7 +727,7 @@ TEST_F(MmMemoryManagerTest, FaultsInAnExternalRegionAreForwarded) {
     // A write is the region's business first.
     EXPECT_EQ(write(kA, 0x403000).reason, kRefusedProtection);
     // Another client mapping the same object shares the landing pages.
-    ASSERT_EQ(create(kB, AXO_NIL_THREAD, 0x100000, 2 * kPageSize, kRW, kRegionExternal, made.object,
+    ASSERT_EQ(create(kRoot, kB, 0x100000, 2 * kPageSize, kRW, kRegionExternal, made.object,
                      2 * kPageSize),
               Error::ok);
     FaultAnswer b = write(kB, 0x101000);
@@ -798,7 +805,7 @@ TEST_F(MmMemoryManagerTest, DetachingEveryClientReturnsEveryFrame) {
                          AXO_NIL_THREAD, 0, &made),
                   Error::ok);
         ASSERT_EQ(
-            create(kB, AXO_NIL_THREAD, 0x800000, 2 * kPageSize, kRW, kRegionShared, made.object),
+            create(kRoot, kB, 0x800000, 2 * kPageSize, kRW, kRegionShared, made.object),
             Error::ok);
         for (uint32_t i = 0; i < 8; ++i)
             write(kA, 0x400000 + i * kPageSize);
@@ -896,10 +903,10 @@ TEST_F(MmMemoryManagerTest, ReadOnlyCopyRegionsOfOneObjectShareOneKeptCopy) {
     ASSERT_EQ(create(kA, AXO_NIL_THREAD, 0x400000, 4 * kPageSize, kRX, kRegionCopy, 0, 0, kPager,
                      0xC0DE, &made),
               Error::ok);
-    ASSERT_EQ(create(kB, AXO_NIL_THREAD, 0x400000, 2 * kPageSize, kRX, kRegionCopy, made.object,
+    ASSERT_EQ(create(kRoot, kB, 0x400000, 2 * kPageSize, kRX, kRegionCopy, made.object,
                      0),
               Error::ok);
-    ASSERT_EQ(create(kB, AXO_NIL_THREAD, 0x402000, 2 * kPageSize, kRW, kRegionCopy, made.object,
+    ASSERT_EQ(create(kRoot, kB, 0x402000, 2 * kPageSize, kRW, kRegionCopy, made.object,
                      2 * kPageSize),
               Error::ok);
     std::vector<uint8_t> landed(kPageSize, 0x90);
@@ -963,7 +970,7 @@ TEST_F(MmMemoryManagerTest, AnotherClientsChurnNeverCostsABystanderItsKeptCodePa
     ASSERT_EQ(create(kA, AXO_NIL_THREAD, 0x400000, 2 * kPageSize, kRX, kRegionCopy, 0, 0, kPager,
                      0xC0DE, &made),
               Error::ok);
-    ASSERT_EQ(create(kB, AXO_NIL_THREAD, 0x400000, 2 * kPageSize, kRX, kRegionCopy, made.object,
+    ASSERT_EQ(create(kRoot, kB, 0x400000, 2 * kPageSize, kRX, kRegionCopy, made.object,
                      0),
               Error::ok);
     std::vector<uint8_t> landed(kPageSize, 0x90);
@@ -1260,6 +1267,85 @@ TEST_F(MmPagerTest, ARegionChangeOrTheClientsEndEndsItsForwardedFaults) {
     // The object is gone too: its pager may not wait any more.
     EXPECT_EQ(pager_wait(kPager, b.token, b.source, fault, &kept), Error::no_permission);
     EXPECT_FALSE(kept);
+}
+
+// ---- Objects made by their pager ------------------------------------------------------------------
+
+TEST_F(MmPagerTest, APagersObjectIsMappedOnlyByClientsItAuthorised) {
+    ASSERT_EQ(attach(kA), Error::ok);
+    ASSERT_EQ(attach(kB), Error::ok);
+    ipc::Empty none;
+    ObjectCreateReply made{};
+    EXPECT_EQ(m_mm->on_object_create(kPager, ObjectCreateRequest{0x1234, 1}, made),
+              Error::invalid_argument);
+    ASSERT_EQ(m_mm->on_object_create(kPager, ObjectCreateRequest{4 * kPageSize, 0xF11E}, made),
+              Error::ok);
+    EXPECT_EQ(stats().objects, 1u); // it lives without a region: the pager holds it
+    // Guessing the id maps nothing; nor may anyone but its pager (or the root task) grant it.
+    EXPECT_EQ(create(kA, AXO_NIL_THREAD, 0x400000, 4 * kPageSize, kR, kRegionExternal,
+                     made.object),
+              Error::not_found);
+    EXPECT_EQ(m_mm->on_object_grant(kA, ObjectGrantRequest{made.object, kA}, none),
+              Error::not_found);
+    ASSERT_EQ(m_mm->on_object_grant(kPager, ObjectGrantRequest{made.object, kA}, none), Error::ok);
+    ASSERT_EQ(create(kA, AXO_NIL_THREAD, 0x400000, 4 * kPageSize, kR, kRegionExternal,
+                     made.object),
+              Error::ok);
+    EXPECT_EQ(create(kB, AXO_NIL_THREAD, 0x400000, 4 * kPageSize, kR, kRegionCopy, made.object),
+              Error::not_found);
+    FaultAnswer a = read(kA, 0x401000);
+    ASSERT_EQ(a.kind, FaultAnswer::forward);
+    ExternalFault fault{};
+    ASSERT_EQ(pager_wait(kPager, 0, 0, fault), Error::ok);
+    EXPECT_EQ(fault.cookie, 0xF11Eu);
+    // The pager ends the object: it stays while A maps it, then goes.
+    ASSERT_EQ(m_mm->on_object_end(kPager, ObjectEndRequest{made.object}, none), Error::ok);
+    EXPECT_EQ(m_mm->on_object_end(kPager, ObjectEndRequest{made.object}, none), Error::not_found);
+    EXPECT_EQ(stats().objects, 1u);
+    ASSERT_EQ(unmap(kA, AXO_NIL_THREAD, 0x400000, 4), Error::ok);
+    EXPECT_EQ(stats().objects, 0u);
+    // An authorisation goes with the client: the index's next client is not authorised.
+    ASSERT_EQ(m_mm->on_object_create(kPager, ObjectCreateRequest{kPageSize, 2}, made), Error::ok);
+    ASSERT_EQ(m_mm->on_object_grant(kPager, ObjectGrantRequest{made.object, kB}, none), Error::ok);
+    ASSERT_EQ(detach(kB), Error::ok);
+    ASSERT_EQ(attach(kC), Error::ok); // takes B's index
+    EXPECT_EQ(create(kC, AXO_NIL_THREAD, 0x400000, kPageSize, kR, kRegionExternal, made.object),
+              Error::not_found);
+}
+
+TEST_F(MmPagerTest, ARestartedPagerIsRebound) {
+    ASSERT_EQ(attach(kA), Error::ok);
+    ipc::Empty none;
+    ObjectCreateReply made{};
+    ASSERT_EQ(m_mm->on_object_create(kPager, ObjectCreateRequest{2 * kPageSize, 9}, made),
+              Error::ok);
+    ASSERT_EQ(m_mm->on_object_grant(kPager, ObjectGrantRequest{made.object, kA}, none), Error::ok);
+    ASSERT_EQ(create(kA, AXO_NIL_THREAD, 0x400000, 2 * kPageSize, kR, kRegionExternal,
+                     made.object),
+              Error::ok);
+    FaultAnswer a = read(kA, 0x400000);
+    ExternalFault fault{};
+    ASSERT_EQ(pager_wait(kPager, 0, 0, fault), Error::ok); // the old pager took it, then died
+    const axo_thread_id_t kRestarted = axo_thread_id(60, 2);
+    // Only the root task (which knows who the restarted pager is) or the pager rebinds.
+    EXPECT_EQ(m_mm->on_object_rebind(kA, ObjectRebindRequest{made.object, kA}, none),
+              Error::not_found);
+    EXPECT_EQ(m_mm->on_object_rebind(kRestarted, ObjectRebindRequest{made.object, kRestarted},
+                                     none),
+              Error::not_found);
+    ASSERT_EQ(m_mm->on_object_rebind(kRoot, ObjectRebindRequest{made.object, kRestarted}, none),
+              Error::ok);
+    // The outstanding fault goes to the new pager; the old one's answer counts no more.
+    bool kept = true;
+    EXPECT_EQ(pager_wait(kPager, a.token, a.source, fault, &kept), Error::no_permission);
+    EXPECT_FALSE(kept);
+    ASSERT_EQ(pager_wait(kRestarted, 0, 0, fault), Error::ok);
+    EXPECT_EQ(fault.token, a.token);
+    EXPECT_EQ(pager_wait(kRestarted, a.token, a.source, fault, &kept), ipc::kNoReply);
+    EXPECT_TRUE(kept);
+    std::vector<Deferred> work = outbox();
+    ASSERT_EQ(work.size(), 1u);
+    EXPECT_EQ(work[0].fault.kind, FaultAnswer::map);
 }
 
 // ---- Waiting for refused faults (kMmFaultWait) -------------------------------------------------

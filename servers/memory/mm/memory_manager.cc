@@ -210,6 +210,8 @@ FaultAnswer MemoryManager::evaluate(uint32_t client, uint32_t address, uint32_t 
     if (r.kind == kRegionExternal) {
         const Object& o = m_objects[r.object];
         answer.kind = FaultAnswer::forward;
+        answer.object = r.object;
+        answer.object_id = o.id;
         answer.offset = r.offset_of(answer.page);
         answer.source = o.landing + answer.offset;
         answer.pager = o.pager;
@@ -731,8 +733,10 @@ void MemoryManager::clear_memory(uint32_t client, bool gone) {
 void MemoryManager::forget_client(uint32_t client) {
     cancel_forwards(client, 0, kUserLimit, false); // its threads are gone: nobody to answer
     clear_memory(client, true);
-    for (Object& o : m_objects)
+    for (Object& o : m_objects) {
         if (o.owner == client) o.owner = kNoClient; // the charge goes with the client
+        o.authorised &= ~(uint64_t{1} << client);   // the index will be another client's
+    }
     for (axo_thread_id_t thread : m_clients[client].threads)
         if (thread != AXO_NIL_THREAD) m_client_of[axo_thread_number(thread)] = 0;
     m_clients[client] = Client{};
@@ -822,6 +826,10 @@ Error MemoryManager::on_region_create(axo_thread_id_t from, const RegionCreateRe
         uint32_t index = find_object(request.object, kind);
         if (index == kMaxObjects) return Error::not_found;
         Object& o = m_objects[index];
+        // Ids are no capabilities: only an authorised client maps an object by its id (to the
+        // others it does not exist), or the root task for one of its clients.
+        if (from != m_root && (o.authorised & (uint64_t{1} << client)) == 0)
+            return Error::not_found;
         if (request.offset > o.size || size > o.size - request.offset)
             return Error::invalid_argument;
         // Copied pages are the client's own memory: committed like anonymous memory.
@@ -839,6 +847,7 @@ Error MemoryManager::on_region_create(axo_thread_id_t from, const RegionCreateRe
         fresh.kind = kind;
         fresh.size = size;
         fresh.regions = 1;
+        fresh.authorised = uint64_t{1} << client;
         if (kind == kRegionExternal) {
             fresh.pager = request.pager;
             fresh.cookie = request.cookie;
@@ -847,8 +856,8 @@ Error MemoryManager::on_region_create(axo_thread_id_t from, const RegionCreateRe
             if (request.kind == kRegionCopy && !commit(c, pages(size))) return Error::no_space;
         } else {
             if (!commit(c, pages(size))) return Error::no_space;
-            fresh.owner = client;
         }
+        fresh.owner = client; // charged (shared only), and may grant it to others
         fresh.id = m_next_object_id++;
         m_objects[index] = fresh;
         region.object = index;
@@ -1101,6 +1110,84 @@ Error MemoryManager::on_fault_wait(axo_thread_id_t from, const FaultWaitRequest&
 void MemoryManager::unreport(axo_thread_id_t thread) {
     uint32_t client = 0, slot = 0;
     if (locate(thread, client, slot)) m_clients[client].pending[slot].reported = false;
+}
+
+// ---- Objects of pagers
+// -------------------------------------------------------------------------------
+
+uint32_t MemoryManager::pagers_object(axo_thread_id_t from, uint32_t id) const {
+    uint32_t index = id != 0 ? find_object(id, kRegionExternal) : kMaxObjects;
+    if (index == kMaxObjects) return kMaxObjects;
+    return from == m_root || m_objects[index].pager == from ? index : kMaxObjects;
+}
+
+Error MemoryManager::on_object_create(axo_thread_id_t from, const ObjectCreateRequest& request,
+                                      ObjectCreateReply& reply) {
+    if (from == AXO_NIL_THREAD || from == AXO_ANY_THREAD) return Error::invalid_argument;
+    if (request.size == 0 || !aligned(request.size) || request.size > kUserLimit)
+        return Error::invalid_argument;
+    uint32_t index = find_object(0, 0);
+    if (index == kMaxObjects) return Error::no_space;
+    Object fresh;
+    fresh.kind = kRegionExternal;
+    fresh.size = request.size;
+    fresh.regions = 1; // the pager's hold (kMmObjectEnd)
+    fresh.held = true;
+    fresh.pager = from;
+    fresh.cookie = request.cookie;
+    fresh.landing = landing_for(request.size);
+    if (fresh.landing == 0) return Error::no_space;
+    fresh.id = m_next_object_id++;
+    m_objects[index] = fresh;
+    reply.object = fresh.id;
+    return Error::ok;
+}
+
+Error MemoryManager::on_object_grant(axo_thread_id_t from, const ObjectGrantRequest& request,
+                                     ipc::Empty&) {
+    uint32_t index = kMaxObjects;
+    for (uint32_t i = 0; i < kMaxObjects && request.object != 0; ++i)
+        if (m_objects[i].kind != 0 && m_objects[i].id == request.object) index = i;
+    if (index == kMaxObjects) return Error::not_found;
+    Object& o = m_objects[index];
+    uint32_t caller = kNoClient, slot = 0;
+    if (!locate(from, caller, slot)) caller = kNoClient;
+    bool may = from == m_root || (o.kind == kRegionExternal && o.pager == from) ||
+               (o.owner != kNoClient && caller == o.owner);
+    if (!may) return Error::not_found;
+    uint32_t client = 0;
+    if (!locate(request.client, client, slot)) return Error::invalid_argument;
+    o.authorised |= uint64_t{1} << client;
+    return Error::ok;
+}
+
+Error MemoryManager::on_object_rebind(axo_thread_id_t from, const ObjectRebindRequest& request,
+                                      ipc::Empty&) {
+    uint32_t index = pagers_object(from, request.object);
+    if (index == kMaxObjects) return Error::not_found;
+    if (request.pager == AXO_NIL_THREAD || request.pager == AXO_ANY_THREAD)
+        return Error::invalid_argument;
+    Object& o = m_objects[index];
+    o.pager = request.pager;
+    // Faults that waited for the old pager go to the new one (an answer from the old one
+    // does not count any more).
+    for (Forward& f : m_forwards) {
+        if (f.token == 0 || f.answer.object != index || f.answer.object_id != o.id) continue;
+        f.answer.pager = request.pager;
+        f.offered = false;
+    }
+    offer();
+    return Error::ok;
+}
+
+Error MemoryManager::on_object_end(axo_thread_id_t from, const ObjectEndRequest& request,
+                                   ipc::Empty&) {
+    uint32_t index = pagers_object(from, request.object);
+    if (index == kMaxObjects || !m_objects[index].held) return Error::not_found;
+    m_objects[index].held = false;
+    drop_object(index);
+    sync();
+    return Error::ok;
 }
 
 uint32_t MemoryManager::frame_of(axo_thread_id_t thread, uint32_t address) const {

@@ -146,6 +146,11 @@ public:
     ipc::Error on_fault_state(axo_thread_id_t from, const FaultStateRequest&, FaultStateReply&);
     ipc::Error on_fault_retry(axo_thread_id_t from, const FaultRetryRequest&, ipc::Empty&);
     ipc::Error on_fault_wait(axo_thread_id_t from, const FaultWaitRequest&, FaultNotice&);
+    ipc::Error on_object_create(axo_thread_id_t from, const ObjectCreateRequest&,
+                                ObjectCreateReply&);
+    ipc::Error on_object_grant(axo_thread_id_t from, const ObjectGrantRequest&, ipc::Empty&);
+    ipc::Error on_object_rebind(axo_thread_id_t from, const ObjectRebindRequest&, ipc::Empty&);
+    ipc::Error on_object_end(axo_thread_id_t from, const ObjectEndRequest&, ipc::Empty&);
 
     // ---- The outbox
     // ------------------------------------------------------------------------------- The next
@@ -202,6 +207,8 @@ private:
         PageTable pages;                        // shared; external: kept copies
         axo_thread_id_t pager = AXO_NIL_THREAD; // external
         uint32_t cookie = 0, landing = 0;       // external
+        uint64_t authorised = 0; // clients (bit: index) that may map it by its id
+        bool held = false;       // made by kMmObjectCreate, not ended yet: a reference
     };
 
     // Thread → client.
@@ -239,6 +246,8 @@ private:
     ipc::Error carve(uint32_t client, uint32_t start, uint32_t end);
     void drop_object(uint32_t object);
     uint32_t find_object(uint32_t id, uint32_t kind) const;
+    // The external object `id` if `from` is the root task or its pager; else kMaxObjects.
+    uint32_t pagers_object(axo_thread_id_t from, uint32_t id) const;
     uint32_t landing_for(uint32_t size) const;
     void flush_page(uint32_t address, uint32_t rights);
     void flush_range(uint32_t address, uint32_t size, uint32_t rights, bool own = false);

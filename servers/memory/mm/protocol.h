@@ -177,6 +177,25 @@ enum Label : uint32_t {
     // caller as pager), no_space (kMaxPagerWaiters other pagers wait), invalid_argument.
     kMmPagerWait = 0x070C,
 
+    // ---- Objects of pagers ------------------------------------------------------------------
+    // A pager makes an external object of `size` bytes whose pager it is (the file system: one
+    // per file): mm answers its id. Nobody may map it yet — only clients the pager authorises
+    // (kMmObjectGrant) and the root task. It lives until its pager ends it (kMmObjectEnd) and
+    // no region maps it any more. Errors: invalid_argument (size 0 or unaligned), no_space
+    // (object table or landing area full).
+    kMmObjectCreate = 0x070D,
+    // The object's pager (or the root task) lets the client `client` belongs to map the
+    // object (kMmRegionCreate with its id, external or copy). Errors: not_found (no such
+    // object, or the caller may not grant it), invalid_argument (no such client).
+    kMmObjectGrant = 0x070E,
+    // A restarted pager takes over its object: `pager` (a new thread) gets its faults from now
+    // on, also those outstanding (offered again). From the root task (which knows who the
+    // restarted pager is: its name) or the object's current pager. Errors as kMmObjectGrant.
+    kMmObjectRebind = 0x070F,
+    // The pager ends its object: it goes when the last region mapping it goes. Errors as
+    // kMmObjectGrant.
+    kMmObjectEnd = 0x0710,
+
     // ---- Messages mm sends
     // ---------------------------------------------------------------------------
     // To a client's fault handler: one message, no reply expected (FaultNotice).
@@ -257,9 +276,11 @@ struct RegionCreateRequest {
     uint32_t size;    // bytes, page-aligned, > 0
     uint32_t rights;  // AXO_FPAGE_R/W/X
     uint32_t kind;    // RegionKind
-    // Shared and external: 0 makes a new object of `size` bytes (offset must be 0); else the
-    // id of an existing object of that kind, mapped from `offset` (page-aligned). Ids are not
-    // capabilities (README.md): whoever knows one may map the object.
+    // Shared and external: 0 makes a new object of `size` bytes (offset must be 0), which the
+    // client may map; else the id of an existing object of that kind, mapped from `offset`
+    // (page-aligned) — by a client the object's creator or pager authorised (kMmObjectGrant)
+    // or for it by the root task: to anyone else an id is not_found, so guessing ids maps
+    // nothing.
     uint32_t object;
     uint32_t offset;
     axo_thread_id_t pager; // external, new object: the thread mm forwards faults to
@@ -310,6 +331,44 @@ struct DuplicateRequest {
 };
 static_assert(ipc::wire_words<DuplicateRequest> == 2);
 static_assert(ipc::wire_words<DuplicateReply> == 1);
+
+// ---- Objects of pagers
+// ---------------------------------------------------------------------------
+
+struct ObjectCreateReply {
+    uint32_t object;
+};
+struct ObjectCreateRequest {
+    static constexpr uint32_t kLabel = kMmObjectCreate;
+    using Reply = ObjectCreateReply;
+    uint32_t size;   // bytes, page-aligned
+    uint32_t cookie; // passed on in every ExternalFault
+};
+static_assert(ipc::wire_words<ObjectCreateRequest> == 2);
+static_assert(ipc::wire_words<ObjectCreateReply> == 1);
+
+struct ObjectGrantRequest {
+    static constexpr uint32_t kLabel = kMmObjectGrant;
+    using Reply = ipc::Empty;
+    uint32_t object;
+    axo_thread_id_t client; // a thread of the client to authorise
+};
+static_assert(ipc::wire_words<ObjectGrantRequest> == 2);
+
+struct ObjectRebindRequest {
+    static constexpr uint32_t kLabel = kMmObjectRebind;
+    using Reply = ipc::Empty;
+    uint32_t object;
+    axo_thread_id_t pager;
+};
+static_assert(ipc::wire_words<ObjectRebindRequest> == 2);
+
+struct ObjectEndRequest {
+    static constexpr uint32_t kLabel = kMmObjectEnd;
+    using Reply = ipc::Empty;
+    uint32_t object;
+};
+static_assert(ipc::wire_words<ObjectEndRequest> == 1);
 
 // ---- Accounting
 // ----------------------------------------------------------------------------------

@@ -85,6 +85,8 @@ constexpr ipc::Route<MemoryManager> kRoutes[] = {
     ipc::route<&MemoryManager::on_duplicate>(),     ipc::route<&MemoryManager::on_quota_set>(),
     ipc::route<&MemoryManager::on_statistics>(),    ipc::route<&MemoryManager::on_fault_state>(),
     ipc::route<&MemoryManager::on_fault_retry>(), ipc::route<&MemoryManager::on_fault_wait>(),
+    ipc::route<&MemoryManager::on_object_create>(), ipc::route<&MemoryManager::on_object_grant>(),
+    ipc::route<&MemoryManager::on_object_rebind>(), ipc::route<&MemoryManager::on_object_end>(),
 };
 static_assert(ipc::labels_unique(kRoutes));
 
