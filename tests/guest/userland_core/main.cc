@@ -769,7 +769,7 @@ uint64_t timed_exit42() {
 // takes 700 ms over each answer, while a process waits for a page from itself, other
 // processes' faults are served at once; a pager that dies leaves its client a refused fault.
 void slow_pager_tests() {
-    constexpr uint32_t kTests = 8;
+    constexpr uint32_t kTests = 9;
     // What a spawn and exit of exit42 may take while a pager is slow: its faults are served
     // at once (a few ms), not after the slow answer (700 ms) or mm's timeout (1 s).
     constexpr uint64_t kQuickUs = 300000;
@@ -804,6 +804,29 @@ void slow_pager_tests() {
         tap::skip("slow pager", "no pager");
         tap::skip("slow pager", "no pager");
     }
+    // 8 faults outstanding at once on 2 pagers that take 150 ms over each answer: each pager
+    // answers its 4 one after the other (600 ms); forwarded one at a time they would take
+    // 1.2 s, beyond mm's timeout for the last ones.
+    SpawnReply pagers[2], readers[8];
+    bool spawned = spawn("worker", "pager uc.p0 150", pagers[0]) == ipc::Error::ok &&
+                   spawn("worker", "pager uc.p1 150", pagers[1]) == ipc::Error::ok;
+    uint64_t begin = rt_clock_us();
+    for (uint32_t i = 0; spawned && i < 8; ++i)
+        spawned = spawn("worker", i % 2 ? "read uc.p1" : "read uc.p0", readers[i]) ==
+                  ipc::Error::ok;
+    uint32_t good = 0;
+    for (uint32_t i = 0; spawned && i < 8; ++i)
+        good += wait_for(readers[i].pid, ended) == ipc::Error::ok &&
+                        ended_as(ended, proc::kExitNormal, 0)
+                    ? 1
+                    : 0;
+    uint64_t took = rt_clock_us() - begin;
+    check(spawned && good == 8,
+          "8 faults outstanding on 2 slow pagers at once: %u of 8 readers got their page, in %u "
+          "ms",
+          good, static_cast<uint32_t>(took / 1000));
+    end_spinner(pagers[0]);
+    end_spinner(pagers[1]);
     // A pager that dies with a fault of its client outstanding.
     if (check(spawn("worker", "pager uc.dead 100000", pager) == ipc::Error::ok,
               "spawn a test pager that never answers in time")) {
