@@ -379,8 +379,9 @@ Error MemoryManager::on_pager_wait(axo_thread_id_t from, const PagerWaitRequest&
                                    bool& landing_kept) {
     landing_kept = false;
     if (from == AXO_NIL_THREAD || from == AXO_ANY_THREAD) return Error::invalid_argument;
-    if (request.token != 0) finish_forward(from, request, landed, bytes, landing_kept);
-    if (!is_pager(from)) return Error::no_permission;
+    // A pager that answered one of its faults is a pager: no scan of the object table.
+    bool answered = request.token != 0 && finish_forward(from, request, landed, bytes, landing_kept);
+    if (!answered && !is_pager(from)) return Error::no_permission;
     Forward* oldest = nullptr;
     for (Forward& f : m_forwards)
         if (f.token != 0 && !f.offered && f.answer.pager == from &&
@@ -407,29 +408,33 @@ Error MemoryManager::on_pager_wait(axo_thread_id_t from, const PagerWaitRequest&
     return Error::no_space;
 }
 
-void MemoryManager::finish_forward(axo_thread_id_t from, const PagerWaitRequest& request,
+bool MemoryManager::finish_forward(axo_thread_id_t from, const PagerWaitRequest& request,
                                    uint32_t landed, const void* bytes, bool& landing_kept) {
     Forward* found = nullptr;
     for (Forward& f : m_forwards)
         if (f.token == request.token && f.offered && f.answer.pager == from) found = &f;
     // Unknown, late (timed out, cancelled) or somebody else's: nothing happens, and a page
     // that came with it does not stay.
-    if (found == nullptr) return;
+    if (found == nullptr) return false;
     Forward done = *found;
     *found = Forward{};
     --m_outstanding;
+    // Its object may have ended meanwhile (the client's region went: cancel_forwards took the
+    // forward then), so the pager is still a pager only if the object lives.
+    const Object& o = m_objects[done.answer.object];
+    bool alive = o.kind == kRegionExternal && o.id == done.answer.object_id && o.pager == from;
     uint32_t client = 0, slot = 0;
-    if (!locate(done.thread, client, slot)) return;
+    if (!locate(done.thread, client, slot)) return alive;
     FaultAnswer answer = done.answer;
     if (request.error != 0 || landed != answer.source) {
         external_failed(done.thread, answer);
-        return;
+        return alive;
     }
     if (answer.copy) {
         uint32_t source = complete_copy(done.thread, answer, bytes);
         if (source == 0) {
             external_failed(done.thread, answer, kRefusedNoMemory);
-            return;
+            return alive;
         }
         answer.source = source;
     }
@@ -440,6 +445,7 @@ void MemoryManager::finish_forward(axo_thread_id_t from, const PagerWaitRequest&
     work.to = done.thread;
     work.fault = answer;
     push(work);
+    return alive;
 }
 
 void MemoryManager::unoffer(uint32_t token) {

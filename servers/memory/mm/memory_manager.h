@@ -220,7 +220,8 @@ private:
     FaultAnswer evaluate(uint32_t client, uint32_t address, uint32_t access);
     // Records a forward of `answer` for the client's thread; the answer to return.
     FaultAnswer start_forward(uint32_t client, uint32_t slot, FaultAnswer answer);
-    void finish_forward(axo_thread_id_t from, const PagerWaitRequest& request, uint32_t landed,
+    // Whether `from` is still the pager of the answered fault's object.
+    bool finish_forward(axo_thread_id_t from, const PagerWaitRequest& request, uint32_t landed,
                         const void* bytes, bool& landing_kept);
     ExternalFault external_of(const Forward& forward) const;
     // Offers queued faults to pager threads that wait.
