@@ -182,10 +182,15 @@ bool Server::handle(axo_thread_id_t from) {
         return true;
     }
     // Map items nobody asked for (the window is open for pagers' answers): gone at once.
-    for (uint32_t i = 0; i + 1 < typed; i += 2) {
-        uint32_t at = 0, size = 0;
-        if (landed_range(utcb, 1 + untyped + i, at, size)) drop_landed(at, size);
+    uint32_t ranges[2 * (AXO_UNMAP_COUNT_MASK + 1)] = {};
+    uint32_t dropped = 0;
+    for (uint32_t i = 0; i + 1 < typed && dropped + 2 <= 2 * (AXO_UNMAP_COUNT_MASK + 1); i += 2) {
+        if (landed_range(utcb, 1 + untyped + i, ranges[dropped], ranges[dropped + 1]))
+            dropped += 2;
     }
+    for (uint32_t i = 0; i < dropped; i += 2)
+        drop_landed(ranges[i], ranges[i + 1]); // uses MR0: the message's tag is put back below
+    if (dropped != 0) utcb->mr[0] = tag;
     ipc::Message message(utcb->mr);
     return m_dispatcher.dispatch(from, message) == ipc::Outcome::reply;
 }
