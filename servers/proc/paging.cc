@@ -72,27 +72,31 @@ uint32_t mm_slot(const Proc& proc) {
     return entry != nullptr ? proc.processes.table().slot_of(*entry) : ProcessTable::kSlots;
 }
 
-// One message to the image pager; true if a reply is in the UTCB.
-bool serve_pager_message(Proc& proc, axo_thread_id_t from) {
+// mm's own page fault (its image, .bss and stack, from proc's pool), in the UTCB: true if the
+// map reply is in the UTCB.
+bool serve_mm_fault(Proc& proc) {
     axo_utcb_t* utcb = axo_my_utcb();
-    ipc::Message message(utcb->mr);
-    if (from != proc.paging.mm) return false; // only mm talks to the image pager
-    if (ipc::PageFault page_fault; ipc::get_page_fault(message, page_fault)) {
-        // mm's own memory: its image, .bss and stack, from proc's pool.
-        uint32_t slot = mm_slot(proc);
-        if (slot == ProcessTable::kSlots) return false;
-        loader::Fault fault = loader::handle_fault(proc.loaded[slot], proc.pool,
-                                                   page_fault.address, page_fault.write());
-        if (fault == loader::Fault::mapped) return true;
-        rt_printf("proc: mm faulted at %08x (eip %08x): %s; left blocked\n", page_fault.address,
-                  page_fault.ip,
-                  fault == loader::Fault::violation ? "outside its image" : "no memory");
-        return false;
-    }
-    if (message.label() != mm::kMmExternalFault || message.untyped() != 4 || message.typed() != 0)
-        return false;
+    uint32_t slot = mm_slot(proc);
+    if (slot == ProcessTable::kSlots) return false;
+    uint32_t address = utcb->mr[1], ip = utcb->mr[2];
+    bool write = (axo_tag_label(utcb->mr[0]) & AXO_FPAGE_W) != 0;
+    loader::Fault fault = loader::handle_fault(proc.loaded[slot], proc.pool, address, write);
+    if (fault == loader::Fault::mapped) return true;
+    rt_printf("proc: mm faulted at %08x (eip %08x): %s; left blocked\n", address, ip,
+              fault == loader::Fault::violation ? "outside its image" : "no memory");
+    return false;
+}
+
+bool is_page_fault(axo_msg_tag_t tag) {
+    return (axo_tag_label(tag) & ~AXO_FPAGE_RWX) == AXO_LABEL_PAGE_FAULT &&
+           axo_tag_untyped(tag) == 2 && axo_tag_typed(tag) == 0;
+}
+
+// The answer to one fault mm forwarded (mm's ExternalFault): the page in g_scratch, or an
+// error. Returns the ipc::Error for the answer (ok: the page is in g_scratch).
+ipc::Error compose_page(Proc& proc, const mm::ExternalFault& fault) {
     // The cookie names the module and the slot of the process that made the object (cookie()).
-    uint32_t module = utcb->mr[1] >> 16, slot = utcb->mr[1] & 0xFFFFu, offset = utcb->mr[2];
+    uint32_t module = fault.cookie >> 16, slot = fault.cookie & 0xFFFFu, offset = fault.offset;
     uint32_t low = 0, high = 0;
     bool stack_top = slot != kImageCookieSlot;
     bool known = module < proc.config->module_count && proc.images[module].program &&
@@ -103,22 +107,16 @@ bool serve_pager_message(Proc& proc, axo_thread_id_t from) {
     // boot modules anyone may spawn, the arguments are not). A forked child never asks: its
     // parent had the page, and the child has a copy.
     if (known && stack_top) {
-        axo_thread_id_t client = utcb->mr[4];
-        const ProcessEntry* entry = proc.processes.running(client);
+        const ProcessEntry* entry = proc.processes.running(fault.client);
         if (slot >= ProcessTable::kSlots || entry == nullptr ||
             proc.processes.table().slot_of(*entry) != slot ||
             proc.loaded[slot].image != proc.images[module].data)
             known = false;
     }
-    if (!known) {
-        ipc::put_error(message, ipc::Error::invalid_argument);
-        return true;
-    }
+    if (!known) return ipc::Error::invalid_argument;
     if (g_scratch == 0) g_scratch = proc.pool.allocate();
-    if (g_scratch == 0) {
-        ipc::put_error(message, ipc::Error::no_memory);
-        return true;
-    }
+    if (g_scratch == 0) return ipc::Error::no_memory;
+    axo_utcb_t* utcb = axo_my_utcb();
     utcb->mr[0] = axo_fpage(g_scratch, kPageBits, AXO_FPAGE_RWX);
     (void)axo_unmap(0);
     uint8_t* out = reinterpret_cast<uint8_t*>(g_scratch);
@@ -132,23 +130,62 @@ bool serve_pager_message(Proc& proc, axo_thread_id_t from) {
         loader::fill_page(proc.images[module].elf, proc.images[module].data, kNoArguments,
                           low + offset, out);
     }
-    // The page, read-only, at the hotspot mm's window gives it (mm's protocol: send base 0).
-    ipc::put_reply_with_item(message, ipc::Empty{},
-                             ipc::MapItem::map(0, axo_fpage(g_scratch, kPageBits, AXO_FPAGE_R)));
-    return true;
+    return ipc::Error::ok;
 }
 
+// The image pager waits for mm's forwarded faults in kMmPagerWait calls, each answering the
+// previous fault (mm's protocol.h, "Stacking"). mm's own page faults come to this thread too
+// (it is mm's pager): mm touches all of its memory before it serves anybody, but one that
+// comes as the reply to a wait, or while no object names this thread yet, is served as well.
 void image_pager(void* context) {
     Proc& proc = *static_cast<Proc*>(context);
     axo_utcb_t* utcb = axo_my_utcb();
     utcb->br[0] = AXO_FPAGE_NIL;
-    axo_thread_id_t from = axo_ipc_receive(AXO_ANY_THREAD, AXO_TIMEOUT_NEVER);
+    uint32_t token = 0;
+    ipc::Error answer = ipc::Error::ok;
+    uint32_t send_base = 0;
     for (;;) {
-        if (!axo_tag_failed(utcb->mr[0]) && serve_pager_message(proc, from)) {
-            from = axo_ipc_reply_wait(from, AXO_TIMEOUT_NEVER);
+        axo_thread_id_t mm = proc.paging.mm;
+        axo_msg_tag_t tag = 0;
+        if (mm != AXO_NIL_THREAD) {
+            bool item = token != 0 && answer == ipc::Error::ok;
+            utcb->mr[0] = axo_msg_tag(mm::kMmPagerWait, 2, item ? 2 : 0);
+            utcb->mr[1] = token;
+            utcb->mr[2] = static_cast<uint32_t>(answer);
+            if (item) {
+                utcb->mr[3] = axo_map_item_word0(send_base, 0);
+                utcb->mr[4] = axo_fpage(g_scratch, kPageBits, AXO_FPAGE_R);
+            }
+            // A bounded send: mm may be sending us its own page fault right now.
+            tag = axo_ipc_call(mm, axo_timeouts(axo_timeout_us(10000), AXO_TIMEOUT_NEVER));
+        }
+        if (mm == AXO_NIL_THREAD || axo_tag_failed(tag)) {
+            // Not sent (mm busy faulting, or not started yet): serve mm's fault if one comes,
+            // then try the same answer again.
+            axo_thread_id_t from = axo_ipc_receive(AXO_ANY_THREAD, axo_timeout_us(1000));
+            if (!axo_tag_failed(utcb->mr[0]) && from == proc.paging.mm &&
+                is_page_fault(utcb->mr[0]) && serve_mm_fault(proc))
+                axo_ipc_send(from, AXO_TIMEOUT_ZERO);
             continue;
         }
-        from = axo_ipc_receive(AXO_ANY_THREAD, AXO_TIMEOUT_NEVER);
+        token = 0; // the answer went with the call
+        if (is_page_fault(tag)) {
+            if (serve_mm_fault(proc)) axo_ipc_send(mm, AXO_TIMEOUT_ZERO);
+            continue;
+        }
+        if (axo_tag_label(tag) != static_cast<uint32_t>(ipc::Error::ok) ||
+            axo_tag_untyped(tag) != ipc::wire_words<mm::ExternalFault> || axo_tag_typed(tag) != 0) {
+            // No object names this thread yet (no process runs): ask again soon.
+            axo_ipc_receive(mm, axo_timeout_us(10000));
+            if (!axo_tag_failed(utcb->mr[0]) && is_page_fault(utcb->mr[0]) && serve_mm_fault(proc))
+                axo_ipc_send(mm, AXO_TIMEOUT_ZERO);
+            continue;
+        }
+        mm::ExternalFault fault{utcb->mr[1], utcb->mr[2], utcb->mr[3],
+                                utcb->mr[4], utcb->mr[5], utcb->mr[6]};
+        token = fault.token;
+        send_base = fault.send_base;
+        answer = compose_page(proc, fault);
     }
 }
 

@@ -6,9 +6,10 @@
 //     attached to mm (kMmAttach) with a quota (kProcessQuotaPages) and a heap after its image;
 //   - its image is a kRegionCopy region of the module's external object (one per module,
 //     shared by all its processes; the cookie names the module and kImageCookieSlot) whose
-//     pager is proc's **image pager** thread: at the first touch of a page mm asks it for the
-//     page (kMmExternalFault), it composes the page from the module's ELF file (lib/loader's
-//     fill_page: file bytes, zeros of .bss) and mm copies it; the rights per page are
+//     pager is proc's **image pager** thread: at the first touch of a page mm forwards the
+//     fault to it (the reply to its kMmPagerWait call), it composes the page from the
+//     module's ELF file (lib/loader's fill_page: file bytes, zeros of .bss) and answers in its
+//     next kMmPagerWait, and mm copies it; the rights per page are
 //     lib/loader's (R X for code and read-only data, R W X for writable segments), pages
 //     between segments have no region. mm keeps the copy of a read-only page once, in the
 //     object, for every process of the module (their code uses its frames once); a writable
@@ -27,9 +28,10 @@
 //     signal 9, if mm had no memory for the page);
 //   - at its end proc deletes its threads and detaches it from mm (kMmDetach).
 //
-// The image pager also pages mm itself (lib/loader's handle_fault). Neither helper thread ever
-// waits for proc's main thread, and the image pager waits for nobody (σ0 does not block), so
-// the main thread's calls to mm cannot deadlock with mm's calls to proc.
+// The image pager also pages mm itself (lib/loader's handle_fault): mm's page fault comes as
+// the reply to its wait, or while its bounded send to a faulting mm times out. Neither helper
+// thread ever waits for proc's main thread, and mm never waits for proc (it calls nobody but
+// σ0), so the main thread's calls to mm cannot deadlock.
 //
 // Without an `mm` module proc pages every process itself (processes.cc), as before.
 #pragma once

@@ -167,7 +167,7 @@ constexpr uint32_t kSignalTerm = 15;
 constexpr uint32_t kMaxSignal = 31; // kill accepts 1..kMaxSignal
 
 // The image pager (README.md "Memory", paging.h): the thread of proc that mm asks for image
-// pages of processes (kMmExternalFault), thread number kImagePagerThread, version 1. It
+// pages of processes (mm's kMmPagerWait), thread number kImagePagerThread, version 1. It
 // answers only mm. A cookie is module << 16 | slot: module = the config index of a program
 // module (its boot module index - 2), slot = kImageCookieSlot for the module's image (offset
 // < its extent: any program image, boot modules are no secret), else the process table slot

@@ -654,6 +654,13 @@ TEST_F(MmMemoryManagerTest, ASharedObjectIsSeenByEveryRegionMappingIt) {
     ASSERT_NE(made.object, 0u);
     EXPECT_EQ(stats(kA).committed, 4u); // charged to its creator
     RegionCreateReply mapped{};
+    // B may not map it by its id until A authorises it (ids are no capabilities).
+    EXPECT_EQ(create(kB, AXO_NIL_THREAD, 0x900000, 2 * kPageSize, kR, kRegionShared, made.object),
+              Error::not_found);
+    ipc::Empty none;
+    EXPECT_EQ(m_mm->on_object_grant(kC, ObjectGrantRequest{made.object, kB}, none),
+              Error::not_found); // not A's
+    ASSERT_EQ(m_mm->on_object_grant(kA, ObjectGrantRequest{made.object, kB}, none), Error::ok);
     ASSERT_EQ(create(kB, AXO_NIL_THREAD, 0x900000, 2 * kPageSize, kR, kRegionShared, made.object,
                      2 * kPageSize, AXO_NIL_THREAD, 0, &mapped),
               Error::ok);
@@ -668,10 +675,10 @@ TEST_F(MmMemoryManagerTest, ASharedObjectIsSeenByEveryRegionMappingIt) {
     EXPECT_EQ(word(b), 0x5A5Au);
     EXPECT_EQ(write(kB, 0x900000).reason, kRefusedProtection);
     // Beyond the object: refused at creation.
-    EXPECT_EQ(create(kB, AXO_NIL_THREAD, 0xA00000, 3 * kPageSize, kR, kRegionShared, made.object,
+    EXPECT_EQ(create(kRoot, kB, 0xA00000, 3 * kPageSize, kR, kRegionShared, made.object,
                      2 * kPageSize),
               Error::invalid_argument);
-    EXPECT_EQ(create(kB, AXO_NIL_THREAD, 0xA00000, kPageSize, kR, kRegionExternal, made.object),
+    EXPECT_EQ(create(kRoot, kB, 0xA00000, kPageSize, kR, kRegionExternal, made.object),
               Error::not_found); // not an external object
     // The object lives while a region maps it.
     EXPECT_EQ(stats().objects, 1u);
@@ -720,17 +727,16 @@ TEST_F(MmMemoryManagerTest, FaultsInAnExternalRegionAreForwarded) {
     // A write is the region's business first.
     EXPECT_EQ(write(kA, 0x403000).reason, kRefusedProtection);
     // Another client mapping the same object shares the landing pages.
-    ASSERT_EQ(create(kB, AXO_NIL_THREAD, 0x100000, 2 * kPageSize, kRW, kRegionExternal, made.object,
+    ASSERT_EQ(create(kRoot, kB, 0x100000, 2 * kPageSize, kRW, kRegionExternal, made.object,
                      2 * kPageSize),
               Error::ok);
     FaultAnswer b = write(kB, 0x101000);
     ASSERT_EQ(b.kind, FaultAnswer::forward);
     EXPECT_EQ(b.source, kLanding + 3 * kPageSize);
     EXPECT_EQ(b.access, kW);
-    // While mm forwards, an external fault cannot be forwarded too.
-    FaultAnswer nested = m_mm->fault(kB, 0x100000, 0, kR, true);
-    EXPECT_EQ(nested.kind, FaultAnswer::refuse);
-    EXPECT_EQ(nested.reason, kRefusedNested);
+    // Both are outstanding at once, each with a token of its own.
+    EXPECT_NE(b.token, answer.token);
+    EXPECT_EQ(m_mm->outstanding(), 2u);
 }
 
 TEST_F(MmMemoryManagerTest, AFailedForwardIsARefusedFault) {
@@ -748,12 +754,11 @@ TEST_F(MmMemoryManagerTest, AFailedForwardIsARefusedFault) {
     std::vector<Deferred> work = outbox();
     ASSERT_EQ(work.size(), 1u);
     EXPECT_EQ(work[0].notice.reason, kRefusedExternal);
-    // Retried, it is forwarded again (the deferred answer is a forward).
+    // Retried, it is forwarded again: outstanding, no answer yet.
     ASSERT_EQ(retry(kRoot, kA, 0), Error::ok);
-    work = outbox();
-    ASSERT_EQ(work.size(), 1u);
-    EXPECT_EQ(work[0].fault.kind, FaultAnswer::forward);
-    EXPECT_EQ(work[0].fault.ip, 0x777u);
+    EXPECT_TRUE(outbox().empty());
+    EXPECT_EQ(m_mm->outstanding(), 2u); // the first one (failed by hand above) and this
+    EXPECT_EQ(fault_state(kA).reason, kRefusedNone);
 }
 
 TEST_F(MmMemoryManagerTest, UnmappingAnExternalRegionFlushesItsLandingPages) {
@@ -800,7 +805,7 @@ TEST_F(MmMemoryManagerTest, DetachingEveryClientReturnsEveryFrame) {
                          AXO_NIL_THREAD, 0, &made),
                   Error::ok);
         ASSERT_EQ(
-            create(kB, AXO_NIL_THREAD, 0x800000, 2 * kPageSize, kRW, kRegionShared, made.object),
+            create(kRoot, kB, 0x800000, 2 * kPageSize, kRW, kRegionShared, made.object),
             Error::ok);
         for (uint32_t i = 0; i < 8; ++i)
             write(kA, 0x400000 + i * kPageSize);
@@ -898,10 +903,10 @@ TEST_F(MmMemoryManagerTest, ReadOnlyCopyRegionsOfOneObjectShareOneKeptCopy) {
     ASSERT_EQ(create(kA, AXO_NIL_THREAD, 0x400000, 4 * kPageSize, kRX, kRegionCopy, 0, 0, kPager,
                      0xC0DE, &made),
               Error::ok);
-    ASSERT_EQ(create(kB, AXO_NIL_THREAD, 0x400000, 2 * kPageSize, kRX, kRegionCopy, made.object,
+    ASSERT_EQ(create(kRoot, kB, 0x400000, 2 * kPageSize, kRX, kRegionCopy, made.object,
                      0),
               Error::ok);
-    ASSERT_EQ(create(kB, AXO_NIL_THREAD, 0x402000, 2 * kPageSize, kRW, kRegionCopy, made.object,
+    ASSERT_EQ(create(kRoot, kB, 0x402000, 2 * kPageSize, kRW, kRegionCopy, made.object,
                      2 * kPageSize),
               Error::ok);
     std::vector<uint8_t> landed(kPageSize, 0x90);
@@ -937,16 +942,410 @@ TEST_F(MmMemoryManagerTest, ReadOnlyCopyRegionsOfOneObjectShareOneKeptCopy) {
     EXPECT_NE(own.source, kept);
     EXPECT_EQ(stats().data_frames, 3u);
     EXPECT_EQ(read(kB, 0x401000).source, kept); // B still sees the object's copy
-    // A's end takes the kept copy from everyone (one mapping to revoke); B faults it back.
+    // A's unmap of the page takes the kept copy from everyone (one mapping to revoke); B
+    // faults it back. A's end takes nothing more: its space is gone.
     m_flushes.clear();
-    ASSERT_EQ(unmap(kA, AXO_NIL_THREAD, 0x400000, 1), Error::ok);
-    ASSERT_EQ(detach(kA), Error::ok);
+    ASSERT_EQ(unmap(kA, AXO_NIL_THREAD, 0x401000, 1), Error::ok);
     EXPECT_TRUE(flushed(axo_fpage(kept, kPageBits, AXO_FPAGE_RWX)));
+    m_flushes.clear();
+    ASSERT_EQ(detach(kA), Error::ok);
+    EXPECT_FALSE(flushed(axo_fpage(kept, kPageBits, AXO_FPAGE_RWX)));
     EXPECT_EQ(stats().data_frames, 2u); // A's private copy went; the object still lives (B)
     EXPECT_EQ(stats().objects, 1u);
     ASSERT_EQ(detach(kB), Error::ok);
     EXPECT_EQ(stats().objects, 0u);
     EXPECT_EQ(stats().data_frames, 0u); // the kept copy went with the object
+}
+
+// One process of a program churns its own image (unmap, remap, protect away and back) and
+// ends; another of the same program runs on the kept copy of a code page the whole time.
+// Each churn takes the kept page from both (mm has one mapping of it to revoke from), so the
+// bystander faults the same page again and again: answered every time, never refused as a
+// repeat, and never at all because of the churner's end.
+TEST_F(MmMemoryManagerTest, AnotherClientsChurnNeverCostsABystanderItsKeptCodePage) {
+    constexpr uint32_t kRX = AXO_FPAGE_R | AXO_FPAGE_X;
+    ASSERT_EQ(attach(kA), Error::ok);
+    ASSERT_EQ(attach(kB), Error::ok);
+    RegionCreateReply made{};
+    ASSERT_EQ(create(kA, AXO_NIL_THREAD, 0x400000, 2 * kPageSize, kRX, kRegionCopy, 0, 0, kPager,
+                     0xC0DE, &made),
+              Error::ok);
+    ASSERT_EQ(create(kRoot, kB, 0x400000, 2 * kPageSize, kRX, kRegionCopy, made.object,
+                     0),
+              Error::ok);
+    std::vector<uint8_t> landed(kPageSize, 0x90);
+    FaultAnswer first = read(kB, 0x400000);
+    ASSERT_EQ(first.kind, FaultAnswer::forward);
+    uint32_t kept = m_mm->complete_copy(kB, first, landed.data());
+    ASSERT_NE(kept, 0u);
+    for (uint32_t round = 0; round < 4 * kMaxFaultRepeats; ++round) {
+        m_flushes.clear();
+        switch (round % 3) {
+        case 0: // unmapped and mapped again
+            ASSERT_EQ(unmap(kA, AXO_NIL_THREAD, 0x400000, 1), Error::ok);
+            ASSERT_EQ(create(kA, AXO_NIL_THREAD, 0x400000, kPageSize, kRX, kRegionCopy,
+                             made.object, 0),
+                      Error::ok);
+            break;
+        case 1: // no rights, then back
+            ASSERT_EQ(protect(kA, AXO_NIL_THREAD, 0x400000, 1, 0), Error::ok);
+            ASSERT_EQ(protect(kA, AXO_NIL_THREAD, 0x400000, 1, kRX), Error::ok);
+            break;
+        case 2: // made writable, written (a private copy), read-only again
+            ASSERT_EQ(protect(kA, AXO_NIL_THREAD, 0x400000, 1, AXO_FPAGE_RWX), Error::ok);
+            ASSERT_EQ(write(kA, 0x400000).kind, FaultAnswer::map);
+            ASSERT_EQ(protect(kA, AXO_NIL_THREAD, 0x400000, 1, kRX), Error::ok);
+            ASSERT_EQ(unmap(kA, AXO_NIL_THREAD, 0x400000, 1), Error::ok); // the copy goes
+            ASSERT_EQ(create(kA, AXO_NIL_THREAD, 0x400000, kPageSize, kRX, kRegionCopy,
+                             made.object, 0),
+                      Error::ok);
+            break;
+        }
+        EXPECT_TRUE(flushed(axo_fpage(kept, kPageBits, AXO_FPAGE_RWX))) << round;
+        // The bystander's next instruction fetch on that page.
+        FaultAnswer b = m_mm->fault(kB, 0x400010, 0x400010, kR);
+        ASSERT_EQ(b.kind, FaultAnswer::map) << "round " << round << ": reason " << b.reason;
+        EXPECT_EQ(b.source, kept);
+    }
+    EXPECT_EQ(stats(kB).refused, 0u);
+    // The churner ends: its space is gone, so nothing the bystander maps is taken.
+    m_flushes.clear();
+    ASSERT_EQ(detach(kA), Error::ok);
+    EXPECT_FALSE(flushed(axo_fpage(kept, kPageBits, AXO_FPAGE_RWX)));
+    EXPECT_EQ(stats().objects, 1u);
+    EXPECT_EQ(read(kB, 0x400000).source, kept);
+    // The object's end still takes its copies from everyone before the frames are reused.
+    m_flushes.clear();
+    ASSERT_EQ(detach(kB), Error::ok);
+    EXPECT_TRUE(flushed(axo_fpage(kept, kPageBits, AXO_FPAGE_RWX)));
+    EXPECT_EQ(stats().data_frames, 0u);
+}
+
+// A fork's parent ends: the frames it shared copy-on-write with the child stay mapped in the
+// child (only the parent's own frames are flushed, before they are reused).
+TEST_F(MmMemoryManagerTest, AParentsEndLeavesItsChildsSharedFramesMapped) {
+    ASSERT_EQ(attach(kA), Error::ok);
+    ASSERT_EQ(anon(kA, 0x100000, 2), Error::ok);
+    FaultAnswer shared = write(kA, 0x100000);
+    ASSERT_EQ(shared.kind, FaultAnswer::map);
+    ASSERT_EQ(attach(kB), Error::ok);
+    ASSERT_EQ(duplicate(kRoot, kA, kB), Error::ok);
+    FaultAnswer own = write(kA, 0x101000); // after the fork: A's alone
+    ASSERT_EQ(own.kind, FaultAnswer::map);
+    ASSERT_EQ(read(kB, 0x100000).source, shared.source);
+    m_flushes.clear();
+    ASSERT_EQ(detach(kA), Error::ok);
+    EXPECT_FALSE(flushed(axo_fpage(shared.source, kPageBits, AXO_FPAGE_RWX)));
+    EXPECT_TRUE(flushed(axo_fpage(own.source, kPageBits, AXO_FPAGE_RWX)));
+    // The child owns the frame alone now: its write maps it writable, no copy.
+    FaultAnswer mine = write(kB, 0x100000);
+    EXPECT_EQ(mine.source, shared.source);
+    EXPECT_NE(mine.rights & AXO_FPAGE_W, 0u);
+}
+
+// A fault repeated with no flush in between is still refused: the detector of answers that do
+// not work stays (AFaultRepeatedDespiteAnswersIsRefused), only flushes restart it.
+TEST_F(MmMemoryManagerTest, AFlushBetweenTwoFaultsMakesTheSecondNoRepeat) {
+    ASSERT_EQ(attach(kA), Error::ok);
+    ASSERT_EQ(anon(kA, 0x100000, 1), Error::ok);
+    for (uint32_t i = 0; i < 3 * kMaxFaultRepeats; ++i) {
+        ASSERT_EQ(read(kA, 0x100000).kind, FaultAnswer::map) << i;
+        ASSERT_EQ(protect(kA, AXO_NIL_THREAD, 0x100000, 1, 0), Error::ok);
+        ASSERT_EQ(protect(kA, AXO_NIL_THREAD, 0x100000, 1, kRW), Error::ok);
+    }
+    for (uint32_t i = 0; i < kMaxFaultRepeats; ++i)
+        ASSERT_EQ(read(kA, 0x100000).kind, FaultAnswer::map) << i;
+    EXPECT_EQ(read(kA, 0x100000).reason, kRefusedRepeated);
+}
+
+// ---- Asynchronous external paging (kMmPagerWait) ------------------------------------------------
+
+class MmPagerTest : public MmMemoryManagerTest {
+protected:
+    // A pager's kMmPagerWait: answers `token` (landed: where its page went, 0 for none) and
+    // waits. `kept`: whether mm keeps the landed page.
+    Error pager_wait(axo_thread_id_t pager, uint32_t token, uint32_t landed, ExternalFault& fault,
+                     bool* kept = nullptr, uint32_t error = 0, const void* bytes = nullptr) {
+        bool keep = false;
+        fault = ExternalFault{};
+        Error e = m_mm->on_pager_wait(pager, PagerWaitRequest{token, error}, landed,
+                                      bytes != nullptr ? bytes : m_landed.data(), fault, keep);
+        if (kept) *kept = keep;
+        return e;
+    }
+    std::vector<uint8_t> m_landed = std::vector<uint8_t>(kPageSize, 0x3C);
+};
+
+TEST_F(MmPagerTest, AForwardedFaultWaitsForThePagerWhileOthersAreServed) {
+    ASSERT_EQ(attach(kA), Error::ok);
+    ASSERT_EQ(attach(kB), Error::ok);
+    ASSERT_EQ(create(kA, AXO_NIL_THREAD, 0x400000, 4 * kPageSize, kR, kRegionExternal, 0, 0,
+                     kPager, 0xC0C0),
+              Error::ok);
+    ASSERT_EQ(anon(kB, 0x100000, 1), Error::ok);
+    ExternalFault fault{};
+    // Nobody names a stranger as pager: it may not wait.
+    EXPECT_EQ(pager_wait(kStranger, 0, 0, fault), Error::no_permission);
+    FaultAnswer a = read(kA, 0x402000);
+    ASSERT_EQ(a.kind, FaultAnswer::forward);
+    EXPECT_NE(a.token, 0u);
+    EXPECT_TRUE(outbox().empty()); // the pager does not wait yet: queued
+    // Meanwhile B's fault is served at once.
+    EXPECT_EQ(write(kB, 0x100000).kind, FaultAnswer::map);
+    // The pager's wait gets the queued fault at once.
+    ASSERT_EQ(pager_wait(kPager, 0, 0, fault), Error::ok);
+    EXPECT_EQ(fault.token, a.token);
+    EXPECT_EQ(fault.cookie, 0xC0C0u);
+    EXPECT_EQ(fault.offset, 2 * kPageSize);
+    EXPECT_EQ(fault.access, kR);
+    EXPECT_EQ(fault.client, kA);
+    EXPECT_EQ(fault.send_base, kLanding + 2 * kPageSize);
+    // Its answer (the page landed where mm asked) is A's page; then it waits (deferred).
+    bool kept = false;
+    EXPECT_EQ(pager_wait(kPager, fault.token, fault.send_base, fault, &kept), ipc::kNoReply);
+    EXPECT_TRUE(kept);
+    std::vector<Deferred> work = outbox();
+    ASSERT_EQ(work.size(), 1u);
+    EXPECT_EQ(work[0].kind, Deferred::answer);
+    EXPECT_EQ(work[0].to, kA);
+    EXPECT_EQ(work[0].fault.kind, FaultAnswer::map);
+    EXPECT_EQ(work[0].fault.page, 0x402000u);
+    EXPECT_EQ(work[0].fault.source, kLanding + 2 * kPageSize);
+    EXPECT_EQ(m_mm->outstanding(), 0u);
+    // The pager waits now: the next fault is offered to it through the outbox.
+    FaultAnswer next = read(kA, 0x403000);
+    work = outbox();
+    ASSERT_EQ(work.size(), 1u);
+    EXPECT_EQ(work[0].kind, Deferred::pager);
+    EXPECT_EQ(work[0].to, kPager);
+    EXPECT_EQ(work[0].external.token, next.token);
+    // Not delivered (the pager gave up its call): its next wait gets it again.
+    m_mm->unoffer(next.token);
+    ASSERT_EQ(pager_wait(kPager, 0, 0, fault), Error::ok);
+    EXPECT_EQ(fault.token, next.token);
+}
+
+TEST_F(MmPagerTest, WrongAnswersFailOnlyTheirFaultAndLeaveNoPage) {
+    ASSERT_EQ(attach(kA), Error::ok);
+    ASSERT_EQ(create(kA, AXO_NIL_THREAD, 0x400000, 4 * kPageSize, kR, kRegionExternal, 0, 0,
+                     kPager),
+              Error::ok);
+    ASSERT_EQ(create(kA, AXO_NIL_THREAD, 0x800000, kPageSize, kR, kRegionExternal, 0, 0, kC),
+              Error::ok);
+    ExternalFault fault{};
+    FaultAnswer a = read(kA, 0x400000);
+    ASSERT_EQ(pager_wait(kPager, 0, 0, fault), Error::ok);
+    // Another pager (of another object) cannot answer it, and its page does not stay.
+    bool kept = true;
+    EXPECT_EQ(pager_wait(kC, a.token, a.source, fault, &kept), ipc::kNoReply);
+    EXPECT_FALSE(kept);
+    EXPECT_EQ(m_mm->outstanding(), 1u);
+    // The right pager, but the page landed elsewhere: refused, the page dropped.
+    EXPECT_EQ(pager_wait(kPager, a.token, a.source + kPageSize, fault, &kept), ipc::kNoReply);
+    EXPECT_FALSE(kept);
+    EXPECT_EQ(fault_state(kA).reason, kRefusedExternal);
+    EXPECT_EQ(m_mm->outstanding(), 0u);
+    // A late answer to it later: nothing.
+    EXPECT_EQ(pager_wait(kPager, a.token, a.source, fault, &kept), ipc::kNoReply);
+    EXPECT_FALSE(kept);
+    // An error answer refuses the fault too.
+    ASSERT_EQ(retry(kHandler, kA, 1), Error::ok);
+    outbox();
+    FaultAnswer b = read(kA, 0x401000);
+    ASSERT_EQ(outbox().size(), 1u); // offered to the waiting pager
+    EXPECT_EQ(pager_wait(kPager, b.token, 0, fault, &kept,
+                         static_cast<uint32_t>(Error::not_found)),
+              ipc::kNoReply);
+    EXPECT_EQ(fault_state(kA).reason, kRefusedExternal);
+}
+
+TEST_F(MmPagerTest, APagerThatNeverAnswersCostsItsClientsATimeoutOnly) {
+    ASSERT_EQ(attach(kA), Error::ok);
+    ASSERT_EQ(attach(kB), Error::ok);
+    ASSERT_EQ(create(kA, AXO_NIL_THREAD, 0x400000, kPageSize, kR, kRegionExternal, 0, 0, kPager),
+              Error::ok);
+    ASSERT_EQ(anon(kB, 0x100000, 1), Error::ok);
+    m_mm->set_clock(1000);
+    FaultAnswer a = read(kA, 0x400000);
+    ASSERT_EQ(a.kind, FaultAnswer::forward);
+    EXPECT_EQ(m_mm->next_deadline(), 1000u + kExternalTimeoutUs);
+    m_mm->set_clock(1000 + kExternalTimeoutUs - 1);
+    m_mm->expire();
+    EXPECT_EQ(m_mm->outstanding(), 1u);
+    EXPECT_EQ(write(kB, 0x100000).kind, FaultAnswer::map); // others served meanwhile
+    m_mm->set_clock(1000 + kExternalTimeoutUs);
+    m_mm->expire();
+    EXPECT_EQ(m_mm->outstanding(), 0u);
+    EXPECT_EQ(m_mm->next_deadline(), 0u);
+    EXPECT_EQ(fault_state(kA).reason, kRefusedExternal);
+    std::vector<Deferred> work = outbox();
+    ASSERT_EQ(work.size(), 1u);
+    EXPECT_EQ(work[0].kind, Deferred::notify); // reported like any refused fault
+    EXPECT_EQ(work[0].notice.reason, kRefusedExternal);
+}
+
+TEST_F(MmPagerTest, ManyFaultsOnTwoPagersAreOutstandingAtOnce) {
+    ASSERT_EQ(attach(kA), Error::ok);
+    ASSERT_EQ(attach(kA2, kNoQuota, 0, kA), Error::ok);
+    ASSERT_EQ(attach(kB), Error::ok);
+    ASSERT_EQ(attach(kC), Error::ok);
+    ASSERT_EQ(create(kA, AXO_NIL_THREAD, 0x400000, 4 * kPageSize, kR, kRegionExternal, 0, 0,
+                     kPager, 1),
+              Error::ok);
+    const axo_thread_id_t kPager2 = axo_thread_id(61, 1);
+    ASSERT_EQ(create(kB, AXO_NIL_THREAD, 0x400000, 4 * kPageSize, kR, kRegionExternal, 0, 0,
+                     kPager2, 2),
+              Error::ok);
+    ASSERT_EQ(create(kC, AXO_NIL_THREAD, 0x400000, 4 * kPageSize, kRW, kRegionCopy, 0, 0,
+                     kPager2, 3),
+              Error::ok);
+    FaultAnswer faults[4] = {read(kA, 0x400000), read(kA2, 0x401000), read(kB, 0x400000),
+                             read(kC, 0x402000)};
+    for (const FaultAnswer& f : faults)
+        ASSERT_EQ(f.kind, FaultAnswer::forward);
+    EXPECT_EQ(m_mm->outstanding(), 4u);
+    ExternalFault fault{};
+    // Each pager gets its own faults, oldest first.
+    ASSERT_EQ(pager_wait(kPager2, 0, 0, fault), Error::ok);
+    EXPECT_EQ(fault.token, faults[2].token);
+    ASSERT_EQ(pager_wait(kPager, 0, 0, fault), Error::ok);
+    EXPECT_EQ(fault.token, faults[0].token);
+    ASSERT_EQ(pager_wait(kPager, fault.token, faults[0].source, fault), Error::ok);
+    EXPECT_EQ(fault.token, faults[1].token);
+    // The copy region's page: copied into C's memory, the landed page dropped by mm.
+    ASSERT_EQ(pager_wait(kPager2, faults[2].token, faults[2].source, fault), Error::ok);
+    EXPECT_EQ(fault.token, faults[3].token);
+    m_flushes.clear();
+    bool kept = false;
+    EXPECT_EQ(pager_wait(kPager2, faults[3].token, faults[3].source, fault, &kept),
+              ipc::kNoReply);
+    EXPECT_TRUE(kept);
+    EXPECT_TRUE(flushed(axo_fpage(faults[3].source, kPageBits, AXO_FPAGE_RWX)));
+    uint32_t frame = m_mm->frame_of(kC, 0x402000);
+    ASSERT_NE(frame, FramePool::kNone);
+    EXPECT_EQ(m_pool->data(frame)[17], 0x3C);
+    std::vector<Deferred> work = outbox();
+    ASSERT_EQ(work.size(), 3u); // A's, B's and C's answers (A2's is still outstanding)
+    EXPECT_EQ(m_mm->outstanding(), 1u);
+    // The table is finite: beyond it a fault is refused (busy), not queued without end.
+    ASSERT_EQ(create(kB, AXO_NIL_THREAD, 0x1000000, 64 * kPageSize, kR, kRegionExternal, 0, 0,
+                     kPager2),
+              Error::ok);
+    for (uint32_t i = 1; i < kMaxOutstandingForwards; ++i)
+        ASSERT_EQ(m_mm->fault(kB, 0x1000000 + i * kPageSize, 0, kR).kind, FaultAnswer::forward);
+    EXPECT_EQ(m_mm->outstanding(), kMaxOutstandingForwards);
+    FaultAnswer busy = read(kB, 0x1000000);
+    EXPECT_EQ(busy.kind, FaultAnswer::refuse);
+    EXPECT_EQ(busy.reason, kRefusedBusy);
+}
+
+TEST_F(MmPagerTest, ARegionChangeOrTheClientsEndEndsItsForwardedFaults) {
+    ASSERT_EQ(attach(kA), Error::ok);
+    ASSERT_EQ(create(kA, AXO_NIL_THREAD, 0x400000, 4 * kPageSize, kRW, kRegionExternal, 0, 0,
+                     kPager),
+              Error::ok);
+    ExternalFault fault{};
+    FaultAnswer a = read(kA, 0x400000);
+    ASSERT_EQ(pager_wait(kPager, 0, 0, fault), Error::ok);
+    // The client takes W from the page: the fault ends empty (the thread retries).
+    ASSERT_EQ(protect(kA, AXO_NIL_THREAD, 0x400000, 1, kR), Error::ok);
+    std::vector<Deferred> work = outbox();
+    ASSERT_EQ(work.size(), 1u);
+    EXPECT_EQ(work[0].to, kA);
+    EXPECT_EQ(work[0].fault.kind, FaultAnswer::empty);
+    EXPECT_EQ(m_mm->outstanding(), 0u);
+    bool kept = true;
+    EXPECT_EQ(pager_wait(kPager, a.token, a.source, fault, &kept), ipc::kNoReply);
+    EXPECT_FALSE(kept); // too late: dropped
+    // The client ends while a fault waits: nobody to answer, nothing left behind.
+    FaultAnswer b = read(kA, 0x401000);
+    work = outbox();
+    ASSERT_EQ(work.size(), 1u); // offered to the waiting pager
+    ASSERT_EQ(detach(kA), Error::ok);
+    EXPECT_EQ(m_mm->outstanding(), 0u);
+    EXPECT_TRUE(outbox().empty());
+    // The object is gone too: its pager may not wait any more.
+    EXPECT_EQ(pager_wait(kPager, b.token, b.source, fault, &kept), Error::no_permission);
+    EXPECT_FALSE(kept);
+}
+
+// ---- Objects made by their pager ------------------------------------------------------------------
+
+TEST_F(MmPagerTest, APagersObjectIsMappedOnlyByClientsItAuthorised) {
+    ASSERT_EQ(attach(kA), Error::ok);
+    ASSERT_EQ(attach(kB), Error::ok);
+    ipc::Empty none;
+    ObjectCreateReply made{};
+    EXPECT_EQ(m_mm->on_object_create(kPager, ObjectCreateRequest{0x1234, 1}, made),
+              Error::invalid_argument);
+    ASSERT_EQ(m_mm->on_object_create(kPager, ObjectCreateRequest{4 * kPageSize, 0xF11E}, made),
+              Error::ok);
+    EXPECT_EQ(stats().objects, 1u); // it lives without a region: the pager holds it
+    // Guessing the id maps nothing; nor may anyone but its pager (or the root task) grant it.
+    EXPECT_EQ(create(kA, AXO_NIL_THREAD, 0x400000, 4 * kPageSize, kR, kRegionExternal,
+                     made.object),
+              Error::not_found);
+    EXPECT_EQ(m_mm->on_object_grant(kA, ObjectGrantRequest{made.object, kA}, none),
+              Error::not_found);
+    ASSERT_EQ(m_mm->on_object_grant(kPager, ObjectGrantRequest{made.object, kA}, none), Error::ok);
+    ASSERT_EQ(create(kA, AXO_NIL_THREAD, 0x400000, 4 * kPageSize, kR, kRegionExternal,
+                     made.object),
+              Error::ok);
+    EXPECT_EQ(create(kB, AXO_NIL_THREAD, 0x400000, 4 * kPageSize, kR, kRegionCopy, made.object),
+              Error::not_found);
+    FaultAnswer a = read(kA, 0x401000);
+    ASSERT_EQ(a.kind, FaultAnswer::forward);
+    ExternalFault fault{};
+    ASSERT_EQ(pager_wait(kPager, 0, 0, fault), Error::ok);
+    EXPECT_EQ(fault.cookie, 0xF11Eu);
+    // The pager ends the object: it stays while A maps it, then goes.
+    ASSERT_EQ(m_mm->on_object_end(kPager, ObjectEndRequest{made.object}, none), Error::ok);
+    EXPECT_EQ(m_mm->on_object_end(kPager, ObjectEndRequest{made.object}, none), Error::not_found);
+    EXPECT_EQ(stats().objects, 1u);
+    ASSERT_EQ(unmap(kA, AXO_NIL_THREAD, 0x400000, 4), Error::ok);
+    EXPECT_EQ(stats().objects, 0u);
+    // An authorisation goes with the client: the index's next client is not authorised.
+    ASSERT_EQ(m_mm->on_object_create(kPager, ObjectCreateRequest{kPageSize, 2}, made), Error::ok);
+    ASSERT_EQ(m_mm->on_object_grant(kPager, ObjectGrantRequest{made.object, kB}, none), Error::ok);
+    ASSERT_EQ(detach(kB), Error::ok);
+    ASSERT_EQ(attach(kC), Error::ok); // takes B's index
+    EXPECT_EQ(create(kC, AXO_NIL_THREAD, 0x400000, kPageSize, kR, kRegionExternal, made.object),
+              Error::not_found);
+}
+
+TEST_F(MmPagerTest, ARestartedPagerIsRebound) {
+    ASSERT_EQ(attach(kA), Error::ok);
+    ipc::Empty none;
+    ObjectCreateReply made{};
+    ASSERT_EQ(m_mm->on_object_create(kPager, ObjectCreateRequest{2 * kPageSize, 9}, made),
+              Error::ok);
+    ASSERT_EQ(m_mm->on_object_grant(kPager, ObjectGrantRequest{made.object, kA}, none), Error::ok);
+    ASSERT_EQ(create(kA, AXO_NIL_THREAD, 0x400000, 2 * kPageSize, kR, kRegionExternal,
+                     made.object),
+              Error::ok);
+    FaultAnswer a = read(kA, 0x400000);
+    ExternalFault fault{};
+    ASSERT_EQ(pager_wait(kPager, 0, 0, fault), Error::ok); // the old pager took it, then died
+    const axo_thread_id_t kRestarted = axo_thread_id(60, 2);
+    // Only the root task (which knows who the restarted pager is) or the pager rebinds.
+    EXPECT_EQ(m_mm->on_object_rebind(kA, ObjectRebindRequest{made.object, kA}, none),
+              Error::not_found);
+    EXPECT_EQ(m_mm->on_object_rebind(kRestarted, ObjectRebindRequest{made.object, kRestarted},
+                                     none),
+              Error::not_found);
+    ASSERT_EQ(m_mm->on_object_rebind(kRoot, ObjectRebindRequest{made.object, kRestarted}, none),
+              Error::ok);
+    // The outstanding fault goes to the new pager; the old one's answer counts no more.
+    bool kept = true;
+    EXPECT_EQ(pager_wait(kPager, a.token, a.source, fault, &kept), Error::no_permission);
+    EXPECT_FALSE(kept);
+    ASSERT_EQ(pager_wait(kRestarted, 0, 0, fault), Error::ok);
+    EXPECT_EQ(fault.token, a.token);
+    EXPECT_EQ(pager_wait(kRestarted, a.token, a.source, fault, &kept), ipc::kNoReply);
+    EXPECT_TRUE(kept);
+    std::vector<Deferred> work = outbox();
+    ASSERT_EQ(work.size(), 1u);
+    EXPECT_EQ(work[0].fault.kind, FaultAnswer::map);
 }
 
 // ---- Waiting for refused faults (kMmFaultWait) -------------------------------------------------

@@ -69,6 +69,13 @@ void MemoryManager::init(FramePool* frames, Flusher flusher, axo_thread_id_t roo
     m_outbox_head = m_outbox_count = 0;
     for (axo_thread_id_t& waiter : m_fault_waiters)
         waiter = AXO_NIL_THREAD;
+    for (Forward& f : m_forwards)
+        f = Forward{};
+    for (axo_thread_id_t& waiter : m_pager_waiters)
+        waiter = AXO_NIL_THREAD;
+    m_next_token = 1;
+    m_now = 0;
+    m_outstanding = 0;
 }
 
 // ---- Lookup and trust --------------------------------------------------------------------------
@@ -110,7 +117,7 @@ Error MemoryManager::resolve(axo_thread_id_t from, axo_thread_id_t named, bool m
 // ---- Faults ------------------------------------------------------------------------------------
 
 FaultAnswer MemoryManager::fault(axo_thread_id_t thread, uint32_t address, uint32_t ip,
-                                 uint32_t access, bool forwarding) {
+                                 uint32_t access) {
     uint32_t client = 0, slot = 0;
     if (!locate(thread, client, slot)) {
         ++m_counters.ignored;
@@ -118,24 +125,31 @@ FaultAnswer MemoryManager::fault(axo_thread_id_t thread, uint32_t address, uint3
     }
     Client& c = m_clients[client];
     access = (access & AXO_FPAGE_W) ? AXO_FPAGE_W : AXO_FPAGE_R;
+    // The same fault again with no flush since the last answer: that answer did not work.
+    // After a flush it is a new fault — another client's unmap or end may take a page this
+    // one maps too (a kept copy, a shared page), and that must not count against it.
     LastFault& last = c.last[slot];
-    if (last.repeats > 0 && last.page == page_of(address) && last.access == access) {
+    if (last.repeats > 0 && last.page == page_of(address) && last.access == access &&
+        last.flushes == m_flushes) {
         if (++last.repeats > kMaxFaultRepeats)
             return refuse(client, slot, address, ip, access, kRefusedRepeated);
     } else {
-        last = LastFault{page_of(address), access, 1};
+        last = LastFault{page_of(address), access, 1, m_flushes};
     }
-    FaultAnswer answer = evaluate(client, address, access, forwarding);
+    FaultAnswer answer = evaluate(client, address, access);
     answer.ip = ip;
     if (answer.kind == FaultAnswer::refuse)
         return refuse(client, slot, address, ip, access, answer.reason);
+    if (answer.kind == FaultAnswer::forward) {
+        answer = start_forward(client, slot, answer);
+        if (answer.kind == FaultAnswer::refuse) return answer;
+    }
     ++c.faults;
     ++m_counters.faults;
     return answer;
 }
 
-FaultAnswer MemoryManager::evaluate(uint32_t client, uint32_t address, uint32_t access,
-                                    bool forwarding) {
+FaultAnswer MemoryManager::evaluate(uint32_t client, uint32_t address, uint32_t access) {
     Client& c = m_clients[client];
     FramePool& pool = *m_frames;
     FaultAnswer answer;
@@ -181,7 +195,6 @@ FaultAnswer MemoryManager::evaluate(uint32_t client, uint32_t address, uint32_t 
         }
         // Not copied yet: the pager's page first, then a copy (complete_copy): the object's
         // if the region is read-only, else the client's.
-        if (forwarding) return refused(kRefusedNested);
         answer.kind = FaultAnswer::forward;
         answer.copy = true;
         answer.keep = (r.rights & AXO_FPAGE_W) == 0;
@@ -195,9 +208,10 @@ FaultAnswer MemoryManager::evaluate(uint32_t client, uint32_t address, uint32_t 
         return answer;
     }
     if (r.kind == kRegionExternal) {
-        if (forwarding) return refused(kRefusedNested);
         const Object& o = m_objects[r.object];
         answer.kind = FaultAnswer::forward;
+        answer.object = r.object;
+        answer.object_id = o.id;
         answer.offset = r.offset_of(answer.page);
         answer.source = o.landing + answer.offset;
         answer.pager = o.pager;
@@ -312,6 +326,173 @@ uint32_t MemoryManager::complete_copy(axo_thread_id_t thread, const FaultAnswer&
     return pool.address(frame);
 }
 
+// ---- External pagers ----------------------------------------------------------------------------
+
+FaultAnswer MemoryManager::start_forward(uint32_t client, uint32_t slot, FaultAnswer answer) {
+    Client& c = m_clients[client];
+    for (Forward& f : m_forwards) {
+        if (f.token != 0) continue;
+        answer.token = m_next_token++;
+        if (m_next_token == 0) m_next_token = 1;
+        f = Forward{answer.token, client, c.threads[slot], answer, m_now + kExternalTimeoutUs,
+                    false};
+        ++m_outstanding;
+        offer();
+        return answer;
+    }
+    return refuse(client, slot, answer.address, answer.ip, answer.access, kRefusedBusy);
+}
+
+ExternalFault MemoryManager::external_of(const Forward& f) const {
+    const FaultAnswer& a = f.answer;
+    return ExternalFault{f.token, a.cookie, a.offset, a.access, f.thread, a.source};
+}
+
+// Each waiting pager gets its oldest queued fault.
+void MemoryManager::offer() {
+    for (axo_thread_id_t& waiter : m_pager_waiters) {
+        if (waiter == AXO_NIL_THREAD) continue;
+        Forward* oldest = nullptr;
+        for (Forward& f : m_forwards)
+            if (f.token != 0 && !f.offered && f.answer.pager == waiter &&
+                (oldest == nullptr || f.deadline < oldest->deadline))
+                oldest = &f;
+        if (oldest == nullptr) continue;
+        oldest->offered = true;
+        Deferred work;
+        work.kind = Deferred::pager;
+        work.to = waiter;
+        work.external = external_of(*oldest);
+        waiter = AXO_NIL_THREAD;
+        push(work);
+    }
+}
+
+bool MemoryManager::is_pager(axo_thread_id_t thread) const {
+    for (const Object& o : m_objects)
+        if (o.kind == kRegionExternal && o.pager == thread) return true;
+    return false;
+}
+
+Error MemoryManager::on_pager_wait(axo_thread_id_t from, const PagerWaitRequest& request,
+                                   uint32_t landed, const void* bytes, ExternalFault& reply,
+                                   bool& landing_kept) {
+    landing_kept = false;
+    if (from == AXO_NIL_THREAD || from == AXO_ANY_THREAD) return Error::invalid_argument;
+    // A pager that answered one of its faults is a pager: no scan of the object table.
+    bool answered = request.token != 0 && finish_forward(from, request, landed, bytes, landing_kept);
+    if (!answered && !is_pager(from)) return Error::no_permission;
+    Forward* oldest = nullptr;
+    for (Forward& f : m_forwards)
+        if (f.token != 0 && !f.offered && f.answer.pager == from &&
+            (oldest == nullptr || f.deadline < oldest->deadline))
+            oldest = &f;
+    if (oldest != nullptr) {
+        oldest->offered = true;
+        reply = external_of(*oldest);
+        return Error::ok;
+    }
+    for (axo_thread_id_t& waiter : m_pager_waiters)
+        if (waiter == from) return ipc::kNoReply; // a new wait replaces the old
+    for (uint32_t round = 0; round < 2; ++round) {
+        for (axo_thread_id_t& waiter : m_pager_waiters) {
+            if (waiter != AXO_NIL_THREAD) continue;
+            waiter = from;
+            return ipc::kNoReply;
+        }
+        // Full: threads that page no object any more lose their place (their wait stays
+        // unanswered; they have nothing to wait for).
+        for (axo_thread_id_t& waiter : m_pager_waiters)
+            if (!is_pager(waiter)) waiter = AXO_NIL_THREAD;
+    }
+    return Error::no_space;
+}
+
+bool MemoryManager::finish_forward(axo_thread_id_t from, const PagerWaitRequest& request,
+                                   uint32_t landed, const void* bytes, bool& landing_kept) {
+    Forward* found = nullptr;
+    for (Forward& f : m_forwards)
+        if (f.token == request.token && f.offered && f.answer.pager == from) found = &f;
+    // Unknown, late (timed out, cancelled) or somebody else's: nothing happens, and a page
+    // that came with it does not stay.
+    if (found == nullptr) return false;
+    Forward done = *found;
+    *found = Forward{};
+    --m_outstanding;
+    // Its object may have ended meanwhile (the client's region went: cancel_forwards took the
+    // forward then), so the pager is still a pager only if the object lives.
+    const Object& o = m_objects[done.answer.object];
+    bool alive = o.kind == kRegionExternal && o.id == done.answer.object_id && o.pager == from;
+    uint32_t client = 0, slot = 0;
+    if (!locate(done.thread, client, slot)) return alive;
+    FaultAnswer answer = done.answer;
+    if (request.error != 0 || landed != answer.source) {
+        external_failed(done.thread, answer);
+        return alive;
+    }
+    if (answer.copy) {
+        uint32_t source = complete_copy(done.thread, answer, bytes);
+        if (source == 0) {
+            external_failed(done.thread, answer, kRefusedNoMemory);
+            return alive;
+        }
+        answer.source = source;
+    }
+    landing_kept = true; // a kRegionExternal page stays; complete_copy flushed a copied one
+    answer.kind = FaultAnswer::map;
+    Deferred work;
+    work.kind = Deferred::answer;
+    work.to = done.thread;
+    work.fault = answer;
+    push(work);
+    return alive;
+}
+
+void MemoryManager::unoffer(uint32_t token) {
+    for (Forward& f : m_forwards)
+        if (f.token == token && token != 0) f.offered = false;
+}
+
+void MemoryManager::expire() {
+    if (m_outstanding == 0) return;
+    for (Forward& f : m_forwards) {
+        if (f.token == 0 || f.deadline > m_now) continue;
+        Forward done = f;
+        f = Forward{};
+        --m_outstanding;
+        external_failed(done.thread, done.answer);
+    }
+}
+
+uint64_t MemoryManager::next_deadline() const {
+    if (m_outstanding == 0) return 0; // the common case: no scan
+    uint64_t next = 0;
+    for (const Forward& f : m_forwards)
+        if (f.token != 0 && (next == 0 || f.deadline < next)) next = f.deadline;
+    return next;
+}
+
+uint32_t MemoryManager::outstanding() const {
+    return m_outstanding;
+}
+
+void MemoryManager::cancel_forwards(uint32_t client, uint32_t start, uint32_t end, bool answer) {
+    if (m_outstanding == 0) return;
+    for (Forward& f : m_forwards) {
+        if (f.token == 0 || f.client != client || f.answer.page < start || f.answer.page >= end)
+            continue;
+        axo_thread_id_t thread = f.thread;
+        f = Forward{};
+        --m_outstanding;
+        if (!answer) continue;
+        Deferred work;
+        work.kind = Deferred::answer;
+        work.to = thread;
+        work.fault.kind = FaultAnswer::empty;
+        push(work);
+    }
+}
+
 // ---- The outbox
 // ----------------------------------------------------------------------------------
 
@@ -340,6 +521,7 @@ bool MemoryManager::take_deferred(Deferred& out) {
 void MemoryManager::flush_page(uint32_t address, uint32_t rights) {
     m_flusher.flush(m_flusher.context, axo_fpage(address, kPageBits, rights), false);
     m_flush_pending = true;
+    ++m_flushes;
 }
 
 // As few fpages as the alignment allows: an external object may span many pages mm never saw.
@@ -354,6 +536,7 @@ void MemoryManager::flush_range(uint32_t address, uint32_t size, uint32_t rights
         at += uint64_t{1} << log2;
     }
     m_flush_pending = true;
+    ++m_flushes;
 }
 
 void MemoryManager::sync() {
@@ -380,12 +563,16 @@ uint32_t MemoryManager::split(uint32_t client, uint32_t address) {
 }
 
 // The pages [start, end) of `region` leave the client: unmapped, anonymous frames freed.
-void MemoryManager::release(uint32_t client, const Region& region, uint32_t start, uint32_t end) {
+void MemoryManager::release(uint32_t client, const Region& region, uint32_t start, uint32_t end,
+                            bool gone) {
     Client& c = m_clients[client];
     FramePool& pool = *m_frames;
+    if (!gone) cancel_forwards(client, start, end, true);
     if (has_private_pages(region)) {
+        // A frame this client shares copy-on-write (a fork) is mapped from mm's one mapping
+        // in the other client too: flushed only when this client may still map it.
         c.pages.for_each(pool, start / kPageSize, end / kPageSize, [&](uint32_t, uint32_t frame) {
-            flush_page(pool.address(frame), AXO_FPAGE_RWX);
+            if (!gone || pool.refs(frame) == 1) flush_page(pool.address(frame), AXO_FPAGE_RWX);
         });
         sync(); // before any of the frames can be handed out again
         c.pages.for_each(pool, start / kPageSize, end / kPageSize,
@@ -396,18 +583,22 @@ void MemoryManager::release(uint32_t client, const Region& region, uint32_t star
                          });
         c.committed -= pages(end - start);
         // Kept copies of the object the client mapped: taken from every client (one
-        // mapping per page to revoke from), the others fault them back in.
-        if (region.kind == kRegionCopy) take_kept(region, start, end, AXO_FPAGE_RWX);
+        // mapping per page to revoke from), the others fault them back in — unless the
+        // client's space is gone: the kernel took its mappings, and the copies stay with
+        // the object (drop_object flushes them when it dies).
+        if (region.kind == kRegionCopy && !gone) take_kept(region, start, end, AXO_FPAGE_RWX);
         return;
     }
     // A page of an object may be mapped in other clients too: they lose it as well and get it
     // back at their next fault — mm has one mapping per page to revoke from, not one per client.
-    take_rights(client, region, start, end, AXO_FPAGE_RWX);
+    // A client whose space is gone maps nothing: the others keep the pages.
+    if (!gone) take_rights(client, region, start, end, AXO_FPAGE_RWX);
 }
 
 void MemoryManager::take_rights(uint32_t client, const Region& region, uint32_t start, uint32_t end,
                                 uint32_t rights) {
     FramePool& pool = *m_frames;
+    cancel_forwards(client, start, end, true); // they were forwarded with the old rights
     auto flush = [&](uint32_t, uint32_t frame) { flush_page(pool.address(frame), rights); };
     switch (region.kind) {
     case kRegionAnonymous:
@@ -522,18 +713,18 @@ void MemoryManager::drop_object(uint32_t index) {
 }
 
 // Every region and page of the client goes; the client stays attached.
-void MemoryManager::clear_memory(uint32_t client) {
+void MemoryManager::clear_memory(uint32_t client, bool gone) {
     Client& c = m_clients[client];
     for (uint32_t i = c.regions.count(); i-- > 0;) {
         Region r = c.regions[i];
-        release(client, r, r.start, r.end);
+        release(client, r, r.start, r.end, gone);
         c.regions.remove(i);
         if (is_backed_by_object(r)) drop_object(r.object);
     }
     // Pages the regions no longer cover (a failed duplicate leaves some): freed as well.
     FramePool& pool = *m_frames;
     c.pages.for_each(pool, 0, PageTable::kPages, [&](uint32_t, uint32_t frame) {
-        flush_page(pool.address(frame), AXO_FPAGE_RWX);
+        if (!gone || pool.refs(frame) == 1) flush_page(pool.address(frame), AXO_FPAGE_RWX);
     });
     sync();
     c.pages.for_each(pool, 0, PageTable::kPages, [&](uint32_t page, uint32_t frame) {
@@ -544,10 +735,14 @@ void MemoryManager::clear_memory(uint32_t client) {
     c.pages.clear(pool, m_table_frames);
 }
 
+// A detached client's space is gone (protocol.h, kMmDetach): what it mapped went with it.
 void MemoryManager::forget_client(uint32_t client) {
-    clear_memory(client);
-    for (Object& o : m_objects)
+    cancel_forwards(client, 0, kUserLimit, false); // its threads are gone: nobody to answer
+    clear_memory(client, true);
+    for (Object& o : m_objects) {
         if (o.owner == client) o.owner = kNoClient; // the charge goes with the client
+        o.authorised &= ~(uint64_t{1} << client);   // the index will be another client's
+    }
     for (axo_thread_id_t thread : m_clients[client].threads)
         if (thread != AXO_NIL_THREAD) m_client_of[axo_thread_number(thread)] = 0;
     m_clients[client] = Client{};
@@ -637,6 +832,10 @@ Error MemoryManager::on_region_create(axo_thread_id_t from, const RegionCreateRe
         uint32_t index = find_object(request.object, kind);
         if (index == kMaxObjects) return Error::not_found;
         Object& o = m_objects[index];
+        // Ids are no capabilities: only an authorised client maps an object by its id (to the
+        // others it does not exist), or the root task for one of its clients.
+        if (from != m_root && (o.authorised & (uint64_t{1} << client)) == 0)
+            return Error::not_found;
         if (request.offset > o.size || size > o.size - request.offset)
             return Error::invalid_argument;
         // Copied pages are the client's own memory: committed like anonymous memory.
@@ -654,6 +853,7 @@ Error MemoryManager::on_region_create(axo_thread_id_t from, const RegionCreateRe
         fresh.kind = kind;
         fresh.size = size;
         fresh.regions = 1;
+        fresh.authorised = uint64_t{1} << client;
         if (kind == kRegionExternal) {
             fresh.pager = request.pager;
             fresh.cookie = request.cookie;
@@ -662,8 +862,8 @@ Error MemoryManager::on_region_create(axo_thread_id_t from, const RegionCreateRe
             if (request.kind == kRegionCopy && !commit(c, pages(size))) return Error::no_space;
         } else {
             if (!commit(c, pages(size))) return Error::no_space;
-            fresh.owner = client;
         }
+        fresh.owner = client; // charged (shared only), and may grant it to others
         fresh.id = m_next_object_id++;
         m_objects[index] = fresh;
         region.object = index;
@@ -861,7 +1061,7 @@ Error MemoryManager::on_fault_retry(axo_thread_id_t from, const FaultRetryReques
     if (request.release) {
         work.fault.kind = FaultAnswer::empty;
     } else {
-        FaultAnswer answer = evaluate(client, pending.address, pending.access, false);
+        FaultAnswer answer = evaluate(client, pending.address, pending.access);
         if (answer.kind == FaultAnswer::refuse) {
             c.pending[slot].reason = answer.reason;
             return Error::no_permission;
@@ -869,6 +1069,14 @@ Error MemoryManager::on_fault_retry(axo_thread_id_t from, const FaultRetryReques
         answer.ip = pending.ip;
         ++c.faults;
         ++m_counters.faults;
+        if (answer.kind == FaultAnswer::forward) {
+            // The pager's answer comes later (or the fault is refused again).
+            c.pending[slot] = Pending{};
+            c.last[slot] = LastFault{};
+            (void)start_forward(client, slot, answer);
+            sync();
+            return Error::ok;
+        }
         work.fault = answer;
     }
     c.pending[slot] = Pending{};
@@ -908,6 +1116,84 @@ Error MemoryManager::on_fault_wait(axo_thread_id_t from, const FaultWaitRequest&
 void MemoryManager::unreport(axo_thread_id_t thread) {
     uint32_t client = 0, slot = 0;
     if (locate(thread, client, slot)) m_clients[client].pending[slot].reported = false;
+}
+
+// ---- Objects of pagers
+// -------------------------------------------------------------------------------
+
+uint32_t MemoryManager::pagers_object(axo_thread_id_t from, uint32_t id) const {
+    uint32_t index = id != 0 ? find_object(id, kRegionExternal) : kMaxObjects;
+    if (index == kMaxObjects) return kMaxObjects;
+    return from == m_root || m_objects[index].pager == from ? index : kMaxObjects;
+}
+
+Error MemoryManager::on_object_create(axo_thread_id_t from, const ObjectCreateRequest& request,
+                                      ObjectCreateReply& reply) {
+    if (from == AXO_NIL_THREAD || from == AXO_ANY_THREAD) return Error::invalid_argument;
+    if (request.size == 0 || !aligned(request.size) || request.size > kUserLimit)
+        return Error::invalid_argument;
+    uint32_t index = find_object(0, 0);
+    if (index == kMaxObjects) return Error::no_space;
+    Object fresh;
+    fresh.kind = kRegionExternal;
+    fresh.size = request.size;
+    fresh.regions = 1; // the pager's hold (kMmObjectEnd)
+    fresh.held = true;
+    fresh.pager = from;
+    fresh.cookie = request.cookie;
+    fresh.landing = landing_for(request.size);
+    if (fresh.landing == 0) return Error::no_space;
+    fresh.id = m_next_object_id++;
+    m_objects[index] = fresh;
+    reply.object = fresh.id;
+    return Error::ok;
+}
+
+Error MemoryManager::on_object_grant(axo_thread_id_t from, const ObjectGrantRequest& request,
+                                     ipc::Empty&) {
+    uint32_t index = kMaxObjects;
+    for (uint32_t i = 0; i < kMaxObjects && request.object != 0; ++i)
+        if (m_objects[i].kind != 0 && m_objects[i].id == request.object) index = i;
+    if (index == kMaxObjects) return Error::not_found;
+    Object& o = m_objects[index];
+    uint32_t caller = kNoClient, slot = 0;
+    if (!locate(from, caller, slot)) caller = kNoClient;
+    bool may = from == m_root || (o.kind == kRegionExternal && o.pager == from) ||
+               (o.owner != kNoClient && caller == o.owner);
+    if (!may) return Error::not_found;
+    uint32_t client = 0;
+    if (!locate(request.client, client, slot)) return Error::invalid_argument;
+    o.authorised |= uint64_t{1} << client;
+    return Error::ok;
+}
+
+Error MemoryManager::on_object_rebind(axo_thread_id_t from, const ObjectRebindRequest& request,
+                                      ipc::Empty&) {
+    uint32_t index = pagers_object(from, request.object);
+    if (index == kMaxObjects) return Error::not_found;
+    if (request.pager == AXO_NIL_THREAD || request.pager == AXO_ANY_THREAD)
+        return Error::invalid_argument;
+    Object& o = m_objects[index];
+    o.pager = request.pager;
+    // Faults that waited for the old pager go to the new one (an answer from the old one
+    // does not count any more).
+    for (Forward& f : m_forwards) {
+        if (f.token == 0 || f.answer.object != index || f.answer.object_id != o.id) continue;
+        f.answer.pager = request.pager;
+        f.offered = false;
+    }
+    offer();
+    return Error::ok;
+}
+
+Error MemoryManager::on_object_end(axo_thread_id_t from, const ObjectEndRequest& request,
+                                   ipc::Empty&) {
+    uint32_t index = pagers_object(from, request.object);
+    if (index == kMaxObjects || !m_objects[index].held) return Error::not_found;
+    m_objects[index].held = false;
+    drop_object(index);
+    sync();
+    return Error::ok;
 }
 
 uint32_t MemoryManager::frame_of(axo_thread_id_t thread, uint32_t address) const {

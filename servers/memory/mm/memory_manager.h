@@ -33,7 +33,8 @@ struct Flusher {
 struct FaultAnswer {
     enum Kind : uint32_t {
         map,     // reply with a map item: `source` (mm's page) to `page`, with `rights`
-        forward, // ask the external pager, then map the page that lands at `source`
+        forward, // forwarded to the external pager (`token`): no reply now; the answer
+                 // comes through the outbox when the pager's page landed at `source`
         refuse,  // no reply (recorded: kMmFaultState, and a notice is in the outbox)
         empty,   // reply with no mapping (kMmFaultRetry with release)
         ignore,  // not a client's thread: no reply, nothing recorded
@@ -53,17 +54,20 @@ struct FaultAnswer {
     // `object_id` its id.
     bool keep = false;
     uint32_t object = 0, object_id = 0;
+    uint32_t token = 0; // forward: the outstanding fault's token
 };
 
 // Work the server does after a request: answer a thread blocked in a fault, or notify a
 // fault handler.
 struct Deferred {
-    // wake: the reply to a handler's kMmFaultWait (a notice as the reply's words).
-    enum Kind : uint32_t { answer, notify, wake };
+    // wake: the reply to a handler's kMmFaultWait (a notice as the reply's words); pager: the
+    // reply to a pager's kMmPagerWait (`external`).
+    enum Kind : uint32_t { answer, notify, wake, pager };
     Kind kind = answer;
     axo_thread_id_t to = AXO_NIL_THREAD;
     FaultAnswer fault; // answer
     FaultNotice notice{};
+    ExternalFault external{};
 };
 
 struct Counters {
@@ -77,7 +81,9 @@ public:
     static_assert(kMaxClients < 256, "m_client_of holds client index + 1 in a byte");
     static constexpr uint32_t kThreadsPerClient = 4;
     static constexpr uint32_t kMaxObjects = 128;
-    static constexpr uint32_t kOutboxSize = 16;
+    // Every outstanding fault may be answered by one message (a pager's answer to one, the
+    // expiry of all): room for all of them and a few notices.
+    static constexpr uint32_t kOutboxSize = 2 * kMaxOutstandingForwards + 16;
     static constexpr uint32_t kNoClient = 0xFFFFFFFFu;
     // Where mm puts regions a client asks for without an address.
     static constexpr uint32_t kMapBase = 0x10000000u;
@@ -89,10 +95,13 @@ public:
               uint32_t landing_size);
 
     // ---- Faults ---------------------------------------------------------------------------------
-    // A page fault of `thread` (access: AXO_FPAGE_R or AXO_FPAGE_W). `forwarding`: mm is in
-    // the middle of forwarding another fault, so this one may not be forwarded.
-    FaultAnswer fault(axo_thread_id_t thread, uint32_t address, uint32_t ip, uint32_t access,
-                      bool forwarding = false);
+    // The time (µs, any epoch) for the decisions that follow: the server sets it before each
+    // message; timeouts of outstanding faults count from it.
+    void set_clock(uint64_t now) { m_now = now; }
+    // A page fault of `thread` (access: AXO_FPAGE_R or AXO_FPAGE_W). A forward is recorded
+    // (its token in the answer) and offered to its pager if it waits: no reply now. No room
+    // for one more outstanding fault refuses it (kRefusedBusy).
+    FaultAnswer fault(axo_thread_id_t thread, uint32_t address, uint32_t ip, uint32_t access);
     // The external pager did not deliver the page `answer` asked for: the fault is refused.
     void external_failed(axo_thread_id_t thread, const FaultAnswer& answer,
                          uint32_t reason = kRefusedExternal);
@@ -103,6 +112,24 @@ public:
     uint32_t complete_copy(axo_thread_id_t thread, const FaultAnswer& answer, const void* landed);
     // A kMmFaultWait reply could not be delivered: the fault is reported to the next wait.
     void unreport(axo_thread_id_t thread);
+
+    // ---- External pagers -------------------------------------------------------------------------
+    // kMmPagerWait (protocol.h) from `from`: answers fault `request.token` (if any) —
+    // `landed` is where the call's map item put a page in mm's space (0: none), `bytes` that
+    // page's contents — then waits: Error::ok with `reply` (a queued fault), ipc::kNoReply
+    // (deferred: the fault comes through the outbox), or an error. `landing_kept`: mm keeps
+    // the landed page (else the server flushes it from its own space at once).
+    ipc::Error on_pager_wait(axo_thread_id_t from, const PagerWaitRequest& request,
+                             uint32_t landed, const void* bytes, ExternalFault& reply,
+                             bool& landing_kept);
+    // A pager's deferred kMmPagerWait reply could not be delivered (it gave up waiting): the
+    // fault goes back to the queue for its next wait.
+    void unoffer(uint32_t token);
+    // Outstanding faults whose time is up (set_clock) are refused (kRefusedExternal).
+    void expire();
+    // When the next outstanding fault times out (µs), 0 if none is outstanding.
+    uint64_t next_deadline() const;
+    uint32_t outstanding() const;
 
     // ---- Requests (protocol.h)
     // --------------------------------------------------------------------
@@ -119,6 +146,11 @@ public:
     ipc::Error on_fault_state(axo_thread_id_t from, const FaultStateRequest&, FaultStateReply&);
     ipc::Error on_fault_retry(axo_thread_id_t from, const FaultRetryRequest&, ipc::Empty&);
     ipc::Error on_fault_wait(axo_thread_id_t from, const FaultWaitRequest&, FaultNotice&);
+    ipc::Error on_object_create(axo_thread_id_t from, const ObjectCreateRequest&,
+                                ObjectCreateReply&);
+    ipc::Error on_object_grant(axo_thread_id_t from, const ObjectGrantRequest&, ipc::Empty&);
+    ipc::Error on_object_rebind(axo_thread_id_t from, const ObjectRebindRequest&, ipc::Empty&);
+    ipc::Error on_object_end(axo_thread_id_t from, const ObjectEndRequest&, ipc::Empty&);
 
     // ---- The outbox
     // ------------------------------------------------------------------------------- The next
@@ -141,8 +173,10 @@ private:
         uint32_t address = 0, ip = 0, access = 0;
         bool reported = false; // given to a kMmFaultWait already
     };
+    // The thread's last fault, to tell an answer that does not work (the same fault again and
+    // again) from a page taken away since: `flushes` is m_flushes when it was answered.
     struct LastFault {
-        uint32_t page = 0, access = 0, repeats = 0;
+        uint32_t page = 0, access = 0, repeats = 0, flushes = 0;
     };
     struct Client {
         bool used = false;
@@ -155,6 +189,15 @@ private:
         RegionList regions;
         PageTable pages; // anonymous memory
     };
+    // A fault forwarded to an external pager, until the pager answers or time is up.
+    struct Forward {
+        uint32_t token = 0; // 0: a free slot
+        uint32_t client = 0;
+        axo_thread_id_t thread = AXO_NIL_THREAD;
+        FaultAnswer answer;
+        uint64_t deadline = 0;
+        bool offered = false; // given to the pager's kMmPagerWait
+    };
     struct Object {
         uint32_t kind = 0; // 0: free slot; kRegionShared or kRegionExternal
         uint32_t id = 0;
@@ -164,6 +207,8 @@ private:
         PageTable pages;                        // shared; external: kept copies
         axo_thread_id_t pager = AXO_NIL_THREAD; // external
         uint32_t cookie = 0, landing = 0;       // external
+        uint64_t authorised = 0; // clients (bit: index) that may map it by its id
+        bool held = false;       // made by kMmObjectCreate, not ended yet: a reference
     };
 
     // Thread → client.
@@ -172,7 +217,19 @@ private:
     ipc::Error resolve(axo_thread_id_t from, axo_thread_id_t named, bool manager_only,
                        uint32_t& client) const;
 
-    FaultAnswer evaluate(uint32_t client, uint32_t address, uint32_t access, bool forwarding);
+    FaultAnswer evaluate(uint32_t client, uint32_t address, uint32_t access);
+    // Records a forward of `answer` for the client's thread; the answer to return.
+    FaultAnswer start_forward(uint32_t client, uint32_t slot, FaultAnswer answer);
+    // Whether `from` is still the pager of the answered fault's object.
+    bool finish_forward(axo_thread_id_t from, const PagerWaitRequest& request, uint32_t landed,
+                        const void* bytes, bool& landing_kept);
+    ExternalFault external_of(const Forward& forward) const;
+    // Offers queued faults to pager threads that wait.
+    void offer();
+    // Outstanding faults of the client in [start, end) end: answered empty (the threads
+    // retry and fault again on the changed region), or dropped (`answer` false).
+    void cancel_forwards(uint32_t client, uint32_t start, uint32_t end, bool answer);
+    bool is_pager(axo_thread_id_t thread) const;
     FaultAnswer refuse(uint32_t client, uint32_t slot, uint32_t address, uint32_t ip,
                        uint32_t access, uint32_t reason);
     bool commit(Client& c, uint32_t pages);
@@ -180,24 +237,31 @@ private:
 
     // Regions.
     uint32_t split(uint32_t client, uint32_t address); // as RegionList::split_at, objects too
-    void release(uint32_t client, const Region& region, uint32_t start, uint32_t end);
+    // `gone`: the client's space is gone (detach), so it maps nothing any more: pages that
+    // outlive it (kept copies, frames shared copy-on-write) are not flushed from the others.
+    void release(uint32_t client, const Region& region, uint32_t start, uint32_t end,
+                 bool gone = false);
     void take_rights(uint32_t client, const Region& region, uint32_t start, uint32_t end,
                      uint32_t rights);
     void take_kept(const Region& region, uint32_t start, uint32_t end, uint32_t rights);
     ipc::Error carve(uint32_t client, uint32_t start, uint32_t end);
     void drop_object(uint32_t object);
     uint32_t find_object(uint32_t id, uint32_t kind) const;
+    // The external object `id` if `from` is the root task or its pager; else kMaxObjects.
+    uint32_t pagers_object(axo_thread_id_t from, uint32_t id) const;
     uint32_t landing_for(uint32_t size) const;
     void flush_page(uint32_t address, uint32_t rights);
     void flush_range(uint32_t address, uint32_t size, uint32_t rights, bool own = false);
     void coalesce(uint32_t client);
-    void clear_memory(uint32_t client);
+    void clear_memory(uint32_t client, bool gone = false);
     void sync();
     void forget_client(uint32_t client);
 
     FramePool* m_frames = nullptr;
     Flusher m_flusher;
     bool m_flush_pending = false;
+    // Flushes queued so far (wraps): a refault after one is no repeat (LastFault).
+    uint32_t m_flushes = 0;
     axo_thread_id_t m_root = AXO_NIL_THREAD;
     uint32_t m_landing_base = 0, m_landing_size = 0;
     int32_t m_table_frames = 0;
@@ -212,6 +276,12 @@ private:
     uint32_t m_outbox_head = 0, m_outbox_count = 0;
     // Fault handlers blocked in kMmFaultWait.
     axo_thread_id_t m_fault_waiters[4] = {};
+    Forward m_forwards[kMaxOutstandingForwards];
+    uint32_t m_next_token = 1;
+    uint64_t m_now = 0;
+    uint32_t m_outstanding = 0; // used slots of m_forwards
+    // Pager threads blocked in kMmPagerWait.
+    axo_thread_id_t m_pager_waiters[kMaxPagerWaiters] = {};
 };
 
 } // namespace mm

@@ -25,7 +25,7 @@
 //   kRegionShared     pages of a shared object, seen by every region that maps it: a write
 //                     in one client is seen by all. The object lives while a region maps it.
 //   kRegionExternal   pages of an external pager (a file's page cache, a test pager): mm
-//                     forwards each fault to it (kMmExternalFault below).
+//                     forwards each fault to it (Stacking, below).
 // Nothing is mapped eagerly: every page arrives on the client's first touch (a page fault
 // to mm), and mm replies with a map item of one page.
 //
@@ -56,22 +56,37 @@
 // handler that is not waiting for one misses it, and finds the fault with kMmFaultState.
 //
 // A fault that repeats kMaxFaultRepeats times in a row at the same page with the same access
-// although mm answered it (an external pager that replies without a page) is refused too.
+// although mm answered it (an external pager that replies without a page) is refused too —
+// unless mm flushed anything in between: a page one client maps may be taken by another
+// client's unmap or protect (a kept copy of a shared image, a shared page: mm has one mapping
+// of it to revoke from), and the refault that follows is a new fault, answered again.
 //
-// ---- Stacking ------------------------------------------------------------------------------
-// An external pager receives kMmExternalFault calls from mm and answers each with one map
-// item of a page of its own memory (from σ0, from mm itself, from another pager). The page
-// lands in mm's space — mm's receive window for the reply is one page of a range it keeps for
-// the external object — and mm maps it on to the faulting client. So mm stays in the
-// derivation chain: pager → mm → client. A flush by the pager (unmap) revokes mm's page and,
-// recursively, every client's; mm can still take a single client's pages away (unmap,
-// protect, detach) without the pager's help. mm keeps no copy of external pages: after a
-// revocation the next fault asks the pager again.
+// ---- Stacking: external pagers ---------------------------------------------------------------
+// An external pager serves the pages of its objects (kRegionExternal, kRegionCopy) from memory
+// of its own (from σ0, from mm itself, from another pager). Pagers are *above* mm (DESIGN.md
+// §5): they call mm, mm never waits for them. A pager thread waits for work in a kMmPagerWait
+// call; mm answers it — at once, or later as a deferred reply — with the next fault it forwards
+// to that thread (ExternalFault: a token, the object's cookie, the page's offset, the access,
+// the client, the send base for the answer). The pager composes the page and makes its next
+// kMmPagerWait call with the token and one map item of the page: that answers the fault and
+// waits for the next one, one IPC per fault. Meanwhile mm serves everybody else: many
+// faults on many pagers are outstanding at once (kMaxOutstandingForwards), each for at most
+// kExternalTimeoutUs from the moment it was forwarded — then the client's fault is refused
+// (kRefusedExternal, reported like every refused fault), as when the pager answers with an
+// error, without a page, or dies (its faults time out; its wait goes with it). A client's
+// forwarded fault ends too when the client changes the region (unmap, protect taking
+// rights: answered empty, the thread retries the access) or ends.
 //
-// While mm waits for an external pager it serves only that pager (its page faults and
-// requests), at most kExternalTimeoutUs per step: a pager that touches pages it has not yet
-// faulted in does not deadlock with mm. A fault in an external region that happens while mm is
-// already forwarding (an external pager paged by another external pager) is refused.
+// The answer's page lands in mm's space — mm's receive window is its landing range (each
+// external object has a slice of its size), the send base in the fault says where — and mm
+// maps it on to the faulting client. So mm stays in the derivation chain: pager → mm → client.
+// A flush by the pager (unmap) revokes mm's page and, recursively, every client's; mm can
+// still take a single client's pages away (unmap, protect, detach) without the pager's help.
+// A page that lands anywhere else than where an outstanding fault of the sender expects it
+// (a stranger's map item, a late answer, an answer to the wrong fault) is flushed from mm at
+// once, before mm maps anything on: no client ever sees it. mm keeps no copy of kRegionExternal
+// pages: after a revocation the next fault asks the pager again.
+
 #pragma once
 
 #include <stdint.h>
@@ -90,8 +105,10 @@ enum Label : uint32_t {
     // another version of its thread number is: detach that one's client first); not_found
     // (space_of unknown); no_space (client or thread table full).
     kMmAttach = 0x0700,
-    // Manager. Forgets the whole client `thread` belongs to: every region, every page (flushed
-    // from its space if it still exists), its commitment. Call it when the space is gone.
+    // Manager. Forgets the whole client `thread` belongs to: every region, every page, its
+    // commitment. Call it when the space is gone: the frames mm frees are flushed first (in
+    // case it is not), but pages that outlive the client — kept copies of an image, frames
+    // shared copy-on-write with a fork — are not flushed, so other clients keep them mapped.
     kMmDetach = 0x0701,
 
     // ---- Regions --------------------------------------------------------------------------------
@@ -148,12 +165,39 @@ enum Label : uint32_t {
     // handler: it may wait again once one names it); no_space (4 other handlers wait already).
     kMmFaultWait = 0x070B,
 
+    // An external pager waits for the next fault mm forwards to it (the reply: ExternalFault,
+    // at once if one is queued for the caller, else deferred), and answers the previous one
+    // in the same call: `token` (0: none) with `error` 0 and one map item of the page (two
+    // typed words after the request's; send base: ExternalFault::send_base), or with an
+    // ipc::Error and no item (the client's fault is refused, kRefusedExternal). mm checks the
+    // answer (the sender is the fault's pager, the page landed where the fault expects it)
+    // before the wait; a wrong answer only fails that fault. The caller must be the pager of a
+    // live object. A wait the pager gave up (its call timed out) loses nothing: the fault
+    // offered to it goes to its next wait. Errors: no_permission (no object names the
+    // caller as pager), no_space (kMaxPagerWaiters other pagers wait), invalid_argument.
+    kMmPagerWait = 0x070C,
+
+    // ---- Objects of pagers ------------------------------------------------------------------
+    // A pager makes an external object of `size` bytes whose pager it is (the file system: one
+    // per file): mm answers its id. Nobody may map it yet — only clients the pager authorises
+    // (kMmObjectGrant) and the root task. It lives until its pager ends it (kMmObjectEnd) and
+    // no region maps it any more. Errors: invalid_argument (size 0 or unaligned), no_space
+    // (object table or landing area full).
+    kMmObjectCreate = 0x070D,
+    // The object's pager (or the root task) lets the client `client` belongs to map the
+    // object (kMmRegionCreate with its id, external or copy). Errors: not_found (no such
+    // object, or the caller may not grant it), invalid_argument (no such client).
+    kMmObjectGrant = 0x070E,
+    // A restarted pager takes over its object: `pager` (a new thread) gets its faults from now
+    // on, also those outstanding (offered again). From the root task (which knows who the
+    // restarted pager is: its name) or the object's current pager. Errors as kMmObjectGrant.
+    kMmObjectRebind = 0x070F,
+    // The pager ends its object: it goes when the last region mapping it goes. Errors as
+    // kMmObjectGrant.
+    kMmObjectEnd = 0x0710,
+
     // ---- Messages mm sends
     // ---------------------------------------------------------------------------
-    // To an external pager: an IPC call (ExternalFaultRequest). The reply: label 0 (ok), no
-    // untyped words, one map item (two typed words) of one page — any send base: mm's window
-    // is that one page. Any other reply fails the client's fault (refused, kRefusedExternal).
-    kMmExternalFault = 0x0780,
     // To a client's fault handler: one message, no reply expected (FaultNotice).
     kMmFaultNotice = 0x0781,
 };
@@ -164,7 +208,7 @@ enum RegionKind : uint32_t {
     kRegionShared = 1,
     kRegionExternal = 2,
     // Pages of an external object, copied: at the first touch of a page mm asks the pager for
-    // it (kMmExternalFault, as for kRegionExternal) and gives the client a private copy, which
+    // it (ExternalFault, as for kRegionExternal) and gives the client a private copy, which
     // from then on is the client's anonymous memory (committed like it, duplicated
     // copy-on-write, freed by unmap); the pager's later flushes do not reach it. What a
     // program's image is (proc serves the pages from the ELF file: servers/proc/README.md),
@@ -185,12 +229,15 @@ enum Refusal : uint32_t {
     kRefusedNoMemory = 3,   // mm could get no frame (σ0 exhausted) or no page table
     kRefusedExternal = 4,   // the external pager failed, timed out or sent no page
     kRefusedRepeated = 5,   // answered kMaxFaultRepeats times, still faulting
-    kRefusedNested = 6,     // an external fault while mm was already forwarding one
+    kRefusedBusy = 6,       // kMaxOutstandingForwards faults wait for pagers already
 };
 
 constexpr uint32_t kNoQuota = 0xFFFFFFFFu;
 constexpr uint32_t kMaxFaultRepeats = 8;
+// How long a forwarded fault may wait for its pager's answer.
 constexpr uint32_t kExternalTimeoutUs = 1000000;
+constexpr uint32_t kMaxOutstandingForwards = 32;
+constexpr uint32_t kMaxPagerWaiters = 16;
 // Addresses a region may use: below the kernel's 3 GiB.
 constexpr uint32_t kUserLimit = 0xC0000000u;
 
@@ -229,13 +276,15 @@ struct RegionCreateRequest {
     uint32_t size;    // bytes, page-aligned, > 0
     uint32_t rights;  // AXO_FPAGE_R/W/X
     uint32_t kind;    // RegionKind
-    // Shared and external: 0 makes a new object of `size` bytes (offset must be 0); else the
-    // id of an existing object of that kind, mapped from `offset` (page-aligned). Ids are not
-    // capabilities (README.md): whoever knows one may map the object.
+    // Shared and external: 0 makes a new object of `size` bytes (offset must be 0), which the
+    // client may map; else the id of an existing object of that kind, mapped from `offset`
+    // (page-aligned) — by a client the object's creator or pager authorised (kMmObjectGrant)
+    // or for it by the root task: to anyone else an id is not_found, so guessing ids maps
+    // nothing.
     uint32_t object;
     uint32_t offset;
     axo_thread_id_t pager; // external, new object: the thread mm forwards faults to
-    uint32_t cookie;       // external, new object: passed on in every kMmExternalFault
+    uint32_t cookie;       // external, new object: passed on in every ExternalFault
 };
 static_assert(ipc::wire_words<RegionCreateRequest> == 9);
 static_assert(ipc::wire_words<RegionCreateReply> == 2);
@@ -282,6 +331,44 @@ struct DuplicateRequest {
 };
 static_assert(ipc::wire_words<DuplicateRequest> == 2);
 static_assert(ipc::wire_words<DuplicateReply> == 1);
+
+// ---- Objects of pagers
+// ---------------------------------------------------------------------------
+
+struct ObjectCreateReply {
+    uint32_t object;
+};
+struct ObjectCreateRequest {
+    static constexpr uint32_t kLabel = kMmObjectCreate;
+    using Reply = ObjectCreateReply;
+    uint32_t size;   // bytes, page-aligned
+    uint32_t cookie; // passed on in every ExternalFault
+};
+static_assert(ipc::wire_words<ObjectCreateRequest> == 2);
+static_assert(ipc::wire_words<ObjectCreateReply> == 1);
+
+struct ObjectGrantRequest {
+    static constexpr uint32_t kLabel = kMmObjectGrant;
+    using Reply = ipc::Empty;
+    uint32_t object;
+    axo_thread_id_t client; // a thread of the client to authorise
+};
+static_assert(ipc::wire_words<ObjectGrantRequest> == 2);
+
+struct ObjectRebindRequest {
+    static constexpr uint32_t kLabel = kMmObjectRebind;
+    using Reply = ipc::Empty;
+    uint32_t object;
+    axo_thread_id_t pager;
+};
+static_assert(ipc::wire_words<ObjectRebindRequest> == 2);
+
+struct ObjectEndRequest {
+    static constexpr uint32_t kLabel = kMmObjectEnd;
+    using Reply = ipc::Empty;
+    uint32_t object;
+};
+static_assert(ipc::wire_words<ObjectEndRequest> == 1);
 
 // ---- Accounting
 // ----------------------------------------------------------------------------------
@@ -347,14 +434,24 @@ static_assert(ipc::wire_words<FaultRetryRequest> == 2);
 // ---- Messages mm sends
 // -------------------------------------------------------------------------------
 
-// mm -> external pager (an IPC call; the reply is described at kMmExternalFault).
-struct ExternalFaultRequest {
+// mm -> external pager: the reply to its kMmPagerWait.
+struct ExternalFault {
+    uint32_t token;         // names this fault in the answer (never 0)
     uint32_t cookie;        // as given at RegionCreate
     uint32_t offset;        // of the page in the object, bytes, page-aligned
     uint32_t access;        // AXO_FPAGE_R or AXO_FPAGE_W
     axo_thread_id_t client; // the faulting thread (for the pager's information)
+    uint32_t send_base;     // the answer's map item's send base (where mm wants the page)
 };
-static_assert(ipc::wire_words<ExternalFaultRequest> == 4);
+static_assert(ipc::wire_words<ExternalFault> == 6);
+
+struct PagerWaitRequest {
+    static constexpr uint32_t kLabel = kMmPagerWait;
+    using Reply = ExternalFault;
+    uint32_t token; // the fault answered with this call; 0: none
+    uint32_t error; // ipc::Error: 0 with a map item of the page, else no item
+};
+static_assert(ipc::wire_words<PagerWaitRequest> == 2);
 
 // mm -> fault handler (a send with a zero timeout; not answered).
 struct FaultNotice {

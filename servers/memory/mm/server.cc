@@ -9,11 +9,6 @@ namespace mm {
 
 namespace {
 
-// Replies of an external pager carry an ipc::Error label (at most the transport codes); mm's
-// requests and the kernel's labels are all above this.
-constexpr uint32_t kAnswerLabelLimit = 0x100;
-// How many of the pager's own faults and requests mm serves while it waits for one answer.
-constexpr uint32_t kMaxForwardSteps = 64;
 // σ0 hands out 64 KiB at a time when it can: one IPC for sixteen frames.
 constexpr uint32_t kSigma0BlockBits = 16;
 
@@ -90,6 +85,8 @@ constexpr ipc::Route<MemoryManager> kRoutes[] = {
     ipc::route<&MemoryManager::on_duplicate>(),     ipc::route<&MemoryManager::on_quota_set>(),
     ipc::route<&MemoryManager::on_statistics>(),    ipc::route<&MemoryManager::on_fault_state>(),
     ipc::route<&MemoryManager::on_fault_retry>(), ipc::route<&MemoryManager::on_fault_wait>(),
+    ipc::route<&MemoryManager::on_object_create>(), ipc::route<&MemoryManager::on_object_grant>(),
+    ipc::route<&MemoryManager::on_object_rebind>(), ipc::route<&MemoryManager::on_object_end>(),
 };
 static_assert(ipc::labels_unique(kRoutes));
 
@@ -104,6 +101,44 @@ void set_map_reply(axo_utcb_t* utcb, uint32_t page, uint32_t source, uint32_t ri
     utcb->mr[2] = axo_fpage(source, kPageBits, rights);
 }
 
+// mm's receive window: the landing range, where pagers' answers land (protocol.h).
+constexpr axo_fpage_t kWindow = axo_fpage(kLandingArea, 29, AXO_FPAGE_RWX);
+static_assert(kLandingAreaSize == 1u << 29);
+
+// Where the map item at mr[first], mr[first + 1] put pages in mm's space (the kernel's rule,
+// axolotl/abi.h): [at, at + size); false if it can have put none.
+bool landed_range(const axo_utcb_t* utcb, uint32_t first, uint32_t& at, uint32_t& size) {
+    uint32_t word0 = utcb->mr[first];
+    axo_fpage_t fpage = utcb->mr[first + 1];
+    uint32_t type = word0 & AXO_ITEM_TYPE_MASK;
+    if ((type != AXO_ITEM_MAP && type != AXO_ITEM_GRANT) || fpage == AXO_FPAGE_NIL ||
+        axo_fpage_is_io(fpage))
+        return false;
+    uint32_t log2 = axo_fpage_log2(fpage);
+    if (log2 < kPageBits) return false;
+    uint32_t hotspot = word0 & ~0x3FFu;
+    uint64_t window = uint64_t{1} << 29;
+    if (log2 >= 29) {
+        at = kLandingArea;
+        size = static_cast<uint32_t>(window);
+        return true;
+    }
+    uint64_t send = uint64_t{1} << log2;
+    at = kLandingArea + static_cast<uint32_t>((hotspot % window) & ~(send - 1));
+    size = static_cast<uint32_t>(send);
+    return true;
+}
+
+// mm keeps no page nobody asked for: flushed from its own space (and whatever it mapped on).
+void drop_landed(uint32_t at, uint32_t size) {
+    axo_utcb_t* utcb = axo_my_utcb();
+    uint32_t log2 = kPageBits;
+    while ((1u << log2) < size)
+        ++log2;
+    utcb->mr[0] = axo_fpage(at, log2, AXO_FPAGE_RWX);
+    (void)axo_unmap(AXO_UNMAP_FLUSH_OWN);
+}
+
 } // namespace
 
 Server::Server() : m_dispatcher(m_manager, kRoutes) {}
@@ -115,21 +150,52 @@ void Server::init() {
                    kLandingAreaSize);
 }
 
-bool Server::handle(axo_thread_id_t from, bool forwarding) {
+bool Server::handle(axo_thread_id_t from) {
     axo_utcb_t* utcb = axo_my_utcb();
-    if (is_page_fault(utcb->mr[0])) {
-        uint32_t access = axo_tag_label(utcb->mr[0]) & AXO_FPAGE_RWX;
-        FaultAnswer answer = m_manager.fault(from, utcb->mr[1], utcb->mr[2], access, forwarding);
+    axo_msg_tag_t tag = utcb->mr[0];
+    if (is_page_fault(tag)) {
+        uint32_t access = axo_tag_label(tag) & AXO_FPAGE_RWX;
+        FaultAnswer answer = m_manager.fault(from, utcb->mr[1], utcb->mr[2], access);
         if (answer.kind == FaultAnswer::ignore)
             rt_printf("mm: page fault of %u.%u at %08x (ip %08x): not a client, left blocked\n",
                       axo_thread_number(from), axo_thread_version(from), utcb->mr[1], utcb->mr[2]);
-        return answer_fault(from, answer);
+        return answer_fault(answer);
     }
+    uint32_t untyped = axo_tag_untyped(tag), typed = axo_tag_typed(tag);
+    if (axo_tag_label(tag) == kMmPagerWait && untyped == 2 && (typed == 0 || typed == 2)) {
+        PagerWaitRequest request{utcb->mr[1], utcb->mr[2]};
+        uint32_t at = 0, size = 0;
+        bool landed = typed == 2 && landed_range(utcb, 3, at, size);
+        ExternalFault reply{};
+        bool kept = false;
+        ipc::Error error =
+            m_manager.on_pager_wait(from, request, landed && size == kPageSize ? at : 0,
+                                    reinterpret_cast<const void*>(at), reply, kept);
+        if (landed && !kept) drop_landed(at, size);
+        if (error == ipc::kNoReply) return false;
+        ipc::Message message(utcb->mr);
+        if (error != ipc::Error::ok) {
+            ipc::put_error(message, error);
+            return true;
+        }
+        ipc::put_reply(message, reply);
+        return true;
+    }
+    // Map items nobody asked for (the window is open for pagers' answers): gone at once.
+    uint32_t ranges[2 * (AXO_UNMAP_COUNT_MASK + 1)] = {};
+    uint32_t dropped = 0;
+    for (uint32_t i = 0; i + 1 < typed && dropped + 2 <= 2 * (AXO_UNMAP_COUNT_MASK + 1); i += 2) {
+        if (landed_range(utcb, 1 + untyped + i, ranges[dropped], ranges[dropped + 1]))
+            dropped += 2;
+    }
+    for (uint32_t i = 0; i < dropped; i += 2)
+        drop_landed(ranges[i], ranges[i + 1]); // uses MR0: the message's tag is put back below
+    if (dropped != 0) utcb->mr[0] = tag;
     ipc::Message message(utcb->mr);
     return m_dispatcher.dispatch(from, message) == ipc::Outcome::reply;
 }
 
-bool Server::answer_fault(axo_thread_id_t thread, const FaultAnswer& answer) {
+bool Server::answer_fault(const FaultAnswer& answer) {
     axo_utcb_t* utcb = axo_my_utcb();
     switch (answer.kind) {
     case FaultAnswer::map:
@@ -138,22 +204,7 @@ bool Server::answer_fault(axo_thread_id_t thread, const FaultAnswer& answer) {
     case FaultAnswer::empty:
         utcb->mr[0] = axo_msg_tag(0, 0, 0);
         return true;
-    case FaultAnswer::forward:
-        if (forward(thread, answer)) {
-            uint32_t source = answer.source;
-            if (answer.copy) {
-                source = m_manager.complete_copy(thread, answer,
-                                                 reinterpret_cast<const void*>(answer.source));
-                if (source == 0) {
-                    m_manager.external_failed(thread, answer, kRefusedNoMemory);
-                    return false;
-                }
-            }
-            set_map_reply(utcb, answer.page, source, answer.rights);
-            return true;
-        }
-        m_manager.external_failed(thread, answer);
-        return false;
+    case FaultAnswer::forward: // the pager's answer comes later, through the outbox
     case FaultAnswer::refuse:
     case FaultAnswer::ignore:
         break;
@@ -161,73 +212,92 @@ bool Server::answer_fault(axo_thread_id_t thread, const FaultAnswer& answer) {
     return false;
 }
 
-// One kMmExternalFault call; the page lands at answer.source. Until the answer comes, the
-// pager may fault on its own memory or make requests (it is an mm client, perhaps): those are
-// served here, since the pager cannot answer before they are — mm's closed receive from the
-// pager gets them, and nobody else is served meanwhile.
-bool Server::forward(axo_thread_id_t client, const FaultAnswer& answer) {
-    axo_utcb_t* utcb = axo_my_utcb();
-    uint32_t saved_window = utcb->br[0];
-    utcb->br[0] = axo_fpage(answer.source, kPageBits, AXO_FPAGE_RWX);
-    ipc::Message message(utcb->mr);
-    ipc::put(message, kMmExternalFault,
-             ExternalFaultRequest{answer.cookie, answer.offset, answer.access, client});
-    axo_timeout_t timeout = axo_timeout_us(kExternalTimeoutUs);
-    axo_ipc(answer.pager, answer.pager, axo_timeouts(timeout, timeout));
-    bool delivered = false;
-    for (uint32_t step = 0; step < kMaxForwardSteps; ++step) {
-        if (message.failed()) break;
-        if (message.label() < kAnswerLabelLimit) {
-            delivered = message.label() == 0 && message.untyped() == 0 && message.typed() == 2;
-            break;
-        }
-        if (!handle(answer.pager, true)) break; // the pager itself is stuck now
-        axo_ipc(answer.pager, answer.pager, axo_timeouts(AXO_TIMEOUT_ZERO, timeout));
+// Puts deferred work's message into the UTCB; false if there is none to send.
+bool Server::prepare(const Deferred& work) {
+    ipc::Message message(axo_my_utcb()->mr);
+    switch (work.kind) {
+    case Deferred::notify:
+        ipc::put(message, kMmFaultNotice, work.notice);
+        return true;
+    case Deferred::wake:
+        ipc::put_reply(message, work.notice);
+        return true;
+    case Deferred::pager:
+        ipc::put_reply(message, work.external);
+        return true;
+    case Deferred::answer:
+        return answer_fault(work.fault);
     }
-    utcb->br[0] = saved_window;
-    return delivered;
+    return false;
 }
 
-void Server::drain_outbox() {
-    axo_utcb_t* utcb = axo_my_utcb();
+// The receiver was not waiting any more (it gave up its call): what that means for the work.
+void Server::undelivered(const Deferred& work) {
+    // A handler's or pager's next wait gets what this one missed; a notice stays on record
+    // (kMmFaultState); a thread in a page fault always waits.
+    if (work.kind == Deferred::wake) m_manager.unreport(work.notice.thread);
+    if (work.kind == Deferred::pager) m_manager.unoffer(work.external.token);
+}
+
+// Sends all deferred work but the last, which it leaves in `last` (true if there is one): the
+// run loop sends that one with its next receive, so that the kernel hands the processor
+// straight to its receiver (a pager with a fault to serve, a client with its page) instead of
+// to whoever is next in the ready queue. Every receiver waits in a call or a page fault, so a
+// zero timeout reaches it.
+bool Server::drain_outbox(Deferred& last) {
+    bool have = false;
     Deferred work;
     while (m_manager.take_deferred(work)) {
-        if (work.kind == Deferred::notify) {
-            ipc::Message message(utcb->mr);
-            ipc::put(message, kMmFaultNotice, work.notice);
-            // Never wait for a handler: the fault stays on record (kMmFaultState).
-            axo_ipc_send(work.to, AXO_TIMEOUT_ZERO);
-            continue;
-        }
-        if (work.kind == Deferred::wake) {
-            // The handler waits in its kMmFaultWait call; if it gave up, the next wait gets it.
-            if (!ipc::send_reply(work.to, work.notice)) m_manager.unreport(work.notice.thread);
-            continue;
-        }
-        // The thread waits in its page-fault IPC, so a zero timeout reaches it.
-        if (answer_fault(work.to, work.fault)) axo_ipc_send(work.to, AXO_TIMEOUT_ZERO);
+        if (have && prepare(last) && axo_tag_failed(axo_ipc_send(last.to, AXO_TIMEOUT_ZERO)))
+            undelivered(last);
+        last = work;
+        have = true;
     }
+    return have;
+}
+
+// How long mm may wait for the next message: until the next outstanding fault times out.
+axo_timeout_t Server::receive_timeout() {
+    uint64_t deadline = m_manager.next_deadline();
+    if (deadline == 0) return AXO_TIMEOUT_NEVER;
+    uint64_t now = rt_clock_us();
+    if (deadline <= now) return AXO_TIMEOUT_ZERO;
+    uint64_t wait = deadline - now;
+    return axo_timeout_us(static_cast<uint32_t>(wait < 0x7FFFFFFF ? wait : 0x7FFFFFFF));
 }
 
 void Server::run() {
     axo_utcb_t* utcb = axo_my_utcb();
-    utcb->br[0] = AXO_FPAGE_NIL; // clients send mm no memory
-    axo_thread_id_t from = axo_ipc_receive(AXO_ANY_THREAD, AXO_TIMEOUT_NEVER);
+    utcb->br[0] = kWindow;
+    axo_thread_id_t from = axo_ipc_receive(AXO_ANY_THREAD, receive_timeout());
+    Deferred last;
     for (;;) {
+        m_manager.set_clock(rt_clock_us());
+        bool reply = false;
         if (axo_tag_failed(utcb->mr[0])) {
-            // A reply the client did not wait for, or a cancelled receive: serve on.
-            from = axo_ipc_receive(AXO_ANY_THREAD, AXO_TIMEOUT_NEVER);
+            // A timeout (an outstanding fault's time is up), a reply the client did not wait
+            // for, or a cancelled receive: serve on.
+            m_manager.expire();
+        } else {
+            reply = handle(from);
+            m_manager.expire();
+            if (reply && !m_manager.has_deferred()) {
+                from = axo_ipc_reply_wait(from, receive_timeout());
+                continue;
+            }
+            // The sender first: it asked, the outbox's threads were merely waiting.
+            if (reply) axo_ipc_send(from, AXO_TIMEOUT_ZERO);
+        }
+        if (drain_outbox(last) && prepare(last)) {
+            from = axo_ipc_reply_wait(last.to, receive_timeout());
+            uint32_t error = utcb->error;
+            if (axo_tag_failed(utcb->mr[0]) && !axo_ipc_error_in_receive(error)) {
+                undelivered(last);
+                from = axo_ipc_receive(AXO_ANY_THREAD, receive_timeout());
+            }
             continue;
         }
-        bool reply = handle(from, false);
-        if (reply && !m_manager.has_deferred()) {
-            from = axo_ipc_reply_wait(from, AXO_TIMEOUT_NEVER);
-            continue;
-        }
-        // The sender first: it asked, the outbox's threads were merely waiting.
-        if (reply) axo_ipc_send(from, AXO_TIMEOUT_ZERO);
-        drain_outbox();
-        from = axo_ipc_receive(AXO_ANY_THREAD, AXO_TIMEOUT_NEVER);
+        from = axo_ipc_receive(AXO_ANY_THREAD, receive_timeout());
     }
 }
 

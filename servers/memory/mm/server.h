@@ -1,5 +1,5 @@
 // mm on the kernel: the receive loop, page-fault replies with map items, forwarding to external
-// pagers, the outbox (deferred fault answers, notices), frames from σ0 and flushes by unmap.
+// pagers (their answers land in mm's receive window), the outbox (deferred fault answers, notices), frames from σ0 and flushes by unmap.
 // The decisions are the MemoryManager's (memory_manager.h); this is the part that makes
 // system calls, so it runs on the target only.
 #pragma once
@@ -29,11 +29,13 @@ public:
 
 private:
     // Turns the message in the UTCB (from `from`) into its answer there; false: no answer.
-    bool handle(axo_thread_id_t from, bool forwarding);
-    // Prepares the reply to a fault; false if there is none. May forward (IPC).
-    bool answer_fault(axo_thread_id_t thread, const FaultAnswer& answer);
-    bool forward(axo_thread_id_t client, const FaultAnswer& answer);
-    void drain_outbox();
+    bool handle(axo_thread_id_t from);
+    // Prepares the reply to a fault in the UTCB; false if there is none (now).
+    bool answer_fault(const FaultAnswer& answer);
+    bool prepare(const Deferred& work);
+    void undelivered(const Deferred& work);
+    bool drain_outbox(Deferred& last);
+    axo_timeout_t receive_timeout();
 
     FramePool m_frames;
     MemoryManager m_manager;

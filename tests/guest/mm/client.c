@@ -69,27 +69,32 @@ static report_t call_pager(const uint32_t* a) {
     return r;
 }
 
-/* An external pager for mm: each page it hands out is its own, at a1 + offset. */
+/* An external pager for mm: each page it hands out is its own, at a1 + offset. It waits for
+ * mm's faults in kMmPagerWait calls, each answering the previous fault (protocol.h). */
 static report_t serve(const uint32_t* a) {
     axo_utcb_t* u = axo_my_utcb();
     report_t r = {CLIENT_DONE, {0, 0, 0, 0}};
     axo_thread_id_t mm = u->pager;
-    for (uint32_t i = 0; i < a[0]; ++i) {
-        axo_ipc_receive(mm, axo_timeout_us(a[2]));
-        axo_msg_tag_t tag = u->mr[0];
-        if (axo_tag_failed(tag) || axo_tag_label(tag) != CLIENT_MM_EXTERNAL_FAULT ||
-            axo_tag_untyped(tag) != 4)
+    axo_timeout_t t = axo_timeout_us(a[2]);
+    uint32_t token = 0, send_base = 0, page = 0;
+    for (uint32_t i = 0; i <= a[0]; ++i) {
+        u->mr[0] = axo_msg_tag(CLIENT_MM_PAGER_WAIT, 2, token != 0 ? 2 : 0);
+        u->mr[1] = token;
+        u->mr[2] = 0;
+        u->mr[3] = axo_map_item_word0(send_base, 0);
+        u->mr[4] = axo_fpage(page, 12, a[3]);
+        /* After the last answer: no more waiting (mm offers the next fault to the next wait). */
+        axo_msg_tag_t tag = axo_ipc_call(mm, axo_timeouts(t, i == a[0] ? AXO_TIMEOUT_ZERO : t));
+        if (i == a[0]) break;
+        if (axo_tag_failed(tag) || axo_tag_label(tag) != 0 || axo_tag_untyped(tag) != 6)
             return failed(i, tag);
-        uint32_t cookie = u->mr[1], offset = u->mr[2], access = u->mr[3];
-        uint32_t page = a[1] + offset;
-        /* A page only goes on if this space has it: touch it first (mm pages it in, while it
-         * waits for this very answer). */
+        token = u->mr[1];
+        uint32_t cookie = u->mr[2], offset = u->mr[3], access = u->mr[4];
+        send_base = u->mr[6];
+        page = a[1] + offset;
+        /* A page only goes on if this space has it: touch it first (mm pages it in; it serves
+         * everybody while this fault waits for the answer). */
         (void)*(volatile uint32_t*)page;
-        u->mr[0] = axo_msg_tag(0, 0, 2);
-        u->mr[1] = axo_map_item_word0(page, 0);
-        u->mr[2] = axo_fpage(page, 12, a[3]);
-        tag = axo_ipc_send(mm, AXO_TIMEOUT_ZERO);
-        if (axo_tag_failed(tag)) return failed(0x100 + i, tag);
         r.value[0] = i + 1;
         r.value[1] = offset;
         r.value[2] = cookie;

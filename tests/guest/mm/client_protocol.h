@@ -48,16 +48,16 @@ enum client_op {
     /* An IPC call to the pager (mm): a0 = label, a1 = word count (<= 10), a2.. = the words.
      * value0 = the reply's tag, value1..value2 = its MR1..MR2, value3 = the UTCB error word. */
     CLIENT_CALL_PAGER = 4,
-    /* Serves a0 kMmExternalFault calls from the pager (mm), each within a2 µs: touches the
-     * page at a1 + the request's offset (so it is the client's own, faulted in from mm if need
-     * be) and answers with a map item of it, rights a3. value0 = calls served, value1 = the
+    /* Serves a0 faults mm forwards (kMmPagerWait calls to the pager, mm), each within a2 µs:
+     * touches the page at a1 + the fault's offset (so it is the client's own, faulted in from
+     * mm if need be) and answers with a map item of it, rights a3. value0 = calls served, value1 = the
      * last offset, value2 = the last cookie, value3 = the last access. */
     CLIENT_SERVE = 5,
     /* unmap: a0 = an fpage, a1 = control -> value0 = the error. */
     CLIENT_UNMAP = 6
 };
 
-/* The reply to kMmExternalFault that client.c builds by hand (servers/memory/mm/protocol.h). */
-#define CLIENT_MM_EXTERNAL_FAULT 0x0780u
+/* kMmPagerWait, which client.c builds by hand (servers/memory/mm/protocol.h). */
+#define CLIENT_MM_PAGER_WAIT 0x070Cu
 
 #endif

@@ -83,26 +83,37 @@ void mm_pager_main(void*) {
 // ---- The image pager: the client image, for mm
 // -------------------------------------------------------
 
+// It waits for mm's forwarded faults in kMmPagerWait calls, each answering the previous one
+// (mm's protocol.h, "Stacking"); until a client's region names it, mm refuses the wait.
 void image_pager_main(void*) {
+    static_assert(CLIENT_MM_PAGER_WAIT == mm::kMmPagerWait);
     axo_utcb_t* u = axo_my_utcb();
-    axo_thread_id_t from = axo_ipc_receive(AXO_ANY_THREAD, AXO_TIMEOUT_NEVER);
+    u->br[0] = AXO_FPAGE_NIL;
+    uint32_t token = 0, error = 0, send_base = 0, page = 0;
     for (;;) {
-        axo_msg_tag_t tag = u->mr[0];
-        if (axo_tag_failed(tag) || from != kMm || axo_tag_label(tag) != mm::kMmExternalFault ||
-            axo_tag_untyped(tag) != 4) {
-            from = axo_ipc_receive(AXO_ANY_THREAD, AXO_TIMEOUT_NEVER);
+        bool item = token != 0 && error == 0;
+        u->mr[0] = axo_msg_tag(mm::kMmPagerWait, 2, item ? 2 : 0);
+        u->mr[1] = token;
+        u->mr[2] = error;
+        u->mr[3] = axo_map_item_word0(send_base, 0);
+        u->mr[4] = axo_fpage(page, 12, AXO_FPAGE_R | AXO_FPAGE_X);
+        axo_msg_tag_t tag = axo_ipc_call(kMm, axo_timeouts(AXO_TIMEOUT_NEVER, AXO_TIMEOUT_NEVER));
+        token = 0;
+        if (axo_tag_failed(tag) || axo_tag_label(tag) != 0 || axo_tag_untyped(tag) != 6) {
+            // No region names this thread yet: ask again soon.
+            axo_ipc_receive(kMm, axo_timeout_us(10000));
             continue;
         }
-        uint32_t cookie = u->mr[1], offset = u->mr[2];
+        token = u->mr[1];
+        uint32_t cookie = u->mr[2], offset = u->mr[3];
+        send_base = u->mr[6];
         if (cookie == kCodeCookie && offset / kPage < g_code_pages) {
-            u->mr[0] = axo_msg_tag(0, 0, 2);
-            u->mr[1] = axo_map_item_word0(0, 0);
-            u->mr[2] = axo_fpage(g_code_alias[offset / kPage], 12, AXO_FPAGE_R | AXO_FPAGE_X);
+            error = 0;
+            page = g_code_alias[offset / kPage];
             g_image_served = g_image_served + 1;
         } else {
-            u->mr[0] = axo_msg_tag(static_cast<uint32_t>(ipc::Error::not_found), 0, 0);
+            error = static_cast<uint32_t>(ipc::Error::not_found);
         }
-        from = axo_ipc_reply_wait(from, AXO_TIMEOUT_NEVER);
     }
 }
 

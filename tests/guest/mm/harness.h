@@ -5,7 +5,7 @@
 //   main        the tests; receives the clients' reports and sends them commands;
 //   mm pager    mm's pager and exception handler (lib/loader's handle_fault: mm's image,
 //               .bss and stack come from the root task's PagePool);
-//   image pager an external pager for mm: serves the client image (kMmExternalFault);
+//   image pager an external pager for mm: serves the client image (kMmPagerWait);
 //   supervisor  every client's exception handler and mm fault handler: records notices and
 //               exceptions, and reflects or resolves refused faults (FaultPolicy).
 //
@@ -48,7 +48,7 @@ axo_thread_id_t supervisor_thread();
 axo_thread_id_t image_pager_thread();
 // mm's page faults and exceptions that the mm pager could not serve (mm crashed).
 uint32_t mm_crashes();
-// kMmExternalFault calls the image pager answered.
+// Faults mm forwarded that the image pager answered with a page.
 uint32_t image_pages_served();
 
 // A request to mm from the main thread, bounded.

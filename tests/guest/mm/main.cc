@@ -246,16 +246,24 @@ void test_shared() {
                             0,
                             0,
                             0};
+    // B may not map A's object by its id until A authorises it: ids are no capabilities.
+    uint32_t guessed = client_mm(g_b, mm::kMmRegionCreate, 9, map);
+    const uint32_t grant[] = {object, g_b.id};
+    uint32_t granted = client_mm(g_a, mm::kMmObjectGrant, 2, grant);
     uint32_t mapped = client_mm(g_b, mm::kMmRegionCreate, 9, map);
     uint32_t seen_by_b = 0, seen_by_a = 0;
     bool ok = client_write(g_a, CLIENT_SHARED, 0x5A5A) &&
               client_read(g_b, CLIENT_SHARED + 0x100000, &seen_by_b) &&
               client_write(g_b, CLIENT_SHARED + 0x100000 + kPage, 0xB0B0) &&
               client_read(g_a, CLIENT_SHARED + kPage, &seen_by_a);
-    check(made == 0 && address == CLIENT_SHARED && object != 0 && mapped == 0 && ok &&
-              seen_by_b == 0x5A5A && seen_by_a == 0xB0B0,
-          "shared memory: A creates a shared object, B maps it by its id at another address, and "
-          "each sees what the other writes");
+    check(guessed == static_cast<uint32_t>(Error::not_found),
+          "an unauthorised client cannot map an object: B's map of A's shared object by its id "
+          "is not_found (%u)",
+          guessed);
+    check(made == 0 && address == CLIENT_SHARED && object != 0 && granted == 0 && mapped == 0 &&
+              ok && seen_by_b == 0x5A5A && seen_by_a == 0xB0B0,
+          "shared memory: A creates a shared object and authorises B (kMmObjectGrant), B maps it "
+          "by its id at another address, and each sees what the other writes");
 }
 
 // ---- Copy-on-write

@@ -750,6 +750,176 @@ void stolen_arguments_tests() {
     end_spinner(victim);
 }
 
+// ---- slow, silent and dead pagers --------------------------------------------------------------
+
+// A spawn of exit42 and the wait for it, in microseconds (its image pages come through mm and
+// proc's image pager), or 0 if it did not end with 42.
+uint64_t timed_exit42() {
+    uint64_t begin = rt_clock_us();
+    WaitReply ended;
+    SpawnReply child;
+    if (spawn("exit42", nullptr, child) != ipc::Error::ok ||
+        wait_for(child.pid, ended) != ipc::Error::ok || !ended_as(ended, proc::kExitNormal, 42))
+        return 0;
+    uint64_t took = rt_clock_us() - begin;
+    return took != 0 ? took : 1;
+}
+
+// mm never waits for a pager (servers/memory/mm/protocol.h, "Stacking"): while a test pager
+// takes 700 ms over each answer, while a process waits for a page from itself, other
+// processes' faults are served at once; a pager that dies leaves its client a refused fault.
+void slow_pager_tests() {
+    constexpr uint32_t kTests = 9;
+    // What a spawn and exit of exit42 may take while a pager is slow: its faults are served
+    // at once (a few ms), not after the slow answer (700 ms) or mm's timeout (1 s).
+    constexpr uint64_t kQuickUs = 300000;
+    if (!program::paged_by_mm()) {
+        for (uint32_t i = 0; i < kTests; ++i)
+            tap::skip("slow pagers", "no mm: proc pages its processes");
+        return;
+    }
+    SpawnReply pager, reader;
+    WaitReply ended;
+    if (check(spawn("worker", "pager uc.slow 700", pager) == ipc::Error::ok,
+              "spawn a slow test pager (each answer 700 ms late)")) {
+        uint64_t begin = rt_clock_us();
+        if (spawn("worker", "read uc.slow", reader) == ipc::Error::ok) {
+            sleep_ms(100); // the reader's fault is forwarded and waits for the slow pager
+            uint64_t quick = timed_exit42();
+            check(quick != 0 && quick < kQuickUs,
+                  "while the slow pager holds a fault, exit42 is spawned, paged and reaped in "
+                  "%u us", static_cast<uint32_t>(quick));
+            ipc::Error error = wait_for(reader.pid, ended);
+            uint64_t slow = rt_clock_us() - begin;
+            check(error == ipc::Error::ok && ended_as(ended, proc::kExitNormal, 0) &&
+                      slow >= 600000,
+                  "the reader gets the slow pager's page after %u ms (%s %d)",
+                  static_cast<uint32_t>(slow / 1000), reason_name(ended.reason), ended.status);
+        } else {
+            check(false, "spawn worker read uc.slow");
+            check(false, "spawn worker read uc.slow");
+        }
+        end_spinner(pager);
+    } else {
+        tap::skip("slow pager", "no pager");
+        tap::skip("slow pager", "no pager");
+    }
+    // 8 faults outstanding at once on 2 pagers that take 150 ms over each answer: each pager
+    // answers its 4 one after the other (600 ms); forwarded one at a time they would take
+    // 1.2 s, beyond mm's timeout for the last ones.
+    SpawnReply pagers[2], readers[8];
+    bool spawned = spawn("worker", "pager uc.p0 150", pagers[0]) == ipc::Error::ok &&
+                   spawn("worker", "pager uc.p1 150", pagers[1]) == ipc::Error::ok;
+    uint64_t begin = rt_clock_us();
+    for (uint32_t i = 0; spawned && i < 8; ++i)
+        spawned = spawn("worker", i % 2 ? "read uc.p1" : "read uc.p0", readers[i]) ==
+                  ipc::Error::ok;
+    uint32_t good = 0;
+    for (uint32_t i = 0; spawned && i < 8; ++i)
+        good += wait_for(readers[i].pid, ended) == ipc::Error::ok &&
+                        ended_as(ended, proc::kExitNormal, 0)
+                    ? 1
+                    : 0;
+    uint64_t took = rt_clock_us() - begin;
+    check(spawned && good == 8,
+          "8 faults outstanding on 2 slow pagers at once: %u of 8 readers got their page, in %u "
+          "ms",
+          good, static_cast<uint32_t>(took / 1000));
+    end_spinner(pagers[0]);
+    end_spinner(pagers[1]);
+    // A pager that dies with a fault of its client outstanding.
+    if (check(spawn("worker", "pager uc.dead 100000", pager) == ipc::Error::ok,
+              "spawn a test pager that never answers in time")) {
+        if (spawn("worker", "read uc.dead", reader) == ipc::Error::ok) {
+            sleep_ms(100);
+            end_spinner(pager); // killed and reaped
+            uint64_t begin = rt_clock_us();
+            ipc::Error error = wait_for(reader.pid, ended);
+            check(error == ipc::Error::ok && ended_as(ended, proc::kExitFaulted, 14),
+                  "its pager killed, the reader ends with a refused fault (faulted 14) after "
+                  "%u ms, no hang (%s %d)",
+                  static_cast<uint32_t>((rt_clock_us() - begin) / 1000),
+                  reason_name(ended.reason), ended.status);
+        } else {
+            check(false, "spawn worker read uc.dead");
+        }
+    } else {
+        tap::skip("dead pager", "no pager");
+    }
+    // A process that is the pager of its own region and never answers.
+    SpawnReply self;
+    if (check(spawn("worker", "selfpager", self) == ipc::Error::ok, "spawn worker selfpager")) {
+        sleep_ms(100);
+        uint64_t quick = timed_exit42();
+        check(quick != 0 && quick < kQuickUs,
+              "while a process waits for a page from itself, exit42 runs in %u us",
+              static_cast<uint32_t>(quick));
+        ipc::Error error = wait_for(self.pid, ended);
+        check(error == ipc::Error::ok && ended_as(ended, proc::kExitFaulted, 14),
+              "the self-paging process ends with its fault refused at mm's timeout (%s %d)",
+              reason_name(ended.reason), ended.status);
+    } else {
+        tap::skip("self pager", "not spawned");
+        tap::skip("self pager", "not spawned");
+    }
+}
+
+// ---- one program's processes keep their pages ----------------------------------------------------
+
+// Two workers share the module's image in mm (its read-only pages are kept once): one spins
+// and checks its code and data, the other — 100 of them, one after the other, each seeded
+// differently — protects, writes, unmaps and remaps its own image and stack pages at random,
+// then ends (exit 0, or vector 14 when it took its own code or stack away). The bystander
+// must run on throughout: nothing one process does to its own memory, nor its end, takes a
+// page from another for good.
+void bystander_tests() {
+    constexpr uint32_t kTests = 3;
+    constexpr uint32_t kRounds = 100;
+    if (!program::paged_by_mm()) {
+        for (uint32_t i = 0; i < kTests; ++i)
+            tap::skip("a bystander of one program", "no mm: proc pages its processes");
+        return;
+    }
+    mm::StatisticsReply before = settled_mm_statistics();
+    SpawnReply bystander;
+    if (!check(spawn("worker", "steady", bystander) == ipc::Error::ok, "spawn worker steady"))
+        return;
+    WaitReply ended;
+    uint32_t rounds = 0, ended_well = 0, survived = 0;
+    for (; rounds < kRounds; ++rounds) {
+        char arguments[24];
+        rt_snprintf(arguments, sizeof arguments, "shake %u", 7919 * rounds + 1);
+        SpawnReply shaker;
+        if (spawn("worker", arguments, shaker) != ipc::Error::ok ||
+            wait_for(shaker.pid, ended) != ipc::Error::ok)
+            break;
+        if (ended_as(ended, proc::kExitNormal, 0) || ended_as(ended, proc::kExitFaulted, 14))
+            ++ended_well;
+        else
+            diag("shaker %u ended %s %d", rounds, reason_name(ended.reason), ended.status);
+        survived += ended_as(ended, proc::kExitNormal, 0) ? 1 : 0;
+        if (wait_for(bystander.pid, ended, proc::kWaitNoHang) != ipc::Error::busy) {
+            diag("the bystander ended after shaker %u: %s %d", rounds, reason_name(ended.reason),
+                 ended.status);
+            break;
+        }
+    }
+    check(rounds == kRounds && ended_well == kRounds,
+          "%u shakers of the worker image ran and ended (%u of them exit 0, the others "
+          "faulted 14 at their own pages)",
+          rounds, survived);
+    expect(kill(bystander.pid, proc::kSignalTerm), ipc::Error::ok,
+           "the bystander worker still runs after them all");
+    ipc::Error error = wait_for(bystander.pid, ended);
+    check(error == ipc::Error::ok && ended_as(ended, proc::kExitKilled, 15),
+          "the bystander ends by the kill, not by a fault or a wrong checksum (%s %d; 2: code "
+          "changed, 3: data changed)",
+          reason_name(ended.reason), ended.status);
+    mm::StatisticsReply after = settled_mm_statistics();
+    diag("mm's objects and data frames: %u/%u before, %u/%u after", before.objects,
+         before.data_frames, after.objects, after.data_frames);
+}
+
 // ---- reclaim: crash and reap, many times
 // ---------------------------------------------------------
 
@@ -848,6 +1018,8 @@ int main() {
     mm_tests();
     shared_code_tests();
     stolen_arguments_tests();
+    bystander_tests();
+    slow_pager_tests();
     reclaim_tests(cycles);
     tap::finish();
     program::exit(tap::failures() == 0 ? 0 : 1);

@@ -14,8 +14,9 @@
 //   worker measure        prints what page faults cost (TSC cycles per fault, access included):
 //                         zero fill (anonymous), image pages (read-only data: mm asks proc's
 //                         image pager, copies), and a remap of a page mm has (after taking W away).
-//   worker pager NAME     a test pager: registers NAME and serves mm's kMmExternalFault with
-//                         two pages of its own memory (from mm); kFlush revokes one (unmap)
+//   worker pager NAME [MS] a test pager: registers NAME and serves mm's forwarded faults
+//                         (kMmPagerWait) with two pages of its own memory (from mm), each
+//                         answer MS milliseconds late if given; kFlush revokes one (unmap)
 //                         and changes its contents; kQuit ends it.
 //   worker client NAME    the client of that pager: an external region backed by it, read,
 //                         flushed by the pager, read again (refetched through a new fault).
@@ -25,8 +26,21 @@
 //                         the stack-top page of the spinner process with thread number N —
 //                         which the image pager refuses, so the read ends this process
 //                         (faulted, 14). Exit 4 if it got the page.
+//   worker read NAME      reads page 0 of an external region of pager NAME: exit 0 with the
+//                         pager's contents (faulted 14 if mm refuses the fault).
+//   worker selfpager      names its own thread as the pager of a region and reads it: mm
+//                         refuses the fault after its timeout (faulted, 14); nobody waits.
+//   worker steady         a bystander: spins on one code page and checks, now and then, a
+//                         checksum of its code and read-only data (mm's kept copies, shared
+//                         with every worker) and a pattern in its data; runs until killed.
+//                         Exit 2 (code changed) or 3 (data changed).
+//   worker shake SEED     hostile to its own image and stack: 64 random (seeded) protects,
+//                         writes, unmaps and anonymous remaps of its own image and stack
+//                         pages (a quarter of them the page `worker steady` spins on), then exit 0 — or an earlier end at vector 14 when it takes its
+//                         own running code or stack away. Another worker must not notice.
 //
 // Every exit status names the step that failed (0: all good); the driver checks them.
+#include "lib/loader/loader.h"
 #include "lib/names/names.h"
 #include "program.h"
 
@@ -343,42 +357,61 @@ void fill(uint32_t page, uint32_t generation) {
         g_pager_pages[page][i] = pattern(generation, page);
 }
 
-[[noreturn]] void pager_mode(const char* name) {
+// One thread serves both mm and its own clients' requests: it waits for mm's faults in
+// kMmPagerWait calls (each answering the previous fault) of 10 ms, and for requests in
+// receives of 10 ms between them. A fault mm offered while the thread was not waiting goes to
+// its next wait.
+[[noreturn]] void pager_mode(const char* name, uint32_t delay_ms) {
     uint32_t generation[kPagerPages] = {1, 1};
     for (uint32_t page = 0; page < kPagerPages; ++page)
         fill(page, generation[page]);
     if (names::register_name(name) != ipc::Error::ok) exit(1);
     axo_utcb_t* utcb = axo_my_utcb();
     utcb->br[0] = AXO_FPAGE_NIL;
-    uint32_t served = 0;
-    for (uint32_t step = 0; step < 64; ++step) {
-        axo_thread_id_t from = axo_ipc_receive(AXO_ANY_THREAD, axo_timeout_us(5 * kTimeoutUs));
-        axo_msg_tag_t tag = utcb->mr[0];
-        if (axo_tag_failed(tag)) exit(2);
+    axo_thread_id_t mm_thread = program::pager_thread();
+    uint32_t served = 0, token = 0, error = 0, send_base = 0, page = 0;
+    auto take_fault = [&]() {
+        // An ExternalFault (protocol.h) in the UTCB.
+        token = utcb->mr[1];
+        page = utcb->mr[3] / kPage;
+        send_base = utcb->mr[6];
+        error = page < kPagerPages ? 0 : static_cast<uint32_t>(ipc::Error::invalid_argument);
+        if (error == 0) ++served;
+    };
+    auto is_fault = [&](axo_msg_tag_t tag) {
+        return !axo_tag_failed(tag) && axo_tag_label(tag) == 0 && axo_tag_untyped(tag) == 6;
+    };
+    for (uint32_t step = 0; step < 2000; ++step) {
+        bool item = token != 0 && error == 0;
+        utcb->mr[0] = axo_msg_tag(mm::kMmPagerWait, 2, item ? 2 : 0);
+        utcb->mr[1] = token;
+        utcb->mr[2] = error;
+        utcb->mr[3] = axo_map_item_word0(send_base, 0);
+        utcb->mr[4] = axo_fpage(reinterpret_cast<uintptr_t>(g_pager_pages[page]), 12, AXO_FPAGE_R);
+        axo_msg_tag_t tag = axo_ipc_call(mm_thread, axo_timeouts(timeout(), axo_timeout_us(10000)));
+        token = 0;
+        if (is_fault(tag)) {
+            take_fault();
+            if (delay_ms != 0) sleep_ms(delay_ms); // a slow pager: the answer goes later
+            continue;
+        }
+        axo_thread_id_t from = axo_ipc_receive(AXO_ANY_THREAD, axo_timeout_us(10000));
+        tag = utcb->mr[0];
+        if (axo_tag_failed(tag)) continue;
         uint32_t label = axo_tag_label(tag);
-        if (label == mm::kMmExternalFault && from == program::pager_thread() &&
-            axo_tag_untyped(tag) == 4) {
-            uint32_t page = utcb->mr[2] / kPage;
-            if (page >= kPagerPages) {
-                utcb->mr[0] = axo_msg_tag(static_cast<uint32_t>(ipc::Error::invalid_argument), 0, 0);
-            } else {
-                ++served;
-                utcb->mr[0] = axo_msg_tag(0, 0, 2);
-                utcb->mr[1] = axo_map_item_word0(0, 0);
-                utcb->mr[2] = axo_fpage(reinterpret_cast<uintptr_t>(g_pager_pages[page]), 12,
-                                        AXO_FPAGE_R);
-            }
-            axo_ipc_send(from, AXO_TIMEOUT_ZERO);
+        if (from == mm_thread && is_fault(tag)) {
+            take_fault();
+            if (delay_ms != 0) sleep_ms(delay_ms);
             continue;
         }
         if (label == kFlush && axo_tag_untyped(tag) == 1 && utcb->mr[1] < kPagerPages) {
-            uint32_t page = utcb->mr[1];
+            uint32_t flushed = utcb->mr[1];
             // The middle level's flush: everything derived from our page goes — mm's copy of
             // the mapping and the client's.
             utcb->mr[0] =
-                axo_fpage(reinterpret_cast<uintptr_t>(g_pager_pages[page]), 12, AXO_FPAGE_RWX);
+                axo_fpage(reinterpret_cast<uintptr_t>(g_pager_pages[flushed]), 12, AXO_FPAGE_RWX);
             (void)axo_unmap(0);
-            fill(page, ++generation[page]);
+            fill(flushed, ++generation[flushed]);
             utcb->mr[0] = axo_msg_tag(0, 0, 0);
             axo_ipc_send(from, AXO_TIMEOUT_ZERO);
             continue;
@@ -435,6 +468,39 @@ uint32_t call_pager(axo_thread_id_t pager, uint32_t label, uint32_t word) {
     uint32_t served = call_pager(pager, kQuit, 0);
     if (served != 3) exit(10);
     exit(0);
+}
+
+// An external region of the pager registered as `name` (looked up for up to 2 s), 2 pages.
+uint32_t external_region(axo_thread_id_t pager) {
+    mm::RegionCreateReply region{};
+    if (ipc::call(program::pager_thread(),
+                  mm::RegionCreateRequest{AXO_NIL_THREAD, 0, kPagerPages * kPage, AXO_FPAGE_R,
+                                          mm::kRegionExternal, 0, 0, pager, 7},
+                  region, timeout()) != ipc::Error::ok)
+        exit(2);
+    return region.address;
+}
+
+// Reads page 0 of an external region of the pager registered as `name`: exit 0 with the
+// pager's contents, 3 with others; a refused fault ends it (faulted, 14).
+[[noreturn]] void read_mode(const char* name) {
+    axo_thread_id_t pager = AXO_NIL_THREAD;
+    for (uint32_t i = 0; i < 200 && names::lookup(name, pager) != ipc::Error::ok; ++i)
+        sleep_ms(10);
+    if (pager == AXO_NIL_THREAD) exit(1);
+    uint32_t address = external_region(pager);
+    uint32_t word = *reinterpret_cast<volatile uint32_t*>(static_cast<uintptr_t>(address));
+    exit(word == pattern(1, 0) ? 0 : 3);
+}
+
+// Names its own thread as the pager of a region of its own and reads it: the fault is
+// forwarded to a thread that is blocked in that very fault and never answers. mm serves
+// everybody else meanwhile, and refuses this fault when its time is up (faulted, 14).
+[[noreturn]] void self_pager_mode() {
+    uint32_t address = external_region(rt_my_id());
+    uint32_t word = *reinterpret_cast<volatile uint32_t*>(static_cast<uintptr_t>(address));
+    rt_printf("worker (selfpager): read %08x from a region nobody serves\n", word);
+    exit(4);
 }
 
 // ---- another process's arguments through the image pager -------------------------------------
@@ -495,6 +561,116 @@ uint32_t image_pager_region(uint32_t cookie) {
     exit(4);
 }
 
+// ---- a bystander and a hostile process of one program ------------------------------------------
+
+extern "C" const uint8_t __init_array_end[], _end[];
+constexpr uint32_t kImageBase = 0x00400000u;
+constexpr uint32_t kSteadyPages = 2;
+alignas(4096) volatile uint32_t g_steady[kSteadyPages][kPage / 4];
+
+uint32_t checksum(uint32_t from, uint32_t to) {
+    uint32_t sum = 0x5EED;
+    for (uint32_t at = from; at < to; at += 4)
+        sum = (sum << 5 | sum >> 27) ^ *reinterpret_cast<const volatile uint32_t*>(
+                                            static_cast<uintptr_t>(at));
+    return sum;
+}
+
+uint32_t steady_pattern(uint32_t page, uint32_t i) {
+    return 0x57EA0000u ^ page << 12 ^ i;
+}
+
+// The spin stays on one code page and touches no data: every page fault it takes is its
+// code page, taken away by someone else.
+__attribute__((noinline)) void spin(uint32_t rounds) {
+    for (uint32_t i = 0; i < rounds; ++i)
+        asm volatile("" ::: "memory");
+}
+
+[[noreturn]] void steady_mode() {
+    uint32_t end = reinterpret_cast<uintptr_t>(__init_array_end) & ~3u;
+    uint32_t code = checksum(kImageBase, end);
+    for (uint32_t page = 0; page < kSteadyPages; ++page)
+        for (uint32_t i = 0; i < kPage / 4; ++i)
+            g_steady[page][i] = steady_pattern(page, i);
+    for (;;) {
+        spin(1u << 28);
+        if (checksum(kImageBase, end) != code) exit(2);
+        for (uint32_t page = 0; page < kSteadyPages; ++page)
+            for (uint32_t i = 0; i < kPage / 4; i += 97)
+                if (g_steady[page][i] != steady_pattern(page, i)) exit(3);
+    }
+}
+
+[[noreturn]] void shake_mode(const char* seed_text) {
+    int32_t seed = 0;
+    if (!program::parse_int(seed_text, seed)) exit(1);
+    uint32_t state = static_cast<uint32_t>(seed) * 2654435761u | 1;
+    auto next = [&]() {
+        state ^= state << 13;
+        state ^= state >> 17;
+        state ^= state << 5;
+        return state;
+    };
+    uint32_t image_pages = (reinterpret_cast<uintptr_t>(_end) + kPage - 1 - kImageBase) / kPage;
+    uint32_t read_only_pages =
+        (reinterpret_cast<uintptr_t>(__init_array_end) + kPage - 1 - kImageBase) / kPage;
+    // Where a `worker steady` spins: the same page in every process of the program.
+    uint32_t spin_page = reinterpret_cast<uintptr_t>(&spin) & ~(kPage - 1);
+    // The stack below the pages this function and its calls use.
+    uint32_t here = reinterpret_cast<uintptr_t>(&seed) & ~(kPage - 1);
+    uint32_t stack_low = loader::Process::kStack.low;
+    uint32_t stack_pages = (here - 2 * kPage - stack_low) / kPage;
+    axo_thread_id_t mm_thread = program::pager_thread();
+    ipc::Empty empty;
+    auto protect = [&](uint32_t address, uint32_t size, uint32_t rights) {
+        return ipc::call(mm_thread, mm::ProtectRequest{AXO_NIL_THREAD, address, size, rights},
+                         empty, timeout());
+    };
+    auto unmap = [&](uint32_t address, uint32_t size) {
+        (void)ipc::call(mm_thread, mm::UnmapRequest{AXO_NIL_THREAD, address, size}, empty,
+                        timeout());
+    };
+    for (uint32_t step = 0; step < 64; ++step) {
+        uint32_t roll = next();
+        uint32_t target = roll & 3; // the spin page, code and read-only data, the image, stack
+        uint32_t count = 1 + (roll >> 2) % 3;
+        uint32_t address = spin_page;
+        if (target == 1) address = kImageBase + next() % read_only_pages * kPage;
+        if (target == 2) address = kImageBase + next() % image_pages * kPage;
+        if (target == 3) address = stack_low + next() % stack_pages * kPage;
+        uint32_t size = target == 0 ? kPage : count * kPage;
+        uint32_t op = next() % 16;
+        if (op < 3) {
+            (void)protect(address, size, AXO_FPAGE_R | AXO_FPAGE_X);
+        } else if (op < 6) {
+            // Writable, and written (the same byte back): a private copy of a kept page.
+            if (protect(address, size, AXO_FPAGE_RWX) == ipc::Error::ok) {
+                auto* byte = reinterpret_cast<volatile uint8_t*>(static_cast<uintptr_t>(address));
+                *byte = *byte;
+            }
+        } else if (op < 7) {
+            (void)protect(address, size, AXO_FPAGE_R);
+        } else if (op < 11) {
+            // No rights, and back: every mapping of the pages goes.
+            (void)protect(address, size, 0);
+            (void)protect(address, size, target == 3 ? AXO_FPAGE_R | AXO_FPAGE_W
+                                                     : AXO_FPAGE_R | AXO_FPAGE_X);
+        } else if (op < 14 || target == 3) {
+            // Unmapped, and mapped again as anonymous memory (zeros where code was).
+            unmap(address, size);
+            mm::RegionCreateReply reply{};
+            (void)ipc::call(mm_thread,
+                            mm::RegionCreateRequest{AXO_NIL_THREAD, address, size, AXO_FPAGE_RWX,
+                                                    mm::kRegionAnonymous, 0, 0, AXO_NIL_THREAD, 0},
+                            reply, timeout());
+        } else {
+            unmap(address, size);
+        }
+    }
+    exit(0);
+}
+
 } // namespace
 
 int main() {
@@ -509,9 +685,17 @@ int main() {
     if (equal(mode, "fork")) fork_mode();
     if (equal(mode, "quota")) quota_mode();
     if (equal(mode, "measure")) measure_mode();
-    if (equal(mode, "pager") && args.argc > 2) pager_mode(args.argv[2]);
+    if (equal(mode, "pager") && args.argc > 2) {
+        int32_t delay = 0;
+        if (args.argc > 3 && (!program::parse_int(args.argv[3], delay) || delay < 0)) exit(97);
+        pager_mode(args.argv[2], static_cast<uint32_t>(delay));
+    }
+    if (equal(mode, "read") && args.argc > 2) read_mode(args.argv[2]);
+    if (equal(mode, "selfpager")) self_pager_mode();
     if (equal(mode, "client") && args.argc > 2) client_mode(args.argv[2]);
     if (equal(mode, "steal") && args.argc > 2) steal_mode(args.argv[2]);
+    if (equal(mode, "steady")) steady_mode();
+    if (equal(mode, "shake") && args.argc > 2) shake_mode(args.argv[2]);
     rt_printf("worker: unknown mode \"%s\"\n", mode);
     exit(98);
 }
