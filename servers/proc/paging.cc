@@ -364,9 +364,8 @@ ipc::Error mm_start_process(Proc& proc, uint32_t slot, uint32_t module, axo_thre
     if (error != loader::kOk) return ipc::Error::unsupported;
     error = loader::create_thread(process, thread, proc.paging.mm, rt_my_id(), &why);
     if (error != loader::kOk) return ipc::Error::no_memory;
+    // Not started here: ProcessHost::run does, after the process's events are queued.
     ipc::Error e = setup_space(proc, slot, module, thread);
-    if (e == ipc::Error::ok && loader::start(process, &why) != loader::kOk)
-        e = ipc::Error::no_memory;
     if (e != ipc::Error::ok) {
         rt_printf("proc: setting up %s in mm failed: %s\n", argv[0], ipc::error_name(e));
         (void)axo_thread_control(thread, AXO_NIL_THREAD, AXO_NIL_THREAD, AXO_NIL_THREAD, 0,
@@ -403,13 +402,7 @@ ipc::Error mm_fork_process(Proc& proc, uint32_t slot, uint32_t parent_slot, axo_
     mm::DuplicateReply duplicated{};
     if (error == ipc::Error::ok)
         error = mm_call(proc, mm::DuplicateRequest{parent.thread, thread}, duplicated);
-    if (error == ipc::Error::ok) {
-        axo_exreg_t regs = {};
-        regs.control = AXO_EXREG_SET_IP | AXO_EXREG_SET_SP;
-        regs.ip = ip;
-        regs.sp = sp;
-        if (axo_exchange_registers(thread, &regs) != AXO_OK) error = ipc::Error::invalid_argument;
-    }
+    // Not started here: ProcessHost::run does, at ip and sp, after the fork event is queued.
     if (error == ipc::Error::ok && proc.forks++ < 4)
         rt_printf("proc: fork of %u.%u: %u.%u, %u page(s) shared copy-on-write\n",
                   axo_thread_number(parent.thread), axo_thread_version(parent.thread),

@@ -77,8 +77,9 @@ void start_paging(Proc& proc);
 // Whether processes of config module `module` are mm clients (mm runs and it is not mm).
 bool paged_by_mm(const Proc& proc, uint32_t module);
 
-// Starts config module `module` in table slot `slot` as `thread`, an mm client (above).
-// Errors as ProcessHost::start; no_memory also when mm refuses (quota, tables).
+// Makes config module `module` in table slot `slot` as `thread`, an mm client (above), not yet
+// started (ProcessHost::run starts it). Errors as ProcessHost::start; no_memory also when mm
+// refuses (quota, tables).
 ipc::Error mm_start_process(Proc& proc, uint32_t slot, uint32_t module, axo_thread_id_t thread,
                             const char* const* argv, uint32_t argc);
 
@@ -88,7 +89,8 @@ ipc::Error start_mm_module(Proc& proc, uint32_t slot, uint32_t module, axo_threa
                            const char* const* argv, uint32_t argc);
 
 // kProcFork's work (protocol.h): `thread`, in slot `slot`, becomes an mm client that is a
-// copy-on-write duplicate (kMmDuplicate) of the process in `parent_slot`, and starts at ip, sp.
+// copy-on-write duplicate (kMmDuplicate) of the process in `parent_slot`, to start at ip, sp
+// (ProcessHost::run starts it).
 ipc::Error mm_fork_process(Proc& proc, uint32_t slot, uint32_t parent_slot, axo_thread_id_t thread,
                            uint32_t ip, uint32_t sp);
 

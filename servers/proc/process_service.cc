@@ -70,7 +70,56 @@ ipc::Error ProcessService::start(ProcessId parent, uint32_t module, const char* 
     ++m_counters.spawned;
     reply.pid = entry->pid;
     reply.main_thread = entry->thread;
+    return launch(*entry, m_table.find(parent), true);
+}
+
+ipc::Error ProcessService::launch(ProcessEntry& entry, const ProcessEntry* parent, bool execed) {
+    if (parent != nullptr) {
+        entry.pgid = parent->pgid;
+        entry.sid = parent->sid;
+        entry.credentials = parent->credentials;
+        // fork keeps the dispositions; exec (spawn is fork and exec) resets caught ones to
+        // their default and keeps ignored ones (POSIX exec).
+        entry.ignored = parent->ignored;
+        entry.caught = execed ? 0 : parent->caught;
+    } else {
+        // proc's own: root, the leader of a session and a group of its own.
+        entry.pgid = entry.sid = entry.pid;
+        entry.credentials = Credentials{};
+    }
+    entry.execed = execed;
+    publish(kEventFork, entry, 0);
+    if (execed) publish(kEventExec, entry, entry.module);
+    // Every subscriber has the events queued: now the process may call them.
+    if (m_host.run != nullptr) {
+        ipc::Error error = m_host.run(m_host.context, m_table.slot_of(entry), entry.thread);
+        if (error != ipc::Error::ok) {
+            // It never ran: it ends as killed, and nobody waits for it.
+            m_host.destroy(m_host.context, m_table.slot_of(entry), entry.thread);
+            publish(kEventExit, entry, kExitKilled << 16 | kSignalKill);
+            --m_counters.spawned;
+            m_table.release(entry);
+            return error;
+        }
+    }
     return ipc::Error::ok;
+}
+
+void ProcessService::publish(uint32_t kind, const ProcessEntry& entry, uint32_t value) {
+    m_events.publish(Event{kind, entry.pid, entry.parent, value});
+}
+
+bool ProcessService::answer_events(void* context, axo_thread_id_t subscriber,
+                                   const EventNextReply& reply) {
+    auto* self = static_cast<ProcessService*>(context);
+    if (self->m_host.answer_events == nullptr) return false;
+    return self->m_host.answer_events(self->m_host.context, subscriber, reply);
+}
+
+bool ProcessService::thread_alive(void* context, axo_thread_id_t thread) {
+    auto* self = static_cast<ProcessService*>(context);
+    if (self->m_host.alive == nullptr) return true;
+    return self->m_host.alive(self->m_host.context, thread);
 }
 
 ipc::Error ProcessService::fork(axo_thread_id_t from, const ForkRequest& request,
@@ -90,7 +139,7 @@ ipc::Error ProcessService::fork(axo_thread_id_t from, const ForkRequest& request
     ++m_counters.spawned;
     reply.pid = entry->pid;
     reply.main_thread = entry->thread;
-    return ipc::Error::ok;
+    return launch(*entry, &m_table.at(parent_slot), false);
 }
 
 // ---- Ending ----------------------------------------------------------------------------------
@@ -103,18 +152,6 @@ ipc::Error ProcessService::exit(axo_thread_id_t from, const ExitRequest& request
     return ipc::kNoReply;
 }
 
-ipc::Error ProcessService::kill(axo_thread_id_t from, const KillRequest& request, ipc::Empty&) {
-    if (request.pid == kNoProcess || request.signal == 0 || request.signal > kMaxSignal)
-        return ipc::Error::invalid_argument;
-    ProcessEntry* entry = m_table.find(request.pid);
-    if (entry == nullptr) return ipc::Error::not_found;
-    ProcessId killer = caller(from);
-    if (killer != kNoProcess && entry->parent != killer) return ipc::Error::no_permission;
-    if (entry->state == ProcessState::running)
-        end(*entry, kExitKilled, static_cast<int32_t>(request.signal));
-    return ipc::Error::ok;
-}
-
 bool ProcessService::end_thread(axo_thread_id_t thread, ExitReason reason, int32_t status) {
     ProcessEntry* entry = m_table.find_running(thread);
     if (entry == nullptr) return false;
@@ -123,12 +160,24 @@ bool ProcessService::end_thread(axo_thread_id_t thread, ExitReason reason, int32
 }
 
 void ProcessService::end(ProcessEntry& entry, ExitReason reason, int32_t status) {
+    // Its threads' subscriptions go with them.
+    for (axo_thread_id_t extra : entry.extra)
+        m_events.thread_died(extra);
+    m_events.thread_died(entry.thread);
     m_host.destroy(m_host.context, m_table.slot_of(entry), entry.thread);
     entry.state = ProcessState::ended;
     entry.reason = reason;
     entry.status = status;
+    entry.stopped = false;
+    entry.report = 0;
     ++m_counters.ended;
     m_host.ended(m_host.context, entry);
+    publish(kEventExit, entry, static_cast<uint32_t>(reason) << 16 |
+                                   (static_cast<uint32_t>(status) & 0xFFFFu));
+    // SIGCHLD: ignored by default, so it matters only to a parent that catches it.
+    if (ProcessEntry* parent = m_table.find(entry.parent);
+        parent != nullptr && parent->state == ProcessState::running)
+        signal(*parent, kSignalChild);
 
     // Its thread is gone, and with it any wait it had pending.
     drop_waits_of_parent(entry.pid);
@@ -150,7 +199,8 @@ WaitReply ProcessService::wait_reply(const ProcessEntry& child) {
 
 ipc::Error ProcessService::wait(axo_thread_id_t from, const WaitRequest& request,
                                 WaitReply& reply) {
-    if ((request.options & ~kWaitNoHang) != 0) return ipc::Error::invalid_argument;
+    if ((request.options & ~(kWaitNoHang | kWaitUntraced | kWaitContinued)) != 0)
+        return ipc::Error::invalid_argument;
     ProcessId parent = caller(from);
     // A thread makes one call at a time: a wait it had pending was given up.
     drop_waits_of_thread(from);
@@ -174,12 +224,45 @@ ipc::Error ProcessService::wait(axo_thread_id_t from, const WaitRequest& request
         settle_waits(parent, reply.pid);
         return ipc::Error::ok;
     }
+    // A stop or continue not yet reported, if the caller asked for those.
+    for (uint32_t i = 0; i < ProcessTable::kSlots; ++i) {
+        ProcessEntry& child = m_table.at(i);
+        if (child.state != ProcessState::running || child.parent != parent ||
+            (request.pid != kWaitAnyChild && child.pid != request.pid) ||
+            !wants_report(request.options, child.report))
+            continue;
+        reply = WaitReply{child.pid, child.report, child.report_status};
+        child.report = 0;
+        return ipc::Error::ok;
+    }
     if (request.options & kWaitNoHang) return ipc::Error::busy;
     for (uint32_t i = 0; i < m_wait_count; ++i)
         if (request.pid != kWaitAnyChild && m_waits[i].pid == request.pid) return ipc::Error::busy;
     if (m_wait_count == kMaxWaits) return ipc::Error::no_space;
-    m_waits[m_wait_count++] = Wait{from, parent, request.pid};
+    m_waits[m_wait_count++] = Wait{from, parent, request.pid, request.options};
     return ipc::kNoReply;
+}
+
+bool ProcessService::wants_report(uint32_t options, uint32_t report) {
+    return (report == kExitStopped && (options & kWaitUntraced) != 0) ||
+           (report == kExitContinued && (options & kWaitContinued) != 0);
+}
+
+void ProcessService::deliver_report(ProcessEntry& child) {
+    for (uint32_t i = 0; i < m_wait_count;) {
+        Wait wait = m_waits[i];
+        if (wait.parent != child.parent || (wait.pid != kWaitAnyChild && wait.pid != child.pid) ||
+            !wants_report(wait.options, child.report)) {
+            ++i;
+            continue;
+        }
+        remove_wait(i);
+        if (m_host.answer(m_host.context, wait.thread, ipc::Error::ok,
+                          WaitReply{child.pid, child.report, child.report_status})) {
+            child.report = 0;
+            return;
+        }
+    }
 }
 
 void ProcessService::deliver(ProcessEntry& child) {

@@ -36,6 +36,21 @@ struct ProcessEntry {
     uint32_t module; // index into BootConfig::modules
     uint32_t reason; // ExitReason, once ended
     int32_t status;  // once ended
+
+    // Identity (protocol.h, "Identity"): inherited from the parent.
+    ProcessId pgid;
+    ProcessId sid;
+    Credentials credentials;
+    bool execed; // it runs an image of its own (spawned, or exec'd): setpgid by its parent fails
+
+    // Signals (protocol.h, "Signals"): what the process reported, and what proc keeps for it.
+    uint32_t ignored; // signal_bit()s
+    uint32_t caught;
+    uint32_t pending; // caught signals not yet collected; any signal while stopped
+    bool stopped;     // its threads are halted
+    // Not yet reported to a wait with kWaitUntraced / kWaitContinued (at most one of them).
+    uint32_t report;      // 0, kExitStopped or kExitContinued
+    int32_t report_status; // the stopping signal, or SIGCONT
 };
 
 class ProcessTable {

@@ -506,13 +506,17 @@ void bad_input_tests() {
     expect(wait_for(999999, ended), ipc::Error::not_found, "wait for a pid nobody has");
     expect(wait_for(proc::kWaitAnyChild, ended), ipc::Error::not_found,
            "wait for any child, with none");
-    expect(wait_for(proc::kWaitAnyChild, ended, 2), ipc::Error::invalid_argument,
+    expect(wait_for(proc::kWaitAnyChild, ended, 8), ipc::Error::invalid_argument,
            "wait with an unknown option bit");
     expect(kill(999999, proc::kSignalKill), ipc::Error::not_found, "kill of a pid nobody has");
-    expect(kill(proc::kNoProcess, proc::kSignalKill), ipc::Error::invalid_argument,
-           "kill of pid 0");
+    expect(proc::client::kill(g_transport, g_proc, -999999, proc::kSignalKill, call_timeout()),
+           ipc::Error::not_found, "kill of a process group nobody has");
+    expect(proc::client::kill(g_transport, g_proc, 0, 0, call_timeout()), ipc::Error::ok,
+           "signal 0 to its own process group (pid 0): a check");
     if (check(spawn("spinner", "sleep", child) == ipc::Error::ok, "spawn spinner sleep")) {
-        expect(kill(child.pid, 0), ipc::Error::invalid_argument, "kill with signal 0");
+        expect(kill(child.pid, 0), ipc::Error::ok, "kill with signal 0: a check, it lives on");
+        expect(wait_for(child.pid, ended, proc::kWaitNoHang), ipc::Error::busy,
+               "a no-hang wait says it still runs");
         expect(kill(child.pid, proc::kMaxSignal + 1), ipc::Error::invalid_argument,
                "kill with signal %u", proc::kMaxSignal + 1);
         expect(kill(child.pid, proc::kSignalKill), ipc::Error::ok, "kill with signal 9");
