@@ -9,6 +9,8 @@
 #include "servers/proc/process_table.h"
 #include "tap.h"
 
+#include <initializer_list>
+
 namespace {
 
 using proc::ProcessId;
@@ -680,6 +682,32 @@ void end_spinner(const SpawnReply& child) {
 // The read-only pages of a program's image (code, rodata) are one copy in mm for all its
 // processes (servers/proc/paging.h): a second process of the program costs mm only its
 // writable pages (data, .bss, stack, arguments), and its image object only with the first.
+// Identity, the event stream and signals (worker's modes in identity.cc): they fork, so they
+// need mm.
+void identity_tests() {
+    if (!program::paged_by_mm()) {
+        for (const char* what : {"identity", "events", "signals"})
+            tap::skip(what, "no mm: fork needs it");
+        return;
+    }
+    WaitReply ended;
+    if (run("worker", "identity", ended))
+        check(ended_as(ended, proc::kExitNormal, 0),
+              "worker identity: pid, parent, group and session of itself and a forked child; "
+              "setpgid, setsid, setuid rules; kill as uid 1000 (%s %d: 0 or the failed step)",
+              reason_name(ended.reason), ended.status);
+    if (run("worker", "events", ended))
+        check(ended_as(ended, proc::kExitNormal, 0),
+              "worker events: a subscriber knew each of 20 forked children from the event "
+              "stream when the child's first call reached it, and saw their exits (%s %d)",
+              reason_name(ended.reason), ended.status);
+    if (run("worker", "signals", ended))
+        check(ended_as(ended, proc::kExitNormal, 0),
+              "worker signals: stop and continue reported to wait, SIGTERM held while stopped, "
+              "a caught SIGUSR1 collected (%s %d)",
+              reason_name(ended.reason), ended.status);
+}
+
 void shared_code_tests() {
     constexpr uint32_t kTests = 8;
     if (!program::paged_by_mm()) {
@@ -850,6 +878,7 @@ int main() {
     malformed_elf_tests();
     table_full_tests();
     mm_tests();
+    identity_tests();
     shared_code_tests();
     stolen_arguments_tests();
     reclaim_tests(cycles);

@@ -26,7 +26,10 @@
 //                         which the image pager refuses, so the read ends this process
 //                         (faulted, 14). Exit 4 if it got the page.
 //
+//   worker identity | events | signals   proc's identity, event stream and signals: identity.cc.
+//
 // Every exit status names the step that failed (0: all good); the driver checks them.
+#include "identity.h"
 #include "lib/names/names.h"
 #include "program.h"
 
@@ -512,6 +515,7 @@ int main() {
     if (equal(mode, "pager") && args.argc > 2) pager_mode(args.argv[2]);
     if (equal(mode, "client") && args.argc > 2) client_mode(args.argv[2]);
     if (equal(mode, "steal") && args.argc > 2) steal_mode(args.argv[2]);
+    (void)identity::run(mode); // identity, events, signals: identity.cc
     rt_printf("worker: unknown mode \"%s\"\n", mode);
     exit(98);
 }
