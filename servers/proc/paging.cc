@@ -252,7 +252,7 @@ ipc::Error setup_space(Proc& proc, uint32_t slot, uint32_t module, axo_thread_id
     ipc::Empty empty;
     if (ipc::Error e = mm_call(proc,
                                mm::AttachRequest{thread, AXO_NIL_THREAD, proc.paging.reflector,
-                                                 kProcessQuotaPages, high + kPage},
+                                                 proc.paging.quota_pages, high + kPage},
                                empty);
         e != ipc::Error::ok)
         return e;
@@ -268,7 +268,7 @@ ipc::Error setup_space(Proc& proc, uint32_t slot, uint32_t module, axo_thread_id
     if (e != ipc::Error::ok) return e;
     if (ipc::Error e = shape_image(proc, thread, process, low, high); e != ipc::Error::ok) return e;
     constexpr uint32_t kStackTop = loader::Process::kStackTop;
-    constexpr uint32_t kStackLow = loader::Process::kStack.low;
+    constexpr uint32_t kStackLow = kStackTop - kProcessStackBytes;
     if (ipc::Error e = region(proc, thread, kStackTop - kPage, kPage, AXO_FPAGE_R | AXO_FPAGE_W,
                               mm::kRegionCopy, 0, 0, cookie(module, slot), nullptr);
         e != ipc::Error::ok)
@@ -290,6 +290,10 @@ void start_paging(Proc& proc) {
         return;
     }
     proc.paging.mm_module = module;
+    uint32_t free_bytes = 0, total_bytes = 0;
+    if (loader::sigma0_statistics(&free_bytes, &total_bytes) &&
+        total_bytes / kPage < proc.paging.quota_pages)
+        proc.paging.quota_pages = total_bytes / kPage;
     proc.paging.pager = axo_thread_id(kPagerThread, 1);
     proc.paging.reflector = axo_thread_id(kReflectorThread, 1);
     // The image pager takes pages for mm's image from σ0 (proc's pool): only the root task's
@@ -397,7 +401,7 @@ ipc::Error mm_fork_process(Proc& proc, uint32_t slot, uint32_t parent_slot, axo_
     ipc::Empty empty;
     ipc::Error error = mm_call(proc,
                                mm::AttachRequest{thread, AXO_NIL_THREAD, proc.paging.reflector,
-                                                 kProcessQuotaPages, 0},
+                                                 proc.paging.quota_pages, 0},
                                empty);
     mm::DuplicateReply duplicated{};
     if (error == ipc::Error::ok)

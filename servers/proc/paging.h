@@ -46,8 +46,13 @@ namespace proc {
 struct Proc;
 
 // Pages (4 KiB) a process may commit in mm: its image (code, data, .bss, newlib's 1 MiB
-// arena), its 64 KiB stack, its heap and its regions. Beyond, mm answers no_space.
-constexpr uint32_t kProcessQuotaPages = 1024;
+// arena), its stack, its heap and its regions. Beyond, mm answers no_space. 64 MiB, or what σ0
+// has if that is less (Paging::quota_pages): mm counts a region's whole size as committed when
+// it is made, but gives a frame only when a page is touched.
+constexpr uint32_t kProcessQuotaPages = 16384;
+// The stack of an mm client: 8 MiB below loader::Process::kStackTop, anonymous memory that
+// grows on demand (a frame at a page's first touch); it counts 2048 pages of the quota.
+constexpr uint32_t kProcessStackBytes = 8u << 20;
 
 struct Paging {
     static constexpr uint32_t kNoModule = 0xFFFFFFFFu;
@@ -55,6 +60,7 @@ struct Paging {
     uint32_t mm_module = kNoModule;      // the config index of the `mm` module
     axo_thread_id_t pager = AXO_NIL_THREAD;
     axo_thread_id_t reflector = AXO_NIL_THREAD;
+    uint32_t quota_pages = kProcessQuotaPages; // bounded by σ0's memory at start_paging
     // Per module: the id of its image's external object in mm, 0 before the first process.
     // It dies with the last region mapping it (the module's last process); the id then is
     // stale — mm never reuses an id, so mm answers not_found and proc makes a new one.

@@ -686,7 +686,7 @@ void end_spinner(const SpawnReply& child) {
 // need mm.
 void identity_tests() {
     if (!program::paged_by_mm()) {
-        for (const char* what : {"identity", "events", "signals"})
+        for (const char* what : {"identity", "events", "signals", "stack"})
             tap::skip(what, "no mm: fork needs it");
         return;
     }
@@ -705,6 +705,10 @@ void identity_tests() {
         check(ended_as(ended, proc::kExitNormal, 0),
               "worker signals: stop and continue reported to wait, SIGTERM held while stopped, "
               "a caught SIGUSR1 collected (%s %d)",
+              reason_name(ended.reason), ended.status);
+    if (run("worker", "stack", ended))
+        check(ended_as(ended, proc::kExitNormal, 0),
+              "worker stack: 7.5 MiB of recursion on a stack that grows on demand (%s %d)",
               reason_name(ended.reason), ended.status);
 }
 

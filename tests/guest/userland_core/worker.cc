@@ -11,6 +11,7 @@
 //                         the child checks it sees them, writes are private both ways, each
 //                         write copies exactly one frame (mm's counters). Exit 0, else a step.
 //   worker quota          anonymous regions from mm until no_space; still runs; gives back.
+//   worker stack          recursion 7.5 MiB deep on its stack, which grows on demand to 8 MiB.
 //   worker measure        prints what page faults cost (TSC cycles per fault, access included):
 //                         zero fill (anonymous), image pages (read-only data: mm asks proc's
 //                         image pager, copies), and a remap of a page mm has (after taking W away).
@@ -222,7 +223,8 @@ void answer_child(axo_thread_id_t child) {
 // ---- quota ----------------------------------------------------------------------------------
 
 [[noreturn]] void quota_mode() {
-    constexpr uint32_t kRegion = 256 * 1024;
+    // 4 MiB each: the quota is 64 MiB (servers/proc/paging.h), so it ends within 24.
+    constexpr uint32_t kRegion = 4u << 20;
     constexpr uint32_t kMaxRegions = 24;
     uint32_t addresses[kMaxRegions] = {};
     uint32_t count = 0;
@@ -239,7 +241,7 @@ void answer_child(axo_thread_id_t child) {
         *reinterpret_cast<volatile uint32_t*>(static_cast<uintptr_t>(reply.address)) = count;
     }
     mm::StatisticsReply s = mm_stats();
-    rt_printf("# worker: %u regions of 256 KiB, then %s; %u of %u pages committed\n", count,
+    rt_printf("# worker: %u regions of 4 MiB, then %s; %u of %u pages committed\n", count,
               ipc::error_name(last), s.committed, s.quota);
     if (last != ipc::Error::no_space) exit(1);
     if (s.committed > s.quota) exit(2);
@@ -260,6 +262,30 @@ void answer_child(axo_thread_id_t child) {
                   again, timeout()) != ipc::Error::ok)
         exit(5);
     exit(0);
+}
+
+// ---- stack ---------------------------------------------------------------------------------
+
+// Each level keeps a page of its own on the stack and writes it, so every page is touched.
+uint32_t deep(uint32_t levels) {
+    volatile uint8_t page[kPage - 64];
+    page[0] = static_cast<uint8_t>(levels);
+    page[sizeof page - 1] = static_cast<uint8_t>(levels);
+    if (levels == 0) return page[0];
+    return deep(levels - 1) + page[sizeof page - 1] - static_cast<uint8_t>(levels) + 1;
+}
+
+[[noreturn]] void stack_mode() {
+    constexpr uint32_t kLevels = (15u << 19) / kPage; // 7.5 MiB of pages
+    uint32_t sp = 0;
+    asm volatile("movl %%esp, %0" : "=r"(sp));
+    mm::StatisticsReply before = mm_stats();
+    uint32_t result = deep(kLevels);
+    mm::StatisticsReply after = mm_stats();
+    rt_printf("# worker: %u levels of recursion, one page each, from esp %08x down: %u pages "
+              "resident more\n",
+              kLevels, sp, after.resident - before.resident);
+    exit(result == kLevels ? 0 : 1);
 }
 
 // ---- measure ------------------------------------------------------------------------------
@@ -511,6 +537,7 @@ int main() {
     if (equal(mode, "threads-crash")) threads_mode(true);
     if (equal(mode, "fork")) fork_mode();
     if (equal(mode, "quota")) quota_mode();
+    if (equal(mode, "stack")) stack_mode();
     if (equal(mode, "measure")) measure_mode();
     if (equal(mode, "pager") && args.argc > 2) pager_mode(args.argv[2]);
     if (equal(mode, "client") && args.argc > 2) client_mode(args.argv[2]);
