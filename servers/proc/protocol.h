@@ -200,7 +200,7 @@ constexpr uint32_t signal_bit(uint32_t signal) {
 // answers only mm. A cookie is module << 16 | slot: module = the config index of a program
 // module (its boot module index - 2), slot = kImageCookieSlot for the module's image (offset
 // < its extent: any program image, boot modules are no secret), else the process table slot
-// of a process (its main thread's number - 256) for its stack's top page (offset 0: its
+// of a process for its stack's top page (offset 0: its
 // arguments), served only if the faulting thread is that process's; anything else is
 // answered invalid_argument, and mm refuses the fault (kRefusedExternal).
 constexpr uint32_t kImagePagerThread = 80;
@@ -467,7 +467,10 @@ static_assert(ipc::wire_words<EventSubscribeRequest> == 0);
 
 // The oldest events of the caller's queue (up to kEventsPerReply; `pending`: how many more are
 // queued). Deferred until there is one, unless kEventNoHang. A thread has one such call at a
-// time (a new one replaces the old).
+// time (a new one replaces the old). proc removes the events from the queue when the kernel
+// delivered its reply; a subscriber whose call timed out and that then receives from any thread
+// may get that reply there (label 0, EventNextReply's words, from proc): it must take it as
+// events (or never give up a deferred call: a thread of its own that blocks in it).
 // Errors: not_found (the caller is no subscriber); invalid_argument (unknown option bits).
 struct EventNextReply {
     uint32_t lost;    // 1: events were lost since the last reply: resync with kProcList

@@ -45,7 +45,7 @@ TEST_F(IdentityTest, ChildrenInheritGroupSessionAndCredentials) {
 TEST_F(IdentityTest, AnyThreadOfAProcessIdentifiesIt) {
     SpawnReply init = spawned(kProcThread);
     ProcessEntry& entry = service.table().at(service.table().slot_of(entry_of(init.main_thread)));
-    axo_thread_id_t extra = service.table().new_extra_thread(service.table().slot_of(entry), 0);
+    axo_thread_id_t extra = service.table().new_thread();
     entry.extra[0] = extra;
     EXPECT_EQ(identity(extra).pid, init.pid);
     // The caller itself with nil; a thread of no process is not found.

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <cstring>
+#include <algorithm>
 #include <map>
 #include <set>
 #include <string>
@@ -370,18 +371,55 @@ TEST_F(ProcessServiceTest, ThreadIdsAreNeverReused) {
     EXPECT_EQ(destroyed.size(), 200u);
 }
 
-TEST(ProcessTable, SlotsRetireWhenTheirVersionsAreUsedUp) {
+TEST(ProcessTable, ThreadNumbersRetireOnlyWhenEveryVersionIsUsed) {
     ProcessTable table;
-    uint32_t made = 0;
+    std::vector<uint32_t> last(AXO_MAX_THREADS, 0);
+    uint64_t made = 0;
     for (;;) {
-        ProcessEntry* entry = table.allocate(kNoProcess, 0);
-        if (entry == nullptr) break;
-        EXPECT_LE(axo_thread_version(entry->thread), ProcessTable::kMaxVersion);
-        table.release(*entry);
+        axo_thread_id_t thread = table.new_thread();
+        if (thread == AXO_NIL_THREAD) break;
+        uint32_t number = axo_thread_number(thread), version = axo_thread_version(thread);
+        ASSERT_GE(number, ProcessTable::kFirstThreadNumber);
+        ASSERT_LT(number, AXO_MAX_THREADS);
+        ASSERT_GT(version, last[number]) << "a version is never used twice";
+        last[number] = version;
+        table.release_thread(thread);
         ++made;
     }
-    EXPECT_EQ(made, ProcessTable::kSlots * ProcessTable::kMaxVersion);
-    EXPECT_EQ(table.count(), 0u);
+    // 768 numbers of 16383 versions: 12.58 million threads (process_table.h).
+    EXPECT_EQ(made, uint64_t{ProcessTable::kThreadNumbers} * ProcessTable::kMaxVersion);
+    EXPECT_EQ(made, 12582144u);
+    EXPECT_EQ(table.numbers_retired(), ProcessTable::kThreadNumbers);
+    EXPECT_EQ(table.allocate(kNoProcess, 0), nullptr);
+}
+
+TEST(ProcessTable, AForkHeavyRunSpreadsVersionsEvenly) {
+    // A scaled-down run of 100 000 short-lived processes, each with one extra thread, while
+    // 200 others live: round robin uses every number alike, so a number's versions grow by
+    // (processes * threads) / 768 — for a million spawns 1302 of 16383 (process_table.h).
+    ProcessTable table;
+    std::vector<ProcessEntry*> living;
+    for (int i = 0; i < 200; ++i)
+        living.push_back(table.allocate(kNoProcess, 0));
+    constexpr uint32_t kRuns = 100000;
+    for (uint32_t i = 0; i < kRuns; ++i) {
+        ProcessEntry* entry = table.allocate(kNoProcess, 0);
+        ASSERT_NE(entry, nullptr) << "after " << i;
+        entry->extra[0] = table.new_thread();
+        ASSERT_NE(entry->extra[0], AXO_NIL_THREAD);
+        table.release(*entry);
+    }
+    uint32_t highest = 0;
+    for (uint32_t n = 0; n < ProcessTable::kThreadNumbers; ++n) {
+        axo_thread_id_t probe = table.new_thread();
+        if (probe == AXO_NIL_THREAD) break;
+        highest = std::max(highest, axo_thread_version(probe));
+        table.release_thread(probe);
+    }
+    EXPECT_LE(highest, 2 * kRuns / (ProcessTable::kThreadNumbers - 200) + 2);
+    EXPECT_EQ(table.numbers_retired(), 0u);
+    EXPECT_EQ(table.numbers_in_use(), 200u);
+    EXPECT_EQ(table.count(), 200u);
 }
 
 TEST(ProcessTable, PidsAreUniqueAndNeverZero) {
@@ -405,19 +443,20 @@ TEST(ProcessTable, ExtraThreadsActAsTheirProcess) {
     ProcessEntry* entry = table.allocate(kNoProcess, 0);
     ASSERT_NE(entry, nullptr);
     uint32_t slot = table.slot_of(*entry);
-    axo_thread_id_t first = table.new_extra_thread(slot, 0);
-    axo_thread_id_t again = table.new_extra_thread(slot, 0);
-    EXPECT_EQ(axo_thread_number(first), axo_thread_number(again));
-    EXPECT_GT(axo_thread_version(again), axo_thread_version(first)); // never the same id twice
-    EXPECT_GE(axo_thread_number(first), ProcessTable::kFirstExtraNumber);
-    EXPECT_NE(axo_thread_number(table.new_extra_thread(slot, 1)), axo_thread_number(first));
-    EXPECT_EQ(table.new_extra_thread(slot, kExtraThreads), AXO_NIL_THREAD);
-    EXPECT_EQ(table.new_extra_thread(ProcessTable::kSlots, 0), AXO_NIL_THREAD);
-    EXPECT_EQ(table.find_running(again), nullptr);
-    entry->extra[0] = again;
-    EXPECT_EQ(table.find_running(again), entry);
-    // A new process in the slot starts without the old one's threads.
+    axo_thread_id_t first = table.new_thread();
+    EXPECT_GE(axo_thread_number(first), ProcessTable::kFirstThreadNumber);
+    EXPECT_NE(first, entry->thread);
+    EXPECT_EQ(table.find_running(first), nullptr);
+    entry->extra[0] = first;
+    EXPECT_EQ(table.find_running(first), entry);
+    // 32 threads in one process.
+    for (uint32_t k = 1; k < kExtraThreads; ++k)
+        entry->extra[k] = table.new_thread();
+    EXPECT_EQ(table.find_running(entry->extra[kExtraThreads - 1]), entry);
+    EXPECT_EQ(table.numbers_in_use(), 1 + kExtraThreads);
+    // A new process in the slot starts without the old one's threads, whose numbers are free.
     table.release(*entry);
+    EXPECT_EQ(table.numbers_in_use(), 0u);
     ProcessEntry* next = nullptr;
     for (uint32_t i = 0; i < ProcessTable::kSlots; ++i) {
         ProcessEntry* e = table.allocate(kNoProcess, 0);
@@ -425,7 +464,7 @@ TEST(ProcessTable, ExtraThreadsActAsTheirProcess) {
     }
     ASSERT_NE(next, nullptr);
     EXPECT_EQ(next->extra[0], AXO_NIL_THREAD);
-    EXPECT_EQ(table.find_running(again), nullptr);
+    EXPECT_EQ(table.find_running(first), nullptr);
 }
 
 TEST_F(ProcessServiceTest, ForkNeedsAProcessAndAHostThatCopies) {

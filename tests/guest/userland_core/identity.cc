@@ -250,7 +250,18 @@ void subscriber(void*) {
                                       axo_timeout_us(5000)) == ipc::Error::ok)
             take(reply);
         axo_thread_id_t from = axo_ipc_receive(AXO_ANY_THREAD, axo_timeout_us(5000));
-        if (axo_tag_failed(utcb->mr[0]) || axo_tag_label(utcb->mr[0]) != kHello) continue;
+        if (axo_tag_failed(utcb->mr[0])) continue;
+        // The reply to a kProcEventNext whose wait timed out can arrive here, in this open
+        // receive (protocol.h): it holds events proc counts as delivered.
+        constexpr uint32_t kReplyWords = ipc::wire_words<proc::EventNextReply>;
+        if (from == proc_thread() && axo_tag_label(utcb->mr[0]) == 0 &&
+            axo_tag_untyped(utcb->mr[0]) == kReplyWords) {
+            proc::EventNextReply late{};
+            memcpy(&late, &utcb->mr[1], sizeof late);
+            take(late);
+            continue;
+        }
+        if (axo_tag_label(utcb->mr[0]) != kHello) continue;
         // A call from a thread we may not know: who is it, and did we see its fork?
         proc::IdentifyReply caller{};
         uint32_t known = 0;

@@ -1,9 +1,9 @@
 // worker MODE ...: the parts of the userland-core test that need mm as the pager (README.md).
 // One program with modes, not one per mode: boot modules are few (the KIP takes 24).
 //
-//   worker threads        three more threads (proc's kProcThreadCreate, lib/rt's
+//   worker threads        31 more threads (proc's kProcThreadCreate, lib/rt's
 //                         rt_process_thread_start) count in shared memory and touch pages of
-//                         their own; a fourth is refused (no_space). Exit 0, else the failed
+//                         their own; a 32nd is refused (no_space). Exit 0, else the failed
 //                         step's number.
 //   worker threads-crash  a second thread writes through a null pointer while the first
 //                         waits: the whole process ends (faulted, 14).
@@ -59,8 +59,8 @@ mm::StatisticsReply mm_stats() {
 
 // ---- threads --------------------------------------------------------------------------------
 
-constexpr uint32_t kThreads = 3;
-constexpr uint32_t kIncrements = 10000;
+constexpr uint32_t kThreads = 31; // with the first: 32, proc's limit (kExtraThreads + 1)
+constexpr uint32_t kIncrements = 1000;
 alignas(16) uint8_t g_stacks[kThreads][8192];
 alignas(4096) volatile uint32_t g_own_pages[kThreads][kPage / 4]; // .bss: one page per thread
 volatile uint32_t g_count;
@@ -107,9 +107,10 @@ void crasher(void*) {
     if (g_count != kThreads * kIncrements) exit(4);
     for (uint32_t i = 0; i < kThreads; ++i)
         if (g_own_pages[i][0] != 0x7EAD0000u + i) exit(5);
-    rt_printf("# worker: %u threads of one process counted to %u (thread ids %u, %u, %u)\n",
+    rt_printf("# worker: %u more threads of one process counted to %u (thread ids %u, %u, .., "
+              "%u)\n",
               kThreads, g_count, axo_thread_number(ids[0]), axo_thread_number(ids[1]),
-              axo_thread_number(ids[2]));
+              axo_thread_number(ids[kThreads - 1]));
     exit(0);
 }
 
