@@ -30,17 +30,36 @@ ipc::Error ProcessService::spawn(axo_thread_id_t from, const SpawnRequest& reque
 ipc::Error ProcessService::start(ProcessId parent, uint32_t module, const char* extra,
                                  SpawnReply& reply) {
     if (m_config == nullptr || module >= m_config->module_count) return ipc::Error::not_found;
-    const ModuleConfig& config = m_config->modules[module];
-
-    // argv: the name, the configured arguments, the caller's words (split in a copy).
     const char* argv[kMaxArguments];
+    char words[kArgumentBytes];
     uint32_t argc = 0;
+    if (ipc::Error e = arguments(module, extra, words, argv, argc); e != ipc::Error::ok) return e;
+
+    ProcessEntry* entry = m_table.allocate(parent, module);
+    if (entry == nullptr) return ipc::Error::no_space;
+    ipc::Error error =
+        m_host.start(m_host.context, m_table.slot_of(*entry), module, entry->thread, argv, argc);
+    if (error != ipc::Error::ok) {
+        m_table.release(*entry);
+        return error;
+    }
+    ++m_counters.spawned;
+    reply.pid = entry->pid;
+    reply.main_thread = entry->thread;
+    return launch(*entry, m_table.find(parent), true);
+}
+
+ipc::Error ProcessService::arguments(uint32_t module, const char* extra,
+                                     char (&words)[kArgumentBytes],
+                                     const char* (&argv)[kMaxArguments], uint32_t& argc) const {
+    const ModuleConfig& config = m_config->modules[module];
+    // argv: the name, the configured arguments, the caller's words (split in a copy).
+    argc = 0;
     argv[argc++] = config.name;
     for (uint32_t i = 0; i < config.argument_count; ++i) {
         if (argc == kMaxArguments) return ipc::Error::invalid_argument;
         argv[argc++] = config.argument(i);
     }
-    char words[kArgumentBytes];
     uint32_t length = 0;
     if (extra != nullptr) {
         while (length < kArgumentBytes - 1 && extra[length] != '\0') {
@@ -58,19 +77,58 @@ ipc::Error ProcessService::start(ProcessId parent, uint32_t module, const char* 
         while (i < length && words[i] != ' ')
             ++i;
     }
+    return ipc::Error::ok;
+}
 
-    ProcessEntry* entry = m_table.allocate(parent, module);
-    if (entry == nullptr) return ipc::Error::no_space;
-    ipc::Error error =
-        m_host.start(m_host.context, m_table.slot_of(*entry), module, entry->thread, argv, argc);
-    if (error != ipc::Error::ok) {
-        m_table.release(*entry);
-        return error;
+ipc::Error ProcessService::exec(axo_thread_id_t from, const ExecRequest& request, ipc::Empty&) {
+    ProcessEntry* entry = m_table.find_running(from);
+    if (entry == nullptr) return ipc::Error::not_found;
+    if (!valid_name(request.image) || !terminated(request.arguments, kArgumentBytes))
+        return ipc::Error::invalid_argument;
+    if (m_config == nullptr) return ipc::Error::not_found;
+    const ModuleConfig* config = m_config->find(request.image.c_str());
+    if (config == nullptr) return ipc::Error::not_found;
+    uint32_t module = static_cast<uint32_t>(config - m_config->modules);
+    if (m_host.startable != nullptr && !m_host.startable(m_host.context, module))
+        return ipc::Error::unsupported;
+    const char* argv[kMaxArguments];
+    char words[kArgumentBytes];
+    uint32_t argc = 0;
+    if (ipc::Error e = arguments(module, request.arguments, words, argv, argc);
+        e != ipc::Error::ok)
+        return e;
+    axo_thread_id_t thread = m_table.new_thread();
+    if (thread == AXO_NIL_THREAD) return ipc::Error::no_space;
+
+    // The point of no return: the old program goes, threads, memory, waits and subscriptions.
+    uint32_t slot = m_table.slot_of(*entry);
+    axo_thread_id_t old = entry->thread;
+    for (axo_thread_id_t extra : entry->extra) {
+        m_events.thread_died(extra);
+        drop_waits_of_thread(extra);
     }
-    ++m_counters.spawned;
-    reply.pid = entry->pid;
-    reply.main_thread = entry->thread;
-    return launch(*entry, m_table.find(parent), true);
+    m_events.thread_died(old);
+    drop_waits_of_thread(old);
+    m_host.destroy(m_host.context, slot, old);
+    for (axo_thread_id_t& extra : entry->extra) {
+        m_table.release_thread(extra);
+        extra = AXO_NIL_THREAD;
+    }
+    m_table.release_thread(old);
+    entry->thread = thread;
+    entry->module = module;
+    entry->execed = true;
+    entry->caught = 0; // caught signals go back to their default; ignored ones stay ignored
+    ipc::Error error = m_host.start(m_host.context, slot, module, thread, argv, argc);
+    if (error == ipc::Error::ok) {
+        publish(kEventExec, *entry, module);
+        if (m_host.run != nullptr) error = m_host.run(m_host.context, slot, thread);
+        if (error == ipc::Error::ok) return ipc::kNoReply; // the caller's thread is gone
+    }
+    // Nothing to return to: the process ends as killed (destroy finds no thread if start
+    // failed: nothing of it remains then).
+    end(*entry, kExitKilled, static_cast<int32_t>(kSignalKill));
+    return ipc::kNoReply;
 }
 
 ipc::Error ProcessService::launch(ProcessEntry& entry, const ProcessEntry* parent, bool execed) {

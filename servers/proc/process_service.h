@@ -50,6 +50,9 @@ struct ProcessHost {
     bool (*answer_events)(void* context, axo_thread_id_t subscriber,
                           const EventNextReply& reply) = nullptr;
     bool (*alive)(void* context, axo_thread_id_t thread) = nullptr;
+    // Whether config module `module` is a program start can run (exec checks before the old
+    // program goes); nullptr: start decides.
+    bool (*startable)(void* context, uint32_t module) = nullptr;
 };
 
 struct ProcessCounters {
@@ -73,6 +76,7 @@ public:
     ipc::Error wait(axo_thread_id_t from, const WaitRequest& request, WaitReply& reply);
     ipc::Error kill(axo_thread_id_t from, const KillRequest& request, ipc::Empty& reply);
     ipc::Error fork(axo_thread_id_t from, const ForkRequest& request, SpawnReply& reply);
+    ipc::Error exec(axo_thread_id_t from, const ExecRequest& request, ipc::Empty& reply);
 
     // Identity (process_identity.cc).
     ipc::Error identify(axo_thread_id_t from, const IdentifyRequest& request, IdentifyReply& reply);
@@ -139,6 +143,10 @@ private:
     // A new process in the table, not yet running: inherits `parent`'s identity (nullptr: proc
     // itself, then root and a new session), is announced, then run.
     ipc::Error launch(ProcessEntry& entry, const ProcessEntry* parent, bool execed);
+    // argv for config module `module`: its name, its configured arguments, the words of
+    // `extra` (split in `words`, which must outlive argv). invalid_argument if too many.
+    ipc::Error arguments(uint32_t module, const char* extra, char (&words)[kArgumentBytes],
+                         const char* (&argv)[kMaxArguments], uint32_t& argc) const;
 
     // Signals (process_signals.cc).
     bool may_signal(ProcessId sender, const ProcessEntry& target, uint32_t signal);

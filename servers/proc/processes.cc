@@ -28,6 +28,17 @@ Proc& proc_of(void* context) {
     return *static_cast<Proc*>(context);
 }
 
+// Free frames of the kernel's pool that proc leaves for the processes already running (their
+// page tables and mapping nodes as they fault pages in) and for proc's own mappings: a new
+// process is refused (no_memory) below it, instead of the kernel failing a mapping later.
+constexpr uint32_t kKernelReserveFrames = 64;
+
+bool kernel_has_room() {
+    axo_counters_t counters{};
+    return axo_debug_counters(&counters) != AXO_OK ||
+           counters.kernel_free_frames >= kKernelReserveFrames;
+}
+
 // The new process of `slot` starts at its ELF entry with its arguments on the stack.
 void launch_at_entry(Proc& proc, uint32_t slot) {
     const loader::Process& process = proc.loaded[slot];
@@ -39,6 +50,7 @@ ipc::Error host_start(void* context, uint32_t slot, uint32_t module, axo_thread_
     Proc& proc = proc_of(context);
     const ModuleImage& image = proc.images[module];
     if (!image.program) return ipc::Error::unsupported;
+    if (!kernel_has_room()) return ipc::Error::no_memory;
     proc.launch[slot] = {};
     // mm pages it (paging.cc), or it is mm (started at once: nobody can subscribe before it).
     if (paged_by_mm(proc, module)) {
@@ -91,6 +103,7 @@ ipc::Error host_fork(void* context, uint32_t slot, uint32_t parent_slot, axo_thr
                      uint32_t ip, uint32_t sp) {
     Proc& proc = proc_of(context);
     proc.launch[slot] = {};
+    if (!kernel_has_room()) return ipc::Error::no_memory;
     ipc::Error error = mm_fork_process(proc, slot, parent_slot, thread, ip, sp);
     if (error == ipc::Error::ok) proc.launch[slot] = {true, ip, sp};
     return error;
@@ -121,6 +134,11 @@ void host_halt(void* context, uint32_t slot, bool stop) {
     control(entry.thread);
     for (axo_thread_id_t extra : entry.extra)
         control(extra);
+}
+
+bool host_startable(void* context, uint32_t module) {
+    Proc& proc = proc_of(context);
+    return proc.images[module].program && module != proc.paging.mm_module;
 }
 
 bool host_answer_events(void*, axo_thread_id_t subscriber, const EventNextReply& reply) {
@@ -171,6 +189,7 @@ ProcessHost process_host(Proc* proc) {
     host.halt = &host_halt;
     host.answer_events = &host_answer_events;
     host.alive = &kernel_thread_alive;
+    host.startable = &host_startable;
     return host;
 }
 

@@ -55,6 +55,7 @@ enum Label : uint32_t {
     kProcEventNext = 0x020D,       // the subscriber's next events; the reply comes when there are
     kProcList = 0x020E,            // every process, in pid order (a subscriber's resync)
     kProcSignalState = 0x020F,     // the caller's ignored and caught signals; its pending ones
+    kProcExec = 0x0210,            // the calling process runs another program, keeping its pid
 
     // ---- Devices (drivers; below, "Devices") ------------------------------------------------
     kProcDeviceClaim = 0x0300,  // the caller's grants; makes it their holder
@@ -524,6 +525,24 @@ struct SignalStateRequest {
 };
 static_assert(ipc::wire_words<SignalStateRequest> == 2);
 static_assert(ipc::wire_words<SignalStateReply> == 1);
+
+// exec: the calling process replaces its program with the boot module `image` (its argv as
+// spawn's: the module's name, its configured arguments, the words of `arguments`) and keeps its
+// pid, parent, group, session, credentials, ignored signals and children; caught signals go
+// back to their default. All its threads end (the caller's call never returns on success), its
+// memory goes, and the new program starts with a new first thread (a new thread id: identify it
+// by pid) in a new space with the new image's regions and a fresh stack. Subscribers get
+// kEventExec (value: the module). Errors (the caller still runs): invalid_argument (image not a
+// valid name, arguments unterminated or too many); not_found (no such module, or the caller is
+// no process); unsupported (not a program). If the new program cannot be started after the old
+// one is gone (no memory), the process ends killed (SIGKILL), as it would on Linux.
+struct ExecRequest {
+    static constexpr uint32_t kLabel = kProcExec;
+    using Reply = ipc::Empty; // never sent on success
+    Name image;
+    char arguments[kArgumentBytes]; // NUL-terminated
+};
+static_assert(ipc::wire_words<ExecRequest> == 32);
 
 // ---- Devices ----------------------------------------------------------------------------------
 //

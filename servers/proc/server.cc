@@ -57,6 +57,10 @@ ipc::Error on_fork(Proc& proc, axo_thread_id_t from, const ForkRequest& request,
     return proc.processes.fork(from, request, reply);
 }
 
+ipc::Error on_exec(Proc& proc, axo_thread_id_t from, const ExecRequest& request,
+                   ipc::Empty& reply) {
+    return proc.processes.exec(from, request, reply);
+}
 ipc::Error on_identify(Proc& proc, axo_thread_id_t from, const IdentifyRequest& request,
                        IdentifyReply& reply) {
     return proc.processes.identify(from, request, reply);
@@ -122,6 +126,7 @@ constexpr ipc::Route<Proc> kRoutes[] = {
     ipc::route<&on_event_next>(),
     ipc::route<&on_list>(),
     ipc::route<&on_signal_state>(),
+    ipc::route<&on_exec>(),
 };
 static_assert(ipc::labels_unique(kRoutes));
 

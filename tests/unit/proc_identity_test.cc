@@ -213,3 +213,92 @@ TEST_F(IdentityTest, ListGivesEveryProcessInPidOrderInPages) {
 
 } // namespace
 } // namespace proc
+
+namespace proc {
+namespace {
+
+using testing::kProcThread;
+using testing::kServerThread;
+using ExecTest = testing::ServiceFixture;
+
+TEST_F(ExecTest, ExecKeepsThePidIdentityAndChildrenWithANewThread) {
+    SpawnReply init = spawned(kProcThread);
+    SpawnReply shell = forked(init.main_thread);
+    SpawnReply child = forked(shell.main_thread);
+    ASSERT_EQ(set(shell.main_thread, kSetUid, 42), ipc::Error::ok);
+    ASSERT_EQ(setpgid(shell.main_thread, 0, 0), ipc::Error::ok);
+    ASSERT_EQ(report_signals(shell.main_thread, signal_bit(kSignalHangup),
+                             signal_bit(kSignalUser1)),
+              ipc::Error::ok);
+    ProcessEntry& entry = service.table().at(service.table().slot_of(entry_of(shell.main_thread)));
+    axo_thread_id_t extra = service.table().new_thread();
+    entry.extra[0] = extra;
+    ASSERT_EQ(subscribe(kServerThread), ipc::Error::ok);
+    // A wait of the shell's pending: it goes with its thread.
+    EXPECT_EQ(wait(shell.main_thread, child.pid, 0, nullptr), ipc::kNoReply);
+
+    ExecRequest request{};
+    (void)request.image.set("app");
+    std::strncpy(request.arguments, "one two", kArgumentBytes - 1);
+    ipc::Empty empty;
+    EXPECT_EQ(service.exec(extra, request, empty), ipc::kNoReply) << "from any of its threads";
+    EXPECT_EQ(alive.count(shell.main_thread), 0u) << "the old program's thread is gone";
+    EXPECT_EQ(service.running(extra), nullptr);
+    const ProcessEntry* now = service.table().find(shell.pid);
+    ASSERT_NE(now, nullptr);
+    EXPECT_EQ(now->state, ProcessState::running);
+    EXPECT_NE(now->thread, shell.main_thread);
+    EXPECT_EQ(alive.count(now->thread), 1u);
+    EXPECT_EQ(running.count(now->thread), 1u);
+    EXPECT_EQ(now->extra[0], AXO_NIL_THREAD);
+    IdentifyReply id = identity(now->thread);
+    EXPECT_EQ(id.pid, shell.pid);
+    EXPECT_EQ(id.parent, init.pid);
+    EXPECT_EQ(id.pgid, shell.pid);
+    EXPECT_EQ(id.credentials.euid, 42u);
+    EXPECT_EQ(now->ignored, signal_bit(kSignalHangup));
+    EXPECT_EQ(now->caught, 0u);
+    EXPECT_TRUE(now->execed);
+    // Its child is still its child; the old wait is gone.
+    EXPECT_EQ(service.table().find(child.pid)->parent, shell.pid);
+    EXPECT_EQ(service.pending_waits(), 0u);
+    EventNextReply events{};
+    ASSERT_EQ(next(kServerThread, kEventNoHang, &events), ipc::Error::ok);
+    ASSERT_EQ(events.count, 1u);
+    EXPECT_EQ(events.events[0].kind, kEventExec);
+    EXPECT_EQ(events.events[0].pid, shell.pid);
+    // The new program ran only once the subscriber had the exec event queued.
+    EXPECT_EQ(held_at_run[now->thread], std::vector<bool>{true});
+}
+
+TEST_F(ExecTest, ExecRefusesBadRequestsAndKeepsTheCaller) {
+    SpawnReply p = spawned(kProcThread);
+    ipc::Empty empty;
+    ExecRequest request{};
+    (void)request.image.set("nothing");
+    EXPECT_EQ(service.exec(p.main_thread, request, empty), ipc::Error::not_found);
+    EXPECT_EQ(service.exec(kProcThread, request, empty), ipc::Error::not_found);
+    (void)request.image.set("app");
+    std::memset(request.arguments, 'x', sizeof request.arguments);
+    EXPECT_EQ(service.exec(p.main_thread, request, empty), ipc::Error::invalid_argument);
+    EXPECT_EQ(alive.count(p.main_thread), 1u);
+    EXPECT_EQ(service.running(p.main_thread)->pid, p.pid);
+}
+
+TEST_F(ExecTest, AnExecThatCannotRunEndsTheProcessKilled) {
+    SpawnReply init = spawned(kProcThread);
+    SpawnReply p = forked(init.main_thread);
+    fail_run = ipc::Error::invalid_argument;
+    ExecRequest request{};
+    (void)request.image.set("app");
+    ipc::Empty empty;
+    EXPECT_EQ(service.exec(p.main_thread, request, empty), ipc::kNoReply);
+    fail_run = ipc::Error::ok;
+    WaitReply reply{};
+    ASSERT_EQ(wait(init.main_thread, p.pid, 0, &reply), ipc::Error::ok);
+    EXPECT_EQ(reply.reason, kExitKilled);
+    EXPECT_EQ(reply.status, static_cast<int32_t>(kSignalKill));
+}
+
+} // namespace
+} // namespace proc

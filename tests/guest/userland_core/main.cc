@@ -696,7 +696,7 @@ void end_spinner(const SpawnReply& child) {
 // need mm.
 void identity_tests() {
     if (!program::paged_by_mm()) {
-        for (const char* what : {"identity", "events", "signals", "stack"})
+        for (const char* what : {"identity", "events", "signals", "stack", "exec"})
             tap::skip(what, "no mm: fork needs it");
         return;
     }
@@ -720,6 +720,12 @@ void identity_tests() {
         check(ended_as(ended, proc::kExitNormal, 0),
               "worker stack: 7.5 MiB of recursion on a stack that grows on demand (%s %d)",
               reason_name(ended.reason), ended.status);
+    SpawnReply execing;
+    if (run("worker", "exec", ended, &execing))
+        check(ended_as(ended, proc::kExitNormal, 0),
+              "worker exec: exec in place keeps pid %u, credentials and group; the new image's "
+              ".data and .bss are fresh (%s %d)",
+              execing.pid, reason_name(ended.reason), ended.status);
 }
 
 void shared_code_tests() {
