@@ -9,6 +9,8 @@
 //                    call to it: it must know each caller's fork from the event stream when
 //                    the call arrives (identify the sender, then a no-hang kProcEventNext at
 //                    most); then it sees their 20 exits.
+//   worker exec      setuid and a group of its own, then exec of `worker execd PID UID`, which
+//                    checks it kept pid, credentials and group and has fresh .data and .bss.
 //   worker signals   stop and continue of a forked child reported to wait (kWaitUntraced,
 //                    kWaitContinued), a caught signal collected by the child, SIGTERM held
 //                    while stopped and acting on SIGCONT.
@@ -389,9 +391,53 @@ ipc::Error signal(proc::ProcessId pid, uint32_t signal) {
     exit(0);
 }
 
+// ---- exec ------------------------------------------------------------------------------------
+
+constexpr uint32_t kExecUid = 4321;
+// Initialised data and zeroed data: the new image must bring both as its file says.
+volatile uint32_t g_initialized[5] = {0x11111111u, 0x22222222u, 0x33333333u, 0x44444444u, 5};
+volatile uint8_t g_zeroed[3 * 4096];
+
+[[noreturn]] void exec_mode() {
+    proc::IdentifyReply me = who(AXO_NIL_THREAD, 1);
+    auto set = [](proc::CredentialOperation operation, uint32_t id) {
+        return proc::client::set_credentials(g_transport, proc_thread(), operation, id, timeout());
+    };
+    expect(2, set(proc::kSetUid, kExecUid), ipc::Error::ok, "setuid before exec");
+    expect(3, proc::client::set_process_group(g_transport, proc_thread(), 0, 0, timeout()),
+           ipc::Error::ok, "a group of its own before exec");
+    // Dirty what the new image must bring clean.
+    g_initialized[0] = 0;
+    g_zeroed[5000] = 0xAB;
+    proc::ExecRequest request{};
+    (void)request.image.set("worker");
+    rt_snprintf(request.arguments, sizeof request.arguments, "execd %u %u", me.pid, kExecUid);
+    ipc::Empty empty;
+    ipc::Error error = ipc::call(proc_thread(), request, empty, timeout());
+    fail(4, "exec returned", error);
+}
+
+[[noreturn]] void execd_mode(const char* pid_text) {
+    int32_t pid = 0;
+    if (!program::parse_int(pid_text, pid)) fail(10, "execd's argument");
+    proc::IdentifyReply me = who(AXO_NIL_THREAD, 11);
+    if (me.pid != static_cast<proc::ProcessId>(pid)) fail(12, "exec kept the pid");
+    if (me.credentials.euid != kExecUid || me.credentials.ruid != kExecUid)
+        fail(13, "exec kept the credentials");
+    if (me.pgid != me.pid) fail(14, "exec kept the process group");
+    if (g_initialized[0] != 0x11111111u || g_initialized[4] != 5) fail(15, "fresh .data");
+    for (uint32_t i = 0; i < sizeof g_zeroed; ++i)
+        if (g_zeroed[i] != 0) fail(16, "fresh .bss");
+    rt_printf("# worker: after exec still pid %u, uid %u, group %u; fresh .data and .bss\n",
+              me.pid, me.credentials.euid, me.pgid);
+    exit(0);
+}
+
 } // namespace
 
-bool run(const char* mode) {
+bool run(const char* mode, const char* argument) {
+    if (strcmp(mode, "exec") == 0) exec_mode();
+    if (strcmp(mode, "execd") == 0 && argument != nullptr) execd_mode(argument);
     if (strcmp(mode, "identity") == 0) identity_mode();
     if (strcmp(mode, "events") == 0) events_mode();
     if (strcmp(mode, "signals") == 0) signals_mode();

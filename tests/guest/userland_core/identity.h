@@ -3,7 +3,8 @@
 
 namespace identity {
 
-// Runs `mode` if it is one of identity.cc's (and does not return); false otherwise.
-bool run(const char* mode);
+// Runs `mode` (with its first argument, or nullptr) if it is one of identity.cc's (and does not
+// return); false otherwise.
+bool run(const char* mode, const char* argument);
 
 } // namespace identity

@@ -543,7 +543,8 @@ int main() {
     if (equal(mode, "pager") && args.argc > 2) pager_mode(args.argv[2]);
     if (equal(mode, "client") && args.argc > 2) client_mode(args.argv[2]);
     if (equal(mode, "steal") && args.argc > 2) steal_mode(args.argv[2]);
-    (void)identity::run(mode); // identity, events, signals: identity.cc
+    // identity, events, signals, exec: identity.cc
+    (void)identity::run(mode, args.argc > 2 ? args.argv[2] : nullptr);
     rt_printf("worker: unknown mode \"%s\"\n", mode);
     exit(98);
 }
