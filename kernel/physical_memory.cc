@@ -42,7 +42,9 @@ void init(const multiboot::BootInfo& boot, FrameAllocator& frames, uint32_t imag
     g_cache_policy = CachePolicy(boot.regions, boot.region_count);
     g_image_start = image_start;
     g_image_end = image_end;
-    uint64_t pool = boot.usable_bytes / 8;
+    // A sixth: each process costs the kernel about 36 KiB (its thread, page directory, page
+    // tables, UTCB page, mapping nodes), and proc runs 320 of them at 128 MiB.
+    uint64_t pool = boot.usable_bytes / 6;
     pool = pool < kMinPool ? kMinPool : pool > kMaxPool ? kMaxPool : pool;
 
     // The pool ends where `pool` bytes of usable memory above 1 MiB have been counted.

@@ -26,7 +26,8 @@ static const size_t kSizes[] = {1, 24, 100, 1000, 4096, 20000, 100000};
 int axo_heap_mode(void);
 
 static int exhaust(void) {
-    enum { kBlock = 256 * 1024, kMaxBlocks = 64 };
+    /* More than proc's 64 MiB quota (servers/proc/paging.h) can hold. */
+    enum { kBlock = 256 * 1024, kMaxBlocks = 512 };
     char* blocks[kMaxBlocks];
     int count = 0, error = 0;
     while (count < kMaxBlocks) {

@@ -27,6 +27,8 @@ enum axo_rpc_error {
     AXO_RPC_EIO = 10,    /* the device or medium failed */
     AXO_RPC_EINVAL = 11, /* right shape, but an argument is out of range or malformed */
     AXO_RPC_ENOSPC = 12, /* a fixed table or a quota is full */
+    AXO_RPC_EACCES = 13, /* refused for the object's state, not the caller's rights (POSIX
+                            EACCES: setpgid of a child that has exec'd) */
 
     /* Transport errors: made by the client side from the IPC error, never sent by a server. */
     AXO_RPC_ETIMEDOUT = 0x100, /* AXO_IPC_TIMEOUT in either phase */
@@ -60,6 +62,7 @@ enum class [[nodiscard]] Error : uint32_t{
     io_error = AXO_RPC_EIO,
     invalid_argument = AXO_RPC_EINVAL,
     no_space = AXO_RPC_ENOSPC,
+    access_denied = AXO_RPC_EACCES,
     timed_out = AXO_RPC_ETIMEDOUT,
     server_gone = AXO_RPC_EGONE,
     ipc_failed = AXO_RPC_EIPC,
@@ -99,6 +102,8 @@ constexpr const char* error_name(Error error) {
         return "invalid argument";
     case Error::no_space:
         return "no space";
+    case Error::access_denied:
+        return "access denied";
     case Error::timed_out:
         return "timed out";
     case Error::server_gone:

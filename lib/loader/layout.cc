@@ -33,16 +33,19 @@ PagePlan plan_page(const axo::elf::Image& elf, StackArea stack, uint32_t page) {
     return plan;
 }
 
-bool StartBlock::build(const char* const* argv, uint32_t argc, uint32_t stack_top) {
+bool StartBlock::build(const char* const* argv, uint32_t argc, uint32_t stack_top,
+                       const char* const* envp, uint32_t envc) {
     m_size = 0;
     m_top = stack_top;
-    if (argc > kMaxArguments) return false;
-    // Pointer words: argc, argv[argc], the argv terminator and the empty envp.
-    uint32_t words = 1 + argc + 2;
+    if (argc > kMaxArguments || envc > kMaxArguments) return false;
+    // Words: argc, argv[argc], its terminator, envp[envc], its terminator, the auxiliary
+    // vector's AT_NULL pair.
+    uint32_t words = 1 + argc + 1 + envc + 1 + 2;
     uint32_t strings = 0;
-    for (uint32_t i = 0; i < argc; ++i) {
+    for (uint32_t i = 0; i < argc + envc; ++i) {
+        const char* text = i < argc ? argv[i] : envp[i - argc];
         uint32_t n = 0;
-        while (argv[i][n] != '\0') {
+        while (text[n] != '\0') {
             if (++n > kBytes) return false;
         }
         strings += n + 1;
@@ -57,12 +60,15 @@ bool StartBlock::build(const char* const* argv, uint32_t argc, uint32_t stack_to
     uint32_t base = stack_top - size; // the block's address in the process
     uint32_t string_at = words * 4;
     put_word(block, argc);
-    for (uint32_t i = 0; i < argc; ++i) {
-        put_word(block + 4 * (1 + i), base + string_at);
+    for (uint32_t i = 0; i < argc + envc; ++i) {
+        // argv[i] at word 1 + i; envp[j] at word 1 + argc + 1 + j (after argv's terminator).
+        uint32_t word = i < argc ? 1 + i : 2 + i;
+        const char* text = i < argc ? argv[i] : envp[i - argc];
+        put_word(block + 4 * word, base + string_at);
         uint32_t n = 0;
-        while (argv[i][n] != '\0')
+        while (text[n] != '\0')
             ++n;
-        copy_bytes(block + string_at, reinterpret_cast<const uint8_t*>(argv[i]), n + 1);
+        copy_bytes(block + string_at, reinterpret_cast<const uint8_t*>(text), n + 1);
         string_at += n + 1;
     }
     m_size = size;

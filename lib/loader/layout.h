@@ -11,7 +11,9 @@
 //                  esp ->  argc
 //                          argv[0] .. argv[argc - 1]   pointers into the strings below
 //                          0                           end of argv
-//                          0                           envp: empty
+//                          envp[0] .. envp[envc - 1]   likewise ("NAME=value")
+//                          0                           end of envp
+//                          0, 0                        the auxiliary vector: AT_NULL alone
 //                          the strings, NUL-terminated, then padding to the stack top
 //
 //                esp is 16-byte aligned, as gcc's i386 code expects at a call.
@@ -51,9 +53,10 @@ public:
     static constexpr uint32_t kBytes = 1024;
     static constexpr uint32_t kMaxArguments = 64;
 
-    // Lays out `argv` for a stack ending at `stack_top`. False (and the block empty) if it
-    // does not fit in kBytes or there are more than kMaxArguments.
-    bool build(const char* const* argv, uint32_t argc, uint32_t stack_top);
+    // Lays out `argv` and `envp` for a stack ending at `stack_top`. False (and the block
+    // empty) if they do not fit in kBytes or either has more than kMaxArguments.
+    bool build(const char* const* argv, uint32_t argc, uint32_t stack_top,
+               const char* const* envp = nullptr, uint32_t envc = 0);
 
     uint32_t size() const { return m_size; }
     // The initial esp: stack_top - size().

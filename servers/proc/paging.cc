@@ -284,7 +284,7 @@ ipc::Error setup_space(Proc& proc, uint32_t slot, uint32_t module, axo_thread_id
     ipc::Empty empty;
     if (ipc::Error e = mm_call(proc,
                                mm::AttachRequest{thread, AXO_NIL_THREAD, proc.paging.reflector,
-                                                 kProcessQuotaPages, high + kPage},
+                                                 proc.paging.quota_pages, high + kPage},
                                empty);
         e != ipc::Error::ok)
         return e;
@@ -300,7 +300,7 @@ ipc::Error setup_space(Proc& proc, uint32_t slot, uint32_t module, axo_thread_id
     if (e != ipc::Error::ok) return e;
     if (ipc::Error e = shape_image(proc, thread, process, low, high); e != ipc::Error::ok) return e;
     constexpr uint32_t kStackTop = loader::Process::kStackTop;
-    constexpr uint32_t kStackLow = loader::Process::kStack.low;
+    constexpr uint32_t kStackLow = kStackTop - kProcessStackBytes;
     if (ipc::Error e = region(proc, thread, kStackTop - kPage, kPage, AXO_FPAGE_R | AXO_FPAGE_W,
                               mm::kRegionCopy, 0, 0, cookie(module, slot), nullptr);
         e != ipc::Error::ok)
@@ -322,6 +322,10 @@ void start_paging(Proc& proc) {
         return;
     }
     proc.paging.mm_module = module;
+    uint32_t free_bytes = 0, total_bytes = 0;
+    if (loader::sigma0_statistics(&free_bytes, &total_bytes) &&
+        total_bytes / kPage < proc.paging.quota_pages)
+        proc.paging.quota_pages = total_bytes / kPage;
     proc.paging.pager = axo_thread_id(kPagerThread, 1);
     proc.paging.reflector = axo_thread_id(kReflectorThread, 1);
     // The image pager takes pages for mm's image from σ0 (proc's pool): only the root task's
@@ -396,9 +400,8 @@ ipc::Error mm_start_process(Proc& proc, uint32_t slot, uint32_t module, axo_thre
     if (error != loader::kOk) return ipc::Error::unsupported;
     error = loader::create_thread(process, thread, proc.paging.mm, rt_my_id(), &why);
     if (error != loader::kOk) return ipc::Error::no_memory;
+    // Not started here: ProcessHost::run does, after the process's events are queued.
     ipc::Error e = setup_space(proc, slot, module, thread);
-    if (e == ipc::Error::ok && loader::start(process, &why) != loader::kOk)
-        e = ipc::Error::no_memory;
     if (e != ipc::Error::ok) {
         rt_printf("proc: setting up %s in mm failed: %s\n", argv[0], ipc::error_name(e));
         (void)axo_thread_control(thread, AXO_NIL_THREAD, AXO_NIL_THREAD, AXO_NIL_THREAD, 0,
@@ -430,18 +433,12 @@ ipc::Error mm_fork_process(Proc& proc, uint32_t slot, uint32_t parent_slot, axo_
     ipc::Empty empty;
     ipc::Error error = mm_call(proc,
                                mm::AttachRequest{thread, AXO_NIL_THREAD, proc.paging.reflector,
-                                                 kProcessQuotaPages, 0},
+                                                 proc.paging.quota_pages, 0},
                                empty);
     mm::DuplicateReply duplicated{};
     if (error == ipc::Error::ok)
         error = mm_call(proc, mm::DuplicateRequest{parent.thread, thread}, duplicated);
-    if (error == ipc::Error::ok) {
-        axo_exreg_t regs = {};
-        regs.control = AXO_EXREG_SET_IP | AXO_EXREG_SET_SP;
-        regs.ip = ip;
-        regs.sp = sp;
-        if (axo_exchange_registers(thread, &regs) != AXO_OK) error = ipc::Error::invalid_argument;
-    }
+    // Not started here: ProcessHost::run does, at ip and sp, after the fork event is queued.
     if (error == ipc::Error::ok && proc.forks++ < 4)
         rt_printf("proc: fork of %u.%u: %u.%u, %u page(s) shared copy-on-write\n",
                   axo_thread_number(parent.thread), axo_thread_version(parent.thread),

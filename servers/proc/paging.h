@@ -48,8 +48,13 @@ namespace proc {
 struct Proc;
 
 // Pages (4 KiB) a process may commit in mm: its image (code, data, .bss, newlib's 1 MiB
-// arena), its 64 KiB stack, its heap and its regions. Beyond, mm answers no_space.
-constexpr uint32_t kProcessQuotaPages = 1024;
+// arena), its stack, its heap and its regions. Beyond, mm answers no_space. 64 MiB, or what σ0
+// has if that is less (Paging::quota_pages): mm counts a region's whole size as committed when
+// it is made, but gives a frame only when a page is touched.
+constexpr uint32_t kProcessQuotaPages = 16384;
+// The stack of an mm client: 8 MiB below loader::Process::kStackTop, anonymous memory that
+// grows on demand (a frame at a page's first touch); it counts 2048 pages of the quota.
+constexpr uint32_t kProcessStackBytes = 8u << 20;
 
 struct Paging {
     static constexpr uint32_t kNoModule = 0xFFFFFFFFu;
@@ -57,6 +62,7 @@ struct Paging {
     uint32_t mm_module = kNoModule;      // the config index of the `mm` module
     axo_thread_id_t pager = AXO_NIL_THREAD;
     axo_thread_id_t reflector = AXO_NIL_THREAD;
+    uint32_t quota_pages = kProcessQuotaPages; // bounded by σ0's memory at start_paging
     // Per module: the id of its image's external object in mm, 0 before the first process.
     // It dies with the last region mapping it (the module's last process); the id then is
     // stale — mm never reuses an id, so mm answers not_found and proc makes a new one.
@@ -79,8 +85,9 @@ void start_paging(Proc& proc);
 // Whether processes of config module `module` are mm clients (mm runs and it is not mm).
 bool paged_by_mm(const Proc& proc, uint32_t module);
 
-// Starts config module `module` in table slot `slot` as `thread`, an mm client (above).
-// Errors as ProcessHost::start; no_memory also when mm refuses (quota, tables).
+// Makes config module `module` in table slot `slot` as `thread`, an mm client (above), not yet
+// started (ProcessHost::run starts it). Errors as ProcessHost::start; no_memory also when mm
+// refuses (quota, tables).
 ipc::Error mm_start_process(Proc& proc, uint32_t slot, uint32_t module, axo_thread_id_t thread,
                             const char* const* argv, uint32_t argc);
 
@@ -90,7 +97,8 @@ ipc::Error start_mm_module(Proc& proc, uint32_t slot, uint32_t module, axo_threa
                            const char* const* argv, uint32_t argc);
 
 // kProcFork's work (protocol.h): `thread`, in slot `slot`, becomes an mm client that is a
-// copy-on-write duplicate (kMmDuplicate) of the process in `parent_slot`, and starts at ip, sp.
+// copy-on-write duplicate (kMmDuplicate) of the process in `parent_slot`, to start at ip, sp
+// (ProcessHost::run starts it).
 ipc::Error mm_fork_process(Proc& proc, uint32_t slot, uint32_t parent_slot, axo_thread_id_t thread,
                            uint32_t ip, uint32_t sp);
 

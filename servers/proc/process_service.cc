@@ -30,17 +30,36 @@ ipc::Error ProcessService::spawn(axo_thread_id_t from, const SpawnRequest& reque
 ipc::Error ProcessService::start(ProcessId parent, uint32_t module, const char* extra,
                                  SpawnReply& reply) {
     if (m_config == nullptr || module >= m_config->module_count) return ipc::Error::not_found;
-    const ModuleConfig& config = m_config->modules[module];
-
-    // argv: the name, the configured arguments, the caller's words (split in a copy).
     const char* argv[kMaxArguments];
+    char words[kArgumentBytes];
     uint32_t argc = 0;
+    if (ipc::Error e = arguments(module, extra, words, argv, argc); e != ipc::Error::ok) return e;
+
+    ProcessEntry* entry = m_table.allocate(parent, module);
+    if (entry == nullptr) return ipc::Error::no_space;
+    ipc::Error error =
+        m_host.start(m_host.context, m_table.slot_of(*entry), module, entry->thread, argv, argc);
+    if (error != ipc::Error::ok) {
+        m_table.release(*entry);
+        return error;
+    }
+    ++m_counters.spawned;
+    reply.pid = entry->pid;
+    reply.main_thread = entry->thread;
+    return launch(*entry, m_table.find(parent), true);
+}
+
+ipc::Error ProcessService::arguments(uint32_t module, const char* extra,
+                                     char (&words)[kArgumentBytes],
+                                     const char* (&argv)[kMaxArguments], uint32_t& argc) const {
+    const ModuleConfig& config = m_config->modules[module];
+    // argv: the name, the configured arguments, the caller's words (split in a copy).
+    argc = 0;
     argv[argc++] = config.name;
     for (uint32_t i = 0; i < config.argument_count; ++i) {
         if (argc == kMaxArguments) return ipc::Error::invalid_argument;
         argv[argc++] = config.argument(i);
     }
-    char words[kArgumentBytes];
     uint32_t length = 0;
     if (extra != nullptr) {
         while (length < kArgumentBytes - 1 && extra[length] != '\0') {
@@ -58,19 +77,107 @@ ipc::Error ProcessService::start(ProcessId parent, uint32_t module, const char* 
         while (i < length && words[i] != ' ')
             ++i;
     }
-
-    ProcessEntry* entry = m_table.allocate(parent, module);
-    if (entry == nullptr) return ipc::Error::no_space;
-    ipc::Error error =
-        m_host.start(m_host.context, m_table.slot_of(*entry), module, entry->thread, argv, argc);
-    if (error != ipc::Error::ok) {
-        m_table.release(*entry);
-        return error;
-    }
-    ++m_counters.spawned;
-    reply.pid = entry->pid;
-    reply.main_thread = entry->thread;
     return ipc::Error::ok;
+}
+
+ipc::Error ProcessService::exec(axo_thread_id_t from, const ExecRequest& request, ipc::Empty&) {
+    ProcessEntry* entry = m_table.find_running(from);
+    if (entry == nullptr) return ipc::Error::not_found;
+    if (!valid_name(request.image) || !terminated(request.arguments, kArgumentBytes))
+        return ipc::Error::invalid_argument;
+    if (m_config == nullptr) return ipc::Error::not_found;
+    const ModuleConfig* config = m_config->find(request.image.c_str());
+    if (config == nullptr) return ipc::Error::not_found;
+    uint32_t module = static_cast<uint32_t>(config - m_config->modules);
+    if (m_host.startable != nullptr && !m_host.startable(m_host.context, module))
+        return ipc::Error::unsupported;
+    const char* argv[kMaxArguments];
+    char words[kArgumentBytes];
+    uint32_t argc = 0;
+    if (ipc::Error e = arguments(module, request.arguments, words, argv, argc);
+        e != ipc::Error::ok)
+        return e;
+    axo_thread_id_t thread = m_table.new_thread();
+    if (thread == AXO_NIL_THREAD) return ipc::Error::no_space;
+
+    // The point of no return: the old program goes, threads, memory, waits and subscriptions.
+    uint32_t slot = m_table.slot_of(*entry);
+    axo_thread_id_t old = entry->thread;
+    for (axo_thread_id_t extra : entry->extra) {
+        m_events.thread_died(extra);
+        (void)m_waits.cancel(extra);
+    }
+    m_events.thread_died(old);
+    (void)m_waits.cancel(old);
+    m_host.destroy(m_host.context, slot, old);
+    for (axo_thread_id_t& extra : entry->extra) {
+        m_table.release_thread(extra);
+        extra = AXO_NIL_THREAD;
+    }
+    m_table.release_thread(old);
+    entry->thread = thread;
+    entry->module = module;
+    entry->execed = true;
+    entry->caught = 0; // caught signals go back to their default; ignored ones stay ignored
+    ipc::Error error = m_host.start(m_host.context, slot, module, thread, argv, argc);
+    if (error == ipc::Error::ok) {
+        publish(kEventExec, *entry, module);
+        if (m_host.run != nullptr) error = m_host.run(m_host.context, slot, thread);
+        if (error == ipc::Error::ok) return ipc::kNoReply; // the caller's thread is gone
+    }
+    // Nothing to return to: the process ends as killed (destroy finds no thread if start
+    // failed: nothing of it remains then).
+    end(*entry, kExitKilled, static_cast<int32_t>(kSignalKill));
+    return ipc::kNoReply;
+}
+
+ipc::Error ProcessService::launch(ProcessEntry& entry, const ProcessEntry* parent, bool execed) {
+    if (parent != nullptr) {
+        entry.pgid = parent->pgid;
+        entry.sid = parent->sid;
+        entry.credentials = parent->credentials;
+        // fork keeps the dispositions; exec (spawn is fork and exec) resets caught ones to
+        // their default and keeps ignored ones (POSIX exec).
+        entry.ignored = parent->ignored;
+        entry.caught = execed ? 0 : parent->caught;
+    } else {
+        // proc's own: root, the leader of a session and a group of its own.
+        entry.pgid = entry.sid = entry.pid;
+        entry.credentials = Credentials{};
+    }
+    entry.execed = execed;
+    publish(kEventFork, entry, 0);
+    if (execed) publish(kEventExec, entry, entry.module);
+    // Every subscriber has the events queued: now the process may call them.
+    if (m_host.run != nullptr) {
+        ipc::Error error = m_host.run(m_host.context, m_table.slot_of(entry), entry.thread);
+        if (error != ipc::Error::ok) {
+            // It never ran: it ends as killed, and nobody waits for it.
+            m_host.destroy(m_host.context, m_table.slot_of(entry), entry.thread);
+            publish(kEventExit, entry, kExitKilled << 16 | kSignalKill);
+            --m_counters.spawned;
+            m_table.release(entry);
+            return error;
+        }
+    }
+    return ipc::Error::ok;
+}
+
+void ProcessService::publish(uint32_t kind, const ProcessEntry& entry, uint32_t value) {
+    m_events.publish(Event{kind, entry.pid, entry.parent, value});
+}
+
+bool ProcessService::answer_events(void* context, axo_thread_id_t subscriber,
+                                   const EventNextReply& reply) {
+    auto* self = static_cast<ProcessService*>(context);
+    if (self->m_host.answer_events == nullptr) return false;
+    return self->m_host.answer_events(self->m_host.context, subscriber, reply);
+}
+
+bool ProcessService::thread_alive(void* context, axo_thread_id_t thread) {
+    auto* self = static_cast<ProcessService*>(context);
+    if (self->m_host.alive == nullptr) return true;
+    return self->m_host.alive(self->m_host.context, thread);
 }
 
 ipc::Error ProcessService::fork(axo_thread_id_t from, const ForkRequest& request,
@@ -90,7 +197,7 @@ ipc::Error ProcessService::fork(axo_thread_id_t from, const ForkRequest& request
     ++m_counters.spawned;
     reply.pid = entry->pid;
     reply.main_thread = entry->thread;
-    return ipc::Error::ok;
+    return launch(*entry, &m_table.at(parent_slot), false);
 }
 
 // ---- Ending ----------------------------------------------------------------------------------
@@ -103,18 +210,6 @@ ipc::Error ProcessService::exit(axo_thread_id_t from, const ExitRequest& request
     return ipc::kNoReply;
 }
 
-ipc::Error ProcessService::kill(axo_thread_id_t from, const KillRequest& request, ipc::Empty&) {
-    if (request.pid == kNoProcess || request.signal == 0 || request.signal > kMaxSignal)
-        return ipc::Error::invalid_argument;
-    ProcessEntry* entry = m_table.find(request.pid);
-    if (entry == nullptr) return ipc::Error::not_found;
-    ProcessId killer = caller(from);
-    if (killer != kNoProcess && entry->parent != killer) return ipc::Error::no_permission;
-    if (entry->state == ProcessState::running)
-        end(*entry, kExitKilled, static_cast<int32_t>(request.signal));
-    return ipc::Error::ok;
-}
-
 bool ProcessService::end_thread(axo_thread_id_t thread, ExitReason reason, int32_t status) {
     ProcessEntry* entry = m_table.find_running(thread);
     if (entry == nullptr) return false;
@@ -123,12 +218,24 @@ bool ProcessService::end_thread(axo_thread_id_t thread, ExitReason reason, int32
 }
 
 void ProcessService::end(ProcessEntry& entry, ExitReason reason, int32_t status) {
+    // Its threads' subscriptions go with them.
+    for (axo_thread_id_t extra : entry.extra)
+        m_events.thread_died(extra);
+    m_events.thread_died(entry.thread);
     m_host.destroy(m_host.context, m_table.slot_of(entry), entry.thread);
     entry.state = ProcessState::ended;
     entry.reason = reason;
     entry.status = status;
+    entry.stopped = false;
+    entry.report = 0;
     ++m_counters.ended;
     m_host.ended(m_host.context, entry);
+    publish(kEventExit, entry, static_cast<uint32_t>(reason) << 16 |
+                                   (static_cast<uint32_t>(status) & 0xFFFFu));
+    // SIGCHLD: ignored by default, so it matters only to a parent that catches it.
+    if (ProcessEntry* parent = m_table.find(entry.parent);
+        parent != nullptr && parent->state == ProcessState::running)
+        signal(*parent, kSignalChild);
 
     // Its thread is gone, and with it any wait it had pending.
     m_waits.cancel_if([&entry](const auto& wait) { return wait.payload.parent == entry.pid; });
@@ -150,7 +257,8 @@ WaitReply ProcessService::wait_reply(const ProcessEntry& child) {
 
 ipc::Error ProcessService::wait(axo_thread_id_t from, const WaitRequest& request,
                                 WaitReply& reply) {
-    if ((request.options & ~kWaitNoHang) != 0) return ipc::Error::invalid_argument;
+    if ((request.options & ~(kWaitNoHang | kWaitUntraced | kWaitContinued)) != 0)
+        return ipc::Error::invalid_argument;
     ProcessId parent = caller(from);
     // A thread makes one call at a time: a wait it had pending was given up.
     (void)m_waits.cancel(from);
@@ -174,13 +282,48 @@ ipc::Error ProcessService::wait(axo_thread_id_t from, const WaitRequest& request
         settle_waits(parent, reply.pid);
         return ipc::Error::ok;
     }
+    // A stop or continue not yet reported, if the caller asked for those.
+    for (uint32_t i = 0; i < ProcessTable::kSlots; ++i) {
+        ProcessEntry& child = m_table.at(i);
+        if (child.state != ProcessState::running || child.parent != parent ||
+            (request.pid != kWaitAnyChild && child.pid != request.pid) ||
+            !wants_report(request.options, child.report))
+            continue;
+        reply = WaitReply{child.pid, child.report, child.report_status};
+        child.report = 0;
+        return ipc::Error::ok;
+    }
     if (request.options & kWaitNoHang) return ipc::Error::busy;
     if (request.pid != kWaitAnyChild &&
         m_waits.find_if([&request](const auto& wait) { return wait.payload.pid == request.pid; }))
         return ipc::Error::busy;
-    if (m_waits.defer(from, Wait{parent, request.pid}) != ipc::Error::ok)
+    if (m_waits.defer(from, Wait{parent, request.pid, request.options}) != ipc::Error::ok)
         return ipc::Error::no_space;
     return ipc::kNoReply;
+}
+
+bool ProcessService::wants_report(uint32_t options, uint32_t report) {
+    return (report == kExitStopped && (options & kWaitUntraced) != 0) ||
+           (report == kExitContinued && (options & kWaitContinued) != 0);
+}
+
+void ProcessService::deliver_report(ProcessEntry& child) {
+    auto wants_child = [&child](const auto& wait) {
+        return wait.payload.parent == child.parent &&
+               (wait.payload.pid == kWaitAnyChild || wait.payload.pid == child.pid) &&
+               wants_report(wait.payload.options, child.report);
+    };
+    // A waiter no longer receiving is dropped; the report is consumed only by a delivered reply.
+    while (const auto* wait = m_waits.find_if(wants_child)) {
+        WaitReply reply{child.pid, child.report, child.report_status};
+        ipc::Delivery delivery = m_waits.answer(
+            wait->ticket,
+            [this, &reply](axo_thread_id_t waiter, const Wait&) {
+                return m_host.answer(m_host.context, waiter, ipc::Error::ok, reply);
+            },
+            [&child](const Wait&) { child.report = 0; });
+        if (delivery == ipc::Delivery::delivered) return;
+    }
 }
 
 void ProcessService::deliver(ProcessEntry& child) {

@@ -11,6 +11,7 @@
 #include "lib/ipc/dispatcher.h"
 #include "lib/ipc/pending_requests.h"
 #include "servers/proc/boot_config.h"
+#include "servers/proc/event_stream.h"
 #include "servers/proc/process_table.h"
 #include "servers/proc/protocol.h"
 
@@ -37,6 +38,22 @@ struct ProcessHost {
     // `parent_slot`, its first thread starting at ip, sp. nullptr: fork is unsupported.
     ipc::Error (*fork)(void* context, uint32_t slot, uint32_t parent_slot, axo_thread_id_t thread,
                        uint32_t ip, uint32_t sp) = nullptr;
+    // start and fork make the process but do not let it run: run does, after its events are
+    // queued (protocol.h, "The event stream"). An error: the kernel refused; the process is
+    // then ended like a killed one. nullptr: start and fork run it themselves (host tests).
+    ipc::Error (*run)(void* context, uint32_t slot, axo_thread_id_t thread) = nullptr;
+    // Halts (stop) or resumes every thread of the process in `slot`: SIGSTOP and SIGCONT.
+    void (*halt)(void* context, uint32_t slot, bool stop) = nullptr;
+    // A caught signal became pending for the process in `slot`: the place to wake it (a kernel
+    // notification, once the kernel has them); until then the process collects it itself.
+    void (*signalled)(void* context, uint32_t slot, uint32_t signal) = nullptr;
+    // The event stream's deferred replies and a thread's liveness (EventHost).
+    bool (*answer_events)(void* context, axo_thread_id_t subscriber,
+                          const EventNextReply& reply) = nullptr;
+    bool (*alive)(void* context, axo_thread_id_t thread) = nullptr;
+    // Whether config module `module` is a program start can run (exec checks before the old
+    // program goes); nullptr: start decides.
+    bool (*startable)(void* context, uint32_t module) = nullptr;
 };
 
 struct ProcessCounters {
@@ -49,7 +66,9 @@ public:
     static constexpr uint32_t kMaxWaits = 16;
     static constexpr uint32_t kMaxArguments = 32; // argv words, the name included
 
-    ProcessService(ProcessHost host, const BootConfig* config) : m_host(host), m_config(config) {}
+    ProcessService(ProcessHost host, const BootConfig* config)
+        : m_host(host), m_config(config),
+          m_events(EventHost{this, &answer_events, &thread_alive}) {}
     void set_config(const BootConfig* config) { m_config = config; }
 
     // The handlers; `from` is the kernel-given sender.
@@ -58,6 +77,32 @@ public:
     ipc::Error wait(axo_thread_id_t from, const WaitRequest& request, WaitReply& reply);
     ipc::Error kill(axo_thread_id_t from, const KillRequest& request, ipc::Empty& reply);
     ipc::Error fork(axo_thread_id_t from, const ForkRequest& request, SpawnReply& reply);
+    ipc::Error exec(axo_thread_id_t from, const ExecRequest& request, ipc::Empty& reply);
+
+    // Identity (process_identity.cc).
+    ipc::Error identify(axo_thread_id_t from, const IdentifyRequest& request, IdentifyReply& reply);
+    ipc::Error set_process_group(axo_thread_id_t from, const SetProcessGroupRequest& request,
+                                 ipc::Empty& reply);
+    ipc::Error set_session(axo_thread_id_t from, const SetSessionRequest& request,
+                           SetSessionReply& reply);
+    ipc::Error set_credentials(axo_thread_id_t from, const SetCredentialsRequest& request,
+                               ipc::Empty& reply);
+    ipc::Error set_groups(axo_thread_id_t from, const SetGroupsRequest& request, ipc::Empty& reply);
+    ipc::Error list(axo_thread_id_t from, const ListRequest& request, ListReply& reply);
+
+    // The event stream.
+    ipc::Error subscribe(axo_thread_id_t from, const EventSubscribeRequest&, ipc::Empty&) {
+        return m_events.subscribe(from);
+    }
+    ipc::Error next_events(axo_thread_id_t from, const EventNextRequest& request,
+                           EventNextReply& reply) {
+        return m_events.next(from, request, reply);
+    }
+    const EventStream& events() const { return m_events; }
+
+    // Signals (process_signals.cc).
+    ipc::Error signal_state(axo_thread_id_t from, const SignalStateRequest& request,
+                            SignalStateReply& reply);
 
     // Starts config module `module` as a child of `parent` with its configured arguments and
     // then the words of `extra` (nullptr: none). At boot: start(kNoProcess, i, nullptr, ...).
@@ -93,7 +138,29 @@ private:
     struct Wait {
         ProcessId parent;       // as whom (caller(thread) when it asked)
         ProcessId pid;          // for whom; kWaitAnyChild: any child of parent
+        uint32_t options;       // kWaitUntraced, kWaitContinued: also report stops, continues
     };
+
+    static bool answer_events(void* context, axo_thread_id_t subscriber,
+                              const EventNextReply& reply);
+    static bool thread_alive(void* context, axo_thread_id_t thread);
+    void publish(uint32_t kind, const ProcessEntry& entry, uint32_t value);
+    // A new process in the table, not yet running: inherits `parent`'s identity (nullptr: proc
+    // itself, then root and a new session), is announced, then run.
+    ipc::Error launch(ProcessEntry& entry, const ProcessEntry* parent, bool execed);
+    // argv for config module `module`: its name, its configured arguments, the words of
+    // `extra` (split in `words`, which must outlive argv). invalid_argument if too many.
+    ipc::Error arguments(uint32_t module, const char* extra, char (&words)[kArgumentBytes],
+                         const char* (&argv)[kMaxArguments], uint32_t& argc) const;
+
+    // Signals (process_signals.cc).
+    bool may_signal(ProcessId sender, const ProcessEntry& target, uint32_t signal);
+    void signal(ProcessEntry& target, uint32_t signal);
+    void stop(ProcessEntry& target, uint32_t signal);
+    void resume(ProcessEntry& target);
+    // A stop or continue of `child` to report: to a wait that asked for it, else kept.
+    void deliver_report(ProcessEntry& child);
+    static bool wants_report(uint32_t options, uint32_t report);
 
     void end(ProcessEntry& entry, ExitReason reason, int32_t status);
     // `child` has ended: answer a wait for it (and reap it), or leave it for one — unless its
@@ -110,6 +177,7 @@ private:
     const BootConfig* m_config;
     ipc::PendingRequests<Wait, kMaxWaits> m_waits;
     ProcessCounters m_counters{};
+    EventStream m_events;
 };
 
 } // namespace proc

@@ -11,18 +11,42 @@ ProcessTable::ProcessTable() {
     for (uint32_t i = 0; i < kSlots; ++i) {
         m_entries[i] = ProcessEntry{};
         m_entries[i].state = ProcessState::free;
-        m_last_version[i] = 0;
     }
 }
 
+axo_thread_id_t ProcessTable::new_thread() {
+    for (uint32_t n = 0; n < kThreadNumbers; ++n) {
+        uint32_t i = (m_next_number + n) % kThreadNumbers;
+        if (m_in_use[i] || m_version[i] >= kMaxVersion) continue;
+        m_next_number = (i + 1) % kThreadNumbers;
+        m_in_use[i] = true;
+        ++m_numbers_in_use;
+        if (++m_version[i] == kMaxVersion) ++m_numbers_retired;
+        return axo_thread_id(kFirstThreadNumber + i, m_version[i]);
+    }
+    return AXO_NIL_THREAD;
+}
+
+void ProcessTable::release_thread(axo_thread_id_t thread) {
+    uint32_t number = axo_thread_number(thread);
+    if (thread == AXO_NIL_THREAD || number < kFirstThreadNumber || number >= AXO_MAX_THREADS)
+        return;
+    uint32_t i = number - kFirstThreadNumber;
+    if (!m_in_use[i] || m_version[i] != axo_thread_version(thread)) return;
+    m_in_use[i] = false;
+    --m_numbers_in_use;
+}
+
 ProcessEntry* ProcessTable::allocate(ProcessId parent, uint32_t module) {
-    // Round robin over the slots, so that versions (and retirement) spread evenly.
+    // Round robin over the slots, so that a pid's slot is not predictable from the last one.
     uint32_t slot = kSlots;
     for (uint32_t n = 1; n <= kSlots && slot == kSlots; ++n) {
         uint32_t i = (m_last_slot + n) % kSlots;
-        if (m_entries[i].state == ProcessState::free && m_last_version[i] < kMaxVersion) slot = i;
+        if (m_entries[i].state == ProcessState::free) slot = i;
     }
     if (slot == kSlots) return nullptr;
+    axo_thread_id_t thread = new_thread();
+    if (thread == AXO_NIL_THREAD) return nullptr;
 
     // Every pid in use is in one of kSlots entries, so this ends within kSlots + 1 steps.
     ProcessId pid = m_last_pid;
@@ -32,18 +56,20 @@ ProcessEntry* ProcessTable::allocate(ProcessId parent, uint32_t module) {
 
     m_last_slot = slot;
     m_last_pid = pid;
-    uint16_t version = ++m_last_version[slot];
     ProcessEntry& entry = m_entries[slot];
     entry = ProcessEntry{};
     entry.pid = pid;
     entry.parent = parent;
-    entry.thread = axo_thread_id(kFirstThreadNumber + slot, version);
+    entry.thread = thread;
     entry.state = ProcessState::running;
     entry.module = module;
     return &entry;
 }
 
 void ProcessTable::release(ProcessEntry& entry) {
+    release_thread(entry.thread);
+    for (axo_thread_id_t extra : entry.extra)
+        release_thread(extra);
     entry = ProcessEntry{};
     entry.state = ProcessState::free;
 }
@@ -64,13 +90,6 @@ ProcessEntry* ProcessTable::find_running(axo_thread_id_t thread) {
             if (extra == thread) return &entry;
     }
     return nullptr;
-}
-
-axo_thread_id_t ProcessTable::new_extra_thread(uint32_t slot, uint32_t k) {
-    if (slot >= kSlots || k >= kExtraThreads) return AXO_NIL_THREAD;
-    uint16_t& version = m_last_extra_version[slot * kExtraThreads + k];
-    if (version >= kMaxVersion) return AXO_NIL_THREAD;
-    return axo_thread_id(kFirstExtraNumber + slot * kExtraThreads + k, ++version);
 }
 
 uint32_t ProcessTable::count() const {

@@ -1,12 +1,16 @@
-// proc's process table: a fixed number of slots, each a process with its pid, parent, thread
+// proc's process table: a fixed number of slots, each a process with its pid, parent, threads
 // and state, and the thread ids processes get. Pure bookkeeping, tested on the host
-// (tests/unit/proc_process_table_test.cc); the rules of the protocol are process_service.h.
+// (tests/unit/proc_process_service_test.cc); the rules of the protocol are process_service.h.
 //
-// Thread ids: slot i runs its processes on thread number kFirstThreadNumber + i, each with a
-// version one above the last one used there. The kernel refuses a version not above every
-// deleted one (docs/kernel-api.md §2), and versions make a dead process's thread id stale
-// forever, so a late message to it can never reach its successor. A slot whose versions are
-// used up (after 16383 processes) is retired.
+// Thread ids: every thread of a process — its first and its extra ones — takes a thread number
+// from one pool, [kFirstThreadNumber, AXO_MAX_THREADS), round robin, each time with a version
+// one above the last one used on that number. The kernel refuses a version not above every
+// deleted one (docs/kernel-api.md §2), and versions make a dead thread's id stale forever, so
+// a late message to it can never reach its successor. A number whose versions are used up is
+// retired. The pool holds 768 numbers of 16383 versions: 12.58 million threads before the
+// first spawn fails — a million spawns (each a first thread) use 8 % of it, and round robin
+// spreads them evenly (1302 versions of each number); a workload of a million spawns and
+// a million threads uses 16 %.
 #pragma once
 
 #include <stdint.h>
@@ -22,9 +26,9 @@ enum class ProcessState : uint8_t {
     ended,   // its thread is deleted and its memory reclaimed; the status waits for a wait
 };
 
-// Threads a process may have besides its first (kProcThreadCreate): mm attaches at most 4 threads
-// to a client.
-constexpr uint32_t kExtraThreads = 3;
+// Threads a process may have besides its first (kProcThreadCreate): 32 in all, as many as mm
+// attaches to a client (its kThreadsPerClient).
+constexpr uint32_t kExtraThreads = 31;
 
 struct ProcessEntry {
     ProcessId pid;
@@ -36,34 +40,51 @@ struct ProcessEntry {
     uint32_t module; // index into BootConfig::modules
     uint32_t reason; // ExitReason, once ended
     int32_t status;  // once ended
+
+    // Identity (protocol.h, "Identity"): inherited from the parent.
+    ProcessId pgid;
+    ProcessId sid;
+    Credentials credentials;
+    bool execed; // it runs an image of its own (spawned, or exec'd): setpgid by its parent fails
+
+    // Signals (protocol.h, "Signals"): what the process reported, and what proc keeps for it.
+    uint32_t ignored; // signal_bit()s
+    uint32_t caught;
+    uint32_t pending; // caught signals not yet collected; any signal while stopped
+    bool stopped;     // its threads are halted
+    // Not yet reported to a wait with kWaitUntraced / kWaitContinued (at most one of them).
+    uint32_t report;      // 0, kExitStopped or kExitContinued
+    int32_t report_status; // the stopping signal, or SIGCONT
 };
 
 class ProcessTable {
 public:
-    static constexpr uint32_t kSlots = 32;
+    // 256 processes of users, and room for the servers.
+    static constexpr uint32_t kSlots = 320;
     // Above the numbers the kernel reserves, σ0 (32), proc (33) and proc's own threads
-    // (selftest.cc uses 63..71); below AXO_MAX_THREADS.
+    // (selftest.cc uses 63..71, paging.cc 80 and 81).
     static constexpr uint32_t kFirstThreadNumber = 256;
+    static constexpr uint32_t kThreadNumbers = AXO_MAX_THREADS - kFirstThreadNumber;
     static constexpr uint32_t kMaxVersion = (1u << 14) - 1;
-    static_assert(kFirstThreadNumber + kSlots <= AXO_MAX_THREADS);
-    // Extra threads: slot i's k-th uses number kFirstExtraNumber + i * kExtraThreads + k.
-    static constexpr uint32_t kFirstExtraNumber = kFirstThreadNumber + kSlots;
-    static_assert(kFirstExtraNumber + kSlots * kExtraThreads <= AXO_MAX_THREADS);
+    static_assert(kSlots <= kThreadNumbers, "every process needs a thread number");
 
     ProcessTable();
 
     // A free slot, marked running, with a new pid and thread id: the caller starts it or
-    // gives it back with release(). nullptr if every slot is taken or retired.
+    // gives it back with release(). nullptr if every slot is taken or no thread number is free.
     ProcessEntry* allocate(ProcessId parent, uint32_t module);
-    // The slot is free again (the process was reaped, or never started).
+    // The slot is free again (the process was reaped, or never started), and its threads'
+    // numbers.
     void release(ProcessEntry& entry);
 
     ProcessEntry* find(ProcessId pid);
     // The running process whose thread (first or extra) this is.
     ProcessEntry* find_running(axo_thread_id_t thread);
-    // A new id for extra thread k of the process in `slot` (a version above every earlier
-    // one of its number), or nil when the number's versions are used up.
-    axo_thread_id_t new_extra_thread(uint32_t slot, uint32_t k);
+    // A new thread id from the pool (a version above every earlier one of its number), or nil
+    // when the pool is empty. For extra threads; give it back with release_thread once the
+    // thread is deleted.
+    axo_thread_id_t new_thread();
+    void release_thread(axo_thread_id_t thread);
     uint32_t slot_of(const ProcessEntry& entry) const {
         return static_cast<uint32_t>(&entry - m_entries);
     }
@@ -72,11 +93,16 @@ public:
 
     // Processes in the table, running or ended.
     uint32_t count() const;
+    // Thread numbers in use, and retired (their versions used up).
+    uint32_t numbers_in_use() const { return m_numbers_in_use; }
+    uint32_t numbers_retired() const { return m_numbers_retired; }
 
 private:
     ProcessEntry m_entries[kSlots];
-    uint16_t m_last_version[kSlots]; // 0: never used
-    uint16_t m_last_extra_version[kSlots * kExtraThreads] = {};
+    uint16_t m_version[kThreadNumbers] = {}; // last version used; 0: never
+    bool m_in_use[kThreadNumbers] = {};
+    uint32_t m_next_number = 0;
+    uint32_t m_numbers_in_use = 0, m_numbers_retired = 0;
     ProcessId m_last_pid = kNoProcess;
     uint32_t m_last_slot = kSlots - 1;
 };

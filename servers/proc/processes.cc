@@ -28,20 +28,47 @@ Proc& proc_of(void* context) {
     return *static_cast<Proc*>(context);
 }
 
+// Free frames of the kernel's pool that proc leaves for the processes already running (their
+// page tables and mapping nodes as they fault pages in) and for proc's own mappings: a new
+// process is refused (no_memory) below it, instead of the kernel failing a mapping later.
+constexpr uint32_t kKernelReserveFrames = 64;
+
+bool kernel_has_room() {
+    axo_counters_t counters{};
+    return axo_debug_counters(&counters) != AXO_OK ||
+           counters.kernel_free_frames >= kKernelReserveFrames;
+}
+
+// The new process of `slot` starts at its ELF entry with its arguments on the stack.
+void launch_at_entry(Proc& proc, uint32_t slot) {
+    const loader::Process& process = proc.loaded[slot];
+    proc.launch[slot] = {true, process.elf.entry, process.start.stack_pointer()};
+}
+
 ipc::Error host_start(void* context, uint32_t slot, uint32_t module, axo_thread_id_t thread,
                       const char* const* argv, uint32_t argc) {
     Proc& proc = proc_of(context);
     const ModuleImage& image = proc.images[module];
     if (!image.program) return ipc::Error::unsupported;
-    // mm pages it (paging.cc), or it is mm.
-    if (paged_by_mm(proc, module)) return mm_start_process(proc, slot, module, thread, argv, argc);
+    if (!kernel_has_room()) return ipc::Error::no_memory;
+    proc.launch[slot] = {};
+    // mm pages it (paging.cc), or it is mm (started at once: nobody can subscribe before it).
+    if (paged_by_mm(proc, module)) {
+        ipc::Error error = mm_start_process(proc, slot, module, thread, argv, argc);
+        if (error == ipc::Error::ok) launch_at_entry(proc, slot);
+        return error;
+    }
     if (module == proc.paging.mm_module)
         return start_mm_module(proc, slot, module, thread, argv, argc);
+    // Made, not started: run() starts it once its events are queued (process_service.h).
     const char* why = nullptr;
-    int error = loader::spawn(proc.loaded[slot], image.data, image.size, thread, rt_my_id(), argv,
-                              argc, &why);
+    loader::Process& process = proc.loaded[slot];
+    int error = loader::prepare(process, image.data, image.size, argv, argc, &why);
+    if (error == loader::kOk)
+        error = loader::create_thread(process, thread, rt_my_id(), rt_my_id(), &why);
     switch (error) {
     case loader::kOk:
+        launch_at_entry(proc, slot);
         return ipc::Error::ok;
     case loader::kBadArguments:
         return ipc::Error::invalid_argument;
@@ -74,7 +101,48 @@ void host_destroy(void* context, uint32_t slot, axo_thread_id_t thread) {
 
 ipc::Error host_fork(void* context, uint32_t slot, uint32_t parent_slot, axo_thread_id_t thread,
                      uint32_t ip, uint32_t sp) {
-    return mm_fork_process(proc_of(context), slot, parent_slot, thread, ip, sp);
+    Proc& proc = proc_of(context);
+    proc.launch[slot] = {};
+    if (!kernel_has_room()) return ipc::Error::no_memory;
+    ipc::Error error = mm_fork_process(proc, slot, parent_slot, thread, ip, sp);
+    if (error == ipc::Error::ok) proc.launch[slot] = {true, ip, sp};
+    return error;
+}
+
+ipc::Error host_run(void* context, uint32_t slot, axo_thread_id_t thread) {
+    Proc& proc = proc_of(context);
+    Proc::Launch launch = proc.launch[slot];
+    proc.launch[slot] = {};
+    if (!launch.pending) return ipc::Error::ok; // mm: running already
+    axo_exreg_t regs = {};
+    regs.control = AXO_EXREG_SET_IP | AXO_EXREG_SET_SP;
+    regs.ip = launch.ip;
+    regs.sp = launch.sp;
+    return axo_exchange_registers(thread, &regs) == AXO_OK ? ipc::Error::ok
+                                                            : ipc::Error::invalid_argument;
+}
+
+void host_halt(void* context, uint32_t slot, bool stop) {
+    Proc& proc = proc_of(context);
+    const ProcessEntry& entry = proc.processes.table().at(slot);
+    auto control = [stop](axo_thread_id_t thread) {
+        if (thread == AXO_NIL_THREAD) return;
+        axo_exreg_t regs = {};
+        regs.control = stop ? AXO_EXREG_HALT : AXO_EXREG_RESUME;
+        (void)axo_exchange_registers(thread, &regs);
+    };
+    control(entry.thread);
+    for (axo_thread_id_t extra : entry.extra)
+        control(extra);
+}
+
+bool host_startable(void* context, uint32_t module) {
+    Proc& proc = proc_of(context);
+    return proc.images[module].program && module != proc.paging.mm_module;
+}
+
+bool host_answer_events(void*, axo_thread_id_t subscriber, const EventNextReply& reply) {
+    return ipc::send_reply(subscriber, reply);
 }
 
 bool host_answer(void*, axo_thread_id_t waiter, ipc::Error error, const WaitReply& reply) {
@@ -116,7 +184,13 @@ void host_ended(void* context, const ProcessEntry& entry) {
 } // namespace
 
 ProcessHost process_host(Proc* proc) {
-    return ProcessHost{proc, &host_start, &host_destroy, &host_answer, &host_ended, &host_fork};
+    ProcessHost host{proc, &host_start, &host_destroy, &host_answer, &host_ended, &host_fork};
+    host.run = &host_run;
+    host.halt = &host_halt;
+    host.answer_events = &host_answer_events;
+    host.alive = &kernel_thread_alive;
+    host.startable = &host_startable;
+    return host;
 }
 
 // A process can send these labels itself; the sender is still its own thread, so it gets

@@ -46,6 +46,16 @@ enum Label : uint32_t {
     kProcStatistics = 0x0204, // counters of the process table and of memory (tests, tools)
     kProcThreadCreate = 0x0205, // a new thread in the caller's own process
     kProcFork = 0x0206,         // a copy-on-write copy of the calling process, as a child
+    kProcIdentify = 0x0207,     // pid, parent, group, session, credentials of a thread's process
+    kProcSetProcessGroup = 0x0208, // setpgid
+    kProcSetSession = 0x0209,      // setsid
+    kProcSetCredentials = 0x020A,  // setuid, seteuid, setgid, setegid
+    kProcSetGroups = 0x020B,       // setgroups
+    kProcEventSubscribe = 0x020C,  // the caller's thread becomes a subscriber of the event stream
+    kProcEventNext = 0x020D,       // the subscriber's next events; the reply comes when there are
+    kProcList = 0x020E,            // every process, in pid order (a subscriber's resync)
+    kProcSignalState = 0x020F,     // the caller's ignored and caught signals; its pending ones
+    kProcExec = 0x0210,            // the calling process runs another program, keeping its pid
 
     // ---- Devices (drivers; below, "Devices") ------------------------------------------------
     kProcDeviceClaim = 0x0300,  // the caller's grants; makes it their holder
@@ -158,20 +168,40 @@ enum ExitReason : uint32_t {
                       // CPU's vector: 14 for a page fault its pager refused (outside its
                       // regions, a write to read-only memory); 6
                       // invalid opcode, 13 general protection, 0 divide error, ...
+    // Not ends: what a wait with kWaitUntraced / kWaitContinued reports of a running child.
+    kExitStopped = 3,   // stopped by a signal (status: the signal)
+    kExitContinued = 4, // continued by SIGCONT (status: SIGCONT)
 };
 
-// Signals: kill takes one and records it as the status; none is delivered to the process
-// yet (it ends whatever the signal).
+// Signals, numbered as newlib's <sys/signal.h> for i686-elf (the BSD numbers). proc carries
+// out the default action of a signal that the process neither ignores nor catches (it reports
+// which: kProcSignalState), SIGKILL and SIGSTOP always; a caught signal is recorded as pending
+// for the process to collect (kProcSignalState) until kernel notifications deliver it.
+constexpr uint32_t kSignalHangup = 1;
+constexpr uint32_t kSignalInterrupt = 2;
 constexpr uint32_t kSignalKill = 9;
 constexpr uint32_t kSignalTerm = 15;
-constexpr uint32_t kMaxSignal = 31; // kill accepts 1..kMaxSignal
+constexpr uint32_t kSignalUrgent = 16;
+constexpr uint32_t kSignalStop = 17;
+constexpr uint32_t kSignalTerminalStop = 18;
+constexpr uint32_t kSignalContinue = 19;
+constexpr uint32_t kSignalChild = 20;
+constexpr uint32_t kSignalTerminalIn = 21;
+constexpr uint32_t kSignalTerminalOut = 22;
+constexpr uint32_t kSignalWindow = 28;
+constexpr uint32_t kSignalUser1 = 30;
+constexpr uint32_t kSignalUser2 = 31;
+constexpr uint32_t kMaxSignal = 31; // kill accepts 0..kMaxSignal (0: the permission check only)
+constexpr uint32_t signal_bit(uint32_t signal) {
+    return 1u << signal;
+}
 
 // The image pager (README.md "Memory", paging.h): the thread of proc that mm asks for image
 // pages of processes (mm's kMmPagerWait), thread number kImagePagerThread, version 1. It
 // answers only mm. A cookie is module << 16 | slot: module = the config index of a program
 // module (its boot module index - 2), slot = kImageCookieSlot for the module's image (offset
 // < its extent: any program image, boot modules are no secret), else the process table slot
-// of a process (its main thread's number - 256) for its stack's top page (offset 0: its
+// of a process for its stack's top page (offset 0: its
 // arguments), served only if the faulting thread is that process's; anything else is
 // answered invalid_argument, and mm refuses the fault (kRefusedExternal).
 constexpr uint32_t kImagePagerThread = 80;
@@ -182,6 +212,11 @@ constexpr uint32_t image_cookie(uint32_t module, uint32_t slot) {
 
 constexpr uint32_t kWaitAnyChild = 0; // WaitRequest::pid: any child
 constexpr uint32_t kWaitNoHang = 1u;  // WaitRequest::options: Error::busy if none has ended
+// Also report a child that stopped (WUNTRACED) or was continued (WCONTINUED) since it was
+// last reported: reason kExitStopped (status: the signal) or kExitContinued (status: SIGCONT);
+// the child is not reaped.
+constexpr uint32_t kWaitUntraced = 2u;
+constexpr uint32_t kWaitContinued = 4u;
 
 // Waits until the child `pid` (or any child: kWaitAnyChild) has ended, reaps it and answers
 // with how it ended. The reply is deferred: proc answers when the child ends, and the
@@ -213,15 +248,23 @@ constexpr uint32_t shell_status(const WaitReply& reply) {
                                        : 128u + static_cast<uint32_t>(reply.status);
 }
 
-// Ends the process `pid` (reason kExitKilled, status `signal`) as if it had faulted: its
-// thread deleted, its memory reclaimed, its parent's wait answered. Only its parent may, or
-// proc itself (see Identity above). A process that has ended already: ok, nothing happens.
-// Errors: invalid_argument (pid kNoProcess; signal outside 1..kMaxSignal); not_found;
-// no_permission (not the caller's child).
+// Sends `signal` (0..kMaxSignal) to processes, as POSIX kill(): `pid` > 0 that process; 0
+// every process of the caller's process group; -1 every process the caller may signal but
+// itself (as Linux does); < -1 every process of the group -pid.
+// The caller may signal a process if it is proc itself (see Identity above), or its effective
+// uid is 0, or its real or effective uid is the target's real or saved uid, or the signal is
+// SIGCONT and the target is in the caller's session. Signal 0 only checks. What happens: see
+// "Signals" above; without a catch, most signals end the process (kExitKilled, the signal),
+// SIGSTOP/SIGTSTP/SIGTTIN/SIGTTOU stop it (its threads halted), SIGCONT continues it,
+// SIGCHLD/SIGURG/SIGWINCH are ignored. A process that has ended already (a zombie) may be
+// signalled: nothing happens.
+// Errors: invalid_argument (signal above kMaxSignal); not_found (no such process or group, or
+// none the caller may signal); no_permission (the process, or every process of the group,
+// refuses the caller).
 struct KillRequest {
     static constexpr uint32_t kLabel = kProcKill;
     using Reply = ipc::Empty;
-    ProcessId pid;
+    int32_t pid;
     uint32_t signal;
 };
 static_assert(ipc::wire_words<KillRequest> == 2);
@@ -283,6 +326,223 @@ struct ForkRequest {
     uint32_t sp;
 };
 static_assert(ipc::wire_words<ForkRequest> == 2);
+
+// ---- Identity -----------------------------------------------------------------------------------
+//
+// Every process has a process group and a session (POSIX), and credentials: real, effective and
+// saved user and group ids and up to kMaxGroups supplementary groups. A child (spawn or fork)
+// inherits its parent's group, session and credentials; a process proc starts itself (at boot,
+// or for one of its own threads) is root (all ids 0) and the leader of a new session and group.
+// Servers identify a client by asking proc about the thread the kernel reported as the sender
+// (kProcIdentify): any thread of a process names the process; a client's claim is never trusted.
+
+using UserId = uint32_t;
+using GroupId = uint32_t;
+constexpr uint32_t kMaxGroups = 16;
+constexpr uint32_t kNoId = 0xFFFFFFFFu; // (uid_t)-1: never a valid id
+
+struct Credentials {
+    UserId ruid, euid, suid;
+    GroupId rgid, egid, sgid;
+    uint32_t group_count;
+    GroupId groups[kMaxGroups];
+};
+static_assert(ipc::wire_words<Credentials> == 23);
+
+// Who the process of `thread` (nil: the caller) is. Anyone may ask (getpid, getppid, getpgrp,
+// getsid, getuid... are this call with nil; servers ask about their clients' threads).
+// Errors: not_found (`thread` is no thread of a running process; for nil: the caller is none).
+struct IdentifyReply {
+    ProcessId pid;
+    ProcessId parent; // kNoProcess: proc
+    ProcessId pgid;
+    ProcessId sid;
+    Credentials credentials;
+};
+struct IdentifyRequest {
+    static constexpr uint32_t kLabel = kProcIdentify;
+    using Reply = IdentifyReply;
+    axo_thread_id_t thread;
+};
+static_assert(ipc::wire_words<IdentifyRequest> == 1);
+static_assert(ipc::wire_words<IdentifyReply> == 27);
+
+// setpgid(pid, pgid): `pid` 0 is the caller, `pgid` 0 is `pid`. The target must be the caller or
+// a child of it that has not exec'd (a spawned child has: spawn is fork and exec), in the
+// caller's session and no session leader; `pgid` must be the target's pid or a group that
+// exists in the caller's session.
+// Errors: invalid_argument (pgid negative); not_found (pid is neither the caller nor a child of
+// it: ESRCH); access_denied (a child that has exec'd: EACCES); no_permission (the target is a
+// session leader, a child in another session, or pgid a group of another session or of none:
+// EPERM); not_found also for a caller that is no process.
+struct SetProcessGroupRequest {
+    static constexpr uint32_t kLabel = kProcSetProcessGroup;
+    using Reply = ipc::Empty;
+    int32_t pid;
+    int32_t pgid;
+};
+static_assert(ipc::wire_words<SetProcessGroupRequest> == 2);
+
+// setsid(): the caller becomes the leader of a new session and of a new process group, both
+// its pid. Errors: no_permission (it is a process group leader already: some process's group is
+// its pid); not_found (no process).
+struct SetSessionReply {
+    ProcessId sid;
+};
+struct SetSessionRequest {
+    static constexpr uint32_t kLabel = kProcSetSession;
+    using Reply = SetSessionReply;
+};
+static_assert(ipc::wire_words<SetSessionRequest> == 0);
+static_assert(ipc::wire_words<SetSessionReply> == 1);
+
+// setuid, seteuid, setgid, setegid (POSIX, with _POSIX_SAVED_IDS): with effective uid 0,
+// setuid/setgid set all three ids and seteuid/setegid the effective one to anything; otherwise
+// the effective id may become the real or the saved one only.
+// Errors: invalid_argument (unknown operation; id kNoId); no_permission (EPERM); not_found.
+enum CredentialOperation : uint32_t {
+    kSetUid = 0,
+    kSetEffectiveUid = 1,
+    kSetGid = 2,
+    kSetEffectiveGid = 3,
+};
+struct SetCredentialsRequest {
+    static constexpr uint32_t kLabel = kProcSetCredentials;
+    using Reply = ipc::Empty;
+    uint32_t operation; // CredentialOperation
+    uint32_t id;
+};
+static_assert(ipc::wire_words<SetCredentialsRequest> == 2);
+
+// setgroups: only with effective uid 0. Errors: invalid_argument (count above kMaxGroups, or an
+// id kNoId); no_permission; not_found.
+struct SetGroupsRequest {
+    static constexpr uint32_t kLabel = kProcSetGroups;
+    using Reply = ipc::Empty;
+    uint32_t count;
+    GroupId groups[kMaxGroups];
+};
+static_assert(ipc::wire_words<SetGroupsRequest> == 17);
+
+// ---- The event stream ---------------------------------------------------------------------------
+//
+// Servers that keep per-process state (fs, net: descriptors inherited by fork, dropped at exit)
+// learn of processes from proc without proc ever calling them (DESIGN.md §5): a subscriber
+// thread subscribes once, then calls kProcEventNext in a loop; proc answers when it has events
+// (a deferred reply) and otherwise keeps them in the subscriber's queue (kEventQueueDepth).
+//
+// Ordering guarantee: proc queues an event for every subscriber *before* it lets the process
+// act on it — a new process's thread runs only after its kEventFork is in every queue — and a
+// queue is emptied only by a reply the kernel delivered. So a server that receives a request
+// from a sender it does not know asks kProcEventNext with kEventNoHang and finds the fork
+// (events come in the order proc made them). If a queue is full when an event comes, the event
+// is not queued and the subscriber's next reply has `lost` set (before any later event): it
+// must resync with kProcList, which lists every process that exists from then on.
+// A subscriber's queue goes when its thread's process ends, when it subscribes again (a fresh
+// queue), or when proc needs the place and finds its thread dead.
+constexpr uint32_t kMaxSubscribers = 8;
+constexpr uint32_t kEventQueueDepth = 64;
+constexpr uint32_t kEventsPerReply = 12;
+constexpr uint32_t kEventNoHang = 1u; // EventNextRequest::options: answer at once, maybe empty
+
+enum EventKind : uint32_t {
+    kEventFork = 1,        // pid was made by parent (fork, or spawn: then a kEventExec follows)
+    kEventExec = 2,        // pid runs a new image (spawn's, or exec)
+    kEventExit = 3,        // pid ended (value: the ExitReason << 16 | status & 0xFFFF)
+    kEventCredentials = 4, // pid's credentials changed (value: its new effective uid)
+    kEventGroup = 5,       // pid's process group or session changed (value: its new pgid)
+};
+struct Event {
+    uint32_t kind; // EventKind
+    ProcessId pid;
+    ProcessId parent; // its parent now
+    uint32_t value;
+};
+
+// Errors: no_space (kMaxSubscribers threads subscribe already).
+struct EventSubscribeRequest {
+    static constexpr uint32_t kLabel = kProcEventSubscribe;
+    using Reply = ipc::Empty;
+};
+static_assert(ipc::wire_words<EventSubscribeRequest> == 0);
+
+// The oldest events of the caller's queue (up to kEventsPerReply; `pending`: how many more are
+// queued). Deferred until there is one, unless kEventNoHang. A thread has one such call at a
+// time (a new one replaces the old). proc removes the events from the queue when the kernel
+// delivered its reply; a subscriber whose call timed out and that then receives from any thread
+// may get that reply there (label 0, EventNextReply's words, from proc): it must take it as
+// events (or never give up a deferred call: a thread of its own that blocks in it).
+// Errors: not_found (the caller is no subscriber); invalid_argument (unknown option bits).
+struct EventNextReply {
+    uint32_t lost;    // 1: events were lost since the last reply: resync with kProcList
+    uint32_t count;   // events[0..count)
+    uint32_t pending; // still queued after these
+    Event events[kEventsPerReply];
+};
+struct EventNextRequest {
+    static constexpr uint32_t kLabel = kProcEventNext;
+    using Reply = EventNextReply;
+    uint32_t options;
+};
+static_assert(ipc::wire_words<EventNextRequest> == 1);
+static_assert(ipc::wire_words<EventNextReply> == 51);
+
+// The processes with pid >= `from`, in pid order, up to kListEntries; call again with
+// `next` until it is kNoProcess. Running and ended (not yet reaped) processes alike.
+constexpr uint32_t kListEntries = 8;
+struct ProcessListEntry {
+    ProcessId pid, parent, pgid, sid;
+    UserId euid;
+    GroupId egid;
+    uint32_t state; // 0 running, 1 stopped, 2 ended
+};
+struct ListReply {
+    uint32_t count;
+    ProcessId next; // the first pid not listed (kNoProcess: none)
+    ProcessListEntry entries[kListEntries];
+};
+struct ListRequest {
+    static constexpr uint32_t kLabel = kProcList;
+    using Reply = ListReply;
+    ProcessId from;
+};
+static_assert(ipc::wire_words<ListRequest> == 1);
+static_assert(ipc::wire_words<ListReply> == 58);
+
+// The caller reports which signals it ignores and which it catches (its sigaction table, as
+// bits signal_bit(n)), so that proc acts on the others by default; SIGKILL and SIGSTOP are
+// never ignored or caught (their bits are dropped). The reply takes the pending caught signals
+// (they are cleared): until kernel notifications deliver them, a process collects them here.
+// Errors: not_found (no process).
+struct SignalStateReply {
+    uint32_t pending;
+};
+struct SignalStateRequest {
+    static constexpr uint32_t kLabel = kProcSignalState;
+    using Reply = SignalStateReply;
+    uint32_t ignored;
+    uint32_t caught;
+};
+static_assert(ipc::wire_words<SignalStateRequest> == 2);
+static_assert(ipc::wire_words<SignalStateReply> == 1);
+
+// exec: the calling process replaces its program with the boot module `image` (its argv as
+// spawn's: the module's name, its configured arguments, the words of `arguments`) and keeps its
+// pid, parent, group, session, credentials, ignored signals and children; caught signals go
+// back to their default. All its threads end (the caller's call never returns on success), its
+// memory goes, and the new program starts with a new first thread (a new thread id: identify it
+// by pid) in a new space with the new image's regions and a fresh stack. Subscribers get
+// kEventExec (value: the module). Errors (the caller still runs): invalid_argument (image not a
+// valid name, arguments unterminated or too many); not_found (no such module, or the caller is
+// no process); unsupported (not a program). If the new program cannot be started after the old
+// one is gone (no memory), the process ends killed (SIGKILL), as it would on Linux.
+struct ExecRequest {
+    static constexpr uint32_t kLabel = kProcExec;
+    using Reply = ipc::Empty; // never sent on success
+    Name image;
+    char arguments[kArgumentBytes]; // NUL-terminated
+};
+static_assert(ipc::wire_words<ExecRequest> == 32);
 
 // ---- Devices ----------------------------------------------------------------------------------
 //

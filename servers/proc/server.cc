@@ -63,6 +63,47 @@ ipc::Error on_fork(Proc& proc, axo_thread_id_t from, const ForkRequest& request,
     return proc.processes.fork(from, request, reply);
 }
 
+ipc::Error on_exec(Proc& proc, axo_thread_id_t from, const ExecRequest& request,
+                   ipc::Empty& reply) {
+    return proc.processes.exec(from, request, reply);
+}
+ipc::Error on_identify(Proc& proc, axo_thread_id_t from, const IdentifyRequest& request,
+                       IdentifyReply& reply) {
+    return proc.processes.identify(from, request, reply);
+}
+ipc::Error on_set_process_group(Proc& proc, axo_thread_id_t from,
+                                const SetProcessGroupRequest& request, ipc::Empty& reply) {
+    return proc.processes.set_process_group(from, request, reply);
+}
+ipc::Error on_set_session(Proc& proc, axo_thread_id_t from, const SetSessionRequest& request,
+                          SetSessionReply& reply) {
+    return proc.processes.set_session(from, request, reply);
+}
+ipc::Error on_set_credentials(Proc& proc, axo_thread_id_t from,
+                              const SetCredentialsRequest& request, ipc::Empty& reply) {
+    return proc.processes.set_credentials(from, request, reply);
+}
+ipc::Error on_set_groups(Proc& proc, axo_thread_id_t from, const SetGroupsRequest& request,
+                         ipc::Empty& reply) {
+    return proc.processes.set_groups(from, request, reply);
+}
+ipc::Error on_event_subscribe(Proc& proc, axo_thread_id_t from,
+                              const EventSubscribeRequest& request, ipc::Empty& reply) {
+    return proc.processes.subscribe(from, request, reply);
+}
+ipc::Error on_event_next(Proc& proc, axo_thread_id_t from, const EventNextRequest& request,
+                         EventNextReply& reply) {
+    return proc.processes.next_events(from, request, reply);
+}
+ipc::Error on_list(Proc& proc, axo_thread_id_t from, const ListRequest& request,
+                   ListReply& reply) {
+    return proc.processes.list(from, request, reply);
+}
+ipc::Error on_signal_state(Proc& proc, axo_thread_id_t from, const SignalStateRequest& request,
+                           SignalStateReply& reply) {
+    return proc.processes.signal_state(from, request, reply);
+}
+
 constexpr ipc::Route<Proc> kRoutes[] = {
     ipc::route<&on_name_register>(),
     ipc::route<&on_name_lookup>(),
@@ -82,6 +123,16 @@ constexpr ipc::Route<Proc> kRoutes[] = {
     ipc::route<&on_pci_report>(),
     ipc::route<&on_thread_create>(),
     ipc::route<&on_fork>(),
+    ipc::route<&on_identify>(),
+    ipc::route<&on_set_process_group>(),
+    ipc::route<&on_set_session>(),
+    ipc::route<&on_set_credentials>(),
+    ipc::route<&on_set_groups>(),
+    ipc::route<&on_event_subscribe>(),
+    ipc::route<&on_event_next>(),
+    ipc::route<&on_list>(),
+    ipc::route<&on_signal_state>(),
+    ipc::route<&on_exec>(),
 };
 static_assert(ipc::labels_unique(kRoutes));
 

@@ -42,6 +42,11 @@ struct Proc {
     ProcessId boot_pid[AXO_KIP_MAX_MODULES] = {};
     // mm as the pager of processes (paging.h); mm nil: proc pages them itself.
     Paging paging;
+    // How run() starts the process made in each slot (ProcessHost::run): at ip with sp.
+    struct Launch {
+        bool pending;
+        uint32_t ip, sp;
+    } launch[ProcessTable::kSlots] = {};
     uint32_t forks = 0; // for the log
     // For the log line of each end (processes.cc): how many processes ended, and the fault
     // that ended the last faulting one.

@@ -34,17 +34,23 @@ ipc::Error create_thread(Proc& proc, axo_thread_id_t from, const ThreadCreateReq
     while (k < kExtraThreads && entry->extra[k] != AXO_NIL_THREAD)
         ++k;
     if (k == kExtraThreads) return ipc::Error::no_space;
-    axo_thread_id_t thread = table.new_extra_thread(slot, k);
+    axo_thread_id_t thread = table.new_thread();
     if (thread == AXO_NIL_THREAD) return ipc::Error::no_space;
 
     bool mm = paged_by_mm(proc, entry->module);
     axo_thread_id_t pager = mm                                          ? proc.paging.mm
                             : entry->module == proc.paging.mm_module ? proc.paging.pager
                                                                       : rt_my_id();
-    // The first thread's UTCB page has room for the others (lib/loader: kUtcb).
+    // The UTCBs follow the first thread's (lib/loader: kUtcb), eight to a page: 32 take the
+    // four pages below the initial UTCB page (AXO_INITIAL_UTCB_ADDRESS).
     uint32_t utcb = loader::Process::kUtcb + (k + 1) * AXO_UTCB_SIZE;
+    static_assert(loader::Process::kUtcb + (kExtraThreads + 1) * AXO_UTCB_SIZE <=
+                  AXO_INITIAL_UTCB_ADDRESS);
     uint32_t error = axo_thread_control(thread, entry->thread, rt_my_id(), pager, utcb, rt_my_id());
-    if (error != AXO_OK) return ipc::Error::no_memory;
+    if (error != AXO_OK) {
+        table.release_thread(thread);
+        return ipc::Error::no_memory;
+    }
     if (mm) {
         ipc::Empty empty;
         ipc::Error attached = ipc::call(
@@ -53,6 +59,7 @@ ipc::Error create_thread(Proc& proc, axo_thread_id_t from, const ThreadCreateReq
             axo_timeout_us(kMmCallTimeoutUs));
         if (attached != ipc::Error::ok) {
             delete_thread(thread);
+            table.release_thread(thread);
             return ipc::Error::no_memory;
         }
     }
@@ -77,6 +84,7 @@ void delete_extra_threads(Proc& proc, uint32_t slot) {
         if (thread == AXO_NIL_THREAD) continue;
         delete_thread(thread);
         (void)proc.names.thread_died(thread);
+        proc.processes.table().release_thread(thread);
         thread = AXO_NIL_THREAD;
     }
 }

@@ -76,6 +76,7 @@ axo_qemu_test(NAME userland-core
 # semantics; about 8 s (the 1000 crash cycles: 2 s of guest time).
 axo_bochs_test(NAME bochs-userland-core
     MODULES ${_axo_userland_modules}
+    MEGS 128 # the kernel's pool (an eighth) holds 256 processes
     TIMEOUT 300
     EXPECT [[proc: started module 2 "mm".*the pager of every process]] [[proc: started module 3 "userland_core"]] [[hello, world]]
            [[hello: 125221 bytes in 7 blocks from the heap, freed \(42\)]]

@@ -111,8 +111,8 @@ TEST(LoaderLayout, FillOfSharedPageTakesEachSegmentsBytes) {
 // Reads the block as the process will: 32-bit words and pointers at their addresses.
 struct Decoded {
     uint32_t argc = 0;
-    std::vector<std::string> argv;
-    uint32_t argv_end = 1, envp_end = 1;
+    std::vector<std::string> argv, envp;
+    uint32_t argv_end = 1, envp_end = 1, auxv_type = 1, auxv_value = 1;
 };
 
 Decoded decode(const StartBlock& block, const uint8_t* top_page, uint32_t stack_top) {
@@ -132,7 +132,12 @@ Decoded decode(const StartBlock& block, const uint8_t* top_page, uint32_t stack_
         d.argv.emplace_back(reinterpret_cast<const char*>(top_page + (at - page_base)));
     }
     d.argv_end = word(sp + 4 + 4 * d.argc);
-    d.envp_end = word(sp + 8 + 4 * d.argc);
+    uint32_t envp = sp + 8 + 4 * d.argc;
+    for (; word(envp) != 0; envp += 4)
+        d.envp.emplace_back(reinterpret_cast<const char*>(top_page + (word(envp) - page_base)));
+    d.envp_end = word(envp);
+    d.auxv_type = word(envp + 4);
+    d.auxv_value = word(envp + 8);
     return d;
 }
 
@@ -163,10 +168,30 @@ TEST(LoaderLayout, StartBlockAsTheSystemVAbiLaysItOut) {
         ASSERT_EQ(page[i], 0) << i;
 }
 
+TEST(LoaderLayout, EnvironmentFollowsArgvThenAnEmptyAuxiliaryVector) {
+    const char* argv[] = {"hello", "x"};
+    const char* envp[] = {"PATH=/bin", "HOME=/", "EMPTY="};
+    StartBlock block;
+    ASSERT_TRUE(block.build(argv, 2, kStack.top, envp, 3));
+    EXPECT_EQ(block.stack_pointer() % 16, 0u);
+    uint8_t page[kPageSize];
+    fill_page(two_segments(), nullptr, block, kStack.top - kPageSize, page);
+    Decoded d = decode(block, page, kStack.top);
+    EXPECT_EQ(d.argv, (std::vector<std::string>{"hello", "x"}));
+    EXPECT_EQ(d.argv_end, 0u);
+    EXPECT_EQ(d.envp, (std::vector<std::string>{"PATH=/bin", "HOME=/", "EMPTY="}));
+    EXPECT_EQ(d.envp_end, 0u);
+    EXPECT_EQ(d.auxv_type, 0u);
+    EXPECT_EQ(d.auxv_value, 0u);
+    std::vector<const char*> many(StartBlock::kMaxArguments + 1, "A=1");
+    EXPECT_FALSE(block.build(argv, 2, kStack.top, many.data(),
+                             static_cast<uint32_t>(many.size())));
+}
+
 TEST(LoaderLayout, NoArgumentsIsArgcZero) {
     StartBlock block;
     ASSERT_TRUE(block.build(nullptr, 0, kStack.top));
-    EXPECT_EQ(block.size(), 16u);
+    EXPECT_EQ(block.size(), 32u); // argc, two terminators, AT_NULL's pair: 20 bytes, aligned
     uint8_t page[kPageSize];
     fill_page(two_segments(), nullptr, block, kStack.top - kPageSize, page);
     Decoded d = decode(block, page, kStack.top);
@@ -186,7 +211,8 @@ TEST(LoaderLayout, StartBlockRefusesWhatDoesNotFit) {
     EXPECT_TRUE(block.build(many.data(), StartBlock::kMaxArguments, kStack.top));
 
     // Exactly full: words and strings together at kBytes.
-    std::string fits(StartBlock::kBytes - 4 * 4 - 1, 'y'); // argc, argv[0], two terminators
+    // argc, argv[0], two terminators, AT_NULL's two words.
+    std::string fits(StartBlock::kBytes - 6 * 4 - 1, 'y');
     const char* exact[] = {fits.c_str()};
     EXPECT_TRUE(block.build(exact, 1, kStack.top));
     EXPECT_EQ(block.size(), StartBlock::kBytes);

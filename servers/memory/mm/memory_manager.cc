@@ -64,7 +64,7 @@ void MemoryManager::init(FramePool* frames, Flusher flusher, axo_thread_id_t roo
         c = Client{};
     for (Object& o : m_objects)
         o = Object{};
-    for (uint8_t& index : m_client_of)
+    for (uint16_t& index : m_client_of)
         index = 0;
     m_outbox_head = m_outbox_count = 0;
     for (axo_thread_id_t& waiter : m_fault_waiters)
@@ -770,7 +770,7 @@ Error MemoryManager::on_attach(axo_thread_id_t from, const AttachRequest& reques
             c.threads[s] = request.thread;
             c.pending[s] = Pending{};
             c.last[s] = LastFault{};
-            m_client_of[number] = static_cast<uint8_t>(client + 1);
+            m_client_of[number] = static_cast<uint16_t>(client + 1);
             return Error::ok;
         }
         return Error::no_space;
@@ -780,7 +780,7 @@ Error MemoryManager::on_attach(axo_thread_id_t from, const AttachRequest& reques
     for (uint32_t index = 0; index < kMaxClients; ++index) {
         Client& c = m_clients[index];
         if (c.used) continue;
-        m_client_of[number] = static_cast<uint8_t>(index + 1);
+        m_client_of[number] = static_cast<uint16_t>(index + 1);
         c = Client{};
         c.used = true;
         c.threads[0] = request.thread;

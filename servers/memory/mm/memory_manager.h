@@ -77,10 +77,12 @@ struct Counters {
 
 class MemoryManager {
 public:
-    static constexpr uint32_t kMaxClients = 64;
-    static_assert(kMaxClients < 256, "m_client_of holds client index + 1 in a byte");
-    static constexpr uint32_t kThreadsPerClient = 4;
-    static constexpr uint32_t kMaxObjects = 128;
+    // proc runs up to 320 processes of up to 32 threads each (servers/proc/process_table.h).
+    static constexpr uint32_t kMaxClients = 330;
+    static_assert(kMaxClients < 65536, "m_client_of holds client index + 1 in 16 bits");
+    static constexpr uint32_t kThreadsPerClient = 32;
+    // proc makes one per process (its stack's top page) and one per program module.
+    static constexpr uint32_t kMaxObjects = 512;
     // Every outstanding fault may be answered by one message (a pager's answer to one, the
     // expiry of all): room for all of them and a few notices.
     static constexpr uint32_t kOutboxSize = 2 * kMaxOutstandingForwards + 16;
@@ -270,7 +272,7 @@ private:
     Client m_clients[kMaxClients];
     // Thread number → client index + 1 (0: none), so that a fault finds its client at once;
     // the thread's full id (its version) is still checked against the client's.
-    uint8_t m_client_of[AXO_MAX_THREADS] = {};
+    uint16_t m_client_of[AXO_MAX_THREADS] = {};
     Object m_objects[kMaxObjects];
     Deferred m_outbox[kOutboxSize];
     uint32_t m_outbox_head = 0, m_outbox_count = 0;

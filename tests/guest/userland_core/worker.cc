@@ -1,9 +1,9 @@
 // worker MODE ...: the parts of the userland-core test that need mm as the pager (README.md).
 // One program with modes, not one per mode: boot modules are few (the KIP takes 24).
 //
-//   worker threads        three more threads (proc's kProcThreadCreate, lib/rt's
+//   worker threads        31 more threads (proc's kProcThreadCreate, lib/rt's
 //                         rt_process_thread_start) count in shared memory and touch pages of
-//                         their own; a fourth is refused (no_space). Exit 0, else the failed
+//                         their own; a 32nd is refused (no_space). Exit 0, else the failed
 //                         step's number.
 //   worker threads-crash  a second thread writes through a null pointer while the first
 //                         waits: the whole process ends (faulted, 14).
@@ -11,6 +11,7 @@
 //                         the child checks it sees them, writes are private both ways, each
 //                         write copies exactly one frame (mm's counters). Exit 0, else a step.
 //   worker quota          anonymous regions from mm until no_space; still runs; gives back.
+//   worker stack          recursion 7.5 MiB deep on its stack, which grows on demand to 8 MiB.
 //   worker measure        prints what page faults cost (TSC cycles per fault, access included):
 //                         zero fill (anonymous), image pages (read-only data: mm asks proc's
 //                         image pager, copies), and a remap of a page mm has (after taking W away).
@@ -39,7 +40,10 @@
 //                         pages (a quarter of them the page `worker steady` spins on), then exit 0 — or an earlier end at vector 14 when it takes its
 //                         own running code or stack away. Another worker must not notice.
 //
+//   worker identity | events | signals   proc's identity, event stream and signals: identity.cc.
+//
 // Every exit status names the step that failed (0: all good); the driver checks them.
+#include "identity.h"
 #include "lib/loader/loader.h"
 #include "lib/names/names.h"
 #include "program.h"
@@ -69,8 +73,8 @@ mm::StatisticsReply mm_stats() {
 
 // ---- threads --------------------------------------------------------------------------------
 
-constexpr uint32_t kThreads = 3;
-constexpr uint32_t kIncrements = 10000;
+constexpr uint32_t kThreads = 31; // with the first: 32, proc's limit (kExtraThreads + 1)
+constexpr uint32_t kIncrements = 1000;
 alignas(16) uint8_t g_stacks[kThreads][8192];
 alignas(4096) volatile uint32_t g_own_pages[kThreads][kPage / 4]; // .bss: one page per thread
 volatile uint32_t g_count;
@@ -117,9 +121,10 @@ void crasher(void*) {
     if (g_count != kThreads * kIncrements) exit(4);
     for (uint32_t i = 0; i < kThreads; ++i)
         if (g_own_pages[i][0] != 0x7EAD0000u + i) exit(5);
-    rt_printf("# worker: %u threads of one process counted to %u (thread ids %u, %u, %u)\n",
+    rt_printf("# worker: %u more threads of one process counted to %u (thread ids %u, %u, .., "
+              "%u)\n",
               kThreads, g_count, axo_thread_number(ids[0]), axo_thread_number(ids[1]),
-              axo_thread_number(ids[2]));
+              axo_thread_number(ids[kThreads - 1]));
     exit(0);
 }
 
@@ -233,7 +238,8 @@ void answer_child(axo_thread_id_t child) {
 // ---- quota ----------------------------------------------------------------------------------
 
 [[noreturn]] void quota_mode() {
-    constexpr uint32_t kRegion = 256 * 1024;
+    // 4 MiB each: the quota is 64 MiB (servers/proc/paging.h), so it ends within 24.
+    constexpr uint32_t kRegion = 4u << 20;
     constexpr uint32_t kMaxRegions = 24;
     uint32_t addresses[kMaxRegions] = {};
     uint32_t count = 0;
@@ -250,7 +256,7 @@ void answer_child(axo_thread_id_t child) {
         *reinterpret_cast<volatile uint32_t*>(static_cast<uintptr_t>(reply.address)) = count;
     }
     mm::StatisticsReply s = mm_stats();
-    rt_printf("# worker: %u regions of 256 KiB, then %s; %u of %u pages committed\n", count,
+    rt_printf("# worker: %u regions of 4 MiB, then %s; %u of %u pages committed\n", count,
               ipc::error_name(last), s.committed, s.quota);
     if (last != ipc::Error::no_space) exit(1);
     if (s.committed > s.quota) exit(2);
@@ -271,6 +277,30 @@ void answer_child(axo_thread_id_t child) {
                   again, timeout()) != ipc::Error::ok)
         exit(5);
     exit(0);
+}
+
+// ---- stack ---------------------------------------------------------------------------------
+
+// Each level keeps a page of its own on the stack and writes it, so every page is touched.
+uint32_t deep(uint32_t levels) {
+    volatile uint8_t page[kPage - 64];
+    page[0] = static_cast<uint8_t>(levels);
+    page[sizeof page - 1] = static_cast<uint8_t>(levels);
+    if (levels == 0) return page[0];
+    return deep(levels - 1) + page[sizeof page - 1] - static_cast<uint8_t>(levels) + 1;
+}
+
+[[noreturn]] void stack_mode() {
+    constexpr uint32_t kLevels = (15u << 19) / kPage; // 7.5 MiB of pages
+    uint32_t sp = 0;
+    asm volatile("movl %%esp, %0" : "=r"(sp));
+    mm::StatisticsReply before = mm_stats();
+    uint32_t result = deep(kLevels);
+    mm::StatisticsReply after = mm_stats();
+    rt_printf("# worker: %u levels of recursion, one page each, from esp %08x down: %u pages "
+              "resident more\n",
+              kLevels, sp, after.resident - before.resident);
+    exit(result == kLevels ? 0 : 1);
 }
 
 // ---- measure ------------------------------------------------------------------------------
@@ -684,6 +714,7 @@ int main() {
     if (equal(mode, "threads-crash")) threads_mode(true);
     if (equal(mode, "fork")) fork_mode();
     if (equal(mode, "quota")) quota_mode();
+    if (equal(mode, "stack")) stack_mode();
     if (equal(mode, "measure")) measure_mode();
     if (equal(mode, "pager") && args.argc > 2) {
         int32_t delay = 0;
@@ -696,6 +727,8 @@ int main() {
     if (equal(mode, "steal") && args.argc > 2) steal_mode(args.argv[2]);
     if (equal(mode, "steady")) steady_mode();
     if (equal(mode, "shake") && args.argc > 2) shake_mode(args.argv[2]);
+    // identity, events, signals, exec: identity.cc
+    (void)identity::run(mode, args.argc > 2 ? args.argv[2] : nullptr);
     rt_printf("worker: unknown mode \"%s\"\n", mode);
     exit(98);
 }

@@ -1,0 +1,163 @@
+// Signals (protocol.h, "Signals", kProcKill, kProcSignalState): POSIX's permission rules, and
+// what proc does without the process's help — default actions, SIGKILL, SIGSTOP, SIGCONT —
+// and the pending bits of caught signals. Part of ProcessService (process_service.h).
+#include "servers/proc/process_service.h"
+
+namespace proc {
+
+namespace {
+
+// Never ignored, never caught (POSIX).
+constexpr uint32_t kUncatchable = signal_bit(kSignalKill) | signal_bit(kSignalStop);
+// Default action: ignore.
+constexpr uint32_t kDefaultIgnore =
+    signal_bit(kSignalChild) | signal_bit(kSignalUrgent) | signal_bit(kSignalWindow);
+// Default action: stop.
+constexpr uint32_t kDefaultStop = signal_bit(kSignalStop) | signal_bit(kSignalTerminalStop) |
+                                  signal_bit(kSignalTerminalIn) | signal_bit(kSignalTerminalOut);
+constexpr uint32_t kValidSignals = (signal_bit(kMaxSignal) - 1) | signal_bit(kMaxSignal);
+
+} // namespace
+
+bool ProcessService::may_signal(ProcessId sender, const ProcessEntry& target, uint32_t signal) {
+    if (sender == kNoProcess) return true; // proc itself
+    const ProcessEntry* from = m_table.find(sender);
+    if (from == nullptr) return false;
+    const Credentials& a = from->credentials;
+    const Credentials& b = target.credentials;
+    if (a.euid == 0) return true;
+    if (a.ruid == b.ruid || a.ruid == b.suid || a.euid == b.ruid || a.euid == b.suid) return true;
+    return signal == kSignalContinue && from->sid == target.sid;
+}
+
+ipc::Error ProcessService::kill(axo_thread_id_t from, const KillRequest& request, ipc::Empty&) {
+    if (request.signal > kMaxSignal) return ipc::Error::invalid_argument;
+    ProcessId sender = caller(from);
+    if (request.pid > 0) {
+        ProcessEntry* target = m_table.find(static_cast<ProcessId>(request.pid));
+        if (target == nullptr) return ipc::Error::not_found;
+        if (!may_signal(sender, *target, request.signal)) return ipc::Error::no_permission;
+        if (target->state == ProcessState::running && request.signal != 0)
+            signal(*target, request.signal);
+        return ipc::Error::ok;
+    }
+    // A group (0: the caller's), or everybody (-1).
+    bool everybody = request.pid == -1;
+    ProcessId group = kNoProcess;
+    if (request.pid == 0) {
+        const ProcessEntry* self = m_table.find(sender);
+        if (self == nullptr) return ipc::Error::not_found; // proc itself has no group
+        group = self->pgid;
+    } else if (!everybody) {
+        if (request.pid == INT32_MIN) return ipc::Error::invalid_argument;
+        group = static_cast<ProcessId>(-request.pid);
+    }
+    // Decide first, then act: a signal may end a process, which re-parents its children.
+    ProcessId targets[ProcessTable::kSlots];
+    uint32_t count = 0, refused = 0;
+    for (uint32_t i = 0; i < ProcessTable::kSlots; ++i) {
+        ProcessEntry& entry = m_table.at(i);
+        if (entry.state != ProcessState::running) continue;
+        if (everybody ? entry.pid == sender : entry.pgid != group) continue;
+        if (!may_signal(sender, entry, request.signal)) {
+            ++refused;
+            continue;
+        }
+        targets[count++] = entry.pid;
+    }
+    if (count == 0) return refused != 0 ? ipc::Error::no_permission : ipc::Error::not_found;
+    for (uint32_t i = 0; i < count && request.signal != 0; ++i) {
+        ProcessEntry* target = m_table.find(targets[i]);
+        if (target != nullptr && target->state == ProcessState::running)
+            signal(*target, request.signal);
+    }
+    return ipc::Error::ok;
+}
+
+void ProcessService::signal(ProcessEntry& target, uint32_t signal) {
+    uint32_t bit = signal_bit(signal);
+    if (signal == kSignalKill) {
+        end(target, kExitKilled, static_cast<int32_t>(signal));
+        return;
+    }
+    if (signal == kSignalContinue) {
+        // Continues the process whatever its disposition, and discards pending stops.
+        target.pending &= ~kDefaultStop;
+        if (target.stopped) resume(target);
+        if (target.state != ProcessState::running) return;
+        if (target.caught & bit) {
+            target.pending |= bit;
+            if (m_host.signalled != nullptr)
+                m_host.signalled(m_host.context, m_table.slot_of(target), signal);
+        }
+        return;
+    }
+    if (kDefaultStop & bit) target.pending &= ~signal_bit(kSignalContinue);
+    if ((target.ignored & bit) && !(kUncatchable & bit)) return;
+    if (target.stopped) {
+        // Nothing but SIGKILL and SIGCONT acts on a stopped process: the rest waits for SIGCONT.
+        if (!(kDefaultStop & bit) || (target.caught & bit)) target.pending |= bit;
+        return;
+    }
+    if ((target.caught & bit) && !(kUncatchable & bit)) {
+        target.pending |= bit;
+        if (m_host.signalled != nullptr)
+            m_host.signalled(m_host.context, m_table.slot_of(target), signal);
+        return;
+    }
+    if (kDefaultIgnore & bit) return;
+    if (kDefaultStop & bit) {
+        stop(target, signal);
+        return;
+    }
+    end(target, kExitKilled, static_cast<int32_t>(signal));
+}
+
+void ProcessService::stop(ProcessEntry& target, uint32_t signal) {
+    target.stopped = true;
+    if (m_host.halt != nullptr) m_host.halt(m_host.context, m_table.slot_of(target), true);
+    target.report = kExitStopped;
+    target.report_status = static_cast<int32_t>(signal);
+    deliver_report(target);
+    if (ProcessEntry* parent = m_table.find(target.parent);
+        parent != nullptr && parent->state == ProcessState::running)
+        this->signal(*parent, kSignalChild);
+}
+
+void ProcessService::resume(ProcessEntry& target) {
+    target.stopped = false;
+    if (m_host.halt != nullptr) m_host.halt(m_host.context, m_table.slot_of(target), false);
+    target.report = kExitContinued;
+    target.report_status = static_cast<int32_t>(kSignalContinue);
+    // What arrived while it was stopped acts now: the first one whose default action ends the
+    // process ends it; caught ones stay pending for it to collect.
+    uint32_t waiting = target.pending & ~target.caught & ~signal_bit(kSignalContinue);
+    target.pending &= target.caught;
+    for (uint32_t signal = 1; signal <= kMaxSignal; ++signal) {
+        uint32_t bit = signal_bit(signal);
+        if (!(waiting & bit) || (target.ignored & bit) || (kDefaultIgnore & bit) ||
+            (kDefaultStop & bit))
+            continue;
+        end(target, kExitKilled, static_cast<int32_t>(signal));
+        return;
+    }
+    deliver_report(target);
+    if (ProcessEntry* parent = m_table.find(target.parent);
+        parent != nullptr && parent->state == ProcessState::running)
+        this->signal(*parent, kSignalChild);
+    if (target.pending != 0 && m_host.signalled != nullptr)
+        m_host.signalled(m_host.context, m_table.slot_of(target), 0);
+}
+
+ipc::Error ProcessService::signal_state(axo_thread_id_t from, const SignalStateRequest& request,
+                                        SignalStateReply& reply) {
+    ProcessEntry* self = m_table.find_running(from);
+    if (self == nullptr) return ipc::Error::not_found;
+    self->ignored = request.ignored & kValidSignals & ~kUncatchable & ~signal_bit(0);
+    self->caught = request.caught & kValidSignals & ~kUncatchable & ~signal_bit(0) & ~self->ignored;
+    reply.pending = self->pending;
+    self->pending = 0;
+    return ipc::Error::ok;
+}
+
+} // namespace proc
