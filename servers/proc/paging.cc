@@ -322,10 +322,10 @@ void start_paging(Proc& proc) {
         return;
     }
     proc.paging.mm_module = module;
-    uint32_t free_bytes = 0, total_bytes = 0;
-    if (loader::sigma0_statistics(&free_bytes, &total_bytes) &&
-        total_bytes / kPage < proc.paging.quota_pages)
-        proc.paging.quota_pages = total_bytes / kPage;
+    if (sigma0::StatisticsReply memory{};
+        sigma0::client::statistics(memory) == ipc::Error::ok &&
+        memory.total_bytes / kPage < proc.paging.quota_pages)
+        proc.paging.quota_pages = memory.total_bytes / kPage;
     proc.paging.pager = axo_thread_id(kPagerThread, 1);
     proc.paging.reflector = axo_thread_id(kReflectorThread, 1);
     // The image pager takes pages for mm's image from σ0 (proc's pool): only the root task's
