@@ -160,12 +160,13 @@ void image_pager(void* context) {
             tag = axo_ipc_call(mm, axo_timeouts(axo_timeout_us(10000), AXO_TIMEOUT_NEVER));
         }
         if (mm == AXO_NIL_THREAD || axo_tag_failed(tag)) {
-            // Not sent (mm busy faulting, or not started yet): serve mm's fault if one comes,
-            // then try the same answer again.
+            // Not sent (mm busy faulting, or not started yet): serve mm's faults while they
+            // come back to back (mm touches all its memory at start-up: a retried call per
+            // fault would cost the send timeout per page), then try the same answer again.
             axo_thread_id_t from = axo_ipc_receive(AXO_ANY_THREAD, axo_timeout_us(1000));
-            if (!axo_tag_failed(utcb->mr[0]) && from == proc.paging.mm &&
-                is_page_fault(utcb->mr[0]) && serve_mm_fault(proc))
-                axo_ipc_send(from, AXO_TIMEOUT_ZERO);
+            while (!axo_tag_failed(utcb->mr[0]) && from == proc.paging.mm &&
+                   is_page_fault(utcb->mr[0]) && serve_mm_fault(proc))
+                from = axo_ipc_reply_wait(from, axo_timeout_us(1000));
             continue;
         }
         token = 0; // the answer went with the call
