@@ -144,8 +144,10 @@ void statistics(axo_utcb_t* utcb) {
 bool page_fault(axo_utcb_t* utcb, axo_thread_id_t from, Owner client) {
     uint32_t address = utcb->mr[1];
     uint32_t page = address & ~(FramePool::kPageSize - 1);
-    Status status = client != kNobody ? g_frames.claim(client, page, FramePool::kPageBits)
-                                      : kSigma0ErrorNoPermission;
+    // Nothing is mapped below AXO_LOWEST_MAPPABLE (the kernel would refuse the reply).
+    Status status = client == kNobody || page < AXO_LOWEST_MAPPABLE
+                        ? kSigma0ErrorNoPermission
+                        : g_frames.claim(client, page, FramePool::kPageBits);
     if (status != kSigma0Ok) {
         rt_printf("sigma0: page fault of thread %u.%u at %08x (ip %08x) refused: status %u\n",
                   axo_thread_number(from), axo_thread_version(from), address, utcb->mr[2], status);

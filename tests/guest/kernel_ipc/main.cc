@@ -12,5 +12,6 @@ int main() {
     kt::scheduling_tests();
     kt::exception_tests();
     kt::bad_input_tests();
+    kt::message_rewrite_tests();
     kt::finish();
 }

@@ -10,5 +10,6 @@ void thread_tests();      // stale ids, deletion during IPC, aborted IPC
 void scheduling_tests();  // priorities, preemption, round robin, donation
 void exception_tests();   // exception IPC and resumption, unhandled faults
 void bad_input_tests();   // error codes for bad arguments, the privilege probe
+void message_rewrite_tests(); // a queued message rewritten; preemptible user-sized work
 
 } // namespace kt
