@@ -16,5 +16,6 @@ int main() {
     kt::port_tests();
     kt::interrupt_tests();
     kt::bad_input_tests();
+    kt::bounded_work_tests();
     kt::finish();
 }

@@ -10,5 +10,6 @@ void chain_tests();     // σ0 → A → B → C: flush, rights reduction, space
 void port_tests();      // I/O ports: #GP without a mapping, mapped ranges, unmap
 void interrupt_tests(); // IRQ 8 (RTC) as IPC, masking until acknowledged, attach rules
 void bad_input_tests(); // malformed items and windows, bad unmaps, kernel addresses
+void bounded_work_tests(); // large maps and unmaps stay preemptible
 
 } // namespace kt
