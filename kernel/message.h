@@ -50,13 +50,13 @@ constexpr bool decode_item(const Message& message, uint32_t index, MapItem& out)
 // that tag names; then checks the copy. AXO_IPC_OK, AXO_IPC_OVERFLOW (u + t > 63) or
 // AXO_IPC_INVALID (typed words that are not whole, well-formed map or grant items).
 inline uint32_t take_message(const uint32_t* mr, Message& out) {
+    // A volatile load: the compiler may not fetch the tag a second time. The words are
+    // copied once, by the count checked on that tag; only the copy is used afterwards.
     axo_msg_tag_t tag = *static_cast<const volatile uint32_t*>(mr);
     uint32_t words = axo_tag_untyped(tag) + axo_tag_typed(tag);
     if (words > Message::kMaxWords) return AXO_IPC_OVERFLOW;
     out.tag = tag;
-    for (uint32_t i = 0; i < words; ++i) {
-        out.words[i] = static_cast<const volatile uint32_t*>(mr)[1 + i];
-    }
+    __builtin_memcpy(out.words, mr + 1, words * sizeof(uint32_t));
     uint32_t typed = axo_tag_typed(tag);
     if (typed % 2 != 0) return AXO_IPC_INVALID;
     for (uint32_t i = 0; i < typed / 2; ++i) {
