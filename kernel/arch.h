@@ -59,6 +59,10 @@ void unmask_irq(uint32_t line);
 
 // Idles the CPU until the next interrupt (interrupts enabled during the wait).
 void wait_for_interrupt();
+// A preemption point in long kernel work on a thread's behalf: interrupts are enabled for
+// one instruction, so a pending one is taken now, and the scheduler may run other threads
+// before this one goes on (the kernel-mode interrupt return preempts if one is due).
+void preemption_point();
 
 // Page directories for user address spaces. The kernel part is shared with every space.
 Result<PhysAddr> create_page_directory();

@@ -21,6 +21,10 @@ struct Fpage {
 
 constexpr uint32_t kUserAddressLimit = 0xC000'0000;
 constexpr uint32_t kPortCount = 65536;
+// Nothing is ever mapped below this address (page 0 and the first 64 KiB): a null pointer
+// (plus any offset a structure can have) always faults, and no descriptor base or LDT can
+// be aimed at user data there.
+constexpr uint32_t kLowestMappable = AXO_LOWEST_MAPPABLE;
 
 // nullopt-like: returns false for a malformed fpage (misaligned base, size out of range).
 constexpr bool decode_fpage(axo_fpage_t raw, Fpage& out) {
@@ -76,6 +80,11 @@ constexpr bool place(const Fpage& send, uint32_t hotspot, const Fpage& window, P
         out = Placement{send.base + offset, window.base, window.size()};
     }
     return true;
+}
+
+// Whether an item placed at `where` would map memory below kLowestMappable.
+constexpr bool lands_below_lowest_mappable(const Fpage& send, const Placement& where) {
+    return !send.io && where.size != 0 && where.destination < kLowestMappable;
 }
 
 static_assert([] {

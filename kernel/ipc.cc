@@ -6,6 +6,7 @@
 #include "kernel/lib/string.h"
 #include "kernel/map_items.h"
 #include "kernel/notification.h"
+#include "kernel/message.h"
 #include "kernel/scheduler.h"
 #include "kernel/space.h"
 
@@ -15,10 +16,15 @@ namespace {
 
 constexpr uint32_t kTagFlagsMask = 0xF000;
 
+// What an interrupt line's thread sends: always the same empty message.
+constinit const Message kInterruptMessage{axo_msg_tag(AXO_LABEL_INTERRUPT, 0, 0), {}};
+
 // ---- send queues: the threads blocked sending to a receiver, in arrival order ----
 
-void enqueue_sender(Thread* receiver, Thread* sender) {
+// `message` is what the sender will deliver: the copy it took when its send began.
+void enqueue_sender(Thread* receiver, Thread* sender, const Message& message) {
     sender->m_send_target = receiver;
+    sender->m_send_message = &message;
     sender->m_sendq_next = nullptr;
     Thread* head = receiver->m_sendq_head;
     if (!head) {
@@ -92,16 +98,34 @@ Fpage receive_window(const Thread* thread) {
     return window;
 }
 
-// Copies the message: tag (flags cleared), the untyped and typed words; then carries out
-// the map and grant items.
-void transfer(Thread* from, Thread* to) {
-    axo_msg_tag_t tag = from->m_utcb->mr[0];
-    uint32_t words = axo_tag_untyped(tag) + axo_tag_typed(tag);
-    to->m_utcb->mr[0] = tag & ~kTagFlagsMask;
-    memcpy(&to->m_utcb->mr[1], &from->m_utcb->mr[1], words * sizeof(uint32_t));
-    if (axo_tag_typed(tag) && from->is_user() && to->is_user()) {
-        map_items::transfer(from, to, tag, receive_window(to));
+// Copies `message` into `to`'s UTCB: the tag (flags cleared) and its u + t words, never more
+// than the message registers hold; then carries out the map and grant items. Map items make
+// the walk long and preemptible (map_items.h): the one of the two threads that is not
+// running waits in ThreadState::transferring meanwhile, linked to the running one, and is
+// left as it was. AXO_IPC_OK; AXO_IPC_INVALID (an item would land below kLowestMappable);
+// AXO_IPC_ABORTED: the waiting thread was deleted meanwhile and must not be touched.
+uint32_t transfer(Thread* from, const Message& message, Thread* to) {
+    to->m_utcb->mr[0] = message.tag & ~kTagFlagsMask;
+    memcpy(&to->m_utcb->mr[1], message.words, message.word_count() * sizeof(uint32_t));
+    if (!message.typed() || !from->is_user() || !to->is_user()) return AXO_IPC_OK;
+
+    Thread* waiter = from == g_current ? to : from;
+    ThreadState state = waiter->m_state;
+    IpcOutcome outcome = waiter->m_outcome;
+    sched::disarm_timeout(waiter);
+    waiter->m_state = ThreadState::transferring;
+    // Should the running thread be deleted meanwhile, the waiter wakes with this.
+    waiter->m_outcome = IpcOutcome{AXO_IPC_ABORTED, waiter == to, false, ThreadId::nil()};
+    g_current->m_transfer_partner = waiter;
+    waiter->m_transfer_partner = g_current;
+    uint32_t error = map_items::transfer(from, to, message, receive_window(to));
+    if (g_current->m_transfer_partner) {
+        waiter->m_transfer_partner = nullptr;
+        waiter->m_state = state;
+        waiter->m_outcome = outcome;
     }
+    g_current->m_transfer_partner = nullptr;
+    return error;
 }
 
 // Starts the receive phase of a blocked thread whose send phase `receiver` just completed.
@@ -146,8 +170,13 @@ ThreadId receive(Thread* self, Thread* preferred) {
     if (Thread* sender = find_sender(self)) {
         remove_sender(sender);
         sched::disarm_timeout(sender);
-        transfer(sender, self);
         ThreadId from = sender->m_id;
+        uint32_t error = transfer(sender, *sender->m_send_message, self);
+        if (error == AXO_IPC_ABORTED) return fail(self, error, true); // the sender is gone
+        if (error != AXO_IPC_OK) {
+            wake(sender, error, false);
+            return fail(self, error, true);
+        }
         continue_into_receive(sender);
         return from;
     }
@@ -193,13 +222,12 @@ ThreadId perform(Thread* self, ThreadId to, ThreadId from_specifier, uint32_t ti
     self->m_outcome = IpcOutcome{};
 
     Thread* partner = nullptr;
+    // The message is read from the UTCB once, here, and checked; the send delivers this copy
+    // (also from the send queue), whatever the UTCB holds by then.
+    Message message;
     if (!to.is_nil()) {
-        axo_msg_tag_t tag = self->m_utcb->mr[0];
-        if (axo_tag_untyped(tag) + axo_tag_typed(tag) > AXO_MR_COUNT - 1) {
-            return fail(self, AXO_IPC_OVERFLOW, false);
-        }
-        if (axo_tag_typed(tag) != 0 && !map_items::valid(self->m_utcb, tag)) {
-            return fail(self, AXO_IPC_INVALID, false);
+        if (uint32_t error = take_message(self->m_utcb->mr, message); error != AXO_IPC_OK) {
+            return fail(self, error, false);
         }
         partner = to.is_any() ? nullptr : threads::lookup(to);
         if (Thread* irq = interrupts::irq_thread(to); irq && partner == irq) {
@@ -211,15 +239,21 @@ ThreadId perform(Thread* self, ThreadId to, ThreadId from_specifier, uint32_t ti
         if (!partner || !partner->is_user()) return fail(self, AXO_IPC_NO_PARTNER, false);
 
         if (partner->m_state == ThreadState::receiving && partner->accepts_from(self->m_id)) {
-            transfer(self, partner);
+            uint32_t error = transfer(self, message, partner);
+            if (error == AXO_IPC_ABORTED) return fail(self, error, false); // the receiver is gone
+            if (error != AXO_IPC_OK) {
+                wake(partner, error, true);
+                return fail(self, error, false);
+            }
             wake(partner, AXO_IPC_OK, true, self->m_id);
         } else {
             if (send.kind == TimeoutKind::zero) return fail(self, AXO_IPC_TIMEOUT, false);
             if (notify::pending(self)) return notify::deliver(self, false);
-            enqueue_sender(partner, self);
+            enqueue_sender(partner, self, message);
             sched::block(self, ThreadState::sending);
             if (send.kind == TimeoutKind::relative) sched::arm_timeout(self, send.microseconds);
             sched::schedule();
+            self->m_send_message = nullptr;
             return finish_blocked(self);
         }
     }
@@ -255,15 +289,22 @@ void end_by_notification(Thread* thread) {
 
 void deliver_interrupt(Thread* irq, Thread* handler) {
     if (handler->m_state == ThreadState::receiving && handler->accepts_from(irq->m_id)) {
-        transfer(irq, handler);
+        (void)transfer(irq, kInterruptMessage, handler); // no items: nothing can fail
         wake(handler, AXO_IPC_OK, true, irq->m_id);
         return;
     }
     irq->m_state = ThreadState::sending;
-    enqueue_sender(handler, irq);
+    enqueue_sender(handler, irq, kInterruptMessage);
 }
 
 void thread_deleted(Thread* dead) {
+    if (Thread* partner = dead->m_transfer_partner) {
+        // A transfer of map items between the two was preempted: the running side stops at
+        // its next step; a waiting side wakes with the outcome transfer() left it.
+        partner->m_transfer_partner = nullptr;
+        dead->m_transfer_partner = nullptr;
+        if (partner->m_state == ThreadState::transferring) sched::make_ready(partner);
+    }
     if (dead->m_state == ThreadState::sending) remove_sender(dead);
     sched::disarm_timeout(dead);
     while (Thread* sender = dead->m_sendq_head) {

@@ -1,5 +1,6 @@
 #include "kernel/map_items.h"
 
+#include "kernel/arch.h"
 #include "kernel/console.h"
 #include "kernel/mapping_database.h"
 #include "kernel/physical_memory.h"
@@ -62,38 +63,64 @@ void map_one(Space* from, uint32_t source, Space* to, uint32_t destination, uint
     }
 }
 
-} // namespace
-
-bool valid(const axo_utcb_t* utcb, axo_msg_tag_t tag) {
-    uint32_t first = axo_tag_untyped(tag) + 1, typed = axo_tag_typed(tag);
-    if (typed % 2 != 0) return false;
-    for (uint32_t i = 0; i < typed; i += 2) {
-        uint32_t type = utcb->mr[first + i] & AXO_ITEM_TYPE_MASK;
-        if (type != AXO_ITEM_MAP && type != AXO_ITEM_GRANT) return false;
-        Fpage fpage;
-        if (!decode_fpage(utcb->mr[first + i + 1], fpage)) return false;
-    }
-    return true;
+// Whether the node table covering `address` (a page address, or a port) holds any node:
+// whole stretches without one are skipped at once.
+bool has_nodes_near(const Space* space, uint64_t address, bool io) {
+    uint32_t at = static_cast<uint32_t>(address);
+    return io ? space->has_port_nodes_near(at) : space->has_nodes_near(at);
 }
 
-void transfer(Thread* from, Thread* to, axo_msg_tag_t tag, const Fpage& window) {
-    uint32_t first = axo_tag_untyped(tag) + 1, typed = axo_tag_typed(tag);
-    const axo_utcb_t* utcb = from->m_utcb;
-    for (uint32_t i = 0; i < typed; i += 2) {
-        uint32_t word0 = utcb->mr[first + i];
-        Fpage send;
-        (void)decode_fpage(utcb->mr[first + i + 1], send);
+// The first address (or port) after the stretch one node table covers.
+uint64_t next_stretch(uint64_t address, bool io) {
+    uint64_t stretch = io ? Space::kPortsPerNodeTable : uint64_t{kSuperPageSize};
+    return align_down(address, stretch) + stretch;
+}
+
+// A preemption point (map_items.h). False if the thread on the other end of the IPC this
+// walk belongs to was deleted meanwhile.
+bool preemption_point(bool has_partner) {
+    arch::preemption_point();
+    return !has_partner || g_current->m_transfer_partner != nullptr;
+}
+
+} // namespace
+
+uint32_t transfer(Thread* from, Thread* to, const Message& message, const Fpage& window) {
+    uint32_t items = message.typed() / 2;
+    // Nothing is done unless every item may be carried out where it lands.
+    for (uint32_t i = 0; i < items; ++i) {
+        MapItem item;
         Placement where;
-        if (!place(send, word0 & ~0x3FFu, window, where)) continue;
-        bool grant = (word0 & AXO_ITEM_TYPE_MASK) == AXO_ITEM_GRANT;
-        uint64_t step = send.io ? 1 : kPageSize;
-        for (uint64_t offset = 0; offset < where.size; offset += step) {
-            uint64_t destination = where.destination + offset;
-            if (!send.io && destination >= kUserAddressLimit) break;
-            map_one(from->m_space, static_cast<uint32_t>(where.source + offset), to->m_space,
-                    static_cast<uint32_t>(destination), send.rights, grant, send.io);
+        if (!decode_item(message, i, item)) return AXO_IPC_INVALID;
+        if (place(item.fpage, item.hotspot, window, where) &&
+            lands_below_lowest_mappable(item.fpage, where)) {
+            return AXO_IPC_INVALID;
         }
     }
+    for (uint32_t i = 0; i < items; ++i) {
+        MapItem item;
+        Placement where;
+        if (!decode_item(message, i, item)) return AXO_IPC_INVALID;
+        if (!place(item.fpage, item.hotspot, window, where)) continue;
+        const Fpage& send = item.fpage;
+        uint64_t step = send.io ? 1 : kPageSize;
+        for (uint64_t offset = 0; offset < where.size;) {
+            // The other thread, its space and the message (on the sender's stack) exist
+            // only as long as the partner link does.
+            if (!preemption_point(true)) return AXO_IPC_ABORTED;
+            Space* source_space = from->m_space;
+            uint64_t source = where.source + offset, destination = where.destination + offset;
+            if (!send.io && destination >= kUserAddressLimit) break;
+            if (!source_space->is_sigma0() && !has_nodes_near(source_space, source, send.io)) {
+                offset = next_stretch(source, send.io) - where.source;
+                continue;
+            }
+            map_one(source_space, static_cast<uint32_t>(source), to->m_space,
+                    static_cast<uint32_t>(destination), send.rights, item.grant, send.io);
+            offset += step;
+        }
+    }
+    return AXO_IPC_OK;
 }
 
 void flush(Space* space, const Fpage& fpage, bool include_self) {
@@ -101,14 +128,15 @@ void flush(Space* space, const Fpage& fpage, bool include_self) {
     if (!fpage.io && !space->is_sigma0() && end > kUserAddressLimit) end = kUserAddressLimit;
     uint64_t step = fpage.io ? 1 : kPageSize;
     uint8_t rights = fpage.rights;
-    for (uint64_t address = fpage.base; address < end; address += step) {
-        // Whole 4 MiB stretches without a single mapping are skipped at once.
-        if (!fpage.io && !space->is_sigma0() && !space->has_nodes_near(static_cast<uint32_t>(address))) {
-            address = align_down(address, uint64_t{kSuperPageSize}) + kSuperPageSize - step;
+    for (uint64_t address = fpage.base; address < end;) {
+        (void)preemption_point(false);
+        if (!space->is_sigma0() && !has_nodes_near(space, address, fpage.io)) {
+            address = next_stretch(address, fpage.io);
             continue;
         }
         MapNode* node = source_node(space, static_cast<uint32_t>(address), fpage.io, false);
         if (node) mapdb::revoke(node, rights, include_self);
+        address += step;
     }
 }
 

@@ -1,20 +1,29 @@
 // Map and grant items in IPC: how one address space's pages (or I/O ports) become
 // another's. The mapping database records every derivation so flushes can revoke them.
+//
+// Both walks below cost what the user chooses (a 4 GiB fpage, 65 536 ports, 31 items, 64
+// fpages to unmap). They skip node tables without a single mapping at once, and they are
+// preemptible: before every page or port they let pending interrupts in
+// (arch::preemption_point), so the scheduler may run other threads in between; the walk
+// then goes on where it stopped, with the same result as if it had never been interrupted.
 #pragma once
 
 #include "kernel/fpage.h"
+#include "kernel/message.h"
 #include "kernel/thread.h"
 
 namespace axo::map_items {
 
-// Whether the typed words of the message in `utcb` are well-formed items.
-bool valid(const axo_utcb_t* utcb, axo_msg_tag_t tag);
-// Carries out the items of `from`'s message into `to`'s space, inside `window`. Pages the
-// sender does not have, or the receiver may not get, are skipped.
-void transfer(Thread* from, Thread* to, axo_msg_tag_t tag, const Fpage& window);
+// Carries out the items of `message` (accepted by take_message) from `from`'s space into
+// `to`'s, inside `window`; the running thread is one of the two, the other waits in the
+// transfer (Thread::m_transfer_partner). Pages the sender does not have, or the receiver may
+// not get, are skipped. Returns AXO_IPC_OK; AXO_IPC_INVALID, with nothing done, if an item
+// would land below kLowestMappable; AXO_IPC_ABORTED if the other thread was deleted while
+// the walk was preempted (what was mapped until then stays).
+uint32_t transfer(Thread* from, Thread* to, const Message& message, const Fpage& window);
 
 // unmap: takes `rights` away from what is derived from the caller's pages in `fpage`
-// (and from its own mappings if `include_self`).
+// (and from its own mappings if `include_self`). `space` is the running thread's.
 void flush(Space* space, const Fpage& fpage, bool include_self);
 
 } // namespace axo::map_items

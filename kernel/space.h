@@ -64,6 +64,11 @@ public:
     bool has_nodes_near(uint32_t address) const {
         return m_memory_nodes && (*m_memory_nodes)[(address >> kPageShift) / kNodeFanout];
     }
+    bool has_port_nodes_near(uint32_t port) const {
+        return m_port_nodes && (*m_port_nodes)[port / kNodeFanout];
+    }
+    // How many pages (or ports) one node table covers: the stretch has_nodes_near answers for.
+    static constexpr uint32_t kPortsPerNodeTable = kPageSize / sizeof(MapNode*);
     // The I/O permission bitmap (8 KiB, a set bit denies the port), or nullptr: no ports.
     uint8_t* io_bitmap() const { return m_io_bitmap; }
 

@@ -16,6 +16,7 @@
 namespace axo {
 
 class Space;
+struct Message;
 
 // A thread id as the kernel handles it: the ABI's 18-bit number and 14-bit version.
 class ThreadId {
@@ -48,6 +49,9 @@ enum class ThreadState : uint8_t {
     sending,   // blocked in the send phase of an IPC
     receiving, // blocked in the receive phase of an IPC (user threads only)
     halted,    // stopped by exchange_registers or an unhandled exception
+    // blocked while its IPC partner (the running thread, or one preempted in the kernel)
+    // carries out the message's map items; nothing but that partner or a deletion ends it
+    transferring,
     dead,      // deleted; waiting to be freed
 };
 
@@ -121,6 +125,13 @@ public:
     NotificationWord m_notify;
     uint32_t m_notify_accept = 0; // in an ipc with AXO_TAG_FLAG_NOTIFY: the bits that end it
     bool m_in_kernel_ipc = false; // in a page-fault or exception IPC made on its behalf
+    // IPC, off the fast path's layout.
+    // While blocked in a send: the message as it was read and checked when the send began
+    // (on this thread's kernel stack); delivery uses it, never the UTCB again.
+    const Message* m_send_message = nullptr;
+    // During a transfer of map items: the thread on the other end (both point at each
+    // other). Deleting one clears the other's link: the walk stops, or the waiter wakes.
+    Thread* m_transfer_partner = nullptr;
 };
 // The TCB takes the first kTcbSize bytes of its block; the architecture may keep per-thread
 // state right after it (ia32: the FPU save area), the kernel stack grows down from the end.

@@ -227,6 +227,8 @@ bool user_window(uint32_t address, size_t length, uint32_t& linear) {
 }
 
 void wait_for_interrupt() { asm volatile("sti; hlt; cli" ::: "memory"); }
+// sti takes effect after the next instruction: the nop is where an interrupt can come in.
+void preemption_point() { asm volatile("sti; nop; cli" ::: "memory"); }
 
 void* phys_to_kernel(PhysAddr phys) { return ia32::phys_ptr<void>(phys.raw()); }
 

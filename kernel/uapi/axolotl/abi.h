@@ -105,6 +105,9 @@ typedef uint32_t axo_fpage_t;
 #define AXO_FPAGE_X 1u
 #define AXO_FPAGE_RWX 7u
 #define AXO_FPAGE_IO_BIT 8u
+/* Nothing is ever mapped below this address (page 0 and the first 64 KiB): a map or grant
+ * item that would land there fails the IPC with AXO_IPC_INVALID. */
+#define AXO_LOWEST_MAPPABLE 0x10000u
 #define AXO_FPAGE_COMPLETE ((axo_fpage_t)((32u << 4) | AXO_FPAGE_RWX))
 
 AXO_PURE axo_fpage_t axo_fpage(uint32_t base, uint32_t log2_size, uint32_t rights) {

@@ -142,8 +142,10 @@ void statistics(ipc::Message& message) {
 bool page_fault(ipc::Message& message, axo_thread_id_t from, Owner client,
                 const ipc::PageFault& fault) {
     uint32_t page = fault.address & ~(FramePool::kPageSize - 1);
-    Status status = client != kNobody ? g_frames.claim(client, page, FramePool::kPageBits)
-                                      : kSigma0ErrorNoPermission;
+    // Nothing is mapped below AXO_LOWEST_MAPPABLE (the kernel would refuse the reply).
+    Status status = client == kNobody || page < AXO_LOWEST_MAPPABLE
+                        ? kSigma0ErrorNoPermission
+                        : g_frames.claim(client, page, FramePool::kPageBits);
     if (status != kSigma0Ok) {
         rt_printf("sigma0: page fault of thread %u.%u at %08x (ip %08x) refused: status %u\n",
                   axo_thread_number(from), axo_thread_version(from), fault.address, fault.ip,

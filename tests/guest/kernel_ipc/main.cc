@@ -14,5 +14,6 @@ int main() {
     kt::notification_tests();
     kt::lib_ipc_notification_tests();
     kt::bad_input_tests();
+    kt::message_rewrite_tests();
     kt::finish();
 }

@@ -12,5 +12,6 @@ void exception_tests();   // exception IPC and resumption, unhandled faults
 void notification_tests(); // notify: running, receiving and calling targets, many senders
 void lib_ipc_notification_tests(); // lib/ipc's serve with a mask, call_interruptible
 void bad_input_tests();   // error codes for bad arguments, the privilege probe
+void message_rewrite_tests(); // a queued message rewritten; preemptible user-sized work
 
 } // namespace kt

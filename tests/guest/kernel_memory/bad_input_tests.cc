@@ -11,6 +11,7 @@ constexpr uint32_t kData = 0x10000000;
 constexpr uint32_t kPayload = 0x9A410AD0; // in the page the items try to map
 constexpr uint32_t kMarker = 0xFA11BAC4;  // in the pager's fallback page
 constexpr uint32_t kKernelAddress = 0xC0100000;
+constexpr uint32_t kLowLog2 = 12;
 
 // An agent and two root pages: the payload the items send, and the fallback its pager maps
 // at kData when the agent reads there and nothing landed.
@@ -270,9 +271,76 @@ void kernel_memory() {
     agent_stop(a);
 }
 
+// Nothing is ever mapped below AXO_LOWEST_MAPPABLE (64 KiB), whoever asks: a map or grant
+// item that would land there fails the IPC with AXO_IPC_INVALID and maps nothing.
+void nothing_maps_below_64k() {
+    Target t;
+    bool ready = prepare(t);
+    struct Case {
+        const char* what;
+        axo_fpage_t window;
+        uint32_t hotspot;
+        int grant;
+    };
+    const Case cases[] = {
+        {"a map item into a window at page 0", axo_fpage(0, 12, AXO_FPAGE_RWX), 0, 0},
+        {"a grant item into a window at page 0", axo_fpage(0, 12, AXO_FPAGE_RWX), 0, 1},
+        {"a map item into a window at 0xF000", axo_fpage(0xF000, 12, AXO_FPAGE_RWX), 0, 0},
+        {"a map item with hotspot 0 into the complete window", AXO_FPAGE_COMPLETE, 0, 0},
+        {"a map item with hotspot 0x8000 into a 1 MiB window at 0", axo_fpage(0, 20, AXO_FPAGE_RWX),
+         0x8000, 0},
+    };
+    for (const Case& c : cases) {
+        bool window_set = agent_window(t.agent, c.window);
+        AgentReply r = send_item(t.agent, axo_map_item_word0(c.hotspot, c.grant),
+                                 axo_fpage(t.page, 12, AXO_FPAGE_RWX));
+        bool alive = agent_call(t.agent, AGENT_PING, 0, nullptr).done();
+        check(ready && window_set && ipc_failed_with(r.tag, AXO_IPC_INVALID, false) && alive,
+              "%s: AXO_IPC_INVALID in the send phase, the receiver runs on (%s)", c.what,
+              reply_text(r).text);
+    }
+    // The root task still holds its page (a refused grant took nothing).
+    uint32_t value = 0;
+    check(try_read(t.page, &value) && value == kPayload,
+          "after the refused items the sender still has its page (%x)", value);
+    // Above the line the same item lands.
+    bool window_set = agent_window(t.agent, axo_fpage(0, 20, AXO_FPAGE_RWX));
+    AgentReply r = send_item(t.agent, axo_map_item_word0(0x10000, 0),
+                             axo_fpage(t.page, 12, AXO_FPAGE_RWX));
+    uint32_t seen = 0;
+    bool read = agent_read(t.agent, 0x10000, &seen);
+    check(window_set && r.mr[1] == axo_msg_tag(0xB1, 0, 2) && read && seen == kPayload,
+          "the same item at 0x10000 (the lowest mappable page) lands (%s, %x)", reply_text(r).text,
+          seen);
+    unmap_one(axo_fpage(t.page, 12, AXO_FPAGE_RWX));
+
+    // A pager's reply that would map page 1 (the fault address) is refused: the faulting
+    // thread never gets the page (it is halted: its pager's reply failed).
+    pager_map(t.agent.id, 0x1000, t.page, AXO_FPAGE_R, AXO_FPAGE_R);
+    uint32_t mark = fault_mark();
+    uint32_t low = 0x1000;
+    AgentReply fault = agent_call(t.agent, AGENT_READ, 1, &low, kHeldTimeoutUs);
+    bool faulted = faults_at(mark, t.agent.id, 0x1000) >= 1;
+    check(faulted && !fault.done(),
+          "a pager's reply mapping the faulting page at 0x1000 is refused: the read never "
+          "completes (%s, word %x)",
+          reply_text(fault).text, fault.mr[1]);
+    agent_stop(t.agent);
+
+    // σ0's reply into a window at page 0 is refused the same way: the call fails.
+    Sigma0Reply s = sigma0_call(sigma0::kSigma0AllocateAny, 1, &kLowLog2,
+                                axo_fpage(0, 12, AXO_FPAGE_RWX));
+    bool page0 = try_read(0, &value);
+    check(s.status == 0xFFFFFFFF && s.error == ipc_error_word(AXO_IPC_INVALID, true) && !page0,
+          "a sigma0 allocation into a window at page 0 fails with AXO_IPC_INVALID in the "
+          "receive phase, page 0 stays empty (status %x, %s)",
+          s.status, ipc_error_text(s.error).text);
+}
+
 } // namespace
 
 void bad_input_tests() {
+    nothing_maps_below_64k();
     malformed_items();
     skipped_items();
     protected_pages();

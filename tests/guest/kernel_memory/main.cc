@@ -18,5 +18,6 @@ int main() {
     kt::interrupt_tests();
     kt::bad_input_tests();
     kt::trap_surface_tests();
+    kt::bounded_work_tests();
     kt::finish();
 }

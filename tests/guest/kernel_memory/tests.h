@@ -12,5 +12,6 @@ void port_tests();      // I/O ports: #GP without a mapping, mapped ranges, unma
 void interrupt_tests(); // IRQ 8 (RTC) as IPC, masking until acknowledged, attach rules
 void bad_input_tests(); // malformed items and windows, bad unmaps, kernel addresses
 void trap_surface_tests(); // the LDT, v86 mode, int n, selectors, far calls, unexecutable eips
+void bounded_work_tests(); // large maps and unmaps stay preemptible
 
 } // namespace kt

@@ -13,9 +13,9 @@
 
 #include <stdint.h>
 
-#define CLIENT_CODE 0x00001000u /* the image (client.ld); its first byte is the entry */
+#define CLIENT_CODE 0x00010000u /* the image (client.ld); its first byte is the entry; nothing maps below 64 KiB */
 #define CLIENT_CODE_PAGES 4u
-#define CLIENT_STACK 0x00008000u /* anonymous, 8 pages */
+#define CLIENT_STACK 0x00018000u /* anonymous, 8 pages */
 #define CLIENT_STACK_PAGES 8u
 #define CLIENT_STACK_TOP (CLIENT_STACK + CLIENT_STACK_PAGES * 0x1000u)
 #define CLIENT_UTCB 0x00030000u

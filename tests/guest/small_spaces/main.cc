@@ -21,6 +21,8 @@ constexpr uint32_t kRounds = 500;
 constexpr uint32_t kSlotAreaBase = 0xC0000000;
 constexpr uint32_t kSlotAreaEnd = 0xE0000000;
 constexpr uint32_t kMarker = 0x5EC2E75Au;
+// Where s2 holds the marker: the lowest free page of its layout (nothing maps below 64 KiB).
+constexpr uint32_t kMarkerAddress = 0x00070000;
 
 bool small_spaces_expected() { return g_mode == Mode::on || g_mode == Mode::forced; }
 
@@ -227,7 +229,7 @@ bool expect_fault(Probe& p, const Access& a, uint32_t vector, const char* what) 
 }
 
 void isolation_tests(Probe& s1, uint32_t slot1, Probe& s2, uint32_t slot2, Probe& large) {
-    uint32_t marker_offset = slot2 - slot1; // from s1's base, modulo 2^32
+    uint32_t marker_offset = slot2 - slot1 + kMarkerAddress; // from s1's base, modulo 2^32
     expect_fault(s1, access(s1, PROBE_READ8, kBlock),
                  13, "s1 reads the first byte past its limit");
     Access peek = access(s1, PROBE_READ32, marker_offset);
@@ -257,10 +259,10 @@ void isolation_tests(Probe& s1, uint32_t slot1, Probe& s2, uint32_t slot2, Probe
     // A large space's user segments end at 3 GiB.
     expect_fault(large, access(large, PROBE_READ8, kSlotAreaBase), 13,
                  "a large space reads linear C0000000");
-    Access lpeek = access(large, PROBE_READ32, slot2);
+    Access lpeek = access(large, PROBE_READ32, slot2 + kMarkerAddress);
     expect_fault(large, lpeek, 13, "a large space reads s2's marker at its linear address");
     check(!(lpeek.ran && !lpeek.faulted && lpeek.value == kMarker), "the large space never sees it");
-    expect_fault(large, access(large, PROBE_WRITE32, slot2, 0xBAD), 13,
+    expect_fault(large, access(large, PROBE_WRITE32, slot2 + kMarkerAddress, 0xBAD), 13,
                  "a large space writes there");
     check(word(s2.extra_alias) == kMarker, "the marker is still unchanged");
     word(s2.extra_alias) = kMarker;
@@ -272,13 +274,14 @@ void isolation_tests(Probe& s1, uint32_t slot1, Probe& s2, uint32_t slot2, Probe
 
 // ---- More of small spaces: the marker, threads, the kernel's checks, mappings ---------------
 
-// s2 holds the marker at its address 0: with adjacent slots, the first byte past s1's limit.
+// s2 holds the marker at kMarkerAddress: with adjacent slots, that far past s1's limit.
 bool place_marker(Probe& s2, uint32_t slot1, uint32_t slot2) {
-    Access seen = access(s2, PROBE_READ32, 0);
+    Access seen = access(s2, PROBE_READ32, kMarkerAddress);
     diag("slots: s1 %x, s2 %x (%s)", slot1, slot2,
          slot2 == slot1 + kBlock ? "adjacent: the marker is just past s1's limit" : "not adjacent");
     return check(seen.ran && !seen.faulted && seen.value == kMarker,
-                 "probe s2 reads the marker at its address 0 (linear %x)", slot2);
+                 "probe s2 reads the marker at its address %x (linear %x)", kMarkerAddress,
+                 slot2 + kMarkerAddress);
 }
 
 // A second thread in a small space: its UTCB, KIP and memory are the space's, in the slot.
@@ -286,7 +289,7 @@ void second_thread(Probe& s2b, Probe& s2) {
     s2b.utcb = PROBE_UTCB + AXO_UTCB_SIZE;
     // The first thread's stack is the top of the page, and shallow: this one starts halfway.
     bool ok = create_in(s2b, "s2b", s2) && start(s2b, PROBE_STACK + kPageSize / 2);
-    Access marker = ok ? access(s2b, PROBE_READ32, 0) : Access{};
+    Access marker = ok ? access(s2b, PROBE_READ32, kMarkerAddress) : Access{};
     Command kip = {PROBE_SYSCALL, {AXO_SYS_KERNEL_INTERFACE}};
     bool ran = ok && run(s2b, kip);
     uint32_t kip_address = s2b.value[0];
@@ -302,7 +305,7 @@ void second_thread(Probe& s2b, Probe& s2) {
 // What the kernel does on a small space's behalf stays inside its limit too (checked in
 // software: on QEMU as well).
 void kernel_respects_limits(Probe& s1, uint32_t slot1, Probe& s2, uint32_t slot2) {
-    uint32_t marker_offset = slot2 - slot1;
+    uint32_t marker_offset = slot2 - slot1 + kMarkerAddress;
     Command write = {PROBE_SYSCALL, {AXO_SYS_DEBUG, AXO_DEBUG_WRITE, kBlock - 4, 8}};
     bool ran = run(s1, write);
     uint32_t write_error = s1.value[0];
@@ -659,6 +662,7 @@ void run_tests() {
         if (s1_ok) small_space_runs(s1, slot1);
 
         s2.extra_alias = grab_page();
+        s2.extra_address = kMarkerAddress;
         if (s2.extra_alias) word(s2.extra_alias) = kMarker;
         bool s2_ok = s2.extra_alias != 0 && start_probe(s2, "s2", 1, &slot2);
         check(s2_ok, "probe s2 runs in another small space");
