@@ -12,7 +12,7 @@ echo "fuzzing: $binary for ${seconds}s, -seed=$seed, seeds from $seeds"
 echo "working corpus: $logdir/corpus; crashes: $logdir/artifacts/"
 status=0
 "$binary" -seed="$seed" -max_total_time="$seconds" -print_final_stats=1 \
-    -artifact_prefix="$logdir/artifacts/" -rss_limit_mb=1024 -timeout=10 \
+    -artifact_prefix="$logdir/artifacts/" -rss_limit_mb=2048 -timeout=10 \
     "$logdir/corpus" "$seeds" >"$logdir/fuzz.log" 2>&1 || status=$?
 tail -n 60 "$logdir/fuzz.log"
 if [ "$status" -ne 0 ]; then
