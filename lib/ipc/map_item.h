@@ -20,6 +20,11 @@ namespace ipc {
 // Typed words one item takes.
 inline constexpr uint32_t kItemWords = 2;
 
+// A struct that leaves room for an item's words in the message registers: without it, the
+// item would be read from (or written to) beyond MR63.
+template <class T>
+concept ItemCarrier = WireLayout<T> && wire_words<T> + kItemWords <= kMaxWords;
+
 struct MapItem {
     // The "hotspot": where in a larger receive window the pages land (bits 31..10 count).
     uint32_t send_base = 0;
@@ -35,7 +40,7 @@ struct MapItem {
 };
 
 // Writes `value` as the words, then the item; the tag: label, its word count, one item.
-template <WireLayout T>
+template <ItemCarrier T>
 void put_with_item(Message& message, uint32_t label, const T& value, const MapItem& item) {
     put(message, label, value);
     uint32_t n = wire_words<T>;
@@ -43,13 +48,13 @@ void put_with_item(Message& message, uint32_t label, const T& value, const MapIt
     message.set_word(n + 1, item.fpage);
     message.set_tag(label, n, kItemWords);
 }
-template <WireLayout T> void put_reply_with_item(Message& message, const T& reply, const MapItem& item) {
+template <ItemCarrier T> void put_reply_with_item(Message& message, const T& reply, const MapItem& item) {
     put_with_item(message, static_cast<uint32_t>(Error::ok), reply, item);
 }
 
 // Reads T's words and the item if the message has exactly that shape: T's word count, one
 // item of type map or grant. Anything else is bad_message, and nothing is written.
-template <WireLayout T> Error get_with_item(const Message& message, T& out, MapItem& item) {
+template <ItemCarrier T> Error get_with_item(const Message& message, T& out, MapItem& item) {
     if (message.untyped() != wire_words<T> || message.typed() != kItemWords)
         return Error::bad_message;
     uint32_t word0 = message.word(wire_words<T>);
@@ -62,7 +67,7 @@ template <WireLayout T> Error get_with_item(const Message& message, T& out, MapI
 
 // The client's reading of a reply that carries an item: the server's error (no item), or the
 // reply and its item, or bad_message for an ok reply of another shape.
-template <WireLayout T> Error get_reply_with_item(const Message& message, T& out, MapItem& item) {
+template <ItemCarrier T> Error get_reply_with_item(const Message& message, T& out, MapItem& item) {
     if (message.label() != static_cast<uint32_t>(Error::ok)) {
         T ignored;
         return get_reply(message, ignored);

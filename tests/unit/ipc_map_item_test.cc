@@ -175,5 +175,35 @@ TEST(IpcMapItem, AReplyWithAnItemLandsInTheWindowOfThatCallOnly) {
     EXPECT_EQ(client.receive_window(), AXO_FPAGE_NIL);
 }
 
+// An item's two words follow the struct's: a struct that leaves no room for them in MR1..MR63
+// cannot be sent or read with an item at all (before, a message tagged u = 63, t = 2 made
+// get_with_item of a 63-word struct read the item from beyond MR63).
+struct AllWords {
+    uint32_t w[kMaxWords];
+};
+struct RoomForItem {
+    uint32_t w[kMaxWords - kItemWords];
+};
+static_assert(!ItemCarrier<AllWords>);
+static_assert(ItemCarrier<RoomForItem>);
+
+TEST(IpcMapItem, ItemAfterTheLargestCarrierEndsInLastRegister) {
+    uint32_t mr[AXO_MR_COUNT] = {};
+    Message m(mr);
+    RoomForItem sent{};
+    for (uint32_t i = 0; i < kMaxWords - kItemWords; ++i)
+        sent.w[i] = i + 1;
+    const axo_fpage_t fpage = axo_fpage(0x30000000, 12, AXO_FPAGE_R);
+    put_with_item(m, 5, sent, MapItem::map(0x40000000, fpage));
+    EXPECT_EQ(m.untyped() + m.typed(), kMaxWords);
+    EXPECT_EQ(mr[AXO_MR_COUNT - 1], fpage);
+    RoomForItem got{};
+    MapItem item;
+    ASSERT_EQ(get_with_item(m, got, item), Error::ok);
+    EXPECT_EQ(got.w[kMaxWords - kItemWords - 1], kMaxWords - kItemWords);
+    EXPECT_EQ(item.fpage, fpage);
+    EXPECT_EQ(item.send_base, 0x40000000u);
+}
+
 } // namespace
 } // namespace ipc

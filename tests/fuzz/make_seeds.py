@@ -1,0 +1,172 @@
+#!/usr/bin/env python3
+"""Writes the hand-made seed corpus (corpus/<target>/): small, readable inputs that reach deep
+into each parser. Run once after changing a target's input format; the files are committed.
+Regression inputs found by fuzzing are committed beside them, named after what they pin."""
+import os
+import struct
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+def write(target, name, data):
+    d = os.path.join(HERE, "corpus", target)
+    os.makedirs(d, exist_ok=True)
+    if isinstance(data, str):
+        data = data.encode()
+    with open(os.path.join(d, name), "wb") as f:
+        f.write(data)
+
+
+# ---- ELF: a static i386 executable, header + program headers + a few bytes of code --------
+def elf(segments, entry):
+    phoff = 52
+    header = b"\x7fELF" + bytes([1, 1, 1]) + bytes(9)
+    header += struct.pack("<HHIIIIIHHHHHH", 2, 3, 1, entry, phoff, 0, 0, 52, 32,
+                          len(segments), 40, 0, 0)
+    body = b"".join(struct.pack("<8I", *s) for s in segments)
+    image = header + body
+    return image + b"\x90" * (0x80 - len(image))
+
+
+PT_LOAD, PT_NOTE, R, W, X = 1, 4, 4, 2, 1
+write("elf", "one_text_segment",
+      elf([(PT_LOAD, 0, 0x08048000, 0x08048000, 0x80, 0x80, R | X, 0x1000)], 0x08048060))
+write("elf", "text_and_bss",
+      elf([(PT_LOAD, 0, 0x08048000, 0x08048000, 0x80, 0x80, R | X, 0x1000),
+           (PT_NOTE, 0x60, 0, 0, 8, 8, R, 4),
+           (PT_LOAD, 0x60, 0x08049060, 0x08049060, 0x10, 0x2000, R | W, 0x1000)], 0x08048070))
+write("elf", "overlapping_segments",
+      elf([(PT_LOAD, 0, 0x08048000, 0x08048000, 0x80, 0x1000, R | X, 0x1000),
+           (PT_LOAD, 0, 0x08048000, 0x08048000, 0x80, 0x80, R | W, 0x1000)], 0x08048060))
+
+
+# ---- Multiboot: memory from 0x10000, the boot information at its start ---------------------
+BASE = 0x10000
+
+
+def multiboot(flags, mem=(639, 130048), cmdline=None, mmap=(), modules=()):
+    memory = bytearray(0x400)
+    info = [0] * 22
+    info[0], info[1], info[2] = flags, mem[0], mem[1]
+    if cmdline is not None:
+        memory[0x80:0x80 + len(cmdline) + 1] = cmdline.encode() + b"\0"
+        info[4] = BASE + 0x80
+    if modules:
+        info[5], info[6] = len(modules), BASE + 0x200
+        for i, (start, end, text) in enumerate(modules):
+            at = 0x300 + i * 0x40
+            memory[at:at + len(text) + 1] = text.encode() + b"\0"
+            memory[0x200 + 16 * i:0x200 + 16 * i + 16] = struct.pack("<4I", start, end, BASE + at, 0)
+    if mmap:
+        entries = b"".join(struct.pack("<IQQI", 20, b, l, t) for b, l, t in mmap)
+        memory[0x100:0x100 + len(entries)] = entries
+        info[11], info[12] = len(entries), BASE + 0x100
+    memory[0:80] = struct.pack("<22I", *info)[:80]
+    return bytes(memory)
+
+
+write("multiboot", "memory_fields_only", multiboot(1))
+write("multiboot", "mmap_cmdline_modules",
+      multiboot(1 | 4 | 8 | 64, cmdline="/boot/kernel.elf test=kernel",
+                mmap=[(0, 0x9fc00, 1), (0x9fc00, 0x400, 2), (0xf0000, 0x10000, 2),
+                      (0x100000, 0x7ee0000, 1), (0xfffc0000, 0x40000, 2)],
+                modules=[(0x200000, 0x210000, "/boot/sigma0 sigma0"),
+                         (0x210000, 0x220123, "/boot/proc proc")]))
+write("multiboot", "overlapping_mmap",
+      multiboot(64, mmap=[(0x100000, 0x1000000, 1), (0x800000, 0x1000, 2),
+                          (0x800000, 0x2000, 1), (0xffffffff000, 0x2000, 1)]))
+
+# ---- Command line and boot configuration: text ----------------------------------------------
+write("command_line", "typical", "/boot/kernel.elf test=kernel console=com1 verbose")
+write("command_line", "numbers_and_duplicates",
+      "a=1 b=0x10\tc=4294967296 a=yes d= flag e=0xfffffffff")
+write("command_line", "empty_key", "x=1 =oops")
+write("boot_config", "typical",
+      "/boot/proc verbose\n"
+      "/boot/servers/drivers/serial/serial name=com1 port=0x3f8-0x3ff irq=4 console on-exit=restart\n"
+      "/boot/pci port=0xcf8-0xcff on-exit=restart\n"
+      "/boot/e1000 pci=8086:100e.1 mem=0xb8000-0xbffff start=spawn on-exit=shutdown\n")
+write("boot_config", "conflicts",
+      "/boot/proc\n/boot/a port=0x60 irq=1\n/boot/b port=0x5f-0x60 irq=3\n/boot/a name=a\n"
+      "/boot/c irq=2\n/boot/d mem=0x1000-0x1fff mem=0x1000-0x2fff\n")
+write("text_number", "decimal", "4294967295")
+write("text_number", "hex", "0xDEADbeef")
+write("text_number", "overflow", "0x100000000")
+
+# ---- IPC: message registers, 64 little-endian words -------------------------------------
+def registers(tag, *words):
+    regs = [tag] + list(words)
+    return struct.pack("<%dI" % len(regs), *regs)
+
+
+def tag(label, untyped, typed=0):
+    return (label << 16) | ((typed & 0x3F) << 6) | (untyped & 0x3F)
+
+
+write("ipc_message", "page_fault_write", registers(tag(0xFFE0 | 2, 2), 0x08049004, 0x08048010))
+write("ipc_message", "request_with_map_item",
+      registers(tag(0x0701, 5, 2), 1, 2, 3, 4, 5, 0x40000000 | 0x8, (0x40000000 | (12 << 4) | 6)))
+write("ipc_message", "error_reply", registers(tag(4, 0)))
+write("ipc_message", "wire_strings", registers(tag(0x0101, 9), *struct.unpack("<9I", b"console\0" + b"x" * 28)))
+
+
+# ---- ipc_dispatch: [sender, route pick, untyped, typed, raw flag, words, words...] --------
+def dispatch(sender, route, words, typed=0):
+    return bytes([sender, route, len(words), typed, 0, len(words)]) + struct.pack(
+        "<%dI" % len(words), *words)
+
+
+ROOT, A = 0, 1  # sender < 128: the root task
+write("ipc_dispatch", "attach_create_statistics",
+      dispatch(ROOT, 0, [(50 << 14) | 1, 0, 0, 0xFFFFFFFF, 0])
+      + dispatch(ROOT, 2, [(50 << 14) | 1, 0x10000000, 0x4000, 6, 0, 0, 0, 0, 0])
+      + dispatch(ROOT, 8, [(50 << 14) | 1]))
+write("ipc_dispatch", "wrong_shapes",
+      dispatch(ROOT, 0, [1, 2, 3]) + dispatch(ROOT, 5, [1, 2, 3], typed=2)
+      + dispatch(200, 250, []) + dispatch(ROOT, 11, []))
+
+
+# ---- mm: steps [client thread, operation, operands..., sender] ---------------------------
+def attach(c, quota=0xFF, heap=0):
+    return bytes([c, 0, quota, heap, 3])
+
+
+def create(c, page, pages, rights=6, kind=0, object_pick=0, offset=0):
+    b = bytes([c, 2, 0, page, pages - 1, rights, kind, object_pick])
+    if object_pick >= 128:
+        b += bytes([offset])
+    return b + bytes([3])
+
+
+def fault(c, page, write, pager_fails=0):
+    return bytes([c, 10, page, 0, 1 if write else 0, pager_fails, 0x5A])
+
+
+def duplicate(src, dst):
+    return bytes([src, 5, dst, 3])
+
+
+def unmap(c, page, pages):
+    return bytes([c, 3, page, pages - 1, 3])
+
+
+def detach(c):
+    return bytes([c, 1, 3])
+
+
+write("mm", "copy_on_write",
+      attach(0) + attach(1) + create(0, 0, 4) + fault(0, 0, True) + fault(0, 1, True)
+      + duplicate(0, 1) + fault(1, 0, False) + fault(0, 0, True) + fault(1, 0, True)
+      + fault(1, 1, False) + unmap(0, 1, 1) + fault(1, 1, True) + detach(1))
+write("mm", "shared_object",
+      attach(0) + attach(1) + create(0, 0, 2, kind=1) + create(1, 8, 2, kind=1, object_pick=128)
+      + fault(0, 0, True) + fault(1, 8, False) + fault(1, 9, True) + unmap(0, 0, 2)
+      + fault(1, 8, True) + detach(1))
+write("mm", "quota_and_threads",
+      attach(0, quota=6) + attach(0x10) + create(0, 0, 4) + create(0, 8, 4) + fault(0, 0, True)
+      + fault(0x10, 1, True) + fault(0, 2, True) + bytes([0, 7, 8, 3]) + fault(0, 2, True)
+      + bytes([0, 6, 3, 3]) + detach(0))
+write("mm", "external_and_copy",
+      attach(0) + attach(2) + create(0, 0, 4, kind=2) + create(0, 8, 4, rights=4, kind=3)
+      + fault(0, 0, False, pager_fails=0) + fault(0, 1, True, pager_fails=1) + fault(0, 8, False)
+      + fault(0, 9, True) + duplicate(0, 2) + fault(2, 9, True) + bytes([0, 9]) + detach(0))
