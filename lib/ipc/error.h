@@ -27,6 +27,9 @@ enum axo_rpc_error {
     AXO_RPC_EIO = 10,    /* the device or medium failed */
     AXO_RPC_EINVAL = 11, /* right shape, but an argument is out of range or malformed */
     AXO_RPC_ENOSPC = 12, /* a fixed table or a quota is full */
+    /* a label of an interface this server does not serve (interfaces/labels.h): the request
+     * went to the wrong server */
+    AXO_RPC_EWRONGIF = 13,
 
     /* Transport errors: made by the client side from the IPC error, never sent by a server. */
     AXO_RPC_ETIMEDOUT = 0x100, /* AXO_IPC_TIMEOUT in either phase */
@@ -57,6 +60,7 @@ enum class [[nodiscard]] Error : uint32_t{
     io_error = AXO_RPC_EIO,
     invalid_argument = AXO_RPC_EINVAL,
     no_space = AXO_RPC_ENOSPC,
+    wrong_interface = AXO_RPC_EWRONGIF,
     timed_out = AXO_RPC_ETIMEDOUT,
     server_gone = AXO_RPC_EGONE,
     ipc_failed = AXO_RPC_EIPC,
@@ -95,6 +99,8 @@ constexpr const char* error_name(Error error) {
         return "invalid argument";
     case Error::no_space:
         return "no space";
+    case Error::wrong_interface:
+        return "wrong interface";
     case Error::timed_out:
         return "timed out";
     case Error::server_gone:

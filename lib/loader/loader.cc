@@ -1,7 +1,7 @@
 #include "loader.h"
 
 #include "rt/rt.h"
-#include "servers/memory/sigma0/protocol.h"
+#include "interfaces/sigma0/protocol.h"
 
 namespace loader {
 

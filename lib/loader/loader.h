@@ -104,7 +104,7 @@ Fault handle_fault(Process& process, PagePool& pool, uint32_t address, bool writ
 // The process's space is gone (its last thread deleted): its pages return to the pool.
 void release(Process& process, PagePool& pool);
 
-// One request to σ0 (servers/memory/sigma0/protocol.h) with one argument word and `window` as
+// One request to σ0 (interfaces/sigma0/protocol.h) with one argument word and `window` as
 // the receive window for its map item (BR0 is restored afterwards); returns the reply's
 // status (sigma0::Status; kSigma0ErrorNoPermission if the IPC failed) and, if `physical` is
 // given and the reply has a word, the physical base it names. Used by proc for device grants.

@@ -2,7 +2,7 @@
 #include "rt/rt.h"
 
 #include "lib/ipc/kernel.h"
-#include "servers/proc/protocol.h"
+#include "interfaces/process/protocol.h"
 
 namespace {
 

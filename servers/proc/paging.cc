@@ -7,8 +7,8 @@
 
 #include "lib/ipc/kernel.h"
 #include "lib/loader/layout.h"
-#include "servers/memory/mm/protocol.h"
-#include "servers/memory/sigma0/protocol.h"
+#include "interfaces/mm/protocol.h"
+#include "interfaces/sigma0/protocol.h"
 #include "servers/proc/server.h"
 
 namespace proc {

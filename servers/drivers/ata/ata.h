@@ -6,7 +6,7 @@
 #include <stdint.h>
 
 #include "lib/driver/driver.h"
-#include "servers/drivers/ata/protocol.h"
+#include "interfaces/block/protocol.h"
 
 namespace ata {
 

@@ -9,7 +9,7 @@
 #include "lib/driver/ring.h"
 #include "lib/driver/stream_readers.h"
 #include "servers/drivers/console/keyboard.h"
-#include "servers/drivers/console/protocol.h"
+#include "interfaces/console/protocol.h"
 
 namespace console {
 

@@ -10,7 +10,7 @@
 #include "lib/driver/driver.h"
 #include "lib/ipc/kernel.h"
 #include "lib/names/names.h"
-#include "servers/drivers/e1000/protocol.h"
+#include "interfaces/nic/protocol.h"
 #include "servers/drivers/e1000/registers.h"
 
 namespace {

@@ -7,7 +7,7 @@
 #include "lib/driver/driver.h"
 #include "lib/driver/ring.h"
 #include "lib/driver/stream_readers.h"
-#include "servers/drivers/serial/protocol.h"
+#include "interfaces/serial/protocol.h"
 
 namespace serial {
 

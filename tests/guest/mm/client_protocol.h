@@ -57,7 +57,7 @@ enum client_op {
     CLIENT_UNMAP = 6
 };
 
-/* The reply to kMmExternalFault that client.c builds by hand (servers/memory/mm/protocol.h). */
+/* The reply to kMmExternalFault that client.c builds by hand (interfaces/mm/protocol.h). */
 #define CLIENT_MM_EXTERNAL_FAULT 0x0780u
 
 #endif

@@ -3,7 +3,7 @@
 #include "rt/tap.h"
 
 #include "lib/loader/loader.h"
-#include "servers/memory/sigma0/protocol.h"
+#include "interfaces/sigma0/protocol.h"
 
 extern "C" const uint8_t mm_test_client_image[];
 extern "C" const uint8_t mm_test_client_image_end[];

@@ -14,7 +14,7 @@
 
 #include "lib/ipc/kernel.h"
 #include "rt/rt.h"
-#include "servers/memory/mm/protocol.h"
+#include "interfaces/mm/protocol.h"
 
 #include "client_protocol.h"
 
