@@ -20,7 +20,7 @@ uint32_t sigma0_call(uint32_t label, uint32_t argument, axo_fpage_t window, uint
     utcb->mr[1] = argument;
     axo_msg_tag_t tag = axo_ipc_call(rt_kip()->sigma0, 0);
     utcb->br[0] = saved_window;
-    if (axo_tag_failed(tag)) return sigma0::kSigma0ErrorNoPermission;
+    if (axo_tag_failed(tag)) return AXO_RPC_EPERM;
     if (physical && axo_tag_untyped(tag) >= 1) *physical = utcb->mr[1];
     return axo_tag_label(tag);
 }
@@ -55,7 +55,7 @@ uint32_t PagePool::allocate() {
         uint32_t physical = 0;
         if (sigma0_call(sigma0::kSigma0AllocateAny, kPageBits,
                         axo_fpage(address, kPageBits, AXO_FPAGE_RWX),
-                        &physical) != sigma0::kSigma0Ok) {
+                        &physical) != AXO_RPC_OK) {
             return 0;
         }
         m_physical[slot] = physical;
@@ -92,38 +92,39 @@ const uint8_t* map_boot_module(uint32_t index, uint32_t window, uint32_t* size) 
         uint32_t status =
             sigma0_call(sigma0::kSigma0MapPhysical, axo_fpage(page, kPageBits, AXO_FPAGE_R),
                         axo_fpage(window + (page - first), kPageBits, AXO_FPAGE_R), nullptr);
-        if (status != sigma0::kSigma0Ok) return nullptr;
+        if (status != AXO_RPC_OK) return nullptr;
     }
     *size = length;
     return reinterpret_cast<const uint8_t*>(window + (start - first));
 }
 
-int prepare(Process& process, const uint8_t* image, uint32_t size, const char* const* argv,
+ipc::Error prepare(Process& process, const uint8_t* image, uint32_t size, const char* const* argv,
             uint32_t argc, const char** why) {
     process = Process{};
-    if (!axo::elf::parse(image, size, Process::kStack.low, process.elf, why).ok()) return kBadImage;
+    if (!axo::elf::parse(image, size, Process::kStack.low, process.elf, why).ok())
+        return ipc::Error::unsupported;
     if (!process.start.build(argv, argc, Process::kStackTop)) {
         if (why != nullptr) *why = "the arguments do not fit the start block";
-        return kBadArguments;
+        return ipc::Error::invalid_argument;
     }
     process.image = image;
     process.image_size = size;
-    return kOk;
+    return ipc::Error::ok;
 }
 
-int create_thread(Process& process, axo_thread_id_t id, axo_thread_id_t pager,
+ipc::Error create_thread(Process& process, axo_thread_id_t id, axo_thread_id_t pager,
                   axo_thread_id_t exception_handler, const char** why) {
     uint32_t error =
         axo_thread_control(id, id, rt_my_id(), pager, Process::kUtcb, exception_handler);
     if (error != AXO_OK) {
         if (why != nullptr) *why = "thread_control refused the new thread";
-        return error == AXO_ERR_NO_MEMORY ? kNoMemory : kKernelError;
+        return error == AXO_ERR_NO_MEMORY ? ipc::Error::no_memory : ipc::Error::invalid_argument;
     }
     process.thread = id;
-    return kOk;
+    return ipc::Error::ok;
 }
 
-int start(Process& process, const char** why) {
+ipc::Error start(Process& process, const char** why) {
     axo_exreg_t regs = {AXO_EXREG_SET_IP | AXO_EXREG_SET_SP, process.start.stack_pointer(),
                         process.elf.entry, 0, AXO_NIL_THREAD};
     if (axo_exchange_registers(process.thread, &regs) != AXO_OK) {
@@ -132,17 +133,20 @@ int start(Process& process, const char** why) {
                                  0, AXO_NIL_THREAD);
         process.thread = AXO_NIL_THREAD;
         if (why != nullptr) *why = "exchange_registers refused the new thread's entry";
-        return kKernelError;
+        return ipc::Error::invalid_argument;
     }
-    return kOk;
+    return ipc::Error::ok;
 }
 
-int spawn(Process& process, const uint8_t* image, uint32_t size, axo_thread_id_t id,
+ipc::Error spawn(Process& process, const uint8_t* image, uint32_t size, axo_thread_id_t id,
           axo_thread_id_t pager, const char* const* argv, uint32_t argc, const char** why,
           axo_thread_id_t exception_handler) {
-    if (int error = prepare(process, image, size, argv, argc, why); error != kOk) return error;
+    if (ipc::Error error = prepare(process, image, size, argv, argc, why); error != ipc::Error::ok)
+        return error;
     axo_thread_id_t handler = exception_handler == AXO_NIL_THREAD ? pager : exception_handler;
-    if (int error = create_thread(process, id, pager, handler, why); error != kOk) return error;
+    if (ipc::Error error = create_thread(process, id, pager, handler, why);
+        error != ipc::Error::ok)
+        return error;
     return start(process, why);
 }
 
@@ -186,7 +190,7 @@ bool sigma0_statistics(uint32_t* free_bytes, uint32_t* total_bytes) {
     axo_utcb_t* utcb = axo_my_utcb();
     utcb->mr[0] = axo_msg_tag(sigma0::kSigma0Statistics, 0, 0);
     axo_msg_tag_t tag = axo_ipc_call(rt_kip()->sigma0, 0);
-    if (axo_tag_failed(tag) || axo_tag_label(tag) != sigma0::kSigma0Ok || axo_tag_untyped(tag) < 2)
+    if (axo_tag_failed(tag) || axo_tag_label(tag) != AXO_RPC_OK || axo_tag_untyped(tag) < 2)
         return false;
     *free_bytes = utcb->mr[1];
     *total_bytes = utcb->mr[2];

@@ -38,21 +38,11 @@ ipc::Error host_start(void* context, uint32_t slot, uint32_t module, axo_thread_
     if (module == proc.paging.mm_module)
         return start_mm_module(proc, slot, module, thread, argv, argc);
     const char* why = nullptr;
-    int error = loader::spawn(proc.loaded[slot], image.data, image.size, thread, rt_my_id(), argv,
-                              argc, &why);
-    switch (error) {
-    case loader::kOk:
-        return ipc::Error::ok;
-    case loader::kBadArguments:
-        return ipc::Error::invalid_argument;
-    case loader::kBadImage:
-        return ipc::Error::unsupported;
-    case loader::kNoMemory:
-        return ipc::Error::no_memory;
-    default:
+    ipc::Error error = loader::spawn(proc.loaded[slot], image.data, image.size, thread,
+                                     rt_my_id(), argv, argc, &why);
+    if (error != ipc::Error::ok && error != ipc::Error::unsupported)
         rt_printf("proc: starting %s failed: %s\n", argv[0], why != nullptr ? why : "?");
-        return ipc::Error::no_memory;
-    }
+    return error;
 }
 
 void host_destroy(void* context, uint32_t slot, axo_thread_id_t thread) {
