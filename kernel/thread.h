@@ -64,9 +64,6 @@ public:
 
     uint32_t kernel_stack_top() const { return reinterpret_cast<uint32_t>(this) + kBlockSize; }
     bool is_user() const { return m_space != nullptr; }
-    bool blocked_in_ipc() const {
-        return m_state == ThreadState::sending || m_state == ThreadState::receiving;
-    }
     // The receive specification of a thread blocked in (or about to enter) receive.
     bool accepts_from(ThreadId sender) const {
         return m_receive_from.is_any() || m_receive_from == sender;

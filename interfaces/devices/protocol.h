@@ -132,8 +132,8 @@ struct DeviceIrqRequest {
 static_assert(ipc::wire_words<DeviceIrqRequest> == 1);
 
 // Maps 2^log2 bytes of device memory at `physical` (aligned to its size, inside one granted
-// `mem=` range) read-write at the caller's receive window (BR0, the same size). Uncached
-// mapping attributes are not offered by the kernel yet: device memory is mapped like RAM.
+// `mem=` range) read-write at the caller's receive window (BR0, the same size). The kernel
+// maps it uncached (PCD|PWT), as every frame outside the memory map's usable RAM.
 // Errors: no_permission, busy (above); invalid_argument (log2 outside 12..22, physical not
 // aligned); no_permission (outside the grants); no_memory (σ0 refused, or proc's window for
 // device memory is full).

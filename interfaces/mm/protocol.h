@@ -155,7 +155,7 @@ enum Label : uint32_t {
     // To an external pager: an IPC call (ExternalFaultRequest). The reply: label 0 (ok), no
     // untyped words, one map item (two typed words) of one page — any send base: mm's window
     // is that one page. Any other reply fails the client's fault (refused, kRefusedExternal).
-    kMmExternalFault = 0x0780,
+    kMmExternalFault = AXO_MM_EXTERNAL_FAULT,
     // To a client's fault handler: one message, no reply expected (FaultNotice).
     kMmFaultNotice = 0x0781,
 };

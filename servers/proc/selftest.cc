@@ -26,20 +26,8 @@ namespace {
 // ---- TAP -----------------------------------------------------------------------------------
 
 // TAP through lib/rt (shared by every guest test).
-__attribute__((format(printf, 2, 3))) bool check(bool passed, const char* fmt, ...) {
-    va_list args;
-    va_start(args, fmt);
-    rt_tap_vcheck(passed, fmt, args);
-    va_end(args);
-    return passed;
-}
-
-__attribute__((format(printf, 1, 2))) void diag(const char* fmt, ...) {
-    va_list args;
-    va_start(args, fmt);
-    rt_tap_vdiag(fmt, args);
-    va_end(args);
-}
+using rt::tap::check;
+using rt::tap::diag;
 
 void skip(const char* what, const char* why) { rt_tap_skip(why, "%s", what); }
 

@@ -77,7 +77,7 @@ static report_t serve(const uint32_t* a) {
     for (uint32_t i = 0; i < a[0]; ++i) {
         axo_ipc_receive(mm, axo_timeout_us(a[2]));
         axo_msg_tag_t tag = u->mr[0];
-        if (axo_tag_failed(tag) || axo_tag_label(tag) != CLIENT_MM_EXTERNAL_FAULT ||
+        if (axo_tag_failed(tag) || axo_tag_label(tag) != AXO_MM_EXTERNAL_FAULT ||
             axo_tag_untyped(tag) != 4)
             return failed(i, tag);
         uint32_t cookie = u->mr[1], offset = u->mr[2], access = u->mr[3];

@@ -57,7 +57,8 @@ enum client_op {
     CLIENT_UNMAP = 6
 };
 
-/* The reply to kMmExternalFault that client.c builds by hand (interfaces/mm/protocol.h). */
-#define CLIENT_MM_EXTERNAL_FAULT 0x0780u
+/* client.c answers kMmExternalFault by hand: its label is interfaces/mm/wire.h's
+ * AXO_MM_EXTERNAL_FAULT. */
+#include "interfaces/mm/wire.h"
 
 #endif
