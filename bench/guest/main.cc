@@ -410,7 +410,7 @@ const char* start_pager() {
         rt_kip()->sigma0, axo_timeouts(AXO_TIMEOUT_NEVER, axo_timeout_us(kProbeTimeoutUs)));
     utcb->br[0] = AXO_FPAGE_NIL;
     // The answer of a σ0 that serves memory: status OK, MR1 = physical base, one map item.
-    if (axo_tag_failed(reply) || axo_tag_label(reply) != AXO_RPC_OK ||
+    if (axo_tag_failed(reply) || axo_tag_label(reply) != sigma0::kSigma0Ok ||
         axo_tag_untyped(reply) != 1 || axo_tag_typed(reply) != 2) {
         return "sigma0 hands out no memory yet, and only memory from sigma0 can be mapped "
                "into another space";

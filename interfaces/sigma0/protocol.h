@@ -7,7 +7,7 @@
 // (drivers need it for DMA).
 //
 // Clients: the root task (kip->root_task) and the threads it registers with
-// kSigma0AddClient. Everyone else gets AXO_RPC_EPERM. A client is a thread id, not
+// kSigma0AddClient. Everyone else gets kSigma0ErrorNoPermission. A client is a thread id, not
 // a space: two threads of one space are two clients.
 //
 // Idempotence: asking again for a page or port range one already holds (kSigma0MapPhysical,
@@ -40,7 +40,7 @@ namespace sigma0 {
 
 enum Label : uint32_t {
     // MR1 = log2 of the size wanted (12..22). Any free conventional memory of that size,
-    // naturally aligned. Reply: label AXO_RPC_OK, u = 1 (MR1 = physical base), one map item
+    // naturally aligned. Reply: label kSigma0Ok, u = 1 (MR1 = physical base), one map item
     // (send base = physical base) for the client's receive window (BR0).
     kSigma0AllocateAny = 0x5100,
     // MR1 = a memory fpage naming physical addresses, with the rights wanted (not none): that
@@ -49,12 +49,12 @@ enum Label : uint32_t {
     kSigma0MapPhysical = 0x5101,
     // MR1 = an I/O fpage (axo_io_fpage): those ports — any but those of the devices the
     // kernel drives (the interrupt controllers 0x20-0x21 and 0xA0-0xA1, the timer
-    // 0x40-0x43: AXO_RPC_EPERM). Reply: label AXO_RPC_OK, u = 0, one map item with
+    // 0x40-0x43: kSigma0ErrorNoPermission). Reply: label kSigma0Ok, u = 0, one map item with
     // the I/O fpage, word 0 = the fpage's own bits 31..10 (ports are not translated; the
     // window only filters: the complete fpage or an I/O fpage covering them).
     kSigma0MapPorts = 0x5102,
     // Root task only. MR1 = a thread id that may use σ0 from now on (a memory manager).
-    // Adding a client twice is harmless; AXO_RPC_ENOMEM once there are 32 clients.
+    // Adding a client twice is harmless; kSigma0ErrorNoMemory once there are 32 clients.
     kSigma0AddClient = 0x5103,
     // u = 0. MR1..MR2 in the reply: free and total conventional bytes σ0 manages.
     kSigma0Statistics = 0x5104,
@@ -63,11 +63,15 @@ static_assert(labels::all_in(AXO_LABELS_SIGMA0_FIRST, AXO_LABELS_SIGMA0_LAST,
                              {kSigma0AllocateAny, kSigma0MapPhysical, kSigma0MapPorts,
                               kSigma0AddClient, kSigma0Statistics}));
 
-// The reply label is a code of the one error vocabulary (lib/ipc/error.h; σ0 and its clients
-// speak raw IPC, so they use its C names): AXO_RPC_OK (then the words and item above), or, with
-// no words and no items, AXO_RPC_EPERM (not a client, or the resource is not σ0's to give),
-// AXO_RPC_ENOMEM (nothing free of that size), AXO_RPC_EEXIST (held by another client),
-// AXO_RPC_EBADMSG (wrong word count, typed items, malformed fpage), AXO_RPC_EBADOP (a label of
-// σ0's range that is no operation), AXO_RPC_EWRONGIF (a label of another interface).
+// The reply label: kSigma0Ok, or an error (u = 0, no items) — lib/ipc's codes, so that the
+// clients read σ0's replies with lib/ipc like any other (ipc::call_receiving_map).
+enum Status : uint32_t {
+    kSigma0Ok = AXO_RPC_OK,
+    kSigma0ErrorNoPermission = AXO_RPC_EPERM, // not a client, or the resource is not σ0's to give
+    kSigma0ErrorNoMemory = AXO_RPC_ENOMEM,    // nothing free of that size
+    kSigma0ErrorTaken = AXO_RPC_EBUSY,        // held by another client
+    kSigma0ErrorBadRequest = AXO_RPC_EBADMSG, // wrong word count, typed items, malformed fpage,
+                                              // unknown label
+};
 
 } // namespace sigma0

@@ -29,7 +29,7 @@ enum axo_rpc_error {
     AXO_RPC_ENOSPC = 12, /* a fixed table or a quota is full */
     /* a label of an interface this server does not serve (interfaces/labels.h): the request
      * went to the wrong server */
-    AXO_RPC_EWRONGIF = 13,
+    AXO_RPC_EWRONGIF = 14,
 
     /* Transport errors: made by the client side from the IPC error, never sent by a server. */
     AXO_RPC_ETIMEDOUT = 0x100, /* AXO_IPC_TIMEOUT in either phase */

@@ -20,7 +20,7 @@ uint32_t sigma0_call(uint32_t label, uint32_t argument, axo_fpage_t window, uint
     utcb->mr[1] = argument;
     axo_msg_tag_t tag = axo_ipc_call(rt_kip()->sigma0, 0);
     utcb->br[0] = saved_window;
-    if (axo_tag_failed(tag)) return AXO_RPC_EPERM;
+    if (axo_tag_failed(tag)) return sigma0::kSigma0ErrorNoPermission;
     if (physical && axo_tag_untyped(tag) >= 1) *physical = utcb->mr[1];
     return axo_tag_label(tag);
 }
@@ -55,7 +55,7 @@ uint32_t PagePool::allocate() {
         uint32_t physical = 0;
         if (sigma0_call(sigma0::kSigma0AllocateAny, kPageBits,
                         axo_fpage(address, kPageBits, AXO_FPAGE_RWX),
-                        &physical) != AXO_RPC_OK) {
+                        &physical) != sigma0::kSigma0Ok) {
             return 0;
         }
         m_physical[slot] = physical;
@@ -92,7 +92,7 @@ const uint8_t* map_boot_module(uint32_t index, uint32_t window, uint32_t* size) 
         uint32_t status =
             sigma0_call(sigma0::kSigma0MapPhysical, axo_fpage(page, kPageBits, AXO_FPAGE_R),
                         axo_fpage(window + (page - first), kPageBits, AXO_FPAGE_R), nullptr);
-        if (status != AXO_RPC_OK) return nullptr;
+        if (status != sigma0::kSigma0Ok) return nullptr;
     }
     *size = length;
     return reinterpret_cast<const uint8_t*>(window + (start - first));
@@ -190,7 +190,7 @@ bool sigma0_statistics(uint32_t* free_bytes, uint32_t* total_bytes) {
     axo_utcb_t* utcb = axo_my_utcb();
     utcb->mr[0] = axo_msg_tag(sigma0::kSigma0Statistics, 0, 0);
     axo_msg_tag_t tag = axo_ipc_call(rt_kip()->sigma0, 0);
-    if (axo_tag_failed(tag) || axo_tag_label(tag) != AXO_RPC_OK || axo_tag_untyped(tag) < 2)
+    if (axo_tag_failed(tag) || axo_tag_label(tag) != sigma0::kSigma0Ok || axo_tag_untyped(tag) < 2)
         return false;
     *free_bytes = utcb->mr[1];
     *total_bytes = utcb->mr[2];

@@ -103,7 +103,7 @@ void release(Process& process, PagePool& pool);
 
 // One request to σ0 (interfaces/sigma0/protocol.h) with one argument word and `window` as
 // the receive window for its map item (BR0 is restored afterwards); returns the reply's
-// status (axo_rpc_error; AXO_RPC_EPERM if the IPC failed) and, if `physical` is
+// status (sigma0::Status; kSigma0ErrorNoPermission if the IPC failed) and, if `physical` is
 // given and the reply has a word, the physical base it names. Used by proc for device grants.
 uint32_t sigma0_call(uint32_t label, uint32_t argument, axo_fpage_t window, uint32_t* physical);
 

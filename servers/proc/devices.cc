@@ -193,7 +193,7 @@ ipc::Error on_device_ports(Proc& proc, axo_thread_id_t from, const DevicePortsRe
         granted = grants.ports[i].first <= first && last <= grants.ports[i].last;
     if (!granted) return ipc::Error::no_permission;
     // Into proc's own bitmap first (asking again for ports proc holds is harmless), then on.
-    if (loader::sigma0_call(sigma0::kSigma0MapPorts, fpage, fpage, nullptr) != AXO_RPC_OK)
+    if (loader::sigma0_call(sigma0::kSigma0MapPorts, fpage, fpage, nullptr) != sigma0::kSigma0Ok)
         return ipc::Error::io_error;
     (void)ipc::send_reply_with_map(from, ipc::Empty{}, fpage & ~0x3FFu, fpage);
     return ipc::kNoReply;
@@ -250,7 +250,7 @@ ipc::Error on_device_memory(Proc& proc, axo_thread_id_t from, const DeviceMemory
             if (loader::sigma0_call(sigma0::kSigma0MapPhysical,
                                     axo_fpage(granted.first + offset, kPageBits, kRightsRW),
                                     axo_fpage(base + offset, kPageBits, kRightsRW),
-                                    nullptr) != AXO_RPC_OK)
+                                    nullptr) != sigma0::kSigma0Ok)
                 return ipc::Error::no_memory;
         }
         proc.devices.device_cursor = base + size;
@@ -279,7 +279,7 @@ ipc::Error on_dma_allocate(Proc& proc, axo_thread_id_t from, const DmaAllocateRe
         uint32_t physical = 0;
         if (loader::sigma0_call(sigma0::kSigma0AllocateAny, request.log2,
                                 axo_fpage(address, request.log2, AXO_FPAGE_RWX),
-                                &physical) != AXO_RPC_OK)
+                                &physical) != sigma0::kSigma0Ok)
             return ipc::Error::no_memory;
         memset(reinterpret_cast<void*>(address), 0, size);
         block = {address, physical, request.log2};

@@ -14,7 +14,7 @@
 #include "lib/ipc/dispatcher.h"
 #include "servers/proc/boot_config.h"
 #include "servers/proc/process_table.h"
-#include "interfaces/devices/protocol.h"
+#include "interfaces/process/protocol.h"
 
 namespace proc {
 

@@ -27,7 +27,6 @@ INCLUDE = re.compile(r'^\s*#\s*include\s*([<"])([^>"]+)[>"]')
 INTERFACE_USES = {
     "names": set(),
     "process": {"names"},
-    "devices": {"process", "names"},
     "sigma0": set(),
     "mm": set(),
     "stream": set(),

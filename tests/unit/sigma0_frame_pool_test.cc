@@ -78,22 +78,22 @@ TEST_F(FramePoolTest, MemoryAboveTheManagedRangeIsIgnored) {
     EXPECT_EQ(m_pool->ignored_bytes(), uint64_t{0x21000000} - FramePool::kManagedBytes);
     // σ0 cannot promise memory it does not track to one client.
     EXPECT_EQ(m_pool->claim(1, static_cast<uint32_t>(FramePool::kManagedBytes), 12),
-              AXO_RPC_EPERM);
-    EXPECT_EQ(m_pool->claim(1, 0x1C000000, 26), AXO_RPC_EPERM); // straddles it
+              kSigma0ErrorNoPermission);
+    EXPECT_EQ(m_pool->claim(1, 0x1C000000, 26), kSigma0ErrorNoPermission); // straddles it
 }
 
 TEST_F(FramePoolTest, AllocateGivesTheLowestFreeBlockNaturallyAligned) {
     init_pc();
     uint32_t base = 0;
-    ASSERT_EQ(m_pool->allocate(1, 12, &base), AXO_RPC_OK);
+    ASSERT_EQ(m_pool->allocate(1, 12, &base), kSigma0Ok);
     EXPECT_EQ(base, 16 * kMiB);
-    ASSERT_EQ(m_pool->allocate(1, 12, &base), AXO_RPC_OK);
+    ASSERT_EQ(m_pool->allocate(1, 12, &base), kSigma0Ok);
     EXPECT_EQ(base, 16 * kMiB + kPage);
-    ASSERT_EQ(m_pool->allocate(2, 16, &base), AXO_RPC_OK);
+    ASSERT_EQ(m_pool->allocate(2, 16, &base), kSigma0Ok);
     EXPECT_EQ(base, 16 * kMiB + 0x10000);
-    ASSERT_EQ(m_pool->allocate(2, 22, &base), AXO_RPC_OK);
+    ASSERT_EQ(m_pool->allocate(2, 22, &base), kSigma0Ok);
     EXPECT_EQ(base, 20 * kMiB);
-    ASSERT_EQ(m_pool->allocate(1, 17, &base), AXO_RPC_OK);
+    ASSERT_EQ(m_pool->allocate(1, 17, &base), kSigma0Ok);
     EXPECT_EQ(base, 16 * kMiB + 0x20000);
     EXPECT_EQ(m_pool->owner_of(20 * kMiB / kPage), 2);
     EXPECT_EQ(m_pool->owner_of(24 * kMiB / kPage - 1), 2);
@@ -103,20 +103,20 @@ TEST_F(FramePoolTest, AllocateGivesTheLowestFreeBlockNaturallyAligned) {
 TEST_F(FramePoolTest, AllocateRefusesBadSizesAndOwners) {
     init_pc();
     uint32_t base = 0;
-    EXPECT_EQ(m_pool->allocate(1, 11, &base), AXO_RPC_EBADMSG);
-    EXPECT_EQ(m_pool->allocate(1, 23, &base), AXO_RPC_EBADMSG);
-    EXPECT_EQ(m_pool->allocate(kNobody, 12, &base), AXO_RPC_EBADMSG);
-    EXPECT_EQ(m_pool->allocate(FramePool::kNotConventional, 12, &base), AXO_RPC_EBADMSG);
+    EXPECT_EQ(m_pool->allocate(1, 11, &base), kSigma0ErrorBadRequest);
+    EXPECT_EQ(m_pool->allocate(1, 23, &base), kSigma0ErrorBadRequest);
+    EXPECT_EQ(m_pool->allocate(kNobody, 12, &base), kSigma0ErrorBadRequest);
+    EXPECT_EQ(m_pool->allocate(FramePool::kNotConventional, 12, &base), kSigma0ErrorBadRequest);
     EXPECT_EQ(m_pool->free_bytes(), m_pool->total_bytes());
 }
 
 TEST_F(FramePoolTest, AllocateRunsOutCleanly) {
     init({{0x100000, 0x8000, AXO_MEMORY_CONVENTIONAL, 0}});
     uint32_t base = 0;
-    EXPECT_EQ(m_pool->allocate(1, 16, &base), AXO_RPC_ENOMEM); // 32 KiB only
+    EXPECT_EQ(m_pool->allocate(1, 16, &base), kSigma0ErrorNoMemory); // 32 KiB only
     for (int i = 0; i < 8; ++i)
-        ASSERT_EQ(m_pool->allocate(1, 12, &base), AXO_RPC_OK);
-    EXPECT_EQ(m_pool->allocate(1, 12, &base), AXO_RPC_ENOMEM);
+        ASSERT_EQ(m_pool->allocate(1, 12, &base), kSigma0Ok);
+    EXPECT_EQ(m_pool->allocate(1, 12, &base), kSigma0ErrorNoMemory);
     EXPECT_EQ(m_pool->free_bytes(), 0u);
 }
 
@@ -124,64 +124,64 @@ TEST_F(FramePoolTest, AlignmentSkipsBlocksThatAreNotWhollyFree) {
     // 64 KiB of conventional memory with one page taken in the middle: no 64 KiB block left,
     // two 16 KiB ones in the first half are still there.
     init({{0x100000, 0x10000, AXO_MEMORY_CONVENTIONAL, 0}});
-    ASSERT_EQ(m_pool->claim(1, 0x109000, 12), AXO_RPC_OK);
+    ASSERT_EQ(m_pool->claim(1, 0x109000, 12), kSigma0Ok);
     uint32_t base = 0;
-    EXPECT_EQ(m_pool->allocate(2, 16, &base), AXO_RPC_ENOMEM);
-    ASSERT_EQ(m_pool->allocate(2, 14, &base), AXO_RPC_OK);
+    EXPECT_EQ(m_pool->allocate(2, 16, &base), kSigma0ErrorNoMemory);
+    ASSERT_EQ(m_pool->allocate(2, 14, &base), kSigma0Ok);
     EXPECT_EQ(base, 0x100000u);
-    ASSERT_EQ(m_pool->allocate(2, 14, &base), AXO_RPC_OK);
+    ASSERT_EQ(m_pool->allocate(2, 14, &base), kSigma0Ok);
     EXPECT_EQ(base, 0x104000u);
-    ASSERT_EQ(m_pool->allocate(2, 14, &base), AXO_RPC_OK);
+    ASSERT_EQ(m_pool->allocate(2, 14, &base), kSigma0Ok);
     EXPECT_EQ(base, 0x10C000u);
 }
 
 TEST_F(FramePoolTest, ClaimIsIdempotentPerOwnerAndExclusive) {
     init_pc();
     const uint32_t page = 32 * kMiB;
-    EXPECT_EQ(m_pool->claim(1, page, 12), AXO_RPC_OK);
+    EXPECT_EQ(m_pool->claim(1, page, 12), kSigma0Ok);
     uint64_t free = m_pool->free_bytes();
-    EXPECT_EQ(m_pool->claim(1, page, 12), AXO_RPC_OK);
+    EXPECT_EQ(m_pool->claim(1, page, 12), kSigma0Ok);
     EXPECT_EQ(m_pool->free_bytes(), free);
-    EXPECT_EQ(m_pool->claim(2, page, 12), AXO_RPC_EEXIST);
+    EXPECT_EQ(m_pool->claim(2, page, 12), kSigma0ErrorTaken);
     EXPECT_EQ(m_pool->owner_of(page / kPage), 1);
     // A larger fpage around it: the owner gets the rest, anyone else nothing at all.
-    EXPECT_EQ(m_pool->claim(2, page, 16), AXO_RPC_EEXIST);
+    EXPECT_EQ(m_pool->claim(2, page, 16), kSigma0ErrorTaken);
     EXPECT_EQ(m_pool->owner_of(page / kPage + 1), kNobody);
-    EXPECT_EQ(m_pool->claim(1, page, 16), AXO_RPC_OK);
+    EXPECT_EQ(m_pool->claim(1, page, 16), kSigma0Ok);
     EXPECT_EQ(m_pool->owner_of(page / kPage + 15), 1);
     EXPECT_EQ(m_pool->free_bytes(), free - 15 * kPage);
     // Allocation never returns a claimed frame.
     uint32_t base = 0;
     for (int i = 0; i < 100; ++i) {
-        ASSERT_EQ(m_pool->allocate(2, 12, &base), AXO_RPC_OK);
+        ASSERT_EQ(m_pool->allocate(2, 12, &base), kSigma0Ok);
         EXPECT_EQ(m_pool->owner_of(base / kPage), 2);
     }
 }
 
 TEST_F(FramePoolTest, ClaimRefusesTheKernelButSharesModulesAndDevices) {
     init_pc();
-    EXPECT_EQ(m_pool->claim(1, 0x200000, 12), AXO_RPC_EPERM); // the kernel's pool
-    EXPECT_EQ(m_pool->claim(1, 0, 12), AXO_RPC_EPERM);
-    EXPECT_EQ(m_pool->claim(1, 0, 32), AXO_RPC_EPERM);
+    EXPECT_EQ(m_pool->claim(1, 0x200000, 12), kSigma0ErrorNoPermission); // the kernel's pool
+    EXPECT_EQ(m_pool->claim(1, 0, 12), kSigma0ErrorNoPermission);
+    EXPECT_EQ(m_pool->claim(1, 0, 32), kSigma0ErrorNoPermission);
     // Boot modules sit in the kernel's pool but are anybody's to map, and not recorded.
-    EXPECT_EQ(m_pool->claim(1, 0x120000, 12), AXO_RPC_OK);
-    EXPECT_EQ(m_pool->claim(2, 0x133000, 12), AXO_RPC_OK); // the first module's last page
-    EXPECT_EQ(m_pool->claim(2, 0x134000, 14), AXO_RPC_OK);
-    EXPECT_EQ(m_pool->claim(1, 0x100000, 20), AXO_RPC_EPERM); // modules and more
+    EXPECT_EQ(m_pool->claim(1, 0x120000, 12), kSigma0Ok);
+    EXPECT_EQ(m_pool->claim(2, 0x133000, 12), kSigma0Ok); // the first module's last page
+    EXPECT_EQ(m_pool->claim(2, 0x134000, 14), kSigma0Ok);
+    EXPECT_EQ(m_pool->claim(1, 0x100000, 20), kSigma0ErrorNoPermission); // modules and more
     // Device memory (unlisted) and firmware (reserved): shared.
-    EXPECT_EQ(m_pool->claim(1, 0xB8000, 12), AXO_RPC_OK);
-    EXPECT_EQ(m_pool->claim(2, 0xB8000, 12), AXO_RPC_OK);
-    EXPECT_EQ(m_pool->claim(1, 0xE0000000, 24), AXO_RPC_OK);
-    EXPECT_EQ(m_pool->claim(2, 0xFFFC0000, 18), AXO_RPC_OK);
+    EXPECT_EQ(m_pool->claim(1, 0xB8000, 12), kSigma0Ok);
+    EXPECT_EQ(m_pool->claim(2, 0xB8000, 12), kSigma0Ok);
+    EXPECT_EQ(m_pool->claim(1, 0xE0000000, 24), kSigma0Ok);
+    EXPECT_EQ(m_pool->claim(2, 0xFFFC0000, 18), kSigma0Ok);
     EXPECT_EQ(m_pool->free_bytes(), m_pool->total_bytes());
 }
 
 TEST_F(FramePoolTest, ClaimRefusesMalformedRequests) {
     init_pc();
-    EXPECT_EQ(m_pool->claim(1, 32 * kMiB + kPage, 13), AXO_RPC_EBADMSG);
-    EXPECT_EQ(m_pool->claim(1, 32 * kMiB, 11), AXO_RPC_EBADMSG);
-    EXPECT_EQ(m_pool->claim(1, 32 * kMiB, 33), AXO_RPC_EBADMSG);
-    EXPECT_EQ(m_pool->claim(kNobody, 32 * kMiB, 12), AXO_RPC_EBADMSG);
+    EXPECT_EQ(m_pool->claim(1, 32 * kMiB + kPage, 13), kSigma0ErrorBadRequest);
+    EXPECT_EQ(m_pool->claim(1, 32 * kMiB, 11), kSigma0ErrorBadRequest);
+    EXPECT_EQ(m_pool->claim(1, 32 * kMiB, 33), kSigma0ErrorBadRequest);
+    EXPECT_EQ(m_pool->claim(kNobody, 32 * kMiB, 12), kSigma0ErrorBadRequest);
 }
 
 // Random allocations and claims by three clients against a simple model: a frame has at most
@@ -199,8 +199,8 @@ TEST_F(FramePoolTest, RandomOperationsAgreeWithAModel) {
         if (random() % 2) {
             uint32_t log2 = 12 + random() % 5;
             uint32_t base = 0;
-            axo_rpc_error status = m_pool->allocate(owner, log2, &base);
-            if (status != AXO_RPC_OK) continue;
+            Status status = m_pool->allocate(owner, log2, &base);
+            if (status != kSigma0Ok) continue;
             ASSERT_EQ(base % (1u << log2), 0u);
             for (uint32_t f = base / kPage; f < (base >> 12) + (1u << (log2 - 12)); ++f) {
                 ASSERT_EQ(model.count(f), 1u) << "allocated a frame that is not sigma0's";
@@ -214,7 +214,7 @@ TEST_F(FramePoolTest, RandomOperationsAgreeWithAModel) {
             bool taken = false;
             for (uint32_t f = base / kPage; f < (base + size) / kPage; ++f)
                 taken |= model.count(f) && model[f] != kNobody && model[f] != owner;
-            ASSERT_EQ(m_pool->claim(owner, base, log2), taken ? AXO_RPC_EEXIST : AXO_RPC_OK);
+            ASSERT_EQ(m_pool->claim(owner, base, log2), taken ? kSigma0ErrorTaken : kSigma0Ok);
             if (!taken)
                 for (uint32_t f = base / kPage; f < (base + size) / kPage; ++f)
                     if (model.count(f)) model[f] = owner;
@@ -247,28 +247,28 @@ TEST(Sigma0ClientTable, AddFindAndLimits) {
 
 TEST(Sigma0PortTable, ClaimsAreExclusiveAndIdempotent) {
     auto ports = std::make_unique<PortTable>();
-    EXPECT_EQ(ports->claim(1, 0x3F8, 3), AXO_RPC_OK);
-    EXPECT_EQ(ports->claim(1, 0x3F8, 3), AXO_RPC_OK);
-    EXPECT_EQ(ports->claim(2, 0x3FC, 2), AXO_RPC_EEXIST);
+    EXPECT_EQ(ports->claim(1, 0x3F8, 3), kSigma0Ok);
+    EXPECT_EQ(ports->claim(1, 0x3F8, 3), kSigma0Ok);
+    EXPECT_EQ(ports->claim(2, 0x3FC, 2), kSigma0ErrorTaken);
     // Nothing of a refused range changes hands.
-    EXPECT_EQ(ports->claim(2, 0x3F0, 4), AXO_RPC_EEXIST);
+    EXPECT_EQ(ports->claim(2, 0x3F0, 4), kSigma0ErrorTaken);
     EXPECT_EQ(ports->owner_of(0x3F0), kNobody);
-    EXPECT_EQ(ports->claim(2, 0x3F0, 3), AXO_RPC_OK);
+    EXPECT_EQ(ports->claim(2, 0x3F0, 3), kSigma0Ok);
     EXPECT_EQ(ports->owner_of(0x3F7), 2);
     EXPECT_EQ(ports->owner_of(0x3FF), 1);
-    EXPECT_EQ(ports->claim(3, 0, 16), AXO_RPC_EEXIST);
-    EXPECT_EQ(ports->claim(3, 0xFFFF, 0), AXO_RPC_OK);
+    EXPECT_EQ(ports->claim(3, 0, 16), kSigma0ErrorTaken);
+    EXPECT_EQ(ports->claim(3, 0xFFFF, 0), kSigma0Ok);
     EXPECT_EQ(ports->owner_of(0xFFFF), 3);
 }
 
 TEST(Sigma0PortTable, KeptPortsGoToNobody) {
     auto ports = std::make_unique<PortTable>();
     ports->keep(0x40, 0x43);
-    EXPECT_EQ(ports->claim(1, 0x40, 0), AXO_RPC_EPERM);
-    EXPECT_EQ(ports->claim(1, 0x40, 3), AXO_RPC_EPERM);
+    EXPECT_EQ(ports->claim(1, 0x40, 0), kSigma0ErrorNoPermission);
+    EXPECT_EQ(ports->claim(1, 0x40, 3), kSigma0ErrorNoPermission);
     EXPECT_EQ(ports->owner_of(0x44), kNobody); // nothing of a refused range changes hands
-    EXPECT_EQ(ports->claim(1, 0x44, 2), AXO_RPC_OK);
-    EXPECT_EQ(ports->claim(1, 0, 16), AXO_RPC_EPERM);
+    EXPECT_EQ(ports->claim(1, 0x44, 2), kSigma0Ok);
+    EXPECT_EQ(ports->claim(1, 0, 16), kSigma0ErrorNoPermission);
     ports->keep(0xFFFF, 0x10005); // clipped at the last port
     EXPECT_EQ(ports->owner_of(0xFFFF), PortTable::kKept);
 }

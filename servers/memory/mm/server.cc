@@ -28,7 +28,7 @@ bool sigma0_allocate(uint32_t at, uint32_t log2) {
     axo_msg_tag_t tag =
         axo_ipc_call(rt_kip()->sigma0, axo_timeouts(AXO_TIMEOUT_NEVER, AXO_TIMEOUT_NEVER));
     utcb->br[0] = saved;
-    return !axo_tag_failed(tag) && axo_tag_label(tag) == AXO_RPC_OK &&
+    return !axo_tag_failed(tag) && axo_tag_label(tag) == sigma0::kSigma0Ok &&
            axo_tag_typed(tag) == 2;
 }
 

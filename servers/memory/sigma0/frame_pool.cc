@@ -114,23 +114,23 @@ void FramePool::take(uint32_t frame, Owner owner) {
         ++m_low_word;
 }
 
-axo_rpc_error FramePool::allocate(Owner owner, uint32_t log2, uint32_t* base) {
+Status FramePool::allocate(Owner owner, uint32_t log2, uint32_t* base) {
     if (owner == kNobody || owner == kNotConventional || log2 < kMinAllocateLog2 ||
         log2 > kMaxAllocateLog2)
-        return AXO_RPC_EBADMSG;
+        return kSigma0ErrorBadRequest;
     uint32_t frames = 1u << (log2 - kPageBits);
     uint32_t first = 0;
-    if (!find_free(frames, &first)) return AXO_RPC_ENOMEM;
+    if (!find_free(frames, &first)) return kSigma0ErrorNoMemory;
     for (uint32_t f = first; f < first + frames; ++f)
         take(f, owner);
     *base = first << kPageBits;
-    return AXO_RPC_OK;
+    return kSigma0Ok;
 }
 
-axo_rpc_error FramePool::claim(Owner owner, uint32_t base, uint32_t log2) {
+Status FramePool::claim(Owner owner, uint32_t base, uint32_t log2) {
     if (owner == kNobody || owner == kNotConventional || log2 < kPageBits || log2 > 32 ||
         (uint64_t{base} & ((uint64_t{1} << log2) - 1)) != 0)
-        return AXO_RPC_EBADMSG;
+        return kSigma0ErrorBadRequest;
     uint64_t first = base, last = first + (uint64_t{1} << log2);
     // The kernel's pages, except those of boot modules: the kernel keeps them in its own
     // memory but they are anybody's to read.
@@ -139,7 +139,7 @@ axo_rpc_error FramePool::claim(Owner owner, uint32_t base, uint32_t log2) {
         if (d.type != AXO_MEMORY_KERNEL || d.size == 0) continue;
         uint64_t lo = max64(first, page_down(d.base)), hi = min64(last, page_up(end_of(d)));
         for (uint64_t a = lo; a < hi; a += kPageSize)
-            if (!touches(AXO_MEMORY_BOOT_MODULE, a, a + kPageSize)) return AXO_RPC_EPERM;
+            if (!touches(AXO_MEMORY_BOOT_MODULE, a, a + kPageSize)) return kSigma0ErrorNoPermission;
     }
     // Conventional memory σ0 does not manage: it cannot promise it to one client only.
     if (last > kManagedBytes) {
@@ -148,18 +148,18 @@ axo_rpc_error FramePool::claim(Owner owner, uint32_t base, uint32_t log2) {
             if (d.type != AXO_MEMORY_CONVENTIONAL) continue;
             uint64_t lo = max64(max64(d.base, kManagedBytes), first);
             uint64_t hi = min64(end_of(d), last);
-            if (lo < hi) return AXO_RPC_EPERM;
+            if (lo < hi) return kSigma0ErrorNoPermission;
         }
     }
     uint32_t first_frame = static_cast<uint32_t>(first >> kPageBits);
     uint32_t last_frame = static_cast<uint32_t>(min64(last, kManagedBytes) >> kPageBits);
     for (uint32_t f = first_frame; f < last_frame; ++f) {
         Owner o = m_owner[f];
-        if (o != kNobody && o != kNotConventional && o != owner) return AXO_RPC_EEXIST;
+        if (o != kNobody && o != kNotConventional && o != owner) return kSigma0ErrorTaken;
     }
     for (uint32_t f = first_frame; f < last_frame; ++f)
         if (m_owner[f] == kNobody) take(f, owner);
-    return AXO_RPC_OK;
+    return kSigma0Ok;
 }
 
 } // namespace sigma0

@@ -43,16 +43,16 @@ public:
 
     // Claims a free block of 2^log2 bytes (kMinAllocateLog2..kMaxAllocateLog2), aligned to its
     // size, for `owner`: the lowest one that fits. Every call gives a new block.
-    // AXO_RPC_EBADMSG for a size out of range, AXO_RPC_ENOMEM if none is free.
-    axo_rpc_error allocate(Owner owner, uint32_t log2, uint32_t* base);
+    // kSigma0ErrorBadRequest for a size out of range, kSigma0ErrorNoMemory if none is free.
+    Status allocate(Owner owner, uint32_t log2, uint32_t* base);
 
     // Claims [base, base + 2^log2) for `owner` (base aligned to 2^log2, 12 <= log2 <= 32):
     // free conventional frames become the owner's, frames the owner holds stay so, shared
-    // memory is not recorded. Nothing changes on an error: AXO_RPC_EPERM if any
+    // memory is not recorded. Nothing changes on an error: kSigma0ErrorNoPermission if any
     // page is the kernel's (and not a boot module's) or conventional memory above
     // kManagedBytes,
-    // AXO_RPC_EEXIST if another client holds one.
-    axo_rpc_error claim(Owner owner, uint32_t base, uint32_t log2);
+    // kSigma0ErrorTaken if another client holds one.
+    Status claim(Owner owner, uint32_t base, uint32_t log2);
 
     // kNobody (free), a client, or kNotConventional; kNotConventional beyond kFrames.
     Owner owner_of(uint32_t frame) const {

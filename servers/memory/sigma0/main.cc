@@ -62,7 +62,7 @@ constexpr uint32_t kMemoryFpageReserved = 0xC00u | AXO_FPAGE_IO_BIT;
 constexpr uint32_t kIoFpageReserved = 0xFC00u | AXO_FPAGE_RWX;
 constexpr uint32_t kMaxIoLog2 = 16;
 
-void reply_status(axo_utcb_t* utcb, axo_rpc_error status) {
+void reply_status(axo_utcb_t* utcb, Status status) {
     utcb->mr[0] = axo_msg_tag(status, 0, 0);
 }
 
@@ -70,7 +70,7 @@ void reply_status(axo_utcb_t* utcb, axo_rpc_error status) {
 // the physical base too. σ0's fpages name physical memory; the client's window decides where
 // it lands.
 void reply_memory(axo_utcb_t* utcb, uint32_t base, uint32_t log2, uint32_t rights) {
-    utcb->mr[0] = axo_msg_tag(AXO_RPC_OK, 1, 2);
+    utcb->mr[0] = axo_msg_tag(kSigma0Ok, 1, 2);
     utcb->mr[1] = base;
     utcb->mr[2] = axo_map_item_word0(base, 0);
     utcb->mr[3] = axo_fpage(base, log2, rights);
@@ -92,8 +92,8 @@ bool valid_io_fpage(axo_fpage_t f) {
 void allocate_any(axo_utcb_t* utcb, Owner client) {
     uint32_t log2 = utcb->mr[1];
     uint32_t base = 0;
-    axo_rpc_error status = g_frames.allocate(client, log2, &base);
-    if (status == AXO_RPC_OK)
+    Status status = g_frames.allocate(client, log2, &base);
+    if (status == kSigma0Ok)
         reply_memory(utcb, base, log2, AXO_FPAGE_RWX);
     else
         reply_status(utcb, status);
@@ -101,10 +101,10 @@ void allocate_any(axo_utcb_t* utcb, Owner client) {
 
 void map_physical(axo_utcb_t* utcb, Owner client) {
     axo_fpage_t f = utcb->mr[1];
-    if (!valid_memory_fpage(f)) return reply_status(utcb, AXO_RPC_EBADMSG);
+    if (!valid_memory_fpage(f)) return reply_status(utcb, kSigma0ErrorBadRequest);
     uint32_t base = axo_fpage_base(f), log2 = axo_fpage_log2(f);
-    axo_rpc_error status = g_frames.claim(client, base, log2);
-    if (status == AXO_RPC_OK)
+    Status status = g_frames.claim(client, base, log2);
+    if (status == kSigma0Ok)
         reply_memory(utcb, base, log2, axo_fpage_rights(f));
     else
         reply_status(utcb, status);
@@ -112,26 +112,26 @@ void map_physical(axo_utcb_t* utcb, Owner client) {
 
 void map_ports(axo_utcb_t* utcb, Owner client) {
     axo_fpage_t f = utcb->mr[1];
-    if (!valid_io_fpage(f)) return reply_status(utcb, AXO_RPC_EBADMSG);
-    axo_rpc_error status = g_ports.claim(client, axo_fpage_base(f), axo_fpage_log2(f));
-    if (status != AXO_RPC_OK) return reply_status(utcb, status);
+    if (!valid_io_fpage(f)) return reply_status(utcb, kSigma0ErrorBadRequest);
+    Status status = g_ports.claim(client, axo_fpage_base(f), axo_fpage_log2(f));
+    if (status != kSigma0Ok) return reply_status(utcb, status);
     // I/O ports are not translated: the send base repeats the fpage's port, as the fpage
     // encodes it, and the kernel gives the receiver exactly these ports.
-    utcb->mr[0] = axo_msg_tag(AXO_RPC_OK, 0, 2);
+    utcb->mr[0] = axo_msg_tag(kSigma0Ok, 0, 2);
     utcb->mr[1] = axo_map_item_word0(f, 0);
     utcb->mr[2] = f;
 }
 
 void add_client(axo_utcb_t* utcb, axo_thread_id_t from) {
-    if (from != rt_kip()->root_task) return reply_status(utcb, AXO_RPC_EPERM);
+    if (from != rt_kip()->root_task) return reply_status(utcb, kSigma0ErrorNoPermission);
     axo_thread_id_t id = utcb->mr[1];
     if (id == AXO_NIL_THREAD || id == AXO_ANY_THREAD)
-        return reply_status(utcb, AXO_RPC_EBADMSG);
-    reply_status(utcb, g_clients.add(id) != kNobody ? AXO_RPC_OK : AXO_RPC_ENOMEM);
+        return reply_status(utcb, kSigma0ErrorBadRequest);
+    reply_status(utcb, g_clients.add(id) != kNobody ? kSigma0Ok : kSigma0ErrorNoMemory);
 }
 
 void statistics(axo_utcb_t* utcb) {
-    utcb->mr[0] = axo_msg_tag(AXO_RPC_OK, 2, 0);
+    utcb->mr[0] = axo_msg_tag(kSigma0Ok, 2, 0);
     utcb->mr[1] = static_cast<uint32_t>(g_frames.free_bytes());
     utcb->mr[2] = static_cast<uint32_t>(g_frames.total_bytes());
 }
@@ -144,9 +144,9 @@ void statistics(axo_utcb_t* utcb) {
 bool page_fault(axo_utcb_t* utcb, axo_thread_id_t from, Owner client) {
     uint32_t address = utcb->mr[1];
     uint32_t page = address & ~(FramePool::kPageSize - 1);
-    axo_rpc_error status = client != kNobody ? g_frames.claim(client, page, FramePool::kPageBits)
-                                      : AXO_RPC_EPERM;
-    if (status != AXO_RPC_OK) {
+    Status status = client != kNobody ? g_frames.claim(client, page, FramePool::kPageBits)
+                                      : kSigma0ErrorNoPermission;
+    if (status != kSigma0Ok) {
         rt_printf("sigma0: page fault of thread %u.%u at %08x (ip %08x) refused: status %u\n",
                   axo_thread_number(from), axo_thread_version(from), address, utcb->mr[2], status);
         return false;
@@ -173,14 +173,11 @@ bool serve(axo_utcb_t* utcb, axo_thread_id_t from) {
     uint32_t words = label == kSigma0Statistics ? 0 : 1;
     bool known = label >= kSigma0AllocateAny && label <= kSigma0Statistics;
     if (!known) {
-        // One of σ0's labels that is no operation, or another interface's: never taken for
-        // one of σ0's operations (interfaces/labels.h).
-        bool ours = label >= AXO_LABELS_SIGMA0_FIRST && label <= AXO_LABELS_SIGMA0_LAST;
-        reply_status(utcb, ours ? AXO_RPC_EBADOP : AXO_RPC_EWRONGIF);
+        reply_status(utcb, kSigma0ErrorBadRequest);
     } else if (client == kNobody) {
-        reply_status(utcb, AXO_RPC_EPERM);
+        reply_status(utcb, kSigma0ErrorNoPermission);
     } else if (axo_tag_untyped(tag) != words || axo_tag_typed(tag) != 0) {
-        reply_status(utcb, AXO_RPC_EBADMSG);
+        reply_status(utcb, kSigma0ErrorBadRequest);
     } else {
         switch (label) {
         case kSigma0AllocateAny:

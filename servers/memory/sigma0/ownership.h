@@ -60,17 +60,17 @@ public:
     }
 
     // `base` must be aligned to 2^log2, log2 <= 16 (the caller checked the fpage). Nothing
-    // changes on an error: AXO_RPC_EPERM if a port is kept, AXO_RPC_EEXIST if
+    // changes on an error: kSigma0ErrorNoPermission if a port is kept, kSigma0ErrorTaken if
     // another client holds one.
-    axo_rpc_error claim(Owner owner, uint32_t base, uint32_t log2) {
+    Status claim(Owner owner, uint32_t base, uint32_t log2) {
         uint32_t end = base + (1u << log2);
         for (uint32_t port = base; port < end; ++port)
-            if (m_owner[port] == kKept) return AXO_RPC_EPERM;
+            if (m_owner[port] == kKept) return kSigma0ErrorNoPermission;
         for (uint32_t port = base; port < end; ++port)
-            if (m_owner[port] != kNobody && m_owner[port] != owner) return AXO_RPC_EEXIST;
+            if (m_owner[port] != kNobody && m_owner[port] != owner) return kSigma0ErrorTaken;
         for (uint32_t port = base; port < end; ++port)
             m_owner[port] = owner;
-        return AXO_RPC_OK;
+        return kSigma0Ok;
     }
     Owner owner_of(uint32_t port) const { return m_owner[port & (kPorts - 1)]; }
 

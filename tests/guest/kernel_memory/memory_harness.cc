@@ -317,7 +317,7 @@ uint32_t sigma0_memory(uint32_t log2, uint32_t* physical) {
     if (where == 0) return 0;
     Sigma0Reply r =
         sigma0_call(kSigma0AllocateAny, 1, &log2, axo_fpage(where, log2, AXO_FPAGE_RWX));
-    if (r.status != AXO_RPC_OK || axo_tag_typed(r.tag) != 2) {
+    if (r.status != kSigma0Ok || axo_tag_typed(r.tag) != 2) {
         diag("sigma0 gave no memory (2^%u bytes): status %x, tag %x, %s", log2, r.status, r.tag,
              ipc_error_text(r.error).text);
         return 0;
@@ -329,7 +329,7 @@ uint32_t sigma0_memory(uint32_t log2, uint32_t* physical) {
 bool sigma0_ports(uint32_t port, uint32_t log2) {
     axo_fpage_t ports = axo_io_fpage(port, log2);
     Sigma0Reply r = sigma0_call(kSigma0MapPorts, 1, &ports, ports);
-    if (r.status != AXO_RPC_OK) {
+    if (r.status != kSigma0Ok) {
         diag("sigma0 gave no ports %x (2^%u): status %x, %s", port, log2, r.status,
              ipc_error_text(r.error).text);
         return false;

@@ -99,7 +99,7 @@ uint32_t window(uint32_t log2);
 struct Sigma0Reply {
     axo_msg_tag_t tag; // the reply's tag, or the failed IPC's
     uint32_t error;    // the UTCB error word after a failed IPC
-    uint32_t status;   // the reply's label (axo_rpc_error), or 0xFFFFFFFF if the IPC failed
+    uint32_t status;   // the reply's label (sigma0::Status), or 0xFFFFFFFF if the IPC failed
     uint32_t mr[5];    // MR1..MR4 of the reply
 };
 // One request to σ0 from the calling thread, with `receive_window` in BR0 for its reply.

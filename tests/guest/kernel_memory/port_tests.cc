@@ -55,10 +55,10 @@ void root_ports() {
     Sigma0Reply pic_reply = sigma0_call(sigma0::kSigma0MapPorts, 1, &pic, AXO_FPAGE_COMPLETE);
     Sigma0Reply pit_reply = sigma0_call(sigma0::kSigma0MapPorts, 1, &pit, AXO_FPAGE_COMPLETE);
     bool pic_read = try_inb(0x21, &value);
-    check(pic_reply.status == AXO_RPC_EPERM &&
-              pit_reply.status == AXO_RPC_EPERM && !pic_read,
+    check(pic_reply.status == sigma0::kSigma0ErrorNoPermission &&
+              pit_reply.status == sigma0::kSigma0ErrorNoPermission && !pic_read,
           "the interrupt controllers' and the timer's ports: sigma0 refuses them with "
-          "AXO_RPC_EPERM, nothing mapped (%x, %x)",
+          "kSigma0ErrorNoPermission, nothing mapped (%x, %x)",
           pic_reply.status, pit_reply.status);
 
     // The mapping is exactly the range asked for.

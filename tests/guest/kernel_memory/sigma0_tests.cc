@@ -52,7 +52,7 @@ bool statistics(uint32_t* free, uint32_t* total) {
     Sigma0Reply r = sigma0_call(kSigma0Statistics, 0, nullptr, AXO_FPAGE_NIL);
     *free = r.mr[1];
     *total = r.mr[2];
-    return r.status == AXO_RPC_OK && axo_tag_untyped(r.tag) == 2;
+    return r.status == kSigma0Ok && axo_tag_untyped(r.tag) == 2;
 }
 
 void kip_memory() {
@@ -92,7 +92,7 @@ void allocation() {
     Sigma0Reply r =
         sigma0_call(kSigma0AllocateAny, 1, &size_log2, axo_fpage(where, 12, AXO_FPAGE_RWX));
     uint32_t physical = r.mr[1];
-    check(r.status == AXO_RPC_OK && axo_tag_untyped(r.tag) == 1 && axo_tag_typed(r.tag) == 2 &&
+    check(r.status == kSigma0Ok && axo_tag_untyped(r.tag) == 1 && axo_tag_typed(r.tag) == 2 &&
               physical % kPage == 0 && sigma0_owns(physical, kPage),
           "kSigma0AllocateAny 2^12: ok, the physical address of a page of sigma0's conventional "
           "memory in MR1 and one map item (status %x, tag %x, %x)",
@@ -121,7 +121,7 @@ void allocation() {
     r = sigma0_call(kSigma0MapPhysical, 1, &fpage, axo_fpage(again, 12, AXO_FPAGE_RWX));
     uint32_t seen = 0;
     bool read_again = try_read(again, &seen);
-    check(r.status == AXO_RPC_OK && r.mr[1] == physical && read_again && seen == 0x51600001,
+    check(r.status == kSigma0Ok && r.mr[1] == physical && read_again && seen == 0x51600001,
           "kSigma0MapPhysical of a page the client holds is idempotent: the same page, with "
           "the same data, at a second window (status %x, word %x)",
           r.status, seen);
@@ -171,7 +171,7 @@ void given_back() {
     Sigma0Reply r = sigma0_call(kSigma0MapPhysical, 1, &fpage, axo_fpage(where, 12, AXO_FPAGE_RWX));
     read = try_read(where, &value);
     bool writable = try_write(where, 0x6B4C0002);
-    check(r.status == AXO_RPC_OK && read && value == 0x6B4C0001 && writable,
+    check(r.status == kSigma0Ok && read && value == 0x6B4C0001 && writable,
           "sigma0 maps the page again on request: the same frame with its data, writable (%x)",
           value);
 }
@@ -198,29 +198,15 @@ void bad_requests() {
         {"kSigma0MapPorts of a memory fpage", kSigma0MapPorts, 1, axo_fpage(page, 12, 7)},
         {"kSigma0MapPorts of 2^17 ports", kSigma0MapPorts, 1, axo_io_fpage(0, 17)},
         {"kSigma0AddClient of nil", kSigma0AddClient, 1, AXO_NIL_THREAD},
+        {"an unknown label (0x5105)", 0x5105, 1, 0},
     };
     for (const Case& c : cases) {
         uint32_t words[2] = {c.word, c.word};
         Sigma0Reply r = sigma0_call(c.label, c.count, words, AXO_FPAGE_NIL);
-        check(r.status == AXO_RPC_EBADMSG && axo_tag_untyped(r.tag) == 0 &&
+        check(r.status == kSigma0ErrorBadRequest && axo_tag_untyped(r.tag) == 0 &&
                   axo_tag_typed(r.tag) == 0,
-              "%s: AXO_RPC_EBADMSG, nothing mapped (status %x)", c.what, r.status);
+              "%s: kSigma0ErrorBadRequest, nothing mapped (status %x)", c.what, r.status);
     }
-
-    // Labels that are no operation of σ0's: one of its own range, and one of another interface
-    // (the pci driver's first, with the word count of a σ0 request) — refused, never taken for
-    // one of σ0's operations.
-    uint32_t words[1] = {axo_fpage(page, 12, AXO_FPAGE_RWX)};
-    Sigma0Reply unknown = sigma0_call(AXO_LABELS_SIGMA0_FIRST + 0x05, 1, words, AXO_FPAGE_NIL);
-    check(unknown.status == AXO_RPC_EBADOP && axo_tag_untyped(unknown.tag) == 0 &&
-              axo_tag_typed(unknown.tag) == 0,
-          "an unknown label of sigma0's range: AXO_RPC_EBADOP, nothing mapped (status %x)",
-          unknown.status);
-    Sigma0Reply foreign = sigma0_call(AXO_LABELS_PCI_FIRST, 1, words, AXO_FPAGE_NIL);
-    check(foreign.status == AXO_RPC_EWRONGIF && axo_tag_untyped(foreign.tag) == 0 &&
-              axo_tag_typed(foreign.tag) == 0,
-          "a label of another interface: AXO_RPC_EWRONGIF, nothing mapped (status %x)",
-          foreign.status);
 
     // A request carrying a map item: σ0 accepts none, and says so.
     axo_utcb_t* u = utcb();
@@ -229,8 +215,8 @@ void bad_requests() {
     u->mr[2] = axo_fpage(where, 12, AXO_FPAGE_R);
     axo_msg_tag_t tag =
         axo_ipc_call(g_sigma0, axo_timeouts(axo_timeout_us(1000000), axo_timeout_us(1000000)));
-    check(!axo_tag_failed(tag) && axo_tag_label(tag) == AXO_RPC_EBADMSG,
-          "a request with a map item in it: AXO_RPC_EBADMSG (tag %x)", tag);
+    check(!axo_tag_failed(tag) && axo_tag_label(tag) == kSigma0ErrorBadRequest,
+          "a request with a map item in it: kSigma0ErrorBadRequest (tag %x)", tag);
 
     // The kernel's memory is not σ0's to give.
     const axo_kip_t* kip = rt_kip();
@@ -245,8 +231,8 @@ void bad_requests() {
     Sigma0Reply r =
         sigma0_call(kSigma0MapPhysical, 1, &fpage, axo_fpage(kernel_window, 12, AXO_FPAGE_RWX));
     bool appeared = try_read(kernel_window, nullptr);
-    check(kernel_page != 0 && r.status == AXO_RPC_EPERM && !appeared,
-          "kSigma0MapPhysical of the kernel's memory (%x): AXO_RPC_EPERM, and nothing "
+    check(kernel_page != 0 && r.status == kSigma0ErrorNoPermission && !appeared,
+          "kSigma0MapPhysical of the kernel's memory (%x): kSigma0ErrorNoPermission, and nothing "
           "appears at the window (status %x)",
           kernel_page, r.status);
 }
@@ -260,7 +246,7 @@ void shared_memory() {
     Sigma0Reply r = sigma0_call(kSigma0MapPhysical, 1, &fpage, axo_fpage(where, 12, AXO_FPAGE_RWX));
     uint32_t magic = 0;
     bool read = try_read(where + (module.start - first_page), &magic);
-    check(r.status == AXO_RPC_OK && read && magic == kElfMagic,
+    check(r.status == kSigma0Ok && read && magic == kElfMagic,
           "kSigma0MapPhysical of a boot module (this program at %x): its ELF header appears at the "
           "window (status %x, word %x)",
           module.start, r.status, magic);
@@ -271,7 +257,7 @@ void shared_memory() {
     uint32_t cell = 0;
     bool used =
         try_write(where + kVgaProbeOffset, 0x0F410F41) && try_read(where + kVgaProbeOffset, &cell);
-    check(r.status == AXO_RPC_OK && used && cell == 0x0F410F41,
+    check(r.status == kSigma0Ok && used && cell == 0x0F410F41,
           "kSigma0MapPhysical of device memory (the VGA text buffer at %x): mapped, it holds what "
           "is written (status %x, cell %x)",
           kVgaText, r.status, cell);
@@ -313,7 +299,7 @@ void client(void* arg) {
     Sigma0Reply r =
         sigma0_call(kSigma0AllocateAny, 1, &size_log2, axo_fpage(s->windows[1], 12, AXO_FPAGE_RWX));
     s->after[1] = r.status;
-    if (r.status == AXO_RPC_OK) {
+    if (r.status == kSigma0Ok) {
         s->allocated = r.mr[1];
         auto* word = reinterpret_cast<volatile uint32_t*>(s->windows[1]);
         *word = 0xC11E;
@@ -339,34 +325,34 @@ void clients() {
 
     axo_thread_id_t id = spawn(client, &s);
     bool first = id != AXO_NIL_THREAD && wait_done(id);
-    check(first && s.before[0] == AXO_RPC_EPERM &&
-              s.before[1] == AXO_RPC_EPERM && s.before[2] == AXO_RPC_EPERM,
-          "a thread that is not a client gets AXO_RPC_EPERM for statistics, "
+    check(first && s.before[0] == kSigma0ErrorNoPermission &&
+              s.before[1] == kSigma0ErrorNoPermission && s.before[2] == kSigma0ErrorNoPermission,
+          "a thread that is not a client gets kSigma0ErrorNoPermission for statistics, "
           "memory and adding itself (%x %x %x)",
           s.before[0], s.before[1], s.before[2]);
 
     uint32_t added = client_request(kSigma0AddClient, id, AXO_FPAGE_NIL);
     uint32_t again = client_request(kSigma0AddClient, id, AXO_FPAGE_NIL);
-    check(added == AXO_RPC_OK && again == AXO_RPC_OK,
+    check(added == kSigma0Ok && again == kSigma0Ok,
           "the root task adds it as a client, twice without harm (%x %x)", added, again);
 
     utcb()->mr[0] = axo_msg_tag(kLabelGo, 0, 0);
     axo_ipc_send(id, axo_timeout_us(1000000));
     bool second = first && wait_done(id);
-    check(second && s.after[0] == AXO_RPC_EEXIST,
-          "the new client asking for the root task's page gets AXO_RPC_EEXIST (%x)", s.after[0]);
-    check(second && s.after[1] == AXO_RPC_OK && s.allocated != s.taken_page && s.value == 0xC11E,
+    check(second && s.after[0] == kSigma0ErrorTaken,
+          "the new client asking for the root task's page gets kSigma0ErrorTaken (%x)", s.after[0]);
+    check(second && s.after[1] == kSigma0Ok && s.allocated != s.taken_page && s.value == 0xC11E,
           "it gets memory of its own, mapped at its window (%x at %x)", s.after[1], s.allocated);
-    check(second && s.after[2] == AXO_RPC_OK,
+    check(second && s.after[2] == kSigma0Ok,
           "boot modules are shared: it maps the page the root task mapped before (%x)", s.after[2]);
-    check(com2 && second && s.after[3] == AXO_RPC_EEXIST && s.after[4] == AXO_RPC_OK,
+    check(com2 && second && s.after[3] == kSigma0ErrorTaken && s.after[4] == kSigma0Ok,
           "ports: the root task's COM2 range is taken for it (%x), COM4's is free (%x)", s.after[3],
           s.after[4]);
 
     axo_fpage_t theirs = axo_fpage(s.allocated, 12, AXO_FPAGE_R);
     uint32_t taken = client_request(kSigma0MapPhysical, theirs, axo_fpage(window(12), 12, 7));
-    check(taken == AXO_RPC_EEXIST,
-          "and the root task cannot have the client's page either: AXO_RPC_EEXIST (%x)", taken);
+    check(taken == kSigma0ErrorTaken,
+          "and the root task cannot have the client's page either: kSigma0ErrorTaken (%x)", taken);
     cleanup();
 }
 
@@ -413,7 +399,7 @@ void sigma0_as_pager() {
     if (error == AXO_OK)
         error = axo_thread_control(id, g_root, AXO_NIL_THREAD, g_sigma0, 0, AXO_NIL_THREAD);
     if (error == AXO_OK) error = run(id, toucher, &t);
-    bool done = error == AXO_OK && added == AXO_RPC_OK && t.address != 0 && wait_done(id);
+    bool done = error == AXO_OK && added == kSigma0Ok && t.address != 0 && wait_done(id);
     check(done && t.value == 0x5160FA17,
           "sigma0 as the pager of a client's thread: its write to %x faults to sigma0, which maps "
           "that physical page 1:1 (error %u, value %x)",
@@ -427,9 +413,9 @@ void sigma0_as_pager() {
           seen, free0 - free1);
     axo_fpage_t fpage = axo_fpage(t.address, 12, AXO_FPAGE_R);
     uint32_t taken = client_request(kSigma0MapPhysical, fpage, axo_fpage(window(12), 12, 7));
-    check(taken == AXO_RPC_EEXIST,
+    check(taken == kSigma0ErrorTaken,
           "it belongs to the faulting client: the root task asking for it gets "
-          "AXO_RPC_EEXIST (%x)",
+          "kSigma0ErrorTaken (%x)",
           taken);
 
     // A thread that is not a client gets no answer from σ0: it stays blocked in its fault.

@@ -182,7 +182,7 @@ uint32_t grab_page(uint32_t at) {
     axo_timeout_t t = axo_timeout_us(kCallTimeoutUs);
     axo_msg_tag_t tag = axo_ipc_call(rt_kip()->sigma0, axo_timeouts(t, t));
     u->br[0] = AXO_FPAGE_NIL;
-    if (axo_tag_failed(tag) || axo_tag_label(tag) != AXO_RPC_OK || axo_tag_typed(tag) != 2) {
+    if (axo_tag_failed(tag) || axo_tag_label(tag) != sigma0::kSigma0Ok || axo_tag_typed(tag) != 2) {
         diag("sigma0 gave no page: tag %x, error word %x", tag, u->error);
         return 0;
     }
@@ -196,7 +196,7 @@ bool sigma0_add_client(axo_thread_id_t id) {
     u->mr[1] = id;
     axo_timeout_t t = axo_timeout_us(kCallTimeoutUs);
     axo_msg_tag_t tag = axo_ipc_call(rt_kip()->sigma0, axo_timeouts(t, t));
-    return !axo_tag_failed(tag) && axo_tag_label(tag) == AXO_RPC_OK;
+    return !axo_tag_failed(tag) && axo_tag_label(tag) == sigma0::kSigma0Ok;
 }
 
 // The index of the boot module whose path ends in "/name", or AXO_KIP_MAX_MODULES.

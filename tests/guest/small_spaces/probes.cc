@@ -114,7 +114,7 @@ uint32_t grab_page() {
     axo_msg_tag_t tag = axo_ipc_call(rt_kip()->sigma0, axo_timeouts(axo_timeout_us(kAwaitUs),
                                                                     axo_timeout_us(kAwaitUs)));
     u->br[0] = AXO_FPAGE_NIL;
-    if (axo_tag_failed(tag) || axo_tag_label(tag) != AXO_RPC_OK || axo_tag_typed(tag) != 2) {
+    if (axo_tag_failed(tag) || axo_tag_label(tag) != sigma0::kSigma0Ok || axo_tag_typed(tag) != 2) {
         diag("sigma0 gave no page: tag %x, error word %x", tag, u->error);
         return 0;
     }
