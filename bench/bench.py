@@ -291,7 +291,7 @@ def fmt(value: float | None, decimals: int = 0) -> str:
 
 
 def targets(results: dict[str, Result]) -> list[tuple[str, str, str]]:
-    """(target, measured, verdict) for the performance targets."""
+    """(target, measured, verdict) for the benchmark's targets."""
     def value(name):
         r = results.get(name)
         return None if r is None or r.skipped else r.value

@@ -1,16 +1,19 @@
 # ctest registration of tests that boot the OS: axo_qemu_test() and axo_bochs_test().
 # Used by the host tree (tests/system, tests/bochs, tests/harness); see tests/README.md.
 #
-#   axo_qemu_test(NAME name [CMDLINE "key=value ..."] [KERNEL path]
+#   axo_qemu_test(NAME name [CMDLINE "key=value ..."] [KERNEL path] [BOOT_CONFIG file]
 #                 [MODULES "path args" ...] [TIMEOUT seconds] [ICOUNT] [GRUB]
 #                 [EXPECT regex ...] [EXPECT_PANIC] [NO_TAP] [NO_END_MARKER]
 #                 [EXIT_STATUS n] [QEMU_ARGS arg ...] [LABELS label ...] [WILL_FAIL])
-#   axo_bochs_test(NAME name [CMDLINE ...] [KERNEL path] [MODULES ...] [TIMEOUT seconds]
+#   axo_bochs_test(NAME name [CMDLINE ...] [KERNEL path] [BOOT_CONFIG file] [MODULES ...]
+#                  [TIMEOUT seconds]
 #                  [EXPECT regex ...] [EXPECT_PANIC] [NO_TAP] [NO_END_MARKER] [MEGS n]
 #                  [BOCHSRC_LINES line ...] [LABELS label ...] [WILL_FAIL])
 #
 # KERNEL defaults to the target tree's kernel; relative MODULES paths are relative to the
-# target tree (${AXO_TARGET_DIR}). Labels are `system` (QEMU) or `bochs` plus LABELS.
+# target tree (${AXO_TARGET_DIR}). BOOT_CONFIG boots the modules of a boot-configuration file
+# (image/boot.conf is the default system's: one module per line, path in the target tree then
+# its words, `#` comments), before any MODULES. Labels are `system` (QEMU) or `bochs` plus LABELS.
 # TIMEOUT is the runner's own limit; ctest's is set a little higher so that the runner,
 # which stops the emulator and explains why, always speaks first.
 # Write regexes as bracket arguments, [[features:.*\bfpu\b]], so CMake leaves `\` alone.
@@ -37,7 +40,26 @@ set(_AXO_QEMU_SLACK 20)
 set(_AXO_BOCHS_SLACK 60)
 
 set(_AXO_TEST_OPTIONS EXPECT_PANIC NO_TAP NO_END_MARKER WILL_FAIL)
-set(_AXO_TEST_ONE NAME CMDLINE KERNEL TIMEOUT)
+set(_AXO_TEST_ONE NAME CMDLINE KERNEL TIMEOUT BOOT_CONFIG)
+
+# The modules of a boot-configuration file (image/boot.conf's format), into `out`; the file is
+# read when CMake configures, and editing it configures again.
+function(axo_boot_config_modules file out)
+    set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS "${file}")
+    file(READ "${file}" text)
+    # Comments go first: they may hold `;`, CMake's list separator (module words never do).
+    string(REGEX REPLACE "#[^\n]*" "" text "${text}")
+    string(REPLACE "\n" ";" lines "${text}")
+    set(modules)
+    foreach(line IN LISTS lines)
+        string(STRIP "${line}" line)
+        if(line STREQUAL "")
+            continue()
+        endif()
+        list(APPEND modules "${line}")
+    endforeach()
+    set(${out} ${modules} PARENT_SCOPE)
+endfunction()
 set(_AXO_TEST_MULTI MODULES EXPECT LABELS)
 
 # The arguments both runners share, from the parsed T_* variables of the caller.
@@ -60,6 +82,10 @@ macro(_axo_runner_args out default_timeout)
         "--append=${T_CMDLINE}"
         "--timeout=${T_TIMEOUT}"
         "--log=${AXO_TEST_LOG_DIR}/${T_NAME}.log")
+    if(T_BOOT_CONFIG)
+        axo_boot_config_modules("${T_BOOT_CONFIG}" _config_modules)
+        list(PREPEND T_MODULES ${_config_modules})
+    endif()
     foreach(module IN LISTS T_MODULES)
         if(NOT IS_ABSOLUTE "${module}")
             set(module "${AXO_TARGET_DIR}/${module}")

@@ -25,7 +25,6 @@ public:
 
     PhysAddr page_directory() const { return m_page_directory; }
     bool privileged() const { return m_privileged; }
-    uint32_t thread_count() const { return m_threads; }
     void thread_added() { ++m_threads; }
     // True when the last thread left.
     bool thread_removed() { return --m_threads == 0; }

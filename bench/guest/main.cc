@@ -15,7 +15,7 @@
 
 #include "rt/rt.h"
 #include "rt/tap.h"
-#include "servers/memory/sigma0/protocol.h"
+#include "interfaces/sigma0/protocol.h"
 
 extern "C" {
 extern volatile uint32_t bench_t0, bench_t1, bench_t2, bench_t3;

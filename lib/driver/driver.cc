@@ -5,7 +5,7 @@
 #include "lib/ipc/kernel.h"
 #include "lib/names/names.h"
 #include "lib/text/number.h"
-#include "servers/proc/process_client.h"
+#include "interfaces/process/client.h"
 
 namespace driver {
 namespace {

@@ -1,6 +1,6 @@
 // lib/driver: what a driver process needs from proc and the CPU (README.md). A driver is an
 // ordinary process that holds only the ports, IRQ lines and device memory its boot line grants
-// (docs/boot-configuration.md); proc hands them out (servers/proc/protocol.h, "Devices"):
+// (docs/boot-configuration.md); proc hands them out (interfaces/process/protocol.h, "Devices"):
 //
 //   driver::Grants grants;
 //   driver::claim(grants);                       // what my line grants; I become the holder
@@ -24,7 +24,7 @@
 #include "lib/ipc/dispatcher.h"
 #include "lib/ipc/message.h"
 #include "lib/loader/layout.h"
-#include "servers/proc/protocol.h"
+#include "interfaces/process/protocol.h"
 
 namespace driver {
 

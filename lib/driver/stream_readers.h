@@ -1,5 +1,5 @@
 // The deferred reads of a byte-stream driver (the stream protocol of
-// servers/drivers/serial/protocol.h, which the serial and the VGA console driver serve): a read
+// interfaces/stream/protocol.h, which the serial and the VGA console driver serve): a read
 // is answered at once when bytes are there or the caller does not wait, else it waits in a
 // queue, oldest first, until bytes arrive. A thread that calls again gave up its earlier read.
 // Bytes leave the ring only when a deferred reply got through (`answer`); a read answered at

@@ -33,6 +33,7 @@
 #include <stdint.h>
 #include <type_traits>
 
+#include "interfaces/labels.h"
 #include "lib/ipc/map_item.h"
 #include "lib/ipc/message.h"
 
@@ -43,6 +44,7 @@ struct DispatchStats {
     uint32_t messages;        // every message dispatched
     uint32_t errors;          // error replies sent, whatever the cause
     uint32_t bad_operations;  // labels without a handler (answered Error::bad_operation)
+    uint32_t wrong_interfaces; // labels of interfaces not served here (Error::wrong_interface)
     uint32_t bad_messages;    // requests of the wrong shape (answered Error::bad_message)
     uint32_t kernel_messages; // kernel-protocol labels (to the kernel handler, or dropped)
     uint32_t failed_replies;  // replies that could not be delivered (the client left)
@@ -111,6 +113,8 @@ Error typed_thunk(typename HandlerTraits<decltype(Handler)>::Context& context, a
 template <auto Handler>
 constexpr Route<typename HandlerTraits<decltype(Handler)>::Context> route() {
     using Traits = HandlerTraits<decltype(Handler)>;
+    static_assert(labels::is_allocated(Traits::Request::kLabel),
+                  "a request's label must lie in an interface's range (interfaces/labels.h)");
     return {Traits::Request::kLabel, &typed_thunk<Handler>};
 }
 
@@ -125,6 +129,8 @@ Error unsupported_thunk(Context&, axo_thread_id_t, Message& message) {
 // A declared operation the server does not implement (yet): a well-formed request gets
 // Error::unsupported, a malformed one Error::bad_message.
 template <class Context, Request Req> constexpr Route<Context> unsupported() {
+    static_assert(labels::is_allocated(Req::kLabel),
+                  "a request's label must lie in an interface's range (interfaces/labels.h)");
     return {Req::kLabel, &unsupported_thunk<Context, Req>};
 }
 
@@ -200,11 +206,14 @@ public:
     //  - a label with a route: the handler's reply, or an error reply (bad_message for a
     //    request of the wrong shape);
     //  - a handler's kNoReply: nothing (Outcome::no_reply);
-    //  - any other label: an Error::bad_operation reply, except for labels of the kernel's
-    //    protocols (exceptions, page faults, interrupts): those go to the kernel handler, or
-    //    without one are dropped (Outcome::no_reply), because their senders wait for a reply
-    //    of a different kind — an error reply to a page fault would only fault again, forever.
-    //    The sender stays blocked, which is what an unhandled fault should do.
+    //  - a label of the kernel's protocols (exceptions, page faults, interrupts): to the kernel
+    //    handler, or without one dropped (Outcome::no_reply), because their senders wait for a
+    //    reply of a different kind — an error reply to a page fault would only fault again,
+    //    forever. The sender stays blocked, which is what an unhandled fault should do;
+    //  - any other label of an interface this dispatcher serves (one of its routes' ranges,
+    //    interfaces/labels.h): an Error::bad_operation reply;
+    //  - any other label: an Error::wrong_interface reply — the request went to the wrong
+    //    server, and is never taken for one of this server's operations.
     Outcome dispatch(axo_thread_id_t from, Message& message) {
         ++m_stats.messages;
         uint32_t label = message.label();
@@ -228,10 +237,25 @@ public:
             if (m_kernel_handler != nullptr) return m_kernel_handler(m_context, from, message);
             return Outcome::no_reply;
         }
-        ++m_stats.bad_operations;
         ++m_stats.errors;
-        put_error(message, Error::bad_operation);
+        if (serves_range_of(label)) {
+            ++m_stats.bad_operations;
+            put_error(message, Error::bad_operation);
+        } else {
+            ++m_stats.wrong_interfaces;
+            put_error(message, Error::wrong_interface);
+        }
         return Outcome::reply;
+    }
+
+    // Whether `label` lies in the range of an interface one of the routes belongs to: the
+    // interfaces a dispatcher serves are those of its routes.
+    bool serves_range_of(uint32_t label) const {
+        const labels::Range* range = labels::range_of(label);
+        if (range == nullptr) return false;
+        for (size_t i = 0; i < m_route_count; ++i)
+            if (labels::contains(*range, m_routes[i].label)) return true;
+        return false;
     }
 
     // From the server loop.

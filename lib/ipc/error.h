@@ -29,6 +29,9 @@ enum axo_rpc_error {
     AXO_RPC_ENOSPC = 12, /* a fixed table or a quota is full */
     AXO_RPC_EACCES = 13, /* refused for the object's state, not the caller's rights (POSIX
                             EACCES: setpgid of a child that has exec'd) */
+    /* a label of an interface this server does not serve (interfaces/labels.h): the request
+     * went to the wrong server */
+    AXO_RPC_EWRONGIF = 14,
 
     /* Transport errors: made by the client side from the IPC error, never sent by a server. */
     AXO_RPC_ETIMEDOUT = 0x100, /* AXO_IPC_TIMEOUT in either phase */
@@ -63,6 +66,7 @@ enum class [[nodiscard]] Error : uint32_t{
     invalid_argument = AXO_RPC_EINVAL,
     no_space = AXO_RPC_ENOSPC,
     access_denied = AXO_RPC_EACCES,
+    wrong_interface = AXO_RPC_EWRONGIF,
     timed_out = AXO_RPC_ETIMEDOUT,
     server_gone = AXO_RPC_EGONE,
     ipc_failed = AXO_RPC_EIPC,
@@ -104,6 +108,8 @@ constexpr const char* error_name(Error error) {
         return "no space";
     case Error::access_denied:
         return "access denied";
+    case Error::wrong_interface:
+        return "wrong interface";
     case Error::timed_out:
         return "timed out";
     case Error::server_gone:

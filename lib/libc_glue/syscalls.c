@@ -9,7 +9,7 @@
  *                     on its boot line: servers/drivers/serial), else the kernel debug console
  *                     (axo_debug_write); other descriptors: EBADF
  *   read(0)           the "console" server's input, if there is one (else ENOSYS)
- *   _exit             proc's exit (servers/proc/protocol.h, kProcExit); the parent's wait
+ *   _exit             proc's exit (interfaces/process, kProcExit); the parent's wait
  *                     reports the status
  *   sbrk              mm's break (kMmSbrk) when mm pages the process, else the static heap
  *                     arena of lib/user.ld
@@ -36,6 +36,10 @@
 #include <unistd.h>
 
 #include "axolotl/syscalls.h"
+#include "interfaces/mm/wire.h"
+#include "interfaces/names/wire.h"
+#include "interfaces/process/wire.h"
+#include "interfaces/stream/wire.h"
 
 /* newlib's <fcntl.h> and <signal.h> drag in more than we need; these are their prototypes. */
 int open(const char* path, int flags, ...);
@@ -66,7 +70,7 @@ static const axo_kip_t* kip(void) {
 /*
  * Two heaps, chosen at the first call:
  *
- * - mm's break (servers/memory/mm/protocol.h, kMmSbrk), when the process's pager is mm (proc
+ * - mm's break (interfaces/mm/protocol.h, kMmSbrk), when the process's pager is mm (proc
  *   starts every process as an mm client when it runs mm: servers/proc/paging.h). The heap is
  *   then an anonymous region after the image that grows and shrinks with the break, counted
  *   against the process's quota: past it sbrk fails with ENOMEM and nothing else is affected.
@@ -75,9 +79,9 @@ static const axo_kip_t* kip(void) {
  *   of the data PT_LOAD segment (inside its memsz, past its filesz), zero-filled on first
  *   touch (newlib's malloc relies on fresh sbrk memory being zero).
  *
- * The test for mm is a kMmSbrk of 0 to the pager: proc, the pager without mm, refuses the label.
+ * The test for mm is a kMmSbrk of 0 to the pager: proc, the pager without mm, refuses the label
+ * (wrong_interface: it does not serve mm's interface).
  */
-#define AXO_MM_SBRK 0x0703u        /* mm::kMmSbrk */
 #define AXO_MM_CALL_TIMEOUT_US 2000000u
 
 extern char __heap_start[], __heap_end[];
@@ -136,12 +140,10 @@ int axo_heap_mode(void) {
 /* ---- Process ------------------------------------------------------------------------------- */
 
 /*
- * proc's exit, spelled out in C (servers/proc/protocol.h and process_client.h are C++): an IPC
- * call to the root task with label kProcExit and one word, the status. On success proc deletes
- * the thread and never answers; an answer means proc refused (the caller is no process) or
- * could not be reached.
+ * proc's exit (interfaces/process): an IPC call to the root task with label AXO_PROC_EXIT and
+ * one word, the status. On success proc deletes the thread and never answers; an answer means
+ * proc refused (the caller is no process) or could not be reached.
  */
-#define AXO_PROC_EXIT 0x0201u /* proc::kProcExit */
 
 static void console_text(const char* text) {
     uint32_t n = 0;
@@ -168,7 +170,7 @@ void _exit(int status) {
     __builtin_unreachable();
 }
 
-/* proc has no call that tells a process its pid (servers/proc/protocol.h): 1 until it has. */
+/* proc has no call that tells a process its pid (interfaces/process): 1 until it has. */
 pid_t getpid(void) {
     return 1;
 }
@@ -209,19 +211,12 @@ int fstat(int fd, struct stat* st) {
 }
 
 /*
- * The console. A server registered as "console" (proc's name service, servers/proc/protocol.h)
- * serves the serial driver's protocol (servers/drivers/serial/protocol.h): programs that start
- * after it write and read through it. Looked up once, at the first use; without one the output
- * goes to the kernel's debug console. The protocols are C++ headers; their few constants and
- * layouts are spelled out here (the sizes are pinned by static_asserts in those headers).
+ * The console. A server registered as "console" with the name service (interfaces/names)
+ * serves the stream interface (interfaces/stream): programs that start after it write and read
+ * through it. Looked up once, at the first use; without one the output goes to the kernel's
+ * debug console. The labels and sizes come from the interfaces' C headers (wire.h), whose
+ * layouts the C++ protocol headers pin with static_asserts.
  */
-#define AXO_NAME_LOOKUP 0x0101u   /* proc::kNameLookup: 8 words of name -> 1 word, the thread */
-#define AXO_NAME_WORDS 8u
-#define AXO_CONSOLE_WRITE 0x0400u /* serial::kSerialWrite: count + 240 bytes -> accepted */
-#define AXO_CONSOLE_READ 0x0401u  /* serial::kSerialRead: max, options -> count + 240 bytes */
-#define AXO_CONSOLE_READ_WAIT 1u  /* serial::kReadWait */
-#define AXO_CONSOLE_CHUNK 240u    /* serial::kChunkBytes */
-#define AXO_CONSOLE_WORDS 61u     /* 1 + 240 / 4 */
 /* A write waits for room in the driver's buffer at most this long, then output falls back. */
 #define AXO_CONSOLE_TIMEOUT_US 10000000u
 
@@ -234,8 +229,8 @@ static axo_thread_id_t console_server(void) {
         axo_utcb_t* utcb = axo_my_utcb();
         static const char name[] = "console";
         char* words = (char*)&utcb->mr[1];
-        for (uint32_t i = 0; i < AXO_NAME_WORDS * 4; ++i) words[i] = i < sizeof name ? name[i] : 0;
-        utcb->mr[0] = axo_msg_tag(AXO_NAME_LOOKUP, AXO_NAME_WORDS, 0);
+        for (uint32_t i = 0; i < AXO_NAME_BYTES; ++i) words[i] = i < sizeof name ? name[i] : 0;
+        utcb->mr[0] = axo_msg_tag(AXO_NAME_LOOKUP, AXO_NAME_BYTES / 4, 0);
         axo_timeout_t timeout = axo_timeout_us(1000000);
         axo_msg_tag_t tag = axo_ipc_call(kip()->root_task, axo_timeouts(timeout, timeout));
         if (!axo_tag_failed(tag) && axo_tag_label(tag) == 0 && axo_tag_untyped(tag) == 1) {
@@ -252,11 +247,11 @@ static axo_thread_id_t console_server(void) {
  * and looked up again at the next use: a restarted driver registers again). */
 static size_t console_write_chunk(const char* bytes, size_t n) {
     axo_utcb_t* utcb = axo_my_utcb();
-    if (n > AXO_CONSOLE_CHUNK) n = AXO_CONSOLE_CHUNK;
+    if (n > AXO_STREAM_CHUNK_BYTES) n = AXO_STREAM_CHUNK_BYTES;
     utcb->mr[1] = (uint32_t)n;
     char* data = (char*)&utcb->mr[2];
     for (size_t i = 0; i < n; ++i) data[i] = bytes[i];
-    utcb->mr[0] = axo_msg_tag(AXO_CONSOLE_WRITE, AXO_CONSOLE_WORDS, 0);
+    utcb->mr[0] = axo_msg_tag(AXO_STREAM_WRITE, AXO_STREAM_CHUNK_WORDS, 0);
     axo_timeout_t timeout = axo_timeout_us(AXO_CONSOLE_TIMEOUT_US);
     axo_msg_tag_t tag = axo_ipc_call(console_thread, axo_timeouts(timeout, timeout));
     if (axo_tag_failed(tag) || axo_tag_label(tag) != 0 || axo_tag_untyped(tag) != 1 ||
@@ -309,13 +304,13 @@ ssize_t read(int fd, void* buffer, size_t count) {
     if (count == 0) return 0;
     if (console_server() == AXO_NIL_THREAD) return not_yet();
     axo_utcb_t* utcb = axo_my_utcb();
-    utcb->mr[1] = (uint32_t)(count < AXO_CONSOLE_CHUNK ? count : AXO_CONSOLE_CHUNK);
-    utcb->mr[2] = AXO_CONSOLE_READ_WAIT;
-    utcb->mr[0] = axo_msg_tag(AXO_CONSOLE_READ, 2, 0);
+    utcb->mr[1] = (uint32_t)(count < AXO_STREAM_CHUNK_BYTES ? count : AXO_STREAM_CHUNK_BYTES);
+    utcb->mr[2] = AXO_STREAM_READ_WAIT;
+    utcb->mr[0] = axo_msg_tag(AXO_STREAM_READ, 2, 0);
     axo_msg_tag_t tag =
         axo_ipc_call(console_thread, axo_timeouts(AXO_TIMEOUT_NEVER, AXO_TIMEOUT_NEVER));
     if (axo_tag_failed(tag) || axo_tag_label(tag) != 0 ||
-        axo_tag_untyped(tag) != AXO_CONSOLE_WORDS || utcb->mr[1] > count) {
+        axo_tag_untyped(tag) != AXO_STREAM_CHUNK_WORDS || utcb->mr[1] > count) {
         console_state = CONSOLE_UNKNOWN;
         errno = EIO;
         return -1;

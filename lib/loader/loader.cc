@@ -2,7 +2,7 @@
 
 #include "rt/rt.h"
 #include "lib/ipc/map_item.h"
-#include "servers/memory/sigma0/client.h"
+#include "interfaces/sigma0/client.h"
 
 namespace loader {
 
@@ -84,32 +84,33 @@ const uint8_t* map_boot_module(uint32_t index, uint32_t window, uint32_t* size) 
     return reinterpret_cast<const uint8_t*>(window + (start - first));
 }
 
-int prepare(Process& process, const uint8_t* image, uint32_t size, const char* const* argv,
+ipc::Error prepare(Process& process, const uint8_t* image, uint32_t size, const char* const* argv,
             uint32_t argc, const char** why) {
     process = Process{};
-    if (!axo::elf::parse(image, size, Process::kStack.low, process.elf, why).ok()) return kBadImage;
+    if (!axo::elf::parse(image, size, Process::kStack.low, process.elf, why).ok())
+        return ipc::Error::unsupported;
     if (!process.start.build(argv, argc, Process::kStackTop)) {
         if (why != nullptr) *why = "the arguments do not fit the start block";
-        return kBadArguments;
+        return ipc::Error::invalid_argument;
     }
     process.image = image;
     process.image_size = size;
-    return kOk;
+    return ipc::Error::ok;
 }
 
-int create_thread(Process& process, axo_thread_id_t id, axo_thread_id_t pager,
+ipc::Error create_thread(Process& process, axo_thread_id_t id, axo_thread_id_t pager,
                   axo_thread_id_t exception_handler, const char** why) {
     uint32_t error =
         axo_thread_control(id, id, rt_my_id(), pager, Process::kUtcb, exception_handler);
     if (error != AXO_OK) {
         if (why != nullptr) *why = "thread_control refused the new thread";
-        return error == AXO_ERR_NO_MEMORY ? kNoMemory : kKernelError;
+        return error == AXO_ERR_NO_MEMORY ? ipc::Error::no_memory : ipc::Error::invalid_argument;
     }
     process.thread = id;
-    return kOk;
+    return ipc::Error::ok;
 }
 
-int start(Process& process, const char** why) {
+ipc::Error start(Process& process, const char** why) {
     axo_exreg_t regs = {AXO_EXREG_SET_IP | AXO_EXREG_SET_SP, process.start.stack_pointer(),
                         process.elf.entry, 0, AXO_NIL_THREAD};
     if (axo_exchange_registers(process.thread, &regs) != AXO_OK) {
@@ -118,17 +119,20 @@ int start(Process& process, const char** why) {
                                  0, AXO_NIL_THREAD);
         process.thread = AXO_NIL_THREAD;
         if (why != nullptr) *why = "exchange_registers refused the new thread's entry";
-        return kKernelError;
+        return ipc::Error::invalid_argument;
     }
-    return kOk;
+    return ipc::Error::ok;
 }
 
-int spawn(Process& process, const uint8_t* image, uint32_t size, axo_thread_id_t id,
+ipc::Error spawn(Process& process, const uint8_t* image, uint32_t size, axo_thread_id_t id,
           axo_thread_id_t pager, const char* const* argv, uint32_t argc, const char** why,
           axo_thread_id_t exception_handler) {
-    if (int error = prepare(process, image, size, argv, argc, why); error != kOk) return error;
+    if (ipc::Error error = prepare(process, image, size, argv, argc, why); error != ipc::Error::ok)
+        return error;
     axo_thread_id_t handler = exception_handler == AXO_NIL_THREAD ? pager : exception_handler;
-    if (int error = create_thread(process, id, pager, handler, why); error != kOk) return error;
+    if (ipc::Error error = create_thread(process, id, pager, handler, why);
+        error != ipc::Error::ok)
+        return error;
     return start(process, why);
 }
 

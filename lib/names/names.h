@@ -1,6 +1,6 @@
 // The name-service client for programs on the kernel: proc (the root task, whose id is in
 // the KIP) answers; the calling thread's own UTCB carries the messages. See client.h for the
-// rules, servers/proc/protocol.h for the errors.
+// rules, interfaces/names/protocol.h for the errors.
 //
 //   names::register_name("console");                 // this thread serves "console"
 //   axo_thread_id_t console;
@@ -13,7 +13,7 @@
 
 #include "axolotl/kip.h"
 #include "lib/ipc/kernel.h"
-#include "lib/names/client.h"
+#include "interfaces/names/client.h"
 
 namespace names {
 

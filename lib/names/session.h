@@ -18,7 +18,7 @@
 #include <stdint.h>
 
 #include "lib/ipc/client.h"
-#include "lib/names/client.h"
+#include "interfaces/names/client.h"
 
 namespace names {
 

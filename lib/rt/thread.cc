@@ -2,7 +2,7 @@
 #include "rt/rt.h"
 
 #include "lib/ipc/kernel.h"
-#include "servers/proc/protocol.h"
+#include "interfaces/process/protocol.h"
 
 namespace {
 
@@ -33,7 +33,7 @@ extern "C" {
 uint32_t rt_thread_create(axo_thread_id_t id, uint32_t utcb_address,
                           axo_thread_id_t exception_handler) {
     axo_thread_id_t self = rt_my_id();
-    // space = self: the new thread shares our space; we schedule it; no pager (issue 4).
+    // space = self: the new thread shares our space; we schedule it; no pager: the caller's memory is all mapped already.
     return axo_thread_control(id, self, self, AXO_NIL_THREAD, utcb_address, exception_handler);
 }
 

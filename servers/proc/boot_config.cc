@@ -1,7 +1,7 @@
 #include "servers/proc/boot_config.h"
 
 #include "lib/text/number.h"
-#include "servers/drivers/pci/pci.h"
+#include "interfaces/pci/resources.h"
 
 namespace proc {
 namespace {

@@ -5,8 +5,9 @@
 
 #include "lib/ipc/kernel.h"
 #include "lib/loader/loader.h"
-#include "servers/drivers/pci/pci.h"
-#include "servers/memory/sigma0/client.h"
+#include "interfaces/pci/resources.h"
+#include "interfaces/sigma0/client.h"
+#include "interfaces/sigma0/protocol.h"
 #include "servers/proc/server.h"
 
 namespace proc {

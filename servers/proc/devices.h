@@ -14,7 +14,7 @@
 #include "lib/ipc/dispatcher.h"
 #include "servers/proc/boot_config.h"
 #include "servers/proc/process_table.h"
-#include "servers/proc/protocol.h"
+#include "interfaces/process/protocol.h"
 
 namespace proc {
 

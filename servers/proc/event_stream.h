@@ -7,7 +7,7 @@
 #include <stdint.h>
 
 #include "lib/ipc/dispatcher.h"
-#include "servers/proc/protocol.h"
+#include "interfaces/process/protocol.h"
 
 namespace proc {
 

@@ -1,4 +1,4 @@
-// The name service (servers/proc/protocol.h, kNameRegister..kNameUnregister): the protocol's
+// The name service (interfaces/names/protocol.h, kNameRegister..kNameUnregister): the protocol's
 // rules over the NameTable. Whether a thread still exists is asked through `Liveness`, which
 // proc answers from the kernel (exchange_registers on the id) and host tests from a fake, so
 // all of this is tested on the host (tests/unit/proc_name_service_test.cc).
@@ -8,7 +8,7 @@
 
 #include "lib/ipc/error.h"
 #include "servers/proc/name_table.h"
-#include "servers/proc/protocol.h"
+#include "interfaces/names/protocol.h"
 
 namespace proc {
 

@@ -7,7 +7,7 @@
 #include <stdint.h>
 
 #include "lib/ipc/error.h"
-#include "servers/proc/protocol.h"
+#include "interfaces/names/protocol.h"
 
 namespace proc {
 

@@ -8,8 +8,8 @@
 #include "lib/ipc/kernel.h"
 #include "lib/ipc/map_item.h"
 #include "lib/loader/layout.h"
-#include "servers/memory/mm/protocol.h"
-#include "servers/memory/sigma0/client.h"
+#include "interfaces/mm/protocol.h"
+#include "interfaces/sigma0/client.h"
 #include "servers/proc/server.h"
 
 namespace proc {
@@ -376,17 +376,16 @@ ipc::Error start_mm_module(Proc& proc, uint32_t slot, uint32_t module, axo_threa
     const ModuleImage& image = proc.images[module];
     loader::Process& process = proc.loaded[slot];
     const char* why = nullptr;
-    int error = loader::prepare(process, image.data, image.size, argv, argc, &why);
-    if (error == loader::kOk)
+    ipc::Error error = loader::prepare(process, image.data, image.size, argv, argc, &why);
+    if (error == ipc::Error::ok)
         error = loader::create_thread(process, thread, proc.paging.pager, rt_my_id(), &why);
-    if (error != loader::kOk) {
+    if (error != ipc::Error::ok) {
         rt_printf("proc: starting mm failed: %s\n", why != nullptr ? why : "?");
-        return error == loader::kBadArguments ? ipc::Error::invalid_argument
-                                              : ipc::Error::no_memory;
+        return error == ipc::Error::invalid_argument ? error : ipc::Error::no_memory;
     }
     // mm takes its frames from σ0 directly, from its first instruction on.
     if (!sigma0_add_client(thread)) rt_printf("proc: σ0 refused mm as a client\n");
-    if (loader::start(process, &why) != loader::kOk) return ipc::Error::no_memory;
+    if (loader::start(process, &why) != ipc::Error::ok) return ipc::Error::no_memory;
     return ipc::Error::ok;
 }
 
@@ -396,11 +395,10 @@ ipc::Error mm_start_process(Proc& proc, uint32_t slot, uint32_t module, axo_thre
     if (!image.program) return ipc::Error::unsupported;
     loader::Process& process = proc.loaded[slot];
     const char* why = nullptr;
-    int error = loader::prepare(process, image.data, image.size, argv, argc, &why);
-    if (error == loader::kBadArguments) return ipc::Error::invalid_argument;
-    if (error != loader::kOk) return ipc::Error::unsupported;
+    ipc::Error error = loader::prepare(process, image.data, image.size, argv, argc, &why);
+    if (error != ipc::Error::ok) return error; // invalid_argument or unsupported
     error = loader::create_thread(process, thread, proc.paging.mm, rt_my_id(), &why);
-    if (error != loader::kOk) return ipc::Error::no_memory;
+    if (error != ipc::Error::ok) return ipc::Error::no_memory;
     // Not started here: ProcessHost::run does, after the process's events are queued.
     ipc::Error e = setup_space(proc, slot, module, thread);
     if (e != ipc::Error::ok) {
@@ -429,7 +427,7 @@ ipc::Error mm_fork_process(Proc& proc, uint32_t slot, uint32_t parent_slot, axo_
     child.start = from.start;
     child.given_count = 0;
     const char* why = nullptr;
-    if (loader::create_thread(child, thread, proc.paging.mm, rt_my_id(), &why) != loader::kOk)
+    if (loader::create_thread(child, thread, proc.paging.mm, rt_my_id(), &why) != ipc::Error::ok)
         return ipc::Error::no_memory;
     ipc::Empty empty;
     ipc::Error error = mm_call(proc,

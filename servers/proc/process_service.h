@@ -1,4 +1,4 @@
-// Process management (servers/proc/protocol.h, kProcSpawn..kProcKill): the protocol's rules —
+// Process management (interfaces/process/protocol.h, kProcSpawn..kProcKill): the protocol's rules —
 // who may do what to which process, parents and orphans, zombies, deferred wait replies —
 // over the ProcessTable. What touches the kernel and memory (creating and deleting threads,
 // loading images, sending a deferred reply) is done through `ProcessHost`: proc binds it to
@@ -13,7 +13,7 @@
 #include "servers/proc/boot_config.h"
 #include "servers/proc/event_stream.h"
 #include "servers/proc/process_table.h"
-#include "servers/proc/protocol.h"
+#include "interfaces/process/protocol.h"
 
 namespace proc {
 

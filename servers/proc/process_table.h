@@ -16,7 +16,7 @@
 #include <stdint.h>
 
 #include "axolotl/abi.h"
-#include "servers/proc/protocol.h"
+#include "interfaces/process/protocol.h"
 
 namespace proc {
 

@@ -63,23 +63,16 @@ ipc::Error host_start(void* context, uint32_t slot, uint32_t module, axo_thread_
     // Made, not started: run() starts it once its events are queued (process_service.h).
     const char* why = nullptr;
     loader::Process& process = proc.loaded[slot];
-    int error = loader::prepare(process, image.data, image.size, argv, argc, &why);
-    if (error == loader::kOk)
+    ipc::Error error = loader::prepare(process, image.data, image.size, argv, argc, &why);
+    if (error == ipc::Error::ok)
         error = loader::create_thread(process, thread, rt_my_id(), rt_my_id(), &why);
-    switch (error) {
-    case loader::kOk:
+    if (error == ipc::Error::ok) {
         launch_at_entry(proc, slot);
         return ipc::Error::ok;
-    case loader::kBadArguments:
-        return ipc::Error::invalid_argument;
-    case loader::kBadImage:
-        return ipc::Error::unsupported;
-    case loader::kNoMemory:
-        return ipc::Error::no_memory;
-    default:
-        rt_printf("proc: starting %s failed: %s\n", argv[0], why != nullptr ? why : "?");
-        return ipc::Error::no_memory;
     }
+    if (error != ipc::Error::unsupported)
+        rt_printf("proc: starting %s failed: %s\n", argv[0], why != nullptr ? why : "?");
+    return error;
 }
 
 void host_destroy(void* context, uint32_t slot, axo_thread_id_t thread) {

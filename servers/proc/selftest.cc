@@ -26,20 +26,8 @@ namespace {
 // ---- TAP -----------------------------------------------------------------------------------
 
 // TAP through lib/rt (shared by every guest test).
-__attribute__((format(printf, 2, 3))) bool check(bool passed, const char* fmt, ...) {
-    va_list args;
-    va_start(args, fmt);
-    rt_tap_vcheck(passed, fmt, args);
-    va_end(args);
-    return passed;
-}
-
-__attribute__((format(printf, 1, 2))) void diag(const char* fmt, ...) {
-    va_list args;
-    va_start(args, fmt);
-    rt_tap_vdiag(fmt, args);
-    va_end(args);
-}
+using rt::tap::check;
+using rt::tap::diag;
 
 void skip(const char* what, const char* why) { rt_tap_skip(why, "%s", what); }
 
@@ -177,7 +165,7 @@ struct AgentReply {
     axo_thread_id_t server;
 };
 struct AgentRequest {
-    static constexpr uint32_t kLabel = 0x7A00;
+    static constexpr uint32_t kLabel = AXO_LABELS_TEST_FIRST + 0xA00;
     using Reply = AgentReply;
     uint32_t operation;
     axo_thread_id_t server;   // for kAgentRegister
@@ -270,7 +258,7 @@ struct EchoReply {
     axo_thread_id_t server;
 };
 struct EchoRequest {
-    static constexpr uint32_t kLabel = 0x7E00;
+    static constexpr uint32_t kLabel = AXO_LABELS_TEST_FIRST + 0xE00;
     using Reply = EchoReply;
     uint32_t value;
 };
@@ -431,9 +419,16 @@ void malformed_message_tests() {
     ipc::DispatchStats before = g_dispatcher->stats();
     uint32_t words[ipc::kMaxWords] = {};
 
-    RawResult r = raw_call(g_server, 0x0777, 0, words, call_timeout());
+    RawResult r = raw_call(g_server, AXO_LABELS_NAMES_LAST, 0, words, call_timeout());
     check(!r.failed && r.label == static_cast<uint32_t>(ipc::Error::bad_operation),
-          "an unknown label gets the error bad operation (label %u)", r.label);
+          "an unknown label of the name service gets the error bad operation (label %u)",
+          r.label);
+    // kMmAttach's label with the words of a lookup: another interface's request is refused,
+    // never taken for one of the name service's operations.
+    r = raw_call(g_server, AXO_LABELS_MM_FIRST, 8, words, call_timeout());
+    check(!r.failed && r.label == static_cast<uint32_t>(ipc::Error::wrong_interface) &&
+              r.untyped == 0,
+          "a label of mm's interface gets the error wrong interface (label %u)", r.label);
     r = raw_call(g_server, kNameLookup, 3, words, call_timeout());
     check(!r.failed && r.label == static_cast<uint32_t>(ipc::Error::bad_message) && r.untyped == 0,
           "a lookup of 3 words instead of 8 gets bad message (label %u)", r.label);
@@ -449,9 +444,13 @@ void malformed_message_tests() {
 
     ipc::DispatchStats after = g_dispatcher->stats();
     check(after.bad_operations == before.bad_operations + 1 &&
+              after.wrong_interfaces == before.wrong_interfaces + 1 &&
               after.bad_messages == before.bad_messages + 4,
-          "the dispatcher counted 1 unknown label and 4 bad messages (%u, %u)",
-          after.bad_operations - before.bad_operations, after.bad_messages - before.bad_messages);
+          "the dispatcher counted 1 unknown label, 1 foreign label and 4 bad messages "
+          "(%u, %u, %u)",
+          after.bad_operations - before.bad_operations,
+          after.wrong_interfaces - before.wrong_interfaces,
+          after.bad_messages - before.bad_messages);
 
     // A kernel-protocol label nobody handles is dropped: the caller waits in vain.
     r = raw_call(g_server, AXO_LABEL_PAGE_FAULT | AXO_FPAGE_W, 2, words, axo_timeout_us(20000));

@@ -1,7 +1,7 @@
 #include "servers/proc/server.h"
 
 #include "axolotl/syscalls.h"
-#include "servers/memory/sigma0/client.h"
+#include "interfaces/sigma0/client.h"
 #include "servers/proc/threads.h"
 
 namespace proc {

@@ -10,7 +10,7 @@
 #include "servers/proc/name_service.h"
 #include "servers/proc/paging.h"
 #include "servers/proc/process_service.h"
-#include "servers/proc/protocol.h"
+#include "interfaces/process/protocol.h"
 
 namespace proc {
 

@@ -4,7 +4,7 @@
 #include "rt/rt.h"
 
 #include "lib/ipc/kernel.h"
-#include "servers/memory/mm/protocol.h"
+#include "interfaces/mm/protocol.h"
 #include "servers/proc/server.h"
 
 namespace proc {

@@ -4,7 +4,7 @@
 
 #include <stdint.h>
 
-#include "servers/proc/protocol.h"
+#include "interfaces/process/protocol.h"
 
 namespace proc {
 

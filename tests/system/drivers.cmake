@@ -340,7 +340,7 @@ axo_bochs_test(NAME bochs-driver-e1000
            [[proc: drivers_test ended.*: success]])
 
 # ---- Restart, for every driver -----------------------------------------------------------------
-# Issue 8's driver-restart is one boot per driver (each needs its own devices and host peer):
+# driver-restart is one boot per driver (each needs its own devices and host peer):
 # driver-restart (serial), driver-restart-ata, driver-restart-console, driver-restart-e1000, and
 # on Bochs bochs-driver-restart and bochs-driver-restart-ata. The label `restart` selects them
 # all: ./axo test -L restart

@@ -1,4 +1,4 @@
-# The kernel test root task of issue 3 (tests/guest/kernel_ipc/README.md): boot module 0 is σ0,
+# The kernel test root task (tests/guest/kernel_ipc/README.md): boot module 0 is σ0,
 # boot module 1 the test, which the kernel starts as the privileged root task. The test prints
 # TAP and ends the run with debug_shutdown. Included by tests/system/CMakeLists.txt.
 include("${CMAKE_CURRENT_LIST_DIR}/../../cmake/axo_test.cmake")

@@ -1,4 +1,4 @@
-# The kernel memory test root task of issue 4 (tests/guest/kernel_memory/README.md): boot
+# The kernel memory test root task (tests/guest/kernel_memory/README.md): boot
 # module 0 is σ0, boot module 1 the test, which the kernel starts as the privileged root
 # task. The test prints TAP and ends the run with debug_shutdown. Included by
 # tests/system/CMakeLists.txt.

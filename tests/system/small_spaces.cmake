@@ -1,4 +1,4 @@
-# The small-space tests of issue 5 (tests/guest/small_spaces/README.md): boot module 0 is σ0,
+# The small-space tests (tests/guest/small_spaces/README.md): boot module 0 is σ0,
 # boot module 1 the test root task. Its argument says what the kernel's boot-time probe of
 # segment-limit enforcement must have decided; the EXPECT regexes check the boot log says so.
 # Included by tests/system/CMakeLists.txt.

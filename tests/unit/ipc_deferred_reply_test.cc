@@ -16,7 +16,7 @@ struct TakeReply {
     uint32_t value;
 };
 struct TakeRequest { // answered later, when something is there
-    static constexpr uint32_t kLabel = 0x20;
+    static constexpr uint32_t kLabel = AXO_LABELS_TEST_FIRST + 0x20;
     using Reply = TakeReply;
 };
 
@@ -101,7 +101,7 @@ TEST(KernelHandler, SeesKernelLabelsRawAndMayAnswer) {
     EXPECT_EQ(dispatcher.stats().bad_operations, 0u);
 
     // Ordinary labels still go to the routes, never to the kernel handler.
-    message.set_tag(0x77, 0);
+    message.set_tag(AXO_LABELS_TEST_FIRST + 0x77, 0);
     EXPECT_EQ(dispatcher.dispatch(kClient, message), ipc::Outcome::reply);
     EXPECT_EQ(message.label(), static_cast<uint32_t>(ipc::Error::bad_operation));
     EXPECT_EQ(queue.kernel_calls, 2u);

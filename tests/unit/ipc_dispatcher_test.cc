@@ -18,21 +18,26 @@ struct SumReply {
     axo_thread_id_t caller; // who the server believes called
 };
 struct SumRequest {
-    static constexpr uint32_t kLabel = 0x10;
+    static constexpr uint32_t kLabel = AXO_LABELS_TEST_FIRST + 0x10;
     using Reply = SumReply;
     uint32_t a, b;
 };
 struct StoreRequest {
-    static constexpr uint32_t kLabel = 0x11;
+    static constexpr uint32_t kLabel = AXO_LABELS_TEST_FIRST + 0x11;
     using Reply = ipc::Empty;
     uint32_t value;
 };
 struct FailRequest {
-    static constexpr uint32_t kLabel = 0x12;
+    static constexpr uint32_t kLabel = AXO_LABELS_TEST_FIRST + 0x12;
     using Reply = ipc::Empty;
 };
+struct WrongServerRequest { // another interface's operation, sent here by mistake
+    static constexpr uint32_t kLabel = AXO_LABELS_PCI_FIRST;
+    using Reply = SumReply;
+    uint32_t a, b;
+};
 struct LaterRequest { // declared, not implemented
-    static constexpr uint32_t kLabel = 0x13;
+    static constexpr uint32_t kLabel = AXO_LABELS_TEST_FIRST + 0x13;
     using Reply = SumReply;
     uint32_t x;
 };
@@ -114,13 +119,33 @@ TEST_F(DispatcherTest, HandlerErrorBecomesAnErrorReply) {
     EXPECT_EQ(dispatcher.stats().bad_messages, 0u);
 }
 
-TEST_F(DispatcherTest, UnknownLabelIsBadOperation) {
-    ASSERT_EQ(raw(0x99, 3), 0u);
+TEST_F(DispatcherTest, UnknownLabelOfAServedInterfaceIsBadOperation) {
+    ASSERT_EQ(raw(AXO_LABELS_TEST_FIRST + 0x99, 3), 0u);
     EXPECT_EQ(reply().label(), static_cast<uint32_t>(ipc::Error::bad_operation));
     EXPECT_EQ(reply().untyped(), 0u);
     EXPECT_EQ(dispatcher.stats().bad_operations, 1u);
+    EXPECT_EQ(dispatcher.stats().wrong_interfaces, 0u);
     EXPECT_EQ(dispatcher.stats().errors, 1u);
     EXPECT_EQ(calc.handler_runs, 0u);
+}
+
+TEST_F(DispatcherTest, LabelOfAnotherInterfaceIsWrongInterface) {
+    // The first label of the pci interface, with the word count of this server's SumRequest:
+    // never taken for one of this server's operations, whatever its shape.
+    for (uint32_t label : {uint32_t{AXO_LABELS_PCI_FIRST}, uint32_t{AXO_LABELS_BLOCK_FIRST},
+                           uint32_t{AXO_LABELS_MM_FIRST}, uint32_t{0x0001}, uint32_t{0xFF00}}) {
+        ASSERT_EQ(raw(label, 2), 0u);
+        EXPECT_EQ(reply().label(), static_cast<uint32_t>(ipc::Error::wrong_interface)) << label;
+        EXPECT_EQ(reply().untyped(), 0u);
+    }
+    EXPECT_EQ(dispatcher.stats().wrong_interfaces, 5u);
+    EXPECT_EQ(dispatcher.stats().bad_operations, 0u);
+    EXPECT_EQ(dispatcher.stats().errors, 5u);
+    EXPECT_EQ(calc.handler_runs, 0u);
+    // What a client stub sees of it.
+    SumReply out{};
+    EXPECT_EQ(ipc::call(client, kServer, WrongServerRequest{1, 2}, out),
+              ipc::Error::wrong_interface);
 }
 
 TEST_F(DispatcherTest, WrongWordCountNeverReachesTheHandler) {

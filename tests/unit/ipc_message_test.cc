@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include "lib/ipc/error.h"
+#include "interfaces/labels.h"
 #include "lib/ipc/message.h"
 
 namespace {
@@ -19,7 +20,7 @@ struct Reply3 {
     uint32_t x, y, z;
 };
 struct PairRequest {
-    static constexpr uint32_t kLabel = 0x4242;
+    static constexpr uint32_t kLabel = AXO_LABELS_TEST_FIRST + 0x42;
     using Reply = Reply3;
     uint32_t a, b;
 };

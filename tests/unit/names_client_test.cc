@@ -1,4 +1,4 @@
-// The name-service client (lib/names/client.h) against proc's real name service, over the
+// The name-service client (interfaces/names/client.h) against proc's real name service, over the
 // fake kernel: the stubs, the server's use of the kernel-given sender, and Binding's
 // re-lookup after a server restart (DESIGN.md §5).
 #include <set>
@@ -6,7 +6,7 @@
 #include <gtest/gtest.h>
 
 #include "ipc_fake_kernel.h"
-#include "lib/names/client.h"
+#include "interfaces/names/client.h"
 #include "servers/proc/name_service.h"
 
 namespace {
@@ -30,7 +30,7 @@ struct WhoReply {
     axo_thread_id_t server;
 };
 struct WhoRequest {
-    static constexpr uint32_t kLabel = 0x20;
+    static constexpr uint32_t kLabel = AXO_LABELS_TEST_FIRST + 0x20;
     using Reply = WhoReply;
 };
 

@@ -6,8 +6,8 @@
 #include <stdint.h>
 
 #include "lib/driver/driver.h"
+#include "interfaces/block/protocol.h"
 #include "lib/ipc/session.h"
-#include "servers/drivers/ata/protocol.h"
 
 namespace ata {
 

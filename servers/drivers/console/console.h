@@ -10,7 +10,7 @@
 #include "lib/driver/stream_readers.h"
 #include "lib/ipc/kernel.h"
 #include "servers/drivers/console/keyboard.h"
-#include "servers/drivers/console/protocol.h"
+#include "interfaces/console/protocol.h"
 
 namespace console {
 

@@ -12,7 +12,7 @@
 #include "lib/ipc/pending_requests.h"
 #include "lib/ipc/session_kernel.h"
 #include "lib/names/names.h"
-#include "servers/drivers/e1000/protocol.h"
+#include "interfaces/nic/protocol.h"
 #include "servers/drivers/e1000/registers.h"
 
 namespace {

@@ -10,7 +10,7 @@
 #include "lib/ipc/kernel.h"
 #include "lib/names/names.h"
 #include "servers/drivers/pci/pci.h"
-#include "servers/proc/protocol.h"
+#include "interfaces/process/protocol.h"
 
 namespace {
 

@@ -6,11 +6,11 @@
 
 #include <stdint.h>
 
-#include "servers/drivers/pci/protocol.h"
+#include "interfaces/pci/protocol.h"
+#include "interfaces/pci/resources.h"
 
 namespace pci {
 
-constexpr uint32_t kMaxDevices = 64;
 constexpr uint32_t kSlots = 32;
 constexpr uint32_t kFunctions = 8;
 constexpr uint32_t kMaxBuses = 8; // bus 0 and up to 7 behind bridges
@@ -79,24 +79,6 @@ private:
     uint32_t m_count = 0;
     uint32_t m_buses = 0;
 };
-
-// A driver's `pci=VVVV:DDDD` or `pci=VVVV:DDDD.N` boot word (hexadecimal ids, decimal N,
-// the N-th such device from 0; default 0). `text` is what follows "pci=". False if malformed.
-struct Match {
-    uint32_t vendor, device, index;
-};
-bool parse_match(const char* text, Match& out);
-
-// What of a BAR a driver is granted: the whole pages of a memory BAR (a BAR smaller than a
-// page grants its page) or the ports of an I/O BAR. False for an absent BAR or one above 4 GiB.
-struct Range {
-    uint32_t first, last; // inclusive
-    bool io;
-};
-bool bar_range(const BarInfo& bar, Range& out);
-
-// The IRQ line of a device, if it has one a driver can be granted (1..15, not 2).
-bool irq_of(const DeviceReply& device, uint32_t& line);
 
 // The command register bits to set on a device a driver is granted: memory decoding if it has
 // a memory BAR, I/O decoding if it has an I/O BAR, bus mastering always (protocol.h).

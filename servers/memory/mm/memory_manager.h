@@ -13,7 +13,7 @@
 #include "lib/ipc/message.h"
 #include "servers/memory/mm/frame_pool.h"
 #include "servers/memory/mm/page_table.h"
-#include "servers/memory/mm/protocol.h"
+#include "interfaces/mm/protocol.h"
 #include "servers/memory/mm/region_list.h"
 
 namespace mm {

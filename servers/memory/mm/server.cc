@@ -3,7 +3,7 @@
 #include "axolotl/syscalls.h"
 #include "lib/ipc/kernel.h"
 #include "rt/rt.h"
-#include "servers/memory/sigma0/protocol.h"
+#include "interfaces/sigma0/protocol.h"
 
 namespace mm {
 

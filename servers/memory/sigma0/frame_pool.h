@@ -18,7 +18,7 @@
 
 #include "axolotl/kip.h"
 #include "ownership.h"
-#include "protocol.h"
+#include "interfaces/sigma0/protocol.h"
 
 namespace sigma0 {
 

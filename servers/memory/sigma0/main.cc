@@ -2,7 +2,7 @@
 // map items to its clients (protocol.h) and stays unprivileged (README.md).
 #include "frame_pool.h"
 #include "ownership.h"
-#include "protocol.h"
+#include "interfaces/sigma0/protocol.h"
 #include "rt/rt.h"
 
 #include "lib/ipc/map_item.h"

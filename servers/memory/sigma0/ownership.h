@@ -6,7 +6,7 @@
 #include <stdint.h>
 
 #include "axolotl/abi.h"
-#include "protocol.h"
+#include "interfaces/sigma0/protocol.h"
 
 namespace sigma0 {
 

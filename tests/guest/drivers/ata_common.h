@@ -4,7 +4,7 @@
 #pragma once
 
 #include "common.h"
-#include "servers/drivers/ata/client.h"
+#include "interfaces/block/client.h"
 
 namespace test::ata_disk {
 

@@ -17,7 +17,7 @@
 #include "rt/tap.h"
 
 #include "ata_common.h"
-#include "servers/proc/process_client.h"
+#include "interfaces/process/client.h"
 
 namespace test {
 namespace {

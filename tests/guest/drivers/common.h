@@ -1,5 +1,5 @@
 // What the programs of the drivers test share: sleeping, looking a name up until it is
-// there, and the serial driver's client (servers/drivers/serial/client.h).
+// there, and the serial driver's client (interfaces/serial/client.h).
 #pragma once
 
 #include "rt/rt.h"
@@ -7,8 +7,8 @@
 #include "lib/driver/driver.h"
 #include "lib/ipc/kernel.h"
 #include "lib/names/names.h"
-#include "servers/drivers/serial/client.h"
-#include "servers/proc/process_client.h"
+#include "interfaces/serial/client.h"
+#include "interfaces/process/client.h"
 
 namespace test {
 

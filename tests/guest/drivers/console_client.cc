@@ -6,7 +6,7 @@
 // it writes what it got on the screen. Exits 0 after strlen(KEYS) rounds; otherwise the status
 // says which step failed (10 * round + step).
 #include "common.h"
-#include "servers/drivers/console/client.h"
+#include "interfaces/console/client.h"
 
 namespace {
 

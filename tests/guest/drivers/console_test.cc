@@ -20,8 +20,8 @@
 #include "rt/tap.h"
 
 #include "common.h"
-#include "servers/drivers/console/client.h"
-#include "servers/proc/process_client.h"
+#include "interfaces/console/client.h"
+#include "interfaces/process/client.h"
 
 namespace {
 

@@ -21,8 +21,8 @@
 
 #include "ata_test.h"
 #include "common.h"
-#include "servers/drivers/pci/protocol.h"
-#include "servers/proc/process_client.h"
+#include "interfaces/pci/protocol.h"
+#include "interfaces/process/client.h"
 
 namespace {
 

@@ -1,4 +1,4 @@
-// net_client MODE DRIVER [N]: a client of the e1000 driver (servers/drivers/e1000/protocol.h),
+// net_client MODE DRIVER [N]: a client of the e1000 driver (interfaces/nic/protocol.h),
 // spawned by drivers_test (net_modes.cc). Exits 0 if everything it checked held; prints TAP
 // diagnostics (as plain lines) about what it saw.
 //
@@ -13,7 +13,7 @@
 //                     again and does the ARP exchange through the restarted driver
 #include "common.h"
 #include "net_common.h"
-#include "servers/drivers/e1000/client.h"
+#include "interfaces/nic/client.h"
 
 namespace {
 

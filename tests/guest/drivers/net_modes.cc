@@ -14,9 +14,9 @@
 #include "rt/tap.h"
 
 #include "common.h"
-#include "servers/drivers/e1000/client.h"
-#include "servers/drivers/pci/protocol.h"
-#include "servers/proc/process_client.h"
+#include "interfaces/nic/client.h"
+#include "interfaces/pci/protocol.h"
+#include "interfaces/process/client.h"
 
 namespace {
 

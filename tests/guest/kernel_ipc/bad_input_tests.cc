@@ -23,7 +23,7 @@ struct Garbage {
 };
 
 // Ids that name no user thread. Interrupt threads (1..16) are left out of IPC: sending to
-// them will mean something in issue 4.
+// them will mean something once address spaces exist.
 constexpr Garbage kNoThread[] = {
     {id_of(20, 1), "reserved kernel number 20"},
     {id_of(31, 1), "the idle thread's number 31"},

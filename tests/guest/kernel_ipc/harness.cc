@@ -38,21 +38,6 @@ void begin() {
     g_sigma0 = rt_kip()->sigma0;
 }
 
-bool check(bool passed, const char* fmt, ...) {
-    va_list args;
-    va_start(args, fmt);
-    rt_tap_vcheck(passed, fmt, args);
-    va_end(args);
-    return passed;
-}
-
-void diag(const char* fmt, ...) {
-    va_list args;
-    va_start(args, fmt);
-    rt_tap_vdiag(fmt, args);
-    va_end(args);
-}
-
 void finish() {
     check(g_cleanup_failures == 0, "every test thread was deleted cleanly after its test");
     rt_tap_end();

@@ -9,17 +9,17 @@
 #pragma once
 
 #include "rt/rt.h"
+#include "rt/tap.h"
 
 namespace kt {
 
 // ---- TAP -----------------------------------------------------------------------------------
 
 void begin();
-// Prints "ok N - description" or "not ok N - description"; returns `passed`. Descriptions
-// must not contain '#' (TAP would read a directive).
-bool check(bool passed, const char* fmt, ...) __attribute__((format(printf, 2, 3)));
-// Prints "# text".
-void diag(const char* fmt, ...) __attribute__((format(printf, 1, 2)));
+// check ("ok N - description" or "not ok N - description"; no '#' in descriptions) and diag
+// ("# text"): lib/rt's (rt/tap.h).
+using rt::tap::check;
+using rt::tap::diag;
 // Prints the plan and the end marker, then shuts the machine down.
 [[noreturn]] void finish();
 

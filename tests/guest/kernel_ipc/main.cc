@@ -1,4 +1,4 @@
-// The kernel test root task of issue 3: every item of the issue's acceptance list, as TAP on
+// The kernel test root task: every promise of the kernel about threads and IPC, as TAP on
 // the kernel console (README.md lists the tests).
 #include "harness.h"
 #include "tests.h"

@@ -1,4 +1,4 @@
-// The kernel memory test root task of issue 4: every item of the issue's acceptance list, as
+// The kernel memory test root task: every promise of the kernel about memory, as
 // TAP on the kernel console (README.md lists the tests).
 #include "memory_harness.h"
 #include "tests.h"

@@ -12,7 +12,7 @@
 
 #include "agent.h"
 #include "harness.h"
-#include "servers/memory/sigma0/protocol.h"
+#include "interfaces/sigma0/protocol.h"
 
 // agent.S: the instructions of the commands that touch memory or ports.
 extern "C" {

@@ -1,4 +1,4 @@
-// σ0's protocol (servers/memory/sigma0/protocol.h) as the root task and other threads see
+// σ0's protocol (interfaces/sigma0/protocol.h) as the root task and other threads see
 // it: memory and ports by map items into the caller's window, physical addresses, idempotent
 // requests, pages never given to two clients, errors for everyone else and for bad requests,
 // and σ0 as the pager of a client's thread.

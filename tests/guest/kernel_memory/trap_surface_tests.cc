@@ -6,7 +6,7 @@
 #include "memory_harness.h"
 #include "tests.h"
 
-#include "servers/memory/sigma0/protocol.h"
+#include "interfaces/sigma0/protocol.h"
 
 // trap_surface.S
 extern "C" {

@@ -57,7 +57,8 @@ enum client_op {
     CLIENT_UNMAP = 6
 };
 
-/* kMmPagerWait, which client.c builds by hand (servers/memory/mm/protocol.h). */
-#define CLIENT_MM_PAGER_WAIT 0x070Cu
+/* kMmPagerWait, which client.c builds by hand: interfaces/mm/wire.h's AXO_MM_PAGER_WAIT. */
+#include "interfaces/mm/wire.h"
+#define CLIENT_MM_PAGER_WAIT AXO_MM_PAGER_WAIT
 
 #endif

@@ -3,7 +3,7 @@
 #include "rt/tap.h"
 
 #include "lib/loader/loader.h"
-#include "servers/memory/sigma0/protocol.h"
+#include "interfaces/sigma0/protocol.h"
 
 extern "C" const uint8_t mm_test_client_image[];
 extern "C" const uint8_t mm_test_client_image_end[];
@@ -267,28 +267,6 @@ void tap_begin() {
     rt_tap_begin();
 }
 
-bool check(bool passed, const char* fmt, ...) {
-    va_list args;
-    va_start(args, fmt);
-    rt_tap_vcheck(passed, fmt, args);
-    va_end(args);
-    return passed;
-}
-
-void skip(const char* reason, const char* fmt, ...) {
-    va_list args;
-    va_start(args, fmt);
-    rt_tap_vskip(reason, fmt, args);
-    va_end(args);
-}
-
-void diag(const char* fmt, ...) {
-    va_list args;
-    va_start(args, fmt);
-    rt_tap_vdiag(fmt, args);
-    va_end(args);
-}
-
 void tap_finish() {
     rt_tap_end();
     axo_debug_shutdown(rt_tap_failures() ? 1 : 0);
@@ -335,9 +313,9 @@ bool start_mm() {
     }
     const char* why = "";
     const char* const argv[] = {"mm"};
-    int error = loader::spawn(g_mm_process, image, size, kMm, kMmPager, argv, 1, &why);
-    if (error != loader::kOk) {
-        diag("spawning mm failed: %d (%s)", error, why);
+    ipc::Error error = loader::spawn(g_mm_process, image, size, kMm, kMmPager, argv, 1, &why);
+    if (error != ipc::Error::ok) {
+        diag("spawning mm failed: %s (%s)", ipc::error_name(error), why);
         return false;
     }
     return true;

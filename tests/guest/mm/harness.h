@@ -14,7 +14,8 @@
 
 #include "lib/ipc/kernel.h"
 #include "rt/rt.h"
-#include "servers/memory/mm/protocol.h"
+#include "rt/tap.h"
+#include "interfaces/mm/protocol.h"
 
 #include "client_protocol.h"
 
@@ -23,11 +24,10 @@ namespace mt {
 // ---- TAP -----------------------------------------------------------------------------------
 
 void tap_begin();
-// "ok N - description" / "not ok N - description"; returns `passed`. No '#' in descriptions.
-bool check(bool passed, const char* fmt, ...) __attribute__((format(printf, 2, 3)));
-void diag(const char* fmt, ...) __attribute__((format(printf, 1, 2)));
-// "ok N - description # SKIP reason": a test this machine cannot run.
-void skip(const char* reason, const char* fmt, ...) __attribute__((format(printf, 2, 3)));
+// check, diag, skip: lib/rt's (rt/tap.h).
+using rt::tap::check;
+using rt::tap::diag;
+using rt::tap::skip;
 // The plan, the end marker, then debug_shutdown.
 [[noreturn]] void tap_finish();
 

@@ -1,4 +1,4 @@
-// The small-space tests of issue 5 (README.md): the root task creates test spaces running the
+// The small-space tests (README.md): the root task creates test spaces running the
 // probe (probe.c), makes some of them small, and checks isolation by segment limits, the CR3
 // writes of switches between small and large spaces, and promotion.
 //

@@ -1,6 +1,6 @@
 #include "probes.h"
 
-#include "servers/memory/sigma0/protocol.h"
+#include "interfaces/sigma0/protocol.h"
 #include "tap.h"
 
 extern "C" const uint8_t small_spaces_probe_image[];

@@ -1,4 +1,4 @@
-// worker's modes for proc's identity, event stream and signals (servers/proc/protocol.h,
+// worker's modes for proc's identity, event stream and signals (interfaces/process/protocol.h,
 // "Identity", "The event stream", kProcKill), built into worker (boot modules are few):
 //
 //   worker identity  identify of itself and of a forked child (pid, parent, group, session,

@@ -4,7 +4,7 @@
 // meddler — as its children through proc's protocol, checks how each ends and
 // that proc takes everything back, uses proc's name service (lib/names), and prints TAP. Its one argument is the number of crash cycles of
 // the reclaim test.
-#include "lib/names/client.h"
+#include "interfaces/names/client.h"
 #include "program.h"
 #include "servers/proc/process_table.h"
 #include "tap.h"
@@ -777,7 +777,7 @@ void shared_code_tests() {
 // ---- another process's arguments -----------------------------------------------------------------
 
 // Any process may name proc's image pager as the pager of an external region of its own
-// (servers/proc/protocol.h): it gets its own arguments and any program's image, but not
+// (interfaces/process/protocol.h): it gets its own arguments and any program's image, but not
 // another process's stack-top page — the pager refuses, mm refuses the fault, and the
 // thief ends with vector 14.
 void stolen_arguments_tests() {
@@ -817,7 +817,7 @@ uint64_t timed_exit42() {
     return took != 0 ? took : 1;
 }
 
-// mm never waits for a pager (servers/memory/mm/protocol.h, "Stacking"): while a test pager
+// mm never waits for a pager (interfaces/mm/protocol.h, "Stacking"): while a test pager
 // takes 700 ms over each answer, while a process waits for a page from itself, other
 // processes' faults are served at once; a pager that dies leaves its client a refused fault.
 void slow_pager_tests() {

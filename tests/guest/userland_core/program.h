@@ -1,14 +1,14 @@
 // What the small programs of this test share (they are built with axo_freestanding_program,
 // lib/rt): their arguments, which proc put at the top of their stack (lib/loader/layout.h),
-// and the calls to proc (servers/proc/process_client.h) over the kernel transport.
+// and the calls to proc (interfaces/process/client.h) over the kernel transport.
 #pragma once
 
 #include "rt/rt.h"
 
 #include "lib/ipc/kernel.h"
 #include "lib/loader/layout.h"
-#include "servers/memory/mm/protocol.h"
-#include "servers/proc/process_client.h"
+#include "interfaces/mm/protocol.h"
+#include "interfaces/process/client.h"
 
 namespace program {
 

@@ -5,21 +5,6 @@
 // The userland-core names over lib/rt's TAP output, which every guest test shares.
 namespace tap {
 
-bool check(bool passed, const char* fmt, ...) {
-    va_list args;
-    va_start(args, fmt);
-    rt_tap_vcheck(passed, fmt, args);
-    va_end(args);
-    return passed;
-}
-
-void diag(const char* fmt, ...) {
-    va_list args;
-    va_start(args, fmt);
-    rt_tap_vdiag(fmt, args);
-    va_end(args);
-}
-
 bool expect(ipc::Error got, ipc::Error want, const char* fmt, ...) {
     char what[160];
     va_list args;

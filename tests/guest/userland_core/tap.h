@@ -3,13 +3,15 @@
 #pragma once
 
 #include "rt/rt.h"
+#include "rt/tap.h"
 
 #include "lib/ipc/error.h"
 
 namespace tap {
 
-__attribute__((format(printf, 2, 3))) bool check(bool passed, const char* fmt, ...);
-__attribute__((format(printf, 1, 2))) void diag(const char* fmt, ...);
+// check, diag: lib/rt's (rt/tap.h).
+using rt::tap::check;
+using rt::tap::diag;
 // Checks that `got` is `want`, describing the step.
 __attribute__((format(printf, 3, 4))) bool expect(ipc::Error got, ipc::Error want, const char* fmt,
                                                   ...);

@@ -22,7 +22,7 @@
 //   worker client NAME    the client of that pager: an external region backed by it, read,
 //                         flushed by the pager, read again (refetched through a new fault).
 //   worker steal N        names proc's image pager as the pager of external regions of its
-//                         own (servers/proc/protocol.h, kImagePagerThread): reads its own
+//                         own (interfaces/process/protocol.h, kImagePagerThread): reads its own
 //                         stack-top page (its arguments: must match) and spinner's image, then
 //                         the stack-top page of the spinner process with thread number N —
 //                         which the image pager refuses, so the read ends this process

@@ -27,6 +27,33 @@ void rt_tap_end(void);
 
 #ifdef __cplusplus
 }
+
+/* The C++ face every in-guest test uses (one implementation, not one per suite). */
+namespace rt::tap {
+
+__attribute__((format(printf, 2, 3))) inline bool check(bool passed, const char* fmt, ...) {
+    va_list args;
+    va_start(args, fmt);
+    rt_tap_vcheck(passed, fmt, args);
+    va_end(args);
+    return passed;
+}
+
+__attribute__((format(printf, 1, 2))) inline void diag(const char* fmt, ...) {
+    va_list args;
+    va_start(args, fmt);
+    rt_tap_vdiag(fmt, args);
+    va_end(args);
+}
+
+__attribute__((format(printf, 2, 3))) inline void skip(const char* reason, const char* fmt, ...) {
+    va_list args;
+    va_start(args, fmt);
+    rt_tap_vskip(reason, fmt, args);
+    va_end(args);
+}
+
+} // namespace rt::tap
 #endif
 
 #endif /* AXO_RT_TAP_H */

@@ -7,7 +7,7 @@
 #include <stdint.h>
 
 #include "lib/ipc/kernel.h"
-#include "servers/drivers/ata/protocol.h"
+#include "interfaces/block/protocol.h"
 
 namespace ata::client {
 

@@ -8,7 +8,7 @@
 
 #include "axolotl/kip.h"
 #include "lib/ipc/kernel.h"
-#include "servers/memory/sigma0/protocol.h"
+#include "interfaces/sigma0/protocol.h"
 
 namespace sigma0::client {
 

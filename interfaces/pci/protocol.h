@@ -3,7 +3,7 @@
 // shared by the server and its clients.
 //
 // After enumerating the bus the server reports every function to proc (kProcPciReport,
-// servers/proc/protocol.h "Devices": ids, index among equal ids, location, IRQ line and pin,
+// interfaces/process/protocol.h "Devices": ids, index among equal ids, location, IRQ line and pin,
 // BARs); proc keeps the reports to grant drivers whose boot line says `pci=VVVV:DDDD[.N]` that
 // device's BARs and IRQ line, and its reply says whether some module's line names the device —
 // if so, the server enables I/O and memory decoding and bus mastering on it. proc never calls
@@ -14,18 +14,19 @@
 
 #include <stdint.h>
 
+#include "interfaces/labels.h"
 #include "lib/ipc/message.h"
 
 namespace pci {
 
 enum Label : uint32_t {
-    kPciFind = 0x0700,       // by vendor/device and index
-    kPciFindClass = 0x0701,  // by class/subclass and index
-    kPciDeviceAt = 0x0702,   // the n-th device found (listing)
-    // 0x0703 was kPciEnable (proc asked the server to enable a device); the server now does
-    // that itself when proc's reply to its report says a line names the device.
-    kPciStatistics = 0x0704, // counters
+    kPciFind = AXO_LABELS_PCI_FIRST + 0,      // by vendor/device and index
+    kPciFindClass = AXO_LABELS_PCI_FIRST + 1, // by class/subclass and index
+    kPciDeviceAt = AXO_LABELS_PCI_FIRST + 2,  // the n-th device found (listing)
+    kPciStatistics = AXO_LABELS_PCI_FIRST + 3, // counters
 };
+static_assert(labels::all_in(AXO_LABELS_PCI_FIRST, AXO_LABELS_PCI_LAST,
+                             {kPciFind, kPciFindClass, kPciDeviceAt, kPciStatistics}));
 
 constexpr uint32_t kBars = 6;
 constexpr uint32_t kAnyId = 0xFFFF; // FindRequest::device: any device of the vendor

@@ -37,19 +37,23 @@
 
 #include <stdint.h>
 
+#include "interfaces/labels.h"
 #include "lib/ipc/message.h"
 
 namespace ata {
 
 enum Label : uint32_t {
-    kAtaBuffer = 0x0700,
-    kAtaRelease = 0x0701,
-    kAtaRead = 0x0702,
-    kAtaWrite = 0x0703,
-    kAtaFlush = 0x0704,
-    kAtaInfo = 0x0705,
-    kAtaStatistics = 0x0706,
+    kAtaBuffer = AXO_LABELS_BLOCK_FIRST + 0,
+    kAtaRelease = AXO_LABELS_BLOCK_FIRST + 1,
+    kAtaRead = AXO_LABELS_BLOCK_FIRST + 2,
+    kAtaWrite = AXO_LABELS_BLOCK_FIRST + 3,
+    kAtaFlush = AXO_LABELS_BLOCK_FIRST + 4,
+    kAtaInfo = AXO_LABELS_BLOCK_FIRST + 5,
+    kAtaStatistics = AXO_LABELS_BLOCK_FIRST + 6,
 };
+static_assert(labels::all_in(AXO_LABELS_BLOCK_FIRST, AXO_LABELS_BLOCK_LAST,
+                             {kAtaBuffer, kAtaRelease, kAtaRead, kAtaWrite, kAtaFlush, kAtaInfo,
+                              kAtaStatistics}));
 
 constexpr uint32_t kSectorBytes = 512;
 constexpr uint32_t kBufferLog2 = 16; // 64 KiB per client

@@ -1,4 +1,4 @@
-// The name-service client (servers/proc/protocol.h), over any ipc transport, so that its
+// The name-service client (interfaces/names/protocol.h), over any ipc transport, so that its
 // logic — above all the re-lookup-and-retry of Binding — is tested on the host
 // (tests/unit/names_client_test.cc). Programs use lib/names/names.h, which binds it to the
 // kernel and to proc's id from the KIP.
@@ -7,7 +7,7 @@
 #include <stdint.h>
 
 #include "lib/ipc/client.h"
-#include "servers/proc/protocol.h"
+#include "interfaces/names/protocol.h"
 
 namespace names {
 

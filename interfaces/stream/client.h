@@ -1,5 +1,5 @@
-// Client calls of the serial driver (protocol.h) on the kernel, for a known server thread
-// (look it up with lib/names: names::lookup("com2", server)). Every call is bounded by
+// Client calls of the stream interface (protocol.h) on the kernel, for a known server thread
+// (look it up with lib/names: names::lookup("console", server)). Every call is bounded by
 // `timeout` per phase; a driver that dies during a call gives server_gone at once (the
 // kernel aborts the call), never a hang — look the name up again and retry.
 #pragma once
@@ -7,9 +7,9 @@
 #include <stdint.h>
 
 #include "lib/ipc/kernel.h"
-#include "servers/drivers/serial/protocol.h"
+#include "interfaces/stream/protocol.h"
 
-namespace serial::client {
+namespace stream::client {
 
 // Queues up to kChunkBytes; `accepted` says how many were taken (waits for room if none).
 inline ipc::Error write(axo_thread_id_t server, const uint8_t* bytes, uint32_t count,
@@ -57,9 +57,4 @@ inline ipc::Error flush(axo_thread_id_t server, axo_timeout_t timeout) {
     return ipc::call(server, FlushRequest{}, reply, timeout);
 }
 
-inline ipc::Error statistics(axo_thread_id_t server, StatisticsReply& reply,
-                             axo_timeout_t timeout) {
-    return ipc::call(server, StatisticsRequest{}, reply, timeout);
-}
-
-} // namespace serial::client
+} // namespace stream::client

@@ -7,7 +7,7 @@
 #include <stdint.h>
 
 #include "lib/ipc/kernel.h"
-#include "servers/drivers/e1000/protocol.h"
+#include "interfaces/nic/protocol.h"
 
 namespace e1000::client {
 

@@ -1,63 +1,47 @@
-// proc's protocol: the name service and process management. This header is the documentation
-// of the server (DESIGN.md §5, STYLE.md rule 6), shared by proc's dispatcher and its clients
-// (lib/names, later libposix).
+// Two interfaces proc serves (README.md): processes — spawn, exit, wait, kill, statistics,
+// threads, fork; interfaces/process/client.h is the client (lib/rt, lib/driver, later
+// libposix) — and, below "Devices", device grants and DMA for drivers (lib/driver).
 //
 // proc is the root task: its thread id is the KIP's root_task, the one id nobody needs to
 // look up. Requests are IPC calls in the shape of lib/ipc (label = operation, exactly the
 // request's words; reply label = an ipc::Error, then exactly the reply's words on success).
 //
 // Identity: proc identifies the caller by the sender id the kernel reports for the IPC, never
-// by anything in the message. A name belongs to the thread that registered it; a process is
-// the space of its thread (below).
+// by anything in the message. A process is the space of its thread (below).
 #pragma once
 
 #include <stdint.h>
 
 #include "axolotl/abi.h"
+#include "interfaces/labels.h"
+#include "interfaces/names/protocol.h"
+#include "interfaces/process/wire.h"
 #include "lib/ipc/message.h"
 
 namespace proc {
 
 enum Label : uint32_t {
-    // ---- Name service (implemented) ---------------------------------------------------------
-    // Binds a name to a server thread; the caller becomes the name's owner. `server` nil means
-    // the caller itself. Errors: invalid_argument (name empty, unterminated, or not printable
-    // ASCII without spaces); no_permission (`server` is another thread: only a thread's own
-    // registrations are accepted until proc's process table can tell which threads share a
-    // process); exists (the name is bound by another owner, or by the caller to another
-    // server; registering the same binding again is ok, so retrying is safe); no_space (the
-    // table is full, or the caller owns kNamesPerOwner names).
-    // A name whose server or owner thread no longer exists is free again: proc checks with the
-    // kernel, so a restarted server can take its name back.
-    kNameRegister = 0x0100,
-    // The server thread bound to a name. Errors: invalid_argument; no_such_name (never bound,
-    // unregistered, or its server or owner died — a dead server's name stops resolving).
-    kNameLookup = 0x0101,
-    // Removes a binding: only its owner may. Errors: invalid_argument; no_such_name;
-    // no_permission (the caller is not the owner).
-    kNameUnregister = 0x0102,
-
     // ---- Processes ------------------------------------------------------------------------------
     // Below: the layouts, what each operation does and its errors.
-    kProcSpawn = 0x0200,      // start a program from a boot module
-    kProcExit = 0x0201,       // the calling process ends; no reply
-    kProcWait = 0x0202,       // wait for a child to end; the reply comes when it has
-    kProcKill = 0x0203,       // end a child process
-    kProcStatistics = 0x0204, // counters of the process table and of memory (tests, tools)
-    kProcThreadCreate = 0x0205, // a new thread in the caller's own process
-    kProcFork = 0x0206,         // a copy-on-write copy of the calling process, as a child
-    kProcIdentify = 0x0207,     // pid, parent, group, session, credentials of a thread's process
-    kProcSetProcessGroup = 0x0208, // setpgid
-    kProcSetSession = 0x0209,      // setsid
-    kProcSetCredentials = 0x020A,  // setuid, seteuid, setgid, setegid
-    kProcSetGroups = 0x020B,       // setgroups
-    kProcEventSubscribe = 0x020C,  // the caller's thread becomes a subscriber of the event stream
-    kProcEventNext = 0x020D,       // the subscriber's next events; the reply comes when there are
-    kProcList = 0x020E,            // every process, in pid order (a subscriber's resync)
-    kProcSignalState = 0x020F,     // the caller's ignored and caught signals; its pending ones
-    kProcExec = 0x0210,            // the calling process runs another program, keeping its pid
+    kProcSpawn = AXO_PROC_SPAWN,                // start a program from a boot module
+    kProcExit = AXO_PROC_EXIT,                  // the calling process ends; no reply
+    kProcWait = AXO_PROC_WAIT,                  // wait for a child to end; the reply comes when it has
+    kProcKill = AXO_PROC_KILL,                  // end a child process
+    kProcStatistics = AXO_PROC_STATISTICS,      // counters of the process table and of memory
+    kProcThreadCreate = AXO_PROC_THREAD_CREATE, // a new thread in the caller's own process
+    kProcFork = AXO_PROC_FORK,                  // a copy-on-write copy of the calling process
+    kProcIdentify = AXO_PROC_IDENTIFY,          // pid, parent, group, session, credentials of a thread's process
+    kProcSetProcessGroup = AXO_PROC_SET_PROCESS_GROUP, // setpgid
+    kProcSetSession = AXO_PROC_SET_SESSION,            // setsid
+    kProcSetCredentials = AXO_PROC_SET_CREDENTIALS,    // setuid, seteuid, setgid, setegid
+    kProcSetGroups = AXO_PROC_SET_GROUPS,              // setgroups
+    kProcEventSubscribe = AXO_PROC_EVENT_SUBSCRIBE,    // the caller's thread subscribes to the event stream
+    kProcEventNext = AXO_PROC_EVENT_NEXT,              // the subscriber's next events; the reply comes when there are
+    kProcList = AXO_PROC_LIST,                         // every process, in pid order (a subscriber's resync)
+    kProcSignalState = AXO_PROC_SIGNAL_STATE,          // the caller's ignored and caught signals; its pending ones
+    kProcExec = AXO_PROC_EXEC,                         // the calling process runs another program, keeping its pid
 
-    // ---- Devices (drivers; below, "Devices") ------------------------------------------------
+    // ---- Devices (drivers; below, "Devices": the devices interface) -------------------------
     kProcDeviceClaim = 0x0300,  // the caller's grants; makes it their holder
     kProcDevicePorts = 0x0301,  // map granted I/O ports (reply: one map item)
     kProcDeviceIrq = 0x0302,    // attach the caller to a granted IRQ line
@@ -66,42 +50,13 @@ enum Label : uint32_t {
     kProcDeviceStatus = 0x0305, // a driver module's supervision state (tests, tools)
     kProcPciReport = 0x0306,    // the pci driver tells proc a device's BARs and IRQ line
 };
-
-// Names: up to 31 bytes, NUL-terminated in 32 (8 words).
-constexpr uint32_t kNameBytes = 32;
-using Name = ipc::WireString<kNameBytes>;
-// Per-owner limit, so one thread cannot fill the table for everybody.
-constexpr uint32_t kNamesPerOwner = 8;
-// The whole table.
-constexpr uint32_t kNameCapacity = 64;
-
-// ---- Name service ------------------------------------------------------------------------------
-
-struct NameRegisterRequest {
-    static constexpr uint32_t kLabel = kNameRegister;
-    using Reply = ipc::Empty;
-    Name name;
-    axo_thread_id_t server; // nil: the caller
-};
-static_assert(ipc::wire_words<NameRegisterRequest> == 9);
-
-struct NameLookupReply {
-    axo_thread_id_t server;
-};
-struct NameLookupRequest {
-    static constexpr uint32_t kLabel = kNameLookup;
-    using Reply = NameLookupReply;
-    Name name;
-};
-static_assert(ipc::wire_words<NameLookupRequest> == 8);
-static_assert(ipc::wire_words<NameLookupReply> == 1);
-
-struct NameUnregisterRequest {
-    static constexpr uint32_t kLabel = kNameUnregister;
-    using Reply = ipc::Empty;
-    Name name;
-};
-static_assert(ipc::wire_words<NameUnregisterRequest> == 8);
+static_assert(labels::all_in(AXO_LABELS_PROCESS_FIRST, AXO_LABELS_PROCESS_LAST,
+                             {kProcSpawn, kProcExit, kProcWait, kProcKill, kProcStatistics,
+                              kProcThreadCreate, kProcFork}));
+static_assert(labels::all_in(AXO_LABELS_DEVICES_FIRST, AXO_LABELS_DEVICES_LAST,
+                             {kProcDeviceClaim, kProcDevicePorts, kProcDeviceIrq,
+                              kProcDeviceMemory, kProcDmaAllocate, kProcDeviceStatus,
+                              kProcPciReport}));
 
 // ---- Processes ------------------------------------------------------------------------------
 //
@@ -649,8 +604,8 @@ struct DeviceIrqRequest {
 static_assert(ipc::wire_words<DeviceIrqRequest> == 1);
 
 // Maps 2^log2 bytes of device memory at `physical` (aligned to its size, inside one granted
-// `mem=` range) read-write at the caller's receive window (BR0, the same size). Uncached
-// mapping attributes are not offered by the kernel yet: device memory is mapped like RAM.
+// `mem=` range) read-write at the caller's receive window (BR0, the same size). The kernel
+// maps it uncached (PCD|PWT), as every frame outside the memory map's usable RAM.
 // Errors: no_permission, busy (above); invalid_argument (log2 outside 12..22, physical not
 // aligned); no_permission (outside the grants); no_memory (σ0 refused, or proc's window for
 // device memory is full).

@@ -23,6 +23,7 @@
 
 #include <stdint.h>
 
+#include "interfaces/labels.h"
 #include "lib/ipc/message.h"
 
 namespace e1000 {
@@ -34,6 +35,8 @@ enum Label : uint32_t {
     kNetReceive = 0x0803,
     kNetStatistics = 0x0804,
 };
+static_assert(labels::all_in(AXO_LABELS_NIC_FIRST, AXO_LABELS_NIC_LAST,
+                             {kNetAttach, kNetDetach, kNetSend, kNetReceive, kNetStatistics}));
 
 constexpr uint32_t kAreaLog2 = 13; // 8 KiB per client
 constexpr uint32_t kAreaBytes = 1u << kAreaLog2;

@@ -33,6 +33,7 @@
 #include <stdint.h>
 
 #include "axolotl/abi.h"
+#include "interfaces/labels.h"
 #include "lib/ipc/error.h"
 #include "lib/ipc/message.h"
 
@@ -59,6 +60,9 @@ enum Label : uint32_t {
     // u = 0. MR1..MR2 in the reply: free and total conventional bytes σ0 manages.
     kSigma0Statistics = 0x5104,
 };
+static_assert(labels::all_in(AXO_LABELS_SIGMA0_FIRST, AXO_LABELS_SIGMA0_LAST,
+                             {kSigma0AllocateAny, kSigma0MapPhysical, kSigma0MapPorts,
+                              kSigma0AddClient, kSigma0Statistics}));
 
 // The reply label: kSigma0Ok, or an error (u = 0, no items) — lib/ipc's codes, so that the
 // clients read σ0's replies with lib/ipc like any other (ipc::call_receiving_map).

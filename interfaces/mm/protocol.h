@@ -92,6 +92,8 @@
 #include <stdint.h>
 
 #include "axolotl/abi.h"
+#include "interfaces/labels.h"
+#include "interfaces/mm/wire.h"
 #include "lib/ipc/message.h"
 
 namespace mm {
@@ -122,7 +124,7 @@ enum Label : uint32_t {
     // rounded up to a page; growing commits pages, shrinking releases them. Errors:
     // unsupported (no heap_base); invalid_argument (below heap_base or beyond 3 GiB);
     // exists (the growth would overlap a region); no_space (quota).
-    kMmSbrk = 0x0703,
+    kMmSbrk = AXO_MM_SBRK,
     // Sets the rights of every region page in [address, address + size); pages without a
     // region are skipped. Taking rights takes them from the pages already mapped (unmap with
     // those rights: the client faults on its next such access); giving rights takes effect on
@@ -201,6 +203,12 @@ enum Label : uint32_t {
     // To a client's fault handler: one message, no reply expected (FaultNotice).
     kMmFaultNotice = 0x0781,
 };
+static_assert(labels::all_in(AXO_LABELS_MM_FIRST, AXO_LABELS_MM_LAST,
+                             {kMmAttach, kMmDetach, kMmRegionCreate, kMmSbrk, kMmProtect, kMmUnmap,
+                              kMmDuplicate, kMmQuotaSet, kMmStatistics, kMmFaultState,
+                              kMmFaultRetry, kMmFaultWait, kMmPagerWait, kMmObjectCreate,
+                              kMmObjectGrant, kMmObjectRebind, kMmObjectEnd, kMmFaultNotice}));
+static_assert(uint32_t{kMmPagerWait} == uint32_t{AXO_MM_PAGER_WAIT}, "the C callers' label (wire.h)");
 
 // Region kinds (RegionCreateRequest::kind).
 enum RegionKind : uint32_t {

@@ -6,9 +6,9 @@
 // look up (lib/libc_glue) — so the same module is a second console a person sees in the QEMU
 // window, or the system console.
 //
-// The stream requests are the serial driver's, label for label and word for word
-// (servers/drivers/serial/protocol.h: kSerialWrite, kSerialRead, kSerialFlush), so a client of
-// "console" need not know which driver it has. Their meaning here:
+// It serves the stream interface (interfaces/stream/protocol.h: kStreamWrite, kStreamRead,
+// kStreamFlush), like the serial driver, so a client of "console" need not know which driver
+// it has. Their meaning here:
 //
 //   write   the bytes go on the screen at once; always accepted whole (the screen never
 //           waits). Control bytes: '\n' new line (column 0), '\r' column 0, '\b' one column
@@ -38,24 +38,27 @@
 
 #include <stdint.h>
 
+#include "interfaces/labels.h"
+#include "interfaces/stream/protocol.h"
 #include "lib/ipc/message.h"
-#include "servers/drivers/serial/protocol.h"
 
 namespace console {
 
-// The character stream: the serial driver's requests (see above).
-using serial::FlushRequest;
-using serial::kChunkBytes;
-using serial::kMaxWaiting;
-using serial::kReadWait;
-using serial::ReadReply;
-using serial::ReadRequest;
-using serial::WriteReply;
-using serial::WriteRequest;
+// The character stream (see above).
+using stream::FlushRequest;
+using stream::kChunkBytes;
+using stream::kMaxWaiting;
+using stream::kReadWait;
+using stream::ReadReply;
+using stream::ReadRequest;
+using stream::WriteReply;
+using stream::WriteRequest;
 
 enum Label : uint32_t {
-    kConsoleStatistics = 0x0A00,
+    kConsoleStatistics = AXO_LABELS_CONSOLE_FIRST + 0,
 };
+static_assert(labels::all_in(AXO_LABELS_CONSOLE_FIRST, AXO_LABELS_CONSOLE_LAST,
+                             {kConsoleStatistics}));
 
 constexpr uint32_t kColumns = 80;
 constexpr uint32_t kRows = 25;

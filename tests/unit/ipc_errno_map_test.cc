@@ -1,0 +1,52 @@
+// The one table from ipc::Error to errno (lib/ipc/errno_map.h): every code has an errno, the
+// mapping is the one libposix promises, and unknown codes read as EIO.
+#include <errno.h>
+#include <gtest/gtest.h>
+
+#include "lib/ipc/errno_map.h"
+
+namespace {
+
+TEST(IpcErrnoMap, EveryCodeMapsToTheErrnoOfItsMeaning) {
+    struct Case {
+        ipc::Error error;
+        int expected;
+    };
+    const Case cases[] = {
+        {ipc::Error::ok, 0},
+        {ipc::Error::no_such_name, ENOENT},
+        {ipc::Error::exists, EEXIST},
+        {ipc::Error::no_permission, EPERM},
+        {ipc::Error::bad_message, EBADMSG},
+        {ipc::Error::no_memory, ENOMEM},
+        {ipc::Error::not_found, ENOENT},
+        {ipc::Error::unsupported, ENOTSUP},
+        {ipc::Error::bad_operation, ENOSYS},
+        {ipc::Error::busy, EBUSY},
+        {ipc::Error::io_error, EIO},
+        {ipc::Error::invalid_argument, EINVAL},
+        {ipc::Error::no_space, ENOSPC},
+        {ipc::Error::wrong_interface, EPROTO},
+        {ipc::Error::timed_out, ETIMEDOUT},
+        {ipc::Error::server_gone, EIO},
+        {ipc::Error::ipc_failed, EIO},
+    };
+    for (const Case& c : cases)
+        EXPECT_EQ(ipc::to_errno(c.error), c.expected) << ipc::error_name(c.error);
+}
+
+TEST(IpcErrnoMap, OnlyOkIsZero) {
+    for (uint32_t code = 0; code <= 0x1FF; ++code) {
+        int value = axo_rpc_errno(code);
+        if (code == AXO_RPC_OK) EXPECT_EQ(value, 0);
+        else EXPECT_GT(value, 0) << code;
+    }
+}
+
+TEST(IpcErrnoMap, CodesOutsideTheVocabularyAreIoErrors) {
+    EXPECT_EQ(axo_rpc_errno(0x77), EIO);
+    EXPECT_EQ(axo_rpc_errno(0xFFFF), EIO);
+    EXPECT_STREQ(ipc::error_name(static_cast<ipc::Error>(0x77)), "unknown error");
+}
+
+} // namespace
