@@ -12,22 +12,22 @@
 #include <stdint.h>
 
 /*  X(name,    first,   last) — inclusive; every range below the kernel's labels (0xFFD0) */
-#define AXO_LABEL_RANGES(X)          \
-    X(NAMES, 0x0100, 0x01FF)   /* names: the name service (proc) */               \
-    X(PROCESS, 0x0200, 0x02FF) /* process: spawn, exit, wait, kill, fork (proc) */ \
-    X(DEVICES, 0x0300, 0x03FF) /* devices: grants, DMA, PCI reports (proc) */      \
-    X(STREAM, 0x0400, 0x04FF)  /* stream: bytes in and out (serial, console) */   \
-    X(SERIAL, 0x0500, 0x05FF)  /* serial: the UART driver's own requests */       \
-    X(PCI, 0x0600, 0x06FF)     /* pci: look-ups of the PCI bus driver */          \
-    X(MM, 0x0700, 0x07FF)      /* mm: clients, regions, faults, external pagers */ \
-    X(NIC, 0x0800, 0x08FF)     /* nic: raw Ethernet frames (e1000) */             \
-    X(BLOCK, 0x0900, 0x09FF)   /* block: sectors of a disk (ata) */               \
-    X(CONSOLE, 0x0A00, 0x0AFF) /* console: the VGA console's own requests */      \
-    X(SIGMA0, 0x5100, 0x51FF)  /* sigma0: physical memory and I/O ports */      \
+#define AXO_LABEL_RANGES(X)                                                                        \
+    X(NAMES, 0x0100, 0x01FF)   /* names: the name service (proc) */                                \
+    X(PROCESS, 0x0200, 0x02FF) /* process: spawn, exit, wait, kill, fork (proc) */                 \
+    X(DEVICES, 0x0300, 0x03FF) /* devices: grants, DMA, PCI reports (proc) */                      \
+    X(STREAM, 0x0400, 0x04FF)  /* stream: bytes in and out (serial, console) */                    \
+    X(SERIAL, 0x0500, 0x05FF)  /* serial: the UART driver's own requests */                        \
+    X(PCI, 0x0600, 0x06FF)     /* pci: look-ups of the PCI bus driver */                           \
+    X(MM, 0x0700, 0x07FF)      /* mm: clients, regions, faults, external pagers */                 \
+    X(NIC, 0x0800, 0x08FF)     /* nic: raw Ethernet frames (e1000) */                              \
+    X(BLOCK, 0x0900, 0x09FF)   /* block: sectors of a disk (ata) */                                \
+    X(CONSOLE, 0x0A00, 0x0AFF) /* console: the VGA console's own requests */                       \
+    X(SIGMA0, 0x5100, 0x51FF)  /* sigma0: physical memory and I/O ports */                         \
     X(TEST, 0x7000, 0x7FFF)    /* protocols of tests only (host and guest) */
 
 enum axo_label_range {
-#define AXO_LABEL_RANGE_BOUNDS(name, first, last) \
+#define AXO_LABEL_RANGE_BOUNDS(name, first, last)                                                  \
     AXO_LABELS_##name##_FIRST = first, AXO_LABELS_##name##_LAST = last,
     AXO_LABEL_RANGES(AXO_LABEL_RANGE_BOUNDS)
 #undef AXO_LABEL_RANGE_BOUNDS

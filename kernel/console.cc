@@ -6,7 +6,9 @@
 
 namespace axo {
 
-static void put(void*, const char* text, size_t length) { console_write(text, length); }
+static void put(void*, const char* text, size_t length) {
+    console_write(text, length);
+}
 
 void kprintf(const char* fmt, ...) {
     va_list args;

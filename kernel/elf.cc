@@ -19,7 +19,9 @@ Result<void> refuse(Error error, const char* reason, const char** why) {
     return error;
 }
 
-bool is_dynamic(uint32_t type) { return type == PT_INTERP || type == PT_DYNAMIC; }
+bool is_dynamic(uint32_t type) {
+    return type == PT_INTERP || type == PT_DYNAMIC;
+}
 
 } // namespace
 
@@ -41,7 +43,8 @@ Result<void> parse(const uint8_t* data, size_t size, uint32_t user_limit, Image&
     if (header.e_phentsize != sizeof(ProgramHeader))
         return refuse(Error::malformed, "bad program header size", why);
     // 64-bit sums: phoff + phnum * 32 cannot wrap (at most 2^32 + 2^21).
-    uint64_t table_end = uint64_t{header.e_phoff} + uint64_t{header.e_phnum} * sizeof(ProgramHeader);
+    uint64_t table_end =
+        uint64_t{header.e_phoff} + uint64_t{header.e_phnum} * sizeof(ProgramHeader);
     if (table_end > size) return refuse(Error::malformed, "program headers outside the file", why);
 
     out.entry = header.e_entry;
@@ -60,8 +63,7 @@ Result<void> parse(const uint8_t* data, size_t size, uint32_t user_limit, Image&
         uint64_t end = uint64_t{ph.p_vaddr} + ph.p_memsz;
         if (end > (uint64_t{1} << 32))
             return refuse(Error::out_of_range, "segment wraps the address space", why);
-        if (ph.p_vaddr < kMinVaddr)
-            return refuse(Error::out_of_range, "segment in page zero", why);
+        if (ph.p_vaddr < kMinVaddr) return refuse(Error::out_of_range, "segment in page zero", why);
         if (end > user_limit) return refuse(Error::out_of_range, "segment above user space", why);
         if (out.segment_count == kMaxSegments)
             return refuse(Error::unsupported, "too many segments", why);

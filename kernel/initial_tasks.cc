@@ -45,8 +45,10 @@ Result<void> load_image(Space* space, const uint8_t* data, const elf::Image& ima
             }
             // The part of [vaddr, vaddr + filesz) inside this page comes from the file.
             uint32_t from = page > s.vaddr ? page : s.vaddr;
-            uint32_t to = page + kPageSize < s.vaddr + s.filesz ? page + kPageSize : s.vaddr + s.filesz;
-            if (from < to) memcpy(frame + (from - page), data + s.offset + (from - s.vaddr), to - from);
+            uint32_t to =
+                page + kPageSize < s.vaddr + s.filesz ? page + kPageSize : s.vaddr + s.filesz;
+            if (from < to)
+                memcpy(frame + (from - page), data + s.offset + (from - s.vaddr), to - from);
         }
     }
     return {};

@@ -14,7 +14,9 @@ constexpr uint32_t kCascadeLine = 2;
 
 Thread* g_irq[AXO_IRQ_LINES];
 
-uint32_t line_of(ThreadId id) { return id.number() - 1; }
+uint32_t line_of(ThreadId id) {
+    return id.number() - 1;
+}
 } // namespace
 
 Result<void> init() {
@@ -30,7 +32,9 @@ Result<void> init() {
     return {};
 }
 
-bool is_irq_id(ThreadId id) { return id.number() >= 1 && id.number() <= AXO_IRQ_LINES; }
+bool is_irq_id(ThreadId id) {
+    return id.number() >= 1 && id.number() <= AXO_IRQ_LINES;
+}
 
 Thread* irq_thread(ThreadId id) {
     if (!is_irq_id(id) || id.version() != 1) return nullptr;

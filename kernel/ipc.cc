@@ -5,8 +5,8 @@
 #include "kernel/ipc_timeout.h"
 #include "kernel/lib/string.h"
 #include "kernel/map_items.h"
-#include "kernel/notification.h"
 #include "kernel/message.h"
+#include "kernel/notification.h"
 #include "kernel/scheduler.h"
 #include "kernel/space.h"
 

@@ -35,8 +35,12 @@ constexpr DecodedTimeout decode_timeout(uint16_t raw) {
 }
 
 // The IPC timeouts word is (send << 16) | receive.
-constexpr uint16_t send_timeout(uint32_t word) { return static_cast<uint16_t>(word >> 16); }
-constexpr uint16_t receive_timeout(uint32_t word) { return static_cast<uint16_t>(word & 0xFFFF); }
+constexpr uint16_t send_timeout(uint32_t word) {
+    return static_cast<uint16_t>(word >> 16);
+}
+constexpr uint16_t receive_timeout(uint32_t word) {
+    return static_cast<uint16_t>(word & 0xFFFF);
+}
 
 // Absolute deadline for a relative timeout, saturating at UINT64_MAX instead of wrapping.
 constexpr uint64_t timeout_deadline(uint64_t now, uint64_t microseconds) {
@@ -46,7 +50,8 @@ constexpr uint64_t timeout_deadline(uint64_t now, uint64_t microseconds) {
 static_assert(decode_timeout(0).kind == TimeoutKind::never);
 static_assert(decode_timeout(0x0400).kind == TimeoutKind::zero);
 static_assert(decode_timeout(0x0800).kind == TimeoutKind::invalid);
-static_assert(decode_timeout(5).kind == TimeoutKind::relative && decode_timeout(5).microseconds == 5);
+static_assert(decode_timeout(5).kind == TimeoutKind::relative &&
+              decode_timeout(5).microseconds == 5);
 static_assert(decode_timeout((3u << 10) | 1000).microseconds == 8000);
 static_assert(decode_timeout((40u << 10) | 1023).microseconds == (1023ull << 40));
 static_assert(decode_timeout((41u << 10) | 1).kind == TimeoutKind::invalid);

@@ -16,7 +16,9 @@ void init(FrameAllocator& frames, KernelHeap& heap) {
     g_heap = &heap;
 }
 
-FrameAllocator& frames() { return *g_frames; }
+FrameAllocator& frames() {
+    return *g_frames;
+}
 
 Result<PhysAddr> allocate_frame() {
     PhysAddr frame = TRY(g_frames->allocate());
@@ -41,8 +43,12 @@ void free_block(void* block, size_t count) {
     }
 }
 
-Result<void*> allocate(size_t size) { return g_heap->allocate(size); }
+Result<void*> allocate(size_t size) {
+    return g_heap->allocate(size);
+}
 
-void free(void* object, size_t size) { g_heap->free(object, size); }
+void free(void* object, size_t size) {
+    g_heap->free(object, size);
+}
 
 } // namespace axo::kmem

@@ -11,10 +11,14 @@ namespace {
 uint32_t g_count;
 uint32_t g_failures;
 
-void put(void*, const char* text, size_t length) { console_write(text, length); }
+void put(void*, const char* text, size_t length) {
+    console_write(text, length);
+}
 } // namespace
 
-void begin() { kprintf("TAP version 13\n"); }
+void begin() {
+    kprintf("TAP version 13\n");
+}
 
 bool check(bool passed, const char* what, ...) {
     ++g_count;
@@ -33,6 +37,8 @@ void end() {
     kprintf("AXOLOTL: END OF TESTS\n");
 }
 
-uint32_t failures() { return g_failures; }
+uint32_t failures() {
+    return g_failures;
+}
 
 } // namespace axo::ktest

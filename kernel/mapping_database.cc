@@ -53,7 +53,8 @@ void unlink(MapNode* node) {
 void remove_subtree(MapNode* top) {
     MapNode* node = top;
     for (;;) {
-        while (node->first_child) node = node->first_child;
+        while (node->first_child)
+            node = node->first_child;
         MapNode* parent = node->parent;
         bool last = node == top;
         unlink(node);
@@ -89,14 +90,17 @@ void reduce_below(MapNode* top, uint8_t rights) {
             node = node->first_child;
             continue;
         }
-        while (node != top && !node->next_sibling) node = node->parent;
+        while (node != top && !node->next_sibling)
+            node = node->parent;
         node = node == top ? nullptr : node->next_sibling;
     }
 }
 
 } // namespace
 
-void set_hooks(const Hooks& hooks) { g_hooks = hooks; }
+void set_hooks(const Hooks& hooks) {
+    g_hooks = hooks;
+}
 
 Result<MapNode*> root(Space* sigma0, uint32_t address, bool io) {
     uint32_t index = io ? address : address >> kPageShift;
@@ -174,6 +178,8 @@ void revoke(MapNode* node, uint8_t rights, bool include_self) {
     reduce_below(node, rights);
 }
 
-uint32_t node_count() { return g_nodes; }
+uint32_t node_count() {
+    return g_nodes;
+}
 
 } // namespace axo::mapdb

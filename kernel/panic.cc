@@ -7,7 +7,9 @@
 
 namespace axo {
 
-static void put(void*, const char* text, size_t length) { console_write(text, length); }
+static void put(void*, const char* text, size_t length) {
+    console_write(text, length);
+}
 
 void panic(const char* fmt, ...) {
     console_write("\nKERNEL PANIC: ", 15);

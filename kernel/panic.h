@@ -15,7 +15,7 @@ enum class ExitReason { tests_done, tests_failed, panic };
 
 } // namespace axo
 
-#define ASSERT(cond)                                                                          \
-    do {                                                                                      \
-        if (!(cond)) ::axo::panic("assertion failed: %s (%s:%d)", #cond, __FILE__, __LINE__); \
+#define ASSERT(cond)                                                                               \
+    do {                                                                                           \
+        if (!(cond)) ::axo::panic("assertion failed: %s (%s:%d)", #cond, __FILE__, __LINE__);      \
     } while (0)

@@ -16,7 +16,9 @@ uint32_t g_pool_end;
 uint32_t g_image_start, g_image_end;
 CachePolicy g_cache_policy;
 
-bool in_range(uint64_t p, uint64_t base, uint64_t length) { return p >= base && p - base < length; }
+bool in_range(uint64_t p, uint64_t base, uint64_t length) {
+    return p >= base && p - base < length;
+}
 
 bool usable_ram(uint32_t phys) {
     for (size_t i = 0; i < g_boot->region_count; ++i) {
@@ -73,7 +75,9 @@ void init(const multiboot::BootInfo& boot, FrameAllocator& frames, uint32_t imag
             static_cast<uint32_t>(frames.free_frames() * 4), static_cast<uint32_t>(given >> 10));
 }
 
-uint32_t pool_end() { return g_pool_end; }
+uint32_t pool_end() {
+    return g_pool_end;
+}
 
 bool sigma0_may_map(uint32_t phys) {
     if (phys >= g_image_start && phys < g_image_end) return false;
@@ -103,8 +107,8 @@ void describe(axo_kip_t* kip) {
     auto add = [&](uint64_t base, uint64_t size, uint32_t type) {
         if (n >= AXO_KIP_MAX_MEMORY || size == 0 || base >= (1ull << 32)) return;
         if (size > (1ull << 32) - base) size = (1ull << 32) - base;
-        kip->memory[n++] = axo_kip_memory_t{static_cast<uint32_t>(base), static_cast<uint32_t>(size),
-                                            type, 0};
+        kip->memory[n++] =
+            axo_kip_memory_t{static_cast<uint32_t>(base), static_cast<uint32_t>(size), type, 0};
     };
     for (size_t i = 0; i < g_boot->region_count; ++i) {
         const auto& r = g_boot->regions[i];

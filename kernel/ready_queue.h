@@ -75,7 +75,9 @@ public:
     bool empty() const { return m_summary == 0; }
 
 private:
-    static unsigned top_bit(uint32_t word) { return 31u - static_cast<unsigned>(__builtin_clz(word)); }
+    static unsigned top_bit(uint32_t word) {
+        return 31u - static_cast<unsigned>(__builtin_clz(word));
+    }
 
     // Inserts before the head, i.e. at the tail; the caller moves the head for enqueue_front.
     void link(SchedNode* node) {

@@ -131,7 +131,9 @@ void set_priority(Thread* thread, uint8_t priority) {
     g_need_resched = true;
 }
 
-uint64_t now_us() { return g_now_us; }
+uint64_t now_us() {
+    return g_now_us;
+}
 
 void tick(uint32_t elapsed_us) {
     g_now_us += elapsed_us;

@@ -18,17 +18,18 @@ void test_frame_allocator(FrameAllocator& frames) {
         all_ok &= frame.ok();
         got[i] = frame.value_or(PhysAddr());
         aligned &= got[i].is_page_aligned() && got[i].raw() != 0;
-        for (size_t j = 0; j < i; ++j) distinct &= !(got[j] == got[i]);
+        for (size_t j = 0; j < i; ++j)
+            distinct &= !(got[j] == got[i]);
     }
     ktest::check(all_ok && aligned, "allocate 64 frames, all page-aligned and non-zero");
     ktest::check(distinct, "allocated frames are distinct");
     ktest::check(frames.free_frames() == before - kCount, "free count dropped by 64");
 
     bool freed = true;
-    for (auto frame : got) freed &= frames.free(frame).ok();
+    for (auto frame : got)
+        freed &= frames.free(frame).ok();
     ktest::check(freed && frames.free_frames() == before, "free returns every frame");
-    ktest::check(frames.free(got[0]).error() == Error::invalid_argument,
-                 "double free is refused");
+    ktest::check(frames.free(got[0]).error() == Error::invalid_argument, "double free is refused");
     ktest::check(frames.free(PhysAddr(got[0].raw() + 8)).error() == Error::invalid_argument,
                  "misaligned free is refused");
 
@@ -48,13 +49,15 @@ void test_heap(KernelHeap& heap) {
         ok &= r.ok();
         object = r.value_or(nullptr);
         if (object) {
-            for (size_t i = 0; i < 48; ++i) zeroed &= static_cast<uint8_t*>(object)[i] == 0;
+            for (size_t i = 0; i < 48; ++i)
+                zeroed &= static_cast<uint8_t*>(object)[i] == 0;
             __builtin_memset(object, 0xA5, 48);
         }
     }
     ktest::check(ok, "kernel heap: 100 objects of 48 bytes");
     ktest::check(zeroed, "kernel heap: objects come zeroed");
-    for (auto object : objects) heap.free(object, 48);
+    for (auto object : objects)
+        heap.free(object, 48);
     ktest::check(heap.in_use() == before, "kernel heap: all objects freed");
 }
 

@@ -21,9 +21,11 @@ public:
         if (blocks == 0 || blocks > kBlocks) return 0;
         for (uint32_t first = 0; first + blocks <= kBlocks; ++first) {
             uint32_t run = 0;
-            while (run < blocks && !taken(first + run)) ++run;
+            while (run < blocks && !taken(first + run))
+                ++run;
             if (run == blocks) {
-                for (uint32_t i = 0; i < blocks; ++i) set(first + i, true);
+                for (uint32_t i = 0; i < blocks; ++i)
+                    set(first + i, true);
                 return kAreaBase + first * kBlockSize;
             }
             first += run; // the block at first + run is taken: skip past it
@@ -34,12 +36,14 @@ public:
     void free(uint32_t base, uint32_t blocks) {
         if (base < kAreaBase) return;
         uint32_t first = (base - kAreaBase) / kBlockSize;
-        for (uint32_t i = 0; i < blocks && first + i < kBlocks; ++i) set(first + i, false);
+        for (uint32_t i = 0; i < blocks && first + i < kBlocks; ++i)
+            set(first + i, false);
     }
 
     uint32_t free_blocks() const {
         uint32_t n = 0;
-        for (uint32_t i = 0; i < kBlocks; ++i) n += !taken(i);
+        for (uint32_t i = 0; i < kBlocks; ++i)
+            n += !taken(i);
         return n;
     }
 

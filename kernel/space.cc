@@ -14,9 +14,15 @@ namespace {
 constexpr uint32_t kUserLimit = Space::kUserLimit;
 constexpr uint32_t kIoBitmapPages = 2; // 65536 ports, one bit each
 
-Result<void> install_hook(MapNode* node) { return node->space->install(node); }
-void update_hook(MapNode* node) { node->space->update(node); }
-void uninstall_hook(MapNode* node) { node->space->uninstall(node); }
+Result<void> install_hook(MapNode* node) {
+    return node->space->install(node);
+}
+void update_hook(MapNode* node) {
+    node->space->update(node);
+}
+void uninstall_hook(MapNode* node) {
+    node->space->uninstall(node);
+}
 } // namespace
 
 Result<MapNode**> Space::node_slot(NodeDirectory*& directory, uint32_t index) {
@@ -81,7 +87,8 @@ void Space::update(MapNode* node) {
 void Space::uninstall(MapNode* node) {
     if (node->io) {
         clear_node(m_port_nodes, node->address);
-        if (m_io_bitmap) m_io_bitmap[node->address / 8] |= static_cast<uint8_t>(1u << (node->address % 8));
+        if (m_io_bitmap)
+            m_io_bitmap[node->address / 8] |= static_cast<uint8_t>(1u << (node->address % 8));
         return;
     }
     clear_node(m_memory_nodes, node->address >> kPageShift);
@@ -116,7 +123,9 @@ void enable(bool forced) {
     g_enabled = true;
     kip::get()->api_flags |= AXO_KIP_SMALL_SPACES | (forced ? AXO_KIP_SMALL_SPACES_FORCED : 0u);
 }
-bool enabled() { return g_enabled; }
+bool enabled() {
+    return g_enabled;
+}
 } // namespace small_spaces
 
 Result<void> Space::make_small(uint32_t blocks) {
@@ -188,9 +197,9 @@ Result<axo_utcb_t*> Space::prepare_utcb(uint32_t user_address) {
         frame = existing.value().frame;
     } else {
         frame = TRY(kmem::allocate_frame());
-        auto mapped = arch::map_user_page(m_page_directory, VirtAddr(linear(page.raw())), frame,
-                                          arch::kMapWritable | arch::kMapKernelOwned |
-                                              arch::kMapUtcb);
+        auto mapped =
+            arch::map_user_page(m_page_directory, VirtAddr(linear(page.raw())), frame,
+                                arch::kMapWritable | arch::kMapKernelOwned | arch::kMapUtcb);
         if (!mapped.ok()) {
             kmem::free_frame(frame);
             return mapped.error();
@@ -203,8 +212,9 @@ Result<axo_utcb_t*> Space::prepare_utcb(uint32_t user_address) {
 Result<void*> Space::map_new_page(VirtAddr virt, bool writable) {
     if (virt.raw() >= kUserLimit || !virt.is_page_aligned()) return Error::invalid_argument;
     PhysAddr frame = TRY(kmem::allocate_frame());
-    auto mapped = arch::map_user_page(m_page_directory, virt, frame,
-                                      (writable ? uint32_t{arch::kMapWritable} : 0u) | arch::kMapKernelOwned);
+    auto mapped =
+        arch::map_user_page(m_page_directory, virt, frame,
+                            (writable ? uint32_t{arch::kMapWritable} : 0u) | arch::kMapKernelOwned);
     if (!mapped.ok()) {
         kmem::free_frame(frame);
         return mapped.error();
@@ -240,7 +250,9 @@ void init() {
     k->first_user_thread = AXO_FIRST_USER_THREAD;
 }
 
-PhysAddr frame() { return g_frame; }
+PhysAddr frame() {
+    return g_frame;
+}
 
 axo_kip_t* g_kip;
 

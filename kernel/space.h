@@ -43,7 +43,9 @@ public:
     bool is_small() const { return m_small_blocks != 0; }
     uint32_t small_base() const { return m_small_base; }
     uint32_t small_blocks() const { return m_small_blocks; }
-    uint32_t user_limit() const { return is_small() ? m_small_blocks * AXO_SMALL_BLOCK_SIZE : kUserLimit; }
+    uint32_t user_limit() const {
+        return is_small() ? m_small_blocks * AXO_SMALL_BLOCK_SIZE : kUserLimit;
+    }
     uint32_t linear(uint32_t address) const { return m_small_base + address; }
     uint32_t kip_address() const { return m_kip_address; }
     // Moves the space into a slot of `blocks` × 4 MiB. Error::unsupported where small spaces
@@ -57,7 +59,9 @@ public:
     void make_sigma0() { m_sigma0 = true; }
 
     // The mapping-database node of the page at `address` (or of I/O port `port`).
-    MapNode* node_at(uint32_t address) const { return lookup(m_memory_nodes, address >> kPageShift); }
+    MapNode* node_at(uint32_t address) const {
+        return lookup(m_memory_nodes, address >> kPageShift);
+    }
     MapNode* port_node(uint32_t port) const { return lookup(m_port_nodes, port); }
     // Whether any page of the node table covering `address` may hold a node.
     bool has_nodes_near(uint32_t address) const {
@@ -87,7 +91,7 @@ private:
     // first use, found through a directory page.
     static constexpr uint32_t kNodeFanout = kPageSize / sizeof(MapNode*);
     static_assert((kUserPages / kNodeFanout) * sizeof(void*) <= kPageSize);
-    using NodeDirectory = MapNode**[kNodeFanout];
+    using NodeDirectory = MapNode** [kNodeFanout];
     static MapNode* lookup(NodeDirectory* directory, uint32_t index) {
         if (!directory) return nullptr;
         MapNode** table = (*directory)[index / kNodeFanout];
@@ -125,7 +129,9 @@ namespace kip {
 void init();
 PhysAddr frame();
 extern axo_kip_t* g_kip;
-inline axo_kip_t* get() { return g_kip; }
+inline axo_kip_t* get() {
+    return g_kip;
+}
 } // namespace kip
 
 } // namespace axo

@@ -17,9 +17,12 @@ namespace {
 
 uint32_t error_from(Error e) {
     switch (e) {
-    case Error::out_of_memory: return AXO_ERR_NO_MEMORY;
-    case Error::exists: return AXO_ERR_EXISTS;
-    default: return AXO_ERR_INVALID_PARAM;
+    case Error::out_of_memory:
+        return AXO_ERR_NO_MEMORY;
+    case Error::exists:
+        return AXO_ERR_EXISTS;
+    default:
+        return AXO_ERR_INVALID_PARAM;
     }
 }
 
@@ -59,20 +62,19 @@ uint32_t create_thread(Thread* self, ThreadId dest, ThreadId space_spec, ThreadI
 
     // Two threads must not share a UTCB.
     bool utcb_taken = false;
-    threads::for_each([&](Thread* t) {
-        utcb_taken |= t->m_space == space && t->m_utcb_user == utcb_location;
-    });
+    threads::for_each(
+        [&](Thread* t) { utcb_taken |= t->m_space == space && t->m_utcb_user == utcb_location; });
     if (utcb_taken) return cleanup(AXO_ERR_UTCB_AREA);
     auto utcb = space->prepare_utcb(utcb_location);
     if (!utcb.ok()) {
-        return cleanup(utcb.error() == Error::out_of_memory ? AXO_ERR_NO_MEMORY : AXO_ERR_UTCB_AREA);
+        return cleanup(utcb.error() == Error::out_of_memory ? AXO_ERR_NO_MEMORY
+                                                            : AXO_ERR_UTCB_AREA);
     }
 
     auto created = threads::create(dest, space);
     if (!created.ok()) {
-        return cleanup(created.error() == Error::invalid_argument
-                           ? uint32_t{AXO_ERR_INVALID_THREAD}
-                           : error_from(created.error()));
+        return cleanup(created.error() == Error::invalid_argument ? uint32_t{AXO_ERR_INVALID_THREAD}
+                                                                  : error_from(created.error()));
     }
     Thread* thread = created.value();
     space->thread_added();
@@ -81,8 +83,8 @@ uint32_t create_thread(Thread* self, ThreadId dest, ThreadId space_spec, ThreadI
     thread->m_scheduler = scheduler.is_nil() ? self->m_id : scheduler;
     thread->m_pager = pager;
     thread->m_exception_handler = exception_handler;
-    thread->m_priority = self->m_priority < AXO_PRIORITY_DEFAULT ? self->m_priority
-                                                                  : AXO_PRIORITY_DEFAULT;
+    thread->m_priority =
+        self->m_priority < AXO_PRIORITY_DEFAULT ? self->m_priority : AXO_PRIORITY_DEFAULT;
     __builtin_memset(thread->m_utcb, 0, sizeof(axo_utcb_t));
     thread->m_utcb->self = utcb_location;
     thread->m_utcb->my_id = dest.raw();
@@ -203,7 +205,8 @@ uint32_t schedule(Thread* self, ThreadId dest_id, uint32_t priority, uint32_t ti
     constexpr uint32_t kMinTimesliceUs = 1000;
     if (priority != kKeep && priority > AXO_PRIORITY_MAX) return AXO_ERR_INVALID_PARAM;
     // A scheduler cannot hand out more than it has itself.
-    if (priority != kKeep && !privileged && priority > self->m_priority) return AXO_ERR_NO_PRIVILEGE;
+    if (priority != kKeep && !privileged && priority > self->m_priority)
+        return AXO_ERR_NO_PRIVILEGE;
     if (timeslice_us != 0 && timeslice_us < kMinTimesliceUs) return AXO_ERR_INVALID_PARAM;
     old_priority = dest->m_priority;
     old_timeslice_us = dest->m_timeslice_us;
@@ -231,20 +234,25 @@ uint32_t space_control(Thread* self, ThreadId space_id, uint32_t control, uint32
     Space* space = member->m_space;
     uint32_t error = AXO_OK;
     switch (control) {
-    case AXO_SPACE_QUERY: break;
+    case AXO_SPACE_QUERY:
+        break;
     case AXO_SPACE_SMALL:
         if (space->privileged() || space->is_sigma0()) {
             error = AXO_ERR_INVALID_SPACE; // the initial tasks' images sit near 3 GiB
             break;
         }
         if (auto made = space->make_small(argument); !made.ok()) {
-            error = made.error() == Error::unsupported   ? AXO_ERR_UNSUPPORTED
+            error = made.error() == Error::unsupported     ? AXO_ERR_UNSUPPORTED
                     : made.error() == Error::out_of_memory ? AXO_ERR_NO_MEMORY
                                                            : AXO_ERR_INVALID_PARAM;
         }
         break;
-    case AXO_SPACE_LARGE: space->promote(); break;
-    default: error = AXO_ERR_INVALID_PARAM; break;
+    case AXO_SPACE_LARGE:
+        space->promote();
+        break;
+    default:
+        error = AXO_ERR_INVALID_PARAM;
+        break;
     }
     blocks = space->small_blocks();
     base = space->small_base();
@@ -260,7 +268,8 @@ uint32_t unmap(Thread* self, uint32_t control) {
         if (!decode_fpage(self->m_utcb->mr[i], fpages[i])) return AXO_ERR_INVALID_PARAM;
     }
     for (uint32_t i = 0; i < count; ++i) {
-        if (!fpages[i].nil) map_items::flush(self->m_space, fpages[i], control & AXO_UNMAP_FLUSH_OWN);
+        if (!fpages[i].nil)
+            map_items::flush(self->m_space, fpages[i], control & AXO_UNMAP_FLUSH_OWN);
     }
     return AXO_OK;
 }
@@ -293,12 +302,12 @@ uint32_t debug(Thread* self, uint32_t op, uint32_t arg0, uint32_t arg1) {
         }
         return AXO_OK;
     }
-    default: return AXO_ERR_INVALID_PARAM;
+    default:
+        return AXO_ERR_INVALID_PARAM;
     }
 }
 
 namespace {
-
 
 // Halts the thread until exchange_registers resumes it; then `regs` are what the resumer
 // left (it may have set a new ip and sp).
@@ -422,7 +431,8 @@ void deliver_exception(Thread* self, UserRegisters& regs, bool page_fault) {
     }
     if (!failed) {
         uint32_t words = axo_tag_untyped(reply);
-        if (words >= AXO_EXC_REPLY_ESP && !arch::user_ip_valid(*self, utcb->mr[AXO_EXC_REPLY_EIP])) {
+        if (words >= AXO_EXC_REPLY_ESP &&
+            !arch::user_ip_valid(*self, utcb->mr[AXO_EXC_REPLY_EIP])) {
             kprintf("thread %u.%u: exception reply with invalid eip %08x\n", self->m_id.number(),
                     self->m_id.version(), utcb->mr[AXO_EXC_REPLY_EIP]);
             failed = true;
@@ -434,7 +444,8 @@ void deliver_exception(Thread* self, UserRegisters& regs, bool page_fault) {
         if (!failed && words >= AXO_EXC_REPLY_GPRS + 6) {
             uint32_t* gprs[] = {&regs.eax, &regs.ecx, &regs.edx, &regs.ebx,
                                 &regs.ebp, &regs.esi, &regs.edi};
-            for (uint32_t i = 0; i < 7; ++i) *gprs[i] = utcb->mr[AXO_EXC_REPLY_GPRS + i];
+            for (uint32_t i = 0; i < 7; ++i)
+                *gprs[i] = utcb->mr[AXO_EXC_REPLY_GPRS + i];
         }
     }
     __builtin_memcpy(utcb->mr, saved, sizeof(saved));

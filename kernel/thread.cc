@@ -47,7 +47,8 @@ Result<Thread*> allocate(ThreadId id) {
 } // namespace
 
 void init() {
-    for (uint32_t number = 0; number < AXO_MAX_THREADS; ++number) set_slot(number, nullptr);
+    for (uint32_t number = 0; number < AXO_MAX_THREADS; ++number)
+        set_slot(number, nullptr);
 }
 
 Thread* lookup(ThreadId id) {

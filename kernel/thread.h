@@ -52,7 +52,7 @@ enum class ThreadState : uint8_t {
     // blocked while its IPC partner (the running thread, or one preempted in the kernel)
     // carries out the message's map items; nothing but that partner or a deletion ends it
     transferring,
-    dead,      // deleted; waiting to be freed
+    dead, // deleted; waiting to be freed
 };
 
 // How an IPC ended for a thread that was blocked in it; set by whoever woke it.
@@ -92,7 +92,7 @@ public:
     bool m_timeout_armed = false;  // the scheduler's copy of m_timeout.armed
     uint8_t m_priority = AXO_PRIORITY_DEFAULT;
     bool m_accept_any_mapping = false; // waiting for the pager's reply to a page fault
-    uint8_t m_arch_flags = 0; // owned by the architecture (ia32: FPU state valid)
+    uint8_t m_arch_flags = 0;          // owned by the architecture (ia32: FPU state valid)
     Space* m_space = nullptr;
     axo_utcb_t* m_utcb = nullptr; // kernel address of the UTCB
     uint32_t m_utcb_user = 0;     // its user address
@@ -101,11 +101,11 @@ public:
     uint32_t m_arch_switch[2] = {};
 
     // IPC
-    ThreadId m_receive_from;          // receive specification (nil: no receive phase)
-    uint16_t m_receive_timeout = 0;   // raw, applied when the receive phase starts
+    ThreadId m_receive_from;        // receive specification (nil: no receive phase)
+    uint16_t m_receive_timeout = 0; // raw, applied when the receive phase starts
     uint16_t m_reserved1 = 0;
-    Thread* m_send_target = nullptr;  // while sending: the thread whose queue we are in
-    Thread* m_sendq_head = nullptr;   // threads waiting to send to us, FIFO
+    Thread* m_send_target = nullptr; // while sending: the thread whose queue we are in
+    Thread* m_sendq_head = nullptr;  // threads waiting to send to us, FIFO
     Thread* m_sendq_next = nullptr;
     Thread* m_sendq_prev = nullptr;
     IpcOutcome m_outcome;

@@ -7,7 +7,8 @@ void TimeoutQueue::arm(TimeoutNode* node, uint64_t deadline) {
     node->deadline = deadline;
     // Behind the last node whose deadline is <= ours: FIFO among equal deadlines.
     TimeoutNode* before = m_tail;
-    while (before && before->deadline > deadline) before = before->prev;
+    while (before && before->deadline > deadline)
+        before = before->prev;
     node->prev = before;
     node->next = before ? before->next : m_head;
     if (node->next)

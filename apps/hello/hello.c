@@ -42,8 +42,12 @@ static int exhaust(void) {
         blocks[count++] = block;
     }
     printf("hello: the heap (%s) gave %d KiB, then %s\n", axo_heap_mode() == 1 ? "mm" : "arena",
-           count * 256, count == kMaxBlocks ? "no failure" : error == ENOMEM ? "ENOMEM" : "?");
-    for (int i = 0; i < count; ++i) free(blocks[i]);
+           count * 256,
+           count == kMaxBlocks ? "no failure"
+           : error == ENOMEM   ? "ENOMEM"
+                               : "?");
+    for (int i = 0; i < count; ++i)
+        free(blocks[i]);
     if (count == kMaxBlocks) return 2;
     if (error != ENOMEM) return 3;
     char* again = malloc(100000);
@@ -79,8 +83,10 @@ int main(int argc, char** argv) {
     }
     /* Free in a different order than allocated, then allocate again: the freed memory is
      * reused. */
-    for (size_t i = 0; i < COUNT; i += 2) free(blocks[i]);
-    for (size_t i = 1; i < COUNT; i += 2) free(blocks[i]);
+    for (size_t i = 0; i < COUNT; i += 2)
+        free(blocks[i]);
+    for (size_t i = 1; i < COUNT; i += 2)
+        free(blocks[i]);
     char* again = malloc(50000);
     if (again == NULL) {
         fprintf(stderr, "hello: out of memory after free\n");
@@ -88,7 +94,6 @@ int main(int argc, char** argv) {
     }
     free(again);
 
-    printf("hello: %zu bytes in %u blocks from the heap, freed (%d)\n", total, (unsigned)COUNT,
-           42);
+    printf("hello: %zu bytes in %u blocks from the heap, freed (%d)\n", total, (unsigned)COUNT, 42);
     return EXIT_SUCCESS;
 }

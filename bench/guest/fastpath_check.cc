@@ -202,7 +202,9 @@ uint32_t rdtsc_low() {
 
 // The FPU: a value kept in st(0) across an IPC must come back, whoever used the FPU meanwhile
 // (lazy switching: the kernel sets CR0.TS for a thread that does not own the FPU).
-void fpu_push(uint32_t value) { asm volatile("fildl %0" ::"m"(value)); }
+void fpu_push(uint32_t value) {
+    asm volatile("fildl %0" ::"m"(value));
+}
 uint32_t fpu_pop() {
     uint32_t value;
     asm volatile("fistpl %0" : "=m"(value));

@@ -13,9 +13,9 @@
 // `rounds=N` (default and most 1000) and `warmup=N` (default 100) per measurement.
 #include <initializer_list>
 
+#include "interfaces/sigma0/protocol.h"
 #include "rt/rt.h"
 #include "rt/tap.h"
-#include "interfaces/sigma0/protocol.h"
 
 extern "C" {
 extern volatile uint32_t bench_t0, bench_t1, bench_t2, bench_t3;
@@ -313,9 +313,8 @@ void report_pair(const PairNames& names, const PairResult& r) {
     if (r.failed_at != 0) {
         const char* why =
             r.failed_at < kClientSilent ? steps[r.failed_at] : "the client did not report";
-        for (const char* name :
-             {names.oneway, names.oneway_reply, names.roundtrip, names.words8, names.words64,
-              names.cr3})
+        for (const char* name : {names.oneway, names.oneway_reply, names.roundtrip, names.words8,
+                                 names.words64, names.cr3})
             failed(name, why);
         return;
     }
@@ -579,17 +578,16 @@ void page_fault_bench(axo_thread_id_t space) {
     report(name, g_a.median());
 }
 
-const PairNames kLarge = {"ipc.oneway.large", "ipc.oneway.large.reply", "ipc.roundtrip.large",
-                          "ipc.roundtrip.large.words8", "ipc.roundtrip.large.words64",
-                          "cr3.per_roundtrip.large"};
-const PairNames kSmall = {"ipc.oneway.small", "ipc.oneway.small.reply", "ipc.roundtrip.small",
-                          "ipc.roundtrip.small.words8", "ipc.roundtrip.small.words64",
-                          "cr3.per_roundtrip.small"};
+const PairNames kLarge = {
+    "ipc.oneway.large",           "ipc.oneway.large.reply",      "ipc.roundtrip.large",
+    "ipc.roundtrip.large.words8", "ipc.roundtrip.large.words64", "cr3.per_roundtrip.large"};
+const PairNames kSmall = {
+    "ipc.oneway.small",           "ipc.oneway.small.reply",      "ipc.roundtrip.small",
+    "ipc.roundtrip.small.words8", "ipc.roundtrip.small.words64", "cr3.per_roundtrip.small"};
 
 void skip_pair(const PairNames& names, const char* why) {
-    for (const char* name :
-         {names.oneway, names.oneway_reply, names.roundtrip, names.words8, names.words64,
-              names.cr3})
+    for (const char* name : {names.oneway, names.oneway_reply, names.roundtrip, names.words8,
+                             names.words64, names.cr3})
         skip(name, why);
 }
 
@@ -675,7 +673,8 @@ int main() {
 
     null_syscall();
     root_pair({"ipc.oneway.intra", "ipc.oneway.intra.reply", "ipc.roundtrip.intra",
-               "ipc.roundtrip.intra.words8", "ipc.roundtrip.intra.words64", "cr3.per_roundtrip.intra"},
+               "ipc.roundtrip.intra.words8", "ipc.roundtrip.intra.words64",
+               "cr3.per_roundtrip.intra"},
               g_root, AXO_NIL_THREAD);
     notify_wake();
     const char* pager_trouble = start_pager();

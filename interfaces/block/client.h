@@ -6,15 +6,16 @@
 
 #include <stdint.h>
 
-#include "lib/ipc/kernel.h"
 #include "interfaces/block/protocol.h"
+#include "lib/ipc/kernel.h"
 
 namespace ata::client {
 
 // Where a client may put its buffer: the kBufferBytes-aligned part of a static array of twice
 // that size (memory of its own, so a driver's death leaves it its own pages there).
 inline uint8_t* aligned_window(uint8_t* area) {
-    uintptr_t at = (reinterpret_cast<uintptr_t>(area) + kBufferBytes - 1) & ~uintptr_t{kBufferBytes - 1};
+    uintptr_t at =
+        (reinterpret_cast<uintptr_t>(area) + kBufferBytes - 1) & ~uintptr_t{kBufferBytes - 1};
     return reinterpret_cast<uint8_t*>(at);
 }
 

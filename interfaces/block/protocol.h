@@ -67,9 +67,9 @@ constexpr uint32_t kDeviceTimeoutMs = 5000;
 // with a read of its own). Reply: label 0, the words of BufferReply, one map item.
 // Errors: no_memory (the driver has no DMA memory).
 struct BufferReply {
-    uint32_t bytes;        // kBufferBytes
-    uint32_t slot;         // which of the driver's buffers (diagnostics)
-    uint32_t sectors_low;  // the disk's capacity in sectors
+    uint32_t bytes;       // kBufferBytes
+    uint32_t slot;        // which of the driver's buffers (diagnostics)
+    uint32_t sectors_low; // the disk's capacity in sectors
     uint32_t sectors_high;
 };
 struct BufferRequest {

@@ -6,9 +6,9 @@
 
 #include <stdint.h>
 
-#include "lib/ipc/kernel.h"
 #include "interfaces/console/protocol.h"
 #include "interfaces/stream/client.h"
+#include "lib/ipc/kernel.h"
 
 namespace console::client {
 

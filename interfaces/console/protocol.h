@@ -18,7 +18,8 @@
 //           The hardware cursor (CRTC registers 0x0E/0x0F) follows.
 //   read    typed characters, oldest first; with kReadWait the reply waits for a key (bound
 //           it with the call's timeout). Bytes leave the keyboard buffer only when a reply
-//           got through. Up to kMaxWaiting readers wait; any new request of a thread cancels its read.
+//           got through. Up to kMaxWaiting readers wait; any new request of a thread cancels its
+//           read.
 //   flush   answered at once (nothing is buffered on the way out).
 //
 // Keys (scancode set 1, which the PS/2 controller's translation delivers, US layout):

@@ -208,7 +208,8 @@ static_assert(labels::all_in(AXO_LABELS_MM_FIRST, AXO_LABELS_MM_LAST,
                               kMmDuplicate, kMmQuotaSet, kMmStatistics, kMmFaultState,
                               kMmFaultRetry, kMmFaultWait, kMmPagerWait, kMmObjectCreate,
                               kMmObjectGrant, kMmObjectRebind, kMmObjectEnd, kMmFaultNotice}));
-static_assert(uint32_t{kMmPagerWait} == uint32_t{AXO_MM_PAGER_WAIT}, "the C callers' label (wire.h)");
+static_assert(uint32_t{kMmPagerWait} == uint32_t{AXO_MM_PAGER_WAIT},
+              "the C callers' label (wire.h)");
 
 // Region kinds (RegionCreateRequest::kind).
 enum RegionKind : uint32_t {

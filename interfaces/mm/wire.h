@@ -1,5 +1,5 @@
-/* mm's labels for C callers (newlib's sbrk, the mm test's client); protocol.h, the C++ header, is built on them and
- * pins the layouts. */
+/* mm's labels for C callers (newlib's sbrk, the mm test's client); protocol.h, the C++ header, is
+ * built on them and pins the layouts. */
 #ifndef AXO_INTERFACES_MM_WIRE_H
 #define AXO_INTERFACES_MM_WIRE_H
 

@@ -6,8 +6,8 @@
 
 #include <stdint.h>
 
-#include "lib/ipc/client.h"
 #include "interfaces/names/protocol.h"
+#include "lib/ipc/client.h"
 
 namespace names {
 

@@ -7,7 +7,8 @@
 
 enum axo_name_label {
     AXO_NAME_REGISTER = AXO_LABELS_NAMES_FIRST + 0,
-    AXO_NAME_LOOKUP = AXO_LABELS_NAMES_FIRST + 1, /* a name (AXO_NAME_BYTES) -> 1 word, the thread */
+    AXO_NAME_LOOKUP =
+        AXO_LABELS_NAMES_FIRST + 1, /* a name (AXO_NAME_BYTES) -> 1 word, the thread */
     AXO_NAME_UNREGISTER = AXO_LABELS_NAMES_FIRST + 2,
 };
 

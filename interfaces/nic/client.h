@@ -6,8 +6,8 @@
 
 #include <stdint.h>
 
-#include "lib/ipc/kernel.h"
 #include "interfaces/nic/protocol.h"
+#include "lib/ipc/kernel.h"
 
 namespace e1000::client {
 

@@ -102,22 +102,22 @@ static_assert(ipc::wire_words<ReceiveReply> == 1);
 
 // Counters since this instance started, and the device's state; anyone may ask. Never fails.
 struct StatisticsReply {
-    uint32_t rx_frames, rx_bytes;   // received and handed to clients or queued
-    uint32_t tx_frames, tx_bytes;   // queued for transmission
-    uint32_t tx_done;               // transmit descriptors the device reported done
-    uint32_t interrupts;            // interrupt messages handled (each acknowledged)
-    uint32_t rx_missed;             // frames the device dropped: ring full (MPC register)
-    uint32_t rx_errors;             // frames with error bits or spanning descriptors (dropped)
-    uint32_t tx_busy;               // sends refused because the transmit ring was full
-    uint32_t link_up;               // STATUS.LU now
-    uint32_t link_changes;          // LSC interrupts
-    uint32_t irq;                   // the IRQ line
-    uint32_t mmio;                  // BAR0's physical address
-    uint32_t restarts;              // proc's restart count before this instance
-    uint32_t clients;               // attached
-    uint32_t receivers_waiting;     // deferred receives
-    uint32_t refusals_checked;      // grants the driver asked for outside its own and was
-                                    // refused at its start (the `selfcheck` word): 2 expected
+    uint32_t rx_frames, rx_bytes; // received and handed to clients or queued
+    uint32_t tx_frames, tx_bytes; // queued for transmission
+    uint32_t tx_done;             // transmit descriptors the device reported done
+    uint32_t interrupts;          // interrupt messages handled (each acknowledged)
+    uint32_t rx_missed;           // frames the device dropped: ring full (MPC register)
+    uint32_t rx_errors;           // frames with error bits or spanning descriptors (dropped)
+    uint32_t tx_busy;             // sends refused because the transmit ring was full
+    uint32_t link_up;             // STATUS.LU now
+    uint32_t link_changes;        // LSC interrupts
+    uint32_t irq;                 // the IRQ line
+    uint32_t mmio;                // BAR0's physical address
+    uint32_t restarts;            // proc's restart count before this instance
+    uint32_t clients;             // attached
+    uint32_t receivers_waiting;   // deferred receives
+    uint32_t refusals_checked;    // grants the driver asked for outside its own and was
+                                  // refused at its start (the `selfcheck` word): 2 expected
     uint8_t mac[6];
     uint16_t pad;
 };

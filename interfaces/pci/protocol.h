@@ -20,9 +20,9 @@
 namespace pci {
 
 enum Label : uint32_t {
-    kPciFind = AXO_LABELS_PCI_FIRST + 0,      // by vendor/device and index
-    kPciFindClass = AXO_LABELS_PCI_FIRST + 1, // by class/subclass and index
-    kPciDeviceAt = AXO_LABELS_PCI_FIRST + 2,  // the n-th device found (listing)
+    kPciFind = AXO_LABELS_PCI_FIRST + 0,       // by vendor/device and index
+    kPciFindClass = AXO_LABELS_PCI_FIRST + 1,  // by class/subclass and index
+    kPciDeviceAt = AXO_LABELS_PCI_FIRST + 2,   // the n-th device found (listing)
     kPciStatistics = AXO_LABELS_PCI_FIRST + 3, // counters
 };
 static_assert(labels::all_in(AXO_LABELS_PCI_FIRST, AXO_LABELS_PCI_LAST,

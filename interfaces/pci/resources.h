@@ -35,10 +35,14 @@ inline bool irq_of(const DeviceReply& device, uint32_t& line);
 namespace detail {
 
 inline bool hex_digit(char c, uint32_t& value) {
-    if (c >= '0' && c <= '9') value = static_cast<uint32_t>(c - '0');
-    else if (c >= 'a' && c <= 'f') value = static_cast<uint32_t>(c - 'a' + 10);
-    else if (c >= 'A' && c <= 'F') value = static_cast<uint32_t>(c - 'A' + 10);
-    else return false;
+    if (c >= '0' && c <= '9')
+        value = static_cast<uint32_t>(c - '0');
+    else if (c >= 'a' && c <= 'f')
+        value = static_cast<uint32_t>(c - 'a' + 10);
+    else if (c >= 'A' && c <= 'F')
+        value = static_cast<uint32_t>(c - 'A' + 10);
+    else
+        return false;
     return true;
 }
 
@@ -93,12 +97,10 @@ inline bool bar_range(const BarInfo& bar, Range& out) {
 }
 
 inline bool irq_of(const DeviceReply& device, uint32_t& line) {
-    if (device.irq_pin == 0 || device.irq_line == 0 || device.irq_line > 15 ||
-        device.irq_line == 2)
+    if (device.irq_pin == 0 || device.irq_line == 0 || device.irq_line > 15 || device.irq_line == 2)
         return false;
     line = device.irq_line;
     return true;
 }
-
 
 } // namespace pci

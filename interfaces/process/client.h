@@ -6,8 +6,8 @@
 
 #include <stdint.h>
 
-#include "lib/ipc/client.h"
 #include "interfaces/process/protocol.h"
+#include "lib/ipc/client.h"
 
 namespace proc::client {
 
@@ -76,8 +76,8 @@ ipc::Error subscribe(T& transport, axo_thread_id_t proc,
 
 // Blocks until there are events, unless `options` has kEventNoHang (bound it with `timeout`).
 template <ipc::Transport T>
-ipc::Error next_events(T& transport, axo_thread_id_t proc, uint32_t options,
-                       EventNextReply& reply, axo_timeout_t timeout = AXO_TIMEOUT_NEVER) {
+ipc::Error next_events(T& transport, axo_thread_id_t proc, uint32_t options, EventNextReply& reply,
+                       axo_timeout_t timeout = AXO_TIMEOUT_NEVER) {
     return ipc::call(transport, proc, EventNextRequest{options}, reply, timeout);
 }
 

@@ -23,23 +23,27 @@ namespace proc {
 enum Label : uint32_t {
     // ---- Processes ------------------------------------------------------------------------------
     // Below: the layouts, what each operation does and its errors.
-    kProcSpawn = AXO_PROC_SPAWN,                // start a program from a boot module
-    kProcExit = AXO_PROC_EXIT,                  // the calling process ends; no reply
-    kProcWait = AXO_PROC_WAIT,                  // wait for a child to end; the reply comes when it has
-    kProcKill = AXO_PROC_KILL,                  // end a child process
-    kProcStatistics = AXO_PROC_STATISTICS,      // counters of the process table and of memory
+    kProcSpawn = AXO_PROC_SPAWN,           // start a program from a boot module
+    kProcExit = AXO_PROC_EXIT,             // the calling process ends; no reply
+    kProcWait = AXO_PROC_WAIT,             // wait for a child to end; the reply comes when it has
+    kProcKill = AXO_PROC_KILL,             // end a child process
+    kProcStatistics = AXO_PROC_STATISTICS, // counters of the process table and of memory
     kProcThreadCreate = AXO_PROC_THREAD_CREATE, // a new thread in the caller's own process
     kProcFork = AXO_PROC_FORK,                  // a copy-on-write copy of the calling process
-    kProcIdentify = AXO_PROC_IDENTIFY,          // pid, parent, group, session, credentials of a thread's process
+    kProcIdentify =
+        AXO_PROC_IDENTIFY, // pid, parent, group, session, credentials of a thread's process
     kProcSetProcessGroup = AXO_PROC_SET_PROCESS_GROUP, // setpgid
     kProcSetSession = AXO_PROC_SET_SESSION,            // setsid
     kProcSetCredentials = AXO_PROC_SET_CREDENTIALS,    // setuid, seteuid, setgid, setegid
     kProcSetGroups = AXO_PROC_SET_GROUPS,              // setgroups
-    kProcEventSubscribe = AXO_PROC_EVENT_SUBSCRIBE,    // the caller's thread subscribes to the event stream
-    kProcEventNext = AXO_PROC_EVENT_NEXT,              // the subscriber's next events; the reply comes when there are
-    kProcList = AXO_PROC_LIST,                         // every process, in pid order (a subscriber's resync)
-    kProcSignalState = AXO_PROC_SIGNAL_STATE,          // the caller's ignored and caught signals; its pending ones
-    kProcExec = AXO_PROC_EXEC,                         // the calling process runs another program, keeping its pid
+    kProcEventSubscribe =
+        AXO_PROC_EVENT_SUBSCRIBE, // the caller's thread subscribes to the event stream
+    kProcEventNext =
+        AXO_PROC_EVENT_NEXT,   // the subscriber's next events; the reply comes when there are
+    kProcList = AXO_PROC_LIST, // every process, in pid order (a subscriber's resync)
+    kProcSignalState =
+        AXO_PROC_SIGNAL_STATE, // the caller's ignored and caught signals; its pending ones
+    kProcExec = AXO_PROC_EXEC, // the calling process runs another program, keeping its pid
 
     // ---- Devices (drivers; below, "Devices": the devices interface) -------------------------
     kProcDeviceClaim = 0x0300,  // the caller's grants; makes it their holder
@@ -54,9 +58,8 @@ static_assert(labels::all_in(AXO_LABELS_PROCESS_FIRST, AXO_LABELS_PROCESS_LAST,
                              {kProcSpawn, kProcExit, kProcWait, kProcKill, kProcStatistics,
                               kProcThreadCreate, kProcFork}));
 static_assert(labels::all_in(AXO_LABELS_DEVICES_FIRST, AXO_LABELS_DEVICES_LAST,
-                             {kProcDeviceClaim, kProcDevicePorts, kProcDeviceIrq,
-                              kProcDeviceMemory, kProcDmaAllocate, kProcDeviceStatus,
-                              kProcPciReport}));
+                             {kProcDeviceClaim, kProcDevicePorts, kProcDeviceIrq, kProcDeviceMemory,
+                              kProcDmaAllocate, kProcDeviceStatus, kProcPciReport}));
 
 // ---- Processes ------------------------------------------------------------------------------
 //
@@ -641,10 +644,10 @@ static_assert(ipc::wire_words<DmaAllocateReply> == 1);
 // A module's supervision state, by module name; anyone may ask (tests, tools).
 // Errors: invalid_argument (not a valid name); not_found (no such module).
 struct DeviceStatusReply {
-    ProcessId instance; // its supervised process (kNoProcess: none running)
-    ProcessId holder;   // the process holding its grants (kNoProcess: none)
-    uint32_t restarts;  // restarts so far
-    uint32_t irqs_attached; // IRQ lines attached to the holder now
+    ProcessId instance;      // its supervised process (kNoProcess: none running)
+    ProcessId holder;        // the process holding its grants (kNoProcess: none)
+    uint32_t restarts;       // restarts so far
+    uint32_t irqs_attached;  // IRQ lines attached to the holder now
     uint32_t restart_policy; // 1 if on-exit=restart
 };
 struct DeviceStatusRequest {

@@ -25,8 +25,7 @@ using stream::WriteRequest;
 enum Label : uint32_t {
     kSerialStatistics = AXO_LABELS_SERIAL_FIRST + 0,
 };
-static_assert(labels::all_in(AXO_LABELS_SERIAL_FIRST, AXO_LABELS_SERIAL_LAST,
-                             {kSerialStatistics}));
+static_assert(labels::all_in(AXO_LABELS_SERIAL_FIRST, AXO_LABELS_SERIAL_LAST, {kSerialStatistics}));
 
 // Counters since this instance started; anyone may ask. Never fails.
 struct StatisticsReply {

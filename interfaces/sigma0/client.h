@@ -7,8 +7,8 @@
 #include <stdint.h>
 
 #include "axolotl/kip.h"
-#include "lib/ipc/kernel.h"
 #include "interfaces/sigma0/protocol.h"
+#include "lib/ipc/kernel.h"
 
 namespace sigma0::client {
 

@@ -6,8 +6,8 @@
 
 #include <stdint.h>
 
-#include "lib/ipc/kernel.h"
 #include "interfaces/stream/protocol.h"
+#include "lib/ipc/kernel.h"
 
 namespace stream::client {
 

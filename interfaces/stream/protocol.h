@@ -49,7 +49,8 @@ struct WriteRequest {
 static_assert(ipc::wire_words<WriteRequest> == AXO_STREAM_CHUNK_WORDS);
 static_assert(ipc::wire_words<WriteReply> == 1);
 
-constexpr uint32_t kReadWait = AXO_STREAM_READ_WAIT; // ReadRequest::options: wait for at least one byte
+constexpr uint32_t kReadWait =
+    AXO_STREAM_READ_WAIT; // ReadRequest::options: wait for at least one byte
 
 // Up to `max` (<= kChunkBytes) received bytes, oldest first. With nothing received: count 0 at
 // once, or — with kReadWait — the reply waits until a byte arrives (bound it with the call's

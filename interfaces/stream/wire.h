@@ -11,8 +11,8 @@ enum axo_stream_label {
     AXO_STREAM_FLUSH = AXO_LABELS_STREAM_FIRST + 2, /* -> nothing, once every byte has left */
 };
 
-#define AXO_STREAM_CHUNK_BYTES 240u                          /* bytes per request or reply */
+#define AXO_STREAM_CHUNK_BYTES 240u                               /* bytes per request or reply */
 #define AXO_STREAM_CHUNK_WORDS (1u + AXO_STREAM_CHUNK_BYTES / 4u) /* count + bytes */
-#define AXO_STREAM_READ_WAIT 1u                              /* read option: wait for a byte */
+#define AXO_STREAM_READ_WAIT 1u                                   /* read option: wait for a byte */
 
 #endif /* AXO_INTERFACES_STREAM_WIRE_H */

@@ -2,10 +2,10 @@
 
 #include "rt/rt.h"
 
+#include "interfaces/process/client.h"
 #include "lib/ipc/kernel.h"
 #include "lib/names/names.h"
 #include "lib/text/number.h"
-#include "interfaces/process/client.h"
 
 namespace driver {
 namespace {
@@ -40,8 +40,8 @@ ipc::Error map_ports(uint32_t first, uint32_t last) {
             ++log2;
         axo_fpage_t fpage = axo_io_fpage(port, log2);
         ipc::Empty reply;
-        if (ipc::Error error = ipc::call_receiving_map(proc_thread(), proc::DevicePortsRequest{fpage},
-                                                       reply, fpage);
+        if (ipc::Error error = ipc::call_receiving_map(
+                proc_thread(), proc::DevicePortsRequest{fpage}, reply, fpage);
             error != ipc::Error::ok)
             return error;
         port += 1u << log2;

@@ -21,10 +21,10 @@
 #include <stdint.h>
 
 #include "axolotl/syscalls.h"
+#include "interfaces/process/protocol.h"
 #include "lib/ipc/dispatcher.h"
 #include "lib/ipc/message.h"
 #include "lib/loader/layout.h"
-#include "interfaces/process/protocol.h"
 
 namespace driver {
 

@@ -41,15 +41,15 @@ namespace ipc {
 
 // What a server's dispatcher saw; tests and diagnostics read it.
 struct DispatchStats {
-    uint32_t messages;        // every message dispatched
-    uint32_t errors;          // error replies sent, whatever the cause
-    uint32_t bad_operations;  // labels without a handler (answered Error::bad_operation)
+    uint32_t messages;         // every message dispatched
+    uint32_t errors;           // error replies sent, whatever the cause
+    uint32_t bad_operations;   // labels without a handler (answered Error::bad_operation)
     uint32_t wrong_interfaces; // labels of interfaces not served here (Error::wrong_interface)
-    uint32_t bad_messages;    // requests of the wrong shape (answered Error::bad_message)
-    uint32_t kernel_messages; // kernel-protocol labels (to the kernel handler, or dropped)
-    uint32_t failed_replies;  // replies that could not be delivered (the client left)
-    uint32_t failed_receives; // receives that failed (cancelled or aborted)
-    uint32_t deferred;        // requests whose handler returned kNoReply
+    uint32_t bad_messages;     // requests of the wrong shape (answered Error::bad_message)
+    uint32_t kernel_messages;  // kernel-protocol labels (to the kernel handler, or dropped)
+    uint32_t failed_replies;   // replies that could not be delivered (the client left)
+    uint32_t failed_receives;  // receives that failed (cancelled or aborted)
+    uint32_t deferred;         // requests whose handler returned kNoReply
 };
 
 // Returned by a handler that sends no reply now: it will answer later (ipc::send_reply), or
@@ -153,8 +153,8 @@ template <class C, class Req, class Rep> struct ItemHandlerTraits<ItemHandler<C,
 };
 
 template <auto Handler>
-Error item_thunk(typename ItemHandlerTraits<decltype(Handler)>::Context& context, axo_thread_id_t from,
-                 Message& message) {
+Error item_thunk(typename ItemHandlerTraits<decltype(Handler)>::Context& context,
+                 axo_thread_id_t from, Message& message) {
     using Traits = ItemHandlerTraits<decltype(Handler)>;
     using Req = typename Traits::Request;
     static_assert(Request<Req>, "a handler's request must be an ipc::Request");
@@ -217,7 +217,8 @@ public:
     Outcome dispatch(axo_thread_id_t from, Message& message) {
         ++m_stats.messages;
         uint32_t label = message.label();
-        if (label < AXO_LABEL_EXCEPTION && m_request_hook != nullptr) m_request_hook(m_context, from);
+        if (label < AXO_LABEL_EXCEPTION && m_request_hook != nullptr)
+            m_request_hook(m_context, from);
         for (size_t i = 0; i < m_route_count; ++i) {
             if (m_routes[i].label != label) continue;
             Error error = m_routes[i].handle(m_context, from, message);

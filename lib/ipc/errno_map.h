@@ -17,23 +17,40 @@ extern "C" {
  * enum (a server may send anything). */
 static inline int axo_rpc_errno(uint32_t error) {
     switch (error) {
-    case AXO_RPC_OK: return 0;
-    case AXO_RPC_ENONAME: return ENOENT;    /* the server of the call is not there */
-    case AXO_RPC_EEXIST: return EEXIST;
-    case AXO_RPC_EPERM: return EPERM;
-    case AXO_RPC_EBADMSG: return EBADMSG;
-    case AXO_RPC_ENOMEM: return ENOMEM;
-    case AXO_RPC_ENOENT: return ENOENT;
-    case AXO_RPC_ENOTSUP: return ENOTSUP;
-    case AXO_RPC_EBADOP: return ENOSYS;     /* the server has no such operation */
-    case AXO_RPC_EBUSY: return EBUSY;
-    case AXO_RPC_EIO: return EIO;
-    case AXO_RPC_EINVAL: return EINVAL;
-    case AXO_RPC_ENOSPC: return ENOSPC;
-    case AXO_RPC_EWRONGIF: return EPROTO;   /* a request sent to a server of another interface */
-    case AXO_RPC_ETIMEDOUT: return ETIMEDOUT;
-    case AXO_RPC_EGONE: return EIO;         /* the server died; libposix retries first */
-    case AXO_RPC_EIPC: return EIO;
+    case AXO_RPC_OK:
+        return 0;
+    case AXO_RPC_ENONAME:
+        return ENOENT; /* the server of the call is not there */
+    case AXO_RPC_EEXIST:
+        return EEXIST;
+    case AXO_RPC_EPERM:
+        return EPERM;
+    case AXO_RPC_EBADMSG:
+        return EBADMSG;
+    case AXO_RPC_ENOMEM:
+        return ENOMEM;
+    case AXO_RPC_ENOENT:
+        return ENOENT;
+    case AXO_RPC_ENOTSUP:
+        return ENOTSUP;
+    case AXO_RPC_EBADOP:
+        return ENOSYS; /* the server has no such operation */
+    case AXO_RPC_EBUSY:
+        return EBUSY;
+    case AXO_RPC_EIO:
+        return EIO;
+    case AXO_RPC_EINVAL:
+        return EINVAL;
+    case AXO_RPC_ENOSPC:
+        return ENOSPC;
+    case AXO_RPC_EWRONGIF:
+        return EPROTO; /* a request sent to a server of another interface */
+    case AXO_RPC_ETIMEDOUT:
+        return ETIMEDOUT;
+    case AXO_RPC_EGONE:
+        return EIO; /* the server died; libposix retries first */
+    case AXO_RPC_EIPC:
+        return EIO;
     }
     return EIO;
 }

@@ -160,7 +160,7 @@ inline Arrival reply_and_wait_for_message_or_notification(axo_thread_id_t to, ui
 // A failed reply or receive is counted and the loop receives again, as in serve().
 template <class Context, class OnNotification>
 [[noreturn]] void serve(Dispatcher<Context>& dispatcher, uint32_t mask,
-                       OnNotification on_notification) {
+                        OnNotification on_notification) {
     Message message(axo_my_utcb()->mr);
     Arrival arrival = wait_for_message_or_notification(mask);
     for (;;) {
@@ -202,9 +202,12 @@ Error call_interruptible(axo_thread_id_t server, const Req& request, typename Re
     Arrival arrival = classify_arrival(from, utcb->mr, utcb->error);
     bits = arrival.bits;
     switch (arrival.kind) {
-    case Arrival::Kind::notification: return Error::interrupted;
-    case Arrival::Kind::failed: return transport_error(arrival.error_word);
-    case Arrival::Kind::message: break;
+    case Arrival::Kind::notification:
+        return Error::interrupted;
+    case Arrival::Kind::failed:
+        return transport_error(arrival.error_word);
+    case Arrival::Kind::message:
+        break;
     }
     return get_reply(message, reply);
 }

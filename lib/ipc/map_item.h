@@ -23,7 +23,8 @@ inline constexpr uint32_t kItemWords = 2;
 // A struct that leaves room for an item's words in the message registers: without it, the
 // item would be read from (or written to) beyond MR63.
 template <class T>
-concept ItemCarrier = WireLayout<T> && wire_words<T> + kItemWords <= kMaxWords;
+concept ItemCarrier = WireLayout<T> && wire_words<T>
++ kItemWords <= kMaxWords;
 
 struct MapItem {
     // The "hotspot": where in a larger receive window the pages land (bits 31..10 count).
@@ -48,7 +49,8 @@ void put_with_item(Message& message, uint32_t label, const T& value, const MapIt
     message.set_word(n + 1, item.fpage);
     message.set_tag(label, n, kItemWords);
 }
-template <ItemCarrier T> void put_reply_with_item(Message& message, const T& reply, const MapItem& item) {
+template <ItemCarrier T>
+void put_reply_with_item(Message& message, const T& reply, const MapItem& item) {
     put_with_item(message, static_cast<uint32_t>(Error::ok), reply, item);
 }
 
@@ -60,7 +62,7 @@ template <ItemCarrier T> Error get_with_item(const Message& message, T& out, Map
     uint32_t word0 = message.word(wire_words<T>);
     uint32_t type = word0 & AXO_ITEM_TYPE_MASK;
     if (type != AXO_ITEM_MAP && type != AXO_ITEM_GRANT) return Error::bad_message;
-    if constexpr (wire_words<T> > 0) __builtin_memcpy(&out, message.words(), sizeof(T));
+    if constexpr (wire_words < T >> 0) __builtin_memcpy(&out, message.words(), sizeof(T));
     item = MapItem{word0 & ~0x3FFu, message.word(wire_words<T> + 1), type == AXO_ITEM_GRANT};
     return Error::ok;
 }
@@ -86,8 +88,8 @@ struct PageFault {
 };
 
 inline bool is_page_fault(const Message& message) {
-    return (message.label() & ~AXO_FPAGE_RWX) == AXO_LABEL_PAGE_FAULT &&
-           message.untyped() == 2 && message.typed() == 0;
+    return (message.label() & ~AXO_FPAGE_RWX) == AXO_LABEL_PAGE_FAULT && message.untyped() == 2 &&
+           message.typed() == 0;
 }
 // False (and `fault` untouched) for anything but a page fault of the kernel's shape.
 inline bool get_page_fault(const Message& message, PageFault& fault) {

@@ -23,7 +23,8 @@
 //   return m_pending.defer(from, Read{request.max}) == ipc::Error::ok ? ipc::kNoReply : busy;
 //   // when data came: the oldest first
 //   m_pending.answer(m_pending.at(0).ticket,
-//                    [&](axo_thread_id_t client, const Read&) { return ipc::send_reply(client, r); },
+//                    [&](axo_thread_id_t client, const Read&) { return ipc::send_reply(client, r);
+//                    },
 //                    [&](const Read&) { ring.drop(r.count); });
 #pragma once
 

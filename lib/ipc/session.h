@@ -157,8 +157,7 @@ private:
     bool reclaim_dead(uint32_t& first) {
         bool found = false;
         for (uint32_t i = 0; i < N; ++i) {
-            if (m_slots[i].client == AXO_NIL_THREAD || m_host.liveness(m_slots[i].client))
-                continue;
+            if (m_slots[i].client == AXO_NIL_THREAD || m_host.liveness(m_slots[i].client)) continue;
             free_slot(i);
             ++m_reclaimed;
             if (!found) first = i;

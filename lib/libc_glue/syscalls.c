@@ -147,7 +147,8 @@ int axo_heap_mode(void) {
 
 static void console_text(const char* text) {
     uint32_t n = 0;
-    while (text[n] != '\0') ++n;
+    while (text[n] != '\0')
+        ++n;
     axo_debug_write(text, n);
 }
 
@@ -229,7 +230,8 @@ static axo_thread_id_t console_server(void) {
         axo_utcb_t* utcb = axo_my_utcb();
         static const char name[] = "console";
         char* words = (char*)&utcb->mr[1];
-        for (uint32_t i = 0; i < AXO_NAME_BYTES; ++i) words[i] = i < sizeof name ? name[i] : 0;
+        for (uint32_t i = 0; i < AXO_NAME_BYTES; ++i)
+            words[i] = i < sizeof name ? name[i] : 0;
         utcb->mr[0] = axo_msg_tag(AXO_NAME_LOOKUP, AXO_NAME_BYTES / 4, 0);
         axo_timeout_t timeout = axo_timeout_us(1000000);
         axo_msg_tag_t tag = axo_ipc_call(kip()->root_task, axo_timeouts(timeout, timeout));
@@ -250,7 +252,8 @@ static size_t console_write_chunk(const char* bytes, size_t n) {
     if (n > AXO_STREAM_CHUNK_BYTES) n = AXO_STREAM_CHUNK_BYTES;
     utcb->mr[1] = (uint32_t)n;
     char* data = (char*)&utcb->mr[2];
-    for (size_t i = 0; i < n; ++i) data[i] = bytes[i];
+    for (size_t i = 0; i < n; ++i)
+        data[i] = bytes[i];
     utcb->mr[0] = axo_msg_tag(AXO_STREAM_WRITE, AXO_STREAM_CHUNK_WORDS, 0);
     axo_timeout_t timeout = axo_timeout_us(AXO_CONSOLE_TIMEOUT_US);
     axo_msg_tag_t tag = axo_ipc_call(console_thread, axo_timeouts(timeout, timeout));
@@ -286,7 +289,8 @@ ssize_t write(int fd, const void* buffer, size_t count) {
             console_state = CONSOLE_DEBUG;
         }
         size_t n = count - done < sizeof chunk ? count - done : sizeof chunk;
-        for (size_t i = 0; i < n; ++i) chunk[i] = bytes[done + i];
+        for (size_t i = 0; i < n; ++i)
+            chunk[i] = bytes[done + i];
         if (axo_debug_write(chunk, (uint32_t)n) != AXO_OK) {
             if (done > 0) break;
             errno = EFAULT;
@@ -318,7 +322,8 @@ ssize_t read(int fd, void* buffer, size_t count) {
     uint32_t n = utcb->mr[1];
     const char* data = (const char*)&utcb->mr[2];
     char* out = buffer;
-    for (uint32_t i = 0; i < n; ++i) out[i] = data[i];
+    for (uint32_t i = 0; i < n; ++i)
+        out[i] = data[i];
     return (ssize_t)n;
 }
 

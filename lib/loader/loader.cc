@@ -1,8 +1,8 @@
 #include "loader.h"
 
-#include "rt/rt.h"
-#include "lib/ipc/map_item.h"
 #include "interfaces/sigma0/client.h"
+#include "lib/ipc/map_item.h"
+#include "rt/rt.h"
 
 namespace loader {
 
@@ -85,7 +85,7 @@ const uint8_t* map_boot_module(uint32_t index, uint32_t window, uint32_t* size) 
 }
 
 ipc::Error prepare(Process& process, const uint8_t* image, uint32_t size, const char* const* argv,
-            uint32_t argc, const char** why) {
+                   uint32_t argc, const char** why) {
     process = Process{};
     if (!axo::elf::parse(image, size, Process::kStack.low, process.elf, why).ok())
         return ipc::Error::unsupported;
@@ -99,7 +99,7 @@ ipc::Error prepare(Process& process, const uint8_t* image, uint32_t size, const 
 }
 
 ipc::Error create_thread(Process& process, axo_thread_id_t id, axo_thread_id_t pager,
-                  axo_thread_id_t exception_handler, const char** why) {
+                         axo_thread_id_t exception_handler, const char** why) {
     uint32_t error =
         axo_thread_control(id, id, rt_my_id(), pager, Process::kUtcb, exception_handler);
     if (error != AXO_OK) {
@@ -115,8 +115,8 @@ ipc::Error start(Process& process, const char** why) {
                         process.elf.entry, 0, AXO_NIL_THREAD};
     if (axo_exchange_registers(process.thread, &regs) != AXO_OK) {
         // Half a process is none: the space goes with its only thread.
-        (void)axo_thread_control(process.thread, AXO_NIL_THREAD, AXO_NIL_THREAD, AXO_NIL_THREAD,
-                                 0, AXO_NIL_THREAD);
+        (void)axo_thread_control(process.thread, AXO_NIL_THREAD, AXO_NIL_THREAD, AXO_NIL_THREAD, 0,
+                                 AXO_NIL_THREAD);
         process.thread = AXO_NIL_THREAD;
         if (why != nullptr) *why = "exchange_registers refused the new thread's entry";
         return ipc::Error::invalid_argument;
@@ -125,13 +125,12 @@ ipc::Error start(Process& process, const char** why) {
 }
 
 ipc::Error spawn(Process& process, const uint8_t* image, uint32_t size, axo_thread_id_t id,
-          axo_thread_id_t pager, const char* const* argv, uint32_t argc, const char** why,
-          axo_thread_id_t exception_handler) {
+                 axo_thread_id_t pager, const char* const* argv, uint32_t argc, const char** why,
+                 axo_thread_id_t exception_handler) {
     if (ipc::Error error = prepare(process, image, size, argv, argc, why); error != ipc::Error::ok)
         return error;
     axo_thread_id_t handler = exception_handler == AXO_NIL_THREAD ? pager : exception_handler;
-    if (ipc::Error error = create_thread(process, id, pager, handler, why);
-        error != ipc::Error::ok)
+    if (ipc::Error error = create_thread(process, id, pager, handler, why); error != ipc::Error::ok)
         return error;
     return start(process, why);
 }

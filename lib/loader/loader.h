@@ -11,8 +11,8 @@
 #include <stdint.h>
 
 #include "axolotl/syscalls.h"
-#include "lib/ipc/error.h"
 #include "kernel/elf.h"
+#include "lib/ipc/error.h"
 #include "lib/loader/layout.h"
 
 namespace loader {
@@ -75,16 +75,16 @@ struct Process {
 // top of its stack (layout.h). Nothing is created unless everything succeeds.
 // `exception_handler` nil: the pager handles exceptions too.
 ipc::Error spawn(Process& process, const uint8_t* image, uint32_t size, axo_thread_id_t id,
-          axo_thread_id_t pager, const char* const* argv, uint32_t argc, const char** why,
-          axo_thread_id_t exception_handler = AXO_NIL_THREAD);
+                 axo_thread_id_t pager, const char* const* argv, uint32_t argc, const char** why,
+                 axo_thread_id_t exception_handler = AXO_NIL_THREAD);
 
 // spawn in three steps, for a caller that sets up the space in between (proc hands it to mm,
 // servers/proc/paging.cc): validate the image and lay out the arguments; create the thread
 // (nothing started); start it at the ELF entry (deleted again if that fails).
 ipc::Error prepare(Process& process, const uint8_t* image, uint32_t size, const char* const* argv,
-            uint32_t argc, const char** why);
+                   uint32_t argc, const char** why);
 ipc::Error create_thread(Process& process, axo_thread_id_t id, axo_thread_id_t pager,
-                  axo_thread_id_t exception_handler, const char** why);
+                         axo_thread_id_t exception_handler, const char** why);
 ipc::Error start(Process& process, const char** why);
 
 enum class Fault {

@@ -12,8 +12,8 @@
 #include <stdint.h>
 
 #include "axolotl/kip.h"
-#include "lib/ipc/kernel.h"
 #include "interfaces/names/client.h"
+#include "lib/ipc/kernel.h"
 
 namespace names {
 

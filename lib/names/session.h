@@ -10,15 +10,15 @@
 //
 // A restarted server's buffer is a new one (its old mapping died with it): a request whose
 // input lives in the buffer passes `refill`, which runs after every attach the call makes,
-// before the request goes out. `session_lost` (not_found for ata and e1000) is the server's answer to a client it
-// holds no session for (the slot was taken back): the session attaches again and retries
-// once as well. Not thread-safe: one Session per thread, like its Binding.
+// before the request goes out. `session_lost` (not_found for ata and e1000) is the server's answer
+// to a client it holds no session for (the slot was taken back): the session attaches again and
+// retries once as well. Not thread-safe: one Session per thread, like its Binding.
 #pragma once
 
 #include <stdint.h>
 
-#include "lib/ipc/client.h"
 #include "interfaces/names/client.h"
+#include "lib/ipc/client.h"
 
 namespace names {
 

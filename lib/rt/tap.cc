@@ -21,7 +21,9 @@ void vline(const char* prefix, const char* fmt, va_list args, const char* suffix
 
 extern "C" {
 
-void rt_tap_begin(void) { rt_printf("TAP version 13\n"); }
+void rt_tap_begin(void) {
+    rt_printf("TAP version 13\n");
+}
 
 int rt_tap_vcheck(int passed, const char* fmt, va_list args) {
     ++g_count;
@@ -55,7 +57,9 @@ void rt_tap_skip(const char* reason, const char* fmt, ...) {
     va_end(args);
 }
 
-void rt_tap_vdiag(const char* fmt, va_list args) { vline("# ", fmt, args, ""); }
+void rt_tap_vdiag(const char* fmt, va_list args) {
+    vline("# ", fmt, args, "");
+}
 
 void rt_tap_diag(const char* fmt, ...) {
     va_list args;
@@ -64,7 +68,9 @@ void rt_tap_diag(const char* fmt, ...) {
     va_end(args);
 }
 
-uint32_t rt_tap_failures(void) { return g_failures; }
+uint32_t rt_tap_failures(void) {
+    return g_failures;
+}
 
 void rt_tap_end(void) {
     rt_printf("1..%u\n", g_count);

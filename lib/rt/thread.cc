@@ -1,8 +1,8 @@
 // Threads of the caller's own space, on caller-provided stacks.
 #include "rt/rt.h"
 
-#include "lib/ipc/kernel.h"
 #include "interfaces/process/protocol.h"
+#include "lib/ipc/kernel.h"
 
 namespace {
 
@@ -33,7 +33,8 @@ extern "C" {
 uint32_t rt_thread_create(axo_thread_id_t id, uint32_t utcb_address,
                           axo_thread_id_t exception_handler) {
     axo_thread_id_t self = rt_my_id();
-    // space = self: the new thread shares our space; we schedule it; no pager: the caller's memory is all mapped already.
+    // space = self: the new thread shares our space; we schedule it; no pager: the caller's memory
+    // is all mapped already.
     return axo_thread_control(id, self, self, AXO_NIL_THREAD, utcb_address, exception_handler);
 }
 
@@ -57,8 +58,8 @@ uint32_t rt_process_thread_start(void (*fn)(void*), void* arg, void* stack_top,
     proc::ThreadCreateRequest request{reinterpret_cast<uintptr_t>(&thread_entry),
                                       prepare_stack(fn, arg, stack_top)};
     proc::ThreadCreateReply reply{};
-    ipc::Error error = ipc::call(rt_kip()->root_task, request, reply,
-                                 axo_timeout_us(kProcCallTimeoutUs));
+    ipc::Error error =
+        ipc::call(rt_kip()->root_task, request, reply, axo_timeout_us(kProcCallTimeoutUs));
     if (error == ipc::Error::ok && id != nullptr) *id = reply.thread;
     return static_cast<uint32_t>(error);
 }

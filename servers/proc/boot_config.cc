@@ -1,7 +1,7 @@
 #include "servers/proc/boot_config.h"
 
-#include "lib/text/number.h"
 #include "interfaces/pci/resources.h"
+#include "lib/text/number.h"
 
 namespace proc {
 namespace {
@@ -329,11 +329,7 @@ bool conflicts(const ModuleConfig& a, const ModuleConfig& b, ConfigError& error)
                 Text text = message(error);
                 text.add("PCI device ").hex(a.pci[i].vendor).add(":").hex(a.pci[i].device);
                 if (a.pci[i].index != 0) text.add(".").dec(a.pci[i].index);
-                text.add(" is granted to module ")
-                    .dec(b.index)
-                    .add(" (")
-                    .add(b.name)
-                    .add(")");
+                text.add(" is granted to module ").dec(b.index).add(" (").add(b.name).add(")");
                 return true;
             }
     for (uint32_t i = 0; i < a.memory_count; ++i)

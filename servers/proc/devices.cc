@@ -3,11 +3,11 @@
 
 #include "rt/rt.h"
 
-#include "lib/ipc/kernel.h"
-#include "lib/loader/loader.h"
 #include "interfaces/pci/resources.h"
 #include "interfaces/sigma0/client.h"
 #include "interfaces/sigma0/protocol.h"
+#include "lib/ipc/kernel.h"
+#include "lib/loader/loader.h"
 #include "servers/proc/server.h"
 
 namespace proc {
@@ -29,8 +29,7 @@ bool has_grants(const ModuleConfig& module) {
 
 static_assert(sizeof(DeviceClaimReply{}.ports) / sizeof(DevicePortRange) == kMaxPortRanges &&
                   sizeof(DeviceClaimReply{}.irqs) / sizeof(uint32_t) == kMaxIrqs &&
-                  sizeof(DeviceClaimReply{}.memory) / sizeof(DeviceMemoryRange) ==
-                      kMaxMemoryRanges,
+                  sizeof(DeviceClaimReply{}.memory) / sizeof(DeviceMemoryRange) == kMaxMemoryRanges,
               "a module's grants (ModuleConfig) fit the claim's reply");
 
 const PciReportRequest* reported(const Devices& devices, const PciId& id) {
@@ -98,9 +97,8 @@ ipc::Error resolve(Proc& proc, uint32_t index) {
         const DeviceModule& other = proc.devices.modules[j];
         ConfigError why{};
         if (conflicts(grants, other.resolved ? other.grants : proc.config->modules[j], why)) {
-            rt_printf("proc: %s: pci=%04x:%04x.%u refused: %s\n", config.name,
-                      config.pci[0].vendor, config.pci[0].device, config.pci[0].index,
-                      why.message);
+            rt_printf("proc: %s: pci=%04x:%04x.%u refused: %s\n", config.name, config.pci[0].vendor,
+                      config.pci[0].device, config.pci[0].index, why.message);
             return ipc::Error::no_permission;
         }
     }

@@ -11,10 +11,10 @@
 
 #include <stdint.h>
 
+#include "interfaces/process/protocol.h"
 #include "lib/ipc/dispatcher.h"
 #include "servers/proc/boot_config.h"
 #include "servers/proc/process_table.h"
-#include "interfaces/process/protocol.h"
 
 namespace proc {
 

@@ -1,13 +1,14 @@
 // The event stream (protocol.h, "The event stream"): per subscriber thread a bounded queue of
 // process events and at most one deferred kProcEventNext. Pure: sending a deferred reply and
 // asking whether a thread lives are injected, so the rules — order, loss on overflow, a queue
-// emptied only by a delivered reply — are tested on the host (tests/unit/proc_event_stream_test.cc).
+// emptied only by a delivered reply — are tested on the host
+// (tests/unit/proc_event_stream_test.cc).
 #pragma once
 
 #include <stdint.h>
 
-#include "lib/ipc/dispatcher.h"
 #include "interfaces/process/protocol.h"
+#include "lib/ipc/dispatcher.h"
 
 namespace proc {
 

@@ -6,9 +6,9 @@
 
 #include <stdint.h>
 
+#include "interfaces/names/protocol.h"
 #include "lib/ipc/error.h"
 #include "servers/proc/name_table.h"
-#include "interfaces/names/protocol.h"
 
 namespace proc {
 

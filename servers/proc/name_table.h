@@ -6,8 +6,8 @@
 
 #include <stdint.h>
 
-#include "lib/ipc/error.h"
 #include "interfaces/names/protocol.h"
+#include "lib/ipc/error.h"
 
 namespace proc {
 

@@ -5,11 +5,11 @@
 
 #include "rt/rt.h"
 
+#include "interfaces/mm/protocol.h"
+#include "interfaces/sigma0/client.h"
 #include "lib/ipc/kernel.h"
 #include "lib/ipc/map_item.h"
 #include "lib/loader/layout.h"
-#include "interfaces/mm/protocol.h"
-#include "interfaces/sigma0/client.h"
 #include "servers/proc/server.h"
 
 namespace proc {
@@ -35,8 +35,8 @@ alignas(16) uint8_t g_reflector_stack[kStackBytes];
 // unmaps it from mm before it writes it again (mm copies every page at once).
 uint32_t g_scratch = 0;
 
-template <class Request> ipc::Error mm_call(const Proc& proc, const Request& request,
-                                            typename Request::Reply& reply) {
+template <class Request>
+ipc::Error mm_call(const Proc& proc, const Request& request, typename Request::Reply& reply) {
     return ipc::call(proc.paging.mm, request, reply, axo_timeout_us(kMmCallTimeoutUs));
 }
 
@@ -67,8 +67,7 @@ constexpr uint32_t cookie(uint32_t module, uint32_t slot) {
 static_assert(ProcessTable::kSlots < kImageCookieSlot);
 
 uint32_t mm_slot(const Proc& proc) {
-    const ProcessEntry* entry =
-        const_cast<Proc&>(proc).processes.running(proc.paging.mm);
+    const ProcessEntry* entry = const_cast<Proc&>(proc).processes.running(proc.paging.mm);
     return entry != nullptr ? proc.processes.table().slot_of(*entry) : ProcessTable::kSlots;
 }
 
@@ -100,8 +99,8 @@ ipc::Error compose_page(Proc& proc, const mm::ExternalFault& fault) {
     uint32_t low = 0, high = 0;
     bool stack_top = slot != kImageCookieSlot;
     bool known = module < proc.config->module_count && proc.images[module].program &&
-                 image_extent(proc.images[module].elf, low, high) &&
-                 (offset & (kPage - 1)) == 0 && (stack_top ? offset == 0 : offset < high - low);
+                 image_extent(proc.images[module].elf, low, high) && (offset & (kPage - 1)) == 0 &&
+                 (stack_top ? offset == 0 : offset < high - low);
     // The stack's top page holds the process's own arguments: only its process gets them (any
     // client may name this thread as the pager of a region, with any cookie; the images are
     // boot modules anyone may spawn, the arguments are not). A forked child never asks: its
@@ -233,8 +232,8 @@ uint32_t find_mm_module(const Proc& proc) {
 }
 
 ipc::Error region(const Proc& proc, axo_thread_id_t thread, uint32_t address, uint32_t size,
-                  uint32_t rights, uint32_t kind, uint32_t object, uint32_t offset,
-                  uint32_t cookie, uint32_t* id) {
+                  uint32_t rights, uint32_t kind, uint32_t object, uint32_t offset, uint32_t cookie,
+                  uint32_t* id) {
     mm::RegionCreateReply reply{};
     ipc::Error error = mm_call(
         proc,
@@ -265,10 +264,10 @@ ipc::Error shape_image(const Proc& proc, axo_thread_id_t thread, const loader::P
         if (run_kind == 1)
             error = mm_call(proc, mm::UnmapRequest{thread, run_start, page - run_start}, empty);
         else if (run_kind == 2)
-            error = mm_call(proc,
-                            mm::ProtectRequest{thread, run_start, page - run_start,
-                                               AXO_FPAGE_R | AXO_FPAGE_X},
-                            empty);
+            error = mm_call(
+                proc,
+                mm::ProtectRequest{thread, run_start, page - run_start, AXO_FPAGE_R | AXO_FPAGE_X},
+                empty);
         if (error != ipc::Error::ok) return error;
         run_start = page;
         run_kind = kind;
@@ -293,8 +292,7 @@ ipc::Error setup_space(Proc& proc, uint32_t slot, uint32_t module, axo_thread_id
     uint32_t& object = proc.paging.image_object[module];
     ipc::Error e = ipc::Error::not_found;
     if (object != 0)
-        e = region(proc, thread, low, span, AXO_FPAGE_RWX, mm::kRegionCopy, object, 0, 0,
-                   nullptr);
+        e = region(proc, thread, low, span, AXO_FPAGE_RWX, mm::kRegionCopy, object, 0, 0, nullptr);
     if (e == ipc::Error::not_found)
         e = region(proc, thread, low, span, AXO_FPAGE_RWX, mm::kRegionCopy, 0, 0,
                    cookie(module, kImageCookieSlot), &object);
@@ -306,8 +304,8 @@ ipc::Error setup_space(Proc& proc, uint32_t slot, uint32_t module, axo_thread_id
                               mm::kRegionCopy, 0, 0, cookie(module, slot), nullptr);
         e != ipc::Error::ok)
         return e;
-    return region(proc, thread, kStackLow, kStackTop - kPage - kStackLow,
-                  AXO_FPAGE_R | AXO_FPAGE_W, mm::kRegionAnonymous, 0, 0, 0, nullptr);
+    return region(proc, thread, kStackLow, kStackTop - kPage - kStackLow, AXO_FPAGE_R | AXO_FPAGE_W,
+                  mm::kRegionAnonymous, 0, 0, 0, nullptr);
 }
 
 } // namespace
@@ -323,9 +321,8 @@ void start_paging(Proc& proc) {
         return;
     }
     proc.paging.mm_module = module;
-    if (sigma0::StatisticsReply memory{};
-        sigma0::client::statistics(memory) == ipc::Error::ok &&
-        memory.total_bytes / kPage < proc.paging.quota_pages)
+    if (sigma0::StatisticsReply memory{}; sigma0::client::statistics(memory) == ipc::Error::ok &&
+                                          memory.total_bytes / kPage < proc.paging.quota_pages)
         proc.paging.quota_pages = memory.total_bytes / kPage;
     proc.paging.pager = axo_thread_id(kPagerThread, 1);
     proc.paging.reflector = axo_thread_id(kReflectorThread, 1);
@@ -333,9 +330,9 @@ void start_paging(Proc& proc) {
     // main thread is σ0's client by default.
     if (!sigma0_add_client(proc.paging.pager))
         rt_printf("proc: σ0 refused the image pager as a client\n");
-    uint32_t error = rt_thread_start(proc.paging.pager, &image_pager, &proc,
-                                     g_pager_stack + kStackBytes, rt_utcb_slot(kPagerUtcbSlot),
-                                     rt_my_id());
+    uint32_t error =
+        rt_thread_start(proc.paging.pager, &image_pager, &proc, g_pager_stack + kStackBytes,
+                        rt_utcb_slot(kPagerUtcbSlot), rt_my_id());
     SpawnReply reply{};
     ipc::Error started = error == AXO_OK ? proc.processes.start(kNoProcess, module, nullptr, reply)
                                          : ipc::Error::no_memory;
@@ -348,9 +345,9 @@ void start_paging(Proc& proc) {
     }
     proc.paging.mm = reply.main_thread;
     proc.boot_pid[module] = reply.pid;
-    error = rt_thread_start(proc.paging.reflector, &reflector, &proc,
-                            g_reflector_stack + kStackBytes, rt_utcb_slot(kReflectorUtcbSlot),
-                            rt_my_id());
+    error =
+        rt_thread_start(proc.paging.reflector, &reflector, &proc, g_reflector_stack + kStackBytes,
+                        rt_utcb_slot(kReflectorUtcbSlot), rt_my_id());
     rt_printf("proc: started module %u \"mm\": process %u, thread %u.%u, the pager of every "
               "process from now on%s\n",
               proc.config->modules[module].index, reply.pid, axo_thread_number(reply.main_thread),

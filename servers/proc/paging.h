@@ -22,9 +22,9 @@
 //     arguments, which only that process may get);
 //   - a fault mm refuses (outside every region, a write to code) reaches proc's **reflector**
 //     thread, the client's mm fault handler, through kMmFaultWait (until the first process is
-//     attached mm refuses the wait, and the reflector asks again every 10 ms); it takes the thread's pager
-//     away and releases the fault (kMmFaultRetry), so the access faults again and reaches
-//     proc's main thread as exception vector 14 — which ends the process as before (killed,
+//     attached mm refuses the wait, and the reflector asks again every 10 ms); it takes the
+//     thread's pager away and releases the fault (kMmFaultRetry), so the access faults again and
+//     reaches proc's main thread as exception vector 14 — which ends the process as before (killed,
 //     signal 9, if mm had no memory for the page);
 //   - at its end proc deletes its threads and detaches it from mm (kMmDetach).
 //

@@ -30,11 +30,12 @@ ipc::Error ProcessService::set_process_group(axo_thread_id_t from,
     ProcessEntry* self = m_table.find_running(from);
     if (self == nullptr) return ipc::Error::not_found;
     if (request.pid < 0 || request.pgid < 0) return ipc::Error::invalid_argument;
-    ProcessEntry* target = request.pid == 0 ? self : m_table.find(static_cast<ProcessId>(request.pid));
+    ProcessEntry* target =
+        request.pid == 0 ? self : m_table.find(static_cast<ProcessId>(request.pid));
     if (target == nullptr || target->state != ProcessState::running) return ipc::Error::not_found;
     if (target != self) {
         if (target->parent != self->pid) return ipc::Error::not_found; // ESRCH
-        if (target->execed) return ipc::Error::access_denied;            // EACCES
+        if (target->execed) return ipc::Error::access_denied;          // EACCES
         if (target->sid != self->sid) return ipc::Error::no_permission;
     }
     if (target->sid == target->pid) return ipc::Error::no_permission; // a session leader
@@ -150,14 +151,15 @@ ipc::Error ProcessService::list(axo_thread_id_t, const ListRequest& request, Lis
             reply.next = best;
             return ipc::Error::ok;
         }
-        reply.entries[reply.count++] = ProcessListEntry{
-            found->pid,
-            found->parent,
-            found->pgid,
-            found->sid,
-            found->credentials.euid,
-            found->credentials.egid,
-            found->state == ProcessState::ended ? 2u : found->stopped ? 1u : 0u};
+        reply.entries[reply.count++] = ProcessListEntry{found->pid,
+                                                        found->parent,
+                                                        found->pgid,
+                                                        found->sid,
+                                                        found->credentials.euid,
+                                                        found->credentials.egid,
+                                                        found->state == ProcessState::ended ? 2u
+                                                        : found->stopped                    ? 1u
+                                                                                            : 0u};
         floor = best + 1;
     }
 }

@@ -94,8 +94,7 @@ ipc::Error ProcessService::exec(axo_thread_id_t from, const ExecRequest& request
     const char* argv[kMaxArguments];
     char words[kArgumentBytes];
     uint32_t argc = 0;
-    if (ipc::Error e = arguments(module, request.arguments, words, argv, argc);
-        e != ipc::Error::ok)
+    if (ipc::Error e = arguments(module, request.arguments, words, argv, argc); e != ipc::Error::ok)
         return e;
     axo_thread_id_t thread = m_table.new_thread();
     if (thread == AXO_NIL_THREAD) return ipc::Error::no_space;
@@ -230,8 +229,8 @@ void ProcessService::end(ProcessEntry& entry, ExitReason reason, int32_t status)
     entry.report = 0;
     ++m_counters.ended;
     m_host.ended(m_host.context, entry);
-    publish(kEventExit, entry, static_cast<uint32_t>(reason) << 16 |
-                                   (static_cast<uint32_t>(status) & 0xFFFFu));
+    publish(kEventExit, entry,
+            static_cast<uint32_t>(reason) << 16 | (static_cast<uint32_t>(status) & 0xFFFFu));
     // SIGCHLD: ignored by default, so it matters only to a parent that catches it.
     if (ProcessEntry* parent = m_table.find(entry.parent);
         parent != nullptr && parent->state == ProcessState::running)

@@ -8,12 +8,12 @@
 
 #include <stdint.h>
 
+#include "interfaces/process/protocol.h"
 #include "lib/ipc/dispatcher.h"
 #include "lib/ipc/pending_requests.h"
 #include "servers/proc/boot_config.h"
 #include "servers/proc/event_stream.h"
 #include "servers/proc/process_table.h"
-#include "interfaces/process/protocol.h"
 
 namespace proc {
 
@@ -67,8 +67,8 @@ public:
     static constexpr uint32_t kMaxArguments = 32; // argv words, the name included
 
     ProcessService(ProcessHost host, const BootConfig* config)
-        : m_host(host), m_config(config),
-          m_events(EventHost{this, &answer_events, &thread_alive}) {}
+        : m_host(host), m_config(config), m_events(EventHost{this, &answer_events, &thread_alive}) {
+    }
     void set_config(const BootConfig* config) { m_config = config; }
 
     // The handlers; `from` is the kernel-given sender.
@@ -136,9 +136,9 @@ public:
 private:
     // A pending wait (the waiting thread is the entry's client).
     struct Wait {
-        ProcessId parent;       // as whom (caller(thread) when it asked)
-        ProcessId pid;          // for whom; kWaitAnyChild: any child of parent
-        uint32_t options;       // kWaitUntraced, kWaitContinued: also report stops, continues
+        ProcessId parent; // as whom (caller(thread) when it asked)
+        ProcessId pid;    // for whom; kWaitAnyChild: any child of parent
+        uint32_t options; // kWaitUntraced, kWaitContinued: also report stops, continues
     };
 
     static bool answer_events(void* context, axo_thread_id_t subscriber,

@@ -53,7 +53,7 @@ struct ProcessEntry {
     uint32_t pending; // caught signals not yet collected; any signal while stopped
     bool stopped;     // its threads are halted
     // Not yet reported to a wait with kWaitUntraced / kWaitContinued (at most one of them).
-    uint32_t report;      // 0, kExitStopped or kExitContinued
+    uint32_t report;       // 0, kExitStopped or kExitContinued
     int32_t report_status; // the stopping signal, or SIGCONT
 };
 

@@ -112,7 +112,7 @@ ipc::Error host_run(void* context, uint32_t slot, axo_thread_id_t thread) {
     regs.ip = launch.ip;
     regs.sp = launch.sp;
     return axo_exchange_registers(thread, &regs) == AXO_OK ? ipc::Error::ok
-                                                            : ipc::Error::invalid_argument;
+                                                           : ipc::Error::invalid_argument;
 }
 
 void host_halt(void* context, uint32_t slot, bool stop) {

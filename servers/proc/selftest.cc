@@ -29,7 +29,9 @@ namespace {
 using rt::tap::check;
 using rt::tap::diag;
 
-void skip(const char* what, const char* why) { rt_tap_skip(why, "%s", what); }
+void skip(const char* what, const char* why) {
+    rt_tap_skip(why, "%s", what);
+}
 
 // "ok" or the error's name, for descriptions.
 const char* name_of(ipc::Error error) {
@@ -421,8 +423,7 @@ void malformed_message_tests() {
 
     RawResult r = raw_call(g_server, AXO_LABELS_NAMES_LAST, 0, words, call_timeout());
     check(!r.failed && r.label == static_cast<uint32_t>(ipc::Error::bad_operation),
-          "an unknown label of the name service gets the error bad operation (label %u)",
-          r.label);
+          "an unknown label of the name service gets the error bad operation (label %u)", r.label);
     // kMmAttach's label with the words of a lookup: another interface's request is refused,
     // never taken for one of the name service's operations.
     r = raw_call(g_server, AXO_LABELS_MM_FIRST, 8, words, call_timeout());

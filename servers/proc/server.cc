@@ -95,8 +95,7 @@ ipc::Error on_event_next(Proc& proc, axo_thread_id_t from, const EventNextReques
                          EventNextReply& reply) {
     return proc.processes.next_events(from, request, reply);
 }
-ipc::Error on_list(Proc& proc, axo_thread_id_t from, const ListRequest& request,
-                   ListReply& reply) {
+ipc::Error on_list(Proc& proc, axo_thread_id_t from, const ListRequest& request, ListReply& reply) {
     return proc.processes.list(from, request, reply);
 }
 ipc::Error on_signal_state(Proc& proc, axo_thread_id_t from, const SignalStateRequest& request,
@@ -145,9 +144,8 @@ bool kernel_thread_alive(void*, axo_thread_id_t thread) {
 
 Dispatcher make_dispatcher(Proc& proc) {
     // A request from a thread ends any wait it left pending (lib/ipc/pending_requests.h).
-    return Dispatcher(proc, kRoutes, &on_kernel_message, [](Proc& p, axo_thread_id_t from) {
-        p.processes.cancel_requests_of(from);
-    });
+    return Dispatcher(proc, kRoutes, &on_kernel_message,
+                      [](Proc& p, axo_thread_id_t from) { p.processes.cancel_requests_of(from); });
 }
 
 } // namespace proc

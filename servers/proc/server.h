@@ -2,6 +2,7 @@
 // inspects (it runs in proc's own space).
 #pragma once
 
+#include "interfaces/process/protocol.h"
 #include "lib/ipc/dispatcher.h"
 #include "lib/loader/loader.h"
 #include "servers/proc/boot_config.h"
@@ -10,7 +11,6 @@
 #include "servers/proc/name_service.h"
 #include "servers/proc/paging.h"
 #include "servers/proc/process_service.h"
-#include "interfaces/process/protocol.h"
 
 namespace proc {
 

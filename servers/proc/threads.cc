@@ -3,8 +3,8 @@
 
 #include "rt/rt.h"
 
-#include "lib/ipc/kernel.h"
 #include "interfaces/mm/protocol.h"
+#include "lib/ipc/kernel.h"
 #include "servers/proc/server.h"
 
 namespace proc {
@@ -38,9 +38,9 @@ ipc::Error create_thread(Proc& proc, axo_thread_id_t from, const ThreadCreateReq
     if (thread == AXO_NIL_THREAD) return ipc::Error::no_space;
 
     bool mm = paged_by_mm(proc, entry->module);
-    axo_thread_id_t pager = mm                                          ? proc.paging.mm
+    axo_thread_id_t pager = mm                                       ? proc.paging.mm
                             : entry->module == proc.paging.mm_module ? proc.paging.pager
-                                                                      : rt_my_id();
+                                                                     : rt_my_id();
     // The UTCBs follow the first thread's (lib/loader: kUtcb), eight to a page: 32 take the
     // four pages below the initial UTCB page (AXO_INITIAL_UTCB_ADDRESS).
     uint32_t utcb = loader::Process::kUtcb + (k + 1) * AXO_UTCB_SIZE;
@@ -53,10 +53,10 @@ ipc::Error create_thread(Proc& proc, axo_thread_id_t from, const ThreadCreateReq
     }
     if (mm) {
         ipc::Empty empty;
-        ipc::Error attached = ipc::call(
-            proc.paging.mm,
-            mm::AttachRequest{thread, entry->thread, AXO_NIL_THREAD, mm::kNoQuota, 0}, empty,
-            axo_timeout_us(kMmCallTimeoutUs));
+        ipc::Error attached =
+            ipc::call(proc.paging.mm,
+                      mm::AttachRequest{thread, entry->thread, AXO_NIL_THREAD, mm::kNoQuota, 0},
+                      empty, axo_timeout_us(kMmCallTimeoutUs));
         if (attached != ipc::Error::ok) {
             delete_thread(thread);
             table.release_thread(thread);

@@ -35,7 +35,7 @@ private:
 } // namespace fuzz
 
 // An invariant of the code under test; a violation is a bug, reported like a crash.
-#define FUZZ_CHECK(condition)                                                                  \
-    do {                                                                                       \
-        if (!(condition)) ::fuzz::invariant_failed(__FILE__, __LINE__, #condition);            \
+#define FUZZ_CHECK(condition)                                                                      \
+    do {                                                                                           \
+        if (!(condition)) ::fuzz::invariant_failed(__FILE__, __LINE__, #condition);                \
     } while (0)

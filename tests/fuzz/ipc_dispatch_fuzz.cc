@@ -25,12 +25,12 @@ static_assert(ipc::labels_unique(kRoutes));
 
 // Reply words of each route's request, in kRoutes' order.
 constexpr uint32_t kReplyWords[] = {
-    ipc::wire_words<ipc::Empty>,       ipc::wire_words<ipc::Empty>,
+    ipc::wire_words<ipc::Empty>,        ipc::wire_words<ipc::Empty>,
     ipc::wire_words<RegionCreateReply>, ipc::wire_words<SbrkReply>,
-    ipc::wire_words<ipc::Empty>,       ipc::wire_words<ipc::Empty>,
-    ipc::wire_words<DuplicateReply>,   ipc::wire_words<ipc::Empty>,
-    ipc::wire_words<StatisticsReply>,  ipc::wire_words<FaultStateReply>,
-    ipc::wire_words<ipc::Empty>,       ipc::wire_words<FaultNotice>,
+    ipc::wire_words<ipc::Empty>,        ipc::wire_words<ipc::Empty>,
+    ipc::wire_words<DuplicateReply>,    ipc::wire_words<ipc::Empty>,
+    ipc::wire_words<StatisticsReply>,   ipc::wire_words<FaultStateReply>,
+    ipc::wire_words<ipc::Empty>,        ipc::wire_words<FaultNotice>,
 };
 static_assert(sizeof kReplyWords / sizeof kReplyWords[0] == sizeof kRoutes / sizeof kRoutes[0]);
 
@@ -38,7 +38,9 @@ constexpr uint32_t kArea = 0x40000000u;
 constexpr uint32_t kFrames = 32;
 const axo_thread_id_t kRoot = axo_thread_id(33, 1);
 
-bool grow(void*, uint32_t, uint32_t*, uint32_t*) { return false; }
+bool grow(void*, uint32_t, uint32_t*, uint32_t*) {
+    return false;
+}
 void flush(void*, uint32_t, bool) {}
 void sync(void*) {}
 
@@ -97,7 +99,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         } else {
             FUZZ_CHECK(message.untyped() == 0);
             FUZZ_CHECK(!ipc::is_transport_error(static_cast<ipc::Error>(message.label())));
-            if (routed == ~0u) FUZZ_CHECK(message.label() == static_cast<uint32_t>(ipc::Error::bad_operation));
+            if (routed == ~0u)
+                FUZZ_CHECK(message.label() == static_cast<uint32_t>(ipc::Error::bad_operation));
         }
     }
     return 0;

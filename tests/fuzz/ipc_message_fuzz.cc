@@ -27,7 +27,9 @@ struct MostWithItem {
 };
 static_assert(ipc::ItemCarrier<MostWithItem>);
 
-template <class T> void sentinel(T& value) { memset(&value, 0xC3, sizeof value); }
+template <class T> void sentinel(T& value) {
+    memset(&value, 0xC3, sizeof value);
+}
 template <class T> bool is_sentinel(const T& value) {
     T expected;
     sentinel(expected);
@@ -44,8 +46,10 @@ template <class T> void check_get(const ipc::Message& message) {
     FUZZ_CHECK((error == ipc::Error::ok) == shape);
     FUZZ_CHECK(error == ipc::Error::ok || error == ipc::Error::bad_message);
     if constexpr (!std::is_empty_v<T>) {
-        if (shape) FUZZ_CHECK(memcmp(&out, message.words(), sizeof out) == 0);
-        else FUZZ_CHECK(is_sentinel(out));
+        if (shape)
+            FUZZ_CHECK(memcmp(&out, message.words(), sizeof out) == 0);
+        else
+            FUZZ_CHECK(is_sentinel(out));
     }
 
     sentinel(out);
@@ -112,8 +116,10 @@ template <uint32_t N> void check_string(const uint8_t* bytes) {
     bool fits = fresh.set(text);
     FUZZ_CHECK(fits == (length <= ipc::WireString<N>::kCapacity));
     FUZZ_CHECK(fresh.terminated());
-    if (fits) FUZZ_CHECK(fresh.equals(text));
-    else FUZZ_CHECK(fresh.length() == 0);
+    if (fits)
+        FUZZ_CHECK(fresh.equals(text));
+    else
+        FUZZ_CHECK(fresh.length() == 0);
 }
 
 } // namespace

@@ -97,7 +97,9 @@ uint32_t size(fuzz::Input& in) {
     if (b == 0xFF) return in.u32();
     return (b % 16 + 1) * kPageSize;
 }
-uint32_t rights(fuzz::Input& in) { return in.u8() & AXO_FPAGE_RWX; }
+uint32_t rights(fuzz::Input& in) {
+    return in.u8() & AXO_FPAGE_RWX;
+}
 axo_thread_id_t client_thread(fuzz::Input& in) {
     uint8_t b = in.u8();
     return thread_of(b % kClients, (b >> 4) & 1);
@@ -105,10 +107,14 @@ axo_thread_id_t client_thread(fuzz::Input& in) {
 // Who sends a request: mostly the root task, which manages every client.
 axo_thread_id_t sender(fuzz::Input& in, axo_thread_id_t client) {
     switch (in.u8() % 8) {
-    case 0: return client;
-    case 1: return kStranger;
-    case 2: return kHandler;
-    default: return kRoot;
+    case 0:
+        return client;
+    case 1:
+        return kStranger;
+    case 2:
+        return kHandler;
+    default:
+        return kRoot;
     }
 }
 
@@ -203,7 +209,8 @@ void step(World& w, fuzz::Input& in) {
     case 4: {
         uint32_t at = address(in);
         uint32_t length = size(in);
-        (void)w.mm.on_protect(sender(in, client), ProtectRequest{client, at, length, rights(in)}, empty);
+        (void)w.mm.on_protect(sender(in, client), ProtectRequest{client, at, length, rights(in)},
+                              empty);
         break;
     }
     case 5: {
@@ -220,13 +227,15 @@ void step(World& w, fuzz::Input& in) {
     }
     case 7: {
         uint8_t q = in.u8();
-        (void)w.mm.on_quota_set(sender(in, client), QuotaSetRequest{client, q >= 64 ? kNoQuota : q}, empty);
+        (void)w.mm.on_quota_set(sender(in, client), QuotaSetRequest{client, q >= 64 ? kNoQuota : q},
+                                empty);
         return; // the quota may now be below what is committed: that is allowed
     }
     case 8: {
         FaultStateReply state{};
         (void)w.mm.on_fault_state(sender(in, client), FaultStateRequest{client}, state);
-        (void)w.mm.on_fault_retry(sender(in, client), FaultRetryRequest{client, in.u8() & 1u}, empty);
+        (void)w.mm.on_fault_retry(sender(in, client), FaultRetryRequest{client, in.u8() & 1u},
+                                  empty);
         break;
     }
     case 9: {
@@ -298,11 +307,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     for (uint32_t steps = 0; steps < 256 && !in.empty(); ++steps) {
         uint32_t committed[kClients][2];
         for (uint32_t c = 0; c < kClients; ++c)
-            for (uint32_t s = 0; s < 2; ++s)
-            {
+            for (uint32_t s = 0; s < 2; ++s) {
                 StatisticsReply stats;
-                committed[c][s] = statistics(w, thread_of(c, s), stats) ? stats.committed
-                                                                       : kNotAttached;
+                committed[c][s] =
+                    statistics(w, thread_of(c, s), stats) ? stats.committed : kNotAttached;
             }
         step(w, in);
         check(w, committed);

@@ -24,7 +24,9 @@ const void* read_phys(void* ctx, uint32_t phys, uint32_t length) {
     return memory->data + offset;
 }
 
-bool terminated(const char* text, size_t capacity) { return memchr(text, 0, capacity) != nullptr; }
+bool terminated(const char* text, size_t capacity) {
+    return memchr(text, 0, capacity) != nullptr;
+}
 
 } // namespace
 
@@ -48,7 +50,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         if (r.usable) usable += r.length;
         if (i > 0) {
             const MemoryRegion& p = info.regions[i - 1];
-            FUZZ_CHECK(p.base + p.length <= r.base); // sorted, disjoint
+            FUZZ_CHECK(p.base + p.length <= r.base);                        // sorted, disjoint
             FUZZ_CHECK(p.base + p.length < r.base || p.usable != r.usable); // merged
         }
     }

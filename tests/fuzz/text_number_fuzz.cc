@@ -34,7 +34,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     bool ok = text::parse_u32(text, size, got);
     bool expected = reference(text, size, want);
     FUZZ_CHECK(ok == expected);
-    if (ok) FUZZ_CHECK(got == want);
-    else FUZZ_CHECK(got == 0x5A5A5A5A); // untouched on failure
+    if (ok)
+        FUZZ_CHECK(got == want);
+    else
+        FUZZ_CHECK(got == 0x5A5A5A5A); // untouched on failure
     return 0;
 }

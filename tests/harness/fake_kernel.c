@@ -24,22 +24,24 @@ typedef unsigned int u32;
 
 __asm__(".section .multiboot, \"a\"\n"
         ".align 4\n"
-        ".long " XSTRING(MULTIBOOT_HEADER_MAGIC) ", " XSTRING(MULTIBOOT_HEADER_FLAGS) "\n"
-        ".long -(" XSTRING(MULTIBOOT_HEADER_MAGIC) " + " XSTRING(MULTIBOOT_HEADER_FLAGS) ")\n"
-        ".section .bss\n"
-        ".align 16\n"
-        "stack: .space 16384\n"
-        "stack_top:\n"
-        ".text\n"
-        ".globl _start\n"
-        "_start:\n"
-        "  mov $stack_top, %esp\n"
-        "  push %ebx\n"
-        "  push %eax\n"
-        "  call kernel_main\n"
-        "1: cli\n"
-        "  hlt\n"
-        "  jmp 1b\n");
+        ".long " XSTRING(MULTIBOOT_HEADER_MAGIC) ", " XSTRING(
+            MULTIBOOT_HEADER_FLAGS) "\n"
+                                    ".long -(" XSTRING(MULTIBOOT_HEADER_MAGIC) " + " XSTRING(
+                                        MULTIBOOT_HEADER_FLAGS) ")\n"
+                                                                ".section .bss\n"
+                                                                ".align 16\n"
+                                                                "stack: .space 16384\n"
+                                                                "stack_top:\n"
+                                                                ".text\n"
+                                                                ".globl _start\n"
+                                                                "_start:\n"
+                                                                "  mov $stack_top, %esp\n"
+                                                                "  push %ebx\n"
+                                                                "  push %eax\n"
+                                                                "  call kernel_main\n"
+                                                                "1: cli\n"
+                                                                "  hlt\n"
+                                                                "  jmp 1b\n");
 
 struct multiboot_info {
     u32 flags, mem_lower, mem_upper, boot_device, cmdline, mods_count, mods_addr;
@@ -71,7 +73,9 @@ struct multiboot_module {
 #define DEBUG_EXIT_PANIC 0x11
 #define BOCHS_SHUTDOWN_PORT 0x8900
 
-static inline void outb(u16 port, u8 v) { __asm__ volatile("outb %0, %1" ::"a"(v), "Nd"(port)); }
+static inline void outb(u16 port, u8 v) {
+    __asm__ volatile("outb %0, %1" ::"a"(v), "Nd"(port));
+}
 static inline u8 inb(u16 port) {
     u8 v;
     __asm__ volatile("inb %1, %0" : "=a"(v) : "Nd"(port));
@@ -95,10 +99,9 @@ static void put_char(char c) {
     outb(COM1 + UART_DATA, (u8)c);
 }
 
-static void put(const char *s) {
+static void put(const char* s) {
     for (; *s; s++) {
-        if (*s == '\n')
-            put_char('\r');
+        if (*s == '\n') put_char('\r');
         put_char(*s);
     }
 }
@@ -114,18 +117,17 @@ static void put_u32(u32 v) {
     put(buf + i);
 }
 
-static const char *cmdline = "";
+static const char* cmdline = "";
 
 /* Is `word` one of the blank-separated words of the command line? */
-static int has_word(const char *word) {
-    for (const char *s = cmdline; *s;) {
+static int has_word(const char* word) {
+    for (const char* s = cmdline; *s;) {
         while (*s == ' ')
             s++;
-        const char *w = word;
+        const char* w = word;
         while (*w && *s == *w)
             s++, w++;
-        if (!*w && (*s == ' ' || !*s))
-            return 1;
+        if (!*w && (*s == ' ' || !*s)) return 1;
         while (*s && *s != ' ')
             s++;
     }
@@ -138,7 +140,7 @@ static void drain_uart(void) {
 }
 
 static void bochs_shutdown(void) {
-    for (const char *s = "Shutdown"; *s; s++)
+    for (const char* s = "Shutdown"; *s; s++)
         outb(BOCHS_SHUTDOWN_PORT, (u8)*s);
 }
 
@@ -151,8 +153,7 @@ static void halt_forever(void) {
 static void leave(u8 debug_exit_value) {
     drain_uart(); /* or Bochs drops the last bytes when it powers off */
     outb(DEBUG_EXIT_PORT, debug_exit_value);
-    if (has_word("shutdown=bochs"))
-        bochs_shutdown();
+    if (has_word("shutdown=bochs")) bochs_shutdown();
     halt_forever();
 }
 
@@ -165,18 +166,17 @@ static void print_cpu(void) {
     u32 a, b, c, d;
     __asm__ volatile("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(0));
     char vendor[13];
-    *(u32 *)&vendor[0] = b, *(u32 *)&vendor[4] = d, *(u32 *)&vendor[8] = c, vendor[12] = 0;
+    *(u32*)&vendor[0] = b, *(u32*)&vendor[4] = d, *(u32*)&vendor[8] = c, vendor[12] = 0;
     __asm__ volatile("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(1));
     put("cpu: "), put(vendor);
     put(" family "), put_u32((a >> 8) & 15);
     put(" model "), put_u32((a >> 4) & 15);
     put(" stepping "), put_u32(a & 15), put("\n");
-    static const char *const names[16] = {"fpu", "vme", "de",  "pse", "tsc",  "msr", "pae", "mce",
+    static const char* const names[16] = {"fpu", "vme",  "de", "pse", "tsc",  "msr", "pae", "mce",
                                           "cx8", "apic", 0,    "sep", "mtrr", "pge", "mca", "cmov"};
     put("cpu: features:");
     for (int bit = 0; bit < 16; bit++)
-        if (names[bit] && (d >> bit & 1))
-            put(" "), put(names[bit]);
+        if (names[bit] && (d >> bit & 1)) put(" "), put(names[bit]);
     put("\n");
 }
 
@@ -188,19 +188,17 @@ static void triple_fault(void) {
     __asm__ volatile("lidt %0; int3" ::"m"(empty_idt));
 }
 
-void kernel_main(u32 magic, const struct multiboot_info *mbi) {
+void kernel_main(u32 magic, const struct multiboot_info* mbi) {
     serial_init();
-    if (mbi->flags & MULTIBOOT_INFO_CMDLINE)
-        cmdline = (const char *)mbi->cmdline;
+    if (mbi->flags & MULTIBOOT_INFO_CMDLINE) cmdline = (const char*)mbi->cmdline;
     put("Axolotl harness-fake-kernel booting\n");
     put("cmdline: "), put(cmdline), put("\n");
-    if (magic != MULTIBOOT_BOOTLOADER_MAGIC)
-        put("warning: not started by a Multiboot loader\n");
+    if (magic != MULTIBOOT_BOOTLOADER_MAGIC) put("warning: not started by a Multiboot loader\n");
     print_cpu();
     if (mbi->flags & MULTIBOOT_INFO_MODS) {
-        const struct multiboot_module *m = (const struct multiboot_module *)mbi->mods_addr;
+        const struct multiboot_module* m = (const struct multiboot_module*)mbi->mods_addr;
         for (u32 i = 0; i < mbi->mods_count; i++) {
-            put("module: '"), put((const char *)m[i].string), put("' size ");
+            put("module: '"), put((const char*)m[i].string), put("' size ");
             put_u32(m[i].mod_end - m[i].mod_start), put("\n");
         }
     }
@@ -213,8 +211,7 @@ void kernel_main(u32 magic, const struct multiboot_info *mbi) {
         put("triple faulting on purpose\n");
         triple_fault();
     }
-    if (has_word("mode=no-tap"))
-        end_of_tests();
+    if (has_word("mode=no-tap")) end_of_tests();
     if (has_word("mode=panic") || has_word("test=panic")) {
         put("TAP version 13\nok 1 - before the panic\n");
         put("KERNEL PANIC: deliberate panic of the fake kernel\n");
@@ -230,8 +227,7 @@ void kernel_main(u32 magic, const struct multiboot_info *mbi) {
     put("ok 3 - optional feature # SKIP not on this machine\n");
     put("not ok 4 - known bug # TODO fix later\n");
 
-    if (has_word("mode=no-end-marker"))
-        leave(DEBUG_EXIT_SUCCESS);
+    if (has_word("mode=no-end-marker")) leave(DEBUG_EXIT_SUCCESS);
     if (has_word("mode=no-exit")) {
         put("AXOLOTL: END OF TESTS\n");
         halt_forever();

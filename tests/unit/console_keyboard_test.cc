@@ -53,7 +53,9 @@ TEST(ConsoleKeyboard, ShiftsCapsLockAndItsLed) {
 TEST(ConsoleKeyboard, ControlCodes) {
     Keyboard k;
     EXPECT_EQ(feed(k, {kCtrl, kC, kA, kLeftBracket, kSpace, kOne, kCtrl | kRelease, kC}),
-              std::string("\x03\x01\x1b\0" "1c", 6));
+              std::string("\x03\x01\x1b\0"
+                          "1c",
+                          6));
     // Right ctrl (0xE0 0x1D) and caps lock: still the control code.
     EXPECT_EQ(feed(k, {kCaps, 0xe0, kCtrl, kC, 0xe0, kCtrl | kRelease, kCaps}), "\x03");
     EXPECT_FALSE(k.ctrl());

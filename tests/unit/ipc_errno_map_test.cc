@@ -38,8 +38,10 @@ TEST(IpcErrnoMap, EveryCodeMapsToTheErrnoOfItsMeaning) {
 TEST(IpcErrnoMap, OnlyOkIsZero) {
     for (uint32_t code = 0; code <= 0x1FF; ++code) {
         int value = axo_rpc_errno(code);
-        if (code == AXO_RPC_OK) EXPECT_EQ(value, 0);
-        else EXPECT_GT(value, 0) << code;
+        if (code == AXO_RPC_OK)
+            EXPECT_EQ(value, 0);
+        else
+            EXPECT_GT(value, 0) << code;
     }
 }
 

@@ -55,7 +55,7 @@ TEST(IpcMapItem, ReadingChecksTheShapeAndTheItemType) {
     Empty empty;
     EXPECT_EQ(get_with_item(r.message, empty, item), Error::bad_message); // word count
     EXPECT_EQ(get(r.message, pair), Error::bad_message); // an item where none belongs
-    r.mr[3] = 0x8000u | 0x1u;                             // no map or grant item
+    r.mr[3] = 0x8000u | 0x1u;                            // no map or grant item
     EXPECT_EQ(get_with_item(r.message, pair, item), Error::bad_message);
     put(r.message, 0x0123, Pair{1, 2}); // no item at all
     EXPECT_EQ(get_with_item(r.message, pair, item), Error::bad_message);
@@ -157,9 +157,9 @@ TEST(IpcMapItem, AReplyWithAnItemLandsInTheWindowOfThatCallOnly) {
     const axo_fpage_t window = axo_fpage(0x20000000, 16, AXO_FPAGE_RWX);
     BufferReply reply{};
     MapItem item;
-    ASSERT_EQ(call_receiving_item(client, 1, BufferRequest{}, reply, window, AXO_TIMEOUT_NEVER,
-                                  &item),
-              Error::ok);
+    ASSERT_EQ(
+        call_receiving_item(client, 1, BufferRequest{}, reply, window, AXO_TIMEOUT_NEVER, &item),
+        Error::ok);
     EXPECT_EQ(reply.bytes, 65536u);
     EXPECT_EQ(item.fpage, given);
     EXPECT_EQ(client.window_in_last_call, window);

@@ -4,8 +4,8 @@
 
 #include <gtest/gtest.h>
 
-#include "lib/ipc/error.h"
 #include "interfaces/labels.h"
+#include "lib/ipc/error.h"
 #include "lib/ipc/message.h"
 
 namespace {

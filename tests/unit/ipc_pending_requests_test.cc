@@ -92,8 +92,8 @@ TEST(IpcPendingRequests, CommitsOnlyWhenTheReplyWasDelivered) {
     ASSERT_EQ(table.defer(20, Read{3}, &live_ticket), Error::ok);
     auto consume = [&ring](const Read& read) { ring -= read.max; };
     EXPECT_EQ(table.answer(gone_ticket, outbox.sender(1), consume), Delivery::failed);
-    EXPECT_EQ(ring, 5u);           // nothing consumed for a client that left
-    EXPECT_EQ(table.count(), 1u);  // and its entry is gone
+    EXPECT_EQ(ring, 5u);          // nothing consumed for a client that left
+    EXPECT_EQ(table.count(), 1u); // and its entry is gone
     EXPECT_EQ(table.answer(live_ticket, outbox.sender(2), consume), Delivery::delivered);
     EXPECT_EQ(ring, 2u);
     EXPECT_TRUE(table.empty());
@@ -106,8 +106,9 @@ TEST(IpcPendingRequests, ACommitMayAnswerOthers) {
     ASSERT_EQ(table.defer(10, Read{1}, &a), Error::ok);
     ASSERT_EQ(table.defer(20, Read{2}, &b), Error::ok);
     EXPECT_EQ(table.answer(a, outbox.sender(1),
-                           [&](const Read&) { EXPECT_EQ(table.answer(b, outbox.sender(2)),
-                                                        Delivery::delivered); }),
+                           [&](const Read&) {
+                               EXPECT_EQ(table.answer(b, outbox.sender(2)), Delivery::delivered);
+                           }),
               Delivery::delivered);
     EXPECT_EQ(outbox.sent.size(), 2u);
     EXPECT_TRUE(table.empty());

@@ -12,15 +12,13 @@ using multiboot::MemoryRegion;
 
 // QEMU's pc machine with 128 MiB, as the Multiboot parser normalises it.
 constexpr MemoryRegion kQemu[] = {
-    {0x0, 0x9FC00, true},
-    {0x9FC00, 0x400, false},
-    {0xF0000, 0x10000, false},
-    {0x100000, 0x7EE0000, true},
-    {0x7FE0000, 0x20000, false},
-    {0xFFFC0000, 0x40000, false},
+    {0x0, 0x9FC00, true},        {0x9FC00, 0x400, false},     {0xF0000, 0x10000, false},
+    {0x100000, 0x7EE0000, true}, {0x7FE0000, 0x20000, false}, {0xFFFC0000, 0x40000, false},
 };
 
-CacheMode mode(uint64_t phys) { return cache_mode(kQemu, std::size(kQemu), phys); }
+CacheMode mode(uint64_t phys) {
+    return cache_mode(kQemu, std::size(kQemu), phys);
+}
 
 TEST(CachePolicy, ConventionalRamIsWriteBack) {
     EXPECT_EQ(mode(0x0), CacheMode::write_back);
@@ -31,15 +29,15 @@ TEST(CachePolicy, ConventionalRamIsWriteBack) {
 }
 
 TEST(CachePolicy, DeviceMemoryIsUncached) {
-    EXPECT_EQ(mode(0xB8000), CacheMode::uncached);     // VGA text buffer (a hole in the map)
-    EXPECT_EQ(mode(0xA0000), CacheMode::uncached);     // VGA graphics window
-    EXPECT_EQ(mode(0xF0000), CacheMode::uncached);     // BIOS (reserved)
-    EXPECT_EQ(mode(0xFEBC0000), CacheMode::uncached);  // e1000 BAR 0 (PCI hole)
+    EXPECT_EQ(mode(0xB8000), CacheMode::uncached);    // VGA text buffer (a hole in the map)
+    EXPECT_EQ(mode(0xA0000), CacheMode::uncached);    // VGA graphics window
+    EXPECT_EQ(mode(0xF0000), CacheMode::uncached);    // BIOS (reserved)
+    EXPECT_EQ(mode(0xFEBC0000), CacheMode::uncached); // e1000 BAR 0 (PCI hole)
     EXPECT_EQ(mode(0xFEBC0FFF), CacheMode::uncached);
-    EXPECT_EQ(mode(0xFEC00000), CacheMode::uncached);  // I/O APIC
-    EXPECT_EQ(mode(0xFFFFF000), CacheMode::uncached);  // reset vector ROM (reserved)
-    EXPECT_EQ(mode(0x7FE0000), CacheMode::uncached);   // ACPI tables (reserved)
-    EXPECT_EQ(mode(0x80000000), CacheMode::uncached);  // beyond RAM
+    EXPECT_EQ(mode(0xFEC00000), CacheMode::uncached); // I/O APIC
+    EXPECT_EQ(mode(0xFFFFF000), CacheMode::uncached); // reset vector ROM (reserved)
+    EXPECT_EQ(mode(0x7FE0000), CacheMode::uncached);  // ACPI tables (reserved)
+    EXPECT_EQ(mode(0x80000000), CacheMode::uncached); // beyond RAM
 }
 
 TEST(CachePolicy, FrameOnlyPartlyUsableIsUncached) {
@@ -76,8 +74,9 @@ static_assert(cache_mode(kQemu, std::size(kQemu), 0x200000) == CacheMode::write_
 // order the frames come in (it remembers the range that matched last).
 void expect_policy_agrees(const MemoryRegion* regions, size_t count) {
     CachePolicy policy(regions, count);
-    uint32_t probes[] = {0x0, 0x1000, 0x9E000, 0x9F000, 0xA0000, 0xB8000, 0xFF000, 0x100000,
-                         0x101000, 0x7FDF000, 0x7FE0000, 0x8000000, 0xFEBC0000, 0xFFFFF000};
+    uint32_t probes[] = {0x0,       0x1000,    0x9E000,    0x9F000,   0xA0000,
+                         0xB8000,   0xFF000,   0x100000,   0x101000,  0x7FDF000,
+                         0x7FE0000, 0x8000000, 0xFEBC0000, 0xFFFFF000};
     for (int pass = 0; pass < 2; ++pass) {
         for (uint32_t p : probes) {
             EXPECT_EQ(policy.mode(p), cache_mode(regions, count, p)) << std::hex << p;
@@ -92,8 +91,8 @@ void expect_policy_agrees(const MemoryRegion* regions, size_t count) {
 
 TEST(CachePolicy, PrecomputedPolicyAgrees) {
     expect_policy_agrees(kQemu, std::size(kQemu));
-    constexpr MemoryRegion odd[] = {{0x1000, 0x1800, true}, {0x5800, 0x2800, true},
-                                    {0xFFFFE000, 0x2000, true}};
+    constexpr MemoryRegion odd[] = {
+        {0x1000, 0x1800, true}, {0x5800, 0x2800, true}, {0xFFFFE000, 0x2000, true}};
     expect_policy_agrees(odd, std::size(odd));
     constexpr MemoryRegion crossing4g[] = {{0xFFFF0000, 0x20000, true},
                                            {0x100010000ull, 0x1000, true}};

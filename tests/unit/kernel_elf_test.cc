@@ -349,9 +349,15 @@ TEST(Elf, RandomMutationsNeverCrash) {
         for (int m = 0; m < mutations && size > 0; ++m) {
             size_t at = rng() % std::min<size_t>(size, 160);
             switch (rng() % 3) {
-            case 0: data[at] ^= static_cast<uint8_t>(1u << (rng() % 8)); break;
-            case 1: data[at] = static_cast<uint8_t>(rng()); break;
-            case 2: data[at] = (rng() % 2) ? 0xFF : 0x00; break;
+            case 0:
+                data[at] ^= static_cast<uint8_t>(1u << (rng() % 8));
+                break;
+            case 1:
+                data[at] = static_cast<uint8_t>(rng());
+                break;
+            case 2:
+                data[at] = (rng() % 2) ? 0xFF : 0x00;
+                break;
             }
         }
         uint8_t* block = new uint8_t[size ? size : 1];

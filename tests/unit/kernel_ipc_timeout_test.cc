@@ -48,8 +48,10 @@ TEST(IpcTimeout, EveryEncodingClassified) {
     for (uint32_t raw = 0; raw <= 0xFFFF; ++raw) {
         DecodedTimeout t = decode_timeout(static_cast<uint16_t>(raw));
         ++counts[static_cast<unsigned>(t.kind)];
-        if (t.kind != TimeoutKind::relative) EXPECT_EQ(t.microseconds, 0u);
-        else EXPECT_GT(t.microseconds, 0u);
+        if (t.kind != TimeoutKind::relative)
+            EXPECT_EQ(t.microseconds, 0u);
+        else
+            EXPECT_GT(t.microseconds, 0u);
     }
     EXPECT_EQ(counts[static_cast<unsigned>(TimeoutKind::never)], 1u);
     EXPECT_EQ(counts[static_cast<unsigned>(TimeoutKind::zero)], 1u);
@@ -67,7 +69,8 @@ void expect_round_trip(uint32_t us) {
 }
 
 TEST(IpcTimeout, RoundTripWithAbiEncoder) {
-    for (uint32_t us = 1; us < 100000; ++us) expect_round_trip(us);
+    for (uint32_t us = 1; us < 100000; ++us)
+        expect_round_trip(us);
     for (uint32_t shift = 0; shift < 32; ++shift) {
         uint32_t p = 1u << shift;
         expect_round_trip(p);
@@ -85,7 +88,9 @@ TEST(IpcTimeout, RoundTripWithAbiEncoder) {
 // axo_timeout_us() rounds with (us + 1) >> 1, which wraps for UINT32_MAX and yields
 // AXO_TIMEOUT_ZERO: a 71-minute timeout turns into a poll. Disabled until abi.h rounds with
 // (us >> 1) + (us & 1).
-TEST(IpcTimeout, AbiEncoderUint32MaxIsNotZero) { expect_round_trip(UINT32_MAX); }
+TEST(IpcTimeout, AbiEncoderUint32MaxIsNotZero) {
+    expect_round_trip(UINT32_MAX);
+}
 
 TEST(IpcTimeout, SplitTimeoutsWord) {
     uint32_t word = axo_timeouts(axo_timeout_us(1000), AXO_TIMEOUT_NEVER);

@@ -55,7 +55,8 @@ public:
         return out;
     }
     void remove_subtree(int id) {
-        for (int child : children(id)) remove_subtree(child);
+        for (int child : children(id))
+            remove_subtree(child);
         m_nodes.erase(id);
     }
     void reduce_below(int id, uint8_t take) {
@@ -174,8 +175,9 @@ TEST(MapDbProperty, RandomMapGrantRevokeAgreeWithTheModel) {
             if (rights & (AXO_FPAGE_W | AXO_FPAGE_X)) rights |= AXO_FPAGE_R;
             uint8_t effective = rights & model.nodes().at(source).rights;
             if (!(effective & AXO_FPAGE_R)) continue;
-            MapNode* node = mapdb::map(real[source], reinterpret_cast<Space*>(to.first), to.second,
-                                       effective).value();
+            MapNode* node =
+                mapdb::map(real[source], reinterpret_cast<Space*>(to.first), to.second, effective)
+                    .value();
             int id = model.add(to, effective, source);
             real[id] = node;
             id_of[node] = id;
@@ -186,9 +188,8 @@ TEST(MapDbProperty, RandomMapGrantRevokeAgreeWithTheModel) {
             Key to{space_key(pick(kSpaces)), pick(kPages) * 0x1000u};
             if (occupant(to)) continue;
             uint8_t rights = random_rights() | AXO_FPAGE_R;
-            ASSERT_TRUE(mapdb::grant(real[id], reinterpret_cast<Space*>(to.first), to.second,
-                                     rights)
-                            .ok());
+            ASSERT_TRUE(
+                mapdb::grant(real[id], reinterpret_cast<Space*>(to.first), to.second, rights).ok());
             model.grant(id, to, rights);
             forget_dead();
             ++grants;

@@ -12,14 +12,20 @@
 
 // The kernel heap, on the host: plain malloc, so ASan sees every node.
 namespace axo::kmem {
-Result<void*> allocate(size_t size) { return std::calloc(1, size); }
-void free(void* object, size_t) { std::free(object); }
+Result<void*> allocate(size_t size) {
+    return std::calloc(1, size);
+}
+void free(void* object, size_t) {
+    std::free(object);
+}
 Result<void*> allocate_block(size_t count) {
     void* block = std::aligned_alloc(kPageSize, count * kPageSize);
     __builtin_memset(block, 0, count * kPageSize);
     return block;
 }
-void free_block(void* block, size_t) { std::free(block); }
+void free_block(void* block, size_t) {
+    std::free(block);
+}
 } // namespace axo::kmem
 
 namespace axo {
@@ -29,18 +35,28 @@ namespace {
 std::map<std::pair<Space*, uint32_t>, uint8_t> g_tables;
 bool g_fail_install;
 
-Space* space(int n) { return reinterpret_cast<Space*>(uintptr_t(0x1000 * n)); }
+Space* space(int n) {
+    return reinterpret_cast<Space*>(uintptr_t(0x1000 * n));
+}
 
 Result<void> install(MapNode* node) {
     if (g_fail_install) return Error::out_of_memory;
     g_tables[{node->space, node->address}] = node->rights;
     return {};
 }
-void update(MapNode* node) { g_tables[{node->space, node->address}] = node->rights; }
-void uninstall(MapNode* node) { g_tables.erase({node->space, node->address}); }
+void update(MapNode* node) {
+    g_tables[{node->space, node->address}] = node->rights;
+}
+void uninstall(MapNode* node) {
+    g_tables.erase({node->space, node->address});
+}
 
-bool mapped(int s, uint32_t address) { return g_tables.count({space(s), address}) != 0; }
-uint8_t rights(int s, uint32_t address) { return g_tables.at({space(s), address}); }
+bool mapped(int s, uint32_t address) {
+    return g_tables.count({space(s), address}) != 0;
+}
+uint8_t rights(int s, uint32_t address) {
+    return g_tables.at({space(s), address});
+}
 
 class MapDb : public ::testing::Test {
 protected:

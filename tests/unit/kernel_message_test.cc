@@ -13,7 +13,8 @@ struct Registers {
 
 TEST(Message, CopiesTheTagAndExactlyTheWordsItNames) {
     Registers r;
-    for (uint32_t i = 1; i < AXO_MR_COUNT; ++i) r.mr[i] = 0x100 + i;
+    for (uint32_t i = 1; i < AXO_MR_COUNT; ++i)
+        r.mr[i] = 0x100 + i;
     r.mr[0] = axo_msg_tag(0x42, 3, 0);
     Message m;
     ASSERT_EQ(take_message(r.mr, m), AXO_IPC_OK);

@@ -74,7 +74,8 @@ TEST(NotificationWord, AGrantIsReplacedAndRevoked) {
 TEST(NotificationWord, GrantsAreBoundedAndARevokedEntryIsReused) {
     NotificationWord word;
     for (uint32_t i = 0; i < NotificationWord::kGrants; ++i)
-        ASSERT_EQ(word.grant(axo_thread_id(100 + i, 1), 1u << i), NotificationWord::GrantResult::ok);
+        ASSERT_EQ(word.grant(axo_thread_id(100 + i, 1), 1u << i),
+                  NotificationWord::GrantResult::ok);
     EXPECT_EQ(word.grant(kOther, 1), NotificationWord::GrantResult::full);
     EXPECT_EQ(word.granted(kOther), 0u);
     // Changing an existing grant still works when full; revoking makes room.

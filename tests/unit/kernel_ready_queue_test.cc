@@ -89,7 +89,8 @@ TEST(ReadyQueues, Rotate) {
 TEST(ReadyQueues, RemoveFromMiddleHeadTail) {
     ReadyQueues queues;
     SchedNode a = make(1), b = make(1), c = make(1), d = make(1);
-    for (SchedNode* n : {&a, &b, &c, &d}) queues.enqueue(n);
+    for (SchedNode* n : {&a, &b, &c, &d})
+        queues.enqueue(n);
     queues.remove(&b); // middle
     EXPECT_FALSE(b.queued);
     EXPECT_EQ(b.next, nullptr);

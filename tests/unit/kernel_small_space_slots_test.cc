@@ -37,8 +37,8 @@ TEST(SmallSpaceSlots, ExhaustionAndBadSizes) {
 TEST(SmallSpaceSlots, FreeingForeignAddressesIsHarmless) {
     SmallSpaceSlots slots;
     slots.allocate(3);
-    slots.free(0x1000, 5);           // below the area
-    slots.free(0xDFC00000u, 10);     // runs past the end: clipped
+    slots.free(0x1000, 5);       // below the area
+    slots.free(0xDFC00000u, 10); // runs past the end: clipped
     EXPECT_EQ(slots.free_blocks(), SmallSpaceSlots::kBlocks - 3);
 }
 

@@ -10,7 +10,8 @@ namespace {
 
 std::vector<TimeoutNode*> drain(TimeoutQueue& queue, uint64_t now) {
     std::vector<TimeoutNode*> order;
-    while (TimeoutNode* node = queue.pop_expired(now)) order.push_back(node);
+    while (TimeoutNode* node = queue.pop_expired(now))
+        order.push_back(node);
     return order;
 }
 
@@ -136,7 +137,8 @@ TEST(TimeoutQueue, RandomAgainstModel) {
             queue.arm(node, deadline);
             std::erase(model, node);
             auto it = model.begin();
-            while (it != model.end() && (*it)->deadline <= deadline) ++it;
+            while (it != model.end() && (*it)->deadline <= deadline)
+                ++it;
             model.insert(it, node);
             break;
         }

@@ -184,8 +184,7 @@ TEST(LoaderLayout, EnvironmentFollowsArgvThenAnEmptyAuxiliaryVector) {
     EXPECT_EQ(d.auxv_type, 0u);
     EXPECT_EQ(d.auxv_value, 0u);
     std::vector<const char*> many(StartBlock::kMaxArguments + 1, "A=1");
-    EXPECT_FALSE(block.build(argv, 2, kStack.top, many.data(),
-                             static_cast<uint32_t>(many.size())));
+    EXPECT_FALSE(block.build(argv, 2, kStack.top, many.data(), static_cast<uint32_t>(many.size())));
 }
 
 TEST(LoaderLayout, NoArgumentsIsArgcZero) {

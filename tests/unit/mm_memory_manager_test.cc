@@ -6,8 +6,8 @@
 #include <memory>
 #include <vector>
 
-#include "servers/memory/mm/memory_manager.h"
 #include "lib/ipc/dispatcher.h"
+#include "servers/memory/mm/memory_manager.h"
 
 namespace mm {
 namespace {
@@ -675,9 +675,9 @@ TEST_F(MmMemoryManagerTest, ASharedObjectIsSeenByEveryRegionMappingIt) {
     EXPECT_EQ(word(b), 0x5A5Au);
     EXPECT_EQ(write(kB, 0x900000).reason, kRefusedProtection);
     // Beyond the object: refused at creation.
-    EXPECT_EQ(create(kRoot, kB, 0xA00000, 3 * kPageSize, kR, kRegionShared, made.object,
-                     2 * kPageSize),
-              Error::invalid_argument);
+    EXPECT_EQ(
+        create(kRoot, kB, 0xA00000, 3 * kPageSize, kR, kRegionShared, made.object, 2 * kPageSize),
+        Error::invalid_argument);
     EXPECT_EQ(create(kRoot, kB, 0xA00000, kPageSize, kR, kRegionExternal, made.object),
               Error::not_found); // not an external object
     // The object lives while a region maps it.
@@ -804,9 +804,8 @@ TEST_F(MmMemoryManagerTest, DetachingEveryClientReturnsEveryFrame) {
         ASSERT_EQ(create(kA, AXO_NIL_THREAD, 0x800000, 2 * kPageSize, kRW, kRegionShared, 0, 0,
                          AXO_NIL_THREAD, 0, &made),
                   Error::ok);
-        ASSERT_EQ(
-            create(kRoot, kB, 0x800000, 2 * kPageSize, kRW, kRegionShared, made.object),
-            Error::ok);
+        ASSERT_EQ(create(kRoot, kB, 0x800000, 2 * kPageSize, kRW, kRegionShared, made.object),
+                  Error::ok);
         for (uint32_t i = 0; i < 8; ++i)
             write(kA, 0x400000 + i * kPageSize);
         write(kA, 0x100000);
@@ -903,12 +902,11 @@ TEST_F(MmMemoryManagerTest, ReadOnlyCopyRegionsOfOneObjectShareOneKeptCopy) {
     ASSERT_EQ(create(kA, AXO_NIL_THREAD, 0x400000, 4 * kPageSize, kRX, kRegionCopy, 0, 0, kPager,
                      0xC0DE, &made),
               Error::ok);
-    ASSERT_EQ(create(kRoot, kB, 0x400000, 2 * kPageSize, kRX, kRegionCopy, made.object,
-                     0),
+    ASSERT_EQ(create(kRoot, kB, 0x400000, 2 * kPageSize, kRX, kRegionCopy, made.object, 0),
               Error::ok);
-    ASSERT_EQ(create(kRoot, kB, 0x402000, 2 * kPageSize, kRW, kRegionCopy, made.object,
-                     2 * kPageSize),
-              Error::ok);
+    ASSERT_EQ(
+        create(kRoot, kB, 0x402000, 2 * kPageSize, kRW, kRegionCopy, made.object, 2 * kPageSize),
+        Error::ok);
     std::vector<uint8_t> landed(kPageSize, 0x90);
     // A's read of code: forwarded, the copy is the object's, mapped without W.
     FaultAnswer a = read(kA, 0x401000);
@@ -970,8 +968,7 @@ TEST_F(MmMemoryManagerTest, AnotherClientsChurnNeverCostsABystanderItsKeptCodePa
     ASSERT_EQ(create(kA, AXO_NIL_THREAD, 0x400000, 2 * kPageSize, kRX, kRegionCopy, 0, 0, kPager,
                      0xC0DE, &made),
               Error::ok);
-    ASSERT_EQ(create(kRoot, kB, 0x400000, 2 * kPageSize, kRX, kRegionCopy, made.object,
-                     0),
+    ASSERT_EQ(create(kRoot, kB, 0x400000, 2 * kPageSize, kRX, kRegionCopy, made.object, 0),
               Error::ok);
     std::vector<uint8_t> landed(kPageSize, 0x90);
     FaultAnswer first = read(kB, 0x400000);
@@ -983,9 +980,9 @@ TEST_F(MmMemoryManagerTest, AnotherClientsChurnNeverCostsABystanderItsKeptCodePa
         switch (round % 3) {
         case 0: // unmapped and mapped again
             ASSERT_EQ(unmap(kA, AXO_NIL_THREAD, 0x400000, 1), Error::ok);
-            ASSERT_EQ(create(kA, AXO_NIL_THREAD, 0x400000, kPageSize, kRX, kRegionCopy,
-                             made.object, 0),
-                      Error::ok);
+            ASSERT_EQ(
+                create(kA, AXO_NIL_THREAD, 0x400000, kPageSize, kRX, kRegionCopy, made.object, 0),
+                Error::ok);
             break;
         case 1: // no rights, then back
             ASSERT_EQ(protect(kA, AXO_NIL_THREAD, 0x400000, 1, 0), Error::ok);
@@ -996,9 +993,9 @@ TEST_F(MmMemoryManagerTest, AnotherClientsChurnNeverCostsABystanderItsKeptCodePa
             ASSERT_EQ(write(kA, 0x400000).kind, FaultAnswer::map);
             ASSERT_EQ(protect(kA, AXO_NIL_THREAD, 0x400000, 1, kRX), Error::ok);
             ASSERT_EQ(unmap(kA, AXO_NIL_THREAD, 0x400000, 1), Error::ok); // the copy goes
-            ASSERT_EQ(create(kA, AXO_NIL_THREAD, 0x400000, kPageSize, kRX, kRegionCopy,
-                             made.object, 0),
-                      Error::ok);
+            ASSERT_EQ(
+                create(kA, AXO_NIL_THREAD, 0x400000, kPageSize, kRX, kRegionCopy, made.object, 0),
+                Error::ok);
             break;
         }
         EXPECT_TRUE(flushed(axo_fpage(kept, kPageBits, AXO_FPAGE_RWX))) << round;
@@ -1079,8 +1076,8 @@ protected:
 TEST_F(MmPagerTest, AForwardedFaultWaitsForThePagerWhileOthersAreServed) {
     ASSERT_EQ(attach(kA), Error::ok);
     ASSERT_EQ(attach(kB), Error::ok);
-    ASSERT_EQ(create(kA, AXO_NIL_THREAD, 0x400000, 4 * kPageSize, kR, kRegionExternal, 0, 0,
-                     kPager, 0xC0C0),
+    ASSERT_EQ(create(kA, AXO_NIL_THREAD, 0x400000, 4 * kPageSize, kR, kRegionExternal, 0, 0, kPager,
+                     0xC0C0),
               Error::ok);
     ASSERT_EQ(anon(kB, 0x100000, 1), Error::ok);
     ExternalFault fault{};
@@ -1127,9 +1124,9 @@ TEST_F(MmPagerTest, AForwardedFaultWaitsForThePagerWhileOthersAreServed) {
 
 TEST_F(MmPagerTest, WrongAnswersFailOnlyTheirFaultAndLeaveNoPage) {
     ASSERT_EQ(attach(kA), Error::ok);
-    ASSERT_EQ(create(kA, AXO_NIL_THREAD, 0x400000, 4 * kPageSize, kR, kRegionExternal, 0, 0,
-                     kPager),
-              Error::ok);
+    ASSERT_EQ(
+        create(kA, AXO_NIL_THREAD, 0x400000, 4 * kPageSize, kR, kRegionExternal, 0, 0, kPager),
+        Error::ok);
     ASSERT_EQ(create(kA, AXO_NIL_THREAD, 0x800000, kPageSize, kR, kRegionExternal, 0, 0, kC),
               Error::ok);
     ExternalFault fault{};
@@ -1153,8 +1150,7 @@ TEST_F(MmPagerTest, WrongAnswersFailOnlyTheirFaultAndLeaveNoPage) {
     outbox();
     FaultAnswer b = read(kA, 0x401000);
     ASSERT_EQ(outbox().size(), 1u); // offered to the waiting pager
-    EXPECT_EQ(pager_wait(kPager, b.token, 0, fault, &kept,
-                         static_cast<uint32_t>(Error::not_found)),
+    EXPECT_EQ(pager_wait(kPager, b.token, 0, fault, &kept, static_cast<uint32_t>(Error::not_found)),
               ipc::kNoReply);
     EXPECT_EQ(fault_state(kA).reason, kRefusedExternal);
 }
@@ -1189,16 +1185,16 @@ TEST_F(MmPagerTest, ManyFaultsOnTwoPagersAreOutstandingAtOnce) {
     ASSERT_EQ(attach(kA2, kNoQuota, 0, kA), Error::ok);
     ASSERT_EQ(attach(kB), Error::ok);
     ASSERT_EQ(attach(kC), Error::ok);
-    ASSERT_EQ(create(kA, AXO_NIL_THREAD, 0x400000, 4 * kPageSize, kR, kRegionExternal, 0, 0,
-                     kPager, 1),
-              Error::ok);
+    ASSERT_EQ(
+        create(kA, AXO_NIL_THREAD, 0x400000, 4 * kPageSize, kR, kRegionExternal, 0, 0, kPager, 1),
+        Error::ok);
     const axo_thread_id_t kPager2 = axo_thread_id(61, 1);
-    ASSERT_EQ(create(kB, AXO_NIL_THREAD, 0x400000, 4 * kPageSize, kR, kRegionExternal, 0, 0,
-                     kPager2, 2),
-              Error::ok);
-    ASSERT_EQ(create(kC, AXO_NIL_THREAD, 0x400000, 4 * kPageSize, kRW, kRegionCopy, 0, 0,
-                     kPager2, 3),
-              Error::ok);
+    ASSERT_EQ(
+        create(kB, AXO_NIL_THREAD, 0x400000, 4 * kPageSize, kR, kRegionExternal, 0, 0, kPager2, 2),
+        Error::ok);
+    ASSERT_EQ(
+        create(kC, AXO_NIL_THREAD, 0x400000, 4 * kPageSize, kRW, kRegionCopy, 0, 0, kPager2, 3),
+        Error::ok);
     FaultAnswer faults[4] = {read(kA, 0x400000), read(kA2, 0x401000), read(kB, 0x400000),
                              read(kC, 0x402000)};
     for (const FaultAnswer& f : faults)
@@ -1217,8 +1213,7 @@ TEST_F(MmPagerTest, ManyFaultsOnTwoPagersAreOutstandingAtOnce) {
     EXPECT_EQ(fault.token, faults[3].token);
     m_flushes.clear();
     bool kept = false;
-    EXPECT_EQ(pager_wait(kPager2, faults[3].token, faults[3].source, fault, &kept),
-              ipc::kNoReply);
+    EXPECT_EQ(pager_wait(kPager2, faults[3].token, faults[3].source, fault, &kept), ipc::kNoReply);
     EXPECT_TRUE(kept);
     EXPECT_TRUE(flushed(axo_fpage(faults[3].source, kPageBits, AXO_FPAGE_RWX)));
     uint32_t frame = m_mm->frame_of(kC, 0x402000);
@@ -1228,9 +1223,9 @@ TEST_F(MmPagerTest, ManyFaultsOnTwoPagersAreOutstandingAtOnce) {
     ASSERT_EQ(work.size(), 3u); // A's, B's and C's answers (A2's is still outstanding)
     EXPECT_EQ(m_mm->outstanding(), 1u);
     // The table is finite: beyond it a fault is refused (busy), not queued without end.
-    ASSERT_EQ(create(kB, AXO_NIL_THREAD, 0x1000000, 64 * kPageSize, kR, kRegionExternal, 0, 0,
-                     kPager2),
-              Error::ok);
+    ASSERT_EQ(
+        create(kB, AXO_NIL_THREAD, 0x1000000, 64 * kPageSize, kR, kRegionExternal, 0, 0, kPager2),
+        Error::ok);
     for (uint32_t i = 1; i < kMaxOutstandingForwards; ++i)
         ASSERT_EQ(m_mm->fault(kB, 0x1000000 + i * kPageSize, 0, kR).kind, FaultAnswer::forward);
     EXPECT_EQ(m_mm->outstanding(), kMaxOutstandingForwards);
@@ -1241,9 +1236,9 @@ TEST_F(MmPagerTest, ManyFaultsOnTwoPagersAreOutstandingAtOnce) {
 
 TEST_F(MmPagerTest, ARegionChangeOrTheClientsEndEndsItsForwardedFaults) {
     ASSERT_EQ(attach(kA), Error::ok);
-    ASSERT_EQ(create(kA, AXO_NIL_THREAD, 0x400000, 4 * kPageSize, kRW, kRegionExternal, 0, 0,
-                     kPager),
-              Error::ok);
+    ASSERT_EQ(
+        create(kA, AXO_NIL_THREAD, 0x400000, 4 * kPageSize, kRW, kRegionExternal, 0, 0, kPager),
+        Error::ok);
     ExternalFault fault{};
     FaultAnswer a = read(kA, 0x400000);
     ASSERT_EQ(pager_wait(kPager, 0, 0, fault), Error::ok);
@@ -1269,7 +1264,8 @@ TEST_F(MmPagerTest, ARegionChangeOrTheClientsEndEndsItsForwardedFaults) {
     EXPECT_FALSE(kept);
 }
 
-// ---- Objects made by their pager ------------------------------------------------------------------
+// ---- Objects made by their pager
+// ------------------------------------------------------------------
 
 TEST_F(MmPagerTest, APagersObjectIsMappedOnlyByClientsItAuthorised) {
     ASSERT_EQ(attach(kA), Error::ok);
@@ -1282,14 +1278,12 @@ TEST_F(MmPagerTest, APagersObjectIsMappedOnlyByClientsItAuthorised) {
               Error::ok);
     EXPECT_EQ(stats().objects, 1u); // it lives without a region: the pager holds it
     // Guessing the id maps nothing; nor may anyone but its pager (or the root task) grant it.
-    EXPECT_EQ(create(kA, AXO_NIL_THREAD, 0x400000, 4 * kPageSize, kR, kRegionExternal,
-                     made.object),
+    EXPECT_EQ(create(kA, AXO_NIL_THREAD, 0x400000, 4 * kPageSize, kR, kRegionExternal, made.object),
               Error::not_found);
     EXPECT_EQ(m_mm->on_object_grant(kA, ObjectGrantRequest{made.object, kA}, none),
               Error::not_found);
     ASSERT_EQ(m_mm->on_object_grant(kPager, ObjectGrantRequest{made.object, kA}, none), Error::ok);
-    ASSERT_EQ(create(kA, AXO_NIL_THREAD, 0x400000, 4 * kPageSize, kR, kRegionExternal,
-                     made.object),
+    ASSERT_EQ(create(kA, AXO_NIL_THREAD, 0x400000, 4 * kPageSize, kR, kRegionExternal, made.object),
               Error::ok);
     EXPECT_EQ(create(kB, AXO_NIL_THREAD, 0x400000, 4 * kPageSize, kR, kRegionCopy, made.object),
               Error::not_found);
@@ -1320,8 +1314,7 @@ TEST_F(MmPagerTest, ARestartedPagerIsRebound) {
     ASSERT_EQ(m_mm->on_object_create(kPager, ObjectCreateRequest{2 * kPageSize, 9}, made),
               Error::ok);
     ASSERT_EQ(m_mm->on_object_grant(kPager, ObjectGrantRequest{made.object, kA}, none), Error::ok);
-    ASSERT_EQ(create(kA, AXO_NIL_THREAD, 0x400000, 2 * kPageSize, kR, kRegionExternal,
-                     made.object),
+    ASSERT_EQ(create(kA, AXO_NIL_THREAD, 0x400000, 2 * kPageSize, kR, kRegionExternal, made.object),
               Error::ok);
     FaultAnswer a = read(kA, 0x400000);
     ExternalFault fault{};
@@ -1330,9 +1323,9 @@ TEST_F(MmPagerTest, ARestartedPagerIsRebound) {
     // Only the root task (which knows who the restarted pager is) or the pager rebinds.
     EXPECT_EQ(m_mm->on_object_rebind(kA, ObjectRebindRequest{made.object, kA}, none),
               Error::not_found);
-    EXPECT_EQ(m_mm->on_object_rebind(kRestarted, ObjectRebindRequest{made.object, kRestarted},
-                                     none),
-              Error::not_found);
+    EXPECT_EQ(
+        m_mm->on_object_rebind(kRestarted, ObjectRebindRequest{made.object, kRestarted}, none),
+        Error::not_found);
     ASSERT_EQ(m_mm->on_object_rebind(kRoot, ObjectRebindRequest{made.object, kRestarted}, none),
               Error::ok);
     // The outstanding fault goes to the new pager; the old one's answer counts no more.

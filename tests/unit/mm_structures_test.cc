@@ -6,9 +6,9 @@
 #include <memory>
 #include <vector>
 
+#include "interfaces/mm/protocol.h"
 #include "servers/memory/mm/frame_pool.h"
 #include "servers/memory/mm/page_table.h"
-#include "interfaces/mm/protocol.h"
 #include "servers/memory/mm/region_list.h"
 
 namespace mm {

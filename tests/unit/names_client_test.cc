@@ -5,8 +5,8 @@
 
 #include <gtest/gtest.h>
 
-#include "ipc_fake_kernel.h"
 #include "interfaces/names/client.h"
+#include "ipc_fake_kernel.h"
 #include "servers/proc/name_service.h"
 
 namespace {

@@ -167,8 +167,7 @@ TEST(PciEnable, DecodingForTheBarsItHasAndBusMastering) {
     d.bars[0] = {0xFEB80000u, 0x20000u, pci::kBarPresent};
     EXPECT_EQ(pci::enable_bits(d), pci::kCommandBusMaster | pci::kCommandMemory);
     d.bars[1] = {0xC000u, 0x40u, pci::kBarPresent | pci::kBarIo};
-    EXPECT_EQ(pci::enable_bits(d),
-              pci::kCommandBusMaster | pci::kCommandMemory | pci::kCommandIo);
+    EXPECT_EQ(pci::enable_bits(d), pci::kCommandBusMaster | pci::kCommandMemory | pci::kCommandIo);
     d.bars[0] = {};
     EXPECT_EQ(pci::enable_bits(d), pci::kCommandBusMaster | pci::kCommandIo);
 }
@@ -181,9 +180,9 @@ TEST(PciMatch, ParsesVendorDeviceAndIndex) {
     EXPECT_EQ(m.index, 0u);
     ASSERT_TRUE(pci::parse_match("8086:100E.12", m));
     EXPECT_EQ(m.index, 12u);
-    for (const char* bad : {"", "8086", "8086:", "8086:100", "8086:100e.", "8086:100e.x",
-                            "8086:100e.1x", "808:6100e", "ffff:0000", "8086:100e.64",
-                            "8086-100e", "8086:100e1"})
+    for (const char* bad :
+         {"", "8086", "8086:", "8086:100", "8086:100e.", "8086:100e.x", "8086:100e.1x", "808:6100e",
+          "ffff:0000", "8086:100e.64", "8086-100e", "8086:100e1"})
         EXPECT_FALSE(pci::parse_match(bad, m)) << bad;
 }
 

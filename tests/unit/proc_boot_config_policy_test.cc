@@ -84,9 +84,9 @@ TEST(BootConfigPolicy, PciDevicesByVendorAndDevice) {
               std::string::npos);
     EXPECT_NE(refusal("/boot/x pci=8086:100e pci=8086:100e.0").find("the same PCI device twice"),
               std::string::npos);
-    EXPECT_NE(refusal("/boot/x pci=0001:0001 pci=0001:0002 pci=0001:0003")
-                  .find("too many PCI devices"),
-              std::string::npos);
+    EXPECT_NE(
+        refusal("/boot/x pci=0001:0001 pci=0001:0002 pci=0001:0003").find("too many PCI devices"),
+        std::string::npos);
 
     // The N-th device with those ids: eth0 and eth1 of two equal NICs.
     ModuleConfig second = parsed("/boot/eth1 pci=8086:100e.1");

@@ -227,9 +227,9 @@ TEST_F(ExecTest, ExecKeepsThePidIdentityAndChildrenWithANewThread) {
     SpawnReply child = forked(shell.main_thread);
     ASSERT_EQ(set(shell.main_thread, kSetUid, 42), ipc::Error::ok);
     ASSERT_EQ(setpgid(shell.main_thread, 0, 0), ipc::Error::ok);
-    ASSERT_EQ(report_signals(shell.main_thread, signal_bit(kSignalHangup),
-                             signal_bit(kSignalUser1)),
-              ipc::Error::ok);
+    ASSERT_EQ(
+        report_signals(shell.main_thread, signal_bit(kSignalHangup), signal_bit(kSignalUser1)),
+        ipc::Error::ok);
     ProcessEntry& entry = service.table().at(service.table().slot_of(entry_of(shell.main_thread)));
     axo_thread_id_t extra = service.table().new_thread();
     entry.extra[0] = extra;

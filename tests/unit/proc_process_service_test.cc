@@ -3,8 +3,8 @@
 // waits, zombies, orphans; thread ids; a full table; and bad input.
 #include <gtest/gtest.h>
 
-#include <cstring>
 #include <algorithm>
+#include <cstring>
 #include <map>
 #include <set>
 #include <string>

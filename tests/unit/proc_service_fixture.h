@@ -22,8 +22,7 @@ constexpr axo_thread_id_t kServerThread = axo_thread_id(900, 1);
 class ServiceFixture : public ::testing::Test {
 protected:
     ServiceFixture() {
-        const char* lines[] = {"/boot/sigma0", "/boot/proc", "/boot/init",
-                               "/boot/app start=spawn"};
+        const char* lines[] = {"/boot/sigma0", "/boot/proc", "/boot/init", "/boot/app start=spawn"};
         for (const char* line : lines) {
             axo_kip_module_t module{};
             module.start = 0x100000;

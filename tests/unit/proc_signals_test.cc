@@ -106,11 +106,9 @@ TEST_F(SignalsTest, DefaultActionsIgnoredAndCaughtSignals) {
     ASSERT_EQ(notified.size(), 1u) << "the hook for delivery";
     EXPECT_EQ(notified[0].second, kSignalUser1);
     uint32_t pending = 0;
-    ASSERT_EQ(report_signals(p.main_thread, 0, signal_bit(kSignalUser1), &pending),
-              ipc::Error::ok);
+    ASSERT_EQ(report_signals(p.main_thread, 0, signal_bit(kSignalUser1), &pending), ipc::Error::ok);
     EXPECT_EQ(pending, signal_bit(kSignalUser1));
-    ASSERT_EQ(report_signals(p.main_thread, 0, signal_bit(kSignalUser1), &pending),
-              ipc::Error::ok);
+    ASSERT_EQ(report_signals(p.main_thread, 0, signal_bit(kSignalUser1), &pending), ipc::Error::ok);
     EXPECT_EQ(pending, 0u) << "collected once";
     // SIGSTOP cannot be caught, SIGKILL not ignored (their bits were dropped).
     EXPECT_EQ(kill(init.main_thread, pid_of(p), kSignalStop), ipc::Error::ok);

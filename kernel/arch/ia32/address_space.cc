@@ -6,8 +6,8 @@
 #include "kernel/arch/ia32/page_table.h"
 #include "kernel/arch/ia32/paging.h"
 #include "kernel/kmem.h"
-#include "kernel/physical_memory.h"
 #include "kernel/lib/types.h"
+#include "kernel/physical_memory.h"
 
 extern "C" bool ia32_copy_user(void* dst, const void* src, size_t n);
 
@@ -29,7 +29,9 @@ constexpr uint32_t kPteUtcb = 1u << 10;
 
 constexpr uint32_t kFirstSharedEntry = kUserEnd >> 22;
 
-Pde* directory_ptr(PhysAddr directory) { return phys_ptr<Pde>(directory.raw()); }
+Pde* directory_ptr(PhysAddr directory) {
+    return phys_ptr<Pde>(directory.raw());
+}
 
 Pte* find_pte(PhysAddr directory, VirtAddr virt) {
     Pde pde = directory_ptr(directory)[pd_index(virt)];
@@ -39,8 +41,12 @@ Pte* find_pte(PhysAddr directory, VirtAddr virt) {
 
 // Mappings of user memory may be at user addresses or, for small spaces, in the shared
 // small-space area (whose page tables every page directory shares).
-bool mappable(VirtAddr linear) { return linear.raw() < kSmallSpaceEnd; }
-bool shared(VirtAddr linear) { return linear.raw() >= kSmallSpaceBase; }
+bool mappable(VirtAddr linear) {
+    return linear.raw() < kSmallSpaceEnd;
+}
+bool shared(VirtAddr linear) {
+    return linear.raw() >= kSmallSpaceBase;
+}
 
 } // namespace
 
@@ -48,7 +54,8 @@ Result<PhysAddr> create_page_directory() {
     PhysAddr directory = TRY(kmem::allocate_frame());
     Pde* dst = directory_ptr(directory);
     const Pde* src = directory_ptr(kernel_page_directory());
-    for (uint32_t i = kFirstSharedEntry; i < kEntriesPerTable; ++i) dst[i] = src[i];
+    for (uint32_t i = kFirstSharedEntry; i < kEntriesPerTable; ++i)
+        dst[i] = src[i];
     return directory;
 }
 
@@ -95,8 +102,7 @@ Result<UserPage> lookup_user_page(PhysAddr directory, VirtAddr virt) {
     Pte* pte = find_pte(directory, virt);
     if (!pte || !pte->present()) return Error::not_found;
     return UserPage{pte->frame(), pte->writable(), (pte->raw() & kPteKernelOwned) != 0,
-                    (pte->raw() & kPteUtcb) != 0,
-                    (pte->raw() & kUncachedBits) == kUncachedBits};
+                    (pte->raw() & kPteUtcb) != 0, (pte->raw() & kUncachedBits) == kUncachedBits};
 }
 
 bool directory_loaded(PhysAddr directory);

@@ -3,6 +3,8 @@
 // the in-kernel self-tests (test=kernel) or idles.
 #include <stdint.h>
 
+#include "axolotl/kip.h"
+#include "kernel/arch.h"
 #include "kernel/arch/ia32/cpu.h"
 #include "kernel/arch/ia32/descriptors.h"
 #include "kernel/arch/ia32/io.h"
@@ -13,19 +15,17 @@
 #include "kernel/arch/ia32/selftest.h"
 #include "kernel/arch/ia32/serial.h"
 #include "kernel/arch/ia32/trap.h"
-#include "axolotl/kip.h"
-#include "kernel/arch.h"
 #include "kernel/boot_state.h"
+#include "kernel/console.h"
 #include "kernel/initial_tasks.h"
 #include "kernel/interrupts.h"
 #include "kernel/kmem.h"
-#include "kernel/physical_memory.h"
-#include "kernel/scheduler.h"
-#include "kernel/space.h"
-#include "kernel/console.h"
 #include "kernel/ktest.h"
 #include "kernel/lib/string.h"
 #include "kernel/panic.h"
+#include "kernel/physical_memory.h"
+#include "kernel/scheduler.h"
+#include "kernel/space.h"
 
 extern "C" char _kernel_phys_start[], _kernel_phys_end[];
 extern "C" char boot_stack_top[];
@@ -96,7 +96,8 @@ void idle_loop() {
 
 void parse_boot_info(uint32_t magic, uint32_t info_phys) {
     const char* why = "";
-    auto parsed = multiboot::parse(magic, info_phys, read_boot_memory, nullptr, g_boot.boot_info, &why);
+    auto parsed =
+        multiboot::parse(magic, info_phys, read_boot_memory, nullptr, g_boot.boot_info, &why);
     if (!parsed.ok()) panic("bad multiboot information: %s", why);
     const auto& info = g_boot.boot_info;
     kprintf("memory map (%zu regions, %u KiB usable):\n", info.region_count,
@@ -122,8 +123,9 @@ void parse_command_line() {
     // QEMU's -kernel puts the kernel's path first (and so does image/mkiso.sh for GRUB): a
     // first word that is a path ('/...') is dropped.
     const char* text = g_boot.boot_info.cmdline;
-    if (text[0] == '/' ) {
-        while (*text && *text != ' ') ++text;
+    if (text[0] == '/') {
+        while (*text && *text != ' ')
+            ++text;
     }
     auto parsed = CommandLine::parse(text);
     if (!parsed.ok()) {
@@ -207,7 +209,9 @@ void init_interrupts() {
 
 } // namespace
 
-uint32_t ticks() { return g_ticks; }
+uint32_t ticks() {
+    return g_ticks;
+}
 
 } // namespace axo::ia32
 

@@ -31,9 +31,9 @@ void cpuid(uint32_t leaf, uint32_t& a, uint32_t& b, uint32_t& c, uint32_t& d) {
 }
 
 const char* const kFeatureNames[32] = {
-    "fpu", "vme", "de", "pse", "tsc", "msr", "pae", "mce", "cx8", "apic", nullptr, "sep",
-    "mtrr", "pge", "mca", "cmov", "pat", "pse36", "psn", "clflush", nullptr, "ds", "acpi",
-    "mmx", "fxsr", "sse", "sse2", "ss", "htt", "tm", nullptr, "pbe",
+    "fpu",  "vme",  "de",   "pse", "tsc",  "msr", "pae",   "mce", "cx8",     "apic",  nullptr,
+    "sep",  "mtrr", "pge",  "mca", "cmov", "pat", "pse36", "psn", "clflush", nullptr, "ds",
+    "acpi", "mmx",  "fxsr", "sse", "sse2", "ss",  "htt",   "tm",  nullptr,   "pbe",
 };
 
 } // namespace

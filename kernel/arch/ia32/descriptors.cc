@@ -83,7 +83,9 @@ DescriptorWords words(SegmentDescriptor d) {
     return w;
 }
 
-void set(SegmentDescriptor& entry, DescriptorWords w) { __builtin_memcpy(&entry, &w, sizeof(w)); }
+void set(SegmentDescriptor& entry, DescriptorWords w) {
+    __builtin_memcpy(&entry, &w, sizeof(w));
+}
 
 } // namespace
 
@@ -112,7 +114,7 @@ void init_descriptors() {
     g_boot_tss.ss0 = kKernelData;
     g_boot_tss.iomap_base = kNoIoBitmap;
     ia32_gdt[kTssSelector >> 3] = make_segment(reinterpret_cast<uint32_t>(&g_boot_tss),
-                                            sizeof(Tss) - 1, kPresent | kTypeTss32Available, 0);
+                                               sizeof(Tss) - 1, kPresent | kTypeTss32Available, 0);
 
     for (uint32_t v = 0; v < kIdtEntries; ++v) {
         // Only the system-call gate may be used by `int` from user mode.
@@ -124,8 +126,9 @@ void init_descriptors() {
     TablePointer gdtr{sizeof(ia32_gdt) - 1, reinterpret_cast<uint32_t>(ia32_gdt)};
     TablePointer idtr{sizeof(g_idt) - 1, reinterpret_cast<uint32_t>(g_idt)};
     asm volatile("lgdt %0" ::"m"(gdtr));
-    asm volatile("mov %0, %%ds; mov %0, %%es; mov %0, %%ss; mov %1, %%fs; mov %1, %%gs"
-                 ::"r"(uint32_t{kKernelData}), "r"(uint32_t{kNullSelector}));
+    asm volatile("mov %0, %%ds; mov %0, %%es; mov %0, %%ss; mov %1, %%fs; mov %1, %%gs" ::"r"(
+                     uint32_t{kKernelData}),
+                 "r"(uint32_t{kNullSelector}));
     asm volatile("ljmp %0, $1f; 1:" ::"i"(kKernelCode));
     asm volatile("lidt %0" ::"m"(idtr));
     asm volatile("ltr %w0" ::"r"(uint32_t{kTssSelector}));
@@ -137,7 +140,9 @@ void init_descriptors() {
     check_fastpath_layout();
 }
 
-void set_kernel_stack(uint32_t esp0) { g_tss->esp0 = esp0; }
+void set_kernel_stack(uint32_t esp0) {
+    g_tss->esp0 = esp0;
+}
 
 DescriptorWords user_data_segment(uint32_t base, uint32_t size) {
     constexpr uint8_t kFlags = kGranularity4K | kSize32;
@@ -156,8 +161,8 @@ bool probe_segment_limits() {
     // A one-page data segment over the (mapped) start of the direct map; a read at 8 KiB
     // through it faults only if limits are enforced — any fault other than #GP would be
     // a broken probe.
-    ia32_gdt[kProbeSelector >> 3] = make_segment(kKernelBase, 0, kPresent | kCodeOrData | kTypeDataWrite,
-                                              kGranularity4K | kSize32);
+    ia32_gdt[kProbeSelector >> 3] = make_segment(
+        kKernelBase, 0, kPresent | kCodeOrData | kTypeDataWrite, kGranularity4K | kSize32);
     uint32_t value = 0;
     uint32_t faults = g_last_recovered_fault.count;
     bool read = ia32_probe_read_fs(kProbeSelector, 0x2000, &value);
@@ -176,7 +181,8 @@ Result<void> init_io_bitmap_window() {
         return frame;
     };
     PhysAddr tss_frame = TRY(kmem::allocate_frame());
-    for (auto& frame : g_deny_frames) frame = TRY(all_ones());
+    for (auto& frame : g_deny_frames)
+        frame = TRY(all_ones());
     PhysAddr terminator = TRY(all_ones());
     TRY(map_kernel_page(VirtAddr(kIoWindow), tss_frame, true));
     for (uint32_t i = 0; i < kIoBitmapPages; ++i) {
@@ -190,9 +196,9 @@ Result<void> init_io_bitmap_window() {
     tss->iomap_base = sizeof(Tss);
     g_tss = tss;
     // Limit: the TSS, the bitmap and the terminating byte.
-    ia32_gdt[kTssSelector >> 3] = make_segment(reinterpret_cast<uint32_t>(tss),
-                                            sizeof(Tss) + kIoBitmapBytes,
-                                            kPresent | kTypeTss32Available, 0);
+    ia32_gdt[kTssSelector >> 3] =
+        make_segment(reinterpret_cast<uint32_t>(tss), sizeof(Tss) + kIoBitmapBytes,
+                     kPresent | kTypeTss32Available, 0);
     asm volatile("ltr %w0" ::"r"(uint32_t{kTssSelector}));
     return {};
 }
@@ -201,13 +207,16 @@ void load_io_bitmap(const uint8_t* bitmap) {
     if (bitmap == g_loaded_bitmap) return;
     g_loaded_bitmap = bitmap;
     for (uint32_t i = 0; i < kIoBitmapPages; ++i) {
-        PhysAddr frame = bitmap ? PhysAddr(virt_to_phys(reinterpret_cast<uint32_t>(bitmap)) + i * kPageSize)
-                                : g_deny_frames[i];
+        PhysAddr frame =
+            bitmap ? PhysAddr(virt_to_phys(reinterpret_cast<uint32_t>(bitmap)) + i * kPageSize)
+                   : g_deny_frames[i];
         remap_kernel_page(VirtAddr(kIoWindow + (i + 1) * kPageSize), frame, false);
     }
 }
 
-const uint8_t* loaded_io_bitmap() { return g_loaded_bitmap; }
+const uint8_t* loaded_io_bitmap() {
+    return g_loaded_bitmap;
+}
 
 DescriptorWords utcb_segment(uint32_t base) {
     // Byte-granular, as long as a UTCB: user code can reach its UTCB through %gs, no more.
@@ -216,6 +225,8 @@ DescriptorWords utcb_segment(uint32_t base) {
         make_segment(base, kUtcbLimit, kPresent | kDpl3 | kCodeOrData | kTypeDataWrite, kSize32));
 }
 
-void set_utcb_segment(DescriptorWords w) { set(ia32_gdt[kUtcbSelector >> 3], w); }
+void set_utcb_segment(DescriptorWords w) {
+    set(ia32_gdt[kUtcbSelector >> 3], w);
+}
 
 } // namespace axo::ia32

@@ -56,7 +56,8 @@ struct FastPathLayout {
     static_assert(offsetof(ia32::TrapFrame, vector) == FRAME_VECTOR);
     static_assert(offsetof(ia32::TrapFrame, error) == FRAME_ERROR);
 
-    static_assert(offsetof(axo_kip_t, counters) + offsetof(axo_counters_t, syscalls) == KIP_SYSCALLS);
+    static_assert(offsetof(axo_kip_t, counters) + offsetof(axo_counters_t, syscalls) ==
+                  KIP_SYSCALLS);
     static_assert(offsetof(axo_kip_t, counters) + offsetof(axo_counters_t, ipcs) == KIP_IPCS);
     static_assert(offsetof(axo_kip_t, counters) + offsetof(axo_counters_t, context_switches) ==
                   KIP_CONTEXT_SWITCHES);
@@ -68,7 +69,8 @@ struct FastPathLayout {
                   KIP_SEGMENT_RELOADS);
 
     static_assert(offsetof(axo_utcb_t, mr) == UTCB_MR0);
-    static_assert(UTCB_MR3 == UTCB_MR0 + 12 && UTCB_MR2 == UTCB_MR0 + 8 && UTCB_MR1 == UTCB_MR0 + 4);
+    static_assert(UTCB_MR3 == UTCB_MR0 + 12 && UTCB_MR2 == UTCB_MR0 + 8 &&
+                  UTCB_MR1 == UTCB_MR0 + 4);
     // The copy of MR3..MRu is bounded by the tag's six bits alone: it ends inside the UTCB.
     static_assert(TAG_UNTYPED == AXO_MR_COUNT - 1 && axo_tag_untyped(0xFFFFFFFFu) == TAG_UNTYPED);
     static_assert(UTCB_MR0 + (TAG_UNTYPED + 1) * 4 == sizeof(axo_utcb_t));
@@ -83,7 +85,8 @@ struct FastPathLayout {
     static_assert((AXO_TAG_FLAG_ERROR & TAG_FLAGS) != 0 && TAG_FLAGS == 0xF000, "ipc.cc's mask");
     static_assert((TAG_NOT_FAST & AXO_TAG_FLAG_NOTIFY) != 0,
                   "an ipc that notification bits may end takes the general path");
-    static_assert((TAG_NOT_FAST & TAG_FLAGS) == AXO_TAG_FLAG_NOTIFY, "no other flag leaves the fast path");
+    static_assert((TAG_NOT_FAST & TAG_FLAGS) == AXO_TAG_FLAG_NOTIFY,
+                  "no other flag leaves the fast path");
     static_assert((uint32_t{AXO_TIMEOUT_ZERO} << 16 | AXO_TIMEOUT_NEVER) == TIMEOUTS_SEND_ZERO);
     static_assert(AXO_TIMEOUT_NEVER == 0, "timeouts 0: send and receive never");
 

@@ -5,14 +5,14 @@
 #define AXO_IA32_IPC_FASTPATH_LAYOUT_H
 
 /* Symbols (C++ names in parentheses; they carry these names through __asm__ labels). */
-#define CURRENT axo_current                   /* axo::g_current */
-#define THREAD_TABLE axo_fast_thread_table    /* axo::threads::g_fast_table */
-#define KIP axo_kip_page                      /* the KIP itself (space.cc) */
-#define READY_TOP axo_sched_ready             /* axo::sched::g_ready, ReadyQueues::top() */
-#define SCHED_LAZY axo_sched_lazy             /* axo::sched::g_lazy */
-#define SEGMENT_SPACE ia32_segment_space      /* axo::arch::g_segment_space */
+#define CURRENT axo_current                    /* axo::g_current */
+#define THREAD_TABLE axo_fast_thread_table     /* axo::threads::g_fast_table */
+#define KIP axo_kip_page                       /* the KIP itself (space.cc) */
+#define READY_TOP axo_sched_ready              /* axo::sched::g_ready, ReadyQueues::top() */
+#define SCHED_LAZY axo_sched_lazy              /* axo::sched::g_lazy */
+#define SEGMENT_SPACE ia32_segment_space       /* axo::arch::g_segment_space */
 #define LOADED_DIRECTORY ia32_loaded_directory /* axo::arch::g_loaded_directory */
-#define TASK_SWITCHED ia32_task_switched      /* axo::arch::g_task_switched */
+#define TASK_SWITCHED ia32_task_switched       /* axo::arch::g_task_switched */
 #define LOADED_IO_BITMAP ia32_loaded_io_bitmap /* axo::ia32::g_loaded_bitmap */
 #define GDT ia32_gdt
 
@@ -20,15 +20,15 @@
 #define THREAD_BLOCK_SIZE 8192
 #define T_KERNEL_SP 0
 #define T_ID 4
-#define T_STATE 8            /* a word: state, halt requested, FPU owner, timeout armed */
+#define T_STATE 8 /* a word: state, halt requested, FPU owner, timeout armed */
 #define T_PRIORITY 12
 #define T_SPACE 16
 #define T_UTCB 20
-#define T_ARCH_SWITCH 28     /* the UTCB segment descriptor, two words */
+#define T_ARCH_SWITCH 28 /* the UTCB segment descriptor, two words */
 #define T_RECEIVE_FROM 36
 #define T_SENDQ_HEAD 48
 #define T_OUTCOME_ERROR 60
-#define T_OUTCOME_FLAGS 64   /* receive_phase, retry_receive: bytes */
+#define T_OUTCOME_FLAGS 64 /* receive_phase, retry_receive: bytes */
 #define T_OUTCOME_FROM 68
 #define STATE_READY 1
 #define STATE_RECEIVING 3
@@ -37,7 +37,7 @@
 #define S_PAGE_DIRECTORY 0
 #define S_IO_BITMAP 12
 #define S_SMALL_BLOCKS 28
-#define S_ARCH_SWITCH 36     /* a small space's user data segment descriptor, two words */
+#define S_ARCH_SWITCH 36 /* a small space's user data segment descriptor, two words */
 
 /* TrapFrame (trap.h): a user thread's is at the top of its kernel stack. */
 #define FRAME_SIZE 76
@@ -72,17 +72,17 @@
 /* typed items, or AXO_TAG_FLAG_NOTIFY (the ipc may end by notification bits: the general
  * path's) */
 #define TAG_NOT_FAST 0x1FC0
-#define TAG_UNTYPED 0x3F                  /* the number of untyped words, 0..63 */
-#define TIMEOUTS_SEND_ZERO 0x04000000     /* send timeout zero, receive timeout never */
+#define TAG_UNTYPED 0x3F              /* the number of untyped words, 0..63 */
+#define TIMEOUTS_SEND_ZERO 0x04000000 /* send timeout zero, receive timeout never */
 
 /* Descriptors (descriptors.h) */
 #define GDT_USER_CODE 0x18
 #define GDT_USER_DATA 0x20
 #define GDT_UTCB 0x30
 #define FLAT_DATA_LOW 0x0000FFFF
-#define FLAT_DATA_HIGH 0x00CBF300        /* accessed bit set: the CPU never writes it */
+#define FLAT_DATA_HIGH 0x00CBF300 /* accessed bit set: the CPU never writes it */
 #define USER_CODE_TYPE_BITS 0x800
-#define TSS_ESP0 0xFC100F9C              /* ia32::kTssEsp0Address */
+#define TSS_ESP0 0xFC100F9C /* ia32::kTssEsp0Address */
 #define KERNEL_DATA 0x10
 #define SYSCALL_VECTOR 0x30
 #define CR0_TS 0x8

@@ -21,9 +21,15 @@ constexpr uint32_t kKernelWindowEnd = 0xFFC0'0000;
 static_assert(kDirectMapEnd <= kKernelWindowBase);
 static_assert(kKernelBase % (4u << 20) == 0 && kDirectMapSize % (4u << 20) == 0);
 
-constexpr uint32_t phys_to_virt(uint32_t phys) { return phys + kKernelBase; }
-constexpr uint32_t virt_to_phys(uint32_t virt) { return virt - kKernelBase; }
+constexpr uint32_t phys_to_virt(uint32_t phys) {
+    return phys + kKernelBase;
+}
+constexpr uint32_t virt_to_phys(uint32_t virt) {
+    return virt - kKernelBase;
+}
 
-template <class T> T* phys_ptr(uint32_t phys) { return reinterpret_cast<T*>(phys_to_virt(phys)); }
+template <class T> T* phys_ptr(uint32_t phys) {
+    return reinterpret_cast<T*>(phys_to_virt(phys));
+}
 
 } // namespace axo::ia32

@@ -13,7 +13,9 @@ namespace {
 FrameAllocator* g_frames;
 PhysAddr g_kernel_pd;
 
-Pde* page_directory() { return phys_ptr<Pde>(g_kernel_pd.raw()); }
+Pde* page_directory() {
+    return phys_ptr<Pde>(g_kernel_pd.raw());
+}
 
 Result<PhysAddr> zeroed_frame() {
     PhysAddr frame = TRY(g_frames->allocate());
@@ -58,7 +60,9 @@ Result<void> init_kernel_paging(FrameAllocator& frames, uint64_t ram_top) {
     return {};
 }
 
-PhysAddr kernel_page_directory() { return g_kernel_pd; }
+PhysAddr kernel_page_directory() {
+    return g_kernel_pd;
+}
 
 Result<void> map_kernel_page(VirtAddr virt, PhysAddr phys, bool writable) {
     if (!in_kernel_window(virt) || !is_aligned(phys.raw(), kPageSize)) {

@@ -9,8 +9,8 @@ namespace {
 // QEMU's isa-debug-exit device (-device isa-debug-exit,iobase=0xf4,iosize=0x04): writing v
 // ends QEMU with status (v << 1) | 1. The test harness knows these two values.
 constexpr uint16_t kQemuDebugExitPort = 0xF4;
-constexpr uint8_t kExitTestsDone = 0x10; // QEMU status 33
-constexpr uint8_t kExitPanic = 0x11;     // QEMU status 35
+constexpr uint8_t kExitTestsDone = 0x10;   // QEMU status 33
+constexpr uint8_t kExitPanic = 0x11;       // QEMU status 35
 constexpr uint8_t kExitTestsFailed = 0x12; // QEMU status 37
 // Bochs powers off when the string "Shutdown" is written to this port, byte by byte.
 constexpr uint16_t kBochsShutdownPort = 0x8900;
@@ -30,9 +30,11 @@ void platform_exit(ExitReason reason) {
     ia32::outb(kQemuDebugExitPort, reason == ExitReason::panic          ? kExitPanic
                                    : reason == ExitReason::tests_failed ? kExitTestsFailed
                                                                         : kExitTestsDone);
-    for (const char* c = "Shutdown"; *c; ++c) ia32::outb(kBochsShutdownPort, static_cast<uint8_t>(*c));
+    for (const char* c = "Shutdown"; *c; ++c)
+        ia32::outb(kBochsShutdownPort, static_cast<uint8_t>(*c));
     // Not under QEMU (Bochs, hardware): stay halted; the harness ends the emulator.
-    for (;;) ia32::halt();
+    for (;;)
+        ia32::halt();
 }
 
 } // namespace axo

@@ -1,12 +1,12 @@
 #include "kernel/arch/ia32/selftest.h"
 
+#include "kernel/arch.h"
 #include "kernel/arch/ia32/descriptors.h"
 #include "kernel/arch/ia32/io.h"
 #include "kernel/arch/ia32/layout.h"
+#include "kernel/arch/ia32/page_table.h"
 #include "kernel/arch/ia32/paging.h"
 #include "kernel/arch/ia32/trap.h"
-#include "kernel/arch.h"
-#include "kernel/arch/ia32/page_table.h"
 #include "kernel/ktest.h"
 #include "kernel/mapping_database.h"
 #include "kernel/physical_memory.h"
@@ -88,7 +88,8 @@ void test_exceptions() {
 void test_timer() {
     uint32_t start = ticks();
     // Bounded: at 1 kHz three ticks take 3 ms; 1000 halts are far more than enough.
-    for (int i = 0; i < 1000 && ticks() - start < 3; ++i) enable_interrupts_and_halt();
+    for (int i = 0; i < 1000 && ticks() - start < 3; ++i)
+        enable_interrupts_and_halt();
     ktest::check(ticks() - start >= 3, "timer interrupts arrive (PIT channel 0 via the PIC)");
 }
 
@@ -127,15 +128,16 @@ void test_user_cache_modes(BootState& boot) {
                  {"conventional RAM", ram.value().raw(), 0x10002000, false}};
     for (const auto& c : cases) {
         auto root = mapdb::root(owner.value(), c.phys, false);
-        auto node = root.ok() ? mapdb::map(root.value(), client.value(), c.address, AXO_FPAGE_R | AXO_FPAGE_W)
+        auto node = root.ok() ? mapdb::map(root.value(), client.value(), c.address,
+                                           AXO_FPAGE_R | AXO_FPAGE_W)
                               : Result<MapNode*>(root.error());
         Pte pte = user_pte(client.value()->page_directory(), c.address);
         uint32_t cache = pte.raw() & kUncachedBits;
         ktest::check(node.ok() && pte.present() && pte.user() && pte.writable() &&
                          pte.frame() == PhysAddr(c.phys) &&
                          cache == (c.uncached ? kUncachedBits : 0u),
-                     "user PTE of %s: %s (pte %08x)", c.what,
-                     c.uncached ? "PCD|PWT" : "cacheable", pte.raw());
+                     "user PTE of %s: %s (pte %08x)", c.what, c.uncached ? "PCD|PWT" : "cacheable",
+                     pte.raw());
         if (!node.ok()) continue;
         auto page = arch::lookup_user_page(client.value()->page_directory(), VirtAddr(c.address));
         ktest::check(page.ok() && page.value().uncached == c.uncached,

@@ -27,10 +27,13 @@ void handle_syscall(TrapFrame& f) {
 
     uint32_t error;
     switch (f.eax) {
-    case AXO_SYS_THREAD_SWITCH: error = syscalls::thread_switch(self, ThreadId(f.ecx)); break;
+    case AXO_SYS_THREAD_SWITCH:
+        error = syscalls::thread_switch(self, ThreadId(f.ecx));
+        break;
     case AXO_SYS_SCHEDULE: {
         uint32_t old_priority = 0, old_timeslice = 0;
-        error = syscalls::schedule(self, ThreadId(f.ecx), f.edx, f.ebx, old_priority, old_timeslice);
+        error =
+            syscalls::schedule(self, ThreadId(f.ecx), f.edx, f.ebx, old_priority, old_timeslice);
         f.edx = old_priority;
         f.ebx = old_timeslice;
         break;
@@ -56,7 +59,9 @@ void handle_syscall(TrapFrame& f) {
         f.ecx = AXO_API_VERSION;
         f.edx = kip::get()->api_flags;
         return;
-    case AXO_SYS_UNMAP: error = syscalls::unmap(self, f.ecx); break;
+    case AXO_SYS_UNMAP:
+        error = syscalls::unmap(self, f.ecx);
+        break;
     case AXO_SYS_SPACE_CONTROL: {
         uint32_t blocks = 0, base = 0;
         error = syscalls::space_control(self, ThreadId(f.ecx), f.edx, f.ebx, blocks, base);
@@ -64,12 +69,18 @@ void handle_syscall(TrapFrame& f) {
         f.ebx = base;
         break;
     }
-    case AXO_SYS_DEBUG: error = syscalls::debug(self, f.ecx, f.edx, f.ebx); break;
-    case AXO_SYS_NOTIFY: error = notify::notify(self, ThreadId(f.ecx), f.edx); break;
+    case AXO_SYS_DEBUG:
+        error = syscalls::debug(self, f.ecx, f.edx, f.ebx);
+        break;
+    case AXO_SYS_NOTIFY:
+        error = notify::notify(self, ThreadId(f.ecx), f.edx);
+        break;
     case AXO_SYS_NOTIFY_CONTROL:
         error = notify::control(self, ThreadId(f.ecx), ThreadId(f.edx), f.ebx);
         break;
-    default: error = AXO_ERR_INVALID_SYSCALL; break;
+    default:
+        error = AXO_ERR_INVALID_SYSCALL;
+        break;
     }
     f.eax = error;
     // The thread may have deleted itself; then it never gets here.

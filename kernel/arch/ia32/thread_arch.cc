@@ -47,7 +47,9 @@ constexpr uint32_t kCr0TaskSwitched = 1u << 3;
 constexpr uint8_t kFpuStateValid = 1u << 0;
 constexpr size_t kFnsaveSize = 108;
 
-void* fpu_area(Thread* thread) { return reinterpret_cast<char*>(thread) + kTcbSize; }
+void* fpu_area(Thread* thread) {
+    return reinterpret_cast<char*>(thread) + kTcbSize;
+}
 static_assert(kTcbSize + kFnsaveSize < Thread::kBlockSize / 2);
 
 void set_task_switched(bool on) {
@@ -119,8 +121,8 @@ void prepare_kernel_thread(Thread& thread, void (*entry)()) {
 
 UserRegisters read_user_registers(const Thread& thread) {
     const TrapFrame* f = user_frame(thread);
-    return UserRegisters{f->eax, f->ecx, f->edx, f->ebx, f->user_esp, f->ebp, f->esi, f->edi,
-                         f->eip, f->eflags, f->vector, f->error, 0};
+    return UserRegisters{f->eax, f->ecx, f->edx,    f->ebx,    f->user_esp, f->ebp, f->esi,
+                         f->edi, f->eip, f->eflags, f->vector, f->error,    0};
 }
 
 void write_user_registers(Thread& thread, const UserRegisters& r) {
@@ -226,17 +228,25 @@ bool user_window(uint32_t address, size_t length, uint32_t& linear) {
     return true;
 }
 
-void wait_for_interrupt() { asm volatile("sti; hlt; cli" ::: "memory"); }
+void wait_for_interrupt() {
+    asm volatile("sti; hlt; cli" ::: "memory");
+}
 // sti takes effect after the next instruction: the nop is where an interrupt can come in.
-void preemption_point() { asm volatile("sti; nop; cli" ::: "memory"); }
+void preemption_point() {
+    asm volatile("sti; nop; cli" ::: "memory");
+}
 
-void* phys_to_kernel(PhysAddr phys) { return ia32::phys_ptr<void>(phys.raw()); }
+void* phys_to_kernel(PhysAddr phys) {
+    return ia32::phys_ptr<void>(phys.raw());
+}
 
 PhysAddr kernel_to_phys(const void* virt) {
     return PhysAddr(ia32::virt_to_phys(reinterpret_cast<uint32_t>(virt)));
 }
 
-bool directory_loaded(PhysAddr directory) { return directory == g_loaded_directory; }
+bool directory_loaded(PhysAddr directory) {
+    return directory == g_loaded_directory;
+}
 
 // The page directory being destroyed may be the loaded one (lazy switching keeps the last
 // user space loaded while idle runs): fall back to the kernel's own first.

@@ -1,9 +1,9 @@
 #include "kernel/arch/ia32/trap.h"
 
+#include "kernel/arch.h"
 #include "kernel/arch/ia32/descriptors.h"
 #include "kernel/arch/ia32/io.h"
 #include "kernel/arch/ia32/pic.h"
-#include "kernel/arch.h"
 #include "kernel/console.h"
 #include "kernel/interrupts.h"
 #include "kernel/panic.h"
@@ -35,10 +35,25 @@ namespace {
 IrqHandler g_irq_handlers[pic::kLines];
 
 const char* const kExceptionNames[] = {
-    "divide error", "debug", "NMI", "breakpoint", "overflow", "BOUND range exceeded",
-    "invalid opcode", "device not available", "double fault", "coprocessor segment overrun",
-    "invalid TSS", "segment not present", "stack fault", "general protection", "page fault",
-    "reserved (15)", "x87 FPU error", "alignment check", "machine check",
+    "divide error",
+    "debug",
+    "NMI",
+    "breakpoint",
+    "overflow",
+    "BOUND range exceeded",
+    "invalid opcode",
+    "device not available",
+    "double fault",
+    "coprocessor segment overrun",
+    "invalid TSS",
+    "segment not present",
+    "stack fault",
+    "general protection",
+    "page fault",
+    "reserved (15)",
+    "x87 FPU error",
+    "alignment check",
+    "machine check",
 };
 
 const ExceptionTableEntry* find_fixup(uint32_t ip) {
@@ -57,7 +72,7 @@ bool fatal_everywhere(uint32_t vector) {
 void deliver_to_thread(TrapFrame& frame, uint32_t vector, uint32_t error, uint32_t address) {
     UserRegisters regs{frame.eax, frame.ecx, frame.edx, frame.ebx, frame.user_esp,
                        frame.ebp, frame.esi, frame.edi, frame.eip, frame.eflags,
-                       vector, error, address};
+                       vector,    error,     address};
     syscalls::deliver_exception(g_current, regs, vector == kPageFault);
     arch::write_user_registers(*g_current, regs);
 }
@@ -170,8 +185,12 @@ const char* exception_name(uint32_t vector) {
 } // namespace axo::ia32
 
 namespace axo::arch {
-void mask_irq(uint32_t line) { ia32::pic::mask(line); }
-void unmask_irq(uint32_t line) { ia32::pic::unmask(line); }
+void mask_irq(uint32_t line) {
+    ia32::pic::mask(line);
+}
+void unmask_irq(uint32_t line) {
+    ia32::pic::unmask(line);
+}
 } // namespace axo::arch
 
 namespace axo::ia32 {
@@ -183,8 +202,8 @@ void set_irq_handler(uint32_t irq, IrqHandler handler) {
 void panic_with_frame(const TrapFrame& f, const char* why) {
     kprintf("\nKERNEL PANIC: %s (vector %u, error 0x%x) in %s mode\n", why, f.vector, f.error,
             f.from_user() ? "user" : "kernel");
-    kprintf("  eip=%08x cs=%04x eflags=%08x cr2=%08x cr3=%08x\n", f.eip, f.cs, f.eflags,
-            read_cr2(), read_cr3());
+    kprintf("  eip=%08x cs=%04x eflags=%08x cr2=%08x cr3=%08x\n", f.eip, f.cs, f.eflags, read_cr2(),
+            read_cr3());
     kprintf("  eax=%08x ebx=%08x ecx=%08x edx=%08x\n", f.eax, f.ebx, f.ecx, f.edx);
     kprintf("  esi=%08x edi=%08x ebp=%08x esp=%08x\n", f.esi, f.edi, f.ebp,
             f.from_user() ? f.user_esp : reinterpret_cast<uint32_t>(&f.user_esp));

@@ -14,11 +14,7 @@
 #define EFLAGS_VM_BYTE2 0x02
 
 #ifdef __ASSEMBLER__
-.macro user_return insn, kind
-    .pushsection __user_return, "a"
-    .long \insn, \kind
-    .popsection
-.endm
+.macro user_return insn, kind.pushsection __user_return, "a".long \insn, \kind.popsection.endm
 #endif
 
 #endif

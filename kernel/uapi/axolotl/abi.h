@@ -35,7 +35,9 @@ typedef uint32_t axo_thread_id_t;
 AXO_PURE axo_thread_id_t axo_thread_id(uint32_t number, uint32_t version) {
     return (number << AXO_THREAD_VERSION_BITS) | (version & ((1u << AXO_THREAD_VERSION_BITS) - 1));
 }
-AXO_PURE uint32_t axo_thread_number(axo_thread_id_t id) { return id >> AXO_THREAD_VERSION_BITS; }
+AXO_PURE uint32_t axo_thread_number(axo_thread_id_t id) {
+    return id >> AXO_THREAD_VERSION_BITS;
+}
 AXO_PURE uint32_t axo_thread_version(axo_thread_id_t id) {
     return id & ((1u << AXO_THREAD_VERSION_BITS) - 1);
 }
@@ -54,10 +56,18 @@ typedef uint32_t axo_msg_tag_t;
 AXO_PURE axo_msg_tag_t axo_msg_tag(uint32_t label, uint32_t untyped, uint32_t typed) {
     return (label << 16) | ((typed & 0x3Fu) << 6) | (untyped & 0x3Fu);
 }
-AXO_PURE uint32_t axo_tag_label(axo_msg_tag_t tag) { return tag >> 16; }
-AXO_PURE uint32_t axo_tag_untyped(axo_msg_tag_t tag) { return tag & 0x3Fu; }
-AXO_PURE uint32_t axo_tag_typed(axo_msg_tag_t tag) { return (tag >> 6) & 0x3Fu; }
-AXO_PURE int axo_tag_failed(axo_msg_tag_t tag) { return (tag & AXO_TAG_FLAG_ERROR) != 0; }
+AXO_PURE uint32_t axo_tag_label(axo_msg_tag_t tag) {
+    return tag >> 16;
+}
+AXO_PURE uint32_t axo_tag_untyped(axo_msg_tag_t tag) {
+    return tag & 0x3Fu;
+}
+AXO_PURE uint32_t axo_tag_typed(axo_msg_tag_t tag) {
+    return (tag >> 6) & 0x3Fu;
+}
+AXO_PURE int axo_tag_failed(axo_msg_tag_t tag) {
+    return (tag & AXO_TAG_FLAG_ERROR) != 0;
+}
 
 /* Labels of messages the kernel sends on a thread's behalf. */
 #define AXO_LABEL_EXCEPTION 0xFFD0u  /* to the exception handler; see below */
@@ -116,9 +126,15 @@ AXO_PURE axo_fpage_t axo_fpage(uint32_t base, uint32_t log2_size, uint32_t right
 AXO_PURE axo_fpage_t axo_io_fpage(uint32_t port, uint32_t log2_size) {
     return (port << 16) | ((log2_size & 0x3Fu) << 4) | AXO_FPAGE_IO_BIT;
 }
-AXO_PURE uint32_t axo_fpage_log2(axo_fpage_t f) { return (f >> 4) & 0x3Fu; }
-AXO_PURE uint32_t axo_fpage_rights(axo_fpage_t f) { return f & 7u; }
-AXO_PURE int axo_fpage_is_io(axo_fpage_t f) { return (f & AXO_FPAGE_IO_BIT) != 0; }
+AXO_PURE uint32_t axo_fpage_log2(axo_fpage_t f) {
+    return (f >> 4) & 0x3Fu;
+}
+AXO_PURE uint32_t axo_fpage_rights(axo_fpage_t f) {
+    return f & 7u;
+}
+AXO_PURE int axo_fpage_is_io(axo_fpage_t f) {
+    return (f & AXO_FPAGE_IO_BIT) != 0;
+}
 AXO_PURE uint32_t axo_fpage_base(axo_fpage_t f) {
     return axo_fpage_is_io(f) ? (f >> 16) : (f & ~0xFFFu);
 }
@@ -161,11 +177,7 @@ AXO_PURE uint32_t axo_map_item_word0(uint32_t send_base, int grant) {
  * is never stopped by bits, so a reply-and-wait's reply always goes out. */
 #define AXO_TAG_FLAG_NOTIFY 0x1000u
 #define AXO_NOTIFY_GRANTS 8u
-enum axo_notify_mr {
-    AXO_NOTIFY_BITS = 1,
-    AXO_NOTIFY_PHASE = 2,
-    AXO_NOTIFY_WORDS = 2
-};
+enum axo_notify_mr { AXO_NOTIFY_BITS = 1, AXO_NOTIFY_PHASE = 2, AXO_NOTIFY_WORDS = 2 };
 #define AXO_NOTIFY_IN_SEND 0u
 #define AXO_NOTIFY_IN_RECEIVE 1u
 /* Whether an ipc returned a notification instead of a message. */
@@ -196,7 +208,9 @@ AXO_PURE int axo_ipc_notified(axo_thread_id_t from, axo_msg_tag_t tag) {
  * the handler as a message from the irq thread: label AXO_LABEL_INTERRUPT, no words. The line
  * stays masked until the handler acknowledges it by sending any message to the irq thread. */
 #define AXO_IRQ_LINES 16u
-AXO_PURE axo_thread_id_t axo_irq_thread(uint32_t line) { return axo_thread_id(line + 1u, 1u); }
+AXO_PURE axo_thread_id_t axo_irq_thread(uint32_t line) {
+    return axo_thread_id(line + 1u, 1u);
+}
 
 /* ---- Timeouts -----------------------------------------------------------------------------
  * 16 bits: never = 0; zero = 0x0400; otherwise relative m * 2^e microseconds with
@@ -224,32 +238,36 @@ AXO_PURE uint32_t axo_timeouts(axo_timeout_t send, axo_timeout_t receive) {
  * error word. */
 enum axo_error {
     AXO_OK = 0,
-    AXO_ERR_NO_PRIVILEGE = 1,     /* caller is not privileged (not the root task) */
-    AXO_ERR_INVALID_THREAD = 2,   /* no such thread, stale id, or a kernel thread */
-    AXO_ERR_INVALID_SPACE = 3,    /* no such address space */
+    AXO_ERR_NO_PRIVILEGE = 1,   /* caller is not privileged (not the root task) */
+    AXO_ERR_INVALID_THREAD = 2, /* no such thread, stale id, or a kernel thread */
+    AXO_ERR_INVALID_SPACE = 3,  /* no such address space */
     AXO_ERR_INVALID_SCHEDULER = 4,
-    AXO_ERR_INVALID_PARAM = 5,    /* an argument out of range */
-    AXO_ERR_UTCB_AREA = 6,        /* UTCB location not a user address, misaligned or taken */
-    AXO_ERR_NO_MEMORY = 8,        /* the kernel is out of memory */
-    AXO_ERR_INVALID_SYSCALL = 9,  /* unknown syscall number */
-    AXO_ERR_EXISTS = 10,          /* thread number already in use */
-    AXO_ERR_UNSUPPORTED = 11      /* the kernel cannot do this here (e.g. small spaces off) */
+    AXO_ERR_INVALID_PARAM = 5,   /* an argument out of range */
+    AXO_ERR_UTCB_AREA = 6,       /* UTCB location not a user address, misaligned or taken */
+    AXO_ERR_NO_MEMORY = 8,       /* the kernel is out of memory */
+    AXO_ERR_INVALID_SYSCALL = 9, /* unknown syscall number */
+    AXO_ERR_EXISTS = 10,         /* thread number already in use */
+    AXO_ERR_UNSUPPORTED = 11     /* the kernel cannot do this here (e.g. small spaces off) */
 };
 
 /* IPC errors: the UTCB error word holds (code << 1) | phase, phase 0 = send, 1 = receive.
  * The tag returned has AXO_TAG_FLAG_ERROR set. */
 enum axo_ipc_error {
     AXO_IPC_OK = 0,
-    AXO_IPC_TIMEOUT = 1,     /* the timeout expired before a partner was ready */
-    AXO_IPC_NO_PARTNER = 2,  /* partner does not exist (stale id) or was deleted meanwhile */
-    AXO_IPC_CANCELLED = 3,   /* aborted by exchange_registers */
-    AXO_IPC_OVERFLOW = 4,    /* message too long (u + t > 63) */
-    AXO_IPC_ABORTED = 5,     /* the partner was halted or aborted mid-transfer */
-    AXO_IPC_INVALID = 6      /* a malformed argument (bad timeout, bad typed item) */
+    AXO_IPC_TIMEOUT = 1,    /* the timeout expired before a partner was ready */
+    AXO_IPC_NO_PARTNER = 2, /* partner does not exist (stale id) or was deleted meanwhile */
+    AXO_IPC_CANCELLED = 3,  /* aborted by exchange_registers */
+    AXO_IPC_OVERFLOW = 4,   /* message too long (u + t > 63) */
+    AXO_IPC_ABORTED = 5,    /* the partner was halted or aborted mid-transfer */
+    AXO_IPC_INVALID = 6     /* a malformed argument (bad timeout, bad typed item) */
 };
 #define AXO_IPC_PHASE_RECEIVE 1u
-AXO_PURE uint32_t axo_ipc_error_code(uint32_t error_word) { return error_word >> 1; }
-AXO_PURE int axo_ipc_error_in_receive(uint32_t error_word) { return error_word & 1u; }
+AXO_PURE uint32_t axo_ipc_error_code(uint32_t error_word) {
+    return error_word >> 1;
+}
+AXO_PURE int axo_ipc_error_in_receive(uint32_t error_word) {
+    return error_word & 1u;
+}
 
 /* ---- Syscalls -----------------------------------------------------------------------------
  * One trap vector, `int $0x30`; eax holds the number. Register use per call is documented

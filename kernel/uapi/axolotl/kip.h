@@ -57,23 +57,23 @@ typedef struct axo_counters {
 } axo_counters_t;
 
 typedef struct axo_kip {
-    uint32_t magic;        /*  0 */
-    uint32_t api_version;  /*  4 */
-    uint32_t api_flags;    /*  8 */
+    uint32_t magic;          /*  0 */
+    uint32_t api_version;    /*  4 */
+    uint32_t api_flags;      /*  8 */
     uint32_t kernel_version; /* 12: major << 16 | minor */
     /* Microseconds since boot. Updated every tick; read hi, lo, hi until hi is stable. */
-    volatile uint32_t clock_lo; /* 16 */
-    volatile uint32_t clock_hi; /* 20 */
-    uint32_t tick_us;           /* 24 */
-    uint32_t max_threads;       /* 28 */
-    uint32_t first_user_thread; /* 32 */
-    axo_thread_id_t sigma0;     /* 36 */
-    axo_thread_id_t root_task;  /* 40 */
-    uint32_t memory_count;      /* 44 */
-    uint32_t module_count;      /* 48 */
-    uint32_t reserved[3];       /* 52 */
-    axo_counters_t counters;    /* 64 */
-    axo_kip_memory_t memory[AXO_KIP_MAX_MEMORY]; /* 100 */
+    volatile uint32_t clock_lo;                    /* 16 */
+    volatile uint32_t clock_hi;                    /* 20 */
+    uint32_t tick_us;                              /* 24 */
+    uint32_t max_threads;                          /* 28 */
+    uint32_t first_user_thread;                    /* 32 */
+    axo_thread_id_t sigma0;                        /* 36 */
+    axo_thread_id_t root_task;                     /* 40 */
+    uint32_t memory_count;                         /* 44 */
+    uint32_t module_count;                         /* 48 */
+    uint32_t reserved[3];                          /* 52 */
+    axo_counters_t counters;                       /* 64 */
+    axo_kip_memory_t memory[AXO_KIP_MAX_MEMORY];   /* 100 */
     axo_kip_module_t modules[AXO_KIP_MAX_MODULES]; /* 612 */
 } axo_kip_t;
 

@@ -61,7 +61,8 @@ static inline axo_thread_id_t axo_ipc_receive(axo_thread_id_t from, axo_timeout_
     return axo_ipc(AXO_NIL_THREAD, from, axo_timeouts(AXO_TIMEOUT_NEVER, receive_timeout));
 }
 /* Replies to `to` (zero send timeout) and waits for the next message from anyone. */
-static inline axo_thread_id_t axo_ipc_reply_wait(axo_thread_id_t to, axo_timeout_t receive_timeout) {
+static inline axo_thread_id_t axo_ipc_reply_wait(axo_thread_id_t to,
+                                                 axo_timeout_t receive_timeout) {
     return axo_ipc(to, AXO_ANY_THREAD, axo_timeouts(AXO_TIMEOUT_ZERO, receive_timeout));
 }
 
@@ -128,8 +129,8 @@ typedef struct axo_exreg {
     axo_thread_id_t pager;
 } axo_exreg_t;
 static inline uint32_t axo_exchange_registers(axo_thread_id_t dest, axo_exreg_t* io) {
-    axo_syscall_regs_t r = {AXO_SYS_EXCHANGE_REGISTERS, dest, io->control, io->sp,
-                            io->ip, io->flags, io->pager};
+    axo_syscall_regs_t r = {
+        AXO_SYS_EXCHANGE_REGISTERS, dest, io->control, io->sp, io->ip, io->flags, io->pager};
     axo_syscall(&r);
     io->control = r.edx;
     io->sp = r.ebx;
@@ -149,9 +150,10 @@ static inline uint32_t axo_exchange_registers(axo_thread_id_t dest, axo_exreg_t*
  * out: eax = error. */
 static inline uint32_t axo_thread_control(axo_thread_id_t dest, axo_thread_id_t space,
                                           axo_thread_id_t scheduler, axo_thread_id_t pager,
-                                          uint32_t utcb_location, axo_thread_id_t exception_handler) {
-    axo_syscall_regs_t r = {AXO_SYS_THREAD_CONTROL, dest, space, scheduler,
-                            pager, utcb_location, exception_handler};
+                                          uint32_t utcb_location,
+                                          axo_thread_id_t exception_handler) {
+    axo_syscall_regs_t r = {AXO_SYS_THREAD_CONTROL, dest, space, scheduler, pager, utcb_location,
+                            exception_handler};
     axo_syscall(&r);
     return r.eax;
 }
@@ -208,7 +210,8 @@ static inline axo_kip_t* axo_kernel_interface(void) {
 
 /* debug: ecx = op (axo_debug_op), edx = argument 0, ebx = argument 1. out: eax = error. */
 static inline uint32_t axo_debug_write(const char* text, uint32_t length) {
-    axo_syscall_regs_t r = {AXO_SYS_DEBUG, AXO_DEBUG_WRITE, (uint32_t)(uintptr_t)text, length, 0, 0, 0};
+    axo_syscall_regs_t r = {
+        AXO_SYS_DEBUG, AXO_DEBUG_WRITE, (uint32_t)(uintptr_t)text, length, 0, 0, 0};
     axo_syscall(&r);
     return r.eax;
 }
@@ -218,7 +221,8 @@ static inline uint32_t axo_debug_shutdown(uint32_t failed) {
     return r.eax;
 }
 static inline uint32_t axo_debug_counters(axo_counters_t* out) {
-    axo_syscall_regs_t r = {AXO_SYS_DEBUG, AXO_DEBUG_COUNTERS, (uint32_t)(uintptr_t)out, 0, 0, 0, 0};
+    axo_syscall_regs_t r = {
+        AXO_SYS_DEBUG, AXO_DEBUG_COUNTERS, (uint32_t)(uintptr_t)out, 0, 0, 0, 0};
     axo_syscall(&r);
     return r.eax;
 }

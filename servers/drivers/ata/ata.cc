@@ -110,7 +110,8 @@ bool Ata::identify() {
 
     m_lba48 = (id[83] & (1u << 10)) != 0;
     uint64_t lba28 = combine(id[60] | (uint32_t{id[61]} << 16), 0);
-    uint64_t lba48 = combine(id[100] | (uint32_t{id[101]} << 16), id[102] | (uint32_t{id[103]} << 16));
+    uint64_t lba48 =
+        combine(id[100] | (uint32_t{id[101]} << 16), id[102] | (uint32_t{id[103]} << 16));
     m_sectors = m_lba48 && lba48 != 0 ? lba48 : lba28;
     if ((id[49] & (1u << 9)) == 0 || m_sectors == 0) {
         rt_printf("%s: the disk does not do LBA\n", m_name);
@@ -120,8 +121,8 @@ bool Ata::identify() {
     m_info.sectors_low = static_cast<uint32_t>(m_sectors);
     m_info.sectors_high = static_cast<uint32_t>(m_sectors >> 32);
     m_info.sector_bytes = kSectorBytes;
-    m_info.features = (m_lba48 ? kFeatureLba48 : 0) |
-                      ((id[83] & (1u << 12)) != 0 ? kFeatureFlushCache : 0);
+    m_info.features =
+        (m_lba48 ? kFeatureLba48 : 0) | ((id[83] & (1u << 12)) != 0 ? kFeatureFlushCache : 0);
     // The model: 40 ASCII characters, two per word, the first in the high byte.
     for (uint32_t i = 0; i < 20; ++i) {
         m_info.model[2 * i] = static_cast<char>(id[27 + i] >> 8);
@@ -135,8 +136,8 @@ bool Ata::identify() {
     return true;
 }
 
-bool Ata::start(const char* name, uint16_t port, uint16_t control, uint32_t irq,
-                uint8_t* buffers, uint32_t restarts) {
+bool Ata::start(const char* name, uint16_t port, uint16_t control, uint32_t irq, uint8_t* buffers,
+                uint32_t restarts) {
     m_name = name;
     m_port = port;
     m_control = control;
@@ -197,7 +198,8 @@ void Ata::select_and_address(uint64_t lba, uint32_t count, bool ext) {
         out(reg::kLbaMid, static_cast<uint8_t>(lba >> 32));
         out(reg::kLbaHigh, static_cast<uint8_t>(lba >> 40));
     } else {
-        out(reg::kDevice, static_cast<uint8_t>(kDeviceObsolete | kDeviceLba | ((lba >> 24) & 0x0F)));
+        out(reg::kDevice,
+            static_cast<uint8_t>(kDeviceObsolete | kDeviceLba | ((lba >> 24) & 0x0F)));
         delay400ns();
     }
     out(reg::kSectorCount, static_cast<uint8_t>(count)); // 256 would be 0: above kBufferSectors

@@ -5,8 +5,8 @@
 
 #include <stdint.h>
 
-#include "lib/driver/driver.h"
 #include "interfaces/block/protocol.h"
+#include "lib/driver/driver.h"
 #include "lib/ipc/session.h"
 
 namespace ata {
@@ -64,7 +64,9 @@ public:
     driver::Interrupts interrupts;
 
 private:
-    uint8_t in(uint16_t offset) const { return driver::inb(static_cast<uint16_t>(m_port + offset)); }
+    uint8_t in(uint16_t offset) const {
+        return driver::inb(static_cast<uint16_t>(m_port + offset));
+    }
     void out(uint16_t offset, uint8_t value) const {
         driver::outb(static_cast<uint16_t>(m_port + offset), value);
     }

@@ -59,8 +59,8 @@ ipc::Outcome on_kernel(ata::Ata& a, axo_thread_id_t from, ipc::Message& message)
 }
 
 constexpr ipc::Route<ata::Ata> kRoutes[] = {
-    ipc::route<&on_buffer>(), ipc::route<&on_release>(), ipc::route<&on_read>(),
-    ipc::route<&on_write>(),  ipc::route<&on_flush>(),   ipc::route<&on_info>(),
+    ipc::route<&on_buffer>(),     ipc::route<&on_release>(), ipc::route<&on_read>(),
+    ipc::route<&on_write>(),      ipc::route<&on_flush>(),   ipc::route<&on_info>(),
     ipc::route<&on_statistics>(),
 };
 static_assert(ipc::labels_unique(kRoutes));
@@ -79,7 +79,8 @@ int main() {
     }
     if (grants.port_count != 2 || port == 0 || control == 0 || grants.irq_count != 1) {
         rt_printf("%s: the boot line must grant the command block (port=BASE-BASE+7), the "
-                  "device control port (port=N) and one irq=\n", name);
+                  "device control port (port=N) and one irq=\n",
+                  name);
         driver::exit(2);
     }
     uint32_t irq = grants.irqs[0];

@@ -5,20 +5,20 @@
 
 #include <stdint.h>
 
+#include "interfaces/console/protocol.h"
 #include "lib/driver/driver.h"
 #include "lib/driver/ring.h"
 #include "lib/driver/stream_readers.h"
 #include "lib/ipc/kernel.h"
 #include "servers/drivers/console/keyboard.h"
-#include "interfaces/console/protocol.h"
 
 namespace console {
 
 // The 8042 PS/2 controller (IBM PC/AT technical reference; OSDev "8042 PS/2 Controller").
 namespace ps2 {
 constexpr uint16_t kData = 0x60;
-constexpr uint16_t kStatus = 0x64;  // read
-constexpr uint16_t kCommand = 0x64; // write
+constexpr uint16_t kStatus = 0x64;      // read
+constexpr uint16_t kCommand = 0x64;     // write
 constexpr uint8_t kStatusOutput = 0x01; // a byte waits in kData
 constexpr uint8_t kStatusInput = 0x02;  // the controller has not taken the last write yet
 constexpr uint8_t kStatusAux = 0x20;    // the waiting byte is from the mouse

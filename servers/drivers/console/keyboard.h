@@ -31,8 +31,8 @@ private:
     uint32_t extended(uint8_t code, bool released, uint8_t out[kMaxOutput]);
     uint32_t character(uint8_t code, uint8_t out[kMaxOutput]);
 
-    bool m_e0 = false;       // the previous byte was the 0xE0 prefix
-    uint32_t m_skip = 0;     // bytes of an 0xE1 (pause) sequence still to ignore
+    bool m_e0 = false;   // the previous byte was the 0xE0 prefix
+    uint32_t m_skip = 0; // bytes of an 0xE1 (pause) sequence still to ignore
     bool m_left_shift = false, m_right_shift = false;
     bool m_left_ctrl = false, m_right_ctrl = false;
     bool m_left_alt = false, m_right_alt = false;

@@ -17,20 +17,19 @@ namespace {
 
 console::Console g_console;
 
-ipc::Error on_write(console::Console& c, axo_thread_id_t from,
-                    const console::WriteRequest& request, console::WriteReply& reply) {
+ipc::Error on_write(console::Console& c, axo_thread_id_t from, const console::WriteRequest& request,
+                    console::WriteReply& reply) {
     return c.write(from, request, reply);
 }
 ipc::Error on_read(console::Console& c, axo_thread_id_t from, const console::ReadRequest& request,
                    console::ReadReply& reply) {
     return c.read(from, request, reply);
 }
-ipc::Error on_flush(console::Console&, axo_thread_id_t, const console::FlushRequest&,
-                    ipc::Empty&) {
+ipc::Error on_flush(console::Console&, axo_thread_id_t, const console::FlushRequest&, ipc::Empty&) {
     return ipc::Error::ok; // the screen holds nothing back
 }
-ipc::Error on_statistics(console::Console& c, axo_thread_id_t,
-                         const console::StatisticsRequest&, console::StatisticsReply& reply) {
+ipc::Error on_statistics(console::Console& c, axo_thread_id_t, const console::StatisticsRequest&,
+                         console::StatisticsReply& reply) {
     c.statistics(reply);
     return ipc::Error::ok;
 }
@@ -75,7 +74,8 @@ int main() {
         grants.irq_count != 1 || grants.memory_count != 1 || grants.memory[0].first != 0xB8000 ||
         grants.memory[0].last - grants.memory[0].first + 1 < kText) {
         rt_printf("%s: the boot line must grant port=0x60 port=0x64 port=0x3d4-0x3d5, one irq= "
-                  "and mem=0xb8000-...\n", name);
+                  "and mem=0xb8000-...\n",
+                  name);
         driver::exit(2);
     }
     if (driver::has_argument("check")) check_refusals(name);
@@ -85,8 +85,8 @@ int main() {
     driver::check(name, "mapping the text buffer",
                   driver::map_device_memory(0xB8000, 12, driver::kDeviceArea));
     bool clear = grants.restarts == 0 && !driver::has_argument("keep");
-    g_console.start(reinterpret_cast<volatile uint16_t*>(driver::kDeviceArea), irq,
-                    grants.restarts, clear);
+    g_console.start(reinterpret_cast<volatile uint16_t*>(driver::kDeviceArea), irq, grants.restarts,
+                    clear);
     driver::check(name, "attaching the IRQ", driver::attach_irq(irq));
     // A byte that came before the line was attached raised its edge while nobody listened; the
     // controller raises no other until it is read. Take it now.
@@ -104,7 +104,7 @@ int main() {
     }
     // The reply of ipc::serve to an interrupt goes to the IRQ thread: the acknowledgement.
     ipc::Dispatcher<console::Console> dispatcher(g_console, kRoutes,
-                                    &driver::on_interrupt<console::Console>,
-                                    &driver::cancel_requests_of<console::Console>);
+                                                 &driver::on_interrupt<console::Console>,
+                                                 &driver::cancel_requests_of<console::Console>);
     ipc::serve(dispatcher);
 }

@@ -7,12 +7,12 @@
 // device again: all its state is re-read from the device or rebuilt.
 #include "rt/rt.h"
 
+#include "interfaces/nic/protocol.h"
 #include "lib/driver/driver.h"
 #include "lib/ipc/kernel.h"
 #include "lib/ipc/pending_requests.h"
 #include "lib/ipc/session_kernel.h"
 #include "lib/names/names.h"
-#include "interfaces/nic/protocol.h"
 #include "servers/drivers/e1000/registers.h"
 
 namespace {
@@ -46,7 +46,7 @@ struct Nic {
     uint32_t rings_physical = 0;
     reg::RxDescriptor* rx = nullptr;
     reg::TxDescriptor* tx = nullptr;
-    uint32_t rx_next = 0;              // the next descriptor the device fills
+    uint32_t rx_next = 0; // the next descriptor the device fills
     uint32_t tx_tail = 0, tx_clean = 0;
     // Attached threads, each with its area; when all are taken, attach says no_space (after
     // reclaiming the areas of threads that are gone).
@@ -237,8 +237,7 @@ ipc::Error on_attach(Nic& nic, axo_thread_id_t from, const AttachRequest&, Attac
     reply.link_up = static_cast<uint16_t>(nic.stats.link_up);
     reply.client = attached.slot;
     // The reply with its map item, sent now (the client waits in its call).
-    (void)ipc::send_session_buffer(nic.sessions, from, attached, reply,
-                                   AXO_FPAGE_R | AXO_FPAGE_W);
+    (void)ipc::send_session_buffer(nic.sessions, from, attached, reply, AXO_FPAGE_R | AXO_FPAGE_W);
     return ipc::kNoReply;
 }
 
@@ -334,8 +333,8 @@ static_assert(ipc::labels_unique(kRoutes));
 
 // Asks for a page just past BAR0 and an IRQ line not granted: both must be refused.
 void check_refusals(const char* name, const driver::Grants& grants, uint32_t mmio) {
-    ipc::Error memory = driver::map_device_memory(mmio + (1u << kMmioLog2), 12,
-                                                  driver::kDeviceArea + 0x00400000);
+    ipc::Error memory =
+        driver::map_device_memory(mmio + (1u << kMmioLog2), 12, driver::kDeviceArea + 0x00400000);
     uint32_t other = 0;
     for (uint32_t line = 3; line < 16 && other == 0; ++line) {
         bool granted = false;
@@ -363,8 +362,7 @@ int main() {
         if (grants.memory[i].last - grants.memory[i].first + 1 == 1u << kMmioLog2)
             mmio = grants.memory[i].first;
     if (mmio == 0 || grants.irq_count == 0) {
-        rt_printf("%s: the grants must hold a 128 KiB BAR and an IRQ line (pci=8086:100e)\n",
-                  name);
+        rt_printf("%s: the grants must hold a 128 KiB BAR and an IRQ line (pci=8086:100e)\n", name);
         driver::exit(2);
     }
     uint32_t irq = grants.irqs[grants.irq_count - 1];
@@ -372,8 +370,7 @@ int main() {
         error != ipc::Error::ok)
         fail(name, "mapping BAR0", error);
     uint32_t areas_physical = 0;
-    if (ipc::Error error =
-            driver::allocate_dma(0, kRingsLog2, kRingsAddress, g_nic.rings_physical);
+    if (ipc::Error error = driver::allocate_dma(0, kRingsLog2, kRingsAddress, g_nic.rings_physical);
         error != ipc::Error::ok)
         fail(name, "allocating the rings", error);
     if (ipc::Error error = driver::allocate_dma(1, kAreasLog2, kAreasAddress, areas_physical);

@@ -15,10 +15,9 @@ constexpr uint32_t kImc = 0x00D8;
 constexpr uint32_t kRctl = 0x0100;
 constexpr uint32_t kTctl = 0x0400;
 constexpr uint32_t kTipg = 0x0410;
-constexpr uint32_t kRdbal = 0x2800, kRdbah = 0x2804, kRdlen = 0x2808, kRdh = 0x2810,
-                   kRdt = 0x2818, kRdtr = 0x2820;
-constexpr uint32_t kTdbal = 0x3800, kTdbah = 0x3804, kTdlen = 0x3808, kTdh = 0x3810,
-                   kTdt = 0x3818;
+constexpr uint32_t kRdbal = 0x2800, kRdbah = 0x2804, kRdlen = 0x2808, kRdh = 0x2810, kRdt = 0x2818,
+                   kRdtr = 0x2820;
+constexpr uint32_t kTdbal = 0x3800, kTdbah = 0x3804, kTdlen = 0x3808, kTdh = 0x3810, kTdt = 0x3818;
 constexpr uint32_t kMpc = 0x4010; // missed packets, read clears
 constexpr uint32_t kMta = 0x5200; // 128 dwords
 constexpr uint32_t kRal0 = 0x5400, kRah0 = 0x5404;
@@ -29,8 +28,8 @@ constexpr uint32_t kStatusLu = 1u << 1;
 constexpr uint32_t kEerdStart = 1u << 0, kEerdDone = 1u << 4;
 constexpr uint32_t kRahAv = 1u << 31;
 
-constexpr uint32_t kIntTxdw = 1u << 0, kIntLsc = 1u << 2, kIntRxdmt0 = 1u << 4,
-                   kIntRxo = 1u << 6, kIntRxt0 = 1u << 7;
+constexpr uint32_t kIntTxdw = 1u << 0, kIntLsc = 1u << 2, kIntRxdmt0 = 1u << 4, kIntRxo = 1u << 6,
+                   kIntRxt0 = 1u << 7;
 
 constexpr uint32_t kRctlEn = 1u << 1, kRctlBam = 1u << 15, kRctlSecrc = 1u << 26; // BSIZE 00: 2048
 constexpr uint32_t kTctlEn = 1u << 1, kTctlPsp = 1u << 3;

@@ -6,11 +6,11 @@
 // module's `pci=` word names, registers "pci" and then serves protocol.h on its one thread.
 #include "rt/rt.h"
 
+#include "interfaces/process/protocol.h"
 #include "lib/driver/driver.h"
 #include "lib/ipc/kernel.h"
 #include "lib/names/names.h"
 #include "servers/drivers/pci/pci.h"
-#include "interfaces/process/protocol.h"
 
 namespace {
 
@@ -144,9 +144,8 @@ int main() {
     g_server.table.enumerate(g_access);
     for (uint32_t i = 0; i < g_server.table.count(); ++i) {
         const pci::DeviceReply& d = *g_server.table.at(i);
-        rt_printf("%s: %02x:%02x.%u %04x:%04x class %02x.%02x irq %u pin %u\n", name, d.bus,
-                  d.slot, d.function, d.vendor, d.device, d.class_code, d.subclass,
-                  d.irq_line, d.irq_pin);
+        rt_printf("%s: %02x:%02x.%u %04x:%04x class %02x.%02x irq %u pin %u\n", name, d.bus, d.slot,
+                  d.function, d.vendor, d.device, d.class_code, d.subclass, d.irq_line, d.irq_pin);
         for (uint32_t b = 0; b < pci::kBars; ++b)
             print_bar(name, b, d.bars[b]);
     }

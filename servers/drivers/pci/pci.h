@@ -17,19 +17,18 @@ constexpr uint32_t kMaxBuses = 8; // bus 0 and up to 7 behind bridges
 
 // Configuration mechanism #1: the dword written to 0xCF8 (enable bit, bus, slot, function,
 // register with its low two bits clear).
-constexpr uint32_t config_address(uint32_t bus, uint32_t slot, uint32_t function,
-                                  uint32_t offset) {
+constexpr uint32_t config_address(uint32_t bus, uint32_t slot, uint32_t function, uint32_t offset) {
     return 0x80000000u | (bus & 0xFF) << 16 | (slot & 0x1F) << 11 | (function & 7) << 8 |
            (offset & 0xFC);
 }
 
 // Registers of a configuration header.
-constexpr uint32_t kRegId = 0x00;       // vendor (low), device (high)
-constexpr uint32_t kRegCommand = 0x04;  // command (low), status (high)
-constexpr uint32_t kRegClass = 0x08;    // revision, prog-if, subclass, class
-constexpr uint32_t kRegHeader = 0x0C;   // header type in bits 16..23
+constexpr uint32_t kRegId = 0x00;      // vendor (low), device (high)
+constexpr uint32_t kRegCommand = 0x04; // command (low), status (high)
+constexpr uint32_t kRegClass = 0x08;   // revision, prog-if, subclass, class
+constexpr uint32_t kRegHeader = 0x0C;  // header type in bits 16..23
 constexpr uint32_t kRegBar0 = 0x10;
-constexpr uint32_t kRegBuses = 0x18;    // type 1: primary, secondary, subordinate bus
+constexpr uint32_t kRegBuses = 0x18;     // type 1: primary, secondary, subordinate bus
 constexpr uint32_t kRegInterrupt = 0x3C; // line (low byte), pin (next byte)
 
 // Decodes the BAR whose register held `original` and read `probed` after all ones were
@@ -40,7 +39,7 @@ uint32_t decode_bar(uint32_t original, uint32_t probed, uint32_t upper_original,
 
 // Configuration space as the enumeration sees it. read32/write32 of a dword register.
 struct ConfigAccess {
-    uint32_t (*read)(void* context, uint32_t address);               // address: config_address()
+    uint32_t (*read)(void* context, uint32_t address); // address: config_address()
     void (*write)(void* context, uint32_t address, uint32_t value);
     void* context;
     uint32_t read32(uint32_t bus, uint32_t slot, uint32_t function, uint32_t offset) {
@@ -61,7 +60,9 @@ public:
     // nullptr if there is no `index`-th match.
     const DeviceReply* find(uint32_t vendor, uint32_t device, uint32_t index) const;
     const DeviceReply* find_class(uint32_t class_code, uint32_t subclass, uint32_t index) const;
-    const DeviceReply* at(uint32_t index) const { return index < m_count ? &m_devices[index] : nullptr; }
+    const DeviceReply* at(uint32_t index) const {
+        return index < m_count ? &m_devices[index] : nullptr;
+    }
     DeviceReply* at(uint32_t index) { return index < m_count ? &m_devices[index] : nullptr; }
     DeviceReply* find_location(uint32_t bus, uint32_t slot, uint32_t function);
     // Which of the devices with its vendor and device id `device` is (0: the first in

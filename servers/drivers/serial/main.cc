@@ -79,7 +79,7 @@ int main() {
               baud, loopback ? ", loopback" : "", console ? ", the console" : "", grants.restarts);
     // The reply of ipc::serve to an interrupt goes to the IRQ thread: the acknowledgement.
     ipc::Dispatcher<serial::Serial> dispatcher(g_serial, kRoutes,
-                                    &driver::on_interrupt<serial::Serial>,
-                                    &driver::cancel_requests_of<serial::Serial>);
+                                               &driver::on_interrupt<serial::Serial>,
+                                               &driver::cancel_requests_of<serial::Serial>);
     driver::serve(dispatcher, g_serial, &busy, &poll, kPollUs);
 }

@@ -4,10 +4,10 @@
 
 #include <stdint.h>
 
+#include "interfaces/serial/protocol.h"
 #include "lib/driver/driver.h"
 #include "lib/driver/ring.h"
 #include "lib/driver/stream_readers.h"
-#include "interfaces/serial/protocol.h"
 #include "lib/ipc/kernel.h"
 #include "lib/ipc/pending_requests.h"
 

@@ -380,7 +380,8 @@ Error MemoryManager::on_pager_wait(axo_thread_id_t from, const PagerWaitRequest&
     landing_kept = false;
     if (from == AXO_NIL_THREAD || from == AXO_ANY_THREAD) return Error::invalid_argument;
     // A pager that answered one of its faults is a pager: no scan of the object table.
-    bool answered = request.token != 0 && finish_forward(from, request, landed, bytes, landing_kept);
+    bool answered =
+        request.token != 0 && finish_forward(from, request, landed, bytes, landing_kept);
     if (!answered && !is_pager(from)) return Error::no_permission;
     Forward* oldest = nullptr;
     for (Forward& f : m_forwards)

@@ -10,10 +10,10 @@
 
 #include <stdint.h>
 
+#include "interfaces/mm/protocol.h"
 #include "lib/ipc/message.h"
 #include "servers/memory/mm/frame_pool.h"
 #include "servers/memory/mm/page_table.h"
-#include "interfaces/mm/protocol.h"
 #include "servers/memory/mm/region_list.h"
 
 namespace mm {
@@ -71,7 +71,8 @@ struct Deferred {
 };
 
 struct Counters {
-    uint32_t zero_fills = 0, cow_copies = 0, copies = 0, forwards = 0, faults = 0, refused = 0, ignored = 0;
+    uint32_t zero_fills = 0, cow_copies = 0, copies = 0, forwards = 0, faults = 0, refused = 0,
+             ignored = 0;
     uint32_t notices_dropped = 0;
 };
 
@@ -115,15 +116,15 @@ public:
     // A kMmFaultWait reply could not be delivered: the fault is reported to the next wait.
     void unreport(axo_thread_id_t thread);
 
-    // ---- External pagers -------------------------------------------------------------------------
-    // kMmPagerWait (protocol.h) from `from`: answers fault `request.token` (if any) —
-    // `landed` is where the call's map item put a page in mm's space (0: none), `bytes` that
-    // page's contents — then waits: Error::ok with `reply` (a queued fault), ipc::kNoReply
-    // (deferred: the fault comes through the outbox), or an error. `landing_kept`: mm keeps
-    // the landed page (else the server flushes it from its own space at once).
-    ipc::Error on_pager_wait(axo_thread_id_t from, const PagerWaitRequest& request,
-                             uint32_t landed, const void* bytes, ExternalFault& reply,
-                             bool& landing_kept);
+    // ---- External pagers
+    // ------------------------------------------------------------------------- kMmPagerWait
+    // (protocol.h) from `from`: answers fault `request.token` (if any) — `landed` is where the
+    // call's map item put a page in mm's space (0: none), `bytes` that page's contents — then
+    // waits: Error::ok with `reply` (a queued fault), ipc::kNoReply (deferred: the fault comes
+    // through the outbox), or an error. `landing_kept`: mm keeps the landed page (else the server
+    // flushes it from its own space at once).
+    ipc::Error on_pager_wait(axo_thread_id_t from, const PagerWaitRequest& request, uint32_t landed,
+                             const void* bytes, ExternalFault& reply, bool& landing_kept);
     // A pager's deferred kMmPagerWait reply could not be delivered (it gave up waiting): the
     // fault goes back to the queue for its next wait.
     void unoffer(uint32_t token);
@@ -209,8 +210,8 @@ private:
         PageTable pages;                        // shared; external: kept copies
         axo_thread_id_t pager = AXO_NIL_THREAD; // external
         uint32_t cookie = 0, landing = 0;       // external
-        uint64_t authorised = 0; // clients (bit: index) that may map it by its id
-        bool held = false;       // made by kMmObjectCreate, not ended yet: a reference
+        uint64_t authorised = 0;                // clients (bit: index) that may map it by its id
+        bool held = false; // made by kMmObjectCreate, not ended yet: a reference
     };
 
     // Thread → client.

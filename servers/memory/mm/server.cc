@@ -1,9 +1,9 @@
 #include "servers/memory/mm/server.h"
 
 #include "axolotl/syscalls.h"
+#include "interfaces/sigma0/protocol.h"
 #include "lib/ipc/kernel.h"
 #include "rt/rt.h"
-#include "interfaces/sigma0/protocol.h"
 
 namespace mm {
 
@@ -84,7 +84,7 @@ constexpr ipc::Route<MemoryManager> kRoutes[] = {
     ipc::route<&MemoryManager::on_protect>(),       ipc::route<&MemoryManager::on_unmap>(),
     ipc::route<&MemoryManager::on_duplicate>(),     ipc::route<&MemoryManager::on_quota_set>(),
     ipc::route<&MemoryManager::on_statistics>(),    ipc::route<&MemoryManager::on_fault_state>(),
-    ipc::route<&MemoryManager::on_fault_retry>(), ipc::route<&MemoryManager::on_fault_wait>(),
+    ipc::route<&MemoryManager::on_fault_retry>(),   ipc::route<&MemoryManager::on_fault_wait>(),
     ipc::route<&MemoryManager::on_object_create>(), ipc::route<&MemoryManager::on_object_grant>(),
     ipc::route<&MemoryManager::on_object_rebind>(), ipc::route<&MemoryManager::on_object_end>(),
 };
@@ -185,8 +185,7 @@ bool Server::handle(axo_thread_id_t from) {
     uint32_t ranges[2 * (AXO_UNMAP_COUNT_MASK + 1)] = {};
     uint32_t dropped = 0;
     for (uint32_t i = 0; i + 1 < typed && dropped + 2 <= 2 * (AXO_UNMAP_COUNT_MASK + 1); i += 2) {
-        if (landed_range(utcb, 1 + untyped + i, ranges[dropped], ranges[dropped + 1]))
-            dropped += 2;
+        if (landed_range(utcb, 1 + untyped + i, ranges[dropped], ranges[dropped + 1])) dropped += 2;
     }
     for (uint32_t i = 0; i < dropped; i += 2)
         drop_landed(ranges[i], ranges[i + 1]); // uses MR0: the message's tag is put back below

@@ -1,7 +1,7 @@
 // mm on the kernel: the receive loop, page-fault replies with map items, forwarding to external
-// pagers (their answers land in mm's receive window), the outbox (deferred fault answers, notices), frames from σ0 and flushes by unmap.
-// The decisions are the MemoryManager's (memory_manager.h); this is the part that makes
-// system calls, so it runs on the target only.
+// pagers (their answers land in mm's receive window), the outbox (deferred fault answers, notices),
+// frames from σ0 and flushes by unmap. The decisions are the MemoryManager's (memory_manager.h);
+// this is the part that makes system calls, so it runs on the target only.
 #pragma once
 
 #include <stdint.h>

@@ -17,8 +17,8 @@
 #include <stdint.h>
 
 #include "axolotl/kip.h"
-#include "ownership.h"
 #include "interfaces/sigma0/protocol.h"
+#include "ownership.h"
 
 namespace sigma0 {
 

@@ -1,8 +1,8 @@
 // σ0: the owner of all conventional memory and all I/O ports at boot. It hands them out by
 // map items to its clients (protocol.h) and stays unprivileged (README.md).
 #include "frame_pool.h"
-#include "ownership.h"
 #include "interfaces/sigma0/protocol.h"
+#include "ownership.h"
 #include "rt/rt.h"
 
 #include "lib/ipc/map_item.h"
@@ -40,7 +40,8 @@ void privilege_probe(ipc::Message& message) {
     axo_exreg_t regs = {};
     uint32_t exchange = axo_exchange_registers(root, &regs);
 
-    ipc::put(message, kLabelPrivilegeProbe, PrivilegeProbeReply{create, schedule, shutdown, exchange});
+    ipc::put(message, kLabelPrivilegeProbe,
+             PrivilegeProbeReply{create, schedule, shutdown, exchange});
 }
 
 // Everything σ0 owns. In .bss: no constructor runs, the zero state is the empty state.
@@ -203,8 +204,8 @@ bool serve(ipc::Message& message, axo_thread_id_t from) {
                 message, [&](const AddClientRequest& r) { add_client(message, from, r); });
             break;
         default:
-            serve_request<StatisticsRequest>(message,
-                                             [&](const StatisticsRequest&) { statistics(message); });
+            serve_request<StatisticsRequest>(
+                message, [&](const StatisticsRequest&) { statistics(message); });
             break;
         }
     }

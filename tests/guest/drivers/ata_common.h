@@ -31,9 +31,9 @@ inline int64_t mismatch(const uint8_t* sectors, uint32_t lba, uint32_t count, ui
 }
 
 // The layout (ata_disk.py has the same numbers).
-constexpr uint32_t kSeedGuest = 1;    // driver-ata's writes
-constexpr uint32_t kSeedHost = 99;    // written by the host before the run
-constexpr uint32_t kSeedRestart = 2;  // driver-restart-ata's writes
+constexpr uint32_t kSeedGuest = 1;   // driver-ata's writes
+constexpr uint32_t kSeedHost = 99;   // written by the host before the run
+constexpr uint32_t kSeedRestart = 2; // driver-restart-ata's writes
 constexpr uint32_t kHostLba = 2048, kHostCount = 16;
 constexpr uint32_t kRestartLba = 5000, kRestartCount = 1024;
 

@@ -11,7 +11,8 @@ namespace {
 
 bool expect(const char* what, ipc::Error got, ipc::Error want) {
     if (got == want) return true;
-    rt_printf("ata_probe: %s: %s, expected %s\n", what, ipc::error_name(got), ipc::error_name(want));
+    rt_printf("ata_probe: %s: %s, expected %s\n", what, ipc::error_name(got),
+              ipc::error_name(want));
     return false;
 }
 
@@ -24,14 +25,17 @@ int main() {
     ok = expect("own ports", driver::map_granted_ports(grants), ipc::Error::ok) && ok;
     ok = expect("own IRQ 15", driver::attach_irq(15), ipc::Error::ok) && ok;
     ok = expect("primary command block", driver::map_ports(0x1f0, 0x1f7),
-                ipc::Error::no_permission) && ok;
+                ipc::Error::no_permission) &&
+         ok;
     ok = expect("primary data port", driver::map_ports(0x1f0, 0x1f0), ipc::Error::no_permission) &&
          ok;
     ok = expect("primary device control", driver::map_ports(0x3f6, 0x3f6),
-                ipc::Error::no_permission) && ok;
+                ipc::Error::no_permission) &&
+         ok;
     ok = expect("IRQ 14", driver::attach_irq(14), ipc::Error::no_permission) && ok;
     ok = expect("secondary and primary at once", driver::map_ports(0x170, 0x1f7),
-                ipc::Error::no_permission) && ok;
+                ipc::Error::no_permission) &&
+         ok;
     rt_printf("ata_probe: %s\n", ok ? "refused the ATA driver's ports and IRQ 14" : "FAILED");
     driver::exit(ok ? 0 : 1);
 }

@@ -105,12 +105,11 @@ void ata_mode(const char* sectors_text) {
     memcpy(model, info.model, 40);
     model[40] = '\0';
     uint32_t capacity = info.sectors_low;
-    rt_tap_check(got_info == ipc::Error::ok && info.sectors_high == 0 &&
-                     capacity == expected_sectors && info.sector_bytes == kSector &&
-                     model[0] != '\0',
-                 "IDENTIFY: \"%s\", %u sectors of %u bytes (the image has %u), features %x: %s",
-                 model, capacity, info.sector_bytes, expected_sectors, info.features,
-                 text(got_info));
+    rt_tap_check(
+        got_info == ipc::Error::ok && info.sectors_high == 0 && capacity == expected_sectors &&
+            info.sector_bytes == kSector && model[0] != '\0',
+        "IDENTIFY: \"%s\", %u sectors of %u bytes (the image has %u), features %x: %s", model,
+        capacity, info.sector_bytes, expected_sectors, info.features, text(got_info));
     if (capacity != expected_sectors || capacity < 8192) {
         rt_tap_diag("the disk is not the test image: the rest is skipped");
         return;
@@ -177,11 +176,12 @@ void ata_mode(const char* sectors_text) {
     uint64_t start = rt_clock_us();
     uint32_t written = 0;
     for (const Range& r : ranges) {
-        ipc::Error error = write_pattern(server, buffer, r.lba, r.count, r.offset, r.per_request,
-                                         kSeedGuest);
+        ipc::Error error =
+            write_pattern(server, buffer, r.lba, r.count, r.offset, r.per_request, kSeedGuest);
         written += r.count;
-        rt_tap_check(error == ipc::Error::ok, "wrote %u sectors at LBA %u (%u per request, offset %u): %s",
-                     r.count, r.lba, r.per_request, r.offset, text(error));
+        rt_tap_check(error == ipc::Error::ok,
+                     "wrote %u sectors at LBA %u (%u per request, offset %u): %s", r.count, r.lba,
+                     r.per_request, r.offset, text(error));
     }
     ipc::Error flushed = client::flush(server, block_timeout());
     rt_tap_check(flushed == ipc::Error::ok, "flush: %s", text(flushed));
@@ -191,8 +191,8 @@ void ata_mode(const char* sectors_text) {
         uint32_t offset = r.offset + kSector + r.per_request * kSector <= ::ata::kBufferBytes
                               ? r.offset + kSector
                               : 0;
-        ipc::Error error = check_pattern(server, buffer, r.lba, r.count, offset, r.per_request,
-                                         kSeedGuest, wrong);
+        ipc::Error error =
+            check_pattern(server, buffer, r.lba, r.count, offset, r.per_request, kSeedGuest, wrong);
         rt_tap_check(error == ipc::Error::ok && wrong < 0,
                      "read back %u sectors at LBA %u: %s (first wrong sector %d)", r.count, r.lba,
                      text(error), static_cast<int32_t>(wrong));
@@ -218,9 +218,8 @@ void ata_mode(const char* sectors_text) {
     uint32_t ms = static_cast<uint32_t>((t1 - t0) / 1000);
     rt_tap_check(bulk == ipc::Error::ok, "read %u sectors in %u-sector requests: %s", sectors,
                  ::ata::kBufferSectors, text(bulk));
-    rt_tap_diag("PIO read: %u sectors in %u ms (%u sectors/s); the whole test's I/O %u ms",
-                sectors, ms, ms != 0 ? sectors * 1000 / ms : 0,
-                static_cast<uint32_t>((t1 - start) / 1000));
+    rt_tap_diag("PIO read: %u sectors in %u ms (%u sectors/s); the whole test's I/O %u ms", sectors,
+                ms, ms != 0 ? sectors * 1000 / ms : 0, static_cast<uint32_t>((t1 - start) / 1000));
 
     ::ata::StatisticsReply after{};
     bool got_after = statistics(server, after);
@@ -245,7 +244,8 @@ void ata_mode(const char* sectors_text) {
     ipc::Error released = client::release(server, block_timeout());
     ipc::Error after_release = client::read(server, 0, 1, 0, block_timeout());
     ipc::Error again = client::buffer(server, buffer, shared, block_timeout());
-    ipc::Error works = again == ipc::Error::ok ? client::read(server, 0, 1, 0, block_timeout()) : again;
+    ipc::Error works =
+        again == ipc::Error::ok ? client::read(server, 0, 1, 0, block_timeout()) : again;
     rt_tap_check(released == ipc::Error::ok && after_release == ipc::Error::not_found &&
                      works == ipc::Error::ok && mismatch(buffer, 0, 1, kSeedGuest) < 0,
                  "released the buffer (%s), then refused (%s); a new buffer works (%s)",
@@ -259,8 +259,8 @@ void ata_restart_mode(const char* rounds_text) {
     // The probe holds the secondary channel's grants and asks for the primary's.
     proc::SpawnReply probe{};
     proc::WaitReply probe_end{};
-    ipc::Error probed = proc::client::spawn(g_transport, proc_thread(), "ata_probe", nullptr,
-                                            probe, block_timeout());
+    ipc::Error probed = proc::client::spawn(g_transport, proc_thread(), "ata_probe", nullptr, probe,
+                                            block_timeout());
     if (probed == ipc::Error::ok)
         probed = proc::client::wait(g_transport, proc_thread(), probe.pid, 0, probe_end,
                                     axo_timeout_us(30000000));
@@ -283,8 +283,7 @@ void ata_restart_mode(const char* rounds_text) {
     rt_snprintf(arguments, sizeof arguments, "%u", rounds);
     ipc::Error client_spawned = proc::client::spawn(g_transport, proc_thread(), "ata_client",
                                                     arguments, user, block_timeout());
-    rt_tap_check(client_spawned == ipc::Error::ok, "spawned ata_client: %s",
-                 text(client_spawned));
+    rt_tap_check(client_spawned == ipc::Error::ok, "spawned ata_client: %s", text(client_spawned));
 
     proc::ProcessId pid = driver_child.pid;
     for (uint32_t round = 1; round <= rounds; ++round) {
@@ -295,11 +294,11 @@ void ata_restart_mode(const char* rounds_text) {
             busy = statistics(server, stats) && stats.writes >= 2 && stats.reads >= 2;
             if (!busy) sleep_ms(5);
         }
-        ipc::Error killed = proc::client::kill(g_transport, proc_thread(), pid,
-                                               proc::kSignalTerm, block_timeout());
+        ipc::Error killed =
+            proc::client::kill(g_transport, proc_thread(), pid, proc::kSignalTerm, block_timeout());
         proc::WaitReply ended{};
-        ipc::Error waited = proc::client::wait(g_transport, proc_thread(), pid, 0, ended,
-                                               axo_timeout_us(10000000));
+        ipc::Error waited =
+            proc::client::wait(g_transport, proc_thread(), pid, 0, ended, axo_timeout_us(10000000));
         rt_tap_check(busy && killed == ipc::Error::ok && waited == ipc::Error::ok &&
                          ended.reason == proc::kExitKilled,
                      "round %u: killed ata (process %u) while the client used it (%u writes, %u "

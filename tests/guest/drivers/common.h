@@ -4,11 +4,11 @@
 
 #include "rt/rt.h"
 
+#include "interfaces/process/client.h"
+#include "interfaces/serial/client.h"
 #include "lib/driver/driver.h"
 #include "lib/ipc/kernel.h"
 #include "lib/names/names.h"
-#include "interfaces/serial/client.h"
-#include "interfaces/process/client.h"
 
 namespace test {
 

@@ -32,8 +32,8 @@ int main() {
         uint8_t key = 0;
         uint32_t count = 0;
         uint64_t start = rt_clock_us();
-        ipc::Error error = console::client::read(server, &key, 1, true, count,
-                                                 axo_timeout_us(kBlockedReadUs));
+        ipc::Error error =
+            console::client::read(server, &key, 1, true, count, axo_timeout_us(kBlockedReadUs));
         uint32_t waited_ms = static_cast<uint32_t>((rt_clock_us() - start) / 1000);
         if (error == ipc::Error::ok || error == ipc::Error::timed_out)
             fail(round, 2, "the blocked read was not ended by the driver's death", error);

@@ -53,9 +53,9 @@ uint32_t read_keys(axo_thread_id_t server, char* out, uint32_t count, uint32_t u
         uint64_t now = rt_clock_us();
         if (now >= end) break;
         uint32_t n = 0;
-        ipc::Error error = console::client::read(server, reinterpret_cast<uint8_t*>(out + got),
-                                                 count - got, true, n,
-                                                 axo_timeout_us(static_cast<uint32_t>(end - now)));
+        ipc::Error error =
+            console::client::read(server, reinterpret_cast<uint8_t*>(out + got), count - got, true,
+                                  n, axo_timeout_us(static_cast<uint32_t>(end - now)));
         if (error != ipc::Error::ok) break;
         got += n;
     }
@@ -80,7 +80,8 @@ bool screen_row(axo_thread_id_t server, uint32_t row, const char* expected) {
     rt_printf("AXO-MONITOR: screen %u %s\n", row, expected);
     char answer = 0;
     uint32_t got = read_keys(server, &answer, 1, kKeyTimeoutUs);
-    rt_tap_check(got == 1 && answer == 'y', "the screen's row %u shows \"%s\" (the host read it "
+    rt_tap_check(got == 1 && answer == 'y',
+                 "the screen's row %u shows \"%s\" (the host read it "
                  "from VGA memory and answered '%c')",
                  row, expected, got == 1 ? answer : '?');
     return got == 1 && answer == 'y';
@@ -95,7 +96,7 @@ struct Key {
 constexpr Key kKeys[] = {
     {"a b c", "abc", 6},
     {"1 2 3 0", "1230", 8},
-    {"shift-a shift_r-b", "AB", 8},                  // either shift
+    {"shift-a shift_r-b", "AB", 8},                    // either shift
     {"caps_lock q w shift-e caps_lock z", "QWez", 14}, // caps lock, and shift undoes it
     {"ctrl-c ctrl-z", "\x03\x1a", 8},
     {"spc ret minus shift-minus", " \n-_", 10},
@@ -113,8 +114,8 @@ void keys_mode() {
     ipc::Error asked = driver::status("vga", status);
     rt_tap_check(asked == ipc::Error::ok && status.holder != proc::kNoProcess &&
                      status.irqs_attached == 1,
-                 "proc: vga holds its grants (holder %u), IRQ 1 attached (%u): %s",
-                 status.holder, status.irqs_attached, text(asked));
+                 "proc: vga holds its grants (holder %u), IRQ 1 attached (%u): %s", status.holder,
+                 status.irqs_attached, text(asked));
 
     // The screen: hello (newlib) writes through "console", then lines scroll it.
     ipc::Error wrote = put(server, "\f");
@@ -174,10 +175,10 @@ void keys_mode() {
     // Nothing more comes: a read without waiting finds the buffer empty.
     uint8_t extra[8];
     uint32_t more = 0;
-    ipc::Error nowait = console::client::read(server, extra, sizeof extra, false, more,
-                                              call_timeout());
-    rt_tap_check(nowait == ipc::Error::ok && more == 0,
-                 "no character more than typed (%u): %s", more, text(nowait));
+    ipc::Error nowait =
+        console::client::read(server, extra, sizeof extra, false, more, call_timeout());
+    rt_tap_check(nowait == ipc::Error::ok && more == 0, "no character more than typed (%u): %s",
+                 more, text(nowait));
 
     got = statistics(server, stats);
     uint32_t interrupts = stats.interrupts - before.interrupts;
@@ -196,10 +197,10 @@ void keys_mode() {
 
     // Bad requests get errors, and the driver still serves.
     console::ReadReply reply{};
-    ipc::Error bad_max = ipc::call(server, console::ReadRequest{0, console::kReadWait}, reply,
-                                   call_timeout());
-    ipc::Error bad_options = ipc::call(server, console::ReadRequest{8, 0x80}, reply,
-                                       call_timeout());
+    ipc::Error bad_max =
+        ipc::call(server, console::ReadRequest{0, console::kReadWait}, reply, call_timeout());
+    ipc::Error bad_options =
+        ipc::call(server, console::ReadRequest{8, 0x80}, reply, call_timeout());
     console::WriteRequest too_long{};
     too_long.count = console::kChunkBytes + 1;
     console::WriteReply write_reply{};
@@ -220,15 +221,14 @@ void restart_mode() {
     ipc::Error spawned = spawn("vga", nullptr, driver_child);
     axo_thread_id_t server = test::await_name("vga", 10000);
     rt_tap_check(spawned == ipc::Error::ok && server != AXO_NIL_THREAD,
-                 "spawned the console driver vga (process %u), it registered: %s",
-                 driver_child.pid, text(spawned));
+                 "spawned the console driver vga (process %u), it registered: %s", driver_child.pid,
+                 text(spawned));
     ipc::Error wrote = put(server, "console_test: before the restarts\n");
 
     proc::SpawnReply client;
     ipc::Error client_spawned = spawn("console_client", kTyped, client);
     rt_tap_check(wrote == ipc::Error::ok && client_spawned == ipc::Error::ok,
-                 "wrote a line; spawned console_client: %s, %s", text(wrote),
-                 text(client_spawned));
+                 "wrote a line; spawned console_client: %s, %s", text(wrote), text(client_spawned));
 
     proc::ProcessId pid = driver_child.pid;
     for (uint32_t round = 1; round <= kRounds; ++round) {
@@ -239,8 +239,8 @@ void restart_mode() {
             blocked = statistics(server, stats) && stats.readers_waiting > 0;
             if (!blocked) test::sleep_ms(5);
         }
-        ipc::Error killed = proc::client::kill(g_transport, proc_thread(), pid, proc::kSignalTerm,
-                                               call_timeout());
+        ipc::Error killed =
+            proc::client::kill(g_transport, proc_thread(), pid, proc::kSignalTerm, call_timeout());
         proc::WaitReply ended{};
         ipc::Error waited = wait_for(pid, ended, 10);
         rt_tap_check(blocked && killed == ipc::Error::ok && waited == ipc::Error::ok &&
@@ -280,8 +280,8 @@ void restart_mode() {
         // after that.
         bool delivered = false;
         for (uint32_t i = 0; i < 12000 && !delivered; ++i) {
-            delivered = statistics(server, fresh) && fresh.characters == 1 &&
-                        fresh.buffered == 0 && fresh.written > 0;
+            delivered = statistics(server, fresh) && fresh.characters == 1 && fresh.buffered == 0 &&
+                        fresh.written > 0;
             if (!delivered) test::sleep_ms(5);
         }
         rt_tap_check(delivered,

@@ -293,8 +293,8 @@ ipc::Error pci_find(axo_thread_id_t server, uint32_t vendor, uint32_t device, ui
     out = {};
     return ipc::call(server, pci::FindRequest{vendor, device, index}, out, call_timeout());
 }
-ipc::Error pci_find_class(axo_thread_id_t server, uint32_t klass, uint32_t subclass,
-                          uint32_t index, pci::DeviceReply& out) {
+ipc::Error pci_find_class(axo_thread_id_t server, uint32_t klass, uint32_t subclass, uint32_t index,
+                          pci::DeviceReply& out) {
     out = {};
     return ipc::call(server, pci::FindClassRequest{klass, subclass, index}, out, call_timeout());
 }

@@ -8,12 +8,13 @@
 //   echo NAME N       with tests/system/net_peer.py on a socket netdev: sends a ready frame,
 //                     echoes N frames from the host (MACs swapped, payload XOR 0xA5), then
 //                     sends N pattern frames (net_common.h); the host checks every byte
-//   restart NAME R    an ARP exchange, then R times: waits in a receive until the driver is killed under it (the
+//   restart NAME R    an ARP exchange, then R times: waits in a receive until the driver is killed
+//   under it (the
 //                     call must end in an error, not hang), looks the name up again, attaches
 //                     again and does the ARP exchange through the restarted driver
 #include "common.h"
-#include "net_common.h"
 #include "interfaces/nic/client.h"
+#include "net_common.h"
 
 namespace {
 
@@ -71,7 +72,8 @@ bool arp(Link& link, uint32_t tries) {
         uint64_t end = rt_clock_us() + 1000000;
         while (rt_clock_us() < end) {
             uint32_t length = 0;
-            ipc::Error got = e1000::client::receive(link.server, kRx, true, length, timeout_ms(1000));
+            ipc::Error got =
+                e1000::client::receive(link.server, kRx, true, length, timeout_ms(1000));
             if (got == ipc::Error::timed_out) break;
             if (got != ipc::Error::ok) {
                 rt_printf("net_client: receive: %s\n", text(got));
@@ -183,7 +185,8 @@ bool restart(Link& link, uint32_t rounds) {
         uint32_t waited_ms = static_cast<uint32_t>((rt_clock_us() - start) / 1000);
         if (got == ipc::Error::ok || got == ipc::Error::timed_out) {
             rt_printf("net_client: round %u: the receive ended with %s after %u ms, not the "
-                      "driver's end\n", round, text(got), waited_ms);
+                      "driver's end\n",
+                      round, text(got), waited_ms);
             return false;
         }
         rt_printf("net_client: round %u: the blocked receive ended: %s after %u ms\n", round,
@@ -223,8 +226,7 @@ int main() {
             measure_sends(link, n, 60);
             measure_sends(link, n, e1000::kMaxFrame);
         }
-    }
-    else if (strcmp(mode, "echo") == 0)
+    } else if (strcmp(mode, "echo") == 0)
         ok = echo(link, n);
     else if (strcmp(mode, "restart") == 0)
         ok = restart(link, n);

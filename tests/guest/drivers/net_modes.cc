@@ -42,11 +42,13 @@ void pci_checks(axo_thread_id_t pci_server) {
     pci::StatisticsReply stats{};
     ipc::Error asked = ipc::call(pci_server, pci::StatisticsRequest{}, stats, call_timeout());
     pci::DeviceReply first{}, second{}, by_class{}, none{};
-    ipc::Error a = ipc::call(pci_server, pci::FindRequest{0x8086, 0x100e, 0}, first, call_timeout());
-    ipc::Error b = ipc::call(pci_server, pci::FindRequest{0x8086, 0x100e, 1}, second, call_timeout());
+    ipc::Error a =
+        ipc::call(pci_server, pci::FindRequest{0x8086, 0x100e, 0}, first, call_timeout());
+    ipc::Error b =
+        ipc::call(pci_server, pci::FindRequest{0x8086, 0x100e, 1}, second, call_timeout());
     ipc::Error c = ipc::call(pci_server, pci::FindRequest{0x8086, 0x100e, 2}, none, call_timeout());
-    ipc::Error d = ipc::call(pci_server, pci::FindClassRequest{0x02, 0x00, 1}, by_class,
-                             call_timeout());
+    ipc::Error d =
+        ipc::call(pci_server, pci::FindClassRequest{0x02, 0x00, 1}, by_class, call_timeout());
     rt_tap_check(asked == ipc::Error::ok && stats.devices >= 4 && a == ipc::Error::ok &&
                      b == ipc::Error::ok && c == ipc::Error::not_found && d == ipc::Error::ok &&
                      by_class.slot == second.slot && first.slot != second.slot,
@@ -70,15 +72,14 @@ void pci_checks(axo_thread_id_t pci_server) {
     ipc::Error e = ipc::call(pci_server, pci::FindRequest{0x1234, 0x11e8, 0}, edu, call_timeout());
     ipc::Error h = ipc::call(pci_server, pci::FindRequest{0x8086, 0x1237, 0}, host, call_timeout());
     ipc::Error bad = ipc::call(pci_server, pci::FindRequest{0xFFFF, 0, 0}, none, call_timeout());
-    rt_tap_check(e == ipc::Error::ok && h == ipc::Error::ok && stats.reported == stats.devices &&
-                     stats.enables == 3 && (edu.command & pci::kCommandBusMaster) &&
-                     (host.command & pci::kCommandBusMaster) == 0 &&
-                     bad == ipc::Error::invalid_argument,
-                 "pci: all %u functions reported to proc (%u); the 3 that lines name enabled "
-                 "(%u: edu's command %x), the host bridge no line names left alone (command %x); "
-                 "vendor ffff is invalid (%s)",
-                 stats.devices, stats.reported, stats.enables, edu.command, host.command,
-                 text(bad));
+    rt_tap_check(
+        e == ipc::Error::ok && h == ipc::Error::ok && stats.reported == stats.devices &&
+            stats.enables == 3 && (edu.command & pci::kCommandBusMaster) &&
+            (host.command & pci::kCommandBusMaster) == 0 && bad == ipc::Error::invalid_argument,
+        "pci: all %u functions reported to proc (%u); the 3 that lines name enabled "
+        "(%u: edu's command %x), the host bridge no line names left alone (command %x); "
+        "vendor ffff is invalid (%s)",
+        stats.devices, stats.reported, stats.enables, edu.command, host.command, text(bad));
 }
 
 } // namespace
@@ -101,12 +102,12 @@ void net_mode(uint32_t count) {
     ipc::Error waited = run("twin", nullptr, 30, ended);
     proc::DeviceStatusReply twin{};
     ipc::Error twin_asked = driver::status("twin", twin);
-    rt_tap_check(waited == ipc::Error::ok && ended.reason == proc::kExitNormal &&
-                     ended.status == 1 && twin_asked == ipc::Error::ok &&
-                     twin.holder == proc::kNoProcess,
-                 "a driver for the edu device (pci=1234:11e8), whose IRQ line is eth0's, is "
-                 "refused its grants (a conflict with eth0's) and exits 1 (status %d: %s); it holds nothing",
-                 ended.status, text(waited));
+    rt_tap_check(
+        waited == ipc::Error::ok && ended.reason == proc::kExitNormal && ended.status == 1 &&
+            twin_asked == ipc::Error::ok && twin.holder == proc::kNoProcess,
+        "a driver for the edu device (pci=1234:11e8), whose IRQ line is eth0's, is "
+        "refused its grants (a conflict with eth0's) and exits 1 (status %d: %s); it holds nothing",
+        ended.status, text(waited));
 
     waited = run("net_client", "arp eth0 200", 60, ended);
     rt_tap_check(waited == ipc::Error::ok && ended.reason == proc::kExitNormal && ended.status == 0,
@@ -126,14 +127,13 @@ void net_mode(uint32_t count) {
 
     e1000::StatisticsReply s0{}, s1{};
     bool got0 = net_statistics(eth0, s0), got1 = net_statistics(eth1, s1);
-    rt_tap_check(got0 && s0.tx_frames == 401 && s0.tx_bytes == 42 + 200 * (60 + 1514) &&
-                     s0.rx_frames >= 1 && s0.interrupts > 0 && s0.link_up == 1 &&
-                     s0.rx_errors == 0 && s0.refusals_checked == 2,
-                 "eth0: %u frames (%u bytes) out: the ARP request and 400 timed sends; %u in, "
-                 "%u interrupts on IRQ %u, link up; refused memory and an IRQ outside its grants "
-                 "(%u of 2)",
-                 s0.tx_frames, s0.tx_bytes, s0.rx_frames, s0.interrupts, s0.irq,
-                 s0.refusals_checked);
+    rt_tap_check(
+        got0 && s0.tx_frames == 401 && s0.tx_bytes == 42 + 200 * (60 + 1514) && s0.rx_frames >= 1 &&
+            s0.interrupts > 0 && s0.link_up == 1 && s0.rx_errors == 0 && s0.refusals_checked == 2,
+        "eth0: %u frames (%u bytes) out: the ARP request and 400 timed sends; %u in, "
+        "%u interrupts on IRQ %u, link up; refused memory and an IRQ outside its grants "
+        "(%u of 2)",
+        s0.tx_frames, s0.tx_bytes, s0.rx_frames, s0.interrupts, s0.irq, s0.refusals_checked);
     rt_tap_check(got1 && s1.rx_frames == count && s1.tx_frames == 2 * count + 1 &&
                      s1.tx_done == s1.tx_frames && s1.interrupts > 0 && s1.rx_missed == 0 &&
                      s1.rx_errors == 0 && s1.irq != s0.irq && s1.clients == 0,
@@ -152,13 +152,13 @@ void pci_restart() {
     ipc::Error spawned = spawn("pci", nullptr, child);
     axo_thread_id_t server = test::await_name("pci", 10000);
     pci::DeviceReply before{}, after{};
-    ipc::Error found = server == AXO_NIL_THREAD
-                           ? ipc::Error::no_such_name
-                           : ipc::call(server, pci::FindRequest{0x8086, 0x100e, 0}, before,
-                                       call_timeout());
+    ipc::Error found =
+        server == AXO_NIL_THREAD
+            ? ipc::Error::no_such_name
+            : ipc::call(server, pci::FindRequest{0x8086, 0x100e, 0}, before, call_timeout());
     rt_tap_check(spawned == ipc::Error::ok && found == ipc::Error::ok,
-                 "spawned the pci server (process %u); it found the NIC at slot %u: %s",
-                 child.pid, before.slot, text(found));
+                 "spawned the pci server (process %u); it found the NIC at slot %u: %s", child.pid,
+                 before.slot, text(found));
     ipc::Error killed = proc::client::kill(g_transport, rt_kip()->root_task, child.pid,
                                            proc::kSignalTerm, call_timeout());
     proc::WaitReply ended{};
@@ -168,23 +168,22 @@ void pci_restart() {
     pci::StatisticsReply stats{};
     ipc::Error gone = ipc::call(server, pci::StatisticsRequest{}, stats, call_timeout());
     axo_thread_id_t next = test::await_name("pci", 10000, server);
-    found = next == AXO_NIL_THREAD ? ipc::Error::no_such_name
-                                   : ipc::call(next, pci::FindRequest{0x8086, 0x100e, 0}, after,
-                                               call_timeout());
+    found = next == AXO_NIL_THREAD
+                ? ipc::Error::no_such_name
+                : ipc::call(next, pci::FindRequest{0x8086, 0x100e, 0}, after, call_timeout());
     ipc::Error asked = next == AXO_NIL_THREAD
                            ? ipc::Error::no_such_name
                            : ipc::call(next, pci::StatisticsRequest{}, stats, call_timeout());
-    rt_tap_check(killed == ipc::Error::ok && waited == ipc::Error::ok &&
-                     gone == ipc::Error::server_gone && found == ipc::Error::ok &&
-                     asked == ipc::Error::ok && stats.restarts == 1 &&
-                     after.bars[0].base == before.bars[0].base &&
-                     after.irq_line == before.irq_line && stats.reported == stats.devices &&
-                     stats.enables == 1 && (after.command & pci::kCommandBusMaster) != 0,
-                 "killed pci: a call to the dead one fails (%s); proc restarted it (restart %u), "
-                 "it enumerated %u functions again, reported them to proc again (%u; eth0's "
-                 "NIC enabled again: command %x) and answers the next look-up: %s",
-                 text(gone), stats.restarts, stats.devices, stats.reported, after.command,
-                 text(found));
+    rt_tap_check(
+        killed == ipc::Error::ok && waited == ipc::Error::ok && gone == ipc::Error::server_gone &&
+            found == ipc::Error::ok && asked == ipc::Error::ok && stats.restarts == 1 &&
+            after.bars[0].base == before.bars[0].base && after.irq_line == before.irq_line &&
+            stats.reported == stats.devices && stats.enables == 1 &&
+            (after.command & pci::kCommandBusMaster) != 0,
+        "killed pci: a call to the dead one fails (%s); proc restarted it (restart %u), "
+        "it enumerated %u functions again, reported them to proc again (%u; eth0's "
+        "NIC enabled again: command %x) and answers the next look-up: %s",
+        text(gone), stats.restarts, stats.devices, stats.reported, after.command, text(found));
 }
 
 // eth0 only (Bochs): the pci server found it, proc granted it, the ARP exchange through it,
@@ -193,10 +192,10 @@ void net_arp_mode() {
     axo_thread_id_t pci_server = test::await_name("pci", 30000);
     axo_thread_id_t eth0 = test::await_name("eth0", 30000);
     pci::DeviceReply nic{};
-    ipc::Error found = pci_server == AXO_NIL_THREAD
-                           ? ipc::Error::no_such_name
-                           : ipc::call(pci_server, pci::FindClassRequest{0x02, 0x00, 0}, nic,
-                                       call_timeout());
+    ipc::Error found =
+        pci_server == AXO_NIL_THREAD
+            ? ipc::Error::no_such_name
+            : ipc::call(pci_server, pci::FindClassRequest{0x02, 0x00, 0}, nic, call_timeout());
     rt_tap_check(eth0 != AXO_NIL_THREAD && found == ipc::Error::ok && nic.vendor == 0x8086 &&
                      nic.device == 0x100e,
                  "pci found the network controller %04x:%04x at %02x:%02x.%u (irq %u), eth0 "
@@ -225,8 +224,8 @@ void net_restart_mode() {
     ipc::Error spawned = spawn("eth0", nullptr, driver_child);
     axo_thread_id_t server = test::await_name("eth0", 10000);
     rt_tap_check(spawned == ipc::Error::ok && server != AXO_NIL_THREAD,
-                 "spawned the e1000 driver eth0 (process %u), it registered: %s",
-                 driver_child.pid, text(spawned));
+                 "spawned the e1000 driver eth0 (process %u), it registered: %s", driver_child.pid,
+                 text(spawned));
     proc::SpawnReply client;
     char arguments[32];
     rt_snprintf(arguments, sizeof arguments, "restart eth0 %u", kRounds);
@@ -239,8 +238,8 @@ void net_restart_mode() {
         bool blocked = false;
         for (uint32_t i = 0; i < 2000 && !blocked; ++i) {
             // The client's ARP exchange with this instance is done and it waits in a receive.
-            blocked = net_statistics(server, stats) && stats.rx_frames > 0 &&
-                      stats.receivers_waiting > 0;
+            blocked =
+                net_statistics(server, stats) && stats.rx_frames > 0 && stats.receivers_waiting > 0;
             if (!blocked) test::sleep_ms(5);
         }
         ipc::Error killed = proc::client::kill(g_transport, rt_kip()->root_task, pid,

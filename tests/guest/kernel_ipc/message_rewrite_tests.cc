@@ -22,8 +22,8 @@ inline uint64_t rdtsc() {
 // ---- A queued sender's UTCB rewritten ---------------------------------------------------------
 
 struct Queued {
-    axo_thread_id_t to;   // the receiver, for the sender
-    axo_thread_id_t from; // the sender, for the receiver's closed receive
+    axo_thread_id_t to;     // the receiver, for the sender
+    axo_thread_id_t from;   // the sender, for the receiver's closed receive
     axo_msg_tag_t received; // what the receiver got
     uint32_t error;
     uint32_t words[6];
@@ -86,7 +86,8 @@ void rewritten_while_queued() {
             recv_id = fresh_id();
             made = create(recv_id) == AXO_OK;
         }
-        made = made && create(bystander) == AXO_OK && utcb_of(bystander) == utcb_of(recv_id) + AXO_UTCB_SIZE;
+        made = made && create(bystander) == AXO_OK &&
+               utcb_of(bystander) == utcb_of(recv_id) + AXO_UTCB_SIZE;
         auto* by = reinterpret_cast<axo_utcb_t*>(utcb_of(bystander));
         uint32_t by_self = made ? by->self : 0, by_id = made ? by->my_id : 0;
 

@@ -55,8 +55,8 @@ ResultText text(const Result& r) {
     if (axo_tag_failed(r.tag)) {
         rt_snprintf(t.text, sizeof t.text, "failed: %s", ipc_error_text(r.error).text);
     } else {
-        rt_snprintf(t.text, sizeof t.text, "from %x, tag %x, MR1 %x, MR2 %x", r.from, r.tag,
-                    r.bits, r.phase);
+        rt_snprintf(t.text, sizeof t.text, "from %x, tag %x, MR1 %x, MR2 %x", r.from, r.tag, r.bits,
+                    r.phase);
     }
     return t;
 }
@@ -161,7 +161,8 @@ void plain_receive_not_woken() {
     bool waiting = wait_state(id, AXO_STATE_RECEIVING);
     uint32_t error = axo_notify(id, 0x1);
     bool done = wait_done(id);
-    check(waiting && error == AXO_OK && done && failed_with(t.plain.tag, t.plain.error, AXO_IPC_TIMEOUT, true) &&
+    check(waiting && error == AXO_OK && done &&
+              failed_with(t.plain.tag, t.plain.error, AXO_IPC_TIMEOUT, true) &&
               notified(t.after, 0x1, AXO_NOTIFY_IN_RECEIVE),
           "an ipc without AXO_TAG_FLAG_NOTIFY is not ended by bits (it times out); they wait for "
           "the next one that asks (%s)",
@@ -322,9 +323,9 @@ void replying_server(void* arg) {
     axo_thread_id_t from = axo_ipc_receive(t->client, AXO_TIMEOUT_NEVER);
     // Bits arrive while it works on the request.
     axo_notify(rt_my_id(), 0x10);
-    t->server_ipc = notify_ipc(from, AXO_ANY_THREAD,
-                               axo_timeouts(AXO_TIMEOUT_ZERO, AXO_TIMEOUT_NEVER), 0x10,
-                               axo_msg_tag(0x66, 0, 0));
+    t->server_ipc =
+        notify_ipc(from, AXO_ANY_THREAD, axo_timeouts(AXO_TIMEOUT_ZERO, AXO_TIMEOUT_NEVER), 0x10,
+                   axo_msg_tag(0x66, 0, 0));
     send_done(0);
     park();
 }
@@ -348,8 +349,7 @@ void reply_wait_with_bits_pending() {
     bool client_done = started && wait_done(t.client);
     bool server_done = started && wait_done(t.server);
     check(client_done && server_done && !axo_tag_failed(t.reply) &&
-              axo_tag_label(t.reply) == 0x66 &&
-              notified(t.server_ipc, 0x10, AXO_NOTIFY_IN_RECEIVE),
+              axo_tag_label(t.reply) == 0x66 && notified(t.server_ipc, 0x10, AXO_NOTIFY_IN_RECEIVE),
           "reply-and-wait with bits pending delivers the reply, then returns the bits (reply "
           "%x, server %s)",
           t.reply, text(t.server_ipc).text);
@@ -473,7 +473,8 @@ void many_senders() {
     cleanup();
 }
 
-// ---- Refusals -------------------------------------------------------------------------------------
+// ---- Refusals
+// -------------------------------------------------------------------------------------
 
 void bad_targets() {
     axo_thread_id_t stale = fresh_id();

@@ -305,8 +305,8 @@ void nothing_maps_below_64k() {
           "after the refused items the sender still has its page (%x)", value);
     // Above the line the same item lands.
     bool window_set = agent_window(t.agent, axo_fpage(0, 20, AXO_FPAGE_RWX));
-    AgentReply r = send_item(t.agent, axo_map_item_word0(0x10000, 0),
-                             axo_fpage(t.page, 12, AXO_FPAGE_RWX));
+    AgentReply r =
+        send_item(t.agent, axo_map_item_word0(0x10000, 0), axo_fpage(t.page, 12, AXO_FPAGE_RWX));
     uint32_t seen = 0;
     bool read = agent_read(t.agent, 0x10000, &seen);
     check(window_set && r.mr[1] == axo_msg_tag(0xB1, 0, 2) && read && seen == kPayload,
@@ -328,8 +328,8 @@ void nothing_maps_below_64k() {
     agent_stop(t.agent);
 
     // σ0's reply into a window at page 0 is refused the same way: the call fails.
-    Sigma0Reply s = sigma0_call(sigma0::kSigma0AllocateAny, 1, &kLowLog2,
-                                axo_fpage(0, 12, AXO_FPAGE_RWX));
+    Sigma0Reply s =
+        sigma0_call(sigma0::kSigma0AllocateAny, 1, &kLowLog2, axo_fpage(0, 12, AXO_FPAGE_RWX));
     bool page0 = try_read(0, &value);
     check(s.status == 0xFFFFFFFF && s.error == ipc_error_word(AXO_IPC_INVALID, true) && !page0,
           "a sigma0 allocation into a window at page 0 fails with AXO_IPC_INVALID in the "

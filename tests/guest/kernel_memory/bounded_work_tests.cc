@@ -88,16 +88,18 @@ void large_map_and_unmap() {
     uint32_t per_ms = tsc_per_ms();
     uint32_t block = sigma0_memory(kBlockLog2);
     Agent a;
-    bool ready = block && per_ms && agent_start(a) &&
-                 agent_window(a, axo_fpage(kWindow, 30, AXO_FPAGE_RWX));
+    bool ready =
+        block && per_ms && agent_start(a) && agent_window(a, axo_fpage(kWindow, 30, AXO_FPAGE_RWX));
     // A mark in the first and last page of the block.
-    bool marked = ready && try_write(block, 0x5EED0001) && try_write(block + kBlock - kPage, 0x5EED0002);
+    bool marked =
+        ready && try_write(block, 0x5EED0001) && try_write(block + kBlock - kPage, 0x5EED0002);
     axo_msg_tag_t reply = 0;
     Measured m = measure(per_ms, [&] { reply = marked ? send_items(a, block) : 0; });
     bool delivered = marked && !axo_tag_failed(reply) && axo_tag_label(reply) == AGENT_RECEIVED;
     check(delivered && m.bounded() && m.wakeups > 0,
           "31 map items of 4 MiB each (31744 mappings in one IPC): a higher-priority 1 ms ticker "
-          "never waits more than %u ms or half the IPC (longest gap %u ms, the IPC took %u ms, %u wake-ups)",
+          "never waits more than %u ms or half the IPC (longest gap %u ms, the IPC took %u ms, %u "
+          "wake-ups)",
           kGapLimitMs, m.gap_ms, m.took_ms, m.wakeups);
     uint32_t first = 0, last = 0;
     bool read_first = agent_read(a, kWindow, &first);

@@ -24,8 +24,8 @@ uint32_t take_my_bits() {
     axo_utcb_t* u = utcb();
     u->notify_mask = ~0u;
     u->mr[0] = axo_msg_tag(0, 0, 0) | AXO_TAG_FLAG_NOTIFY;
-    axo_thread_id_t from = axo_ipc(AXO_NIL_THREAD, g_sigma0, axo_timeouts(AXO_TIMEOUT_NEVER,
-                                                                          AXO_TIMEOUT_ZERO));
+    axo_thread_id_t from =
+        axo_ipc(AXO_NIL_THREAD, g_sigma0, axo_timeouts(AXO_TIMEOUT_NEVER, AXO_TIMEOUT_ZERO));
     return axo_ipc_notified(from, u->mr[0]) ? u->mr[AXO_NOTIFY_BITS] : 0;
 }
 

@@ -13,7 +13,9 @@
 
 #include <stdint.h>
 
-#define CLIENT_CODE 0x00010000u /* the image (client.ld); its first byte is the entry; nothing maps below 64 KiB */
+#define CLIENT_CODE                                                                                \
+    0x00010000u /* the image (client.ld); its first byte is the entry; nothing maps below 64 KiB   \
+                 */
 #define CLIENT_CODE_PAGES 4u
 #define CLIENT_STACK 0x00018000u /* anonymous, 8 pages */
 #define CLIENT_STACK_PAGES 8u
@@ -50,8 +52,8 @@ enum client_op {
     CLIENT_CALL_PAGER = 4,
     /* Serves a0 faults mm forwards (kMmPagerWait calls to the pager, mm), each within a2 µs:
      * touches the page at a1 + the fault's offset (so it is the client's own, faulted in from
-     * mm if need be) and answers with a map item of it, rights a3. value0 = calls served, value1 = the
-     * last offset, value2 = the last cookie, value3 = the last access. */
+     * mm if need be) and answers with a map item of it, rights a3. value0 = calls served, value1 =
+     * the last offset, value2 = the last cookie, value3 = the last access. */
     CLIENT_SERVE = 5,
     /* unmap: a0 = an fpage, a1 = control -> value0 = the error. */
     CLIENT_UNMAP = 6

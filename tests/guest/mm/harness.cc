@@ -2,8 +2,8 @@
 
 #include "rt/tap.h"
 
-#include "lib/loader/loader.h"
 #include "interfaces/sigma0/protocol.h"
+#include "lib/loader/loader.h"
 
 extern "C" const uint8_t mm_test_client_image[];
 extern "C" const uint8_t mm_test_client_image_end[];

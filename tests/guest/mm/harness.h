@@ -12,10 +12,10 @@
 // Every wait is bounded; a client that does not report fails its test, not the run.
 #pragma once
 
+#include "interfaces/mm/protocol.h"
 #include "lib/ipc/kernel.h"
 #include "rt/rt.h"
 #include "rt/tap.h"
-#include "interfaces/mm/protocol.h"
 
 #include "client_protocol.h"
 

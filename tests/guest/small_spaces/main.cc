@@ -24,14 +24,20 @@ constexpr uint32_t kMarker = 0x5EC2E75Au;
 // Where s2 holds the marker: the lowest free page of its layout (nothing maps below 64 KiB).
 constexpr uint32_t kMarkerAddress = 0x00070000;
 
-bool small_spaces_expected() { return g_mode == Mode::on || g_mode == Mode::forced; }
+bool small_spaces_expected() {
+    return g_mode == Mode::on || g_mode == Mode::forced;
+}
 
 const char* mode_name(Mode m) {
     switch (m) {
-    case Mode::on: return "on";
-    case Mode::forced: return "forced";
-    case Mode::off: return "off";
-    default: return "unknown";
+    case Mode::on:
+        return "on";
+    case Mode::forced:
+        return "forced";
+    case Mode::off:
+        return "off";
+    default:
+        return "unknown";
     }
 }
 
@@ -71,8 +77,8 @@ void kip_tests() {
     uint32_t want = g_mode == Mode::on       ? AXO_KIP_SMALL_SPACES
                     : g_mode == Mode::forced ? AXO_KIP_SMALL_SPACES | AXO_KIP_SMALL_SPACES_FORCED
                                              : 0u;
-    if (!check(g_mode != Mode::unknown && flags == want,
-               "KIP api_flags say small spaces are %s", mode_name(g_mode)))
+    if (!check(g_mode != Mode::unknown && flags == want, "KIP api_flags say small spaces are %s",
+               mode_name(g_mode)))
         diag("api_flags %x, expected small-space bits %x", kip->api_flags, want);
 
     axo_syscall_regs_t r = {AXO_SYS_KERNEL_INTERFACE, 0, 0, 0, 0, 0, 0};
@@ -103,14 +109,17 @@ void space_control_tests() {
 
     uint32_t bad[3] = {space_control(x, AXO_SPACE_SMALL, 0), space_control(x, AXO_SPACE_SMALL, 129),
                        space_control(x, 3, 1)};
-    uint32_t bad_thread[2] = {axo_space_control(AXO_NIL_THREAD, AXO_SPACE_QUERY, 0, nullptr, nullptr),
-                              axo_space_control(axo_thread_id(1000, 1), AXO_SPACE_QUERY, 0, nullptr,
-                                                nullptr)};
-    auto no_thread = [](uint32_t e) { return e == AXO_ERR_INVALID_THREAD || e == AXO_ERR_INVALID_SPACE; };
-    if (!check(bad[0] == AXO_ERR_INVALID_PARAM && bad[1] == AXO_ERR_INVALID_PARAM &&
-                   bad[2] == AXO_ERR_INVALID_PARAM && no_thread(bad_thread[0]) &&
-                   no_thread(bad_thread[1]),
-               "space_control refuses 0 and 129 blocks, an unknown control, nil and unused threads"))
+    uint32_t bad_thread[2] = {
+        axo_space_control(AXO_NIL_THREAD, AXO_SPACE_QUERY, 0, nullptr, nullptr),
+        axo_space_control(axo_thread_id(1000, 1), AXO_SPACE_QUERY, 0, nullptr, nullptr)};
+    auto no_thread = [](uint32_t e) {
+        return e == AXO_ERR_INVALID_THREAD || e == AXO_ERR_INVALID_SPACE;
+    };
+    if (!check(
+            bad[0] == AXO_ERR_INVALID_PARAM && bad[1] == AXO_ERR_INVALID_PARAM &&
+                bad[2] == AXO_ERR_INVALID_PARAM && no_thread(bad_thread[0]) &&
+                no_thread(bad_thread[1]),
+            "space_control refuses 0 and 129 blocks, an unknown control, nil and unused threads"))
         diag("errors: 0 blocks %u, 129 blocks %u, control 3 %u, nil %u, unused %u", bad[0], bad[1],
              bad[2], bad_thread[0], bad_thread[1]);
 
@@ -142,7 +151,8 @@ void space_control_tests() {
         if (!check(refused && two == AXO_OK && blocks == 2 && slot % kBlock == 0 &&
                        slot >= kSlotAreaBase && slot + 2 * kBlock <= kSlotAreaEnd,
                    "a UTCB at 5 MiB: refused as 1 block (the space stays large), fits in 2 blocks"))
-            diag("1 block: error %u; 2 blocks: error %u, %u blocks, slot %x", one, two, blocks, slot);
+            diag("1 block: error %u; 2 blocks: error %u, %u blocks, slot %x", one, two, blocks,
+                 slot);
         destroy(y);
     } else {
         check(false, "a space with its UTCB at 5 MiB");
@@ -158,8 +168,8 @@ void space_control_tests() {
         if (!check(whole == AXO_OK && slot == kSlotAreaBase && full == AXO_ERR_NO_MEMORY &&
                        gone == AXO_OK && freed == AXO_OK && blocks == 1,
                    "128 blocks take the whole area (then SMALL fails: NO_MEMORY) until deleted"))
-            diag("128 blocks: error %u slot %x; 1 more: error %u; delete %u; then: error %u",
-                 whole, slot, full, gone, freed);
+            diag("128 blocks: error %u slot %x; 1 more: error %u; delete %u; then: error %u", whole,
+                 slot, full, gone, freed);
     } else {
         check(false, "two spaces for the slot-exhaustion test");
     }
@@ -230,8 +240,7 @@ bool expect_fault(Probe& p, const Access& a, uint32_t vector, const char* what) 
 
 void isolation_tests(Probe& s1, uint32_t slot1, Probe& s2, uint32_t slot2, Probe& large) {
     uint32_t marker_offset = slot2 - slot1 + kMarkerAddress; // from s1's base, modulo 2^32
-    expect_fault(s1, access(s1, PROBE_READ8, kBlock),
-                 13, "s1 reads the first byte past its limit");
+    expect_fault(s1, access(s1, PROBE_READ8, kBlock), 13, "s1 reads the first byte past its limit");
     Access peek = access(s1, PROBE_READ32, marker_offset);
     expect_fault(s1, peek, 13, "s1 reads the marker's linear address through its segment");
     check(!(peek.ran && !peek.faulted && peek.value == kMarker), "s1 never sees s2's marker");
@@ -239,14 +248,14 @@ void isolation_tests(Probe& s1, uint32_t slot1, Probe& s2, uint32_t slot2, Probe
     expect_fault(s1, poke, 13, "s1 writes there");
     check(word(s2.extra_alias) == kMarker, "the marker is unchanged");
     word(s2.extra_alias) = kMarker;
-    expect_fault(s1, access(s1, PROBE_WRITE8, kBlock, 1), 13, "s1 writes the first byte past its limit");
+    expect_fault(s1, access(s1, PROBE_WRITE8, kBlock, 1), 13,
+                 "s1 writes the first byte past its limit");
     expect_fault(s1, access(s1, PROBE_READ32, kBlock - 2), 13,
                  "s1 reads a word straddling its limit");
     Access last = access(s1, PROBE_READ32, kBlock - 4);
     if (!check(last.ran && !last.faulted, "s1 reads the last word below its limit (its KIP)"))
         diag("vector %u eip %x", s1.vector, s1.eip);
-    expect_fault(s1, access(s1, PROBE_PUSH, kBlock + 4), 12,
-                 "s1 pushes with esp past its limit");
+    expect_fault(s1, access(s1, PROBE_PUSH, kBlock + 4), 12, "s1 pushes with esp past its limit");
     expect_fault(s1, access(s1, PROBE_CALL, marker_offset), 13,
                  "s1 calls code at the marker's linear address");
     // %gs reaches the UTCB and no further.
@@ -261,7 +270,8 @@ void isolation_tests(Probe& s1, uint32_t slot1, Probe& s2, uint32_t slot2, Probe
                  "a large space reads linear C0000000");
     Access lpeek = access(large, PROBE_READ32, slot2 + kMarkerAddress);
     expect_fault(large, lpeek, 13, "a large space reads s2's marker at its linear address");
-    check(!(lpeek.ran && !lpeek.faulted && lpeek.value == kMarker), "the large space never sees it");
+    check(!(lpeek.ran && !lpeek.faulted && lpeek.value == kMarker),
+          "the large space never sees it");
     expect_fault(large, access(large, PROBE_WRITE32, slot2 + kMarkerAddress, 0xBAD), 13,
                  "a large space writes there");
     check(word(s2.extra_alias) == kMarker, "the marker is still unchanged");
@@ -314,8 +324,8 @@ void kernel_respects_limits(Probe& s1, uint32_t slot1, Probe& s2, uint32_t slot2
     Command count = {PROBE_SYSCALL, {AXO_SYS_DEBUG, AXO_DEBUG_COUNTERS, marker_offset}};
     ran = run(s1, count) && ran;
     uint32_t count_error = s1.value[0];
-    if (!check(ran && write_error == AXO_ERR_INVALID_PARAM && count_error == AXO_ERR_INVALID_PARAM &&
-                   word(s2.extra_alias) == kMarker,
+    if (!check(ran && write_error == AXO_ERR_INVALID_PARAM &&
+                   count_error == AXO_ERR_INVALID_PARAM && word(s2.extra_alias) == kMarker,
                "syscall buffers past a small space's limit are refused (debug_write, "
                "debug_counters onto the marker)"))
         diag("debug_write: %u, debug_counters: %u, marker %x", write_error, count_error,
@@ -339,7 +349,9 @@ void kernel_respects_limits(Probe& s1, uint32_t slot1, Probe& s2, uint32_t slot2
     axo_thread_id_t extra = axo_thread_id(900, 1);
     axo_thread_id_t root = rt_my_id();
     uint32_t utcb = axo_thread_control(extra, s1.id, root, root, kBlock + 0x1000, root);
-    if (utcb == AXO_OK) axo_thread_control(extra, AXO_NIL_THREAD, AXO_NIL_THREAD, AXO_NIL_THREAD, 0, AXO_NIL_THREAD);
+    if (utcb == AXO_OK)
+        axo_thread_control(extra, AXO_NIL_THREAD, AXO_NIL_THREAD, AXO_NIL_THREAD, 0,
+                           AXO_NIL_THREAD);
     uint32_t blocks = 0;
     space_control(s1, AXO_SPACE_QUERY, 0, &blocks);
     check(utcb == AXO_ERR_UTCB_AREA && blocks == 1 && word(s2.extra_alias) == kMarker,
@@ -355,7 +367,8 @@ void small_to_small_mapping(Probe& s1, Probe& s2) {
     Command map = {PROBE_SEND_MAP, {s2.id, PROBE_DATA, kTo, AXO_FPAGE_R | AXO_FPAGE_W}};
     bool ok = send(s2, receive) && run(s1, map) && await(s2);
     uint32_t tag = s2.value[0];
-    ok = ok && s1.status == PROBE_DONE && axo_tag_label(tag) == PROBE_LABEL_MAP && !axo_tag_failed(tag);
+    ok = ok && s1.status == PROBE_DONE && axo_tag_label(tag) == PROBE_LABEL_MAP &&
+         !axo_tag_failed(tag);
     Access read = access(s2, PROBE_READ32, kTo + 8);
     Access write = access(s2, PROBE_WRITE32, kTo + 16, 0x5A5A);
     if (!check(ok && read.ran && !read.faulted && read.value == word(s1.data_alias, 8) &&
@@ -452,8 +465,8 @@ bool ping_pong(Probe& a, Probe& b, uint32_t* cr3, uint32_t* reloads, uint32_t* s
     bool ok = await(a, 4 * kAwaitUs) && await(b);
     if (!ok) return false;
     if (a.status != PROBE_DONE || b.status != PROBE_DONE) {
-        diag("ping-pong %s -> %s: status %u (%x %x %x), server status %u (%x %x %x)", a.name, b.name,
-             a.status, a.value[0], a.value[1], a.value[2], b.status, b.value[0], b.value[1],
+        diag("ping-pong %s -> %s: status %u (%x %x %x), server status %u (%x %x %x)", a.name,
+             b.name, a.status, a.value[0], a.value[1], a.value[2], b.status, b.value[0], b.value[1],
              b.value[2]);
         return false;
     }
@@ -563,9 +576,10 @@ void promotion_by_mapping(Probe& p) {
                    p.value[1] == 0x0E770001u && p.page_faults == faults,
                "a mapping beyond its slot: the space runs on with its mappings, the new page "
                "there"))
-        diag("ran %d status %u values %x %x; exceptions %u (vector %u eip %x); page faults %u -> %u",
-             ran, p.status, p.value[0], p.value[1], p.exceptions, p.vector, p.eip, faults,
-             p.page_faults);
+        diag(
+            "ran %d status %u values %x %x; exceptions %u (vector %u eip %x); page faults %u -> %u",
+            ran, p.status, p.value[0], p.value[1], p.exceptions, p.vector, p.eip, faults,
+            p.page_faults);
     uint32_t blocks = 0xFFFFFFFF;
     uint32_t error = space_control(p, AXO_SPACE_QUERY, 0, &blocks);
     if (!check(after.promotions - before.promotions == 1 && error == AXO_OK && blocks == 0,
@@ -586,7 +600,8 @@ void explicit_promotion(Probe& q) {
     }
     // Wait until it spins: then it is running (preempted, not blocked) when promoted.
     uint64_t deadline = rt_clock_us() + kAwaitUs;
-    while (word(q.data_alias, kFlag + 4) == 0 && rt_clock_us() < deadline) sleep_us(1000);
+    while (word(q.data_alias, kFlag + 4) == 0 && rt_clock_us() < deadline)
+        sleep_us(1000);
     uint32_t spun = word(q.data_alias, kFlag + 4);
     axo_counters_t before = counters();
     uint32_t blocks = 0xFFFFFFFF;
@@ -694,7 +709,8 @@ void run_tests() {
 
         uint32_t errors = destroy(s1);
         if (s1_ok) slot_reuse(t, slot1);
-        errors |= destroy(s2b) | destroy(s2) | destroy(large) | destroy(m) | destroy(p) | destroy(q) | destroy(t);
+        errors |= destroy(s2b) | destroy(s2) | destroy(large) | destroy(m) | destroy(p) |
+                  destroy(q) | destroy(t);
         check(errors == AXO_OK, "the small and promoted spaces are deleted cleanly");
     }
     uint32_t errors = destroy(la) | destroy(lb);

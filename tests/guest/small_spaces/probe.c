@@ -8,13 +8,15 @@
 /* gcc may turn structure copies and clears into calls of these. */
 void* memset(void* dst, int value, unsigned n) {
     unsigned char* d = dst;
-    while (n--) *d++ = (unsigned char)value;
+    while (n--)
+        *d++ = (unsigned char)value;
     return dst;
 }
 void* memcpy(void* dst, const void* src, unsigned n) {
     unsigned char* d = dst;
     const unsigned char* s = src;
-    while (n--) *d++ = *s++;
+    while (n--)
+        *d++ = *s++;
     return dst;
 }
 
@@ -103,10 +105,18 @@ static report_t serve(uint32_t pings, axo_thread_id_t first, axo_thread_id_t sec
 static report_t execute(const uint32_t* a, uint32_t op) {
     report_t r = {PROBE_DONE, {0, 0, 0}};
     switch (op) {
-    case PROBE_READ32: r.value[0] = *(volatile uint32_t*)a[0]; break;
-    case PROBE_READ8: r.value[0] = *(volatile uint8_t*)a[0]; break;
-    case PROBE_WRITE32: *(volatile uint32_t*)a[0] = a[1]; break;
-    case PROBE_WRITE8: *(volatile uint8_t*)a[0] = (uint8_t)a[1]; break;
+    case PROBE_READ32:
+        r.value[0] = *(volatile uint32_t*)a[0];
+        break;
+    case PROBE_READ8:
+        r.value[0] = *(volatile uint8_t*)a[0];
+        break;
+    case PROBE_WRITE32:
+        *(volatile uint32_t*)a[0] = a[1];
+        break;
+    case PROBE_WRITE8:
+        *(volatile uint8_t*)a[0] = (uint8_t)a[1];
+        break;
     case PROBE_PUSH:
         __asm__ volatile("movl %%esp, %%edx\n\t"
                          "movl %0, %%esp\n\t"
@@ -124,12 +134,15 @@ static report_t execute(const uint32_t* a, uint32_t op) {
         r.value[2] = regs.ebx;
         break;
     }
-    case PROBE_PING: return ping(a[0], a[1]);
-    case PROBE_SERVE: return serve(a[0], a[1], a[2]);
+    case PROBE_PING:
+        return ping(a[0], a[1]);
+    case PROBE_SERVE:
+        return serve(a[0], a[1], a[2]);
     case PROBE_SPIN: {
         volatile uint32_t* flag = (volatile uint32_t*)a[0];
         uint32_t n = 0;
-        while (flag[0] == 0 && n < a[1]) flag[1] = ++n;
+        while (flag[0] == 0 && n < a[1])
+            flag[1] = ++n;
         r.value[0] = *(volatile uint32_t*)a[2];
         r.value[1] = n;
         break;
@@ -144,7 +157,9 @@ static report_t execute(const uint32_t* a, uint32_t op) {
         r.value[0] = v;
         break;
     }
-    case PROBE_CALL: ((void (*)(void))a[0])(); break;
+    case PROBE_CALL:
+        ((void (*)(void))a[0])();
+        break;
     case PROBE_SEND_MAP: {
         axo_utcb_t* u = axo_my_utcb();
         u->mr[0] = axo_msg_tag(PROBE_LABEL_MAP, 0, 2);
@@ -161,7 +176,9 @@ static report_t execute(const uint32_t* a, uint32_t op) {
         r.value[1] = u->error;
         break;
     }
-    default: r.status = PROBE_BAD_OP; break;
+    default:
+        r.status = PROBE_BAD_OP;
+        break;
     }
     return r;
 }
@@ -177,14 +194,16 @@ __attribute__((noreturn, used)) void probe_main(void) {
         u->mr[3] = r.value[1];
         u->mr[4] = r.value[2];
         /* The pager is the root task's thread that drives this probe. */
-        axo_msg_tag_t tag = axo_ipc_call(u->pager, axo_timeouts(AXO_TIMEOUT_NEVER, AXO_TIMEOUT_NEVER));
+        axo_msg_tag_t tag =
+            axo_ipc_call(u->pager, axo_timeouts(AXO_TIMEOUT_NEVER, AXO_TIMEOUT_NEVER));
         if (axo_tag_failed(tag) || axo_tag_label(tag) != PROBE_LABEL_COMMAND ||
             axo_tag_untyped(tag) < PROBE_COMMAND_WORDS) {
             r = failed(0xBAD, tag);
             continue;
         }
         uint32_t args[7];
-        for (uint32_t i = 0; i < 7; ++i) args[i] = u->mr[2 + i];
+        for (uint32_t i = 0; i < 7; ++i)
+            args[i] = u->mr[2 + i];
         r = execute(args, u->mr[1]);
     }
 }

@@ -11,7 +11,9 @@
 
 #include <stdint.h>
 
-#define PROBE_CODE 0x00080000u  /* the probe image (probe.ld), read-only, shared by all; nothing maps below 64 KiB */
+#define PROBE_CODE                                                                                 \
+    0x00080000u /* the probe image (probe.ld), read-only, shared by all; nothing maps below 64 KiB \
+                 */
 #define PROBE_STACK 0x00010000u /* one private page; the stack starts at its top */
 #define PROBE_STACK_TOP (PROBE_STACK + 0x1000u)
 #define PROBE_DATA 0x00020000u /* one page, shared with the root task (it writes and reads it) */

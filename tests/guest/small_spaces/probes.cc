@@ -96,7 +96,8 @@ void dispatch(axo_thread_id_t from, axo_utcb_t* u) {
     } else if (label == PROBE_LABEL_REPORT) {
         p->waiting = true;
         p->status = u->mr[1];
-        for (uint32_t i = 0; i < 3; ++i) p->value[i] = u->mr[2 + i];
+        for (uint32_t i = 0; i < 3; ++i)
+            p->value[i] = u->mr[2 + i];
     } else {
         diag("probe %s sent label %x: not understood, left blocked", p->name, label);
         p->stuck = true;
@@ -111,8 +112,8 @@ uint32_t grab_page() {
     u->br[0] = axo_fpage(at, 12, AXO_FPAGE_RWX);
     u->mr[0] = axo_msg_tag(sigma0::kSigma0AllocateAny, 1, 0);
     u->mr[1] = 12;
-    axo_msg_tag_t tag = axo_ipc_call(rt_kip()->sigma0, axo_timeouts(axo_timeout_us(kAwaitUs),
-                                                                    axo_timeout_us(kAwaitUs)));
+    axo_msg_tag_t tag = axo_ipc_call(
+        rt_kip()->sigma0, axo_timeouts(axo_timeout_us(kAwaitUs), axo_timeout_us(kAwaitUs)));
     u->br[0] = AXO_FPAGE_NIL;
     if (axo_tag_failed(tag) || axo_tag_label(tag) != sigma0::kSigma0Ok || axo_tag_typed(tag) != 2) {
         diag("sigma0 gave no page: tag %x, error word %x", tag, u->error);
@@ -135,7 +136,8 @@ bool probes_init() {
         g_code_alias[i] = grab_page();
         if (g_code_alias[i] == 0) return false;
         uint32_t n = size - i * kPageSize < kPageSize ? size - i * kPageSize : kPageSize;
-        memcpy(reinterpret_cast<void*>(g_code_alias[i]), small_spaces_probe_image + i * kPageSize, n);
+        memcpy(reinterpret_cast<void*>(g_code_alias[i]), small_spaces_probe_image + i * kPageSize,
+               n);
     }
     return true;
 }
@@ -222,8 +224,8 @@ bool start(Probe& p, uint32_t stack_top) {
 
 uint32_t destroy(Probe& p) {
     if (!p.created) return AXO_OK;
-    uint32_t error = axo_thread_control(p.id, AXO_NIL_THREAD, AXO_NIL_THREAD, AXO_NIL_THREAD, 0,
-                                        AXO_NIL_THREAD);
+    uint32_t error =
+        axo_thread_control(p.id, AXO_NIL_THREAD, AXO_NIL_THREAD, AXO_NIL_THREAD, 0, AXO_NIL_THREAD);
     p.created = false;
     p.waiting = false;
     for (Probe*& slot : g_probes)
@@ -240,7 +242,8 @@ bool send(Probe& p, const Command& c) {
     bool map = c.map_alias != 0;
     u->mr[0] = axo_msg_tag(PROBE_LABEL_COMMAND, PROBE_COMMAND_WORDS, map ? 2 : 0);
     u->mr[1] = c.op;
-    for (uint32_t i = 0; i < 7; ++i) u->mr[2 + i] = c.a[i];
+    for (uint32_t i = 0; i < 7; ++i)
+        u->mr[2 + i] = c.a[i];
     if (map) {
         u->mr[PROBE_COMMAND_WORDS + 1] = axo_map_item_word0(c.map_to, 0);
         u->mr[PROBE_COMMAND_WORDS + 2] = axo_fpage(c.map_alias, 12, c.map_rights);
@@ -293,10 +296,14 @@ void sleep_us(uint32_t us) {
 
 const char* vector_name(uint32_t vector) {
     switch (vector) {
-    case 12: return "#SS";
-    case 13: return "#GP";
-    case 14: return "#PF";
-    default: return "?";
+    case 12:
+        return "#SS";
+    case 13:
+        return "#GP";
+    case 14:
+        return "#PF";
+    default:
+        return "?";
     }
 }
 

@@ -5,7 +5,9 @@
 // Thin names over lib/rt's TAP output, which every guest test shares.
 namespace ss {
 
-void tap_begin() { rt_tap_begin(); }
+void tap_begin() {
+    rt_tap_begin();
+}
 
 void tap_finish() {
     rt_tap_end();

@@ -60,7 +60,8 @@ alignas(16) uint8_t g_child_stack[16384];
 axo_thread_id_t g_parent;
 
 uint32_t child_sp() {
-    return (static_cast<uint32_t>(reinterpret_cast<uintptr_t>(g_child_stack + sizeof g_child_stack)) &
+    return (static_cast<uint32_t>(
+                reinterpret_cast<uintptr_t>(g_child_stack + sizeof g_child_stack)) &
             ~15u) -
            20;
 }
@@ -163,13 +164,14 @@ void identity_child() {
 
     // A spawned child has exec'd: its parent may not move it.
     proc::SpawnReply spawned{};
-    expect(21, proc::client::spawn(g_transport, proc_thread(), "spinner", "sleep", spawned,
-                                   timeout()),
+    expect(21,
+           proc::client::spawn(g_transport, proc_thread(), "spinner", "sleep", spawned, timeout()),
            ipc::Error::ok, "spawn spinner");
     expect(22, setpgid(pid(spawned.pid), 0), ipc::Error::access_denied,
            "setpgid of a spawned child: EACCES");
-    expect(23, proc::client::kill(g_transport, proc_thread(), pid(spawned.pid), proc::kSignalKill,
-                                  timeout()),
+    expect(23,
+           proc::client::kill(g_transport, proc_thread(), pid(spawned.pid), proc::kSignalKill,
+                              timeout()),
            ipc::Error::ok, "kill it");
     (void)wait(spawned.pid, 0, 24, ipc::Error::ok);
 
@@ -203,9 +205,10 @@ void identity_child() {
            ipc::Error::no_permission, "signal 0 to its root parent");
     proc::SpawnReply own = fork(&identity_child, 38);
     if (who(own.main_thread, 38).credentials.ruid != 1000) fail(38, "the child inherits uid 1000");
-    expect(39, proc::client::kill(g_transport, proc_thread(), pid(own.pid), proc::kSignalTerm,
-                                  timeout()),
-           ipc::Error::ok, "kill of its own user's child");
+    expect(
+        39,
+        proc::client::kill(g_transport, proc_thread(), pid(own.pid), proc::kSignalTerm, timeout()),
+        ipc::Error::ok, "kill of its own user's child");
     ended = wait(own.pid, 0, 39, ipc::Error::ok);
     if (ended.reason != proc::kExitKilled || ended.status != 15) fail(39, "killed by 15");
     exit(0);
@@ -248,8 +251,8 @@ void subscriber(void*) {
     for (;;) {
         // Blocked in kProcEventNext for a while (the deferred reply), then open for calls.
         proc::EventNextReply reply{};
-        if (proc::client::next_events(g_transport, proc_thread(), 0, reply,
-                                      axo_timeout_us(5000)) == ipc::Error::ok)
+        if (proc::client::next_events(g_transport, proc_thread(), 0, reply, axo_timeout_us(5000)) ==
+            ipc::Error::ok)
             take(reply);
         axo_thread_id_t from = axo_ipc_receive(AXO_ANY_THREAD, axo_timeout_us(5000));
         if (axo_tag_failed(utcb->mr[0])) continue;
@@ -276,8 +279,8 @@ void subscriber(void*) {
             // Else the event must be queued: one no-hang call finds it.
             for (uint32_t round = 0; round < 8 && !known; ++round) {
                 proc::EventNextReply more{};
-                if (proc::client::next_events(g_transport, proc_thread(), proc::kEventNoHang,
-                                              more, timeout()) != ipc::Error::ok ||
+                if (proc::client::next_events(g_transport, proc_thread(), proc::kEventNoHang, more,
+                                              timeout()) != ipc::Error::ok ||
                     more.count == 0)
                     break;
                 take(more);
@@ -302,8 +305,7 @@ void events_child() {
 
 [[noreturn]] void events_mode() {
     if (rt_process_thread_start(&subscriber, nullptr,
-                                g_subscriber_stack + sizeof g_subscriber_stack,
-                                &g_subscriber) != 0)
+                                g_subscriber_stack + sizeof g_subscriber_stack, &g_subscriber) != 0)
         fail(1, "the subscriber thread");
     for (uint32_t i = 0; i < 200 && g_subscribed == 0; ++i)
         sleep_ms(5);
@@ -428,8 +430,8 @@ volatile uint8_t g_zeroed[3 * 4096];
     if (g_initialized[0] != 0x11111111u || g_initialized[4] != 5) fail(15, "fresh .data");
     for (uint32_t i = 0; i < sizeof g_zeroed; ++i)
         if (g_zeroed[i] != 0) fail(16, "fresh .bss");
-    rt_printf("# worker: after exec still pid %u, uid %u, group %u; fresh .data and .bss\n",
-              me.pid, me.credentials.euid, me.pgid);
+    rt_printf("# worker: after exec still pid %u, uid %u, group %u; fresh .data and .bss\n", me.pid,
+              me.credentials.euid, me.pgid);
     exit(0);
 }
 

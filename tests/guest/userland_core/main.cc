@@ -2,8 +2,8 @@
 // proc starts it at boot (its module line says on-exit=shutdown, so its exit ends the run),
 // and it spawns the test programs — exit42, crash_null, crash_ud, crash, spinner, parent,
 // meddler — as its children through proc's protocol, checks how each ends and
-// that proc takes everything back, uses proc's name service (lib/names), and prints TAP. Its one argument is the number of crash cycles of
-// the reclaim test.
+// that proc takes everything back, uses proc's name service (lib/names), and prints TAP. Its one
+// argument is the number of crash cycles of the reclaim test.
 #include "interfaces/names/client.h"
 #include "program.h"
 #include "servers/proc/process_table.h"
@@ -421,8 +421,7 @@ void malformed_elf_tests() {
     };
     for (const auto& m : kMalformed) {
         SpawnReply child;
-        expect(spawn(m[0], nullptr, child), ipc::Error::unsupported, "spawn of %s, %s", m[0],
-               m[1]);
+        expect(spawn(m[0], nullptr, child), ipc::Error::unsupported, "spawn of %s, %s", m[0], m[1]);
     }
     StatisticsReply after = statistics();
     check(after.processes == before.processes && after.pool_in_use == before.pool_in_use,
@@ -430,8 +429,10 @@ void malformed_elf_tests() {
           before.processes, after.processes, before.pool_in_use, after.pool_in_use);
     WaitReply ended;
     if (run("exit42", nullptr, ended))
-        check(ended_as(ended, proc::kExitNormal, 42), "proc still spawns: exit42 ended with 42 "
-              "(%s %d)", reason_name(ended.reason), ended.status);
+        check(ended_as(ended, proc::kExitNormal, 42),
+              "proc still spawns: exit42 ended with 42 "
+              "(%s %d)",
+              reason_name(ended.reason), ended.status);
 }
 
 // ---- bad input -------------------------------------------------------------------------------
@@ -670,8 +671,7 @@ mm::StatisticsReply settled_mm_statistics() {
 
 // Spawns `spinner name NAME` and waits until NAME resolves: it has run its code to there.
 bool spawn_named_spinner(const char* arguments, const char* name, SpawnReply& child) {
-    if (!check(spawn("spinner", arguments, child) == ipc::Error::ok, "spawn spinner %s",
-               arguments))
+    if (!check(spawn("spinner", arguments, child) == ipc::Error::ok, "spawn spinner %s", arguments))
         return false;
     axo_thread_id_t found = AXO_NIL_THREAD;
     ipc::Error error = lookup(name, found);
@@ -770,11 +770,12 @@ void shared_code_tests() {
     end_spinner(second);
     mm::StatisticsReply after = settled_mm_statistics();
     check(after.data_frames == before.data_frames && after.objects == before.objects,
-          "both ended: mm's data frames and objects as before (%u/%u, %u/%u)",
-          before.data_frames, after.data_frames, before.objects, after.objects);
+          "both ended: mm's data frames and objects as before (%u/%u, %u/%u)", before.data_frames,
+          after.data_frames, before.objects, after.objects);
 }
 
-// ---- another process's arguments -----------------------------------------------------------------
+// ---- another process's arguments
+// -----------------------------------------------------------------
 
 // Any process may name proc's image pager as the pager of an external region of its own
 // (interfaces/process/protocol.h): it gets its own arguments and any program's image, but not
@@ -788,7 +789,8 @@ void stolen_arguments_tests() {
         return;
     }
     SpawnReply victim;
-    if (!check(spawn("spinner", "sleep", victim) == ipc::Error::ok, "spawn spinner sleep, a victim"))
+    if (!check(spawn("spinner", "sleep", victim) == ipc::Error::ok,
+               "spawn spinner sleep, a victim"))
         return;
     char arguments[24];
     rt_snprintf(arguments, sizeof arguments, "steal %u", axo_thread_number(victim.main_thread));
@@ -840,7 +842,8 @@ void slow_pager_tests() {
             uint64_t quick = timed_exit42();
             check(quick != 0 && quick < kQuickUs,
                   "while the slow pager holds a fault, exit42 is spawned, paged and reaped in "
-                  "%u us", static_cast<uint32_t>(quick));
+                  "%u us",
+                  static_cast<uint32_t>(quick));
             ipc::Error error = wait_for(reader.pid, ended);
             uint64_t slow = rt_clock_us() - begin;
             check(error == ipc::Error::ok && ended_as(ended, proc::kExitNormal, 0) &&
@@ -864,8 +867,8 @@ void slow_pager_tests() {
                    spawn("worker", "pager uc.p1 150", pagers[1]) == ipc::Error::ok;
     uint64_t begin = rt_clock_us();
     for (uint32_t i = 0; spawned && i < 8; ++i)
-        spawned = spawn("worker", i % 2 ? "read uc.p1" : "read uc.p0", readers[i]) ==
-                  ipc::Error::ok;
+        spawned =
+            spawn("worker", i % 2 ? "read uc.p1" : "read uc.p0", readers[i]) == ipc::Error::ok;
     uint32_t good = 0;
     for (uint32_t i = 0; spawned && i < 8; ++i)
         good += wait_for(readers[i].pid, ended) == ipc::Error::ok &&
@@ -890,8 +893,8 @@ void slow_pager_tests() {
             check(error == ipc::Error::ok && ended_as(ended, proc::kExitFaulted, 14),
                   "its pager killed, the reader ends with a refused fault (faulted 14) after "
                   "%u ms, no hang (%s %d)",
-                  static_cast<uint32_t>((rt_clock_us() - begin) / 1000),
-                  reason_name(ended.reason), ended.status);
+                  static_cast<uint32_t>((rt_clock_us() - begin) / 1000), reason_name(ended.reason),
+                  ended.status);
         } else {
             check(false, "spawn worker read uc.dead");
         }
@@ -916,7 +919,8 @@ void slow_pager_tests() {
     }
 }
 
-// ---- one program's processes keep their pages ----------------------------------------------------
+// ---- one program's processes keep their pages
+// ----------------------------------------------------
 
 // Two workers share the module's image in mm (its read-only pages are kept once): one spins
 // and checks its code and data, the other — 100 of them, one after the other, each seeded

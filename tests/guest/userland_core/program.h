@@ -5,10 +5,10 @@
 
 #include "rt/rt.h"
 
-#include "lib/ipc/kernel.h"
-#include "lib/loader/layout.h"
 #include "interfaces/mm/protocol.h"
 #include "interfaces/process/client.h"
+#include "lib/ipc/kernel.h"
+#include "lib/loader/layout.h"
 
 namespace program {
 
@@ -32,8 +32,8 @@ inline bool paged_by_mm() {
 inline mm::StatisticsReply mm_statistics(axo_thread_id_t client = AXO_NIL_THREAD) {
     mm::StatisticsReply reply{};
     if (!paged_by_mm()) return reply;
-    if (ipc::call(pager_thread(), mm::StatisticsRequest{client}, reply,
-                  axo_timeout_us(2000000)) != ipc::Error::ok)
+    if (ipc::call(pager_thread(), mm::StatisticsRequest{client}, reply, axo_timeout_us(2000000)) !=
+        ipc::Error::ok)
         reply = mm::StatisticsReply{};
     return reply;
 }

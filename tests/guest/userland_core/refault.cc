@@ -1,9 +1,9 @@
-// refault: asks its pager (mm, or proc without mm) again for a page it already has, as a second thread faulting
-// on the same page at the same time would (or a fault the kernel retries). The answer must be
-// the same page: a fresh copy would replace the process's mapping and lose what it wrote
-// there (lib/loader's handle_fault did so before it looked up the pages it had given).
-// Exits with 0 if the value it wrote survived; 1 if it was lost; 2 if the IPC failed; 3 if
-// the pager sent no map item.
+// refault: asks its pager (mm, or proc without mm) again for a page it already has, as a second
+// thread faulting on the same page at the same time would (or a fault the kernel retries). The
+// answer must be the same page: a fresh copy would replace the process's mapping and lose what it
+// wrote there (lib/loader's handle_fault did so before it looked up the pages it had given). Exits
+// with 0 if the value it wrote survived; 1 if it was lost; 2 if the IPC failed; 3 if the pager sent
+// no map item.
 #include "program.h"
 
 namespace {

@@ -16,10 +16,16 @@ bool expect(ipc::Error got, ipc::Error want, const char* fmt, ...) {
                  static_cast<uint32_t>(got), ipc::error_name(want));
 }
 
-void skip(const char* what, const char* why) { rt_tap_skip(why, "%s", what); }
+void skip(const char* what, const char* why) {
+    rt_tap_skip(why, "%s", what);
+}
 
-uint32_t failures() { return rt_tap_failures(); }
+uint32_t failures() {
+    return rt_tap_failures();
+}
 
-void finish() { rt_tap_end(); }
+void finish() {
+    rt_tap_end();
+}
 
 } // namespace tap

@@ -37,8 +37,9 @@
 //                         Exit 2 (code changed) or 3 (data changed).
 //   worker shake SEED     hostile to its own image and stack: 64 random (seeded) protects,
 //                         writes, unmaps and anonymous remaps of its own image and stack
-//                         pages (a quarter of them the page `worker steady` spins on), then exit 0 — or an earlier end at vector 14 when it takes its
-//                         own running code or stack away. Another worker must not notice.
+//                         pages (a quarter of them the page `worker steady` spins on), then exit 0
+//                         — or an earlier end at vector 14 when it takes its own running code or
+//                         stack away. Another worker must not notice.
 //
 //   worker identity | events | signals   proc's identity, event stream and signals: identity.cc.
 //
@@ -161,10 +162,10 @@ bool tell_parent(uint32_t label, uint32_t word) {
     mm::StatisticsReply before = mm_stats();
     g_buffer[3][0] = 'C';
     mm::StatisticsReply after = mm_stats();
-    uint32_t one_copy = after.cow_copies == before.cow_copies + 1 &&
-                                after.data_frames == before.data_frames + 1
-                            ? 1
-                            : 0;
+    uint32_t one_copy =
+        after.cow_copies == before.cow_copies + 1 && after.data_frames == before.data_frames + 1
+            ? 1
+            : 0;
     rt_printf("# worker (child): a write copied %u frame(s) (%u copy-on-write copies)\n",
               after.data_frames - before.data_frames, after.cow_copies - before.cow_copies);
     if (!tell_parent(kWrote, one_copy | (g_buffer[3][0] == 'C' ? 2 : 0))) exit(21);
@@ -196,11 +197,10 @@ void answer_child(axo_thread_id_t child) {
     mm::StatisticsReply before = mm_stats();
     uint32_t sp = (reinterpret_cast<uintptr_t>(g_child_stack + sizeof g_child_stack) & ~15u) - 20;
     proc::SpawnReply child{};
-    ipc::Error error =
-        ipc::call(program::proc_thread(),
-                  proc::ForkRequest{static_cast<uint32_t>(reinterpret_cast<uintptr_t>(&child_main)),
-                                    sp},
-                  child, timeout());
+    ipc::Error error = ipc::call(
+        program::proc_thread(),
+        proc::ForkRequest{static_cast<uint32_t>(reinterpret_cast<uintptr_t>(&child_main)), sp},
+        child, timeout());
     if (error != ipc::Error::ok) {
         rt_printf("worker: fork failed: %s\n", ipc::error_name(error));
         exit(10);
@@ -218,8 +218,8 @@ void answer_child(axo_thread_id_t child) {
     if (grown >= kForkPages / 2) exit(13);
     answer_child(child.main_thread);
     if (!from_child(child.main_thread, kWrote, &word)) exit(14);
-    if ((word & 1) == 0) exit(15); // the child's write did not copy exactly one frame
-    if ((word & 2) == 0) exit(16); // the child did not see its own write
+    if ((word & 1) == 0) exit(15);       // the child's write did not copy exactly one frame
+    if ((word & 2) == 0) exit(16);       // the child did not see its own write
     if (g_buffer[3][0] != 'P') exit(17); // the child's write is visible here
     mm::StatisticsReply ours = mm_stats();
     g_buffer[5][0] = 'Q';
@@ -246,11 +246,11 @@ void answer_child(axo_thread_id_t child) {
     ipc::Error last = ipc::Error::ok;
     while (count < kMaxRegions) {
         mm::RegionCreateReply reply{};
-        last = ipc::call(program::pager_thread(),
-                         mm::RegionCreateRequest{AXO_NIL_THREAD, 0, kRegion,
-                                                 AXO_FPAGE_R | AXO_FPAGE_W, mm::kRegionAnonymous,
-                                                 0, 0, AXO_NIL_THREAD, 0},
-                         reply, timeout());
+        last =
+            ipc::call(program::pager_thread(),
+                      mm::RegionCreateRequest{AXO_NIL_THREAD, 0, kRegion, AXO_FPAGE_R | AXO_FPAGE_W,
+                                              mm::kRegionAnonymous, 0, 0, AXO_NIL_THREAD, 0},
+                      reply, timeout());
         if (last != ipc::Error::ok) break;
         addresses[count++] = reply.address;
         *reinterpret_cast<volatile uint32_t*>(static_cast<uintptr_t>(reply.address)) = count;
@@ -341,10 +341,10 @@ inline uint64_t tsc() {
     // Read-only, then writable again: each page's next write is a fault mm answers with the
     // frame it has (a remap).
     ipc::Empty empty;
-    if (ipc::call(program::pager_thread(),
-                  mm::ProtectRequest{AXO_NIL_THREAD, region.address, kMeasurePages * kPage,
-                                     AXO_FPAGE_R},
-                  empty, timeout()) != ipc::Error::ok ||
+    if (ipc::call(
+            program::pager_thread(),
+            mm::ProtectRequest{AXO_NIL_THREAD, region.address, kMeasurePages * kPage, AXO_FPAGE_R},
+            empty, timeout()) != ipc::Error::ok ||
         ipc::call(program::pager_thread(),
                   mm::ProtectRequest{AXO_NIL_THREAD, region.address, kMeasurePages * kPage,
                                      AXO_FPAGE_R | AXO_FPAGE_W},
@@ -575,8 +575,7 @@ uint32_t image_pager_region(uint32_t cookie) {
     loader::StartArguments args = program::arguments();
     uint32_t own = image_pager_region(proc::image_cookie(worker, own_slot));
     uint32_t at = reinterpret_cast<uintptr_t>(args.argv[2]) & (kPage - 1);
-    if (strcmp(reinterpret_cast<const char*>(own + at), args.argv[2]) != 0)
-        exit(3);
+    if (strcmp(reinterpret_cast<const char*>(own + at), args.argv[2]) != 0) exit(3);
     // spinner's image, any page: boot modules are no secret.
     uint32_t image = image_pager_region(proc::image_cookie(spinner, proc::kImageCookieSlot));
     volatile uint32_t first = *reinterpret_cast<volatile uint32_t*>(static_cast<uintptr_t>(image));
@@ -584,8 +583,8 @@ uint32_t image_pager_region(uint32_t cookie) {
     rt_printf("# worker (steal): own arguments and spinner's image through proc's image pager; "
               "now spinner %d's arguments\n",
               number);
-    uint32_t other = image_pager_region(
-        proc::image_cookie(spinner, static_cast<uint32_t>(number) - 256));
+    uint32_t other =
+        image_pager_region(proc::image_cookie(spinner, static_cast<uint32_t>(number) - 256));
     volatile uint32_t word = *reinterpret_cast<volatile uint32_t*>(static_cast<uintptr_t>(other));
     rt_printf("worker (steal): read another process's arguments (%08x)\n", word);
     exit(4);
@@ -601,8 +600,8 @@ alignas(4096) volatile uint32_t g_steady[kSteadyPages][kPage / 4];
 uint32_t checksum(uint32_t from, uint32_t to) {
     uint32_t sum = 0x5EED;
     for (uint32_t at = from; at < to; at += 4)
-        sum = (sum << 5 | sum >> 27) ^ *reinterpret_cast<const volatile uint32_t*>(
-                                            static_cast<uintptr_t>(at));
+        sum = (sum << 5 | sum >> 27) ^
+              *reinterpret_cast<const volatile uint32_t*>(static_cast<uintptr_t>(at));
     return sum;
 }
 
@@ -684,8 +683,8 @@ __attribute__((noinline)) void spin(uint32_t rounds) {
         } else if (op < 11) {
             // No rights, and back: every mapping of the pages goes.
             (void)protect(address, size, 0);
-            (void)protect(address, size, target == 3 ? AXO_FPAGE_R | AXO_FPAGE_W
-                                                     : AXO_FPAGE_R | AXO_FPAGE_X);
+            (void)protect(address, size,
+                          target == 3 ? AXO_FPAGE_R | AXO_FPAGE_W : AXO_FPAGE_R | AXO_FPAGE_X);
         } else if (op < 14 || target == 3) {
             // Unmapped, and mapped again as anonymous memory (zeros where code was).
             unmap(address, size);

@@ -87,8 +87,8 @@ uint32_t rt_thread_start(axo_thread_id_t id, void (*fn)(void*), void* arg, void*
 uint32_t rt_thread_delete(axo_thread_id_t id);
 
 /* A thread of a process (any program proc starts; no privilege needed): proc creates it in the
- * caller's space (interfaces/process/protocol.h, kProcThreadCreate) with the process's pager, and it
- * calls fn(arg) on the stack ending at stack_top, parking when fn returns. It ends with the
+ * caller's space (interfaces/process/protocol.h, kProcThreadCreate) with the process's pager, and
+ * it calls fn(arg) on the stack ending at stack_top, parking when fn returns. It ends with the
  * process. Its id in *id. Returns 0, or an ipc::Error code (lib/ipc/error.h): no_space when the
  * process has its most threads already. */
 uint32_t rt_process_thread_start(void (*fn)(void*), void* arg, void* stack_top,
