@@ -1,6 +1,5 @@
 // lib/ipc's dispatcher on arbitrary message registers, routed to mm's real request handlers
-// (the routes of servers/memory/mm/server.cc, which cannot be linked on the host because of
-// its system calls: the list below must name the same handlers). Whatever a client sends,
+// (servers/memory/mm/routes.h, the table the server uses). Whatever a client sends,
 // the reply has the conventional shape: an error label with no words, or Error::ok with
 // exactly the words of the handler's reply, never a typed item, never a transport error.
 #include <new>
@@ -8,20 +7,11 @@
 
 #include "lib/ipc/dispatcher.h"
 #include "servers/memory/mm/memory_manager.h"
+#include "servers/memory/mm/routes.h"
 #include "tests/fuzz/fuzz_input.h"
 
 namespace mm {
 namespace {
-
-constexpr ipc::Route<MemoryManager> kRoutes[] = {
-    ipc::route<&MemoryManager::on_attach>(),        ipc::route<&MemoryManager::on_detach>(),
-    ipc::route<&MemoryManager::on_region_create>(), ipc::route<&MemoryManager::on_sbrk>(),
-    ipc::route<&MemoryManager::on_protect>(),       ipc::route<&MemoryManager::on_unmap>(),
-    ipc::route<&MemoryManager::on_duplicate>(),     ipc::route<&MemoryManager::on_quota_set>(),
-    ipc::route<&MemoryManager::on_statistics>(),    ipc::route<&MemoryManager::on_fault_state>(),
-    ipc::route<&MemoryManager::on_fault_retry>(),   ipc::route<&MemoryManager::on_fault_wait>(),
-};
-static_assert(ipc::labels_unique(kRoutes));
 
 // Reply words of each route's request, in kRoutes' order.
 constexpr uint32_t kReplyWords[] = {
@@ -31,6 +21,8 @@ constexpr uint32_t kReplyWords[] = {
     ipc::wire_words<DuplicateReply>,    ipc::wire_words<ipc::Empty>,
     ipc::wire_words<StatisticsReply>,   ipc::wire_words<FaultStateReply>,
     ipc::wire_words<ipc::Empty>,        ipc::wire_words<FaultNotice>,
+    ipc::wire_words<ObjectCreateReply>, ipc::wire_words<ipc::Empty>,
+    ipc::wire_words<ipc::Empty>,        ipc::wire_words<ipc::Empty>,
 };
 static_assert(sizeof kReplyWords / sizeof kReplyWords[0] == sizeof kRoutes / sizeof kRoutes[0]);
 

@@ -1,4 +1,5 @@
 #include "servers/memory/mm/server.h"
+#include "servers/memory/mm/routes.h"
 
 #include "axolotl/syscalls.h"
 #include "interfaces/sigma0/protocol.h"
@@ -77,18 +78,6 @@ void sync(void*) {
 
 // ---- Routes
 // -------------------------------------------------------------------------------------------
-
-constexpr ipc::Route<MemoryManager> kRoutes[] = {
-    ipc::route<&MemoryManager::on_attach>(),        ipc::route<&MemoryManager::on_detach>(),
-    ipc::route<&MemoryManager::on_region_create>(), ipc::route<&MemoryManager::on_sbrk>(),
-    ipc::route<&MemoryManager::on_protect>(),       ipc::route<&MemoryManager::on_unmap>(),
-    ipc::route<&MemoryManager::on_duplicate>(),     ipc::route<&MemoryManager::on_quota_set>(),
-    ipc::route<&MemoryManager::on_statistics>(),    ipc::route<&MemoryManager::on_fault_state>(),
-    ipc::route<&MemoryManager::on_fault_retry>(),   ipc::route<&MemoryManager::on_fault_wait>(),
-    ipc::route<&MemoryManager::on_object_create>(), ipc::route<&MemoryManager::on_object_grant>(),
-    ipc::route<&MemoryManager::on_object_rebind>(), ipc::route<&MemoryManager::on_object_end>(),
-};
-static_assert(ipc::labels_unique(kRoutes));
 
 bool is_page_fault(axo_msg_tag_t tag) {
     return (axo_tag_label(tag) & ~AXO_FPAGE_RWX) == AXO_LABEL_PAGE_FAULT &&
