@@ -14,7 +14,14 @@
 #define EFLAGS_VM_BYTE2 0x02
 
 #ifdef __ASSEMBLER__
-.macro user_return insn, kind.pushsection __user_return, "a".long \insn, \kind.popsection.endm
+/* Assembler, not C: clang-format would join the directives into one line. */
+/* clang-format off */
+.macro user_return insn, kind
+    .pushsection __user_return, "a"
+    .long \insn, \kind
+    .popsection
+.endm
+/* clang-format on */
 #endif
 
 #endif
