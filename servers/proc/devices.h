@@ -1,6 +1,6 @@
 // Devices: proc grants drivers the I/O ports, IRQ lines and device memory their boot
 // configuration lines name, DMA memory with its physical address, and restarts drivers whose
-// line says on-exit=restart (protocol.h, "Devices"; README.md "Devices and drivers").
+// line says on-exit=restart (interfaces/devices/protocol.h; README.md "Devices and drivers").
 //
 // Everything proc gives a driver is mapped from proc's own mappings: ports and device memory
 // come from σ0 into proc's space first (ports into its I/O bitmap, memory into kDeviceWindow),
@@ -11,6 +11,7 @@
 
 #include <stdint.h>
 
+#include "interfaces/devices/protocol.h"
 #include "interfaces/process/protocol.h"
 #include "lib/ipc/dispatcher.h"
 #include "servers/proc/boot_config.h"
