@@ -42,12 +42,12 @@ static_assert(kProcDeviceClaim == 0x0300 && kProcPciReport == 0x0306, "the wire'
 // PCI devices: a line with `pci=VVVV:DDDD[.N]` is granted, on top of its static grants, the
 // memory BARs (whole pages), I/O BARs and IRQ line of the N-th device with those ids, as the
 // pci driver reported them (kProcPciReport, below: the push model — proc never calls a driver).
-// They are resolved at the module's first request (devices.cc `resolve`), checked against every
-// other module's grants as the boot configuration checks static ones (a conflict: no_permission,
-// logged), and then kept for every restart of the module. Errors of that first request besides
-// the ones below: not_found (the device has not been reported (yet): lib/driver's claim waits
-// for it), no_permission (its resources conflict with another module's), no_space (too many
-// ranges for the grant table).
+// They are resolved at the module's first request (servers/proc/device_table.cc `resolve`), checked
+// against every other module's grants as the boot configuration checks static ones (a conflict:
+// no_permission, logged), and then kept for every restart of the module. Errors of that first
+// request besides the ones below: not_found (the device has not been reported (yet): lib/driver's
+// claim waits for it), no_permission (its resources conflict with another module's), no_space (too
+// many ranges for the grant table).
 //
 // The holder. The grants of a module belong to one process at a time: the first process of
 // that module to make any of these requests (kProcDeviceClaim first, by convention) becomes
