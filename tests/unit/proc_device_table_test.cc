@@ -337,6 +337,25 @@ TEST_F(DeviceTableTest, AnInstanceThatRanLongEnoughIsNotFailing) {
     EXPECT_EQ(m_table.module(1).restarts, 2 * kRestartAttempts);
 }
 
+TEST_F(DeviceTableTest, WhatSigma0RefusesIsNotKept) {
+    DeviceClaimReply reply{};
+    ASSERT_EQ(m_table.claim(caller(10, 0), reply), ipc::Error::ok);
+    m_host.sigma0_refuses = true;
+    MapAnswer answer;
+    EXPECT_EQ(m_table.ports(caller(10, 0), axo_io_fpage(0x3F8, 3), answer), ipc::Error::io_error);
+    EXPECT_EQ(m_table.memory(caller(10, 0), 0xB8000, 12, answer), ipc::Error::no_memory);
+    EXPECT_EQ(m_table.dma(caller(10, 0), 0, 12, answer), ipc::Error::no_memory);
+    EXPECT_EQ(m_table.module(0).memory_window[0], 0u);
+    EXPECT_EQ(m_table.module(0).dma[0].log2, 0u) << "the slot stays free";
+    EXPECT_EQ(m_table.module(0).dma_bytes, 0u);
+    // σ0 gives them later: the slot is allocated then, once.
+    m_host.sigma0_refuses = false;
+    EXPECT_EQ(m_table.dma(caller(10, 0), 0, 12, answer), ipc::Error::ok);
+    EXPECT_EQ(m_table.memory(caller(10, 0), 0xB8000, 12, answer), ipc::Error::ok);
+    EXPECT_EQ(m_host.dma.size(), 1u);
+    EXPECT_EQ(m_table.module(0).dma_bytes, 1u << 12);
+}
+
 Name name(const char* text) {
     Name n{};
     n.set(text);
