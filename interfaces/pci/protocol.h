@@ -3,7 +3,7 @@
 // shared by the server and its clients.
 //
 // After enumerating the bus the server reports every function to proc (kProcPciReport,
-// interfaces/process/protocol.h "Devices": ids, index among equal ids, location, IRQ line and pin,
+// interfaces/devices/protocol.h: ids, index among equal ids, location, IRQ line and pin,
 // BARs); proc keeps the reports to grant drivers whose boot line says `pci=VVVV:DDDD[.N]` that
 // device's BARs and IRQ line, and its reply says whether some module's line names the device —
 // if so, the server enables I/O and memory decoding and bus mastering on it. proc never calls

@@ -1,7 +1,7 @@
 // What a PCI device grants a driver, in the terms of the pci interface (protocol.h): the
 // `pci=VVVV:DDDD[.N]` word of a boot-configuration line, the ranges a BAR grants, the IRQ line a
 // device can give. Shared by the pci driver and proc (which grants devices:
-// interfaces/process, "Devices"),
+// interfaces/devices),
 // pure and header-only; tested by tests/unit/pci_test.cc.
 #pragma once
 

@@ -72,8 +72,10 @@ enum Status : uint32_t {
     kSigma0ErrorNoMemory = AXO_RPC_ENOMEM,    // nothing free of that size
     kSigma0ErrorTaken = AXO_RPC_EBUSY,        // held by another client
     kSigma0ErrorBadRequest = AXO_RPC_EBADMSG, // wrong word count, typed items, malformed fpage,
-                                              // unknown label
+                                              // unknown label of σ0's range
 };
+// A request label outside σ0's range (another interface's, or none's) is answered
+// ipc::Error::wrong_interface (AXO_RPC_EWRONGIF): the request went to the wrong server.
 
 // The layouts (lib/ipc), one per label above. Replies that carry memory or ports have their
 // words and then one map item (lib/ipc/map_item.h).

@@ -2,6 +2,7 @@
 
 #include "rt/rt.h"
 
+#include "interfaces/devices/protocol.h"
 #include "interfaces/process/client.h"
 #include "lib/ipc/kernel.h"
 #include "lib/names/names.h"

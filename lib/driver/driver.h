@@ -1,6 +1,6 @@
 // lib/driver: what a driver process needs from proc and the CPU (README.md). A driver is an
 // ordinary process that holds only the ports, IRQ lines and device memory its boot line grants
-// (docs/boot-configuration.md); proc hands them out (interfaces/process/protocol.h, "Devices"):
+// (docs/boot-configuration.md); proc hands them out (interfaces/devices/protocol.h):
 //
 //   driver::Grants grants;
 //   driver::claim(grants);                       // what my line grants; I become the holder
@@ -21,7 +21,7 @@
 #include <stdint.h>
 
 #include "axolotl/syscalls.h"
-#include "interfaces/process/protocol.h"
+#include "interfaces/devices/protocol.h"
 #include "lib/ipc/dispatcher.h"
 #include "lib/ipc/message.h"
 #include "lib/loader/layout.h"

@@ -23,7 +23,7 @@
 //   on-exit=shutdown   when the process proc started at boot ends, proc ends the run
 //                      (axo_debug_shutdown: success if it exited with status 0) — what a test
 //                      program that drives the system uses; the default is to do nothing
-//   on-exit=restart    proc starts it again whenever it ends (drivers; devices.h)
+//   on-exit=restart    proc starts it again whenever it ends (drivers; device_table.h)
 //   anything else      an argument for the program, passed on in order
 //
 // Numbers are decimal or 0x-hexadecimal. A malformed word, a grant out of range, too many
@@ -64,7 +64,7 @@ enum class StartPolicy : uint8_t {
 enum class ExitPolicy : uint8_t {
     nothing = 0, // the parent's wait learns of it; nothing else happens
     shutdown,    // end the run (a test driver)
-    restart,     // start it again (a driver; servers/proc/devices.h)
+    restart,     // start it again (a driver; servers/proc/device_table.h)
 };
 
 struct ModuleConfig {
@@ -82,7 +82,7 @@ struct ModuleConfig {
     MemoryRange memory[kMaxMemoryRanges];
     uint32_t memory_count;
     // pci=VVVV:DDDD[.N]: the BARs and IRQ line of that PCI device, as the pci driver reports
-    // them to proc (servers/proc/devices.h).
+    // them to proc (servers/proc/device_table.h).
     PciId pci[kMaxPciDevices];
     uint32_t pci_count;
     StartPolicy startup;

@@ -1,63 +1,28 @@
 // Devices: proc grants drivers the I/O ports, IRQ lines and device memory their boot
 // configuration lines name, DMA memory with its physical address, and restarts drivers whose
-// line says on-exit=restart (protocol.h, "Devices"; README.md "Devices and drivers").
+// line says on-exit=restart (interfaces/devices/protocol.h; README.md "Devices and drivers").
 //
-// Everything proc gives a driver is mapped from proc's own mappings: ports and device memory
-// come from σ0 into proc's space first (ports into its I/O bitmap, memory into kDeviceWindow),
-// DMA blocks from σ0's kSigma0AllocateAny into kDmaWindow. The kernel's mapping database then
-// revokes the driver's copies when its space dies, and proc still holds the originals for the
-// next instance. Per module state lives here, indexed like BootConfig::modules.
+// This is the IPC edge: it finds the process behind a sender, asks the rules (device_table.h,
+// DeviceTable: no IPC, tested on the host) and carries out their answer — replies with a map
+// item, σ0's and the kernel's part (DeviceHost), restarts, the log.
 #pragma once
 
 #include <stdint.h>
 
+#include "interfaces/devices/protocol.h"
 #include "interfaces/process/protocol.h"
 #include "lib/ipc/dispatcher.h"
 #include "servers/proc/boot_config.h"
+#include "servers/proc/device_table.h"
 #include "servers/proc/process_table.h"
 
 namespace proc {
 
 struct Proc;
 
-// Where proc keeps device memory and DMA blocks in its own space: above the page pool
-// (kPoolWindow, 32 MiB), below lib/rt's UTCB area (0xB0000000).
-constexpr uint32_t kDeviceWindow = 0x90000000u;
-constexpr uint32_t kDeviceWindowEnd = 0xA0000000u;
-constexpr uint32_t kDmaWindow = 0xA0000000u;
-constexpr uint32_t kDmaWindowEnd = 0xAC000000u;
-
-struct DeviceModule {
-    ProcessId holder = kNoProcess; // holds the grants
-    axo_thread_id_t holder_thread = AXO_NIL_THREAD;
-    ProcessId instance = kNoProcess; // the supervised process (on-exit=restart)
-    uint32_t restarts = 0;
-    uint64_t instance_started_us = 0;
-    uint32_t failures = 0; // ends in a row, not by kill, soon after the start
-    bool given_up = false;
-    uint32_t irqs_attached = 0; // bit n: line n attached to the holder
-    // proc's address of each mem= range once mapped from σ0 (0: not yet); its offset to the
-    // range's first byte keeps 4 MiB congruence, so aligned fpages inside map on unchanged.
-    uint32_t memory_window[kMaxMemoryRanges] = {};
-    struct Dma {
-        uint32_t address, physical, log2; // log2 0: slot unused
-    } dma[kDmaSlots] = {};
-    uint32_t dma_bytes = 0;
-    // The grants in force: the module's static ones, plus, for each `pci=` word, the device's
-    // memory BARs, I/O BARs and IRQ line as the pci driver reported them (kProcPciReport;
-    // resolved at the first request of a holder, then kept for every restart). Valid once
-    // resolved.
-    bool resolved = false;
-    ModuleConfig grants{};
-};
-
-struct Devices {
-    DeviceModule modules[AXO_KIP_MAX_MODULES];
-    PciReportRequest pci[kPciReports]; // what the pci driver reported, one per location
-    uint32_t pci_count = 0;
-    uint32_t device_cursor = kDeviceWindow;
-    uint32_t dma_cursor = kDmaWindow;
-};
+// Binds proc.devices to σ0 and the kernel and to proc.config (main.cc, once the configuration
+// is read).
+void devices_init(Proc& proc);
 
 // The protocol's handlers (server.cc routes them).
 ipc::Error on_device_claim(Proc& proc, axo_thread_id_t from, const DeviceClaimRequest& request,

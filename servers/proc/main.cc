@@ -77,6 +77,7 @@ int main() {
     g_proc.config = &g_config;
     g_proc.images = g_images;
     g_proc.processes.set_config(&g_config);
+    proc::devices_init(g_proc);
     g_proc.pool.init(proc::kPoolWindow, loader::PagePool::kMaxPages);
 
     proc::Dispatcher dispatcher = proc::make_dispatcher(g_proc);

@@ -55,8 +55,8 @@ struct Proc {
         axo_thread_id_t thread;
         uint32_t eip, address;
     } last_fault{};
-    // Grants to drivers and their restarts (devices.h).
-    Devices devices;
+    // Grants to drivers and their restarts: the rules (device_table.h; devices.h is the edge).
+    DeviceTable devices;
 };
 
 using Dispatcher = ipc::Dispatcher<Proc>;

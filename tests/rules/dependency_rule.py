@@ -27,6 +27,7 @@ INCLUDE = re.compile(r'^\s*#\s*include\s*([<"])([^>"]+)[>"]')
 INTERFACE_USES = {
     "names": set(),
     "process": {"names"},
+    "devices": {"process", "names"},
     "sigma0": set(),
     "mm": set(),
     "stream": set(),

@@ -10,6 +10,7 @@
 
 #include "interfaces/block/protocol.h"
 #include "interfaces/console/protocol.h"
+#include "interfaces/devices/protocol.h"
 #include "interfaces/labels.h"
 #include "interfaces/mm/protocol.h"
 #include "interfaces/names/protocol.h"

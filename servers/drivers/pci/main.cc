@@ -6,7 +6,7 @@
 // module's `pci=` word names, registers "pci" and then serves protocol.h on its one thread.
 #include "rt/rt.h"
 
-#include "interfaces/process/protocol.h"
+#include "interfaces/devices/protocol.h"
 #include "lib/driver/driver.h"
 #include "lib/ipc/kernel.h"
 #include "lib/names/names.h"

@@ -168,6 +168,14 @@ void serve_request(ipc::Message& message, Operation operation) {
     operation(request);
 }
 
+// Whether `label` is a request label outside σ0's range: another interface's (or none's, as
+// lib/ipc's dispatcher judges it). The kernel's own labels are not requests; σ0 answers those
+// it does not handle as malformed.
+bool is_other_interface(uint32_t label) {
+    return label < AXO_LABEL_EXCEPTION &&
+           !(label >= AXO_LABELS_SIGMA0_FIRST && label <= AXO_LABELS_SIGMA0_LAST);
+}
+
 // Builds the reply to one request in the message registers; false if there is to be none.
 // Who asks is checked before what is asked: a thread that is no client learns nothing else.
 bool serve(ipc::Message& message, axo_thread_id_t from) {
@@ -181,7 +189,11 @@ bool serve(ipc::Message& message, axo_thread_id_t from) {
         return page_fault(message, from, client, fault);
 
     bool known = label >= kSigma0AllocateAny && label <= kSigma0Statistics;
-    if (!known) {
+    if (is_other_interface(label)) {
+        // Sent to the wrong server: never taken for one of σ0's operations, and told apart
+        // from a malformed request of σ0's own protocol (interfaces/README.md "Labels").
+        ipc::put_error(message, ipc::Error::wrong_interface);
+    } else if (!known) {
         reply_status(message, kSigma0ErrorBadRequest);
     } else if (client == kNobody) {
         reply_status(message, kSigma0ErrorNoPermission);

@@ -17,6 +17,7 @@
 #include "rt/tap.h"
 
 #include "ata_common.h"
+#include "interfaces/devices/protocol.h"
 #include "interfaces/process/client.h"
 
 namespace test {

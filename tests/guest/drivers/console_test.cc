@@ -21,6 +21,7 @@
 
 #include "common.h"
 #include "interfaces/console/client.h"
+#include "interfaces/devices/protocol.h"
 #include "interfaces/process/client.h"
 
 namespace {

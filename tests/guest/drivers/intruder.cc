@@ -7,6 +7,8 @@
 // (main.cc) checks that status; any earlier check that fails exits with 10 + its number.
 #include "common.h"
 
+#include "interfaces/devices/protocol.h"
+
 namespace {
 
 uint32_t g_check = 0;

@@ -21,6 +21,7 @@
 
 #include "ata_test.h"
 #include "common.h"
+#include "interfaces/devices/protocol.h"
 #include "interfaces/pci/protocol.h"
 #include "interfaces/process/client.h"
 

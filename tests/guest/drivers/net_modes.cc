@@ -14,6 +14,7 @@
 #include "rt/tap.h"
 
 #include "common.h"
+#include "interfaces/devices/protocol.h"
 #include "interfaces/nic/client.h"
 #include "interfaces/pci/protocol.h"
 #include "interfaces/process/client.h"

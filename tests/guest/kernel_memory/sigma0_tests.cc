@@ -2,6 +2,8 @@
 // it: memory and ports by map items into the caller's window, physical addresses, idempotent
 // requests, pages never given to two clients, errors for everyone else and for bad requests,
 // and σ0 as the pager of a client's thread.
+#include "interfaces/mm/protocol.h"
+#include "interfaces/process/protocol.h"
 #include "memory_harness.h"
 #include "tests.h"
 
@@ -237,6 +239,35 @@ void bad_requests() {
           kernel_page, r.status);
 }
 
+// A request of another interface sent to σ0 is refused as such (interfaces/README.md
+// "Labels"), whether or not it has the shape of one of σ0's requests, and σ0 goes on serving.
+void other_interfaces() {
+    struct Case {
+        const char* what;
+        uint32_t label, count;
+    };
+    const Case cases[] = {
+        {"mm's kMmStatistics", mm::kMmStatistics, 0},
+        {"mm's kMmAttach with one word", mm::kMmAttach, 1},
+        {"process's kProcStatistics", proc::kProcStatistics, 0},
+        {"process's kProcKill", proc::kProcKill, 2},
+    };
+    for (const Case& c : cases) {
+        uint32_t words[2] = {12, 12};
+        Sigma0Reply r = sigma0_call(c.label, c.count, words, AXO_FPAGE_NIL);
+        check(r.status == uint32_t{AXO_RPC_EWRONGIF} && axo_tag_untyped(r.tag) == 0 &&
+                  axo_tag_typed(r.tag) == 0,
+              "%s (%x) to sigma0: wrong_interface, nothing mapped (status %x)", c.what, c.label,
+              r.status);
+    }
+    uint32_t free = 0, total = 0;
+    bool answered = statistics(&free, &total);
+    uint32_t physical = 0;
+    uint32_t where = sigma0_memory(12, &physical);
+    check(answered && total != 0 && where != 0,
+          "sigma0 serves after requests of other interfaces (statistics, a page at %x)", physical);
+}
+
 void shared_memory() {
     // A boot module: this very program's ELF file.
     const axo_kip_module_t& module = rt_kip()->modules[1];
@@ -445,6 +476,7 @@ void sigma0_tests() {
     allocation();
     given_back();
     bad_requests();
+    other_interfaces();
     shared_memory();
     clients();
     sigma0_as_pager();
