@@ -8,7 +8,10 @@ set(_axo_kernel_ipc_modules
     "${AXO_TARGET_DIR}/tests/guest/kernel_ipc/kernel_ipc kernel_ipc")
 
 # QEMU: about 1 s of guest time (the longest waits are the scheduling tests' time slices).
+# Under -icount the guest's clock is its instruction count: the preemption tests' 1 ms ticker
+# measures the kernel, not a host that happens to be busy.
 axo_qemu_test(NAME kernel-ipc
+    ICOUNT
     MODULES ${_axo_kernel_ipc_modules}
     TIMEOUT 60
     EXPECT [[sigma0: up]])
