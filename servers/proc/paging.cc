@@ -74,21 +74,22 @@ uint32_t mm_slot(const Proc& proc) {
 // mm's own page fault (its image, .bss and stack, from proc's pool), in the UTCB: true if the
 // map reply is in the UTCB.
 bool serve_mm_fault(Proc& proc) {
-    axo_utcb_t* utcb = axo_my_utcb();
+    ipc::PageFault page_fault;
     uint32_t slot = mm_slot(proc);
-    if (slot == ProcessTable::kSlots) return false;
-    uint32_t address = utcb->mr[1], ip = utcb->mr[2];
-    bool write = (axo_tag_label(utcb->mr[0]) & AXO_FPAGE_W) != 0;
-    loader::Fault fault = loader::handle_fault(proc.loaded[slot], proc.pool, address, write);
+    if (slot == ProcessTable::kSlots ||
+        !ipc::get_page_fault(ipc::Message(axo_my_utcb()->mr), page_fault))
+        return false;
+    loader::Fault fault =
+        loader::handle_fault(proc.loaded[slot], proc.pool, page_fault.address, page_fault.write());
     if (fault == loader::Fault::mapped) return true;
-    rt_printf("proc: mm faulted at %08x (eip %08x): %s; left blocked\n", address, ip,
-              fault == loader::Fault::violation ? "outside its image" : "no memory");
+    rt_printf("proc: mm faulted at %08x (eip %08x): %s; left blocked\n", page_fault.address,
+              page_fault.ip, fault == loader::Fault::violation ? "outside its image" : "no memory");
     return false;
 }
 
-bool is_page_fault(axo_msg_tag_t tag) {
-    return (axo_tag_label(tag) & ~AXO_FPAGE_RWX) == AXO_LABEL_PAGE_FAULT &&
-           axo_tag_untyped(tag) == 2 && axo_tag_typed(tag) == 0;
+// The message in the UTCB (MR0 is the tag an ipc returned) is a page fault.
+bool is_page_fault() {
+    return ipc::is_page_fault(ipc::Message(axo_my_utcb()->mr));
 }
 
 // The answer to one fault mm forwarded (mm's ExternalFault): the page in g_scratch, or an
@@ -163,13 +164,13 @@ void image_pager(void* context) {
             // come back to back (mm touches all its memory at start-up: a retried call per
             // fault would cost the send timeout per page), then try the same answer again.
             axo_thread_id_t from = axo_ipc_receive(AXO_ANY_THREAD, axo_timeout_us(1000));
-            while (!axo_tag_failed(utcb->mr[0]) && from == proc.paging.mm &&
-                   is_page_fault(utcb->mr[0]) && serve_mm_fault(proc))
+            while (!axo_tag_failed(utcb->mr[0]) && from == proc.paging.mm && is_page_fault() &&
+                   serve_mm_fault(proc))
                 from = axo_ipc_reply_wait(from, axo_timeout_us(1000));
             continue;
         }
         token = 0; // the answer went with the call
-        if (is_page_fault(tag)) {
+        if (is_page_fault()) {
             if (serve_mm_fault(proc)) axo_ipc_send(mm, AXO_TIMEOUT_ZERO);
             continue;
         }
@@ -177,7 +178,7 @@ void image_pager(void* context) {
             axo_tag_untyped(tag) != ipc::wire_words<mm::ExternalFault> || axo_tag_typed(tag) != 0) {
             // No object names this thread yet (no process runs): ask again soon.
             axo_ipc_receive(mm, axo_timeout_us(10000));
-            if (!axo_tag_failed(utcb->mr[0]) && is_page_fault(utcb->mr[0]) && serve_mm_fault(proc))
+            if (!axo_tag_failed(utcb->mr[0]) && is_page_fault() && serve_mm_fault(proc))
                 axo_ipc_send(mm, AXO_TIMEOUT_ZERO);
             continue;
         }

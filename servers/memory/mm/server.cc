@@ -4,6 +4,7 @@
 #include "axolotl/syscalls.h"
 #include "interfaces/sigma0/protocol.h"
 #include "lib/ipc/kernel.h"
+#include "lib/ipc/map_item.h"
 #include "rt/rt.h"
 
 namespace mm {
@@ -79,17 +80,6 @@ void sync(void*) {
 // ---- Routes
 // -------------------------------------------------------------------------------------------
 
-bool is_page_fault(axo_msg_tag_t tag) {
-    return (axo_tag_label(tag) & ~AXO_FPAGE_RWX) == AXO_LABEL_PAGE_FAULT &&
-           axo_tag_untyped(tag) == 2 && axo_tag_typed(tag) == 0;
-}
-
-void set_map_reply(axo_utcb_t* utcb, uint32_t page, uint32_t source, uint32_t rights) {
-    utcb->mr[0] = axo_msg_tag(0, 0, 2);
-    utcb->mr[1] = axo_map_item_word0(page, 0);
-    utcb->mr[2] = axo_fpage(source, kPageBits, rights);
-}
-
 // mm's receive window: the landing range, where pagers' answers land (protocol.h).
 constexpr axo_fpage_t kWindow = axo_fpage(kLandingArea, 29, AXO_FPAGE_RWX);
 static_assert(kLandingAreaSize == 1u << 29);
@@ -142,12 +132,11 @@ void Server::init() {
 bool Server::handle(axo_thread_id_t from) {
     axo_utcb_t* utcb = axo_my_utcb();
     axo_msg_tag_t tag = utcb->mr[0];
-    if (is_page_fault(tag)) {
-        uint32_t access = axo_tag_label(tag) & AXO_FPAGE_RWX;
-        FaultAnswer answer = m_manager.fault(from, utcb->mr[1], utcb->mr[2], access);
+    if (ipc::PageFault fault; ipc::get_page_fault(ipc::Message(utcb->mr), fault)) {
+        FaultAnswer answer = m_manager.fault(from, fault.address, fault.ip, fault.access);
         if (answer.kind == FaultAnswer::ignore)
             rt_printf("mm: page fault of %u.%u at %08x (ip %08x): not a client, left blocked\n",
-                      axo_thread_number(from), axo_thread_version(from), utcb->mr[1], utcb->mr[2]);
+                      axo_thread_number(from), axo_thread_version(from), fault.address, fault.ip);
         return answer_fault(answer);
     }
     uint32_t untyped = axo_tag_untyped(tag), typed = axo_tag_typed(tag);
@@ -186,9 +175,12 @@ bool Server::handle(axo_thread_id_t from) {
 bool Server::answer_fault(const FaultAnswer& answer) {
     axo_utcb_t* utcb = axo_my_utcb();
     switch (answer.kind) {
-    case FaultAnswer::map:
-        set_map_reply(utcb, answer.page, answer.source, answer.rights);
+    case FaultAnswer::map: {
+        ipc::Message message(utcb->mr);
+        ipc::put_fault_reply(message, answer.page,
+                             axo_fpage(answer.source, kPageBits, answer.rights));
         return true;
+    }
     case FaultAnswer::empty:
         utcb->mr[0] = axo_msg_tag(0, 0, 0);
         return true;
