@@ -43,8 +43,52 @@ static inline int axo_rpc_errno(uint32_t error) {
         return EINVAL;
     case AXO_RPC_ENOSPC:
         return ENOSPC;
+    case AXO_RPC_EACCES:
+        return EACCES;
     case AXO_RPC_EWRONGIF:
         return EPROTO; /* a request sent to a server of another interface */
+    case AXO_RPC_ENOTDIR:
+        return ENOTDIR;
+    case AXO_RPC_EISDIR:
+        return EISDIR;
+    case AXO_RPC_ENOTEMPTY:
+        return ENOTEMPTY;
+    case AXO_RPC_ENAMETOOLONG:
+        return ENAMETOOLONG;
+    case AXO_RPC_ELOOP:
+        return ELOOP;
+    case AXO_RPC_EBADF:
+        return EBADF;
+    case AXO_RPC_EXDEV:
+        return EXDEV;
+    case AXO_RPC_EMFILE:
+        return EMFILE;
+    case AXO_RPC_EROFS:
+        return EROFS;
+    case AXO_RPC_EAGAIN:
+        return EAGAIN;
+    case AXO_RPC_EPIPE:
+        return EPIPE;
+    case AXO_RPC_EFBIG:
+        return EFBIG;
+    case AXO_RPC_EMLINK:
+        return EMLINK;
+    case AXO_RPC_ESPIPE:
+        return ESPIPE;
+    case AXO_RPC_ENOTTY:
+        return ENOTTY;
+    case AXO_RPC_E2BIG:
+        return E2BIG;
+    case AXO_RPC_ECHILD:
+        return ECHILD;
+    case AXO_RPC_ESRCH:
+        return ESRCH;
+    case AXO_RPC_ENXIO:
+        return ENXIO;
+    case AXO_RPC_ETXTBSY:
+        return ETXTBSY;
+    case AXO_RPC_ENOEXEC:
+        return ENOEXEC;
     case AXO_RPC_ETIMEDOUT:
         return ETIMEDOUT;
     case AXO_RPC_EGONE:

@@ -32,6 +32,29 @@ enum axo_rpc_error {
     /* a label of an interface this server does not serve (interfaces/labels.h): the request
      * went to the wrong server */
     AXO_RPC_EWRONGIF = 14,
+    /* POSIX's own conditions, for the file system, pipes, ttys and processes; each maps to the
+     * errno of the same name (errno_map.h). */
+    AXO_RPC_ENOTDIR = 15, /* a path component or the target is not a directory */
+    AXO_RPC_EISDIR = 16, /* the target is a directory and the operation needs another kind */
+    AXO_RPC_ENOTEMPTY = 17, /* a directory to remove or replace still has entries */
+    AXO_RPC_ENAMETOOLONG = 18, /* a name above NAME_MAX or a path above PATH_MAX */
+    AXO_RPC_ELOOP = 19, /* more symbolic links than a resolution may follow */
+    AXO_RPC_EBADF = 20, /* no such open file, or not open for this kind of access */
+    AXO_RPC_EXDEV = 21, /* a link or rename across mounted file systems */
+    AXO_RPC_EMFILE = 22, /* the caller's table of open objects is full */
+    AXO_RPC_EROFS = 23, /* a change on a file system mounted read-only */
+    AXO_RPC_EAGAIN = 24, /* a non-blocking request that would have to wait */
+    AXO_RPC_EPIPE = 25, /* a write with nobody left to read */
+    AXO_RPC_EFBIG = 26, /* beyond the largest size a file (or object) may have */
+    AXO_RPC_EMLINK = 27, /* a link count would pass its maximum */
+    AXO_RPC_ESPIPE = 28, /* an offset on a pipe, FIFO or stream device */
+    AXO_RPC_ENOTTY = 29, /* a terminal operation on something that is not one */
+    AXO_RPC_E2BIG = 30, /* arguments and environment above ARG_MAX */
+    AXO_RPC_ECHILD = 31, /* wait: the caller has no such child */
+    AXO_RPC_ESRCH = 32, /* no process or process group of that id */
+    AXO_RPC_ENXIO = 33, /* the device behind a special file is not there */
+    AXO_RPC_ETXTBSY = 34, /* writing a program that is running, or running one open for writing */
+    AXO_RPC_ENOEXEC = 35, /* exec of a file that is no program this system runs */
 
     /* Transport errors: made by the client side from the IPC error, never sent by a server. */
     AXO_RPC_ETIMEDOUT = 0x100, /* AXO_IPC_TIMEOUT in either phase */
@@ -67,6 +90,27 @@ enum class [[nodiscard]] Error : uint32_t{
     no_space = AXO_RPC_ENOSPC,
     access_denied = AXO_RPC_EACCES,
     wrong_interface = AXO_RPC_EWRONGIF,
+    not_directory = AXO_RPC_ENOTDIR,
+    is_directory = AXO_RPC_EISDIR,
+    not_empty = AXO_RPC_ENOTEMPTY,
+    name_too_long = AXO_RPC_ENAMETOOLONG,
+    symlink_loop = AXO_RPC_ELOOP,
+    bad_handle = AXO_RPC_EBADF,
+    cross_device = AXO_RPC_EXDEV,
+    too_many_open = AXO_RPC_EMFILE,
+    read_only = AXO_RPC_EROFS,
+    would_block = AXO_RPC_EAGAIN,
+    broken_pipe = AXO_RPC_EPIPE,
+    too_big = AXO_RPC_EFBIG,
+    too_many_links = AXO_RPC_EMLINK,
+    not_seekable = AXO_RPC_ESPIPE,
+    not_terminal = AXO_RPC_ENOTTY,
+    arguments_too_long = AXO_RPC_E2BIG,
+    no_child = AXO_RPC_ECHILD,
+    no_process = AXO_RPC_ESRCH,
+    no_device = AXO_RPC_ENXIO,
+    text_busy = AXO_RPC_ETXTBSY,
+    not_executable = AXO_RPC_ENOEXEC,
     timed_out = AXO_RPC_ETIMEDOUT,
     server_gone = AXO_RPC_EGONE,
     ipc_failed = AXO_RPC_EIPC,
@@ -110,6 +154,48 @@ constexpr const char* error_name(Error error) {
         return "access denied";
     case Error::wrong_interface:
         return "wrong interface";
+    case Error::not_directory:
+        return "not a directory";
+    case Error::is_directory:
+        return "is a directory";
+    case Error::not_empty:
+        return "not empty";
+    case Error::name_too_long:
+        return "name too long";
+    case Error::symlink_loop:
+        return "too many symbolic links";
+    case Error::bad_handle:
+        return "bad handle";
+    case Error::cross_device:
+        return "cross device";
+    case Error::too_many_open:
+        return "too many open";
+    case Error::read_only:
+        return "read-only file system";
+    case Error::would_block:
+        return "would block";
+    case Error::broken_pipe:
+        return "broken pipe";
+    case Error::too_big:
+        return "too big";
+    case Error::too_many_links:
+        return "too many links";
+    case Error::not_seekable:
+        return "not seekable";
+    case Error::not_terminal:
+        return "not a terminal";
+    case Error::arguments_too_long:
+        return "arguments too long";
+    case Error::no_child:
+        return "no child";
+    case Error::no_process:
+        return "no such process";
+    case Error::no_device:
+        return "no device";
+    case Error::text_busy:
+        return "text busy";
+    case Error::not_executable:
+        return "not executable";
     case Error::timed_out:
         return "timed out";
     case Error::server_gone:
