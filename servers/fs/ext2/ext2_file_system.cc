@@ -15,6 +15,8 @@ constexpr int kModify = 1;
 constexpr int kChange = 2;
 
 constexpr uint32_t kSecondsPerDay = 24 * 60 * 60;
+// The deepest directory a walk up the ".." entries follows before calling the tree corrupt.
+constexpr uint32_t kMaxDepth = 4096;
 
 bool before(Timestamp a, Timestamp b) {
     return a.seconds < b.seconds || (a.seconds == b.seconds && a.nanoseconds < b.nanoseconds);
@@ -1970,8 +1972,30 @@ Error Ext2FileSystem::rename(InodeNumber from_number, std::string_view from,
         return error == Error::not_found ? Error::io_error : error;
     }
     bool source_is_directory = is_directory(source.core.mode);
-    if (source_is_directory && source.number == to_directory.number) {
-        return Error::invalid_argument; // into itself (the VFS checks this first)
+    if (source_is_directory && !same_directory) {
+        // Into itself or below: the VFS checks this first; a walk up the ".." entries from
+        // to_directory (bounded) keeps the tree connected whoever asks.
+        uint32_t at = to_directory.number;
+        for (uint32_t depth = 0; at != ext2::kRootInode; ++depth) {
+            if (at == source.number) {
+                return Error::invalid_argument;
+            }
+            if (depth >= kMaxDepth) {
+                return Error::io_error;
+            }
+            LoadedInode walk;
+            if (Error error = load_inode(at, &walk); error != Error::ok) {
+                return error;
+            }
+            if (!is_directory(walk.core.mode)) {
+                return Error::io_error;
+            }
+            EntryLocation dotdot;
+            if (Error error = find_entry(walk, "..", &dotdot); error != Error::ok) {
+                return error == Error::not_found ? Error::io_error : error;
+            }
+            at = dotdot.inode;
+        }
     }
     EntryLocation target_entry;
     bool replacing = false;
