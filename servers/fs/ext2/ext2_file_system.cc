@@ -15,6 +15,8 @@ constexpr int kModify = 1;
 constexpr int kChange = 2;
 
 constexpr uint32_t kSecondsPerDay = 24 * 60 * 60;
+// The largest directory (a million entries or so); larger is taken for corruption.
+constexpr uint64_t kMaxDirectoryBytes = 64ull << 20;
 // The deepest directory a walk up the ".." entries follows before calling the tree corrupt.
 constexpr uint32_t kMaxDepth = 4096;
 
@@ -1356,8 +1358,15 @@ Error Ext2FileSystem::check_entry(const uint8_t* block, uint32_t offset, uint32_
     return Error::ok;
 }
 
-uint64_t Ext2FileSystem::directory_blocks(const LoadedInode& directory) const {
-    return inode_size(directory) / m_block_size;
+// A directory's blocks; a size that is no whole number of blocks, or beyond what any directory
+// here grows to, is corruption (and bounds every walk of it).
+Error Ext2FileSystem::directory_blocks(const LoadedInode& directory, uint64_t* out) const {
+    uint64_t size = inode_size(directory);
+    if (size % m_block_size != 0 || size > kMaxDirectoryBytes) {
+        return Error::io_error;
+    }
+    *out = size / m_block_size;
+    return Error::ok;
 }
 
 Error Ext2FileSystem::directory_block(LoadedInode& directory, uint64_t index, Handle* out) {
@@ -1373,7 +1382,10 @@ Error Ext2FileSystem::directory_block(LoadedInode& directory, uint64_t index, Ha
 
 Error Ext2FileSystem::find_entry(LoadedInode& directory, std::string_view name,
                                  EntryLocation* out) {
-    uint64_t blocks = directory_blocks(directory);
+    uint64_t blocks;
+    if (Error error = directory_blocks(directory, &blocks); error != Error::ok) {
+        return error;
+    }
     for (uint64_t index = 0; index < blocks; ++index) {
         Handle block;
         if (Error error = directory_block(directory, index, &block); error != Error::ok) {
@@ -1421,7 +1433,10 @@ Error Ext2FileSystem::add_entry(LoadedInode& directory, std::string_view name, u
         store(at, head);
         memcpy(at + sizeof head, name.data(), name.size());
     };
-    uint64_t blocks = directory_blocks(directory);
+    uint64_t blocks;
+    if (Error error = directory_blocks(directory, &blocks); error != Error::ok) {
+        return error;
+    }
     for (uint64_t index = 0; index < blocks; ++index) {
         Handle block;
         if (Error error = directory_block(directory, index, &block); error != Error::ok) {
@@ -1452,7 +1467,7 @@ Error Ext2FileSystem::add_entry(LoadedInode& directory, std::string_view name, u
     }
     // A new block at the end.
     uint64_t size = inode_size(directory);
-    if (size + m_block_size > 0xFFFFFFFFull) {
+    if (size + m_block_size > kMaxDirectoryBytes) {
         return Error::no_space;
     }
     uint32_t physical;
@@ -1516,7 +1531,10 @@ bool dot_or_dotdot(const uint8_t* name, uint32_t length) {
 
 Error Ext2FileSystem::directory_is_empty(LoadedInode& directory, bool* empty) {
     *empty = true;
-    uint64_t blocks = directory_blocks(directory);
+    uint64_t blocks;
+    if (Error error = directory_blocks(directory, &blocks); error != Error::ok) {
+        return error;
+    }
     for (uint64_t index = 0; index < blocks; ++index) {
         Handle block;
         if (Error error = directory_block(directory, index, &block); error != Error::ok) {
@@ -1594,7 +1612,10 @@ Error Ext2FileSystem::read_directory(InodeNumber number, uint64_t cookie, Direct
     if (directory.core.links_count == 0) {
         return Error::ok; // removed while referenced: empty for good
     }
-    uint64_t blocks = directory_blocks(directory);
+    uint64_t blocks;
+    if (Error error = directory_blocks(directory, &blocks); error != Error::ok) {
+        return error;
+    }
     for (uint64_t index = cookie / m_block_size; index < blocks; ++index) {
         Handle block;
         if (Error error = directory_block(directory, index, &block); error != Error::ok) {
@@ -1754,9 +1775,13 @@ Error Ext2FileSystem::make_symlink(InodeNumber number, std::string_view name,
     if (Error error = prepare_new_name(number, name, &directory); error != Error::ok) {
         return error;
     }
-    if (target.empty() || target.size() >= kPathMax ||
-        memchr(target.data(), '\0', target.size()) != nullptr) {
+    if (target.empty() || target.size() >= kPathMax) {
         return Error::invalid_argument;
+    }
+    for (char c : target) {
+        if (c == '\0') {
+            return Error::invalid_argument;
+        }
     }
     // e2fsck accepts a slow symlink of one block, NUL-terminated in it (Linux's limit too).
     if (target.size() >= m_block_size) {

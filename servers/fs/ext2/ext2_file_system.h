@@ -142,7 +142,7 @@ private:
     bool has_filetype() const;
     uint8_t entry_type(uint32_t mode) const;
     Error check_entry(const uint8_t* block, uint32_t offset, uint32_t* rec_len) const;
-    uint64_t directory_blocks(const LoadedInode& directory) const;
+    Error directory_blocks(const LoadedInode& directory, uint64_t* out) const;
     Error directory_block(LoadedInode& directory, uint64_t index, BlockCache::Handle* out);
     Error find_entry(LoadedInode& directory, std::string_view name, EntryLocation* out);
     Error add_entry(LoadedInode& directory, std::string_view name, uint32_t inode,
