@@ -38,18 +38,18 @@ using ipc::Error;
 
 int g_failures = 0;
 
-#define CHECK(condition, ...)                                                                   \
-    do {                                                                                        \
-        if (!(condition)) {                                                                     \
-            ++g_failures;                                                                       \
-            fprintf(stderr, "MISMATCH %s:%d: %s: ", __FILE__, __LINE__, #condition);            \
-            fprintf(stderr, __VA_ARGS__);                                                       \
-            fprintf(stderr, "\n");                                                              \
-            if (g_failures > 50) {                                                              \
-                fprintf(stderr, "too many mismatches\n");                                       \
-                exit(1);                                                                        \
-            }                                                                                   \
-        }                                                                                       \
+#define CHECK(condition, ...)                                                                      \
+    do {                                                                                           \
+        if (!(condition)) {                                                                        \
+            ++g_failures;                                                                          \
+            fprintf(stderr, "MISMATCH %s:%d: %s: ", __FILE__, __LINE__, #condition);               \
+            fprintf(stderr, __VA_ARGS__);                                                          \
+            fprintf(stderr, "\n");                                                                 \
+            if (g_failures > 50) {                                                                 \
+                fprintf(stderr, "too many mismatches\n");                                          \
+                exit(1);                                                                           \
+            }                                                                                      \
+        }                                                                                          \
     } while (0)
 
 class FileBlockDevice final : public fs::BlockDevice {
@@ -143,8 +143,8 @@ std::string read_all(fs::FileSystem& fs, InodeNumber inode, uint64_t size) {
     while (at < size) {
         uint32_t chunk = static_cast<uint32_t>(size - at < (1u << 20) ? size - at : (1u << 20));
         uint32_t done = 0;
-        Error error = fs.read(inode, at, {reinterpret_cast<uint8_t*>(out.data() + at), chunk},
-                              &done);
+        Error error =
+            fs.read(inode, at, {reinterpret_cast<uint8_t*>(out.data() + at), chunk}, &done);
         if (error != Error::ok || done == 0) {
             return "<read error>";
         }
@@ -238,8 +238,8 @@ void run_workload(fs::Ext2FileSystem& fs, StepClock& clock, Model& model, uint32
                                     0};
             error = fs.create(InodeNumber{dir}, name, attributes, &out);
             if (error == Error::ok) {
-                model.inodes[out.value] =
-                    ModelInode{attributes.mode, attributes.uid, attributes.gid, now(), "", 1, {}, 0};
+                model.inodes[out.value] = ModelInode{
+                    attributes.mode, attributes.uid, attributes.gid, now(), "", 1, {}, 0};
                 entries[name] = out.value;
                 model.inodes[dir].mtime = now();
             }
@@ -395,8 +395,9 @@ void run_workload(fs::Ext2FileSystem& fs, StepClock& clock, Model& model, uint32
             if (exists) {
                 continue;
             }
-            error = fs.make_directory(InodeNumber{dir}, name,
-                                      fs::NewInode{0700 + pick(077), pick(100), pick(100), 0}, &out);
+            error =
+                fs.make_directory(InodeNumber{dir}, name,
+                                  fs::NewInode{0700 + pick(077), pick(100), pick(100), 0}, &out);
             fprintf(log, "%d mkdir %u/%s -> %u: %s\n", step, dir, name.c_str(), out.value,
                     ipc::error_name(error));
             if (error == Error::ok) {
@@ -411,7 +412,8 @@ void run_workload(fs::Ext2FileSystem& fs, StepClock& clock, Model& model, uint32
         }
         if (op < 93) {
             if (!exists || !model.is_dir(entries[name]) ||
-                !model.inodes[entries[name]].entries.empty() || (dir == root && name == "lost+found")) {
+                !model.inodes[entries[name]].entries.empty() ||
+                (dir == root && name == "lost+found")) {
                 continue;
             }
             error = fs.remove_directory(InodeNumber{dir}, name);
@@ -528,12 +530,13 @@ void check_written_image(const std::string& image, const std::string& work, Mode
         }
         const char* type = fs::is_directory(expected.mode) ? "directory"
                            : fs::is_symlink(expected.mode) ? "symlink"
-                                                            : "regular";
+                                                           : "regular";
         CHECK(seen.type == type, "%s: type %s, expected %s", path.c_str(), seen.type.c_str(), type);
         CHECK(seen.mode == (expected.mode & 07777), "%s: mode %o, expected %o", path.c_str(),
               seen.mode, expected.mode & 07777);
-        CHECK(seen.uid == expected.uid && seen.gid == expected.gid, "%s: owner %u:%u, expected %u:%u",
-              path.c_str(), seen.uid, seen.gid, expected.uid, expected.gid);
+        CHECK(seen.uid == expected.uid && seen.gid == expected.gid,
+              "%s: owner %u:%u, expected %u:%u", path.c_str(), seen.uid, seen.gid, expected.uid,
+              expected.gid);
         CHECK(seen.links == expected.links, "%s: links %u, expected %u", path.c_str(), seen.links,
               expected.links);
         CHECK(seen.mtime == static_cast<uint32_t>(expected.mtime), "%s: mtime %u, expected %lld",
@@ -569,10 +572,9 @@ int write_direction(const std::string& work, uint32_t block_size, uint32_t inode
                     uint32_t seed, int operations) {
     std::string image = work + "/written.img";
     int status;
-    std::string output =
-        run("mke2fs -q -F -t ext2 -b " + std::to_string(block_size) + " -I " +
-                std::to_string(inode_size) + " -N 4096 " + image + " 48M",
-            &status);
+    std::string output = run("mke2fs -q -F -t ext2 -b " + std::to_string(block_size) + " -I " +
+                                 std::to_string(inode_size) + " -N 4096 " + image + " 48M",
+                             &status);
     if (status != 0) {
         fprintf(stderr, "mke2fs failed: %s\n", output.c_str());
         return 1;
@@ -636,7 +638,8 @@ void make_tree(const std::string& top, uint32_t seed, uint32_t block_size) {
     }
     std::vector<std::string> files;
     for (int i = 0; i < 3000; ++i) {
-        std::string path = dirs[pick(static_cast<uint32_t>(dirs.size()))] + "/file" + std::to_string(i);
+        std::string path =
+            dirs[pick(static_cast<uint32_t>(dirs.size()))] + "/file" + std::to_string(i);
         FILE* file = fopen(path.c_str(), "wb");
         size_t size = pick(10) == 0 ? pick(64 * 1024) : pick(2000);
         std::string bytes(size, '\0');
@@ -666,7 +669,8 @@ void make_tree(const std::string& top, uint32_t seed, uint32_t block_size) {
     }
     // Symlinks, fast (< 60 bytes) and slow (a block).
     for (int i = 0; i < 200; ++i) {
-        std::string path = dirs[pick(static_cast<uint32_t>(dirs.size()))] + "/link" + std::to_string(i);
+        std::string path =
+            dirs[pick(static_cast<uint32_t>(dirs.size()))] + "/link" + std::to_string(i);
         std::string target(1 + (i % 2 ? pick(59) : 60 + pick(block_size - 61)), 'x');
         for (auto& c : target) {
             c = static_cast<char>('a' + pick(26));
@@ -677,7 +681,8 @@ void make_tree(const std::string& top, uint32_t seed, uint32_t block_size) {
     }
     // Hard links.
     for (int i = 0; i < 100; ++i) {
-        std::string path = dirs[pick(static_cast<uint32_t>(dirs.size()))] + "/hard" + std::to_string(i);
+        std::string path =
+            dirs[pick(static_cast<uint32_t>(dirs.size()))] + "/hard" + std::to_string(i);
         if (link(files[pick(static_cast<uint32_t>(files.size()))].c_str(), path.c_str()) != 0) {
             perror("link");
         }
@@ -780,10 +785,10 @@ int read_direction(const std::string& work, uint32_t block_size, uint32_t inode_
     int status;
     run("rm -rf " + tree, &status);
     make_tree(tree, seed, block_size);
-    std::string output = run("mke2fs -q -F -t ext2 -b " + std::to_string(block_size) + " -I " +
-                                 std::to_string(inode_size) + " -N 8192 -d " + tree + " " + image +
-                                 " 64M",
-                             &status);
+    std::string output =
+        run("mke2fs -q -F -t ext2 -b " + std::to_string(block_size) + " -I " +
+                std::to_string(inode_size) + " -N 8192 -d " + tree + " " + image + " 64M",
+            &status);
     if (status != 0) {
         fprintf(stderr, "mke2fs -d failed: %s\n", output.c_str());
         return 1;
@@ -807,7 +812,8 @@ int read_direction(const std::string& work, uint32_t block_size, uint32_t inode_
 
 int main(int argc, char** argv) {
     if (argc != 6) {
-        fprintf(stderr, "usage: %s <work directory> <block size> <inode size> <seed> <operations>\n",
+        fprintf(stderr,
+                "usage: %s <work directory> <block size> <inode size> <seed> <operations>\n",
                 argv[0]);
         return 2;
     }

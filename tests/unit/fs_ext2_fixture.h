@@ -62,15 +62,18 @@ public:
 };
 
 // Small helpers over the FileSystem interface.
-inline NewInode regular(uint32_t permissions = 0644) { return NewInode{kModeRegular | permissions, 1000, 100, 0}; }
-inline NewInode directory(uint32_t permissions = 0755) { return NewInode{kModeDirectory | permissions, 1000, 100, 0}; }
+inline NewInode regular(uint32_t permissions = 0644) {
+    return NewInode{kModeRegular | permissions, 1000, 100, 0};
+}
+inline NewInode directory(uint32_t permissions = 0755) {
+    return NewInode{kModeDirectory | permissions, 1000, 100, 0};
+}
 
 inline ipc::Error write_string(FileSystem& fs, InodeNumber inode, uint64_t offset,
                                const std::string& text) {
     uint32_t done = 0;
-    ipc::Error error = fs.write(inode, offset,
-                                {reinterpret_cast<const uint8_t*>(text.data()), text.size()},
-                                &done);
+    ipc::Error error = fs.write(
+        inode, offset, {reinterpret_cast<const uint8_t*>(text.data()), text.size()}, &done);
     if (error == ipc::Error::ok && done != text.size()) {
         return ipc::Error::no_space;
     }

@@ -20,7 +20,7 @@ struct ModelInode {
     std::string data; // a file's bytes or a symlink's target
     uint32_t links = 0;
     std::map<std::string, uint32_t> entries; // a directory's names (without "." and "..")
-    uint32_t parent = 0;                      // a directory's ".."
+    uint32_t parent = 0;                     // a directory's ".."
 };
 
 class Model {
@@ -177,9 +177,9 @@ TEST_P(Ext2ModelTest, random_operations_match_the_model) {
                 continue;
             }
             uint32_t done = 0;
-            Error error = fs.write(InodeNumber{number}, offset,
-                                   {reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size()},
-                                   &done);
+            Error error =
+                fs.write(InodeNumber{number}, offset,
+                         {reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size()}, &done);
             ASSERT_TRUE(error == Error::ok || (error == Error::no_space && done == 0));
             if (data.size() < offset + done) {
                 data.resize(offset + done, '\0');

@@ -146,9 +146,9 @@ TEST_P(Ext2Test, refuses_what_is_not_ext2_or_has_unknown_features) {
 TEST_P(Ext2Test, creates_files_and_looks_them_up) {
     disk->clock.advance(10);
     InodeNumber file;
-    ASSERT_EQ(fs().create(root(), "hello.txt", NewInode{kModeRegular | 0640, 1234567, 7654321, 0},
-                          &file),
-              Error::ok);
+    ASSERT_EQ(
+        fs().create(root(), "hello.txt", NewInode{kModeRegular | 0640, 1234567, 7654321, 0}, &file),
+        Error::ok);
     InodeNumber found;
     ASSERT_EQ(fs().lookup(root(), "hello.txt", &found), Error::ok);
     EXPECT_EQ(found, file);
@@ -641,9 +641,9 @@ TEST_P(Ext2Test, link_reports_every_error_of_the_contract) {
 
 TEST_P(Ext2Test, symlinks_fast_and_slow) {
     InodeNumber fast;
-    ASSERT_EQ(fs().make_symlink(root(), "fast", "a/b/c", NewInode{kModeSymlink | 0777, 5, 6, 0},
-                                &fast),
-              Error::ok);
+    ASSERT_EQ(
+        fs().make_symlink(root(), "fast", "a/b/c", NewInode{kModeSymlink | 0777, 5, 6, 0}, &fast),
+        Error::ok);
     std::string long_target(GetParam().block_size - 1, 'p');
     InodeNumber slow;
     ASSERT_EQ(fs().make_symlink(root(), "slow", long_target, NewInode{0777, 5, 6, 0}, &slow),
@@ -653,9 +653,9 @@ TEST_P(Ext2Test, symlinks_fast_and_slow) {
     ASSERT_EQ(fs().make_symlink(root(), "edge", exactly, NewInode{0777, 0, 0, 0}, &edge),
               Error::ok);
     InodeNumber sixty;
-    ASSERT_EQ(fs().make_symlink(root(), "sixty", std::string(60, 's'), NewInode{0777, 0, 0, 0},
-                                &sixty),
-              Error::ok);
+    ASSERT_EQ(
+        fs().make_symlink(root(), "sixty", std::string(60, 's'), NewInode{0777, 0, 0, 0}, &sixty),
+        Error::ok);
     remount();
     char buffer[4096];
     uint32_t length = 0;
@@ -682,9 +682,9 @@ TEST_P(Ext2Test, symlinks_fast_and_slow) {
     EXPECT_EQ(fs().make_symlink(root(), "empty", "", regular(), &out), Error::invalid_argument);
     EXPECT_EQ(fs().make_symlink(root(), "fast", "x", regular(), &out), Error::exists);
     // ext2 keeps a slow symlink in one block (e2fsck's and Linux's limit).
-    EXPECT_EQ(fs().make_symlink(root(), "huge", std::string(GetParam().block_size, 'h'),
-                                regular(), &out),
-              GetParam().block_size < kPathMax ? Error::name_too_long : Error::invalid_argument);
+    EXPECT_EQ(
+        fs().make_symlink(root(), "huge", std::string(GetParam().block_size, 'h'), regular(), &out),
+        GetParam().block_size < kPathMax ? Error::name_too_long : Error::invalid_argument);
     EXPECT_EQ(fs().make_symlink(root(), "huge", std::string(kPathMax, 'h'), regular(), &out),
               Error::invalid_argument);
     InodeNumber file = make_file(root(), "file");
@@ -813,8 +813,8 @@ TEST_P(Ext2Test, a_block_pointer_beyond_the_disk_is_an_io_error) {
     uint32_t bs = GetParam().block_size;
     uint32_t table;
     memcpy(&table, bytes.data() + (bs == 1024 ? 2048 : bs) + 8, 4); // the descriptor table
-    uint8_t* inode = bytes.data() + uint64_t{table} * bs +
-                     uint64_t{file.value - 1} * GetParam().inode_size;
+    uint8_t* inode =
+        bytes.data() + uint64_t{table} * bs + uint64_t{file.value - 1} * GetParam().inode_size;
     uint32_t far = 0x7FFFFFF0;
     memcpy(inode + 40, &far, 4);
     ASSERT_EQ(fs().mount({}), Error::ok);

@@ -106,8 +106,8 @@ inline std::vector<uint8_t> make_ext2_image(uint32_t kibibytes, uint32_t block_s
     std::string path = "/tmp/axo-ext2-" + std::to_string(getpid()) + ".img";
     std::string command = "PATH=$PATH:/usr/sbin:/sbin mke2fs -q -F -t ext2 -b " +
                           std::to_string(block_size) + " -I " + std::to_string(inode_size) +
-                          (inodes != 0 ? " -N " + std::to_string(inodes) : std::string()) +
-                          " " + extra + " " + path + " " + std::to_string(kibibytes) +
+                          (inodes != 0 ? " -N " + std::to_string(inodes) : std::string()) + " " +
+                          extra + " " + path + " " + std::to_string(kibibytes) +
                           "k >/dev/null 2>&1";
     std::vector<uint8_t> bytes;
     if (system(command.c_str()) != 0) {

@@ -6,9 +6,13 @@ namespace fs {
 
 using ipc::Error;
 
-uint8_t* BlockCache::Handle::data() const { return m_cache->m_slots[m_slot].data; }
+uint8_t* BlockCache::Handle::data() const {
+    return m_cache->m_slots[m_slot].data;
+}
 
-uint64_t BlockCache::Handle::block() const { return m_cache->m_slots[m_slot].block; }
+uint64_t BlockCache::Handle::block() const {
+    return m_cache->m_slots[m_slot].block;
+}
 
 std::span<uint8_t> BlockCache::Handle::bytes() const {
     return {m_cache->m_slots[m_slot].data, m_cache->m_block_size};
@@ -171,9 +175,13 @@ Error BlockCache::take_slot(uint32_t* out) {
     return Error::no_memory;
 }
 
-void BlockCache::pin(uint32_t slot) { ++m_slots[slot].pins; }
+void BlockCache::pin(uint32_t slot) {
+    ++m_slots[slot].pins;
+}
 
-void BlockCache::unpin(uint32_t slot) { --m_slots[slot].pins; }
+void BlockCache::unpin(uint32_t slot) {
+    --m_slots[slot].pins;
+}
 
 Error BlockCache::lookup_or_load(uint64_t block, bool read, Handle* out) {
     if (m_block_size == 0) {
@@ -227,7 +235,9 @@ Error BlockCache::lookup_or_load(uint64_t block, bool read, Handle* out) {
     return Error::ok;
 }
 
-Error BlockCache::get(uint64_t block, Handle* out) { return lookup_or_load(block, true, out); }
+Error BlockCache::get(uint64_t block, Handle* out) {
+    return lookup_or_load(block, true, out);
+}
 
 Error BlockCache::get_zeroed(uint64_t block, Handle* out) {
     return lookup_or_load(block, false, out);

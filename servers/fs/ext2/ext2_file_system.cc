@@ -24,15 +24,13 @@ bool before(Timestamp a, Timestamp b) {
     return a.seconds < b.seconds || (a.seconds == b.seconds && a.nanoseconds < b.nanoseconds);
 }
 
-template <typename T>
-T load(const uint8_t* at) {
+template <typename T> T load(const uint8_t* at) {
     T value;
     memcpy(&value, at, sizeof value);
     return value;
 }
 
-template <typename T>
-void store(uint8_t* at, const T& value) {
+template <typename T> void store(uint8_t* at, const T& value) {
     memcpy(at, &value, sizeof value);
 }
 
@@ -86,8 +84,8 @@ Error Ext2FileSystem::mount(const Ext2MountOptions& options) {
     if (m_inode_size < 128 || m_inode_size > block_size || (m_inode_size & (m_inode_size - 1))) {
         return Error::invalid_argument;
     }
-    if (s.blocks_per_group == 0 || s.blocks_per_group > 8 * block_size ||
-        s.inodes_per_group == 0 || s.inodes_per_group > 8 * block_size ||
+    if (s.blocks_per_group == 0 || s.blocks_per_group > 8 * block_size || s.inodes_per_group == 0 ||
+        s.inodes_per_group > 8 * block_size ||
         s.first_data_block != (block_size == 1024 ? 1u : 0u) ||
         s.blocks_count <= s.first_data_block) {
         return Error::invalid_argument;
@@ -179,8 +177,8 @@ Error Ext2FileSystem::unmount() {
                 continue;
             }
             LoadedInode inode;
-            if (load_inode(reference.inode, &inode) == Error::ok &&
-                inode.core.links_count == 0 && inode.core.mode != 0) {
+            if (load_inode(reference.inode, &inode) == Error::ok && inode.core.links_count == 0 &&
+                inode.core.mode != 0) {
                 reference = Reference{};
                 Error error = release_inode_storage(inode);
                 if (error != Error::ok && first == Error::ok) {
@@ -291,7 +289,8 @@ Error Ext2FileSystem::store_group(uint32_t group, const GroupDescriptor& descrip
 }
 
 uint32_t Ext2FileSystem::blocks_in_group(uint32_t group) const {
-    uint64_t start = uint64_t{m_super.first_data_block} + uint64_t{group} * m_super.blocks_per_group;
+    uint64_t start =
+        uint64_t{m_super.first_data_block} + uint64_t{group} * m_super.blocks_per_group;
     uint64_t left = m_super.blocks_count - start;
     return static_cast<uint32_t>(left < m_super.blocks_per_group ? left : m_super.blocks_per_group);
 }
@@ -623,13 +622,13 @@ uint32_t extra_end(int which) {
 } // namespace
 
 Timestamp Ext2FileSystem::get_time(const LoadedInode& inode, int which) const {
-    uint32_t seconds = which == kAccess ? inode.core.atime
+    uint32_t seconds = which == kAccess   ? inode.core.atime
                        : which == kModify ? inode.core.mtime
                                           : inode.core.ctime;
     Timestamp out;
     out.seconds = static_cast<int32_t>(seconds);
     if (extra_holds(m_inode_size, inode.extra, extra_end(which))) {
-        uint32_t extra = which == kAccess ? inode.extra.atime_extra
+        uint32_t extra = which == kAccess   ? inode.extra.atime_extra
                          : which == kModify ? inode.extra.mtime_extra
                                             : inode.extra.ctime_extra;
         out.seconds += int64_t{extra & 3} << 32;
@@ -643,11 +642,12 @@ Timestamp Ext2FileSystem::get_time(const LoadedInode& inode, int which) const {
 
 void Ext2FileSystem::set_time(LoadedInode& inode, int which, Timestamp time) {
     uint32_t seconds = static_cast<uint32_t>(time.seconds);
-    (which == kAccess ? inode.core.atime : which == kModify ? inode.core.mtime : inode.core.ctime) =
-        seconds;
+    (which == kAccess   ? inode.core.atime
+     : which == kModify ? inode.core.mtime
+                        : inode.core.ctime) = seconds;
     if (extra_holds(m_inode_size, inode.extra, extra_end(which))) {
-        uint32_t epoch = static_cast<uint32_t>(
-            ((time.seconds - static_cast<int32_t>(seconds)) >> 32) & 3);
+        uint32_t epoch =
+            static_cast<uint32_t>(((time.seconds - static_cast<int32_t>(seconds)) >> 32) & 3);
         uint32_t nanoseconds = time.nanoseconds < 1000000000u ? time.nanoseconds : 0;
         (which == kAccess   ? inode.extra.atime_extra
          : which == kModify ? inode.extra.mtime_extra
@@ -816,8 +816,8 @@ Error Ext2FileSystem::release_inode_storage(LoadedInode& inode) {
     if (Error error = store_inode(inode); error != Error::ok && first == Error::ok) {
         first = error;
     }
-    if (Error error = free_inode(inode.number, directory); error != Error::ok &&
-                                                            first == Error::ok) {
+    if (Error error = free_inode(inode.number, directory);
+        error != Error::ok && first == Error::ok) {
         first = error;
     }
     return first;
@@ -960,12 +960,12 @@ Error Ext2FileSystem::map_block(LoadedInode& inode, uint64_t logical, bool alloc
     }
     // Allocate the missing levels all first, so a failure changes nothing.
     uint32_t fresh[4] = {0, 0, 0, 0};
-    uint32_t goal = present > 0 ? chain[present - 1] + 1
-                    : (m_goal_inode == inode.number && m_goal != 0)
-                        ? m_goal
-                        : m_super.first_data_block +
-                              ((inode.number - 1) / m_super.inodes_per_group) *
-                                  m_super.blocks_per_group;
+    uint32_t goal =
+        present > 0 ? chain[present - 1] + 1
+        : (m_goal_inode == inode.number && m_goal != 0)
+            ? m_goal
+            : m_super.first_data_block +
+                  ((inode.number - 1) / m_super.inodes_per_group) * m_super.blocks_per_group;
     for (uint32_t k = present; k <= depth; ++k) {
         Error error = allocate_block(goal, &fresh[k]);
         if (error != Error::ok) {
@@ -1124,8 +1124,7 @@ Error Ext2FileSystem::zero_tail(LoadedInode& inode, uint64_t size) {
         return Error::ok;
     }
     uint32_t physical;
-    if (Error error = map_block(inode, size / m_block_size, false, &physical);
-        error != Error::ok) {
+    if (Error error = map_block(inode, size / m_block_size, false, &physical); error != Error::ok) {
         return error == Error::too_big ? Error::ok : error;
     }
     if (physical == 0) {
@@ -1962,8 +1961,8 @@ Error Ext2FileSystem::remove_directory(InodeNumber parent_number, std::string_vi
     return drop_directory(inode);
 }
 
-Error Ext2FileSystem::rename(InodeNumber from_number, std::string_view from,
-                             InodeNumber to_number, std::string_view to) {
+Error Ext2FileSystem::rename(InodeNumber from_number, std::string_view from, InodeNumber to_number,
+                             std::string_view to) {
     LoadedInode from_directory;
     if (Error error = live_directory(from_number, &from_directory); error != Error::ok) {
         return error;
@@ -2063,8 +2062,8 @@ Error Ext2FileSystem::rename(InodeNumber from_number, std::string_view from,
 
     // The new name first: the only step that can run out of space.
     if (replacing) {
-        if (Error error = set_entry_inode(to_directory, target_entry, source.number,
-                                          source.core.mode);
+        if (Error error =
+                set_entry_inode(to_directory, target_entry, source.number, source.core.mode);
             error != Error::ok) {
             return error;
         }

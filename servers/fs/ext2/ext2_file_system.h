@@ -145,8 +145,7 @@ private:
     Error directory_blocks(const LoadedInode& directory, uint64_t* out) const;
     Error directory_block(LoadedInode& directory, uint64_t index, BlockCache::Handle* out);
     Error find_entry(LoadedInode& directory, std::string_view name, EntryLocation* out);
-    Error add_entry(LoadedInode& directory, std::string_view name, uint32_t inode,
-                    uint32_t mode);
+    Error add_entry(LoadedInode& directory, std::string_view name, uint32_t inode, uint32_t mode);
     Error remove_entry(LoadedInode& directory, const EntryLocation& where);
     Error set_entry_inode(LoadedInode& directory, const EntryLocation& where, uint32_t inode,
                           uint32_t mode);

@@ -19,7 +19,7 @@ constexpr uint32_t kDoubleIndirect = 13;
 constexpr uint32_t kTripleIndirect = 14;
 constexpr uint32_t kBlockPointers = 15;
 constexpr uint32_t kFastSymlinkMax = 59; // bytes of a target kept in i_block (60 with its NUL)
-constexpr uint32_t kLinkMax = 32000;      // EXT2_LINK_MAX
+constexpr uint32_t kLinkMax = 32000;     // EXT2_LINK_MAX
 
 // s_state
 constexpr uint16_t kStateValid = 1; // cleanly unmounted
