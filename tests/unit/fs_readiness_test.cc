@@ -1,0 +1,182 @@
+// The readiness table (servers/fs/readiness/readiness_table.h): registrations, which threads an
+// object's change notifies, the ends of a registration (notified, cancelled, re-armed, its
+// thread or process gone) and a full table.
+#include <gtest/gtest.h>
+
+#include <set>
+#include <vector>
+
+#include "servers/fs/readiness/readiness_table.h"
+
+namespace fs {
+namespace {
+
+using ipc::Error;
+
+axo_thread_id_t thread(uint32_t n) { return axo_thread_id(200 + n, 1); }
+constexpr ReadinessObject kA{10}, kB{11}, kC{12};
+
+class FsReadiness : public ::testing::Test {
+protected:
+    ReadinessTable::Registration m_registrations[4];
+    ReadinessTable::InterestSlot m_interests[8];
+    std::set<axo_thread_id_t> m_dead;
+    static bool alive(void* context, axo_thread_id_t t) {
+        return static_cast<FsReadiness*>(context)->m_dead.count(t) == 0;
+    }
+    ReadinessTable m_table{m_registrations, m_interests, ipc::Liveness{this, &alive}};
+
+    std::vector<ReadinessNotification> notifications() {
+        std::vector<ReadinessNotification> out;
+        ReadinessNotification n;
+        while (m_table.take_notification(&n))
+            out.push_back(n);
+        return out;
+    }
+};
+
+TEST_F(FsReadiness, a_change_notifies_the_threads_that_wait_for_it) {
+    const Interest a_in[] = {{kA, kPollIn}};
+    const Interest a_out_b_in[] = {{kA, kPollOut}, {kB, kPollIn}};
+    ASSERT_EQ(m_table.arm(thread(1), 1, 5, a_in), Error::ok);
+    ASSERT_EQ(m_table.arm(thread(2), 1, 7, a_out_b_in), Error::ok);
+    EXPECT_EQ(m_table.registrations(), 2u);
+
+    EXPECT_EQ(m_table.update(kC, kPollIn), 0u); // nobody waits for C
+    EXPECT_EQ(m_table.update(kA, kPollOut), 1u);
+    auto n = notifications();
+    ASSERT_EQ(n.size(), 1u);
+    EXPECT_EQ(n[0].thread, thread(2));
+    EXPECT_EQ(n[0].bits, 1u << 7);
+    EXPECT_FALSE(m_table.armed(thread(2))); // notified once, then it ends
+    EXPECT_TRUE(m_table.armed(thread(1)));
+
+    EXPECT_EQ(m_table.update(kA, kPollIn | kPollOut), 1u);
+    n = notifications();
+    ASSERT_EQ(n.size(), 1u);
+    EXPECT_EQ(n[0].thread, thread(1));
+    EXPECT_EQ(n[0].bits, 1u << 5);
+    EXPECT_EQ(m_table.registrations(), 0u);
+    EXPECT_EQ(m_table.free_interest_slots(), 8u);
+}
+
+TEST_F(FsReadiness, hang_up_error_and_invalid_notify_whether_asked_for_or_not) {
+    const Interest wants_in[] = {{kA, kPollIn}};
+    for (uint32_t event : {kPollHup, kPollErr, kPollNval}) {
+        ASSERT_EQ(m_table.arm(thread(1), 1, 0, wants_in), Error::ok);
+        EXPECT_EQ(m_table.update(kA, kPollOut), 0u); // not wanted
+        EXPECT_EQ(m_table.update(kA, event), 1u) << event;
+        EXPECT_EQ(notifications().size(), 1u);
+    }
+    EXPECT_EQ(poll_revents(kPollIn, kPollIn | kPollOut | kPollHup), kPollIn | kPollHup);
+}
+
+TEST_F(FsReadiness, the_outbox_is_oldest_first_and_one_per_thread) {
+    const Interest a[] = {{kA, kPollIn}, {kA, kPollIn}};
+    const Interest b[] = {{kB, kPollIn}};
+    ASSERT_EQ(m_table.arm(thread(1), 1, 1, b), Error::ok);
+    ASSERT_EQ(m_table.arm(thread(2), 1, 2, a), Error::ok); // the same object twice
+    ASSERT_EQ(m_table.arm(thread(3), 1, 3, a), Error::ok);
+    EXPECT_EQ(m_table.update(kA, kPollIn), 2u);
+    EXPECT_EQ(m_table.update(kB, kPollIn), 1u);
+    auto n = notifications();
+    ASSERT_EQ(n.size(), 3u);
+    EXPECT_EQ(n[0].thread, thread(2));
+    EXPECT_EQ(n[1].thread, thread(3));
+    EXPECT_EQ(n[2].thread, thread(1));
+}
+
+TEST_F(FsReadiness, cancel_ends_a_registration_unnotified) {
+    const Interest a[] = {{kA, kPollIn}};
+    ASSERT_EQ(m_table.arm(thread(1), 1, 1, a), Error::ok);
+    EXPECT_TRUE(m_table.cancel(thread(1)));
+    EXPECT_FALSE(m_table.cancel(thread(1)));
+    EXPECT_EQ(m_table.update(kA, kPollIn), 0u);
+    EXPECT_TRUE(notifications().empty());
+    EXPECT_EQ(m_table.free_interest_slots(), 8u);
+}
+
+TEST_F(FsReadiness, a_due_notification_that_is_cancelled_is_not_sent) {
+    const Interest a[] = {{kA, kPollIn}};
+    ASSERT_EQ(m_table.arm(thread(1), 1, 1, a), Error::ok);
+    EXPECT_EQ(m_table.update(kA, kPollIn), 1u);
+    EXPECT_TRUE(m_table.has_notifications());
+    EXPECT_TRUE(m_table.cancel(thread(1)));
+    EXPECT_FALSE(m_table.has_notifications());
+    EXPECT_TRUE(notifications().empty());
+}
+
+TEST_F(FsReadiness, arming_again_replaces_the_earlier_registration) {
+    const Interest a[] = {{kA, kPollIn}};
+    const Interest b[] = {{kB, kPollIn}};
+    ASSERT_EQ(m_table.arm(thread(1), 1, 1, a), Error::ok);
+    ASSERT_EQ(m_table.arm(thread(1), 1, 2, b), Error::ok);
+    EXPECT_EQ(m_table.registrations(), 1u);
+    EXPECT_EQ(m_table.update(kA, kPollIn), 0u);
+    EXPECT_EQ(m_table.update(kB, kPollIn), 1u);
+    auto n = notifications();
+    ASSERT_EQ(n.size(), 1u);
+    EXPECT_EQ(n[0].bits, 1u << 2);
+}
+
+TEST_F(FsReadiness, a_thread_or_process_that_dies_leaves_no_registration) {
+    const Interest a[] = {{kA, kPollIn}};
+    ASSERT_EQ(m_table.arm(thread(1), 7, 1, a), Error::ok);
+    ASSERT_EQ(m_table.arm(thread(2), 7, 1, a), Error::ok);
+    ASSERT_EQ(m_table.arm(thread(3), 8, 1, a), Error::ok);
+    EXPECT_TRUE(m_table.thread_gone(thread(3)));
+    EXPECT_EQ(m_table.owner_gone(7), 2u);
+    EXPECT_EQ(m_table.registrations(), 0u);
+    EXPECT_EQ(m_table.update(kA, kPollIn), 0u);
+}
+
+TEST_F(FsReadiness, a_full_table_says_no_space_and_reclaims_dead_threads) {
+    const Interest one[] = {{kA, kPollIn}};
+    for (uint32_t i = 1; i <= 4; ++i)
+        ASSERT_EQ(m_table.arm(thread(i), 1, 1, one), Error::ok);
+    EXPECT_EQ(m_table.arm(thread(5), 1, 1, one), Error::no_space);
+    EXPECT_FALSE(m_table.armed(thread(5)));
+
+    m_dead.insert(thread(2)); // died without the server being told
+    EXPECT_EQ(m_table.arm(thread(5), 1, 1, one), Error::ok);
+    EXPECT_FALSE(m_table.armed(thread(2)));
+    EXPECT_EQ(m_table.registrations(), 4u);
+}
+
+TEST_F(FsReadiness, too_many_interests_say_no_space_and_change_nothing) {
+    const Interest five[] = {{kA, kPollIn}, {kB, kPollIn}, {kC, kPollIn}, {kA, kPollOut},
+                             {kB, kPollOut}};
+    ASSERT_EQ(m_table.arm(thread(1), 1, 1, five), Error::ok);
+    EXPECT_EQ(m_table.free_interest_slots(), 3u);
+    EXPECT_EQ(m_table.arm(thread(2), 1, 1, five), Error::no_space);
+    EXPECT_EQ(m_table.registrations(), 1u);
+    EXPECT_EQ(m_table.free_interest_slots(), 3u);
+    // Freed slots are found again wherever they are.
+    EXPECT_TRUE(m_table.cancel(thread(1)));
+    EXPECT_EQ(m_table.arm(thread(2), 1, 1, five), Error::ok);
+    EXPECT_EQ(m_table.update(kC, kPollIn), 1u);
+}
+
+TEST_F(FsReadiness, bad_registrations_are_refused) {
+    const Interest a[] = {{kA, kPollIn}};
+    const Interest invalid[] = {{ReadinessObject{}, kPollIn}};
+    EXPECT_EQ(m_table.arm(thread(1), 1, 32, a), Error::invalid_argument);
+    EXPECT_EQ(m_table.arm(thread(1), 1, 0, {}), Error::invalid_argument);
+    EXPECT_EQ(m_table.arm(thread(1), 1, 0, invalid), Error::invalid_argument);
+    EXPECT_EQ(m_table.registrations(), 0u);
+    ASSERT_EQ(m_table.arm(thread(1), 1, 31, a), Error::ok);
+    EXPECT_EQ(m_table.update(kA, kPollIn), 1u);
+    ReadinessNotification n;
+    ASSERT_TRUE(m_table.take_notification(&n));
+    EXPECT_EQ(n.bits, 1u << 31);
+}
+
+TEST_F(FsReadiness, an_object_that_goes_wakes_its_waiters) {
+    const Interest a[] = {{kA, kPollOut}};
+    ASSERT_EQ(m_table.arm(thread(1), 1, 1, a), Error::ok);
+    EXPECT_EQ(m_table.object_gone(kA), 1u);
+    EXPECT_EQ(notifications().size(), 1u);
+}
+
+} // namespace
+} // namespace fs
