@@ -174,7 +174,8 @@ write("mm", "external_and_copy",
 
 # ---- pipe: a ring size, pipe() or a FIFO, then steps (op, nonblocking, end, arguments) -------
 # ops: 0 open end, 1 close end, 2 read, 3 write, 4 open the FIFO, 5 a parked client gives up,
-# 6 a parked request is cancelled, 7 the wake loop only. Picks are a byte modulo the choices:
+# 6 a parked request is cancelled, 7 poll (arm a registration on an end that is not ready),
+# 8 the wake loop only. Picks are a byte modulo the choices:
 # nonblocking when its byte % 4 == 0, the read end when its byte is even.
 def pipe_start(extra_ring=0, fifo=False):
     return struct.pack("<H", extra_ring) + bytes([1 if fifo else 0])
@@ -207,3 +208,13 @@ write("pipe", "fifo_rendezvous_and_give_up",
       pipe_start(fifo=True) + p_open_fifo(read=True) + p_open_fifo(read=False, nonblocking=True)
       + bytes([5, 1, 0, 0]) + p_open_fifo(read=False) + p_open_fifo(read=True)
       + p_write(100) + p_close(read=True) + p_write(10) + bytes([6, 1, 0, 0]))
+
+
+def p_poll(thread, read_end, wants_in):
+    return bytes([7, 1, 0 if read_end else 1, thread, 0 if wants_in else 1])
+
+
+write("pipe", "poll_both_ends",
+      pipe_start() + p_poll(0, True, True) + p_poll(1, False, True) + p_write(10)
+      + p_write(4096) + p_write(4096) + p_write(3000) + p_poll(2, False, False) + p_read(5000)
+      + p_poll(3, True, True) + p_close(read=False) + p_read(60000))

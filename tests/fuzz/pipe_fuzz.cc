@@ -6,7 +6,8 @@
 // the one POSIX's rules give for the model's state; bytes come out exactly as committed writes
 // put them in (an atomic write whole, a partial one as its first `count` bytes); wakes of one
 // kind come in arrival order; and when the wake loop ends no parked request could go on (no
-// lost wake-up).
+// lost wake-up). Poll registrations on the ends (armed, as the server does, only while not
+// ready) are notified whenever their end becomes ready: none stays armed on a ready end.
 #include <deque>
 #include <vector>
 
@@ -166,6 +167,31 @@ std::vector<uint8_t> data_of(uint32_t write, uint32_t size) {
     return data;
 }
 
+// A registration in the readiness table the pipe reports to.
+struct Poller {
+    axo_thread_id_t thread;
+    PipeEnd end;
+    uint32_t wanted;
+};
+
+fs::ReadinessObject object_of(PipeEnd end) { return {end == PipeEnd::read ? 1u : 2u}; }
+
+void check_pollers(const Pipe& pipe, fs::ReadinessTable& table, std::vector<Poller>& pollers) {
+    fs::ReadinessNotification n;
+    while (table.take_notification(&n)) {
+        size_t i = 0;
+        while (i < pollers.size() && pollers[i].thread != n.thread)
+            ++i;
+        FUZZ_CHECK(i < pollers.size());
+        FUZZ_CHECK(n.bits == 1u); // every poller waits on bit 0
+        pollers.erase(pollers.begin() + static_cast<long>(i));
+    }
+    for (const Poller& p : pollers) {
+        FUZZ_CHECK(table.armed(p.thread));
+        FUZZ_CHECK(fs::poll_revents(p.wanted, pipe.poll(p.end)) == 0);
+    }
+}
+
 } // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
@@ -182,9 +208,14 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         m.opened(PipeEnd::write);
     }
     std::vector<uint8_t> buffer;
+    fs::ReadinessTable::Registration registrations[4];
+    fs::ReadinessTable::InterestSlot interests[4];
+    fs::ReadinessTable table(registrations, interests);
+    std::vector<Poller> pollers;
+    pipe.watch(&table, object_of(PipeEnd::read), object_of(PipeEnd::write));
 
     for (int steps = 0; steps < 400 && !in.empty(); ++steps) {
-        uint32_t op = in.pick(8);
+        uint32_t op = in.pick(9);
         bool nonblocking = in.pick(4) == 0;
         PipeEnd end = in.pick(2) == 0 ? PipeEnd::read : PipeEnd::write;
         bool room_to_park = m.parked.size() < Pipe::kMaxWaiters;
@@ -287,11 +318,29 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
                 FUZZ_CHECK(!pipe.drop(m.next_ticket + 1));
             }
             break;
+        case 7: { // poll: arm a registration if the end is not ready (else poll answers now)
+            axo_thread_id_t thread = axo_thread_id(100 + in.pick(4), 1);
+            uint32_t wanted = in.pick(2) == 0 ? fs::kPollIn : fs::kPollOut;
+            for (size_t i = 0; i < pollers.size(); ++i)
+                if (pollers[i].thread == thread) {
+                    pollers.erase(pollers.begin() + static_cast<long>(i));
+                    break;
+                }
+            if (fs::poll_revents(wanted, pipe.poll(end)) != 0) {
+                (void)table.cancel(thread);
+                break;
+            }
+            const fs::Interest interest[] = {{object_of(end), wanted}};
+            FUZZ_CHECK(table.arm(thread, 1, 0, interest) == Error::ok);
+            pollers.push_back(Poller{thread, end, wanted});
+            break;
+        }
         default: // the wake loop only
             break;
         }
         wake_all(pipe, m);
         check_state(pipe, m);
+        check_pollers(pipe, table, pollers);
     }
     // Every end closes and every parked request goes: the pipe is unused and empty.
     while (!m.parked.empty()) {

@@ -6,6 +6,7 @@
 #include <set>
 #include <vector>
 
+#include "servers/fs/pipe/pipe.h"
 #include "servers/fs/readiness/readiness_table.h"
 
 namespace fs {
@@ -176,6 +177,88 @@ TEST_F(FsReadiness, an_object_that_goes_wakes_its_waiters) {
     ASSERT_EQ(m_table.arm(thread(1), 1, 1, a), Error::ok);
     EXPECT_EQ(m_table.object_gone(kA), 1u);
     EXPECT_EQ(notifications().size(), 1u);
+}
+
+// The protocol of README.md end to end over two pipes: the server answers a poll now when
+// something is ready, else arms; a change notifies; the client asks again and sees the events.
+TEST(FsPollProtocol, a_poller_is_notified_when_a_pipe_end_becomes_ready_and_sees_it_on_asking_again) {
+    ReadinessTable::Registration registrations[4];
+    ReadinessTable::InterestSlot interests[8];
+    ReadinessTable table(registrations, interests);
+    std::vector<uint8_t> ring_a(kPipeCapacity), ring_b(kPipeCapacity);
+    Pipe a(ring_a), b(ring_b);
+    for (Pipe* p : {&a, &b}) {
+        p->open_end(PipeEnd::read);
+        p->open_end(PipeEnd::write);
+    }
+    a.watch(&table, ReadinessObject{1}, ReadinessObject{2});
+    b.watch(&table, ReadinessObject{3}, ReadinessObject{4});
+    std::vector<uint8_t> fill(kPipeCapacity, 'f');
+    ASSERT_EQ(b.write(fill, true).count, kPipeCapacity); // b's write end is not writable
+
+    struct Item {
+        Pipe* pipe;
+        PipeEnd end;
+        ReadinessObject object;
+        uint32_t events;
+    };
+    const Item items[] = {{&a, PipeEnd::read, ReadinessObject{1}, kPollIn},
+                          {&b, PipeEnd::write, ReadinessObject{4}, kPollOut}};
+    const axo_thread_id_t poller = thread(1);
+    constexpr uint32_t kBit = 9;
+    // The server's poll: revents now, or a registration.
+    auto poll = [&](std::vector<uint32_t>& revents) {
+        revents.clear();
+        uint32_t ready = 0;
+        std::vector<Interest> wanted;
+        for (const Item& item : items) {
+            revents.push_back(poll_revents(item.events, item.pipe->poll(item.end)));
+            ready |= revents.back();
+            wanted.push_back({item.object, item.events});
+        }
+        if (ready != 0) {
+            (void)table.cancel(poller);
+            return;
+        }
+        EXPECT_EQ(table.arm(poller, 1, kBit, wanted), Error::ok);
+    };
+    std::vector<uint32_t> revents;
+    ReadinessNotification n;
+
+    poll(revents);
+    EXPECT_EQ(revents, (std::vector<uint32_t>{0, 0}));
+    EXPECT_TRUE(table.armed(poller));
+    std::vector<uint8_t> small(100);
+    EXPECT_EQ(b.read(std::span<uint8_t>(small).first(100), true).count, 100u);
+    EXPECT_FALSE(table.has_notifications()); // 100 bytes of room: no atomic write fits yet
+
+    const uint8_t byte[] = {1};
+    ASSERT_EQ(a.write(byte, true).count, 1u);
+    ASSERT_TRUE(table.take_notification(&n));
+    EXPECT_EQ(n.thread, poller);
+    EXPECT_EQ(n.bits, 1u << kBit);
+    poll(revents); // the client woke and asks again
+    EXPECT_EQ(revents, (std::vector<uint32_t>{kPollIn, 0}));
+    EXPECT_FALSE(table.armed(poller));
+
+    // It read the byte; nothing is ready; then b's reader drains enough for an atomic write.
+    EXPECT_EQ(a.read(std::span<uint8_t>(small).first(1), true).count, 1u);
+    poll(revents);
+    EXPECT_TRUE(table.armed(poller));
+    std::vector<uint8_t> drain(kPipeBuf);
+    EXPECT_EQ(b.read(drain, true).count, kPipeBuf);
+    ASSERT_TRUE(table.take_notification(&n));
+    poll(revents);
+    EXPECT_EQ(revents, (std::vector<uint32_t>{0, kPollOut}));
+
+    // a's last writer closes: a hang-up is reported though only POLLIN was asked for.
+    ASSERT_EQ(b.write(std::span<uint8_t>(drain).first(kPipeBuf), true).count, kPipeBuf);
+    poll(revents);
+    ASSERT_TRUE(table.armed(poller));
+    a.close_end(PipeEnd::write);
+    ASSERT_TRUE(table.take_notification(&n));
+    poll(revents);
+    EXPECT_EQ(revents, (std::vector<uint32_t>{kPollHup, 0}));
 }
 
 } // namespace
