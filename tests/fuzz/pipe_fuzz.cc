@@ -108,8 +108,10 @@ void wake_all(Pipe& pipe, Model& m) {
             } else {
                 FUZZ_CHECK(wake.error == Error::ok && !wake.sigpipe);
                 FUZZ_CHECK(wake.count <= m.room() && wake.count > 0);
-                if (p.count <= fs::kPipeBuf) FUZZ_CHECK(wake.count == p.count);
-                else FUZZ_CHECK(wake.count == std::min(m.room(), p.count));
+                if (p.count <= fs::kPipeBuf)
+                    FUZZ_CHECK(wake.count == p.count);
+                else
+                    FUZZ_CHECK(wake.count == std::min(m.room(), p.count));
             }
             break;
         case Parked::open_read:
@@ -174,7 +176,9 @@ struct Poller {
     uint32_t wanted;
 };
 
-fs::ReadinessObject object_of(PipeEnd end) { return {end == PipeEnd::read ? 1u : 2u}; }
+fs::ReadinessObject object_of(PipeEnd end) {
+    return {end == PipeEnd::read ? 1u : 2u};
+}
 
 void check_pollers(const Pipe& pipe, fs::ReadinessTable& table, std::vector<Poller>& pollers) {
     fs::ReadinessNotification n;
@@ -258,8 +262,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
             break;
         }
         case 3: { // write
-            uint32_t n = in.pick(3) == 0 ? in.u16() % (3 * m.capacity)
-                                         : in.u16() % (fs::kPipeBuf + 1);
+            uint32_t n =
+                in.pick(3) == 0 ? in.u16() % (3 * m.capacity) : in.u16() % (fs::kPipeBuf + 1);
             std::vector<uint8_t> bytes = data_of(++m.next_write, n);
             PipeAnswer a = pipe.write(bytes, nonblocking);
             uint32_t fits = n <= fs::kPipeBuf ? (m.room() >= n ? n : 0) : std::min(m.room(), n);
@@ -296,9 +300,13 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
                 FUZZ_CHECK(a.wait);
                 ipc::PendingTicket t = ++m.next_ticket;
                 FUZZ_CHECK(pipe.park_open(t, end) == Error::ok);
-                m.parked.push_back(Parked{end == PipeEnd::read ? Parked::open_read
-                                                               : Parked::open_write,
-                                          t, 0, {}, false, false});
+                m.parked.push_back(
+                    Parked{end == PipeEnd::read ? Parked::open_read : Parked::open_write,
+                           t,
+                           0,
+                           {},
+                           false,
+                           false});
                 m.opened(end);
             }
             break;

@@ -38,8 +38,7 @@ std::vector<uint8_t> block(const std::vector<uint8_t>& key_bytes, uint32_t count
                  uint32_t{key_bytes[4 * i + 2]} << 16 | uint32_t{key_bytes[4 * i + 3]} << 24;
     for (int i = 0; i < 3; ++i)
         nonce[i] = uint32_t{nonce_bytes[4 * i]} | uint32_t{nonce_bytes[4 * i + 1]} << 8 |
-                   uint32_t{nonce_bytes[4 * i + 2]} << 16 |
-                   uint32_t{nonce_bytes[4 * i + 3]} << 24;
+                   uint32_t{nonce_bytes[4 * i + 2]} << 16 | uint32_t{nonce_bytes[4 * i + 3]} << 24;
     std::vector<uint8_t> out(64);
     chacha20_block(key, counter, nonce, out.data());
     return out;
@@ -303,8 +302,7 @@ TEST_F(FsDevfs, registered_devices_are_named_here_and_routed_by_the_server) {
 
     EXPECT_EQ(m_fs.add_device("ttyS0", kModeCharacterDevice | 0600, kDeviceTtyS0, 1),
               Error::exists);
-    EXPECT_EQ(m_fs.add_device("null", kModeCharacterDevice | 0600, kDeviceNull, 1),
-              Error::exists);
+    EXPECT_EQ(m_fs.add_device("null", kModeCharacterDevice | 0600, kDeviceNull, 1), Error::exists);
 }
 
 TEST_F(FsDevfs, bad_registrations_are_refused) {
@@ -313,8 +311,7 @@ TEST_F(FsDevfs, bad_registrations_are_refused) {
     EXPECT_EQ(m_fs.add_device(".", kChar, 1, 0), Error::invalid_argument);
     EXPECT_EQ(m_fs.add_device("..", kChar, 1, 0), Error::invalid_argument);
     EXPECT_EQ(m_fs.add_device("a/b", kChar, 1, 0), Error::invalid_argument);
-    EXPECT_EQ(m_fs.add_device(std::string_view("a\0b", 3), kChar, 1, 0),
-              Error::invalid_argument);
+    EXPECT_EQ(m_fs.add_device(std::string_view("a\0b", 3), kChar, 1, 0), Error::invalid_argument);
     EXPECT_EQ(m_fs.add_device(std::string(32, 'x'), kChar, 1, 0), Error::invalid_argument);
     EXPECT_EQ(m_fs.add_device(std::string(31, 'x'), kChar, 1, 0), Error::ok);
     EXPECT_EQ(m_fs.add_device("file", kModeRegular | 0600, 1, 0), Error::invalid_argument);
@@ -443,8 +440,7 @@ TEST_F(FsDevfs, a_removed_device_lives_unnamed_while_referenced) {
     EXPECT_EQ(a.links, 0u);
     // Its slot is not reused while the old inode is open.
     InodeNumber again;
-    ASSERT_EQ(m_fs.add_device("hda", kModeBlockDevice | 0600, kDeviceHda, 4, &again),
-              Error::ok);
+    ASSERT_EQ(m_fs.add_device("hda", kModeBlockDevice | 0600, kDeviceHda, 4, &again), Error::ok);
     EXPECT_NE(again, disk);
     m_fs.release(disk);
     EXPECT_EQ(m_fs.get_attributes(disk, &a), Error::not_found);

@@ -17,7 +17,9 @@ namespace {
 
 using ipc::Error;
 
-axo_thread_id_t client(uint32_t n) { return axo_thread_id(100 + n, 1); }
+axo_thread_id_t client(uint32_t n) {
+    return axo_thread_id(100 + n, 1);
+}
 
 // What a client got back.
 struct Reply {

@@ -14,7 +14,9 @@ namespace {
 
 using ipc::Error;
 
-axo_thread_id_t thread(uint32_t n) { return axo_thread_id(200 + n, 1); }
+axo_thread_id_t thread(uint32_t n) {
+    return axo_thread_id(200 + n, 1);
+}
 constexpr ReadinessObject kA{10}, kB{11}, kC{12};
 
 class FsReadiness : public ::testing::Test {
@@ -145,8 +147,8 @@ TEST_F(FsReadiness, a_full_table_says_no_space_and_reclaims_dead_threads) {
 }
 
 TEST_F(FsReadiness, too_many_interests_say_no_space_and_change_nothing) {
-    const Interest five[] = {{kA, kPollIn}, {kB, kPollIn}, {kC, kPollIn}, {kA, kPollOut},
-                             {kB, kPollOut}};
+    const Interest five[] = {
+        {kA, kPollIn}, {kB, kPollIn}, {kC, kPollIn}, {kA, kPollOut}, {kB, kPollOut}};
     ASSERT_EQ(m_table.arm(thread(1), 1, 1, five), Error::ok);
     EXPECT_EQ(m_table.free_interest_slots(), 3u);
     EXPECT_EQ(m_table.arm(thread(2), 1, 1, five), Error::no_space);
@@ -181,7 +183,8 @@ TEST_F(FsReadiness, an_object_that_goes_wakes_its_waiters) {
 
 // The protocol of README.md end to end over two pipes: the server answers a poll now when
 // something is ready, else arms; a change notifies; the client asks again and sees the events.
-TEST(FsPollProtocol, a_poller_is_notified_when_a_pipe_end_becomes_ready_and_sees_it_on_asking_again) {
+TEST(FsPollProtocol,
+     a_poller_is_notified_when_a_pipe_end_becomes_ready_and_sees_it_on_asking_again) {
     ReadinessTable::Registration registrations[4];
     ReadinessTable::InterestSlot interests[8];
     ReadinessTable table(registrations, interests);

@@ -6,7 +6,9 @@ namespace fs {
 
 namespace {
 
-constexpr uint32_t rotate(uint32_t x, uint32_t n) { return (x << n) | (x >> (32 - n)); }
+constexpr uint32_t rotate(uint32_t x, uint32_t n) {
+    return (x << n) | (x >> (32 - n));
+}
 
 void quarter_round(uint32_t* s, uint32_t a, uint32_t b, uint32_t c, uint32_t d) {
     s[a] += s[b], s[d] ^= s[a], s[d] = rotate(s[d], 16);

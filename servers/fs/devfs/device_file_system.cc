@@ -31,8 +31,10 @@ DeviceFileSystem::DeviceFileSystem(Clock& clock, std::span<const uint8_t> seed)
         uint32_t device;
     };
     static constexpr Builtin kBuiltins[] = {
-        {"null", DeviceKind::null, kDeviceNull},       {"zero", DeviceKind::zero, kDeviceZero},
-        {"full", DeviceKind::full, kDeviceFull},       {"random", DeviceKind::random, kDeviceRandom},
+        {"null", DeviceKind::null, kDeviceNull},
+        {"zero", DeviceKind::zero, kDeviceZero},
+        {"full", DeviceKind::full, kDeviceFull},
+        {"random", DeviceKind::random, kDeviceRandom},
         {"urandom", DeviceKind::urandom, kDeviceUrandom},
     };
     for (const Builtin& b : kBuiltins)
@@ -58,8 +60,8 @@ int32_t DeviceFileSystem::find(std::string_view name) const {
     return -1;
 }
 
-Error DeviceFileSystem::add(std::string_view name, DeviceKind kind, uint32_t mode,
-                            uint32_t device, uint32_t route, InodeNumber* out) {
+Error DeviceFileSystem::add(std::string_view name, DeviceKind kind, uint32_t mode, uint32_t device,
+                            uint32_t route, InodeNumber* out) {
     if (!valid_name(name, kDeviceNameMax)) return Error::invalid_argument;
     uint32_t type = mode & kModeTypeMask;
     if (type != kModeCharacterDevice && type != kModeBlockDevice) return Error::invalid_argument;
@@ -118,8 +120,7 @@ Error DeviceFileSystem::device_of(InodeNumber inode, DeviceInfo* out) const {
     return Error::ok;
 }
 
-Error DeviceFileSystem::read_device(InodeNumber inode, std::span<uint8_t> buffer,
-                                    uint32_t* done) {
+Error DeviceFileSystem::read_device(InodeNumber inode, std::span<uint8_t> buffer, uint32_t* done) {
     *done = 0;
     if (inode.value == kRootInode) return Error::is_directory;
     const Entry* e = entry_of(inode);

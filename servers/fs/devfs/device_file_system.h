@@ -19,9 +19,15 @@
 
 namespace fs {
 
-constexpr uint32_t device_number(uint32_t major, uint32_t minor) { return major << 8 | minor; }
-constexpr uint32_t device_major(uint32_t device) { return device >> 8; }
-constexpr uint32_t device_minor(uint32_t device) { return device & 0xFF; }
+constexpr uint32_t device_number(uint32_t major, uint32_t minor) {
+    return major << 8 | minor;
+}
+constexpr uint32_t device_major(uint32_t device) {
+    return device >> 8;
+}
+constexpr uint32_t device_minor(uint32_t device) {
+    return device & 0xFF;
+}
 
 // The numbers of the devices Axolotl has.
 constexpr uint32_t kDeviceNull = device_number(1, 3);

@@ -5,7 +5,9 @@
 namespace fs {
 
 namespace {
-uint32_t min(uint32_t a, uint32_t b) { return a < b ? a : b; }
+uint32_t min(uint32_t a, uint32_t b) {
+    return a < b ? a : b;
+}
 } // namespace
 
 Pipe::Pipe(std::span<uint8_t> ring)
@@ -14,7 +16,8 @@ Pipe::Pipe(std::span<uint8_t> ring)
 // ---- Ends ---------------------------------------------------------------------------------------
 
 void Pipe::partner_arrived(PipeEnd end) {
-    Waiter::Kind partner = end == PipeEnd::read ? Waiter::Kind::open_write : Waiter::Kind::open_read;
+    Waiter::Kind partner =
+        end == PipeEnd::read ? Waiter::Kind::open_write : Waiter::Kind::open_read;
     for (uint32_t i = 0; i < m_waiter_count; ++i)
         if (m_waiters[i].kind == partner) m_waiters[i].partner = true;
 }
@@ -254,8 +257,7 @@ void Pipe::take(std::span<uint8_t> out) {
 // ---- Readiness ----------------------------------------------------------------------------------
 
 uint32_t Pipe::poll(PipeEnd end) const {
-    if (end == PipeEnd::read)
-        return (m_size > 0 ? kPollIn : 0) | (m_writers == 0 ? kPollHup : 0);
+    if (end == PipeEnd::read) return (m_size > 0 ? kPollIn : 0) | (m_writers == 0 ? kPollHup : 0);
     return (room() >= kPipeBuf ? kPollOut : 0) | (m_readers == 0 ? kPollErr : 0);
 }
 
