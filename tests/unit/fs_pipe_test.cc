@@ -51,6 +51,7 @@ public:
             ipc::PendingTicket ticket;
             EXPECT_EQ(m_pending.defer(from, Request{Request::read, max}, &ticket), Error::ok);
             EXPECT_EQ(m_pipe.park_read(ticket, max), Error::ok);
+            m_buffers[from].assign(max, 0); // the session buffer the bytes will land in
             return std::nullopt;
         }
         out.resize(answer.count);
@@ -85,38 +86,24 @@ public:
         return Reply{answer.error, 0, false, {}};
     }
 
-    // The wake loop of the server: answers what can be answered, in the pipe's order.
-    void wake() {
-        PipeWake wake;
-        while (m_pipe.next_wake(&wake)) {
-            auto* entry = m_pending.find_ticket(wake.ticket);
-            if (entry == nullptr) { // stale: the client asked something else since
-                EXPECT_TRUE(m_pipe.drop(wake.ticket));
-                continue;
-            }
-            axo_thread_id_t to = entry->client;
-            Reply reply{wake.error, wake.count, wake.sigpipe, {}};
-            if (wake.kind == PipeWake::Kind::read) {
-                reply.bytes.resize(wake.count);
-                EXPECT_EQ(m_pipe.peek(reply.bytes), wake.count);
-            }
-            if (wake.kind == PipeWake::Kind::write && wake.error == Error::ok) {
-                const std::vector<uint8_t>& data = m_buffers[to];
-                EXPECT_EQ(m_pipe.stage(std::span<const uint8_t>(data).first(wake.count)),
-                          wake.count);
-            }
-            ipc::Delivery delivery = m_pending.answer(
-                wake.ticket,
-                [&](axo_thread_id_t client, const Request&) {
-                    if (m_gone.count(client)) return false;
-                    m_replies[client].push_back(reply);
-                    return true;
-                },
-                [&](const Request&) { m_pipe.complete(wake); });
-            if (delivery != ipc::Delivery::delivered) {
-                EXPECT_TRUE(m_pipe.drop(wake.ticket));
-            }
-        }
+    // The server's wake loop (answer_wakes): answers what can be answered, in the pipe's order.
+    uint32_t wake() {
+        return answer_wakes(
+            m_pipe, m_pending,
+            [&](axo_thread_id_t client) { return std::span<uint8_t>(m_buffers[client]); },
+            [&](axo_thread_id_t client, const PipeWake& wake) {
+                if (m_gone.count(client)) return false;
+                Reply reply{wake.error, wake.count, false, {}};
+                if (wake.kind == PipeWake::Kind::read)
+                    reply.bytes.assign(m_buffers[client].begin(),
+                                       m_buffers[client].begin() + wake.count);
+                m_replies[client].push_back(reply);
+                return true;
+            },
+            [&](axo_thread_id_t client) {
+                m_sigpipes.push_back(client);
+                if (!m_replies[client].empty()) m_replies[client].back().sigpipe = true;
+            });
     }
 
     // The client stopped waiting (its receive timed out, or it died): a reply to it fails.
@@ -129,6 +116,8 @@ public:
         return r;
     }
     bool waits(axo_thread_id_t who) { return m_pending.find(who) != nullptr; }
+    // The clients the wake loop asked SIGPIPE for.
+    const std::vector<axo_thread_id_t>& sigpipes() const { return m_sigpipes; }
     ipc::PendingRequests<Request, 64>& pending() { return m_pending; }
 
 private:
@@ -138,6 +127,7 @@ private:
     std::map<axo_thread_id_t, std::vector<uint8_t>> m_buffers;
     std::map<axo_thread_id_t, std::vector<Reply>> m_replies;
     std::map<axo_thread_id_t, bool> m_gone;
+    std::vector<axo_thread_id_t> m_sigpipes;
 };
 
 std::vector<uint8_t> bytes(uint32_t count, uint8_t value) {
@@ -261,6 +251,18 @@ TEST(FsPipe, parked_writers_get_broken_pipe_when_the_last_reader_closes) {
         EXPECT_EQ(r[0].error, Error::broken_pipe);
         EXPECT_TRUE(r[0].sigpipe);
     }
+    EXPECT_EQ(s.pipe().waiting(), 0u);
+}
+
+TEST(FsPipe, a_writer_that_gave_up_gets_no_sigpipe) {
+    AnonymousPipe s;
+    ASSERT_EQ(s.write(client(1), bytes(kPipeCapacity, 'a'))->count, kPipeCapacity);
+    EXPECT_FALSE(s.write(client(2), bytes(10, 'b')));
+    EXPECT_FALSE(s.write(client(3), bytes(10, 'c')));
+    s.give_up(client(2));
+    s.pipe().close_end(PipeEnd::read);
+    EXPECT_EQ(s.wake(), 1u);
+    EXPECT_EQ(s.sigpipes(), (std::vector<axo_thread_id_t>{client(3)}));
     EXPECT_EQ(s.pipe().waiting(), 0u);
 }
 

@@ -164,4 +164,47 @@ private:
     uint32_t m_reported_read = 0, m_reported_write = 0;
 };
 
+// The server's wake loop: answers every parked request of `pipe` that can go on, in the pipe's
+// order, through `pending` (the table the requests were deferred in; a ticket it no longer
+// holds is stale and dropped). `buffer(client)` gives the client's buffer as a
+// std::span<uint8_t> (a read's bytes are copied into it, a write's taken from it; the server
+// parked no more than it holds); `send(client, const PipeWake&)` sends the reply (with a zero
+// send timeout) and says whether it was delivered; `sigpipe(client)` asks for SIGPIPE to the
+// client's process. Only a delivered answer is committed (and only then SIGPIPE asked for);
+// any other is dropped. How many were delivered.
+template <class Payload, uint32_t N, class Buffer, class Send, class Sigpipe>
+uint32_t answer_wakes(Pipe& pipe, ipc::PendingRequests<Payload, N>& pending, Buffer&& buffer,
+                      Send&& send, Sigpipe&& sigpipe) {
+    uint32_t delivered = 0;
+    PipeWake wake;
+    while (pipe.next_wake(&wake)) {
+        auto* entry = pending.find_ticket(wake.ticket);
+        if (entry == nullptr) {
+            (void)pipe.drop(wake.ticket);
+            continue;
+        }
+        const axo_thread_id_t client = entry->client;
+        if (wake.kind == PipeWake::Kind::read) {
+            std::span<uint8_t> to = buffer(client);
+            wake.count = pipe.peek(to.first(wake.count < to.size() ? wake.count : to.size()));
+        } else if (wake.kind == PipeWake::Kind::write && wake.error == Error::ok) {
+            std::span<uint8_t> from = buffer(client);
+            wake.count =
+                pipe.stage(from.first(wake.count < from.size() ? wake.count : from.size()));
+        }
+        ipc::Delivery delivery = pending.answer(
+            wake.ticket, [&](axo_thread_id_t to, const Payload&) { return send(to, wake); },
+            [&](const Payload&) {
+                pipe.complete(wake);
+                if (wake.sigpipe) sigpipe(client);
+            });
+        if (delivery == ipc::Delivery::delivered) {
+            ++delivered;
+        } else {
+            (void)pipe.drop(wake.ticket);
+        }
+    }
+    return delivered;
+}
+
 } // namespace fs
