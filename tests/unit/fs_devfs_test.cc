@@ -305,6 +305,16 @@ TEST_F(FsDevfs, registered_devices_are_named_here_and_routed_by_the_server) {
     EXPECT_EQ(m_fs.add_device("null", kModeCharacterDevice | 0600, kDeviceNull, 1), Error::exists);
 }
 
+TEST_F(FsDevfs, the_devices_devfs_serves_are_always_ready_for_poll) {
+    for (const char* name : {"null", "zero", "full", "random", "urandom"})
+        EXPECT_EQ(m_fs.poll_device(look(name)), kPollIn | kPollOut) << name;
+    InodeNumber tty;
+    ASSERT_EQ(m_fs.add_device("ttyS0", kModeCharacterDevice | 0660, kDeviceTtyS0, 7, &tty),
+              Error::ok);
+    EXPECT_EQ(m_fs.poll_device(tty), 0u); // its driver knows
+    EXPECT_EQ(m_fs.poll_device(InodeNumber{40}), kPollNval);
+}
+
 TEST_F(FsDevfs, bad_registrations_are_refused) {
     const uint32_t kChar = kModeCharacterDevice | 0600;
     EXPECT_EQ(m_fs.add_device("", kChar, 1, 0), Error::invalid_argument);

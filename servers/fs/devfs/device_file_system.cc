@@ -173,6 +173,12 @@ Error DeviceFileSystem::write_device(InodeNumber inode, std::span<const uint8_t>
     return Error::invalid_argument;
 }
 
+uint32_t DeviceFileSystem::poll_device(InodeNumber inode) const {
+    DeviceInfo info;
+    if (device_of(inode, &info) != Error::ok) return kPollNval;
+    return info.kind == DeviceKind::routed ? 0 : kPollIn | kPollOut;
+}
+
 // ---- Attributes ---------------------------------------------------------------------------------
 
 Error DeviceFileSystem::statistics(FileSystemStatistics* out) {

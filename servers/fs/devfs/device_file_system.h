@@ -15,6 +15,7 @@
 #include <string_view>
 
 #include "servers/fs/devfs/chacha20.h"
+#include "servers/fs/readiness/readiness_table.h"
 #include "servers/fs/vfs/file_system.h"
 
 namespace fs {
@@ -87,6 +88,9 @@ public:
     // to its driver); no_space (full).
     Error read_device(InodeNumber inode, std::span<uint8_t> buffer, uint32_t* done);
     Error write_device(InodeNumber inode, std::span<const uint8_t> data, uint32_t* done);
+    // poll's events of an inode: the devices devfs serves never block (kPollIn | kPollOut, as
+    // the directory); kPollNval for no such inode; 0 for a routed device, whose driver knows.
+    uint32_t poll_device(InodeNumber inode) const;
     // More seed material (interrupt times, rdtsc at requests): mixed into the generator.
     void mix_entropy(std::span<const uint8_t> material) { m_random.mix(material); }
 
