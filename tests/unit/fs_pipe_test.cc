@@ -499,6 +499,23 @@ TEST(FsPipe, sixty_four_mebibytes_pass_unchanged_through_random_sizes) {
     EXPECT_EQ(sum_out, sum_in);
 }
 
+TEST(FsPipe, a_pool_slot_is_reset_to_a_fresh_pipe) {
+    std::vector<uint8_t> ring(kPipeCapacity);
+    Pipe pipe; // a static pool's slot
+    EXPECT_EQ(pipe.capacity(), 0u);
+    pipe.reset(ring);
+    pipe.open_end(PipeEnd::read);
+    pipe.open_end(PipeEnd::write);
+    const uint8_t data[] = {1, 2, 3};
+    ASSERT_EQ(pipe.write(data, false).count, 3u);
+    ASSERT_EQ(pipe.park_write(5, 10), Error::ok);
+    pipe.reset(ring);
+    EXPECT_EQ(pipe.capacity(), kPipeCapacity);
+    EXPECT_TRUE(pipe.unused());
+    EXPECT_EQ(pipe.size(), 0u);
+    EXPECT_EQ(pipe.waiting(), 0u);
+}
+
 // ---- FIFOs: the open rendezvous ---------------------------------------------------------------
 
 TEST(FsFifo, opening_for_reading_waits_for_a_writer) {

@@ -27,6 +27,9 @@ class RandomGenerator {
 public:
     // Starts from a fixed key and absorbs `seed` (the server's RTC time, rdtsc, …).
     explicit RandomGenerator(std::span<const uint8_t> seed);
+    // A copy would give the same bytes again.
+    RandomGenerator(const RandomGenerator&) = delete;
+    RandomGenerator& operator=(const RandomGenerator&) = delete;
 
     // Mixes more material in (any length; a write to /dev/random).
     void mix(std::span<const uint8_t> material);

@@ -10,8 +10,16 @@ uint32_t min(uint32_t a, uint32_t b) {
 }
 } // namespace
 
-Pipe::Pipe(std::span<uint8_t> ring)
-    : m_ring(ring.data()), m_capacity(static_cast<uint32_t>(ring.size())) {}
+void Pipe::reset(std::span<uint8_t> ring) {
+    m_ring = ring.data();
+    m_capacity = static_cast<uint32_t>(ring.size());
+    m_head = m_size = m_staged = 0;
+    m_readers = m_writers = 0;
+    m_waiter_count = 0;
+    m_table = nullptr;
+    m_read_object = m_write_object = ReadinessObject{};
+    m_reported_read = m_reported_write = 0;
+}
 
 // ---- Ends ---------------------------------------------------------------------------------------
 

@@ -69,7 +69,15 @@ public:
     static constexpr uint32_t kMaxWaiters = 32;
 
     // `ring`: at least kPipeBuf bytes (the server gives kPipeCapacity). No end is open.
-    explicit Pipe(std::span<uint8_t> ring);
+    explicit Pipe(std::span<uint8_t> ring) { reset(ring); }
+    // For a server's static pool: no ring until reset.
+    Pipe() = default;
+    // Copies would share the ring and the waiters' tickets.
+    Pipe(const Pipe&) = delete;
+    Pipe& operator=(const Pipe&) = delete;
+    // A new, empty pipe on `ring` (a pool slot's reuse once unused()): no ends, no waiters, no
+    // readiness reports.
+    void reset(std::span<uint8_t> ring);
 
     // ---- Ends: one per open-file description (dup and fork share it; the VFS counts those).
     // An end opened without the FIFO rules: both ends of pipe(), both ends of a FIFO opened
@@ -150,8 +158,8 @@ private:
     void take(std::span<uint8_t> out);
     void changed();
 
-    uint8_t* m_ring;
-    uint32_t m_capacity;
+    uint8_t* m_ring = nullptr;
+    uint32_t m_capacity = 0;
     uint32_t m_head = 0; // index of the oldest byte
     uint32_t m_size = 0;
     uint32_t m_staged = 0; // bytes after the last that stage() copied, not yet published

@@ -76,6 +76,8 @@ public:
 
     ReadinessTable(std::span<Registration> registrations, std::span<InterestSlot> interests,
                    ipc::Liveness liveness = {});
+    ReadinessTable(const ReadinessTable&) = delete; // two tables on one storage
+    ReadinessTable& operator=(const ReadinessTable&) = delete;
 
     // `thread` (of process `owner`) waits for `interests` with notification bit `bit`; its
     // earlier registration ends first (also if that was due and not yet taken).
