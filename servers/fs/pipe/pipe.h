@@ -4,7 +4,7 @@
 // the pipe (park_…). After every change the pipe says, one at a time in arrival order, which
 // parked request can now be answered and with what (next_wake); the server sends that answer
 // and, only if it was delivered, commits it (complete), else forgets the waiter (drop). So a
-// client that gave up loses its place, never the bytes. README.md shows the server's loop.
+// client that gave up loses its place, never the bytes. answer_wakes (below) is that loop.
 //
 // Rules (POSIX, as Linux behaves where POSIX leaves a choice):
 //  - read: the bytes there are, up to the request (never waits for more once there are some);
