@@ -3,6 +3,8 @@
 // thread or process gone) and a full table.
 #include <gtest/gtest.h>
 
+#include <map>
+#include <random>
 #include <set>
 #include <vector>
 
@@ -179,6 +181,113 @@ TEST_F(FsReadiness, an_object_that_goes_wakes_its_waiters) {
     ASSERT_EQ(m_table.arm(thread(1), 1, 1, a), Error::ok);
     EXPECT_EQ(m_table.object_gone(kA), 1u);
     EXPECT_EQ(notifications().size(), 1u);
+}
+
+// Random arms, cancels, deaths and updates against a plain model of the registrations.
+TEST_F(FsReadiness, agrees_with_a_model_under_random_operations) {
+    struct ModelRegistration {
+        uint32_t owner, bits;
+        std::vector<Interest> interests;
+        bool due = false;
+        uint64_t due_order = 0;
+    };
+    std::map<axo_thread_id_t, ModelRegistration> model;
+    uint64_t stamp = 0;
+    std::mt19937 random(7);
+    auto pick = [&](uint32_t n) { return static_cast<uint32_t>(random() % n); };
+    auto used_interests = [&]() {
+        size_t n = 0;
+        for (auto& [t, r] : model)
+            n += r.interests.size();
+        return n;
+    };
+    auto end_dead = [&]() {
+        for (auto it = model.begin(); it != model.end();)
+            it = m_dead.count(it->first) ? model.erase(it) : std::next(it);
+    };
+    for (int step = 0; step < 20000; ++step) {
+        axo_thread_id_t t = thread(pick(8));
+        switch (pick(6)) {
+        case 0:
+        case 1: { // arm
+            std::vector<Interest> set(1 + pick(4));
+            for (Interest& i : set)
+                i = Interest{ReadinessObject{1 + pick(4)}, pick(2) ? kPollIn : kPollOut};
+            uint32_t owner = 1 + pick(3), bit = pick(32);
+            model.erase(t);
+            auto fits = [&]() { return model.size() < 4 && used_interests() + set.size() <= 8; };
+            bool ok = fits();
+            if (!ok) {
+                size_t before = model.size();
+                end_dead();
+                ok = model.size() < before && fits();
+            }
+            ASSERT_EQ(m_table.arm(t, owner, bit, set), ok ? Error::ok : Error::no_space);
+            if (ok) model[t] = ModelRegistration{owner, 1u << bit, set};
+            break;
+        }
+        case 2: // cancel
+            ASSERT_EQ(m_table.cancel(t), model.erase(t) == 1);
+            break;
+        case 3: { // a process ends, or a thread dies unannounced
+            if (pick(2)) {
+                uint32_t owner = 1 + pick(3), n = 0;
+                for (auto it = model.begin(); it != model.end();)
+                    if (it->second.owner == owner) {
+                        it = model.erase(it);
+                        ++n;
+                    } else {
+                        ++it;
+                    }
+                ASSERT_EQ(m_table.owner_gone(owner), n);
+            } else {
+                m_dead.insert(t); // died without the server being told
+                (void)m_table.reclaim();
+                end_dead();
+                m_dead.clear(); // (a thread id is never reused; the test's numbers are)
+            }
+            break;
+        }
+        case 4: { // an object changes
+            ReadinessObject object{1 + pick(4)};
+            uint32_t events = pick(5) == 0 ? kPollHup : (pick(2) ? kPollIn : kPollOut);
+            uint32_t expected = 0;
+            for (auto& [thread_id, r] : model) {
+                if (r.due) continue;
+                for (const Interest& i : r.interests)
+                    if (i.object == object && poll_revents(i.events, events) != 0) {
+                        r.due = true;
+                        r.due_order = stamp; // those of one update are due together
+                        ++expected;
+                        break;
+                    }
+            }
+            ASSERT_EQ(m_table.update(object, events), expected);
+            ++stamp;
+            break;
+        }
+        case 5: { // the outbox: one of the oldest due
+            ReadinessNotification n;
+            uint64_t oldest = UINT64_MAX;
+            for (auto& [thread_id, r] : model)
+                if (r.due && r.due_order < oldest) oldest = r.due_order;
+            ASSERT_EQ(m_table.take_notification(&n), oldest != UINT64_MAX);
+            if (oldest != UINT64_MAX) {
+                auto it = model.find(n.thread);
+                ASSERT_TRUE(it != model.end());
+                ASSERT_TRUE(it->second.due);
+                ASSERT_EQ(it->second.due_order, oldest);
+                ASSERT_EQ(n.bits, it->second.bits);
+                model.erase(it);
+            }
+            break;
+        }
+        }
+        ASSERT_EQ(m_table.registrations(), model.size());
+        ASSERT_EQ(m_table.free_interest_slots(), 8 - used_interests());
+        for (auto& [thread_id, r] : model)
+            ASSERT_EQ(m_table.armed(thread_id), !r.due);
+    }
 }
 
 // The protocol of README.md end to end over two pipes: the server answers a poll now when
