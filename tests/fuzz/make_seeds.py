@@ -170,3 +170,51 @@ write("mm", "external_and_copy",
       attach(0) + attach(2) + create(0, 0, 4, kind=2) + create(0, 8, 4, rights=4, kind=3)
       + fault(0, 0, False, pager_fails=0) + fault(0, 1, True, pager_fails=1) + fault(0, 8, False)
       + fault(0, 9, True) + duplicate(0, 2) + fault(2, 9, True) + bytes([0, 9]) + detach(0))
+
+
+# ---- pipe: a ring size, pipe() or a FIFO, then steps (op, nonblocking, end, arguments) -------
+# ops: 0 open end, 1 close end, 2 read, 3 write, 4 open the FIFO, 5 a parked client gives up,
+# 6 a parked request is cancelled, 7 poll (arm a registration on an end that is not ready),
+# 8 the wake loop only. Picks are a byte modulo the choices:
+# nonblocking when its byte % 4 == 0, the read end when its byte is even.
+def pipe_start(extra_ring=0, fifo=False):
+    return struct.pack("<H", extra_ring) + bytes([1 if fifo else 0])
+
+
+def p_read(n, nonblocking=False):
+    return bytes([2, 0 if nonblocking else 1, 0, 1]) + struct.pack("<H", n - 1)
+
+
+def p_write(n, nonblocking=False):
+    small = n <= 4096
+    return (bytes([3, 0 if nonblocking else 1, 0, 1 if small else 0]) + struct.pack("<H", n))
+
+
+def p_open_fifo(read, nonblocking=False):
+    return bytes([4, 0 if nonblocking else 1, 0 if read else 1])
+
+
+def p_close(read):
+    return bytes([1, 1, 0 if read else 1])
+
+
+write("pipe", "atomic_writers_queue_behind_each_other",
+      pipe_start() + p_write(4000) + p_write(100) + p_write(4096) + p_write(10)
+      + p_read(1000) + p_read(3000) + p_read(7) + p_write(50, nonblocking=True) + p_read(9000))
+write("pipe", "partial_writes_and_parked_readers",
+      pipe_start(extra_ring=0x2000) + p_read(10) + p_read(20) + p_write(30000)
+      + p_write(20000) + p_read(40000) + p_read(40000) + p_close(read=False) + p_read(5))
+write("pipe", "fifo_rendezvous_and_give_up",
+      pipe_start(fifo=True) + p_open_fifo(read=True) + p_open_fifo(read=False, nonblocking=True)
+      + bytes([5, 1, 0, 0]) + p_open_fifo(read=False) + p_open_fifo(read=True)
+      + p_write(100) + p_close(read=True) + p_write(10) + bytes([6, 1, 0, 0]))
+
+
+def p_poll(thread, read_end, wants_in):
+    return bytes([7, 1, 0 if read_end else 1, thread, 0 if wants_in else 1])
+
+
+write("pipe", "poll_both_ends",
+      pipe_start() + p_poll(0, True, True) + p_poll(1, False, True) + p_write(10)
+      + p_write(4096) + p_write(4096) + p_write(3000) + p_poll(2, False, False) + p_read(5000)
+      + p_poll(3, True, True) + p_close(read=False) + p_read(60000))
