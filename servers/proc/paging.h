@@ -41,6 +41,7 @@
 #include "axolotl/abi.h"
 #include "axolotl/kip.h"
 #include "lib/ipc/error.h"
+#include "lib/loader/layout.h"
 #include "servers/proc/process_table.h"
 
 namespace proc {
@@ -89,7 +90,8 @@ bool paged_by_mm(const Proc& proc, uint32_t module);
 // started (ProcessHost::run starts it). Errors as ProcessHost::start; no_memory also when mm
 // refuses (quota, tables).
 ipc::Error mm_start_process(Proc& proc, uint32_t slot, uint32_t module, axo_thread_id_t thread,
-                            const char* const* argv, uint32_t argc);
+                            const char* const* argv, uint32_t argc,
+                            const loader::StringBlock& more);
 
 // Starts the `mm` module (module == Paging::mm_module) in `slot`: paged by proc's image pager,
 // proc's main thread its exception handler, a σ0 client.

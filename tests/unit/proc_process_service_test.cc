@@ -49,7 +49,7 @@ protected:
 
     // ---- the fake host ----
     static ipc::Error start(void* context, uint32_t slot, uint32_t module, axo_thread_id_t thread,
-                            const char* const* argv, uint32_t argc) {
+                            const char* const* argv, uint32_t argc, const loader::StringBlock&) {
         auto* self = static_cast<ProcessServiceTest*>(context);
         if (self->fail_start != ipc::Error::ok) return self->fail_start;
         if (std::strcmp(self->config.modules[module].name, "notes") == 0)
@@ -504,7 +504,7 @@ struct ForkHost {
         return ipc::Error::ok;
     }
     static ipc::Error start(void*, uint32_t, uint32_t, axo_thread_id_t, const char* const*,
-                            uint32_t) {
+                            uint32_t, const loader::StringBlock&) {
         return ipc::Error::ok;
     }
     static void destroy(void*, uint32_t, axo_thread_id_t) {}

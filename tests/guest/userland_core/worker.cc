@@ -41,9 +41,16 @@
 //                         — or an earlier end at vector 14 when it takes its own running code or
 //                         stack away. Another worker must not notice.
 //
+//   worker arguments ...  checks that its arguments and environment are arguments.h's 128 KiB
+//                         pattern, byte for byte: exit 0, else 10 + the first wrong string's
+//                         number (1-based; 139: wrong counts).
+//   worker exec-arguments exec of `worker arguments` with that pattern (kProcExecBlock): the
+//                         new image checks it as above. Exit 50 + the error if exec returns.
+//
 //   worker identity | events | signals   proc's identity, event stream and signals: identity.cc.
 //
 // Every exit status names the step that failed (0: all good); the driver checks them.
+#include "arguments.h"
 #include "identity.h"
 #include "lib/loader/loader.h"
 #include "lib/names/names.h"
@@ -700,6 +707,30 @@ __attribute__((noinline)) void spin(uint32_t rounds) {
     exit(0);
 }
 
+// ---- arguments and environment ---------------------------------------------------------------
+
+[[noreturn]] void arguments_mode(const loader::StartArguments& args) {
+    const char* const* envp = args.argv + args.argc + 1;
+    uint32_t wrong = arguments::check(args.argc, args.argv, envp);
+    if (wrong != 0) exit(static_cast<int32_t>(10 + wrong));
+    uint32_t environment = 0;
+    while (envp[environment] != nullptr)
+        ++environment;
+    rt_printf("# worker: %u arguments and %u environment strings of the 128 KiB pattern, intact\n",
+              args.argc, environment);
+    exit(0);
+}
+
+proc::client::ArgumentBlock g_block;
+
+[[noreturn]] void exec_arguments_mode() {
+    if (!arguments::fill(g_block)) exit(49);
+    ipc::KernelTransport transport;
+    ipc::Error error = proc::client::exec(transport, program::proc_thread(), "worker", g_block,
+                                          timeout());
+    exit(50 + static_cast<int32_t>(error));
+}
+
 } // namespace
 
 int main() {
@@ -726,6 +757,8 @@ int main() {
     if (equal(mode, "steal") && args.argc > 2) steal_mode(args.argv[2]);
     if (equal(mode, "steady")) steady_mode();
     if (equal(mode, "shake") && args.argc > 2) shake_mode(args.argv[2]);
+    if (equal(mode, arguments::kMode)) arguments_mode(args);
+    if (equal(mode, "exec-arguments")) exec_arguments_mode();
     // identity, events, signals, exec: identity.cc
     (void)identity::run(mode, args.argc > 2 ? args.argv[2] : nullptr);
     rt_printf("worker: unknown mode \"%s\"\n", mode);
