@@ -175,7 +175,13 @@ ipc::Error take_argument_block(uint32_t argc, uint32_t envc, uint32_t bytes,
 void flush_stray_items(uint32_t tag) {
     if (axo_tag_typed(tag) == 0) return;
     uint32_t label = axo_tag_label(tag);
-    if (label == kProcSpawnBlock || label == kProcExecBlock) return; // their handlers flush
+    // A block request of the right shape reaches its handler, which flushes; of any other
+    // shape it is refused before (bad_message), so its items go here.
+    static_assert(ipc::wire_words<SpawnBlockRequest> == ipc::wire_words<ExecBlockRequest>);
+    if ((label == kProcSpawnBlock || label == kProcExecBlock) &&
+        axo_tag_untyped(tag) == ipc::wire_words<SpawnBlockRequest> &&
+        axo_tag_typed(tag) == ipc::kItemWords)
+        return;
     flush_window();
 }
 

@@ -52,7 +52,8 @@ ipc::Error take_argument_block(uint32_t argc, uint32_t envc, uint32_t bytes,
                                const ipc::MapItem& item, loader::StringBlock& strings);
 
 // A request other than the two block requests that arrived with typed items: whatever it mapped
-// into the window goes at once (the dispatcher's request hook calls it with the tag).
+// into the window goes at once (the dispatcher's request hook and the kernel-message handler
+// call it with the tag).
 void flush_stray_items(uint32_t tag);
 
 // Step 3: storage for the start block of the process in `slot`, enough for `argv` (argc

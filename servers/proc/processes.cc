@@ -200,6 +200,9 @@ ProcessHost process_host(Proc* proc) {
 // A process can send these labels itself; the sender is still its own thread, so it gets
 // nothing it could not get by faulting: a page of its own, or its end.
 ipc::Outcome on_kernel_message(Proc& proc, axo_thread_id_t from, ipc::Message& message) {
+    // The kernel's own messages carry no items: any a process sent with a kernel label went
+    // to the argument window, and go at once (argument_blocks.h).
+    flush_stray_items(axo_my_utcb()->mr[0]);
     const ProcessEntry* entry = proc.processes.running(from);
     if (entry == nullptr) return ipc::Outcome::no_reply;
     uint32_t slot = proc.processes.table().slot_of(*entry);

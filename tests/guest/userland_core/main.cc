@@ -801,7 +801,7 @@ axo_fpage_t raw_fpage(uint32_t log2) {
 }
 
 void arguments_tests() {
-    constexpr uint32_t kTests = 16;
+    constexpr uint32_t kTests = 19;
     constexpr uint32_t kPage = 4096;
     if (!program::paged_by_mm()) {
         for (uint32_t i = 0; i < kTests; ++i)
@@ -859,9 +859,38 @@ void arguments_tests() {
     expect(ipc::call_with_item(g_transport, g_proc, proc::StatisticsRequest{}, g_block.item(),
                                stray, call_timeout()),
            ipc::Error::bad_message, "statistics with the pattern as a stray item: bad message");
-    expect(raw_spawn_block(8, 0, 7171, ipc::MapItem::map(0, raw_fpage(13))),
-           ipc::Error::invalid_argument,
-           "a block with a page the caller does not have: EINVAL, proc serves on");
+    auto hole = [&](const char* after) {
+        expect(raw_spawn_block(8, 0, 7171, ipc::MapItem::map(0, raw_fpage(13))),
+               ipc::Error::invalid_argument,
+               "a block with a page the caller does not have, after %s: EINVAL, proc serves on",
+               after);
+    };
+    hole("the stray statistics item");
+    // The same after a block request of the wrong shape (two items: refused before its
+    // handler) and after a message with a kernel label (an exception's, which proc drops),
+    // each with the pattern as an item.
+    proc::SpawnBlockRequest shaped{};
+    (void)shaped.image.set("worker");
+    shaped.argc = 8;
+    shaped.bytes = 7171;
+    axo_utcb_t* utcb = axo_my_utcb();
+    memcpy(&utcb->mr[1], &shaped, sizeof shaped);
+    constexpr uint32_t kWords = ipc::wire_words<proc::SpawnBlockRequest>;
+    utcb->mr[1 + kWords] = axo_map_item_word0(0, 0);
+    utcb->mr[2 + kWords] = g_block.item().fpage;
+    utcb->mr[3 + kWords] = axo_map_item_word0(0, 0);
+    utcb->mr[4 + kWords] = AXO_FPAGE_NIL;
+    utcb->mr[0] = axo_msg_tag(proc::kProcSpawnBlock, kWords, 4);
+    axo_msg_tag_t tag = axo_ipc_call(g_proc, axo_timeouts(call_timeout(), call_timeout()));
+    check(!axo_tag_failed(tag) &&
+              axo_tag_label(tag) == static_cast<uint32_t>(ipc::Error::bad_message),
+          "a block request with two items: bad message");
+    hole("a block request with two items");
+    utcb->mr[0] = axo_msg_tag(AXO_LABEL_EXCEPTION, 0, 2);
+    utcb->mr[1] = axo_map_item_word0(0, 0);
+    utcb->mr[2] = g_block.item().fpage;
+    (void)axo_ipc_send(g_proc, call_timeout());
+    hole("an item under a kernel label");
     check(statistics().spawned == spawned, "none of the refused requests started anything");
 
     // ARG_MAX exactly: a spawned worker and an exec'd one find every byte.
