@@ -107,8 +107,8 @@ uint32_t region(uint32_t pages, uint32_t kind, uint32_t object) {
     mm::RegionCreateReply reply{};
     ipc::Error error = ipc::call(mm_thread(),
                                  mm::RegionCreateRequest{AXO_NIL_THREAD, 0, pages * kPage,
-                                                         AXO_FPAGE_R | AXO_FPAGE_W, kind, object,
-                                                         0, AXO_NIL_THREAD, 0},
+                                                         AXO_FPAGE_R | AXO_FPAGE_W, kind, object, 0,
+                                                         AXO_NIL_THREAD, 0},
                                  reply, timeout());
     return error == ipc::Error::ok ? reply.address : 0;
 }

@@ -220,8 +220,8 @@ static void bench_yield(void) {
  * Axolotl's pagefault.mm.anon uses, less the same timing of a present page. */
 static void bench_first_touch_anon(void) {
     size_t pages = WARMUP + ROUNDS;
-    uint8_t* area = mmap(NULL, pages * 4096, PROT_READ | PROT_WRITE,
-                         MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    uint8_t* area =
+        mmap(NULL, pages * 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     if (area == MAP_FAILED) {
         printf("BENCH-SKIP linux.pagefault.anon mmap failed\n");
         return;

@@ -89,9 +89,8 @@ private:
 
 // spawn (kProcSpawnBlock) with the arguments and environment of `block`.
 template <ipc::Transport T>
-ipc::Error spawn(T& transport, axo_thread_id_t proc, const char* image,
-                 const ArgumentBlock& block, SpawnReply& reply,
-                 axo_timeout_t timeout = AXO_TIMEOUT_NEVER) {
+ipc::Error spawn(T& transport, axo_thread_id_t proc, const char* image, const ArgumentBlock& block,
+                 SpawnReply& reply, axo_timeout_t timeout = AXO_TIMEOUT_NEVER) {
     SpawnBlockRequest request{};
     if (!request.image.set(image)) return ipc::Error::invalid_argument;
     request.argc = block.argc();
@@ -102,8 +101,8 @@ ipc::Error spawn(T& transport, axo_thread_id_t proc, const char* image,
 
 // exec (kProcExecBlock): returns only if proc refused or could not be reached.
 template <ipc::Transport T>
-ipc::Error exec(T& transport, axo_thread_id_t proc, const char* image,
-                const ArgumentBlock& block, axo_timeout_t timeout = AXO_TIMEOUT_NEVER) {
+ipc::Error exec(T& transport, axo_thread_id_t proc, const char* image, const ArgumentBlock& block,
+                axo_timeout_t timeout = AXO_TIMEOUT_NEVER) {
     ExecBlockRequest request{};
     if (!request.image.set(image)) return ipc::Error::invalid_argument;
     request.argc = block.argc();

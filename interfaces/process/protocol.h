@@ -108,7 +108,6 @@ constexpr uint32_t kArgumentWindowLog2 = 17;
 constexpr uint32_t kArgumentWindowBytes = 1u << kArgumentWindowLog2;
 static_assert(kMaxArgumentBytes <= kArgumentWindowBytes);
 
-
 // Starts the boot module named `image` (its configured name, README.md "The boot
 // configuration") as a new process, the caller's child. Its argv: the module's name, the
 // arguments of its boot configuration line, then the words of `arguments`.

@@ -80,8 +80,7 @@ public:
                const char* const* envp = nullptr, uint32_t envc = 0);
     // argv, then the arguments of `more`; then the environment of `more` (valid_strings must
     // hold for it). False (and the block empty) if it does not fit in capacity().
-    bool build(const char* const* argv, uint32_t argc, uint32_t stack_top,
-               const StringBlock& more);
+    bool build(const char* const* argv, uint32_t argc, uint32_t stack_top, const StringBlock& more);
 
     uint32_t size() const { return m_size; }
     // The initial esp: stack_top - size().

@@ -119,9 +119,9 @@ uint32_t allocate_run(uint32_t pages) {
         for (uint32_t i = first; i < first + pages; ++i) {
             if (test(g_owned, i)) continue;
             uint32_t physical = 0;
-            if (sigma0::client::allocate_any(
-                    kPageBits, axo_fpage(page_address(i), kPageBits, AXO_FPAGE_RWX), physical) !=
-                ipc::Error::ok)
+            if (sigma0::client::allocate_any(kPageBits,
+                                             axo_fpage(page_address(i), kPageBits, AXO_FPAGE_RWX),
+                                             physical) != ipc::Error::ok)
                 return kStartAreaPages;
             set(g_owned, i, true);
         }

@@ -71,7 +71,8 @@ ipc::Error on_exec(Proc& proc, axo_thread_id_t from, const ExecRequest& request,
 ipc::Error on_spawn_block(Proc& proc, axo_thread_id_t from, const SpawnBlockRequest& request,
                           const ipc::MapItem& item, SpawnReply& reply) {
     loader::StringBlock strings;
-    if (ipc::Error e = take_argument_block(request.argc, request.envc, request.bytes, item, strings);
+    if (ipc::Error e =
+            take_argument_block(request.argc, request.envc, request.bytes, item, strings);
         e != ipc::Error::ok)
         return e;
     return proc.processes.spawn(from, request.image, strings, reply);
@@ -79,7 +80,8 @@ ipc::Error on_spawn_block(Proc& proc, axo_thread_id_t from, const SpawnBlockRequ
 ipc::Error on_exec_block(Proc& proc, axo_thread_id_t from, const ExecBlockRequest& request,
                          const ipc::MapItem& item, ipc::Empty& reply) {
     loader::StringBlock strings;
-    if (ipc::Error e = take_argument_block(request.argc, request.envc, request.bytes, item, strings);
+    if (ipc::Error e =
+            take_argument_block(request.argc, request.envc, request.bytes, item, strings);
         e != ipc::Error::ok)
         return e;
     return proc.processes.exec(from, request.image, nullptr, strings, reply);

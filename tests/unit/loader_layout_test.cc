@@ -322,7 +322,8 @@ TEST(LoaderLayout, AMalformedBlockIsRefused) {
     start.set_storage(storage.data(), uint32_t(storage.size()));
     const char* fixed[] = {"x"};
     EXPECT_FALSE(start.build(fixed, 1, kStack.top, {block.data(), uint32_t(block.size()), 3, 0}));
-    EXPECT_FALSE(start.build(fixed, 1, kStack.top, {block.data(), uint32_t(block.size() - 1), 2, 0}));
+    EXPECT_FALSE(
+        start.build(fixed, 1, kStack.top, {block.data(), uint32_t(block.size() - 1), 2, 0}));
     EXPECT_TRUE(start.build(fixed, 1, kStack.top, {block.data(), uint32_t(block.size()), 1, 1}));
     Decoded d = decode_pages(start, two_segments(), kStack.top);
     EXPECT_EQ(d.argv, (std::vector<std::string>{"x", "a"}));

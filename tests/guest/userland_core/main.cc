@@ -849,12 +849,11 @@ void arguments_tests() {
     // read the pattern's second page there, the block would be valid (8 strings, 7171 bytes).
     memcpy(g_raw, g_block.text(), kPage);
     ipc::Empty empty;
-    (void)ipc::call(program::pager_thread(),
-                    mm::UnmapRequest{AXO_NIL_THREAD,
-                                     static_cast<uint32_t>(reinterpret_cast<uintptr_t>(g_raw)) +
-                                         kPage,
-                                     kPage},
-                    empty, call_timeout());
+    (void)ipc::call(
+        program::pager_thread(),
+        mm::UnmapRequest{AXO_NIL_THREAD,
+                         static_cast<uint32_t>(reinterpret_cast<uintptr_t>(g_raw)) + kPage, kPage},
+        empty, call_timeout());
     StatisticsReply stray{};
     expect(ipc::call_with_item(g_transport, g_proc, proc::StatisticsRequest{}, g_block.item(),
                                stray, call_timeout()),
@@ -898,8 +897,9 @@ void arguments_tests() {
     ipc::Error error =
         proc::client::spawn(g_transport, g_proc, "worker", g_block, child, call_timeout());
     WaitReply ended{};
-    if (check(error == ipc::Error::ok, "spawn worker with 128 KiB of arguments and environment "
-                                       "(%s)",
+    if (check(error == ipc::Error::ok,
+              "spawn worker with 128 KiB of arguments and environment "
+              "(%s)",
               name_of(error)) &&
         wait_for(child.pid, ended) == ipc::Error::ok)
         check(ended_as(ended, proc::kExitNormal, 0),

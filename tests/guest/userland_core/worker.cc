@@ -726,8 +726,8 @@ proc::client::ArgumentBlock g_block;
 [[noreturn]] void exec_arguments_mode() {
     if (!arguments::fill(g_block)) exit(49);
     ipc::KernelTransport transport;
-    ipc::Error error = proc::client::exec(transport, program::proc_thread(), "worker", g_block,
-                                          timeout());
+    ipc::Error error =
+        proc::client::exec(transport, program::proc_thread(), "worker", g_block, timeout());
     exit(50 + static_cast<int32_t>(error));
 }
 
