@@ -464,6 +464,20 @@ ipc::Error mm_fork_process(Proc& proc, uint32_t slot, uint32_t parent_slot, axo_
     return ipc::Error::ok;
 }
 
+void mm_rebind_restarted(Proc& proc, axo_thread_id_t old_thread, axo_thread_id_t new_thread) {
+    if (proc.paging.mm == AXO_NIL_THREAD) return;
+    mm::PagerRebindReply rebound{};
+    ipc::Error error = mm_call(proc, mm::PagerRebindRequest{old_thread, new_thread}, rebound);
+    if (error != ipc::Error::ok)
+        rt_printf("proc: mm did not rebind the objects of %u.%u: %s\n",
+                  axo_thread_number(old_thread), axo_thread_version(old_thread),
+                  ipc::error_name(error));
+    else if (rebound.objects != 0)
+        rt_printf("proc: %u object(s) of %u.%u rebound to its restarted instance %u.%u\n",
+                  rebound.objects, axo_thread_number(old_thread), axo_thread_version(old_thread),
+                  axo_thread_number(new_thread), axo_thread_version(new_thread));
+}
+
 void mm_release_process(Proc& proc, axo_thread_id_t thread) {
     ipc::Empty empty;
     ipc::Error error = mm_call(proc, mm::DetachRequest{thread}, empty);

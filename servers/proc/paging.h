@@ -104,6 +104,11 @@ ipc::Error start_mm_module(Proc& proc, uint32_t slot, uint32_t module, axo_threa
 ipc::Error mm_fork_process(Proc& proc, uint32_t slot, uint32_t parent_slot, axo_thread_id_t thread,
                            uint32_t ip, uint32_t sp);
 
+// A module was restarted (on-exit=restart): the objects its old instance's first thread was the
+// pager of are its new first thread's from now on (mm's kMmPagerRebind), so clients of a
+// restarted pager fault on into the new instance. Logs how many; nothing without mm.
+void mm_rebind_restarted(Proc& proc, axo_thread_id_t old_thread, axo_thread_id_t new_thread);
+
 // The process whose thread was `thread` is gone (its threads deleted): mm forgets it.
 void mm_release_process(Proc& proc, axo_thread_id_t thread);
 

@@ -912,6 +912,26 @@ void arguments_tests() {
               reason_name(ended.reason), ended.status);
 }
 
+// ---- a restarted pager ------------------------------------------------------------------------
+
+// Module `rpager` (worker restartable-pager uc.rpager, on-exit=restart) is a pager proc restarts
+// when it ends. `worker rebound` maps an object whose pager it is, kills it, and reads on: proc
+// rebinds the object to the restarted instance (mm's kMmPagerRebind), which serves the faults.
+void restarted_pager_tests() {
+    constexpr uint32_t kTests = 3;
+    if (!program::paged_by_mm()) {
+        for (uint32_t i = 0; i < kTests; ++i)
+            tap::skip("a restarted pager", "no mm: no external pagers");
+        return;
+    }
+    WaitReply ended;
+    if (run("worker", "rebound uc.rpager", ended))
+        check(ended_as(ended, proc::kExitNormal, 0),
+              "worker rebound: after its pager was killed and restarted by proc, the client's "
+              "next faults on the old instance's object were served by the new one (%s %d)",
+              reason_name(ended.reason), ended.status);
+}
+
 // ---- another process's arguments
 // -----------------------------------------------------------------
 
@@ -1191,11 +1211,12 @@ int main() {
     uint32_t cycles = cycles_from_arguments();
     diag("userland-core: proc's processes, %u crash cycles", cycles);
     StatisticsReply start = statistics();
-    // With mm, mm is proc's first process and the pool's pages are its (servers/proc/paging.h).
-    uint32_t expected = program::paged_by_mm() ? 2 : 1;
+    // With mm, mm is proc's first process and the pool's pages are its (servers/proc/paging.h);
+    // then rpager, the restartable test pager, runs too.
+    uint32_t expected = program::paged_by_mm() ? 3 : 1;
     check(start.processes == expected && start.pool_in_use > 0,
           "at the start: %u process(es) (this one%s), %u pool pages in use", start.processes,
-          expected == 2 ? " and mm" : "", start.pool_in_use);
+          expected == 3 ? ", mm and rpager" : "", start.pool_in_use);
     diag("paged by %s", program::paged_by_mm() ? "mm" : "proc");
     exit_status_tests();
     newlib_program_tests();
@@ -1212,6 +1233,7 @@ int main() {
     mm_tests();
     identity_tests();
     arguments_tests();
+    restarted_pager_tests();
     shared_code_tests();
     stolen_arguments_tests();
     bystander_tests();
