@@ -10,6 +10,8 @@ and runs it. What it does, in order:
     `smallspaces=force` (QEMU ignores segment limits, so small spaces are off otherwise):
     once under `-icount shift=0,sleep=off` (rdtsc = guest instructions, deterministic) and
     N times under plain TCG (rdtsc = the host's TSC; the minimum of the N runs, in ns).
+    Then the same for page faults through mm: σ0, proc, mm and bench/guest's axo_bench_mm,
+    a process proc starts (its exit ends the run).
  2. Linux: Debian bookworm's i386 kernel (linux-image-6.1.0-*-686, fetched with apt-get
     download, unpacked into BUILD/bench/linux/<package>_<version>, cached by version), an
     initramfs with linux/linux_bench.c as /init (gcc -m32 -static), the same runs with
@@ -68,6 +70,8 @@ COMPARISONS = [
     ("ipc.map.page", None),
     ("pagefault.roundtrip", None),
     ("notify.wake", None),
+    ("pagefault.mm.anon", "linux.pagefault.anon"),
+    ("pagefault.mm.external", "linux.pagefault.anon"),
     ("cr3.per_roundtrip.large", None),
     ("cr3.per_roundtrip.small", None),
 ]
@@ -129,6 +133,21 @@ def axolotl_args(target: Path, wall: bool) -> list[str]:
         if not f.exists():
             raise BenchError(f"{f} is missing: build first (./axo build)")
     modules = f"{sigma0} sigma0,{bench} axo_bench" + (" mode=wall" if wall else "")
+    return ["-kernel", str(kernel), "-append", AXOLOTL_CMDLINE, "-initrd", modules]
+
+
+def axolotl_mm_args(target: Path, wall: bool) -> list[str]:
+    """σ0, proc, mm and axo_bench_mm: page faults of an ordinary process through mm."""
+    kernel = target / "kernel" / "kernel.elf"
+    files = [target / "servers" / "memory" / "sigma0" / "sigma0", target / "servers" / "proc" /
+             "proc", target / "servers" / "memory" / "mm" / "mm",
+             target / "bench" / "guest" / "axo_bench_mm"]
+    for f in (kernel, *files):
+        if not f.exists():
+            raise BenchError(f"{f} is missing: build first (./axo build)")
+    sigma0, proc, mm, bench = files
+    modules = (f"{sigma0} sigma0,{proc},{mm},{bench} on-exit=shutdown" +
+               (" wall" if wall else ""))
     return ["-kernel", str(kernel), "-append", AXOLOTL_CMDLINE, "-initrd", modules]
 
 
@@ -466,6 +485,8 @@ def main() -> int:
     target = args.build / "target"
     results = measure("axolotl", lambda wall: axolotl_args(target, wall), args.wall_runs, 120,
                       tsc_per_ns)
+    results.update(measure("axolotl", lambda wall: axolotl_mm_args(target, wall), args.wall_runs,
+                           120, tsc_per_ns))
     linux_label = None
     if not args.no_linux:
         kernel, linux_label = fetch_linux(out / "linux")

@@ -197,6 +197,12 @@ enum Label : uint32_t {
     // The pager ends its object: it goes when the last region mapping it goes. Errors as
     // kMmObjectGrant.
     kMmObjectEnd = 0x0710,
+    // Root task only: every object whose pager is `old_pager` (a server's instance that
+    // ended) is rebound to `new_pager` (its restarted instance), as kMmObjectRebind does for
+    // one; the reply says how many. What proc does when it restarts a module (on-exit=restart),
+    // so that a restarted pager serves the objects its old instance made. Errors:
+    // no_permission (not the root task); invalid_argument (a nil or equal pager).
+    kMmPagerRebind = 0x0711,
 
     // ---- Messages mm sends
     // ---------------------------------------------------------------------------
@@ -207,7 +213,8 @@ static_assert(labels::all_in(AXO_LABELS_MM_FIRST, AXO_LABELS_MM_LAST,
                              {kMmAttach, kMmDetach, kMmRegionCreate, kMmSbrk, kMmProtect, kMmUnmap,
                               kMmDuplicate, kMmQuotaSet, kMmStatistics, kMmFaultState,
                               kMmFaultRetry, kMmFaultWait, kMmPagerWait, kMmObjectCreate,
-                              kMmObjectGrant, kMmObjectRebind, kMmObjectEnd, kMmFaultNotice}));
+                              kMmObjectGrant, kMmObjectRebind, kMmObjectEnd, kMmPagerRebind,
+                              kMmFaultNotice}));
 static_assert(uint32_t{kMmPagerWait} == uint32_t{AXO_MM_PAGER_WAIT},
               "the C callers' label (wire.h)");
 
@@ -371,6 +378,18 @@ struct ObjectRebindRequest {
     axo_thread_id_t pager;
 };
 static_assert(ipc::wire_words<ObjectRebindRequest> == 2);
+
+struct PagerRebindReply {
+    uint32_t objects; // how many were rebound
+};
+struct PagerRebindRequest {
+    static constexpr uint32_t kLabel = kMmPagerRebind;
+    using Reply = PagerRebindReply;
+    axo_thread_id_t old_pager;
+    axo_thread_id_t new_pager;
+};
+static_assert(ipc::wire_words<PagerRebindRequest> == 2);
+static_assert(ipc::wire_words<PagerRebindReply> == 1);
 
 struct ObjectEndRequest {
     static constexpr uint32_t kLabel = kMmObjectEnd;

@@ -26,6 +26,92 @@ ipc::Error spawn(T& transport, axo_thread_id_t proc, const char* image, const ch
     return ipc::call(transport, proc, request, reply, timeout);
 }
 
+// An argument block (protocol.h, "Arguments and environment as a block") in the caller's
+// memory, aligned so that one fpage covers it: arguments first, then environment strings.
+// Large (2 * kArgumentWindowBytes of address space): keep it static; only the pages written
+// become memory.
+class ArgumentBlock {
+public:
+    void clear() { m_argc = m_envc = m_bytes = 0; }
+    // False (and nothing added) if the block would pass kMaxArgumentBytes or
+    // kMaxArgumentStrings, or (for an argument) an environment string is in already.
+    bool add_argument(const char* text) { return m_envc == 0 && add(text, m_argc); }
+    bool add_environment(const char* text) { return add(text, m_envc); }
+    // Every space-separated word of `words` as an argument.
+    bool add_words(const char* words) {
+        char word[kArgumentBytes];
+        for (uint32_t i = 0; words != nullptr && words[i] != '\0';) {
+            while (words[i] == ' ')
+                ++i;
+            uint32_t n = 0;
+            while (words[i] != '\0' && words[i] != ' ') {
+                if (n + 1 == sizeof word) return false;
+                word[n++] = words[i++];
+            }
+            word[n] = '\0';
+            if (n != 0 && !add_argument(word)) return false;
+        }
+        return true;
+    }
+
+    uint32_t argc() const { return m_argc; }
+    uint32_t envc() const { return m_envc; }
+    uint32_t bytes() const { return m_bytes; }
+    const char* text() const { return m_text; }
+    // The request's map item: the smallest fpage from the block's start that covers it, read
+    // only (nil for an empty block).
+    ipc::MapItem item() const {
+        if (m_bytes == 0) return ipc::MapItem::map(0, AXO_FPAGE_NIL);
+        uint32_t log2 = 12;
+        while ((1u << log2) < m_bytes)
+            ++log2;
+        return ipc::MapItem::map(
+            0, axo_fpage(static_cast<uint32_t>(reinterpret_cast<uintptr_t>(m_text)), log2,
+                         AXO_FPAGE_R));
+    }
+
+private:
+    bool add(const char* text, uint32_t& count) {
+        uint32_t n = 0;
+        while (text[n] != '\0')
+            ++n;
+        if (m_argc + m_envc + 1 > kMaxArgumentStrings || n + 1 > kMaxArgumentBytes - m_bytes)
+            return false;
+        __builtin_memcpy(m_text + m_bytes, text, n + 1);
+        m_bytes += n + 1;
+        ++count;
+        return true;
+    }
+
+    alignas(kArgumentWindowBytes) char m_text[kArgumentWindowBytes];
+    uint32_t m_argc = 0, m_envc = 0, m_bytes = 0;
+};
+
+// spawn (kProcSpawnBlock) with the arguments and environment of `block`.
+template <ipc::Transport T>
+ipc::Error spawn(T& transport, axo_thread_id_t proc, const char* image, const ArgumentBlock& block,
+                 SpawnReply& reply, axo_timeout_t timeout = AXO_TIMEOUT_NEVER) {
+    SpawnBlockRequest request{};
+    if (!request.image.set(image)) return ipc::Error::invalid_argument;
+    request.argc = block.argc();
+    request.envc = block.envc();
+    request.bytes = block.bytes();
+    return ipc::call_with_item(transport, proc, request, block.item(), reply, timeout);
+}
+
+// exec (kProcExecBlock): returns only if proc refused or could not be reached.
+template <ipc::Transport T>
+ipc::Error exec(T& transport, axo_thread_id_t proc, const char* image, const ArgumentBlock& block,
+                axo_timeout_t timeout = AXO_TIMEOUT_NEVER) {
+    ExecBlockRequest request{};
+    if (!request.image.set(image)) return ipc::Error::invalid_argument;
+    request.argc = block.argc();
+    request.envc = block.envc();
+    request.bytes = block.bytes();
+    ipc::Empty reply;
+    return ipc::call_with_item(transport, proc, request, block.item(), reply, timeout);
+}
+
 template <ipc::Transport T>
 ipc::Error wait(T& transport, axo_thread_id_t proc, ProcessId pid, uint32_t options,
                 WaitReply& reply, axo_timeout_t timeout = AXO_TIMEOUT_NEVER) {

@@ -44,6 +44,10 @@ enum Label : uint32_t {
     kProcSignalState =
         AXO_PROC_SIGNAL_STATE, // the caller's ignored and caught signals; its pending ones
     kProcExec = AXO_PROC_EXEC, // the calling process runs another program, keeping its pid
+    // spawn and exec with arguments and environment of up to kMaxArgumentBytes, in the
+    // caller's memory (a map item), not in message words
+    kProcSpawnBlock = AXO_PROC_SPAWN_BLOCK,
+    kProcExecBlock = AXO_PROC_EXEC_BLOCK,
 };
 static_assert(labels::all_in(AXO_LABELS_PROCESS_FIRST, AXO_LABELS_PROCESS_LAST,
                              {kProcSpawn, kProcExit, kProcWait, kProcKill, kProcStatistics,
@@ -72,8 +76,37 @@ static_assert(labels::all_in(AXO_LABELS_PROCESS_FIRST, AXO_LABELS_PROCESS_LAST,
 using ProcessId = uint32_t;
 constexpr ProcessId kNoProcess = 0; // no process; as a parent: proc itself
 
-// Arguments of a spawn: space-separated words, NUL-terminated in the field.
+// Arguments of a spawn or exec in message words: space-separated words, NUL-terminated in the
+// field; no environment. Larger arguments and an environment: kProcSpawnBlock (below).
 constexpr uint32_t kArgumentBytes = 96;
+
+// ---- Arguments and environment as a block (kProcSpawnBlock, kProcExecBlock) -----------------
+//
+// The caller lays its arguments and environment out in its own memory as an *argument block*:
+// `argc` arguments, then `envc` environment strings ("NAME=value"), each NUL-terminated, back
+// to back, `bytes` long in all — and maps the pages that hold it to proc with the request's one
+// map item (read rights suffice): an fpage of 2^s bytes, 4 KiB <= 2^s <= kArgumentWindowBytes,
+// based where the block starts, with a send base that is a multiple of kArgumentWindowBytes
+// (client.h's ArgumentBlock does all of it). proc copies the block out of its receive window
+// before it checks it, so a caller that changes its pages meanwhile changes nothing but its own
+// request, then flushes the window: the caller's pages are its own again when the reply comes.
+//
+// ARG_MAX: `bytes` is at most kMaxArgumentBytes and argc + envc at most kMaxArgumentStrings;
+// beyond either the request is refused with arguments_too_long (E2BIG) and nothing starts.
+// Malformed blocks are invalid_argument (EINVAL): not exactly argc + envc strings each
+// terminated inside `bytes` (bytes 0 means no strings, and a nil fpage), an item that does not
+// cover `bytes` or is not readable, a send base that would not put it at the window's start, or
+// pages proc cannot read (the caller mapped pages it does not have).
+//
+// The new image gets, at the top of its stack, argc' = the module's name, its configured
+// arguments and the block's argc arguments; argv[0..argc'), a null pointer, envp (the block's
+// envc strings), a null pointer, the auxiliary vector (AT_NULL) — the System V i386 layout
+// (lib/loader/layout.h). The block's pages are part of the stack (kProcessStackBytes).
+constexpr uint32_t kMaxArgumentBytes = 128 * 1024;
+constexpr uint32_t kMaxArgumentStrings = 8192;
+constexpr uint32_t kArgumentWindowLog2 = 17;
+constexpr uint32_t kArgumentWindowBytes = 1u << kArgumentWindowLog2;
+static_assert(kMaxArgumentBytes <= kArgumentWindowBytes);
 
 // Starts the boot module named `image` (its configured name, README.md "The boot
 // configuration") as a new process, the caller's child. Its argv: the module's name, the
@@ -94,6 +127,19 @@ struct SpawnRequest {
 };
 static_assert(ipc::wire_words<SpawnRequest> == 32);
 static_assert(ipc::wire_words<SpawnReply> == 2);
+
+// spawn with an argument block ("Arguments and environment as a block" above), otherwise as
+// kProcSpawn. Errors as kProcSpawn's, and arguments_too_long (E2BIG), invalid_argument for a
+// malformed block, no_memory when proc has no room for the block.
+struct SpawnBlockRequest {
+    static constexpr uint32_t kLabel = kProcSpawnBlock;
+    using Reply = SpawnReply;
+    Name image;
+    uint32_t argc;  // arguments in the block (after the module's name and configured ones)
+    uint32_t envc;  // environment strings in the block, after the arguments
+    uint32_t bytes; // the block's length
+};
+static_assert(ipc::wire_words<SpawnBlockRequest> == 11);
 
 // The calling process ends with `status`: proc deletes its thread (the call never returns)
 // and keeps the status for the parent's wait. Errors (the only replies ever sent):
@@ -489,5 +535,16 @@ struct ExecRequest {
     char arguments[kArgumentBytes]; // NUL-terminated
 };
 static_assert(ipc::wire_words<ExecRequest> == 32);
+
+// exec with an argument block (above), otherwise as kProcExec.
+struct ExecBlockRequest {
+    static constexpr uint32_t kLabel = kProcExecBlock;
+    using Reply = ipc::Empty; // never sent on success
+    Name image;
+    uint32_t argc;
+    uint32_t envc;
+    uint32_t bytes;
+};
+static_assert(ipc::wire_words<ExecBlockRequest> == 11);
 
 } // namespace proc

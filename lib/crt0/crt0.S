@@ -24,6 +24,36 @@ _start:
     xorl %eax, %eax
     rep stosb
 
+    /* Read a word of every page of the start block, from %esp to the end of its last string
+     * (the last environment string, else the last argument): its pages become this process's
+     * own now, so a fork before main has read them all gives the child copies too (proc serves
+     * a process's arguments to that process only: servers/proc/argument_blocks.h). */
+    movl (%esp), %ecx
+    xorl %eax, %eax
+    testl %ecx, %ecx
+    jz 10f
+    movl (%esp, %ecx, 4), %eax      /* argv[argc - 1] */
+10: leal 8(%esp, %ecx, 4), %edx     /* envp */
+11: movl (%edx), %ecx
+    testl %ecx, %ecx
+    jz 12f
+    movl %ecx, %eax
+    addl $4, %edx
+    jmp 11b
+12: testl %eax, %eax
+    jz 14f
+    movl %eax, %edi                 /* past the last string's terminator */
+    movl $-1, %ecx
+    xorl %eax, %eax
+    repne scasb
+    movl %esp, %edx
+    andl $-4096, %edx
+13: cmpl %edi, %edx
+    jae 14f
+    movl (%edx), %eax
+    addl $4096, %edx
+    jmp 13b
+14:
     /* argc in %esi, argv in %edi, envp = &argv[argc + 1] in %ebx: all callee-saved. */
     movl (%esp), %esi
     leal 4(%esp), %edi

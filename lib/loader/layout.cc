@@ -33,46 +33,111 @@ PagePlan plan_page(const axo::elf::Image& elf, StackArea stack, uint32_t page) {
     return plan;
 }
 
+bool valid_strings(const StringBlock& block) {
+    uint64_t strings = uint64_t{block.argc} + block.envc;
+    if (block.size == 0) return strings == 0;
+    if (block.bytes == nullptr || block.bytes[block.size - 1] != '\0') return false;
+    uint64_t terminators = 0;
+    for (uint32_t i = 0; i < block.size; ++i)
+        terminators += block.bytes[i] == '\0';
+    return terminators == strings;
+}
+
+void StartBlock::set_storage(uint8_t* storage, uint32_t capacity) {
+    m_storage = storage;
+    m_capacity = storage != nullptr ? capacity & ~15u : 0;
+    m_size = 0;
+}
+
+// `each(visit)` calls visit(text, length) for the argc arguments, then the envc environment
+// strings, in order; it is called twice (measure, then write).
+template <class Each>
+bool StartBlock::lay_out(uint32_t argc, uint32_t envc, uint32_t stack_top, Each each) {
+    m_size = 0;
+    m_top = stack_top;
+    uint32_t capacity = this->capacity();
+    // Words: argc, argv[argc], its terminator, envp[envc], its terminator, the auxiliary
+    // vector's AT_NULL pair.
+    uint64_t words = uint64_t{1} + argc + 1 + envc + 1 + 2;
+    uint64_t strings = 0;
+    each([&](const char*, uint32_t n) { strings += uint64_t{n} + 1; });
+    uint64_t size = (words * 4 + strings + 15) & ~uint64_t{15};
+    if (size > capacity) return false;
+
+    // Built at the end of the storage, so that its last byte is the stack's last.
+    uint8_t* block = base() + (capacity - static_cast<uint32_t>(size));
+    __builtin_memset(base(), 0, capacity);
+    uint32_t at = stack_top - static_cast<uint32_t>(size); // the block's address in the process
+    uint32_t string_at = static_cast<uint32_t>(words) * 4;
+    put_word(block, argc);
+    uint32_t i = 0;
+    each([&](const char* text, uint32_t n) {
+        // argv[i] at word 1 + i; envp[j] at word 1 + argc + 1 + j (after argv's terminator).
+        uint32_t word = i < argc ? 1 + i : 2 + i;
+        put_word(block + 4 * word, at + string_at);
+        copy_bytes(block + string_at, reinterpret_cast<const uint8_t*>(text), n + 1);
+        string_at += n + 1;
+        ++i;
+    });
+    m_size = static_cast<uint32_t>(size);
+    return true;
+}
+
 bool StartBlock::build(const char* const* argv, uint32_t argc, uint32_t stack_top,
                        const char* const* envp, uint32_t envc) {
     m_size = 0;
-    m_top = stack_top;
     if (argc > kMaxArguments || envc > kMaxArguments) return false;
-    // Words: argc, argv[argc], its terminator, envp[envc], its terminator, the auxiliary
-    // vector's AT_NULL pair.
-    uint32_t words = 1 + argc + 1 + envc + 1 + 2;
-    uint32_t strings = 0;
+    // Lengths are bounded by the capacity: a string longer than that cannot fit anyway.
+    uint32_t limit = capacity();
     for (uint32_t i = 0; i < argc + envc; ++i) {
         const char* text = i < argc ? argv[i] : envp[i - argc];
-        uint32_t n = 0;
-        while (text[n] != '\0') {
-            if (++n > kBytes) return false;
-        }
-        strings += n + 1;
-        if (strings > kBytes) return false;
-    }
-    uint32_t size = (words * 4 + strings + 15) & ~15u;
-    if (size > kBytes) return false;
-
-    // Built at the end of m_bytes, so that its last byte is the stack's last.
-    uint8_t* block = m_bytes + (kBytes - size);
-    __builtin_memset(m_bytes, 0, kBytes);
-    uint32_t base = stack_top - size; // the block's address in the process
-    uint32_t string_at = words * 4;
-    put_word(block, argc);
-    for (uint32_t i = 0; i < argc + envc; ++i) {
-        // argv[i] at word 1 + i; envp[j] at word 1 + argc + 1 + j (after argv's terminator).
-        uint32_t word = i < argc ? 1 + i : 2 + i;
-        const char* text = i < argc ? argv[i] : envp[i - argc];
-        put_word(block + 4 * word, base + string_at);
         uint32_t n = 0;
         while (text[n] != '\0')
-            ++n;
-        copy_bytes(block + string_at, reinterpret_cast<const uint8_t*>(text), n + 1);
-        string_at += n + 1;
+            if (++n >= limit) return false;
     }
-    m_size = size;
-    return true;
+    return lay_out(argc, envc, stack_top, [&](auto visit) {
+        for (uint32_t i = 0; i < argc + envc; ++i) {
+            const char* text = i < argc ? argv[i] : envp[i - argc];
+            uint32_t n = 0;
+            while (text[n] != '\0')
+                ++n;
+            visit(text, n);
+        }
+    });
+}
+
+bool StartBlock::build(const char* const* argv, uint32_t argc, uint32_t stack_top,
+                       const StringBlock& more) {
+    m_size = 0;
+    if (!valid_strings(more)) return false;
+    if (argc > kMaxArguments) return false;
+    uint32_t limit = capacity();
+    for (uint32_t i = 0; i < argc; ++i) {
+        uint32_t n = 0;
+        while (argv[i][n] != '\0')
+            if (++n >= limit) return false;
+    }
+    uint64_t total_argc = uint64_t{argc} + more.argc;
+    // Every string takes at least a terminator and a pointer: a count beyond the capacity
+    // cannot fit (and the word arithmetic stays in range).
+    if (total_argc + more.envc > limit) return false;
+    return lay_out(static_cast<uint32_t>(total_argc), more.envc, stack_top, [&](auto visit) {
+        for (uint32_t i = 0; i < argc; ++i) {
+            uint32_t n = 0;
+            while (argv[i][n] != '\0')
+                ++n;
+            visit(argv[i], n);
+        }
+        // valid_strings: every string of `more` ends inside it.
+        const char* text = more.bytes;
+        for (uint32_t i = 0; i < more.argc + more.envc; ++i) {
+            uint32_t n = 0;
+            while (text[n] != '\0')
+                ++n;
+            visit(text, n);
+            text += n + 1;
+        }
+    });
 }
 
 void fill_page(const axo::elf::Image& elf, const uint8_t* image, const StartBlock& start,
@@ -91,8 +156,7 @@ void fill_page(const axo::elf::Image& elf, const uint8_t* image, const StartBloc
     if (!overlaps_page(block_begin, block_end, page)) return;
     uint32_t from = page > block_begin ? page : block_begin;
     uint32_t to = page + kPageSize < block_end ? page + kPageSize : block_end;
-    const uint8_t* bytes = start.bytes() + (StartBlock::kBytes - start.size());
-    copy_bytes(out + (from - page), bytes + (from - block_begin), to - from);
+    copy_bytes(out + (from - page), start.bytes() + (from - block_begin), to - from);
 }
 
 } // namespace loader

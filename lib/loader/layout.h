@@ -3,7 +3,7 @@
 //
 //   plan_page    may the process have this page at all, and writable?
 //   fill_page    the bytes of a page: the ELF file's bytes where segments have them, zero
-//                elsewhere (.bss, the stack), the start block in the stack's top page
+//                elsewhere (.bss, the stack), the start block in the stack's top pages
 //   StartBlock   the program's arguments at the top of its stack, where the System V i386
 //                ABI puts them (lib/crt0 reads them so; freestanding programs read them with
 //                start_arguments):
@@ -47,31 +47,62 @@ struct PagePlan {
 // the Pentium cannot map one page with two.
 PagePlan plan_page(const axo::elf::Image& elf, StackArea stack, uint32_t page);
 
-// Arguments as the process sees them at start: at most kStartBlockBytes, in one page.
+// Strings handed over as one block (a spawn's or exec's arguments and environment): `argc`
+// arguments, then `envc` environment entries ("NAME=value"), each NUL-terminated, back to back
+// in `size` bytes.
+struct StringBlock {
+    const char* bytes = nullptr;
+    uint32_t size = 0;
+    uint32_t argc = 0;
+    uint32_t envc = 0;
+};
+
+// Whether `block` is exactly what it says: argc + envc strings, each terminated inside `size`,
+// nothing after the last terminator. Reads `size` bytes and nothing beyond.
+bool valid_strings(const StringBlock& block);
+
+// Arguments as the process sees them at start. Up to kBytes it is built in the object itself;
+// a larger one needs storage of the caller's (set_storage), which must outlive the block.
 class StartBlock {
 public:
     static constexpr uint32_t kBytes = 1024;
-    static constexpr uint32_t kMaxArguments = 64;
+    static constexpr uint32_t kMaxArguments = 64; // per array of build's first form
+
+    // Where build lays the block out (its end is the storage's end): `capacity` bytes, 16-byte
+    // aligned. nullptr: the object's own kBytes.
+    void set_storage(uint8_t* storage, uint32_t capacity);
+    uint32_t capacity() const { return m_storage != nullptr ? m_capacity : kBytes; }
+    uint8_t* storage() const { return m_storage; }
 
     // Lays out `argv` and `envp` for a stack ending at `stack_top`. False (and the block
-    // empty) if they do not fit in kBytes or either has more than kMaxArguments.
+    // empty) if they do not fit in capacity() or either has more than kMaxArguments.
     bool build(const char* const* argv, uint32_t argc, uint32_t stack_top,
                const char* const* envp = nullptr, uint32_t envc = 0);
+    // argv, then the arguments of `more`; then the environment of `more` (valid_strings must
+    // hold for it). False (and the block empty) if it does not fit in capacity().
+    bool build(const char* const* argv, uint32_t argc, uint32_t stack_top, const StringBlock& more);
 
     uint32_t size() const { return m_size; }
     // The initial esp: stack_top - size().
     uint32_t stack_pointer() const { return m_top - m_size; }
-    const uint8_t* bytes() const { return m_bytes; }
+    // The block's first byte (size() bytes).
+    const uint8_t* bytes() const { return base() + (capacity() - m_size); }
 
 private:
-    alignas(4) uint8_t m_bytes[kBytes] = {};
+    template <class Each> bool lay_out(uint32_t argc, uint32_t envc, uint32_t stack_top, Each each);
+    uint8_t* base() { return m_storage != nullptr ? m_storage : m_inline; }
+    const uint8_t* base() const { return m_storage != nullptr ? m_storage : m_inline; }
+
+    alignas(16) uint8_t m_inline[kBytes] = {};
+    uint8_t* m_storage = nullptr;
+    uint32_t m_capacity = 0;
     uint32_t m_size = 0;
     uint32_t m_top = 0;
 };
-static_assert(StartBlock::kBytes <= kPageSize, "the start block lies in the top stack page");
 
 // Writes page `page` of the process into `out` (kPageSize bytes): the file bytes of every
 // segment that has some on this page, the part of `start` that lies on it, zero elsewhere.
+// The start block may span several pages.
 // `image` is the ELF file, already validated (axo::elf::parse) into `elf`.
 void fill_page(const axo::elf::Image& elf, const uint8_t* image, const StartBlock& start,
                uint32_t page, uint8_t* out);

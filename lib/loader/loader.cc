@@ -85,11 +85,14 @@ const uint8_t* map_boot_module(uint32_t index, uint32_t window, uint32_t* size) 
 }
 
 ipc::Error prepare(Process& process, const uint8_t* image, uint32_t size, const char* const* argv,
-                   uint32_t argc, const char** why) {
+                   uint32_t argc, const char** why, const StringBlock& more) {
+    uint8_t* storage = process.start.storage();
+    uint32_t capacity = process.start.capacity();
     process = Process{};
+    process.start.set_storage(storage, capacity);
     if (!axo::elf::parse(image, size, Process::kStack.low, process.elf, why).ok())
         return ipc::Error::unsupported;
-    if (!process.start.build(argv, argc, Process::kStackTop)) {
+    if (!process.start.build(argv, argc, Process::kStackTop, more)) {
         if (why != nullptr) *why = "the arguments do not fit the start block";
         return ipc::Error::invalid_argument;
     }

@@ -49,7 +49,9 @@ const uint8_t* map_boot_module(uint32_t index, uint32_t window, uint32_t* size);
 struct Process {
     static constexpr uint32_t kMaxPages = 512; // 2 MiB: a process that wants more is killed
     static constexpr uint32_t kStackTop = 0xBFFF0000u;
-    static constexpr uint32_t kStackPages = 16;
+    // Room for the largest start block (interfaces/process/protocol.h: 128 KiB of strings and
+    // their pointers) and the stack below it.
+    static constexpr uint32_t kStackPages = 64;
     static constexpr uint32_t kUtcb = 0xBFFF8000u;
     static constexpr StackArea kStack{kStackTop - kStackPages * kPageSize, kStackTop};
 
@@ -79,10 +81,12 @@ ipc::Error spawn(Process& process, const uint8_t* image, uint32_t size, axo_thre
                  axo_thread_id_t exception_handler = AXO_NIL_THREAD);
 
 // spawn in three steps, for a caller that sets up the space in between (proc hands it to mm,
-// servers/proc/paging.cc): validate the image and lay out the arguments; create the thread
-// (nothing started); start it at the ELF entry (deleted again if that fails).
+// servers/proc/paging.cc): validate the image and lay out the arguments (`argv`, then the
+// arguments and environment of `more`, in the start block's storage: StartBlock::set_storage
+// before, kept); create the thread (nothing started); start it at the ELF entry (deleted again
+// if that fails).
 ipc::Error prepare(Process& process, const uint8_t* image, uint32_t size, const char* const* argv,
-                   uint32_t argc, const char** why);
+                   uint32_t argc, const char** why, const StringBlock& more = {});
 ipc::Error create_thread(Process& process, axo_thread_id_t id, axo_thread_id_t pager,
                          axo_thread_id_t exception_handler, const char** why);
 ipc::Error start(Process& process, const char** why);

@@ -181,6 +181,8 @@ void devices_process_ended(Proc& proc, const ProcessEntry& entry) {
         rt_printf("proc: restarting %s failed: %s\n", config.name, ipc::error_name(error));
         return;
     }
+    // A pager's objects follow it to its new instance (paging.h).
+    mm_rebind_restarted(proc, entry.thread, reply.main_thread);
     proc.devices.set_clock(rt_clock_us());
     proc.devices.restarted(entry.module, reply.pid);
     rt_printf("proc: restarted module %u \"%s\": process %u, thread %u.%u (restart %u)\n",

@@ -5,6 +5,7 @@
 #include "rt/rt.h"
 
 #include "lib/ipc/kernel.h"
+#include "servers/proc/argument_blocks.h"
 #include "servers/proc/boot_config.h"
 #include "servers/proc/selftest.h"
 #include "servers/proc/server.h"
@@ -80,6 +81,7 @@ int main() {
     proc::devices_init(g_proc);
     g_proc.pool.init(proc::kPoolWindow, loader::PagePool::kMaxPages);
 
+    proc::argument_blocks_init(g_proc);
     proc::Dispatcher dispatcher = proc::make_dispatcher(g_proc);
     if (g_config.self_valid && g_config.self.has_argument("selftest"))
         proc::start_selftest(g_proc, dispatcher);

@@ -87,6 +87,12 @@ bool serve_mm_fault(Proc& proc) {
     return false;
 }
 
+// The pages at the top of the stack that hold a process's start block (its arguments).
+uint32_t start_pages(const loader::Process& process) {
+    uint32_t pages = (process.start.size() + kPage - 1) / kPage;
+    return pages != 0 ? pages : 1;
+}
+
 // The message in the UTCB (MR0 is the tag an ipc returned) is a page fault.
 bool is_page_fault() {
     return ipc::is_page_fault(ipc::Message(axo_my_utcb()->mr));
@@ -101,16 +107,18 @@ ipc::Error compose_page(Proc& proc, const mm::ExternalFault& fault) {
     bool stack_top = slot != kImageCookieSlot;
     bool known = module < proc.config->module_count && proc.images[module].program &&
                  image_extent(proc.images[module].elf, low, high) && (offset & (kPage - 1)) == 0 &&
-                 (stack_top ? offset == 0 : offset < high - low);
-    // The stack's top page holds the process's own arguments: only its process gets them (any
-    // client may name this thread as the pager of a region, with any cookie; the images are
-    // boot modules anyone may spawn, the arguments are not). A forked child never asks: its
-    // parent had the page, and the child has a copy.
+                 (stack_top || offset < high - low);
+    // The stack's top pages hold the process's own arguments and environment: only its process
+    // gets them (any client may name this thread as the pager of a region, with any cookie;
+    // the images are boot modules anyone may spawn, the arguments are not). A forked child
+    // never asks: its parent's start-up touched them all (lib/rt, lib/crt0), and the child has
+    // copies.
     if (known && stack_top) {
         const ProcessEntry* entry = proc.processes.running(fault.client);
         if (slot >= ProcessTable::kSlots || entry == nullptr ||
             proc.processes.table().slot_of(*entry) != slot ||
-            proc.loaded[slot].image != proc.images[module].data)
+            proc.loaded[slot].image != proc.images[module].data ||
+            offset >= start_pages(proc.loaded[slot]) * kPage)
             known = false;
     }
     if (!known) return ipc::Error::invalid_argument;
@@ -123,7 +131,7 @@ ipc::Error compose_page(Proc& proc, const mm::ExternalFault& fault) {
     if (stack_top) {
         const loader::Process& process = proc.loaded[slot];
         loader::fill_page(process.elf, process.image, process.start,
-                          loader::Process::kStackTop - kPage, out);
+                          loader::Process::kStackTop - start_pages(process) * kPage + offset, out);
     } else {
         // The image's pages are the same for every process of the module.
         static const loader::StartBlock kNoArguments;
@@ -301,11 +309,13 @@ ipc::Error setup_space(Proc& proc, uint32_t slot, uint32_t module, axo_thread_id
     if (ipc::Error e = shape_image(proc, thread, process, low, high); e != ipc::Error::ok) return e;
     constexpr uint32_t kStackTop = loader::Process::kStackTop;
     constexpr uint32_t kStackLow = kStackTop - kProcessStackBytes;
-    if (ipc::Error e = region(proc, thread, kStackTop - kPage, kPage, AXO_FPAGE_R | AXO_FPAGE_W,
+    // The start block's pages come from the image pager; the rest of the stack is anonymous.
+    uint32_t top = start_pages(process) * kPage;
+    if (ipc::Error e = region(proc, thread, kStackTop - top, top, AXO_FPAGE_R | AXO_FPAGE_W,
                               mm::kRegionCopy, 0, 0, cookie(module, slot), nullptr);
         e != ipc::Error::ok)
         return e;
-    return region(proc, thread, kStackLow, kStackTop - kPage - kStackLow, AXO_FPAGE_R | AXO_FPAGE_W,
+    return region(proc, thread, kStackLow, kStackTop - top - kStackLow, AXO_FPAGE_R | AXO_FPAGE_W,
                   mm::kRegionAnonymous, 0, 0, 0, nullptr);
 }
 
@@ -388,12 +398,13 @@ ipc::Error start_mm_module(Proc& proc, uint32_t slot, uint32_t module, axo_threa
 }
 
 ipc::Error mm_start_process(Proc& proc, uint32_t slot, uint32_t module, axo_thread_id_t thread,
-                            const char* const* argv, uint32_t argc) {
+                            const char* const* argv, uint32_t argc,
+                            const loader::StringBlock& more) {
     const ModuleImage& image = proc.images[module];
     if (!image.program) return ipc::Error::unsupported;
     loader::Process& process = proc.loaded[slot];
     const char* why = nullptr;
-    ipc::Error error = loader::prepare(process, image.data, image.size, argv, argc, &why);
+    ipc::Error error = loader::prepare(process, image.data, image.size, argv, argc, &why, more);
     if (error != ipc::Error::ok) return error; // invalid_argument or unsupported
     error = loader::create_thread(process, thread, proc.paging.mm, rt_my_id(), &why);
     if (error != ipc::Error::ok) return ipc::Error::no_memory;
@@ -416,13 +427,14 @@ ipc::Error mm_fork_process(Proc& proc, uint32_t slot, uint32_t parent_slot, axo_
     if (!paged_by_mm(proc, parent.module)) return ipc::Error::unsupported;
     if (ip == 0 || ip >= mm::kUserLimit || sp == 0 || sp >= mm::kUserLimit)
         return ipc::Error::invalid_argument;
-    // The child has the parent's image and arguments (for the image pager: paging.h).
+    // The child has the parent's image (for the image pager: paging.h); its arguments are the
+    // copies of the parent's stack pages, never the image pager's.
     const loader::Process& from = proc.loaded[parent_slot];
     loader::Process& child = proc.loaded[slot];
     child.image = from.image;
     child.image_size = from.image_size;
     child.elf = from.elf;
-    child.start = from.start;
+    child.start.set_storage(nullptr, 0);
     child.given_count = 0;
     const char* why = nullptr;
     if (loader::create_thread(child, thread, proc.paging.mm, rt_my_id(), &why) != ipc::Error::ok)
@@ -450,6 +462,20 @@ ipc::Error mm_fork_process(Proc& proc, uint32_t slot, uint32_t parent_slot, axo_
                    : ipc::Error::no_memory;
     }
     return ipc::Error::ok;
+}
+
+void mm_rebind_restarted(Proc& proc, axo_thread_id_t old_thread, axo_thread_id_t new_thread) {
+    if (proc.paging.mm == AXO_NIL_THREAD) return;
+    mm::PagerRebindReply rebound{};
+    ipc::Error error = mm_call(proc, mm::PagerRebindRequest{old_thread, new_thread}, rebound);
+    if (error != ipc::Error::ok)
+        rt_printf("proc: mm did not rebind the objects of %u.%u: %s\n",
+                  axo_thread_number(old_thread), axo_thread_version(old_thread),
+                  ipc::error_name(error));
+    else if (rebound.objects != 0)
+        rt_printf("proc: %u object(s) of %u.%u rebound to its restarted instance %u.%u\n",
+                  rebound.objects, axo_thread_number(old_thread), axo_thread_version(old_thread),
+                  axo_thread_number(new_thread), axo_thread_version(new_thread));
 }
 
 void mm_release_process(Proc& proc, axo_thread_id_t thread) {

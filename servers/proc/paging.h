@@ -41,6 +41,7 @@
 #include "axolotl/abi.h"
 #include "axolotl/kip.h"
 #include "lib/ipc/error.h"
+#include "lib/loader/layout.h"
 #include "servers/proc/process_table.h"
 
 namespace proc {
@@ -89,7 +90,8 @@ bool paged_by_mm(const Proc& proc, uint32_t module);
 // started (ProcessHost::run starts it). Errors as ProcessHost::start; no_memory also when mm
 // refuses (quota, tables).
 ipc::Error mm_start_process(Proc& proc, uint32_t slot, uint32_t module, axo_thread_id_t thread,
-                            const char* const* argv, uint32_t argc);
+                            const char* const* argv, uint32_t argc,
+                            const loader::StringBlock& more);
 
 // Starts the `mm` module (module == Paging::mm_module) in `slot`: paged by proc's image pager,
 // proc's main thread its exception handler, a σ0 client.
@@ -101,6 +103,11 @@ ipc::Error start_mm_module(Proc& proc, uint32_t slot, uint32_t module, axo_threa
 // (ProcessHost::run starts it).
 ipc::Error mm_fork_process(Proc& proc, uint32_t slot, uint32_t parent_slot, axo_thread_id_t thread,
                            uint32_t ip, uint32_t sp);
+
+// A module was restarted (on-exit=restart): the objects its old instance's first thread was the
+// pager of are its new first thread's from now on (mm's kMmPagerRebind), so clients of a
+// restarted pager fault on into the new instance. Logs how many; nothing without mm.
+void mm_rebind_restarted(Proc& proc, axo_thread_id_t old_thread, axo_thread_id_t new_thread);
 
 // The process whose thread was `thread` is gone (its threads deleted): mm forgets it.
 void mm_release_process(Proc& proc, axo_thread_id_t thread);

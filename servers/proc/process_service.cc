@@ -27,8 +27,18 @@ ipc::Error ProcessService::spawn(axo_thread_id_t from, const SpawnRequest& reque
     return start(caller(from), index, request.arguments, reply);
 }
 
+ipc::Error ProcessService::spawn(axo_thread_id_t from, const Name& image,
+                                 const loader::StringBlock& strings, SpawnReply& reply) {
+    if (!valid_name(image)) return ipc::Error::invalid_argument;
+    if (m_config == nullptr) return ipc::Error::not_found;
+    const ModuleConfig* module = m_config->find(image.c_str());
+    if (module == nullptr) return ipc::Error::not_found;
+    uint32_t index = static_cast<uint32_t>(module - m_config->modules);
+    return start(caller(from), index, nullptr, strings, reply);
+}
+
 ipc::Error ProcessService::start(ProcessId parent, uint32_t module, const char* extra,
-                                 SpawnReply& reply) {
+                                 const loader::StringBlock& more, SpawnReply& reply) {
     if (m_config == nullptr || module >= m_config->module_count) return ipc::Error::not_found;
     const char* argv[kMaxArguments];
     char words[kArgumentBytes];
@@ -37,8 +47,8 @@ ipc::Error ProcessService::start(ProcessId parent, uint32_t module, const char* 
 
     ProcessEntry* entry = m_table.allocate(parent, module);
     if (entry == nullptr) return ipc::Error::no_space;
-    ipc::Error error =
-        m_host.start(m_host.context, m_table.slot_of(*entry), module, entry->thread, argv, argc);
+    ipc::Error error = m_host.start(m_host.context, m_table.slot_of(*entry), module, entry->thread,
+                                    argv, argc, more);
     if (error != ipc::Error::ok) {
         m_table.release(*entry);
         return error;
@@ -80,22 +90,30 @@ ipc::Error ProcessService::arguments(uint32_t module, const char* extra,
     return ipc::Error::ok;
 }
 
-ipc::Error ProcessService::exec(axo_thread_id_t from, const ExecRequest& request, ipc::Empty&) {
+ipc::Error ProcessService::exec(axo_thread_id_t from, const ExecRequest& request,
+                                ipc::Empty& reply) {
+    if (!terminated(request.arguments, kArgumentBytes)) {
+        if (m_table.find_running(from) == nullptr) return ipc::Error::not_found;
+        return ipc::Error::invalid_argument;
+    }
+    return exec(from, request.image, request.arguments, loader::StringBlock{}, reply);
+}
+
+ipc::Error ProcessService::exec(axo_thread_id_t from, const Name& image, const char* words,
+                                const loader::StringBlock& strings, ipc::Empty&) {
     ProcessEntry* entry = m_table.find_running(from);
     if (entry == nullptr) return ipc::Error::not_found;
-    if (!valid_name(request.image) || !terminated(request.arguments, kArgumentBytes))
-        return ipc::Error::invalid_argument;
+    if (!valid_name(image)) return ipc::Error::invalid_argument;
     if (m_config == nullptr) return ipc::Error::not_found;
-    const ModuleConfig* config = m_config->find(request.image.c_str());
+    const ModuleConfig* config = m_config->find(image.c_str());
     if (config == nullptr) return ipc::Error::not_found;
     uint32_t module = static_cast<uint32_t>(config - m_config->modules);
     if (m_host.startable != nullptr && !m_host.startable(m_host.context, module))
         return ipc::Error::unsupported;
     const char* argv[kMaxArguments];
-    char words[kArgumentBytes];
     uint32_t argc = 0;
-    if (ipc::Error e = arguments(module, request.arguments, words, argv, argc); e != ipc::Error::ok)
-        return e;
+    char split[kArgumentBytes];
+    if (ipc::Error e = arguments(module, words, split, argv, argc); e != ipc::Error::ok) return e;
     axo_thread_id_t thread = m_table.new_thread();
     if (thread == AXO_NIL_THREAD) return ipc::Error::no_space;
 
@@ -118,7 +136,7 @@ ipc::Error ProcessService::exec(axo_thread_id_t from, const ExecRequest& request
     entry->module = module;
     entry->execed = true;
     entry->caught = 0; // caught signals go back to their default; ignored ones stay ignored
-    ipc::Error error = m_host.start(m_host.context, slot, module, thread, argv, argc);
+    ipc::Error error = m_host.start(m_host.context, slot, module, thread, argv, argc, strings);
     if (error == ipc::Error::ok) {
         publish(kEventExec, *entry, module);
         if (m_host.run != nullptr) error = m_host.run(m_host.context, slot, thread);

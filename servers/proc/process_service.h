@@ -11,6 +11,7 @@
 #include "interfaces/process/protocol.h"
 #include "lib/ipc/dispatcher.h"
 #include "lib/ipc/pending_requests.h"
+#include "lib/loader/layout.h"
 #include "servers/proc/boot_config.h"
 #include "servers/proc/event_stream.h"
 #include "servers/proc/process_table.h"
@@ -20,11 +21,13 @@ namespace proc {
 struct ProcessHost {
     void* context;
     // Starts boot module `module` (BootConfig::modules index) as `thread`, the first thread of
-    // a new space, for table slot `slot`, with `argv` (argc words; argv[0] its name). Returns
-    // ok, or the error for the spawn (unsupported: not a program; invalid_argument: the
-    // arguments do not fit; no_memory: the kernel refused). Nothing remains after an error.
+    // a new space, for table slot `slot`, with `argv` (argc words; argv[0] its name), then the
+    // arguments and environment of `more` (an argument block, already checked). Returns ok, or
+    // the error for the spawn (unsupported: not a program; invalid_argument: the arguments do
+    // not fit; no_memory: the kernel refused, or no room for the arguments). Nothing remains
+    // after an error.
     ipc::Error (*start)(void* context, uint32_t slot, uint32_t module, axo_thread_id_t thread,
-                        const char* const* argv, uint32_t argc);
+                        const char* const* argv, uint32_t argc, const loader::StringBlock& more);
     // Deletes the thread — its space and every page in it go — and takes back the slot's
     // pages. The process's name-service bindings go too.
     void (*destroy)(void* context, uint32_t slot, axo_thread_id_t thread);
@@ -78,6 +81,13 @@ public:
     ipc::Error kill(axo_thread_id_t from, const KillRequest& request, ipc::Empty& reply);
     ipc::Error fork(axo_thread_id_t from, const ForkRequest& request, SpawnReply& reply);
     ipc::Error exec(axo_thread_id_t from, const ExecRequest& request, ipc::Empty& reply);
+    // kProcSpawnBlock and kProcExecBlock, once the block is out of the caller's memory and
+    // checked (servers/proc/argument_blocks.h): `strings` after the configured arguments (and,
+    // for exec, after the words of `words`, nullptr: none).
+    ipc::Error spawn(axo_thread_id_t from, const Name& image, const loader::StringBlock& strings,
+                     SpawnReply& reply);
+    ipc::Error exec(axo_thread_id_t from, const Name& image, const char* words,
+                    const loader::StringBlock& strings, ipc::Empty& reply);
 
     // Identity (process_identity.cc).
     ipc::Error identify(axo_thread_id_t from, const IdentifyRequest& request, IdentifyReply& reply);
@@ -106,7 +116,11 @@ public:
 
     // Starts config module `module` as a child of `parent` with its configured arguments and
     // then the words of `extra` (nullptr: none). At boot: start(kNoProcess, i, nullptr, ...).
-    ipc::Error start(ProcessId parent, uint32_t module, const char* extra, SpawnReply& reply);
+    ipc::Error start(ProcessId parent, uint32_t module, const char* extra, SpawnReply& reply) {
+        return start(parent, module, extra, loader::StringBlock{}, reply);
+    }
+    ipc::Error start(ProcessId parent, uint32_t module, const char* extra,
+                     const loader::StringBlock& more, SpawnReply& reply);
 
     // A process's thread faulted in a way proc will not resolve, or proc ran out of memory
     // for it: the process ends with `reason` and `status`. False if `thread` is no running

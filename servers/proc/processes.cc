@@ -8,6 +8,7 @@
 #include "rt/rt.h"
 
 #include "lib/ipc/kernel.h"
+#include "servers/proc/argument_blocks.h"
 #include "servers/proc/server.h"
 #include "servers/proc/threads.h"
 
@@ -45,16 +46,17 @@ void launch_at_entry(Proc& proc, uint32_t slot) {
     proc.launch[slot] = {true, process.elf.entry, process.start.stack_pointer()};
 }
 
-ipc::Error host_start(void* context, uint32_t slot, uint32_t module, axo_thread_id_t thread,
-                      const char* const* argv, uint32_t argc) {
-    Proc& proc = proc_of(context);
+ipc::Error start_process(Proc& proc, uint32_t slot, uint32_t module, axo_thread_id_t thread,
+                         const char* const* argv, uint32_t argc, const loader::StringBlock& more) {
     const ModuleImage& image = proc.images[module];
     if (!image.program) return ipc::Error::unsupported;
     if (!kernel_has_room()) return ipc::Error::no_memory;
     proc.launch[slot] = {};
+    // Room for the start block beyond the block's own (argument_blocks.h).
+    if (!attach_start_storage(proc, slot, argv, argc, more)) return ipc::Error::no_memory;
     // mm pages it (paging.cc), or it is mm (started at once: nobody can subscribe before it).
     if (paged_by_mm(proc, module)) {
-        ipc::Error error = mm_start_process(proc, slot, module, thread, argv, argc);
+        ipc::Error error = mm_start_process(proc, slot, module, thread, argv, argc, more);
         if (error == ipc::Error::ok) launch_at_entry(proc, slot);
         return error;
     }
@@ -63,7 +65,7 @@ ipc::Error host_start(void* context, uint32_t slot, uint32_t module, axo_thread_
     // Made, not started: run() starts it once its events are queued (process_service.h).
     const char* why = nullptr;
     loader::Process& process = proc.loaded[slot];
-    ipc::Error error = loader::prepare(process, image.data, image.size, argv, argc, &why);
+    ipc::Error error = loader::prepare(process, image.data, image.size, argv, argc, &why, more);
     if (error == ipc::Error::ok)
         error = loader::create_thread(process, thread, rt_my_id(), rt_my_id(), &why);
     if (error == ipc::Error::ok) {
@@ -72,6 +74,14 @@ ipc::Error host_start(void* context, uint32_t slot, uint32_t module, axo_thread_
     }
     if (error != ipc::Error::unsupported)
         rt_printf("proc: starting %s failed: %s\n", argv[0], why != nullptr ? why : "?");
+    return error;
+}
+
+ipc::Error host_start(void* context, uint32_t slot, uint32_t module, axo_thread_id_t thread,
+                      const char* const* argv, uint32_t argc, const loader::StringBlock& more) {
+    Proc& proc = proc_of(context);
+    ipc::Error error = start_process(proc, slot, module, thread, argv, argc, more);
+    if (error != ipc::Error::ok) release_start_storage(proc, slot); // nothing remains
     return error;
 }
 
@@ -89,6 +99,7 @@ void host_destroy(void* context, uint32_t slot, axo_thread_id_t thread) {
         mm_release_process(proc, thread);
     loader::release(proc.loaded[slot], proc.pool);
     proc.loaded[slot].thread = AXO_NIL_THREAD;
+    release_start_storage(proc, slot);
     (void)proc.names.thread_died(thread);
 }
 
@@ -189,6 +200,9 @@ ProcessHost process_host(Proc* proc) {
 // A process can send these labels itself; the sender is still its own thread, so it gets
 // nothing it could not get by faulting: a page of its own, or its end.
 ipc::Outcome on_kernel_message(Proc& proc, axo_thread_id_t from, ipc::Message& message) {
+    // The kernel's own messages carry no items: any a process sent with a kernel label went
+    // to the argument window, and go at once (argument_blocks.h).
+    flush_stray_items(axo_my_utcb()->mr[0]);
     const ProcessEntry* entry = proc.processes.running(from);
     if (entry == nullptr) return ipc::Outcome::no_reply;
     uint32_t slot = proc.processes.table().slot_of(*entry);

@@ -2,6 +2,7 @@
 
 #include "axolotl/syscalls.h"
 #include "interfaces/sigma0/client.h"
+#include "servers/proc/argument_blocks.h"
 #include "servers/proc/threads.h"
 
 namespace proc {
@@ -66,6 +67,24 @@ ipc::Error on_fork(Proc& proc, axo_thread_id_t from, const ForkRequest& request,
 ipc::Error on_exec(Proc& proc, axo_thread_id_t from, const ExecRequest& request,
                    ipc::Empty& reply) {
     return proc.processes.exec(from, request, reply);
+}
+ipc::Error on_spawn_block(Proc& proc, axo_thread_id_t from, const SpawnBlockRequest& request,
+                          const ipc::MapItem& item, SpawnReply& reply) {
+    loader::StringBlock strings;
+    if (ipc::Error e =
+            take_argument_block(request.argc, request.envc, request.bytes, item, strings);
+        e != ipc::Error::ok)
+        return e;
+    return proc.processes.spawn(from, request.image, strings, reply);
+}
+ipc::Error on_exec_block(Proc& proc, axo_thread_id_t from, const ExecBlockRequest& request,
+                         const ipc::MapItem& item, ipc::Empty& reply) {
+    loader::StringBlock strings;
+    if (ipc::Error e =
+            take_argument_block(request.argc, request.envc, request.bytes, item, strings);
+        e != ipc::Error::ok)
+        return e;
+    return proc.processes.exec(from, request.image, nullptr, strings, reply);
 }
 ipc::Error on_identify(Proc& proc, axo_thread_id_t from, const IdentifyRequest& request,
                        IdentifyReply& reply) {
@@ -132,6 +151,8 @@ constexpr ipc::Route<Proc> kRoutes[] = {
     ipc::route<&on_list>(),
     ipc::route<&on_signal_state>(),
     ipc::route<&on_exec>(),
+    ipc::route_with_item<&on_spawn_block>(),
+    ipc::route_with_item<&on_exec_block>(),
 };
 static_assert(ipc::labels_unique(kRoutes));
 
@@ -144,8 +165,12 @@ bool kernel_thread_alive(void*, axo_thread_id_t thread) {
 
 Dispatcher make_dispatcher(Proc& proc) {
     // A request from a thread ends any wait it left pending (lib/ipc/pending_requests.h).
-    return Dispatcher(proc, kRoutes, &on_kernel_message,
-                      [](Proc& p, axo_thread_id_t from) { p.processes.cancel_requests_of(from); });
+    // Pages a request other than the block requests mapped into the argument window go at
+    // once (argument_blocks.h).
+    return Dispatcher(proc, kRoutes, &on_kernel_message, [](Proc& p, axo_thread_id_t from) {
+        flush_stray_items(axo_my_utcb()->mr[0]);
+        p.processes.cancel_requests_of(from);
+    });
 }
 
 } // namespace proc

@@ -33,6 +33,22 @@ axo_qemu_test(NAME bench-smoke
     EXPECT ${_axo_bench_expect}
     LABELS bench)
 
+# bench-smoke-mm: page faults through mm (bench/guest/mm_faults.cc), a process proc starts with
+# mm as its pager; its exit ends the run. Both results present and positive, nothing more.
+axo_qemu_test(NAME bench-smoke-mm
+    CMDLINE "smallspaces=force"
+    MODULES "${AXO_TARGET_DIR}/servers/memory/sigma0/sigma0 sigma0"
+            "${AXO_TARGET_DIR}/servers/proc/proc"
+            "${AXO_TARGET_DIR}/servers/memory/mm/mm"
+            "${AXO_TARGET_DIR}/bench/guest/axo_bench_mm on-exit=shutdown rounds=100 warmup=20"
+    ICOUNT
+    TIMEOUT 60
+    NO_TAP
+    EXPECT [[^BENCH pagefault\.mm\.anon [1-9][0-9]* instructions\r?$]]
+           [[^BENCH pagefault\.mm\.external [1-9][0-9]* instructions\r?$]]
+           [[proc: axo_bench_mm ended.*: success]]
+    LABELS bench)
+
 # The IPC fast path must give exactly the general path's results (bench/guest/fastpath_check.cc):
 # every scenario twice, once taken by the fast path and once by the general path, compared.
 set(_axo_fastpath_modules

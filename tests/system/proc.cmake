@@ -35,7 +35,8 @@ axo_bochs_test(NAME bochs-proc-names
 # them worker (threads, fork, quotas, the pager stack), hello (apps/hello, a newlib program: its
 # output is checked below), three malformed ELF files made from exit42 at build time (spawn must
 # refuse them; proc's boot check says why, checked below), and notes, a text file, a module
-# that is no program: 18 modules (the kernel takes 24: kernel/uapi/axolotl/kip.h).
+# that is no program, and rpager (worker again: a test pager proc restarts, on-exit=restart): 19
+# modules (the kernel takes 24: kernel/uapi/axolotl/kip.h).
 set(_axo_userland_dir "${AXO_TARGET_DIR}/tests/guest/userland_core")
 set(_axo_userland_modules
     "${AXO_TARGET_DIR}/servers/memory/sigma0/sigma0 sigma0"
@@ -51,6 +52,7 @@ set(_axo_userland_modules
     "${_axo_userland_dir}/meddler start=spawn"
     "${_axo_userland_dir}/refault start=spawn"
     "${_axo_userland_dir}/worker start=spawn"
+    "${_axo_userland_dir}/rpager on-exit=restart restartable-pager uc.rpager"
     "${_axo_userland_dir}/elf_truncated start=spawn"
     "${_axo_userland_dir}/elf_overlap start=spawn"
     "${_axo_userland_dir}/elf_huge start=spawn"
@@ -87,7 +89,8 @@ axo_bochs_test(NAME bochs-userland-core
 # "Memory"); the driver skips what needs mm (quotas, threads, fork, the pager stack) and runs
 # everything else, the 1000 crash cycles included. QEMU only.
 set(_axo_userland_modules_without_mm ${_axo_userland_modules})
-list(REMOVE_ITEM _axo_userland_modules_without_mm "${AXO_TARGET_DIR}/servers/memory/mm/mm")
+list(REMOVE_ITEM _axo_userland_modules_without_mm "${AXO_TARGET_DIR}/servers/memory/mm/mm"
+    "${_axo_userland_dir}/rpager on-exit=restart restartable-pager uc.rpager")
 axo_qemu_test(NAME userland-core-without-mm
     MODULES ${_axo_userland_modules_without_mm}
     TIMEOUT 120

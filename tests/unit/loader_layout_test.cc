@@ -220,5 +220,115 @@ TEST(LoaderLayout, StartBlockRefusesWhatDoesNotFit) {
     EXPECT_FALSE(block.build(too_long, 1, kStack.top));
 }
 
+// ---- Argument blocks: many pages of arguments and environment in external storage ----------
+
+std::string block_of(const std::vector<std::string>& strings) {
+    std::string block;
+    for (const std::string& s : strings) {
+        block += s;
+        block += '\0';
+    }
+    return block;
+}
+
+TEST(LoaderLayout, ValidStringsCountsEveryTerminatorAndWantsNothingAfterTheLast) {
+    std::string block = block_of({"one", "", "X=1"});
+    EXPECT_TRUE(valid_strings({block.data(), uint32_t(block.size()), 2, 1}));
+    EXPECT_TRUE(valid_strings({block.data(), uint32_t(block.size()), 0, 3}));
+    EXPECT_FALSE(valid_strings({block.data(), uint32_t(block.size()), 2, 2})); // one too many
+    EXPECT_FALSE(valid_strings({block.data(), uint32_t(block.size()), 1, 1})); // one too few
+    // The last string not terminated inside the block.
+    EXPECT_FALSE(valid_strings({block.data(), uint32_t(block.size() - 1), 2, 0}));
+    EXPECT_TRUE(valid_strings({nullptr, 0, 0, 0}));
+    EXPECT_FALSE(valid_strings({nullptr, 0, 1, 0}));
+    EXPECT_FALSE(valid_strings({nullptr, 4, 1, 0}));
+}
+
+// Reads a block that spans pages, from the pages fill_page makes, as the process would.
+Decoded decode_pages(const StartBlock& block, const axo::elf::Image& image, uint32_t stack_top) {
+    uint32_t first = page_of(block.stack_pointer());
+    std::vector<uint8_t> memory(stack_top - first);
+    for (uint32_t page = first; page < stack_top; page += kPageSize)
+        fill_page(image, nullptr, block, page, memory.data() + (page - first));
+    auto word = [&](uint32_t address) {
+        uint32_t value;
+        std::memcpy(&value, memory.data() + (address - first), 4);
+        return value;
+    };
+    auto text = [&](uint32_t address) {
+        EXPECT_GE(address, block.stack_pointer());
+        EXPECT_LT(address, stack_top);
+        return std::string(reinterpret_cast<const char*>(memory.data() + (address - first)));
+    };
+    Decoded d;
+    uint32_t sp = block.stack_pointer();
+    d.argc = word(sp);
+    for (uint32_t i = 0; i < d.argc; ++i)
+        d.argv.push_back(text(word(sp + 4 + 4 * i)));
+    d.argv_end = word(sp + 4 + 4 * d.argc);
+    uint32_t envp = sp + 8 + 4 * d.argc;
+    for (; word(envp) != 0; envp += 4)
+        d.envp.push_back(text(word(envp)));
+    d.envp_end = word(envp);
+    d.auxv_type = word(envp + 4);
+    d.auxv_value = word(envp + 8);
+    return d;
+}
+
+TEST(LoaderLayout, A128KiBBlockArrivesWholeAcrossPagesAfterTheFixedArguments) {
+    // 64 arguments and 64 environment strings, 128 KiB in all with their terminators.
+    std::vector<std::string> strings;
+    for (int i = 0; i < 128; ++i) {
+        std::string s = i < 64 ? "arg" + std::to_string(i) + ":" : "E" + std::to_string(i) + "=";
+        s.resize(i == 127 ? 131072 - 127 * 1024 - 1 : 1023, char('a' + i % 26));
+        strings.push_back(s);
+    }
+    std::string block = block_of(strings);
+    ASSERT_EQ(block.size(), 131072u);
+    StringBlock more{block.data(), uint32_t(block.size()), 64, 64};
+
+    std::vector<uint8_t> storage(40 * kPageSize);
+    StartBlock start;
+    start.set_storage(storage.data(), uint32_t(storage.size()));
+    const char* fixed[] = {"worker", "configured"};
+    ASSERT_TRUE(start.build(fixed, 2, kStack.top, more));
+    EXPECT_EQ(start.stack_pointer() % 16, 0u);
+    EXPECT_GT(start.size(), 131072u + 4 * 130);
+    Decoded d = decode_pages(start, two_segments(), kStack.top);
+    ASSERT_EQ(d.argc, 66u);
+    EXPECT_EQ(d.argv[0], "worker");
+    EXPECT_EQ(d.argv[1], "configured");
+    for (int i = 0; i < 64; ++i)
+        ASSERT_EQ(d.argv[2 + i], strings[i]) << i;
+    ASSERT_EQ(d.envp.size(), 64u);
+    for (int i = 0; i < 64; ++i)
+        ASSERT_EQ(d.envp[i], strings[64 + i]) << i;
+    EXPECT_EQ(d.argv_end, 0u);
+    EXPECT_EQ(d.envp_end, 0u);
+    EXPECT_EQ(d.auxv_type, 0u);
+
+    // One page less than it needs: refused, and empty.
+    StartBlock small;
+    uint32_t pages = (start.size() + kPageSize - 1) / kPageSize;
+    small.set_storage(storage.data(), (pages - 1) * kPageSize);
+    EXPECT_FALSE(small.build(fixed, 2, kStack.top, more));
+    EXPECT_EQ(small.size(), 0u);
+}
+
+TEST(LoaderLayout, AMalformedBlockIsRefused) {
+    std::string block = block_of({"a", "b"});
+    std::vector<uint8_t> storage(kPageSize);
+    StartBlock start;
+    start.set_storage(storage.data(), uint32_t(storage.size()));
+    const char* fixed[] = {"x"};
+    EXPECT_FALSE(start.build(fixed, 1, kStack.top, {block.data(), uint32_t(block.size()), 3, 0}));
+    EXPECT_FALSE(
+        start.build(fixed, 1, kStack.top, {block.data(), uint32_t(block.size() - 1), 2, 0}));
+    EXPECT_TRUE(start.build(fixed, 1, kStack.top, {block.data(), uint32_t(block.size()), 1, 1}));
+    Decoded d = decode_pages(start, two_segments(), kStack.top);
+    EXPECT_EQ(d.argv, (std::vector<std::string>{"x", "a"}));
+    EXPECT_EQ(d.envp, (std::vector<std::string>{"b"}));
+}
+
 } // namespace
 } // namespace loader

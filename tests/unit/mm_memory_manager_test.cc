@@ -1341,6 +1341,42 @@ TEST_F(MmPagerTest, ARestartedPagerIsRebound) {
     EXPECT_EQ(work[0].fault.kind, FaultAnswer::map);
 }
 
+TEST_F(MmPagerTest, TheRootTaskRebindsEveryObjectOfARestartedPager) {
+    ASSERT_EQ(attach(kA), Error::ok);
+    ipc::Empty none;
+    ObjectCreateReply one{}, two{}, other{};
+    const axo_thread_id_t kOther = axo_thread_id(61, 1), kRestarted = axo_thread_id(60, 2);
+    ASSERT_EQ(m_mm->on_object_create(kPager, ObjectCreateRequest{kPageSize, 1}, one), Error::ok);
+    ASSERT_EQ(m_mm->on_object_create(kPager, ObjectCreateRequest{kPageSize, 2}, two), Error::ok);
+    ASSERT_EQ(m_mm->on_object_create(kOther, ObjectCreateRequest{kPageSize, 3}, other), Error::ok);
+    ASSERT_EQ(m_mm->on_object_grant(kPager, ObjectGrantRequest{two.object, kA}, none), Error::ok);
+    ASSERT_EQ(create(kA, AXO_NIL_THREAD, 0x400000, kPageSize, kR, kRegionExternal, two.object),
+              Error::ok);
+    FaultAnswer a = read(kA, 0x400000);
+    PagerRebindReply rebound{};
+    // Only the root task: neither a client nor the restarted pager itself.
+    EXPECT_EQ(m_mm->on_pager_rebind(kA, PagerRebindRequest{kPager, kA}, rebound),
+              Error::no_permission);
+    EXPECT_EQ(m_mm->on_pager_rebind(kRestarted, PagerRebindRequest{kPager, kRestarted}, rebound),
+              Error::no_permission);
+    EXPECT_EQ(m_mm->on_pager_rebind(kRoot, PagerRebindRequest{kPager, kPager}, rebound),
+              Error::invalid_argument);
+    EXPECT_EQ(m_mm->on_pager_rebind(kRoot, PagerRebindRequest{AXO_NIL_THREAD, kPager}, rebound),
+              Error::invalid_argument);
+    ASSERT_EQ(m_mm->on_pager_rebind(kRoot, PagerRebindRequest{kPager, kRestarted}, rebound),
+              Error::ok);
+    EXPECT_EQ(rebound.objects, 2u); // the old instance's two, not the other pager's
+    // The client's waiting fault goes to the restarted pager, and so do the objects.
+    ExternalFault fault{};
+    EXPECT_EQ(pager_wait(kPager, 0, 0, fault), Error::no_permission);
+    ASSERT_EQ(pager_wait(kRestarted, 0, 0, fault), Error::ok);
+    EXPECT_EQ(fault.token, a.token);
+    EXPECT_EQ(fault.cookie, 2u);
+    EXPECT_EQ(m_mm->on_object_end(kRestarted, ObjectEndRequest{one.object}, none), Error::ok);
+    EXPECT_EQ(m_mm->on_object_end(kRestarted, ObjectEndRequest{other.object}, none),
+              Error::not_found);
+}
+
 // ---- Waiting for refused faults (kMmFaultWait) -------------------------------------------------
 
 TEST_F(MmMemoryManagerTest, AFaultWaitIsAnsweredByTheNextRefusalOrAtOnce) {

@@ -49,7 +49,8 @@ protected:
 
     // ---- the fake host ----
     static ipc::Error start(void* context, uint32_t slot, uint32_t module, axo_thread_id_t thread,
-                            const char* const* argv, uint32_t argc) {
+                            const char* const* argv, uint32_t argc,
+                            const loader::StringBlock& more) {
         auto* self = static_cast<ProcessServiceTest*>(context);
         if (self->fail_start != ipc::Error::ok) return self->fail_start;
         if (std::strcmp(self->config.modules[module].name, "notes") == 0)
@@ -62,6 +63,7 @@ protected:
         self->alive.insert(thread);
         self->slot_of[thread] = slot;
         self->last_argv.assign(argv, argv + argc);
+        self->last_more = more;
         return ipc::Error::ok;
     }
     static void destroy(void* context, uint32_t slot, axo_thread_id_t thread) {
@@ -122,6 +124,7 @@ protected:
     std::set<axo_thread_id_t> alive;
     std::map<axo_thread_id_t, uint32_t> slot_of;
     std::vector<std::string> last_argv;
+    loader::StringBlock last_more{};
     std::vector<axo_thread_id_t> destroyed;
     std::set<axo_thread_id_t> gone_waiters;
     std::vector<Answer> answers;
@@ -140,6 +143,31 @@ TEST_F(ProcessServiceTest, SpawnGivesPidThreadAndArgv) {
     EXPECT_EQ(service.caller(child.main_thread), child.pid);
     EXPECT_EQ(service.caller(kProcThread), kNoProcess);
     EXPECT_EQ(service.counters().spawned, 1u);
+}
+
+TEST_F(ProcessServiceTest, AnArgumentBlockFollowsTheConfiguredArguments) {
+    const char block[] = "one\0X=1\0";
+    loader::StringBlock strings{block, sizeof block - 1, 1, 1};
+    Name image{};
+    ASSERT_TRUE(image.set("exit42"));
+    SpawnReply child{};
+    ASSERT_EQ(service.spawn(kProcThread, image, strings, child), ipc::Error::ok);
+    // The name and the configured arguments from proc, the block's strings after them.
+    EXPECT_EQ(last_argv, (std::vector<std::string>{"exit42", "alpha", "beta"}));
+    EXPECT_EQ(last_more.bytes, block);
+    EXPECT_EQ(last_more.argc, 1u);
+    EXPECT_EQ(last_more.envc, 1u);
+    // exec with a block: the same, and the process keeps its pid.
+    ipc::Empty none;
+    EXPECT_EQ(service.exec(child.main_thread, image, nullptr, strings, none), ipc::kNoReply);
+    EXPECT_EQ(last_argv, (std::vector<std::string>{"exit42", "alpha", "beta"}));
+    EXPECT_EQ(last_more.size, sizeof block - 1);
+    EXPECT_NE(service.table().find(child.pid), nullptr);
+    // A bad name or an unknown module: nothing starts.
+    Name bad{};
+    EXPECT_EQ(service.spawn(kProcThread, bad, strings, child), ipc::Error::invalid_argument);
+    ASSERT_TRUE(image.set("nosuch"));
+    EXPECT_EQ(service.spawn(kProcThread, image, strings, child), ipc::Error::not_found);
 }
 
 TEST_F(ProcessServiceTest, BootStartHasProcAsParent) {
@@ -504,7 +532,7 @@ struct ForkHost {
         return ipc::Error::ok;
     }
     static ipc::Error start(void*, uint32_t, uint32_t, axo_thread_id_t, const char* const*,
-                            uint32_t) {
+                            uint32_t, const loader::StringBlock&) {
         return ipc::Error::ok;
     }
     static void destroy(void*, uint32_t, axo_thread_id_t) {}

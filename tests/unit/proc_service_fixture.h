@@ -37,7 +37,7 @@ protected:
 
     static ServiceFixture& self(void* context) { return *static_cast<ServiceFixture*>(context); }
     static ipc::Error start(void* context, uint32_t, uint32_t, axo_thread_id_t thread,
-                            const char* const*, uint32_t) {
+                            const char* const*, uint32_t, const loader::StringBlock&) {
         self(context).alive.insert(thread);
         return ipc::Error::ok;
     }

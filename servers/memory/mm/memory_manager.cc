@@ -1174,14 +1174,36 @@ Error MemoryManager::on_object_rebind(axo_thread_id_t from, const ObjectRebindRe
     if (index == kMaxObjects) return Error::not_found;
     if (request.pager == AXO_NIL_THREAD || request.pager == AXO_ANY_THREAD)
         return Error::invalid_argument;
+    rebind(index, request.pager);
+    offer();
+    return Error::ok;
+}
+
+void MemoryManager::rebind(uint32_t index, axo_thread_id_t pager) {
     Object& o = m_objects[index];
-    o.pager = request.pager;
+    o.pager = pager;
     // Faults that waited for the old pager go to the new one (an answer from the old one
     // does not count any more).
     for (Forward& f : m_forwards) {
         if (f.token == 0 || f.answer.object != index || f.answer.object_id != o.id) continue;
-        f.answer.pager = request.pager;
+        f.answer.pager = pager;
         f.offered = false;
+    }
+}
+
+Error MemoryManager::on_pager_rebind(axo_thread_id_t from, const PagerRebindRequest& request,
+                                     PagerRebindReply& reply) {
+    if (from != m_root) return Error::no_permission;
+    if (request.old_pager == AXO_NIL_THREAD || request.new_pager == AXO_NIL_THREAD ||
+        request.old_pager == AXO_ANY_THREAD || request.new_pager == AXO_ANY_THREAD ||
+        request.old_pager == request.new_pager)
+        return Error::invalid_argument;
+    reply.objects = 0;
+    for (uint32_t i = 0; i < kMaxObjects; ++i) {
+        if (m_objects[i].kind != kRegionExternal || m_objects[i].pager != request.old_pager)
+            continue;
+        rebind(i, request.new_pager);
+        ++reply.objects;
     }
     offer();
     return Error::ok;

@@ -154,6 +154,7 @@ public:
     ipc::Error on_object_grant(axo_thread_id_t from, const ObjectGrantRequest&, ipc::Empty&);
     ipc::Error on_object_rebind(axo_thread_id_t from, const ObjectRebindRequest&, ipc::Empty&);
     ipc::Error on_object_end(axo_thread_id_t from, const ObjectEndRequest&, ipc::Empty&);
+    ipc::Error on_pager_rebind(axo_thread_id_t from, const PagerRebindRequest&, PagerRebindReply&);
 
     // ---- The outbox
     // ------------------------------------------------------------------------------- The next
@@ -249,6 +250,8 @@ private:
     void take_kept(const Region& region, uint32_t start, uint32_t end, uint32_t rights);
     ipc::Error carve(uint32_t client, uint32_t start, uint32_t end);
     void drop_object(uint32_t object);
+    // Object `index`'s faults go to `pager` from now on, those outstanding too (offered again).
+    void rebind(uint32_t index, axo_thread_id_t pager);
     uint32_t find_object(uint32_t id, uint32_t kind) const;
     // The external object `id` if `from` is the root task or its pager; else kMaxObjects.
     uint32_t pagers_object(axo_thread_id_t from, uint32_t id) const;

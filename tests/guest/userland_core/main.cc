@@ -4,6 +4,7 @@
 // meddler — as its children through proc's protocol, checks how each ends and
 // that proc takes everything back, uses proc's name service (lib/names), and prints TAP. Its one
 // argument is the number of crash cycles of the reclaim test.
+#include "arguments.h"
 #include "interfaces/names/client.h"
 #include "program.h"
 #include "servers/proc/process_table.h"
@@ -774,6 +775,163 @@ void shared_code_tests() {
           after.data_frames, before.objects, after.objects);
 }
 
+// ---- arguments and environment up to ARG_MAX -----------------------------------------------
+
+// kProcSpawnBlock and kProcExecBlock (interfaces/process/protocol.h): 128 KiB of arguments
+// and environment, laid out in this process's memory and mapped to proc, arrive byte for byte
+// in a spawned and an exec'd image; one byte or one string more is E2BIG and starts nothing;
+// malformed blocks are refused, among them one with a page proc cannot read, and proc serves
+// on.
+proc::client::ArgumentBlock g_block;
+// A block one byte over ARG_MAX needs a larger fpage than ArgumentBlock's.
+alignas(2 * proc::kArgumentWindowBytes) char g_raw[2 * proc::kArgumentWindowBytes];
+
+ipc::Error raw_spawn_block(uint32_t argc, uint32_t envc, uint32_t bytes, ipc::MapItem item) {
+    proc::SpawnBlockRequest request{};
+    (void)request.image.set("worker");
+    request.argc = argc;
+    request.envc = envc;
+    request.bytes = bytes;
+    SpawnReply reply{};
+    return ipc::call_with_item(g_transport, g_proc, request, item, reply, call_timeout());
+}
+
+axo_fpage_t raw_fpage(uint32_t log2) {
+    return axo_fpage(static_cast<uint32_t>(reinterpret_cast<uintptr_t>(g_raw)), log2, AXO_FPAGE_R);
+}
+
+void arguments_tests() {
+    constexpr uint32_t kTests = 19;
+    constexpr uint32_t kPage = 4096;
+    if (!program::paged_by_mm()) {
+        for (uint32_t i = 0; i < kTests; ++i)
+            tap::skip("arguments and environment", "no mm: worker needs it");
+        return;
+    }
+    bool filled = arguments::fill(g_block);
+    if (!check(filled && g_block.bytes() == proc::kMaxArgumentBytes,
+               "the 128 KiB pattern fills an argument block to ARG_MAX exactly (%u bytes, %u "
+               "arguments, %u environment strings)",
+               g_block.bytes(), g_block.argc(), g_block.envc()))
+        return;
+    check(!g_block.add_environment("") && g_block.bytes() == proc::kMaxArgumentBytes,
+          "the client's block takes no byte beyond ARG_MAX");
+    uint32_t spawned = statistics().spawned;
+
+    // One byte over: the pattern with its last string one character longer (same counts).
+    memcpy(g_raw, g_block.text(), proc::kMaxArgumentBytes - 1);
+    g_raw[proc::kMaxArgumentBytes - 1] = 'x';
+    g_raw[proc::kMaxArgumentBytes] = '\0';
+    expect(raw_spawn_block(g_block.argc(), g_block.envc(), proc::kMaxArgumentBytes + 1,
+                           ipc::MapItem::map(0, raw_fpage(18))),
+           ipc::Error::arguments_too_long, "128 KiB + 1 byte of arguments: E2BIG");
+    // One string over: kMaxArgumentStrings + 1 empty strings (8 KiB).
+    memset(g_raw, 0, proc::kMaxArgumentStrings + 1);
+    expect(raw_spawn_block(proc::kMaxArgumentStrings + 1, 0, proc::kMaxArgumentStrings + 1,
+                           ipc::MapItem::map(0, raw_fpage(14))),
+           ipc::Error::arguments_too_long, "%u strings: E2BIG", proc::kMaxArgumentStrings + 1);
+
+    // Malformed: the counts do not match the terminators; the last string unterminated; an
+    // fpage that does not cover the block; a send base that puts it elsewhere in proc.
+    memcpy(g_raw, "one\0two\0X=3\0", 12);
+    expect(raw_spawn_block(1, 1, 12, ipc::MapItem::map(0, raw_fpage(12))),
+           ipc::Error::invalid_argument, "a block with three strings said to have two: EINVAL");
+    expect(raw_spawn_block(2, 1, 11, ipc::MapItem::map(0, raw_fpage(12))),
+           ipc::Error::invalid_argument, "a block whose last string is unterminated: EINVAL");
+    expect(raw_spawn_block(2, 1, 12, ipc::MapItem::map(0, AXO_FPAGE_NIL)),
+           ipc::Error::invalid_argument, "a block without its pages: EINVAL");
+    expect(raw_spawn_block(2, 1, 12, ipc::MapItem::map(0x1000, raw_fpage(12))),
+           ipc::Error::invalid_argument, "a block sent to the wrong place in proc: EINVAL");
+
+    // A block whose second page the caller does not have: proc's reader faults on the hole and
+    // proc refuses — even when an earlier request (here a statistics call with a stray item)
+    // mapped the pattern into proc's window: proc flushed it, so the hole is a hole. Had proc
+    // read the pattern's second page there, the block would be valid (8 strings, 7171 bytes).
+    memcpy(g_raw, g_block.text(), kPage);
+    ipc::Empty empty;
+    (void)ipc::call(
+        program::pager_thread(),
+        mm::UnmapRequest{AXO_NIL_THREAD,
+                         static_cast<uint32_t>(reinterpret_cast<uintptr_t>(g_raw)) + kPage, kPage},
+        empty, call_timeout());
+    StatisticsReply stray{};
+    expect(ipc::call_with_item(g_transport, g_proc, proc::StatisticsRequest{}, g_block.item(),
+                               stray, call_timeout()),
+           ipc::Error::bad_message, "statistics with the pattern as a stray item: bad message");
+    auto hole = [&](const char* after) {
+        expect(raw_spawn_block(8, 0, 7171, ipc::MapItem::map(0, raw_fpage(13))),
+               ipc::Error::invalid_argument,
+               "a block with a page the caller does not have, after %s: EINVAL, proc serves on",
+               after);
+    };
+    hole("the stray statistics item");
+    // The same after a block request of the wrong shape (two items: refused before its
+    // handler) and after a message with a kernel label (an exception's, which proc drops),
+    // each with the pattern as an item.
+    proc::SpawnBlockRequest shaped{};
+    (void)shaped.image.set("worker");
+    shaped.argc = 8;
+    shaped.bytes = 7171;
+    axo_utcb_t* utcb = axo_my_utcb();
+    memcpy(&utcb->mr[1], &shaped, sizeof shaped);
+    constexpr uint32_t kWords = ipc::wire_words<proc::SpawnBlockRequest>;
+    utcb->mr[1 + kWords] = axo_map_item_word0(0, 0);
+    utcb->mr[2 + kWords] = g_block.item().fpage;
+    utcb->mr[3 + kWords] = axo_map_item_word0(0, 0);
+    utcb->mr[4 + kWords] = AXO_FPAGE_NIL;
+    utcb->mr[0] = axo_msg_tag(proc::kProcSpawnBlock, kWords, 4);
+    axo_msg_tag_t tag = axo_ipc_call(g_proc, axo_timeouts(call_timeout(), call_timeout()));
+    check(!axo_tag_failed(tag) &&
+              axo_tag_label(tag) == static_cast<uint32_t>(ipc::Error::bad_message),
+          "a block request with two items: bad message");
+    hole("a block request with two items");
+    utcb->mr[0] = axo_msg_tag(AXO_LABEL_EXCEPTION, 0, 2);
+    utcb->mr[1] = axo_map_item_word0(0, 0);
+    utcb->mr[2] = g_block.item().fpage;
+    (void)axo_ipc_send(g_proc, call_timeout());
+    hole("an item under a kernel label");
+    check(statistics().spawned == spawned, "none of the refused requests started anything");
+
+    // ARG_MAX exactly: a spawned worker and an exec'd one find every byte.
+    SpawnReply child{};
+    ipc::Error error =
+        proc::client::spawn(g_transport, g_proc, "worker", g_block, child, call_timeout());
+    WaitReply ended{};
+    if (check(error == ipc::Error::ok,
+              "spawn worker with 128 KiB of arguments and environment "
+              "(%s)",
+              name_of(error)) &&
+        wait_for(child.pid, ended) == ipc::Error::ok)
+        check(ended_as(ended, proc::kExitNormal, 0),
+              "worker arguments: 65 arguments and 64 environment strings, 128 KiB, arrive byte "
+              "for byte in the spawned image (%s %d)",
+              reason_name(ended.reason), ended.status);
+    if (run("worker", "exec-arguments", ended))
+        check(ended_as(ended, proc::kExitNormal, 0),
+              "worker exec-arguments: the same 128 KiB arrive in an exec'd image (%s %d)",
+              reason_name(ended.reason), ended.status);
+}
+
+// ---- a restarted pager ------------------------------------------------------------------------
+
+// Module `rpager` (worker restartable-pager uc.rpager, on-exit=restart) is a pager proc restarts
+// when it ends. `worker rebound` maps an object whose pager it is, kills it, and reads on: proc
+// rebinds the object to the restarted instance (mm's kMmPagerRebind), which serves the faults.
+void restarted_pager_tests() {
+    constexpr uint32_t kTests = 3;
+    if (!program::paged_by_mm()) {
+        for (uint32_t i = 0; i < kTests; ++i)
+            tap::skip("a restarted pager", "no mm: no external pagers");
+        return;
+    }
+    WaitReply ended;
+    if (run("worker", "rebound uc.rpager", ended))
+        check(ended_as(ended, proc::kExitNormal, 0),
+              "worker rebound: after its pager was killed and restarted by proc, the client's "
+              "next faults on the old instance's object were served by the new one (%s %d)",
+              reason_name(ended.reason), ended.status);
+}
+
 // ---- another process's arguments
 // -----------------------------------------------------------------
 
@@ -1053,11 +1211,12 @@ int main() {
     uint32_t cycles = cycles_from_arguments();
     diag("userland-core: proc's processes, %u crash cycles", cycles);
     StatisticsReply start = statistics();
-    // With mm, mm is proc's first process and the pool's pages are its (servers/proc/paging.h).
-    uint32_t expected = program::paged_by_mm() ? 2 : 1;
+    // With mm, mm is proc's first process and the pool's pages are its (servers/proc/paging.h);
+    // then rpager, the restartable test pager, runs too.
+    uint32_t expected = program::paged_by_mm() ? 3 : 1;
     check(start.processes == expected && start.pool_in_use > 0,
           "at the start: %u process(es) (this one%s), %u pool pages in use", start.processes,
-          expected == 2 ? " and mm" : "", start.pool_in_use);
+          expected == 3 ? ", mm and rpager" : "", start.pool_in_use);
     diag("paged by %s", program::paged_by_mm() ? "mm" : "proc");
     exit_status_tests();
     newlib_program_tests();
@@ -1073,6 +1232,8 @@ int main() {
     table_full_tests();
     mm_tests();
     identity_tests();
+    arguments_tests();
+    restarted_pager_tests();
     shared_code_tests();
     stolen_arguments_tests();
     bystander_tests();

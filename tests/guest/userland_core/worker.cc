@@ -27,6 +27,11 @@
 //                         the stack-top page of the spinner process with thread number N —
 //                         which the image pager refuses, so the read ends this process
 //                         (faulted, 14). Exit 4 if it got the page.
+//   worker restartable-pager NAME   as `pager NAME`, forever (what module `rpager` runs, which
+//                         proc restarts when it ends); word 1 of its pages is its pid.
+//   worker rebound NAME   the client of that pager: maps its pages (an object whose pager is
+//                         its thread), kills it, and reads on: the object was rebound to the
+//                         restarted instance, whose pid the pages now hold. Exit 0, else a step.
 //   worker read NAME      reads page 0 of an external region of pager NAME: exit 0 with the
 //                         pager's contents (faulted 14 if mm refuses the fault).
 //   worker selfpager      names its own thread as the pager of a region and reads it: mm
@@ -41,9 +46,16 @@
 //                         — or an earlier end at vector 14 when it takes its own running code or
 //                         stack away. Another worker must not notice.
 //
+//   worker arguments ...  checks that its arguments and environment are arguments.h's 128 KiB
+//                         pattern, byte for byte: exit 0, else 10 + the first wrong string's
+//                         number (1-based; 139: wrong counts).
+//   worker exec-arguments exec of `worker arguments` with that pattern (kProcExecBlock): the
+//                         new image checks it as above. Exit 50 + the error if exec returns.
+//
 //   worker identity | events | signals   proc's identity, event stream and signals: identity.cc.
 //
 // Every exit status names the step that failed (0: all good); the driver checks them.
+#include "arguments.h"
 #include "identity.h"
 #include "lib/loader/loader.h"
 #include "lib/names/names.h"
@@ -391,10 +403,16 @@ void fill(uint32_t page, uint32_t generation) {
 // kMmPagerWait calls (each answering the previous fault) of 10 ms, and for requests in
 // receives of 10 ms between them. A fault mm offered while the thread was not waiting goes to
 // its next wait.
-[[noreturn]] void pager_mode(const char* name, uint32_t delay_ms) {
+[[noreturn]] void pager_mode(const char* name, uint32_t delay_ms, bool forever = false) {
     uint32_t generation[kPagerPages] = {1, 1};
     for (uint32_t page = 0; page < kPagerPages; ++page)
         fill(page, generation[page]);
+    // Word 1 of each page names this instance (its pid): a client can tell a restarted pager.
+    proc::IdentifyReply me{};
+    ipc::KernelTransport transport;
+    (void)proc::client::identify(transport, program::proc_thread(), AXO_NIL_THREAD, me, timeout());
+    for (uint32_t page = 0; page < kPagerPages; ++page)
+        g_pager_pages[page][1] = me.pid;
     if (names::register_name(name) != ipc::Error::ok) exit(1);
     axo_utcb_t* utcb = axo_my_utcb();
     utcb->br[0] = AXO_FPAGE_NIL;
@@ -411,7 +429,7 @@ void fill(uint32_t page, uint32_t generation) {
     auto is_fault = [&](axo_msg_tag_t tag) {
         return !axo_tag_failed(tag) && axo_tag_label(tag) == 0 && axo_tag_untyped(tag) == 6;
     };
-    for (uint32_t step = 0; step < 2000; ++step) {
+    for (uint32_t step = 0; forever || step < 2000; ++step) {
         bool item = token != 0 && error == 0;
         utcb->mr[0] = axo_msg_tag(mm::kMmPagerWait, 2, item ? 2 : 0);
         utcb->mr[1] = token;
@@ -497,6 +515,51 @@ uint32_t call_pager(axo_thread_id_t pager, uint32_t label, uint32_t word) {
     if (second.forwards != first.forwards + 1) exit(9);
     uint32_t served = call_pager(pager, kQuit, 0);
     if (served != 3) exit(10);
+    exit(0);
+}
+
+// The client of a pager that proc restarts (module `rpager`, on-exit=restart): maps its pages,
+// kills it, and reads on: proc rebinds the object to the new instance (mm's kMmPagerRebind),
+// whose pages name it. Without the rebind the read would wait for the dead pager, and mm
+// would refuse it (faulted, 14).
+[[noreturn]] void rebound_mode(const char* name) {
+    ipc::KernelTransport transport;
+    auto find = [&](axo_thread_id_t not_this, proc::IdentifyReply& who) {
+        axo_thread_id_t pager = AXO_NIL_THREAD;
+        for (uint32_t i = 0; i < 300; ++i) {
+            if (names::lookup(name, pager) == ipc::Error::ok && pager != not_this &&
+                proc::client::identify(transport, program::proc_thread(), pager, who, timeout()) ==
+                    ipc::Error::ok)
+                return pager;
+            sleep_ms(10);
+        }
+        return static_cast<axo_thread_id_t>(AXO_NIL_THREAD);
+    };
+    proc::IdentifyReply first{}, second{};
+    axo_thread_id_t old_pager = find(AXO_NIL_THREAD, first);
+    if (old_pager == AXO_NIL_THREAD) exit(1);
+    mm::RegionCreateReply region{};
+    if (ipc::call(program::pager_thread(),
+                  mm::RegionCreateRequest{AXO_NIL_THREAD, 0, kPagerPages * kPage, AXO_FPAGE_R,
+                                          mm::kRegionExternal, 0, 0, old_pager, 7},
+                  region, timeout()) != ipc::Error::ok)
+        exit(2);
+    auto word = [&](uint32_t page, uint32_t index) {
+        return reinterpret_cast<volatile uint32_t*>(
+            static_cast<uintptr_t>(region.address + page * kPage))[index];
+    };
+    if (word(0, 0) != pattern(1, 0) || word(0, 1) != first.pid) exit(3);
+    if (proc::client::kill(transport, program::proc_thread(), static_cast<int32_t>(first.pid),
+                           proc::kSignalKill, timeout()) != ipc::Error::ok)
+        exit(4);
+    axo_thread_id_t new_pager = find(old_pager, second);
+    if (new_pager == AXO_NIL_THREAD || second.pid == first.pid) exit(5);
+    // The old instance's pages went with it: these reads fault, and mm asks the new one.
+    if (word(0, 0) != pattern(1, 0) || word(0, 1) != second.pid) exit(6);
+    if (word(1, 0) != pattern(1, 1) || word(1, 1) != second.pid) exit(7);
+    rt_printf("# worker (rebound): pager %s restarted, process %u -> %u; its object's faults "
+              "went to the new instance\n",
+              name, first.pid, second.pid);
     exit(0);
 }
 
@@ -700,6 +763,30 @@ __attribute__((noinline)) void spin(uint32_t rounds) {
     exit(0);
 }
 
+// ---- arguments and environment ---------------------------------------------------------------
+
+[[noreturn]] void arguments_mode(const loader::StartArguments& args) {
+    const char* const* envp = args.argv + args.argc + 1;
+    uint32_t wrong = arguments::check(args.argc, args.argv, envp);
+    if (wrong != 0) exit(static_cast<int32_t>(10 + wrong));
+    uint32_t environment = 0;
+    while (envp[environment] != nullptr)
+        ++environment;
+    rt_printf("# worker: %u arguments and %u environment strings of the 128 KiB pattern, intact\n",
+              args.argc, environment);
+    exit(0);
+}
+
+proc::client::ArgumentBlock g_block;
+
+[[noreturn]] void exec_arguments_mode() {
+    if (!arguments::fill(g_block)) exit(49);
+    ipc::KernelTransport transport;
+    ipc::Error error =
+        proc::client::exec(transport, program::proc_thread(), "worker", g_block, timeout());
+    exit(50 + static_cast<int32_t>(error));
+}
+
 } // namespace
 
 int main() {
@@ -721,11 +808,15 @@ int main() {
         pager_mode(args.argv[2], static_cast<uint32_t>(delay));
     }
     if (equal(mode, "read") && args.argc > 2) read_mode(args.argv[2]);
+    if (equal(mode, "rebound") && args.argc > 2) rebound_mode(args.argv[2]);
+    if (equal(mode, "restartable-pager") && args.argc > 2) pager_mode(args.argv[2], 0, true);
     if (equal(mode, "selfpager")) self_pager_mode();
     if (equal(mode, "client") && args.argc > 2) client_mode(args.argv[2]);
     if (equal(mode, "steal") && args.argc > 2) steal_mode(args.argv[2]);
     if (equal(mode, "steady")) steady_mode();
     if (equal(mode, "shake") && args.argc > 2) shake_mode(args.argv[2]);
+    if (equal(mode, arguments::kMode)) arguments_mode(args);
+    if (equal(mode, "exec-arguments")) exec_arguments_mode();
     // identity, events, signals, exec: identity.cc
     (void)identity::run(mode, args.argc > 2 ? args.argv[2] : nullptr);
     rt_printf("worker: unknown mode \"%s\"\n", mode);
