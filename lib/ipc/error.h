@@ -34,25 +34,25 @@ enum axo_rpc_error {
     AXO_RPC_EWRONGIF = 14,
     /* POSIX's own conditions, for the file system, pipes, ttys and processes; each maps to the
      * errno of the same name (errno_map.h). */
-    AXO_RPC_ENOTDIR = 15, /* a path component or the target is not a directory */
-    AXO_RPC_EISDIR = 16, /* the target is a directory and the operation needs another kind */
-    AXO_RPC_ENOTEMPTY = 17, /* a directory to remove or replace still has entries */
+    AXO_RPC_ENOTDIR = 15,      /* a path component or the target is not a directory */
+    AXO_RPC_EISDIR = 16,       /* the target is a directory and the operation needs another kind */
+    AXO_RPC_ENOTEMPTY = 17,    /* a directory to remove or replace still has entries */
     AXO_RPC_ENAMETOOLONG = 18, /* a name above NAME_MAX or a path above PATH_MAX */
-    AXO_RPC_ELOOP = 19, /* more symbolic links than a resolution may follow */
-    AXO_RPC_EBADF = 20, /* no such open file, or not open for this kind of access */
-    AXO_RPC_EXDEV = 21, /* a link or rename across mounted file systems */
-    AXO_RPC_EMFILE = 22, /* the caller's table of open objects is full */
-    AXO_RPC_EROFS = 23, /* a change on a file system mounted read-only */
-    AXO_RPC_EAGAIN = 24, /* a non-blocking request that would have to wait */
-    AXO_RPC_EPIPE = 25, /* a write with nobody left to read */
-    AXO_RPC_EFBIG = 26, /* beyond the largest size a file (or object) may have */
-    AXO_RPC_EMLINK = 27, /* a link count would pass its maximum */
-    AXO_RPC_ESPIPE = 28, /* an offset on a pipe, FIFO or stream device */
-    AXO_RPC_ENOTTY = 29, /* a terminal operation on something that is not one */
-    AXO_RPC_E2BIG = 30, /* arguments and environment above ARG_MAX */
-    AXO_RPC_ECHILD = 31, /* wait: the caller has no such child */
-    AXO_RPC_ESRCH = 32, /* no process or process group of that id */
-    AXO_RPC_ENXIO = 33, /* the device behind a special file is not there */
+    AXO_RPC_ELOOP = 19,        /* more symbolic links than a resolution may follow */
+    AXO_RPC_EBADF = 20,        /* no such open file, or not open for this kind of access */
+    AXO_RPC_EXDEV = 21,        /* a link or rename across mounted file systems */
+    AXO_RPC_EMFILE = 22,       /* the caller's table of open objects is full */
+    AXO_RPC_EROFS = 23,        /* a change on a file system mounted read-only */
+    AXO_RPC_EAGAIN = 24,       /* a non-blocking request that would have to wait */
+    AXO_RPC_EPIPE = 25,        /* a write with nobody left to read */
+    AXO_RPC_EFBIG = 26,        /* beyond the largest size a file (or object) may have */
+    AXO_RPC_EMLINK = 27,       /* a link count would pass its maximum */
+    AXO_RPC_ESPIPE = 28,       /* an offset on a pipe, FIFO or stream device */
+    AXO_RPC_ENOTTY = 29,       /* a terminal operation on something that is not one */
+    AXO_RPC_E2BIG = 30,        /* arguments and environment above ARG_MAX */
+    AXO_RPC_ECHILD = 31,       /* wait: the caller has no such child */
+    AXO_RPC_ESRCH = 32,        /* no process or process group of that id */
+    AXO_RPC_ENXIO = 33,        /* the device behind a special file is not there */
     AXO_RPC_ETXTBSY = 34, /* writing a program that is running, or running one open for writing */
     AXO_RPC_ENOEXEC = 35, /* exec of a file that is no program this system runs */
 

@@ -17,8 +17,8 @@ axo_timeout_t request_timeout(uint32_t milliseconds) {
 AtaDisk::AtaDisk(axo_thread_id_t proc, const char* name, uint8_t* window_area)
     : m_window(ata::client::aligned_window(window_area)),
       m_session(m_transport, proc, name,
-                axo_fpage(reinterpret_cast<uintptr_t>(m_window), ata::kBufferLog2,
-                          AXO_FPAGE_RWX)) {}
+                axo_fpage(reinterpret_cast<uintptr_t>(m_window), ata::kBufferLog2, AXO_FPAGE_RWX)) {
+}
 
 ipc::Error AtaDisk::open() {
     if (ipc::Error error = m_session.attach(request_timeout(kTimeoutMs)); error != ipc::Error::ok)

@@ -17,8 +17,7 @@ public:
     // `buffer` holds exactly count * sector_bytes() bytes. Errors: invalid_argument (beyond
     // the device), io_error.
     virtual ipc::Error read(uint64_t sector, uint32_t count, std::span<uint8_t> buffer) = 0;
-    virtual ipc::Error write(uint64_t sector, uint32_t count,
-                             std::span<const uint8_t> buffer) = 0;
+    virtual ipc::Error write(uint64_t sector, uint32_t count, std::span<const uint8_t> buffer) = 0;
     // Everything written before is durable when it answers.
     virtual ipc::Error flush() = 0;
 

@@ -60,9 +60,15 @@ constexpr uint32_t kModeSetGid = 02000;
 constexpr uint32_t kModeSticky = 01000;
 constexpr uint32_t kModePermissionMask = 07777;
 
-constexpr bool is_directory(uint32_t mode) { return (mode & kModeTypeMask) == kModeDirectory; }
-constexpr bool is_regular(uint32_t mode) { return (mode & kModeTypeMask) == kModeRegular; }
-constexpr bool is_symlink(uint32_t mode) { return (mode & kModeTypeMask) == kModeSymlink; }
+constexpr bool is_directory(uint32_t mode) {
+    return (mode & kModeTypeMask) == kModeDirectory;
+}
+constexpr bool is_regular(uint32_t mode) {
+    return (mode & kModeTypeMask) == kModeRegular;
+}
+constexpr bool is_symlink(uint32_t mode) {
+    return (mode & kModeTypeMask) == kModeSymlink;
+}
 
 // The file types a directory entry records (ext2's file_type values; readdir's d_type maps
 // from them).
@@ -118,10 +124,10 @@ struct Attributes {
     uint32_t links = 0; // hard links (a directory: 2 + its subdirectories)
     uint32_t uid = 0;
     uint32_t gid = 0;
-    uint64_t size = 0;      // bytes (a symlink: its target's length)
-    uint64_t blocks = 0;    // 512-byte units allocated (sparse files have fewer)
+    uint64_t size = 0;       // bytes (a symlink: its target's length)
+    uint64_t blocks = 0;     // 512-byte units allocated (sparse files have fewer)
     uint32_t block_size = 0; // the preferred transfer size (st_blksize)
-    uint32_t device = 0;    // a device file: the device it names (major << 8 | minor)
+    uint32_t device = 0;     // a device file: the device it names (major << 8 | minor)
     Timestamp access;
     Timestamp modify;
     Timestamp change;
@@ -245,8 +251,7 @@ public:
 
     // The entries from `cookie` on (0: the start, "." and ".." first), each given to the
     // sink until it refuses one or the directory ends. Errors: not_found; not_directory.
-    virtual Error read_directory(InodeNumber directory, uint64_t cookie,
-                                 DirectorySink& sink) = 0;
+    virtual Error read_directory(InodeNumber directory, uint64_t cookie, DirectorySink& sink) = 0;
 
     // References the VFS holds beside links (see above). release of the last reference of an
     // inode without links frees it.
