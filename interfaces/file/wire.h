@@ -89,5 +89,7 @@ enum axo_file_label {
 #define AXO_FILE_TIMES_NOW 2u
 /* access: check with the effective ids (AT_EACCESS) instead of the real ones. */
 #define AXO_FILE_EFFECTIVE_IDS 4u
+/* link: follow a symlink `from` (AT_SYMLINK_FOLLOW). */
+#define AXO_FILE_FOLLOW_LINK 8u
 
 #endif /* AXO_INTERFACES_FILE_WIRE_H */

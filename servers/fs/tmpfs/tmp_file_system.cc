@@ -6,10 +6,17 @@ namespace fs {
 
 namespace {
 
+// Whether `byte` occurs in [data, data + size) (no memchr in the freestanding runtime).
+bool has_byte(const char* data, size_t size, char byte) {
+    for (size_t i = 0; i < size; ++i)
+        if (data[i] == byte) return true;
+    return false;
+}
+
 bool valid_name(std::string_view name) {
     return !name.empty() && name.size() <= kNameMax && name != "." && name != ".." &&
-           memchr(name.data(), '/', name.size()) == nullptr &&
-           memchr(name.data(), '\0', name.size()) == nullptr;
+           !has_byte(name.data(), name.size(), '/') &&
+           !has_byte(name.data(), name.size(), '\0');
 }
 
 Error name_error(std::string_view name) {

@@ -12,6 +12,13 @@ namespace fs {
 
 namespace {
 
+// Whether `byte` occurs in [data, data + size) (no memchr in the freestanding runtime).
+bool has_byte(const char* data, size_t size, char byte) {
+    for (size_t i = 0; i < size; ++i)
+        if (data[i] == byte) return true;
+    return false;
+}
+
 bool is_dot(std::string_view name) { return name == "."; }
 bool is_dot_dot(std::string_view name) { return name == ".."; }
 bool is_dots(std::string_view name) { return is_dot(name) || is_dot_dot(name); }
@@ -293,7 +300,7 @@ Error Vfs::walk(const Caller& caller, Node start, std::string_view path, bool fo
                 bool stop_before_last, Node* out, Parent* parent) {
     if (path.empty()) return Error::not_found;
     if (path.size() >= kPathMax) return Error::name_too_long;
-    if (memchr(path.data(), '\0', path.size()) != nullptr) return Error::invalid_argument;
+    if (has_byte(path.data(), path.size(), '\0')) return Error::invalid_argument;
     memcpy(m_path, path.data(), path.size());
     size_t length = path.size();
     Node current = m_path[0] == '/' ? root() : start;
@@ -956,7 +963,7 @@ Error Vfs::symlink(const Caller& caller, std::string_view target, Handle at,
                    std::string_view path) {
     if (target.empty()) return Error::not_found;
     if (target.size() >= kPathMax) return Error::name_too_long;
-    if (memchr(target.data(), '\0', target.size()) != nullptr) return Error::invalid_argument;
+    if (has_byte(target.data(), target.size(), '\0')) return Error::invalid_argument;
     Parent parent;
     VFS_TRY(resolve_parent(caller, at, path, &parent));
     if (parent.name.empty() || is_dots(parent.name)) return Error::exists;
