@@ -85,14 +85,13 @@ public:
     }
     ipc::Error pwrite(int32_t handle, const void* data, size_t length, uint64_t offset,
                       size_t& done) {
-        return transfer<PwriteRequest>(handle, const_cast<void*>(data), length, done, true,
-                                       offset);
+        return transfer<PwriteRequest>(handle, const_cast<void*>(data), length, done, true, offset);
     }
     ipc::Error seek(int32_t handle, int64_t offset, uint32_t whence, uint64_t& position) {
         uint64_t bits = static_cast<uint64_t>(offset);
         SeekReply reply{};
-        ipc::Error error = m_session.call_once(
-            SeekRequest{handle, low(bits), high(bits), whence}, reply, m_timeout);
+        ipc::Error error = m_session.call_once(SeekRequest{handle, low(bits), high(bits), whence},
+                                               reply, m_timeout);
         if (error == ipc::Error::ok) position = join(reply.offset_low, reply.offset_high);
         return error;
     }
@@ -139,8 +138,7 @@ public:
         ipc::Empty reply;
         return m_session.call_once(FchmodRequest{handle, mode}, reply, m_timeout);
     }
-    ipc::Error chown(int32_t at, const char* path, uint32_t uid, uint32_t gid,
-                     uint32_t flags = 0) {
+    ipc::Error chown(int32_t at, const char* path, uint32_t uid, uint32_t gid, uint32_t flags = 0) {
         ChownRequest request{at, 0, uid, gid, flags};
         return changing(path, nullptr, request.path_length, m_unused, request);
     }
@@ -195,8 +193,7 @@ public:
         return changing(target, path, request.target_length, request.path_length, request);
     }
     // The target into `target` (NUL-terminated, truncated to `size`); `length` its length.
-    ipc::Error readlink(int32_t at, const char* path, char* target, size_t size,
-                        uint32_t& length) {
+    ipc::Error readlink(int32_t at, const char* path, char* target, size_t size, uint32_t& length) {
         ReadlinkRequest request{{at, 0}};
         CountReply reply{};
         ipc::Error error = looking(path, request.path_length, request, reply);
@@ -289,8 +286,8 @@ private:
         if (ipc::Error error = attach(); error != ipc::Error::ok) return error;
         uint8_t* bytes = static_cast<uint8_t*>(data);
         do {
-            uint32_t chunk = length - done < kBufferBytes ? static_cast<uint32_t>(length - done)
-                                                          : kBufferBytes;
+            uint32_t chunk =
+                length - done < kBufferBytes ? static_cast<uint32_t>(length - done) : kBufferBytes;
             if (writing) __builtin_memcpy(m_window, bytes + done, chunk);
             Req request{};
             request.handle = handle;

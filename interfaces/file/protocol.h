@@ -70,21 +70,27 @@ enum Label : uint32_t {
 };
 static_assert(labels::all_in(
     AXO_LABELS_FILE_FIRST, AXO_LABELS_FILE_LAST,
-    {kFileAttach,   kFileOpen,     kFileClose,    kFileRead,     kFileWrite,    kFilePread,
-     kFilePwrite,   kFileSeek,     kFileStat,     kFileFstat,    kFileAccess,   kFileMkdir,
-     kFileRmdir,    kFileUnlink,   kFileRename,   kFileLink,     kFileSymlink,  kFileReadlink,
-     kFileTruncate, kFileFtruncate, kFileChmod,   kFileFchmod,   kFileChown,    kFileFchown,
-     kFileUtimes,   kFileFutimes,  kFileReaddir,  kFileChdir,    kFileFchdir,   kFileGetcwd,
-     kFileFsync,    kFileSync,     kFileStatfs,   kFileFstatfs,  kFileMknod,    kFileDup,
+    {kFileAttach,   kFileOpen,      kFileClose,   kFileRead,    kFileWrite,   kFilePread,
+     kFilePwrite,   kFileSeek,      kFileStat,    kFileFstat,   kFileAccess,  kFileMkdir,
+     kFileRmdir,    kFileUnlink,    kFileRename,  kFileLink,    kFileSymlink, kFileReadlink,
+     kFileTruncate, kFileFtruncate, kFileChmod,   kFileFchmod,  kFileChown,   kFileFchown,
+     kFileUtimes,   kFileFutimes,   kFileReaddir, kFileChdir,   kFileFchdir,  kFileGetcwd,
+     kFileFsync,    kFileSync,      kFileStatfs,  kFileFstatfs, kFileMknod,   kFileDup,
      kFileGetFlags, kFileSetFlags}));
 
 constexpr uint32_t kBufferLog2 = AXO_FILE_BUFFER_LOG2;
 constexpr uint32_t kBufferBytes = AXO_FILE_BUFFER_BYTES;
 constexpr int32_t kAtCwd = AXO_FILE_AT_CWD;
 
-inline uint64_t join(uint32_t low, uint32_t high) { return uint64_t{high} << 32 | low; }
-inline uint32_t low(uint64_t value) { return static_cast<uint32_t>(value); }
-inline uint32_t high(uint64_t value) { return static_cast<uint32_t>(value >> 32); }
+inline uint64_t join(uint32_t low, uint32_t high) {
+    return uint64_t{high} << 32 | low;
+}
+inline uint32_t low(uint64_t value) {
+    return static_cast<uint32_t>(value);
+}
+inline uint32_t high(uint64_t value) {
+    return static_cast<uint32_t>(value >> 32);
+}
 
 // ---- Replies shared by several requests --------------------------------------------------------
 struct CountReply {

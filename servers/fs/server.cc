@@ -66,10 +66,12 @@ file::StatfsReply statfs_of(const FileSystemStatistics& s) {
 }
 
 void times_of(const file::Times& t, Timestamp out[2]) {
-    out[0] = Timestamp{static_cast<int64_t>(file::join(t.access_seconds_low, t.access_seconds_high)),
-                       t.access_nanoseconds};
-    out[1] = Timestamp{static_cast<int64_t>(file::join(t.modify_seconds_low, t.modify_seconds_high)),
-                       t.modify_nanoseconds};
+    out[0] =
+        Timestamp{static_cast<int64_t>(file::join(t.access_seconds_low, t.access_seconds_high)),
+                  t.access_nanoseconds};
+    out[1] =
+        Timestamp{static_cast<int64_t>(file::join(t.modify_seconds_low, t.modify_seconds_high)),
+                  t.modify_nanoseconds};
 }
 
 // Packs entries into the client's buffer as DirectoryRecords.
@@ -102,25 +104,25 @@ private:
 };
 
 constexpr ipc::Route<Server> kRoutes[] = {
-    ipc::route<&Server::on_attach>(),   ipc::route<&Server::on_open>(),
-    ipc::route<&Server::on_close>(),    ipc::route<&Server::on_dup>(),
+    ipc::route<&Server::on_attach>(),    ipc::route<&Server::on_open>(),
+    ipc::route<&Server::on_close>(),     ipc::route<&Server::on_dup>(),
     ipc::route<&Server::on_get_flags>(), ipc::route<&Server::on_set_flags>(),
-    ipc::route<&Server::on_read>(),     ipc::route<&Server::on_write>(),
-    ipc::route<&Server::on_pread>(),    ipc::route<&Server::on_pwrite>(),
-    ipc::route<&Server::on_seek>(),     ipc::route<&Server::on_readdir>(),
-    ipc::route<&Server::on_fsync>(),    ipc::route<&Server::on_sync>(),
-    ipc::route<&Server::on_stat>(),     ipc::route<&Server::on_fstat>(),
-    ipc::route<&Server::on_access>(),   ipc::route<&Server::on_truncate>(),
+    ipc::route<&Server::on_read>(),      ipc::route<&Server::on_write>(),
+    ipc::route<&Server::on_pread>(),     ipc::route<&Server::on_pwrite>(),
+    ipc::route<&Server::on_seek>(),      ipc::route<&Server::on_readdir>(),
+    ipc::route<&Server::on_fsync>(),     ipc::route<&Server::on_sync>(),
+    ipc::route<&Server::on_stat>(),      ipc::route<&Server::on_fstat>(),
+    ipc::route<&Server::on_access>(),    ipc::route<&Server::on_truncate>(),
     ipc::route<&Server::on_ftruncate>(), ipc::route<&Server::on_chmod>(),
-    ipc::route<&Server::on_fchmod>(),   ipc::route<&Server::on_chown>(),
-    ipc::route<&Server::on_fchown>(),   ipc::route<&Server::on_utimes>(),
-    ipc::route<&Server::on_futimes>(),  ipc::route<&Server::on_statfs>(),
-    ipc::route<&Server::on_fstatfs>(),  ipc::route<&Server::on_mkdir>(),
-    ipc::route<&Server::on_rmdir>(),    ipc::route<&Server::on_unlink>(),
-    ipc::route<&Server::on_rename>(),   ipc::route<&Server::on_link>(),
-    ipc::route<&Server::on_symlink>(),  ipc::route<&Server::on_readlink>(),
-    ipc::route<&Server::on_mknod>(),    ipc::route<&Server::on_chdir>(),
-    ipc::route<&Server::on_fchdir>(),   ipc::route<&Server::on_getcwd>(),
+    ipc::route<&Server::on_fchmod>(),    ipc::route<&Server::on_chown>(),
+    ipc::route<&Server::on_fchown>(),    ipc::route<&Server::on_utimes>(),
+    ipc::route<&Server::on_futimes>(),   ipc::route<&Server::on_statfs>(),
+    ipc::route<&Server::on_fstatfs>(),   ipc::route<&Server::on_mkdir>(),
+    ipc::route<&Server::on_rmdir>(),     ipc::route<&Server::on_unlink>(),
+    ipc::route<&Server::on_rename>(),    ipc::route<&Server::on_link>(),
+    ipc::route<&Server::on_symlink>(),   ipc::route<&Server::on_readlink>(),
+    ipc::route<&Server::on_mknod>(),     ipc::route<&Server::on_chdir>(),
+    ipc::route<&Server::on_fchdir>(),    ipc::route<&Server::on_getcwd>(),
 };
 static_assert(ipc::labels_unique(kRoutes));
 
@@ -235,14 +237,14 @@ ipc::Error Server::take_path(const uint8_t* buffer, uint32_t offset, uint32_t le
 #define FS_BEGIN()                                                                                 \
     Caller caller;                                                                                 \
     uint8_t* buffer = nullptr;                                                                     \
-    if (ipc::Error error_ = begin(from, &caller, &buffer); error_ != ipc::Error::ok) return error_; \
+    if (ipc::Error error_ = begin(from, &caller, &buffer); error_ != ipc::Error::ok)               \
+        return error_;                                                                             \
     (void)buffer
 #define FS_PATH(offset, length, out)                                                               \
-    if (ipc::Error error_ = take_path(buffer, offset, length, out); error_ != ipc::Error::ok)     \
+    if (ipc::Error error_ = take_path(buffer, offset, length, out); error_ != ipc::Error::ok)      \
     return error_
 
-ipc::Error Server::on_attach(axo_thread_id_t from, const file::AttachRequest&,
-                             file::AttachReply&) {
+ipc::Error Server::on_attach(axo_thread_id_t from, const file::AttachRequest&, file::AttachReply&) {
     auto attached = m_sessions.attach(from);
     if (attached.error != ipc::Error::ok) return attached.error;
     file::AttachReply reply{file::kBufferBytes};
@@ -255,9 +257,8 @@ ipc::Error Server::on_open(axo_thread_id_t from, const file::OpenRequest& reques
     FS_BEGIN();
     FS_PATH(0, request.path_length, m_first);
     Handle handle = -1;
-    if (ipc::Error error =
-            m_vfs.open(caller, request.at, {m_first, request.path_length}, request.flags,
-                       request.mode, &handle);
+    if (ipc::Error error = m_vfs.open(caller, request.at, {m_first, request.path_length},
+                                      request.flags, request.mode, &handle);
         error != ipc::Error::ok)
         return error;
     OpenDescription description;
@@ -271,8 +272,7 @@ ipc::Error Server::on_open(axo_thread_id_t from, const file::OpenRequest& reques
     return ipc::Error::ok;
 }
 
-ipc::Error Server::on_close(axo_thread_id_t from, const file::CloseRequest& request,
-                            ipc::Empty&) {
+ipc::Error Server::on_close(axo_thread_id_t from, const file::CloseRequest& request, ipc::Empty&) {
     FS_BEGIN();
     return m_vfs.close(caller, request.handle);
 }
@@ -322,8 +322,7 @@ ipc::Error Server::on_pwrite(axo_thread_id_t from, const file::PwriteRequest& re
                              file::CountReply& reply) {
     FS_BEGIN();
     if (request.count > file::kBufferBytes) return ipc::Error::bad_message;
-    return m_vfs.pwrite(caller, request.handle,
-                        file::join(request.offset_low, request.offset_high),
+    return m_vfs.pwrite(caller, request.handle, file::join(request.offset_low, request.offset_high),
                         {buffer, request.count}, &reply.count);
 }
 
@@ -332,10 +331,10 @@ ipc::Error Server::on_seek(axo_thread_id_t from, const file::SeekRequest& reques
     FS_BEGIN();
     if (request.whence > AXO_FILE_SEEK_END) return ipc::Error::invalid_argument;
     uint64_t position = 0;
-    if (ipc::Error error = m_vfs.seek(
-            caller, request.handle,
-            static_cast<int64_t>(file::join(request.offset_low, request.offset_high)),
-            static_cast<Whence>(request.whence), &position);
+    if (ipc::Error error =
+            m_vfs.seek(caller, request.handle,
+                       static_cast<int64_t>(file::join(request.offset_low, request.offset_high)),
+                       static_cast<Whence>(request.whence), &position);
         error != ipc::Error::ok)
         return error;
     reply.offset_low = file::low(position);
@@ -356,8 +355,7 @@ ipc::Error Server::on_readdir(axo_thread_id_t from, const file::ReaddirRequest& 
     return ipc::Error::ok;
 }
 
-ipc::Error Server::on_fsync(axo_thread_id_t from, const file::FsyncRequest& request,
-                            ipc::Empty&) {
+ipc::Error Server::on_fsync(axo_thread_id_t from, const file::FsyncRequest& request, ipc::Empty&) {
     FS_BEGIN();
     return m_vfs.fsync(caller, request.handle);
 }
@@ -415,8 +413,7 @@ ipc::Error Server::on_ftruncate(axo_thread_id_t from, const file::FtruncateReque
     return m_vfs.ftruncate(caller, request.handle, file::join(request.size_low, request.size_high));
 }
 
-ipc::Error Server::on_chmod(axo_thread_id_t from, const file::ChmodRequest& request,
-                            ipc::Empty&) {
+ipc::Error Server::on_chmod(axo_thread_id_t from, const file::ChmodRequest& request, ipc::Empty&) {
     FS_BEGIN();
     FS_PATH(0, request.path_length, m_first);
     return m_vfs.chmod(caller, request.at, {m_first, request.path_length}, request.mode,
@@ -429,12 +426,11 @@ ipc::Error Server::on_fchmod(axo_thread_id_t from, const file::FchmodRequest& re
     return m_vfs.fchmod(caller, request.handle, request.mode);
 }
 
-ipc::Error Server::on_chown(axo_thread_id_t from, const file::ChownRequest& request,
-                            ipc::Empty&) {
+ipc::Error Server::on_chown(axo_thread_id_t from, const file::ChownRequest& request, ipc::Empty&) {
     FS_BEGIN();
     FS_PATH(0, request.path_length, m_first);
-    return m_vfs.chown(caller, request.at, {m_first, request.path_length}, request.uid,
-                       request.gid, (request.flags & AXO_FILE_NOFOLLOW) == 0);
+    return m_vfs.chown(caller, request.at, {m_first, request.path_length}, request.uid, request.gid,
+                       (request.flags & AXO_FILE_NOFOLLOW) == 0);
 }
 
 ipc::Error Server::on_fchown(axo_thread_id_t from, const file::FchownRequest& request,
@@ -487,15 +483,13 @@ ipc::Error Server::on_fstatfs(axo_thread_id_t from, const file::FstatfsRequest& 
     return ipc::Error::ok;
 }
 
-ipc::Error Server::on_mkdir(axo_thread_id_t from, const file::MkdirRequest& request,
-                            ipc::Empty&) {
+ipc::Error Server::on_mkdir(axo_thread_id_t from, const file::MkdirRequest& request, ipc::Empty&) {
     FS_BEGIN();
     FS_PATH(0, request.path_length, m_first);
     return m_vfs.mkdir(caller, request.at, {m_first, request.path_length}, request.mode);
 }
 
-ipc::Error Server::on_rmdir(axo_thread_id_t from, const file::RmdirRequest& request,
-                            ipc::Empty&) {
+ipc::Error Server::on_rmdir(axo_thread_id_t from, const file::RmdirRequest& request, ipc::Empty&) {
     FS_BEGIN();
     FS_PATH(0, request.path_length, m_first);
     return m_vfs.rmdir(caller, request.at, {m_first, request.path_length});
@@ -522,8 +516,7 @@ ipc::Error Server::on_link(axo_thread_id_t from, const file::LinkRequest& reques
     FS_PATH(0, request.from_length, m_first);
     FS_PATH(request.from_length + 1, request.to_length, m_second);
     return m_vfs.link(caller, request.from_at, {m_first, request.from_length}, request.to_at,
-                      {m_second, request.to_length},
-                      (request.flags & AXO_FILE_FOLLOW_LINK) != 0);
+                      {m_second, request.to_length}, (request.flags & AXO_FILE_FOLLOW_LINK) != 0);
 }
 
 ipc::Error Server::on_symlink(axo_thread_id_t from, const file::SymlinkRequest& request,
@@ -543,16 +536,14 @@ ipc::Error Server::on_readlink(axo_thread_id_t from, const file::ReadlinkRequest
                           {reinterpret_cast<char*>(buffer), file::kBufferBytes}, &reply.count);
 }
 
-ipc::Error Server::on_mknod(axo_thread_id_t from, const file::MknodRequest& request,
-                            ipc::Empty&) {
+ipc::Error Server::on_mknod(axo_thread_id_t from, const file::MknodRequest& request, ipc::Empty&) {
     FS_BEGIN();
     FS_PATH(0, request.path_length, m_first);
     return m_vfs.mknod(caller, request.at, {m_first, request.path_length}, request.mode,
                        request.device);
 }
 
-ipc::Error Server::on_chdir(axo_thread_id_t from, const file::ChdirRequest& request,
-                            ipc::Empty&) {
+ipc::Error Server::on_chdir(axo_thread_id_t from, const file::ChdirRequest& request, ipc::Empty&) {
     FS_BEGIN();
     FS_PATH(0, request.path_length, m_first);
     return m_vfs.chdir(caller, request.at, {m_first, request.path_length});

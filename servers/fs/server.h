@@ -28,16 +28,14 @@ public:
     ipc::Error on_open(axo_thread_id_t from, const file::OpenRequest&, file::OpenReply&);
     ipc::Error on_close(axo_thread_id_t from, const file::CloseRequest&, ipc::Empty&);
     ipc::Error on_dup(axo_thread_id_t from, const file::DupRequest&, file::HandleReply&);
-    ipc::Error on_get_flags(axo_thread_id_t from, const file::GetFlagsRequest&,
-                            file::FlagsReply&);
+    ipc::Error on_get_flags(axo_thread_id_t from, const file::GetFlagsRequest&, file::FlagsReply&);
     ipc::Error on_set_flags(axo_thread_id_t from, const file::SetFlagsRequest&, ipc::Empty&);
     ipc::Error on_read(axo_thread_id_t from, const file::ReadRequest&, file::CountReply&);
     ipc::Error on_write(axo_thread_id_t from, const file::WriteRequest&, file::CountReply&);
     ipc::Error on_pread(axo_thread_id_t from, const file::PreadRequest&, file::CountReply&);
     ipc::Error on_pwrite(axo_thread_id_t from, const file::PwriteRequest&, file::CountReply&);
     ipc::Error on_seek(axo_thread_id_t from, const file::SeekRequest&, file::SeekReply&);
-    ipc::Error on_readdir(axo_thread_id_t from, const file::ReaddirRequest&,
-                          file::ReaddirReply&);
+    ipc::Error on_readdir(axo_thread_id_t from, const file::ReaddirRequest&, file::ReaddirReply&);
     ipc::Error on_fsync(axo_thread_id_t from, const file::FsyncRequest&, ipc::Empty&);
     ipc::Error on_sync(axo_thread_id_t from, const file::SyncRequest&, ipc::Empty&);
     ipc::Error on_stat(axo_thread_id_t from, const file::StatRequest&, file::Stat&);
@@ -52,16 +50,14 @@ public:
     ipc::Error on_utimes(axo_thread_id_t from, const file::UtimesRequest&, ipc::Empty&);
     ipc::Error on_futimes(axo_thread_id_t from, const file::FutimesRequest&, ipc::Empty&);
     ipc::Error on_statfs(axo_thread_id_t from, const file::StatfsRequest&, file::StatfsReply&);
-    ipc::Error on_fstatfs(axo_thread_id_t from, const file::FstatfsRequest&,
-                          file::StatfsReply&);
+    ipc::Error on_fstatfs(axo_thread_id_t from, const file::FstatfsRequest&, file::StatfsReply&);
     ipc::Error on_mkdir(axo_thread_id_t from, const file::MkdirRequest&, ipc::Empty&);
     ipc::Error on_rmdir(axo_thread_id_t from, const file::RmdirRequest&, ipc::Empty&);
     ipc::Error on_unlink(axo_thread_id_t from, const file::UnlinkRequest&, ipc::Empty&);
     ipc::Error on_rename(axo_thread_id_t from, const file::RenameRequest&, ipc::Empty&);
     ipc::Error on_link(axo_thread_id_t from, const file::LinkRequest&, ipc::Empty&);
     ipc::Error on_symlink(axo_thread_id_t from, const file::SymlinkRequest&, ipc::Empty&);
-    ipc::Error on_readlink(axo_thread_id_t from, const file::ReadlinkRequest&,
-                           file::CountReply&);
+    ipc::Error on_readlink(axo_thread_id_t from, const file::ReadlinkRequest&, file::CountReply&);
     ipc::Error on_mknod(axo_thread_id_t from, const file::MknodRequest&, ipc::Empty&);
     ipc::Error on_chdir(axo_thread_id_t from, const file::ChdirRequest&, ipc::Empty&);
     ipc::Error on_fchdir(axo_thread_id_t from, const file::FchdirRequest&, ipc::Empty&);

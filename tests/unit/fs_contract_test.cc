@@ -31,8 +31,7 @@ class TmpfsSubject {
 public:
     static constexpr size_t kArenaBytes = 4u << 20;
     explicit TmpfsSubject(fs::Clock& clock, size_t bytes = kArenaBytes)
-        : m_arena(new uint64_t[bytes / 8]),
-          m_fs(m_arena.get(), bytes, clock) {}
+        : m_arena(new uint64_t[bytes / 8]), m_fs(m_arena.get(), bytes, clock) {}
     fs::FileSystem& fs() { return m_fs; }
     bool valid() const { return m_fs.valid(); }
 
@@ -95,10 +94,10 @@ protected:
         return out;
     }
     Error write(InodeNumber inode, uint64_t offset, const std::string& data, uint32_t* done) {
-        return fs().write(inode, offset,
-                          std::span<const uint8_t>(
-                              reinterpret_cast<const uint8_t*>(data.data()), data.size()),
-                          done);
+        return fs().write(
+            inode, offset,
+            std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(data.data()), data.size()),
+            done);
     }
     std::string read(InodeNumber inode, uint64_t offset, size_t length) {
         std::string out(length, '\0');
@@ -285,9 +284,9 @@ TYPED_TEST(FileSystemContract, remove_directory_refuses_files) {
 
 TYPED_TEST(FileSystemContract, symlinks_keep_their_target_and_report_its_length) {
     InodeNumber link;
-    ASSERT_EQ(this->fs().make_symlink(this->root(), "l", "some/where", this->file_mode(0777),
-                                      &link),
-              Error::ok);
+    ASSERT_EQ(
+        this->fs().make_symlink(this->root(), "l", "some/where", this->file_mode(0777), &link),
+        Error::ok);
     fs::Attributes a = this->attributes(link);
     EXPECT_TRUE(fs::is_symlink(a.mode));
     EXPECT_EQ(a.size, 10u);

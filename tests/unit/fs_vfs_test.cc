@@ -159,8 +159,7 @@ TEST_F(VfsTest, symlinks_are_followed_except_in_the_last_component_when_asked) {
     uint32_t length = 0;
     ASSERT_EQ(vfs->readlink(root, fs::kAtCwd, "/rel", target, &length), Error::ok);
     EXPECT_EQ(std::string(target, length), "real/f");
-    EXPECT_EQ(vfs->readlink(root, fs::kAtCwd, "/real/f", target, &length),
-              Error::invalid_argument);
+    EXPECT_EQ(vfs->readlink(root, fs::kAtCwd, "/real/f", target, &length), Error::invalid_argument);
     open(root, "/rel", fs::kOpenReadOnly | fs::kOpenNoFollow, 0, Error::symlink_loop);
     fs::Handle h = open(root, "/rel", fs::kOpenReadOnly);
     EXPECT_EQ(get(root, h, 100), "content");
@@ -179,9 +178,9 @@ TEST_F(VfsTest, symlink_loops_and_chains_longer_than_forty_are_refused) {
     put(root, "/end", "x");
     ASSERT_EQ(vfs->symlink(root, "/end", fs::kAtCwd, "/l0"), Error::ok);
     for (int i = 1; i <= 40; ++i)
-        ASSERT_EQ(vfs->symlink(root, "/l" + std::to_string(i - 1), fs::kAtCwd,
-                               "/l" + std::to_string(i)),
-                  Error::ok);
+        ASSERT_EQ(
+            vfs->symlink(root, "/l" + std::to_string(i - 1), fs::kAtCwd, "/l" + std::to_string(i)),
+            Error::ok);
     EXPECT_EQ(stat(root, "/l39"), Error::ok); // 40 links
     EXPECT_EQ(stat(root, "/l40"), Error::symlink_loop);
     EXPECT_EQ(vfs->symlink(root, "", fs::kAtCwd, "/empty"), Error::not_found);
@@ -262,8 +261,8 @@ TEST_F(VfsTest, a_read_only_mount_refuses_every_change) {
 
 TEST_F(VfsTest, open_flags_create_exclusive_truncate_directory) {
     open(root, "/f", fs::kOpenReadOnly, 0, Error::not_found);
-    fs::Handle h = open(root, "/f", fs::kOpenReadWrite | fs::kOpenCreate | fs::kOpenExclusive,
-                         0640);
+    fs::Handle h =
+        open(root, "/f", fs::kOpenReadWrite | fs::kOpenCreate | fs::kOpenExclusive, 0640);
     fs::Attributes a;
     ASSERT_EQ(vfs->fstat(root, h, &a), Error::ok);
     EXPECT_EQ(a.mode, fs::kModeRegular | 0640);
@@ -488,7 +487,8 @@ TEST_F(VfsTest, fchdir_takes_a_directory_handle) {
 }
 
 TEST_F(VfsTest, fifos_open_as_objects_the_server_routes) {
-    ASSERT_EQ(vfs->mknod(alice, fs::kAtCwd, "/fifo", fs::kModeFifo | 0666, 0), Error::access_denied);
+    ASSERT_EQ(vfs->mknod(alice, fs::kAtCwd, "/fifo", fs::kModeFifo | 0666, 0),
+              Error::access_denied);
     ASSERT_EQ(vfs->mknod(root, fs::kAtCwd, "/fifo", fs::kModeFifo | 0666, 0), Error::ok);
     EXPECT_EQ(vfs->mknod(root, fs::kAtCwd, "/fifo", fs::kModeFifo | 0666, 0), Error::exists);
     EXPECT_EQ(vfs->mknod(alice, fs::kAtCwd, "/dev0", fs::kModeCharacterDevice | 0666, 0x0101),

@@ -15,8 +15,7 @@ bool has_byte(const char* data, size_t size, char byte) {
 
 bool valid_name(std::string_view name) {
     return !name.empty() && name.size() <= kNameMax && name != "." && name != ".." &&
-           !has_byte(name.data(), name.size(), '/') &&
-           !has_byte(name.data(), name.size(), '\0');
+           !has_byte(name.data(), name.size(), '/') && !has_byte(name.data(), name.size(), '\0');
 }
 
 Error name_error(std::string_view name) {
@@ -250,8 +249,7 @@ bool TmpFileSystem::find(TmpInode& directory, std::string_view name, uint32_t* r
     return false;
 }
 
-void TmpFileSystem::set_entry(TmpInode& directory, uint32_t record, uint32_t inode,
-                              FileType type) {
+void TmpFileSystem::set_entry(TmpInode& directory, uint32_t record, uint32_t inode, FileType type) {
     Record r;
     read_bytes(directory, uint64_t{record} * sizeof(Record), &r, sizeof r);
     r.inode = inode;
@@ -541,8 +539,7 @@ Error TmpFileSystem::rename(InodeNumber from_directory, std::string_view from,
         if (is_directory(target->mode) && !is_empty(*target)) return Error::not_empty;
     }
     bool other_parent = from_directory.value != to_directory.value;
-    if (moving_directory && other_parent && target == nullptr &&
-        target_parent->links >= kMaxLinks)
+    if (moving_directory && other_parent && target == nullptr && target_parent->links >= kMaxLinks)
         return Error::too_many_links;
 
     // The new name first: the only step that can fail (no space for a record).
@@ -605,7 +602,8 @@ Error TmpFileSystem::read(InodeNumber inode, uint64_t offset, std::span<uint8_t>
         // relatime: atime moves when it is older than the last change, or a day old.
         Timestamp now = m_clock.now();
         auto before = [](const Timestamp& a, const Timestamp& b) {
-            return a.seconds < b.seconds || (a.seconds == b.seconds && a.nanoseconds < b.nanoseconds);
+            return a.seconds < b.seconds ||
+                   (a.seconds == b.seconds && a.nanoseconds < b.nanoseconds);
         };
         if (before(n->access, n->modify) || before(n->access, n->change) ||
             now.seconds - n->access.seconds >= 86400)

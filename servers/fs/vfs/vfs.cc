@@ -5,7 +5,7 @@
 // Returns the error of `expression` unless it is ok.
 #define VFS_TRY(expression)                                                                        \
     do {                                                                                           \
-        if (::fs::Error error_ = (expression); error_ != ::fs::Error::ok) return error_;          \
+        if (::fs::Error error_ = (expression); error_ != ::fs::Error::ok) return error_;           \
     } while (0)
 
 namespace fs {
@@ -19,11 +19,19 @@ bool has_byte(const char* data, size_t size, char byte) {
     return false;
 }
 
-bool is_dot(std::string_view name) { return name == "."; }
-bool is_dot_dot(std::string_view name) { return name == ".."; }
-bool is_dots(std::string_view name) { return is_dot(name) || is_dot_dot(name); }
+bool is_dot(std::string_view name) {
+    return name == ".";
+}
+bool is_dot_dot(std::string_view name) {
+    return name == "..";
+}
+bool is_dots(std::string_view name) {
+    return is_dot(name) || is_dot_dot(name);
+}
 
-uint32_t type_of(uint32_t mode) { return mode & kModeTypeMask; }
+uint32_t type_of(uint32_t mode) {
+    return mode & kModeTypeMask;
+}
 
 OpenKind kind_of(uint32_t mode) {
     if (is_directory(mode)) return OpenKind::directory;
@@ -349,8 +357,8 @@ Error Vfs::walk(const Caller& caller, Node start, std::string_view path, bool fo
         if (is_symlink(attributes_of_next.mode) && (!last || follow || trailing)) {
             if (++links > kMaxSymlinks) return Error::symlink_loop;
             uint32_t target = 0;
-            VFS_TRY(fs_of(next).read_link(next.inode, std::span<char>(m_scratch, kPathMax),
-                                          &target));
+            VFS_TRY(
+                fs_of(next).read_link(next.inode, std::span<char>(m_scratch, kPathMax), &target));
             if (target == 0) return Error::not_found;
             size_t remaining = length - end; // from the slash after the link's name on
             if (target + remaining >= kPathMax) return Error::name_too_long;
@@ -367,8 +375,7 @@ Error Vfs::walk(const Caller& caller, Node start, std::string_view path, bool fo
     }
 }
 
-Error Vfs::resolve(const Caller& caller, Handle at, std::string_view path, bool follow,
-                   Node* out) {
+Error Vfs::resolve(const Caller& caller, Handle at, std::string_view path, bool follow, Node* out) {
     Node start;
     VFS_TRY(start_of(caller, at, path, &start));
     return walk(caller, start, path, follow, false, out, nullptr);
@@ -429,8 +436,8 @@ Error Vfs::open(const Caller& caller, Handle at, std::string_view path, uint32_t
             NewInode inode =
                 new_inode(caller, directory, kModeRegular | (mode & kModePermissionMask));
             InodeNumber number;
-            VFS_TRY(fs_of(parent.directory).create(parent.directory.inode, parent.name, inode,
-                                                   &number));
+            VFS_TRY(fs_of(parent.directory)
+                        .create(parent.directory.inode, parent.name, inode, &number));
             node = Node{parent.directory.mount, number};
             created = true;
         } else if (found != Error::ok) {
@@ -496,8 +503,8 @@ Error Vfs::duplicate(const Caller& caller, Handle handle, Handle* out) {
 Error Vfs::describe(const Caller& caller, Handle handle, OpenDescription* out) {
     Description* d = description_of(caller, handle);
     if (d == nullptr) return Error::bad_handle;
-    *out = OpenDescription{d->kind, d->flags, d->mode, d->device, d->node,
-                           static_cast<uint32_t>(d - m_descriptions)};
+    *out = OpenDescription{d->kind,   d->flags, d->mode,
+                           d->device, d->node,  static_cast<uint32_t>(d - m_descriptions)};
     return Error::ok;
 }
 
@@ -524,8 +531,8 @@ Error Vfs::read_at(Description& d, uint64_t offset, std::span<uint8_t> buffer, u
     return fs_of(d.node).read(d.node.inode, offset, buffer, done);
 }
 
-Error Vfs::write_at(Description& d, uint64_t offset, std::span<const uint8_t> data,
-                    uint32_t* done, uint64_t* end) {
+Error Vfs::write_at(Description& d, uint64_t offset, std::span<const uint8_t> data, uint32_t* done,
+                    uint64_t* end) {
     *done = 0;
     if (d.kind == OpenKind::directory) return Error::is_directory;
     if (d.kind == OpenKind::object) return Error::unsupported;
@@ -728,8 +735,8 @@ Error Vfs::do_chown(const Caller& caller, const Node& node, uint32_t uid, uint32
     }
     // A file that changes hands loses set-user-ID and set-group-ID (POSIX leaves it to the
     // implementation for root; Linux clears them for everyone).
-    if (!is_directory(attributes.mode) &&
-        (attributes.mode & (kModeSetUid | kModeSetGid)) != 0 && changes.which != 0) {
+    if (!is_directory(attributes.mode) && (attributes.mode & (kModeSetUid | kModeSetGid)) != 0 &&
+        changes.which != 0) {
         changes.which |= AttributeChanges::kMode;
         changes.mode = attributes.mode & kModePermissionMask & ~(kModeSetUid | kModeSetGid);
     }
@@ -768,8 +775,8 @@ Error Vfs::fchmod(const Caller& caller, Handle handle, uint32_t mode) {
     return do_chmod(caller, d->node, mode);
 }
 
-Error Vfs::chown(const Caller& caller, Handle at, std::string_view path, uint32_t uid,
-                 uint32_t gid, bool follow) {
+Error Vfs::chown(const Caller& caller, Handle at, std::string_view path, uint32_t uid, uint32_t gid,
+                 bool follow) {
     Node node;
     VFS_TRY(resolve(caller, at, path, follow, &node));
     return do_chown(caller, node, uid, gid);
@@ -900,8 +907,7 @@ Error Vfs::rename(const Caller& caller, Handle from_at, std::string_view from, H
     bool directory = is_directory(source_attributes.mode);
     if ((source_parent.trailing_slash || target_parent.trailing_slash) && !directory)
         return Error::not_directory;
-    if (source_parent.directory.mount != target_parent.directory.mount)
-        return Error::cross_device;
+    if (source_parent.directory.mount != target_parent.directory.mount) return Error::cross_device;
     if (source.mount != source_parent.directory.mount) return Error::busy;
     Node target;
     Error found = step(target_parent.directory, target_parent.name, &target);
@@ -981,8 +987,8 @@ Error Vfs::symlink(const Caller& caller, std::string_view target, Handle at,
         .make_symlink(parent.directory.inode, parent.name, target, inode, &number);
 }
 
-Error Vfs::readlink(const Caller& caller, Handle at, std::string_view path,
-                    std::span<char> buffer, uint32_t* length) {
+Error Vfs::readlink(const Caller& caller, Handle at, std::string_view path, std::span<char> buffer,
+                    uint32_t* length) {
     Node node;
     VFS_TRY(resolve(caller, at, path, false, &node));
     Attributes attributes;

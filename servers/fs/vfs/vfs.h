@@ -46,20 +46,22 @@ constexpr uint32_t kOpenNoFollow = AXO_FILE_O_NOFOLLOW;
 constexpr uint32_t kOpenDirectory = AXO_FILE_O_DIRECTORY;
 // What an open may carry; others are invalid_argument.
 constexpr uint32_t kOpenKnown = kOpenAccessMask | kOpenAppend | kOpenCreate | kOpenTruncate |
-                                kOpenExclusive | kOpenNonBlocking | kOpenNoFollow |
-                                kOpenDirectory;
+                                kOpenExclusive | kOpenNonBlocking | kOpenNoFollow | kOpenDirectory;
 // What fcntl(F_SETFL) may change.
 constexpr uint32_t kOpenStatusFlags = kOpenAppend | kOpenNonBlocking;
 
-enum class Whence : uint32_t { set = AXO_FILE_SEEK_SET, current = AXO_FILE_SEEK_CUR,
-                               end = AXO_FILE_SEEK_END };
+enum class Whence : uint32_t {
+    set = AXO_FILE_SEEK_SET,
+    current = AXO_FILE_SEEK_CUR,
+    end = AXO_FILE_SEEK_END
+};
 
 // Limits of the tables (fixed: no allocation).
 constexpr uint32_t kMaxMounts = 8;
 constexpr uint32_t kMaxProcesses = 64;
-constexpr uint32_t kMaxHandles = 64;      // per process (too_many_open)
-constexpr uint32_t kMaxOpenFiles = 512;   // descriptions in all
-constexpr uint32_t kMaxSymlinks = 40;     // followed in one resolution (symlink_loop)
+constexpr uint32_t kMaxHandles = 64;    // per process (too_many_open)
+constexpr uint32_t kMaxOpenFiles = 512; // descriptions in all
+constexpr uint32_t kMaxSymlinks = 40;   // followed in one resolution (symlink_loop)
 
 // A node of the whole tree: an inode of one mount.
 struct Node {
@@ -120,8 +122,7 @@ public:
     Error set_flags(const Caller& caller, Handle handle, uint32_t flags);
 
     Error read(const Caller& caller, Handle handle, std::span<uint8_t> buffer, uint32_t* done);
-    Error write(const Caller& caller, Handle handle, std::span<const uint8_t> data,
-                uint32_t* done);
+    Error write(const Caller& caller, Handle handle, std::span<const uint8_t> data, uint32_t* done);
     Error pread(const Caller& caller, Handle handle, uint64_t offset, std::span<uint8_t> buffer,
                 uint32_t* done);
     Error pwrite(const Caller& caller, Handle handle, uint64_t offset,
@@ -144,18 +145,16 @@ public:
                  bool effective);
     Error truncate(const Caller& caller, Handle at, std::string_view path, uint64_t size);
     Error ftruncate(const Caller& caller, Handle handle, uint64_t size);
-    Error chmod(const Caller& caller, Handle at, std::string_view path, uint32_t mode,
-                bool follow);
+    Error chmod(const Caller& caller, Handle at, std::string_view path, uint32_t mode, bool follow);
     Error fchmod(const Caller& caller, Handle handle, uint32_t mode);
-    Error chown(const Caller& caller, Handle at, std::string_view path, uint32_t uid,
-                uint32_t gid, bool follow);
+    Error chown(const Caller& caller, Handle at, std::string_view path, uint32_t uid, uint32_t gid,
+                bool follow);
     Error fchown(const Caller& caller, Handle handle, uint32_t uid, uint32_t gid);
     // `times` nullptr: both to now; else [access, modify].
     Error utimes(const Caller& caller, Handle at, std::string_view path, const Timestamp* times,
                  bool follow);
     Error futimes(const Caller& caller, Handle handle, const Timestamp* times);
-    Error statfs(const Caller& caller, Handle at, std::string_view path,
-                 FileSystemStatistics* out);
+    Error statfs(const Caller& caller, Handle at, std::string_view path, FileSystemStatistics* out);
     Error fstatfs(const Caller& caller, Handle handle, FileSystemStatistics* out);
 
     // ---- Names --------------------------------------------------------------------------------
@@ -167,11 +166,10 @@ public:
     // `follow`: whether a symlink `from` is followed (linkat's AT_SYMLINK_FOLLOW).
     Error link(const Caller& caller, Handle from_at, std::string_view from, Handle to_at,
                std::string_view to, bool follow);
-    Error symlink(const Caller& caller, std::string_view target, Handle at,
-                  std::string_view path);
+    Error symlink(const Caller& caller, std::string_view target, Handle at, std::string_view path);
     // The target, truncated to `buffer`; *length its whole length.
-    Error readlink(const Caller& caller, Handle at, std::string_view path,
-                   std::span<char> buffer, uint32_t* length);
+    Error readlink(const Caller& caller, Handle at, std::string_view path, std::span<char> buffer,
+                   uint32_t* length);
     // FIFOs (any caller) and device files (root only); `mode` carries the type.
     Error mknod(const Caller& caller, Handle at, std::string_view path, uint32_t mode,
                 uint32_t device);
@@ -193,9 +191,9 @@ private:
     struct Mount {
         FileSystem* file_system = nullptr; // nullptr: a free slot
         bool read_only = false;
-        uint32_t parent = 0;   // the mount it sits on (the root: itself)
-        InodeNumber on;        // the directory of `parent` it covers
-        uint32_t users = 0;    // descriptions, working directories and mounts on it
+        uint32_t parent = 0; // the mount it sits on (the root: itself)
+        InodeNumber on;      // the directory of `parent` it covers
+        uint32_t users = 0;  // descriptions, working directories and mounts on it
     };
     struct Description {
         uint32_t references = 0; // handles in every process: 0 is a free slot
@@ -233,8 +231,7 @@ private:
     // the caller's business.
     Error step(const Node& directory, std::string_view name, Node* out);
     // The node of `path`; `follow` for a last component that is a symlink.
-    Error resolve(const Caller& caller, Handle at, std::string_view path, bool follow,
-                  Node* out);
+    Error resolve(const Caller& caller, Handle at, std::string_view path, bool follow, Node* out);
     // Everything but the last component.
     Error resolve_parent(const Caller& caller, Handle at, std::string_view path, Parent* out);
     // The walk both share: `stop_before_last` gives the parent.
@@ -270,7 +267,7 @@ private:
     Mount m_mounts[kMaxMounts];
     Description m_descriptions[kMaxOpenFiles];
     Process m_processes[kMaxProcesses];
-    char m_path[kPathMax];  // the path being resolved (symlinks spliced in)
+    char m_path[kPathMax]; // the path being resolved (symlinks spliced in)
     char m_scratch[kPathMax];
     char m_second[kPathMax]; // a second resolved name (rename, link)
 };

@@ -154,7 +154,8 @@ int main() {
     expect(files.seek(f, 7, AXO_FILE_SEEK_SET, position), Error::ok, "lseek");
     char data[64] = {};
     expect(files.read(f, data, sizeof data, done), Error::ok, "read");
-    check(done == 5 && bytes_equal(data, "world", 5), "read gives what was written after the offset");
+    check(done == 5 && bytes_equal(data, "world", 5),
+          "read gives what was written after the offset");
     expect(files.pwrite(f, "W", 1, 7, done), Error::ok, "pwrite");
     expect(files.pread(f, data, 5, 7, done), Error::ok, "pread");
     check(done == 5 && bytes_equal(data, "World", 5), "pread sees pwrite's byte");
@@ -196,20 +197,21 @@ int main() {
     expect(files.write(ro, "x", 1, done), Error::bad_handle, "write on O_RDONLY: EBADF");
     expect(files.close(ro), Error::ok, "close");
     expect(files.close(ro), Error::bad_handle, "close twice: EBADF");
-    expect(files.read(60, data, 1, done), Error::bad_handle, "read of a handle never opened: EBADF");
+    expect(files.read(60, data, 1, done), Error::bad_handle,
+           "read of a handle never opened: EBADF");
     int32_t copy = -1;
     expect(files.dup(f, copy), Error::ok, "dup");
     expect(files.set_flags(copy, AXO_FILE_O_APPEND), Error::ok, "set flags O_APPEND");
     uint32_t flags = 0;
     expect(files.get_flags(f, flags), Error::ok, "get flags");
-    check(flags == (AXO_FILE_O_RDWR | AXO_FILE_O_APPEND), "flags are the description's, shared by dup");
+    check(flags == (AXO_FILE_O_RDWR | AXO_FILE_O_APPEND),
+          "flags are the description's, shared by dup");
     expect(files.close(copy), Error::ok, "close the dup");
     int32_t handles[64];
     uint32_t opened = 0;
     Error last = Error::ok;
-    while (opened < 64 &&
-           (last = files.open(file::kAtCwd, "/work/f", AXO_FILE_O_RDONLY, 0, handles[opened])) ==
-               Error::ok)
+    while (opened < 64 && (last = files.open(file::kAtCwd, "/work/f", AXO_FILE_O_RDONLY, 0,
+                                             handles[opened])) == Error::ok)
         ++opened;
     expect(last, Error::too_many_open, "opening past the handle limit: EMFILE");
     for (uint32_t i = 0; i < opened; ++i)
@@ -227,9 +229,11 @@ int main() {
     expect(files.open(file::kAtCwd, "/work/d/x", AXO_FILE_O_CREAT | AXO_FILE_O_WRONLY, 0644, g),
            Error::ok, "create /work/d/x");
     (void)files.close(g);
-    expect(files.rmdir(file::kAtCwd, "/work/d"), Error::not_empty, "rmdir of a full directory: ENOTEMPTY");
+    expect(files.rmdir(file::kAtCwd, "/work/d"), Error::not_empty,
+           "rmdir of a full directory: ENOTEMPTY");
     expect(files.rmdir(file::kAtCwd, "/work/f"), Error::not_directory, "rmdir of a file: ENOTDIR");
-    expect(files.unlink(file::kAtCwd, "/work/d"), Error::is_directory, "unlink of a directory: EISDIR");
+    expect(files.unlink(file::kAtCwd, "/work/d"), Error::is_directory,
+           "unlink of a directory: EISDIR");
     expect(files.rename(file::kAtCwd, "/work/d", file::kAtCwd, "/work/d/sub"),
            Error::invalid_argument, "rename of a directory into itself: EINVAL");
     expect(files.rename(file::kAtCwd, "/work/d/x", file::kAtCwd, "/work/d/y"), Error::ok, "rename");
@@ -255,7 +259,8 @@ int main() {
     expect(files.stat(file::kAtCwd, "/work/sym", st), Error::ok, "stat through the link");
     check((st.mode & 0170000) == 0100000, "stat sees the file");
     expect(files.symlink("/work/loop", file::kAtCwd, "/work/loop"), Error::ok, "a self loop");
-    expect(files.stat(file::kAtCwd, "/work/loop", st), Error::symlink_loop, "stat of a loop: ELOOP");
+    expect(files.stat(file::kAtCwd, "/work/loop", st), Error::symlink_loop,
+           "stat of a loop: ELOOP");
     expect(files.mknod(file::kAtCwd, "/work/fifo", 0010000 | 0644, 0), Error::ok, "mknod FIFO");
     file::OpenReply description{};
     expect(files.open(file::kAtCwd, "/work/fifo", AXO_FILE_O_RDONLY | AXO_FILE_O_NONBLOCK, 0, g,
