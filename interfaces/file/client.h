@@ -1,7 +1,8 @@
-// The file interface's client (protocol.h) for one thread: its session with fs (a names::Session:
-// the name "fs" looked up at proc, the shared buffer attached into `window`, looked up and
-// attached again after fs restarts). Paths go into the buffer, data comes and goes through
-// it; every call returns an ipc::Error (lib/ipc/errno_map.h makes it an errno).
+// The file interface's client (protocol.h) for one thread: its session with fs — the name "fs"
+// looked up at proc (names::Binding), the shared buffer attached into `window`, both done
+// again after fs restarted or took the buffer back (as lib/names/session.h does for others). Paths
+// go into the buffer, data comes and goes through it; every call returns an ipc::Error
+// (lib/ipc/errno_map.h makes it an errno).
 //
 //   alignas(file::kBufferBytes) static uint8_t g_window[file::kBufferBytes];
 //   file::Client files(g_window);
@@ -16,10 +17,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "axolotl/kip.h"
 #include "interfaces/file/protocol.h"
+#include "interfaces/names/client.h"
+#include "lib/ipc/client.h"
 #include "lib/ipc/kernel.h"
-#include "lib/names/names.h"
-#include "lib/names/session.h"
 
 namespace file {
 
@@ -29,23 +31,46 @@ public:
     explicit Client(uint8_t* window, const char* name = "fs",
                     axo_timeout_t timeout = AXO_TIMEOUT_NEVER)
         : m_window(window), m_timeout(timeout),
-          m_session(names::g_kernel_transport, names::proc_thread(), name,
-                    axo_fpage(static_cast<uint32_t>(reinterpret_cast<uintptr_t>(window)),
-                              kBufferLog2, AXO_FPAGE_RWX),
-                    ipc::Error::bad_message) {}
+          m_binding(m_transport,
+                    reinterpret_cast<const axo_kip_t*>(uintptr_t{AXO_KIP_ADDRESS})->root_task,
+                    name) {}
 
     uint8_t* buffer() { return m_window; }
-    names::Session<ipc::KernelTransport, AttachRequest>& session() { return m_session; }
-    ipc::Error attach() { return m_session.attach(m_timeout); }
+    names::Binding<ipc::KernelTransport>& binding() { return m_binding; }
+    bool attached() const { return m_attached && m_binding.server() != AXO_NIL_THREAD; }
+
+    // Attaches now unless attached to the current server already.
+    ipc::Error attach() {
+        if (attached()) return ipc::Error::ok;
+        m_attached = false;
+        axo_fpage_t window = axo_fpage(static_cast<uint32_t>(reinterpret_cast<uintptr_t>(m_window)),
+                                       kBufferLog2, AXO_FPAGE_RWX);
+        AttachReply reply{};
+        ipc::Error error = m_binding.with_server([&](axo_thread_id_t server) {
+            return ipc::call_receiving_item(m_transport, server, AttachRequest{}, reply, window,
+                                            m_timeout);
+        });
+        m_attached = error == ipc::Error::ok;
+        return error;
+    }
+
+    // One request, never retried; a gone server or a lost session is noted, so the next call
+    // looks the name up and attaches again. For requests of its own (tests send malformed ones).
+    template <ipc::Request Req>
+    ipc::Error call_once(const Req& request, typename Req::Reply& reply) {
+        if (ipc::Error error = attach(); error != ipc::Error::ok) return error;
+        ipc::Error error = m_binding.call_once(request, reply);
+        if (error == ipc::Error::server_gone || error == kSessionLost) m_attached = false;
+        return error;
+    }
 
     // ---- Open files ----------------------------------------------------------------------
     ipc::Error open(int32_t at, const char* path, uint32_t flags, uint32_t mode, int32_t& handle,
                     OpenReply* description = nullptr) {
         OpenRequest request{at, flags, mode, 0};
         OpenReply reply{};
-        ipc::Error error = with_paths(path, nullptr, request.path_length, m_unused, [&] {
-            return m_session.call_once(request, reply, m_timeout);
-        });
+        ipc::Error error = with_paths(path, nullptr, request.path_length, m_unused,
+                                      [&] { return call_once(request, reply); });
         if (error == ipc::Error::ok) {
             handle = reply.handle;
             if (description != nullptr) *description = reply;
@@ -54,23 +79,23 @@ public:
     }
     ipc::Error close(int32_t handle) {
         ipc::Empty reply;
-        return m_session.call_once(CloseRequest{{handle}}, reply, m_timeout);
+        return call_once(CloseRequest{{handle}}, reply);
     }
     ipc::Error dup(int32_t handle, int32_t& copy) {
         HandleReply reply{};
-        ipc::Error error = m_session.call_once(DupRequest{{handle}}, reply, m_timeout);
+        ipc::Error error = call_once(DupRequest{{handle}}, reply);
         if (error == ipc::Error::ok) copy = reply.handle;
         return error;
     }
     ipc::Error get_flags(int32_t handle, uint32_t& flags) {
         FlagsReply reply{};
-        ipc::Error error = m_session.call_once(GetFlagsRequest{{handle}}, reply, m_timeout);
+        ipc::Error error = call_once(GetFlagsRequest{{handle}}, reply);
         if (error == ipc::Error::ok) flags = reply.flags;
         return error;
     }
     ipc::Error set_flags(int32_t handle, uint32_t flags) {
         ipc::Empty reply;
-        return m_session.call_once(SetFlagsRequest{handle, flags}, reply, m_timeout);
+        return call_once(SetFlagsRequest{handle, flags}, reply);
     }
 
     // Reads up to `length` bytes (any length: in buffer-sized steps until a short one).
@@ -90,22 +115,21 @@ public:
     ipc::Error seek(int32_t handle, int64_t offset, uint32_t whence, uint64_t& position) {
         uint64_t bits = static_cast<uint64_t>(offset);
         SeekReply reply{};
-        ipc::Error error = m_session.call_once(SeekRequest{handle, low(bits), high(bits), whence},
-                                               reply, m_timeout);
+        ipc::Error error = call_once(SeekRequest{handle, low(bits), high(bits), whence}, reply);
         if (error == ipc::Error::ok) position = join(reply.offset_low, reply.offset_high);
         return error;
     }
     // Entries as DirectoryRecords in buffer() (reply.bytes of them).
     ipc::Error readdir(int32_t handle, ReaddirReply& reply, uint32_t max_bytes = kBufferBytes) {
-        return m_session.call_once(ReaddirRequest{handle, max_bytes}, reply, m_timeout);
+        return call_once(ReaddirRequest{handle, max_bytes}, reply);
     }
     ipc::Error fsync(int32_t handle) {
         ipc::Empty reply;
-        return m_session.call_once(FsyncRequest{{handle}}, reply, m_timeout);
+        return call_once(FsyncRequest{{handle}}, reply);
     }
     ipc::Error sync() {
         ipc::Empty reply;
-        return m_session.call_once(SyncRequest{}, reply, m_timeout);
+        return call_once(SyncRequest{}, reply);
     }
 
     // ---- Attributes ------------------------------------------------------------------------
@@ -113,9 +137,7 @@ public:
         StatRequest request{at, 0, follow ? 0u : AXO_FILE_NOFOLLOW};
         return looking(path, request.path_length, request, out);
     }
-    ipc::Error fstat(int32_t handle, Stat& out) {
-        return m_session.call_once(FstatRequest{{handle}}, out, m_timeout);
-    }
+    ipc::Error fstat(int32_t handle, Stat& out) { return call_once(FstatRequest{{handle}}, out); }
     ipc::Error access(int32_t at, const char* path, uint32_t mode, uint32_t flags = 0) {
         AccessRequest request{at, 0, mode, flags};
         ipc::Empty reply;
@@ -127,8 +149,7 @@ public:
     }
     ipc::Error ftruncate(int32_t handle, uint64_t size) {
         ipc::Empty reply;
-        return m_session.call_once(FtruncateRequest{handle, low(size), high(size)}, reply,
-                                   m_timeout);
+        return call_once(FtruncateRequest{handle, low(size), high(size)}, reply);
     }
     ipc::Error chmod(int32_t at, const char* path, uint32_t mode, uint32_t flags = 0) {
         ChmodRequest request{at, 0, mode, flags};
@@ -136,7 +157,7 @@ public:
     }
     ipc::Error fchmod(int32_t handle, uint32_t mode) {
         ipc::Empty reply;
-        return m_session.call_once(FchmodRequest{handle, mode}, reply, m_timeout);
+        return call_once(FchmodRequest{handle, mode}, reply);
     }
     ipc::Error chown(int32_t at, const char* path, uint32_t uid, uint32_t gid, uint32_t flags = 0) {
         ChownRequest request{at, 0, uid, gid, flags};
@@ -144,7 +165,7 @@ public:
     }
     ipc::Error fchown(int32_t handle, uint32_t uid, uint32_t gid) {
         ipc::Empty reply;
-        return m_session.call_once(FchownRequest{handle, uid, gid}, reply, m_timeout);
+        return call_once(FchownRequest{handle, uid, gid}, reply);
     }
     // `times` nullptr: now.
     ipc::Error utimes(int32_t at, const char* path, const Times* times, uint32_t flags = 0) {
@@ -156,14 +177,14 @@ public:
         ipc::Empty reply;
         FutimesRequest request{handle, times == nullptr ? AXO_FILE_TIMES_NOW : 0u,
                                times != nullptr ? *times : Times{}};
-        return m_session.call_once(request, reply, m_timeout);
+        return call_once(request, reply);
     }
     ipc::Error statfs(int32_t at, const char* path, StatfsReply& out) {
         StatfsRequest request{{at, 0}};
         return looking(path, request.path_length, request, out);
     }
     ipc::Error fstatfs(int32_t handle, StatfsReply& out) {
-        return m_session.call_once(FstatfsRequest{{handle}}, out, m_timeout);
+        return call_once(FstatfsRequest{{handle}}, out);
     }
 
     // ---- Names -------------------------------------------------------------------------------
@@ -218,12 +239,12 @@ public:
     }
     ipc::Error fchdir(int32_t handle) {
         ipc::Empty reply;
-        return m_session.call_once(FchdirRequest{{handle}}, reply, m_timeout);
+        return call_once(FchdirRequest{{handle}}, reply);
     }
     // The working directory into `path` (NUL-terminated); invalid_argument if it is too small.
     ipc::Error getcwd(char* path, size_t size) {
         CountReply reply{};
-        ipc::Error error = m_session.call_idempotent(GetcwdRequest{}, reply, m_timeout);
+        ipc::Error error = call_idempotent(GetcwdRequest{}, reply, [] {});
         if (error != ipc::Error::ok) return error;
         if (reply.count + 1 > size || reply.count >= kBufferBytes)
             return ipc::Error::invalid_argument;
@@ -266,7 +287,7 @@ private:
                         uint32_t& second_length, Req& request) {
         ipc::Empty reply;
         return with_paths(first, second, first_length, second_length,
-                          [&] { return m_session.call_once(request, reply, m_timeout); });
+                          [&] { return call_once(request, reply); });
     }
     // A request that only looks: retried (paths put again) after fs restarted.
     template <class Req>
@@ -277,7 +298,7 @@ private:
         if (ipc::Error error = attach(); error != ipc::Error::ok) return error;
         refill();
         if (!fits) return ipc::Error::name_too_long;
-        return m_session.call_idempotent(request, reply, m_timeout, refill);
+        return call_idempotent(request, reply, refill);
     }
     template <class Req>
     ipc::Error transfer(int32_t handle, void* data, size_t length, size_t& done, bool writing,
@@ -297,7 +318,7 @@ private:
                 request.offset_high = high(offset + done);
             }
             CountReply reply{};
-            ipc::Error error = m_session.call_once(request, reply, m_timeout);
+            ipc::Error error = call_once(request, reply);
             if (error != ipc::Error::ok) return done != 0 ? ipc::Error::ok : error;
             if (reply.count > chunk) return ipc::Error::bad_message;
             if (!writing) __builtin_memcpy(bytes + done, m_window, reply.count);
@@ -307,9 +328,34 @@ private:
         return ipc::Error::ok;
     }
 
+    // A request that may run twice: after fs restarted (server_gone) or took the buffer back,
+    // the client attaches again, `refill()` puts the request's paths into the new buffer, and
+    // the request goes again, up to Binding's kAttempts calls in all.
+    template <ipc::Request Req, class Refill>
+    ipc::Error call_idempotent(const Req& request, typename Req::Reply& reply, Refill refill) {
+        ipc::Error error = ipc::Error::server_gone;
+        for (uint32_t attempt = 0; attempt < names::Binding<ipc::KernelTransport>::kAttempts;
+             ++attempt) {
+            bool fresh = !attached();
+            if (error = attach(); error != ipc::Error::ok) {
+                if (error == ipc::Error::server_gone) continue;
+                return error;
+            }
+            if (fresh) refill();
+            error = call_once(request, reply);
+            if (error != ipc::Error::server_gone && error != kSessionLost) return error;
+        }
+        return error;
+    }
+
+    // fs's answer to a thread it holds no buffer for (protocol.h): attach again.
+    static constexpr ipc::Error kSessionLost = ipc::Error::bad_message;
+
     uint8_t* m_window;
     axo_timeout_t m_timeout;
-    names::Session<ipc::KernelTransport, AttachRequest> m_session;
+    ipc::KernelTransport m_transport; // no state: each call uses the calling thread's registers
+    names::Binding<ipc::KernelTransport> m_binding;
+    bool m_attached = false;
     uint32_t m_unused = 0;
 };
 

@@ -34,6 +34,7 @@ INTERFACE_USES = {
     "serial": {"stream"},
     "console": {"stream"},
     "block": set(),
+    "file": {"names"},  # its client re-binds by name (names::Binding)
     "nic": set(),
     "pci": set(),
 }
@@ -59,9 +60,10 @@ def resolve(root, including, name):
 
 
 def server_folder(path):
-    """servers/drivers/ata/x.cc -> servers/drivers/ata; servers/proc/x -> servers/proc."""
+    """servers/drivers/ata/x.cc -> servers/drivers/ata; servers/proc/x -> servers/proc.
+    servers/fs is one server whose parts (vfs, tmpfs, ext2, ...) build one program."""
     parts = path.split("/")
-    if len(parts) >= 3 and parts[1] in ("drivers", "memory", "fs"):
+    if len(parts) >= 3 and parts[1] in ("drivers", "memory"):
         return "/".join(parts[:3])
     return "/".join(parts[:2])
 

@@ -371,20 +371,20 @@ int main() {
            "root's file in /tmp survived the other user");
     // ---- A bad client: lengths and paths the server must refuse -------------------------------
     file::OpenReply refused{};
-    expect(files.session().call_once(file::OpenRequest{file::kAtCwd, 0, 0, 0xFFFFFFF0u}, refused),
+    expect(files.call_once(file::OpenRequest{file::kAtCwd, 0, 0, 0xFFFFFFF0u}, refused),
            Error::name_too_long, "a path length beyond PATH_MAX: ENAMETOOLONG");
     memcpy(files.buffer(), "/work\0f\0", 8);
-    expect(files.session().call_once(file::OpenRequest{file::kAtCwd, 0, 0, 7}, refused),
-           Error::bad_message, "a path with a NUL inside is refused");
+    expect(files.call_once(file::OpenRequest{file::kAtCwd, 0, 0, 7}, refused), Error::bad_message,
+           "a path with a NUL inside is refused");
     memcpy(files.buffer(), "/workX", 6);
-    expect(files.session().call_once(file::OpenRequest{file::kAtCwd, 0, 0, 5}, refused),
-           Error::bad_message, "a path without its NUL is refused");
+    expect(files.call_once(file::OpenRequest{file::kAtCwd, 0, 0, 5}, refused), Error::bad_message,
+           "a path without its NUL is refused");
     file::CountReply counted{};
-    expect(files.session().call_once(file::ReadRequest{{f, file::kBufferBytes + 1}}, counted),
+    expect(files.call_once(file::ReadRequest{{f, file::kBufferBytes + 1}}, counted),
            Error::bad_message, "a read larger than the buffer is refused");
     file::SymlinkRequest symlink_request{4090, file::kAtCwd, 4090};
     ipc::Empty nothing;
-    expect(files.session().call_once(symlink_request, nothing), Error::bad_message,
+    expect(files.call_once(symlink_request, nothing), Error::bad_message,
            "two unterminated paths are refused");
     expect(files.stat(file::kAtCwd, "/work/f", st), Error::ok, "fs still serves");
 
