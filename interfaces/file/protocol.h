@@ -219,7 +219,8 @@ static_assert(ipc::wire_words<SeekRequest> == 4);
 
 // readdir: entries from the handle's position on, packed into the buffer as DirectoryRecords,
 // at most `max_bytes` (≤ kBufferBytes) of them; the position moves past those given. count 0:
-// the end. Errors: not_directory; invalid_argument (max_bytes too small for an entry).
+// the end. Errors: not_directory; invalid_argument (max_bytes below kReaddirMinBytes, room
+// for the longest entry).
 struct DirectoryRecord {
     uint32_t inode;
     uint16_t record_bytes; // to the next record: 8 + the name + its NUL, rounded up to 4
@@ -228,6 +229,7 @@ struct DirectoryRecord {
     // char name[name_length + 1]; NUL-terminated
 };
 static_assert(sizeof(DirectoryRecord) == 8);
+constexpr uint32_t kReaddirMinBytes = 8 + AXO_FILE_NAME_MAX + 1;
 struct ReaddirReply {
     uint32_t count; // entries
     uint32_t bytes; // of the buffer they fill

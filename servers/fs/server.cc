@@ -160,8 +160,7 @@ void Server::poll_events() {
         if (proc::client::next_events(g_transport, names::proc_thread(), proc::kEventNoHang, reply,
                                       kProcTimeout) != ipc::Error::ok)
             return;
-        if (reply.lost != 0)
-            rt_printf("fs: events were lost: processes that ended meanwhile keep their files\n");
+        if (reply.lost != 0) resync();
         uint32_t count = reply.count <= proc::kEventsPerReply ? reply.count : 0;
         for (uint32_t i = 0; i < count; ++i) {
             const proc::Event& event = reply.events[i];
@@ -183,6 +182,32 @@ void Server::poll_events() {
         }
         if (reply.pending == 0) return;
     }
+}
+
+// Events were lost: whoever the Vfs knows but proc no longer lists has ended (a fork that was
+// lost cannot be recovered: that child starts with nothing inherited).
+void Server::resync() {
+    uint32_t pids[kMaxProcesses];
+    uint32_t count = m_vfs.process_ids(pids, kMaxProcesses);
+    bool alive[kMaxProcesses] = {};
+    proc::ProcessId from = 1;
+    for (uint32_t round = 0; round < 1024 && from != proc::kNoProcess; ++round) {
+        proc::ListReply list{};
+        if (proc::client::list(g_transport, names::proc_thread(), from, list, kProcTimeout) !=
+            ipc::Error::ok)
+            return; // no verdict without the whole list
+        for (uint32_t i = 0; i < list.count && i < proc::kListEntries; ++i)
+            for (uint32_t j = 0; j < count; ++j)
+                if (pids[j] == list.entries[i].pid && list.entries[i].state != 2) alive[j] = true;
+        if (list.next != proc::kNoProcess && list.next <= from) return;
+        from = list.next;
+    }
+    for (uint32_t j = 0; j < count; ++j) {
+        if (alive[j]) continue;
+        forget(pids[j]);
+        m_vfs.exit(pids[j]);
+    }
+    rt_printf("fs: events were lost; resynchronised with proc's process list\n");
 }
 
 ipc::Error Server::identify(axo_thread_id_t from, Caller* caller) {
@@ -346,6 +371,7 @@ ipc::Error Server::on_readdir(axo_thread_id_t from, const file::ReaddirRequest& 
                               file::ReaddirReply& reply) {
     FS_BEGIN();
     if (request.max_bytes > file::kBufferBytes) return ipc::Error::bad_message;
+    if (request.max_bytes < file::kReaddirMinBytes) return ipc::Error::invalid_argument;
     RecordSink sink(buffer, request.max_bytes);
     if (ipc::Error error = m_vfs.read_directory(caller, request.handle, sink);
         error != ipc::Error::ok)

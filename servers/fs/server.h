@@ -75,6 +75,7 @@ private:
     ipc::Error begin(axo_thread_id_t from, Caller* caller, uint8_t** buffer);
     ipc::Error identify(axo_thread_id_t from, Caller* caller);
     void poll_events();
+    void resync();
     void forget(uint32_t pid);
     // Copies a path of `length` bytes at `offset` of `buffer` into `out` (NUL-terminated
     // there, no NUL inside): bad_message otherwise.

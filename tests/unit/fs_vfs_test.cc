@@ -336,6 +336,26 @@ TEST_F(VfsTest, a_forked_child_shares_the_offset_and_exit_closes_its_handles) {
     EXPECT_EQ(vfs->handles_of(child.pid), 0u);
 }
 
+TEST_F(VfsTest, a_child_of_a_process_that_holds_nothing_takes_no_slot) {
+    put(root, "/f", "x");
+    uint32_t before = vfs->processes();
+    ASSERT_EQ(vfs->fork(77, 78), Error::ok); // a parent the Vfs never saw
+    EXPECT_EQ(vfs->processes(), before);
+    fs::Caller child = user(78, 0, 0);
+    fs::Handle h = open(child, "/f", fs::kOpenReadOnly);
+    EXPECT_EQ(h, 0); // its own table, from its first request on
+    EXPECT_EQ(vfs->processes(), before + 1);
+}
+
+TEST_F(VfsTest, a_pid_seen_before_starts_afresh_at_its_fork) {
+    put(root, "/f", "x");
+    fs::Caller old = user(90, 0, 0);
+    open(old, "/f", fs::kOpenReadOnly);
+    ASSERT_EQ(vfs->chdir(root, fs::kAtCwd, "/"), Error::ok); // the parent holds something
+    ASSERT_EQ(vfs->fork(root.pid, 90), Error::ok);
+    EXPECT_EQ(vfs->handles_of(90), 0u);
+}
+
 TEST_F(VfsTest, duplicate_shares_the_description_and_flags_change_for_both) {
     put(root, "/f", "abcdef");
     fs::Handle h = open(root, "/f", fs::kOpenReadOnly);

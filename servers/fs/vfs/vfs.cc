@@ -152,10 +152,13 @@ Vfs::Process* Vfs::process(uint32_t pid, bool create) {
 Error Vfs::fork(uint32_t parent, uint32_t child) {
     if (child == 0 || child == parent) return Error::invalid_argument;
     exit(child); // a pid the Vfs saw before (an earlier process) starts afresh
+    // A parent with nothing open and no working directory of its own passes nothing on: the
+    // child gets its entry at its first request, so processes that never use files (most
+    // spawned ones) take no slot.
+    Process* from = process(parent, false);
+    if (from == nullptr || (!from->has_cwd && handles_of(parent) == 0)) return Error::ok;
     Process* to = process(child, true);
     if (to == nullptr) return Error::no_space;
-    Process* from = process(parent, false);
-    if (from == nullptr) return Error::ok;
     for (uint32_t i = 0; i < kMaxHandles; ++i) {
         to->handles[i] = from->handles[i];
         if (from->handles[i] != kNoDescription) ++m_descriptions[from->handles[i]].references;
@@ -191,6 +194,13 @@ uint32_t Vfs::processes() const {
     uint32_t n = 0;
     for (const Process& p : m_processes)
         n += p.pid != 0;
+    return n;
+}
+
+uint32_t Vfs::process_ids(uint32_t* out, uint32_t max) const {
+    uint32_t n = 0;
+    for (const Process& p : m_processes)
+        if (p.pid != 0 && n < max) out[n++] = p.pid;
     return n;
 }
 

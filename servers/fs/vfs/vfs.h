@@ -105,8 +105,9 @@ public:
     Error umount(const Caller& caller, std::string_view path);
 
     // ---- Processes (from proc's event stream) ------------------------------------------------
-    // The child shares the parent's open-file descriptions and gets its working directory.
-    // Errors: no_space (kMaxProcesses); exists (the child is known already).
+    // The child shares the parent's open-file descriptions and gets its working directory
+    // (a child whose parent holds nothing gets its entry at its first request). A child pid
+    // seen before starts afresh. Errors: no_space (kMaxProcesses); invalid_argument.
     Error fork(uint32_t parent, uint32_t child);
     // Closes everything `pid` held.
     void exit(uint32_t pid);
@@ -186,6 +187,8 @@ public:
     uint32_t open_descriptions() const;
     uint32_t processes() const;
     uint32_t handles_of(uint32_t pid) const;
+    // The pids with state here (up to `max`), for a resync with proc's process list.
+    uint32_t process_ids(uint32_t* out, uint32_t max) const;
 
 private:
     struct Mount {

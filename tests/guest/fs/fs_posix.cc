@@ -310,6 +310,8 @@ int main() {
         offset += record.record_bytes;
     }
     check(listing.count == 3 && saw_y, "readdir lists ., .. and y");
+    expect(files.readdir(dir, listing, 16), Error::invalid_argument,
+           "readdir with room for less than the longest entry: EINVAL");
     expect(files.readdir(dir, listing), Error::ok, "readdir at the end");
     check(listing.count == 0, "the end has no entries");
     expect(files.stat(dir, "y", st), Error::ok, "stat relative to a directory handle");
