@@ -34,6 +34,7 @@ INTERFACE_USES = {
     "serial": {"stream"},
     "console": {"stream"},
     "block": set(),
+    "file": {"names"},  # its client re-binds by name (names::Binding)
     "nic": set(),
     "pci": set(),
 }

@@ -1,0 +1,472 @@
+// The file interface: the file tree that fs serves (README.md has the semantics). Requests are
+// IPC calls in lib/ipc's shape; paths and data travel in the calling thread's shared buffer
+// (AXO_FILE_BUFFER_BYTES, mapped by kFileAttach: lib/ipc sessions), never in the message.
+//
+// Paths: a request names `path_length`; the path's bytes are at the start of the buffer with a
+// NUL at [path_length] (no NUL inside). A second path (rename, link, symlink's path) starts
+// right after the first one's NUL. The server copies paths out of the buffer before it uses
+// them. Data: read and write move `count` bytes at the start of the buffer.
+// Handles: small integers per client process (all its threads share them); fork gives the
+// child the same open-file descriptions, exit closes them (fs follows proc's event stream).
+// `at`: a directory handle or AXO_FILE_AT_CWD, for a relative path.
+//
+// Errors (reply labels, lib/ipc/error.h) as POSIX names them: not_found ENOENT, exists EEXIST,
+// not_directory ENOTDIR, is_directory EISDIR, not_empty ENOTEMPTY, access_denied EACCES,
+// no_permission EPERM, name_too_long ENAMETOOLONG, symlink_loop ELOOP, bad_handle EBADF,
+// cross_device EXDEV, too_many_open EMFILE, read_only EROFS, invalid_argument EINVAL,
+// not_seekable ESPIPE, no_space ENOSPC, busy EBUSY, too_big EFBIG, too_many_links EMLINK;
+// bad_message for a request whose lengths do not fit the buffer or whose path is not
+// NUL-terminated; not_found (session_lost) before kFileAttach, or after the server took the
+// buffer back; unsupported for data of FIFOs and devices while fs does not route them.
+#pragma once
+
+#include <stdint.h>
+
+#include "interfaces/file/wire.h"
+#include "interfaces/labels.h"
+#include "lib/ipc/message.h"
+
+namespace file {
+
+enum Label : uint32_t {
+    kFileAttach = AXO_FILE_ATTACH,
+    kFileOpen = AXO_FILE_OPEN,
+    kFileClose = AXO_FILE_CLOSE,
+    kFileRead = AXO_FILE_READ,
+    kFileWrite = AXO_FILE_WRITE,
+    kFilePread = AXO_FILE_PREAD,
+    kFilePwrite = AXO_FILE_PWRITE,
+    kFileSeek = AXO_FILE_SEEK,
+    kFileStat = AXO_FILE_STAT,
+    kFileFstat = AXO_FILE_FSTAT,
+    kFileAccess = AXO_FILE_ACCESS,
+    kFileMkdir = AXO_FILE_MKDIR,
+    kFileRmdir = AXO_FILE_RMDIR,
+    kFileUnlink = AXO_FILE_UNLINK,
+    kFileRename = AXO_FILE_RENAME,
+    kFileLink = AXO_FILE_LINK,
+    kFileSymlink = AXO_FILE_SYMLINK,
+    kFileReadlink = AXO_FILE_READLINK,
+    kFileTruncate = AXO_FILE_TRUNCATE,
+    kFileFtruncate = AXO_FILE_FTRUNCATE,
+    kFileChmod = AXO_FILE_CHMOD,
+    kFileFchmod = AXO_FILE_FCHMOD,
+    kFileChown = AXO_FILE_CHOWN,
+    kFileFchown = AXO_FILE_FCHOWN,
+    kFileUtimes = AXO_FILE_UTIMES,
+    kFileFutimes = AXO_FILE_FUTIMES,
+    kFileReaddir = AXO_FILE_READDIR,
+    kFileChdir = AXO_FILE_CHDIR,
+    kFileFchdir = AXO_FILE_FCHDIR,
+    kFileGetcwd = AXO_FILE_GETCWD,
+    kFileFsync = AXO_FILE_FSYNC,
+    kFileSync = AXO_FILE_SYNC,
+    kFileStatfs = AXO_FILE_STATFS,
+    kFileFstatfs = AXO_FILE_FSTATFS,
+    kFileMknod = AXO_FILE_MKNOD,
+    kFileDup = AXO_FILE_DUP,
+    kFileGetFlags = AXO_FILE_GET_FLAGS,
+    kFileSetFlags = AXO_FILE_SET_FLAGS,
+};
+static_assert(labels::all_in(
+    AXO_LABELS_FILE_FIRST, AXO_LABELS_FILE_LAST,
+    {kFileAttach,   kFileOpen,      kFileClose,   kFileRead,    kFileWrite,   kFilePread,
+     kFilePwrite,   kFileSeek,      kFileStat,    kFileFstat,   kFileAccess,  kFileMkdir,
+     kFileRmdir,    kFileUnlink,    kFileRename,  kFileLink,    kFileSymlink, kFileReadlink,
+     kFileTruncate, kFileFtruncate, kFileChmod,   kFileFchmod,  kFileChown,   kFileFchown,
+     kFileUtimes,   kFileFutimes,   kFileReaddir, kFileChdir,   kFileFchdir,  kFileGetcwd,
+     kFileFsync,    kFileSync,      kFileStatfs,  kFileFstatfs, kFileMknod,   kFileDup,
+     kFileGetFlags, kFileSetFlags}));
+
+constexpr uint32_t kBufferLog2 = AXO_FILE_BUFFER_LOG2;
+constexpr uint32_t kBufferBytes = AXO_FILE_BUFFER_BYTES;
+constexpr int32_t kAtCwd = AXO_FILE_AT_CWD;
+
+inline uint64_t join(uint32_t low, uint32_t high) {
+    return uint64_t{high} << 32 | low;
+}
+inline uint32_t low(uint64_t value) {
+    return static_cast<uint32_t>(value);
+}
+inline uint32_t high(uint64_t value) {
+    return static_cast<uint32_t>(value >> 32);
+}
+
+// ---- Replies shared by several requests --------------------------------------------------------
+struct CountReply {
+    uint32_t count; // bytes moved (read, write), or of the answer in the buffer
+};
+struct HandleReply {
+    int32_t handle;
+};
+
+// kFileAttach: the caller's buffer, mapped read-write into its receive window (an fpage of
+// kBufferLog2, aligned). A thread that attaches again gets its buffer again.
+// Errors: no_space (every buffer is taken by a live thread), no_memory.
+struct AttachReply {
+    uint32_t bytes; // kBufferBytes
+};
+struct AttachRequest {
+    static constexpr uint32_t kLabel = kFileAttach;
+    using Reply = AttachReply;
+};
+static_assert(ipc::wire_words<AttachReply> == 1);
+
+// ---- Open files ----------------------------------------------------------------------------
+enum Kind : uint32_t {
+    kKindFile = 0,      // a regular file
+    kKindDirectory = 1, // readdir, fchdir, a base for relative paths
+    kKindObject = 2,    // a FIFO or device file (its data is routed by fs; `mode` says which)
+};
+struct OpenReply {
+    int32_t handle;
+    uint32_t kind;   // Kind
+    uint32_t mode;   // the inode's type and permissions
+    uint32_t device; // a device file's number
+};
+// open(at, path, flags, mode): flags as newlib's (wire.h); `mode` the permissions of a new file
+// with the caller's umask already applied. Errors: every path error; exists (O_CREAT|O_EXCL);
+// is_directory (a directory opened for writing); symlink_loop (O_NOFOLLOW on a symlink);
+// too_many_open; invalid_argument (unknown flags, access mode 3).
+struct OpenRequest {
+    static constexpr uint32_t kLabel = kFileOpen;
+    using Reply = OpenReply;
+    int32_t at;
+    uint32_t flags;
+    uint32_t mode;
+    uint32_t path_length;
+};
+static_assert(ipc::wire_words<OpenRequest> == 4);
+static_assert(ipc::wire_words<OpenReply> == 4);
+
+struct HandleRequest {
+    int32_t handle;
+};
+struct CloseRequest : HandleRequest {
+    static constexpr uint32_t kLabel = kFileClose;
+    using Reply = ipc::Empty;
+};
+// dup: another handle on the same description.
+struct DupRequest : HandleRequest {
+    static constexpr uint32_t kLabel = kFileDup;
+    using Reply = HandleReply;
+};
+struct FlagsReply {
+    uint32_t flags; // access mode | O_APPEND | O_NONBLOCK
+};
+struct GetFlagsRequest : HandleRequest {
+    static constexpr uint32_t kLabel = kFileGetFlags;
+    using Reply = FlagsReply;
+};
+// fcntl(F_SETFL): only O_APPEND and O_NONBLOCK change.
+struct SetFlagsRequest {
+    static constexpr uint32_t kLabel = kFileSetFlags;
+    using Reply = ipc::Empty;
+    int32_t handle;
+    uint32_t flags;
+};
+static_assert(ipc::wire_words<CloseRequest> == 1);
+static_assert(ipc::wire_words<SetFlagsRequest> == 2);
+
+// read/write at the description's offset (write with O_APPEND: at the end); `count` at most
+// kBufferBytes. A short count is not an error; a write that wrote something answers ok.
+// Errors: bad_handle (not open for it); is_directory; no_space; too_big.
+struct TransferRequest {
+    int32_t handle;
+    uint32_t count;
+};
+struct ReadRequest : TransferRequest {
+    static constexpr uint32_t kLabel = kFileRead;
+    using Reply = CountReply;
+};
+struct WriteRequest : TransferRequest {
+    static constexpr uint32_t kLabel = kFileWrite;
+    using Reply = CountReply;
+};
+// pread/pwrite: at `offset`, the description's offset untouched. not_seekable for objects.
+struct PositionedRequest {
+    int32_t handle;
+    uint32_t count;
+    uint32_t offset_low;
+    uint32_t offset_high;
+};
+struct PreadRequest : PositionedRequest {
+    static constexpr uint32_t kLabel = kFilePread;
+    using Reply = CountReply;
+};
+struct PwriteRequest : PositionedRequest {
+    static constexpr uint32_t kLabel = kFilePwrite;
+    using Reply = CountReply;
+};
+static_assert(ipc::wire_words<ReadRequest> == 2);
+static_assert(ipc::wire_words<PreadRequest> == 4);
+
+// lseek: `offset` signed (two's complement in the two words). Errors: invalid_argument (a
+// negative result, unknown whence); not_seekable (FIFOs, devices).
+struct SeekReply {
+    uint32_t offset_low;
+    uint32_t offset_high;
+};
+struct SeekRequest {
+    static constexpr uint32_t kLabel = kFileSeek;
+    using Reply = SeekReply;
+    int32_t handle;
+    uint32_t offset_low;
+    uint32_t offset_high;
+    uint32_t whence; // AXO_FILE_SEEK_*
+};
+static_assert(ipc::wire_words<SeekRequest> == 4);
+
+// readdir: entries from the handle's position on, packed into the buffer as DirectoryRecords,
+// at most `max_bytes` (≤ kBufferBytes) of them; the position moves past those given. count 0:
+// the end. Errors: not_directory; invalid_argument (max_bytes below kReaddirMinBytes, room
+// for the longest entry).
+struct DirectoryRecord {
+    uint32_t inode;
+    uint16_t record_bytes; // to the next record: 8 + the name + its NUL, rounded up to 4
+    uint8_t type;          // AXO file type (file_system.h FileType: DT_* order of ext2)
+    uint8_t name_length;
+    // char name[name_length + 1]; NUL-terminated
+};
+static_assert(sizeof(DirectoryRecord) == 8);
+constexpr uint32_t kReaddirMinBytes = 8 + AXO_FILE_NAME_MAX + 1;
+struct ReaddirReply {
+    uint32_t count; // entries
+    uint32_t bytes; // of the buffer they fill
+};
+struct ReaddirRequest {
+    static constexpr uint32_t kLabel = kFileReaddir;
+    using Reply = ReaddirReply;
+    int32_t handle;
+    uint32_t max_bytes;
+};
+static_assert(ipc::wire_words<ReaddirRequest> == 2);
+
+struct FsyncRequest : HandleRequest {
+    static constexpr uint32_t kLabel = kFileFsync;
+    using Reply = ipc::Empty;
+};
+struct SyncRequest {
+    static constexpr uint32_t kLabel = kFileSync;
+    using Reply = ipc::Empty;
+};
+
+// ---- Attributes ------------------------------------------------------------------------------
+struct Stat {
+    uint32_t device; // the mount's number
+    uint32_t inode;
+    uint32_t mode;
+    uint32_t links;
+    uint32_t uid;
+    uint32_t gid;
+    uint32_t rdev; // a device file's device
+    uint32_t size_low, size_high;
+    uint32_t blocks_low, blocks_high; // 512-byte units
+    uint32_t block_size;
+    uint32_t access_seconds_low, access_seconds_high, access_nanoseconds;
+    uint32_t modify_seconds_low, modify_seconds_high, modify_nanoseconds;
+    uint32_t change_seconds_low, change_seconds_high, change_nanoseconds;
+};
+static_assert(ipc::wire_words<Stat> == 21);
+
+// A path and the words that go with most path requests.
+struct PathRequest {
+    int32_t at;
+    uint32_t path_length;
+};
+// stat / lstat (flags AXO_FILE_NOFOLLOW).
+struct StatRequest {
+    static constexpr uint32_t kLabel = kFileStat;
+    using Reply = Stat;
+    int32_t at;
+    uint32_t path_length;
+    uint32_t flags;
+};
+struct FstatRequest : HandleRequest {
+    static constexpr uint32_t kLabel = kFileFstat;
+    using Reply = Stat;
+};
+// access: `mode` R_OK|W_OK|X_OK or F_OK; flags AXO_FILE_EFFECTIVE_IDS.
+struct AccessRequest {
+    static constexpr uint32_t kLabel = kFileAccess;
+    using Reply = ipc::Empty;
+    int32_t at;
+    uint32_t path_length;
+    uint32_t mode;
+    uint32_t flags;
+};
+struct TruncateRequest {
+    static constexpr uint32_t kLabel = kFileTruncate;
+    using Reply = ipc::Empty;
+    int32_t at;
+    uint32_t path_length;
+    uint32_t size_low;
+    uint32_t size_high;
+};
+struct FtruncateRequest {
+    static constexpr uint32_t kLabel = kFileFtruncate;
+    using Reply = ipc::Empty;
+    int32_t handle;
+    uint32_t size_low;
+    uint32_t size_high;
+};
+// chmod: only the owner or root (no_permission).
+struct ChmodRequest {
+    static constexpr uint32_t kLabel = kFileChmod;
+    using Reply = ipc::Empty;
+    int32_t at;
+    uint32_t path_length;
+    uint32_t mode;
+    uint32_t flags; // AXO_FILE_NOFOLLOW
+};
+struct FchmodRequest {
+    static constexpr uint32_t kLabel = kFileFchmod;
+    using Reply = ipc::Empty;
+    int32_t handle;
+    uint32_t mode;
+};
+// chown: uid/gid 0xFFFFFFFF leave it. Root changes anything; the owner only the group, to one
+// of its groups (no_permission).
+struct ChownRequest {
+    static constexpr uint32_t kLabel = kFileChown;
+    using Reply = ipc::Empty;
+    int32_t at;
+    uint32_t path_length;
+    uint32_t uid;
+    uint32_t gid;
+    uint32_t flags; // AXO_FILE_NOFOLLOW
+};
+struct FchownRequest {
+    static constexpr uint32_t kLabel = kFileFchown;
+    using Reply = ipc::Empty;
+    int32_t handle;
+    uint32_t uid;
+    uint32_t gid;
+};
+// utimes: AXO_FILE_TIMES_NOW sets both to the server's clock (owner, root, or write
+// permission); given times need the owner or root.
+struct Times {
+    uint32_t access_seconds_low, access_seconds_high, access_nanoseconds;
+    uint32_t modify_seconds_low, modify_seconds_high, modify_nanoseconds;
+};
+struct UtimesRequest {
+    static constexpr uint32_t kLabel = kFileUtimes;
+    using Reply = ipc::Empty;
+    int32_t at;
+    uint32_t path_length;
+    uint32_t flags; // AXO_FILE_NOFOLLOW, AXO_FILE_TIMES_NOW
+    Times times;
+};
+struct FutimesRequest {
+    static constexpr uint32_t kLabel = kFileFutimes;
+    using Reply = ipc::Empty;
+    int32_t handle;
+    uint32_t flags; // AXO_FILE_TIMES_NOW
+    Times times;
+};
+static_assert(ipc::wire_words<UtimesRequest> == 9);
+static_assert(ipc::wire_words<FutimesRequest> == 8);
+
+struct StatfsReply {
+    uint32_t block_size;
+    uint32_t blocks_low, blocks_high;
+    uint32_t free_low, free_high;
+    uint32_t available_low, available_high;
+    uint32_t inodes_low, inodes_high;
+    uint32_t free_inodes_low, free_inodes_high;
+    uint32_t name_max;
+    uint32_t read_only; // 1: ST_RDONLY
+};
+static_assert(ipc::wire_words<StatfsReply> == 13);
+struct StatfsRequest : PathRequest {
+    static constexpr uint32_t kLabel = kFileStatfs;
+    using Reply = StatfsReply;
+};
+struct FstatfsRequest : HandleRequest {
+    static constexpr uint32_t kLabel = kFileFstatfs;
+    using Reply = StatfsReply;
+};
+
+// ---- Names -----------------------------------------------------------------------------------
+struct MkdirRequest {
+    static constexpr uint32_t kLabel = kFileMkdir;
+    using Reply = ipc::Empty;
+    int32_t at;
+    uint32_t path_length;
+    uint32_t mode; // umask applied
+};
+struct RmdirRequest : PathRequest {
+    static constexpr uint32_t kLabel = kFileRmdir;
+    using Reply = ipc::Empty;
+};
+struct UnlinkRequest : PathRequest {
+    static constexpr uint32_t kLabel = kFileUnlink;
+    using Reply = ipc::Empty;
+};
+// rename(from, to): both paths in the buffer. Errors: cross_device; invalid_argument (a
+// directory into its own subtree); no_permission (the sticky bit); busy (a mount point).
+struct TwoPathRequest {
+    int32_t from_at;
+    uint32_t from_length;
+    int32_t to_at;
+    uint32_t to_length;
+};
+struct RenameRequest : TwoPathRequest {
+    static constexpr uint32_t kLabel = kFileRename;
+    using Reply = ipc::Empty;
+};
+// link(from, to); flags AXO_FILE_FOLLOW_LINK follows a symlink `from` (linkat's
+// AT_SYMLINK_FOLLOW). Errors: cross_device; no_permission (a directory); exists.
+struct LinkRequest {
+    static constexpr uint32_t kLabel = kFileLink;
+    using Reply = ipc::Empty;
+    int32_t from_at;
+    uint32_t from_length;
+    int32_t to_at;
+    uint32_t to_length;
+    uint32_t flags;
+};
+// symlink(target, path): target first in the buffer, then the path.
+struct SymlinkRequest {
+    static constexpr uint32_t kLabel = kFileSymlink;
+    using Reply = ipc::Empty;
+    uint32_t target_length;
+    int32_t at;
+    uint32_t path_length;
+};
+// readlink: the target at the start of the buffer (no NUL); count its whole length, which may
+// exceed what the buffer holds (kBufferBytes: never for a valid path).
+struct ReadlinkRequest : PathRequest {
+    static constexpr uint32_t kLabel = kFileReadlink;
+    using Reply = CountReply;
+};
+// mknod: FIFOs for anyone, device files for root (no_permission); `mode` has the type.
+struct MknodRequest {
+    static constexpr uint32_t kLabel = kFileMknod;
+    using Reply = ipc::Empty;
+    int32_t at;
+    uint32_t path_length;
+    uint32_t mode;
+    uint32_t device;
+};
+static_assert(ipc::wire_words<RenameRequest> == 4);
+static_assert(ipc::wire_words<LinkRequest> == 5);
+static_assert(ipc::wire_words<MknodRequest> == 4);
+
+// ---- Working directory -------------------------------------------------------------------------
+struct ChdirRequest : PathRequest {
+    static constexpr uint32_t kLabel = kFileChdir;
+    using Reply = ipc::Empty;
+};
+struct FchdirRequest : HandleRequest {
+    static constexpr uint32_t kLabel = kFileFchdir;
+    using Reply = ipc::Empty;
+};
+// getcwd: the path at the start of the buffer, NUL-terminated; count without the NUL.
+// Errors: not_found (the working directory was removed).
+struct GetcwdRequest {
+    static constexpr uint32_t kLabel = kFileGetcwd;
+    using Reply = CountReply;
+};
+
+} // namespace file
