@@ -3,6 +3,10 @@
 #include "rt/rt.h"
 
 #include "lib/names/names.h"
+#include "servers/fs/ata_disk.h"
+#include "servers/fs/cache/block_cache.h"
+#include "servers/fs/devfs/device_file_system.h"
+#include "servers/fs/ext2/ext2_file_system.h"
 #include "servers/fs/server.h"
 #include "servers/fs/tmpfs/tmp_file_system.h"
 #include "servers/fs/vfs/vfs.h"
@@ -36,16 +40,82 @@ fs::Server g_server(g_vfs, g_buffers);
 
 const fs::Caller kBoot{}; // the server itself, as root, for building the tree
 
-// The file system mounted at "/". Today a tmpfs; the ext2 root on the ATA disk replaces it
-// here (servers/fs/README.md "Root").
-fs::FileSystem& pick_root(const char** description) {
+// The root file system: ext2 on the ATA disk (the image the build makes, image/README.md),
+// through a write-back block cache. A file system that was not cleanly unmounted is mounted
+// read-only — never read-write without a check (there is no fsck in the system yet). No
+// disk, or no ext2 on it: a tmpfs, so the system still has a tree.
+constexpr uint32_t kCacheBlocks = 1024; // 4 MiB of 4 KiB blocks
+constexpr uint32_t kExt2References = 512;
+alignas(4096) uint8_t g_cache_memory[kCacheBlocks * 4096];
+fs::BlockCache::Slot g_cache_slots[kCacheBlocks];
+fs::Ext2FileSystem::Reference g_ext2_references[kExt2References];
+alignas(ata::kBufferBytes) uint8_t g_disk_window[2 * ata::kBufferBytes];
+
+fs::AtaDisk g_disk(names::proc_thread(), "ata", g_disk_window);
+fs::BlockCache g_cache(g_disk, g_cache_slots, g_cache_memory);
+fs::Ext2FileSystem g_ext2(g_cache, g_clock, g_ext2_references);
+
+// The ATA driver starts before fs but may not have registered its name yet: ask for a while.
+constexpr uint32_t kDiskWaitMs = 2000;
+
+void sleep_ms(uint32_t ms) {
+    // σ0 never sends unasked: only the timeout ends this receive.
+    axo_ipc_receive(rt_kip()->sigma0, axo_timeout_us(ms * 1000));
+}
+
+fs::Error open_disk() {
+    fs::Error error = fs::Error::no_such_name;
+    for (uint32_t waited = 0; waited <= kDiskWaitMs; waited += 50) {
+        error = g_disk.open();
+        if (error != fs::Error::no_such_name) return error;
+        sleep_ms(50);
+    }
+    return error;
+}
+
+fs::FileSystem& pick_root(const char** description, bool* read_only) {
+    *read_only = false;
+    fs::Error error = open_disk();
+    if (error == fs::Error::ok) {
+        fs::Ext2MountOptions options;
+        error = g_ext2.mount(options);
+        if (error == fs::Error::busy) {
+            options.read_only = true;
+            options.allow_unclean = true;
+            error = g_ext2.mount(options);
+            if (error == fs::Error::ok)
+                rt_printf("fs: the root file system was not cleanly unmounted: mounted read-only "
+                          "(check it with e2fsck)\n");
+        }
+        if (error == fs::Error::ok) {
+            *read_only = g_ext2.read_only();
+            *description = *read_only ? "ext2 on ata (read-only)" : "ext2 on ata";
+            return g_ext2;
+        }
+    }
+    rt_printf("fs: no ext2 root on the disk (%s): / is a tmpfs\n", ipc::error_name(error));
     *description = "tmpfs";
     return g_root_tmpfs;
 }
 
-// /dev: devfs mounts here once it exists (servers/fs/README.md "Devices"); until then the
-// directory is empty.
-void mount_devices() {}
+// /dev: devfs (null, zero, full, random, urandom). Its generator is seeded from the time
+// stamp counter and the clock at boot. Reads and writes of its devices are not routed to it
+// yet (a description of kind object answers unsupported): lookups, stat and readdir work.
+uint64_t read_time_stamp() {
+    uint32_t low, high;
+    asm volatile("rdtsc" : "=a"(low), "=d"(high));
+    return (uint64_t{high} << 32) | low;
+}
+
+fs::DeviceFileSystem g_devfs(g_clock, {});
+
+void mount_devices(const fs::Caller& boot) {
+    uint64_t seed[2] = {read_time_stamp(), rt_clock_us()};
+    g_devfs.mix_entropy(
+        std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(seed), sizeof seed));
+    if (fs::Error error = g_vfs.mount(boot, "/dev", g_devfs, false); error != fs::Error::ok)
+        rt_printf("fs: /dev not mounted (%s)\n", ipc::error_name(error));
+}
 
 fs::Caller boot_caller() {
     fs::Caller caller = kBoot;
@@ -57,8 +127,10 @@ fs::Caller boot_caller() {
 
 int main() {
     const char* root_description = nullptr;
-    fs::FileSystem& root = pick_root(&root_description);
-    if (!g_root_tmpfs.valid() || !g_tmp.valid() || g_vfs.mount_root(root, false) != fs::Error::ok) {
+    bool root_read_only = false;
+    fs::FileSystem& root = pick_root(&root_description, &root_read_only);
+    if (!g_root_tmpfs.valid() || !g_tmp.valid() ||
+        g_vfs.mount_root(root, root_read_only) != fs::Error::ok) {
         rt_printf("fs: no root file system\n");
         return 1;
     }
@@ -67,7 +139,7 @@ int main() {
     if (fs::Error error = g_vfs.mount(boot, "/tmp", g_tmp, false); error != fs::Error::ok)
         rt_printf("fs: /tmp not mounted (%s)\n", ipc::error_name(error));
     (void)g_vfs.mkdir(boot, fs::kAtCwd, "/dev", 0755);
-    mount_devices();
+    mount_devices(boot);
     g_vfs.exit(boot.pid);
     bool events = g_server.start();
     if (ipc::Error error = names::register_name("fs"); error != ipc::Error::ok) {

@@ -15,3 +15,19 @@ axo_qemu_test(NAME fs-posix
     TIMEOUT 60
     LABELS fs
     EXPECT [[fs: / is tmpfs, /tmp is tmpfs .*serving]])
+
+# fs-posix-ext2: the same program with the ATA driver and the root file system the build makes
+# (build/target/image/rootfs.img, image/README.md) as its disk: / is ext2 on the disk, so every
+# operation goes through ext2 and the block cache to the driver. QEMU's snapshot=on keeps the
+# image as built (the writes go to a scratch overlay).
+axo_qemu_test(NAME fs-posix-ext2
+    MODULES "${AXO_TARGET_DIR}/servers/memory/sigma0/sigma0 sigma0"
+            "${AXO_TARGET_DIR}/servers/proc/proc"
+            "${AXO_TARGET_DIR}/servers/memory/mm/mm"
+            "${AXO_TARGET_DIR}/servers/drivers/ata/ata port=0x1f0-0x1f7 port=0x3f6 irq=14"
+            "${AXO_TARGET_DIR}/servers/fs/fs"
+            "${AXO_TARGET_DIR}/tests/guest/fs/fs_posix on-exit=shutdown"
+    TIMEOUT 90
+    LABELS fs
+    QEMU_ARGS -drive file=${AXO_TARGET_DIR}/image/rootfs.img,format=raw,if=ide,index=0,snapshot=on
+    EXPECT [[fs: / is ext2 on ata, /tmp is tmpfs .*serving]])
