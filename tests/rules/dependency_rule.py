@@ -59,9 +59,10 @@ def resolve(root, including, name):
 
 
 def server_folder(path):
-    """servers/drivers/ata/x.cc -> servers/drivers/ata; servers/proc/x -> servers/proc."""
+    """servers/drivers/ata/x.cc -> servers/drivers/ata; servers/proc/x -> servers/proc;
+    servers/fs/ext2/x -> servers/fs (one server whose parts are folders: vfs, cache, ext2...)."""
     parts = path.split("/")
-    if len(parts) >= 3 and parts[1] in ("drivers", "memory", "fs"):
+    if len(parts) >= 3 and parts[1] in ("drivers", "memory"):
         return "/".join(parts[:3])
     return "/".join(parts[:2])
 
