@@ -846,3 +846,41 @@ INSTANTIATE_TEST_SUITE_P(Geometries, Ext2Test,
 
 } // namespace
 } // namespace fs
+
+namespace fs {
+namespace {
+
+using ipc::Error;
+using namespace fs::testing;
+
+// Revision 0: 128-byte inodes, no file types in directory entries (readdir asks the inodes).
+TEST(Ext2Revision0, reads_and_writes_the_original_format) {
+    std::vector<uint8_t> image = make_ext2_image(4096, 1024, 128, 0, "-r 0");
+    ASSERT_FALSE(image.empty());
+    Ext2Disk disk(std::move(image));
+    ASSERT_EQ(disk.fs.mount({}), Error::ok);
+    EXPECT_EQ(disk.fs.superblock().rev_level, 0u);
+    InodeNumber dir;
+    ASSERT_EQ(disk.fs.make_directory(disk.fs.root(), "dir", directory(), &dir), Error::ok);
+    InodeNumber file;
+    ASSERT_EQ(disk.fs.create(dir, "file", regular(), &file), Error::ok);
+    ASSERT_EQ(write_string(disk.fs, file, 0, std::string(20000, 'r')), Error::ok);
+    InodeNumber link;
+    ASSERT_EQ(disk.fs.make_symlink(dir, "link", "file", regular(0777), &link), Error::ok);
+    // The largest file of revision 0 is 2 GiB - 1.
+    EXPECT_EQ(disk.fs.max_file_size(), 0x7FFFFFFFu);
+    ASSERT_EQ(disk.fs.unmount(), Error::ok);
+    ASSERT_EQ(disk.fs.mount({}), Error::ok);
+    CollectingSink sink;
+    ASSERT_EQ(disk.fs.read_directory(dir, 0, sink), Error::ok);
+    ASSERT_EQ(sink.names.size(), 4u);
+    EXPECT_EQ(sink.types[0], FileType::directory);
+    EXPECT_EQ(sink.types[2], FileType::regular);
+    EXPECT_EQ(sink.types[3], FileType::symlink);
+    EXPECT_EQ(read_string(disk.fs, file), std::string(20000, 'r'));
+    ASSERT_EQ(disk.fs.unmount(), Error::ok);
+    EXPECT_EQ(e2fsck_problems(disk.device.bytes()), "");
+}
+
+} // namespace
+} // namespace fs
