@@ -884,3 +884,56 @@ TEST(Ext2Revision0, reads_and_writes_the_original_format) {
 
 } // namespace
 } // namespace fs
+
+namespace fs {
+namespace {
+
+using ipc::Error;
+using namespace fs::testing;
+
+// A hashed (dir_index) directory, made by e2fsck -D: read linearly, and once changed here it
+// loses its index flag, so e2fsck still finds the file system consistent.
+TEST(Ext2HashedDirectory, is_read_and_changed_as_a_linear_one) {
+    std::string tree = "/tmp/axo-ext2-tree-" + std::to_string(getpid());
+    std::string image = tree + ".img";
+    ASSERT_EQ(system(("rm -rf " + tree + " && mkdir -p " + tree + "/big").c_str()), 0);
+    for (int i = 0; i < 400; ++i) {
+        std::string path = tree + "/big/a-rather-long-file-name-" + std::to_string(i);
+        FILE* file = fopen(path.c_str(), "w");
+        ASSERT_NE(file, nullptr);
+        fclose(file);
+    }
+    std::string command = "PATH=$PATH:/usr/sbin:/sbin; mke2fs -q -F -t ext2 -b 1024 -d " + tree +
+                          " " + image + " 4M >/dev/null 2>&1 && e2fsck -fyD " + image +
+                          " >/dev/null 2>&1; debugfs -R 'stat /big' " + image +
+                          " 2>/dev/null | grep -q 'Flags: 0x1000'";
+    ASSERT_EQ(system(command.c_str()), 0) << "e2fsck -D did not index the directory";
+    FILE* file = fopen(image.c_str(), "rb");
+    std::vector<uint8_t> bytes(4 << 20);
+    ASSERT_EQ(fread(bytes.data(), 1, bytes.size(), file), bytes.size());
+    fclose(file);
+    ASSERT_EQ(system(("rm -rf " + tree + " " + image).c_str()), 0);
+
+    Ext2Disk disk(std::move(bytes));
+    ASSERT_EQ(disk.fs.mount({}), Error::ok);
+    InodeNumber big;
+    ASSERT_EQ(disk.fs.lookup(disk.fs.root(), "big", &big), Error::ok);
+    auto names = list_directory(disk.fs, big);
+    EXPECT_EQ(names.size(), 402u);
+    InodeNumber found;
+    EXPECT_EQ(disk.fs.lookup(big, "a-rather-long-file-name-377", &found), Error::ok);
+    ASSERT_EQ(disk.fs.unlink(big, "a-rather-long-file-name-10"), Error::ok);
+    InodeNumber created;
+    ASSERT_EQ(disk.fs.create(big, "new", regular(), &created), Error::ok);
+    ASSERT_EQ(disk.fs.unmount(), Error::ok);
+    EXPECT_EQ(e2fsck_problems(disk.device.bytes()), "");
+    ASSERT_EQ(disk.fs.mount({}), Error::ok);
+    names = list_directory(disk.fs, big);
+    EXPECT_EQ(names.size(), 402u);
+    EXPECT_EQ(names.count("a-rather-long-file-name-10"), 0u);
+    EXPECT_EQ(names.count("new"), 1u);
+    ASSERT_EQ(disk.fs.unmount(), Error::ok);
+}
+
+} // namespace
+} // namespace fs
