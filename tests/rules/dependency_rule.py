@@ -34,6 +34,7 @@ INTERFACE_USES = {
     "serial": {"stream"},
     "console": {"stream"},
     "block": set(),
+    "file": {"names"},  # its client re-binds by name (names::Binding)
     "nic": set(),
     "pci": set(),
 }
@@ -59,8 +60,8 @@ def resolve(root, including, name):
 
 
 def server_folder(path):
-    """servers/drivers/ata/x.cc -> servers/drivers/ata; servers/proc/x -> servers/proc;
-    servers/fs/ext2/x -> servers/fs (one server whose parts are folders: vfs, cache, ext2...)."""
+    """servers/drivers/ata/x.cc -> servers/drivers/ata; servers/proc/x -> servers/proc.
+    servers/fs is one server whose parts (vfs/, ext2/, devfs/, pipe/ ...) build on each other."""
     parts = path.split("/")
     if len(parts) >= 3 and parts[1] in ("drivers", "memory"):
         return "/".join(parts[:3])
