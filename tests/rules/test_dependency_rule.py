@@ -25,6 +25,8 @@ TREE = {
     "servers/drivers/ata/ata.cc": '#include "servers/drivers/ata/ata.h"\n'
                                   '#include "servers/proc/table.h"\n',
     "servers/drivers/ata/ata.h": "",
+    "servers/fs/ext2/ext2.h": '#include "servers/fs/cache/cache.h"\n',
+    "servers/fs/cache/cache.h": "",
     "tests/unit/anything.cc": '#include "servers/proc/table.h"\n#include "kernel/thread.h"\n',
 }
 

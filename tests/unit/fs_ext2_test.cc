@@ -846,3 +846,94 @@ INSTANTIATE_TEST_SUITE_P(Geometries, Ext2Test,
 
 } // namespace
 } // namespace fs
+
+namespace fs {
+namespace {
+
+using ipc::Error;
+using namespace fs::testing;
+
+// Revision 0: 128-byte inodes, no file types in directory entries (readdir asks the inodes).
+TEST(Ext2Revision0, reads_and_writes_the_original_format) {
+    std::vector<uint8_t> image = make_ext2_image(4096, 1024, 128, 0, "-r 0");
+    ASSERT_FALSE(image.empty());
+    Ext2Disk disk(std::move(image));
+    ASSERT_EQ(disk.fs.mount({}), Error::ok);
+    EXPECT_EQ(disk.fs.superblock().rev_level, 0u);
+    InodeNumber dir;
+    ASSERT_EQ(disk.fs.make_directory(disk.fs.root(), "dir", directory(), &dir), Error::ok);
+    InodeNumber file;
+    ASSERT_EQ(disk.fs.create(dir, "file", regular(), &file), Error::ok);
+    ASSERT_EQ(write_string(disk.fs, file, 0, std::string(20000, 'r')), Error::ok);
+    InodeNumber link;
+    ASSERT_EQ(disk.fs.make_symlink(dir, "link", "file", regular(0777), &link), Error::ok);
+    // The largest file of revision 0 is 2 GiB - 1.
+    EXPECT_EQ(disk.fs.max_file_size(), 0x7FFFFFFFu);
+    ASSERT_EQ(disk.fs.unmount(), Error::ok);
+    ASSERT_EQ(disk.fs.mount({}), Error::ok);
+    CollectingSink sink;
+    ASSERT_EQ(disk.fs.read_directory(dir, 0, sink), Error::ok);
+    ASSERT_EQ(sink.names.size(), 4u);
+    EXPECT_EQ(sink.types[0], FileType::directory);
+    EXPECT_EQ(sink.types[2], FileType::regular);
+    EXPECT_EQ(sink.types[3], FileType::symlink);
+    EXPECT_EQ(read_string(disk.fs, file), std::string(20000, 'r'));
+    ASSERT_EQ(disk.fs.unmount(), Error::ok);
+    EXPECT_EQ(e2fsck_problems(disk.device.bytes()), "");
+}
+
+} // namespace
+} // namespace fs
+
+namespace fs {
+namespace {
+
+using ipc::Error;
+using namespace fs::testing;
+
+// A hashed (dir_index) directory, made by e2fsck -D: read linearly, and once changed here it
+// loses its index flag, so e2fsck still finds the file system consistent.
+TEST(Ext2HashedDirectory, is_read_and_changed_as_a_linear_one) {
+    std::string tree = "/tmp/axo-ext2-tree-" + std::to_string(getpid());
+    std::string image = tree + ".img";
+    ASSERT_EQ(system(("rm -rf " + tree + " && mkdir -p " + tree + "/big").c_str()), 0);
+    for (int i = 0; i < 400; ++i) {
+        std::string path = tree + "/big/a-rather-long-file-name-" + std::to_string(i);
+        FILE* file = fopen(path.c_str(), "w");
+        ASSERT_NE(file, nullptr);
+        fclose(file);
+    }
+    std::string command = "PATH=$PATH:/usr/sbin:/sbin; mke2fs -q -F -t ext2 -b 1024 -d " + tree +
+                          " " + image + " 4M >/dev/null 2>&1 && e2fsck -fyD " + image +
+                          " >/dev/null 2>&1; debugfs -R 'stat /big' " + image +
+                          " 2>/dev/null | grep -q 'Flags: 0x1000'";
+    ASSERT_EQ(system(command.c_str()), 0) << "e2fsck -D did not index the directory";
+    FILE* file = fopen(image.c_str(), "rb");
+    std::vector<uint8_t> bytes(4 << 20);
+    ASSERT_EQ(fread(bytes.data(), 1, bytes.size(), file), bytes.size());
+    fclose(file);
+    ASSERT_EQ(system(("rm -rf " + tree + " " + image).c_str()), 0);
+
+    Ext2Disk disk(std::move(bytes));
+    ASSERT_EQ(disk.fs.mount({}), Error::ok);
+    InodeNumber big;
+    ASSERT_EQ(disk.fs.lookup(disk.fs.root(), "big", &big), Error::ok);
+    auto names = list_directory(disk.fs, big);
+    EXPECT_EQ(names.size(), 402u);
+    InodeNumber found;
+    EXPECT_EQ(disk.fs.lookup(big, "a-rather-long-file-name-377", &found), Error::ok);
+    ASSERT_EQ(disk.fs.unlink(big, "a-rather-long-file-name-10"), Error::ok);
+    InodeNumber created;
+    ASSERT_EQ(disk.fs.create(big, "new", regular(), &created), Error::ok);
+    ASSERT_EQ(disk.fs.unmount(), Error::ok);
+    EXPECT_EQ(e2fsck_problems(disk.device.bytes()), "");
+    ASSERT_EQ(disk.fs.mount({}), Error::ok);
+    names = list_directory(disk.fs, big);
+    EXPECT_EQ(names.size(), 402u);
+    EXPECT_EQ(names.count("a-rather-long-file-name-10"), 0u);
+    EXPECT_EQ(names.count("new"), 1u);
+    ASSERT_EQ(disk.fs.unmount(), Error::ok);
+}
+
+} // namespace
+} // namespace fs
