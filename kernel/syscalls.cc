@@ -142,6 +142,8 @@ uint32_t exchange_registers(Thread* self, ThreadId dest_id, ExchangeRegisters& i
         return AXO_ERR_INVALID_PARAM;
     }
     bool inactive = dest->m_state == ThreadState::inactive;
+    // Whatever it sets or resumes, the eip dest returns to is checked once more.
+    dest->m_check_ip = true;
 
     UserRegisters regs{};
     if (!inactive) regs = arch::read_user_registers(*dest);
@@ -245,6 +247,11 @@ uint32_t space_control(Thread* self, ThreadId space_id, uint32_t control, uint32
             error = made.error() == Error::unsupported     ? AXO_ERR_UNSUPPORTED
                     : made.error() == Error::out_of_memory ? AXO_ERR_NO_MEMORY
                                                            : AXO_ERR_INVALID_PARAM;
+        } else {
+            // Its threads' eips may now lie beyond the new limit.
+            threads::for_each([space](Thread* t) {
+                if (t->m_space == space) t->m_check_ip = true;
+            });
         }
         break;
     case AXO_SPACE_LARGE:
