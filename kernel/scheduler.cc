@@ -167,6 +167,8 @@ void arm_timeout(Thread* thread, uint64_t microseconds) {
 }
 
 void disarm_timeout(Thread* thread) {
+    // Every IPC hand-over disarms its partner; most never armed a timeout.
+    if (!thread->m_timeout_armed) return;
     g_timeouts.disarm(&thread->m_timeout);
     thread->m_timeout_armed = false;
 }
