@@ -464,7 +464,7 @@ void deliver_exception(Thread* self, UserRegisters& regs, bool page_fault) {
     }
 }
 
-void before_user_return(Thread* self) {
+void before_user_return_slow(Thread* self) {
     // A halt requested while the thread waited for the CPU takes effect before it runs.
     sched::preempt_if_needed();
     while (self->m_halt_requested) {
