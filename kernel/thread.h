@@ -151,8 +151,9 @@ constexpr uint32_t kIdleNumber = 31;
 
 // Fills the tables' empty slots (before the first create).
 void init();
-// The thread with exactly this id (number and version), or nullptr.
-Thread* lookup(ThreadId id);
+// The thread with exactly this id (number and version), or nullptr. Inline (below): every
+// IPC of the general path looks up its partner, and a page fault its pager, several times.
+inline Thread* lookup(ThreadId id);
 // Allocates a TCB for `id`; Error::exists if the number is taken, Error::invalid_argument for
 // a number outside the user range or a version not above every deleted one.
 Result<Thread*> create(ThreadId id, Space* space);
@@ -168,6 +169,14 @@ extern Thread* g_table[AXO_MAX_THREADS];
 // The same for the IPC fast path, with a placeholder thread (never receiving) instead of
 // nullptr in empty slots: one lookup without a null test.
 extern Thread* g_fast_table[AXO_MAX_THREADS] __asm__("axo_fast_thread_table");
+
+inline Thread* lookup(ThreadId id) {
+    uint32_t number = id.number();
+    if (number >= AXO_MAX_THREADS) return nullptr;
+    Thread* thread = g_table[number];
+    if (!thread || thread->m_id != id || thread->m_state == ThreadState::dead) return nullptr;
+    return thread;
+}
 
 template <class Fn> void for_each(Fn fn) {
     for (Thread* t : g_table) {
