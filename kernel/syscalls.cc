@@ -387,12 +387,12 @@ bool deliver_page_fault(Thread* self, UserRegisters& regs) {
 
 } // namespace
 
-void deliver_exception(Thread* self, UserRegisters& regs, bool page_fault) {
+bool deliver_exception(Thread* self, UserRegisters& regs, bool page_fault) {
     // A fault outside the space (the kernel's memory, under a CPU that ignores the segment
     // limit) is no pager's business: no map item could resolve it.
     bool in_space = regs.fault_address < self->m_space->user_limit();
     if (page_fault && in_space && threads::lookup(self->m_pager)) {
-        if (!deliver_page_fault(self, regs)) return;
+        if (!deliver_page_fault(self, regs)) return false;
     }
     ThreadId handler = self->m_exception_handler;
     if (handler.is_nil() || !threads::lookup(handler)) {
@@ -400,7 +400,7 @@ void deliver_exception(Thread* self, UserRegisters& regs, bool page_fault) {
                 self->m_id.number(), self->m_id.version(), page_fault ? "page fault" : "exception",
                 regs.vector, regs.eip, regs.fault_address);
         halt(self, regs);
-        return;
+        return true;
     }
 
     // The thread's own message registers are preserved across the exception IPC.
@@ -434,7 +434,7 @@ void deliver_exception(Thread* self, UserRegisters& regs, bool page_fault) {
         __builtin_memcpy(utcb->mr, saved, sizeof(saved));
         utcb->error = saved_error;
         resume_after_abort(self, regs);
-        return;
+        return true;
     }
     if (!failed) {
         uint32_t words = axo_tag_untyped(reply);
@@ -462,6 +462,7 @@ void deliver_exception(Thread* self, UserRegisters& regs, bool page_fault) {
                 self->m_id.version());
         halt(self, regs);
     }
+    return true;
 }
 
 void before_user_return_slow(Thread* self) {

@@ -33,8 +33,10 @@ uint32_t debug(Thread* self, uint32_t op, uint32_t arg0, uint32_t arg1);
 
 // A user-mode exception or page fault of the current thread: becomes an IPC to its
 // exception handler (or pager); the reply may change the registers. Without a handler the
-// thread is halted.
-void deliver_exception(Thread* self, UserRegisters& regs, bool page_fault);
+// thread is halted. False when the thread's saved registers stand as they are and `regs` need
+// not be written back: a page fault its pager resolved (or that was aborted or halted, where
+// the resumer wrote the saved registers itself).
+bool deliver_exception(Thread* self, UserRegisters& regs, bool page_fault);
 
 // On every return to user mode: honour a pending preemption, then a pending halt. Inline:
 // the common case, neither, costs two compares on every system call's return.

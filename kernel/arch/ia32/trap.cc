@@ -73,7 +73,7 @@ void deliver_to_thread(TrapFrame& frame, uint32_t vector, uint32_t error, uint32
     UserRegisters regs{frame.eax, frame.ecx, frame.edx, frame.ebx, frame.user_esp,
                        frame.ebp, frame.esi, frame.edi, frame.eip, frame.eflags,
                        vector,    error,     address};
-    syscalls::deliver_exception(g_current, regs, vector == kPageFault);
+    if (!syscalls::deliver_exception(g_current, regs, vector == kPageFault)) return;
     arch::write_user_registers(*g_current, regs);
     g_current->m_check_ip = true; // the reply may have set an eip, or left one beyond the limit
 }
