@@ -126,9 +126,10 @@ public:
     uint32_t m_notify_accept = 0; // in an ipc with AXO_TAG_FLAG_NOTIFY: the bits that end it
     bool m_in_kernel_ipc = false; // in a page-fault or exception IPC made on its behalf
     // Its user eip, or its space's limit, may have changed since it last ran in user mode
-    // (exchange_registers, an exception reply, its space made small): the architecture
-    // checks the eip before the thread's next return to user mode (arch::user_ip_valid).
-    bool m_check_ip = false;
+    // (exchange_registers, an exception reply, its space made small; and a new thread's first
+    // return): the architecture checks the eip before the thread's next return to user mode
+    // (arch::user_ip_valid).
+    bool m_check_ip = true;
     // IPC, off the fast path's layout.
     // While blocked in a send: the message as it was read and checked when the send began
     // (on this thread's kernel stack); delivery uses it, never the UTCB again.
