@@ -35,15 +35,18 @@ constexpr bool decode_fpage(axo_fpage_t raw, Fpage& out) {
     out.log2 = axo_fpage_log2(raw);
     out.base = axo_fpage_base(raw);
     out.rights = out.io ? AXO_FPAGE_RWX : static_cast<uint8_t>(axo_fpage_rights(raw));
+    // 32-bit arithmetic (every IPC with items and every unmap decodes fpages; 64-bit shifts
+    // and remainders cost tens of instructions on the i586): sizes below 2^32 here.
     if (out.io) {
         if ((raw & 0xFC07u) != 0) return false; // bits that must be zero in an I/O fpage
         if (out.log2 > 16) return false;
-        return uint64_t{out.base} % out.size() == 0 && out.base + out.size() <= kPortCount;
+        uint32_t size = 1u << out.log2;
+        return (out.base & (size - 1)) == 0 && out.base <= kPortCount - size;
     }
     if (raw & 0xC00u) return false;
     if (out.log2 < 12 || out.log2 > 32) return false;
     if (out.log2 == 32) return out.base == 0;
-    return uint64_t{out.base} % out.size() == 0;
+    return (out.base & ((1u << out.log2) - 1)) == 0;
 }
 
 // Where a map item's pages go: `size` bytes (or ports) from `source` in the sender land at
@@ -72,12 +75,14 @@ constexpr bool place(const Fpage& send, uint32_t hotspot, const Fpage& window, P
         return true;
     }
     if (window.io) return false;
+    // The offsets in 32 bits: hotspot mod 2^n is hotspot & mask(n) for every n up to 32.
+    auto mask = [](uint32_t log2) { return log2 >= 32 ? ~0u : (1u << log2) - 1; };
     if (window.log2 >= send.log2) {
-        uint64_t offset = (uint64_t{hotspot} % window.size()) & ~(send.size() - 1);
-        out = Placement{send.base, window.base + offset, send.size()};
+        uint32_t offset = hotspot & mask(window.log2) & ~mask(send.log2);
+        out = Placement{send.base, uint64_t{window.base} + offset, send.size()};
     } else {
-        uint64_t offset = (uint64_t{hotspot} % send.size()) & ~(window.size() - 1);
-        out = Placement{send.base + offset, window.base, window.size()};
+        uint32_t offset = hotspot & mask(send.log2) & ~mask(window.log2);
+        out = Placement{uint64_t{send.base} + offset, window.base, window.size()};
     }
     return true;
 }

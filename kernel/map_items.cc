@@ -87,36 +87,45 @@ bool preemption_point(bool has_partner) {
 
 uint32_t transfer(Thread* from, Thread* to, const Message& message, const Fpage& window) {
     uint32_t items = message.typed() / 2;
-    // Nothing is done unless every item may be carried out where it lands.
+    // Every item is decoded and placed once, here: nothing is done unless every item may be
+    // carried out where it lands. The message is the kernel's checked copy, so the second
+    // loop may use what the first computed.
+    struct Placed {
+        Placement where;
+        uint8_t rights;
+        bool grant;
+        bool io;
+        bool lands; // false: nothing of it falls into the window
+    };
+    Placed placed[Message::kMaxWords / 2];
     for (uint32_t i = 0; i < items; ++i) {
         MapItem item;
-        Placement where;
+        Placed& p = placed[i];
         if (!decode_item(message, i, item)) return AXO_IPC_INVALID;
-        if (place(item.fpage, item.hotspot, window, where) &&
-            lands_below_lowest_mappable(item.fpage, where)) {
-            return AXO_IPC_INVALID;
-        }
+        p.lands = place(item.fpage, item.hotspot, window, p.where);
+        if (p.lands && lands_below_lowest_mappable(item.fpage, p.where)) return AXO_IPC_INVALID;
+        p.rights = item.fpage.rights;
+        p.grant = item.grant;
+        p.io = item.fpage.io;
     }
     for (uint32_t i = 0; i < items; ++i) {
-        MapItem item;
-        Placement where;
-        if (!decode_item(message, i, item)) return AXO_IPC_INVALID;
-        if (!place(item.fpage, item.hotspot, window, where)) continue;
-        const Fpage& send = item.fpage;
-        uint64_t step = send.io ? 1 : kPageSize;
+        const Placed& p = placed[i];
+        if (!p.lands) continue;
+        const Placement& where = p.where;
+        uint64_t step = p.io ? 1 : kPageSize;
         for (uint64_t offset = 0; offset < where.size;) {
             // The other thread, its space and the message (on the sender's stack) exist
             // only as long as the partner link does.
             if (!preemption_point(true)) return AXO_IPC_ABORTED;
             Space* source_space = from->m_space;
             uint64_t source = where.source + offset, destination = where.destination + offset;
-            if (!send.io && destination >= kUserAddressLimit) break;
-            if (!source_space->is_sigma0() && !has_nodes_near(source_space, source, send.io)) {
-                offset = next_stretch(source, send.io) - where.source;
+            if (!p.io && destination >= kUserAddressLimit) break;
+            if (!source_space->is_sigma0() && !has_nodes_near(source_space, source, p.io)) {
+                offset = next_stretch(source, p.io) - where.source;
                 continue;
             }
             map_one(source_space, static_cast<uint32_t>(source), to->m_space,
-                    static_cast<uint32_t>(destination), send.rights, item.grant, send.io);
+                    static_cast<uint32_t>(destination), p.rights, p.grant, p.io);
             offset += step;
         }
     }

@@ -21,14 +21,16 @@ constexpr size_t kHeaderBytes = align_up(sizeof(void*) * 5, kObjectAlign);
 
 static_assert(ObjectCache::kPageBytes == kPageSize);
 
+// __builtin_memcpy: a freestanding build calls memcpy for plain memcpy (-fno-builtin); a
+// word is one move.
 void* link_of(void* object) {
     void* next;
-    memcpy(&next, object, sizeof next);
+    __builtin_memcpy(&next, object, sizeof next);
     return next;
 }
 
 void set_link(void* object, void* next) {
-    memcpy(object, &next, sizeof next);
+    __builtin_memcpy(object, &next, sizeof next);
 }
 
 } // namespace
@@ -143,10 +145,11 @@ void KernelHeap::init(PageSource source, PageSink sink, void* ctx) {
 }
 
 size_t KernelHeap::class_index(size_t size) {
-    size_t index = 0;
-    while ((kMinSize << index) < size)
-        ++index;
-    return index;
+    // The smallest index with kMinSize << index >= size: log2 of size rounded up to a power
+    // of two, from the highest set bit of size - 1 (size is 1..kMaxSize here).
+    static_assert(kMinSize == 16);
+    if (size <= kMinSize) return 0;
+    return static_cast<size_t>(32 - __builtin_clz(static_cast<uint32_t>(size - 1))) - 4;
 }
 
 Result<void*> KernelHeap::allocate(size_t size) {

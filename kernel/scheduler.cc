@@ -10,13 +10,13 @@ namespace axo::sched {
 
 ReadyQueues g_ready;
 bool g_lazy;
+bool g_need_resched;
 
 namespace {
 TimeoutQueue g_timeouts;
 Thread* g_idle;
 Thread* g_zombie;
 uint64_t g_now_us;
-bool g_need_resched;
 // The running thread when the scheduler last ran: the only thread that fast-path hand-overs
 // since then can have left blocked in a ready queue (scheduler.h).
 Thread* g_settled;
@@ -167,6 +167,8 @@ void arm_timeout(Thread* thread, uint64_t microseconds) {
 }
 
 void disarm_timeout(Thread* thread) {
+    // Every IPC hand-over disarms its partner; most never armed a timeout.
+    if (!thread->m_timeout_armed) return;
     g_timeouts.disarm(&thread->m_timeout);
     thread->m_timeout_armed = false;
 }

@@ -32,6 +32,9 @@ void yield();
 void donate(Thread* target);
 // Before returning to user mode: schedule if a preemption is due.
 void preempt_if_needed();
+// A preemption is due: set by make_ready, the tick and set_priority, cleared by every switch.
+// Read inline on every return to user mode (syscalls::before_user_return).
+extern bool g_need_resched;
 
 void set_priority(Thread* thread, uint8_t priority);
 

@@ -142,6 +142,8 @@ uint32_t exchange_registers(Thread* self, ThreadId dest_id, ExchangeRegisters& i
         return AXO_ERR_INVALID_PARAM;
     }
     bool inactive = dest->m_state == ThreadState::inactive;
+    // Whatever it sets or resumes, the eip dest returns to is checked once more.
+    dest->m_check_ip = true;
 
     UserRegisters regs{};
     if (!inactive) regs = arch::read_user_registers(*dest);
@@ -245,6 +247,11 @@ uint32_t space_control(Thread* self, ThreadId space_id, uint32_t control, uint32
             error = made.error() == Error::unsupported     ? AXO_ERR_UNSUPPORTED
                     : made.error() == Error::out_of_memory ? AXO_ERR_NO_MEMORY
                                                            : AXO_ERR_INVALID_PARAM;
+        } else {
+            // Its threads' eips may now lie beyond the new limit.
+            threads::for_each([space](Thread* t) {
+                if (t->m_space == space) t->m_check_ip = true;
+            });
         }
         break;
     case AXO_SPACE_LARGE:
@@ -380,12 +387,12 @@ bool deliver_page_fault(Thread* self, UserRegisters& regs) {
 
 } // namespace
 
-void deliver_exception(Thread* self, UserRegisters& regs, bool page_fault) {
+bool deliver_exception(Thread* self, UserRegisters& regs, bool page_fault) {
     // A fault outside the space (the kernel's memory, under a CPU that ignores the segment
     // limit) is no pager's business: no map item could resolve it.
     bool in_space = regs.fault_address < self->m_space->user_limit();
     if (page_fault && in_space && threads::lookup(self->m_pager)) {
-        if (!deliver_page_fault(self, regs)) return;
+        if (!deliver_page_fault(self, regs)) return false;
     }
     ThreadId handler = self->m_exception_handler;
     if (handler.is_nil() || !threads::lookup(handler)) {
@@ -393,7 +400,7 @@ void deliver_exception(Thread* self, UserRegisters& regs, bool page_fault) {
                 self->m_id.number(), self->m_id.version(), page_fault ? "page fault" : "exception",
                 regs.vector, regs.eip, regs.fault_address);
         halt(self, regs);
-        return;
+        return true;
     }
 
     // The thread's own message registers are preserved across the exception IPC.
@@ -427,7 +434,7 @@ void deliver_exception(Thread* self, UserRegisters& regs, bool page_fault) {
         __builtin_memcpy(utcb->mr, saved, sizeof(saved));
         utcb->error = saved_error;
         resume_after_abort(self, regs);
-        return;
+        return true;
     }
     if (!failed) {
         uint32_t words = axo_tag_untyped(reply);
@@ -455,9 +462,10 @@ void deliver_exception(Thread* self, UserRegisters& regs, bool page_fault) {
                 self->m_id.version());
         halt(self, regs);
     }
+    return true;
 }
 
-void before_user_return(Thread* self) {
+void before_user_return_slow(Thread* self) {
     // A halt requested while the thread waited for the CPU takes effect before it runs.
     sched::preempt_if_needed();
     while (self->m_halt_requested) {

@@ -5,6 +5,7 @@
 #include <stdint.h>
 
 #include "kernel/arch.h"
+#include "kernel/scheduler.h"
 #include "kernel/thread.h"
 
 namespace axo::syscalls {
@@ -32,10 +33,16 @@ uint32_t debug(Thread* self, uint32_t op, uint32_t arg0, uint32_t arg1);
 
 // A user-mode exception or page fault of the current thread: becomes an IPC to its
 // exception handler (or pager); the reply may change the registers. Without a handler the
-// thread is halted.
-void deliver_exception(Thread* self, UserRegisters& regs, bool page_fault);
+// thread is halted. False when the thread's saved registers stand as they are and `regs` need
+// not be written back: a page fault its pager resolved (or that was aborted or halted, where
+// the resumer wrote the saved registers itself).
+bool deliver_exception(Thread* self, UserRegisters& regs, bool page_fault);
 
-// On every return to user mode: honour a pending halt, then a pending preemption.
-void before_user_return(Thread* self);
+// On every return to user mode: honour a pending preemption, then a pending halt. Inline:
+// the common case, neither, costs two compares on every system call's return.
+void before_user_return_slow(Thread* self);
+inline void before_user_return(Thread* self) {
+    if (sched::g_need_resched || self->m_halt_requested) before_user_return_slow(self);
+}
 
 } // namespace axo::syscalls

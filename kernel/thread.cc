@@ -51,14 +51,6 @@ void init() {
         set_slot(number, nullptr);
 }
 
-Thread* lookup(ThreadId id) {
-    uint32_t number = id.number();
-    if (number >= AXO_MAX_THREADS) return nullptr;
-    Thread* thread = g_table[number];
-    if (!thread || thread->m_id != id || thread->m_state == ThreadState::dead) return nullptr;
-    return thread;
-}
-
 Result<Thread*> create(ThreadId id, Space* space) {
     uint32_t number = id.number();
     if (number < AXO_FIRST_USER_THREAD || number >= AXO_MAX_THREADS || id.version() == 0) {

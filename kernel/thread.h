@@ -125,6 +125,11 @@ public:
     NotificationWord m_notify;
     uint32_t m_notify_accept = 0; // in an ipc with AXO_TAG_FLAG_NOTIFY: the bits that end it
     bool m_in_kernel_ipc = false; // in a page-fault or exception IPC made on its behalf
+    // Its user eip, or its space's limit, may have changed since it last ran in user mode
+    // (exchange_registers, an exception reply, its space made small; and a new thread's first
+    // return): the architecture checks the eip before the thread's next return to user mode
+    // (arch::user_ip_valid).
+    bool m_check_ip = true;
     // IPC, off the fast path's layout.
     // While blocked in a send: the message as it was read and checked when the send began
     // (on this thread's kernel stack); delivery uses it, never the UTCB again.
@@ -147,8 +152,9 @@ constexpr uint32_t kIdleNumber = 31;
 
 // Fills the tables' empty slots (before the first create).
 void init();
-// The thread with exactly this id (number and version), or nullptr.
-Thread* lookup(ThreadId id);
+// The thread with exactly this id (number and version), or nullptr. Inline (below): every
+// IPC of the general path looks up its partner, and a page fault its pager, several times.
+inline Thread* lookup(ThreadId id);
 // Allocates a TCB for `id`; Error::exists if the number is taken, Error::invalid_argument for
 // a number outside the user range or a version not above every deleted one.
 Result<Thread*> create(ThreadId id, Space* space);
@@ -164,6 +170,14 @@ extern Thread* g_table[AXO_MAX_THREADS];
 // The same for the IPC fast path, with a placeholder thread (never receiving) instead of
 // nullptr in empty slots: one lookup without a null test.
 extern Thread* g_fast_table[AXO_MAX_THREADS] __asm__("axo_fast_thread_table");
+
+inline Thread* lookup(ThreadId id) {
+    uint32_t number = id.number();
+    if (number >= AXO_MAX_THREADS) return nullptr;
+    Thread* thread = g_table[number];
+    if (!thread || thread->m_id != id || thread->m_state == ThreadState::dead) return nullptr;
+    return thread;
+}
 
 template <class Fn> void for_each(Fn fn) {
     for (Thread* t : g_table) {

@@ -1,5 +1,6 @@
 // The C memory and string functions the kernel needs, including the ones the compiler emits
-// calls to on its own (memcpy, memmove, memset, memcmp for aggregate copies and comparisons).
+// calls to on its own (memmove, memcmp for aggregate copies and comparisons; memcpy and memset,
+// the bulk ones, are the architecture's: arch/ia32/block_memory.S).
 // Kernel only: host builds use the C library.
 //
 // The optimize attribute stops GCC from recognising these loops as memcpy/memset idioms and
@@ -10,33 +11,7 @@
 
 #define AXO_NO_LIBCALLS __attribute__((optimize("no-tree-loop-distribute-patterns")))
 
-namespace {
-// Word access to memory of any type without breaking strict aliasing.
-typedef uint32_t __attribute__((may_alias)) AliasingWord;
-} // namespace
-
 extern "C" {
-
-AXO_NO_LIBCALLS void* memcpy(void* __restrict dst, const void* __restrict src, size_t n) {
-    auto* d = static_cast<unsigned char*>(dst);
-    auto* s = static_cast<const unsigned char*>(src);
-    // Word copies when both are equally aligned: the common case for page and object copies.
-    if (((reinterpret_cast<uintptr_t>(d) ^ reinterpret_cast<uintptr_t>(s)) & 3) == 0) {
-        while (n > 0 && (reinterpret_cast<uintptr_t>(d) & 3) != 0) {
-            *d++ = *s++;
-            --n;
-        }
-        auto* dw = reinterpret_cast<AliasingWord*>(d);
-        auto* sw = reinterpret_cast<const AliasingWord*>(s);
-        for (; n >= 4; n -= 4)
-            *dw++ = *sw++;
-        d = reinterpret_cast<unsigned char*>(dw);
-        s = reinterpret_cast<const unsigned char*>(sw);
-    }
-    while (n-- > 0)
-        *d++ = *s++;
-    return dst;
-}
 
 AXO_NO_LIBCALLS void* memmove(void* dst, const void* src, size_t n) {
     auto* d = static_cast<unsigned char*>(dst);
@@ -48,23 +23,6 @@ AXO_NO_LIBCALLS void* memmove(void* dst, const void* src, size_t n) {
     // Overlapping with dst above src: copy backwards.
     while (n-- > 0)
         d[n] = s[n];
-    return dst;
-}
-
-AXO_NO_LIBCALLS void* memset(void* dst, int value, size_t n) {
-    auto* d = static_cast<unsigned char*>(dst);
-    auto byte = static_cast<unsigned char>(value);
-    while (n > 0 && (reinterpret_cast<uintptr_t>(d) & 3) != 0) {
-        *d++ = byte;
-        --n;
-    }
-    uint32_t word = byte * 0x01010101u;
-    auto* dw = reinterpret_cast<AliasingWord*>(d);
-    for (; n >= 4; n -= 4)
-        *dw++ = word;
-    d = reinterpret_cast<unsigned char*>(dw);
-    while (n-- > 0)
-        *d++ = byte;
     return dst;
 }
 

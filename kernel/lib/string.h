@@ -1,5 +1,6 @@
-// Memory and string primitives. In the kernel they come from kernel/lib/string.cc (the
-// compiler also emits calls to memcpy/memset for aggregate copies); on the host they come from
+// Memory and string primitives. In the kernel they come from kernel/lib/string.cc and, for
+// memcpy and memset, arch/ia32/block_memory.S (the compiler also emits calls to memcpy/memset
+// for aggregate copies); on the host they come from
 // the C library, which the host build links instead of string.cc.
 #pragma once
 

@@ -4,6 +4,7 @@
 #include "kernel/arch.h"
 #include "kernel/arch/ia32/descriptors.h"
 #include "kernel/arch/ia32/io.h"
+#include "kernel/arch/ia32/ipc_fastpath_layout.h"
 #include "kernel/arch/ia32/layout.h"
 #include "kernel/arch/ia32/trap.h"
 #include "kernel/space.h"
@@ -165,7 +166,9 @@ void load_space(const Space* space) {
             ia32::set_user_segments({space->arch_switch(0), space->arch_switch(1)});
             counters.segment_reloads++;
         } else {
-            ia32::set_user_segments(ia32::user_data_segment(0, ia32::kUserEnd));
+            // The large-space segment, precomputed (checked against user_data_segment at
+            // boot: check_fastpath_layout).
+            ia32::set_user_segments({FLAT_DATA_LOW, FLAT_DATA_HIGH});
         }
     }
     if (space->is_small()) return;

@@ -73,8 +73,9 @@ void deliver_to_thread(TrapFrame& frame, uint32_t vector, uint32_t error, uint32
     UserRegisters regs{frame.eax, frame.ecx, frame.edx, frame.ebx, frame.user_esp,
                        frame.ebp, frame.esi, frame.edi, frame.eip, frame.eflags,
                        vector,    error,     address};
-    syscalls::deliver_exception(g_current, regs, vector == kPageFault);
+    if (!syscalls::deliver_exception(g_current, regs, vector == kPageFault)) return;
     arch::write_user_registers(*g_current, regs);
+    g_current->m_check_ip = true; // the reply may have set an eip, or left one beyond the limit
 }
 
 // A thread found in virtual-8086 mode — a ring-3 iret with EFLAGS.VM enters it on QEMU,
@@ -169,6 +170,7 @@ void handle_irq(TrapFrame& frame) {
 } // namespace
 
 void refuse_unexecutable_ip(TrapFrame& frame) {
+    g_current->m_check_ip = false;
     while (!arch::user_ip_valid(*g_current, frame.eip)) {
         deliver_to_thread(frame, kGeneralProtection, 0, 0);
         syscalls::before_user_return(g_current);
@@ -235,7 +237,7 @@ extern "C" void ia32_trap(axo::ia32::TrapFrame* frame) {
     if (frame->from_user()) {
         if (from_v86) deliver_to_thread(*frame, kGeneralProtection, 0, 0);
         axo::syscalls::before_user_return(axo::g_current);
-        refuse_unexecutable_ip(*frame);
+        if (axo::g_current->m_check_ip) refuse_unexecutable_ip(*frame);
     } else {
         axo::sched::preempt_if_needed(); // only idle runs with interrupts enabled
     }

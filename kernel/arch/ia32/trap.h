@@ -90,11 +90,13 @@ void set_irq_handler(uint32_t irq, IrqHandler handler);
 
 void handle_syscall(TrapFrame& frame);
 
-// Before a return to user mode through `frame` (the running thread's): an eip the thread
-// cannot execute — beyond its code segment, because it ran off the end, int $0x30 was the
-// segment's last instruction, or its space became small under it — would fault in the
-// kernel's iret on Bochs and the Pentium and run on into other memory on QEMU. It is a #GP
-// (error 0) of the thread at that eip instead, as often as it is resumed there.
+// Before a return to user mode through `frame` (the running thread's), when its eip or its
+// space's limit may have changed (Thread::m_check_ip: exchange_registers, an exception reply
+// — also one that leaves the eip of a thread that ran off the end —, its space made small):
+// an eip the thread cannot execute would fault in the kernel's iret on Bochs and the Pentium
+// and run on into other memory on QEMU. It is a #GP (error 0) of the thread at that eip
+// instead, as often as it is resumed there. Callers test m_check_ip first (it is cleared
+// here): an ordinary system call's return costs one compare.
 void refuse_unexecutable_ip(TrapFrame& frame);
 
 } // namespace axo::ia32
