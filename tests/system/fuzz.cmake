@@ -46,3 +46,27 @@ if(AXO_FUZZ_LONG)
         LABELS fuzz-system fuzz-long
         EXPECT ${_axo_fuzz_expect})
 endif()
+
+# fuzz-rpc: tests/guest/fuzz/rpc.cc. proc starts mm, every driver of the default system
+# (on-exit=restart: a crash would be restarted, and the fuzzer counts restarts as failures) —
+# the serial driver on COM2, pci, e1000, ata, the VGA console — and the fuzzer, whose
+# children send each server (σ0, proc, mm and the five drivers) AXO_FUZZ_RPC_REQUESTS malformed
+# requests.
+set(AXO_FUZZ_RPC_REQUESTS 100000 CACHE STRING "malformed requests fuzz-rpc sends each server")
+set(_axo_drv "${AXO_TARGET_DIR}/drv")
+axo_qemu_test(NAME fuzz-rpc
+    MODULES "${AXO_TARGET_DIR}/servers/memory/sigma0/sigma0 sigma0"
+            "${AXO_TARGET_DIR}/servers/proc/proc"
+            "${AXO_TARGET_DIR}/servers/memory/mm/mm"
+            "${_axo_drv}/com2 port=0x2f8-0x2ff irq=3 on-exit=restart loopback"
+            "${AXO_TARGET_DIR}/servers/drivers/pci/pci port=0xcf8-0xcff on-exit=restart"
+            "${_axo_drv}/eth0 pci=8086:100e on-exit=restart"
+            "${_axo_drv}/ata port=0x1f0-0x1f7 port=0x3f6 irq=14 on-exit=restart"
+            "${_axo_drv}/vga port=96 port=100 port=980-981 irq=1 mem=753664-757759 on-exit=restart"
+            "${AXO_TARGET_DIR}/tests/guest/fuzz/fuzz_rpc on-exit=shutdown seed=${AXO_FUZZ_SYSCALLS_SEED} requests=${AXO_FUZZ_RPC_REQUESTS}"
+    QEMU_ARGS -serial null
+              -drive file=null-co://,format=raw,if=ide,index=0
+              -netdev user,id=net0,restrict=on -device e1000,netdev=net0
+    TIMEOUT 170
+    LABELS fuzz-system
+    EXPECT [[proc: fuzz_rpc ended.*: success]])
