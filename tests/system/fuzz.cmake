@@ -70,3 +70,16 @@ axo_qemu_test(NAME fuzz-rpc
     TIMEOUT 170
     LABELS fuzz-system
     EXPECT [[proc: fuzz_rpc ended.*: success]])
+
+# exhaustion: tests/guest/fuzz/exhaust.cc. A process allocating until refused (hello
+# --exhaust), a fork bomb, a flood of threads, a client that never reads its replies; after
+# each a new process spawns and runs, and proc's, mm's and the kernel's counts are back.
+axo_qemu_test(NAME exhaustion
+    MODULES "${AXO_TARGET_DIR}/servers/memory/sigma0/sigma0 sigma0"
+            "${AXO_TARGET_DIR}/servers/proc/proc"
+            "${AXO_TARGET_DIR}/servers/memory/mm/mm"
+            "${AXO_TARGET_DIR}/tests/guest/fuzz/exhaust on-exit=shutdown"
+            "${AXO_TARGET_DIR}/apps/hello/hello start=spawn"
+    TIMEOUT 120
+    LABELS fuzz-system
+    EXPECT [[proc: exhaust ended.*: success]])
