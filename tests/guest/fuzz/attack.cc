@@ -40,24 +40,55 @@ uint32_t kernel_address(Random& random) {
 
 [[noreturn]] void privileged_instruction(uint32_t which) {
     switch (which) {
-    case 0: asm volatile("cli"); break;
-    case 1: asm volatile("sti"); break;
-    case 2: asm volatile("hlt"); break;
-    case 3: asm volatile("inb $0x80, %%al" ::: "eax"); break;
-    case 4: asm volatile("outb %%al, $0x80" ::"a"(0)); break;
-    case 5: asm volatile("movl %%cr0, %%eax" ::: "eax"); break;
-    case 6: asm volatile("movl %%cr3, %%eax\n\tmovl %%eax, %%cr3" ::: "eax"); break;
-    case 7: asm volatile("xorl %%eax, %%eax\n\tmovl %%eax, %%cr0" ::: "eax"); break;
-    case 8: asm volatile("movl %%dr7, %%eax" ::: "eax"); break;
-    case 9: asm volatile("xorl %%eax, %%eax\n\tmovl %%eax, %%dr7" ::: "eax"); break;
-    case 10: asm volatile("movl $0x10, %%ecx\n\trdmsr" ::: "eax", "ecx", "edx"); break;
-    case 11: asm volatile("movl $0x174, %%ecx\n\txorl %%eax, %%eax\n\txorl %%edx, %%edx\n\twrmsr" :::
-                              "eax", "ecx", "edx");
+    case 0:
+        asm volatile("cli");
         break;
-    case 12: asm volatile("wbinvd"); break;
-    case 13: asm volatile("invd"); break;
-    case 14: asm volatile("invlpg (%0)" ::"r"(0x00400000u)); break;
-    case 15: asm volatile("clts"); break;
+    case 1:
+        asm volatile("sti");
+        break;
+    case 2:
+        asm volatile("hlt");
+        break;
+    case 3:
+        asm volatile("inb $0x80, %%al" ::: "eax");
+        break;
+    case 4:
+        asm volatile("outb %%al, $0x80" ::"a"(0));
+        break;
+    case 5:
+        asm volatile("movl %%cr0, %%eax" ::: "eax");
+        break;
+    case 6:
+        asm volatile("movl %%cr3, %%eax\n\tmovl %%eax, %%cr3" ::: "eax");
+        break;
+    case 7:
+        asm volatile("xorl %%eax, %%eax\n\tmovl %%eax, %%cr0" ::: "eax");
+        break;
+    case 8:
+        asm volatile("movl %%dr7, %%eax" ::: "eax");
+        break;
+    case 9:
+        asm volatile("xorl %%eax, %%eax\n\tmovl %%eax, %%dr7" ::: "eax");
+        break;
+    case 10:
+        asm volatile("movl $0x10, %%ecx\n\trdmsr" ::: "eax", "ecx", "edx");
+        break;
+    case 11:
+        asm volatile("movl $0x174, %%ecx\n\txorl %%eax, %%eax\n\txorl %%edx, %%edx\n\twrmsr" ::
+                         : "eax", "ecx", "edx");
+        break;
+    case 12:
+        asm volatile("wbinvd");
+        break;
+    case 13:
+        asm volatile("invd");
+        break;
+    case 14:
+        asm volatile("invlpg (%0)" ::"r"(0x00400000u));
+        break;
+    case 15:
+        asm volatile("clts");
+        break;
     case 16: {
         uint8_t descriptor[6] = {};
         asm volatile("lgdt %0" ::"m"(descriptor));
@@ -68,15 +99,30 @@ uint32_t kernel_address(Random& random) {
         asm volatile("lidt %0" ::"m"(descriptor));
         break;
     }
-    case 18: asm volatile("xorl %%eax, %%eax\n\tlldt %%ax" ::: "eax"); break;
-    case 19: asm volatile("movl $0x28, %%eax\n\tltr %%ax" ::: "eax"); break;
-    case 20: asm volatile("movl $0x3f8, %%edx\n\tinb %%dx, %%al" ::: "eax", "edx"); break;
-    case 21: asm volatile("movl $0xcf8, %%edx\n\tinl %%dx, %%eax" ::: "eax", "edx"); break;
-    case 22: asm volatile("movl $0x64, %%edx\n\tmovb $0xfe, %%al\n\toutb %%al, %%dx" ::: "eax", "edx");
+    case 18:
+        asm volatile("xorl %%eax, %%eax\n\tlldt %%ax" ::: "eax");
         break;
-    case 23: asm volatile("xorl %%ecx, %%ecx\n\trdpmc" ::: "eax", "ecx", "edx"); break;
-    case 24: asm volatile("lmsw %%ax" ::"a"(0)); break;
-    default: asm volatile("movl %%cr4, %%eax" ::: "eax"); break;
+    case 19:
+        asm volatile("movl $0x28, %%eax\n\tltr %%ax" ::: "eax");
+        break;
+    case 20:
+        asm volatile("movl $0x3f8, %%edx\n\tinb %%dx, %%al" ::: "eax", "edx");
+        break;
+    case 21:
+        asm volatile("movl $0xcf8, %%edx\n\tinl %%dx, %%eax" ::: "eax", "edx");
+        break;
+    case 22:
+        asm volatile("movl $0x64, %%edx\n\tmovb $0xfe, %%al\n\toutb %%al, %%dx" ::: "eax", "edx");
+        break;
+    case 23:
+        asm volatile("xorl %%ecx, %%ecx\n\trdpmc" ::: "eax", "ecx", "edx");
+        break;
+    case 24:
+        asm volatile("lmsw %%ax" ::"a"(0));
+        break;
+    default:
+        asm volatile("movl %%cr4, %%eax" ::: "eax");
+        break;
     }
     exit(kPrivileged);
 }
@@ -88,22 +134,25 @@ void load_selector(uint32_t which, uint16_t selector) {
     uint16_t saved;
     switch (which) {
     case 0:
-        asm volatile("movw %%ds, %0\n\tmovw %1, %%ds\n\tmovl (%%esp), %%eax\n\tmovl (0x400000), %%eax\n\tmovw %0, %%ds"
+        asm volatile("movw %%ds, %0\n\tmovw %1, %%ds\n\tmovl (%%esp), %%eax\n\tmovl (0x400000), "
+                     "%%eax\n\tmovw %0, %%ds"
                      : "=&r"(saved)
                      : "r"(selector)
                      : "eax", "memory");
         break;
     case 1:
-        asm volatile("movw %%es, %0\n\tmovw %1, %%es\n\tmovl %%es:(0x400000), %%eax\n\tmovw %0, %%es"
-                     : "=&r"(saved)
-                     : "r"(selector)
-                     : "eax", "memory");
+        asm volatile(
+            "movw %%es, %0\n\tmovw %1, %%es\n\tmovl %%es:(0x400000), %%eax\n\tmovw %0, %%es"
+            : "=&r"(saved)
+            : "r"(selector)
+            : "eax", "memory");
         break;
     case 2:
-        asm volatile("movw %%fs, %0\n\tmovw %1, %%fs\n\tmovl %%fs:(0x400000), %%eax\n\tmovw %0, %%fs"
-                     : "=&r"(saved)
-                     : "r"(selector)
-                     : "eax", "memory");
+        asm volatile(
+            "movw %%fs, %0\n\tmovw %1, %%fs\n\tmovl %%fs:(0x400000), %%eax\n\tmovw %0, %%fs"
+            : "=&r"(saved)
+            : "r"(selector)
+            : "eax", "memory");
         break;
     case 3:
         asm volatile("movw %%gs, %0\n\tmovw %1, %%gs\n\tmovl %%gs:0, %%eax\n\tmovw %0, %%gs"
@@ -134,10 +183,14 @@ void load_selector(uint32_t which, uint16_t selector) {
 
 uint16_t hostile_selector(Random& random) {
     switch (random.below(4)) {
-    case 0: return static_cast<uint16_t>(random.next());
-    case 1: return static_cast<uint16_t>(random.below(32) << 3 | random.below(4)); // the GDT
-    case 2: return static_cast<uint16_t>(random.below(32) << 3 | 4 | random.below(4)); // an LDT
-    default: return static_cast<uint16_t>(random.below(4)); // null selectors
+    case 0:
+        return static_cast<uint16_t>(random.next());
+    case 1:
+        return static_cast<uint16_t>(random.below(32) << 3 | random.below(4)); // the GDT
+    case 2:
+        return static_cast<uint16_t>(random.below(32) << 3 | 4 | random.below(4)); // an LDT
+    default:
+        return static_cast<uint16_t>(random.below(4)); // null selectors
     }
 }
 
@@ -146,17 +199,18 @@ uint16_t hostile_selector(Random& random) {
     asm volatile("movw %%cs, %0\n\tmovw %%ss, %1" : "=r"(cs), "=r"(ss));
     static uint32_t stack[1024];
     uint32_t eflags_choices[] = {
-        0x00003202u,                 // IOPL 3
-        0x00023202u,                 // VM, IOPL 3: virtual-8086 mode
-        0x00020202u,                 // VM
-        0x00004202u,                 // NT
-        0x00000302u,                 // TF: a trap after the next instruction
-        0x00040202u,                 // AC
-        0x00200202u,                 // ID
-        random.next(),               // anything
+        0x00003202u,   // IOPL 3
+        0x00023202u,   // VM, IOPL 3: virtual-8086 mode
+        0x00020202u,   // VM
+        0x00004202u,   // NT
+        0x00000302u,   // TF: a trap after the next instruction
+        0x00040202u,   // AC
+        0x00200202u,   // ID
+        random.next(), // anything
     };
     uint32_t eflags = random.pick(eflags_choices);
-    uint16_t cs_choices[] = {cs, 0x08, 0x10, static_cast<uint16_t>(cs & ~3u), hostile_selector(random)};
+    uint16_t cs_choices[] = {cs, 0x08, 0x10, static_cast<uint16_t>(cs & ~3u),
+                             hostile_selector(random)};
     uint16_t new_cs = random.pick(cs_choices);
     uint16_t ss_choices[] = {ss, 0x10, 0, hostile_selector(random)};
     uint32_t ip_choices[] = {reinterpret_cast<uint32_t>(&&landed), kernel_address(random), 0x1000u,
@@ -191,8 +245,12 @@ void run_attack(uint32_t seed) {
         read_at(address);
         exit(kReadKernel);
     }
-    case 1: write_at(kernel_address(random), random.next()); exit(kWriteKernel);
-    case 2: write_at(reinterpret_cast<uint32_t>(rt_kip()) + random.below(1024) * 4, 0); exit(kWriteKip);
+    case 1:
+        write_at(kernel_address(random), random.next());
+        exit(kWriteKernel);
+    case 2:
+        write_at(reinterpret_cast<uint32_t>(rt_kip()) + random.below(1024) * 4, 0);
+        exit(kWriteKip);
     case 3: {
         uint32_t address = random.below(AXO_LOWEST_MAPPABLE) & ~3u;
         if (random.one_in(2)) {
@@ -202,7 +260,8 @@ void run_attack(uint32_t seed) {
         }
         exit(kLowMemory);
     }
-    case 4: privileged_instruction(random.below(kPrivilegedInstructions));
+    case 4:
+        privileged_instruction(random.below(kPrivilegedInstructions));
     case 5:
         for (uint32_t i = 0; i < 16; ++i)
             load_selector(random.below(7), hostile_selector(random));
@@ -213,14 +272,23 @@ void run_attack(uint32_t seed) {
         reinterpret_cast<void (*)()>(fuzz_int_table + n * 4)();
         exit(kSoftwareInterrupt);
     }
-    case 7: crafted_iret(random);
+    case 7:
+        crafted_iret(random);
     case 8: {
         // An instruction that enters the kernel another way, or none.
         switch (random.below(4)) {
-        case 0: asm volatile("sysenter"); break;
-        case 1: asm volatile(".byte 0x0f, 0x05"); break; // syscall: #UD on the Pentium
-        case 2: asm volatile(".byte 0xf1"); break;       // icebp: int1
-        default: asm volatile("ud2"); break;
+        case 0:
+            asm volatile("sysenter");
+            break;
+        case 1:
+            asm volatile(".byte 0x0f, 0x05");
+            break; // syscall: #UD on the Pentium
+        case 2:
+            asm volatile(".byte 0xf1");
+            break; // icebp: int1
+        default:
+            asm volatile("ud2");
+            break;
         }
         exit(kPrivileged);
     }

@@ -54,8 +54,9 @@ void run_canary() {
     fill_utcb(utcb);
     uint32_t code = code_checksum();
     axo_thread_id_t spinner = AXO_NIL_THREAD;
-    bool started = rt_process_thread_start(&register_thread, nullptr,
-                                           g_register_stack + sizeof g_register_stack, &spinner) == 0;
+    bool started =
+        rt_process_thread_start(&register_thread, nullptr,
+                                g_register_stack + sizeof g_register_stack, &spinner) == 0;
     axo_thread_id_t client = AXO_NIL_THREAD;
     for (;;) {
         utcb->br[0] = AXO_FPAGE_NIL;

@@ -38,7 +38,8 @@ void bomb_child() {
         uint32_t sp = (reinterpret_cast<uintptr_t>(g_fork_stack + sizeof g_fork_stack) & ~15u) - 16;
         proc::SpawnReply child{};
         ipc::Error error = ipc::call(
-            proc_thread(), proc::ForkRequest{static_cast<uint32_t>(reinterpret_cast<uintptr_t>(&bomb_child)), sp},
+            proc_thread(),
+            proc::ForkRequest{static_cast<uint32_t>(reinterpret_cast<uintptr_t>(&bomb_child)), sp},
             child, call_timeout());
         if (error != ipc::Error::ok) break;
     }
@@ -58,7 +59,8 @@ void blocked(void*) {
     uint32_t started = 0;
     for (uint32_t i = 0; i < 40; ++i) {
         axo_thread_id_t id;
-        if (rt_process_thread_start(&blocked, nullptr, g_thread_stacks[i] + sizeof g_thread_stacks[i], &id) != 0)
+        if (rt_process_thread_start(&blocked, nullptr,
+                                    g_thread_stacks[i] + sizeof g_thread_stacks[i], &id) != 0)
             break;
         ++started;
     }
@@ -98,9 +100,10 @@ struct Counts {
 Counts counts() {
     Counts c{};
     (void)axo_debug_objects(&c.kernel);
-    c.answered = ipc::call(proc_thread(), proc::StatisticsRequest{}, c.proc, call_timeout()) == ipc::Error::ok &&
-                 ipc::call(pager_thread(), mm::StatisticsRequest{AXO_NIL_THREAD}, c.mm, call_timeout()) ==
-                     ipc::Error::ok;
+    c.answered = ipc::call(proc_thread(), proc::StatisticsRequest{}, c.proc, call_timeout()) ==
+                     ipc::Error::ok &&
+                 ipc::call(pager_thread(), mm::StatisticsRequest{AXO_NIL_THREAD}, c.mm,
+                           call_timeout()) == ipc::Error::ok;
     return c;
 }
 
@@ -125,15 +128,17 @@ bool back_to(const Counts& base, Counts& now, uint32_t limit_ms) {
 
 bool spawn(const char* image, const char* arguments, proc::SpawnReply& child) {
     child = {};
-    ipc::Error error = proc::client::spawn(g_transport, proc_thread(), image, arguments, child, call_timeout());
-    if (error != ipc::Error::ok) rt::tap::diag("spawn %s %s: %s", image, arguments, ipc::error_name(error));
+    ipc::Error error =
+        proc::client::spawn(g_transport, proc_thread(), image, arguments, child, call_timeout());
+    if (error != ipc::Error::ok)
+        rt::tap::diag("spawn %s %s: %s", image, arguments, ipc::error_name(error));
     return error == ipc::Error::ok;
 }
 
 bool wait_for(proc::ProcessId pid, proc::WaitReply& ended, uint32_t timeout_us) {
     ended = {};
-    return proc::client::wait(g_transport, proc_thread(), pid, 0, ended, axo_timeout_us(timeout_us)) ==
-           ipc::Error::ok;
+    return proc::client::wait(g_transport, proc_thread(), pid, 0, ended,
+                              axo_timeout_us(timeout_us)) == ipc::Error::ok;
 }
 
 // A new process spawns, runs and ends as it should: the system still works.
@@ -154,10 +159,11 @@ bool system_works(const char* after) {
     if (spawn("hello", nullptr, child)) (void)wait_for(child.pid, ended, 5000000);
     Counts base = counts();
     Counts now{};
-    rt::tap::diag("before: processes %u, threads %u, mm clients %u, data frames %u, kernel threads %u, "
-                  "heap objects %u, free frames %u",
-                  base.proc.processes, base.proc.threads, base.mm.clients, base.mm.data_frames,
-                  base.kernel.threads, base.kernel.heap_objects, base.kernel.free_frames);
+    rt::tap::diag(
+        "before: processes %u, threads %u, mm clients %u, data frames %u, kernel threads %u, "
+        "heap objects %u, free frames %u",
+        base.proc.processes, base.proc.threads, base.mm.clients, base.mm.data_frames,
+        base.kernel.threads, base.kernel.heap_objects, base.kernel.free_frames);
 
     // Memory: newlib's malloc until mm's quota refuses, then again after freeing.
     bool ok = spawn("hello", "--exhaust", child) && wait_for(child.pid, ended, 20000000);
@@ -176,7 +182,8 @@ bool system_works(const char* after) {
     rt::tap::check(ok && ended.reason == proc::kExitNormal && ended.status == 0,
                    "a fork bomb runs into proc's limits and its first process exits 0");
     bool gone = back_to(base, now, 20000);
-    rt::tap::check(gone, "every copy of the fork bomb ends (%u spawned since boot, %llu ms)", now.proc.spawned,
+    rt::tap::check(gone, "every copy of the fork bomb ends (%u spawned since boot, %llu ms)",
+                   now.proc.spawned,
                    static_cast<unsigned long long>((rt_clock_us() - started) / 1000));
     system_works("the fork bomb");
 
@@ -193,7 +200,8 @@ bool system_works(const char* after) {
         sleep_ms(20);
     }
     rt::tap::check(spawned > 0 && during.threads >= 31,
-                   "%u processes flood proc with threads: %u extra threads alive", spawned, during.threads);
+                   "%u processes flood proc with threads: %u extra threads alive", spawned,
+                   during.threads);
     system_works("a flood of threads");
     bool reaped = true;
     for (uint32_t i = 0; i < kFlooders; ++i) {
@@ -210,18 +218,21 @@ bool system_works(const char* after) {
                    "a client sends proc and mm 20000 requests and never reads a reply");
     rt::tap::check(back_to(base, now, 3000), "proc and mm answer, nothing kept for it");
     system_works("a client that never reads its replies");
-    rt::tap::diag("after: processes %u, threads %u, mm clients %u, data frames %u, kernel threads %u, "
-                  "heap objects %u, free frames %u",
-                  now.proc.processes, now.proc.threads, now.mm.clients, now.mm.data_frames,
-                  now.kernel.threads, now.kernel.heap_objects, now.kernel.free_frames);
+    rt::tap::diag(
+        "after: processes %u, threads %u, mm clients %u, data frames %u, kernel threads %u, "
+        "heap objects %u, free frames %u",
+        now.proc.processes, now.proc.threads, now.mm.clients, now.mm.data_frames,
+        now.kernel.threads, now.kernel.heap_objects, now.kernel.free_frames);
     // What the kernel still holds more than before is the mappings of frames proc and mm keep
     // for reuse (mm's free and table frames, proc's pool), each with σ0's root node: at most
     // two mapping nodes per kept frame.
     uint32_t kept = (now.mm.free_frames + now.mm.table_frames + now.proc.pool_owned) -
                     (base.mm.free_frames + base.mm.table_frames + base.proc.pool_owned);
     uint32_t nodes = now.kernel.map_nodes - base.kernel.map_nodes;
-    rt::tap::check(nodes <= 2 * kept, "the kernel's extra mapping nodes (%u) are those of the %u frames "
-                   "proc and mm keep for reuse", nodes, kept);
+    rt::tap::check(nodes <= 2 * kept,
+                   "the kernel's extra mapping nodes (%u) are those of the %u frames "
+                   "proc and mm keep for reuse",
+                   nodes, kept);
     rt_tap_end();
     exit(rt_tap_failures() == 0 ? 0 : 1);
 }

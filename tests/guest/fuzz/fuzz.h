@@ -74,7 +74,8 @@ inline const char* argument(const char* key) {
     loader::StartArguments args = arguments();
     size_t n = strlen(key);
     for (uint32_t i = 1; i < args.argc; ++i) {
-        if (strncmp(args.argv[i], key, n) == 0 && args.argv[i][n] == '=') return args.argv[i] + n + 1;
+        if (strncmp(args.argv[i], key, n) == 0 && args.argv[i][n] == '=')
+            return args.argv[i] + n + 1;
     }
     return nullptr;
 }
@@ -86,11 +87,11 @@ inline const char* argument(const char* key) {
 constexpr uint32_t kCanaryCheckLabel = 0x7A01;
 enum CanaryFailure : uint32_t {
     kCanaryIntact = 0,
-    kCanaryMemory = 1,   // its pattern in .bss
-    kCanaryUtcb = 2,     // its pattern in the UTCB's buffer registers BR1..BR32 and user_handle
+    kCanaryMemory = 1,    // its pattern in .bss
+    kCanaryUtcb = 2,      // its pattern in the UTCB's buffer registers BR1..BR32 and user_handle
     kCanaryRegisters = 3, // its register thread saw a register change while it spun
-    kCanaryCode = 4,     // the checksum of its code (shared with the fuzzer: the same image)
-    kCanaryNoThread = 5, // its register thread could not be started
+    kCanaryCode = 4,      // the checksum of its code (shared with the fuzzer: the same image)
+    kCanaryNoThread = 5,  // its register thread could not be started
 };
 
 // The roles, each in its own file.

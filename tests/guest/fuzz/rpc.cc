@@ -52,19 +52,24 @@ constexpr LabelRange kBlock{AXO_LABELS_BLOCK_FIRST, AXO_LABELS_BLOCK_LAST};
 constexpr LabelRange kConsole{AXO_LABELS_CONSOLE_FIRST, AXO_LABELS_CONSOLE_LAST};
 constexpr LabelRange kSigma0{AXO_LABELS_SIGMA0_FIRST, AXO_LABELS_SIGMA0_LAST};
 
-enum ServerIndex : uint32_t { kSigma0Server, kProcServer, kMmServer, kCom2, kPciServer, kEth0, kAta, kVga };
+enum ServerIndex : uint32_t {
+    kSigma0Server,
+    kProcServer,
+    kMmServer,
+    kCom2,
+    kPciServer,
+    kEth0,
+    kAta,
+    kVga
+};
 const Server kServers[] = {
-    {"sigma0", {kSigma0}, 1, false, false},
-    {"proc", {kNames, kProcess, kDevices}, 3, true, false},
-    {"mm", {kMm}, 1, true, false},
-    {"com2", {kStream, kSerial}, 2, false, true},
-    {"pci", {kPci}, 1, false, true},
-    {"eth0", {kNic}, 1, false, true},
-    {"ata", {kBlock}, 1, false, true},
-    {"vga", {kStream, kConsole}, 2, false, true},
+    {"sigma0", {kSigma0}, 1, false, false}, {"proc", {kNames, kProcess, kDevices}, 3, true, false},
+    {"mm", {kMm}, 1, true, false},          {"com2", {kStream, kSerial}, 2, false, true},
+    {"pci", {kPci}, 1, false, true},        {"eth0", {kNic}, 1, false, true},
+    {"ata", {kBlock}, 1, false, true},      {"vga", {kStream, kConsole}, 2, false, true},
 };
 constexpr uint32_t kServerCount = sizeof kServers / sizeof kServers[0];
-const LabelRange kAllRanges[] = {kNames, kProcess, kDevices, kStream, kSerial, kPci,
+const LabelRange kAllRanges[] = {kNames, kProcess, kDevices, kStream,  kSerial, kPci,
                                  kMm,    kNic,     kBlock,   kConsole, kSigma0};
 
 ipc::KernelTransport g_transport;
@@ -95,14 +100,22 @@ bool defers(uint32_t label) {
 
 uint32_t hostile_word(Random& random) {
     switch (random.below(8)) {
-    case 0: return 0;
-    case 1: return random.below(16);
-    case 2: return 0xFFFFFFFFu;
-    case 3: return 0x80000000u + random.below(16);
-    case 4: return random.below(4096);
-    case 5: return rt_my_id();
-    case 6: return 0x00400000u + random.below(0x10000);
-    default: return random.next();
+    case 0:
+        return 0;
+    case 1:
+        return random.below(16);
+    case 2:
+        return 0xFFFFFFFFu;
+    case 3:
+        return 0x80000000u + random.below(16);
+    case 4:
+        return random.below(4096);
+    case 5:
+        return rt_my_id();
+    case 6:
+        return 0x00400000u + random.below(0x10000);
+    default:
+        return random.next();
     }
 }
 
@@ -118,8 +131,9 @@ uint32_t request_label(Random& random, const Server& server, uint32_t index) {
         const LabelRange& other = random.pick(kAllRanges);
         label = other.first + random.below(24);
     } else if (which < 90) {
-        const uint32_t kernel[] = {AXO_LABEL_EXCEPTION, AXO_LABEL_PAGE_FAULT | 2, AXO_LABEL_PAGE_FAULT | 4,
-                                   AXO_LABEL_INTERRUPT, AXO_LABEL_NOTIFY, AXO_LABEL_RAISE_FAULT};
+        const uint32_t kernel[] = {AXO_LABEL_EXCEPTION,      AXO_LABEL_PAGE_FAULT | 2,
+                                   AXO_LABEL_PAGE_FAULT | 4, AXO_LABEL_INTERRUPT,
+                                   AXO_LABEL_NOTIFY,         AXO_LABEL_RAISE_FAULT};
         label = random.pick(kernel);
     } else {
         label = random.below(0x10000);
@@ -152,11 +166,15 @@ uint32_t request_label(Random& random, const Server& server, uint32_t index) {
     for (uint32_t i = 0; count == 0 || i < count; ++i) {
         uint32_t label = request_label(random, server, server_index);
         uint32_t which = random.below(100);
-        uint32_t untyped = which < 45 ? random.below(8) : which < 75 ? random.below(64) : random.below(40);
+        uint32_t untyped = which < 45   ? random.below(8)
+                           : which < 75 ? random.below(64)
+                                        : random.below(40);
         uint32_t typed = 0;
         which = random.below(100);
-        if (which < 10) typed = 2;
-        else if (which < 14) typed = random.below(64);
+        if (which < 10)
+            typed = 2;
+        else if (which < 14)
+            typed = random.below(64);
         if (untyped + typed > 63) typed = 63 - untyped;
         utcb->mr[0] = axo_msg_tag(label, untyped, typed);
         for (uint32_t w = 1; w <= untyped + typed && w < AXO_MR_COUNT; ++w)
@@ -165,15 +183,19 @@ uint32_t request_label(Random& random, const Server& server, uint32_t index) {
             // A map or grant item where none is expected: a page of its own, or nonsense.
             uint32_t page = reinterpret_cast<uint32_t>(g_scratch) + random.below(4) * 4096;
             utcb->mr[1 + untyped] = axo_map_item_word0(random.next() & ~0xFFFu, random.one_in(4));
-            utcb->mr[2 + untyped] = random.one_in(4) ? random.next() : axo_fpage(page, 12, AXO_FPAGE_R | AXO_FPAGE_W);
+            utcb->mr[2 + untyped] =
+                random.one_in(4) ? random.next() : axo_fpage(page, 12, AXO_FPAGE_R | AXO_FPAGE_W);
         }
-        utcb->br[0] = random.one_in(4) ? axo_fpage(reinterpret_cast<uint32_t>(g_window), 16, AXO_FPAGE_RWX)
-                                       : AXO_FPAGE_NIL;
+        utcb->br[0] = random.one_in(4)
+                          ? axo_fpage(reinterpret_cast<uint32_t>(g_window), 16, AXO_FPAGE_RWX)
+                          : AXO_FPAGE_NIL;
         // Servers drop messages with the kernel's labels unanswered (lib/ipc's dispatcher): a
         // receive timeout would cost a timer tick each.
         bool unanswered = defers(label) || label >= labels::kKernelLabels;
-        axo_timeout_t receive = unanswered && !random.one_in(8) ? AXO_TIMEOUT_ZERO : axo_timeout_us(1000);
-        axo_thread_id_t from = axo_ipc(target, target, axo_timeouts(axo_timeout_us(20000), receive));
+        axo_timeout_t receive =
+            unanswered && !random.one_in(8) ? AXO_TIMEOUT_ZERO : axo_timeout_us(1000);
+        axo_thread_id_t from =
+            axo_ipc(target, target, axo_timeouts(axo_timeout_us(20000), receive));
         axo_msg_tag_t tag = utcb->mr[0];
         // σ0 has no business with this process, and proc maps only to drivers it granted
         // something (devices), to mm, and a page of the sender's own image to a forged page
@@ -244,7 +266,8 @@ bool answers(uint32_t server) {
     }
     }
     if (error != ipc::Error::ok)
-        rt::tap::diag("%s did not answer its statistics: %s", kServers[server].name, ipc::error_name(error));
+        rt::tap::diag("%s did not answer its statistics: %s", kServers[server].name,
+                      ipc::error_name(error));
     return error == ipc::Error::ok;
 }
 
@@ -253,7 +276,8 @@ uint32_t restarts(uint32_t server) {
     proc::DeviceStatusRequest request{};
     (void)request.module.set(kServers[server].name);
     proc::DeviceStatusReply reply{};
-    if (ipc::call(proc_thread(), request, reply, axo_timeout_us(2000000)) != ipc::Error::ok) return 1000;
+    if (ipc::call(proc_thread(), request, reply, axo_timeout_us(2000000)) != ipc::Error::ok)
+        return 1000;
     return reply.restarts;
 }
 
@@ -277,7 +301,8 @@ Counts counts() {
     Counts c{};
     (void)axo_debug_objects(&c.kernel);
     (void)ipc::call(proc_thread(), proc::StatisticsRequest{}, c.proc, axo_timeout_us(2000000));
-    (void)ipc::call(pager_thread(), mm::StatisticsRequest{AXO_NIL_THREAD}, c.mm, axo_timeout_us(2000000));
+    (void)ipc::call(pager_thread(), mm::StatisticsRequest{AXO_NIL_THREAD}, c.mm,
+                    axo_timeout_us(2000000));
     return c;
 }
 
@@ -303,21 +328,24 @@ bool same_counts(const Counts& base, Counts& now) {
 void print_counts(const char* what, const Counts& c) {
     rt::tap::diag("%s: kernel threads %u, map nodes %u, heap objects %u; processes %u, threads %u, "
                   "proc's pool %u pages; mm clients %u, data frames %u",
-                  what, c.kernel.threads, c.kernel.map_nodes, c.kernel.heap_objects, c.proc.processes,
-                  c.proc.threads, c.proc.pool_owned, c.mm.clients, c.mm.data_frames);
+                  what, c.kernel.threads, c.kernel.map_nodes, c.kernel.heap_objects,
+                  c.proc.processes, c.proc.threads, c.proc.pool_owned, c.mm.clients,
+                  c.mm.data_frames);
 }
 
 // One child: spawned, waited for (`kill_after_ms` > 0: killed after that long, in a call or
 // not). Returns the requests it completed (0 if it ended otherwise); `bad` if it ended in a
 // way the server may not end it.
-uint32_t run_one_child(uint32_t server, uint32_t seed, uint32_t count, uint32_t kill_after_ms, bool& bad) {
+uint32_t run_one_child(uint32_t server, uint32_t seed, uint32_t count, uint32_t kill_after_ms,
+                       bool& bad) {
     char words[48];
     rt_snprintf(words, sizeof words, "child %u %u %u", server, seed, count);
     proc::SpawnReply child{};
     ipc::Error error = proc::client::spawn(g_transport, proc_thread(), "fuzz_rpc", words, child,
                                            axo_timeout_us(2000000));
     if (error != ipc::Error::ok) {
-        rt::tap::diag("spawn of a child for %s refused: %s", kServers[server].name, ipc::error_name(error));
+        rt::tap::diag("spawn of a child for %s refused: %s", kServers[server].name,
+                      ipc::error_name(error));
         bad = true;
         return 0;
     }
@@ -327,21 +355,24 @@ uint32_t run_one_child(uint32_t server, uint32_t seed, uint32_t count, uint32_t 
         (void)proc::client::kill(g_transport, proc_thread(), static_cast<int32_t>(child.pid),
                                  proc::kSignalKill, axo_timeout_us(2000000));
     }
-    error = proc::client::wait(g_transport, proc_thread(), child.pid, 0, ended, axo_timeout_us(30000000));
+    error = proc::client::wait(g_transport, proc_thread(), child.pid, 0, ended,
+                               axo_timeout_us(30000000));
     if (error != ipc::Error::ok) {
         (void)proc::client::kill(g_transport, proc_thread(), static_cast<int32_t>(child.pid),
                                  proc::kSignalKill, axo_timeout_us(2000000));
-        (void)proc::client::wait(g_transport, proc_thread(), child.pid, 0, ended, axo_timeout_us(2000000));
+        (void)proc::client::wait(g_transport, proc_thread(), child.pid, 0, ended,
+                                 axo_timeout_us(2000000));
         rt::tap::diag("child %u for %s did not end in 30 s: %s", seed, kServers[server].name,
                       ipc::error_name(error));
         bad = true;
         return 0;
     }
-    if (ended.reason == proc::kExitNormal && ended.status == static_cast<int32_t>(count)) return count;
+    if (ended.reason == proc::kExitNormal && ended.status == static_cast<int32_t>(count))
+        return count;
     if (kill_after_ms > 0 && ended.reason == proc::kExitKilled) return 0;
     if (kServers[server].may_end_sender && ended.status != -1) return 0;
-    rt::tap::diag("child %u for %s ended: reason %u, status %d (seed %u)", seed, kServers[server].name,
-                  ended.reason, ended.status, g_seed);
+    rt::tap::diag("child %u for %s ended: reason %u, status %d (seed %u)", seed,
+                  kServers[server].name, ended.reason, ended.status, g_seed);
     bad = true;
     return 0;
 }
@@ -418,12 +449,14 @@ uint32_t run_one_child(uint32_t server, uint32_t seed, uint32_t count, uint32_t 
         }
         rt::tap::diag("%s: %llu ms", kServers[server].name,
                       static_cast<unsigned long long>((rt_clock_us() - round_started) / 1000));
-        rt::tap::check(!bad && done >= g_requests && steady,
-                       "%s: %u malformed requests from %u children (%u ended by their own requests), "
-                       "%u killed in calls; every server answers, no driver restarted, nothing leaked",
-                       kServers[server].name, done, children, ended_early, kKilledChildren);
+        rt::tap::check(
+            !bad && done >= g_requests && steady,
+            "%s: %u malformed requests from %u children (%u ended by their own requests), "
+            "%u killed in calls; every server answers, no driver restarted, nothing leaked",
+            kServers[server].name, done, children, ended_early, kKilledChildren);
     }
-    rt::tap::diag("%llu ms of guest time", static_cast<unsigned long long>((rt_clock_us() - started) / 1000));
+    rt::tap::diag("%llu ms of guest time",
+                  static_cast<unsigned long long>((rt_clock_us() - started) / 1000));
     rt_tap_end();
     exit(rt_tap_failures() == 0 ? 0 : 1);
 }

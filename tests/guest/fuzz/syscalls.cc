@@ -56,8 +56,8 @@ __attribute__((format(printf, 1, 2))) void fail(const char* fmt, ...) {
     va_start(args, fmt);
     rt_vsnprintf(g_failure, sizeof g_failure, fmt, args);
     va_end(args);
-    rt::tap::diag("FAILED at call %llu of seed %u: %s", static_cast<unsigned long long>(g_call_index),
-                  g_seed, g_failure);
+    rt::tap::diag("FAILED at call %llu of seed %u: %s",
+                  static_cast<unsigned long long>(g_call_index), g_seed, g_failure);
     rt::tap::diag("registers eax=%x ecx=%x edx=%x ebx=%x esi=%x edi=%x ebp=%x", g_call_words[0],
                   g_call_words[1], g_call_words[2], g_call_words[3], g_call_words[4],
                   g_call_words[5], g_call_words[6]);
@@ -73,23 +73,37 @@ axo_thread_id_t stale_of(axo_thread_id_t id) {
 // Any thread id a hostile caller could name. `ipc_target`: leave out proc and mm.
 axo_thread_id_t hostile_thread(bool ipc_target) {
     switch (g_random.below(16)) {
-    case 0: return AXO_NIL_THREAD;
-    case 1: return AXO_ANY_THREAD;
-    case 2: return g_self;
-    case 3: return g_helper;
-    case 4: return stale_of(g_random.one_in(2) ? g_self : g_helper);
-    case 5: return g_canaries[g_random.below(kCanaries)];
-    case 6: return stale_of(g_canaries[g_random.below(kCanaries)]);
-    case 7: return axo_irq_thread(g_random.below(AXO_IRQ_LINES));
-    case 8: return axo_thread_id(g_random.below(AXO_FIRST_USER_THREAD), g_random.below(3)); // kernel
-    case 9: return g_sigma0;
+    case 0:
+        return AXO_NIL_THREAD;
+    case 1:
+        return AXO_ANY_THREAD;
+    case 2:
+        return g_self;
+    case 3:
+        return g_helper;
+    case 4:
+        return stale_of(g_random.one_in(2) ? g_self : g_helper);
+    case 5:
+        return g_canaries[g_random.below(kCanaries)];
+    case 6:
+        return stale_of(g_canaries[g_random.below(kCanaries)]);
+    case 7:
+        return axo_irq_thread(g_random.below(AXO_IRQ_LINES));
+    case 8:
+        return axo_thread_id(g_random.below(AXO_FIRST_USER_THREAD), g_random.below(3)); // kernel
+    case 9:
+        return g_sigma0;
     case 10:
         if (!ipc_target) return g_random.one_in(2) ? g_proc : g_pager;
         return stale_of(g_random.one_in(2) ? g_proc : g_pager);
-    case 11: return g_dead_count > 0 ? g_dead[g_random.below(g_dead_count)] : AXO_ANY_THREAD;
-    case 12: return axo_thread_id(g_random.below(AXO_MAX_THREADS), 1);
-    case 13: return axo_thread_id(AXO_MAX_THREADS + g_random.below(1u << 17), 1); // beyond the table
-    case 14: return axo_thread_id(31, 1);                                       // idle
+    case 11:
+        return g_dead_count > 0 ? g_dead[g_random.below(g_dead_count)] : AXO_ANY_THREAD;
+    case 12:
+        return axo_thread_id(g_random.below(AXO_MAX_THREADS), 1);
+    case 13:
+        return axo_thread_id(AXO_MAX_THREADS + g_random.below(1u << 17), 1); // beyond the table
+    case 14:
+        return axo_thread_id(31, 1); // idle
     default: {
         axo_thread_id_t id = g_random.next();
         if (ipc_target && (axo_thread_number(id) == axo_thread_number(g_proc) ||
@@ -119,14 +133,22 @@ uint32_t utcb_page() {
 // A memory address where the kernel, the KIP, a UTCB, page 0 or the small-space area is.
 uint32_t hostile_address() {
     switch (g_random.below(8)) {
-    case 0: return 0;
-    case 1: return g_random.below(AXO_LOWEST_MAPPABLE);
-    case 2: return 0xC0000000u + g_random.below(0x20000000u); // the small-space area
-    case 3: return 0xE0000000u + g_random.below(0x20000000u); // the kernel
-    case 4: return kip_address() + g_random.below(kPage);
-    case 5: return utcb_page() + g_random.below(kPage);
-    case 6: return 0xBFFFFFFFu - g_random.below(64); // the last user bytes, crossing into 3 GiB
-    default: return g_random.next();
+    case 0:
+        return 0;
+    case 1:
+        return g_random.below(AXO_LOWEST_MAPPABLE);
+    case 2:
+        return 0xC0000000u + g_random.below(0x20000000u); // the small-space area
+    case 3:
+        return 0xE0000000u + g_random.below(0x20000000u); // the kernel
+    case 4:
+        return kip_address() + g_random.below(kPage);
+    case 5:
+        return utcb_page() + g_random.below(kPage);
+    case 6:
+        return 0xBFFFFFFFu - g_random.below(64); // the last user bytes, crossing into 3 GiB
+    default:
+        return g_random.next();
     }
 }
 
@@ -137,23 +159,34 @@ uint32_t hostile_address() {
 axo_fpage_t hostile_fpage(bool own_ok) {
     uint32_t rights = g_random.below(8);
     switch (g_random.below(16)) {
-    case 0: return AXO_FPAGE_NIL;
-    case 1: return own_ok ? AXO_FPAGE_COMPLETE : axo_fpage(0xC0000000u, 30, rights);
-    case 2: return axo_fpage(0, 12 + g_random.below(5), rights); // page 0 and below the lowest mappable
-    case 3: return axo_fpage(0xC0000000u, 12 + g_random.below(18), rights & ~0u); // small-space area
-    case 4: return axo_fpage(0xE0000000u + (g_random.below(512) << 12), 12, rights); // kernel
+    case 0:
+        return AXO_FPAGE_NIL;
+    case 1:
+        return own_ok ? AXO_FPAGE_COMPLETE : axo_fpage(0xC0000000u, 30, rights);
+    case 2:
+        return axo_fpage(0, 12 + g_random.below(5), rights); // page 0 and below the lowest mappable
+    case 3:
+        return axo_fpage(0xC0000000u, 12 + g_random.below(18), rights & ~0u); // small-space area
+    case 4:
+        return axo_fpage(0xE0000000u + (g_random.below(512) << 12), 12, rights); // kernel
     case 5: // half of all (its own stack among it), or the small-space area's first half
         return own_ok ? axo_fpage(0x80000000u, 31, rights) : axo_fpage(0xC0000000u, 28, rights);
-    case 6: return axo_fpage(kip_address(), 12, rights);
-    case 7: return axo_fpage(utcb_page(), 12, rights);
-    case 8: return axo_io_fpage(g_random.below(0x10000) & ~0u, 0); // one port
+    case 6:
+        return axo_fpage(kip_address(), 12, rights);
+    case 7:
+        return axo_fpage(utcb_page(), 12, rights);
+    case 8:
+        return axo_io_fpage(g_random.below(0x10000) & ~0u, 0); // one port
     case 9: {
         uint32_t log2 = g_random.below(17);
         return axo_io_fpage((g_random.below(0x10000) >> log2) << log2, log2);
     }
-    case 10: return axo_io_fpage(0, 16); // every port
-    case 11: return g_random.next();     // anything, mostly malformed
-    case 12: return (g_random.next() & ~0xFu) | (g_random.below(2) << 3); // malformed low bits
+    case 10:
+        return axo_io_fpage(0, 16); // every port
+    case 11:
+        return g_random.next(); // anything, mostly malformed
+    case 12:
+        return (g_random.next() & ~0xFu) | (g_random.below(2) << 3); // malformed low bits
     case 13:
         if (own_ok) return axo_fpage(0x00400000u + (g_random.below(16) << 12), 12, rights);
         return axo_fpage(0xFFFFF000u, 12, rights);
@@ -168,14 +201,21 @@ axo_fpage_t hostile_fpage(bool own_ok) {
 // A receive window: the helper's own window, the KIP, the UTCB page, page 0, nil, odd ones.
 axo_fpage_t hostile_window() {
     switch (g_random.below(8)) {
-    case 0: return AXO_FPAGE_NIL;
-    case 1: return axo_fpage(kip_address(), 12, AXO_FPAGE_RWX);
-    case 2: return axo_fpage(utcb_page(), 12, AXO_FPAGE_RWX);
-    case 3: return axo_fpage(0, 16, AXO_FPAGE_RWX);
-    case 4: return axo_io_fpage(0, 16);
-    case 5: return g_random.next() | 0xC00u; // malformed: accepts nothing
+    case 0:
+        return AXO_FPAGE_NIL;
+    case 1:
+        return axo_fpage(kip_address(), 12, AXO_FPAGE_RWX);
+    case 2:
+        return axo_fpage(utcb_page(), 12, AXO_FPAGE_RWX);
+    case 3:
+        return axo_fpage(0, 16, AXO_FPAGE_RWX);
+    case 4:
+        return axo_io_fpage(0, 16);
+    case 5:
+        return g_random.next() | 0xC00u; // malformed: accepts nothing
     default:
-        return axo_fpage(reinterpret_cast<uint32_t>(g_window), 12 + g_random.below(5), AXO_FPAGE_RWX);
+        return axo_fpage(reinterpret_cast<uint32_t>(g_window), 12 + g_random.below(5),
+                         AXO_FPAGE_RWX);
     }
 }
 
@@ -186,17 +226,27 @@ axo_timeout_t hostile_timeout(bool may_block) {
     // Malformed (kernel/ipc_timeout.h): m = 0 with e other than 1, or e beyond 40.
     if (which < 8) return static_cast<axo_timeout_t>((2 + g_random.below(62)) << 10);
     if (which < 12)
-        return static_cast<axo_timeout_t>((41 + g_random.below(23)) << 10 | (1 + g_random.below(1023)));
+        return static_cast<axo_timeout_t>((41 + g_random.below(23)) << 10 |
+                                          (1 + g_random.below(1023)));
     if (which == 12) return axo_timeout_us(1 + g_random.below(200));
-    if (which == 13) return static_cast<axo_timeout_t>(g_random.below(2) << 10 | (1 + g_random.below(100)));
+    if (which == 13)
+        return static_cast<axo_timeout_t>(g_random.below(2) << 10 | (1 + g_random.below(100)));
     return AXO_TIMEOUT_ZERO;
 }
 
 uint32_t hostile_label() {
-    const uint32_t labels[] = {AXO_LABEL_EXCEPTION, AXO_LABEL_PAGE_FAULT | 2, AXO_LABEL_PAGE_FAULT | 4,
-                               AXO_LABEL_INTERRUPT, AXO_LABEL_NOTIFY,    AXO_LABEL_RAISE_FAULT,
-                               kCanaryCheckLabel,   0x5100,              0x5101,
-                               0x5102,              0x5103,              0xFFFF};
+    const uint32_t labels[] = {AXO_LABEL_EXCEPTION,
+                               AXO_LABEL_PAGE_FAULT | 2,
+                               AXO_LABEL_PAGE_FAULT | 4,
+                               AXO_LABEL_INTERRUPT,
+                               AXO_LABEL_NOTIFY,
+                               AXO_LABEL_RAISE_FAULT,
+                               kCanaryCheckLabel,
+                               0x5100,
+                               0x5101,
+                               0x5102,
+                               0x5103,
+                               0xFFFF};
     return g_random.one_in(2) ? g_random.pick(labels) : g_random.below(0x10000);
 }
 
@@ -225,8 +275,8 @@ void fuzz_ipc(axo_utcb_t* utcb) {
     axo_thread_id_t to = hostile_thread(true);
     axo_thread_id_t from = g_random.one_in(3) ? AXO_NIL_THREAD : hostile_thread(true);
     if (from == g_pager || from == g_proc) from = AXO_ANY_THREAD;
-    bool to_never_blocks = to == g_helper || to == AXO_NIL_THREAD ||
-                           to == g_canaries[0] || to == g_canaries[1];
+    bool to_never_blocks =
+        to == g_helper || to == AXO_NIL_THREAD || to == g_canaries[0] || to == g_canaries[1];
     axo_timeout_t send = hostile_timeout(to_never_blocks);
     axo_timeout_t receive = hostile_timeout(from == AXO_NIL_THREAD);
     uint32_t untyped = g_random.below(4) == 0 ? g_random.below(64) : g_random.below(8);
@@ -271,8 +321,13 @@ void fuzz_exchange_registers() {
     axo_thread_id_t dest = hostile_thread(false);
     uint32_t control = g_random.next() & 0x1FF;
     if (g_random.one_in(4)) control = g_random.next();
-    axo_syscall_regs_t r = {AXO_SYS_EXCHANGE_REGISTERS, dest, control, g_random.next(),
-                            g_random.next(), g_random.next(), hostile_thread(false)};
+    axo_syscall_regs_t r = {AXO_SYS_EXCHANGE_REGISTERS,
+                            dest,
+                            control,
+                            g_random.next(),
+                            g_random.next(),
+                            g_random.next(),
+                            hostile_thread(false)};
     bool own = is_own(dest);
     if (own) {
         // Only what leaves its own threads running where they are: a query, aborts, and on the
@@ -294,18 +349,23 @@ void fuzz_exchange_registers() {
 
 void fuzz_thread_control() {
     axo_syscall_regs_t r = {AXO_SYS_THREAD_CONTROL, hostile_thread(false), hostile_thread(false),
-                            hostile_thread(false), hostile_thread(false), hostile_address(),
+                            hostile_thread(false),  hostile_thread(false), hostile_address(),
                             hostile_thread(false)};
     if (g_random.one_in(4)) r.edx = AXO_NIL_THREAD; // delete
-    if (g_random.one_in(4)) r.ecx = r.edx;           // a new space
+    if (g_random.one_in(4)) r.ecx = r.edx;          // a new space
     raw_call(r);
     ++g_counts[AXO_SYS_THREAD_CONTROL];
     if (r.eax != AXO_ERR_NO_PRIVILEGE) fail("thread_control answered %u, not no-privilege", r.eax);
 }
 
 void fuzz_space_control() {
-    axo_syscall_regs_t r = {AXO_SYS_SPACE_CONTROL, hostile_thread(false), g_random.below(4),
-                            g_random.one_in(2) ? g_random.below(130) : g_random.next(), 0, 0, 0};
+    axo_syscall_regs_t r = {AXO_SYS_SPACE_CONTROL,
+                            hostile_thread(false),
+                            g_random.below(4),
+                            g_random.one_in(2) ? g_random.below(130) : g_random.next(),
+                            0,
+                            0,
+                            0};
     raw_call(r);
     ++g_counts[AXO_SYS_SPACE_CONTROL];
     if (r.eax != AXO_ERR_NO_PRIVILEGE) fail("space_control answered %u, not no-privilege", r.eax);
@@ -389,7 +449,8 @@ void fuzz_debug() {
         fail("debug shutdown answered %u, not no-privilege", r.eax);
     if (op > AXO_DEBUG_OBJECTS && r.eax != AXO_ERR_INVALID_PARAM)
         fail("debug op %u answered %u, not invalid-param", op, r.eax);
-    if (op != AXO_DEBUG_SHUTDOWN && (kernel || writes_kip) && length != 0 && r.eax != AXO_ERR_INVALID_PARAM)
+    if (op != AXO_DEBUG_SHUTDOWN && (kernel || writes_kip) && length != 0 &&
+        r.eax != AXO_ERR_INVALID_PARAM)
         fail("debug op %u on %x (kernel or KIP) answered %u", op, address, r.eax);
 }
 
@@ -407,8 +468,13 @@ void fuzz_notify() {
 
 void fuzz_notify_control() {
     axo_thread_id_t target = hostile_thread(false);
-    axo_syscall_regs_t r = {AXO_SYS_NOTIFY_CONTROL, target, hostile_thread(false),
-                            g_random.one_in(4) ? 0 : g_random.next(), 0, 0, 0};
+    axo_syscall_regs_t r = {AXO_SYS_NOTIFY_CONTROL,
+                            target,
+                            hostile_thread(false),
+                            g_random.one_in(4) ? 0 : g_random.next(),
+                            0,
+                            0,
+                            0};
     raw_call(r);
     ++g_counts[AXO_SYS_NOTIFY_CONTROL];
     if (r.eax == AXO_OK) ++g_ok_counts[AXO_SYS_NOTIFY_CONTROL];
@@ -424,8 +490,8 @@ void fuzz_other() {
         ++g_counts[AXO_SYS_THREAD_SWITCH];
         if (r.eax == AXO_OK) ++g_ok_counts[AXO_SYS_THREAD_SWITCH];
     } else if (which == 1) {
-        axo_syscall_regs_t r = {AXO_SYS_KERNEL_INTERFACE, g_random.next(), g_random.next(),
-                                g_random.next(), 0, 0, 0};
+        axo_syscall_regs_t r = {
+            AXO_SYS_KERNEL_INTERFACE, g_random.next(), g_random.next(), g_random.next(), 0, 0, 0};
         raw_call(r);
         ++g_counts[AXO_SYS_KERNEL_INTERFACE];
         if (r.eax != kip_address()) fail("kernel_interface said the KIP is at %x", r.eax);
@@ -445,16 +511,34 @@ void one_call(axo_utcb_t* utcb) {
     switch (g_random.below(12)) {
     case 0:
     case 1:
-    case 2: fuzz_ipc(utcb); break;
-    case 3: fuzz_exchange_registers(); break;
-    case 4: fuzz_thread_control(); break;
-    case 5: fuzz_space_control(); break;
-    case 6: fuzz_schedule(); break;
+    case 2:
+        fuzz_ipc(utcb);
+        break;
+    case 3:
+        fuzz_exchange_registers();
+        break;
+    case 4:
+        fuzz_thread_control();
+        break;
+    case 5:
+        fuzz_space_control();
+        break;
+    case 6:
+        fuzz_schedule();
+        break;
     case 7:
-    case 8: fuzz_unmap(utcb); break;
-    case 9: fuzz_debug(); break;
-    case 10: g_random.one_in(2) ? fuzz_notify() : fuzz_notify_control(); break;
-    default: fuzz_other(); break;
+    case 8:
+        fuzz_unmap(utcb);
+        break;
+    case 9:
+        fuzz_debug();
+        break;
+    case 10:
+        g_random.one_in(2) ? fuzz_notify() : fuzz_notify_control();
+        break;
+    default:
+        fuzz_other();
+        break;
     }
 }
 
@@ -465,12 +549,21 @@ void helper(void*) {
     axo_utcb_t* utcb = axo_my_utcb();
     for (;;) {
         switch (random.below(4)) {
-        case 0: utcb->br[0] = axo_fpage(kip_address(), 12, AXO_FPAGE_RWX); break;
-        case 1: utcb->br[0] = axo_fpage(utcb_page(), 12, AXO_FPAGE_RWX); break;
-        case 2: utcb->br[0] = axo_fpage(0, 16, AXO_FPAGE_RWX); break;
-        default: utcb->br[0] = axo_fpage(reinterpret_cast<uint32_t>(g_window), 16, AXO_FPAGE_RWX); break;
+        case 0:
+            utcb->br[0] = axo_fpage(kip_address(), 12, AXO_FPAGE_RWX);
+            break;
+        case 1:
+            utcb->br[0] = axo_fpage(utcb_page(), 12, AXO_FPAGE_RWX);
+            break;
+        case 2:
+            utcb->br[0] = axo_fpage(0, 16, AXO_FPAGE_RWX);
+            break;
+        default:
+            utcb->br[0] = axo_fpage(reinterpret_cast<uint32_t>(g_window), 16, AXO_FPAGE_RWX);
+            break;
         }
-        axo_ipc(AXO_NIL_THREAD, AXO_ANY_THREAD, axo_timeouts(AXO_TIMEOUT_NEVER, axo_timeout_us(2000)));
+        axo_ipc(AXO_NIL_THREAD, AXO_ANY_THREAD,
+                axo_timeouts(AXO_TIMEOUT_NEVER, axo_timeout_us(2000)));
     }
 }
 
@@ -487,7 +580,8 @@ struct Snapshot {
 Snapshot snapshot() {
     Snapshot s{};
     if (axo_debug_objects(&s.kernel) != AXO_OK) fail("debug objects refused");
-    if (proc::client::statistics(g_transport, g_proc, s.proc, axo_timeout_us(2000000)) != ipc::Error::ok)
+    if (proc::client::statistics(g_transport, g_proc, s.proc, axo_timeout_us(2000000)) !=
+        ipc::Error::ok)
         fail("proc's statistics did not answer");
     if (ipc::call(g_pager, mm::StatisticsRequest{AXO_NIL_THREAD}, s.mm, axo_timeout_us(2000000)) !=
         ipc::Error::ok)
@@ -502,7 +596,8 @@ Snapshot snapshot() {
 bool same_as(const Snapshot& base, Snapshot& now) {
     for (uint32_t attempt = 0; attempt < 50; ++attempt) {
         now = snapshot();
-        if (now.kernel.threads == base.kernel.threads && now.kernel.map_nodes == base.kernel.map_nodes &&
+        if (now.kernel.threads == base.kernel.threads &&
+            now.kernel.map_nodes == base.kernel.map_nodes &&
             now.kernel.heap_objects == base.kernel.heap_objects &&
             now.proc.processes == base.proc.processes && now.proc.threads == base.proc.threads &&
             now.mm.data_frames == base.mm.data_frames && now.mm.clients == base.mm.clients)
@@ -513,11 +608,11 @@ bool same_as(const Snapshot& base, Snapshot& now) {
 }
 
 void print_snapshot(const char* what, const Snapshot& s) {
-    rt::tap::diag("%s: kernel threads %u, map nodes %u, heap objects %u (%u pages), free frames %u; "
-                  "processes %u, threads %u; mm data frames %u, clients %u",
-                  what, s.kernel.threads, s.kernel.map_nodes, s.kernel.heap_objects,
-                  s.kernel.heap_pages, s.kernel.free_frames, s.proc.processes, s.proc.threads,
-                  s.mm.data_frames, s.mm.clients);
+    rt::tap::diag(
+        "%s: kernel threads %u, map nodes %u, heap objects %u (%u pages), free frames %u; "
+        "processes %u, threads %u; mm data frames %u, clients %u",
+        what, s.kernel.threads, s.kernel.map_nodes, s.kernel.heap_objects, s.kernel.heap_pages,
+        s.kernel.free_frames, s.proc.processes, s.proc.threads, s.mm.data_frames, s.mm.clients);
 }
 
 // Puts this program's own mappings back as they were after the first batch, so that the
@@ -543,7 +638,8 @@ bool canaries_intact(uint32_t rounds_before[kCanaries], uint32_t rounds_after[kC
     for (uint32_t i = 0; i < kCanaries; ++i) {
         utcb->br[0] = AXO_FPAGE_NIL;
         utcb->mr[0] = axo_msg_tag(kCanaryCheckLabel, 0, 0);
-        axo_msg_tag_t tag = axo_ipc_call(g_canaries[i], axo_timeouts(axo_timeout_us(2000000), axo_timeout_us(2000000)));
+        axo_msg_tag_t tag = axo_ipc_call(
+            g_canaries[i], axo_timeouts(axo_timeout_us(2000000), axo_timeout_us(2000000)));
         if (axo_tag_failed(tag)) {
             fail("canary %x did not answer (ipc error %x)", g_canaries[i], utcb->error);
             intact = false;
@@ -579,21 +675,26 @@ bool run_attackers(uint32_t first, uint32_t count) {
             return false;
         }
         proc::WaitReply ended{};
-        error = proc::client::wait(g_transport, g_proc, child.pid, 0, ended, axo_timeout_us(1000000));
+        error =
+            proc::client::wait(g_transport, g_proc, child.pid, 0, ended, axo_timeout_us(1000000));
         if (error != ipc::Error::ok) {
             // An attack that left it running (a jump into its own code, say): end it.
             (void)proc::client::kill(g_transport, g_proc, static_cast<int32_t>(child.pid),
                                      proc::kSignalKill, axo_timeout_us(2000000));
-            error = proc::client::wait(g_transport, g_proc, child.pid, 0, ended, axo_timeout_us(2000000));
+            error = proc::client::wait(g_transport, g_proc, child.pid, 0, ended,
+                                       axo_timeout_us(2000000));
             ++g_attack_killed;
             if (error != ipc::Error::ok) {
-                fail("attacker %u (pid %u) could not be reaped: %s", seed, child.pid, ipc::error_name(error));
+                fail("attacker %u (pid %u) could not be reaped: %s", seed, child.pid,
+                     ipc::error_name(error));
                 return false;
             }
             continue;
         }
-        if (g_dead_count < 16) g_dead[g_dead_count++] = child.main_thread;
-        else g_dead[seed % 16] = child.main_thread;
+        if (g_dead_count < 16)
+            g_dead[g_dead_count++] = child.main_thread;
+        else
+            g_dead[seed % 16] = child.main_thread;
         if (ended.reason == proc::kExitFaulted) {
             ++g_attack_faulted;
             if (ended.status >= 0 && ended.status < 32) ++g_vectors[ended.status];
@@ -602,9 +703,10 @@ bool run_attackers(uint32_t first, uint32_t count) {
         } else if (ended.reason == proc::kExitKilled) {
             ++g_attack_killed;
         } else {
-            rt::tap::diag("attacker seed %u ended: reason %u, status %d (a status of 10 or more: the "
-                          "attack got through, attack.cc)",
-                          seed, ended.reason, ended.status);
+            rt::tap::diag(
+                "attacker seed %u ended: reason %u, status %d (a status of 10 or more: the "
+                "attack got through, attack.cc)",
+                seed, ended.reason, ended.status);
             fail("attacker %u got through: status %d", seed, ended.status);
             good = false;
         }
@@ -675,7 +777,8 @@ void run_syscall_fuzzer() {
             if (!steady) {
                 print_snapshot("baseline", base);
                 print_snapshot("now", now);
-                fail("kernel objects or servers' counters differ from the baseline after batch %u", batch);
+                fail("kernel objects or servers' counters differ from the baseline after batch %u",
+                     batch);
             }
         }
         rt::tap::check(!g_failed && attackers && canaries && own && steady,
@@ -685,11 +788,21 @@ void run_syscall_fuzzer() {
             rounds[i] = now_rounds[i];
     }
     uint64_t elapsed_ms = (rt_clock_us() - started) / 1000;
-    rt::tap::diag("%llu calls in %llu ms of guest time", static_cast<unsigned long long>(g_call_index),
+    rt::tap::diag("%llu calls in %llu ms of guest time",
+                  static_cast<unsigned long long>(g_call_index),
                   static_cast<unsigned long long>(elapsed_ms));
-    const char* names[] = {"ipc", "thread_switch", "schedule", "exchange_registers", "thread_control",
-                           "space_control", "unmap", "kernel_interface", "debug", "notify",
-                           "notify_control", "invalid numbers"};
+    const char* names[] = {"ipc",
+                           "thread_switch",
+                           "schedule",
+                           "exchange_registers",
+                           "thread_control",
+                           "space_control",
+                           "unmap",
+                           "kernel_interface",
+                           "debug",
+                           "notify",
+                           "notify_control",
+                           "invalid numbers"};
     for (uint32_t i = 0; i <= AXO_SYS_COUNT; ++i)
         rt::tap::diag("  %-18s %8u calls, %8u succeeded", names[i], g_counts[i], g_ok_counts[i]);
     rt::tap::diag("attackers: %u faulted, %u ended without a fault they aimed at, %u killed after "
@@ -701,9 +814,11 @@ void run_syscall_fuzzer() {
     for (uint32_t i = 0; i <= AXO_SYS_COUNT; ++i)
         all_calls = all_calls && g_counts[i] > 0;
     rt::tap::check(all_calls && g_call_index >= g_calls - g_calls % kBatches,
-                   "every system call was made (%llu calls)", static_cast<unsigned long long>(g_call_index));
-    rt::tap::check(g_attack_faulted > 0 && g_attack_faulted + g_attack_completed + g_attack_killed >=
-                                               g_attacks - g_attacks % kBatches,
+                   "every system call was made (%llu calls)",
+                   static_cast<unsigned long long>(g_call_index));
+    rt::tap::check(g_attack_faulted > 0 &&
+                       g_attack_faulted + g_attack_completed + g_attack_killed >=
+                           g_attacks - g_attacks % kBatches,
                    "every attacker ended, %u of them by the exception aimed at", g_attack_faulted);
     if (g_failed) rt::tap::diag("seed %u failed: %s", g_seed, g_failure);
     rt_tap_end();
