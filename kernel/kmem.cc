@@ -20,6 +20,10 @@ FrameAllocator& frames() {
     return *g_frames;
 }
 
+KernelHeap& heap() {
+    return *g_heap;
+}
+
 Result<PhysAddr> allocate_frame() {
     PhysAddr frame = TRY(g_frames->allocate());
     memset(arch::phys_to_kernel(frame), 0, kPageSize);

@@ -13,6 +13,7 @@ namespace axo::kmem {
 
 void init(FrameAllocator& frames, KernelHeap& heap);
 FrameAllocator& frames();
+KernelHeap& heap();
 
 // A zeroed frame, by physical address.
 Result<PhysAddr> allocate_frame();

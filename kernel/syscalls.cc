@@ -7,6 +7,7 @@
 #include "kernel/ipc.h"
 #include "kernel/kmem.h"
 #include "kernel/map_items.h"
+#include "kernel/mapping_database.h"
 #include "kernel/panic.h"
 #include "kernel/scheduler.h"
 #include "kernel/space.h"
@@ -281,6 +282,8 @@ uint32_t unmap(Thread* self, uint32_t control) {
     return AXO_OK;
 }
 
+static_assert(sizeof(axo_kernel_objects_t) == 20, "axo_kernel_objects_t is ABI");
+
 uint32_t debug(Thread* self, uint32_t op, uint32_t arg0, uint32_t arg1) {
     switch (op) {
     case AXO_DEBUG_WRITE: {
@@ -305,6 +308,18 @@ uint32_t debug(Thread* self, uint32_t op, uint32_t arg0, uint32_t arg1) {
         axo_counters_t& counters = kip::get()->counters;
         counters.kernel_free_frames = static_cast<uint32_t>(kmem::frames().free_frames());
         if (!arch::copy_to_user(arg0, &counters, sizeof(counters)).ok()) {
+            return AXO_ERR_INVALID_PARAM;
+        }
+        return AXO_OK;
+    }
+    case AXO_DEBUG_OBJECTS: {
+        axo_kernel_objects_t objects{};
+        threads::for_each([&objects](Thread*) { ++objects.threads; });
+        objects.map_nodes = mapdb::node_count();
+        objects.heap_objects = static_cast<uint32_t>(kmem::heap().in_use());
+        objects.heap_pages = static_cast<uint32_t>(kmem::heap().pages());
+        objects.free_frames = static_cast<uint32_t>(kmem::frames().free_frames());
+        if (!arch::copy_to_user(arg0, &objects, sizeof(objects)).ok()) {
             return AXO_ERR_INVALID_PARAM;
         }
         return AXO_OK;

@@ -317,8 +317,20 @@ enum axo_exreg_state {
 enum axo_debug_op {
     AXO_DEBUG_WRITE = 0,    /* edx = user buffer, ebx = length (<= 4096): to the kernel console */
     AXO_DEBUG_SHUTDOWN = 1, /* privileged: edx = 0 tests done, 1 failure: ends the emulator */
-    AXO_DEBUG_COUNTERS = 2  /* edx = user buffer for an axo_counters_t */
+    AXO_DEBUG_COUNTERS = 2, /* edx = user buffer for an axo_counters_t */
+    AXO_DEBUG_OBJECTS = 3   /* edx = user buffer for an axo_kernel_objects_t */
 };
+
+/* What AXO_DEBUG_OBJECTS reports: the kernel's live objects at the moment of the call, read
+ * only, for tests that check that nothing leaks (a fuzzer compares them before and after a
+ * batch whose processes are gone). Anyone may ask. */
+typedef struct axo_kernel_objects {
+    uint32_t threads;      /* live threads, kernel and interrupt threads included */
+    uint32_t map_nodes;    /* mapping-database nodes */
+    uint32_t heap_objects; /* objects of the kernel heap: spaces, mapping nodes, UTCBs, ... */
+    uint32_t heap_pages;   /* pages the kernel heap holds */
+    uint32_t free_frames;  /* free frames of the kernel's memory pool */
+} axo_kernel_objects_t;
 
 /* space_control (privileged): ecx = a thread of the space, edx = control, ebx = argument.
  *  AXO_SPACE_SMALL: make the space small, ebx = its size in 4 MiB blocks (1..128). It then

@@ -227,6 +227,12 @@ static inline uint32_t axo_debug_counters(axo_counters_t* out) {
     return r.eax;
 }
 
+static inline uint32_t axo_debug_objects(axo_kernel_objects_t* out) {
+    axo_syscall_regs_t r = {AXO_SYS_DEBUG, AXO_DEBUG_OBJECTS, (uint32_t)(uintptr_t)out, 0, 0, 0, 0};
+    axo_syscall(&r);
+    return r.eax;
+}
+
 #ifdef __cplusplus
 }
 #endif

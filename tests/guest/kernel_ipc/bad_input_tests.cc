@@ -245,6 +245,23 @@ void bad_buffers() {
           "debug_counters into kernel memory or the read-only KIP fails, the KIP unchanged "
           "(%u, %u)",
           kernel, kip);
+
+    axo_kernel_objects_t objects{};
+    uint32_t good_objects = axo_debug_objects(&objects);
+    uint32_t kernel_objects =
+        axo_debug_objects(reinterpret_cast<axo_kernel_objects_t*>(0xE0100000u));
+    uint32_t kip_objects = axo_debug_objects(
+        reinterpret_cast<axo_kernel_objects_t*>(static_cast<uintptr_t>(AXO_KIP_ADDRESS)));
+    check(good_objects == AXO_OK && objects.threads >= 3 && objects.heap_objects > 0 &&
+              objects.heap_pages > 0 && objects.free_frames > 0,
+          "debug_objects reports live threads (%u), mapping nodes (%u), heap objects (%u in %u "
+          "pages) and free frames (%u)",
+          objects.threads, objects.map_nodes, objects.heap_objects, objects.heap_pages,
+          objects.free_frames);
+    check(kernel_objects == AXO_ERR_INVALID_PARAM && kip_objects == AXO_ERR_INVALID_PARAM &&
+              rt_kip()->magic == AXO_KIP_MAGIC,
+          "debug_objects into kernel memory or the read-only KIP: AXO_ERR_INVALID_PARAM (%u, %u)",
+          kernel_objects, kip_objects);
 }
 
 void echo(void* arg) {

@@ -1,0 +1,468 @@
+// fuzz_rpc: malformed requests to every server (README.md, "fuzz-rpc"). One program in two
+// roles:
+//   fuzz_rpc [seed=N] [requests=N]            the orchestrator (proc starts it at boot)
+//   fuzz_rpc child SERVER SEED COUNT          sends COUNT requests to server SERVER (an index
+//                                             of kServers; COUNT 0: until killed), exits with
+//                                             COUNT, or -1 if a reply gave it what it may not
+//                                             have
+// The requests come from disposable children: a request may legitimately end its sender
+// (proc's exit, mm's detach or unmap of the sender's own code, a thread at a random ip), and a
+// child is killed now and then while it waits in a call. After each child every server must
+// answer a valid request (its statistics), no driver may have been restarted (proc's device
+// status), and after each server's round proc's processes, mm's clients and data and the
+// kernel's live objects are what they were before.
+#include "fuzz.h"
+
+#include "interfaces/block/protocol.h"
+#include "interfaces/console/protocol.h"
+#include "interfaces/devices/protocol.h"
+#include "interfaces/labels.h"
+#include "interfaces/names/client.h"
+#include "interfaces/nic/protocol.h"
+#include "interfaces/pci/protocol.h"
+#include "interfaces/serial/protocol.h"
+#include "interfaces/sigma0/protocol.h"
+#include "interfaces/stream/protocol.h"
+
+namespace fuzz {
+
+namespace {
+
+struct LabelRange {
+    uint32_t first, last;
+};
+
+struct Server {
+    const char* name; // the module's name (drivers), or what it is
+    LabelRange ranges[3];
+    uint32_t range_count;
+    bool may_end_sender; // its protocol has requests that end or break the caller
+    bool driver;
+};
+
+constexpr LabelRange kNames{AXO_LABELS_NAMES_FIRST, AXO_LABELS_NAMES_LAST};
+constexpr LabelRange kProcess{AXO_LABELS_PROCESS_FIRST, AXO_LABELS_PROCESS_LAST};
+constexpr LabelRange kDevices{AXO_LABELS_DEVICES_FIRST, AXO_LABELS_DEVICES_LAST};
+constexpr LabelRange kStream{AXO_LABELS_STREAM_FIRST, AXO_LABELS_STREAM_LAST};
+constexpr LabelRange kSerial{AXO_LABELS_SERIAL_FIRST, AXO_LABELS_SERIAL_LAST};
+constexpr LabelRange kPci{AXO_LABELS_PCI_FIRST, AXO_LABELS_PCI_LAST};
+constexpr LabelRange kMm{AXO_LABELS_MM_FIRST, AXO_LABELS_MM_LAST};
+constexpr LabelRange kNic{AXO_LABELS_NIC_FIRST, AXO_LABELS_NIC_LAST};
+constexpr LabelRange kBlock{AXO_LABELS_BLOCK_FIRST, AXO_LABELS_BLOCK_LAST};
+constexpr LabelRange kConsole{AXO_LABELS_CONSOLE_FIRST, AXO_LABELS_CONSOLE_LAST};
+constexpr LabelRange kSigma0{AXO_LABELS_SIGMA0_FIRST, AXO_LABELS_SIGMA0_LAST};
+
+enum ServerIndex : uint32_t {
+    kSigma0Server,
+    kProcServer,
+    kMmServer,
+    kCom2,
+    kPciServer,
+    kEth0,
+    kAta,
+    kVga
+};
+const Server kServers[] = {
+    {"sigma0", {kSigma0}, 1, false, false}, {"proc", {kNames, kProcess, kDevices}, 3, true, false},
+    {"mm", {kMm}, 1, true, false},          {"com2", {kStream, kSerial}, 2, false, true},
+    {"pci", {kPci}, 1, false, true},        {"eth0", {kNic}, 1, false, true},
+    {"ata", {kBlock}, 1, false, true},      {"vga", {kStream, kConsole}, 2, false, true},
+};
+constexpr uint32_t kServerCount = sizeof kServers / sizeof kServers[0];
+const LabelRange kAllRanges[] = {kNames, kProcess, kDevices, kStream,  kSerial, kPci,
+                                 kMm,    kNic,     kBlock,   kConsole, kSigma0};
+
+ipc::KernelTransport g_transport;
+alignas(65536) uint8_t g_window[65536];
+uint8_t g_scratch[4 * 4096];
+
+axo_thread_id_t lookup(uint32_t server) {
+    if (server == kSigma0Server) return rt_kip()->sigma0;
+    if (server == kProcServer) return proc_thread();
+    if (server == kMmServer) return pager_thread();
+    axo_thread_id_t id = AXO_NIL_THREAD;
+    for (uint32_t attempt = 0; attempt < 500; ++attempt) {
+        if (names::lookup(g_transport, proc_thread(), kServers[server].name, id) == ipc::Error::ok)
+            return id;
+        sleep_ms(10);
+    }
+    return AXO_NIL_THREAD;
+}
+
+// ---- The child: the requests -------------------------------------------------------------------
+
+// Requests whose reply may come much later (a read that waits for data, a wait for a child,
+// the next event, a pager's next fault): sent without waiting for the reply.
+bool defers(uint32_t label) {
+    return label == AXO_STREAM_READ || label == proc::kProcWait || label == proc::kProcEventNext ||
+           label == mm::kMmFaultWait || label == mm::kMmPagerWait || label == e1000::kNetReceive;
+}
+
+uint32_t hostile_word(Random& random) {
+    switch (random.below(8)) {
+    case 0:
+        return 0;
+    case 1:
+        return random.below(16);
+    case 2:
+        return 0xFFFFFFFFu;
+    case 3:
+        return 0x80000000u + random.below(16);
+    case 4:
+        return random.below(4096);
+    case 5:
+        return rt_my_id();
+    case 6:
+        return 0x00400000u + random.below(0x10000);
+    default:
+        return random.next();
+    }
+}
+
+uint32_t request_label(Random& random, const Server& server, uint32_t index) {
+    const LabelRange& own = server.ranges[random.below(server.range_count)];
+    uint32_t label;
+    uint32_t which = random.below(100);
+    if (which < 50) {
+        label = own.first + random.below(24); // the interface's labels, and a few beyond
+    } else if (which < 65) {
+        label = own.first + random.below(own.last - own.first + 1);
+    } else if (which < 80) {
+        const LabelRange& other = random.pick(kAllRanges);
+        label = other.first + random.below(24);
+    } else if (which < 90) {
+        const uint32_t kernel[] = {AXO_LABEL_EXCEPTION,      AXO_LABEL_PAGE_FAULT | 2,
+                                   AXO_LABEL_PAGE_FAULT | 4, AXO_LABEL_INTERRUPT,
+                                   AXO_LABEL_NOTIFY,         AXO_LABEL_RAISE_FAULT};
+        label = random.pick(kernel);
+    } else {
+        label = random.below(0x10000);
+    }
+    // Fork and exec would copy or replace the sender, which then goes on fuzzing as another
+    // process (proc's own tests cover them); a statistics request instead.
+    if (index == kProcServer && (label == proc::kProcFork || label == proc::kProcExec))
+        label = proc::kProcStatistics;
+    // Exit, kill and a thread at a random ip end the sender legitimately: rarely, so that most
+    // children get through their requests (those that end early are counted apart).
+    // So do a forged page fault or exception to proc, its exception handler, which takes the
+    // sender at its word (servers/proc/processes.cc: on_kernel_message).
+    if (index == kProcServer && !random.one_in(64) &&
+        (label == proc::kProcExit || label == proc::kProcKill || label == proc::kProcThreadCreate ||
+         label >= labels::kKernelLabels))
+        label = proc::kProcStatistics;
+    return label;
+}
+
+[[noreturn]] void run_child(uint32_t server_index, uint32_t seed, uint32_t count) {
+    const Server& server = kServers[server_index];
+    // An ordinary user: kill(-1) and the like reach only this process.
+    (void)proc::client::set_credentials(g_transport, proc_thread(), proc::kSetUid, 1000,
+                                        axo_timeout_us(1000000));
+    axo_thread_id_t target = lookup(server_index);
+    if (target == AXO_NIL_THREAD) exit(-2);
+    memset(g_scratch, 0xA5, sizeof g_scratch);
+    Random random(seed);
+    axo_utcb_t* utcb = axo_my_utcb();
+    for (uint32_t i = 0; count == 0 || i < count; ++i) {
+        uint32_t label = request_label(random, server, server_index);
+        uint32_t which = random.below(100);
+        uint32_t untyped = which < 45   ? random.below(8)
+                           : which < 75 ? random.below(64)
+                                        : random.below(40);
+        uint32_t typed = 0;
+        which = random.below(100);
+        if (which < 10)
+            typed = 2;
+        else if (which < 14)
+            typed = random.below(64);
+        if (untyped + typed > 63) typed = 63 - untyped;
+        utcb->mr[0] = axo_msg_tag(label, untyped, typed);
+        for (uint32_t w = 1; w <= untyped + typed && w < AXO_MR_COUNT; ++w)
+            utcb->mr[w] = hostile_word(random);
+        if (typed >= 2 && 1 + untyped + 1 < AXO_MR_COUNT) {
+            // A map or grant item where none is expected: a page of its own, or nonsense.
+            uint32_t page = reinterpret_cast<uint32_t>(g_scratch) + random.below(4) * 4096;
+            utcb->mr[1 + untyped] = axo_map_item_word0(random.next() & ~0xFFFu, random.one_in(4));
+            utcb->mr[2 + untyped] =
+                random.one_in(4) ? random.next() : axo_fpage(page, 12, AXO_FPAGE_R | AXO_FPAGE_W);
+        }
+        utcb->br[0] = random.one_in(4)
+                          ? axo_fpage(reinterpret_cast<uint32_t>(g_window), 16, AXO_FPAGE_RWX)
+                          : AXO_FPAGE_NIL;
+        // Servers drop messages with the kernel's labels unanswered (lib/ipc's dispatcher): a
+        // receive timeout would cost a timer tick each.
+        bool unanswered = defers(label) || label >= labels::kKernelLabels;
+        axo_timeout_t receive =
+            unanswered && !random.one_in(8) ? AXO_TIMEOUT_ZERO : axo_timeout_us(1000);
+        axo_thread_id_t from =
+            axo_ipc(target, target, axo_timeouts(axo_timeout_us(20000), receive));
+        axo_msg_tag_t tag = utcb->mr[0];
+        // σ0 has no business with this process, and proc maps only to drivers it granted
+        // something (devices), to mm, and a page of the sender's own image to a forged page
+        // fault (on_kernel_message): any other map item from either is a gain.
+        bool own_page = server_index == kProcServer && (label & ~7u) == AXO_LABEL_PAGE_FAULT;
+        if (!axo_tag_failed(tag) && from == target && axo_tag_typed(tag) != 0 && !own_page &&
+            (server_index == kSigma0Server || server_index == kProcServer)) {
+            rt_printf("fuzz_rpc: child %u: %s answered label %x with %u typed words\n", seed,
+                      server.name, label, axo_tag_typed(tag));
+            exit(-1);
+        }
+    }
+    exit(static_cast<int32_t>(count));
+}
+
+// ---- The orchestrator ---------------------------------------------------------------------------
+
+axo_thread_id_t g_servers[kServerCount];
+uint32_t g_seed = 1;
+uint32_t g_requests = 100000;
+
+// Whether `server` answers a valid request: its statistics (σ0 answers a stranger's with a
+// refusal, which is an answer too). A transport failure is no answer.
+bool answers(uint32_t server) {
+    axo_timeout_t timeout = axo_timeout_us(2000000);
+    axo_thread_id_t id = g_servers[server];
+    ipc::Error error = ipc::Error::ipc_failed;
+    switch (server) {
+    case kSigma0Server: {
+        sigma0::StatisticsReply reply{};
+        error = ipc::call(id, sigma0::StatisticsRequest{}, reply, timeout);
+        return error != ipc::Error::ipc_failed;
+    }
+    case kProcServer: {
+        proc::StatisticsReply reply{};
+        error = ipc::call(id, proc::StatisticsRequest{}, reply, timeout);
+        break;
+    }
+    case kMmServer: {
+        mm::StatisticsReply reply{};
+        error = ipc::call(id, mm::StatisticsRequest{AXO_NIL_THREAD}, reply, timeout);
+        break;
+    }
+    case kCom2: {
+        serial::StatisticsReply reply{};
+        error = ipc::call(id, serial::StatisticsRequest{}, reply, timeout);
+        break;
+    }
+    case kPciServer: {
+        pci::StatisticsReply reply{};
+        error = ipc::call(id, pci::StatisticsRequest{}, reply, timeout);
+        break;
+    }
+    case kEth0: {
+        e1000::StatisticsReply reply{};
+        error = ipc::call(id, e1000::StatisticsRequest{}, reply, timeout);
+        break;
+    }
+    case kAta: {
+        ata::StatisticsReply reply{};
+        error = ipc::call(id, ata::StatisticsRequest{}, reply, timeout);
+        break;
+    }
+    default: {
+        console::StatisticsReply reply{};
+        error = ipc::call(id, console::StatisticsRequest{}, reply, timeout);
+        break;
+    }
+    }
+    if (error != ipc::Error::ok)
+        rt::tap::diag("%s did not answer its statistics: %s", kServers[server].name,
+                      ipc::error_name(error));
+    return error == ipc::Error::ok;
+}
+
+// proc's supervision state of a driver: restarted how often (a crash is restarted).
+uint32_t restarts(uint32_t server) {
+    proc::DeviceStatusRequest request{};
+    (void)request.module.set(kServers[server].name);
+    proc::DeviceStatusReply reply{};
+    if (ipc::call(proc_thread(), request, reply, axo_timeout_us(2000000)) != ipc::Error::ok)
+        return 1000;
+    return reply.restarts;
+}
+
+bool every_server_serves(uint32_t& restarted) {
+    bool all = true;
+    restarted = 0;
+    for (uint32_t i = 0; i < kServerCount; ++i) {
+        if (!answers(i)) all = false;
+        if (kServers[i].driver) restarted += restarts(i);
+    }
+    return all;
+}
+
+struct Counts {
+    axo_kernel_objects_t kernel;
+    proc::StatisticsReply proc;
+    mm::StatisticsReply mm;
+};
+
+Counts counts() {
+    Counts c{};
+    (void)axo_debug_objects(&c.kernel);
+    (void)ipc::call(proc_thread(), proc::StatisticsRequest{}, c.proc, axo_timeout_us(2000000));
+    (void)ipc::call(pager_thread(), mm::StatisticsRequest{AXO_NIL_THREAD}, c.mm,
+                    axo_timeout_us(2000000));
+    return c;
+}
+
+bool same_counts(const Counts& base, Counts& now) {
+    for (uint32_t attempt = 0; attempt < 100; ++attempt) {
+        now = counts();
+        // proc keeps the pages it took from σ0 for its pool (a process's start-up block, the
+        // pages it maps to a forged page fault) for the next process: one mapping node each.
+        // σ0's root node of a frame is made when σ0 first maps it: two nodes for a new page.
+        uint32_t pool = now.proc.pool_owned - base.proc.pool_owned;
+        uint32_t nodes = now.kernel.map_nodes - base.kernel.map_nodes;
+        uint32_t objects = now.kernel.heap_objects - base.kernel.heap_objects;
+        if (now.kernel.threads == base.kernel.threads && nodes >= pool && nodes <= 2 * pool &&
+            objects == nodes && now.proc.processes == base.proc.processes &&
+            now.proc.threads == base.proc.threads && now.mm.clients == base.mm.clients &&
+            now.mm.data_frames == base.mm.data_frames)
+            return true;
+        sleep_ms(10);
+    }
+    return false;
+}
+
+void print_counts(const char* what, const Counts& c) {
+    rt::tap::diag("%s: kernel threads %u, map nodes %u, heap objects %u; processes %u, threads %u, "
+                  "proc's pool %u pages; mm clients %u, data frames %u",
+                  what, c.kernel.threads, c.kernel.map_nodes, c.kernel.heap_objects,
+                  c.proc.processes, c.proc.threads, c.proc.pool_owned, c.mm.clients,
+                  c.mm.data_frames);
+}
+
+// One child: spawned, waited for (`kill_after_ms` > 0: killed after that long, in a call or
+// not). Returns the requests it completed (0 if it ended otherwise); `bad` if it ended in a
+// way the server may not end it.
+uint32_t run_one_child(uint32_t server, uint32_t seed, uint32_t count, uint32_t kill_after_ms,
+                       bool& bad) {
+    char words[48];
+    rt_snprintf(words, sizeof words, "child %u %u %u", server, seed, count);
+    proc::SpawnReply child{};
+    ipc::Error error = proc::client::spawn(g_transport, proc_thread(), "fuzz_rpc", words, child,
+                                           axo_timeout_us(2000000));
+    if (error != ipc::Error::ok) {
+        rt::tap::diag("spawn of a child for %s refused: %s", kServers[server].name,
+                      ipc::error_name(error));
+        bad = true;
+        return 0;
+    }
+    proc::WaitReply ended{};
+    if (kill_after_ms > 0) {
+        sleep_ms(kill_after_ms);
+        (void)proc::client::kill(g_transport, proc_thread(), static_cast<int32_t>(child.pid),
+                                 proc::kSignalKill, axo_timeout_us(2000000));
+    }
+    error = proc::client::wait(g_transport, proc_thread(), child.pid, 0, ended,
+                               axo_timeout_us(30000000));
+    if (error != ipc::Error::ok) {
+        (void)proc::client::kill(g_transport, proc_thread(), static_cast<int32_t>(child.pid),
+                                 proc::kSignalKill, axo_timeout_us(2000000));
+        (void)proc::client::wait(g_transport, proc_thread(), child.pid, 0, ended,
+                                 axo_timeout_us(2000000));
+        rt::tap::diag("child %u for %s did not end in 30 s: %s", seed, kServers[server].name,
+                      ipc::error_name(error));
+        bad = true;
+        return 0;
+    }
+    if (ended.reason == proc::kExitNormal && ended.status == static_cast<int32_t>(count))
+        return count;
+    if (kill_after_ms > 0 && ended.reason == proc::kExitKilled) return 0;
+    if (kServers[server].may_end_sender && ended.status != -1) return 0;
+    rt::tap::diag("child %u for %s ended: reason %u, status %d (seed %u)", seed,
+                  kServers[server].name, ended.reason, ended.status, g_seed);
+    bad = true;
+    return 0;
+}
+
+} // namespace
+
+[[noreturn]] void run_rpc_fuzzer() {
+    loader::StartArguments args = arguments();
+    for (uint32_t i = 1; i + 3 < args.argc; ++i) {
+        if (strcmp(args.argv[i], "child") != 0) continue;
+        uint32_t server = 0, seed = 0, count = 0;
+        if (!parse_number(args.argv[i + 1], server) || server >= kServerCount ||
+            !parse_number(args.argv[i + 2], seed) || !parse_number(args.argv[i + 3], count))
+            exit(-3);
+        run_child(server, seed, count);
+    }
+    if (const char* text = argument("seed")) parse_number(text, g_seed);
+    if (const char* text = argument("requests")) parse_number(text, g_requests);
+    rt_tap_begin();
+    rt::tap::diag("fuzz-rpc: seed %u, %u requests per server (reproduce: the module's arguments "
+                  "seed=%u requests=%u)",
+                  g_seed, g_requests, g_seed, g_requests);
+    bool found = true;
+    for (uint32_t i = 0; i < kServerCount; ++i) {
+        g_servers[i] = lookup(i);
+        if (g_servers[i] == AXO_NIL_THREAD) {
+            rt::tap::diag("no server %s", kServers[i].name);
+            found = false;
+        }
+    }
+    uint32_t restarted = 0;
+    rt::tap::check(found && every_server_serves(restarted) && restarted == 0,
+                   "every server found and answering");
+    // proc keeps the pages of a process's start-up block for the next one, mm its tables:
+    // the baseline is taken after a first child has come and gone.
+    bool warm_bad = false;
+    (void)run_one_child(kPciServer, g_seed, 100, 0, warm_bad);
+    sleep_ms(50);
+    Counts base = counts();
+    print_counts("before", base);
+    constexpr uint32_t kChunk = 10000;
+    constexpr uint32_t kKilledChildren = 5;
+    uint64_t started = rt_clock_us();
+    for (uint32_t server = 0; server < kServerCount; ++server) {
+        uint64_t round_started = rt_clock_us();
+        bool bad = false;
+        uint32_t done = 0, children = 0, ended_early = 0;
+        uint32_t seed = g_seed * 1000u + server * 100u;
+        uint32_t chunk = kServers[server].may_end_sender ? kChunk / 5 : kChunk;
+        while (done < g_requests && children < 4 * (g_requests / chunk + 1) && !bad) {
+            uint32_t n = g_requests - done < chunk ? g_requests - done : chunk;
+            uint32_t completed = run_one_child(server, seed++, n, 0, bad);
+            if (completed == 0) ++ended_early;
+            done += completed;
+            ++children;
+            if (!every_server_serves(restarted) || restarted != 0) {
+                rt::tap::diag("after child %u for %s: a server stopped answering or a driver was "
+                              "restarted (%u restarts; seed %u)",
+                              seed - 1, kServers[server].name, restarted, g_seed);
+                bad = true;
+            }
+        }
+        // Senders that die in the middle of their calls.
+        for (uint32_t k = 0; k < kKilledChildren && !bad; ++k) {
+            uint32_t kill_after_ms = 2 + seed % 20;
+            (void)run_one_child(server, seed++, 0, kill_after_ms, bad);
+            if (!every_server_serves(restarted) || restarted != 0) bad = true;
+        }
+        Counts now{};
+        bool steady = same_counts(base, now);
+        if (!steady) {
+            print_counts("before", base);
+            print_counts("now", now);
+        }
+        rt::tap::diag("%s: %llu ms", kServers[server].name,
+                      static_cast<unsigned long long>((rt_clock_us() - round_started) / 1000));
+        rt::tap::check(
+            !bad && done >= g_requests && steady,
+            "%s: %u malformed requests from %u children (%u ended by their own requests), "
+            "%u killed in calls; every server answers, no driver restarted, nothing leaked",
+            kServers[server].name, done, children, ended_early, kKilledChildren);
+    }
+    rt::tap::diag("%llu ms of guest time",
+                  static_cast<unsigned long long>((rt_clock_us() - started) / 1000));
+    rt_tap_end();
+    exit(rt_tap_failures() == 0 ? 0 : 1);
+}
+
+} // namespace fuzz
+
+int main() {
+    fuzz::run_rpc_fuzzer();
+}
