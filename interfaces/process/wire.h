@@ -23,6 +23,10 @@ enum axo_process_label {
     AXO_PROC_LIST = AXO_LABELS_PROCESS_FIRST + 14,
     AXO_PROC_SIGNAL_STATE = AXO_LABELS_PROCESS_FIRST + 15,
     AXO_PROC_EXEC = AXO_LABELS_PROCESS_FIRST + 16,
+    /* Signal delivery to handlers (libposix): dispositions, mask and entry; take; suspend. */
+    AXO_PROC_SIGNAL_ACTION = AXO_LABELS_PROCESS_FIRST + 0x20,
+    AXO_PROC_SIGNAL_TAKE = AXO_LABELS_PROCESS_FIRST + 0x21,
+    AXO_PROC_SIGNAL_SUSPEND = AXO_LABELS_PROCESS_FIRST + 0x22,
 };
 
 #endif /* AXO_INTERFACES_PROCESS_WIRE_H */
