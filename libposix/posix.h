@@ -5,9 +5,9 @@
 #include <stdint.h>
 
 #include "axolotl/syscalls.h"
-#include "libposix/descriptor_table.h"
 #include "lib/ipc/errno_map.h"
 #include "lib/ipc/kernel.h"
+#include "libposix/descriptor_table.h"
 
 namespace posix {
 
@@ -33,10 +33,16 @@ uint32_t my_pid();
 void forget_after_fork();
 void forget_timer_after_fork();
 
-// The IPC error of the last call: whether a signal's diversion aborted it (AXO_IPC_CANCELLED).
+// After an ipc that failed (its tag says so): whether a signal's diversion aborted it
+// (AXO_IPC_CANCELLED). The error word is only fresh after a failure: ask nothing else of it.
 inline bool call_was_interrupted() {
     uint32_t word = axo_my_utcb()->error;
     return axo_ipc_error_code(word) == AXO_IPC_CANCELLED;
+}
+
+// An ipc::call's result: the ipc failed because a signal's diversion aborted it.
+inline bool interrupted(ipc::Error error) {
+    return error == ipc::Error::ipc_failed && call_was_interrupted();
 }
 
 // ipc::call to proc (or another server) that a signal handler may interrupt: the call is made
@@ -46,7 +52,7 @@ ipc::Error interruptible_call(axo_thread_id_t server, const Req& request,
                               typename Req::Reply& reply, bool restartable = true) {
     for (;;) {
         ipc::Error error = ipc::call(server, request, reply);
-        if (error == ipc::Error::ok || !call_was_interrupted()) return error;
+        if (!interrupted(error)) return error;
         if (!restartable || !restart_after_handler()) return ipc::Error::interrupted;
     }
 }

@@ -201,9 +201,8 @@ pid_t wait(int* status) {
 int kill(pid_t pid, int signal) {
     if (signal < 0 || signal > static_cast<int>(proc::kMaxSignal)) return fail_errno(EINVAL);
     ipc::Empty reply;
-    ipc::Error error =
-        call_proc(proc::KillRequest{static_cast<int32_t>(pid), static_cast<uint32_t>(signal)},
-                  reply, false);
+    ipc::Error error = call_proc(
+        proc::KillRequest{static_cast<int32_t>(pid), static_cast<uint32_t>(signal)}, reply, false);
     if (error == ipc::Error::not_found) return fail_errno(ESRCH);
     if (error == ipc::Error::no_permission) return fail_errno(EPERM);
     if (error != ipc::Error::ok) return fail(error);
@@ -238,15 +237,23 @@ int sched_yield(void) {
 
 long sysconf(int name) {
     switch (name) {
-    case _SC_ARG_MAX: return 128 * 1024;
-    case _SC_CHILD_MAX: return 256;
-    case _SC_CLK_TCK: return CLOCKS_PER_SEC;
-    case _SC_NGROUPS_MAX: return static_cast<long>(proc::kMaxGroups);
-    case _SC_OPEN_MAX: return posix::DescriptorTable::kSize;
-    case _SC_PAGESIZE: return 4096;
+    case _SC_ARG_MAX:
+        return 128 * 1024;
+    case _SC_CHILD_MAX:
+        return 256;
+    case _SC_CLK_TCK:
+        return CLOCKS_PER_SEC;
+    case _SC_NGROUPS_MAX:
+        return static_cast<long>(proc::kMaxGroups);
+    case _SC_OPEN_MAX:
+        return posix::DescriptorTable::kSize;
+    case _SC_PAGESIZE:
+        return 4096;
     case _SC_NPROCESSORS_CONF:
-    case _SC_NPROCESSORS_ONLN: return 1;
-    default: return fail_errno(EINVAL);
+    case _SC_NPROCESSORS_ONLN:
+        return 1;
+    default:
+        return fail_errno(EINVAL);
     }
 }
 

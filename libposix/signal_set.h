@@ -25,9 +25,15 @@ enum class MaskChange { block, unblock, set };
 // The mask after sigprocmask(how, set): SIGKILL and SIGSTOP never in it.
 constexpr uint32_t change_mask(uint32_t mask, MaskChange how, uint32_t set) {
     switch (how) {
-    case MaskChange::block: mask |= set; break;
-    case MaskChange::unblock: mask &= ~set; break;
-    case MaskChange::set: mask = set; break;
+    case MaskChange::block:
+        mask |= set;
+        break;
+    case MaskChange::unblock:
+        mask &= ~set;
+        break;
+    case MaskChange::set:
+        mask = set;
+        break;
     }
     return mask & kAllSignals & ~kUncatchable;
 }

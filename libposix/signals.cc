@@ -36,11 +36,11 @@ static_assert(sizeof(SignalFrame) == 40, "signal_entry.S pushes 8 registers, fla
 
 // A call to proc that a diversion may cancel only before proc has it (proc answers at once):
 // then it is made again.
-template <ipc::Request Req> ipc::Error call_proc_uninterrupted(const Req& request,
-                                                                typename Req::Reply& reply) {
+template <ipc::Request Req>
+ipc::Error call_proc_uninterrupted(const Req& request, typename Req::Reply& reply) {
     for (;;) {
         ipc::Error error = ipc::call(proc_thread(), request, reply);
-        if (error == ipc::Error::ok || !call_was_interrupted()) return error;
+        if (!interrupted(error)) return error;
     }
 }
 
@@ -68,14 +68,22 @@ proc::SignalTakeReply take() {
 
 int posix_code(uint32_t code) {
     switch (code) {
-    case proc::kFaultMapError: return SEGV_MAPERR;
-    case proc::kFaultAccess: return SEGV_ACCERR;
-    case proc::kFaultOpcode: return ILL_ILLOPC;
-    case proc::kFaultDivide: return FPE_INTDIV;
-    case proc::kFaultFloat: return FPE_FLTINV;
-    case proc::kFaultAlignment: return BUS_ADRALN;
-    case proc::kFaultBreakpoint: return TRAP_BRKPT;
-    default: return SI_USER;
+    case proc::kFaultMapError:
+        return SEGV_MAPERR;
+    case proc::kFaultAccess:
+        return SEGV_ACCERR;
+    case proc::kFaultOpcode:
+        return ILL_ILLOPC;
+    case proc::kFaultDivide:
+        return FPE_INTDIV;
+    case proc::kFaultFloat:
+        return FPE_FLTINV;
+    case proc::kFaultAlignment:
+        return BUS_ADRALN;
+    case proc::kFaultBreakpoint:
+        return TRAP_BRKPT;
+    default:
+        return SI_USER;
     }
 }
 
@@ -186,7 +194,8 @@ int sigaction(int signal, const struct sigaction* action, struct sigaction* old)
 // signal(): BSD's semantics, as glibc's: the handler stays installed and interrupted calls
 // restart.
 _sig_func_ptr signal(int number, _sig_func_ptr handler) {
-    struct sigaction action {}, old{};
+    struct sigaction action {
+    }, old{};
     action.sa_handler = handler;
     action.sa_flags = SA_RESTART;
     if (sigaction(number, &action, &old) != 0) return SIG_ERR;
@@ -198,10 +207,17 @@ int sigprocmask(int how, const sigset_t* set, sigset_t* old) {
     if (set == nullptr) return 0;
     posix::MaskChange change;
     switch (how) {
-    case SIG_BLOCK: change = posix::MaskChange::block; break;
-    case SIG_UNBLOCK: change = posix::MaskChange::unblock; break;
-    case SIG_SETMASK: change = posix::MaskChange::set; break;
-    default: return fail_errno(EINVAL);
+    case SIG_BLOCK:
+        change = posix::MaskChange::block;
+        break;
+    case SIG_UNBLOCK:
+        change = posix::MaskChange::unblock;
+        break;
+    case SIG_SETMASK:
+        change = posix::MaskChange::set;
+        break;
+    default:
+        return fail_errno(EINVAL);
     }
     uint32_t mask = posix::change_mask(g_mask, change, static_cast<uint32_t>(*set));
     if (mask == g_mask && posix::g_reported) return 0;

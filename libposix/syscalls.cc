@@ -170,8 +170,8 @@ ssize_t console_read(char* out, size_t count) {
     if (console_server() == AXO_NIL_THREAD) return fail_errno(ENOSYS);
     for (;;) {
         axo_utcb_t* utcb = axo_my_utcb();
-        utcb->mr[1] = static_cast<uint32_t>(count < AXO_STREAM_CHUNK_BYTES ? count
-                                                                           : AXO_STREAM_CHUNK_BYTES);
+        utcb->mr[1] =
+            static_cast<uint32_t>(count < AXO_STREAM_CHUNK_BYTES ? count : AXO_STREAM_CHUNK_BYTES);
         utcb->mr[2] = AXO_STREAM_READ_WAIT;
         utcb->mr[0] = axo_msg_tag(AXO_STREAM_READ, 2, 0);
         axo_msg_tag_t tag =
@@ -198,8 +198,8 @@ ssize_t console_read(char* out, size_t count) {
 
 extern "C" char __heap_start[], __heap_end[]; // lib/user.ld
 
-using posix::descriptors;
 using posix::DescriptorKind;
+using posix::descriptors;
 using posix::fail_errno;
 
 extern "C" {
@@ -312,10 +312,15 @@ int fcntl(int fd, int command, ...) {
         int result = descriptors().duplicate(fd, argument);
         return result < 0 ? fail_errno(EMFILE) : result;
     }
-    case F_GETFD: return entry->close_on_exec ? FD_CLOEXEC : 0;
-    case F_SETFD: entry->close_on_exec = (argument & FD_CLOEXEC) != 0; return 0;
-    case F_GETFL: return O_RDWR;
-    default: return fail_errno(EINVAL);
+    case F_GETFD:
+        return entry->close_on_exec ? FD_CLOEXEC : 0;
+    case F_SETFD:
+        entry->close_on_exec = (argument & FD_CLOEXEC) != 0;
+        return 0;
+    case F_GETFL:
+        return O_RDWR;
+    default:
+        return fail_errno(EINVAL);
     }
 }
 

@@ -177,14 +177,18 @@ int nanosleep(const struct timespec* request, struct timespec* left) {
 }
 
 unsigned sleep(unsigned seconds) {
-    struct timespec request {static_cast<time_t>(seconds), 0}, left{};
+    struct timespec request {
+        static_cast<time_t>(seconds), 0
+    }, left{};
     if (nanosleep(&request, &left) == 0) return 0;
     return static_cast<unsigned>(left.tv_sec) + (left.tv_nsec > 0 ? 1 : 0);
 }
 
 int usleep(useconds_t microseconds) {
-    struct timespec request {static_cast<time_t>(microseconds / 1000000u),
-                             static_cast<long>(microseconds % 1000000u) * 1000};
+    struct timespec request {
+        static_cast<time_t>(microseconds / 1000000u),
+            static_cast<long>(microseconds % 1000000u) * 1000
+    };
     return nanosleep(&request, nullptr);
 }
 
@@ -192,14 +196,16 @@ int usleep(useconds_t microseconds) {
 unsigned alarm(unsigned seconds) {
     uint64_t now = now_us();
     uint64_t old = posix::g_alarm_deadline;
-    unsigned left = old > now ? static_cast<unsigned>((old - now + posix::kMicrosecondsPerSecond - 1) /
-                                                      posix::kMicrosecondsPerSecond)
-                              : 0;
+    unsigned left = old > now
+                        ? static_cast<unsigned>((old - now + posix::kMicrosecondsPerSecond - 1) /
+                                                posix::kMicrosecondsPerSecond)
+                        : 0;
     if (seconds == 0) {
         posix::g_alarm_deadline = 0;
     } else {
         if (!posix::start_timer()) return left; // no thread: no alarm (ENOMEM is not reported)
-        posix::g_alarm_deadline = now + static_cast<uint64_t>(seconds) * posix::kMicrosecondsPerSecond;
+        posix::g_alarm_deadline =
+            now + static_cast<uint64_t>(seconds) * posix::kMicrosecondsPerSecond;
     }
     if (posix::g_timer != AXO_NIL_THREAD) (void)axo_notify(posix::g_timer, posix::kTimerBit);
     return left;

@@ -16,15 +16,20 @@ constexpr int kStoppedLow = 0x7f;
 
 constexpr int wait_status(uint32_t reason, int32_t status) {
     switch (reason) {
-    case proc::kExitNormal: return (status & 0xff) << 8;
-    case proc::kExitKilled: return status & 0x7f;
+    case proc::kExitNormal:
+        return (status & 0xff) << 8;
+    case proc::kExitKilled:
+        return status & 0x7f;
     case proc::kExitFaulted: {
         uint32_t signal = proc::fault_signal(static_cast<uint32_t>(status), 0).signal;
         return static_cast<int>(signal != 0 ? signal : proc::kSignalKill);
     }
-    case proc::kExitStopped: return (status & 0xff) << 8 | kStoppedLow;
-    case proc::kExitContinued: return kContinuedStatus;
-    default: return proc::kSignalKill;
+    case proc::kExitStopped:
+        return (status & 0xff) << 8 | kStoppedLow;
+    case proc::kExitContinued:
+        return kContinuedStatus;
+    default:
+        return proc::kSignalKill;
     }
 }
 

@@ -537,21 +537,29 @@ struct FaultSignal {
 };
 constexpr FaultSignal fault_signal(uint32_t vector, uint32_t error) {
     switch (vector) {
-    case 0: return {kSignalFloatingPoint, kFaultDivide};
+    case 0:
+        return {kSignalFloatingPoint, kFaultDivide};
     case 1:
-    case 3: return {kSignalTrap, kFaultBreakpoint};
-    case 6: return {kSignalIllegal, kFaultOpcode};
+    case 3:
+        return {kSignalTrap, kFaultBreakpoint};
+    case 6:
+        return {kSignalIllegal, kFaultOpcode};
     case 16:
-    case 19: return {kSignalFloatingPoint, kFaultFloat};
-    case 17: return {kSignalBus, kFaultAlignment};
-    case 14: return {kSignalSegmentation, (error & 1u) ? kFaultAccess : kFaultMapError};
+    case 19:
+        return {kSignalFloatingPoint, kFaultFloat};
+    case 17:
+        return {kSignalBus, kFaultAlignment};
+    case 14:
+        return {kSignalSegmentation, (error & 1u) ? kFaultAccess : kFaultMapError};
     case 4:
     case 5:
     case 10:
     case 11:
     case 12:
-    case 13: return {kSignalSegmentation, kFaultGeneral};
-    default: return {0, kFaultNone};
+    case 13:
+        return {kSignalSegmentation, kFaultGeneral};
+    default:
+        return {0, kFaultNone};
     }
 }
 

@@ -17,9 +17,9 @@ typedef struct {
     sigset_t mask;
 } sigjmp_buf[1];
 
-#define sigsetjmp(env, savemask)                                                               \
-    ((env)[0].save_mask = (savemask),                                                          \
-     (env)[0].save_mask ? (void)sigprocmask(SIG_SETMASK, 0, &(env)[0].mask) : (void)0,          \
+#define sigsetjmp(env, savemask)                                                                   \
+    ((env)[0].save_mask = (savemask),                                                              \
+     (env)[0].save_mask ? (void)sigprocmask(SIG_SETMASK, 0, &(env)[0].mask) : (void)0,             \
      setjmp((env)[0].buffer))
 
 void siglongjmp(sigjmp_buf env, int value) __attribute__((__noreturn__));

@@ -239,8 +239,7 @@ ipc::Error ProcessService::signal_take(axo_thread_id_t from, const SignalTakeReq
     return ipc::Error::ok;
 }
 
-ipc::Error ProcessService::signal_suspend(axo_thread_id_t from,
-                                          const SignalSuspendRequest& request,
+ipc::Error ProcessService::signal_suspend(axo_thread_id_t from, const SignalSuspendRequest& request,
                                           SignalSuspendReply& reply) {
     ProcessEntry* self = m_table.find_running(from);
     if (self == nullptr) return ipc::Error::not_found;

@@ -113,8 +113,8 @@ ipc::Error on_signal_take(Proc& proc, axo_thread_id_t from, const SignalTakeRequ
     return proc.processes.signal_take(from, request, reply);
 }
 
-ipc::Error on_signal_suspend(Proc& proc, axo_thread_id_t from,
-                             const SignalSuspendRequest& request, SignalSuspendReply& reply) {
+ipc::Error on_signal_suspend(Proc& proc, axo_thread_id_t from, const SignalSuspendRequest& request,
+                             SignalSuspendReply& reply) {
     return proc.processes.signal_suspend(from, request, reply);
 }
 

@@ -10,4 +10,4 @@ axo_qemu_test(NAME posix-suite
         "${AXO_TARGET_DIR}/servers/memory/mm/mm"
         "${AXO_TARGET_DIR}/tests/guest/posix/posix_suite on-exit=shutdown"
     TIMEOUT 120
-    EXPECT [[proc: posix_suite ended.*exited with status 0]])
+    EXPECT [[proc: posix_suite ended.*on-exit=shutdown: success]])

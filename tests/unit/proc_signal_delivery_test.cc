@@ -49,9 +49,9 @@ TEST_F(SignalDeliveryTest, CaughtUnblockedSignalDivertsTheFirstThreadOnce) {
     EXPECT_EQ(first.code, kFaultNone);
     // Everything is blocked until the handler's mask is reported: no take, no diversion.
     EXPECT_EQ(take(app.main_thread).signal, 0u);
-    SignalActionReply during = action(app.main_thread, signal_bit(kSignalUser1) |
-                                                          signal_bit(kSignalUser2),
-                                      signal_bit(kSignalUser1));
+    SignalActionReply during =
+        action(app.main_thread, signal_bit(kSignalUser1) | signal_bit(kSignalUser2),
+               signal_bit(kSignalUser1));
     EXPECT_EQ(during.deliverable, signal_bit(kSignalUser2))
         << "the caller takes what its own mask change made deliverable";
     EXPECT_EQ(diversions.size(), 1u) << "proc does not divert a thread that is calling it";
@@ -66,8 +66,8 @@ TEST_F(SignalDeliveryTest, BlockedSignalWaitsForTheMaskToOpen) {
     ASSERT_EQ(kill(kProcThread, pid(app), kSignalUser1), ipc::Error::ok);
     EXPECT_TRUE(diversions.empty());
     EXPECT_EQ(entry_of(app.main_thread).pending, signal_bit(kSignalUser1));
-    SignalActionReply still = action(app.main_thread, signal_bit(kSignalUser1),
-                                     signal_bit(kSignalUser1));
+    SignalActionReply still =
+        action(app.main_thread, signal_bit(kSignalUser1), signal_bit(kSignalUser1));
     EXPECT_EQ(still.pending, signal_bit(kSignalUser1)) << "sigpending sees it";
     EXPECT_EQ(still.deliverable, 0u);
     SignalActionReply open = action(app.main_thread, signal_bit(kSignalUser1), 0);
@@ -124,8 +124,8 @@ TEST_F(SignalDeliveryTest, CaughtFaultGoesToTheEntryWithItsAddress) {
     SpawnReply app = spawned(kProcThread);
     action(app.main_thread, signal_bit(kSignalSegmentation), 0);
     uint32_t entry = 0;
-    ASSERT_TRUE(service.fault(app.main_thread, 14, 2 | 4, 0x10, 0x401000, 0x7fff0000, 0x202,
-                              entry));
+    ASSERT_TRUE(
+        service.fault(app.main_thread, 14, 2 | 4, 0x10, 0x401000, 0x7fff0000, 0x202, entry));
     EXPECT_EQ(entry, kEntry);
     SignalTakeReply reply = take(app.main_thread);
     EXPECT_EQ(reply.signal, kSignalSegmentation);
