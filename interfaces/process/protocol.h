@@ -565,9 +565,11 @@ constexpr FaultSignal fault_signal(uint32_t vector, uint32_t error) {
 
 // Sets what kProcSignalState sets — the ignored and caught signals — and the mask (`blocked`;
 // SIGKILL and SIGSTOP are never blocked) and `entry`, the process's signal entry (0: none; proc
-// then only records caught signals as pending, as without delivery). Pending signals stay pending.
-// The reply: the caught signals pending (blocked or not: sigpending), and of them the deliverable
-// ones (not blocked): proc does not divert the caller for those — it takes them itself now.
+// then only records caught signals as pending, as without delivery). Pending signals stay pending;
+// a blocked signal with its default action waits in proc until the mask unblocks it, and acts
+// then (this call may end or stop the caller: no reply then). The reply: the pending signals
+// (sigpending), and the deliverable ones (caught, not blocked): proc does not divert the caller
+// for those — it takes them itself now.
 // Errors: not_found (no process).
 struct SignalActionReply {
     uint32_t pending;

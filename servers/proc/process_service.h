@@ -179,6 +179,9 @@ private:
     // unless its first thread is the one whose request proc is carrying out (a kill of itself:
     // it takes the signal when the answer is back, kProcSignalTake).
     void divert_for_signal(ProcessEntry& target);
+    // After a mask change: pending signals with their default action that are no longer
+    // blocked are carried out (which may end or stop `target`).
+    void act_on_unblocked(ProcessEntry& target);
     axo_thread_id_t m_requester = AXO_NIL_THREAD;
     void resume(ProcessEntry& target);
     // A stop or continue of `child` to report: to a wait that asked for it, else kept.

@@ -106,6 +106,11 @@ void ProcessService::signal(ProcessEntry& target, uint32_t signal) {
         if (!(kDefaultStop & bit) || (target.caught & bit)) target.pending |= bit;
         return;
     }
+    if ((target.blocked & bit) && !(kUncatchable & bit) && !(target.caught & bit)) {
+        // Blocked: its default action waits until the process unblocks it (signal_action).
+        target.pending |= bit;
+        return;
+    }
     if ((target.caught & bit) && !(kUncatchable & bit)) {
         target.pending |= bit;
         if (m_host.signalled != nullptr)
@@ -139,8 +144,9 @@ void ProcessService::resume(ProcessEntry& target) {
     target.report_status = static_cast<int32_t>(kSignalContinue);
     // What arrived while it was stopped acts now: the first one whose default action ends the
     // process ends it; caught ones stay pending for it to collect.
-    uint32_t waiting = target.pending & ~target.caught & ~signal_bit(kSignalContinue);
-    target.pending &= target.caught;
+    uint32_t waiting =
+        target.pending & ~target.caught & ~target.blocked & ~signal_bit(kSignalContinue);
+    target.pending &= target.caught | target.blocked;
     for (uint32_t signal = 1; signal <= kMaxSignal; ++signal) {
         uint32_t bit = signal_bit(signal);
         if (!(waiting & bit) || (target.ignored & bit) || (kDefaultIgnore & bit) ||
@@ -209,9 +215,25 @@ ipc::Error ProcessService::signal_action(axo_thread_id_t from, const SignalActio
     self->entry = request.entry;
     // A signal that became ignored is discarded (POSIX: setting SIG_IGN discards it).
     self->pending &= ~self->ignored;
-    reply.pending = self->pending & self->caught;
+    act_on_unblocked(*self);
+    if (self->state != ProcessState::running) return ipc::kNoReply; // it ended
+    reply.pending = self->pending;
     reply.deliverable = deliverable(*self);
     return ipc::Error::ok;
+}
+
+void ProcessService::act_on_unblocked(ProcessEntry& target) {
+    // Pending signals with their default action that the mask no longer blocks act now, as
+    // they would have when they came (signal()): ignored, a stop, or the end.
+    uint32_t waiting = target.pending & ~target.caught & ~target.blocked;
+    for (uint32_t signal = 1; signal <= kMaxSignal && waiting != 0; ++signal) {
+        uint32_t bit = signal_bit(signal);
+        if (!(waiting & bit)) continue;
+        waiting &= ~bit;
+        target.pending &= ~bit;
+        if (target.state != ProcessState::running || target.stopped) return;
+        this->signal(target, signal);
+    }
 }
 
 ipc::Error ProcessService::signal_take(axo_thread_id_t from, const SignalTakeRequest&,
@@ -245,6 +267,8 @@ ipc::Error ProcessService::signal_suspend(axo_thread_id_t from, const SignalSusp
     if (self == nullptr) return ipc::Error::not_found;
     self->blocked = request.blocked & kCatchable;
     reply.deliverable = deliverable(*self);
+    act_on_unblocked(*self);
+    if (self->state != ProcessState::running) return ipc::kNoReply; // it ended
     if (reply.deliverable != 0) return ipc::Error::ok;
     // No answer: the caller waits in its call until a signal's diversion aborts it.
     return ipc::kNoReply;

@@ -76,6 +76,25 @@ TEST_F(SignalDeliveryTest, BlockedSignalWaitsForTheMaskToOpen) {
     EXPECT_EQ(entry_of(app.main_thread).pending, 0u);
 }
 
+TEST_F(SignalDeliveryTest, BlockedDefaultActionWaitsForTheUnblock) {
+    SpawnReply app = spawned(kProcThread);
+    action(app.main_thread, 0, signal_bit(kSignalTerm) | signal_bit(kSignalTerminalStop));
+    ASSERT_EQ(kill(kProcThread, pid(app), kSignalTerm), ipc::Error::ok);
+    ASSERT_EQ(kill(kProcThread, pid(app), kSignalTerminalStop), ipc::Error::ok);
+    EXPECT_EQ(alive.count(app.main_thread), 1u) << "blocked: not ended yet";
+    EXPECT_TRUE(halts.empty()) << "blocked: not stopped yet";
+    SignalActionReply still = action(app.main_thread, 0, signal_bit(kSignalTerm));
+    EXPECT_EQ(still.pending, signal_bit(kSignalTerm)) << "sigpending sees the blocked one";
+    ASSERT_EQ(halts.size(), 1u) << "SIGTSTP unblocked: the stop happens now";
+    ASSERT_EQ(kill(kProcThread, pid(app), kSignalContinue), ipc::Error::ok);
+    EXPECT_EQ(alive.count(app.main_thread), 1u) << "SIGCONT does not release a blocked SIGTERM";
+    SignalActionReply reply{};
+    EXPECT_EQ(service.signal_action(app.main_thread, SignalActionRequest{0, 0, 0, kEntry}, reply),
+              ipc::kNoReply)
+        << "unblocked: SIGTERM ends the process, and nobody is left to answer";
+    EXPECT_EQ(alive.count(app.main_thread), 0u);
+}
+
 TEST_F(SignalDeliveryTest, KillAndStopCannotBeBlocked) {
     SpawnReply app = spawned(kProcThread);
     action(app.main_thread, 0, ~0u);

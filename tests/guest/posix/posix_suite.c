@@ -324,6 +324,22 @@ static void test_signals(void) {
     sigemptyset(&block);
     sigprocmask(SIG_SETMASK, &block, NULL);
 
+    /* A blocked signal with the default action waits for the unblock, then ends the child. */
+    child = fork();
+    if (child == 0) {
+        sigset_t term, seen;
+        sigemptyset(&term);
+        sigaddset(&term, SIGTERM);
+        sigprocmask(SIG_BLOCK, &term, NULL);
+        raise(SIGTERM);
+        if (sigpending(&seen) != 0 || !sigismember(&seen, SIGTERM)) _exit(1);
+        sigprocmask(SIG_UNBLOCK, &term, NULL);
+        _exit(2); /* not reached: the unblock ends it */
+    }
+    status = reap(child);
+    ok(WIFSIGNALED(status) && WTERMSIG(status) == SIGTERM,
+       "a blocked SIGTERM stays pending, then ends the process when unblocked (%#x)", status);
+
     /* sigsuspend: SIGUSR1 blocked; a child sends it; sigsuspend with it open takes it. */
     reset_caught();
     sigemptyset(&block);
