@@ -22,7 +22,7 @@
 static const size_t kSizes[] = {1, 24, 100, 1000, 4096, 20000, 100000};
 #define COUNT (sizeof kSizes / sizeof kSizes[0])
 
-/* lib/libc_glue: 1 when sbrk is mm's break, 2 for the arena. */
+/* libposix: 1 when sbrk is mm's break, 2 for the arena. */
 int axo_heap_mode(void);
 
 static int exhaust(void) {

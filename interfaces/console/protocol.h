@@ -3,7 +3,7 @@
 // header is the documentation of the server and is shared by the driver and its clients
 // (client.h). The driver registers its module's name with proc's name service (the tests use
 // "vga"), and "console" too when its line says `console` — the name newlib's write(1)/read(0)
-// look up (lib/libc_glue) — so the same module is a second console a person sees in the QEMU
+// look up (libposix) — so the same module is a second console a person sees in the QEMU
 // window, or the system console.
 //
 // It serves the stream interface (interfaces/stream/protocol.h: kStreamWrite, kStreamRead,

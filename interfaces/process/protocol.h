@@ -48,6 +48,11 @@ enum Label : uint32_t {
     // caller's memory (a map item), not in message words
     kProcSpawnBlock = AXO_PROC_SPAWN_BLOCK,
     kProcExecBlock = AXO_PROC_EXEC_BLOCK,
+    kProcSignalAction =
+        AXO_PROC_SIGNAL_ACTION, // dispositions, mask and handler entry; what is pending
+    kProcSignalTake =
+        AXO_PROC_SIGNAL_TAKE, // the next deliverable signal, and the context it interrupted
+    kProcSignalSuspend = AXO_PROC_SIGNAL_SUSPEND, // sigsuspend: a mask, then wait for a signal
 };
 static_assert(labels::all_in(AXO_LABELS_PROCESS_FIRST, AXO_LABELS_PROCESS_LAST,
                              {kProcSpawn, kProcExit, kProcWait, kProcKill, kProcStatistics,
@@ -171,7 +176,14 @@ enum ExitReason : uint32_t {
 // for the process to collect (kProcSignalState) until kernel notifications deliver it.
 constexpr uint32_t kSignalHangup = 1;
 constexpr uint32_t kSignalInterrupt = 2;
+constexpr uint32_t kSignalIllegal = 4;
+constexpr uint32_t kSignalTrap = 5;
+constexpr uint32_t kSignalAbort = 6;
+constexpr uint32_t kSignalFloatingPoint = 8;
 constexpr uint32_t kSignalKill = 9;
+constexpr uint32_t kSignalBus = 10;
+constexpr uint32_t kSignalSegmentation = 11;
+constexpr uint32_t kSignalAlarm = 14;
 constexpr uint32_t kSignalTerm = 15;
 constexpr uint32_t kSignalUrgent = 16;
 constexpr uint32_t kSignalStop = 17;
@@ -546,5 +558,124 @@ struct ExecBlockRequest {
     uint32_t bytes;
 };
 static_assert(ipc::wire_words<ExecBlockRequest> == 11);
+// ---- Signal delivery ----------------------------------------------------------------------------
+//
+// How a caught signal reaches its handler (README.md, "Signal delivery"; libposix/README.md). The
+// process tells proc its dispositions, its mask and `entry`, the address of its signal entry
+// (libposix's trampoline). When a caught signal that is not blocked becomes pending, proc diverts
+// the process's first thread there with exchange_registers — its ip becomes `entry`, and an ipc it
+// is blocked in is aborted (the call fails with AXO_IPC_CANCELLED: EINTR, or a restart) — and keeps
+// the ip, sp and flags it had: the interrupted context. A fault (an exception of the first thread)
+// whose signal is caught and not blocked is answered the same way: the exception reply sends the
+// thread to `entry`. At `entry` the process takes the signal and the context (kProcSignalTake),
+// runs the handler and returns to the context itself. proc diverts a thread once until it took the
+// context; the take blocks every signal in proc's copy of the mask until the process sets its mask
+// again (kProcSignalAction), so nothing interrupts the handler before its own mask is in place.
+
+// The faults proc turns into signals, with the si_code the handler sees (POSIX's values in
+// newlib-compatible numbering are the process's business: these are proc's).
+enum FaultCode : uint32_t {
+    kFaultNone = 0,       // a signal sent by kill
+    kFaultMapError = 1,   // a page fault outside every region (SEGV_MAPERR)
+    kFaultAccess = 2,     // a page fault on a page without the right (SEGV_ACCERR)
+    kFaultGeneral = 3,    // general protection, stack, segment (SIGSEGV)
+    kFaultOpcode = 4,     // invalid opcode (SIGILL)
+    kFaultDivide = 5,     // divide error (SIGFPE)
+    kFaultFloat = 6,      // x87 or SIMD floating point (SIGFPE)
+    kFaultBreakpoint = 7, // int3, debug (SIGTRAP)
+    kFaultAlignment = 8,  // alignment check (SIGBUS)
+};
+
+// The signal (0: none) and code for a CPU exception vector and its error code.
+struct FaultSignal {
+    uint32_t signal;
+    uint32_t code;
+};
+constexpr FaultSignal fault_signal(uint32_t vector, uint32_t error) {
+    switch (vector) {
+    case 0:
+        return {kSignalFloatingPoint, kFaultDivide};
+    case 1:
+    case 3:
+        return {kSignalTrap, kFaultBreakpoint};
+    case 6:
+        return {kSignalIllegal, kFaultOpcode};
+    case 16:
+    case 19:
+        return {kSignalFloatingPoint, kFaultFloat};
+    case 17:
+        return {kSignalBus, kFaultAlignment};
+    case 14:
+        return {kSignalSegmentation, (error & 1u) ? kFaultAccess : kFaultMapError};
+    case 4:
+    case 5:
+    case 10:
+    case 11:
+    case 12:
+    case 13:
+        return {kSignalSegmentation, kFaultGeneral};
+    default:
+        return {0, kFaultNone};
+    }
+}
+
+// Sets what kProcSignalState sets — the ignored and caught signals — and the mask (`blocked`;
+// SIGKILL and SIGSTOP are never blocked) and `entry`, the process's signal entry (0: none; proc
+// then only records caught signals as pending, as without delivery). Pending signals stay pending;
+// a blocked signal with its default action waits in proc until the mask unblocks it, and acts
+// then (this call may end or stop the caller: no reply then). The reply: the pending signals
+// (sigpending), and the deliverable ones (caught, not blocked): proc does not divert the caller
+// for those — it takes them itself now.
+// Errors: not_found (no process).
+struct SignalActionReply {
+    uint32_t pending;
+    uint32_t deliverable;
+};
+struct SignalActionRequest {
+    static constexpr uint32_t kLabel = kProcSignalAction;
+    using Reply = SignalActionReply;
+    uint32_t ignored;
+    uint32_t caught;
+    uint32_t blocked;
+    uint32_t entry;
+};
+static_assert(ipc::wire_words<SignalActionRequest> == 4);
+static_assert(ipc::wire_words<SignalActionReply> == 2);
+
+// Takes the next signal to deliver: a fault's signal first, else the lowest caught, pending and
+// unblocked one (its pending bit is cleared); `signal` 0 if there is none. If proc diverted the
+// caller (to its entry, for a signal or a fault), the reply carries the interrupted context
+// (`diverted` 1: ip, sp, flags), once. After a take with a signal every signal is blocked in proc's
+// copy of the mask until the next kProcSignalAction sets it. Errors: not_found (no process).
+struct SignalTakeReply {
+    uint32_t signal;
+    uint32_t code;    // FaultCode
+    uint32_t address; // the fault address (page faults), else 0
+    uint32_t diverted;
+    uint32_t ip;
+    uint32_t sp;
+    uint32_t flags;
+};
+struct SignalTakeRequest {
+    static constexpr uint32_t kLabel = kProcSignalTake;
+    using Reply = SignalTakeReply;
+};
+static_assert(ipc::wire_words<SignalTakeRequest> == 0);
+static_assert(ipc::wire_words<SignalTakeReply> == 7);
+
+// sigsuspend: sets the mask to `blocked` and waits for a caught signal. If one is deliverable at
+// once the reply says which (`deliverable`); otherwise proc never answers: the signal's diversion
+// aborts the call (AXO_IPC_CANCELLED) and runs the handler. Setting the mask and starting to wait
+// are one step at proc, so no signal can slip in between. Errors: not_found (no process).
+struct SignalSuspendReply {
+    uint32_t deliverable;
+};
+struct SignalSuspendRequest {
+    static constexpr uint32_t kLabel = kProcSignalSuspend;
+    using Reply = SignalSuspendReply;
+    uint32_t blocked;
+};
+static_assert(ipc::wire_words<SignalSuspendRequest> == 1);
+static_assert(ipc::wire_words<SignalSuspendReply> == 1);
 
 } // namespace proc

@@ -95,6 +95,8 @@ static inline int axo_rpc_errno(uint32_t error) {
         return EIO; /* the server died; libposix retries first */
     case AXO_RPC_EIPC:
         return EIO;
+    case AXO_RPC_EINTR:
+        return EINTR; /* a signal's handler interrupted the call */
     }
     return EIO;
 }

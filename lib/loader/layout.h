@@ -5,7 +5,7 @@
 //   fill_page    the bytes of a page: the ELF file's bytes where segments have them, zero
 //                elsewhere (.bss, the stack), the start block in the stack's top pages
 //   StartBlock   the program's arguments at the top of its stack, where the System V i386
-//                ABI puts them (lib/crt0 reads them so; freestanding programs read them with
+//                ABI puts them (libposix/crt0.S reads them so; freestanding programs read them with
 //                start_arguments):
 //
 //                  esp ->  argc

@@ -136,6 +136,10 @@ ipc::Error ProcessService::exec(axo_thread_id_t from, const Name& image, const c
     entry->module = module;
     entry->execed = true;
     entry->caught = 0; // caught signals go back to their default; ignored ones stay ignored
+    entry->entry = 0;  // the new image has no signal entry until it reports one
+    entry->blocked = 0;
+    entry->diverted = false;
+    entry->fault_signal = 0;
     ipc::Error error = m_host.start(m_host.context, slot, module, thread, argv, argc, strings);
     if (error == ipc::Error::ok) {
         publish(kEventExec, *entry, module);
@@ -157,6 +161,10 @@ ipc::Error ProcessService::launch(ProcessEntry& entry, const ProcessEntry* paren
         // their default and keeps ignored ones (POSIX exec).
         entry.ignored = parent->ignored;
         entry.caught = execed ? 0 : parent->caught;
+        // fork keeps the mask and the signal entry (the copy has the parent's code); a new
+        // image has no entry until it reports one, with its own mask.
+        entry.blocked = execed ? 0 : parent->blocked;
+        entry.entry = execed ? 0 : parent->entry;
     } else {
         // proc's own: root, the leader of a session and a group of its own.
         entry.pgid = entry.sid = entry.pid;

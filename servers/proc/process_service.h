@@ -50,6 +50,11 @@ struct ProcessHost {
     // A caught signal became pending for the process in `slot`: the place to wake it (a kernel
     // notification, once the kernel has them); until then the process collects it itself.
     void (*signalled)(void* context, uint32_t slot, uint32_t signal) = nullptr;
+    // Sends `thread` to `entry` (its ip; an ipc it is blocked in is aborted) and returns the ip,
+    // sp and flags it had: a signal's delivery (protocol.h, "Signal delivery"). false: the
+    // kernel refused (the thread is gone, or entry is no user address); nothing changed.
+    bool (*divert)(void* context, axo_thread_id_t thread, uint32_t entry, uint32_t& ip,
+                   uint32_t& sp, uint32_t& flags) = nullptr;
     // The event stream's deferred replies and a thread's liveness (EventHost).
     bool (*answer_events)(void* context, axo_thread_id_t subscriber,
                           const EventNextReply& reply) = nullptr;
@@ -113,6 +118,19 @@ public:
     // Signals (process_signals.cc).
     ipc::Error signal_state(axo_thread_id_t from, const SignalStateRequest& request,
                             SignalStateReply& reply);
+    ipc::Error signal_action(axo_thread_id_t from, const SignalActionRequest& request,
+                             SignalActionReply& reply);
+    ipc::Error signal_take(axo_thread_id_t from, const SignalTakeRequest& request,
+                           SignalTakeReply& reply);
+    ipc::Error signal_suspend(axo_thread_id_t from, const SignalSuspendRequest& request,
+                              SignalSuspendReply& reply);
+    // An exception of `thread` (vector, error, the fault address, the thread's ip, sp, flags):
+    // true if its process catches the fault's signal and may take it now — its first thread,
+    // an entry, the signal not blocked, no diversion pending —, then the exception's reply
+    // sends the thread to `entry` (the process's signal entry). false: the process ends as
+    // before (kExitFaulted).
+    bool fault(axo_thread_id_t thread, uint32_t vector, uint32_t error, uint32_t address,
+               uint32_t ip, uint32_t sp, uint32_t flags, uint32_t& entry);
 
     // Starts config module `module` as a child of `parent` with its configured arguments and
     // then the words of `extra` (nullptr: none). At boot: start(kNoProcess, i, nullptr, ...).
@@ -171,6 +189,14 @@ private:
     bool may_signal(ProcessId sender, const ProcessEntry& target, uint32_t signal);
     void signal(ProcessEntry& target, uint32_t signal);
     void stop(ProcessEntry& target, uint32_t signal);
+    // A caught signal is pending: divert the process to its entry if it can take one now —
+    // unless its first thread is the one whose request proc is carrying out (a kill of itself:
+    // it takes the signal when the answer is back, kProcSignalTake).
+    void divert_for_signal(ProcessEntry& target);
+    // After a mask change: pending signals with their default action that are no longer
+    // blocked are carried out (which may end or stop `target`).
+    void act_on_unblocked(ProcessEntry& target);
+    axo_thread_id_t m_requester = AXO_NIL_THREAD;
     void resume(ProcessEntry& target);
     // A stop or continue of `child` to report: to a wait that asked for it, else kept.
     void deliver_report(ProcessEntry& child);

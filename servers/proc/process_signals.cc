@@ -33,6 +33,12 @@ bool ProcessService::may_signal(ProcessId sender, const ProcessEntry& target, ui
 ipc::Error ProcessService::kill(axo_thread_id_t from, const KillRequest& request, ipc::Empty&) {
     if (request.signal > kMaxSignal) return ipc::Error::invalid_argument;
     ProcessId sender = caller(from);
+    // A diversion would abort this very call: the caller takes its own signals afterwards.
+    struct Requester {
+        axo_thread_id_t& slot;
+        ~Requester() { slot = AXO_NIL_THREAD; }
+    } requester{m_requester};
+    m_requester = from;
     if (request.pid > 0) {
         ProcessEntry* target = m_table.find(static_cast<ProcessId>(request.pid));
         if (target == nullptr) return ipc::Error::not_found;
@@ -89,6 +95,7 @@ void ProcessService::signal(ProcessEntry& target, uint32_t signal) {
             target.pending |= bit;
             if (m_host.signalled != nullptr)
                 m_host.signalled(m_host.context, m_table.slot_of(target), signal);
+            divert_for_signal(target);
         }
         return;
     }
@@ -99,10 +106,16 @@ void ProcessService::signal(ProcessEntry& target, uint32_t signal) {
         if (!(kDefaultStop & bit) || (target.caught & bit)) target.pending |= bit;
         return;
     }
+    if ((target.blocked & bit) && !(kUncatchable & bit) && !(target.caught & bit)) {
+        // Blocked: its default action waits until the process unblocks it (signal_action).
+        target.pending |= bit;
+        return;
+    }
     if ((target.caught & bit) && !(kUncatchable & bit)) {
         target.pending |= bit;
         if (m_host.signalled != nullptr)
             m_host.signalled(m_host.context, m_table.slot_of(target), signal);
+        divert_for_signal(target);
         return;
     }
     if (kDefaultIgnore & bit) return;
@@ -131,8 +144,9 @@ void ProcessService::resume(ProcessEntry& target) {
     target.report_status = static_cast<int32_t>(kSignalContinue);
     // What arrived while it was stopped acts now: the first one whose default action ends the
     // process ends it; caught ones stay pending for it to collect.
-    uint32_t waiting = target.pending & ~target.caught & ~signal_bit(kSignalContinue);
-    target.pending &= target.caught;
+    uint32_t waiting =
+        target.pending & ~target.caught & ~target.blocked & ~signal_bit(kSignalContinue);
+    target.pending &= target.caught | target.blocked;
     for (uint32_t signal = 1; signal <= kMaxSignal; ++signal) {
         uint32_t bit = signal_bit(signal);
         if (!(waiting & bit) || (target.ignored & bit) || (kDefaultIgnore & bit) ||
@@ -147,6 +161,7 @@ void ProcessService::resume(ProcessEntry& target) {
         this->signal(*parent, kSignalChild);
     if (target.pending != 0 && m_host.signalled != nullptr)
         m_host.signalled(m_host.context, m_table.slot_of(target), 0);
+    divert_for_signal(target);
 }
 
 ipc::Error ProcessService::signal_state(axo_thread_id_t from, const SignalStateRequest& request,
@@ -158,6 +173,125 @@ ipc::Error ProcessService::signal_state(axo_thread_id_t from, const SignalStateR
     reply.pending = self->pending;
     self->pending = 0;
     return ipc::Error::ok;
+}
+
+// ---- Delivery to handlers (protocol.h, "Signal delivery") -------------------------------------
+
+namespace {
+
+constexpr uint32_t kCatchable = kValidSignals & ~kUncatchable & ~signal_bit(0);
+
+uint32_t deliverable(const ProcessEntry& entry) {
+    return entry.pending & entry.caught & ~entry.blocked;
+}
+
+uint32_t lowest_signal(uint32_t bits) {
+    for (uint32_t signal = 1; signal <= kMaxSignal; ++signal)
+        if (bits & signal_bit(signal)) return signal;
+    return 0;
+}
+
+} // namespace
+
+void ProcessService::divert_for_signal(ProcessEntry& target) {
+    if (target.thread == m_requester) return;
+    if (target.state != ProcessState::running || target.stopped || target.entry == 0) return;
+    if (target.diverted || deliverable(target) == 0 || m_host.divert == nullptr) return;
+    uint32_t ip = 0, sp = 0, flags = 0;
+    if (!m_host.divert(m_host.context, target.thread, target.entry, ip, sp, flags)) return;
+    target.diverted = true;
+    target.saved_ip = ip;
+    target.saved_sp = sp;
+    target.saved_flags = flags;
+}
+
+ipc::Error ProcessService::signal_action(axo_thread_id_t from, const SignalActionRequest& request,
+                                         SignalActionReply& reply) {
+    ProcessEntry* self = m_table.find_running(from);
+    if (self == nullptr) return ipc::Error::not_found;
+    self->ignored = request.ignored & kCatchable;
+    self->caught = request.caught & kCatchable & ~self->ignored;
+    self->blocked = request.blocked & kCatchable;
+    self->entry = request.entry;
+    // A signal that became ignored is discarded (POSIX: setting SIG_IGN discards it).
+    self->pending &= ~self->ignored;
+    act_on_unblocked(*self);
+    if (self->state != ProcessState::running) return ipc::kNoReply; // it ended
+    reply.pending = self->pending;
+    reply.deliverable = deliverable(*self);
+    return ipc::Error::ok;
+}
+
+void ProcessService::act_on_unblocked(ProcessEntry& target) {
+    // Pending signals with their default action that the mask no longer blocks act now, as
+    // they would have when they came (signal()): ignored, a stop, or the end.
+    uint32_t waiting = target.pending & ~target.caught & ~target.blocked;
+    for (uint32_t signal = 1; signal <= kMaxSignal && waiting != 0; ++signal) {
+        uint32_t bit = signal_bit(signal);
+        if (!(waiting & bit)) continue;
+        waiting &= ~bit;
+        target.pending &= ~bit;
+        if (target.state != ProcessState::running || target.stopped) return;
+        this->signal(target, signal);
+    }
+}
+
+ipc::Error ProcessService::signal_take(axo_thread_id_t from, const SignalTakeRequest&,
+                                       SignalTakeReply& reply) {
+    ProcessEntry* self = m_table.find_running(from);
+    if (self == nullptr) return ipc::Error::not_found;
+    reply = SignalTakeReply{};
+    if (self->diverted) {
+        reply.diverted = 1;
+        reply.ip = self->saved_ip;
+        reply.sp = self->saved_sp;
+        reply.flags = self->saved_flags;
+        self->diverted = false;
+    }
+    if (self->fault_signal != 0) {
+        reply.signal = self->fault_signal;
+        reply.code = self->fault_code;
+        reply.address = self->fault_address;
+        self->fault_signal = 0;
+    } else {
+        reply.signal = lowest_signal(deliverable(*self));
+        self->pending &= ~signal_bit(reply.signal);
+    }
+    if (reply.signal != 0) self->blocked = kCatchable; // until the handler's mask is set
+    return ipc::Error::ok;
+}
+
+ipc::Error ProcessService::signal_suspend(axo_thread_id_t from, const SignalSuspendRequest& request,
+                                          SignalSuspendReply& reply) {
+    ProcessEntry* self = m_table.find_running(from);
+    if (self == nullptr) return ipc::Error::not_found;
+    self->blocked = request.blocked & kCatchable;
+    reply.deliverable = deliverable(*self);
+    act_on_unblocked(*self);
+    if (self->state != ProcessState::running) return ipc::kNoReply; // it ended
+    if (reply.deliverable != 0) return ipc::Error::ok;
+    // No answer: the caller waits in its call until a signal's diversion aborts it.
+    return ipc::kNoReply;
+}
+
+bool ProcessService::fault(axo_thread_id_t thread, uint32_t vector, uint32_t error,
+                           uint32_t address, uint32_t ip, uint32_t sp, uint32_t flags,
+                           uint32_t& entry) {
+    ProcessEntry* self = m_table.find_running(thread);
+    if (self == nullptr || self->thread != thread || self->entry == 0 || self->diverted)
+        return false;
+    FaultSignal fault = fault_signal(vector, error);
+    uint32_t bit = signal_bit(fault.signal);
+    if (fault.signal == 0 || !(self->caught & bit) || (self->blocked & bit)) return false;
+    self->diverted = true;
+    self->saved_ip = ip;
+    self->saved_sp = sp;
+    self->saved_flags = flags;
+    self->fault_signal = fault.signal;
+    self->fault_code = fault.code;
+    self->fault_address = vector == 14 ? address : ip;
+    entry = self->entry;
+    return true;
 }
 
 } // namespace proc

@@ -52,6 +52,12 @@ struct ProcessEntry {
     uint32_t caught;
     uint32_t pending; // caught signals not yet collected; any signal while stopped
     bool stopped;     // its threads are halted
+    // Delivery to handlers (protocol.h, "Signal delivery").
+    uint32_t blocked; // the process's mask, as it last reported it (all, after a take)
+    uint32_t entry;   // its signal entry; 0: none, signals are only recorded
+    bool diverted;    // sent to its entry; the context below not yet taken
+    uint32_t saved_ip, saved_sp, saved_flags;         // the context the diversion interrupted
+    uint32_t fault_signal, fault_code, fault_address; // a fault's signal waiting for the take
     // Not yet reported to a wait with kWaitUntraced / kWaitContinued (at most one of them).
     uint32_t report;       // 0, kExitStopped or kExitContinued
     int32_t report_status; // the stopping signal, or SIGCONT

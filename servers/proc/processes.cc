@@ -140,6 +140,20 @@ void host_halt(void* context, uint32_t slot, bool stop) {
         control(extra);
 }
 
+// A signal's delivery (protocol.h, "Signal delivery"): the thread goes to the process's signal
+// entry, out of any ipc it waits in; what it was doing comes back in regs for the take.
+bool host_divert(void*, axo_thread_id_t thread, uint32_t entry, uint32_t& ip, uint32_t& sp,
+                 uint32_t& flags) {
+    axo_exreg_t regs = {};
+    regs.control = AXO_EXREG_SET_IP | AXO_EXREG_ABORT_SEND | AXO_EXREG_ABORT_RECEIVE;
+    regs.ip = entry;
+    if (axo_exchange_registers(thread, &regs) != AXO_OK) return false;
+    ip = regs.ip;
+    sp = regs.sp;
+    flags = regs.flags;
+    return true;
+}
+
 bool host_startable(void* context, uint32_t module) {
     Proc& proc = proc_of(context);
     return proc.images[module].program && module != proc.paging.mm_module;
@@ -194,6 +208,7 @@ ProcessHost process_host(Proc* proc) {
     host.answer_events = &host_answer_events;
     host.alive = &kernel_thread_alive;
     host.startable = &host_startable;
+    host.divert = &host_divert;
     return host;
 }
 
@@ -235,6 +250,26 @@ ipc::Outcome on_kernel_message(Proc& proc, axo_thread_id_t from, ipc::Message& m
                       proc.last_fault.address, entry->pid);
             (void)proc.processes.end_thread(from, kExitKilled, kSignalKill);
             return ipc::Outcome::no_reply;
+        }
+        // A fault the process catches: the reply sends the thread to its signal entry, on the
+        // stack it faulted with. mm's reflector took its pager away to make the fault an
+        // exception; the handler's own faults (its stack, its heap) need mm again.
+        uint32_t entry = 0;
+        if (proc.processes.fault(from, static_cast<uint32_t>(vector),
+                                 message.word(AXO_EXC_ERROR - 1), message.word(AXO_EXC_ADDRESS - 1),
+                                 message.word(AXO_EXC_EIP - 1), message.word(AXO_EXC_ESP - 1),
+                                 message.word(AXO_EXC_EFLAGS - 1), entry)) {
+            if (proc.paging.mm != AXO_NIL_THREAD) {
+                axo_exreg_t regs = {};
+                regs.control = AXO_EXREG_SET_PAGER;
+                regs.pager = proc.paging.mm;
+                (void)axo_exchange_registers(from, &regs);
+            }
+            uint32_t esp = message.word(AXO_EXC_ESP - 1);
+            message.set_word(AXO_EXC_REPLY_EIP - 1, entry);
+            message.set_word(AXO_EXC_REPLY_ESP - 1, esp);
+            message.set_tag(0, 2);
+            return ipc::Outcome::reply;
         }
         (void)proc.processes.end_thread(from, kExitFaulted, vector);
         return ipc::Outcome::no_reply;

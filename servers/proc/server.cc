@@ -122,6 +122,21 @@ ipc::Error on_signal_state(Proc& proc, axo_thread_id_t from, const SignalStateRe
     return proc.processes.signal_state(from, request, reply);
 }
 
+ipc::Error on_signal_action(Proc& proc, axo_thread_id_t from, const SignalActionRequest& request,
+                            SignalActionReply& reply) {
+    return proc.processes.signal_action(from, request, reply);
+}
+
+ipc::Error on_signal_take(Proc& proc, axo_thread_id_t from, const SignalTakeRequest& request,
+                          SignalTakeReply& reply) {
+    return proc.processes.signal_take(from, request, reply);
+}
+
+ipc::Error on_signal_suspend(Proc& proc, axo_thread_id_t from, const SignalSuspendRequest& request,
+                             SignalSuspendReply& reply) {
+    return proc.processes.signal_suspend(from, request, reply);
+}
+
 constexpr ipc::Route<Proc> kRoutes[] = {
     ipc::route<&on_name_register>(),
     ipc::route<&on_name_lookup>(),
@@ -150,6 +165,9 @@ constexpr ipc::Route<Proc> kRoutes[] = {
     ipc::route<&on_event_next>(),
     ipc::route<&on_list>(),
     ipc::route<&on_signal_state>(),
+    ipc::route<&on_signal_action>(),
+    ipc::route<&on_signal_take>(),
+    ipc::route<&on_signal_suspend>(),
     ipc::route<&on_exec>(),
     ipc::route_with_item<&on_spawn_block>(),
     ipc::route_with_item<&on_exec_block>(),

@@ -86,7 +86,7 @@ axo_bochs_test(NAME bochs-driver-restart
     EXPECT ${_axo_driver_restart_expect})
 
 # driver-serial-console: com2 at boot with `console loopback`: a newlib program started after it
-# (apps/hello) writes its stdout through the serial driver (lib/libc_glue looks "console" up);
+# (apps/hello) writes its stdout through the serial driver (libposix looks "console" up);
 # the UART's loopback brings the bytes back, and the test driver reads them from com2.
 set(_axo_driver_serial_console_modules
     "${AXO_TARGET_DIR}/servers/memory/sigma0/sigma0 sigma0"

@@ -52,6 +52,7 @@ TEST(IpcErrnoMap, EveryCodeMapsToTheErrnoOfItsMeaning) {
         {ipc::Error::timed_out, ETIMEDOUT},
         {ipc::Error::server_gone, EIO},
         {ipc::Error::ipc_failed, EIO},
+        {ipc::Error::interrupted, EINTR},
     };
     for (const Case& c : cases)
         EXPECT_EQ(ipc::to_errno(c.error), c.expected) << ipc::error_name(c.error);

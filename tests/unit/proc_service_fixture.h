@@ -72,6 +72,18 @@ protected:
     static void signalled(void* context, uint32_t slot, uint32_t signal) {
         self(context).notified.push_back({slot, signal});
     }
+    static bool divert(void* context, axo_thread_id_t thread, uint32_t entry, uint32_t& ip,
+                       uint32_t& sp, uint32_t& flags) {
+        ServiceFixture& f = self(context);
+        if (f.alive.count(thread) == 0) return false;
+        f.diversions.push_back({thread, entry});
+        ip = kInterruptedIp;
+        sp = kInterruptedSp;
+        flags = kInterruptedFlags;
+        return true;
+    }
+    static constexpr uint32_t kInterruptedIp = 0x00401234, kInterruptedSp = 0x7fff0ff0,
+                              kInterruptedFlags = 0x246;
     static bool answer_events(void* context, axo_thread_id_t subscriber,
                               const EventNextReply& reply) {
         ServiceFixture& f = self(context);
@@ -174,6 +186,7 @@ protected:
                                host.run = &run;
                                host.halt = &halt;
                                host.signalled = &signalled;
+                               host.divert = &divert;
                                host.answer_events = &answer_events;
                                host.alive = &thread_alive;
                                return host;
@@ -188,6 +201,7 @@ protected:
     std::vector<EventAnswer> event_answers;
     std::vector<std::pair<uint32_t, bool>> halts;
     std::vector<std::pair<uint32_t, uint32_t>> notified;
+    std::vector<std::pair<axo_thread_id_t, uint32_t>> diversions; // thread, entry
 };
 
 } // namespace proc::testing

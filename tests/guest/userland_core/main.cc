@@ -135,7 +135,7 @@ void exit_status_tests() {
               proc::shell_status(ended));
 }
 
-// A newlib program (apps/hello, lib/libc_glue): printf to the console, malloc and free, and
+// A newlib program (apps/hello, libposix): printf to the console, malloc and free, and
 // exit(0) through proc's exit. The ctest registration checks its output in the serial log.
 void newlib_program_tests() {
     WaitReply ended;

@@ -1,0 +1,65 @@
+// What libposix's parts share (libposix/README.md): the process's state that lives in the process
+// (DESIGN.md §6) and the calls to proc that a signal may interrupt. C++ inside, extern "C" outside.
+#pragma once
+
+#include <stdint.h>
+
+#include "axolotl/syscalls.h"
+#include "lib/ipc/errno_map.h"
+#include "lib/ipc/kernel.h"
+#include "libposix/descriptor_table.h"
+
+namespace posix {
+
+inline axo_thread_id_t proc_thread() {
+    return axo_kernel_interface()->root_task;
+}
+
+// errno = `error` (of lib/ipc's vocabulary), and -1.
+int fail(ipc::Error error);
+// errno = `code`, and -1.
+int fail_errno(int code);
+
+DescriptorTable& descriptors();
+
+// ---- Signals (signals.cc) ----
+// What the last handler that ran said about restarting the call it interrupted (SA_RESTART).
+bool restart_after_handler();
+// Takes and runs every deliverable signal now (a call of the process's own made them so).
+void deliver_pending();
+// The process's pid, asked of proc once (fork resets it).
+uint32_t my_pid();
+// A fork's child: what was the parent's alone (the timer thread, the cached pid) is not its own.
+void forget_after_fork();
+void forget_timer_after_fork();
+
+// After an ipc that failed (its tag says so): whether a signal's diversion aborted it
+// (AXO_IPC_CANCELLED). The error word is only fresh after a failure: ask nothing else of it.
+inline bool call_was_interrupted() {
+    uint32_t word = axo_my_utcb()->error;
+    return axo_ipc_error_code(word) == AXO_IPC_CANCELLED;
+}
+
+// An ipc::call's result: the ipc failed because a signal's diversion aborted it.
+inline bool interrupted(ipc::Error error) {
+    return error == ipc::Error::ipc_failed && call_was_interrupted();
+}
+
+// ipc::call to proc (or another server) that a signal handler may interrupt: the call is made
+// again if the handler had SA_RESTART and `restartable`, else Error::interrupted (EINTR).
+template <ipc::Request Req>
+ipc::Error interruptible_call(axo_thread_id_t server, const Req& request,
+                              typename Req::Reply& reply, bool restartable = true) {
+    for (;;) {
+        ipc::Error error = ipc::call(server, request, reply);
+        if (!interrupted(error)) return error;
+        if (!restartable || !restart_after_handler()) return ipc::Error::interrupted;
+    }
+}
+
+template <ipc::Request Req>
+ipc::Error call_proc(const Req& request, typename Req::Reply& reply, bool restartable = true) {
+    return interruptible_call(proc_thread(), request, reply, restartable);
+}
+
+} // namespace posix

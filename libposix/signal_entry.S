@@ -1,0 +1,34 @@
+/*
+ * The signal entry (libposix/README.md, "Signal delivery"): where proc sends the process's first
+ * thread when a caught signal is deliverable or a caught fault happened (interfaces/process,
+ * kProcSignalAction's entry). The thread arrives with the registers it had — or, if it was in an
+ * ipc, with the ipc's results (AXO_IPC_CANCELLED) — on the stack it had, at an ip that is not
+ * its own: proc keeps its ip and flags for axo_signal_deliver to take. The frame below the
+ * interrupted stack pointer:
+ *
+ *     sp - 4    the interrupted ip (filled in by axo_signal_deliver), for the final ret
+ *     sp - 8    eflags (replaced by the interrupted flags)
+ *     sp - 40   pushal: edi esi ebp esp ebx edx ecx eax
+ *
+ * i386 code keeps nothing below its stack pointer, so the frame cannot overwrite live data.
+ */
+    .text
+    .globl axo_signal_entry
+    .type axo_signal_entry, @function
+axo_signal_entry:
+    subl $4, %esp
+    pushfl
+    pushal
+    cld
+    movl %esp, %ebx        /* the frame; ebx survives the call */
+    andl $-16, %esp
+    subl $12, %esp
+    pushl %ebx
+    call axo_signal_deliver
+    movl %ebx, %esp
+    popal
+    popfl
+    ret
+    .size axo_signal_entry, . - axo_signal_entry
+
+    .section .note.GNU-stack, "", @progbits

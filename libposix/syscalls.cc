@@ -1,0 +1,350 @@
+// The system calls newlib needs underneath stdio, malloc and friends (newlib is configured for
+// i686-elf with --disable-newlib-supplied-syscalls: its reentrant wrappers, _read_r, _sbrk_r, ...,
+// call these plain POSIX names), on the descriptor table (descriptor_table.h):
+//
+//   write(1|2), read(0)  descriptors of the console: the server registered as "console" with
+//                        proc's name service (interfaces/stream), looked up at the first use;
+//                        without one, output goes to the kernel debug console and stdin is ENOSYS
+//   dup, dup2, fcntl     on the table (F_DUPFD, F_GETFD, F_SETFD; F_GETFL says O_RDWR)
+//   sbrk                 mm's break (kMmSbrk) when mm pages the process, else the static heap
+//                        arena of lib/user.ld
+//   isatty, fstat        the console is a character device and a terminal
+//
+// Files (open, stat, link, unlink, mkdir, lseek on a file) wait for the file system's contract:
+// ENOSYS. Processes, signals and time are process.cc, signals.cc and time.cc.
+#include <errno.h>
+#include <fcntl.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <unistd.h>
+
+#include "interfaces/mm/wire.h"
+#include "interfaces/names/wire.h"
+#include "interfaces/stream/wire.h"
+#include "libposix/posix.h"
+
+namespace posix {
+
+int fail(ipc::Error error) {
+    errno = ipc::to_errno(error);
+    return -1;
+}
+
+int fail_errno(int code) {
+    errno = code;
+    return -1;
+}
+
+DescriptorTable& descriptors() {
+    // Built at the first use (no global constructor): 0, 1 and 2 are the console.
+    static DescriptorTable table;
+    static bool ready;
+    if (!ready) {
+        table.open_standard();
+        ready = true;
+    }
+    return table;
+}
+
+namespace {
+
+// ---- The heap ------------------------------------------------------------------------------
+//
+// Two heaps, chosen at the first call:
+// - mm's break (interfaces/mm/protocol.h, kMmSbrk), when the process's pager is mm (proc starts
+//   every process as an mm client when it runs mm: servers/proc/paging.h): an anonymous region
+//   after the image that grows and shrinks with the break, counted against the process's quota:
+//   past it sbrk fails with ENOMEM and nothing else is affected.
+// - Without mm (proc pages the process itself), a fixed arena that lib/user.ld reserves after
+//   .bss, on pages of its own, zero-filled on first touch (newlib's malloc relies on fresh sbrk
+//   memory being zero).
+// The test for mm is a kMmSbrk of 0 to the pager: proc, the pager without mm, refuses the label.
+constexpr uint32_t kMmCallTimeoutUs = 2000000;
+
+enum class HeapMode { unknown, mm, arena };
+HeapMode g_heap_mode;
+
+// kMmSbrk(client nil, delta): the old break in *old; 0, or the error label / -1 (IPC).
+long mm_sbrk(ptrdiff_t delta, uint32_t* old) {
+    axo_utcb_t* utcb = axo_my_utcb();
+    axo_thread_id_t pager = utcb->pager;
+    if (pager == AXO_NIL_THREAD || pager == proc_thread()) return -1;
+    utcb->mr[0] = axo_msg_tag(AXO_MM_SBRK, 2, 0);
+    utcb->mr[1] = AXO_NIL_THREAD;
+    utcb->mr[2] = static_cast<uint32_t>(delta);
+    axo_timeout_t timeout = axo_timeout_us(kMmCallTimeoutUs);
+    axo_msg_tag_t tag = axo_ipc_call(pager, axo_timeouts(timeout, timeout));
+    if (axo_tag_failed(tag)) return -1;
+    if (axo_tag_label(tag) != 0) return static_cast<long>(axo_tag_label(tag));
+    if (axo_tag_untyped(tag) != 1) return -1;
+    *old = utcb->mr[1];
+    return 0;
+}
+
+// ---- The console ---------------------------------------------------------------------------
+//
+// A server registered as "console" with the name service (interfaces/names) serves the stream
+// interface (interfaces/stream): programs that start after it write and read through it. Looked
+// up once, at the first use; without one the output goes to the kernel's debug console.
+constexpr uint32_t kConsoleTimeoutUs = 10000000; // a write waits this long for room
+
+enum class ConsoleState { unknown, server, debug };
+ConsoleState g_console_state;
+axo_thread_id_t g_console_thread;
+
+axo_thread_id_t console_server() {
+    if (g_console_state == ConsoleState::unknown) {
+        axo_utcb_t* utcb = axo_my_utcb();
+        static const char name[] = "console";
+        char* words = reinterpret_cast<char*>(&utcb->mr[1]);
+        for (uint32_t i = 0; i < AXO_NAME_BYTES; ++i)
+            words[i] = i < sizeof name ? name[i] : 0;
+        utcb->mr[0] = axo_msg_tag(AXO_NAME_LOOKUP, AXO_NAME_BYTES / 4, 0);
+        axo_timeout_t timeout = axo_timeout_us(1000000);
+        axo_msg_tag_t tag = axo_ipc_call(proc_thread(), axo_timeouts(timeout, timeout));
+        if (!axo_tag_failed(tag) && axo_tag_label(tag) == 0 && axo_tag_untyped(tag) == 1) {
+            g_console_thread = utcb->mr[1];
+            g_console_state = ConsoleState::server;
+        } else {
+            g_console_state = ConsoleState::debug;
+        }
+    }
+    return g_console_state == ConsoleState::server ? g_console_thread : AXO_NIL_THREAD;
+}
+
+// One write request: how many bytes the server took, or 0 if it failed (it is then forgotten,
+// and looked up again at the next use: a restarted driver registers again).
+size_t console_write_chunk(const char* bytes, size_t n) {
+    axo_utcb_t* utcb = axo_my_utcb();
+    if (n > AXO_STREAM_CHUNK_BYTES) n = AXO_STREAM_CHUNK_BYTES;
+    utcb->mr[1] = static_cast<uint32_t>(n);
+    char* data = reinterpret_cast<char*>(&utcb->mr[2]);
+    for (size_t i = 0; i < n; ++i)
+        data[i] = bytes[i];
+    utcb->mr[0] = axo_msg_tag(AXO_STREAM_WRITE, AXO_STREAM_CHUNK_WORDS, 0);
+    axo_timeout_t timeout = axo_timeout_us(kConsoleTimeoutUs);
+    axo_msg_tag_t tag = axo_ipc_call(g_console_thread, axo_timeouts(timeout, timeout));
+    if (axo_tag_failed(tag) || axo_tag_label(tag) != 0 || axo_tag_untyped(tag) != 1 ||
+        utcb->mr[1] == 0 || utcb->mr[1] > n) {
+        g_console_state = ConsoleState::unknown;
+        return 0;
+    }
+    return utcb->mr[1];
+}
+
+// stdout and stderr: the console server, or the kernel's debug console. The kernel reads a
+// debug_write buffer without faulting pages in, so the bytes are copied to the stack first.
+ssize_t console_write(const char* bytes, size_t count) {
+    char chunk[256];
+    size_t done = 0;
+    while (done < count) {
+        if (console_server() != AXO_NIL_THREAD) {
+            size_t n = console_write_chunk(bytes + done, count - done);
+            // A server that died is looked up once more before output falls back.
+            if (n == 0 && console_server() != AXO_NIL_THREAD)
+                n = console_write_chunk(bytes + done, count - done);
+            if (n > 0) {
+                done += n;
+                continue;
+            }
+            g_console_state = ConsoleState::debug;
+        }
+        size_t n = count - done < sizeof chunk ? count - done : sizeof chunk;
+        for (size_t i = 0; i < n; ++i)
+            chunk[i] = bytes[done + i];
+        if (axo_debug_write(chunk, static_cast<uint32_t>(n)) != AXO_OK) {
+            if (done > 0) break;
+            return fail_errno(EFAULT);
+        }
+        done += n;
+    }
+    return static_cast<ssize_t>(done);
+}
+
+// stdin: the console server's input (waits for at least one byte); a signal's handler
+// interrupts the wait (EINTR, or the read again with SA_RESTART).
+ssize_t console_read(char* out, size_t count) {
+    if (count == 0) return 0;
+    if (console_server() == AXO_NIL_THREAD) return fail_errno(ENOSYS);
+    for (;;) {
+        axo_utcb_t* utcb = axo_my_utcb();
+        utcb->mr[1] =
+            static_cast<uint32_t>(count < AXO_STREAM_CHUNK_BYTES ? count : AXO_STREAM_CHUNK_BYTES);
+        utcb->mr[2] = AXO_STREAM_READ_WAIT;
+        utcb->mr[0] = axo_msg_tag(AXO_STREAM_READ, 2, 0);
+        axo_msg_tag_t tag =
+            axo_ipc_call(g_console_thread, axo_timeouts(AXO_TIMEOUT_NEVER, AXO_TIMEOUT_NEVER));
+        if (axo_tag_failed(tag) && call_was_interrupted()) {
+            if (restart_after_handler()) continue;
+            return fail_errno(EINTR);
+        }
+        if (axo_tag_failed(tag) || axo_tag_label(tag) != 0 ||
+            axo_tag_untyped(tag) != AXO_STREAM_CHUNK_WORDS || utcb->mr[1] > count) {
+            g_console_state = ConsoleState::unknown;
+            return fail_errno(EIO);
+        }
+        uint32_t n = utcb->mr[1];
+        const char* data = reinterpret_cast<const char*>(&utcb->mr[2]);
+        for (uint32_t i = 0; i < n; ++i)
+            out[i] = data[i];
+        return static_cast<ssize_t>(n);
+    }
+}
+
+} // namespace
+} // namespace posix
+
+extern "C" char __heap_start[], __heap_end[]; // lib/user.ld
+
+using posix::DescriptorKind;
+using posix::descriptors;
+using posix::fail_errno;
+
+extern "C" {
+
+void* sbrk(ptrdiff_t increment) {
+    using posix::g_heap_mode;
+    using posix::HeapMode;
+    static char* heap_break = __heap_start;
+    if (g_heap_mode == HeapMode::unknown) {
+        uint32_t old = 0;
+        g_heap_mode = posix::mm_sbrk(0, &old) == 0 ? HeapMode::mm : HeapMode::arena;
+    }
+    if (g_heap_mode == HeapMode::mm) {
+        uint32_t old = 0;
+        if (posix::mm_sbrk(increment, &old) != 0) {
+            errno = ENOMEM;
+            return reinterpret_cast<void*>(-1);
+        }
+        return reinterpret_cast<void*>(static_cast<uintptr_t>(old));
+    }
+    // Compare distances, not pointers, so that no increment can wrap around the arena.
+    size_t used = static_cast<size_t>(heap_break - __heap_start);
+    size_t left = static_cast<size_t>(__heap_end - heap_break);
+    if (increment >= 0 ? static_cast<size_t>(increment) > left
+                       : static_cast<size_t>(-increment) > used) {
+        errno = ENOMEM;
+        return reinterpret_cast<void*>(-1);
+    }
+    char* old_break = heap_break;
+    heap_break += increment;
+    return old_break;
+}
+
+// Which heap sbrk uses: 1 mm's break, 2 the arena (for tests; decides it if not yet).
+int axo_heap_mode(void) {
+    if (posix::g_heap_mode == posix::HeapMode::unknown) (void)sbrk(0);
+    return posix::g_heap_mode == posix::HeapMode::mm ? 1 : 2;
+}
+
+// __libc_init_array/__libc_fini_array call these; constructors run from .init_array instead.
+void _init(void) {}
+void _fini(void) {}
+
+int isatty(int fd) {
+    const posix::Descriptor* entry = descriptors().get(fd);
+    if (entry == nullptr) {
+        errno = EBADF;
+        return 0;
+    }
+    if (entry->kind == DescriptorKind::console) return 1;
+    errno = ENOTTY;
+    return 0;
+}
+
+// Agrees with isatty(): newlib's stdio line-buffers a stream only if fstat reports a character
+// device and isatty says yes, so console output appears line by line.
+int fstat(int fd, struct stat* st) {
+    const posix::Descriptor* entry = descriptors().get(fd);
+    if (entry == nullptr) return fail_errno(EBADF);
+    *st = (struct stat){};
+    st->st_mode = S_IFCHR | 0620;
+    return 0;
+}
+
+ssize_t write(int fd, const void* buffer, size_t count) {
+    const posix::Descriptor* entry = descriptors().get(fd);
+    if (entry == nullptr) return fail_errno(EBADF);
+    if (entry->kind != DescriptorKind::console) return fail_errno(ENOSYS);
+    return posix::console_write(static_cast<const char*>(buffer), count);
+}
+
+ssize_t read(int fd, void* buffer, size_t count) {
+    const posix::Descriptor* entry = descriptors().get(fd);
+    if (entry == nullptr) return fail_errno(EBADF);
+    if (entry->kind != DescriptorKind::console) return fail_errno(ENOSYS);
+    return posix::console_read(static_cast<char*>(buffer), count);
+}
+
+// The console descriptors are the process's own: closing one forgets it (nothing to release
+// at a server: the console keeps no per-client state).
+int close(int fd) {
+    if (descriptors().get(fd) == nullptr) return fail_errno(EBADF);
+    (void)descriptors().close(fd);
+    return 0;
+}
+
+int dup(int fd) {
+    int result = descriptors().duplicate(fd);
+    if (result == -1) return fail_errno(EBADF);
+    if (result == -2) return fail_errno(EMFILE);
+    return result;
+}
+
+int dup2(int fd, int target) {
+    if (descriptors().get(fd) == nullptr) return fail_errno(EBADF);
+    if (descriptors().duplicate_to(fd, target) < 0) return fail_errno(EBADF);
+    return target;
+}
+
+int fcntl(int fd, int command, ...) {
+    __builtin_va_list args;
+    __builtin_va_start(args, command);
+    int argument = __builtin_va_arg(args, int);
+    __builtin_va_end(args);
+    posix::Descriptor* entry = descriptors().get(fd);
+    if (entry == nullptr) return fail_errno(EBADF);
+    switch (command) {
+    case F_DUPFD: {
+        if (argument < 0 || argument >= posix::DescriptorTable::kSize) return fail_errno(EINVAL);
+        int result = descriptors().duplicate(fd, argument);
+        return result < 0 ? fail_errno(EMFILE) : result;
+    }
+    case F_GETFD:
+        return entry->close_on_exec ? FD_CLOEXEC : 0;
+    case F_SETFD:
+        entry->close_on_exec = (argument & FD_CLOEXEC) != 0;
+        return 0;
+    case F_GETFL:
+        return O_RDWR;
+    default:
+        return fail_errno(EINVAL);
+    }
+}
+
+// The console cannot seek.
+off_t lseek(int fd, off_t, int) {
+    if (descriptors().get(fd) == nullptr) return fail_errno(EBADF);
+    return fail_errno(ESPIPE);
+}
+
+// Files: the file system's calls come with its contract (interfaces/file).
+int open(const char*, int, ...) {
+    return fail_errno(ENOSYS);
+}
+int stat(const char*, struct stat*) {
+    return fail_errno(ENOSYS);
+}
+int link(const char*, const char*) {
+    return fail_errno(ENOSYS);
+}
+int unlink(const char*) {
+    return fail_errno(ENOSYS);
+}
+int mkdir(const char*, mode_t) {
+    return fail_errno(ENOSYS);
+}
+
+} // extern "C"
