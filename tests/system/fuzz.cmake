@@ -49,9 +49,9 @@ endif()
 
 # fuzz-rpc: tests/guest/fuzz/rpc.cc. proc starts mm, every driver of the default system
 # (on-exit=restart: a crash would be restarted, and the fuzzer counts restarts as failures) —
-# the serial driver on COM2, pci, e1000, ata, the VGA console — and the fuzzer, whose
-# children send each server (σ0, proc, mm and the five drivers) AXO_FUZZ_RPC_REQUESTS malformed
-# requests.
+# the serial driver on COM2, pci, e1000, ata, the VGA console — fs (tmpfs root: the disk is
+# null; not restarted) and the fuzzer, whose children send each server (σ0, proc, mm, the five
+# drivers and fs) AXO_FUZZ_RPC_REQUESTS malformed requests.
 set(AXO_FUZZ_RPC_REQUESTS 100000 CACHE STRING "malformed requests fuzz-rpc sends each server")
 set(_axo_drv "${AXO_TARGET_DIR}/drv")
 axo_qemu_test(NAME fuzz-rpc
@@ -63,6 +63,7 @@ axo_qemu_test(NAME fuzz-rpc
             "${_axo_drv}/eth0 pci=8086:100e on-exit=restart"
             "${_axo_drv}/ata port=0x1f0-0x1f7 port=0x3f6 irq=14 on-exit=restart"
             "${_axo_drv}/vga port=96 port=100 port=980-981 irq=1 mem=753664-757759 on-exit=restart"
+            "${AXO_TARGET_DIR}/servers/fs/fs"
             "${AXO_TARGET_DIR}/tests/guest/fuzz/fuzz_rpc on-exit=shutdown seed=${AXO_FUZZ_SYSCALLS_SEED} requests=${AXO_FUZZ_RPC_REQUESTS}"
     QEMU_ARGS -serial null
               -drive file=null-co://,format=raw,if=ide,index=0
