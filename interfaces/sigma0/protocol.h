@@ -105,6 +105,7 @@ struct AddClientRequest {
 struct StatisticsReply {
     uint32_t free_bytes;
     uint32_t total_bytes;
+    uint32_t refused_faults; // page faults σ0 did not answer (wraps at 2^32)
 };
 struct StatisticsRequest {
     static constexpr uint32_t kLabel = kSigma0Statistics;
@@ -116,6 +117,6 @@ static_assert(ipc::wire_words<MapPhysicalRequest> == 1);
 static_assert(ipc::wire_words<MapPortsRequest> == 1);
 static_assert(ipc::wire_words<AddClientRequest> == 1);
 static_assert(ipc::wire_words<StatisticsRequest> == 0);
-static_assert(ipc::wire_words<StatisticsReply> == 2);
+static_assert(ipc::wire_words<StatisticsReply> == 3);
 
 } // namespace sigma0

@@ -25,6 +25,9 @@ constexpr uint32_t kLogEvery = 100;
 // page fault proc refused, as if the kernel had sent the exception.
 constexpr int32_t kPageFaultVector = 14;
 
+// The CPU's exception vectors are 0..31 (Intel SDM vol. 3, 6.3.1); the kernel reports no other.
+constexpr uint32_t kCpuVectors = 32;
+
 Proc& proc_of(void* context) {
     return *static_cast<Proc*>(context);
 }
@@ -243,6 +246,10 @@ ipc::Outcome on_kernel_message(Proc& proc, axo_thread_id_t from, ipc::Message& m
     }
     if (label == AXO_LABEL_EXCEPTION && message.untyped() == AXO_EXC_WORDS &&
         message.typed() == 0) {
+        // The kernel sends only the CPU's vectors (0..31); a process can send this label
+        // itself (docs/kernel-api.md §3), and a vector outside them is its own invention:
+        // dropped like any message not of the kernel's shape, never reported or logged.
+        if (message.word(AXO_EXC_VECTOR - 1) >= kCpuVectors) return ipc::Outcome::no_reply;
         proc.last_fault = {from, message.word(AXO_EXC_EIP - 1), message.word(AXO_EXC_ADDRESS - 1)};
         int32_t vector = static_cast<int32_t>(message.word(AXO_EXC_VECTOR - 1));
         if (vector == kPageFaultVector && take_no_memory(proc, from)) {

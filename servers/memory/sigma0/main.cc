@@ -130,9 +130,21 @@ void add_client(ipc::Message& message, axo_thread_id_t from, const AddClientRequ
     ipc::put_reply(message, ipc::Empty{});
 }
 
+// Refused page faults: any thread can send σ0 a message with the page-fault label, so each
+// one logged would let any process flood the console. The first few are logged (a real
+// misconfigured pager shows up at once), then one line each time the count reaches a power of
+// two; all of them are counted in the statistics.
+constexpr uint32_t kRefusalsLogged = 8;
+uint32_t g_refused_faults;
+
+bool is_power_of_two(uint32_t n) {
+    return n != 0 && (n & (n - 1)) == 0;
+}
+
 void statistics(ipc::Message& message) {
     ipc::put_reply(message, StatisticsReply{static_cast<uint32_t>(g_frames.free_bytes()),
-                                            static_cast<uint32_t>(g_frames.total_bytes())});
+                                            static_cast<uint32_t>(g_frames.total_bytes()),
+                                            g_refused_faults});
 }
 
 // σ0 as the pager of its clients' threads (the root task may make σ0 the pager of a thread it
@@ -148,9 +160,14 @@ bool page_fault(ipc::Message& message, axo_thread_id_t from, Owner client,
                         ? kSigma0ErrorNoPermission
                         : g_frames.claim(client, page, FramePool::kPageBits);
     if (status != kSigma0Ok) {
-        rt_printf("sigma0: page fault of thread %u.%u at %08x (ip %08x) refused: status %u\n",
-                  axo_thread_number(from), axo_thread_version(from), fault.address, fault.ip,
-                  status);
+        ++g_refused_faults;
+        if (g_refused_faults <= kRefusalsLogged)
+            rt_printf("sigma0: page fault of thread %u.%u at %08x (ip %08x) refused: status %u\n",
+                      axo_thread_number(from), axo_thread_version(from), fault.address,
+                      fault.ip, status);
+        else if (is_power_of_two(g_refused_faults))
+            rt_printf("sigma0: %u page faults refused so far (logging only every power of two)\n",
+                      g_refused_faults);
         return false;
     }
     ipc::put_fault_reply(message, fault.address,

@@ -6,6 +6,9 @@
 //   jump     a jump to an address nothing covers   14 #PF, refused: outside the image
 //   kernel   a read of 0xC0000000 (kernel space)    14 #PF, refused: not a user page
 //   stack    recursion past its 64 KiB stack        14 #PF, refused: below the stack
+//   forged   sends its exception handler (proc) a message of the kernel's exception shape
+//            with vector 0x8000000B, which no CPU raises: proc drops it, so the call times
+//            out and it exits 0 (3 if proc answered it)
 // An unknown mode exits with status 2.
 #include "program.h"
 
@@ -45,6 +48,15 @@ int main() {
         asm volatile("movl 0xC0000000, %%eax" ::: "eax");
     } else if (is(mode, "stack")) {
         program::exit(static_cast<int32_t>(descend(0)));
+    } else if (is(mode, "forged")) {
+        axo_utcb_t* utcb = axo_my_utcb();
+        utcb->mr[0] = axo_msg_tag(AXO_LABEL_EXCEPTION, AXO_EXC_WORDS, 0);
+        for (uint32_t i = 1; i <= AXO_EXC_WORDS; ++i) utcb->mr[i] = 0;
+        utcb->mr[AXO_EXC_VECTOR] = 0x8000000Bu;
+        axo_msg_tag_t tag =
+            axo_ipc_call(utcb->exception_handler,
+                         axo_timeouts(axo_timeout_us(1000000), axo_timeout_us(200000)));
+        program::exit(axo_tag_failed(tag) ? 0 : 3);
     } else {
         program::exit(2);
     }

@@ -247,6 +247,16 @@ void fault_tests() {
               c.image, c.arguments ? " " : "", c.arguments ? c.arguments : "", c.what, expected,
               reason_name(ended.reason), ended.status);
     }
+    // Not a crash either: a process can send proc the exception label itself. A vector no
+    // CPU raises is not the kernel's message; proc must not end the process over it.
+    {
+        WaitReply forged;
+        if (run("crash", "forged", forged))
+            check(ended_as(forged, proc::kExitNormal, 0),
+                  "forged_exception_vector_is_ignored: an exception message with vector "
+                  "0x8000000B from the process itself is dropped, it exits 0 (%s %d)",
+                  reason_name(forged.reason), forged.status);
+    }
     StatisticsReply after = statistics();
     check(after.processes == before.processes && after.pool_in_use == before.pool_in_use,
           "after the crashes: as many processes (%u, %u) and pool pages in use (%u, %u) as before",
