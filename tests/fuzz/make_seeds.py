@@ -218,3 +218,60 @@ write("pipe", "poll_both_ends",
       pipe_start() + p_poll(0, True, True) + p_poll(1, False, True) + p_write(10)
       + p_write(4096) + p_write(4096) + p_write(3000) + p_poll(2, False, False) + p_read(5000)
       + p_poll(3, True, True) + p_close(read=False) + p_read(60000))
+
+
+# ---- vfs_path: steps (op | caller << 5, then each path as shape, separators and components) --
+VFS_FRAGMENTS = ["", ".", "..", "a", "b", "f", "l1", "loop", "la", "up", "abs", "dang", "mnt",
+                 "d", "back", "c0", "c20", "c44", "secret", "x", "tmp", "new", "ro", "exec", "g",
+                 "c3", "file", "mine"]
+
+
+def v_path(*components, absolute=True, trailing=False):
+    """A path of fragments by name; ("long", n) is a component repeated to make the path long,
+    255 or 256 a name of that many bytes, ("nul", name) a name followed by a NUL byte."""
+    out = bytes([(1 if absolute else 0) | ((len(components) - 1) << 1)
+                 | (0x80 if trailing else 0)])
+    for i, c in enumerate(components):
+        if i:
+            out += bytes([1])  # "/" ("//" when the byte is a multiple of 8)
+        if c == 255:
+            out += bytes([12])
+        elif c == 256:
+            out += bytes([13])
+        elif isinstance(c, tuple) and c[0] == "long":
+            unit = {"./": 0, "../": 0x10, "a/../": 0x20}[c[2]]
+            out += bytes([14 | unit, c[1]])
+        elif isinstance(c, tuple) and c[0] == "nul":
+            out += bytes([0x10, VFS_FRAGMENTS.index(c[1])])
+        else:
+            out += bytes([0, VFS_FRAGMENTS.index(c)])
+    return out
+
+
+def v_op(op, caller=0):
+    return bytes([op | (caller << 5)])
+
+
+write("vfs_path", "dots_and_symlinks",
+      v_op(2) + v_path("..", "..", "a", ".", "b", "f")
+      + v_op(3) + v_path("l1", trailing=True)
+      + v_op(2) + v_path("c0") + v_op(2) + v_path("c3", "b", "f")
+      + v_op(2) + v_path("loop") + v_op(2) + v_path("la", "x")
+      + v_op(7) + v_path("abs") + v_op(2) + v_path("mnt", "back", "b", "f")
+      + v_op(12) + v_path("mnt", "..", "a") + bytes([3, 0, 1, 0, 1]))
+write("vfs_path", "chdir_getcwd_through_the_mount",
+      v_op(9) + v_path("mnt", "d") + v_op(11) + bytes([0]) + v_op(9) + v_path("..", "..", absolute=False)
+      + v_op(9, 1) + v_path("a", "b", "g") + v_op(9, 1) + v_path("up", absolute=False)
+      + v_op(9, 1) + v_path("secret") + v_op(9, 1) + v_path("exec")
+      + v_op(0, 1) + bytes([0]) + v_path("file", absolute=False) + v_op(11, 1) + bytes([0]))
+write("vfs_path", "long_names_and_paths",
+      v_op(4) + v_path("tmp", 255) + v_op(4) + v_path("tmp", 256)
+      + v_op(2) + v_path(("long", 255, "./"), "a") + v_op(2) + v_path(("long", 200, "a/../"), "a")
+      + v_op(2) + v_path(("long", 100, "../"), "a", "b") + v_op(4) + v_path(("nul", "tmp"), "new"))
+write("vfs_path", "names_change_under_open_files",
+      v_op(0) + bytes([1]) + v_path("tmp", "new") + v_op(9) + v_path("a", "b")
+      + v_op(6) + v_path("a", "b") + v_path("tmp", "mine") + v_op(11) + bytes([0])
+      + v_op(6) + v_path("mnt", "d") + v_path("tmp", "d") + v_op(5) + v_path("tmp", "new")
+      + v_op(14, 1) + v_path("tmp", "mine") + v_op(8, 2) + v_path("..", "..") + v_path("tmp", "x")
+      + v_op(13) + bytes([1, 1]) + v_op(9, 1) + v_path("tmp", "x", trailing=True)
+      + v_op(14) + v_path("mnt") + v_op(6) + v_path("mnt") + v_path("tmp", "new"))
