@@ -171,9 +171,9 @@ fs::Caller make_caller(uint32_t pid, uint32_t uid) {
 constexpr uint32_t kChain = fs::kMaxSymlinks + 5; // c0 -> c1 -> ... -> c44 -> a
 
 const char* const kFragments[] = {
-    "",   ".",    "..",     "a",    "b",   "f",    "l1",  "loop", "la",  "up",   "abs",
-    "dang", "mnt", "d",    "back", "c0",  "c20",  "c44", "secret", "x",  "tmp",  "new",
-    "ro",  "exec", "g",     "c3",   "file", "mine",
+    "",    ".",    "..",  "a",    "b",    "f",  "l1",   "loop", "la",     "up",
+    "abs", "dang", "mnt", "d",    "back", "c0", "c20",  "c44",  "secret", "x",
+    "tmp", "new",  "ro",  "exec", "g",    "c3", "file", "mine",
 };
 constexpr uint32_t kFragmentCount = sizeof(kFragments) / sizeof(kFragments[0]);
 
@@ -188,8 +188,12 @@ std::string make_path(fuzz::Input& in) {
         if (i != 0) path += (in.u8() & 7) == 0 ? "//" : "/";
         uint8_t kind = in.u8();
         switch (kind % 16) {
-        case 12: path += std::string(255, 'n'); break;
-        case 13: path += std::string(256, 'n'); break;
+        case 12:
+            path += std::string(255, 'n');
+            break;
+        case 13:
+            path += std::string(256, 'n');
+            break;
         case 14: {
             // A repetition that makes the path long (up to ~ 6000 bytes).
             uint32_t times = 1 + in.u8() * 4u;
@@ -227,8 +231,8 @@ struct World {
 
 void put(fs::Vfs& vfs, const fs::Caller& caller, const char* path, uint32_t mode) {
     fs::Handle h = -1;
-    FUZZ_CHECK(vfs.open(caller, fs::kAtCwd, path, fs::kOpenWriteOnly | fs::kOpenCreate, mode,
-                        &h) == Error::ok);
+    FUZZ_CHECK(vfs.open(caller, fs::kAtCwd, path, fs::kOpenWriteOnly | fs::kOpenCreate, mode, &h) ==
+               Error::ok);
     FUZZ_CHECK(vfs.close(caller, h) == Error::ok);
 }
 
@@ -236,8 +240,8 @@ void build_tree(World& w, const fs::Caller& root) {
     fs::Vfs& vfs = w.vfs;
     FUZZ_CHECK(w.root_tmp.valid() && w.mnt_tmp.valid());
     FUZZ_CHECK(vfs.mount_root(w.root_fs, false) == Error::ok);
-    const char* directories[][2] = {{"/a", "0755"},      {"/a/b", "0755"}, {"/secret", "0700"},
-                                    {"/exec", "0711"},   {"/tmp", "1777"}, {"/mnt", "0755"},
+    const char* directories[][2] = {{"/a", "0755"},    {"/a/b", "0755"}, {"/secret", "0700"},
+                                    {"/exec", "0711"}, {"/tmp", "1777"}, {"/mnt", "0755"},
                                     {"/a/b/g", "0555"}};
     for (auto& d : directories)
         FUZZ_CHECK(vfs.mkdir(root, fs::kAtCwd, d[0], std::stoul(d[1], nullptr, 8)) == Error::ok);
@@ -245,8 +249,8 @@ void build_tree(World& w, const fs::Caller& root) {
     put(vfs, root, "/secret/x", 0600);
     put(vfs, root, "/ro", 0444);
     put(vfs, root, "/exec/file", 0755);
-    const char* links[][2] = {{"a/b", "/l1"},     {"loop", "/loop"}, {"lb", "/la"},
-                              {"la", "/lb"},      {"..", "/up"},     {"/a/b/f", "/abs"},
+    const char* links[][2] = {{"a/b", "/l1"},       {"loop", "/loop"},      {"lb", "/la"},
+                              {"la", "/lb"},        {"..", "/up"},          {"/a/b/f", "/abs"},
                               {"nowhere", "/dang"}, {"../../a", "/a/b/up2"}};
     for (auto& l : links)
         FUZZ_CHECK(vfs.symlink(root, l[0], fs::kAtCwd, l[1]) == Error::ok);
@@ -383,9 +387,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
                 FUZZ_CHECK(canonical(std::string_view(buffer.data(), length)));
                 fs::Attributes here, there;
                 FUZZ_CHECK(vfs.stat(caller, fs::kAtCwd, ".", true, &here) == Error::ok);
-                FUZZ_CHECK(vfs.stat(callers[0], fs::kAtCwd,
-                                    std::string_view(buffer.data(), length), true,
-                                    &there) == Error::ok);
+                FUZZ_CHECK(vfs.stat(callers[0], fs::kAtCwd, std::string_view(buffer.data(), length),
+                                    true, &there) == Error::ok);
                 FUZZ_CHECK(same_file(here, there));
             }
             break;

@@ -163,8 +163,8 @@ bool page_fault(ipc::Message& message, axo_thread_id_t from, Owner client,
         ++g_refused_faults;
         if (g_refused_faults <= kRefusalsLogged)
             rt_printf("sigma0: page fault of thread %u.%u at %08x (ip %08x) refused: status %u\n",
-                      axo_thread_number(from), axo_thread_version(from), fault.address,
-                      fault.ip, status);
+                      axo_thread_number(from), axo_thread_version(from), fault.address, fault.ip,
+                      status);
         else if (is_power_of_two(g_refused_faults))
             rt_printf("sigma0: %u page faults refused so far (logging only every power of two)\n",
                       g_refused_faults);

@@ -51,11 +51,11 @@ int main() {
     } else if (is(mode, "forged")) {
         axo_utcb_t* utcb = axo_my_utcb();
         utcb->mr[0] = axo_msg_tag(AXO_LABEL_EXCEPTION, AXO_EXC_WORDS, 0);
-        for (uint32_t i = 1; i <= AXO_EXC_WORDS; ++i) utcb->mr[i] = 0;
+        for (uint32_t i = 1; i <= AXO_EXC_WORDS; ++i)
+            utcb->mr[i] = 0;
         utcb->mr[AXO_EXC_VECTOR] = 0x8000000Bu;
-        axo_msg_tag_t tag =
-            axo_ipc_call(utcb->exception_handler,
-                         axo_timeouts(axo_timeout_us(1000000), axo_timeout_us(200000)));
+        axo_msg_tag_t tag = axo_ipc_call(
+            utcb->exception_handler, axo_timeouts(axo_timeout_us(1000000), axo_timeout_us(200000)));
         program::exit(axo_tag_failed(tag) ? 0 : 3);
     } else {
         program::exit(2);
