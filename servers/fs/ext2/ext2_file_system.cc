@@ -1679,6 +1679,33 @@ Error Ext2FileSystem::prepare_new_name(InodeNumber number, std::string_view name
     return error == Error::not_found ? Error::ok : error;
 }
 
+// Common checks of the operations that remove a name from `directory`: the directory, its
+// entry `name` and the inode it names (an entry naming a missing inode is a corrupt disk).
+// "." and ".." answer `dots`.
+Error Ext2FileSystem::find_existing_name(InodeNumber number, std::string_view name, Error dots,
+                                         LoadedInode* directory, EntryLocation* where,
+                                         LoadedInode* inode) {
+    if (Error error = live_directory(number, directory); error != Error::ok) {
+        return error;
+    }
+    if (Error error = check_writable(); error != Error::ok) {
+        return error;
+    }
+    if (Error error = check_name(name); error != Error::ok) {
+        return error == Error::name_too_long ? error : Error::not_found;
+    }
+    if (name == "." || name == "..") {
+        return dots;
+    }
+    if (Error error = find_entry(*directory, name, where); error != Error::ok) {
+        return error;
+    }
+    if (Error error = load_inode(where->inode, inode); error != Error::ok) {
+        return error == Error::not_found ? Error::io_error : error;
+    }
+    return Error::ok;
+}
+
 Error Ext2FileSystem::create(InodeNumber number, std::string_view name, const NewInode& attributes,
                              InodeNumber* out) {
     LoadedInode directory;
@@ -1864,25 +1891,12 @@ Error Ext2FileSystem::link(InodeNumber number, InodeNumber directory_number,
 
 Error Ext2FileSystem::unlink(InodeNumber directory_number, std::string_view name) {
     LoadedInode directory;
-    if (Error error = live_directory(directory_number, &directory); error != Error::ok) {
-        return error;
-    }
-    if (Error error = check_writable(); error != Error::ok) {
-        return error;
-    }
-    if (Error error = check_name(name); error != Error::ok) {
-        return error == Error::name_too_long ? error : Error::not_found;
-    }
-    if (name == "." || name == "..") {
-        return Error::is_directory;
-    }
     EntryLocation where;
-    if (Error error = find_entry(directory, name, &where); error != Error::ok) {
-        return error;
-    }
     LoadedInode inode;
-    if (Error error = load_inode(where.inode, &inode); error != Error::ok) {
-        return error == Error::not_found ? Error::io_error : error;
+    if (Error error = find_existing_name(directory_number, name, Error::is_directory, &directory,
+                                         &where, &inode);
+        error != Error::ok) {
+        return error;
     }
     if (is_directory(inode.core.mode)) {
         return Error::is_directory;
@@ -1915,25 +1929,12 @@ Error Ext2FileSystem::drop_directory(LoadedInode& inode) {
 
 Error Ext2FileSystem::remove_directory(InodeNumber parent_number, std::string_view name) {
     LoadedInode parent;
-    if (Error error = live_directory(parent_number, &parent); error != Error::ok) {
-        return error;
-    }
-    if (Error error = check_writable(); error != Error::ok) {
-        return error;
-    }
-    if (Error error = check_name(name); error != Error::ok) {
-        return error == Error::name_too_long ? error : Error::not_found;
-    }
-    if (name == "." || name == "..") {
-        return Error::invalid_argument;
-    }
     EntryLocation where;
-    if (Error error = find_entry(parent, name, &where); error != Error::ok) {
-        return error;
-    }
     LoadedInode inode;
-    if (Error error = load_inode(where.inode, &inode); error != Error::ok) {
-        return error == Error::not_found ? Error::io_error : error;
+    if (Error error = find_existing_name(parent_number, name, Error::invalid_argument, &parent,
+                                         &where, &inode);
+        error != Error::ok) {
+        return error;
     }
     if (!is_directory(inode.core.mode)) {
         return Error::not_directory;

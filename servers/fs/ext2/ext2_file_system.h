@@ -153,6 +153,8 @@ private:
     Error set_dotdot(LoadedInode& directory, uint32_t parent);
     void directory_changed(LoadedInode& directory);
     Error prepare_new_name(InodeNumber directory, std::string_view name, LoadedInode* out);
+    Error find_existing_name(InodeNumber directory, std::string_view name, Error dots,
+                             LoadedInode* directory_out, EntryLocation* where, LoadedInode* inode);
 
     Error write_superblock();
 
