@@ -1379,26 +1379,53 @@ Error Ext2FileSystem::directory_block(LoadedInode& directory, uint64_t index, Ha
     return m_cache.get(physical, out);
 }
 
-Error Ext2FileSystem::find_entry(LoadedInode& directory, std::string_view name,
-                                 EntryLocation* out) {
+// Visits every record of `directory` from block `first_block` on, each checked (check_entry)
+// before `visit(block, index, offset, rec_len, head)` sees it; `visit` returns true to stop.
+// *blocks (may be nullptr): how many blocks the directory has.
+template <class Visit>
+Error Ext2FileSystem::walk_entries(LoadedInode& directory, uint64_t first_block, Visit&& visit,
+                                   uint64_t* blocks_out) {
     uint64_t blocks;
     if (Error error = directory_blocks(directory, &blocks); error != Error::ok) {
         return error;
     }
-    for (uint64_t index = 0; index < blocks; ++index) {
+    if (blocks_out != nullptr) {
+        *blocks_out = blocks;
+    }
+    for (uint64_t index = first_block; index < blocks; ++index) {
         Handle block;
         if (Error error = directory_block(directory, index, &block); error != Error::ok) {
             return error;
         }
         uint32_t offset = 0;
-        uint32_t previous = 0;
-        bool has_previous = false;
         while (offset < m_block_size) {
             uint32_t rec_len;
             if (Error error = check_entry(block.data(), offset, &rec_len); error != Error::ok) {
                 return error;
             }
             DirectoryEntryHead head = load<DirectoryEntryHead>(block.data() + offset);
+            if (visit(block, index, offset, rec_len, head)) {
+                return Error::ok;
+            }
+            offset += rec_len;
+        }
+    }
+    return Error::ok;
+}
+
+Error Ext2FileSystem::find_entry(LoadedInode& directory, std::string_view name,
+                                 EntryLocation* out) {
+    bool found = false;
+    uint64_t block_of_previous = 0;
+    uint32_t previous = 0;
+    bool has_previous = false;
+    Error error = walk_entries(
+        directory, 0,
+        [&](Handle& block, uint64_t index, uint32_t offset, uint32_t, DirectoryEntryHead head) {
+            if (index != block_of_previous) { // the first record of a block has no previous
+                block_of_previous = index;
+                has_previous = false;
+            }
             if (head.inode != 0 && head.name_len == name.size() &&
                 memcmp(block.data() + offset + sizeof head, name.data(), name.size()) == 0) {
                 out->offset = index * m_block_size + offset;
@@ -1406,14 +1433,17 @@ Error Ext2FileSystem::find_entry(LoadedInode& directory, std::string_view name,
                 out->has_previous = has_previous;
                 out->inode = head.inode;
                 out->file_type = head.file_type;
-                return Error::ok;
+                found = true;
+                return true;
             }
             previous = offset;
             has_previous = true;
-            offset += rec_len;
-        }
+            return false;
+        });
+    if (error != Error::ok) {
+        return error;
     }
-    return Error::not_found;
+    return found ? Error::ok : Error::not_found;
 }
 
 void Ext2FileSystem::directory_changed(LoadedInode& directory) {
@@ -1432,37 +1462,28 @@ Error Ext2FileSystem::add_entry(LoadedInode& directory, std::string_view name, u
         store(at, head);
         memcpy(at + sizeof head, name.data(), name.size());
     };
-    uint64_t blocks;
-    if (Error error = directory_blocks(directory, &blocks); error != Error::ok) {
-        return error;
-    }
-    for (uint64_t index = 0; index < blocks; ++index) {
-        Handle block;
-        if (Error error = directory_block(directory, index, &block); error != Error::ok) {
-            return error;
-        }
-        uint32_t offset = 0;
-        while (offset < m_block_size) {
-            uint32_t rec_len;
-            if (Error error = check_entry(block.data(), offset, &rec_len); error != Error::ok) {
-                return error;
-            }
-            DirectoryEntryHead head = load<DirectoryEntryHead>(block.data() + offset);
+    bool added = false;
+    uint64_t blocks = 0;
+    Error error = walk_entries(
+        directory, 0,
+        [&](Handle& block, uint64_t, uint32_t offset, uint32_t rec_len, DirectoryEntryHead head) {
             if (head.inode == 0 && rec_len >= needed) {
                 fill(block.data() + offset, static_cast<uint16_t>(rec_len));
-                block.mark_dirty();
-                return Error::ok;
-            }
-            uint32_t used = ext2::entry_length(head.name_len);
-            if (head.inode != 0 && rec_len >= used + needed) {
+            } else if (uint32_t used = ext2::entry_length(head.name_len);
+                       head.inode != 0 && rec_len >= used + needed) {
                 head.rec_len = static_cast<uint16_t>(used);
                 store(block.data() + offset, head);
                 fill(block.data() + offset + used, static_cast<uint16_t>(rec_len - used));
-                block.mark_dirty();
-                return Error::ok;
+            } else {
+                return false;
             }
-            offset += rec_len;
-        }
+            block.mark_dirty();
+            added = true;
+            return true;
+        },
+        &blocks);
+    if (error != Error::ok || added) {
+        return error;
     }
     // A new block at the end.
     uint64_t size = inode_size(directory);
@@ -1530,31 +1551,16 @@ bool dot_or_dotdot(const uint8_t* name, uint32_t length) {
 
 Error Ext2FileSystem::directory_is_empty(LoadedInode& directory, bool* empty) {
     *empty = true;
-    uint64_t blocks;
-    if (Error error = directory_blocks(directory, &blocks); error != Error::ok) {
-        return error;
-    }
-    for (uint64_t index = 0; index < blocks; ++index) {
-        Handle block;
-        if (Error error = directory_block(directory, index, &block); error != Error::ok) {
-            return error;
-        }
-        uint32_t offset = 0;
-        while (offset < m_block_size) {
-            uint32_t rec_len;
-            if (Error error = check_entry(block.data(), offset, &rec_len); error != Error::ok) {
-                return error;
-            }
-            DirectoryEntryHead head = load<DirectoryEntryHead>(block.data() + offset);
+    return walk_entries(
+        directory, 0,
+        [&](Handle& block, uint64_t, uint32_t offset, uint32_t, DirectoryEntryHead head) {
             if (head.inode != 0 &&
                 !dot_or_dotdot(block.data() + offset + sizeof head, head.name_len)) {
                 *empty = false;
-                return Error::ok;
+                return true;
             }
-            offset += rec_len;
-        }
-    }
-    return Error::ok;
+            return false;
+        });
 }
 
 Error Ext2FileSystem::set_dotdot(LoadedInode& directory, uint32_t parent) {
@@ -1611,49 +1617,32 @@ Error Ext2FileSystem::read_directory(InodeNumber number, uint64_t cookie, Direct
     if (directory.core.links_count == 0) {
         return Error::ok; // removed while referenced: empty for good
     }
-    uint64_t blocks;
-    if (Error error = directory_blocks(directory, &blocks); error != Error::ok) {
-        return error;
-    }
-    for (uint64_t index = cookie / m_block_size; index < blocks; ++index) {
-        Handle block;
-        if (Error error = directory_block(directory, index, &block); error != Error::ok) {
-            return error;
-        }
-        uint32_t offset = 0;
-        while (offset < m_block_size) {
-            uint32_t rec_len;
-            if (Error error = check_entry(block.data(), offset, &rec_len); error != Error::ok) {
-                return error;
-            }
+    return walk_entries(
+        directory, cookie / m_block_size,
+        [&](Handle& block, uint64_t index, uint32_t offset, uint32_t rec_len,
+            DirectoryEntryHead head) {
             uint64_t position = index * m_block_size + offset;
-            DirectoryEntryHead head = load<DirectoryEntryHead>(block.data() + offset);
-            if (position >= cookie && head.inode != 0) {
-                DirectoryEntry entry;
-                entry.inode = InodeNumber{head.inode};
-                entry.name = std::string_view(
-                    reinterpret_cast<const char*>(block.data() + offset + sizeof head),
-                    head.name_len);
-                entry.next = position + rec_len;
-                if (has_filetype()) {
-                    entry.type = head.file_type <= static_cast<uint8_t>(FileType::symlink)
-                                     ? static_cast<FileType>(head.file_type)
-                                     : FileType::unknown;
-                } else {
-                    // Revision 0: the type is in the inode. The block stays pinned meanwhile.
-                    LoadedInode child;
-                    if (load_inode(head.inode, &child) == Error::ok) {
-                        entry.type = file_type_of(child.core.mode);
-                    }
-                }
-                if (!sink.take(entry)) {
-                    return Error::ok;
+            if (position < cookie || head.inode == 0) {
+                return false;
+            }
+            DirectoryEntry entry;
+            entry.inode = InodeNumber{head.inode};
+            entry.name = std::string_view(
+                reinterpret_cast<const char*>(block.data() + offset + sizeof head), head.name_len);
+            entry.next = position + rec_len;
+            if (has_filetype()) {
+                entry.type = head.file_type <= static_cast<uint8_t>(FileType::symlink)
+                                 ? static_cast<FileType>(head.file_type)
+                                 : FileType::unknown;
+            } else {
+                // Revision 0: the type is in the inode. The block stays pinned meanwhile.
+                LoadedInode child;
+                if (load_inode(head.inode, &child) == Error::ok) {
+                    entry.type = file_type_of(child.core.mode);
                 }
             }
-            offset += rec_len;
-        }
-    }
-    return Error::ok;
+            return !sink.take(entry);
+        });
 }
 
 // Common checks of the operations that add a name to `directory`.

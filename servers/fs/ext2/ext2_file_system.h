@@ -144,6 +144,9 @@ private:
     Error check_entry(const uint8_t* block, uint32_t offset, uint32_t* rec_len) const;
     Error directory_blocks(const LoadedInode& directory, uint64_t* out) const;
     Error directory_block(LoadedInode& directory, uint64_t index, BlockCache::Handle* out);
+    template <class Visit>
+    Error walk_entries(LoadedInode& directory, uint64_t first_block, Visit&& visit,
+                       uint64_t* blocks = nullptr);
     Error find_entry(LoadedInode& directory, std::string_view name, EntryLocation* out);
     Error add_entry(LoadedInode& directory, std::string_view name, uint32_t inode, uint32_t mode);
     Error remove_entry(LoadedInode& directory, const EntryLocation& where);
