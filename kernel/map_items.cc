@@ -132,6 +132,37 @@ uint32_t transfer(Thread* from, Thread* to, const Message& message, const Fpage&
     return AXO_IPC_OK;
 }
 
+bool transfer_one_page(Thread* from, Thread* to, uint32_t word0, axo_fpage_t raw) {
+    Fpage fpage;
+    if ((word0 & AXO_ITEM_TYPE_MASK) != AXO_ITEM_MAP || !decode_fpage(raw, fpage) || fpage.nil ||
+        fpage.io || fpage.log2 != kPageShift) {
+        return false;
+    }
+    // The window as ipc.cc's receive_window reads it: once, here.
+    Fpage window;
+    if (!decode_fpage(to->m_accept_any_mapping ? AXO_FPAGE_COMPLETE : to->m_utcb->br[0], window)) {
+        return false;
+    }
+    Placement where;
+    if (!place(fpage, word0 & ~0x3FFu, window, where) ||
+        lands_below_lowest_mappable(fpage, where)) {
+        return false;
+    }
+    // Beyond a small space's slot (a promotion) or over an existing mapping (a revocation):
+    // the general path's.
+    Space* space = to->m_space;
+    if (where.destination >= space->user_limit()) return false;
+    uint32_t destination = static_cast<uint32_t>(where.destination);
+    if (space->node_at(destination)) return false;
+    MapNode* node = source_node(from->m_space, static_cast<uint32_t>(where.source), false, true);
+    if (!node) return false;
+    uint8_t rights = fpage.rights;
+    if (rights & (AXO_FPAGE_W | AXO_FPAGE_X)) rights |= AXO_FPAGE_R;
+    rights &= node->rights;
+    if (!(rights & AXO_FPAGE_R)) return false;
+    return mapdb::map(node, space, destination, rights).ok();
+}
+
 void flush(Space* space, const Fpage& fpage, bool include_self) {
     uint64_t end = fpage.base + fpage.size();
     if (!fpage.io && !space->is_sigma0() && end > kUserAddressLimit) end = kUserAddressLimit;

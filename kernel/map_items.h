@@ -22,6 +22,14 @@ namespace axo::map_items {
 // the walk was preempted (what was mapped until then stays).
 uint32_t transfer(Thread* from, Thread* to, const Message& message, const Fpage& window);
 
+// The common case of a map item, for the IPC fast path (arch/ia32/ipc_fastpath.S): a message
+// that is one map item (`word0`, `fpage`) of one 4 KiB page of memory, which the sender has
+// and which lands in `to`'s receive window where nothing is mapped yet. Maps it exactly as
+// transfer() would (one node, one PTE: bounded work, no preemption point) and returns true;
+// in every other case does nothing observable and returns false, and the general path takes
+// the whole IPC. `from` runs; `to` waits in a receive that accepts it.
+bool transfer_one_page(Thread* from, Thread* to, uint32_t word0, axo_fpage_t fpage);
+
 // unmap: takes `rights` away from what is derived from the caller's pages in `fpage`
 // (and from its own mappings if `include_self`). `space` is the running thread's.
 void flush(Space* space, const Fpage& fpage, bool include_self);

@@ -9,6 +9,7 @@
 // kernel-ipc suite (tests/guest/kernel_ipc) covers IPC semantics as such.
 #include <initializer_list>
 
+#include "interfaces/sigma0/protocol.h"
 #include "rt/rt.h"
 #include "rt/tap.h"
 
@@ -20,7 +21,7 @@ struct raw_ipc_t {
 void raw_ipc(raw_ipc_t* io); // raw_ipc.S
 }
 
-static raw_ipc_t ipc(uint32_t to, uint32_t from, uint32_t timeouts, uint32_t mr0, uint32_t mr1,
+static raw_ipc_t make_ipc(uint32_t to, uint32_t from, uint32_t timeouts, uint32_t mr0, uint32_t mr1,
                      uint32_t mr2) {
     raw_ipc_t io = {};
     io.to = to;
@@ -65,13 +66,20 @@ uint32_t role(axo_thread_id_t id) {
     return 0xEEEE;
 }
 
-axo_thread_id_t start(void (*fn)(void*), uint32_t priority) {
+axo_thread_id_t start(void (*fn)(void*), uint32_t priority,
+                      axo_thread_id_t pager = AXO_NIL_THREAD) {
     axo_thread_id_t id = axo_thread_id(g_next_number++, 1);
     uint32_t slot = g_thread_count;
     if (slot == kMaxThreads) return AXO_NIL_THREAD;
     g_threads[g_thread_count++] = id;
     uint32_t error = rt_thread_create(id, rt_utcb_slot(g_next_utcb++), AXO_NIL_THREAD);
     if (error == AXO_OK) error = axo_schedule(id, priority, 0, nullptr, nullptr);
+    if (error == AXO_OK && pager != AXO_NIL_THREAD) {
+        axo_exreg_t regs = {};
+        regs.control = AXO_EXREG_SET_PAGER;
+        regs.pager = pager;
+        error = axo_exchange_registers(id, &regs);
+    }
     if (error == AXO_OK) error = rt_thread_run(id, fn, nullptr, g_stacks[slot] + kStackSize);
     if (error != AXO_OK) rt_tap_diag("starting a thread failed: error %u", error);
     return id;
@@ -184,6 +192,10 @@ struct Scenario {
     // The general path's shape is AXO_TAG_FLAG_NOTIFY with no bit pending (all accepted)
     // instead of a send timeout: waiting for bits costs the call nothing else.
     bool notify = false;
+    // Map item scenarios: the receiver has the page already (the general path replaces or
+    // keeps a mapping), or its receive window accepts nothing.
+    bool premapped = false;
+    bool window_closed = false;
 };
 Scenario g_now; // the scenario running: its threads read it (same address space)
 
@@ -216,7 +228,7 @@ void call_server(void*) {
     Record& r = g_thread_record;
     r.count = 0;
     fill_utcb(0xA0A00000);
-    raw_ipc_t io = ipc(AXO_NIL_THREAD, AXO_ANY_THREAD, kNever, 0x5EED, 0x5EED1, 0x5EED2);
+    raw_ipc_t io = make_ipc(AXO_NIL_THREAD, AXO_ANY_THREAD, kNever, 0x5EED, 0x5EED1, 0x5EED2);
     raw_ipc(&io);
     g_received_at = rdtsc_low();
     r.add_ipc(io);
@@ -226,7 +238,7 @@ void call_server(void*) {
         r.add(fpu_pop());
     }
     fill_utcb(0xA1A10000);
-    raw_ipc_t reply = ipc(io.eax, AXO_NIL_THREAD, axo_timeouts(kZero, kNever),
+    raw_ipc_t reply = make_ipc(io.eax, AXO_NIL_THREAD, axo_timeouts(kZero, kNever),
                           axo_msg_tag(0x77, 1, 0), 0xCAFE, 0xBEEF);
     raw_ipc(&reply);
     r.add_ipc(reply);
@@ -244,7 +256,7 @@ void call(Record& r) {
                                                    : axo_timeouts(axo_timeout_us(kLongUs), kNever);
     uint32_t notify_flag = !g_now.fast && g_now.notify ? AXO_TAG_FLAG_NOTIFY : 0;
     axo_my_utcb()->notify_mask = ~0u;
-    raw_ipc_t io = ipc(server, server, timeouts,
+    raw_ipc_t io = make_ipc(server, server, timeouts,
                        axo_msg_tag(0x42, g_now.words, 0) | kTagFlags | notify_flag, 0x1111, 0x2222);
     axo_counters_t before, after;
     if (g_now.fpu) fpu_push(0xF00D); // we own the FPU (and CR0.TS is clear) when we call
@@ -265,7 +277,7 @@ void reply_client(void*) {
     Record& r = g_thread_record;
     r.count = 0;
     fill_utcb(0xC0C00000);
-    raw_ipc_t io = ipc(g_root, g_root, kNever, axo_msg_tag(0x55, 2, 0), 0x3333, 0x4444);
+    raw_ipc_t io = make_ipc(g_root, g_root, kNever, axo_msg_tag(0x55, 2, 0), 0x3333, 0x4444);
     raw_ipc(&io);
     g_received_at = rdtsc_low(); // the root task's reply-and-wait, under test
     r.add_ipc(io);
@@ -279,7 +291,7 @@ void reply_wait(Record& r) {
     axo_thread_id_t client = start(reply_client, g_now.priority);
     fresh_time_slice();
     fill_utcb(0xD0D00000);
-    raw_ipc_t first = ipc(AXO_NIL_THREAD, AXO_ANY_THREAD, kNever, 0, 0, 0);
+    raw_ipc_t first = make_ipc(AXO_NIL_THREAD, AXO_ANY_THREAD, kNever, 0, 0, 0);
     raw_ipc(&first);
     r.add_ipc(first);
     r.add_utcb(4);
@@ -287,7 +299,7 @@ void reply_wait(Record& r) {
     uint32_t timeouts =
         g_now.fast ? axo_timeouts(kZero, kNever) : axo_timeouts(kZero, axo_timeout_us(kLongUs));
     axo_my_utcb()->mr[3] = 0x3333; // MR3 of a three-word message
-    raw_ipc_t io = ipc(client, AXO_ANY_THREAD, timeouts,
+    raw_ipc_t io = make_ipc(client, AXO_ANY_THREAD, timeouts,
                        axo_msg_tag(0x66, g_now.words, 0) | kTagFlags, 0x5555, 0x6666);
     axo_counters_t before, after;
     axo_debug_counters(&before);
@@ -307,7 +319,7 @@ bool g_delete; // else abort
 axo_thread_id_t g_victim_server;
 
 void silent_server(void*) {
-    raw_ipc_t io = ipc(AXO_NIL_THREAD, AXO_ANY_THREAD, kNever, 0, 0, 0);
+    raw_ipc_t io = make_ipc(AXO_NIL_THREAD, AXO_ANY_THREAD, kNever, 0, 0, 0);
     raw_ipc(&io);
     axo_utcb_t* u = axo_my_utcb();
     u->mr[0] = axo_msg_tag(1, 0, 0);
@@ -337,7 +349,7 @@ void interrupted_call(Record& r) {
     fill_utcb(0xE0E00000);
     uint32_t timeouts =
         g_now.fast ? axo_timeouts(kNever, kNever) : axo_timeouts(axo_timeout_us(kLongUs), kNever);
-    raw_ipc_t io = ipc(g_victim_server, g_victim_server, timeouts,
+    raw_ipc_t io = make_ipc(g_victim_server, g_victim_server, timeouts,
                        axo_msg_tag(0x42, g_now.words, 0), 0x7777, 0x8888);
     raw_ipc(&io);
     r.add_ipc(io);
@@ -357,10 +369,10 @@ void log_order(uint32_t who) {
 }
 
 void order_server(void*) {
-    raw_ipc_t io = ipc(AXO_NIL_THREAD, AXO_ANY_THREAD, kNever, 0, 0, 0);
+    raw_ipc_t io = make_ipc(AXO_NIL_THREAD, AXO_ANY_THREAD, kNever, 0, 0, 0);
     raw_ipc(&io);
     log_order(2);
-    raw_ipc_t reply = ipc(io.eax, AXO_NIL_THREAD, axo_timeouts(kZero, kNever), 0, 0, 0);
+    raw_ipc_t reply = make_ipc(io.eax, AXO_NIL_THREAD, axo_timeouts(kZero, kNever), 0, 0, 0);
     raw_ipc(&reply);
     rt_park();
 }
@@ -377,7 +389,7 @@ void order(Record& r) {
     start(peer, 100); // ready, behind us: we keep the CPU until we block
     uint32_t timeouts =
         g_now.fast ? axo_timeouts(kNever, kNever) : axo_timeouts(axo_timeout_us(kLongUs), kNever);
-    raw_ipc_t io = ipc(server, server, timeouts, axo_msg_tag(0x42, g_now.words, 0), 0, 0);
+    raw_ipc_t io = make_ipc(server, server, timeouts, axo_msg_tag(0x42, g_now.words, 0), 0, 0);
     raw_ipc(&io);
     log_order(1);
     r.add_ipc(io);
@@ -393,12 +405,12 @@ void timed_server(void*) {
     Record& r = g_thread_record;
     r.count = 0;
     raw_ipc_t io =
-        ipc(AXO_NIL_THREAD, AXO_ANY_THREAD, axo_timeouts(kNever, axo_timeout_us(200000)), 0, 0, 0);
+        make_ipc(AXO_NIL_THREAD, AXO_ANY_THREAD, axo_timeouts(kNever, axo_timeout_us(200000)), 0, 0, 0);
     raw_ipc(&io);
     r.add_ipc(io);
-    raw_ipc_t reply = ipc(io.eax, AXO_NIL_THREAD, axo_timeouts(kZero, kNever), 0, 0, 0);
+    raw_ipc_t reply = make_ipc(io.eax, AXO_NIL_THREAD, axo_timeouts(kZero, kNever), 0, 0, 0);
     raw_ipc(&reply);
-    raw_ipc_t next = ipc(AXO_NIL_THREAD, g_root, kNever, 0, 0, 0); // outlives the old timeout
+    raw_ipc_t next = make_ipc(AXO_NIL_THREAD, g_root, kNever, 0, 0, 0); // outlives the old timeout
     raw_ipc(&next);
     r.add_ipc(next);
     r.add_utcb(1);
@@ -410,7 +422,7 @@ void disarm(Record& r) {
     fresh_time_slice();
     uint32_t timeouts =
         g_now.fast ? axo_timeouts(kNever, kNever) : axo_timeouts(axo_timeout_us(kLongUs), kNever);
-    raw_ipc_t io = ipc(server, server, timeouts, axo_msg_tag(0x42, 0, 0), 0, 0);
+    raw_ipc_t io = make_ipc(server, server, timeouts, axo_msg_tag(0x42, 0, 0), 0, 0);
     raw_ipc(&io);
     r.add_ipc(io);
     // Sleep past the server's old deadline (a receive from σ0, which never sends unasked).
@@ -418,6 +430,152 @@ void disarm(Record& r) {
     axo_my_utcb()->mr[0] = axo_msg_tag(0x99, 0, 0);
     axo_ipc_send(server, axo_timeout_us(kReportTimeoutUs));
     receive_observations(r, server);
+    cleanup();
+}
+
+// One map item of one page (t = 2, u = 0): the fast path maps it itself when the page lands
+// in the receiver's window where nothing is mapped yet, and leaves every other case to the
+// general path. Memory from σ0 (the root task's image is in no mapping database): a pool in
+// the root task; the receiver is a thread of the same space with a receive window elsewhere,
+// and each run ends by revoking what was mapped from the pool, so that both runs of a
+// scenario start from the same mappings.
+constexpr uint32_t kPoolBase = 0x30000000;
+constexpr uint32_t kPoolLog2 = 14;
+constexpr uint32_t kWindowBase = 0x34000000;
+constexpr uint32_t kWindowLog2 = 22;
+constexpr uint32_t kMapHotspot = kWindowBase + 0x5000; // where the page lands in the window
+constexpr uint32_t kPageMagic = 0x9A6E0001;
+bool g_have_pool;
+uint32_t g_seen; // the word the receiver read through the new mapping
+
+const char* get_pool() {
+    axo_utcb_t* u = axo_my_utcb();
+    u->br[0] = axo_fpage(kPoolBase, kPoolLog2, AXO_FPAGE_RWX);
+    u->mr[0] = axo_msg_tag(sigma0::kSigma0AllocateAny, 1, 0);
+    u->mr[1] = kPoolLog2;
+    axo_msg_tag_t reply = axo_ipc_call(rt_kip()->sigma0,
+                                       axo_timeouts(AXO_TIMEOUT_NEVER, axo_timeout_us(kLongUs)));
+    u->br[0] = AXO_FPAGE_NIL;
+    if (axo_tag_failed(reply) || axo_tag_label(reply) != sigma0::kSigma0Ok ||
+        axo_tag_typed(reply) != 2) {
+        return "sigma0 gave no memory";
+    }
+    *reinterpret_cast<volatile uint32_t*>(kPoolBase) = kPageMagic;
+    g_have_pool = true;
+    return nullptr;
+}
+
+uint32_t one_page_item_word0() {
+    return axo_map_item_word0(kMapHotspot, 0);
+}
+uint32_t one_page_item_fpage() {
+    return axo_fpage(kPoolBase, 12, AXO_FPAGE_R | AXO_FPAGE_W);
+}
+
+// Everything mapped from the pool's first page goes (the pool page itself stays).
+void revoke_pool_page() {
+    axo_my_utcb()->mr[0] = axo_fpage(kPoolBase, 12, AXO_FPAGE_RWX);
+    axo_unmap(0);
+}
+
+void map_server(void*) {
+    Record& r = g_thread_record;
+    r.count = 0;
+    axo_utcb_t* u = axo_my_utcb();
+    u->br[0] = g_now.window_closed ? AXO_FPAGE_NIL
+                                   : axo_fpage(kWindowBase, kWindowLog2, AXO_FPAGE_RWX);
+    if (g_now.premapped) {
+        raw_ipc_t first = make_ipc(AXO_NIL_THREAD, AXO_ANY_THREAD, kNever, 0, 0, 0);
+        raw_ipc(&first);
+        raw_ipc_t ack = make_ipc(first.eax, AXO_NIL_THREAD, axo_timeouts(kZero, kNever),
+                            axo_msg_tag(0x78, 0, 0), 0, 0);
+        raw_ipc(&ack);
+    }
+    fill_utcb(0xA2A20000);
+    raw_ipc_t io = make_ipc(AXO_NIL_THREAD, AXO_ANY_THREAD, kNever, 0x5EED, 0x5EED1, 0x5EED2);
+    raw_ipc(&io);
+    g_received_at = rdtsc_low();
+    r.add_ipc(io);
+    r.add_utcb(AXO_MR_COUNT);
+    g_seen = g_now.window_closed ? 0 : *reinterpret_cast<volatile uint32_t*>(kMapHotspot);
+    r.add(g_seen);
+    fill_utcb(0xA3A30000);
+    raw_ipc_t reply = make_ipc(io.eax, AXO_NIL_THREAD, axo_timeouts(kZero, kNever),
+                          axo_msg_tag(0x77, 1, 0), 0xCAFE, 0xBEEF);
+    raw_ipc(&reply);
+    r.add_ipc(reply);
+    r.add_utcb(3);
+    send_observations(r);
+}
+
+// The root task calls a waiting server with one map item.
+void map_call(Record& r) {
+    g_seen = 0;
+    axo_thread_id_t server = start(map_server, g_now.priority);
+    until_receiving(server);
+    if (g_now.premapped) {
+        // The same item once before, in both runs alike: the page is there already.
+        raw_ipc_t first = make_ipc(server, server, kNever, axo_msg_tag(0x41, 0, 2),
+                              one_page_item_word0(), one_page_item_fpage());
+        raw_ipc(&first);
+        until_receiving(server);
+    }
+    fresh_time_slice();
+    fill_utcb(0xB1B10000);
+    uint32_t timeouts =
+        g_now.fast ? axo_timeouts(kNever, kNever) : axo_timeouts(axo_timeout_us(kLongUs), kNever);
+    raw_ipc_t io = make_ipc(server, server, timeouts, axo_msg_tag(0x42, 0, 2) | kTagFlags,
+                       one_page_item_word0(), one_page_item_fpage());
+    axo_counters_t before, after;
+    axo_debug_counters(&before);
+    g_sent_at = rdtsc_low();
+    raw_ipc(&io);
+    axo_debug_counters(&after);
+    r.add_ipc(io);
+    r.add_utcb(AXO_MR_COUNT);
+    r.add_counters(before, after);
+    receive_observations(r, server);
+    revoke_pool_page();
+    cleanup();
+}
+
+// A page fault of a thread whose pager is the root task: the fault reaches it by the general
+// path (a fault is no system call), and its reply-and-wait with one map item is under test.
+void faulter(void*) {
+    Record& r = g_thread_record;
+    r.count = 0;
+    fill_utcb(0xC2C20000);
+    g_seen = *reinterpret_cast<volatile uint32_t*>(kMapHotspot); // faults: the pager maps it
+    g_received_at = rdtsc_low();
+    r.add(g_seen);
+    r.add_utcb(AXO_MR_COUNT); // the fault's IPC leaves the thread's own registers as they were
+    send_observations(r);
+}
+
+void fault_reply(Record& r) {
+    g_seen = 0;
+    start(faulter, g_now.priority, g_root);
+    fresh_time_slice();
+    fill_utcb(0xD2D20000);
+    raw_ipc_t fault = make_ipc(AXO_NIL_THREAD, AXO_ANY_THREAD, kNever, 0, 0, 0);
+    raw_ipc(&fault);
+    r.add_ipc(fault);
+    r.add_utcb(3); // the fault message: address and access, eip
+    fill_utcb(0xD3D30000);
+    uint32_t timeouts =
+        g_now.fast ? axo_timeouts(kZero, kNever) : axo_timeouts(kZero, axo_timeout_us(kLongUs));
+    raw_ipc_t io = make_ipc(fault.eax, AXO_ANY_THREAD, timeouts, axo_msg_tag(0, 0, 2) | kTagFlags,
+                       axo_map_item_word0(kMapHotspot, 0), one_page_item_fpage());
+    axo_counters_t before, after;
+    axo_debug_counters(&before);
+    g_sent_at = rdtsc_low();
+    raw_ipc(&io);
+    axo_debug_counters(&after);
+    r.add_ipc(io);
+    r.add_utcb(AXO_MR_COUNT); // the faulter's report, received by the IPC under test
+    r.add_counters(before, after);
+    add_rest_of_thread_record(r);
+    revoke_pool_page();
     cleanup();
 }
 
@@ -509,6 +667,30 @@ int main() {
     compare("call with a ready peer", order, {0, 110, true});
     compare("call with a ready peer", order, {AXO_MR_COUNT - 1, 90, true});
     compare("call with a ready peer", order, {AXO_MR_COUNT - 1, 110, true});
+    const char* no_pool = get_pool();
+    for (uint32_t priority : {90u, 100u, 110u}) {
+        if (no_pool) break;
+        compare("call with one map item", map_call, {0, priority, true});
+        rt_tap_check(g_seen == kPageMagic, "call with one map item (partner priority %u): the "
+                     "receiver reads the page through the new mapping", priority);
+    }
+    if (!no_pool) {
+        check_fast_path_taken("call with one map item to a partner of higher priority", 0);
+        Scenario premapped{0, 110, true};
+        premapped.premapped = true;
+        compare("call with one map item the receiver has already", map_call, premapped);
+        Scenario closed{0, 110, true};
+        closed.window_closed = true;
+        compare("call with one map item outside the receiver's window", map_call, closed);
+        for (uint32_t priority : {90u, 100u, 110u}) {
+            compare("page-fault reply with one map item", fault_reply, {0, priority, true});
+            rt_tap_check(g_seen == kPageMagic, "page-fault reply (faulter priority %u): the "
+                         "faulting load read the mapped page", priority);
+        }
+        check_fast_path_taken("page-fault reply to a faulter of higher priority", 0);
+    }
+    rt_tap_check(!no_pool, "a pool page from sigma0 for the map item scenarios%s%s",
+                 no_pool ? ": " : "", no_pool ? no_pool : "");
     compare("call to a server with a receive timeout", disarm, {0, 110, true});
     rt_tap_check(g_fast.count >= 16 && g_fast.values[7 + 1 + 0] == 1 &&
                      !axo_tag_failed(g_fast.values[7 + 1 + 1 + 7]),

@@ -46,28 +46,10 @@
 
 #define K %ss:
 
-/* The labels ia32_ipc_fast_* and ia32_syscall_general name the parts of the path in the
- * kernel's symbol table, for bench/profile.py; no code refers to them. */
-
-    .text
-    .globl ia32_syscall_entry
-    .align 16
-ia32_syscall_entry:
-    testb $EFLAGS_VM_BYTE2, 10(%esp) /* from virtual-8086 mode (QEMU only): see .Lfrom_v86 */
-    jnz .Lfrom_v86
-    sub $8, %esp                    /* vector and error code: the general path fills them in */
-    pusha
-    push %ds
-    push %es
-    push %fs
-    push %gs
-
-    /* ---- The common case? Up to .Lcommitted nothing is written that matters. ---- */
-ia32_ipc_fast_check:
-    test %eax, %eax                 /* ipc */
-    jnz .Lgeneral
-    test $TAG_NOT_FAST, %esi
-    jnz .Lgeneral
+/* The checks of the common case after the tag's, shared by the map item's path below:
+ * timeouts, call or reply-and-wait, the partner (eax) and its state, the caller (ebx), its
+ * send queue, priorities. */
+.macro PARTNER_CHECKS
     test $~TIMEOUTS_SEND_ZERO, %ebx
     jnz .Lgeneral
     cmp %ecx, %edx                  /* call */
@@ -96,6 +78,33 @@ ia32_ipc_fast_check:
     mov K T_PRIORITY(%eax), %cl     /* no queued thread outranks the partner */
     cmp K READY_TOP, %cl
     jb .Lgeneral
+.endm
+
+
+/* The labels ia32_ipc_fast_* and ia32_syscall_general name the parts of the path in the
+ * kernel's symbol table, for bench/profile.py; no code refers to them. */
+
+    .text
+    .globl ia32_syscall_entry
+    .align 16
+ia32_syscall_entry:
+    testb $EFLAGS_VM_BYTE2, 10(%esp) /* from virtual-8086 mode (QEMU only): see .Lfrom_v86 */
+    jnz .Lfrom_v86
+    sub $8, %esp                    /* vector and error code: the general path fills them in */
+    pusha
+    push %ds
+    push %es
+    push %fs
+    push %gs
+
+    /* ---- The common case? Up to .Lcommitted nothing is written that matters. ---- */
+ia32_ipc_fast_check:
+    test %eax, %eax                 /* ipc */
+    jnz .Lgeneral
+    test $TAG_NOT_FAST, %esi
+    jnz .Lmaybe_map_item
+    PARTNER_CHECKS
+.Lfpu_check:
     /* Lazy FPU: the partner does not own the FPU, so CR0.TS must be set; it is clear if the
      * caller owns it (CR0.TS stays consistent with TASK_SWITCHED should the general path
      * take over below). */
@@ -152,7 +161,7 @@ ia32_ipc_fast_message:
     and $~TAG_FLAGS, %esi
     mov %esi, K UTCB_MR0(%edx)
     mov %esi, %ecx
-    and $TAG_UNTYPED, %ecx          /* u, 0..63: t = 0 was checked */
+    and $TAG_WORDS_INDEX, %ecx      /* u, 0..63 if t = 0; 0x80 for the map item (t = 2, u = 0) */
     jmp *K .Lwords(,%ecx,4)
 .Lwords_3:
     mov K T_UTCB(%ebx), %ecx
@@ -236,6 +245,43 @@ ia32_ipc_fast_resume_general:
     pop %ebp
     ret
 
+/* A call or reply-and-wait whose message is one map item and nothing else (t = 2, u = 0,
+ * no AXO_TAG_FLAG_NOTIFY): the common case's checks, the I/O bitmap check of its space
+ * switch (nothing may send it to the general path once the page is mapped), then the map
+ * itself in C (map_items::transfer_one_page through ia32_ipc_fast_map_one), with the kernel's
+ * data segments and direction flag: it maps exactly as the general path would and returns
+ * true, or does nothing and returns false — an item it does not handle (a grant, more than
+ * a page, a page the receiver has already, a space to promote) is the general path's. Then
+ * the common case goes on: the message is MR1 and MR2 in registers, as for u = 2. */
+ia32_ipc_fast_map_item:
+.Lmaybe_map_item:
+    mov %esi, %eax
+    and $(TAG_NOT_FAST | TAG_UNTYPED), %eax
+    cmp $TAG_ONE_MAP_ITEM, %eax
+    jne .Lgeneral
+    PARTNER_CHECKS
+    mov K T_SPACE(%eax), %ecx
+    cmp %ecx, K SEGMENT_SPACE
+    je 1f
+    mov K S_IO_BITMAP(%ecx), %edx
+    cmp %edx, K LOADED_IO_BITMAP
+    jne .Lgeneral
+1:  mov $KERNEL_DATA, %ecx
+    mov %ecx, %ds
+    mov %ecx, %es
+    cld
+    push %eax
+    push %ebp                       /* the fpage */
+    push %edi                       /* the item's word 0 */
+    push %eax                       /* the partner */
+    push %ebx                       /* the caller */
+    call ia32_ipc_fast_map_one
+    add $16, %esp
+    test %al, %al
+    pop %eax
+    jz .Lgeneral
+    jmp .Lfpu_check
+
 ia32_ipc_fast_fpu:
 .Lfpu_set_ts:
     mov %cr0, %ecx
@@ -297,10 +343,22 @@ ia32_ipc_fast_blocked:
     add $4, %esp
     jmp ia32_trap_return
 
+/* An index of the words table that no checked tag gives. */
+ia32_ipc_fast_unreachable:
+.Lwords_none:
+    ud2
+
     .section .rodata
     .align 4
-.Lwords:                            /* by the number of untyped words, 0..63 */
+.Lwords:                            /* by the tag's low byte: u, 0..63 (t = 0); t = 2, u = 0 */
     .long .Lwords_0, .Lwords_1, .Lwords_2, .Lwords_3
     .rept 60
     .long .Lwords_long
+    .endr
+    .rept TAG_ONE_MAP_ITEM - 64
+    .long .Lwords_none
+    .endr
+    .long .Lwords_2                 /* the map item's two words, MR1 and MR2 */
+    .rept TAG_WORDS_INDEX - TAG_ONE_MAP_ITEM
+    .long .Lwords_none
     .endr

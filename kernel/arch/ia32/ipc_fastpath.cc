@@ -9,6 +9,7 @@
 #include "kernel/arch/ia32/descriptors.h"
 #include "kernel/arch/ia32/trap.h"
 #include "kernel/ipc.h"
+#include "kernel/map_items.h"
 #include "kernel/panic.h"
 #include "kernel/scheduler.h"
 #include "kernel/space.h"
@@ -78,6 +79,11 @@ struct FastPathLayout {
                       axo_tag_typed(~uint32_t{TAG_NOT_FAST}) == 0,
                   "the typed-items field, and of the flags only AXO_TAG_FLAG_NOTIFY");
 
+    static_assert(axo_tag_typed(TAG_ONE_MAP_ITEM) == 2 && axo_tag_untyped(TAG_ONE_MAP_ITEM) == 0 &&
+                      (TAG_ONE_MAP_ITEM & ~(TAG_NOT_FAST | TAG_UNTYPED)) == 0,
+                  "one map item and nothing else, without AXO_TAG_FLAG_NOTIFY");
+    static_assert((TAG_WORDS_INDEX & ~TAG_UNTYPED) == 0xC0 && TAG_ONE_MAP_ITEM <= TAG_WORDS_INDEX,
+                  "the words table's index: u, and t's two low bits (zero when t = 0)");
     static_assert(AXO_SYS_IPC == SYS_IPC);
     static_assert(AXO_ANY_THREAD == ANY_THREAD);
     static_assert(AXO_THREAD_VERSION_BITS == THREAD_VERSION_BITS);
@@ -126,4 +132,11 @@ extern "C" void ia32_ipc_fast_resumed(axo::ia32::TrapFrame* f) {
     f->ebp = utcb->mr[2];
     syscalls::before_user_return(self);
     if (g_current->m_check_ip) ia32::refuse_unexecutable_ip(*f);
+}
+
+// The fast path's map item (ipc_fastpath.S, .Lmaybe_map_item): called with the kernel's data
+// segments, before anything is committed.
+extern "C" bool ia32_ipc_fast_map_one(axo::Thread* caller, axo::Thread* partner, uint32_t word0,
+                                      uint32_t fpage) {
+    return axo::map_items::transfer_one_page(caller, partner, word0, fpage);
 }

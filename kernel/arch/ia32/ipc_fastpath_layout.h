@@ -73,6 +73,8 @@
  * path's) */
 #define TAG_NOT_FAST 0x1FC0
 #define TAG_UNTYPED 0x3F              /* the number of untyped words, 0..63 */
+#define TAG_ONE_MAP_ITEM 0x80         /* t = 2, u = 0: one map item and nothing else */
+#define TAG_WORDS_INDEX 0xFF          /* the tag's bits that index the message's copy */
 #define TIMEOUTS_SEND_ZERO 0x04000000 /* send timeout zero, receive timeout never */
 
 /* Descriptors (descriptors.h) */
