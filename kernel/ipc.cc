@@ -261,6 +261,34 @@ ThreadId perform(Thread* self, ThreadId to, ThreadId from_specifier, uint32_t ti
     return receive(self, partner);
 }
 
+ThreadId kernel_call(Thread* self, ThreadId to) {
+    Thread* partner = threads::lookup(to);
+    axo_utcb_t* utcb = self->m_utcb;
+    axo_msg_tag_t tag = utcb->mr[0];
+    // The common case, as the fast path's: a partner waiting for us in a receive without a
+    // timeout or halt, that may run at once; no typed items, no notification bits, no queued
+    // sender our receive phase would take first. The rest is perform()'s.
+    if (!partner || !partner->is_user() || partner->m_state != ThreadState::receiving ||
+        !partner->accepts_from(self->m_id) || partner->m_timeout_armed ||
+        partner->m_halt_requested || axo_tag_typed(tag) != 0 || (tag & AXO_TAG_FLAG_NOTIFY) ||
+        self->m_sendq_head || !sched::may_hand_over(partner)) {
+        return perform(self, to, to, axo_timeouts(AXO_TIMEOUT_NEVER, AXO_TIMEOUT_NEVER));
+    }
+    kip::get()->counters.ipcs++;
+    self->m_receive_from = to;
+    self->m_receive_timeout = AXO_TIMEOUT_NEVER;
+    // The words are the kernel's own (written for this call, with interrupts off): no copy
+    // to take first.
+    partner->m_utcb->mr[0] = tag & ~kTagFlagsMask;
+    memcpy(&partner->m_utcb->mr[1], &utcb->mr[1], axo_tag_untyped(tag) * sizeof(uint32_t));
+    partner->m_outcome = IpcOutcome{AXO_IPC_OK, true, false, self->m_id};
+    self->m_outcome = IpcOutcome{};
+    self->m_state = ThreadState::receiving;
+    partner->m_state = ThreadState::ready;
+    sched::hand_over(partner);
+    return finish_blocked(self);
+}
+
 void timeout_expired(Thread* thread) {
     if (thread->m_state == ThreadState::sending) {
         remove_sender(thread);

@@ -15,6 +15,12 @@ namespace axo::ipc {
 // MR0 holds a tag with AXO_TAG_FLAG_ERROR and the UTCB error word says what failed.
 ThreadId perform(Thread* self, ThreadId to, ThreadId from_specifier, uint32_t timeouts);
 
+// A call the kernel makes on `self`'s behalf (a page fault to its pager): the message is the
+// untyped words in its UTCB (MR0 = the tag), both timeouts never. Like perform(), and when
+// the partner already waits for it, handed over directly (sched::hand_over) instead of
+// through the ready queues.
+ThreadId kernel_call(Thread* self, ThreadId to);
+
 // Back from blocking in an IPC: the outcome its waker left (IpcOutcome), as perform()
 // would have returned it. For a thread that blocked in the ia32 IPC fast path.
 ThreadId finish_blocked(Thread* self);

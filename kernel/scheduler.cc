@@ -98,6 +98,22 @@ void schedule_prefer(Thread* preferred) {
     }
 }
 
+bool may_hand_over(const Thread* next) {
+    return next->m_priority >= g_ready.top();
+}
+
+void hand_over(Thread* next) {
+    // What the fast path leaves out, left out here too (scheduler.h, ipc_fastpath.S): the
+    // queues, and g_settled (the next scheduler run settles from it). No reschedule is
+    // pending: the running thread came from user mode, where none is.
+    g_lazy = true;
+    Thread* previous = g_current;
+    g_current = next;
+    kip::get()->counters.context_switches++;
+    arch::switch_to(previous, next);
+    switched_in();
+}
+
 void yield() {
     settle();
     if (g_current != g_idle && g_current->m_sched.queued) {

@@ -26,6 +26,12 @@ void block(Thread* thread, ThreadState state);
 void schedule();
 // Runs `preferred` if no ready thread outranks it (IPC hands the CPU to its partner).
 void schedule_prefer(Thread* preferred);
+// IPC's direct hand-over, as the IPC fast path makes it: the running thread has just blocked,
+// and `next` (ready, possibly still queued lazily) runs at once without touching the ready
+// queues; it only sets g_lazy. Only if may_hand_over(next): no queued thread outranks it.
+// Returns when the running thread runs again.
+bool may_hand_over(const Thread* next);
+void hand_over(Thread* next);
 // Moves the current thread behind its peers and schedules.
 void yield();
 // Donates the CPU to `target` if it is ready; the caller stays ready.

@@ -378,8 +378,7 @@ bool deliver_page_fault(Thread* self, UserRegisters& regs) {
     utcb->mr[2] = regs.eip;
     self->m_accept_any_mapping = true;
     self->m_in_kernel_ipc = true;
-    ipc::perform(self, self->m_pager, self->m_pager,
-                 axo_timeouts(AXO_TIMEOUT_NEVER, AXO_TIMEOUT_NEVER));
+    ipc::kernel_call(self, self->m_pager);
     self->m_in_kernel_ipc = false;
     self->m_accept_any_mapping = false;
     bool failed = axo_tag_failed(utcb->mr[0]);

@@ -539,8 +539,10 @@ void map_call(Record& r) {
     cleanup();
 }
 
-// A page fault of a thread whose pager is the root task: the fault reaches it by the general
-// path (a fault is no system call), and its reply-and-wait with one map item is under test.
+// A page fault of a thread whose pager is the root task, and the pager's reply-and-wait with
+// one map item, which is under test. The fault is no system call: a pager that waits for it
+// without a timeout is handed the CPU directly (ipc::kernel_call), one whose receive timeout
+// is armed (the general twin) through perform().
 void faulter(void*) {
     Record& r = g_thread_record;
     r.count = 0;
@@ -557,7 +559,9 @@ void fault_reply(Record& r) {
     start(faulter, g_now.priority, g_root);
     fresh_time_slice();
     fill_utcb(0xD2D20000);
-    raw_ipc_t fault = make_ipc(AXO_NIL_THREAD, AXO_ANY_THREAD, kNever, 0, 0, 0);
+    raw_ipc_t fault = make_ipc(AXO_NIL_THREAD, AXO_ANY_THREAD,
+                               g_now.fast ? kNever : axo_timeouts(kNever, axo_timeout_us(kLongUs)),
+                               0, 0, 0);
     raw_ipc(&fault);
     r.add_ipc(fault);
     r.add_utcb(3); // the fault message: address and access, eip
