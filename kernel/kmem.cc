@@ -2,6 +2,7 @@
 
 #include "kernel/arch.h"
 #include "kernel/lib/string.h"
+#include "kernel/mapping_database.h"
 #include "kernel/panic.h"
 
 namespace axo::kmem {
@@ -9,11 +10,21 @@ namespace axo::kmem {
 namespace {
 FrameAllocator* g_frames;
 KernelHeap* g_heap;
+ObjectCache g_map_nodes;
+
+void* node_page_source(void*) {
+    auto frame = g_frames->allocate();
+    return frame.ok() ? arch::phys_to_kernel(frame.value()) : nullptr;
+}
+void node_page_sink(void*, void* page) {
+    free_frame(arch::kernel_to_phys(page));
+}
 } // namespace
 
 void init(FrameAllocator& frames, KernelHeap& heap) {
     g_frames = &frames;
     g_heap = &heap;
+    g_map_nodes.init("map-nodes", sizeof(MapNode), node_page_source, node_page_sink, nullptr);
 }
 
 FrameAllocator& frames() {
@@ -53,6 +64,22 @@ Result<void*> allocate(size_t size) {
 
 void free(void* object, size_t size) {
     g_heap->free(object, size);
+}
+
+Result<void*> allocate_map_node() {
+    return g_map_nodes.allocate();
+}
+
+void free_map_node(void* node) {
+    g_map_nodes.free(node);
+}
+
+size_t objects_in_use() {
+    return g_heap->in_use() + g_map_nodes.in_use();
+}
+
+size_t pages_in_use() {
+    return g_heap->pages() + g_map_nodes.pages();
 }
 
 } // namespace axo::kmem

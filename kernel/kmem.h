@@ -27,4 +27,12 @@ void free_block(void* block, size_t count);
 Result<void*> allocate(size_t size);
 void free(void* object, size_t size);
 
+// A zeroed mapping-database node, from a slab of its own: every mapping allocates one, and
+// the heap would first find its size class. Counted with the heap's objects and pages
+// (objects_in_use, pages_in_use: AXO_DEBUG_OBJECTS).
+Result<void*> allocate_map_node();
+void free_map_node(void* node);
+size_t objects_in_use();
+size_t pages_in_use();
+
 } // namespace axo::kmem

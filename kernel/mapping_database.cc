@@ -20,14 +20,14 @@ MapNode** g_memory_roots[kFrames / kRootFanout];
 MapNode** g_port_roots[65536 / kRootFanout];
 
 Result<MapNode*> allocate_node() {
-    void* memory = TRY(kmem::allocate(sizeof(MapNode)));
+    void* memory = TRY(kmem::allocate_map_node());
     ++g_nodes;
     return new (memory) MapNode();
 }
 
 void free_node(MapNode* node) {
     node->~MapNode();
-    kmem::free(node, sizeof(MapNode));
+    kmem::free_map_node(node);
     --g_nodes;
 }
 

@@ -316,8 +316,8 @@ uint32_t debug(Thread* self, uint32_t op, uint32_t arg0, uint32_t arg1) {
         axo_kernel_objects_t objects{};
         threads::for_each([&objects](Thread*) { ++objects.threads; });
         objects.map_nodes = mapdb::node_count();
-        objects.heap_objects = static_cast<uint32_t>(kmem::heap().in_use());
-        objects.heap_pages = static_cast<uint32_t>(kmem::heap().pages());
+        objects.heap_objects = static_cast<uint32_t>(kmem::objects_in_use());
+        objects.heap_pages = static_cast<uint32_t>(kmem::pages_in_use());
         objects.free_frames = static_cast<uint32_t>(kmem::frames().free_frames());
         if (!arch::copy_to_user(arg0, &objects, sizeof(objects)).ok()) {
             return AXO_ERR_INVALID_PARAM;
@@ -361,10 +361,12 @@ bool aborted(uint32_t ipc_error_word) {
     return axo_ipc_error_code(ipc_error_word) == AXO_IPC_CANCELLED;
 }
 
-// A page fault with a pager: an IPC call to it on the thread's behalf; the reply's map items
-// land anywhere in the space (the kernel opens the whole space as the receive window).
-// True if the pager answered AXO_LABEL_RAISE_FAULT: the fault goes to the exception handler.
-bool deliver_page_fault(Thread* self, UserRegisters& regs) {
+} // namespace
+
+bool page_fault_to_pager(Thread* self, uint32_t address, uint32_t eip, uint32_t error) {
+    // A fault outside the space (the kernel's memory, under a CPU that ignores the segment
+    // limit) is no pager's business: no map item could resolve it.
+    if (address >= self->m_space->user_limit() || !threads::lookup(self->m_pager)) return false;
     constexpr uint32_t kPageFaultWrite = 1u << 1; // error code bit (SDM vol. 3, 4.7)
     constexpr uint32_t kSaved = 3;
     axo_utcb_t* utcb = self->m_utcb;
@@ -372,10 +374,10 @@ bool deliver_page_fault(Thread* self, UserRegisters& regs) {
     __builtin_memcpy(saved, utcb->mr, sizeof(saved));
     uint32_t saved_error = utcb->error;
 
-    uint32_t access = (regs.error & kPageFaultWrite) ? AXO_FPAGE_W : AXO_FPAGE_R;
+    uint32_t access = (error & kPageFaultWrite) ? AXO_FPAGE_W : AXO_FPAGE_R;
     utcb->mr[0] = axo_msg_tag(AXO_LABEL_PAGE_FAULT | access, 2, 0);
-    utcb->mr[1] = regs.fault_address;
-    utcb->mr[2] = regs.eip;
+    utcb->mr[1] = address;
+    utcb->mr[2] = eip;
     self->m_accept_any_mapping = true;
     self->m_in_kernel_ipc = true;
     ipc::kernel_call(self, self->m_pager);
@@ -386,28 +388,21 @@ bool deliver_page_fault(Thread* self, UserRegisters& regs) {
     bool raise = !failed && axo_tag_label(utcb->mr[0]) == AXO_LABEL_RAISE_FAULT;
     __builtin_memcpy(utcb->mr, saved, sizeof(saved));
     utcb->error = saved_error;
-    if (cancelled) {
-        resume_after_abort(self, regs);
-        return false;
-    }
+    // Aborted: the thread goes back to user mode where it now stands (the faulting
+    // instruction, unless the aborter moved it) and retries.
+    if (cancelled) return true;
     if (failed) {
         kprintf("thread %u.%u: pager %u.%u unreachable at page fault %08x (eip %08x); halted\n",
                 self->m_id.number(), self->m_id.version(), self->m_pager.number(),
-                self->m_pager.version(), regs.fault_address, regs.eip);
-        halt(self, regs);
+                self->m_pager.version(), address, eip);
+        UserRegisters ignored{}; // the resumer writes the saved registers itself
+        halt(self, ignored);
+        return true;
     }
-    return raise;
+    return !raise;
 }
 
-} // namespace
-
 bool deliver_exception(Thread* self, UserRegisters& regs, bool page_fault) {
-    // A fault outside the space (the kernel's memory, under a CPU that ignores the segment
-    // limit) is no pager's business: no map item could resolve it.
-    bool in_space = regs.fault_address < self->m_space->user_limit();
-    if (page_fault && in_space && threads::lookup(self->m_pager)) {
-        if (!deliver_page_fault(self, regs)) return false;
-    }
     ThreadId handler = self->m_exception_handler;
     if (handler.is_nil() || !threads::lookup(handler)) {
         kprintf("thread %u.%u: unhandled %s %u at eip %08x (address %08x); halted\n",

@@ -31,11 +31,19 @@ uint32_t space_control(Thread* self, ThreadId space, uint32_t control, uint32_t 
 uint32_t unmap(Thread* self, uint32_t control);
 uint32_t debug(Thread* self, uint32_t op, uint32_t arg0, uint32_t arg1);
 
-// A user-mode exception or page fault of the current thread: becomes an IPC to its
-// exception handler (or pager); the reply may change the registers. Without a handler the
-// thread is halted. False when the thread's saved registers stand as they are and `regs` need
-// not be written back: a page fault its pager resolved (or that was aborted or halted, where
-// the resumer wrote the saved registers itself).
+// A page fault of the current thread at `address` (by the instruction at `eip`; `error` is the
+// CPU's error code): an IPC call to its pager on its behalf, whose reply's map items land
+// anywhere in the space. True when that settled the fault and the thread's saved registers
+// stand as they are: the pager answered, the IPC was aborted (the thread retries where it now
+// stands), or the pager was unreachable and the thread halted (its resumer wrote the saved
+// registers). False: the fault is the exception handler's (deliver_exception) — no pager, an
+// address outside the space, or the pager answered AXO_LABEL_RAISE_FAULT.
+bool page_fault_to_pager(Thread* self, uint32_t address, uint32_t eip, uint32_t error);
+
+// A user-mode exception (or a page fault page_fault_to_pager left) of the current thread:
+// becomes an IPC to its exception handler; the reply may change the registers. Without a
+// handler the thread is halted. False when the thread's saved registers stand as they are
+// and `regs` need not be written back (an aborted exception IPC).
 bool deliver_exception(Thread* self, UserRegisters& regs, bool page_fault);
 
 // On every return to user mode: honour a pending preemption, then a pending halt. Inline:

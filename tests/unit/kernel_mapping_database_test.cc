@@ -18,6 +18,12 @@ Result<void*> allocate(size_t size) {
 void free(void* object, size_t) {
     std::free(object);
 }
+Result<void*> allocate_map_node() {
+    return std::calloc(1, sizeof(MapNode));
+}
+void free_map_node(void* node) {
+    std::free(node);
+}
 Result<void*> allocate_block(size_t count) {
     void* block = std::aligned_alloc(kPageSize, count * kPageSize);
     __builtin_memset(block, 0, count * kPageSize);

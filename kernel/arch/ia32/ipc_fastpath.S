@@ -14,7 +14,8 @@
  * receive that accepts the caller, whose receive has no timeout armed, who has no halt
  * pending and does not own the FPU; the caller has no queued senders (its receive phase
  * would take one at once), and the partner may run at once: no queued thread outranks it.
- * A space switch must keep the I/O bitmap.
+ * A space switch must keep the I/O bitmap. One typed message is common too: a single map item
+ * of one page and no untyped word (.Lmaybe_map_item below), which C maps before the commit.
  *
  * Its results are exactly the general path's (bench/guest/fastpath_check.cc compares them):
  * the caller's MR0..MR2 are stored in its UTCB, the message is copied into the partner's

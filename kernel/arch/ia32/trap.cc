@@ -70,6 +70,9 @@ bool fatal_everywhere(uint32_t vector) {
 // The running thread's exception, as IPC to its pager (page faults) or exception handler;
 // `frame` is its TrapFrame, and gets what the handler's reply (or a resumer) set.
 void deliver_to_thread(TrapFrame& frame, uint32_t vector, uint32_t error, uint32_t address) {
+    // A page fault goes to the pager first; the registers are gathered only for a handler.
+    if (vector == kPageFault && syscalls::page_fault_to_pager(g_current, address, frame.eip, error))
+        return;
     UserRegisters regs{frame.eax, frame.ecx, frame.edx, frame.ebx, frame.user_esp,
                        frame.ebp, frame.esi, frame.edi, frame.eip, frame.eflags,
                        vector,    error,     address};
