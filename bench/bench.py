@@ -74,6 +74,7 @@ COMPARISONS = [
     ("pagefault.mm.external", "linux.pagefault.anon"),
     ("cr3.per_roundtrip.large", None),
     ("cr3.per_roundtrip.small", None),
+    ("cr3.per_fault.mm.anon", None),
 ]
 
 

@@ -10,6 +10,8 @@
 //                                                  process, waiting in kMmPagerWait), which
 //                                                  answers with a map item of a page of its
 //                                                  own; mm maps it on; the store is retried
+//     BENCH cr3.per_fault.mm.anon <n.nn> writes    CR3 writes per anonymous fault (mm in a
+//                                                  large space: two, into mm and back)
 //
 // timed by bench/common/first_touch.h (Linux's baseline uses the same), less the same timing
 // of a page already present. Arguments: `wall` (plain TCG: the unit is tsc-ticks),
@@ -92,15 +94,24 @@ void calibrate() {
     rt_printf("# timed touch of a present page: %u\n", g_overhead);
 }
 
-// Times the first touch of `pages` consecutive pages from `base` (warm-up first).
-void time_first_touches(const char* name, uint32_t base) {
+// Times the first touch of `pages` consecutive pages from `base` (warm-up first); with
+// `cr3_name`, also reports the CR3 writes per timed fault (KIP counters around the timed
+// rounds: the fault's switches into mm and back, and whatever else runs meanwhile).
+void time_first_touches(const char* name, uint32_t base, const char* cr3_name = nullptr) {
+    axo_counters_t before{}, after{};
     for (uint32_t i = 0; i < g_warmup + g_rounds; ++i) {
+        if (i == g_warmup) axo_debug_counters(&before);
         auto* page = reinterpret_cast<volatile uint32_t*>(static_cast<uintptr_t>(base + i * kPage));
         uint32_t d = bench_first_touch(page);
         if (i >= g_warmup) g_samples[i - g_warmup] = d;
     }
+    axo_debug_counters(&after);
     uint32_t m = median(g_rounds);
     rt_printf("BENCH %s %u %s\n", name, m > g_overhead ? m - g_overhead : 0, g_unit);
+    if (cr3_name == nullptr) return;
+    uint32_t hundredths =
+        static_cast<uint32_t>(uint64_t{after.cr3_writes - before.cr3_writes} * 100 / g_rounds);
+    rt_printf("BENCH %s %u.%02u writes\n", cr3_name, hundredths / 100, hundredths % 100);
 }
 
 uint32_t region(uint32_t pages, uint32_t kind, uint32_t object) {
@@ -116,7 +127,7 @@ uint32_t region(uint32_t pages, uint32_t kind, uint32_t object) {
 void anonymous() {
     uint32_t base = region(g_warmup + g_rounds, mm::kRegionAnonymous, 0);
     if (base == 0) return fail("pagefault.mm.anon", "no anonymous region");
-    time_first_touches("pagefault.mm.anon", base);
+    time_first_touches("pagefault.mm.anon", base, "cr3.per_fault.mm.anon");
 }
 
 // ---- the external pager: a second thread of this process ----------------------------------

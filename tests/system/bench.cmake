@@ -46,6 +46,7 @@ axo_qemu_test(NAME bench-smoke-mm
     NO_TAP
     EXPECT [[^BENCH pagefault\.mm\.anon [1-9][0-9]* instructions\r?$]]
            [[^BENCH pagefault\.mm\.external [1-9][0-9]* instructions\r?$]]
+           [[^BENCH cr3\.per_fault\.mm\.anon [0-9]+\.[0-9][0-9] writes\r?$]]
            [[proc: axo_bench_mm ended.*: success]]
     LABELS bench)
 
