@@ -22,7 +22,7 @@ void raw_ipc(raw_ipc_t* io); // raw_ipc.S
 }
 
 static raw_ipc_t make_ipc(uint32_t to, uint32_t from, uint32_t timeouts, uint32_t mr0, uint32_t mr1,
-                     uint32_t mr2) {
+                          uint32_t mr2) {
     raw_ipc_t io = {};
     io.to = to;
     io.from = from;
@@ -239,7 +239,7 @@ void call_server(void*) {
     }
     fill_utcb(0xA1A10000);
     raw_ipc_t reply = make_ipc(io.eax, AXO_NIL_THREAD, axo_timeouts(kZero, kNever),
-                          axo_msg_tag(0x77, 1, 0), 0xCAFE, 0xBEEF);
+                               axo_msg_tag(0x77, 1, 0), 0xCAFE, 0xBEEF);
     raw_ipc(&reply);
     r.add_ipc(reply);
     r.add_utcb(3);
@@ -256,8 +256,9 @@ void call(Record& r) {
                                                    : axo_timeouts(axo_timeout_us(kLongUs), kNever);
     uint32_t notify_flag = !g_now.fast && g_now.notify ? AXO_TAG_FLAG_NOTIFY : 0;
     axo_my_utcb()->notify_mask = ~0u;
-    raw_ipc_t io = make_ipc(server, server, timeouts,
-                       axo_msg_tag(0x42, g_now.words, 0) | kTagFlags | notify_flag, 0x1111, 0x2222);
+    raw_ipc_t io =
+        make_ipc(server, server, timeouts,
+                 axo_msg_tag(0x42, g_now.words, 0) | kTagFlags | notify_flag, 0x1111, 0x2222);
     axo_counters_t before, after;
     if (g_now.fpu) fpu_push(0xF00D); // we own the FPU (and CR0.TS is clear) when we call
     axo_debug_counters(&before);
@@ -300,7 +301,7 @@ void reply_wait(Record& r) {
         g_now.fast ? axo_timeouts(kZero, kNever) : axo_timeouts(kZero, axo_timeout_us(kLongUs));
     axo_my_utcb()->mr[3] = 0x3333; // MR3 of a three-word message
     raw_ipc_t io = make_ipc(client, AXO_ANY_THREAD, timeouts,
-                       axo_msg_tag(0x66, g_now.words, 0) | kTagFlags, 0x5555, 0x6666);
+                            axo_msg_tag(0x66, g_now.words, 0) | kTagFlags, 0x5555, 0x6666);
     axo_counters_t before, after;
     axo_debug_counters(&before);
     g_sent_at = rdtsc_low();
@@ -350,7 +351,7 @@ void interrupted_call(Record& r) {
     uint32_t timeouts =
         g_now.fast ? axo_timeouts(kNever, kNever) : axo_timeouts(axo_timeout_us(kLongUs), kNever);
     raw_ipc_t io = make_ipc(g_victim_server, g_victim_server, timeouts,
-                       axo_msg_tag(0x42, g_now.words, 0), 0x7777, 0x8888);
+                            axo_msg_tag(0x42, g_now.words, 0), 0x7777, 0x8888);
     raw_ipc(&io);
     r.add_ipc(io);
     r.add_utcb(4);
@@ -404,8 +405,8 @@ void order(Record& r) {
 void timed_server(void*) {
     Record& r = g_thread_record;
     r.count = 0;
-    raw_ipc_t io =
-        make_ipc(AXO_NIL_THREAD, AXO_ANY_THREAD, axo_timeouts(kNever, axo_timeout_us(200000)), 0, 0, 0);
+    raw_ipc_t io = make_ipc(AXO_NIL_THREAD, AXO_ANY_THREAD,
+                            axo_timeouts(kNever, axo_timeout_us(200000)), 0, 0, 0);
     raw_ipc(&io);
     r.add_ipc(io);
     raw_ipc_t reply = make_ipc(io.eax, AXO_NIL_THREAD, axo_timeouts(kZero, kNever), 0, 0, 0);
@@ -453,8 +454,8 @@ const char* get_pool() {
     u->br[0] = axo_fpage(kPoolBase, kPoolLog2, AXO_FPAGE_RWX);
     u->mr[0] = axo_msg_tag(sigma0::kSigma0AllocateAny, 1, 0);
     u->mr[1] = kPoolLog2;
-    axo_msg_tag_t reply = axo_ipc_call(rt_kip()->sigma0,
-                                       axo_timeouts(AXO_TIMEOUT_NEVER, axo_timeout_us(kLongUs)));
+    axo_msg_tag_t reply =
+        axo_ipc_call(rt_kip()->sigma0, axo_timeouts(AXO_TIMEOUT_NEVER, axo_timeout_us(kLongUs)));
     u->br[0] = AXO_FPAGE_NIL;
     if (axo_tag_failed(reply) || axo_tag_label(reply) != sigma0::kSigma0Ok ||
         axo_tag_typed(reply) != 2) {
@@ -482,13 +483,13 @@ void map_server(void*) {
     Record& r = g_thread_record;
     r.count = 0;
     axo_utcb_t* u = axo_my_utcb();
-    u->br[0] = g_now.window_closed ? AXO_FPAGE_NIL
-                                   : axo_fpage(kWindowBase, kWindowLog2, AXO_FPAGE_RWX);
+    u->br[0] =
+        g_now.window_closed ? AXO_FPAGE_NIL : axo_fpage(kWindowBase, kWindowLog2, AXO_FPAGE_RWX);
     if (g_now.premapped) {
         raw_ipc_t first = make_ipc(AXO_NIL_THREAD, AXO_ANY_THREAD, kNever, 0, 0, 0);
         raw_ipc(&first);
         raw_ipc_t ack = make_ipc(first.eax, AXO_NIL_THREAD, axo_timeouts(kZero, kNever),
-                            axo_msg_tag(0x78, 0, 0), 0, 0);
+                                 axo_msg_tag(0x78, 0, 0), 0, 0);
         raw_ipc(&ack);
     }
     fill_utcb(0xA2A20000);
@@ -501,7 +502,7 @@ void map_server(void*) {
     r.add(g_seen);
     fill_utcb(0xA3A30000);
     raw_ipc_t reply = make_ipc(io.eax, AXO_NIL_THREAD, axo_timeouts(kZero, kNever),
-                          axo_msg_tag(0x77, 1, 0), 0xCAFE, 0xBEEF);
+                               axo_msg_tag(0x77, 1, 0), 0xCAFE, 0xBEEF);
     raw_ipc(&reply);
     r.add_ipc(reply);
     r.add_utcb(3);
@@ -516,7 +517,7 @@ void map_call(Record& r) {
     if (g_now.premapped) {
         // The same item once before, in both runs alike: the page is there already.
         raw_ipc_t first = make_ipc(server, server, kNever, axo_msg_tag(0x41, 0, 2),
-                              one_page_item_word0(), one_page_item_fpage());
+                                   one_page_item_word0(), one_page_item_fpage());
         raw_ipc(&first);
         until_receiving(server);
     }
@@ -525,7 +526,7 @@ void map_call(Record& r) {
     uint32_t timeouts =
         g_now.fast ? axo_timeouts(kNever, kNever) : axo_timeouts(axo_timeout_us(kLongUs), kNever);
     raw_ipc_t io = make_ipc(server, server, timeouts, axo_msg_tag(0x42, 0, 2) | kTagFlags,
-                       one_page_item_word0(), one_page_item_fpage());
+                            one_page_item_word0(), one_page_item_fpage());
     axo_counters_t before, after;
     axo_debug_counters(&before);
     g_sent_at = rdtsc_low();
@@ -559,9 +560,9 @@ void fault_reply(Record& r) {
     start(faulter, g_now.priority, g_root);
     fresh_time_slice();
     fill_utcb(0xD2D20000);
-    raw_ipc_t fault = make_ipc(AXO_NIL_THREAD, AXO_ANY_THREAD,
-                               g_now.fast ? kNever : axo_timeouts(kNever, axo_timeout_us(kLongUs)),
-                               0, 0, 0);
+    raw_ipc_t fault =
+        make_ipc(AXO_NIL_THREAD, AXO_ANY_THREAD,
+                 g_now.fast ? kNever : axo_timeouts(kNever, axo_timeout_us(kLongUs)), 0, 0, 0);
     raw_ipc(&fault);
     r.add_ipc(fault);
     r.add_utcb(3); // the fault message: address and access, eip
@@ -569,7 +570,7 @@ void fault_reply(Record& r) {
     uint32_t timeouts =
         g_now.fast ? axo_timeouts(kZero, kNever) : axo_timeouts(kZero, axo_timeout_us(kLongUs));
     raw_ipc_t io = make_ipc(fault.eax, AXO_ANY_THREAD, timeouts, axo_msg_tag(0, 0, 2) | kTagFlags,
-                       axo_map_item_word0(kMapHotspot, 0), one_page_item_fpage());
+                            axo_map_item_word0(kMapHotspot, 0), one_page_item_fpage());
     axo_counters_t before, after;
     axo_debug_counters(&before);
     g_sent_at = rdtsc_low();
@@ -675,8 +676,10 @@ int main() {
     for (uint32_t priority : {90u, 100u, 110u}) {
         if (no_pool) break;
         compare("call with one map item", map_call, {0, priority, true});
-        rt_tap_check(g_seen == kPageMagic, "call with one map item (partner priority %u): the "
-                     "receiver reads the page through the new mapping", priority);
+        rt_tap_check(g_seen == kPageMagic,
+                     "call with one map item (partner priority %u): the "
+                     "receiver reads the page through the new mapping",
+                     priority);
     }
     if (!no_pool) {
         check_fast_path_taken("call with one map item to a partner of higher priority", 0);
@@ -688,8 +691,10 @@ int main() {
         compare("call with one map item outside the receiver's window", map_call, closed);
         for (uint32_t priority : {90u, 100u, 110u}) {
             compare("page-fault reply with one map item", fault_reply, {0, priority, true});
-            rt_tap_check(g_seen == kPageMagic, "page-fault reply (faulter priority %u): the "
-                         "faulting load read the mapped page", priority);
+            rt_tap_check(g_seen == kPageMagic,
+                         "page-fault reply (faulter priority %u): the "
+                         "faulting load read the mapped page",
+                         priority);
         }
         check_fast_path_taken("page-fault reply to a faulter of higher priority", 0);
     }
