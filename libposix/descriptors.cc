@@ -309,6 +309,17 @@ int fcntl(int fd, int command, ...) {
     }
 }
 
+// What exec keeps of the table: every descriptor without close-on-exec. The others' handles are
+// released at fs first (the table's close_on_exec() only forgets the entries). exec calls it
+// before the new image starts; tests call it directly.
+void axo_close_on_exec_descriptors(void) {
+    for (int fd = 0; fd < posix::DescriptorTable::kSize; ++fd) {
+        const posix::Descriptor* entry = descriptors().get(fd);
+        if (entry != nullptr && entry->close_on_exec) posix::release(descriptors().close(fd));
+    }
+    descriptors().close_on_exec();
+}
+
 int fsync(int fd) {
     int32_t handle = -1;
     if (!posix::file_handle(fd, handle, EINVAL)) return -1;

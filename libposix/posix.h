@@ -11,6 +11,10 @@
 #include "lib/ipc/kernel.h"
 #include "libposix/descriptor_table.h"
 
+// exec's step on the descriptor table (descriptors.cc): closes the close-on-exec descriptors,
+// releasing their handles at their servers.
+extern "C" void axo_close_on_exec_descriptors(void);
+
 namespace posix {
 
 inline axo_thread_id_t proc_thread() {

@@ -233,6 +233,24 @@ static void test_descriptors(void) {
        3 * FS_HANDLES_PER_PROCESS);
 }
 
+/* libposix's step of exec on the table (descriptors.cc). */
+void axo_close_on_exec_descriptors(void);
+
+static void test_close_on_exec(void) {
+    int good = 1;
+    for (int i = 0; i < 3 * FS_HANDLES_PER_PROCESS && good; ++i) {
+        int kept = open("/px/d", O_RDONLY);
+        int dropped = open("/px/d", O_RDONLY | O_CLOEXEC);
+        int dup_dropped = fcntl(kept, F_DUPFD_CLOEXEC, 30);
+        axo_close_on_exec_descriptors();
+        good = kept >= 0 && dropped >= 0 && dup_dropped >= 30 && fcntl(kept, F_GETFD) == 0 &&
+               errno_is(fcntl(dropped, F_GETFD), EBADF) &&
+               errno_is(fcntl(dup_dropped, F_GETFD), EBADF) && close(kept) == 0;
+    }
+    ok(good, "exec's step closes the close-on-exec descriptors and releases their handles at fs");
+    ok(isatty(0) && isatty(1) && isatty(2), "and keeps the standard descriptors");
+}
+
 static void test_attributes(void) {
     put_file("/px/a", "attributes");
     struct stat st, fst;
@@ -556,6 +574,7 @@ void test_files(void) {
     test_open_read_write();
     test_open_errors();
     test_descriptors();
+    test_close_on_exec();
     test_attributes();
     test_names();
     test_working_directory();
