@@ -19,6 +19,8 @@
 #include <unistd.h>
 #include <utime.h>
 
+#include "axolotl/syscalls.h"
+#include "interfaces/process/wire.h"
 #include "suite.h"
 
 /* fs's limit of handles per process (servers/fs/vfs/vfs.h kMaxHandles): a loop that opens
@@ -566,6 +568,40 @@ static void test_fork_shares_offset(void) {
     close(fd);
 }
 
+/* ---- A second thread of the process (kProcThreadCreate) has a session of its own ---- */
+static volatile int thread_result = -1;
+static char thread_stack[16384] __attribute__((aligned(16)));
+
+static void second_thread(void) {
+    int fd = open("/px/thread", O_RDWR | O_CREAT | O_TRUNC, 0644);
+    char back[6] = {0};
+    int good = fd >= 0 && write(fd, "thread", 6) == 6 && pread(fd, back, 6, 0) == 6 &&
+               memcmp(back, "thread", 6) == 0 && close(fd) == 0;
+    thread_result = good;
+    for (;;) /* parked: proc ends it with the process */
+        axo_ipc_receive(axo_my_utcb()->my_id, AXO_TIMEOUT_NEVER);
+}
+
+static void test_second_thread(void) {
+    axo_utcb_t* utcb = axo_my_utcb();
+    utcb->mr[1] = (uint32_t)(uintptr_t)second_thread;
+    utcb->mr[2] = (uint32_t)(uintptr_t)(thread_stack + sizeof thread_stack) - 16;
+    utcb->mr[0] = axo_msg_tag(AXO_PROC_THREAD_CREATE, 2, 0);
+    axo_timeout_t timeout = axo_timeout_us(2000000);
+    axo_msg_tag_t tag =
+        axo_ipc_call(axo_kernel_interface()->root_task, axo_timeouts(timeout, timeout));
+    int created = !axo_tag_failed(tag) && axo_tag_label(tag) == 0;
+    for (int i = 0; created && thread_result < 0 && i < 500; ++i)
+        usleep(10000);
+    ok(created && thread_result == 1,
+       "a second thread opens, writes and reads a file through a session of its own");
+    char back[6] = {0};
+    int fd = open("/px/thread", O_RDONLY);
+    ok(fd >= 0 && read(fd, back, 6) == 6 && memcmp(back, "thread", 6) == 0,
+       "and the first thread, on its own session, reads what it wrote");
+    close(fd);
+}
+
 void test_files(void) {
     if (!wait_for_fs()) {
         ok(0, "fs answers");
@@ -580,5 +616,6 @@ void test_files(void) {
     test_working_directory();
     test_directories();
     test_stdio();
+    test_second_thread();
     test_fork_shares_offset();
 }
