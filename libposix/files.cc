@@ -432,7 +432,8 @@ int chdir(const char* path) {
         file_call([&](file::Client& files) { return files.chdir(file::kAtCwd, path); }));
 }
 
-// getcwd(NULL, 0) allocates, as glibc and newlib's other targets do.
+// getcwd(NULL, size) allocates `size` bytes, or as many as needed for size 0 (glibc's and
+// newlib's other targets' extension).
 char* getcwd(char* buffer, size_t size) {
     if (buffer != nullptr && size == 0) {
         errno = EINVAL;
@@ -446,18 +447,17 @@ char* getcwd(char* buffer, size_t size) {
         return nullptr;
     }
     size_t length = __builtin_strlen(path);
+    size_t room = buffer == nullptr && size == 0 ? length + 1 : size;
+    if (length + 1 > room) {
+        errno = ERANGE;
+        return nullptr;
+    }
     if (buffer == nullptr) {
-        size_t room = size > length ? size : length + 1;
         buffer = static_cast<char*>(malloc(room));
         if (buffer == nullptr) {
             errno = ENOMEM;
             return nullptr;
         }
-        size = room;
-    }
-    if (length + 1 > size) {
-        errno = ERANGE;
-        return nullptr;
     }
     __builtin_memcpy(buffer, path, length + 1);
     return buffer;

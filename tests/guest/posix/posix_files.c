@@ -213,6 +213,9 @@ static void test_descriptors(void) {
     ok(write(fd, "x", 1) == 1 && size_of("/px/d") == 11, "and writes now append");
     ok(fcntl(fd, F_SETFL, 0) == 0 && (fcntl(fd, F_GETFL) & O_APPEND) == 0, "F_SETFL clears them");
     ok(errno_is(fcntl(fd, F_GETLK, 0), EINVAL), "an unknown fcntl: EINVAL");
+    int nb = open("/px/d", O_RDONLY | O_NONBLOCK);
+    ok(nb >= 0 && (fcntl(nb, F_GETFL) & O_NONBLOCK) != 0, "open O_NONBLOCK: F_GETFL shows it");
+    close(nb);
     int oc = open("/px/d", O_RDONLY | O_CLOEXEC);
     ok(oc >= 0 && fcntl(oc, F_GETFD) == FD_CLOEXEC, "O_CLOEXEC sets close-on-exec");
     close(oc);
@@ -416,6 +419,8 @@ static void test_working_directory(void) {
     char* allocated = getcwd(NULL, 0);
     ok(allocated != NULL && strcmp(allocated, "/px") == 0, "getcwd(NULL, 0) allocates");
     free(allocated);
+    allocated = getcwd(NULL, 2);
+    ok(allocated == NULL && errno == ERANGE, "getcwd(NULL, 2): ERANGE");
     ok(errno_is(chdir("/px/m"), ENOTDIR) && errno_is(chdir("/px/none"), ENOENT),
        "chdir to a file: ENOTDIR, to nothing: ENOENT");
     int root = open("/", O_RDONLY | O_DIRECTORY);
@@ -505,6 +510,9 @@ static void test_directories(void) {
     int fd = open("/px/list", O_RDONLY | O_DIRECTORY);
     DIR* from_fd = fdopendir(fd);
     ok(from_fd != NULL && dirfd(from_fd) == fd && readdir(from_fd) != NULL, "fdopendir");
+    struct dirent storage = {0}, *next = NULL;
+    ok(readdir_r(from_fd, &storage, &next) == 0 && next == &storage && storage.d_name[0] != '\0',
+       "readdir_r (%s)", storage.d_name);
     closedir(from_fd);
     ok(errno_is(fcntl(fd, F_GETFD), EBADF), "closedir closes its descriptor");
     int file = open("/px/m", O_RDONLY);
