@@ -1,8 +1,8 @@
 // The descriptor table of a process (DESIGN.md §6): each open descriptor names the server that
 // owns the open object and the server's handle for it, plus close-on-exec. The table lives in
 // the process (inherited by fork's copy, its close-on-exec entries dropped by exec); the object
-// and its offset live in the server. Today only streams exist — 0, 1 and 2 are the console
-// (interfaces/stream) —; files will be entries of kind `file` naming fs and its handle.
+// and its offset live in the server. 0, 1 and 2 are the console (interfaces/stream); open()
+// installs entries of kind `file` naming fs and its handle (descriptors.cc, files.cc).
 // Pure: host-tested (tests/unit/posix_descriptor_table_test.cc).
 #pragma once
 
@@ -16,7 +16,7 @@ enum class DescriptorKind : uint8_t {
     closed,
     console, // the stream server registered as "console" (looked up at first use)
     stream,  // another server of interfaces/stream
-    file,    // fs (interfaces/file): not yet
+    file,    // fs (interfaces/file): `handle` is fs's, one per descriptor (dup asks fs for another)
 };
 
 struct Descriptor {

@@ -2,12 +2,18 @@
 // (DESIGN.md §6) and the calls to proc that a signal may interrupt. C++ inside, extern "C" outside.
 #pragma once
 
+#include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "axolotl/syscalls.h"
 #include "lib/ipc/errno_map.h"
 #include "lib/ipc/kernel.h"
 #include "libposix/descriptor_table.h"
+
+// exec's step on the descriptor table (descriptors.cc): closes the close-on-exec descriptors,
+// releasing their handles at their servers.
+extern "C" void axo_close_on_exec_descriptors(void);
 
 namespace posix {
 
@@ -22,6 +28,12 @@ int fail_errno(int code);
 
 DescriptorTable& descriptors();
 
+// ---- The console (syscalls.cc): the bytes of descriptors of kind console ----
+// How many were written (all, unless the output failed after some), or -1 and errno.
+ssize_t console_write(const char* bytes, size_t count);
+// Waits for at least one byte (EINTR, or again with SA_RESTART, if a handler interrupts).
+ssize_t console_read(char* out, size_t count);
+
 // ---- Signals (signals.cc) ----
 // What the last handler that ran said about restarting the call it interrupted (SA_RESTART).
 bool restart_after_handler();
@@ -32,6 +44,8 @@ uint32_t my_pid();
 // A fork's child: what was the parent's alone (the timer thread, the cached pid) is not its own.
 void forget_after_fork();
 void forget_timer_after_fork();
+// Files (file_session.cc): the child's thread attaches to fs anew.
+void forget_files_after_fork();
 
 // After an ipc that failed (its tag says so): whether a signal's diversion aborted it
 // (AXO_IPC_CANCELLED). The error word is only fresh after a failure: ask nothing else of it.

@@ -62,6 +62,7 @@ uint32_t my_pid() {
 void forget_after_fork() {
     g_pid = 0;
     forget_timer_after_fork();
+    forget_files_after_fork();
 }
 
 } // namespace posix

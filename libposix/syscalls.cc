@@ -1,24 +1,19 @@
-// The system calls newlib needs underneath stdio, malloc and friends (newlib is configured for
+// The system calls newlib needs underneath malloc and the console (newlib is configured for
 // i686-elf with --disable-newlib-supplied-syscalls: its reentrant wrappers, _read_r, _sbrk_r, ...,
-// call these plain POSIX names), on the descriptor table (descriptor_table.h):
+// call these plain POSIX names):
 //
-//   write(1|2), read(0)  descriptors of the console: the server registered as "console" with
-//                        proc's name service (interfaces/stream), looked up at the first use;
+//   console_write,       descriptors of the console: the server registered as "console" with
+//   console_read         proc's name service (interfaces/stream), looked up at the first use;
 //                        without one, output goes to the kernel debug console and stdin is ENOSYS
-//   dup, dup2, fcntl     on the table (F_DUPFD, F_GETFD, F_SETFD; F_GETFL says O_RDWR)
 //   sbrk                 mm's break (kMmSbrk) when mm pages the process, else the static heap
 //                        arena of lib/user.ld
-//   isatty, fstat        the console is a character device and a terminal
 //
-// Files (open, stat, link, unlink, mkdir, lseek on a file) wait for the file system's contract:
-// ENOSYS. Processes, signals and time are process.cc, signals.cc and time.cc.
+// The calls on descriptors are descriptors.cc, on paths files.cc and directories.cc; processes,
+// signals and time are process.cc, signals.cc and time.cc.
 #include <errno.h>
-#include <fcntl.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <sys/stat.h>
 #include <sys/types.h>
-#include <unistd.h>
 
 #include "interfaces/mm/wire.h"
 #include "interfaces/names/wire.h"
@@ -83,11 +78,15 @@ long mm_sbrk(ptrdiff_t delta, uint32_t* old) {
     return 0;
 }
 
+} // namespace
+
 // ---- The console ---------------------------------------------------------------------------
 //
 // A server registered as "console" with the name service (interfaces/names) serves the stream
 // interface (interfaces/stream): programs that start after it write and read through it. Looked
 // up once, at the first use; without one the output goes to the kernel's debug console.
+namespace {
+
 constexpr uint32_t kConsoleTimeoutUs = 10000000; // a write waits this long for room
 
 enum class ConsoleState { unknown, server, debug };
@@ -133,6 +132,8 @@ size_t console_write_chunk(const char* bytes, size_t n) {
     }
     return utcb->mr[1];
 }
+
+} // namespace
 
 // stdout and stderr: the console server, or the kernel's debug console. The kernel reads a
 // debug_write buffer without faulting pages in, so the bytes are copied to the stack first.
@@ -193,14 +194,9 @@ ssize_t console_read(char* out, size_t count) {
     }
 }
 
-} // namespace
 } // namespace posix
 
 extern "C" char __heap_start[], __heap_end[]; // lib/user.ld
-
-using posix::DescriptorKind;
-using posix::descriptors;
-using posix::fail_errno;
 
 extern "C" {
 
@@ -242,109 +238,5 @@ int axo_heap_mode(void) {
 // __libc_init_array/__libc_fini_array call these; constructors run from .init_array instead.
 void _init(void) {}
 void _fini(void) {}
-
-int isatty(int fd) {
-    const posix::Descriptor* entry = descriptors().get(fd);
-    if (entry == nullptr) {
-        errno = EBADF;
-        return 0;
-    }
-    if (entry->kind == DescriptorKind::console) return 1;
-    errno = ENOTTY;
-    return 0;
-}
-
-// Agrees with isatty(): newlib's stdio line-buffers a stream only if fstat reports a character
-// device and isatty says yes, so console output appears line by line.
-int fstat(int fd, struct stat* st) {
-    const posix::Descriptor* entry = descriptors().get(fd);
-    if (entry == nullptr) return fail_errno(EBADF);
-    *st = (struct stat){};
-    st->st_mode = S_IFCHR | 0620;
-    return 0;
-}
-
-ssize_t write(int fd, const void* buffer, size_t count) {
-    const posix::Descriptor* entry = descriptors().get(fd);
-    if (entry == nullptr) return fail_errno(EBADF);
-    if (entry->kind != DescriptorKind::console) return fail_errno(ENOSYS);
-    return posix::console_write(static_cast<const char*>(buffer), count);
-}
-
-ssize_t read(int fd, void* buffer, size_t count) {
-    const posix::Descriptor* entry = descriptors().get(fd);
-    if (entry == nullptr) return fail_errno(EBADF);
-    if (entry->kind != DescriptorKind::console) return fail_errno(ENOSYS);
-    return posix::console_read(static_cast<char*>(buffer), count);
-}
-
-// The console descriptors are the process's own: closing one forgets it (nothing to release
-// at a server: the console keeps no per-client state).
-int close(int fd) {
-    if (descriptors().get(fd) == nullptr) return fail_errno(EBADF);
-    (void)descriptors().close(fd);
-    return 0;
-}
-
-int dup(int fd) {
-    int result = descriptors().duplicate(fd);
-    if (result == -1) return fail_errno(EBADF);
-    if (result == -2) return fail_errno(EMFILE);
-    return result;
-}
-
-int dup2(int fd, int target) {
-    if (descriptors().get(fd) == nullptr) return fail_errno(EBADF);
-    if (descriptors().duplicate_to(fd, target) < 0) return fail_errno(EBADF);
-    return target;
-}
-
-int fcntl(int fd, int command, ...) {
-    __builtin_va_list args;
-    __builtin_va_start(args, command);
-    int argument = __builtin_va_arg(args, int);
-    __builtin_va_end(args);
-    posix::Descriptor* entry = descriptors().get(fd);
-    if (entry == nullptr) return fail_errno(EBADF);
-    switch (command) {
-    case F_DUPFD: {
-        if (argument < 0 || argument >= posix::DescriptorTable::kSize) return fail_errno(EINVAL);
-        int result = descriptors().duplicate(fd, argument);
-        return result < 0 ? fail_errno(EMFILE) : result;
-    }
-    case F_GETFD:
-        return entry->close_on_exec ? FD_CLOEXEC : 0;
-    case F_SETFD:
-        entry->close_on_exec = (argument & FD_CLOEXEC) != 0;
-        return 0;
-    case F_GETFL:
-        return O_RDWR;
-    default:
-        return fail_errno(EINVAL);
-    }
-}
-
-// The console cannot seek.
-off_t lseek(int fd, off_t, int) {
-    if (descriptors().get(fd) == nullptr) return fail_errno(EBADF);
-    return fail_errno(ESPIPE);
-}
-
-// Files: the file system's calls come with its contract (interfaces/file).
-int open(const char*, int, ...) {
-    return fail_errno(ENOSYS);
-}
-int stat(const char*, struct stat*) {
-    return fail_errno(ENOSYS);
-}
-int link(const char*, const char*) {
-    return fail_errno(ENOSYS);
-}
-int unlink(const char*) {
-    return fail_errno(ENOSYS);
-}
-int mkdir(const char*, mode_t) {
-    return fail_errno(ENOSYS);
-}
 
 } // extern "C"

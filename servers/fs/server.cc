@@ -396,11 +396,13 @@ ipc::Error Server::on_stat(axo_thread_id_t from, const file::StatRequest& reques
     FS_BEGIN();
     FS_PATH(0, request.path_length, m_first);
     Attributes attributes;
-    if (ipc::Error error = m_vfs.stat(caller, request.at, {m_first, request.path_length},
-                                      (request.flags & AXO_FILE_NOFOLLOW) == 0, &attributes);
+    uint32_t mount = 0;
+    if (ipc::Error error =
+            m_vfs.stat(caller, request.at, {m_first, request.path_length},
+                       (request.flags & AXO_FILE_NOFOLLOW) == 0, &attributes, &mount);
         error != ipc::Error::ok)
         return error;
-    reply = stat_of(0, attributes);
+    reply = stat_of(mount, attributes);
     return ipc::Error::ok;
 }
 

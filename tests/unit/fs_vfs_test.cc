@@ -236,6 +236,24 @@ TEST_F(VfsTest, links_and_renames_across_mounts_are_cross_device) {
     EXPECT_EQ(vfs->rmdir(root, fs::kAtCwd, "/mnt"), Error::busy);
 }
 
+TEST_F(VfsTest, stat_reports_the_mount_a_path_is_on_as_fstat_does) {
+    Tmpfs other(clock);
+    ASSERT_EQ(vfs->mkdir(root, fs::kAtCwd, "/mnt", 0755), Error::ok);
+    ASSERT_EQ(vfs->mount(root, "/mnt", other.fs, false), Error::ok);
+    put(root, "/f", "x");
+    put(root, "/mnt/f", "y");
+    fs::Attributes a;
+    uint32_t on_root = 99, on_mnt = 99;
+    ASSERT_EQ(vfs->stat(root, fs::kAtCwd, "/f", true, &a, &on_root), Error::ok);
+    ASSERT_EQ(vfs->stat(root, fs::kAtCwd, "/mnt/f", true, &a, &on_mnt), Error::ok);
+    EXPECT_NE(on_root, on_mnt) << "st_dev tells the two files apart";
+    fs::Handle h = open(root, "/mnt/f", fs::kOpenReadOnly);
+    fs::OpenDescription description;
+    ASSERT_EQ(vfs->describe(root, h, &description), Error::ok);
+    EXPECT_EQ(description.node.mount, on_mnt);
+    ASSERT_EQ(vfs->close(root, h), Error::ok);
+}
+
 TEST_F(VfsTest, a_read_only_mount_refuses_every_change) {
     Tmpfs other(clock);
     ASSERT_EQ(vfs->mkdir(root, fs::kAtCwd, "/ro", 0755), Error::ok);

@@ -655,9 +655,10 @@ Error Vfs::sync() {
 // ---- Attributes ------------------------------------------------------------------------------
 
 Error Vfs::stat(const Caller& caller, Handle at, std::string_view path, bool follow,
-                Attributes* out) {
+                Attributes* out, uint32_t* mount) {
     Node node;
     VFS_TRY(resolve(caller, at, path, follow, &node));
+    if (mount != nullptr) *mount = node.mount;
     return attributes(node, out);
 }
 

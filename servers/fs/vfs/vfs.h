@@ -137,9 +137,10 @@ public:
     Error sync();
 
     // ---- Attributes -----------------------------------------------------------------------------
-    // `follow`: false for lstat and the AT_SYMLINK_NOFOLLOW forms.
-    Error stat(const Caller& caller, Handle at, std::string_view path, bool follow,
-               Attributes* out);
+    // `follow`: false for lstat and the AT_SYMLINK_NOFOLLOW forms. `mount`: the mount the node
+    // is on (st_dev), as fstat's description says.
+    Error stat(const Caller& caller, Handle at, std::string_view path, bool follow, Attributes* out,
+               uint32_t* mount = nullptr);
     Error fstat(const Caller& caller, Handle handle, Attributes* out);
     // access(): kMay* bits (0: existence), with the real ids unless `effective`.
     Error access(const Caller& caller, Handle at, std::string_view path, uint32_t want,

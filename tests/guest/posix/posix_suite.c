@@ -19,11 +19,13 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "suite.h"
+
 extern char** environ;
 
 static int tests, failures;
 
-static void ok(int condition, const char* format, ...) {
+void ok(int condition, const char* format, ...) {
     va_list args;
     va_start(args, format);
     char text[200];
@@ -44,8 +46,7 @@ static uint64_t now_ms(void) {
     return (uint64_t)t.tv_sec * 1000u + (uint64_t)t.tv_nsec / 1000000u;
 }
 
-/* Waits for `child` and returns its status (-1 if waitpid failed). */
-static int reap(pid_t child) {
+int reap(pid_t child) {
     int status = 0;
     pid_t got;
     do {
@@ -543,6 +544,7 @@ int main(int argc, char** argv, char** envp) {
     test_interruptions();
     test_faults();
     test_time_and_system();
+    test_files();
     printf("1..%d\n", tests);
     printf("# %d of %d failed\n", failures, tests);
     printf("AXOLOTL: END OF TESTS\n");

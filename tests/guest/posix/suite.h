@@ -1,0 +1,15 @@
+/* What the parts of posix_suite share (README.md): one TAP line per check, and a child's end. */
+#ifndef AXO_TESTS_POSIX_SUITE_H
+#define AXO_TESTS_POSIX_SUITE_H
+
+#include <sys/types.h>
+
+/* One TAP line: "ok N - ..." or "not ok N - ...". */
+void ok(int condition, const char* format, ...) __attribute__((format(printf, 2, 3)));
+/* Waits for `child` and returns its status (-1 if waitpid failed). */
+int reap(pid_t child);
+
+/* The file calls (posix_files.c), on fs. */
+void test_files(void);
+
+#endif
