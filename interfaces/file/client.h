@@ -112,10 +112,6 @@ public:
         return error;
     }
 
-    ipc::Error statistics(StatisticsReply& out) {
-        return call_idempotent(StatisticsRequest{}, out, [] {});
-    }
-
     // Reads up to `length` bytes (any length: in buffer-sized steps until a short one).
     ipc::Error read(int32_t handle, void* data, size_t length, size_t& done) {
         return transfer<ReadRequest>(handle, data, length, done, false, 0);

@@ -80,7 +80,6 @@ enum Label : uint32_t {
     kFileGetFlags = AXO_FILE_GET_FLAGS,
     kFileSetFlags = AXO_FILE_SET_FLAGS,
     kFilePipe = AXO_FILE_PIPE,
-    kFileStatistics = AXO_FILE_STATISTICS,
 };
 static_assert(labels::all_in(
     AXO_LABELS_FILE_FIRST, AXO_LABELS_FILE_LAST,
@@ -281,24 +280,6 @@ struct PipeRequest {
 };
 static_assert(ipc::wire_words<PipeRequest> == 1);
 static_assert(ipc::wire_words<PipeReply> == 2);
-
-// Counters, for df and diagnosis; anyone attached may ask. Never fails (but for the session).
-struct StatisticsReply {
-    uint32_t open_descriptions; // open-file descriptions, in every process
-    uint32_t processes;         // processes fs keeps handles or a working directory for
-    uint32_t pipes;             // pipes and FIFOs with open ends or waiters
-    uint32_t parked;            // requests waiting in fs (pipe reads, writes, FIFO opens)
-    uint32_t cache_hits_low, cache_hits_high;     // the root's block cache (0 without one)
-    uint32_t cache_misses_low, cache_misses_high; //
-    uint32_t cache_dirty;                         // dirty blocks now
-    uint32_t cache_blocks;                        // its capacity
-};
-struct StatisticsRequest {
-    static constexpr uint32_t kLabel = kFileStatistics;
-    using Reply = StatisticsReply;
-};
-static_assert(ipc::wire_words<StatisticsRequest> == 0);
-static_assert(ipc::wire_words<StatisticsReply> == 10);
 
 // ---- Attributes ------------------------------------------------------------------------------
 struct Stat {

@@ -46,8 +46,7 @@ enum axo_file_label {
     AXO_FILE_DUP = AXO_LABELS_FILE_FIRST + 35,
     AXO_FILE_GET_FLAGS = AXO_LABELS_FILE_FIRST + 36,
     AXO_FILE_SET_FLAGS = AXO_LABELS_FILE_FIRST + 37,
-    AXO_FILE_PIPE = AXO_LABELS_FILE_FIRST + 38,       /* a pipe: two handles */
-    AXO_FILE_STATISTICS = AXO_LABELS_FILE_FIRST + 39, /* counters, for df and diagnosis */
+    AXO_FILE_PIPE = AXO_LABELS_FILE_FIRST + 38, /* a pipe: two handles */
 };
 
 /* The shared buffer: 2^AXO_FILE_BUFFER_LOG2 bytes per client thread. */

@@ -90,7 +90,6 @@ fs::FileSystem& pick_root(const char** description, bool* read_only) {
                           "(check it with e2fsck)\n");
         }
         if (error == fs::Error::ok) {
-            g_server.report_cache(g_cache);
             *read_only = g_ext2.read_only();
             *description = *read_only ? "ext2 on ata (read-only)" : "ext2 on ata";
             return g_ext2;

@@ -12,7 +12,6 @@
 #include "interfaces/process/protocol.h"
 #include "lib/ipc/pending_requests.h"
 #include "lib/ipc/session.h"
-#include "servers/fs/cache/block_cache.h"
 #include "servers/fs/devfs/device_file_system.h"
 #include "servers/fs/pipe/pipe.h"
 #include "servers/fs/vfs/vfs.h"
@@ -31,8 +30,6 @@ public:
     // answers no_space and FIFOs cannot be opened), and devfs, whose devices fs serves.
     void serve_pipes(uint8_t* rings);
     void serve_devices(DeviceFileSystem& devfs) { m_devfs = &devfs; }
-    // The root's block cache, whose counters kFileStatistics reports (none: zeros).
-    void report_cache(const BlockCache& cache) { m_cache = &cache; }
     // Subscribes to proc's events, attaches the session buffers; false if proc refused.
     bool start();
     [[noreturn]] void run();
@@ -76,8 +73,6 @@ public:
     ipc::Error on_fchdir(axo_thread_id_t from, const file::FchdirRequest&, ipc::Empty&);
     ipc::Error on_getcwd(axo_thread_id_t from, const file::GetcwdRequest&, file::CountReply&);
     ipc::Error on_pipe(axo_thread_id_t from, const file::PipeRequest&, file::PipeReply&);
-    ipc::Error on_statistics(axo_thread_id_t from, const file::StatisticsRequest&,
-                             file::StatisticsReply&);
 
     // The Dispatcher's request hook: a new request from `from` gives up its parked one.
     static void on_request(Server& server, axo_thread_id_t from);
@@ -150,7 +145,6 @@ private:
     Vfs& m_vfs;
     uint8_t* m_buffers;
     DeviceFileSystem* m_devfs = nullptr;
-    const BlockCache* m_cache = nullptr;
     uint8_t* m_rings = nullptr;
     PipeSlot m_pipes[kPipes];
     PipeEnds m_ends[kMaxOpenFiles];

@@ -206,28 +206,6 @@ ipc::Error Server::on_pipe(axo_thread_id_t from, const file::PipeRequest& reques
     return ipc::Error::ok;
 }
 
-ipc::Error Server::on_statistics(axo_thread_id_t from, const file::StatisticsRequest&,
-                                 file::StatisticsReply& reply) {
-    Caller caller;
-    uint8_t* buffer = nullptr;
-    if (ipc::Error error = begin(from, &caller, &buffer); error != ipc::Error::ok) return error;
-    reply.open_descriptions = m_vfs.open_descriptions();
-    reply.processes = m_vfs.processes();
-    for (const PipeSlot& slot : m_pipes)
-        reply.pipes += slot.used ? 1 : 0;
-    reply.parked = m_pending.count();
-    if (m_cache != nullptr) {
-        BlockCacheStatistics cache = m_cache->statistics();
-        reply.cache_hits_low = file::low(cache.hits);
-        reply.cache_hits_high = file::high(cache.hits);
-        reply.cache_misses_low = file::low(cache.misses);
-        reply.cache_misses_high = file::high(cache.misses);
-        reply.cache_dirty = cache.dirty;
-        reply.cache_blocks = cache.capacity;
-    }
-    return ipc::Error::ok;
-}
-
 ipc::Error Server::open_fifo(axo_thread_id_t from, const Caller& caller, Handle handle,
                              const OpenDescription& description) {
     int32_t slot = -1;
