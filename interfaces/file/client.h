@@ -27,7 +27,8 @@ namespace file {
 
 class Client {
 public:
-    // `window`: kBufferBytes of the caller's own memory aligned to kBufferBytes.
+    // `window`: kBufferBytes of the caller's own memory aligned to kBufferBytes. `timeout`
+    // bounds every call (a read of an empty pipe waits in fs until then: Error::timeout).
     explicit Client(uint8_t* window, const char* name = "fs",
                     axo_timeout_t timeout = AXO_TIMEOUT_NEVER)
         : m_window(window), m_timeout(timeout),
@@ -59,7 +60,7 @@ public:
     template <ipc::Request Req>
     ipc::Error call_once(const Req& request, typename Req::Reply& reply) {
         if (ipc::Error error = attach(); error != ipc::Error::ok) return error;
-        ipc::Error error = m_binding.call_once(request, reply);
+        ipc::Error error = m_binding.call_once(request, reply, m_timeout);
         if (error == ipc::Error::server_gone || error == kSessionLost) m_attached = false;
         return error;
     }
@@ -96,6 +97,19 @@ public:
     ipc::Error set_flags(int32_t handle, uint32_t flags) {
         ipc::Empty reply;
         return call_once(SetFlagsRequest{handle, flags}, reply);
+    }
+
+    // pipe(): `ends[0]` the read end, `ends[1]` the write end (as pipe(2)); `flags`
+    // AXO_FILE_O_NONBLOCK or 0. A read of a pipe blocks until bytes come or the last writer
+    // closes (0); see protocol.h for the rest.
+    ipc::Error pipe(int32_t ends[2], uint32_t flags = 0) {
+        PipeReply reply{};
+        ipc::Error error = call_once(PipeRequest{flags}, reply);
+        if (error == ipc::Error::ok) {
+            ends[0] = reply.read_handle;
+            ends[1] = reply.write_handle;
+        }
+        return error;
     }
 
     // Reads up to `length` bytes (any length: in buffer-sized steps until a short one).

@@ -17,7 +17,19 @@
 // not_seekable ESPIPE, no_space ENOSPC, busy EBUSY, too_big EFBIG, too_many_links EMLINK;
 // bad_message for a request whose lengths do not fit the buffer or whose path is not
 // NUL-terminated; not_found (session_lost) before kFileAttach, or after the server took the
-// buffer back; unsupported for data of FIFOs and devices while fs does not route them.
+// buffer back; unsupported for the data of device files fs does not serve itself (the
+// consoles, the serial line: libposix routes those).
+//
+// Pipes and FIFOs (kFilePipe, and open of a FIFO) follow POSIX: a read or write that cannot go
+// on now is answered later (the call blocks in fs; a new request from the same thread, or the
+// thread's signal abort, gives it up with nothing read or written). read: 0 at end of file
+// (no writer left); write: up to AXO_FILE_PIPE_BUF bytes all at once, never interleaved, more
+// possibly in part; broken_pipe (EPIPE) when no reader is left, and fs asks proc for SIGPIPE to
+// the writer's process first; would_block (EAGAIN) with O_NONBLOCK; busy when too many requests
+// wait on one pipe. Opening a FIFO for reading waits for a writer and vice versa (O_NONBLOCK:
+// reading opens at once, writing fails with no_device, ENXIO, without a reader); O_RDWR never
+// waits. The devices fs serves (null, zero, full, random, urandom) never block; full answers
+// no_space (ENOSPC) to a write.
 #pragma once
 
 #include <stdint.h>
@@ -67,6 +79,7 @@ enum Label : uint32_t {
     kFileDup = AXO_FILE_DUP,
     kFileGetFlags = AXO_FILE_GET_FLAGS,
     kFileSetFlags = AXO_FILE_SET_FLAGS,
+    kFilePipe = AXO_FILE_PIPE,
 };
 static_assert(labels::all_in(
     AXO_LABELS_FILE_FIRST, AXO_LABELS_FILE_LAST,
@@ -76,7 +89,7 @@ static_assert(labels::all_in(
      kFileTruncate, kFileFtruncate, kFileChmod,   kFileFchmod,  kFileChown,   kFileFchown,
      kFileUtimes,   kFileFutimes,   kFileReaddir, kFileChdir,   kFileFchdir,  kFileGetcwd,
      kFileFsync,    kFileSync,      kFileStatfs,  kFileFstatfs, kFileMknod,   kFileDup,
-     kFileGetFlags, kFileSetFlags}));
+     kFileGetFlags, kFileSetFlags,  kFilePipe}));
 
 constexpr uint32_t kBufferLog2 = AXO_FILE_BUFFER_LOG2;
 constexpr uint32_t kBufferBytes = AXO_FILE_BUFFER_BYTES;
@@ -250,6 +263,23 @@ struct SyncRequest {
     static constexpr uint32_t kLabel = kFileSync;
     using Reply = ipc::Empty;
 };
+
+// pipe(): a new pipe, its read end and its write end as two handles of the caller's process
+// (open-file descriptions of kind object, mode FIFO | 0600: fstat works, seek and pread answer
+// not_seekable). `flags`: AXO_FILE_O_NONBLOCK (on both ends) or 0; close-on-exec is the
+// client's business. Errors: invalid_argument (other flags); too_many_open (the process's
+// handles or fs's descriptions are used up); no_space (fs has no free pipe).
+struct PipeReply {
+    int32_t read_handle;
+    int32_t write_handle;
+};
+struct PipeRequest {
+    static constexpr uint32_t kLabel = kFilePipe;
+    using Reply = PipeReply;
+    uint32_t flags;
+};
+static_assert(ipc::wire_words<PipeRequest> == 1);
+static_assert(ipc::wire_words<PipeReply> == 2);
 
 // ---- Attributes ------------------------------------------------------------------------------
 struct Stat {

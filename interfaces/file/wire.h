@@ -46,6 +46,7 @@ enum axo_file_label {
     AXO_FILE_DUP = AXO_LABELS_FILE_FIRST + 35,
     AXO_FILE_GET_FLAGS = AXO_LABELS_FILE_FIRST + 36,
     AXO_FILE_SET_FLAGS = AXO_LABELS_FILE_FIRST + 37,
+    AXO_FILE_PIPE = AXO_LABELS_FILE_FIRST + 38, /* a pipe: two handles */
 };
 
 /* The shared buffer: 2^AXO_FILE_BUFFER_LOG2 bytes per client thread. */
@@ -70,6 +71,10 @@ enum axo_file_label {
 #define AXO_FILE_O_NONBLOCK 0x4000u
 #define AXO_FILE_O_NOFOLLOW 0x100000u
 #define AXO_FILE_O_DIRECTORY 0x200000u
+
+/* PIPE_BUF: writes of up to this many bytes to a pipe or FIFO are atomic; a pipe holds 64 KiB. */
+#define AXO_FILE_PIPE_BUF 4096u
+#define AXO_FILE_PIPE_CAPACITY 65536u
 
 /* access() bits */
 #define AXO_FILE_F_OK 0u

@@ -31,6 +31,8 @@ constexpr size_t kRootArenaBytes = 4u << 20;
 constexpr size_t kTmpArenaBytes = 2u << 20;
 alignas(8) uint8_t g_root_arena[kRootArenaBytes];
 alignas(8) uint8_t g_tmp_arena[kTmpArenaBytes];
+// The pipes' rings (touched only as pipes use them).
+alignas(4096) uint8_t g_pipe_rings[fs::Server::kPipes * fs::kPipeCapacity];
 
 KipClock g_clock;
 fs::Vfs g_vfs(g_clock);
@@ -98,9 +100,10 @@ fs::FileSystem& pick_root(const char** description, bool* read_only) {
     return g_root_tmpfs;
 }
 
-// /dev: devfs (null, zero, full, random, urandom). Its generator is seeded from the time
-// stamp counter and the clock at boot. Reads and writes of its devices are not routed to it
-// yet (a description of kind object answers unsupported): lookups, stat and readdir work.
+// /dev: devfs (null, zero, full, random, urandom, served by fs), and the console devices,
+// which devfs only names: libposix routes their data to the console itself (fs answers
+// unsupported to it). The generator is seeded from the time stamp counter and the clock at
+// boot.
 uint64_t read_time_stamp() {
     uint32_t low, high;
     asm volatile("rdtsc" : "=a"(low), "=d"(high));
@@ -113,6 +116,11 @@ void mount_devices(const fs::Caller& boot) {
     uint64_t seed[2] = {read_time_stamp(), rt_clock_us()};
     g_devfs.mix_entropy(
         std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(seed), sizeof seed));
+    // The route values are fs's own; no driver is behind them yet.
+    (void)g_devfs.add_device("console", fs::kModeCharacterDevice | 0600, fs::kDeviceConsole, 1);
+    (void)g_devfs.add_device("tty", fs::kModeCharacterDevice | 0666, fs::kDeviceTty, 2);
+    (void)g_devfs.add_device("ttyS0", fs::kModeCharacterDevice | 0660, fs::kDeviceTtyS0, 3);
+    g_server.serve_devices(g_devfs);
     if (fs::Error error = g_vfs.mount(boot, "/dev", g_devfs, false); error != fs::Error::ok)
         rt_printf("fs: /dev not mounted (%s)\n", ipc::error_name(error));
 }
@@ -141,6 +149,7 @@ int main() {
     (void)g_vfs.mkdir(boot, fs::kAtCwd, "/dev", 0755);
     mount_devices(boot);
     g_vfs.exit(boot.pid);
+    g_server.serve_pipes(g_pipe_rings);
     bool events = g_server.start();
     if (ipc::Error error = names::register_name("fs"); error != ipc::Error::ok) {
         rt_printf("fs: registering the name failed (%s)\n", ipc::error_name(error));

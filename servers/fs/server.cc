@@ -123,6 +123,7 @@ constexpr ipc::Route<Server> kRoutes[] = {
     ipc::route<&Server::on_symlink>(),   ipc::route<&Server::on_readlink>(),
     ipc::route<&Server::on_mknod>(),     ipc::route<&Server::on_chdir>(),
     ipc::route<&Server::on_fchdir>(),    ipc::route<&Server::on_getcwd>(),
+    ipc::route<&Server::on_pipe>(),
 };
 static_assert(ipc::labels_unique(kRoutes));
 
@@ -141,9 +142,28 @@ bool Server::start() {
     return true;
 }
 
+// ipc::serve, but the receive times out while pipe requests are parked (receive_timeout), so
+// that fs asks proc for exits meanwhile: a parked reader whose writer's process ended must get
+// its end of file without waiting for someone else's request.
 void Server::run() {
-    ipc::Dispatcher<Server> dispatcher(*this, kRoutes);
-    ipc::serve(dispatcher);
+    ipc::Dispatcher<Server> dispatcher(*this, kRoutes, nullptr, &Server::on_request);
+    ipc::Message message(axo_my_utcb()->mr);
+    axo_thread_id_t from = axo_ipc_receive(AXO_ANY_THREAD, receive_timeout());
+    for (;;) {
+        if (message.failed()) {
+            if (!axo_ipc_error_in_receive(axo_my_utcb()->error)) dispatcher.note_failed_reply();
+            if (!m_pending.empty()) {
+                poll_events();
+                settle_pipes();
+            }
+            from = axo_ipc_receive(AXO_ANY_THREAD, receive_timeout());
+            continue;
+        }
+        if (dispatcher.dispatch(from, message) == ipc::Outcome::reply)
+            from = axo_ipc_reply_wait(from, receive_timeout());
+        else
+            from = axo_ipc_receive(AXO_ANY_THREAD, receive_timeout());
+    }
 }
 
 // ---- Callers ---------------------------------------------------------------------------------
@@ -169,6 +189,7 @@ void Server::poll_events() {
                 (void)m_vfs.fork(event.parent, event.pid);
                 break;
             case proc::kEventExit:
+                abandon_process(event.pid);
                 forget(event.pid);
                 m_vfs.exit(event.pid);
                 break;
@@ -204,6 +225,7 @@ void Server::resync() {
     }
     for (uint32_t j = 0; j < count; ++j) {
         if (alive[j]) continue;
+        abandon_process(pids[j]);
         forget(pids[j]);
         m_vfs.exit(pids[j]);
     }
@@ -242,6 +264,7 @@ ipc::Error Server::begin(axo_thread_id_t from, Caller* caller, uint8_t** buffer)
     if (m_sessions.find(from, &slot) == nullptr) return kNoSession;
     *buffer = m_sessions.buffer(slot);
     poll_events();
+    settle_pipes();
     return identify(from, caller);
 }
 
@@ -288,6 +311,10 @@ ipc::Error Server::on_open(axo_thread_id_t from, const file::OpenRequest& reques
         return error;
     OpenDescription description;
     (void)m_vfs.describe(caller, handle, &description);
+    if (description.kind == OpenKind::object && (description.mode & kModeTypeMask) == kModeFifo)
+        if (ipc::Error error = open_fifo(from, caller, handle, description);
+            error != ipc::Error::ok)
+            return error;
     reply.handle = handle;
     reply.kind = description.kind == OpenKind::file        ? file::kKindFile
                  : description.kind == OpenKind::directory ? file::kKindDirectory
@@ -299,7 +326,9 @@ ipc::Error Server::on_open(axo_thread_id_t from, const file::OpenRequest& reques
 
 ipc::Error Server::on_close(axo_thread_id_t from, const file::CloseRequest& request, ipc::Empty&) {
     FS_BEGIN();
-    return m_vfs.close(caller, request.handle);
+    ipc::Error error = m_vfs.close(caller, request.handle);
+    settle_pipes(); // a pipe's last reader or writer may have gone
+    return error;
 }
 
 ipc::Error Server::on_dup(axo_thread_id_t from, const file::DupRequest& request,
@@ -324,6 +353,10 @@ ipc::Error Server::on_read(axo_thread_id_t from, const file::ReadRequest& reques
                            file::CountReply& reply) {
     FS_BEGIN();
     if (request.count > file::kBufferBytes) return ipc::Error::bad_message;
+    OpenDescription description;
+    if (m_vfs.describe(caller, request.handle, &description) == ipc::Error::ok &&
+        description.kind == OpenKind::object)
+        return read_object(from, caller, description, {buffer, request.count}, reply);
     return m_vfs.read(caller, request.handle, {buffer, request.count}, &reply.count);
 }
 
@@ -332,6 +365,10 @@ ipc::Error Server::on_write(axo_thread_id_t from, const file::WriteRequest& requ
     FS_BEGIN();
     if (request.count > file::kBufferBytes) return ipc::Error::bad_message;
     // The file system copies from the buffer; what the client changes meanwhile is its loss.
+    OpenDescription description;
+    if (m_vfs.describe(caller, request.handle, &description) == ipc::Error::ok &&
+        description.kind == OpenKind::object)
+        return write_object(from, caller, description, {buffer, request.count}, reply);
     return m_vfs.write(caller, request.handle, {buffer, request.count}, &reply.count);
 }
 

@@ -10,16 +10,26 @@
 
 #include "interfaces/file/protocol.h"
 #include "interfaces/process/protocol.h"
+#include "lib/ipc/pending_requests.h"
 #include "lib/ipc/session.h"
+#include "servers/fs/devfs/device_file_system.h"
+#include "servers/fs/pipe/pipe.h"
 #include "servers/fs/vfs/vfs.h"
 
 namespace fs {
 
-class Server {
+class Server final : private DescriptionObserver {
 public:
     static constexpr uint32_t kSessions = 16;
+    static constexpr uint32_t kPipes = 32;       // pipes and FIFOs with open ends, at once
+    static constexpr uint32_t kPipeWaiters = 64; // parked pipe requests in all
+    static constexpr axo_timeout_t kPipePollInterval = axo_timeout_us(20000);
 
     Server(Vfs& vfs, uint8_t* buffers) : m_vfs(vfs), m_buffers(buffers) {}
+    // Before start: the rings of the pipes (kPipes * kPipeCapacity bytes; without them pipe()
+    // answers no_space and FIFOs cannot be opened), and devfs, whose devices fs serves.
+    void serve_pipes(uint8_t* rings);
+    void serve_devices(DeviceFileSystem& devfs) { m_devfs = &devfs; }
     // Subscribes to proc's events, attaches the session buffers; false if proc refused.
     bool start();
     [[noreturn]] void run();
@@ -62,6 +72,10 @@ public:
     ipc::Error on_chdir(axo_thread_id_t from, const file::ChdirRequest&, ipc::Empty&);
     ipc::Error on_fchdir(axo_thread_id_t from, const file::FchdirRequest&, ipc::Empty&);
     ipc::Error on_getcwd(axo_thread_id_t from, const file::GetcwdRequest&, file::CountReply&);
+    ipc::Error on_pipe(axo_thread_id_t from, const file::PipeRequest&, file::PipeReply&);
+
+    // The Dispatcher's request hook: a new request from `from` gives up its parked one.
+    static void on_request(Server& server, axo_thread_id_t from);
 
 private:
     // Who sent a request, as proc says (cached per thread until an event about its process).
@@ -81,8 +95,60 @@ private:
     // there, no NUL inside): bad_message otherwise.
     ipc::Error take_path(const uint8_t* buffer, uint32_t offset, uint32_t length, char* out);
 
+    // ---- Pipes, FIFOs and devices (server_pipes.cc's part of the server)
+    // A parked pipe request (the PendingRequests payload).
+    struct PipeWait {
+        enum class Kind : uint8_t { read, write, open };
+        Kind kind = Kind::read;
+        uint8_t pipe = 0;         // the slot
+        Handle handle = -1;       // an open: the handle made for it
+        uint32_t pid = 0;         // the client's process
+        uint32_t description = 0; // an open: its description
+        uint32_t mode = 0, device = 0;
+    };
+    struct PipeSlot {
+        Pipe pipe;
+        bool used = false;
+        bool fifo = false; // a FIFO's: `node` is its inode
+        Node node;
+    };
+    // The pipe ends a description holds (indexed by OpenDescription::description).
+    struct PipeEnds {
+        uint8_t pipe = 0; // slot + 1; 0: none
+        bool read = false, write = false;
+    };
+    // Reads and writes of descriptions of kind object: FIFOs and pipes, devfs's devices.
+    ipc::Error read_object(axo_thread_id_t from, const Caller& caller,
+                           const OpenDescription& description, std::span<uint8_t> buffer,
+                           file::CountReply& reply);
+    ipc::Error write_object(axo_thread_id_t from, const Caller& caller,
+                            const OpenDescription& description, std::span<const uint8_t> data,
+                            file::CountReply& reply);
+    // After Vfs::open made `handle`: a FIFO's open rendezvous (ok, an error after the handle
+    // was closed again, or kNoReply: it waits).
+    ipc::Error open_fifo(axo_thread_id_t from, const Caller& caller, Handle handle,
+                         const OpenDescription& description);
+    int32_t take_pipe_slot();
+    // Parks `wait` for `from` (a read or write of `count` bytes, an open of `end`); kNoReply,
+    // or busy.
+    ipc::Error park(axo_thread_id_t from, const PipeWait& wait, uint32_t count,
+                    PipeEnd end = PipeEnd::read);
+    // A parked request that will not be answered leaves its pipe (an open's handle is closed).
+    void abandon(ipc::PendingTicket ticket, const PipeWait& wait);
+    void abandon_process(uint32_t pid);
+    // Answers what can go on in every pipe, and frees the pipes nobody holds.
+    void settle_pipes();
+    void send_sigpipe(uint32_t pid);
+    void released(const OpenDescription& description) override;
+    axo_timeout_t receive_timeout() const;
+
     Vfs& m_vfs;
     uint8_t* m_buffers;
+    DeviceFileSystem* m_devfs = nullptr;
+    uint8_t* m_rings = nullptr;
+    PipeSlot m_pipes[kPipes];
+    PipeEnds m_ends[kMaxOpenFiles];
+    ipc::PendingRequests<PipeWait, kPipeWaiters> m_pending;
     ipc::Sessions<kSessions> m_sessions{file::kBufferLog2, ipc::WhenFull::take_least_recent};
     Known m_known[kKnown] = {};
     uint32_t m_next_known = 0;

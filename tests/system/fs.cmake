@@ -31,3 +31,17 @@ axo_qemu_test(NAME fs-posix-ext2
     LABELS fs
     QEMU_ARGS -drive file=${AXO_TARGET_DIR}/image/rootfs.img,format=raw,if=ide,index=0,snapshot=on
     EXPECT [[fs: / is ext2 on ata, /tmp is tmpfs .*serving]])
+
+# fs-pipes: σ0, proc, mm, fs and tests/guest/fs/fs_pipes — pipes between forked processes
+# (blocking reads, end of file at a writer's exit, EPIPE with SIGPIPE, O_NONBLOCK, PIPE_BUF
+# atomicity between two writers, 64 KiB capacity, an abandoned read), the FIFO open rendezvous
+# and devfs's devices, through interfaces/file/client.h.
+axo_qemu_test(NAME fs-pipes
+    MODULES "${AXO_TARGET_DIR}/servers/memory/sigma0/sigma0 sigma0"
+            "${AXO_TARGET_DIR}/servers/proc/proc"
+            "${AXO_TARGET_DIR}/servers/memory/mm/mm"
+            "${AXO_TARGET_DIR}/servers/fs/fs"
+            "${AXO_TARGET_DIR}/tests/guest/fs/fs_pipes on-exit=shutdown"
+    TIMEOUT 90
+    LABELS fs
+    EXPECT [[fs: / is tmpfs, /tmp is tmpfs .*serving]])

@@ -644,5 +644,41 @@ TEST(FsPipe, reports_its_readiness_into_the_table) {
     EXPECT_EQ(s.pipe().poll(PipeEnd::write) & kPollErr, kPollErr);
 }
 
+// The wake loop's fuller form, as fs's server uses it: the reply is built from the request's
+// payload (a FIFO open answers with the handle it made), and an answer that was not delivered
+// is reported, so that the server closes that handle again.
+TEST(FsFifo, the_wake_loop_hands_over_the_payload_and_reports_dropped_answers) {
+    std::vector<uint8_t> ring(kPipeBuf);
+    Pipe pipe{std::span<uint8_t>(ring)};
+    ipc::PendingRequests<int, 8> pending;
+    ipc::PendingTicket ticket1, ticket2;
+    ASSERT_TRUE(pipe.open_fifo(PipeEnd::read, false).wait);
+    ASSERT_EQ(pending.defer(client(1), 41, &ticket1), Error::ok);
+    ASSERT_EQ(pipe.park_open(ticket1, PipeEnd::read), Error::ok);
+    ASSERT_TRUE(pipe.open_fifo(PipeEnd::read, false).wait);
+    ASSERT_EQ(pending.defer(client(2), 42, &ticket2), Error::ok);
+    ASSERT_EQ(pipe.park_open(ticket2, PipeEnd::read), Error::ok);
+    EXPECT_EQ(pipe.readers(), 2u);
+    ASSERT_EQ(pipe.open_fifo(PipeEnd::write, false).error, Error::ok);
+
+    std::vector<int> sent, dropped;
+    std::vector<uint8_t> buffer(16);
+    uint32_t delivered = answer_wakes(
+        pipe, pending, [&](axo_thread_id_t) { return std::span<uint8_t>(buffer); },
+        [&](axo_thread_id_t who, const PipeWake& wake, const int& payload) {
+            EXPECT_EQ(wake.kind, PipeWake::Kind::open);
+            sent.push_back(payload);
+            return who == client(2); // client 1 gave up
+        },
+        [&](axo_thread_id_t) { ADD_FAILURE() << "no SIGPIPE for an open"; },
+        [&](const int& payload) { dropped.push_back(payload); });
+    EXPECT_EQ(delivered, 1u);
+    EXPECT_EQ(sent, (std::vector<int>{41, 42}));
+    EXPECT_EQ(dropped, (std::vector<int>{41}));
+    EXPECT_EQ(pipe.readers(), 1u); // the dropped open's end closed again
+    EXPECT_EQ(pipe.waiting(), 0u);
+    EXPECT_TRUE(pending.empty());
+}
+
 } // namespace
 } // namespace fs

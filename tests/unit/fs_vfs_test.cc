@@ -670,4 +670,71 @@ TEST_F(VfsTest, only_root_mounts) {
     EXPECT_EQ(vfs->mount(root, "/", other.fs, false), Error::busy);
 }
 
+// pipe(): two descriptions without a node, told to the observer when their last reference goes.
+class Released final : public fs::DescriptionObserver {
+public:
+    void released(const fs::OpenDescription& description) override { seen.push_back(description); }
+    std::vector<fs::OpenDescription> seen;
+};
+
+TEST_F(VfsTest, open_pipe_makes_two_anonymous_ends_released_at_their_last_close) {
+    Released observer;
+    vfs->set_observer(&observer);
+    fs::Caller caller = user(10, 1000, 100);
+    fs::Handle r = -1, w = -1;
+    ASSERT_EQ(vfs->open_pipe(caller, fs::kOpenNonBlocking, 7, &r, &w), Error::ok);
+    fs::OpenDescription dr, dw;
+    ASSERT_EQ(vfs->describe(caller, r, &dr), Error::ok);
+    ASSERT_EQ(vfs->describe(caller, w, &dw), Error::ok);
+    EXPECT_TRUE(dr.anonymous && dw.anonymous);
+    EXPECT_EQ(dr.kind, fs::OpenKind::object);
+    EXPECT_EQ(dr.flags, fs::kOpenReadOnly | fs::kOpenNonBlocking);
+    EXPECT_EQ(dw.flags, fs::kOpenWriteOnly | fs::kOpenNonBlocking);
+    EXPECT_EQ(dr.device, 7u);
+    EXPECT_NE(dr.description, dw.description);
+
+    fs::Attributes a;
+    ASSERT_EQ(vfs->fstat(caller, r, &a), Error::ok);
+    EXPECT_EQ(a.mode, fs::kModeFifo | 0600);
+    EXPECT_EQ(a.uid, 1000u);
+    uint32_t done = 0;
+    uint8_t byte = 0;
+    EXPECT_EQ(vfs->read(caller, r, {&byte, 1}, &done), Error::unsupported); // the server's
+    uint64_t position = 0;
+    EXPECT_EQ(vfs->seek(caller, r, 0, fs::Whence::set, &position), Error::not_seekable);
+    EXPECT_EQ(vfs->fchmod(caller, r, 0644), Error::invalid_argument);
+    EXPECT_EQ(vfs->fsync(caller, w), Error::invalid_argument);
+    fs::FileSystemStatistics statistics;
+    EXPECT_EQ(vfs->fstatfs(caller, w, &statistics), Error::invalid_argument);
+
+    // fork shares the descriptions: released only when the child's references go too.
+    ASSERT_EQ(vfs->fork(10, 11), Error::ok);
+    EXPECT_EQ(vfs->close(caller, r), Error::ok);
+    EXPECT_TRUE(observer.seen.empty());
+    vfs->exit(11);
+    ASSERT_EQ(observer.seen.size(), 1u);
+    EXPECT_EQ(observer.seen[0].description, dr.description);
+    EXPECT_TRUE(observer.seen[0].anonymous);
+    vfs->exit(10);
+    ASSERT_EQ(observer.seen.size(), 2u);
+    EXPECT_EQ(observer.seen[1].description, dw.description);
+    EXPECT_EQ(vfs->open_descriptions(), 0u);
+    EXPECT_EQ(vfs->open_pipe(caller, 0x8, 7, &r, &w), Error::invalid_argument);
+}
+
+TEST_F(VfsTest, open_pipe_without_room_for_both_ends_leaves_nothing) {
+    Released observer;
+    vfs->set_observer(&observer);
+    fs::Caller caller = user(10, 0, 0);
+    fs::Handle h = -1;
+    for (uint32_t i = 0; i + 1 < fs::kMaxHandles; ++i)
+        ASSERT_EQ(vfs->open(caller, fs::kAtCwd, "/", fs::kOpenReadOnly, 0, &h), Error::ok);
+    uint32_t before = vfs->open_descriptions();
+    fs::Handle r = -1, w = -1;
+    EXPECT_EQ(vfs->open_pipe(caller, 0, 1, &r, &w), Error::too_many_open);
+    EXPECT_EQ(vfs->open_descriptions(), before);
+    EXPECT_EQ(vfs->handles_of(10), fs::kMaxHandles - 1);
+    EXPECT_TRUE(observer.seen.empty());
+}
+
 } // namespace

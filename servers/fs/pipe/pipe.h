@@ -176,13 +176,15 @@ private:
 // order, through `pending` (the table the requests were deferred in; a ticket it no longer
 // holds is stale and dropped). `buffer(client)` gives the client's buffer as a
 // std::span<uint8_t> (a read's bytes are copied into it, a write's taken from it; the server
-// parked no more than it holds); `send(client, const PipeWake&)` sends the reply (with a zero
-// send timeout) and says whether it was delivered; `sigpipe(client)` asks for SIGPIPE to the
-// client's process. Only a delivered answer is committed (and only then SIGPIPE asked for);
-// any other is dropped. How many were delivered.
-template <class Payload, uint32_t N, class Buffer, class Send, class Sigpipe>
+// parked no more than it holds); `send(client, const PipeWake&, const Payload&)` sends the reply
+// (with a zero send timeout) and says whether it was delivered; `sigpipe(client)` asks for
+// SIGPIPE to the client's process; `dropped(const Payload&)` runs after an answer that was not
+// delivered was dropped from the pipe (a FIFO open's end is closed again then: the server
+// closes the handle it made for it). Only a delivered answer is committed (and only then
+// SIGPIPE asked for). How many were delivered.
+template <class Payload, uint32_t N, class Buffer, class Send, class Sigpipe, class Dropped>
 uint32_t answer_wakes(Pipe& pipe, ipc::PendingRequests<Payload, N>& pending, Buffer&& buffer,
-                      Send&& send, Sigpipe&& sigpipe) {
+                      Send&& send, Sigpipe&& sigpipe, Dropped&& dropped) {
     uint32_t delivered = 0;
     PipeWake wake;
     while (pipe.next_wake(&wake)) {
@@ -200,8 +202,13 @@ uint32_t answer_wakes(Pipe& pipe, ipc::PendingRequests<Payload, N>& pending, Buf
             wake.count =
                 pipe.stage(from.first(wake.count < from.size() ? wake.count : from.size()));
         }
+        Payload payload{};
         ipc::Delivery delivery = pending.answer(
-            wake.ticket, [&](axo_thread_id_t to, const Payload&) { return send(to, wake); },
+            wake.ticket,
+            [&](axo_thread_id_t to, const Payload& p) {
+                payload = p;
+                return send(to, static_cast<const PipeWake&>(wake), p);
+            },
             [&](const Payload&) {
                 pipe.complete(wake);
                 if (wake.sigpipe) sigpipe(client);
@@ -210,9 +217,23 @@ uint32_t answer_wakes(Pipe& pipe, ipc::PendingRequests<Payload, N>& pending, Buf
             ++delivered;
         } else {
             (void)pipe.drop(wake.ticket);
+            if (delivery == ipc::Delivery::failed) dropped(static_cast<const Payload&>(payload));
         }
     }
     return delivered;
+}
+
+// The same for a server that needs neither the payload to answer nor to hear of dropped
+// answers: `send(client, const PipeWake&)`.
+template <class Payload, uint32_t N, class Buffer, class Send, class Sigpipe>
+uint32_t answer_wakes(Pipe& pipe, ipc::PendingRequests<Payload, N>& pending, Buffer&& buffer,
+                      Send&& send, Sigpipe&& sigpipe) {
+    return answer_wakes(
+        pipe, pending, buffer,
+        [&](axo_thread_id_t client, const PipeWake& wake, const Payload&) {
+            return send(client, wake);
+        },
+        sigpipe, [](const Payload&) {});
 }
 
 } // namespace fs

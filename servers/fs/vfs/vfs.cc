@@ -246,7 +246,7 @@ Error Vfs::install(Process& owner, const Description& description, Handle* out) 
         if (m_descriptions[i].references != 0) continue;
         m_descriptions[i] = description;
         m_descriptions[i].references = 1;
-        retain(description.node);
+        if (!description.anonymous) retain(description.node);
         owner.handles[handle] = static_cast<uint16_t>(i);
         *out = static_cast<Handle>(handle);
         return Error::ok;
@@ -256,7 +256,11 @@ Error Vfs::install(Process& owner, const Description& description, Handle* out) 
 
 void Vfs::drop_description(uint16_t index) {
     Description& d = m_descriptions[index];
-    if (--d.references == 0) release(d.node);
+    if (--d.references != 0) return;
+    if (m_observer != nullptr)
+        m_observer->released(
+            OpenDescription{d.anonymous, d.kind, d.flags, d.mode, d.device, d.node, index});
+    if (!d.anonymous) release(d.node);
 }
 
 // ---- Resolution ------------------------------------------------------------------------------
@@ -489,6 +493,32 @@ Error Vfs::open(const Caller& caller, Handle at, std::string_view path, uint32_t
     return install(*owner, description, out);
 }
 
+Error Vfs::open_pipe(const Caller& caller, uint32_t flags, uint32_t pipe, Handle* read_end,
+                     Handle* write_end) {
+    if ((flags & ~kOpenNonBlocking) != 0) return Error::invalid_argument;
+    Process* owner = process(caller.pid, true);
+    if (owner == nullptr) return Error::no_space;
+    Description description;
+    description.kind = OpenKind::object;
+    description.mode = kModeFifo | 0600;
+    description.device = pipe;
+    description.anonymous = true;
+    description.uid = caller.credentials.uid;
+    description.gid = caller.credentials.gid;
+    description.made = m_clock.now();
+    description.flags = kOpenReadOnly | flags;
+    VFS_TRY(install(*owner, description, read_end));
+    description.flags = kOpenWriteOnly | flags;
+    if (Error error = install(*owner, description, write_end); error != Error::ok) {
+        // Not seen by anyone yet: gone without telling the observer.
+        uint16_t index = owner->handles[*read_end];
+        m_descriptions[index].references = 0;
+        owner->handles[*read_end] = kNoDescription;
+        return error;
+    }
+    return Error::ok;
+}
+
 Error Vfs::close(const Caller& caller, Handle handle) {
     if (description_of(caller, handle) == nullptr) return Error::bad_handle;
     Process* p = process(caller.pid, false);
@@ -513,8 +543,13 @@ Error Vfs::duplicate(const Caller& caller, Handle handle, Handle* out) {
 Error Vfs::describe(const Caller& caller, Handle handle, OpenDescription* out) {
     Description* d = description_of(caller, handle);
     if (d == nullptr) return Error::bad_handle;
-    *out = OpenDescription{d->kind,   d->flags, d->mode,
-                           d->device, d->node,  static_cast<uint32_t>(d - m_descriptions)};
+    *out = OpenDescription{d->anonymous,
+                           d->kind,
+                           d->flags,
+                           d->mode,
+                           d->device,
+                           d->node,
+                           static_cast<uint32_t>(d - m_descriptions)};
     return Error::ok;
 }
 
@@ -641,6 +676,7 @@ Error Vfs::read_directory(const Caller& caller, Handle handle, DirectorySink& si
 Error Vfs::fsync(const Caller& caller, Handle handle) {
     Description* d = description_of(caller, handle);
     if (d == nullptr) return Error::bad_handle;
+    if (d->anonymous) return Error::invalid_argument;
     return fs_of(d->node).sync_inode(d->node.inode);
 }
 
@@ -665,6 +701,17 @@ Error Vfs::stat(const Caller& caller, Handle at, std::string_view path, bool fol
 Error Vfs::fstat(const Caller& caller, Handle handle, Attributes* out) {
     Description* d = description_of(caller, handle);
     if (d == nullptr) return Error::bad_handle;
+    if (d->anonymous) {
+        *out = Attributes{};
+        out->inode = InodeNumber{d->device + 1};
+        out->mode = d->mode;
+        out->links = 1;
+        out->uid = d->uid;
+        out->gid = d->gid;
+        out->block_size = 4096;
+        out->access = out->modify = out->change = d->made;
+        return Error::ok;
+    }
     return attributes(d->node, out);
 }
 
@@ -783,6 +830,7 @@ Error Vfs::chmod(const Caller& caller, Handle at, std::string_view path, uint32_
 Error Vfs::fchmod(const Caller& caller, Handle handle, uint32_t mode) {
     Description* d = description_of(caller, handle);
     if (d == nullptr) return Error::bad_handle;
+    if (d->anonymous) return Error::invalid_argument;
     return do_chmod(caller, d->node, mode);
 }
 
@@ -796,6 +844,7 @@ Error Vfs::chown(const Caller& caller, Handle at, std::string_view path, uint32_
 Error Vfs::fchown(const Caller& caller, Handle handle, uint32_t uid, uint32_t gid) {
     Description* d = description_of(caller, handle);
     if (d == nullptr) return Error::bad_handle;
+    if (d->anonymous) return Error::invalid_argument;
     return do_chown(caller, d->node, uid, gid);
 }
 
@@ -809,6 +858,7 @@ Error Vfs::utimes(const Caller& caller, Handle at, std::string_view path, const 
 Error Vfs::futimes(const Caller& caller, Handle handle, const Timestamp* times) {
     Description* d = description_of(caller, handle);
     if (d == nullptr) return Error::bad_handle;
+    if (d->anonymous) return Error::invalid_argument;
     return do_utimes(caller, d->node, times);
 }
 
@@ -824,6 +874,7 @@ Error Vfs::statfs(const Caller& caller, Handle at, std::string_view path,
 Error Vfs::fstatfs(const Caller& caller, Handle handle, FileSystemStatistics* out) {
     Description* d = description_of(caller, handle);
     if (d == nullptr) return Error::bad_handle;
+    if (d->anonymous) return Error::invalid_argument;
     VFS_TRY(fs_of(d->node).statistics(out));
     out->read_only = out->read_only || m_mounts[d->node.mount].read_only;
     return Error::ok;

@@ -78,12 +78,24 @@ enum class OpenKind : uint8_t {
 
 // What the server needs to route a handle.
 struct OpenDescription {
+    // A description made by open_pipe: no node (node is empty), `device` the server's pipe.
+    bool anonymous = false;
     OpenKind kind = OpenKind::file;
     uint32_t flags = 0;  // open flags (access mode, append, non-blocking)
     uint32_t mode = 0;   // the inode's type and permissions when it was opened
     uint32_t device = 0; // a device file's device number
     Node node;
     uint32_t description = 0; // the description's index: equal for handles that share one
+};
+
+// Told when the last reference to a description goes (close, exit), so that the server
+// closes what it keeps for it (a pipe's end). It must not call the Vfs back.
+class DescriptionObserver {
+public:
+    virtual void released(const OpenDescription& description) = 0;
+
+protected:
+    ~DescriptionObserver() = default;
 };
 
 class Vfs {
@@ -113,6 +125,14 @@ public:
     void exit(uint32_t pid);
 
     // ---- Open files -------------------------------------------------------------------------
+    void set_observer(DescriptionObserver* observer) { m_observer = observer; }
+    // pipe(): two descriptions of kind object without a node (`anonymous`, mode FIFO | 0600,
+    // owned by the caller), the read end's and the write end's, whose `device` is `pipe`, the
+    // server's name for the pipe; `flags` 0 or kOpenNonBlocking. fstat gives those attributes;
+    // fsync, fchmod, fchown, futimes and fstatfs answer invalid_argument. Errors: too_many_open;
+    // invalid_argument (other flags).
+    Error open_pipe(const Caller& caller, uint32_t flags, uint32_t pipe, Handle* read_end,
+                    Handle* write_end);
     Error open(const Caller& caller, Handle at, std::string_view path, uint32_t flags,
                uint32_t mode, Handle* out);
     Error close(const Caller& caller, Handle handle);
@@ -185,6 +205,10 @@ public:
     Error getcwd(const Caller& caller, std::span<char> buffer, uint32_t* length);
 
     // ---- For tests and statistics -------------------------------------------------------------
+    // The file system mounted as `mount` (OpenDescription::node.mount), or nullptr.
+    const FileSystem* file_system_of(uint32_t mount) const {
+        return mount < kMaxMounts ? m_mounts[mount].file_system : nullptr;
+    }
     uint32_t open_descriptions() const;
     uint32_t processes() const;
     uint32_t handles_of(uint32_t pid) const;
@@ -207,6 +231,9 @@ private:
         uint32_t device = 0;
         Node node;
         uint64_t offset = 0;
+        bool anonymous = false;    // open_pipe's: node is not used
+        uint32_t uid = 0, gid = 0; // an anonymous one's owner
+        Timestamp made;            // an anonymous one's times
     };
     static constexpr uint16_t kNoDescription = 0xFFFF;
     struct Process {
@@ -268,6 +295,7 @@ private:
     Error is_inside(const Node& directory, const Node& ancestor, bool* inside);
 
     Clock& m_clock;
+    DescriptionObserver* m_observer = nullptr;
     Mount m_mounts[kMaxMounts];
     Description m_descriptions[kMaxOpenFiles];
     Process m_processes[kMaxProcesses];

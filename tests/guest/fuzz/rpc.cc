@@ -419,6 +419,13 @@ bool file_session_and_isolation(axo_thread_id_t target) {
     // An ordinary user: kill(-1) and the like reach only this process.
     (void)proc::client::set_credentials(g_transport, proc_thread(), proc::kSetUid, 1000,
                                         axo_timeout_us(1000000));
+    // fs answers a write to a pipe without reader with SIGPIPE, whose default action would end
+    // this process for a request it was entitled to make: ignored, as a program may.
+    if (server_index == kFs) {
+        proc::SignalStateReply signals{};
+        (void)proc::client::signal_state(g_transport, proc_thread(), proc::signal_bit(13), 0,
+                                         signals, axo_timeout_us(1000000));
+    }
     axo_thread_id_t target = lookup(server_index);
     if (target == AXO_NIL_THREAD) exit(-2);
     memset(g_scratch, 0xA5, sizeof g_scratch);
