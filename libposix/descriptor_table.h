@@ -24,6 +24,9 @@ struct Descriptor {
     bool close_on_exec = false;
     axo_thread_id_t server = AXO_NIL_THREAD;
     uint32_t handle = 0;
+    // A pipe, FIFO or device of fs: a read returns what one request to fs gives (it must not
+    // wait for more after a full first step, as a regular file's read may).
+    bool object = false;
 
     bool open() const { return kind != DescriptorKind::closed; }
 };

@@ -98,6 +98,7 @@ int open_at(int32_t at, const char* path, int flags, mode_t mode) {
                      static_cast<uint32_t>(handle)};
     if (file::Client* client = file_client(); client != nullptr)
         entry.server = client->binding().server();
+    entry.object = description.kind == file::kKindObject;
     if (description.kind == file::kKindObject &&
         is_console_device(description.mode, description.device)) {
         // The console's stream serves it, as it does 0, 1 and 2: fs's handle is not needed.
@@ -419,6 +420,29 @@ int mkfifoat(int dirfd, const char* path, mode_t mode) {
 
 int mkfifo(const char* path, mode_t mode) {
     return mkfifoat(AT_FDCWD, path, mode);
+}
+
+int pipe(int ends[2]) {
+    int32_t handles[2] = {-1, -1};
+    ipc::Error error = file_call([&](file::Client& files) { return files.pipe(handles, 0); });
+    if (error != ipc::Error::ok) return fail(error);
+    axo_thread_id_t server = AXO_NIL_THREAD;
+    if (file::Client* client = posix::file_client(); client != nullptr) server = client->binding().server();
+    posix::Descriptor read_end{posix::DescriptorKind::file, false, server, static_cast<uint32_t>(handles[0]),
+                        true};
+    posix::Descriptor write_end{posix::DescriptorKind::file, false, server, static_cast<uint32_t>(handles[1]),
+                         true};
+    int read_fd = posix::descriptors().install(read_end);
+    int write_fd = read_fd < 0 ? -1 : posix::descriptors().install(write_end);
+    if (write_fd < 0) {
+        if (read_fd >= 0) (void)posix::descriptors().close(read_fd);
+        posix::release(read_end);
+        posix::release(write_end);
+        return fail_errno(EMFILE);
+    }
+    ends[0] = read_fd;
+    ends[1] = write_fd;
+    return 0;
 }
 
 void sync(void) {

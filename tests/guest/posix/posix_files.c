@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -576,6 +577,49 @@ static void test_fork_shares_offset(void) {
     close(fd);
 }
 
+/* ---- pipe(): a child writes through stdout redirected with dup2, the parent reads ---- */
+static void test_pipe(void) {
+    int ends[2] = {-1, -1};
+    ok(pipe(ends) == 0 && ends[0] >= 0 && ends[1] >= 0 && ends[0] != ends[1],
+       "pipe gives two descriptors (%d, %d)", ends[0], ends[1]);
+    struct stat st;
+    ok(fstat(ends[0], &st) == 0 && S_ISFIFO(st.st_mode), "its read end is a FIFO (%#o)",
+       (unsigned)st.st_mode);
+    pid_t child = fork();
+    if (child == 0) {
+        close(ends[0]);
+        int good = dup2(ends[1], 1) == 1 && close(ends[1]) == 0;
+        /* More than one session buffer, so the parent's reads take several requests. */
+        static char block[40000];
+        memset(block, 'p', sizeof block);
+        good = good && write(1, block, sizeof block) == (ssize_t)sizeof block;
+        _exit(good ? 0 : 1);
+    }
+    close(ends[1]);
+    size_t total = 0;
+    int all_p = 1;
+    char buffer[50000];
+    for (int i = 0; i < 100; ++i) {
+        ssize_t n = read(ends[0], buffer, sizeof buffer);
+        if (n <= 0) break;
+        for (ssize_t j = 0; j < n; ++j)
+            all_p = all_p && buffer[j] == 'p';
+        total += (size_t)n;
+    }
+    ok(total == 40000 && all_p, "the parent reads the child's 40000 bytes, then end of file (%u)",
+       (unsigned)total);
+    int status = reap(child);
+    ok(WIFEXITED(status) && WEXITSTATUS(status) == 0, "the writer exited normally (%#x)", status);
+    ok(read(ends[0], buffer, 1) == 0, "a read after the last writer went is end of file");
+    close(ends[0]);
+    int again[2];
+    ok(pipe(again) == 0 && close(again[0]) == 0 && signal(SIGPIPE, SIG_IGN) != SIG_ERR &&
+           errno_is(write(again[1], "x", 1), EPIPE),
+       "a write without a reader fails with EPIPE (SIGPIPE ignored)");
+    signal(SIGPIPE, SIG_DFL);
+    close(again[1]);
+}
+
 /* ---- A second thread of the process (kProcThreadCreate) has a session of its own ---- */
 static volatile int thread_result = -1;
 static char thread_stack[16384] __attribute__((aligned(16)));
@@ -626,4 +670,5 @@ void test_files(void) {
     test_stdio();
     test_second_thread();
     test_fork_shares_offset();
+    test_pipe();
 }
