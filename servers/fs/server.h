@@ -11,6 +11,7 @@
 #include "interfaces/file/protocol.h"
 #include "interfaces/process/protocol.h"
 #include "lib/ipc/session.h"
+#include "servers/fs/pager/exec_pager.h"
 #include "servers/fs/vfs/vfs.h"
 
 namespace fs {
@@ -19,7 +20,7 @@ class Server {
 public:
     static constexpr uint32_t kSessions = 16;
 
-    Server(Vfs& vfs, uint8_t* buffers) : m_vfs(vfs), m_buffers(buffers) {}
+    Server(Vfs& vfs, uint8_t* buffers) : m_vfs(vfs), m_buffers(buffers), m_exec(vfs) {}
     // Subscribes to proc's events, attaches the session buffers; false if proc refused.
     bool start();
     [[noreturn]] void run();
@@ -62,6 +63,10 @@ public:
     ipc::Error on_chdir(axo_thread_id_t from, const file::ChdirRequest&, ipc::Empty&);
     ipc::Error on_fchdir(axo_thread_id_t from, const file::FchdirRequest&, ipc::Empty&);
     ipc::Error on_getcwd(axo_thread_id_t from, const file::GetcwdRequest&, file::CountReply&);
+    // Exec (servers/fs/pager).
+    ipc::Error on_exec_object(axo_thread_id_t from, const file::ExecObjectRequest&,
+                              file::ExecObjectReply&);
+    ipc::Error on_pager_read(axo_thread_id_t from, const file::PagerReadRequest&, ipc::Empty&);
 
 private:
     // Who sent a request, as proc says (cached per thread until an event about its process).
@@ -89,6 +94,7 @@ private:
     bool m_subscribed = false;
     char m_first[kPathMax];
     char m_second[kPathMax];
+    ExecPager m_exec; // fs as the pager of executables (servers/fs/pager)
 };
 
 } // namespace fs
