@@ -5,10 +5,13 @@
  *   -x S A B    as the interpreter of the script S ("#!/bin/exec_echo -x"): exits 43 if argv is
  *               exactly /bin/exec_echo -x S A B with S = /tmp/script, else 1
  *   search      exits 44 (found through PATH by execvp)
- *   hold MS     reads all of its 64 KiB table, then sleeps MS milliseconds; exits 0 if the table
- *               was right, else 1
+ *   mask        sends itself SIGUSR2 and exits 45: only if the signal is blocked (the mask its
+ *               parent had at exec), else SIGUSR2 ends it
+ *   hold MS     reads all of its 64 KiB table, sends its parent SIGUSR1, then sleeps MS
+ *               milliseconds; exits 0 if the table was right, else 1
  *   late MS     sleeps MS milliseconds, then reads the table (its pages arrive only now): 0 or 1
  * Anything else: exits 2. */
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -51,8 +54,15 @@ int main(int argc, char** argv) {
         return right ? 43 : 1;
     }
     if (argc >= 2 && strcmp(argv[1], "search") == 0) return 44;
+    if (argc >= 2 && strcmp(argv[1], "mask") == 0) {
+        /* SIGUSR2 ends a process by default; blocked (the mask survives exec) it stays
+         * pending, and the program goes on. */
+        kill(getpid(), SIGUSR2);
+        return 45;
+    }
     if (argc >= 3 && strcmp(argv[1], "hold") == 0) {
         int right = table_right();
+        kill(getppid(), SIGUSR1); /* the table is in: its pages are counted now */
         sleep_ms(atol(argv[2]));
         return right ? 0 : 1;
     }
