@@ -110,8 +110,8 @@ int exec_image(int32_t handle, uint32_t head_bytes, char* const argv[], char* co
     // What exec keeps: descriptors without close-on-exec (their fs handles stay the process's).
     descriptors().close_on_exec();
     ipc::KernelTransport transport;
-    error = proc::client::exec_file(transport, proc_thread(), object.object, object.size_low,
-                                    g_block);
+    error =
+        proc::client::exec_file(transport, proc_thread(), object.object, object.size_low, g_block);
     return fail(error); // only if proc refused
 }
 
@@ -200,7 +200,8 @@ int exec_search(const char* name, char* const argv[], char* const envp[]) {
             candidate[at++] = '/';
             memcpy(candidate + at, name, name_length + 1);
             (void)exec_at(candidate, argv, envp, 0);
-            if (errno == EACCES) denied = true;
+            if (errno == EACCES)
+                denied = true;
             else if (errno != ENOENT && errno != ENOTDIR && errno != ENAMETOOLONG)
                 return -1; // found, but it could not run: that error
         }

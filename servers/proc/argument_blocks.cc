@@ -183,8 +183,8 @@ ipc::Error take_argument_block(uint32_t argc, uint32_t envc, uint32_t bytes,
     return take_block(0, argc, envc, bytes, item, strings);
 }
 
-ipc::Error take_exec_file_block(uint32_t header_bytes, uint32_t argc, uint32_t envc,
-                                uint32_t bytes, const ipc::MapItem& item, const uint8_t*& headers,
+ipc::Error take_exec_file_block(uint32_t header_bytes, uint32_t argc, uint32_t envc, uint32_t bytes,
+                                const ipc::MapItem& item, const uint8_t*& headers,
                                 loader::StringBlock& strings) {
     if (header_bytes > kExecHeaderBytes) {
         flush_window();

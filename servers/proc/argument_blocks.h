@@ -55,8 +55,8 @@ ipc::Error take_argument_block(uint32_t argc, uint32_t envc, uint32_t bytes,
 // kExecHeaderBytes), then the argument block as above; `headers` points into the staging
 // buffer too. Errors as take_argument_block's; arguments_too_long also when headers and block
 // together exceed the window.
-ipc::Error take_exec_file_block(uint32_t header_bytes, uint32_t argc, uint32_t envc,
-                                uint32_t bytes, const ipc::MapItem& item, const uint8_t*& headers,
+ipc::Error take_exec_file_block(uint32_t header_bytes, uint32_t argc, uint32_t envc, uint32_t bytes,
+                                const ipc::MapItem& item, const uint8_t*& headers,
                                 loader::StringBlock& strings);
 
 // A request other than the two block requests that arrived with typed items: whatever it mapped

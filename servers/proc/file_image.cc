@@ -39,8 +39,7 @@ ipc::Error parse_file_image(const uint8_t* headers, uint32_t header_bytes, uint3
     uint64_t table_end = uint64_t{read32(headers + offsetof(FileHeader, e_phoff))} +
                          uint64_t{read16(headers + offsetof(FileHeader, e_phnum))} *
                              read16(headers + offsetof(FileHeader, e_phentsize));
-    if (table_end > header_bytes)
-        return refuse("program headers outside the bytes sent", why);
+    if (table_end > header_bytes) return refuse("program headers outside the bytes sent", why);
     if (!axo::elf::parse(headers, file_size, limit, out.elf, why).ok())
         return ipc::Error::not_executable;
     // A page of the file is one region: two segments may not share one.
@@ -50,7 +49,8 @@ ipc::Error parse_file_image(const uint8_t* headers, uint32_t header_bytes, uint3
         for (size_t j = 0; j < out.elf.segment_count; ++j) {
             if (i == j) continue;
             const axo::elf::Segment& b = out.elf.segments[j];
-            if (page_down(b.vaddr) < a_end && page_down(a.vaddr) < page_up(uint64_t{b.vaddr} + b.memsz))
+            if (page_down(b.vaddr) < a_end &&
+                page_down(a.vaddr) < page_up(uint64_t{b.vaddr} + b.memsz))
                 return refuse("two segments share a page", why);
         }
     }
@@ -66,8 +66,8 @@ uint32_t file_regions(const FileImage& image, FileRegion (&out)[kMaxFileRegions]
     for (uint32_t i = 0; i < n; ++i)
         order[i] = i;
     for (uint32_t i = 1; i < n; ++i)
-        for (uint32_t j = i; j > 0 && image.elf.segments[order[j]].vaddr <
-                                          image.elf.segments[order[j - 1]].vaddr;
+        for (uint32_t j = i;
+             j > 0 && image.elf.segments[order[j]].vaddr < image.elf.segments[order[j - 1]].vaddr;
              --j) {
             uint32_t t = order[j];
             order[j] = order[j - 1];
@@ -81,8 +81,8 @@ uint32_t file_regions(const FileImage& image, FileRegion (&out)[kMaxFileRegions]
         uint32_t file_end = start;
         if (s.filesz != 0) {
             file_end = static_cast<uint32_t>(page_up(uint64_t{s.vaddr} + s.filesz));
-            out[count++] = FileRegion{start, file_end - start, page_down(s.offset), true,
-                                      s.writable};
+            out[count++] =
+                FileRegion{start, file_end - start, page_down(s.offset), true, s.writable};
         }
         if (end > file_end)
             out[count++] = FileRegion{file_end, end - file_end, 0, false, s.writable};

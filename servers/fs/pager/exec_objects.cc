@@ -4,8 +4,7 @@ namespace fs {
 
 uint32_t ExecObjects::entry_of_cookie(uint32_t cookie) const {
     uint32_t index = cookie & 0xFFu;
-    if (index >= kEntries || !m_entries[index].used ||
-        m_entries[index].generation != (cookie >> 8))
+    if (index >= kEntries || !m_entries[index].used || m_entries[index].generation != (cookie >> 8))
         return kNone;
     return index;
 }

@@ -183,9 +183,10 @@ public:
     // POSIX's ERANGE).
     Error getcwd(const Caller& caller, std::span<char> buffer, uint32_t* length);
 
-    // ---- Exec (servers/fs/pager) -----------------------------------------------------------------
-    // Files mapped for exec are text_busy to writers: open for writing, O_TRUNC, truncate and
-    // ftruncate of a file for which `busy` says so fail with text_busy (ETXTBSY).
+    // ---- Exec (servers/fs/pager)
+    // ----------------------------------------------------------------- Files mapped for exec are
+    // text_busy to writers: open for writing, O_TRUNC, truncate and ftruncate of a file for which
+    // `busy` says so fail with text_busy (ETXTBSY).
     void set_text_busy(bool (*busy)(void* context, const Node& node), void* context) {
         m_text_busy = busy;
         m_text_busy_context = context;

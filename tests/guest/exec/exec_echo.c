@@ -42,9 +42,9 @@ int main(int argc, char** argv) {
         const char* value = getenv("EXEC_TEST");
         printf("exec_echo: EXEC_TEST=%s\n", value != NULL ? value : "(none)");
         fflush(stdout);
-        int right = argc == 4 && strcmp(argv[0], "exec_echo") == 0 &&
-                    strcmp(argv[2], "one") == 0 && strcmp(argv[3], "two words") == 0 &&
-                    value != NULL && strcmp(value, "hello") == 0;
+        int right = argc == 4 && strcmp(argv[0], "exec_echo") == 0 && strcmp(argv[2], "one") == 0 &&
+                    strcmp(argv[3], "two words") == 0 && value != NULL &&
+                    strcmp(value, "hello") == 0;
         return right ? 42 : 1;
     }
     if (argc >= 2 && strcmp(argv[1], "-x") == 0) {

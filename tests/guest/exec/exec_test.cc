@@ -40,8 +40,7 @@ char* g_environment[] = {const_cast<char*>("EXEC_TEST=hello"), nullptr};
 // A new file `path` with `bytes` and `mode`: true if fs made it.
 bool make_file(const char* path, const void* bytes, size_t length, uint32_t mode) {
     int32_t handle = -1;
-    if (fs().open(file::kAtCwd, path, O_WRONLY | O_CREAT | O_TRUNC, mode, handle) !=
-        ipc::Error::ok)
+    if (fs().open(file::kAtCwd, path, O_WRONLY | O_CREAT | O_TRUNC, mode, handle) != ipc::Error::ok)
         return false;
     size_t done = 0;
     ipc::Error error = fs().write(handle, bytes, length, done);
