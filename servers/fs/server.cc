@@ -104,26 +104,26 @@ private:
 };
 
 constexpr ipc::Route<Server> kRoutes[] = {
-    ipc::route<&Server::on_attach>(),      ipc::route<&Server::on_open>(),
-    ipc::route<&Server::on_close>(),       ipc::route<&Server::on_dup>(),
-    ipc::route<&Server::on_get_flags>(),   ipc::route<&Server::on_set_flags>(),
-    ipc::route<&Server::on_read>(),        ipc::route<&Server::on_write>(),
-    ipc::route<&Server::on_pread>(),       ipc::route<&Server::on_pwrite>(),
-    ipc::route<&Server::on_seek>(),        ipc::route<&Server::on_readdir>(),
-    ipc::route<&Server::on_fsync>(),       ipc::route<&Server::on_sync>(),
-    ipc::route<&Server::on_stat>(),        ipc::route<&Server::on_fstat>(),
-    ipc::route<&Server::on_access>(),      ipc::route<&Server::on_truncate>(),
-    ipc::route<&Server::on_ftruncate>(),   ipc::route<&Server::on_chmod>(),
-    ipc::route<&Server::on_fchmod>(),      ipc::route<&Server::on_chown>(),
-    ipc::route<&Server::on_fchown>(),      ipc::route<&Server::on_utimes>(),
-    ipc::route<&Server::on_futimes>(),     ipc::route<&Server::on_statfs>(),
-    ipc::route<&Server::on_fstatfs>(),     ipc::route<&Server::on_mkdir>(),
-    ipc::route<&Server::on_rmdir>(),       ipc::route<&Server::on_unlink>(),
-    ipc::route<&Server::on_rename>(),      ipc::route<&Server::on_link>(),
-    ipc::route<&Server::on_symlink>(),     ipc::route<&Server::on_readlink>(),
-    ipc::route<&Server::on_mknod>(),       ipc::route<&Server::on_chdir>(),
-    ipc::route<&Server::on_fchdir>(),      ipc::route<&Server::on_getcwd>(),
-    ipc::route<&Server::on_exec_object>(), ipc::route<&Server::on_pager_read>(),
+    ipc::route<&Server::on_attach>(),    ipc::route<&Server::on_open>(),
+    ipc::route<&Server::on_close>(),     ipc::route<&Server::on_dup>(),
+    ipc::route<&Server::on_get_flags>(), ipc::route<&Server::on_set_flags>(),
+    ipc::route<&Server::on_read>(),      ipc::route<&Server::on_write>(),
+    ipc::route<&Server::on_pread>(),     ipc::route<&Server::on_pwrite>(),
+    ipc::route<&Server::on_seek>(),      ipc::route<&Server::on_readdir>(),
+    ipc::route<&Server::on_fsync>(),     ipc::route<&Server::on_sync>(),
+    ipc::route<&Server::on_stat>(),      ipc::route<&Server::on_fstat>(),
+    ipc::route<&Server::on_access>(),    ipc::route<&Server::on_truncate>(),
+    ipc::route<&Server::on_ftruncate>(), ipc::route<&Server::on_chmod>(),
+    ipc::route<&Server::on_fchmod>(),    ipc::route<&Server::on_chown>(),
+    ipc::route<&Server::on_fchown>(),    ipc::route<&Server::on_utimes>(),
+    ipc::route<&Server::on_futimes>(),   ipc::route<&Server::on_statfs>(),
+    ipc::route<&Server::on_fstatfs>(),   ipc::route<&Server::on_mkdir>(),
+    ipc::route<&Server::on_rmdir>(),     ipc::route<&Server::on_unlink>(),
+    ipc::route<&Server::on_rename>(),    ipc::route<&Server::on_link>(),
+    ipc::route<&Server::on_symlink>(),   ipc::route<&Server::on_readlink>(),
+    ipc::route<&Server::on_mknod>(),     ipc::route<&Server::on_chdir>(),
+    ipc::route<&Server::on_fchdir>(),    ipc::route<&Server::on_getcwd>(),
+    ipc::route<&Server::on_exec>(),      ipc::route<&Server::on_pager>(),
 };
 static_assert(ipc::labels_unique(kRoutes));
 
@@ -508,15 +508,15 @@ ipc::Error Server::on_statfs(axo_thread_id_t from, const file::StatfsRequest& re
 
 // ---- Exec (servers/fs/pager/README.md) ---------------------------------------------------------
 
-ipc::Error Server::on_exec_object(axo_thread_id_t from, const file::ExecObjectRequest& request,
-                                  file::ExecObjectReply& reply) {
+ipc::Error Server::on_exec(axo_thread_id_t from, const file::ExecObjectRequest& request,
+                           file::ExecObjectReply& reply) {
     FS_BEGIN();
     if (request.client != AXO_NIL_THREAD) return ipc::Error::invalid_argument;
     return m_exec.object_for(caller, request.handle, reply);
 }
 
-ipc::Error Server::on_pager_read(axo_thread_id_t from, const file::PagerReadRequest& request,
-                                 ipc::Empty&) {
+ipc::Error Server::on_pager(axo_thread_id_t from, const file::PagerReadRequest& request,
+                            ipc::Empty&) {
     return m_exec.read_page(from, request);
 }
 

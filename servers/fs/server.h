@@ -64,9 +64,9 @@ public:
     ipc::Error on_fchdir(axo_thread_id_t from, const file::FchdirRequest&, ipc::Empty&);
     ipc::Error on_getcwd(axo_thread_id_t from, const file::GetcwdRequest&, file::CountReply&);
     // Exec (servers/fs/pager).
-    ipc::Error on_exec_object(axo_thread_id_t from, const file::ExecObjectRequest&,
-                              file::ExecObjectReply&);
-    ipc::Error on_pager_read(axo_thread_id_t from, const file::PagerReadRequest&, ipc::Empty&);
+    ipc::Error on_exec(axo_thread_id_t from, const file::ExecObjectRequest&,
+                       file::ExecObjectReply&);
+    ipc::Error on_pager(axo_thread_id_t from, const file::PagerReadRequest&, ipc::Empty&);
 
 private:
     // Who sent a request, as proc says (cached per thread until an event about its process).
