@@ -537,7 +537,8 @@ static_assert(ipc::wire_words<SignalStateReply> == 1);
 
 // exec: the calling process replaces its program with the boot module `image` (its argv as
 // spawn's: the module's name, its configured arguments, the words of `arguments`) and keeps its
-// pid, parent, group, session, credentials, ignored signals and children; caught signals go
+// pid, parent, group, session, credentials, ignored signals, signal mask and children; caught
+// signals go
 // back to their default. All its threads end (the caller's call never returns on success), its
 // memory goes, and the new program starts with a new first thread (a new thread id: identify it
 // by pid) in a new space with the new image's regions and a fresh stack. Subscribers get
