@@ -55,6 +55,11 @@ ipc::Error parse_file_image(const uint8_t* headers, uint32_t header_bytes, uint3
         }
     }
     out.file_size = file_size;
+    // mm gives a client kMaxImageRegions regions for its image (32 in all, the stack and heap
+    // take the rest): more would fail after the old program is gone.
+    FileRegion regions[kMaxFileRegions];
+    if (file_regions(out, regions) > kMaxImageRegions)
+        return refuse("too many segments for mm's regions", why);
     if (why != nullptr) *why = nullptr;
     return ipc::Error::ok;
 }

@@ -28,12 +28,15 @@ struct FileRegion {
     bool writable; // R W X; else R X
 };
 constexpr uint32_t kMaxFileRegions = 2 * axo::elf::kMaxSegments;
+// At most this many of them (mm's 32 regions per client, less the stack's two and the heap).
+constexpr uint32_t kMaxImageRegions = 24;
 
 // `headers` (header_bytes of them, the file's first bytes) describe a file of file_size bytes:
 // ok and `out`, or not_executable with a reason in *why (static text). `limit`: the segments
 // must end at or below it (the stack's low end). Refused beyond the ELF parser's reasons:
 // header_bytes above the file, the program headers outside the bytes sent, two segments on
-// one page (a file's page is one region: the Pentium cannot map one page with two rights).
+// one page (a file's page is one region: the Pentium cannot map one page with two rights), more
+// than kMaxImageRegions regions.
 ipc::Error parse_file_image(const uint8_t* headers, uint32_t header_bytes, uint32_t file_size,
                             uint32_t limit, FileImage& out, const char** why);
 

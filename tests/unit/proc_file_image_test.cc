@@ -157,6 +157,23 @@ TEST(ProcFileImage, SegmentsReachingTheStackAreRefused) {
     EXPECT_EQ(check(p, 1024, image), ipc::Error::not_executable);
 }
 
+TEST(ProcFileImage, MoreSegmentsThanMmHasRegionsForAreRefused) {
+    Program p;
+    p.phdrs.clear();
+    // 13 segments of a file page and some .bss each: 26 regions.
+    for (uint32_t i = 0; i < 13; ++i)
+        p.phdrs.push_back(
+            {axo::elf::PT_LOAD, 0x1000 * i, 0x400000 + 0x2000 * i, 0x400000 + 0x2000 * i, 0x100,
+             0x1800, axo::elf::PF_R | axo::elf::PF_W | (i == 0 ? axo::elf::PF_X : 0u), 0x1000});
+    p.header.e_entry = 0x400010;
+    p.file_size = 0xD000;
+    FileImage image;
+    const char* why = nullptr;
+    EXPECT_EQ(check(p, 1024, image, &why), ipc::Error::not_executable);
+    ASSERT_NE(why, nullptr);
+    EXPECT_NE(std::strstr(why, "too many segments"), nullptr) << why;
+}
+
 TEST(ProcFileImage, DynamicProgramsAreRefused) {
     Program p;
     p.phdrs.push_back({axo::elf::PT_INTERP, 0x200, 0, 0, 0x10, 0x10, axo::elf::PF_R, 1});
