@@ -95,6 +95,100 @@ public:
             if (entry.close_on_exec) entry = Descriptor{};
     }
 
+    // ---- Across exec ---------------------------------------------------------------------
+    // The table lives in the process, so exec carries it to the new program as one string
+    // (kInheritPrefix then `fd:kind handle,` per open entry; kinds c console, f file, o a file
+    // of kind object, s stream with `server.handle`), appended to the environment by execve and
+    // taken out of it again at the new program's start, before main (MSVCRT hands its
+    // inherited handle table over the same way, in a reserved start-up block). Servers keep
+    // their handles across exec (fs learns of the exec from proc's events).
+    static constexpr const char* kInheritPrefix = "AXO_DESCRIPTORS=";
+    static constexpr uint32_t kInheritMax = 16 + kSize * 32;
+
+    // The string for the open entries (close-on-exec ones should be gone already); false if
+    // `size` is too small.
+    bool encode(char* out, uint32_t size) const {
+        uint32_t at = 0;
+        auto put = [&](char c) {
+            if (at + 1 >= size) return false;
+            out[at++] = c;
+            return true;
+        };
+        auto number = [&](uint32_t value, uint32_t base) {
+            char digits[12];
+            int n = 0;
+            do {
+                uint32_t d = value % base;
+                digits[n++] = static_cast<char>(d < 10 ? '0' + d : 'a' + d - 10);
+                value /= base;
+            } while (value != 0);
+            while (n > 0)
+                if (!put(digits[--n])) return false;
+            return true;
+        };
+        for (const char* p = kInheritPrefix; *p != 0; ++p)
+            if (!put(*p)) return false;
+        for (int fd = 0; fd < kSize; ++fd) {
+            const Descriptor& e = m_entries[fd];
+            if (!e.open()) continue;
+            char kind = e.kind == DescriptorKind::console ? 'c'
+                        : e.kind == DescriptorKind::stream ? 's'
+                        : e.object                          ? 'o'
+                                                            : 'f';
+            if (!number(static_cast<uint32_t>(fd), 10) || !put(':') || !put(kind)) return false;
+            if (e.kind == DescriptorKind::stream && (!number(e.server, 16) || !put('.')))
+                return false;
+            if (!number(e.handle, 16) || !put(',')) return false;
+        }
+        out[at] = 0;
+        return true;
+    }
+
+    // The table from encode()'s string (after the prefix); false (the table unchanged) if it is
+    // malformed: a start-up then keeps the standard table.
+    bool decode(const char* text) {
+        Descriptor entries[kSize] = {};
+        const char* p = text;
+        auto number = [&](uint32_t base, uint32_t& value) {
+            value = 0;
+            int digits = 0;
+            for (;; ++p, ++digits) {
+                char c = *p;
+                uint32_t d = c >= '0' && c <= '9'   ? static_cast<uint32_t>(c - '0')
+                             : c >= 'a' && c <= 'f' ? static_cast<uint32_t>(c - 'a' + 10)
+                                                    : base;
+                if (d >= base) break;
+                if (digits >= 8 || (base == 10 && value > 9999)) return false;
+                value = value * base + d;
+            }
+            return digits > 0;
+        };
+        while (*p != 0) {
+            uint32_t fd = 0, server = 0, handle = 0;
+            if (!number(10, fd) || fd >= kSize || *p++ != ':') return false;
+            char kind = *p++;
+            Descriptor e;
+            switch (kind) {
+            case 'c': e.kind = DescriptorKind::console; break;
+            case 'f': e.kind = DescriptorKind::file; break;
+            case 'o': e.kind = DescriptorKind::file; e.object = true; break;
+            case 's': e.kind = DescriptorKind::stream; break;
+            default: return false;
+            }
+            if (kind == 's') {
+                if (!number(16, server) || *p++ != '.') return false;
+                e.server = server;
+            }
+            if (!number(16, handle) || *p++ != ',') return false;
+            e.handle = handle;
+            if (entries[fd].open()) return false;
+            entries[fd] = e;
+        }
+        for (int fd = 0; fd < kSize; ++fd)
+            m_entries[fd] = entries[fd];
+        return true;
+    }
+
 private:
     Descriptor m_entries[kSize];
 };

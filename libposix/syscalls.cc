@@ -20,6 +20,8 @@
 #include "interfaces/stream/wire.h"
 #include "libposix/posix.h"
 
+extern char** environ;
+
 namespace posix {
 
 int fail(ipc::Error error) {
@@ -32,15 +34,41 @@ int fail_errno(int code) {
     return -1;
 }
 
-DescriptorTable& descriptors() {
-    // Built at the first use (no global constructor): 0, 1 and 2 are the console.
-    static DescriptorTable table;
-    static bool ready;
-    if (!ready) {
-        table.open_standard();
-        ready = true;
+namespace {
+
+DescriptorTable g_descriptors;
+bool g_descriptors_ready;
+
+// The table as the program's start found it: the one exec handed over in the environment
+// (descriptor_table.h, "Across exec"), taken out of `environ` so that the program never sees
+// it; 0, 1 and 2 on the console if there is none (a boot module) or it is malformed.
+void take_inherited_descriptors() {
+    if (g_descriptors_ready) return;
+    g_descriptors_ready = true;
+    g_descriptors.open_standard();
+    if (environ == nullptr) return;
+    const char* prefix = DescriptorTable::kInheritPrefix;
+    uint32_t length = static_cast<uint32_t>(__builtin_strlen(prefix));
+    for (char** entry = environ; *entry != nullptr; ++entry) {
+        if (__builtin_strncmp(*entry, prefix, length) != 0) continue;
+        (void)g_descriptors.decode(*entry + length);
+        for (char** rest = entry; *rest != nullptr; ++rest)
+            rest[0] = rest[1];
+        return;
     }
-    return table;
+}
+
+// Before main (crt0 runs .init_array after setting environ), so that the environment a program
+// reads never holds the table.
+__attribute__((constructor(101))) void descriptors_at_start() {
+    take_inherited_descriptors();
+}
+
+} // namespace
+
+DescriptorTable& descriptors() {
+    take_inherited_descriptors();
+    return g_descriptors;
 }
 
 namespace {

@@ -200,6 +200,10 @@ public:
     ipc::Error fstatfs(int32_t handle, StatfsReply& out) {
         return call_once(FstatfsRequest{{handle}}, out);
     }
+    // exec: the file's mm object and size (protocol.h, kFileExecObject).
+    ipc::Error exec_object(int32_t handle, ExecObjectReply& out) {
+        return call_once(ExecObjectRequest{handle, AXO_NIL_THREAD}, out);
+    }
 
     // ---- Names -------------------------------------------------------------------------------
     ipc::Error mkdir(int32_t at, const char* path, uint32_t mode) {

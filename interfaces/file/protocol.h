@@ -80,16 +80,18 @@ enum Label : uint32_t {
     kFileGetFlags = AXO_FILE_GET_FLAGS,
     kFileSetFlags = AXO_FILE_SET_FLAGS,
     kFilePipe = AXO_FILE_PIPE,
+    kFileExecObject = AXO_FILE_EXEC_OBJECT, // an executable file's mm object, for exec
+    kFilePagerRead = AXO_FILE_PAGER_READ,   // fs's own pager thread only: a page of a file
 };
 static_assert(labels::all_in(
     AXO_LABELS_FILE_FIRST, AXO_LABELS_FILE_LAST,
-    {kFileAttach,   kFileOpen,      kFileClose,   kFileRead,    kFileWrite,   kFilePread,
-     kFilePwrite,   kFileSeek,      kFileStat,    kFileFstat,   kFileAccess,  kFileMkdir,
-     kFileRmdir,    kFileUnlink,    kFileRename,  kFileLink,    kFileSymlink, kFileReadlink,
-     kFileTruncate, kFileFtruncate, kFileChmod,   kFileFchmod,  kFileChown,   kFileFchown,
-     kFileUtimes,   kFileFutimes,   kFileReaddir, kFileChdir,   kFileFchdir,  kFileGetcwd,
-     kFileFsync,    kFileSync,      kFileStatfs,  kFileFstatfs, kFileMknod,   kFileDup,
-     kFileGetFlags, kFileSetFlags,  kFilePipe}));
+    {kFileAttach,   kFileOpen,      kFileClose,      kFileRead,     kFileWrite,   kFilePread,
+     kFilePwrite,   kFileSeek,      kFileStat,       kFileFstat,    kFileAccess,  kFileMkdir,
+     kFileRmdir,    kFileUnlink,    kFileRename,     kFileLink,     kFileSymlink, kFileReadlink,
+     kFileTruncate, kFileFtruncate, kFileChmod,      kFileFchmod,   kFileChown,   kFileFchown,
+     kFileUtimes,   kFileFutimes,   kFileReaddir,    kFileChdir,    kFileFchdir,  kFileGetcwd,
+     kFileFsync,    kFileSync,      kFileStatfs,     kFileFstatfs,  kFileMknod,   kFileDup,
+     kFileGetFlags, kFileSetFlags,  kFilePipe,       kFileExecObject, kFilePagerRead}));
 
 constexpr uint32_t kBufferLog2 = AXO_FILE_BUFFER_LOG2;
 constexpr uint32_t kBufferBytes = AXO_FILE_BUFFER_BYTES;
@@ -498,5 +500,45 @@ struct GetcwdRequest {
     static constexpr uint32_t kLabel = kFileGetcwd;
     using Reply = CountReply;
 };
+
+// ---- Exec: fs as the pager of executables ---------------------------------------------------
+// (servers/fs/pager/README.md) For an open handle of a regular file the caller may execute
+// (an execute bit it is granted; root needs one in any class), not open for writing by
+// anyone: the id of an external object in mm whose pager is fs — one per file while any
+// process runs it, its pages the file's bytes (zeros beyond its end) — which the process
+// `client` (a thread of the caller's process; nil: the sender) may map (kMmObjectGrant), and
+// the file's size. The caller hands the id to proc (interfaces/process kProcExecFile), which
+// maps the image from it as a copied-external region. Until the process that asked runs
+// another program or ends, and while any process runs the file, opening it for writing (and
+// truncating it) answers text_busy.
+// Errors: bad_handle; is_directory (a directory); access_denied (no execute permission, or not
+// a regular file); text_busy (open for writing); too_big (a file above 1 GiB); no_space (fs's
+// table of executables is full); unsupported (fs has no pager: mm is not running);
+// io_error (mm refused the object).
+struct ExecObjectReply {
+    uint32_t object;    // mm's id of the object
+    uint32_t size_low;  // the file's size in bytes
+    uint32_t size_high; // 0 (sizes above 1 GiB are refused)
+};
+struct ExecObjectRequest {
+    static constexpr uint32_t kLabel = kFileExecObject;
+    using Reply = ExecObjectReply;
+    int32_t handle;
+    axo_thread_id_t client;
+};
+static_assert(ipc::wire_words<ExecObjectRequest> == 2);
+static_assert(ipc::wire_words<ExecObjectReply> == 3);
+
+// fs's pager thread asks fs's main thread (the only owner of the block cache) for a page of an
+// executable: the main thread copies it into the page the pager named in its own space (both
+// threads share fs's space). Refused (no_permission) from any other sender.
+struct PagerReadRequest {
+    static constexpr uint32_t kLabel = kFilePagerRead;
+    using Reply = ipc::Empty;
+    uint32_t cookie; // the object's entry (servers/fs/pager/exec_objects.h)
+    uint32_t offset; // page-aligned
+    uint32_t page;   // where the bytes go in fs's space
+};
+static_assert(ipc::wire_words<PagerReadRequest> == 3);
 
 } // namespace file

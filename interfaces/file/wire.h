@@ -47,6 +47,10 @@ enum axo_file_label {
     AXO_FILE_GET_FLAGS = AXO_LABELS_FILE_FIRST + 36,
     AXO_FILE_SET_FLAGS = AXO_LABELS_FILE_FIRST + 37,
     AXO_FILE_PIPE = AXO_LABELS_FILE_FIRST + 38, /* a pipe: two handles */
+    /* exec: a handle's mm object (fs is its pager) */
+    AXO_FILE_EXEC_OBJECT = AXO_LABELS_FILE_FIRST + 48,
+    /* fs's pager thread to fs's main thread only (servers/fs/pager) */
+    AXO_FILE_PAGER_READ = AXO_LABELS_FILE_FIRST + 49,
 };
 
 /* The shared buffer: 2^AXO_FILE_BUFFER_LOG2 bytes per client thread. */

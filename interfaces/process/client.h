@@ -32,7 +32,16 @@ ipc::Error spawn(T& transport, axo_thread_id_t proc, const char* image, const ch
 // become memory.
 class ArgumentBlock {
 public:
-    void clear() { m_argc = m_envc = m_bytes = 0; }
+    void clear() { m_argc = m_envc = m_bytes = m_prefix = 0; }
+    // kProcExecFile: the program file's headers before the strings (at most kExecHeaderBytes).
+    // Only into an empty block; false otherwise.
+    bool set_prefix(const uint8_t* bytes, uint32_t n) {
+        if (m_bytes != 0 || m_argc + m_envc != 0 || n > kExecHeaderBytes) return false;
+        __builtin_memcpy(m_text, bytes, n);
+        m_prefix = n;
+        return true;
+    }
+    uint32_t prefix() const { return m_prefix; }
     // False (and nothing added) if the block would pass kMaxArgumentBytes or
     // kMaxArgumentStrings, or (for an argument) an environment string is in already.
     bool add_argument(const char* text) { return m_envc == 0 && add(text, m_argc); }
@@ -57,13 +66,14 @@ public:
     uint32_t argc() const { return m_argc; }
     uint32_t envc() const { return m_envc; }
     uint32_t bytes() const { return m_bytes; }
-    const char* text() const { return m_text; }
-    // The request's map item: the smallest fpage from the block's start that covers it, read
-    // only (nil for an empty block).
+    const char* text() const { return m_text + m_prefix; }
+    // The request's map item: the smallest fpage from the block's start that covers it (the
+    // prefix too), read only (nil for an empty block).
     ipc::MapItem item() const {
-        if (m_bytes == 0) return ipc::MapItem::map(0, AXO_FPAGE_NIL);
+        uint32_t bytes = m_prefix + m_bytes;
+        if (bytes == 0) return ipc::MapItem::map(0, AXO_FPAGE_NIL);
         uint32_t log2 = 12;
-        while ((1u << log2) < m_bytes)
+        while ((1u << log2) < bytes)
             ++log2;
         return ipc::MapItem::map(
             0, axo_fpage(static_cast<uint32_t>(reinterpret_cast<uintptr_t>(m_text)), log2,
@@ -75,16 +85,17 @@ private:
         uint32_t n = 0;
         while (text[n] != '\0')
             ++n;
-        if (m_argc + m_envc + 1 > kMaxArgumentStrings || n + 1 > kMaxArgumentBytes - m_bytes)
+        if (m_argc + m_envc + 1 > kMaxArgumentStrings || n + 1 > kMaxArgumentBytes - m_bytes ||
+            n + 1 > kArgumentWindowBytes - m_prefix - m_bytes)
             return false;
-        __builtin_memcpy(m_text + m_bytes, text, n + 1);
+        __builtin_memcpy(m_text + m_prefix + m_bytes, text, n + 1);
         m_bytes += n + 1;
         ++count;
         return true;
     }
 
     alignas(kArgumentWindowBytes) char m_text[kArgumentWindowBytes];
-    uint32_t m_argc = 0, m_envc = 0, m_bytes = 0;
+    uint32_t m_argc = 0, m_envc = 0, m_bytes = 0, m_prefix = 0;
 };
 
 // spawn (kProcSpawnBlock) with the arguments and environment of `block`.
@@ -108,6 +119,18 @@ ipc::Error exec(T& transport, axo_thread_id_t proc, const char* image, const Arg
     request.argc = block.argc();
     request.envc = block.envc();
     request.bytes = block.bytes();
+    ipc::Empty reply;
+    return ipc::call_with_item(transport, proc, request, block.item(), reply, timeout);
+}
+
+// exec of a program file (kProcExecFile): `object` and `file_size` from fs (interfaces/file
+// kFileExecObject), the file's headers in `block`'s prefix. Returns only if proc refused or
+// could not be reached.
+template <ipc::Transport T>
+ipc::Error exec_file(T& transport, axo_thread_id_t proc, uint32_t object, uint32_t file_size,
+                     const ArgumentBlock& block, axo_timeout_t timeout = AXO_TIMEOUT_NEVER) {
+    ExecFileRequest request{object,       file_size,    block.prefix(),
+                            block.argc(), block.envc(), block.bytes()};
     ipc::Empty reply;
     return ipc::call_with_item(transport, proc, request, block.item(), reply, timeout);
 }

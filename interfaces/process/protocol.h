@@ -48,6 +48,8 @@ enum Label : uint32_t {
     // caller's memory (a map item), not in message words
     kProcSpawnBlock = AXO_PROC_SPAWN_BLOCK,
     kProcExecBlock = AXO_PROC_EXEC_BLOCK,
+    // exec of a program file: an mm object fs pages (interfaces/file kFileExecObject)
+    kProcExecFile = AXO_PROC_EXEC_FILE,
     kProcSignalAction =
         AXO_PROC_SIGNAL_ACTION, // dispositions, mask and handler entry; what is pending
     kProcSignalTake =
@@ -210,6 +212,9 @@ constexpr uint32_t signal_bit(uint32_t signal) {
 // answered invalid_argument, and mm refuses the fault (kRefusedExternal).
 constexpr uint32_t kImagePagerThread = 80;
 constexpr uint32_t kImageCookieSlot = 0xFFFFu;
+// The module part of the cookie of a process that runs a program file (kProcExecFile): only its
+// stack's top pages come from the image pager (the image's pages come from fs).
+constexpr uint32_t kFileCookieModule = 0xFFFFu;
 constexpr uint32_t image_cookie(uint32_t module, uint32_t slot) {
     return module << 16 | slot;
 }
@@ -532,7 +537,8 @@ static_assert(ipc::wire_words<SignalStateReply> == 1);
 
 // exec: the calling process replaces its program with the boot module `image` (its argv as
 // spawn's: the module's name, its configured arguments, the words of `arguments`) and keeps its
-// pid, parent, group, session, credentials, ignored signals and children; caught signals go
+// pid, parent, group, session, credentials, ignored signals, signal mask and children; caught
+// signals go
 // back to their default. All its threads end (the caller's call never returns on success), its
 // memory goes, and the new program starts with a new first thread (a new thread id: identify it
 // by pid) in a new space with the new image's regions and a fresh stack. Subscribers get
@@ -558,6 +564,48 @@ struct ExecBlockRequest {
     uint32_t bytes;
 };
 static_assert(ipc::wire_words<ExecBlockRequest> == 11);
+
+// ---- exec of a file (kProcExecFile) -------------------------------------------------------------
+//
+// exec, otherwise as kProcExecBlock, of a program file instead of a boot module: `object` is the
+// id of the file's external object in mm (fs is its pager: interfaces/file kFileExecObject, which
+// also let the caller's client map it), `file_size` the file's size. proc never touches the
+// object's pages itself (a fault of proc's on fs would turn the call hierarchy round): the caller
+// sends the file's first `header_bytes` bytes — the ELF header and the program headers, at most
+// kExecHeaderBytes, all of the table inside them — at the start of the mapped block, the argument
+// block (`bytes`, argc, envc) right after them. proc validates them as strictly as a module's
+// (kernel/elf.h) and more: the program headers inside the sent bytes, no two segments on one page,
+// segments below the stack. The new image: each PT_LOAD segment's file pages are a kRegionCopy
+// region of the object at the segment's file offset (read-only text kept once in mm for every
+// process of the file; writable data a private copy; the bytes after a segment's file end on its
+// last page are the file's next bytes — crt0 clears .bss, libposix/crt0.S), the rest of its
+// memory anonymous zero-fill; the stack, heap and start block as for a module. argv is the
+// block's alone (argv[0] the caller's choice). Kept and reset as kProcExec says; the signal mask
+// is kept too (POSIX). Subscribers get kEventExec with value exec_event_value(object).
+// Errors (the caller still runs): not_executable (ENOEXEC: the headers are refused),
+// arguments_too_long (the headers and the block above kArgumentWindowBytes, or the block above
+// ARG_MAX), invalid_argument (a malformed block, header_bytes above kExecHeaderBytes or the file),
+// not_found (the caller is no process, or mm knows no such object), unsupported (no mm),
+// no_space (no thread id).
+constexpr uint32_t kExecHeaderBytes = 1024;
+struct ExecFileRequest {
+    static constexpr uint32_t kLabel = kProcExecFile;
+    using Reply = ipc::Empty; // never sent on success
+    uint32_t object;
+    uint32_t file_size;
+    uint32_t header_bytes;
+    uint32_t argc;
+    uint32_t envc;
+    uint32_t bytes;
+};
+static_assert(ipc::wire_words<ExecFileRequest> == 6);
+
+// kEventExec's value: the boot module's index (kProcExec, kProcExecBlock, spawn), or for a file
+// this flag and the object's id.
+constexpr uint32_t kExecEventObject = 0x80000000u;
+constexpr uint32_t exec_event_value(uint32_t object) {
+    return kExecEventObject | object;
+}
 // ---- Signal delivery ----------------------------------------------------------------------------
 //
 // How a caught signal reaches its handler (README.md, "Signal delivery"; libposix/README.md). The

@@ -25,6 +25,7 @@ enum axo_process_label {
     AXO_PROC_EXEC = AXO_LABELS_PROCESS_FIRST + 16,
     AXO_PROC_SPAWN_BLOCK = AXO_LABELS_PROCESS_FIRST + 17, /* + one map item: the argument block */
     AXO_PROC_EXEC_BLOCK = AXO_LABELS_PROCESS_FIRST + 18,  /* likewise */
+    AXO_PROC_EXEC_FILE = AXO_LABELS_PROCESS_FIRST + 19,   /* likewise: headers, then the block */
     /* Signal delivery to handlers (libposix): dispositions, mask and entry; take; suspend. */
     AXO_PROC_SIGNAL_ACTION = AXO_LABELS_PROCESS_FIRST + 0x20,
     AXO_PROC_SIGNAL_TAKE = AXO_LABELS_PROCESS_FIRST + 0x21,

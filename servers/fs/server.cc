@@ -124,6 +124,7 @@ constexpr ipc::Route<Server> kRoutes[] = {
     ipc::route<&Server::on_mknod>(),     ipc::route<&Server::on_chdir>(),
     ipc::route<&Server::on_fchdir>(),    ipc::route<&Server::on_getcwd>(),
     ipc::route<&Server::on_pipe>(),
+    ipc::route<&Server::on_exec>(),      ipc::route<&Server::on_pager>(),
 };
 static_assert(ipc::labels_unique(kRoutes));
 
@@ -139,6 +140,7 @@ bool Server::start() {
         return false;
     }
     m_subscribed = true;
+    m_exec.install();
     return true;
 }
 
@@ -187,15 +189,20 @@ void Server::poll_events() {
             switch (event.kind) {
             case proc::kEventFork:
                 (void)m_vfs.fork(event.parent, event.pid);
+                m_exec.forked(event.parent, event.pid);
                 break;
             case proc::kEventExit:
                 abandon_process(event.pid);
                 forget(event.pid);
                 m_vfs.exit(event.pid);
+                m_exec.exited(event.pid);
                 break;
             case proc::kEventCredentials:
+                forget(event.pid);
+                break;
             case proc::kEventExec:
                 forget(event.pid);
+                m_exec.execed(event.pid, event.value);
                 break;
             default:
                 break;
@@ -224,10 +231,11 @@ void Server::resync() {
         from = list.next;
     }
     for (uint32_t j = 0; j < count; ++j) {
-        if (alive[j]) continue;
+        if (alive[j] || pids[j] == ExecPager::kPagerPid) continue;
         abandon_process(pids[j]);
         forget(pids[j]);
         m_vfs.exit(pids[j]);
+        m_exec.exited(pids[j]);
     }
     rt_printf("fs: events were lost; resynchronised with proc's process list\n");
 }
@@ -535,6 +543,20 @@ ipc::Error Server::on_statfs(axo_thread_id_t from, const file::StatfsRequest& re
         return error;
     reply = statfs_of(statistics);
     return ipc::Error::ok;
+}
+
+// ---- Exec (servers/fs/pager/README.md) ---------------------------------------------------------
+
+ipc::Error Server::on_exec(axo_thread_id_t from, const file::ExecObjectRequest& request,
+                           file::ExecObjectReply& reply) {
+    FS_BEGIN();
+    if (request.client != AXO_NIL_THREAD) return ipc::Error::invalid_argument;
+    return m_exec.object_for(caller, request.handle, reply);
+}
+
+ipc::Error Server::on_pager(axo_thread_id_t from, const file::PagerReadRequest& request,
+                            ipc::Empty&) {
+    return m_exec.read_page(from, request);
 }
 
 ipc::Error Server::on_fstatfs(axo_thread_id_t from, const file::FstatfsRequest& request,

@@ -14,6 +14,7 @@
 #include "lib/ipc/session.h"
 #include "servers/fs/devfs/device_file_system.h"
 #include "servers/fs/pipe/pipe.h"
+#include "servers/fs/pager/exec_pager.h"
 #include "servers/fs/vfs/vfs.h"
 
 namespace fs {
@@ -25,7 +26,7 @@ public:
     static constexpr uint32_t kPipeWaiters = 64; // parked pipe requests in all
     static constexpr axo_timeout_t kPipePollInterval = axo_timeout_us(20000);
 
-    Server(Vfs& vfs, uint8_t* buffers) : m_vfs(vfs), m_buffers(buffers) {}
+    Server(Vfs& vfs, uint8_t* buffers) : m_vfs(vfs), m_buffers(buffers), m_exec(vfs) {}
     // Before start: the rings of the pipes (kPipes * kPipeCapacity bytes; without them pipe()
     // answers no_space and FIFOs cannot be opened), and devfs, whose devices fs serves.
     void serve_pipes(uint8_t* rings);
@@ -76,6 +77,10 @@ public:
 
     // The Dispatcher's request hook: a new request from `from` gives up its parked one.
     static void on_request(Server& server, axo_thread_id_t from);
+    // Exec (servers/fs/pager).
+    ipc::Error on_exec(axo_thread_id_t from, const file::ExecObjectRequest&,
+                       file::ExecObjectReply&);
+    ipc::Error on_pager(axo_thread_id_t from, const file::PagerReadRequest&, ipc::Empty&);
 
 private:
     // Who sent a request, as proc says (cached per thread until an event about its process).
@@ -155,6 +160,7 @@ private:
     bool m_subscribed = false;
     char m_first[kPathMax];
     char m_second[kPathMax];
+    ExecPager m_exec; // fs as the pager of executables (servers/fs/pager)
 };
 
 } // namespace fs

@@ -24,7 +24,7 @@ constexpr uint32_t kCopyLabel = 1;
 
 alignas(16) uint8_t g_reader_stack[kReaderStackBytes];
 // The staged copy of the last block: the main thread's alone once the reader has answered.
-alignas(16) char g_stage[kMaxArgumentBytes];
+alignas(16) char g_stage[kArgumentWindowBytes];
 axo_thread_id_t g_reader = AXO_NIL_THREAD;
 uint32_t g_reader_version = 0;
 axo_thread_id_t g_main = AXO_NIL_THREAD;
@@ -148,14 +148,18 @@ void argument_blocks_init(Proc&) {
     axo_my_utcb()->br[0] = kWindow;
 }
 
-ipc::Error take_argument_block(uint32_t argc, uint32_t envc, uint32_t bytes,
-                               const ipc::MapItem& item, loader::StringBlock& strings) {
+namespace {
+
+// The window holds `prefix` bytes (a program file's headers), then the argument block.
+ipc::Error take_block(uint32_t prefix, uint32_t argc, uint32_t envc, uint32_t bytes,
+                      const ipc::MapItem& item, loader::StringBlock& strings) {
     struct Flush {
         ~Flush() { flush_window(); }
     } flush;
-    if (bytes > kMaxArgumentBytes || uint64_t{argc} + envc > kMaxArgumentStrings)
+    if (bytes > kMaxArgumentBytes || uint64_t{argc} + envc > kMaxArgumentStrings ||
+        uint64_t{prefix} + bytes > kArgumentWindowBytes)
         return ipc::Error::arguments_too_long;
-    if (bytes == 0) {
+    if (prefix + bytes == 0) {
         if (argc + envc != 0 || item.fpage != AXO_FPAGE_NIL) return ipc::Error::invalid_argument;
         strings = {g_stage, 0, 0, 0};
         return ipc::Error::ok;
@@ -164,12 +168,30 @@ ipc::Error take_argument_block(uint32_t argc, uint32_t envc, uint32_t bytes,
     axo_fpage_t fpage = item.fpage;
     uint32_t log2 = axo_fpage_log2(fpage);
     if (item.grant || axo_fpage_is_io(fpage) || (axo_fpage_rights(fpage) & AXO_FPAGE_R) == 0 ||
-        log2 < kPageBits || log2 > kArgumentWindowLog2 || (uint64_t{1} << log2) < bytes ||
+        log2 < kPageBits || log2 > kArgumentWindowLog2 || (uint64_t{1} << log2) < prefix + bytes ||
         item.send_base % kArgumentWindowBytes != 0)
         return ipc::Error::invalid_argument;
-    if (!copy_from_window(bytes)) return ipc::Error::invalid_argument;
-    strings = {g_stage, bytes, argc, envc};
+    if (!copy_from_window(prefix + bytes)) return ipc::Error::invalid_argument;
+    strings = {g_stage + prefix, bytes, argc, envc};
     return loader::valid_strings(strings) ? ipc::Error::ok : ipc::Error::invalid_argument;
+}
+
+} // namespace
+
+ipc::Error take_argument_block(uint32_t argc, uint32_t envc, uint32_t bytes,
+                               const ipc::MapItem& item, loader::StringBlock& strings) {
+    return take_block(0, argc, envc, bytes, item, strings);
+}
+
+ipc::Error take_exec_file_block(uint32_t header_bytes, uint32_t argc, uint32_t envc, uint32_t bytes,
+                                const ipc::MapItem& item, const uint8_t*& headers,
+                                loader::StringBlock& strings) {
+    if (header_bytes > kExecHeaderBytes) {
+        flush_window();
+        return ipc::Error::invalid_argument;
+    }
+    headers = reinterpret_cast<const uint8_t*>(g_stage);
+    return take_block(header_bytes, argc, envc, bytes, item, strings);
 }
 
 void flush_stray_items(uint32_t tag) {
@@ -180,6 +202,9 @@ void flush_stray_items(uint32_t tag) {
     static_assert(ipc::wire_words<SpawnBlockRequest> == ipc::wire_words<ExecBlockRequest>);
     if ((label == kProcSpawnBlock || label == kProcExecBlock) &&
         axo_tag_untyped(tag) == ipc::wire_words<SpawnBlockRequest> &&
+        axo_tag_typed(tag) == ipc::kItemWords)
+        return;
+    if (label == kProcExecFile && axo_tag_untyped(tag) == ipc::wire_words<ExecFileRequest> &&
         axo_tag_typed(tag) == ipc::kItemWords)
         return;
     flush_window();

@@ -51,6 +51,14 @@ void argument_blocks_init(Proc& proc);
 ipc::Error take_argument_block(uint32_t argc, uint32_t envc, uint32_t bytes,
                                const ipc::MapItem& item, loader::StringBlock& strings);
 
+// kProcExecFile's block: `header_bytes` of the program file's headers (at most
+// kExecHeaderBytes), then the argument block as above; `headers` points into the staging
+// buffer too. Errors as take_argument_block's; arguments_too_long also when headers and block
+// together exceed the window.
+ipc::Error take_exec_file_block(uint32_t header_bytes, uint32_t argc, uint32_t envc, uint32_t bytes,
+                                const ipc::MapItem& item, const uint8_t*& headers,
+                                loader::StringBlock& strings);
+
 // A request other than the two block requests that arrived with typed items: whatever it mapped
 // into the window goes at once (the dispatcher's request hook and the kernel-message handler
 // call it with the tag).

@@ -98,11 +98,38 @@ bool is_page_fault() {
     return ipc::is_page_fault(ipc::Message(axo_my_utcb()->mr));
 }
 
+ipc::Error compose_into_scratch(Proc& proc, const loader::Process& process, uint32_t page) {
+    if (g_scratch == 0) g_scratch = proc.pool.allocate();
+    if (g_scratch == 0) return ipc::Error::no_memory;
+    axo_utcb_t* utcb = axo_my_utcb();
+    utcb->mr[0] = axo_fpage(g_scratch, kPageBits, AXO_FPAGE_RWX);
+    (void)axo_unmap(0);
+    loader::fill_page(process.elf, process.image, process.start, page,
+                      reinterpret_cast<uint8_t*>(g_scratch));
+    return ipc::Error::ok;
+}
+
+// A stack top page of a process that runs a program file: its start block, only to it. The
+// image's pages are fs's; the stack lies above every segment (mm_start_file), so fill_page
+// never reads the image (which proc does not have) for it.
+ipc::Error compose_file_stack_page(Proc& proc, const mm::ExternalFault& fault, uint32_t slot) {
+    if (slot >= ProcessTable::kSlots || !proc.paging.file_process[slot])
+        return ipc::Error::invalid_argument;
+    const ProcessEntry* entry = proc.processes.running(fault.client);
+    const loader::Process& process = proc.loaded[slot];
+    if (entry == nullptr || proc.processes.table().slot_of(*entry) != slot ||
+        (fault.offset & (kPage - 1)) != 0 || fault.offset >= start_pages(process) * kPage)
+        return ipc::Error::invalid_argument;
+    return compose_into_scratch(
+        proc, process, loader::Process::kStackTop - start_pages(process) * kPage + fault.offset);
+}
+
 // The answer to one fault mm forwarded (mm's ExternalFault): the page in g_scratch, or an
 // error. Returns the ipc::Error for the answer (ok: the page is in g_scratch).
 ipc::Error compose_page(Proc& proc, const mm::ExternalFault& fault) {
     // The cookie names the module and the slot of the process that made the object (cookie()).
     uint32_t module = fault.cookie >> 16, slot = fault.cookie & 0xFFFFu, offset = fault.offset;
+    if (module == kFileCookieModule) return compose_file_stack_page(proc, fault, slot);
     uint32_t low = 0, high = 0;
     bool stack_top = slot != kImageCookieSlot;
     bool known = module < proc.config->module_count && proc.images[module].program &&
@@ -319,7 +346,77 @@ ipc::Error setup_space(Proc& proc, uint32_t slot, uint32_t module, axo_thread_id
                   mm::kRegionAnonymous, 0, 0, 0, nullptr);
 }
 
+// The stack of a new process (module or file): its top pages (the start block) from the image
+// pager under `top_cookie`, the rest anonymous.
+ipc::Error make_stack(const Proc& proc, axo_thread_id_t thread, const loader::Process& process,
+                      uint32_t top_cookie) {
+    constexpr uint32_t kStackTop = loader::Process::kStackTop;
+    constexpr uint32_t kStackLow = kStackTop - kProcessStackBytes;
+    uint32_t top = start_pages(process) * kPage;
+    if (ipc::Error e = region(proc, thread, kStackTop - top, top, AXO_FPAGE_R | AXO_FPAGE_W,
+                              mm::kRegionCopy, 0, 0, top_cookie, nullptr);
+        e != ipc::Error::ok)
+        return e;
+    return region(proc, thread, kStackLow, kStackTop - top - kStackLow, AXO_FPAGE_R | AXO_FPAGE_W,
+                  mm::kRegionAnonymous, 0, 0, 0, nullptr);
+}
+
+// A program file's space (paging.h, mm_start_file): regions by file_image.h's plan.
+ipc::Error setup_file_space(Proc& proc, uint32_t slot, const FileImage& image,
+                            axo_thread_id_t thread) {
+    const loader::Process& process = proc.loaded[slot];
+    uint32_t low = 0, high = 0;
+    if (!image_extent(process.elf, low, high)) return ipc::Error::not_executable;
+    ipc::Empty empty;
+    if (ipc::Error e = mm_call(proc,
+                               mm::AttachRequest{thread, AXO_NIL_THREAD, proc.paging.reflector,
+                                                 proc.paging.quota_pages, high + kPage},
+                               empty);
+        e != ipc::Error::ok)
+        return e;
+    FileRegion regions[kMaxFileRegions];
+    uint32_t count = file_regions(image, regions);
+    for (uint32_t i = 0; i < count; ++i) {
+        const FileRegion& r = regions[i];
+        uint32_t rights = r.writable ? AXO_FPAGE_RWX : AXO_FPAGE_R | AXO_FPAGE_X;
+        ipc::Error e = r.file ? region(proc, thread, r.address, r.size, rights, mm::kRegionCopy,
+                                       image.object, r.offset, 0, nullptr)
+                              : region(proc, thread, r.address, r.size, rights,
+                                       mm::kRegionAnonymous, 0, 0, 0, nullptr);
+        if (e != ipc::Error::ok) return e;
+    }
+    return make_stack(proc, thread, process, cookie(kFileCookieModule, slot));
+}
+
 } // namespace
+
+ipc::Error mm_start_file(Proc& proc, uint32_t slot, const FileImage& image, axo_thread_id_t thread,
+                         const loader::StringBlock& strings) {
+    if (proc.paging.mm == AXO_NIL_THREAD) return ipc::Error::unsupported;
+    loader::Process& process = proc.loaded[slot];
+    uint8_t* storage = process.start.storage();
+    uint32_t capacity = process.start.capacity();
+    process = loader::Process{};
+    process.start.set_storage(storage, capacity);
+    process.elf = image.elf;
+    if (!process.start.build(nullptr, 0, loader::Process::kStackTop, strings))
+        return ipc::Error::invalid_argument;
+    const char* why = nullptr;
+    if (loader::create_thread(process, thread, proc.paging.mm, rt_my_id(), &why) != ipc::Error::ok)
+        return ipc::Error::no_memory;
+    proc.paging.file_process[slot] = true;
+    ipc::Error e = setup_file_space(proc, slot, image, thread);
+    if (e != ipc::Error::ok) {
+        rt_printf("proc: setting up a program file in mm failed: %s\n", ipc::error_name(e));
+        (void)axo_thread_control(thread, AXO_NIL_THREAD, AXO_NIL_THREAD, AXO_NIL_THREAD, 0,
+                                 AXO_NIL_THREAD);
+        mm_release_process(proc, thread);
+        process.thread = AXO_NIL_THREAD;
+        proc.paging.file_process[slot] = false;
+        return e == ipc::Error::invalid_argument ? e : ipc::Error::no_memory;
+    }
+    return ipc::Error::ok;
+}
 
 void start_paging(Proc& proc) {
     uint32_t module = find_mm_module(proc);

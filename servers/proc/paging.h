@@ -41,7 +41,8 @@
 #include "axolotl/abi.h"
 #include "axolotl/kip.h"
 #include "lib/ipc/error.h"
-#include "lib/loader/layout.h"
+#include "lib/loader/loader.h"
+#include "servers/proc/file_image.h"
 #include "servers/proc/process_table.h"
 
 namespace proc {
@@ -56,6 +57,8 @@ constexpr uint32_t kProcessQuotaPages = 16384;
 // The stack of an mm client: 8 MiB below loader::Process::kStackTop, anonymous memory that
 // grows on demand (a frame at a page's first touch); it counts 2048 pages of the quota.
 constexpr uint32_t kProcessStackBytes = 8u << 20;
+// A program file's segments end below that stack (its regions may not overlap it).
+constexpr uint32_t kFileProgramLimit = loader::Process::kStackTop - kProcessStackBytes;
 
 struct Paging {
     static constexpr uint32_t kNoModule = 0xFFFFFFFFu;
@@ -68,6 +71,9 @@ struct Paging {
     // It dies with the last region mapping it (the module's last process); the id then is
     // stale — mm never reuses an id, so mm answers not_found and proc makes a new one.
     uint32_t image_object[AXO_KIP_MAX_MODULES] = {};
+    // Per table slot: the process runs a program file (mm_start_file): its image pager cookie's
+    // module is kFileCookieModule.
+    bool file_process[ProcessTable::kSlots] = {};
     // Threads whose fault mm refused for lack of memory, written by the reflector before it
     // releases the fault, read by the main thread when the exception comes: such a process
     // is killed (signal 9), as without mm, not faulted.
@@ -92,6 +98,14 @@ bool paged_by_mm(const Proc& proc, uint32_t module);
 ipc::Error mm_start_process(Proc& proc, uint32_t slot, uint32_t module, axo_thread_id_t thread,
                             const char* const* argv, uint32_t argc,
                             const loader::StringBlock& more);
+
+// Makes a process of a program file (kProcExecFile, file_image.h) in table slot `slot` as
+// `thread`, an mm client: the file's segments are regions of mm's object of the file (fs pages
+// it), the stack and the start block (argv and envp of `strings` alone) as for a module. Not
+// yet started (ProcessHost::run starts it). Errors: unsupported (no mm), invalid_argument (the
+// arguments do not fit), no_memory (the kernel or mm refused: the object is gone, quota, tables).
+ipc::Error mm_start_file(Proc& proc, uint32_t slot, const FileImage& image, axo_thread_id_t thread,
+                         const loader::StringBlock& strings);
 
 // Starts the `mm` module (module == Paging::mm_module) in `slot`: paged by proc's image pager,
 // proc's main thread its exception handler, a σ0 client.

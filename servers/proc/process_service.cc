@@ -117,38 +117,61 @@ ipc::Error ProcessService::exec(axo_thread_id_t from, const Name& image, const c
     axo_thread_id_t thread = m_table.new_thread();
     if (thread == AXO_NIL_THREAD) return ipc::Error::no_space;
 
-    // The point of no return: the old program goes, threads, memory, waits and subscriptions.
+    retire_program(*entry, thread);
+    entry->module = module;
     uint32_t slot = m_table.slot_of(*entry);
-    axo_thread_id_t old = entry->thread;
-    for (axo_thread_id_t extra : entry->extra) {
+    ipc::Error error = m_host.start(m_host.context, slot, module, thread, argv, argc, strings);
+    return finish_exec(*entry, error, module);
+}
+
+ipc::Error ProcessService::exec_file(axo_thread_id_t from, const FileImage& image,
+                                     const loader::StringBlock& strings, ipc::Empty&) {
+    ProcessEntry* entry = m_table.find_running(from);
+    if (entry == nullptr) return ipc::Error::not_found;
+    if (m_host.start_file == nullptr) return ipc::Error::unsupported;
+    if (strings.argc == 0) return ipc::Error::invalid_argument; // argv[0] is the caller's
+    axo_thread_id_t thread = m_table.new_thread();
+    if (thread == AXO_NIL_THREAD) return ipc::Error::no_space;
+    retire_program(*entry, thread);
+    uint32_t slot = m_table.slot_of(*entry);
+    ipc::Error error = m_host.start_file(m_host.context, slot, image, thread, strings);
+    return finish_exec(*entry, error, exec_event_value(image.object));
+}
+
+void ProcessService::retire_program(ProcessEntry& entry, axo_thread_id_t thread) {
+    uint32_t slot = m_table.slot_of(entry);
+    axo_thread_id_t old = entry.thread;
+    for (axo_thread_id_t extra : entry.extra) {
         m_events.thread_died(extra);
         (void)m_waits.cancel(extra);
     }
     m_events.thread_died(old);
     (void)m_waits.cancel(old);
     m_host.destroy(m_host.context, slot, old);
-    for (axo_thread_id_t& extra : entry->extra) {
+    for (axo_thread_id_t& extra : entry.extra) {
         m_table.release_thread(extra);
         extra = AXO_NIL_THREAD;
     }
     m_table.release_thread(old);
-    entry->thread = thread;
-    entry->module = module;
-    entry->execed = true;
-    entry->caught = 0; // caught signals go back to their default; ignored ones stay ignored
-    entry->entry = 0;  // the new image has no signal entry until it reports one
-    entry->blocked = 0;
-    entry->diverted = false;
-    entry->fault_signal = 0;
-    ipc::Error error = m_host.start(m_host.context, slot, module, thread, argv, argc, strings);
+    entry.thread = thread;
+    entry.execed = true;
+    entry.caught = 0; // caught signals go back to their default; ignored ones stay ignored
+    entry.entry = 0;  // the new image has no signal entry until it reports one
+    // The mask stays (POSIX exec): a blocked signal stays pending in the new program.
+    entry.diverted = false;
+    entry.fault_signal = 0;
+}
+
+ipc::Error ProcessService::finish_exec(ProcessEntry& entry, ipc::Error error, uint32_t value) {
     if (error == ipc::Error::ok) {
-        publish(kEventExec, *entry, module);
-        if (m_host.run != nullptr) error = m_host.run(m_host.context, slot, thread);
+        publish(kEventExec, entry, value);
+        if (m_host.run != nullptr)
+            error = m_host.run(m_host.context, m_table.slot_of(entry), entry.thread);
         if (error == ipc::Error::ok) return ipc::kNoReply; // the caller's thread is gone
     }
     // Nothing to return to: the process ends as killed (destroy finds no thread if start
     // failed: nothing of it remains then).
-    end(*entry, kExitKilled, static_cast<int32_t>(kSignalKill));
+    end(entry, kExitKilled, static_cast<int32_t>(kSignalKill));
     return ipc::kNoReply;
 }
 

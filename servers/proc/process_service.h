@@ -14,6 +14,7 @@
 #include "lib/loader/layout.h"
 #include "servers/proc/boot_config.h"
 #include "servers/proc/event_stream.h"
+#include "servers/proc/file_image.h"
 #include "servers/proc/process_table.h"
 
 namespace proc {
@@ -62,6 +63,10 @@ struct ProcessHost {
     // Whether config module `module` is a program start can run (exec checks before the old
     // program goes); nullptr: start decides.
     bool (*startable)(void* context, uint32_t module) = nullptr;
+    // exec of a program file (kProcExecFile): as start, but the image is the file's (its
+    // regions from mm's object: paging.cc) and argv is the block's alone. nullptr: unsupported.
+    ipc::Error (*start_file)(void* context, uint32_t slot, const FileImage& image,
+                             axo_thread_id_t thread, const loader::StringBlock& strings) = nullptr;
 };
 
 struct ProcessCounters {
@@ -93,6 +98,9 @@ public:
                      SpawnReply& reply);
     ipc::Error exec(axo_thread_id_t from, const Name& image, const char* words,
                     const loader::StringBlock& strings, ipc::Empty& reply);
+    // kProcExecFile, once the headers are parsed (file_image.h) and the block is checked.
+    ipc::Error exec_file(axo_thread_id_t from, const FileImage& image,
+                         const loader::StringBlock& strings, ipc::Empty& reply);
 
     // Identity (process_identity.cc).
     ipc::Error identify(axo_thread_id_t from, const IdentifyRequest& request, IdentifyReply& reply);
@@ -177,6 +185,13 @@ private:
                               const EventNextReply& reply);
     static bool thread_alive(void* context, axo_thread_id_t thread);
     void publish(uint32_t kind, const ProcessEntry& entry, uint32_t value);
+    // exec's point of no return: the old program's threads (and with them its memory), waits
+    // and subscriptions go; `thread` becomes its first thread; caught signals go back to their
+    // default (ignored ones and the mask stay: POSIX).
+    void retire_program(ProcessEntry& entry, axo_thread_id_t thread);
+    // After the new program was made (`started`): announce it (kEventExec, `value`) and run it;
+    // if it cannot run, the process ends killed. Always kNoReply (the caller's thread is gone).
+    ipc::Error finish_exec(ProcessEntry& entry, ipc::Error started, uint32_t value);
     // A new process in the table, not yet running: inherits `parent`'s identity (nullptr: proc
     // itself, then root and a new session), is announced, then run.
     ipc::Error launch(ProcessEntry& entry, const ProcessEntry* parent, bool execed);

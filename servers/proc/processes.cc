@@ -88,8 +88,23 @@ ipc::Error host_start(void* context, uint32_t slot, uint32_t module, axo_thread_
     return error;
 }
 
+// kProcExecFile (paging.h, mm_start_file): only with mm, which maps the file's object.
+ipc::Error host_start_file(void* context, uint32_t slot, const FileImage& image,
+                           axo_thread_id_t thread, const loader::StringBlock& strings) {
+    Proc& proc = proc_of(context);
+    proc.launch[slot] = {};
+    ipc::Error error = ipc::Error::no_memory;
+    if (kernel_has_room() && attach_start_storage(proc, slot, nullptr, 0, strings)) {
+        error = mm_start_file(proc, slot, image, thread, strings);
+        if (error == ipc::Error::ok) launch_at_entry(proc, slot);
+    }
+    if (error != ipc::Error::ok) release_start_storage(proc, slot); // nothing remains
+    return error;
+}
+
 void host_destroy(void* context, uint32_t slot, axo_thread_id_t thread) {
     Proc& proc = proc_of(context);
+    proc.paging.file_process[slot] = false;
     delete_extra_threads(proc, slot);
     // Deleting the space's only thread deletes the space: every page mapped into it is
     // revoked, so the pool's pages are proc's alone again and can go to the next process.
@@ -212,6 +227,7 @@ ProcessHost process_host(Proc* proc) {
     host.alive = &kernel_thread_alive;
     host.startable = &host_startable;
     host.divert = &host_divert;
+    host.start_file = &host_start_file;
     return host;
 }
 

@@ -86,6 +86,25 @@ ipc::Error on_exec_block(Proc& proc, axo_thread_id_t from, const ExecBlockReques
         return e;
     return proc.processes.exec(from, request.image, nullptr, strings, reply);
 }
+// kProcExecFile: the headers and the block out of the caller's memory, the headers checked
+// (file_image.h) before anything of the caller's program goes.
+ipc::Error on_exec_file(Proc& proc, axo_thread_id_t from, const ExecFileRequest& request,
+                        const ipc::MapItem& item, ipc::Empty& reply) {
+    const uint8_t* headers = nullptr;
+    loader::StringBlock strings;
+    if (ipc::Error e = take_exec_file_block(request.header_bytes, request.argc, request.envc,
+                                            request.bytes, item, headers, strings);
+        e != ipc::Error::ok)
+        return e;
+    FileImage image{};
+    image.object = request.object;
+    const char* why = nullptr;
+    if (ipc::Error e = parse_file_image(headers, request.header_bytes, request.file_size,
+                                        kFileProgramLimit, image, &why);
+        e != ipc::Error::ok)
+        return e;
+    return proc.processes.exec_file(from, image, strings, reply);
+}
 ipc::Error on_identify(Proc& proc, axo_thread_id_t from, const IdentifyRequest& request,
                        IdentifyReply& reply) {
     return proc.processes.identify(from, request, reply);
@@ -171,6 +190,7 @@ constexpr ipc::Route<Proc> kRoutes[] = {
     ipc::route<&on_exec>(),
     ipc::route_with_item<&on_spawn_block>(),
     ipc::route_with_item<&on_exec_block>(),
+    ipc::route_with_item<&on_exec_file>(),
 };
 static_assert(ipc::labels_unique(kRoutes));
 

@@ -60,5 +60,53 @@ TEST(PosixDescriptorTable, FullTableAndCloseOnExec) {
     EXPECT_EQ(table.close(5).kind, DescriptorKind::closed) << "closing a closed one: nothing";
 }
 
+
+// ---- Across exec: the table as one environment string ---------------------------------------
+
+TEST(PosixDescriptorTable, EncodeThenDecodeGivesTheSameEntries) {
+    DescriptorTable table;
+    table.open_standard();
+    ASSERT_EQ(table.install(Descriptor{DescriptorKind::file, false, 0, 0x2a}), 3);
+    Descriptor pipe_end{DescriptorKind::file, false, 0, 7};
+    pipe_end.object = true;
+    ASSERT_EQ(table.duplicate_to(0, 9), 9);
+    *table.get(9) = pipe_end;
+    ASSERT_EQ(table.install(Descriptor{DescriptorKind::stream, false, 0x12340001u, 5}, 63), 63);
+    ASSERT_NE(table.close(1).kind, DescriptorKind::closed);
+    char text[DescriptorTable::kInheritMax];
+    ASSERT_TRUE(table.encode(text, sizeof text));
+    EXPECT_STREQ(text, "AXO_DESCRIPTORS=0:c0,2:c0,3:f2a,9:o7,63:s12340001.5,");
+    DescriptorTable copy;
+    ASSERT_TRUE(copy.decode(text + 16));
+    EXPECT_EQ(copy.get(1), nullptr);
+    ASSERT_NE(copy.get(3), nullptr);
+    EXPECT_EQ(copy.get(3)->handle, 0x2au);
+    EXPECT_FALSE(copy.get(3)->object);
+    ASSERT_NE(copy.get(9), nullptr);
+    EXPECT_TRUE(copy.get(9)->object);
+    ASSERT_NE(copy.get(63), nullptr);
+    EXPECT_EQ(copy.get(63)->server, 0x12340001u);
+    EXPECT_EQ(copy.get(63)->kind, DescriptorKind::stream);
+    EXPECT_EQ(copy.get(0)->kind, DescriptorKind::console);
+}
+
+TEST(PosixDescriptorTable, AMalformedTableLeavesTheTableAsItWas) {
+    for (const char* bad : {"0:x1,", "64:c0,", "0:c0", "0:c0,0:c0,", ":c0,", "0:f,", "0:s1,",
+                            "0:f123456789,", "99999999999:c0,"}) {
+        DescriptorTable table;
+        table.open_standard();
+        EXPECT_FALSE(table.decode(bad)) << bad;
+        EXPECT_NE(table.get(0), nullptr) << bad;
+        EXPECT_EQ(table.get(3), nullptr) << bad;
+    }
+}
+
+TEST(PosixDescriptorTable, EncodeRefusesABufferTooSmall) {
+    DescriptorTable table;
+    table.open_standard();
+    char small[20];
+    EXPECT_FALSE(table.encode(small, sizeof small));
+}
+
 } // namespace
 } // namespace posix

@@ -41,6 +41,14 @@ protected:
         self(context).alive.insert(thread);
         return ipc::Error::ok;
     }
+    static ipc::Error start_file(void* context, uint32_t, const FileImage& image,
+                                 axo_thread_id_t thread, const loader::StringBlock&) {
+        ServiceFixture& f = self(context);
+        f.started_objects.push_back(image.object);
+        if (f.fail_start_file != ipc::Error::ok) return f.fail_start_file;
+        f.alive.insert(thread);
+        return ipc::Error::ok;
+    }
     static ipc::Error fork(void* context, uint32_t, uint32_t, axo_thread_id_t thread, uint32_t,
                            uint32_t) {
         self(context).alive.insert(thread);
@@ -189,11 +197,14 @@ protected:
                                host.divert = &divert;
                                host.answer_events = &answer_events;
                                host.alive = &thread_alive;
+                               host.start_file = &start_file;
                                return host;
                            }(),
                            nullptr};
 
     ipc::Error fail_run = ipc::Error::ok;
+    ipc::Error fail_start_file = ipc::Error::ok;
+    std::vector<uint32_t> started_objects; // start_file's objects, in order
     std::set<axo_thread_id_t> alive, running, dead, not_receiving;
     std::vector<axo_thread_id_t> subscribers;
     std::map<axo_thread_id_t, std::vector<bool>> held_at_run;

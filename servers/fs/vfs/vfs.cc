@@ -481,6 +481,7 @@ Error Vfs::open(const Caller& caller, Handle at, std::string_view path, uint32_t
         if (writes) want |= kMayWrite;
         if (!permitted(caller.credentials, attributes, want)) return Error::access_denied;
         if (writes && is_regular(attributes.mode)) VFS_TRY(writable_mount(node));
+        if (writes && is_regular(attributes.mode) && text_busy(node)) return Error::text_busy;
         if ((flags & kOpenTruncate) != 0 && is_regular(attributes.mode) && attributes.size != 0)
             VFS_TRY(do_truncate(node, 0));
     }
@@ -517,6 +518,26 @@ Error Vfs::open_pipe(const Caller& caller, uint32_t flags, uint32_t pipe, Handle
         return error;
     }
     return Error::ok;
+}
+
+bool Vfs::open_for_writing(const Node& node) const {
+    for (const Description& d : m_descriptions)
+        if (d.references != 0 && d.kind == OpenKind::file && d.node == node &&
+            (d.flags & kOpenAccessMask) != kOpenReadOnly)
+            return true;
+    return false;
+}
+
+Error Vfs::reopen_for_reading(const Caller& caller, Handle handle, uint32_t pid, Handle* out) {
+    Description* d = description_of(caller, handle);
+    if (d == nullptr) return Error::bad_handle;
+    Process* owner = process(pid, true);
+    if (owner == nullptr) return Error::no_space;
+    Description copy = *d;
+    copy.references = 0;
+    copy.flags = kOpenReadOnly;
+    copy.offset = 0;
+    return install(*owner, copy, out);
 }
 
 Error Vfs::close(const Caller& caller, Handle handle) {
@@ -751,6 +772,7 @@ Error Vfs::truncate(const Caller& caller, Handle at, std::string_view path, uint
     if (is_directory(attributes.mode)) return Error::is_directory;
     if (!is_regular(attributes.mode)) return Error::invalid_argument;
     VFS_TRY(writable_mount(node));
+    if (text_busy(node)) return Error::text_busy;
     if (!permitted(caller.credentials, attributes, kMayWrite)) return Error::access_denied;
     return do_truncate(node, size);
 }
@@ -762,6 +784,7 @@ Error Vfs::ftruncate(const Caller& caller, Handle handle, uint64_t size) {
     if (d->kind != OpenKind::file || (d->flags & kOpenAccessMask) == kOpenReadOnly)
         return Error::invalid_argument;
     VFS_TRY(writable_mount(d->node));
+    if (text_busy(d->node)) return Error::text_busy;
     return do_truncate(d->node, size);
 }
 

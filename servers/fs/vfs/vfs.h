@@ -204,6 +204,20 @@ public:
     // POSIX's ERANGE).
     Error getcwd(const Caller& caller, std::span<char> buffer, uint32_t* length);
 
+    // ---- Exec (servers/fs/pager)
+    // ----------------------------------------------------------------- Files mapped for exec are
+    // text_busy to writers: open for writing, O_TRUNC, truncate and ftruncate of a file for which
+    // `busy` says so fail with text_busy (ETXTBSY).
+    void set_text_busy(bool (*busy)(void* context, const Node& node), void* context) {
+        m_text_busy = busy;
+        m_text_busy_context = context;
+    }
+    // Whether any open description of `node` may write (ETXTBSY for exec).
+    bool open_for_writing(const Node& node) const;
+    // A new read-only description of the file `handle` of `caller` names, as a handle of
+    // process `pid` (fs's own, for the pager: it keeps the inode after an unlink).
+    Error reopen_for_reading(const Caller& caller, Handle handle, uint32_t pid, Handle* out);
+
     // ---- For tests and statistics -------------------------------------------------------------
     // The file system mounted as `mount` (OpenDescription::node.mount), or nullptr.
     const FileSystem* file_system_of(uint32_t mount) const {
@@ -294,8 +308,14 @@ private:
     Error do_truncate(const Node& node, uint64_t size);
     Error is_inside(const Node& directory, const Node& ancestor, bool* inside);
 
+    bool text_busy(const Node& node) const {
+        return m_text_busy != nullptr && m_text_busy(m_text_busy_context, node);
+    }
+
     Clock& m_clock;
     DescriptionObserver* m_observer = nullptr;
+    bool (*m_text_busy)(void*, const Node&) = nullptr;
+    void* m_text_busy_context = nullptr;
     Mount m_mounts[kMaxMounts];
     Description m_descriptions[kMaxOpenFiles];
     Process m_processes[kMaxProcesses];

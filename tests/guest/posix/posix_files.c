@@ -579,12 +579,13 @@ static void test_fork_shares_offset(void) {
 
 /* ---- pipe(): a child writes through stdout redirected with dup2, the parent reads ---- */
 static void test_pipe(void) {
+    /* Each condition before its ok(): the order of an argument list's evaluation is open. */
     int ends[2] = {-1, -1};
-    ok(pipe(ends) == 0 && ends[0] >= 0 && ends[1] >= 0 && ends[0] != ends[1],
-       "pipe gives two descriptors (%d, %d)", ends[0], ends[1]);
-    struct stat st;
-    ok(fstat(ends[0], &st) == 0 && S_ISFIFO(st.st_mode), "its read end is a FIFO (%#o)",
-       (unsigned)st.st_mode);
+    int made = pipe(ends) == 0 && ends[0] >= 0 && ends[1] >= 0 && ends[0] != ends[1];
+    ok(made, "pipe gives two descriptors (%d, %d)", ends[0], ends[1]);
+    struct stat st = {0};
+    int fifo = fstat(ends[0], &st) == 0 && S_ISFIFO(st.st_mode);
+    ok(fifo, "its read end is a FIFO (%#o)", (unsigned)st.st_mode);
     pid_t child = fork();
     if (child == 0) {
         close(ends[0]);

@@ -1,0 +1,1 @@
+list(APPEND AXO_FS_LOGIC_SOURCES ${CMAKE_CURRENT_LIST_DIR}/exec_objects.cc)

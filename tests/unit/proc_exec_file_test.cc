@@ -1,0 +1,91 @@
+// exec of a program file (kProcExecFile, servers/proc/process_service.h exec_file) with the
+// kernel and mm played by the fixture's host: what the process keeps, what the event says, and
+// what happens when the new image cannot be made.
+#include "tests/unit/proc_service_fixture.h"
+
+namespace proc {
+namespace {
+
+using testing::kProcThread;
+using testing::kServerThread;
+using testing::ServiceFixture;
+
+class ExecFileTest : public ServiceFixture {
+protected:
+    ipc::Error exec_file(axo_thread_id_t from, uint32_t object) {
+        FileImage image{};
+        image.object = object;
+        image.file_size = 8192;
+        static const char kStrings[] = "exec_echo\0args\0";
+        loader::StringBlock strings{kStrings, sizeof kStrings - 1, 2, 0};
+        ipc::Empty reply;
+        return service.exec_file(from, image, strings, reply);
+    }
+};
+
+TEST_F(ExecFileTest, ExecKeepsPidMaskAndIgnoredSignalsAndResetsCaughtOnes) {
+    SpawnReply app = spawned(kProcThread);
+    SignalActionReply reply{};
+    uint32_t blocked = signal_bit(kSignalUser2);
+    ASSERT_EQ(service.signal_action(app.main_thread,
+                                    SignalActionRequest{signal_bit(kSignalTerm),
+                                                        signal_bit(kSignalUser1), blocked, 0x1000},
+                                    reply),
+              ipc::Error::ok);
+    EXPECT_EQ(exec_file(app.main_thread, 77), ipc::kNoReply);
+    const ProcessEntry* entry = nullptr;
+    for (uint32_t slot = 0; slot < ProcessTable::kSlots; ++slot)
+        if (service.table().at(slot).pid == app.pid) entry = &service.table().at(slot);
+    ASSERT_NE(entry, nullptr);
+    EXPECT_EQ(entry->state, ProcessState::running);
+    EXPECT_NE(entry->thread, app.main_thread); // a new first thread
+    EXPECT_EQ(alive.count(app.main_thread), 0u);
+    EXPECT_EQ(entry->blocked, blocked);                 // the mask stays (POSIX)
+    EXPECT_EQ(entry->ignored, signal_bit(kSignalTerm)); // ignored stays ignored
+    EXPECT_EQ(entry->caught, 0u);                       // caught goes back to default
+    EXPECT_EQ(entry->entry, 0u);
+    EXPECT_EQ(started_objects, std::vector<uint32_t>{77});
+}
+
+TEST_F(ExecFileTest, SubscribersLearnWhichObjectTheProgramMaps) {
+    ASSERT_EQ(subscribe(kServerThread), ipc::Error::ok);
+    SpawnReply app = spawned(kProcThread);
+    EXPECT_EQ(exec_file(app.main_thread, 77), ipc::kNoReply);
+    EventNextReply events{};
+    ASSERT_EQ(service.next_events(kServerThread, EventNextRequest{kEventNoHang}, events),
+              ipc::Error::ok);
+    bool found = false;
+    for (uint32_t i = 0; i < events.count; ++i)
+        if (events.events[i].kind == kEventExec && events.events[i].pid == app.pid &&
+            events.events[i].value == exec_event_value(77))
+            found = true;
+    EXPECT_TRUE(found);
+}
+
+TEST_F(ExecFileTest, AnImageThatCannotBeMadeEndsTheProcessKilled) {
+    ASSERT_EQ(subscribe(kServerThread), ipc::Error::ok);
+    SpawnReply app = spawned(kProcThread);
+    fail_start_file = ipc::Error::no_memory;
+    EXPECT_EQ(exec_file(app.main_thread, 78), ipc::kNoReply);
+    EXPECT_EQ(service.running(app.main_thread), nullptr);
+    EventNextReply events{};
+    ASSERT_EQ(service.next_events(kServerThread, EventNextRequest{kEventNoHang}, events),
+              ipc::Error::ok);
+    bool killed = false, announced = false;
+    for (uint32_t i = 0; i < events.count; ++i) {
+        const Event& e = events.events[i];
+        if (e.pid != app.pid) continue;
+        killed |= e.kind == kEventExit && e.value == (kExitKilled << 16 | kSignalKill);
+        announced |= e.kind == kEventExec && e.value == exec_event_value(78);
+    }
+    EXPECT_TRUE(killed);
+    EXPECT_FALSE(announced); // no new program ran
+}
+
+TEST_F(ExecFileTest, ASenderThatIsNoProcessIsRefused) {
+    EXPECT_EQ(exec_file(kProcThread, 77), ipc::Error::not_found);
+    EXPECT_TRUE(started_objects.empty());
+}
+
+} // namespace
+} // namespace proc
