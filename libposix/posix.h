@@ -22,6 +22,17 @@ int fail_errno(int code);
 
 DescriptorTable& descriptors();
 
+// ---- The console (syscalls.cc) and terminals (terminal.cc) ----
+// The server registered as "console", looked up at the first use; nil without one.
+axo_thread_id_t console_thread();
+// A terminal refused the caller's request because its process group is in the background
+// (interfaces/tty): `signal` (SIGTTIN for a read, SIGTTOU for output or a change) went to the
+// caller's group unless it ignores or blocks it. retry: the default action stopped the group and
+// it was continued — make the request again; exempt: ignored or blocked — a read fails with EIO,
+// output and changes go ahead; interrupted: a handler ran — EINTR.
+enum class Background { retry, exempt, interrupted };
+Background background(int signal);
+
 // ---- Signals (signals.cc) ----
 // What the last handler that ran said about restarting the call it interrupted (SA_RESTART).
 bool restart_after_handler();
