@@ -64,7 +64,8 @@ int fail(ipc::Error error) {
     return posix::fail(error);
 }
 
-template <ipc::Request Req> int terminal_call(int fd, const Req& request, typename Req::Reply& reply) {
+template <ipc::Request Req>
+int terminal_call(int fd, const Req& request, typename Req::Reply& reply) {
     axo_thread_id_t server = terminal_of(fd);
     if (server == AXO_NIL_THREAD) return -1;
     ipc::Error error = posix::interruptible_call(server, request, reply);

@@ -13,16 +13,16 @@
 namespace tty {
 
 enum Label : uint32_t {
-    kTtyGetAttributes = AXO_LABELS_TTY_FIRST + 0,  // tcgetattr
-    kTtySetAttributes = AXO_LABELS_TTY_FIRST + 1,  // tcsetattr
-    kTtyGetForeground = AXO_LABELS_TTY_FIRST + 2,  // tcgetpgrp
-    kTtySetForeground = AXO_LABELS_TTY_FIRST + 3,  // tcsetpgrp
-    kTtyGetWindowSize = AXO_LABELS_TTY_FIRST + 4,  // TIOCGWINSZ
-    kTtySetWindowSize = AXO_LABELS_TTY_FIRST + 5,  // TIOCSWINSZ
-    kTtyFlush = AXO_LABELS_TTY_FIRST + 6,          // tcflush
-    kTtyGetSession = AXO_LABELS_TTY_FIRST + 7,     // tcgetsid
+    kTtyGetAttributes = AXO_LABELS_TTY_FIRST + 0,   // tcgetattr
+    kTtySetAttributes = AXO_LABELS_TTY_FIRST + 1,   // tcsetattr
+    kTtyGetForeground = AXO_LABELS_TTY_FIRST + 2,   // tcgetpgrp
+    kTtySetForeground = AXO_LABELS_TTY_FIRST + 3,   // tcsetpgrp
+    kTtyGetWindowSize = AXO_LABELS_TTY_FIRST + 4,   // TIOCGWINSZ
+    kTtySetWindowSize = AXO_LABELS_TTY_FIRST + 5,   // TIOCSWINSZ
+    kTtyFlush = AXO_LABELS_TTY_FIRST + 6,           // tcflush
+    kTtyGetSession = AXO_LABELS_TTY_FIRST + 7,      // tcgetsid
     kTtyWriteBackground = AXO_LABELS_TTY_FIRST + 8, // write of a caller exempt from SIGTTOU
-    kTtyInput = AXO_LABELS_TTY_FIRST + 9,          // the server's own input thread only
+    kTtyInput = AXO_LABELS_TTY_FIRST + 9,           // the server's own input thread only
 };
 static_assert(labels::all_in(AXO_LABELS_TTY_FIRST, AXO_LABELS_TTY_LAST,
                              {kTtyGetAttributes, kTtySetAttributes, kTtyGetForeground,
@@ -51,9 +51,9 @@ constexpr uint32_t kNlToCrNl = 0000004;    // ONLCR
 constexpr uint32_t kCrToNl = 0000010;      // OCRNL
 } // namespace oflag
 namespace cflag {
-constexpr uint32_t kSize8 = 0000060;  // CS8
-constexpr uint32_t kRead = 0000200;   // CREAD
-constexpr uint32_t kLocal = 0004000;  // CLOCAL
+constexpr uint32_t kSize8 = 0000060; // CS8
+constexpr uint32_t kRead = 0000200;  // CREAD
+constexpr uint32_t kLocal = 0004000; // CLOCAL
 } // namespace cflag
 namespace lflag {
 constexpr uint32_t kSignals = 0000001;       // ISIG

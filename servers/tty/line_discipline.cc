@@ -142,8 +142,8 @@ void LineDiscipline::echo_raw(uint8_t byte) {
 }
 
 uint8_t LineDiscipline::echo_char(uint8_t byte) {
-    if (lflag(lflag::kEchoControl) && ((byte < 0x20 && byte != '\t' && byte != '\n') ||
-                                       byte == 0x7f)) {
+    if (lflag(lflag::kEchoControl) &&
+        ((byte < 0x20 && byte != '\t' && byte != '\n') || byte == 0x7f)) {
         echo_raw('^');
         echo_raw(byte == 0x7f ? '?' : static_cast<uint8_t>(byte + 0x40));
         return 2;
@@ -208,8 +208,9 @@ LineDiscipline::ReadDecision LineDiscipline::decide_read(uint32_t max, bool expi
     uint32_t available = m_ready_count < max ? m_ready_count : max;
     uint32_t wanted = min < max ? min : max;
     if (min == 0 && time == 0) return {true, available, 0, false};
-    if (time == 0) return available >= wanted ? ReadDecision{true, available, 0, false}
-                                              : ReadDecision{false, 0, 0, false};
+    if (time == 0)
+        return available >= wanted ? ReadDecision{true, available, 0, false}
+                                   : ReadDecision{false, 0, 0, false};
     if (min == 0) {
         if (available > 0 || expired) return {true, available, 0, false};
         return {false, 0, time, false}; // the timer runs from the read

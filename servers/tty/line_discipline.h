@@ -51,8 +51,8 @@ public:
     struct ReadDecision {
         bool ready;
         uint32_t count;
-        uint32_t timer;            // deciseconds; 0: none
-        bool timer_restarts;       // the inter-byte timer (VMIN > 0): each byte restarts it
+        uint32_t timer;      // deciseconds; 0: none
+        bool timer_restarts; // the inter-byte timer (VMIN > 0): each byte restarts it
     };
     ReadDecision decide_read(uint32_t max, bool expired) const;
     // Copies what decide_read promised into `out`; `consumed` input elements to `drop` once the

@@ -18,7 +18,7 @@ namespace {
 
 constexpr uint32_t kLineTimeoutUs = 5000000; // a write to the line waits this long for room
 constexpr uint32_t kProcTimeoutUs = 2000000;
-constexpr uint32_t kPollUs = 10000;          // VTIME's resolution is 100 ms
+constexpr uint32_t kPollUs = 10000; // VTIME's resolution is 100 ms
 
 const char* g_line_name = "com1";
 axo_thread_id_t g_line = AXO_NIL_THREAD;
@@ -99,16 +99,16 @@ ipc::Error on_flush_output(tty::Terminal& t, axo_thread_id_t, const stream::Flus
                            ipc::Empty&) {
     return t.flush_output();
 }
-ipc::Error on_get_attributes(tty::Terminal& t, axo_thread_id_t,
-                             const tty::GetAttributesRequest&, tty::Termios& reply) {
+ipc::Error on_get_attributes(tty::Terminal& t, axo_thread_id_t, const tty::GetAttributesRequest&,
+                             tty::Termios& reply) {
     return t.get_attributes(reply);
 }
 ipc::Error on_set_attributes(tty::Terminal& t, axo_thread_id_t from,
                              const tty::SetAttributesRequest& request, ipc::Empty&) {
     return t.set_attributes(from, request);
 }
-ipc::Error on_get_foreground(tty::Terminal& t, axo_thread_id_t,
-                             const tty::GetForegroundRequest&, tty::ProcessGroupReply& reply) {
+ipc::Error on_get_foreground(tty::Terminal& t, axo_thread_id_t, const tty::GetForegroundRequest&,
+                             tty::ProcessGroupReply& reply) {
     reply.pgid = t.foreground();
     return ipc::Error::ok;
 }
@@ -116,8 +116,8 @@ ipc::Error on_set_foreground(tty::Terminal& t, axo_thread_id_t from,
                              const tty::SetForegroundRequest& request, ipc::Empty&) {
     return t.set_foreground(from, request);
 }
-ipc::Error on_get_window_size(tty::Terminal& t, axo_thread_id_t,
-                              const tty::GetWindowSizeRequest&, tty::WindowSize& reply) {
+ipc::Error on_get_window_size(tty::Terminal& t, axo_thread_id_t, const tty::GetWindowSizeRequest&,
+                              tty::WindowSize& reply) {
     reply = t.window_size();
     return ipc::Error::ok;
 }
@@ -144,12 +144,12 @@ ipc::Error on_input(tty::Terminal& t, axo_thread_id_t from, const tty::InputRequ
 }
 
 constexpr ipc::Route<tty::Terminal> kRoutes[] = {
-    ipc::route<&on_write>(),          ipc::route<&on_read>(),
-    ipc::route<&on_flush_output>(),   ipc::route<&on_get_attributes>(),
-    ipc::route<&on_set_attributes>(), ipc::route<&on_get_foreground>(),
-    ipc::route<&on_set_foreground>(), ipc::route<&on_get_window_size>(),
+    ipc::route<&on_write>(),           ipc::route<&on_read>(),
+    ipc::route<&on_flush_output>(),    ipc::route<&on_get_attributes>(),
+    ipc::route<&on_set_attributes>(),  ipc::route<&on_get_foreground>(),
+    ipc::route<&on_set_foreground>(),  ipc::route<&on_get_window_size>(),
     ipc::route<&on_set_window_size>(), ipc::route<&on_flush>(),
-    ipc::route<&on_get_session>(),    ipc::route<&on_write_background>(),
+    ipc::route<&on_get_session>(),     ipc::route<&on_write_background>(),
     ipc::route<&on_input>(),
 };
 static_assert(ipc::labels_unique(kRoutes));

@@ -77,8 +77,8 @@ void Terminal::answer_readers(bool input_came) {
         LineDiscipline::ReadDecision decision =
             m_discipline.decide_read(entry.payload.max, expired);
         if (!decision.ready) {
-            if (decision.timer > 0 && (entry.payload.deadline_us == 0 ||
-                                       (input_came && decision.timer_restarts)))
+            if (decision.timer > 0 &&
+                (entry.payload.deadline_us == 0 || (input_came && decision.timer_restarts)))
                 entry.payload.deadline_us = now + decision.timer * kDecisecondUs;
             ++i;
             continue;

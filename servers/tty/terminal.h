@@ -96,8 +96,8 @@ private:
     TerminalHost& m_host;
     LineDiscipline m_discipline;
     ipc::PendingRequests<Waiting, kMaxReaders> m_readers;
-    uint32_t m_foreground = 0; // 0: none set
-    uint32_t m_session = 0;    // the controlling session; 0: none yet
+    uint32_t m_foreground = 0;   // 0: none set
+    uint32_t m_session = 0;      // the controlling session; 0: none yet
     uint32_t m_reader_group = 0; // the group of the last reader, while no foreground is set
     WindowSize m_window{24, 80, 0, 0};
 };

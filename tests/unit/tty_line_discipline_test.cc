@@ -94,7 +94,8 @@ TEST(TtyLineDiscipline, echo_shows_typed_bytes_and_newline_as_crlf) {
 
 TEST(TtyLineDiscipline, erase_with_del_and_with_backspace_removes_the_last_byte) {
     LineDiscipline ld;
-    type(ld, "abx\x7f" "c\n");
+    type(ld, "abx\x7f"
+             "c\n");
     EXPECT_EQ(read(ld), "abc\n");
     EXPECT_EQ(echo(ld), "abx\b \bc\r\n");
     type(ld, "aby\bc\n");
@@ -103,7 +104,8 @@ TEST(TtyLineDiscipline, erase_with_del_and_with_backspace_removes_the_last_byte)
 
 TEST(TtyLineDiscipline, erase_on_an_empty_line_does_nothing) {
     LineDiscipline ld;
-    type(ld, "\x7f\x7f" "a\n");
+    type(ld, "\x7f\x7f"
+             "a\n");
     EXPECT_EQ(read(ld), "a\n");
     EXPECT_EQ(echo(ld), "a\r\n");
 }

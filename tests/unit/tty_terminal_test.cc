@@ -41,8 +41,8 @@ public:
     uint64_t now_us() override { return now; }
     bool send_read(axo_thread_id_t client, const stream::ReadReply& reply) override {
         if (!client_waits) return false;
-        replies.push_back({client, std::string(reinterpret_cast<const char*>(reply.bytes),
-                                               reply.count)});
+        replies.push_back(
+            {client, std::string(reinterpret_cast<const char*>(reply.bytes), reply.count)});
         return true;
     }
 

@@ -62,8 +62,7 @@ static void canonical_editing(void) {
     char line[128];
     ready("erase");
     ssize_t n = read_line(line, sizeof line);
-    ok(n == 6 && strcmp(line, "hello\n") == 0, "DEL erases the last character (%zd: %s)", n,
-       line);
+    ok(n == 6 && strcmp(line, "hello\n") == 0, "DEL erases the last character (%zd: %s)", n, line);
     ready("backspace");
     n = read_line(line, sizeof line);
     ok(strcmp(line, "ac\n") == 0, "^H erases too");
@@ -93,6 +92,7 @@ static void echo_and_eof(void) {
     ok(n == 0, "^D on an empty line is end of file (read returned %zd)", n);
     ready("eof-after-text");
     n = read(0, line, sizeof line);
+    printf("\n"); /* the echo "abc" ended no line */
     ok(n == 3 && memcmp(line, "abc", 3) == 0, "^D after text returns the text without newline");
 }
 
@@ -126,8 +126,7 @@ static void raw_mode(void) {
     tcsetattr(0, TCSANOW, &raw);
     ready("vmin");
     n = read(0, bytes, sizeof bytes);
-    ok(n >= 4 && memcmp(bytes, "wxyz", 4) == 0, "VMIN 4: the read waits for four bytes (%zd)",
-       n);
+    ok(n >= 4 && memcmp(bytes, "wxyz", 4) == 0, "VMIN 4: the read waits for four bytes (%zd)", n);
     tcsetattr(0, TCSAFLUSH, &saved);
 }
 
@@ -157,6 +156,8 @@ static void suspend(void) {
     pid_t child = fork();
     if (child == 0) {
         setpgid(0, 0);
+        while (tcgetpgrp(0) != getpgrp()) /* ^Z must reach this job, not the parent */
+            usleep(10000);
         char line[32];
         ready("sigtstp");
         read(0, line, sizeof line);
@@ -166,6 +167,7 @@ static void suspend(void) {
     ok(tcsetpgrp(0, child) == 0 && tcgetpgrp(0) == child, "tcsetpgrp gives the terminal to a job");
     int status = 0;
     pid_t got = waitpid(child, &status, WUNTRACED);
+    printf("\n"); /* after the echo "^Z" */
     ok(got == child && WIFSTOPPED(status) && WSTOPSIG(status) == SIGTSTP,
        "^Z stops the foreground job; waitpid(WUNTRACED) sees SIGTSTP (%#x)", status);
     /* Back to the shell's group: from the background, which SIGTTOU (ignored here) allows. */
