@@ -23,7 +23,8 @@ int fail_errno(int code);
 DescriptorTable& descriptors();
 
 // ---- The console (syscalls.cc) and terminals (terminal.cc) ----
-// The server registered as "console", looked up at the first use; nil without one.
+// The server registered as "console", looked up at the first use, and again while there was
+// none; nil without one.
 axo_thread_id_t console_thread();
 // A terminal refused the caller's request because its process group is in the background
 // (interfaces/tty): `signal` (SIGTTIN for a read, SIGTTOU for output or a change) went to the

@@ -181,7 +181,7 @@ ssize_t console_write(const char* bytes, size_t count) {
 // interrupts the wait (EINTR, or the read again with SA_RESTART).
 ssize_t console_read(char* out, size_t count) {
     if (count == 0) return 0;
-    if (console_server() == AXO_NIL_THREAD) return fail_errno(ENOSYS);
+    if (console_thread() == AXO_NIL_THREAD) return fail_errno(ENOSYS);
     for (;;) {
         axo_utcb_t* utcb = axo_my_utcb();
         utcb->mr[1] =
@@ -215,7 +215,10 @@ ssize_t console_read(char* out, size_t count) {
 
 } // namespace
 
+// Reads and terminal calls look again for a console that was not there at the first use (it may
+// register after the program started); writes keep falling back to the debug console cheaply.
 axo_thread_id_t console_thread() {
+    if (g_console_state == ConsoleState::debug) g_console_state = ConsoleState::unknown;
     return console_server();
 }
 

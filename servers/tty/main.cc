@@ -202,7 +202,7 @@ int main() {
     }
     driver::check(name, "registering the name", names::register_name(name));
     driver::check(name, "registering \"console\"", names::register_name("console"));
-    rt_printf("%s: the console, on %s; serving\n", name, g_line_name);
+    rt_printf("%s: the console on %s, serving\n", name, g_line_name);
     ipc::Dispatcher<tty::Terminal> dispatcher(g_terminal, kRoutes, nullptr, &cancel_requests_of);
     driver::serve(dispatcher, g_terminal, &timing, &poll, kPollUs);
 }

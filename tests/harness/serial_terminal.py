@@ -77,7 +77,8 @@ class SerialTerminal:
     """The host end of COM1. A reader thread keeps everything the guest sent (so the guest's
     UART never waits for us); `expect` searches it from the last mark on."""
 
-    def __init__(self, path: Path, connect_timeout: float = 30.0, step_timeout: float = 20.0):
+    def __init__(self, path: Path, connect_timeout: float = 30.0, step_timeout: float = 20.0,
+                 alive: Callable[[], bool] = lambda: True):
         self.step_timeout = step_timeout
         self._received = bytearray()
         self._mark = 0
@@ -90,6 +91,8 @@ class SerialTerminal:
                 self.sock.connect(str(path))
                 break
             except (FileNotFoundError, ConnectionRefusedError):
+                if not alive():
+                    raise TerminalError("the runner ended before QEMU served COM1")
                 if time.monotonic() > deadline:
                     raise TerminalError(f"QEMU never served COM1 at {path}")
                 time.sleep(0.05)
@@ -144,9 +147,13 @@ class SerialTerminal:
         deadline = time.monotonic() + (timeout or self.step_timeout)
         while True:
             text = self.text(start)
-            if "\n" in text and line in render(text)[:-1]:
-                self._mark = start + len(text)
-                return
+            # The first complete line that shows it: the mark moves past that line only.
+            end = text.find("\n")
+            while end != -1:
+                if line in render(text[:end + 1])[:-1]:
+                    self._mark = start + end + 1
+                    return
+                end = text.find("\n", end + 1)
             if time.monotonic() > deadline:
                 raise TerminalError(f"no screen line {line!r}; the screen shows {render(text)!r}")
             time.sleep(0.05)
@@ -175,7 +182,7 @@ def run_with_terminal(tag: str, runner_args: list[str],
     verdict = None
     terminal = None
     try:
-        terminal = SerialTerminal(path)
+        terminal = SerialTerminal(path, alive=lambda: runner.poll() is None)
         scenario(terminal)
     except Exception as e:  # noqa: BLE001 - any failure of the scenario is the verdict
         verdict = f"{type(e).__name__}: {e}"

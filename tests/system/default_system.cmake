@@ -11,8 +11,8 @@ axo_qemu_test(NAME system-default
               -netdev user,id=net0,restrict=on -device e1000,netdev=net0
     EXPECT
         [[proc: started module 2 "mm".*the pager of every process]]
-        [[com1: 16550 at port 3f8, irq 4, 115200 baud; serving]]
-        [[tty: the console, on com1; serving]]
+        [[com1: 16550 at port 3f8, irq 4, 115200 baud. serving]]
+        [[tty: the console on com1, serving]]
         [[pci: [0-9]+ functions on [0-9]+ bus\(es\). serving]]
         [[eth0: 82540EM at .*, link up]]
         [[ata: ATA disk .* at port 1f0, irq 14: [0-9]+ sectors]]

@@ -24,5 +24,5 @@ axo_terminal_test(NAME tty-line-discipline SCRIPT tty_line_discipline.py
         "${AXO_TARGET_DIR}/servers/tty/tty"
         "${AXO_TARGET_DIR}/tests/guest/tty/tty_test on-exit=shutdown"
     TIMEOUT 90
-    EXPECT [[tty: the console, on com1; serving]]
+    EXPECT [[tty: the console on com1, serving]]
            [[proc: tty_test ended.*on-exit=shutdown: success]])

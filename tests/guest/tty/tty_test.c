@@ -233,6 +233,9 @@ static void identity_and_window(void) {
 
 int main(void) {
     setvbuf(stdout, NULL, _IOLBF, 0);
+    /* proc starts the tty and this program together: wait until the tty is the console. */
+    for (int i = 0; i < 500 && tcgetattr(0, &saved) != 0; ++i)
+        usleep(10000);
     printf("TAP version 13\n");
     signal(SIGTTOU, SIG_IGN); /* as a shell does */
     ok(tcgetattr(0, &saved) == 0 && (saved.c_lflag & ICANON) && (saved.c_lflag & ECHO),
