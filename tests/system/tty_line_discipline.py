@@ -11,7 +11,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "harness"))
-from serial_terminal import (BACKSPACE, CTRL_C, CTRL_D, CTRL_U, CTRL_W, CTRL_Z, DEL,  # noqa: E402
+from serial_terminal import (BACKSPACE, CTRL_BACKSLASH, CTRL_C, CTRL_D, CTRL_U, CTRL_W, CTRL_Z, DEL,  # noqa: E402
                              ENTER, SerialTerminal, TerminalError, render)
 
 TAG = "tty-line-discipline"
@@ -60,6 +60,13 @@ def scenario(t: SerialTerminal) -> None:
     t.type(CTRL_C)
     t.expect(r"\^C")  # what the person sees, before the handler's line
     t.expect(r"# handler: got SIGINT")
+    t.expect(r"# ready: sigquit")
+    t.type(b"lost" + CTRL_BACKSLASH)
+    t.expect(r"\^\\")
+    t.expect(r"# handler: got SIGQUIT")
+    t.expect(r"# ready: after-signal")
+    t.type(b"kept" + ENTER)
+    t.expect_line("kept")
 
     t.expect(r"# ready: sigtstp")
     t.type(CTRL_Z)

@@ -76,7 +76,7 @@ static void canonical_editing(void) {
     n = read_line(line, sizeof line);
     char second[32];
     ssize_t m = read_line(second, sizeof second);
-    ok(strcmp(line, "first\n") == 0 && strcmp(second, "second\n") == 0,
+    ok(strcmp(line, "first\n") == 0 && m == 7 && strcmp(second, "second\n") == 0,
        "a canonical read returns one line at a time");
 }
 
@@ -138,18 +138,36 @@ static void on_interrupt(int signal) {
     write(1, text, sizeof text - 1);
 }
 
+static volatile sig_atomic_t quits;
+static void on_quit(int signal) {
+    (void)signal;
+    ++quits;
+    static const char text[] = "\n# handler: got SIGQUIT\n";
+    write(1, text, sizeof text - 1);
+}
+
 static void interrupt(void) {
     struct sigaction action;
     memset(&action, 0, sizeof action);
     action.sa_handler = on_interrupt;
     sigaction(SIGINT, &action, NULL);
+    action.sa_handler = on_quit;
+    sigaction(SIGQUIT, &action, NULL);
     char line[32];
     ready("sigint");
     errno = 0;
     ssize_t n = read(0, line, sizeof line);
     ok(n == -1 && errno == EINTR && interrupts == 1,
        "^C sends SIGINT to the foreground group: the handler ran, read said EINTR");
+    ready("sigquit");
+    errno = 0;
+    n = read(0, line, sizeof line);
+    ok(n == -1 && errno == EINTR && quits == 1, "^\\ sends SIGQUIT");
+    ready("after-signal");
+    n = read_line(line, sizeof line);
+    ok(strcmp(line, "kept\n") == 0, "what was typed before the signal was flushed (%s)", line);
     signal(SIGINT, SIG_DFL);
+    signal(SIGQUIT, SIG_DFL);
 }
 
 static void suspend(void) {
