@@ -24,6 +24,7 @@
     X(BLOCK, 0x0900, 0x09FF)   /* block: sectors of a disk (ata) */                                \
     X(CONSOLE, 0x0A00, 0x0AFF) /* console: the VGA console's own requests */                       \
     X(FILE, 0x0B00, 0x0BFF)    /* file: the file tree (fs) */                                      \
+    X(TTY, 0x0C00, 0x0CFF)     /* tty: terminal settings, job control (tty) */                     \
     X(SIGMA0, 0x5100, 0x51FF)  /* sigma0: physical memory and I/O ports */                         \
     X(TEST, 0x7000, 0x7FFF)    /* protocols of tests only (host and guest) */
 

@@ -33,6 +33,17 @@ DescriptorTable& descriptors();
 ssize_t console_write(const char* bytes, size_t count);
 // Waits for at least one byte (EINTR, or again with SA_RESTART, if a handler interrupts).
 ssize_t console_read(char* out, size_t count);
+// ---- The console (syscalls.cc) and terminals (terminal.cc) ----
+// The server registered as "console", looked up at the first use, and again while there was
+// none; nil without one.
+axo_thread_id_t console_thread();
+// A terminal refused the caller's request because its process group is in the background
+// (interfaces/tty): `signal` (SIGTTIN for a read, SIGTTOU for output or a change) went to the
+// caller's group unless it ignores or blocks it. retry: the default action stopped the group and
+// it was continued — make the request again; exempt: ignored or blocked — a read fails with EIO,
+// output and changes go ahead; interrupted: a handler ran — EINTR.
+enum class Background { retry, exempt, interrupted };
+Background background(int signal);
 
 // ---- Signals (signals.cc) ----
 // What the last handler that ran said about restarting the call it interrupted (SA_RESTART).

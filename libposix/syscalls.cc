@@ -11,6 +11,8 @@
 // The calls on descriptors are descriptors.cc, on paths files.cc and directories.cc; processes,
 // signals and time are process.cc, signals.cc and time.cc.
 #include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -18,6 +20,7 @@
 #include "interfaces/mm/wire.h"
 #include "interfaces/names/wire.h"
 #include "interfaces/stream/wire.h"
+#include "interfaces/tty/protocol.h"
 #include "libposix/posix.h"
 
 extern char** environ;
@@ -142,17 +145,28 @@ axo_thread_id_t console_server() {
 }
 
 // One write request: how many bytes the server took, or 0 if it failed (it is then forgotten,
-// and looked up again at the next use: a restarted driver registers again).
+// and looked up again at the next use: a restarted driver registers again); kInterrupted if a
+// terminal held a background write back (TOSTOP) and a SIGTTOU handler ran.
+constexpr size_t kInterrupted = ~size_t{0};
 size_t console_write_chunk(const char* bytes, size_t n) {
     axo_utcb_t* utcb = axo_my_utcb();
     if (n > AXO_STREAM_CHUNK_BYTES) n = AXO_STREAM_CHUNK_BYTES;
-    utcb->mr[1] = static_cast<uint32_t>(n);
-    char* data = reinterpret_cast<char*>(&utcb->mr[2]);
-    for (size_t i = 0; i < n; ++i)
-        data[i] = bytes[i];
-    utcb->mr[0] = axo_msg_tag(AXO_STREAM_WRITE, AXO_STREAM_CHUNK_WORDS, 0);
-    axo_timeout_t timeout = axo_timeout_us(kConsoleTimeoutUs);
-    axo_msg_tag_t tag = axo_ipc_call(g_console_thread, axo_timeouts(timeout, timeout));
+    uint32_t label = AXO_STREAM_WRITE;
+    axo_msg_tag_t tag;
+    for (;;) {
+        utcb->mr[1] = static_cast<uint32_t>(n);
+        char* data = reinterpret_cast<char*>(&utcb->mr[2]);
+        for (size_t i = 0; i < n; ++i)
+            data[i] = bytes[i];
+        utcb->mr[0] = axo_msg_tag(label, AXO_STREAM_CHUNK_WORDS, 0);
+        axo_timeout_t timeout = axo_timeout_us(kConsoleTimeoutUs);
+        tag = axo_ipc_call(g_console_thread, axo_timeouts(timeout, timeout));
+        if (axo_tag_failed(tag) || axo_tag_label(tag) != AXO_RPC_EACCES) break;
+        // A terminal's background write with TOSTOP (interfaces/tty).
+        Background what = background(SIGTTOU);
+        if (what == Background::interrupted) return kInterrupted;
+        if (what == Background::exempt) label = tty::kTtyWriteBackground;
+    }
     if (axo_tag_failed(tag) || axo_tag_label(tag) != 0 || axo_tag_untyped(tag) != 1 ||
         utcb->mr[1] == 0 || utcb->mr[1] > n) {
         g_console_state = ConsoleState::unknown;
@@ -174,6 +188,7 @@ ssize_t console_write(const char* bytes, size_t count) {
             // A server that died is looked up once more before output falls back.
             if (n == 0 && console_server() != AXO_NIL_THREAD)
                 n = console_write_chunk(bytes + done, count - done);
+            if (n == kInterrupted) return done > 0 ? static_cast<ssize_t>(done) : fail_errno(EINTR);
             if (n > 0) {
                 done += n;
                 continue;
@@ -196,7 +211,7 @@ ssize_t console_write(const char* bytes, size_t count) {
 // interrupts the wait (EINTR, or the read again with SA_RESTART).
 ssize_t console_read(char* out, size_t count) {
     if (count == 0) return 0;
-    if (console_server() == AXO_NIL_THREAD) return fail_errno(ENOSYS);
+    if (console_thread() == AXO_NIL_THREAD) return fail_errno(ENOSYS);
     for (;;) {
         axo_utcb_t* utcb = axo_my_utcb();
         utcb->mr[1] =
@@ -209,6 +224,12 @@ ssize_t console_read(char* out, size_t count) {
             if (restart_after_handler()) continue;
             return fail_errno(EINTR);
         }
+        if (!axo_tag_failed(tag) && axo_tag_label(tag) == AXO_RPC_EACCES) {
+            // A terminal's read from the background (interfaces/tty): SIGTTIN, or EIO.
+            Background what = background(SIGTTIN);
+            if (what == Background::retry) continue;
+            return fail_errno(what == Background::exempt ? EIO : EINTR);
+        }
         if (axo_tag_failed(tag) || axo_tag_label(tag) != 0 ||
             axo_tag_untyped(tag) != AXO_STREAM_CHUNK_WORDS || utcb->mr[1] > count) {
             g_console_state = ConsoleState::unknown;
@@ -220,6 +241,14 @@ ssize_t console_read(char* out, size_t count) {
             out[i] = data[i];
         return static_cast<ssize_t>(n);
     }
+}
+
+
+// Reads and terminal calls look again for a console that was not there at the first use (it may
+// register after the program started); writes keep falling back to the debug console cheaply.
+axo_thread_id_t console_thread() {
+    if (g_console_state == ConsoleState::debug) g_console_state = ConsoleState::unknown;
+    return console_server();
 }
 
 } // namespace posix

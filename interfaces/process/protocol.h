@@ -55,6 +55,7 @@ enum Label : uint32_t {
     kProcSignalTake =
         AXO_PROC_SIGNAL_TAKE, // the next deliverable signal, and the context it interrupted
     kProcSignalSuspend = AXO_PROC_SIGNAL_SUSPEND, // sigsuspend: a mask, then wait for a signal
+    kProcGroupSession = AXO_PROC_GROUP_SESSION,   // the session of a process group (tcsetpgrp)
 };
 static_assert(labels::all_in(AXO_LABELS_PROCESS_FIRST, AXO_LABELS_PROCESS_LAST,
                              {kProcSpawn, kProcExit, kProcWait, kProcKill, kProcStatistics,
@@ -375,6 +376,19 @@ struct IdentifyRequest {
 };
 static_assert(ipc::wire_words<IdentifyRequest> == 1);
 static_assert(ipc::wire_words<IdentifyReply> == 27);
+
+// The session of the process group `pgid`: a terminal checks with it that tcsetpgrp names a
+// group of the caller's session (servers/tty). Anyone may ask.
+// Errors: not_found (no running process is in group `pgid`).
+struct GroupSessionReply {
+    ProcessId sid;
+};
+struct GroupSessionRequest {
+    static constexpr uint32_t kLabel = kProcGroupSession;
+    using Reply = GroupSessionReply;
+    ProcessId pgid;
+};
+static_assert(ipc::wire_words<GroupSessionRequest> == 1);
 
 // setpgid(pid, pgid): `pid` 0 is the caller, `pgid` 0 is `pid`. The target must be the caller or
 // a child of it that has not exec'd (a spawned child has: spawn is fork and exec), in the

@@ -25,6 +25,18 @@ ipc::Error ProcessService::identify(axo_thread_id_t from, const IdentifyRequest&
     return ipc::Error::ok;
 }
 
+ipc::Error ProcessService::group_session(axo_thread_id_t, const GroupSessionRequest& request,
+                                         GroupSessionReply& reply) {
+    for (uint32_t i = 0; i < ProcessTable::kSlots; ++i) {
+        const ProcessEntry& entry = m_table.at(i);
+        if (entry.state == ProcessState::running && entry.pgid == request.pgid) {
+            reply.sid = entry.sid;
+            return ipc::Error::ok;
+        }
+    }
+    return ipc::Error::not_found;
+}
+
 ipc::Error ProcessService::set_process_group(axo_thread_id_t from,
                                              const SetProcessGroupRequest& request, ipc::Empty&) {
     ProcessEntry* self = m_table.find_running(from);

@@ -104,6 +104,8 @@ public:
 
     // Identity (process_identity.cc).
     ipc::Error identify(axo_thread_id_t from, const IdentifyRequest& request, IdentifyReply& reply);
+    ipc::Error group_session(axo_thread_id_t from, const GroupSessionRequest& request,
+                             GroupSessionReply& reply);
     ipc::Error set_process_group(axo_thread_id_t from, const SetProcessGroupRequest& request,
                                  ipc::Empty& reply);
     ipc::Error set_session(axo_thread_id_t from, const SetSessionRequest& request,

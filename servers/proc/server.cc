@@ -105,6 +105,11 @@ ipc::Error on_exec_file(Proc& proc, axo_thread_id_t from, const ExecFileRequest&
         return e;
     return proc.processes.exec_file(from, image, strings, reply);
 }
+
+ipc::Error on_group_session(Proc& proc, axo_thread_id_t from, const GroupSessionRequest& request,
+                            GroupSessionReply& reply) {
+    return proc.processes.group_session(from, request, reply);
+}
 ipc::Error on_identify(Proc& proc, axo_thread_id_t from, const IdentifyRequest& request,
                        IdentifyReply& reply) {
     return proc.processes.identify(from, request, reply);
@@ -176,6 +181,7 @@ constexpr ipc::Route<Proc> kRoutes[] = {
     ipc::route<&on_thread_create>(),
     ipc::route<&on_fork>(),
     ipc::route<&on_identify>(),
+    ipc::route<&on_group_session>(),
     ipc::route<&on_set_process_group>(),
     ipc::route<&on_set_session>(),
     ipc::route<&on_set_credentials>(),

@@ -33,6 +33,7 @@ INTERFACE_USES = {
     "stream": set(),
     "serial": {"stream"},
     "console": {"stream"},
+    "tty": {"stream"},  # a terminal serves the stream interface for its bytes
     "block": set(),
     "file": {"names"},  # its client re-binds by name (names::Binding)
     "nic": set(),

@@ -1,7 +1,7 @@
 # system-default: the default system, exactly as `./axo run` boots it — the modules of
 # image/boot.conf, the one place that configuration lives — with the devices its drivers drive
 # (an IDE disk that reads zeros, an e1000 on QEMU's user network restricted to the guest).
-# Every server starts and says it serves, and hello's greeting arrives through the serial driver on COM1.
+# Every server starts and says it serves, and hello's greeting arrives through the tty and the serial driver on COM1.
 # No TAP: the system has no test program; the run ends once every expected line was seen.
 axo_qemu_test(NAME system-default
     BOOT_CONFIG "${CMAKE_SOURCE_DIR}/image/boot.conf"
@@ -11,7 +11,8 @@ axo_qemu_test(NAME system-default
               -netdev user,id=net0,restrict=on -device e1000,netdev=net0
     EXPECT
         [[proc: started module 2 "mm".*the pager of every process]]
-        [[com1: 16550 at port 3f8, irq 4, .*the console]]
+        [[com1: 16550 at port 3f8, irq 4, 115200 baud. serving]]
+        [[tty: the console on com1, serving]]
         [[pci: [0-9]+ functions on [0-9]+ bus\(es\). serving]]
         [[eth0: 82540EM at .*, link up]]
         [[ata: ATA disk .* at port 1f0, irq 14: [0-9]+ sectors]]

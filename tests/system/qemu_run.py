@@ -52,8 +52,15 @@ def short_module_paths(specs: list[str]) -> list[str]:
 
 
 def qemu_command(args, serial_log: Path, debug_log: Path, iso: Path | None) -> list[str]:
-    cmd = [QEMU, "-m", "128", "-display", "none", "-no-reboot", "-monitor", "none",
-           "-serial", f"file:{serial_log}",
+    if args.com1_socket:
+        # COM1 on a Unix socket that a host program types into (tests/harness/serial_terminal.py);
+        # QEMU waits for it to connect, and still logs every byte the guest sends to the log.
+        com1 = ["-chardev", f"socket,id=com1,path={args.com1_socket},server=on,wait=on,"
+                            f"logfile={serial_log},logappend=off",
+                "-serial", "chardev:com1"]
+    else:
+        com1 = ["-serial", f"file:{serial_log}"]
+    cmd = [QEMU, "-m", "128", "-display", "none", "-no-reboot", "-monitor", "none", *com1,
            "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04",
            # Tells a triple fault (QEMU then exits with status 0 because of -no-reboot) from
            # other ways out; costs one register dump at power-on.
@@ -81,6 +88,8 @@ def main() -> int:
     p.add_argument("--expect-exit", type=int, metavar="STATUS",
                    help=f"QEMU exit status to require (default {judge.QEMU_EXIT_SUCCESS}, "
                         f"{judge.QEMU_EXIT_PANIC} with --expect-panic)")
+    p.add_argument("--com1-socket", metavar="PATH",
+                   help="COM1 on a Unix socket (server; QEMU waits for the client), logged as usual")
     p.add_argument("--extra-qemu-arg", action="append", default=[], metavar="ARG",
                    help="passed to QEMU as is; write --extra-qemu-arg=-smp for dashes (repeatable)")
     args = p.parse_args()

@@ -302,3 +302,32 @@ TEST_F(ExecTest, AnExecThatCannotRunEndsTheProcessKilled) {
 
 } // namespace
 } // namespace proc
+
+namespace proc {
+namespace {
+
+using IdentityGroupSessionTest = testing::ServiceFixture;
+
+TEST_F(IdentityGroupSessionTest, GroupSessionNamesTheSessionOfALiveGroup) {
+    using testing::kProcThread;
+    SpawnReply shell = spawned(kProcThread);
+    SpawnReply job = forked(shell.main_thread);
+    ASSERT_EQ(setpgid(shell.main_thread, static_cast<int32_t>(job.pid), 0), ipc::Error::ok);
+    GroupSessionReply reply{};
+    ASSERT_EQ(service.group_session(job.main_thread, GroupSessionRequest{job.pid}, reply),
+              ipc::Error::ok);
+    EXPECT_EQ(reply.sid, shell.pid);
+    SpawnReply stranger = spawned(kProcThread);
+    ASSERT_EQ(service.group_session(job.main_thread, GroupSessionRequest{stranger.pid}, reply),
+              ipc::Error::ok);
+    EXPECT_EQ(reply.sid, stranger.pid);
+    EXPECT_EQ(service.group_session(job.main_thread, GroupSessionRequest{4242}, reply),
+              ipc::Error::not_found);
+    // A group whose last process ended is no group.
+    EXPECT_TRUE(service.end_thread(job.main_thread, kExitNormal, 0));
+    EXPECT_EQ(service.group_session(shell.main_thread, GroupSessionRequest{job.pid}, reply),
+              ipc::Error::not_found);
+}
+
+} // namespace
+} // namespace proc
