@@ -1,0 +1,20 @@
+# SQLite 3.40.1 and its shell (README.md). Debian's orig tarball is the full source tree, not
+# the amalgamation: sqlite3.c and shell.c are generated on the host first, as Debian's build
+# does (configure for the host, `make sqlite3.c shell.c`: lemon, mkkeywordhash and tclsh, the
+# Debian package tcl), then the two files are compiled with the cross toolchain. Run by
+# cmake/ports/port-build.sh in the unpacked tree, OUT as $1, the toolchain on PATH.
+set -euo pipefail
+out=$1
+if [[ ! -f host/sqlite3.c || ! -f host/shell.c ]]; then
+    mkdir -p host
+    (cd host && CC=gcc ../configure --disable-tcl --disable-readline --disable-load-extension \
+        --disable-threadsafe --disable-shared && make sqlite3.c shell.c)
+fi
+# No threads (libposix is single-threaded), no mmap (libposix has none: no memory-mapped I/O
+# and no WAL, whose shared index is mmap'd), no extension loading (no dlopen), no readline.
+rm -f sqlite3
+i586-axolotl-elf-gcc -O2 -o sqlite3 -Ihost -I"$AXO_PORT_PENDING_INCLUDE" \
+    -DSQLITE_THREADSAFE=0 -DSQLITE_MAX_MMAP_SIZE=0 -DSQLITE_OMIT_WAL \
+    -DSQLITE_OMIT_LOAD_EXTENSION -DSQLITE_DEFAULT_MEMSTATUS=0 -DHAVE_READLINE=0 \
+    host/shell.c host/sqlite3.c -lm
+cp sqlite3 "$out/sqlite3"
