@@ -1,5 +1,6 @@
 // The lines of /etc/passwd and /etc/group (users.cc reads them through stdio): split in place
-// into their fields, the numbers checked. Pure: host-tested (tests/unit/posix_user_database_test.cc).
+// into their fields, the numbers checked. Pure: host-tested
+// (tests/unit/posix_user_database_test.cc).
 #pragma once
 
 #include <stdint.h>
@@ -33,7 +34,8 @@ inline char* next_field(char*& line) {
     if (line == nullptr) return nullptr;
     char* field = line;
     char* p = line;
-    while (*p != '\0' && *p != ':' && *p != '\n') ++p;
+    while (*p != '\0' && *p != ':' && *p != '\n')
+        ++p;
     if (*p == ':') {
         *p = '\0';
         line = p + 1;
@@ -100,7 +102,8 @@ inline uint32_t split_members(char* list, char** names, uint32_t capacity) {
     char* p = list;
     while (p != nullptr && *p != '\0' && count < capacity) {
         char* name = p;
-        while (*p != '\0' && *p != ',') ++p;
+        while (*p != '\0' && *p != ',')
+            ++p;
         if (*p == ',') *p++ = '\0';
         if (*name != '\0') names[count++] = name;
     }

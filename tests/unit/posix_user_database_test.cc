@@ -36,7 +36,7 @@ TEST(PosixUserDatabase, passwd_line_keeps_empty_fields) {
 
 TEST(PosixUserDatabase, malformed_passwd_lines_are_skipped) {
     for (const char* text : {"", "\n", "# root:x:0:0:root:/root:/bin/sh",
-                             "root:x:0:0:root:/root",        // six fields
+                             "root:x:0:0:root:/root",            // six fields
                              "root:x:zero:0:root:/root:/bin/sh", // uid not a number
                              "root:x:-1:0:root:/root:/bin/sh",
                              "root:x:4294967296:0:r:/root:/bin/sh", // beyond 32 bits

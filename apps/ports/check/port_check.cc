@@ -18,20 +18,32 @@ namespace {
 struct Case {
     const char* group;
     const char* description;
-    const char* image;     // the module to spawn (start=spawn on its line)
-    const char* words[3];  // its arguments after argv[0]
-    const char* todo;      // nullptr, or why it cannot pass yet (TAP's TODO directive)
+    const char* image;    // the module to spawn (start=spawn on its line)
+    const char* words[3]; // its arguments after argv[0]
+    const char* todo;     // nullptr, or why it cannot pass yet (TAP's TODO directive)
 };
 
 const Case kCases[] = {
-    {"dash", "dash -c runs a script of builtins: output in dash.expected", "dash",
-     {"-c", kDashScript, nullptr}, nullptr},
-    {"dash", "dash -c reads a here-document", "dash", {"-c", kDashHeredocScript, nullptr},
-     "dash passes here-documents through pipe(), which libposix lacks yet"},
-    {"lua", "lua -e runs a program: output in lua.expected", "lua", {"-e", kLuaScript, nullptr},
+    {"dash",
+     "dash -c runs a script of builtins: output in dash.expected",
+     "dash",
+     {"-c", kDashScript, nullptr},
      nullptr},
-    {"sqlite", "sqlite3 :memory: runs SQL: output in sqlite.expected", "sqlite3",
-     {":memory:", kSqliteScript, nullptr}, nullptr},
+    {"dash",
+     "dash -c reads a here-document",
+     "dash",
+     {"-c", kDashHeredocScript, nullptr},
+     "dash passes here-documents through pipe(), which libposix lacks yet"},
+    {"lua",
+     "lua -e runs a program: output in lua.expected",
+     "lua",
+     {"-e", kLuaScript, nullptr},
+     nullptr},
+    {"sqlite",
+     "sqlite3 :memory: runs SQL: output in sqlite.expected",
+     "sqlite3",
+     {":memory:", kSqliteScript, nullptr},
+     nullptr},
 };
 
 // No port here takes longer; a hung port fails its test instead of the whole run's timeout.
@@ -44,7 +56,8 @@ proc::client::ArgumentBlock g_block;
 // Runs one case; its exit status, or -1 with a diagnostic.
 int32_t run(const Case& c) {
     g_block = proc::client::ArgumentBlock{};
-    bool filled = g_block.add_argument(c.image);
+    // proc puts the module's name first (argv[0]) and these words after it.
+    bool filled = true;
     for (const char* word : c.words)
         if (word != nullptr) filled = filled && g_block.add_argument(word);
     // Environment: HOME keeps sqlite3 from warning that it has none (it looks for ~/.sqliterc).
