@@ -12,9 +12,14 @@ if [[ ! -f host/sqlite3.c || ! -f host/shell.c ]]; then
 fi
 # No threads (libposix is single-threaded), no mmap (libposix has none: no memory-mapped I/O
 # and no WAL, whose shared index is mmap'd), no extension loading (no dlopen), no readline.
+# Compiled once (the tree is unpacked afresh when this recipe changes), linked at every build.
+flags=(-O2 -Ihost -I"$AXO_PORT_PENDING_INCLUDE"
+    -DSQLITE_THREADSAFE=0 -DSQLITE_MAX_MMAP_SIZE=0 -DSQLITE_OMIT_WAL
+    -DSQLITE_OMIT_LOAD_EXTENSION -DSQLITE_DEFAULT_MEMSTATUS=0 -DHAVE_READLINE=0)
+for unit in sqlite3 shell; do
+    [[ -f $unit.o ]] || i586-axolotl-elf-gcc "${flags[@]}" -c "host/$unit.c" -o "$unit.o.new"
+    [[ -f $unit.o ]] || mv "$unit.o.new" "$unit.o"
+done
 rm -f sqlite3
-i586-axolotl-elf-gcc -O2 -o sqlite3 -Ihost -I"$AXO_PORT_PENDING_INCLUDE" \
-    -DSQLITE_THREADSAFE=0 -DSQLITE_MAX_MMAP_SIZE=0 -DSQLITE_OMIT_WAL \
-    -DSQLITE_OMIT_LOAD_EXTENSION -DSQLITE_DEFAULT_MEMSTATUS=0 -DHAVE_READLINE=0 \
-    host/shell.c host/sqlite3.c -lm
+i586-axolotl-elf-gcc -o sqlite3 shell.o sqlite3.o -lm
 cp sqlite3 "$out/sqlite3"
