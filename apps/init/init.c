@@ -1,0 +1,92 @@
+/* init (README.md): runs /etc/rc with /bin/sh if it is there, then a login shell on the
+ * console, started again whenever it ends; every child that ends — the shell's orphans too —
+ * is reaped by the one waitpid(-1) loop. */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#define SHELL "/bin/sh"
+#define RC "/etc/rc"
+
+/* A shell that ends this soon after its start counts as failing; after kQuickExits of them in
+ * a row init waits kBackoffSeconds before the next, so that a missing or broken /bin/sh does
+ * not make init spin. */
+enum { kQuickSeconds = 2, kQuickExits = 3, kBackoffSeconds = 10 };
+
+static char* shell_environment[] = {
+    "PATH=/bin:/sbin:/usr/bin:/usr/sbin",
+    "HOME=/root",
+    "USER=root",
+    "LOGNAME=root",
+    "TERM=vt100",
+    "SHELL=" SHELL,
+    NULL,
+};
+
+static void say(const char* what, const char* detail) {
+    fprintf(stderr, "init: %s%s%s\n", what, detail ? ": " : "", detail ? detail : "");
+}
+
+/* Forks a child that runs SHELL with `argv`; its pid, or -1. */
+static pid_t start(char* const argv[], int new_session) {
+    pid_t pid = fork();
+    if (pid < 0) {
+        say("fork failed", strerror(errno));
+        return -1;
+    }
+    if (pid == 0) {
+        if (new_session) (void)setsid();
+        signal(SIGINT, SIG_DFL);
+        signal(SIGQUIT, SIG_DFL);
+        execve(SHELL, argv, shell_environment);
+        fprintf(stderr, "init: cannot run %s: %s\n", SHELL, strerror(errno));
+        _exit(127);
+    }
+    return pid;
+}
+
+/* Reaps children until `pid` ended; returns its status (or -1 if it vanished). */
+static int wait_for(pid_t pid) {
+    for (;;) {
+        int status = 0;
+        pid_t ended = waitpid(-1, &status, 0);
+        if (ended == pid) return status;
+        if (ended < 0 && errno != EINTR) return -1;
+    }
+}
+
+static void run_rc(void) {
+    int fd = open(RC, O_RDONLY);
+    if (fd < 0) return; /* no /etc/rc: nothing to run */
+    close(fd);
+    char* argv[] = {"sh", RC, NULL};
+    pid_t pid = start(argv, 0);
+    if (pid < 0) return;
+    int status = wait_for(pid);
+    if (status != 0) fprintf(stderr, "init: %s ended with status 0x%x\n", RC, status);
+}
+
+int main(void) {
+    /* A ^C on the console is for the shell's foreground job, never for init. */
+    signal(SIGINT, SIG_IGN);
+    signal(SIGQUIT, SIG_IGN);
+    run_rc();
+    int quick = 0;
+    for (;;) {
+        char* argv[] = {"-sh", "-i", NULL}; /* a leading '-': a login shell (reads /etc/profile) */
+        time_t started = time(NULL);
+        pid_t shell = start(argv, 1);
+        if (shell >= 0) (void)wait_for(shell);
+        quick = time(NULL) - started < kQuickSeconds ? quick + 1 : 0;
+        if (quick >= kQuickExits) {
+            say("the shell keeps ending at once; waiting before the next", NULL);
+            sleep(kBackoffSeconds);
+            quick = 0;
+        }
+    }
+}
