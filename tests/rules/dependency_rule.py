@@ -5,7 +5,8 @@
     interfaces/  include kernel/uapi, lib/ipc, the label table and the interfaces listed in
                  INTERFACE_USES (one contract building on another)
     lib/, libposix/, apps/
-                 include kernel/uapi, lib/, libposix/, interfaces/ — never servers/
+                 include kernel/uapi, lib/, libposix/, interfaces/ — never servers/; a
+                 program in apps/ (a port in apps/ports/) also its own folder
     servers/     a server includes its own folder, kernel/uapi, lib/, interfaces/ — never another
                  server's folder
     tests/, bench/  may include anything
@@ -69,6 +70,12 @@ def server_folder(path):
     return "/".join(parts[:2])
 
 
+def app_folder(path):
+    """apps/init/x.c -> apps/init; apps/ports/busybox/y/z.h -> apps/ports/busybox."""
+    parts = path.split("/")
+    return "/".join(parts[:3] if len(parts) >= 3 and parts[1] == "ports" else parts[:2])
+
+
 def violation(source, target):
     """Why `source` may not include `target`, or None."""
     if source.startswith(("tests/", "bench/")):
@@ -89,6 +96,8 @@ def violation(source, target):
     if source.startswith(("lib/", "libposix/", "apps/")):
         if uapi_or_shared or target.startswith(("lib/", "libposix/", "interfaces/")):
             return None
+        if source.startswith("apps/") and app_folder(target) == app_folder(source):
+            return None  # a program's (or a port's) own headers
         return "lib/, libposix/ and apps/ include interfaces/ and lib/, never servers/"
     if source.startswith("servers/"):
         if uapi_or_shared or target.startswith(("lib/", "interfaces/")):
