@@ -131,10 +131,10 @@ public:
         for (int fd = 0; fd < kSize; ++fd) {
             const Descriptor& e = m_entries[fd];
             if (!e.open()) continue;
-            char kind = e.kind == DescriptorKind::console ? 'c'
+            char kind = e.kind == DescriptorKind::console  ? 'c'
                         : e.kind == DescriptorKind::stream ? 's'
-                        : e.object                          ? 'o'
-                                                            : 'f';
+                        : e.object                         ? 'o'
+                                                           : 'f';
             if (!number(static_cast<uint32_t>(fd), 10) || !put(':') || !put(kind)) return false;
             if (e.kind == DescriptorKind::stream && (!number(e.server, 16) || !put('.')))
                 return false;
@@ -169,11 +169,21 @@ public:
             char kind = *p++;
             Descriptor e;
             switch (kind) {
-            case 'c': e.kind = DescriptorKind::console; break;
-            case 'f': e.kind = DescriptorKind::file; break;
-            case 'o': e.kind = DescriptorKind::file; e.object = true; break;
-            case 's': e.kind = DescriptorKind::stream; break;
-            default: return false;
+            case 'c':
+                e.kind = DescriptorKind::console;
+                break;
+            case 'f':
+                e.kind = DescriptorKind::file;
+                break;
+            case 'o':
+                e.kind = DescriptorKind::file;
+                e.object = true;
+                break;
+            case 's':
+                e.kind = DescriptorKind::stream;
+                break;
+            default:
+                return false;
             }
             if (kind == 's') {
                 if (!number(16, server) || *p++ != '.') return false;

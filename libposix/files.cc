@@ -427,11 +427,12 @@ int pipe(int ends[2]) {
     ipc::Error error = file_call([&](file::Client& files) { return files.pipe(handles, 0); });
     if (error != ipc::Error::ok) return fail(error);
     axo_thread_id_t server = AXO_NIL_THREAD;
-    if (file::Client* client = posix::file_client(); client != nullptr) server = client->binding().server();
-    posix::Descriptor read_end{posix::DescriptorKind::file, false, server, static_cast<uint32_t>(handles[0]),
-                        true};
-    posix::Descriptor write_end{posix::DescriptorKind::file, false, server, static_cast<uint32_t>(handles[1]),
-                         true};
+    if (file::Client* client = posix::file_client(); client != nullptr)
+        server = client->binding().server();
+    posix::Descriptor read_end{posix::DescriptorKind::file, false, server,
+                               static_cast<uint32_t>(handles[0]), true};
+    posix::Descriptor write_end{posix::DescriptorKind::file, false, server,
+                                static_cast<uint32_t>(handles[1]), true};
     int read_fd = posix::descriptors().install(read_end);
     int write_fd = read_fd < 0 ? -1 : posix::descriptors().install(write_end);
     if (write_fd < 0) {

@@ -243,7 +243,6 @@ ssize_t console_read(char* out, size_t count) {
     }
 }
 
-
 // Reads and terminal calls look again for a console that was not there at the first use (it may
 // register after the program started); writes keep falling back to the debug console cheaply.
 axo_thread_id_t console_thread() {

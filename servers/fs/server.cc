@@ -123,8 +123,8 @@ constexpr ipc::Route<Server> kRoutes[] = {
     ipc::route<&Server::on_symlink>(),   ipc::route<&Server::on_readlink>(),
     ipc::route<&Server::on_mknod>(),     ipc::route<&Server::on_chdir>(),
     ipc::route<&Server::on_fchdir>(),    ipc::route<&Server::on_getcwd>(),
-    ipc::route<&Server::on_pipe>(),
-    ipc::route<&Server::on_exec>(),      ipc::route<&Server::on_pager>(),
+    ipc::route<&Server::on_pipe>(),      ipc::route<&Server::on_exec>(),
+    ipc::route<&Server::on_pager>(),
 };
 static_assert(ipc::labels_unique(kRoutes));
 

@@ -13,8 +13,8 @@
 #include "lib/ipc/pending_requests.h"
 #include "lib/ipc/session.h"
 #include "servers/fs/devfs/device_file_system.h"
-#include "servers/fs/pipe/pipe.h"
 #include "servers/fs/pager/exec_pager.h"
+#include "servers/fs/pipe/pipe.h"
 #include "servers/fs/vfs/vfs.h"
 
 namespace fs {

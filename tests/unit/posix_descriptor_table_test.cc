@@ -60,7 +60,6 @@ TEST(PosixDescriptorTable, FullTableAndCloseOnExec) {
     EXPECT_EQ(table.close(5).kind, DescriptorKind::closed) << "closing a closed one: nothing";
 }
 
-
 // ---- Across exec: the table as one environment string ---------------------------------------
 
 TEST(PosixDescriptorTable, EncodeThenDecodeGivesTheSameEntries) {
