@@ -40,7 +40,13 @@ static pid_t start(char* const argv[], int new_session) {
         return -1;
     }
     if (pid == 0) {
-        if (new_session) (void)setsid();
+        if (new_session) {
+            /* The console becomes the new session's controlling terminal with the shell's group
+             * in the foreground, as login_tty does: a job-control shell (dash -i) waits with
+             * SIGTTIN until its group is the terminal's foreground group. */
+            (void)setsid();
+            (void)tcsetpgrp(0, getpid());
+        }
         signal(SIGINT, SIG_DFL);
         signal(SIGQUIT, SIG_DFL);
         execve(SHELL, argv, shell_environment);
@@ -75,6 +81,10 @@ int main(void) {
     /* A ^C on the console is for the shell's foreground job, never for init. */
     signal(SIGINT, SIG_IGN);
     signal(SIGQUIT, SIG_IGN);
+    /* proc starts init beside fs, which serves the root once it has mounted it: wait for the
+     * shell to be there (ten seconds at most) rather than count its absence as failed starts. */
+    for (int i = 0; i < 200 && access(SHELL, X_OK) != 0; ++i)
+        usleep(50000);
     run_rc();
     int quick = 0;
     for (;;) {

@@ -1,6 +1,6 @@
 # ports-busybox: busybox's ash and applets on Axolotl (apps/ports/busybox/README.md,
 # tests/guest/ports_busybox/busybox_driver.cc). proc starts mm, then the driver at boot
-# (on-exit=shutdown); the driver spawns the busybox module (start=spawn) as `busybox sh -c
+# (on-exit=shutdown); the driver spawns the busybox module (start=spawn) as `busybox ash -c
 # SCRIPT` per case and reports exit statuses as TAP. What each case prints is checked here,
 # exactly, between the driver's `--- NAME` and `--- end NAME` lines. The pipeline cases check
 # their own output; fs (a tmpfs root: no disk here) serves their pipes. Included by

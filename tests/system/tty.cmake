@@ -8,8 +8,11 @@ include("${CMAKE_CURRENT_LIST_DIR}/../../cmake/axo_test.cmake")
 
 function(axo_terminal_test)
     cmake_parse_arguments(PARSE_ARGV 0 T "${_AXO_TEST_OPTIONS}" "${_AXO_TEST_ONE};SCRIPT"
-        "${_AXO_TEST_MULTI}")
+        "${_AXO_TEST_MULTI};QEMU_ARGS")
     _axo_runner_args(args 60)
+    foreach(arg IN LISTS T_QEMU_ARGS)
+        list(APPEND args "--extra-qemu-arg=${arg}")
+    endforeach()
     add_test(NAME ${T_NAME}
         COMMAND "${Python3_EXECUTABLE}" "${CMAKE_CURRENT_FUNCTION_LIST_DIR}/${T_SCRIPT}" ${args})
     _axo_test_properties(system ${_AXO_QEMU_SLACK})

@@ -1,4 +1,4 @@
-// ports-busybox (README.md): runs `busybox sh -c SCRIPT` (ash) for each case below, one spawned
+// ports-busybox (README.md): runs `busybox ash -c SCRIPT` (ash) for each case below, one spawned
 // process each, and reports each exit status as a TAP test. What busybox prints goes to the
 // same console between `--- NAME` and `--- end NAME` lines, where tests/system/ports-busybox.cmake
 // checks it exactly. The pipeline cases need pipe() (ash's `|` and `$(...)`): they check their
@@ -80,7 +80,7 @@ proc::client::ArgumentBlock g_block;
 // Spawns busybox with `sh -c script` and waits for it; false if proc refused either.
 bool run(const char* script, proc::WaitReply& ended) {
     g_block.clear();
-    if (!g_block.add_argument("sh") || !g_block.add_argument("-c") ||
+    if (!g_block.add_argument("ash") || !g_block.add_argument("-c") ||
         !g_block.add_argument(script) || !g_block.add_environment("PATH=/bin:/usr/bin"))
         return false;
     axo_thread_id_t proc = axo_kernel_interface()->root_task;
