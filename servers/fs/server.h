@@ -123,6 +123,7 @@ private:
         bool read = false, write = false;
     };
     // Reads and writes of descriptions of kind object: FIFOs and pipes, devfs's devices.
+    ipc::Error served_device(const OpenDescription& description);
     ipc::Error read_object(axo_thread_id_t from, const Caller& caller,
                            const OpenDescription& description, std::span<uint8_t> buffer,
                            file::CountReply& reply);

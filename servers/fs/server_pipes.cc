@@ -253,6 +253,17 @@ ipc::Error Server::open_fifo(axo_thread_id_t from, const Caller& caller, Handle 
     return ipc::Error::ok;
 }
 
+// ok if the description is a device devfs serves itself (null, zero, full, random); unsupported
+// for any other object (the consoles' nodes, whose data libposix routes; mknod's elsewhere).
+ipc::Error Server::served_device(const OpenDescription& description) {
+    if (m_devfs == nullptr || m_vfs.file_system_of(description.node.mount) != m_devfs)
+        return ipc::Error::unsupported;
+    DeviceInfo info;
+    if (Error error = m_devfs->device_of(description.node.inode, &info); error != Error::ok)
+        return error;
+    return info.kind == DeviceKind::routed ? ipc::Error::unsupported : ipc::Error::ok;
+}
+
 ipc::Error Server::read_object(axo_thread_id_t from, const Caller& caller,
                                const OpenDescription& description, std::span<uint8_t> buffer,
                                file::CountReply& reply) {
@@ -272,12 +283,7 @@ ipc::Error Server::read_object(axo_thread_id_t from, const Caller& caller,
         return answer.error;
     }
     if (access_of(description) == kOpenWriteOnly) return ipc::Error::bad_handle;
-    if (m_devfs == nullptr || m_vfs.file_system_of(description.node.mount) != m_devfs)
-        return ipc::Error::unsupported;
-    DeviceInfo info;
-    if (Error error = m_devfs->device_of(description.node.inode, &info); error != Error::ok)
-        return error;
-    if (info.kind == DeviceKind::routed) return ipc::Error::unsupported;
+    if (ipc::Error error = served_device(description); error != ipc::Error::ok) return error;
     return m_devfs->read_device(description.node.inode, buffer, &reply.count);
 }
 
@@ -301,12 +307,7 @@ ipc::Error Server::write_object(axo_thread_id_t from, const Caller& caller,
         return answer.error;
     }
     if (access_of(description) == kOpenReadOnly) return ipc::Error::bad_handle;
-    if (m_devfs == nullptr || m_vfs.file_system_of(description.node.mount) != m_devfs)
-        return ipc::Error::unsupported;
-    DeviceInfo info;
-    if (Error error = m_devfs->device_of(description.node.inode, &info); error != Error::ok)
-        return error;
-    if (info.kind == DeviceKind::routed) return ipc::Error::unsupported;
+    if (ipc::Error error = served_device(description); error != ipc::Error::ok) return error;
     return m_devfs->write_device(description.node.inode, data, &reply.count);
 }
 
