@@ -85,6 +85,20 @@ int stat_at(int32_t at, const char* path, struct stat* st, bool follow) {
     return fill_stat(attributes, st) ? 0 : fail_errno(EOVERFLOW);
 }
 
+// getcwd's and realpath's answer: `text` (`length` bytes and its NUL) into `buffer`, or into
+// `room` bytes of malloc'ed memory if `buffer` is NULL (ENOMEM if there are none).
+char* copy_out(const char* text, size_t length, char* buffer, size_t room) {
+    if (buffer == nullptr) {
+        buffer = static_cast<char*>(malloc(room));
+        if (buffer == nullptr) {
+            errno = ENOMEM;
+            return nullptr;
+        }
+    }
+    __builtin_memcpy(buffer, text, length + 1);
+    return buffer;
+}
+
 int open_at(int32_t at, const char* path, int flags, mode_t mode) {
     OpenFlags split = split_open_flags(static_cast<uint32_t>(flags));
     uint32_t permissions = (split.server & kOpenCreate) != 0 ? creation_mode(mode, g_umask) : 0;
@@ -477,15 +491,7 @@ char* getcwd(char* buffer, size_t size) {
         errno = ERANGE;
         return nullptr;
     }
-    if (buffer == nullptr) {
-        buffer = static_cast<char*>(malloc(room));
-        if (buffer == nullptr) {
-            errno = ENOMEM;
-            return nullptr;
-        }
-    }
-    __builtin_memcpy(buffer, path, length + 1);
-    return buffer;
+    return posix::copy_out(path, length, buffer, room);
 }
 
 // Resolved through fs (path_resolution.h); `resolved` NULL: allocated. PATH_MAX is newlib's
@@ -508,15 +514,7 @@ char* realpath(const char* path, char* resolved) {
         errno = ENAMETOOLONG;
         return nullptr;
     }
-    if (resolved == nullptr) {
-        resolved = static_cast<char*>(malloc(PATH_MAX));
-        if (resolved == nullptr) {
-            errno = ENOMEM;
-            return nullptr;
-        }
-    }
-    __builtin_memcpy(resolved, out, length + 1);
-    return resolved;
+    return posix::copy_out(out, length, resolved, PATH_MAX);
 }
 
 } // extern "C"

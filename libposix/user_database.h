@@ -3,6 +3,7 @@
 // (tests/unit/posix_user_database_test.cc).
 #pragma once
 
+#include <stddef.h>
 #include <stdint.h>
 
 namespace posix {
@@ -59,18 +60,23 @@ inline bool parse_id(const char* text, uint32_t& out) {
     return true;
 }
 
-} // namespace user_database
-
-// A comment, a blank line, too few fields or a bad number: false (the line is skipped).
-inline bool parse_passwd_line(char* line, PasswdLine& out) {
-    using user_database::next_field;
+// The `Count` colon-separated fields of an entry line, the first (the name) not empty; false for
+// a comment, a blank line or too few fields.
+template <size_t Count> bool split_line(char* line, char* (&fields)[Count]) {
     if (line == nullptr || line[0] == '#' || line[0] == '\n' || line[0] == '\0') return false;
-    char* fields[7];
     for (char*& field : fields) {
         field = next_field(line);
         if (field == nullptr) return false;
     }
-    if (fields[0][0] == '\0') return false;
+    return fields[0][0] != '\0';
+}
+
+} // namespace user_database
+
+// A comment, a blank line, too few fields or a bad number: false (the line is skipped).
+inline bool parse_passwd_line(char* line, PasswdLine& out) {
+    char* fields[7];
+    if (!user_database::split_line(line, fields)) return false;
     out.name = fields[0];
     out.password = fields[1];
     out.gecos = fields[4];
@@ -81,14 +87,8 @@ inline bool parse_passwd_line(char* line, PasswdLine& out) {
 }
 
 inline bool parse_group_line(char* line, GroupLine& out) {
-    using user_database::next_field;
-    if (line == nullptr || line[0] == '#' || line[0] == '\n' || line[0] == '\0') return false;
     char* fields[4];
-    for (char*& field : fields) {
-        field = next_field(line);
-        if (field == nullptr) return false;
-    }
-    if (fields[0][0] == '\0') return false;
+    if (!user_database::split_line(line, fields)) return false;
     out.name = fields[0];
     out.password = fields[1];
     out.members = fields[3];
