@@ -11,7 +11,8 @@ and runs it. What it does, in order:
     once under `-icount shift=0,sleep=off` (rdtsc = guest instructions, deterministic) and
     N times under plain TCG (rdtsc = the host's TSC; the minimum of the N runs, in ns).
     Then the same for page faults through mm: σ0, proc, mm and bench/guest's axo_bench_mm,
-    a process proc starts (its exit ends the run).
+    a process proc starts (its exit ends the run); and for select on ready pipes: σ0, proc,
+    mm, fs and bench/guest's axo_bench_select.
  2. Linux: Debian bookworm's i386 kernel (linux-image-6.1.0-*-686, fetched with apt-get
     download, unpacked into BUILD/bench/linux/<package>_<version>, cached by version), an
     initramfs with linux/linux_bench.c as /init (gcc -m32 -static), the same runs with
@@ -148,6 +149,21 @@ def axolotl_mm_args(target: Path, wall: bool) -> list[str]:
             raise BenchError(f"{f} is missing: build first (./axo build)")
     sigma0, proc, mm, bench = files
     modules = (f"{sigma0} sigma0,{proc},{mm},{bench} on-exit=shutdown" +
+               (" wall" if wall else ""))
+    return ["-kernel", str(kernel), "-append", AXOLOTL_CMDLINE, "-initrd", modules]
+
+
+def axolotl_select_args(target: Path, wall: bool) -> list[str]:
+    """σ0, proc, mm, fs and axo_bench_select: select on ready pipes through libposix and fs."""
+    kernel = target / "kernel" / "kernel.elf"
+    files = [target / "servers" / "memory" / "sigma0" / "sigma0", target / "servers" / "proc" /
+             "proc", target / "servers" / "memory" / "mm" / "mm", target / "servers" / "fs" / "fs",
+             target / "bench" / "guest" / "axo_bench_select"]
+    for f in (kernel, *files):
+        if not f.exists():
+            raise BenchError(f"{f} is missing: build first (./axo build)")
+    sigma0, proc, mm, fs, bench = files
+    modules = (f"{sigma0} sigma0,{proc},{mm},{fs},{bench} on-exit=shutdown" +
                (" wall" if wall else ""))
     return ["-kernel", str(kernel), "-append", AXOLOTL_CMDLINE, "-initrd", modules]
 
@@ -343,6 +359,13 @@ def targets(results: dict[str, Result]) -> list[tuple[str, str, str]]:
         rows.append((f"`{name}` ≤ {fmt(bound)} instructions",
                      fmt(v) if v is not None else reason(name),
                      "—" if v is None else ("met" if v <= bound else "missed")))
+    for n in ("1", "8"):
+        ours, theirs = value(f"select.ready.{n}"), value(f"linux.select.ready.{n}")
+        rows.append((f"`select.ready.{n}` ≤ `linux.select.ready.{n}`",
+                     f"{fmt(ours)} vs {fmt(theirs)}" if ours is not None else
+                     reason(f"select.ready.{n}"),
+                     "—" if ours is None or theirs is None else
+                     ("met" if ours <= theirs else "missed")))
     cr3 = value("cr3.per_roundtrip.small")
     rows.append(("`cr3.per_roundtrip.small` = 0", fmt(cr3, 2) if cr3 is not None else
                  reason("cr3.per_roundtrip.small"),
@@ -496,6 +519,8 @@ def main() -> int:
                       tsc_per_ns)
     results.update(measure("axolotl", lambda wall: axolotl_mm_args(target, wall), args.wall_runs,
                            120, tsc_per_ns))
+    results.update(measure("axolotl", lambda wall: axolotl_select_args(target, wall),
+                           args.wall_runs, 180, tsc_per_ns))
     linux_label = None
     if not args.no_linux:
         kernel, linux_label = fetch_linux(out / "linux")

@@ -1,8 +1,7 @@
 // Calls libposix does not carry out yet, answered with ENOSYS so that programs that mention them
 // (busybox: apps/ports/busybox/README.md) link and fail cleanly where they use them. Each goes
-// when its real implementation comes: poll waits for fs's readiness (servers/fs/readiness),
-// statvfs for a statistics call of fs, utimensat for nanosecond times in fs's interface, and
-// clock_settime for an RTC owner.
+// when its real implementation comes: statvfs for a statistics call of fs, utimensat for
+// nanosecond times in fs's interface, and clock_settime for an RTC owner.
 #include <errno.h>
 #include <stddef.h>
 #include <sys/types.h>
@@ -10,7 +9,6 @@
 
 struct timespec;
 struct statvfs;
-struct pollfd;
 
 namespace {
 
@@ -22,10 +20,6 @@ int not_implemented() {
 } // namespace
 
 extern "C" {
-
-int poll(struct pollfd*, unsigned long, int) {
-    return not_implemented();
-}
 
 int statvfs(const char*, struct statvfs*) {
     return not_implemented();

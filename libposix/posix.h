@@ -48,6 +48,9 @@ Background background(int signal);
 // ---- Signals (signals.cc) ----
 // What the last handler that ran said about restarting the call it interrupted (SA_RESTART).
 bool restart_after_handler();
+// How many signal handlers have run in the process so far: a call that is about to wait (poll)
+// compares it with its value at the start, so that a signal handled in between still ends it.
+uint32_t handlers_run();
 // Takes and runs every deliverable signal now (a call of the process's own made them so).
 void deliver_pending();
 // The process's pid, asked of proc once (fork resets it).

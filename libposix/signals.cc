@@ -26,6 +26,9 @@ uint32_t g_mask;
 bool g_reported; // proc has the entry (and the state) since the first report
 bool g_restart;  // the last handler that ran had SA_RESTART
 
+// Handlers run so far (poll: one ran before its wait began).
+uint32_t g_handlers_run;
+
 // The registers axo_signal_entry saved, and the interrupted ip and flags it returns to.
 struct SignalFrame {
     uint32_t edi, esi, ebp, esp, ebx, edx, ecx, eax;
@@ -115,6 +118,7 @@ uint32_t run_handler(const proc::SignalTakeReply& taken, void* context) {
         action.sa_handler(static_cast<int>(signal));
     }
     g_restart = (action.sa_flags & SA_RESTART) != 0;
+    ++g_handlers_run;
     g_mask = saved;
     return report().deliverable;
 }
@@ -123,6 +127,10 @@ uint32_t run_handler(const proc::SignalTakeReply& taken, void* context) {
 
 bool restart_after_handler() {
     return g_restart;
+}
+
+uint32_t handlers_run() {
+    return g_handlers_run;
 }
 
 void deliver_pending() {

@@ -33,6 +33,7 @@
 #include <unistd.h>
 
 #include "../common/first_touch.h"
+#include "../common/select_ready.h"
 
 #define WARMUP 100
 #define ROUNDS 1000
@@ -264,6 +265,34 @@ static void power_off(void) {
         pause();
 }
 
+/* select on 1 and on 8 ready descriptors (read ends of pipes holding a byte):
+ * bench/common/select_ready.h, the same C as Axolotl's bench/guest/select_bench.c. */
+static void bench_select(void) {
+    int fds[8];
+    for (int i = 0; i < 8; ++i) {
+        int ends[2];
+        if (pipe(ends) != 0 || write(ends[1], "x", 1) != 1) {
+            printf("BENCH-SKIP linux.select.ready.1 no pipe\n");
+            printf("BENCH-SKIP linux.select.ready.8 no pipe\n");
+            return;
+        }
+        fds[i] = ends[0];
+    }
+    static const int counts[2] = {1, 8};
+    static const char* const names[2] = {"linux.select.ready.1", "linux.select.ready.8"};
+    for (int k = 0; k < 2; ++k) {
+        for (int i = 0; i < WARMUP + ROUNDS; ++i) {
+            uint32_t d = bench_select_ready(fds, counts[k]);
+            if (d == 0) {
+                printf("BENCH-SKIP %s select did not report them ready\n", names[k]);
+                break;
+            }
+            if (i >= WARMUP) samples[i - WARMUP] = d;
+            if (i == WARMUP + ROUNDS - 1) report(names[k]);
+        }
+    }
+}
+
 int main(void) {
     open_console();
     const char* mode = getenv("mode");
@@ -285,6 +314,7 @@ int main(void) {
     bench_futex();
     bench_yield();
     bench_first_touch_anon();
+    bench_select();
     printf("AXOLOTL: END OF TESTS\n");
     power_off();
     return 0;

@@ -113,6 +113,22 @@ public:
     }
 
     // Reads up to `length` bytes (any length: in buffer-sized steps until a short one).
+    // poll: `count` items (at most kPollMaxItems) are copied into the buffer and their revents
+    // back; `ready` the items with some.
+    ipc::Error poll(PollItem* items, uint32_t count, uint32_t bit, uint32_t flags,
+                    uint32_t& ready) {
+        if (count == 0 || count > kPollMaxItems) return ipc::Error::invalid_argument;
+        auto refill = [&] { __builtin_memcpy(m_window, items, count * sizeof(PollItem)); };
+        refill();
+        PollReply reply{};
+        ipc::Error error = call_idempotent(PollRequest{count, bit, flags}, reply, refill);
+        if (error != ipc::Error::ok) return error;
+        if (reply.ready > count) return ipc::Error::bad_message;
+        __builtin_memcpy(items, m_window, count * sizeof(PollItem));
+        ready = reply.ready;
+        return ipc::Error::ok;
+    }
+
     ipc::Error read(int32_t handle, void* data, size_t length, size_t& done) {
         return transfer<ReadRequest>(handle, data, length, done, false, 0);
     }

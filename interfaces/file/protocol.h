@@ -80,18 +80,19 @@ enum Label : uint32_t {
     kFileGetFlags = AXO_FILE_GET_FLAGS,
     kFileSetFlags = AXO_FILE_SET_FLAGS,
     kFilePipe = AXO_FILE_PIPE,
+    kFilePoll = AXO_FILE_POLL,
     kFileExecObject = AXO_FILE_EXEC_OBJECT, // an executable file's mm object, for exec
     kFilePagerRead = AXO_FILE_PAGER_READ,   // fs's own pager thread only: a page of a file
 };
 static_assert(labels::all_in(
     AXO_LABELS_FILE_FIRST, AXO_LABELS_FILE_LAST,
-    {kFileAttach,   kFileOpen,      kFileClose,   kFileRead,       kFileWrite,    kFilePread,
-     kFilePwrite,   kFileSeek,      kFileStat,    kFileFstat,      kFileAccess,   kFileMkdir,
-     kFileRmdir,    kFileUnlink,    kFileRename,  kFileLink,       kFileSymlink,  kFileReadlink,
-     kFileTruncate, kFileFtruncate, kFileChmod,   kFileFchmod,     kFileChown,    kFileFchown,
-     kFileUtimes,   kFileFutimes,   kFileReaddir, kFileChdir,      kFileFchdir,   kFileGetcwd,
-     kFileFsync,    kFileSync,      kFileStatfs,  kFileFstatfs,    kFileMknod,    kFileDup,
-     kFileGetFlags, kFileSetFlags,  kFilePipe,    kFileExecObject, kFilePagerRead}));
+    {kFileAttach,   kFileOpen,      kFileClose,   kFileRead,       kFileWrite,     kFilePread,
+     kFilePwrite,   kFileSeek,      kFileStat,    kFileFstat,      kFileAccess,    kFileMkdir,
+     kFileRmdir,    kFileUnlink,    kFileRename,  kFileLink,       kFileSymlink,   kFileReadlink,
+     kFileTruncate, kFileFtruncate, kFileChmod,   kFileFchmod,     kFileChown,     kFileFchown,
+     kFileUtimes,   kFileFutimes,   kFileReaddir, kFileChdir,      kFileFchdir,    kFileGetcwd,
+     kFileFsync,    kFileSync,      kFileStatfs,  kFileFstatfs,    kFileMknod,     kFileDup,
+     kFileGetFlags, kFileSetFlags,  kFilePipe,    kFileExecObject, kFilePagerRead, kFilePoll}));
 
 constexpr uint32_t kBufferLog2 = AXO_FILE_BUFFER_LOG2;
 constexpr uint32_t kBufferBytes = AXO_FILE_BUFFER_BYTES;
@@ -282,6 +283,36 @@ struct PipeRequest {
 };
 static_assert(ipc::wire_words<PipeRequest> == 1);
 static_assert(ipc::wire_words<PipeReply> == 2);
+
+// poll/select (README.md "Readiness"): `count` PollItems at the start of the buffer; fs writes
+// each item's `revents` (poll's bits: POLLIN 0x1, POLLOUT 0x4, POLLERR 0x8, POLLHUP 0x10,
+// POLLNVAL 0x20 for a handle that is not open) and answers how many items have some. A pipe's
+// or FIFO's end reports its state; regular files, directories and the devices fs serves are
+// always readable and writable. When none is ready and `flags` has kPollWait, fs notifies the
+// calling thread with bit `bit` (0..31) once one of them may be: the caller must have granted
+// fs that bit (notify_control) and asks again then. A request without kPollWait, or any later
+// request of the thread, ends that registration. Errors: invalid_argument (count 0 or above
+// kPollMaxItems, bit above 31, unknown flags); no_space (fs's registrations are used up: EAGAIN).
+constexpr uint32_t kPollMaxItems = AXO_FILE_POLL_MAX_ITEMS;
+constexpr uint32_t kPollWait = AXO_FILE_POLL_WAIT;
+struct PollItem {
+    int32_t handle;
+    uint16_t events;  // wanted: POLLIN, POLLOUT (POLLERR, POLLHUP, POLLNVAL always count)
+    uint16_t revents; // fs's answer
+};
+static_assert(sizeof(PollItem) == 8 && kPollMaxItems * sizeof(PollItem) <= kBufferBytes);
+struct PollReply {
+    uint32_t ready; // items with revents
+};
+struct PollRequest {
+    static constexpr uint32_t kLabel = kFilePoll;
+    using Reply = PollReply;
+    uint32_t count;
+    uint32_t bit;
+    uint32_t flags; // kPollWait or 0
+};
+static_assert(ipc::wire_words<PollRequest> == 3);
+static_assert(ipc::wire_words<PollReply> == 1);
 
 // ---- Attributes ------------------------------------------------------------------------------
 struct Stat {

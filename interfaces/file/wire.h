@@ -47,6 +47,7 @@ enum axo_file_label {
     AXO_FILE_GET_FLAGS = AXO_LABELS_FILE_FIRST + 36,
     AXO_FILE_SET_FLAGS = AXO_LABELS_FILE_FIRST + 37,
     AXO_FILE_PIPE = AXO_LABELS_FILE_FIRST + 38, /* a pipe: two handles */
+    AXO_FILE_POLL = AXO_LABELS_FILE_FIRST + 40, /* select/poll: handles' readiness */
     /* exec: a handle's mm object (fs is its pager) */
     AXO_FILE_EXEC_OBJECT = AXO_LABELS_FILE_FIRST + 48,
     /* fs's pager thread to fs's main thread only (servers/fs/pager) */
@@ -100,5 +101,10 @@ enum axo_file_label {
 #define AXO_FILE_EFFECTIVE_IDS 4u
 /* link: follow a symlink `from` (AT_SYMLINK_FOLLOW). */
 #define AXO_FILE_FOLLOW_LINK 8u
+
+/* poll: the items in the buffer (AXO_FILE_POLL) at most, and the request's flag: arm the
+ * notification when nothing is ready. */
+#define AXO_FILE_POLL_MAX_ITEMS 64u
+#define AXO_FILE_POLL_WAIT 1u
 
 #endif /* AXO_INTERFACES_FILE_WIRE_H */

@@ -23,11 +23,12 @@ enum Label : uint32_t {
     kTtyGetSession = AXO_LABELS_TTY_FIRST + 7,      // tcgetsid
     kTtyWriteBackground = AXO_LABELS_TTY_FIRST + 8, // write of a caller exempt from SIGTTOU
     kTtyInput = AXO_LABELS_TTY_FIRST + 9,           // the server's own input thread only
+    kTtyPoll = AXO_LABELS_TTY_FIRST + 0x10,         // select/poll on the terminal
 };
 static_assert(labels::all_in(AXO_LABELS_TTY_FIRST, AXO_LABELS_TTY_LAST,
                              {kTtyGetAttributes, kTtySetAttributes, kTtyGetForeground,
                               kTtySetForeground, kTtyGetWindowSize, kTtySetWindowSize, kTtyFlush,
-                              kTtyGetSession, kTtyWriteBackground, kTtyInput}));
+                              kTtyGetSession, kTtyWriteBackground, kTtyInput, kTtyPoll}));
 
 // ---- termios, as on the wire ------------------------------------------------------------------
 // The bit values and control-character indices are Linux's, so that a program's expectations
@@ -208,6 +209,29 @@ struct WriteBackgroundRequest {
     uint8_t bytes[stream::kChunkBytes];
 };
 static_assert(ipc::wire_words<WriteBackgroundRequest> == AXO_STREAM_CHUNK_WORDS);
+
+// select/poll (README.md "Readiness"): the terminal's events for `events` (poll's bits, Linux's
+// values: POLLIN 0x1 when a read would return now — a complete line or an end of file in
+// canonical mode, VMIN bytes (at least one) otherwise —, POLLOUT 0x4 always). When none is
+// there and `flags` has kPollWait, the server notifies the calling thread with bit `bit` (0..31)
+// once input may be readable: the caller must have granted the server that bit
+// (notify_control) and asks again then. A request without kPollWait ends that registration.
+// Errors: invalid_argument (bit above 31, unknown flags); no_space (registrations used up).
+constexpr uint32_t kPollWait = 1;
+constexpr uint32_t kPollIn = 0x001;
+constexpr uint32_t kPollOut = 0x004;
+struct PollReply {
+    uint32_t revents;
+};
+struct PollRequest {
+    static constexpr uint32_t kLabel = kTtyPoll;
+    using Reply = PollReply;
+    uint32_t events;
+    uint32_t bit;
+    uint32_t flags; // kPollWait or 0
+};
+static_assert(ipc::wire_words<PollRequest> == 3);
+static_assert(ipc::wire_words<PollReply> == 1);
 
 // Received bytes, from the server's own input thread (any other sender: no_permission).
 struct InputRequest {

@@ -124,7 +124,7 @@ constexpr ipc::Route<Server> kRoutes[] = {
     ipc::route<&Server::on_mknod>(),     ipc::route<&Server::on_chdir>(),
     ipc::route<&Server::on_fchdir>(),    ipc::route<&Server::on_getcwd>(),
     ipc::route<&Server::on_pipe>(),      ipc::route<&Server::on_exec>(),
-    ipc::route<&Server::on_pager>(),
+    ipc::route<&Server::on_pager>(),     ipc::route<&Server::on_poll>(),
 };
 static_assert(ipc::labels_unique(kRoutes));
 
@@ -154,7 +154,7 @@ void Server::run() {
     for (;;) {
         if (message.failed()) {
             if (!axo_ipc_error_in_receive(axo_my_utcb()->error)) dispatcher.note_failed_reply();
-            if (!m_pending.empty()) {
+            if (!m_pending.empty() || m_readiness.registrations() != 0) {
                 poll_events();
                 settle_pipes();
             }
@@ -193,6 +193,7 @@ void Server::poll_events() {
                 break;
             case proc::kEventExit:
                 abandon_process(event.pid);
+                (void)m_readiness.owner_gone(event.pid);
                 forget(event.pid);
                 m_vfs.exit(event.pid);
                 m_exec.exited(event.pid);
@@ -233,6 +234,7 @@ void Server::resync() {
     for (uint32_t j = 0; j < count; ++j) {
         if (alive[j] || pids[j] == ExecPager::kPagerPid) continue;
         abandon_process(pids[j]);
+        (void)m_readiness.owner_gone(pids[j]);
         forget(pids[j]);
         m_vfs.exit(pids[j]);
         m_exec.exited(pids[j]);

@@ -10,6 +10,7 @@
 
 #include "interfaces/file/protocol.h"
 #include "interfaces/process/protocol.h"
+#include "lib/ipc/kernel.h"
 #include "lib/ipc/pending_requests.h"
 #include "lib/ipc/session.h"
 #include "servers/fs/devfs/device_file_system.h"
@@ -74,6 +75,7 @@ public:
     ipc::Error on_fchdir(axo_thread_id_t from, const file::FchdirRequest&, ipc::Empty&);
     ipc::Error on_getcwd(axo_thread_id_t from, const file::GetcwdRequest&, file::CountReply&);
     ipc::Error on_pipe(axo_thread_id_t from, const file::PipeRequest&, file::PipeReply&);
+    ipc::Error on_poll(axo_thread_id_t from, const file::PollRequest&, file::PollReply&);
 
     // The Dispatcher's request hook: a new request from `from` gives up its parked one.
     static void on_request(Server& server, axo_thread_id_t from);
@@ -148,6 +150,18 @@ private:
     void released(const OpenDescription& description) override;
     axo_timeout_t receive_timeout() const;
 
+    // ---- select and poll (server_poll.cc)
+    static constexpr uint32_t kPollers = 32;        // threads waiting in poll, at once
+    static constexpr uint32_t kPollInterests = 256; // their (pipe end, events) pairs in all
+    // The readiness table's name of a pipe slot's end (never 0).
+    static ReadinessObject pipe_object(uint32_t slot, PipeEnd end);
+    // `handle`'s poll events now (kPollNval: not open); the table objects it is to wait on go
+    // to `interests` (up to two: an O_RDWR FIFO's ends), their count to *added.
+    uint32_t readiness_of(const Caller& caller, Handle handle, Interest* interests, uint32_t wanted,
+                          uint32_t* added);
+    // Sends the notifications the readiness table has due.
+    void send_readiness();
+
     Vfs& m_vfs;
     uint8_t* m_buffers;
     DeviceFileSystem* m_devfs = nullptr;
@@ -155,6 +169,9 @@ private:
     PipeSlot m_pipes[kPipes];
     PipeEnds m_ends[kMaxOpenFiles];
     ipc::PendingRequests<PipeWait, kPipeWaiters> m_pending;
+    ReadinessTable::Registration m_poll_registrations[kPollers];
+    ReadinessTable::InterestSlot m_poll_interests[kPollInterests];
+    ReadinessTable m_readiness{m_poll_registrations, m_poll_interests, ipc::kernel_liveness()};
     ipc::Sessions<kSessions> m_sessions{file::kBufferLog2, ipc::WhenFull::take_least_recent};
     Known m_known[kKnown] = {};
     uint32_t m_next_known = 0;

@@ -41,8 +41,9 @@ void Server::serve_pipes(uint8_t* rings) {
 
 axo_timeout_t Server::receive_timeout() const {
     // A parked request may wait for a process to end (a writer that exits without closing):
-    // fs hears of exits only by asking proc, so it asks while anyone waits.
-    return m_pending.empty() ? AXO_TIMEOUT_NEVER : kPipePollInterval;
+    // fs hears of exits only by asking proc, so it asks while anyone waits (in poll too).
+    return m_pending.empty() && m_readiness.registrations() == 0 ? AXO_TIMEOUT_NEVER
+                                                                 : kPipePollInterval;
 }
 
 int32_t Server::take_pipe_slot() {
@@ -53,6 +54,8 @@ int32_t Server::take_pipe_slot() {
         m_pipes[i].used = true;
         m_pipes[i].fifo = false;
         m_pipes[i].node = Node{};
+        m_pipes[i].pipe.watch(&m_readiness, pipe_object(i, PipeEnd::read),
+                              pipe_object(i, PipeEnd::write));
         return static_cast<int32_t>(i);
     }
     return -1;
@@ -149,8 +152,13 @@ void Server::settle_pipes() {
         if (!slot.used) continue;
         (void)answer_wakes(slot.pipe, m_pending, buffer, send, sigpipe, dropped);
     }
-    for (PipeSlot& slot : m_pipes)
-        if (slot.used && slot.pipe.unused()) slot.used = false;
+    for (uint32_t i = 0; i < kPipes; ++i) {
+        if (!m_pipes[i].used || !m_pipes[i].pipe.unused()) continue;
+        m_pipes[i].used = false;
+        (void)m_readiness.object_gone(pipe_object(i, PipeEnd::read));
+        (void)m_readiness.object_gone(pipe_object(i, PipeEnd::write));
+    }
+    send_readiness(); // every change of a pipe's state came through here
 }
 
 // ---- Requests -------------------------------------------------------------------------------

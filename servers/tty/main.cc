@@ -75,6 +75,9 @@ public:
     bool send_read(axo_thread_id_t client, const stream::ReadReply& reply) override {
         return ipc::send_reply(client, reply);
     }
+    void notify(axo_thread_id_t thread, uint32_t bits) override {
+        (void)axo_notify(thread, bits); // a poller that is gone, or granted nothing: its loss
+    }
 };
 
 KernelHost g_host;
@@ -134,6 +137,10 @@ ipc::Error on_get_session(tty::Terminal& t, axo_thread_id_t, const tty::GetSessi
                           tty::SessionReply& reply) {
     return t.session(reply);
 }
+ipc::Error on_poll(tty::Terminal& t, axo_thread_id_t from, const tty::PollRequest& request,
+                   tty::PollReply& reply) {
+    return t.poll_readiness(from, request, reply);
+}
 axo_thread_id_t g_reader = AXO_NIL_THREAD;
 ipc::Error on_input(tty::Terminal& t, axo_thread_id_t from, const tty::InputRequest& request,
                     ipc::Empty&) {
@@ -150,7 +157,7 @@ constexpr ipc::Route<tty::Terminal> kRoutes[] = {
     ipc::route<&on_set_foreground>(),  ipc::route<&on_get_window_size>(),
     ipc::route<&on_set_window_size>(), ipc::route<&on_flush>(),
     ipc::route<&on_get_session>(),     ipc::route<&on_write_background>(),
-    ipc::route<&on_input>(),
+    ipc::route<&on_input>(),           ipc::route<&on_poll>(),
 };
 static_assert(ipc::labels_unique(kRoutes));
 

@@ -114,10 +114,53 @@ void Terminal::input(const uint8_t* bytes, uint32_t count) {
     }
     put_echo();
     answer_readers(true);
+    report_readiness();
 }
 
 void Terminal::poll() {
     answer_readers(false);
+}
+
+// ---- select and poll --------------------------------------------------------------------------
+
+namespace {
+// The one object of the table: the terminal's input.
+constexpr readiness::ReadinessObject kInputObject{1};
+} // namespace
+
+uint32_t Terminal::events() const {
+    const Termios& termios = m_discipline.termios();
+    bool readable = false;
+    if ((termios.lflag & lflag::kCanonical) != 0) {
+        // A complete line, or an end of file: what a read returns at once.
+        readable = m_discipline.decide_read(stream::kChunkBytes, false).ready;
+    } else {
+        // VMIN bytes, at least one (VMIN 0 would make a read return at once with nothing).
+        uint32_t wanted = termios.cc[cc::kMin] != 0 ? termios.cc[cc::kMin] : 1;
+        if (wanted > stream::kChunkBytes) wanted = stream::kChunkBytes;
+        readable = m_discipline.readable() >= wanted;
+    }
+    return (readable ? kPollIn : 0) | kPollOut;
+}
+
+ipc::Error Terminal::poll_readiness(axo_thread_id_t from, const PollRequest& request,
+                                    PollReply& reply) {
+    if (request.bit > 31 || (request.flags & ~kPollWait) != 0) return ipc::Error::invalid_argument;
+    reply.revents = readiness::poll_revents(request.events, events());
+    if (reply.revents != 0 || (request.flags & kPollWait) == 0) {
+        (void)m_pollers.cancel(from);
+        return ipc::Error::ok;
+    }
+    // Only input changes what a poller waits for (output is always possible).
+    const readiness::Interest interest{kInputObject, request.events};
+    return m_pollers.arm(from, 0, request.bit, {&interest, 1});
+}
+
+void Terminal::report_readiness() {
+    (void)m_pollers.update(kInputObject, events());
+    readiness::ReadinessNotification notification;
+    while (m_pollers.take_notification(&notification))
+        m_host.notify(notification.thread, notification.bits);
 }
 
 bool Terminal::timing() const {
@@ -134,6 +177,7 @@ ipc::Error Terminal::set_attributes(axo_thread_id_t from, const SetAttributesReq
     }
     if (request.when == kFlushInput) m_discipline.flush_input();
     m_discipline.set_termios(request.termios);
+    report_readiness();    // leaving canonical mode can make the edited line readable
     answer_readers(false); // new VMIN/VTIME or mode may satisfy a waiting read
     return ipc::Error::ok;
 }

@@ -11,6 +11,7 @@
 #include "interfaces/tty/protocol.h"
 #include "lib/ipc/dispatcher.h"
 #include "lib/ipc/pending_requests.h"
+#include "lib/readiness/readiness_table.h"
 #include "servers/tty/line_discipline.h"
 
 namespace tty {
@@ -33,6 +34,11 @@ public:
     virtual uint64_t now_us() = 0;
     // A deferred read's reply (zero send timeout); whether the client got it.
     virtual bool send_read(axo_thread_id_t client, const stream::ReadReply& reply) = 0;
+    // A poller's notification (the kernel's notify): `bits` to `thread`.
+    virtual void notify(axo_thread_id_t thread, uint32_t bits) {
+        (void)thread;
+        (void)bits;
+    }
 
 protected:
     ~TerminalHost() = default;
@@ -43,8 +49,11 @@ public:
     static constexpr uint32_t kMaxReaders = stream::kMaxWaiting;
     static constexpr uint32_t kSignalWindow = 28; // SIGWINCH
 
+    static constexpr uint32_t kMaxPollers = 16;
+
     explicit Terminal(TerminalHost& host, ipc::Liveness liveness = {})
-        : m_host(host), m_readers(liveness) {}
+        : m_host(host), m_readers(liveness),
+          m_pollers(m_poll_registrations, m_poll_interests, liveness) {}
 
     // ---- The stream interface ----
     ipc::Error write(axo_thread_id_t from, const stream::WriteRequest& request,
@@ -67,6 +76,10 @@ public:
     void set_window_size(const WindowSize& size);
     ipc::Error flush(const FlushRequest& request);
     ipc::Error session(SessionReply& reply) const;
+    // select/poll: the terminal's events now, and a registration when none is wanted yet.
+    ipc::Error poll_readiness(axo_thread_id_t from, const PollRequest& request, PollReply& reply);
+    // poll's events now: kPollIn when a read would return now, kPollOut always.
+    uint32_t events() const;
 
     // ---- The line ----
     // Bytes received from the line: echo, signals, waiting readers answered.
@@ -92,6 +105,8 @@ private:
     // Answers the waiting readers that can be answered; `input_came`: bytes arrived (restarts
     // inter-byte timers).
     void answer_readers(bool input_came);
+    // The input's events to the pollers' table, and the notifications it has due out.
+    void report_readiness();
 
     TerminalHost& m_host;
     LineDiscipline m_discipline;
@@ -100,6 +115,9 @@ private:
     uint32_t m_session = 0;      // the controlling session; 0: none yet
     uint32_t m_reader_group = 0; // the group of the last reader, while no foreground is set
     WindowSize m_window{24, 80, 0, 0};
+    readiness::ReadinessTable::Registration m_poll_registrations[kMaxPollers];
+    readiness::ReadinessTable::InterestSlot m_poll_interests[kMaxPollers];
+    readiness::ReadinessTable m_pollers;
 };
 
 } // namespace tty

@@ -57,3 +57,20 @@ set(_axo_fastpath_modules
     "${AXO_TARGET_DIR}/bench/guest/axo_fastpath_check axo_fastpath_check")
 axo_qemu_test(NAME ipc-fastpath MODULES ${_axo_fastpath_modules} ICOUNT TIMEOUT 60)
 axo_bochs_test(NAME bochs-ipc-fastpath MODULES ${_axo_fastpath_modules} TIMEOUT 120)
+
+# bench-smoke-select: select on ready pipes (bench/guest/select_bench.c), a libposix program
+# beside mm and fs; both results present and positive, nothing more.
+axo_qemu_test(NAME bench-smoke-select
+    CMDLINE "smallspaces=force"
+    MODULES "${AXO_TARGET_DIR}/servers/memory/sigma0/sigma0 sigma0"
+            "${AXO_TARGET_DIR}/servers/proc/proc"
+            "${AXO_TARGET_DIR}/servers/memory/mm/mm"
+            "${AXO_TARGET_DIR}/servers/fs/fs"
+            "${AXO_TARGET_DIR}/bench/guest/axo_bench_select on-exit=shutdown rounds=100 warmup=20"
+    ICOUNT
+    TIMEOUT 90
+    NO_TAP
+    EXPECT [[^BENCH select\.ready\.1 [1-9][0-9]* instructions\r?$]]
+           [[^BENCH select\.ready\.8 [1-9][0-9]* instructions\r?$]]
+           [[proc: axo_bench_select ended.*: success]]
+    LABELS bench)

@@ -33,6 +33,19 @@ def scenario(t: SerialTerminal) -> None:
     t.expect(r"# ready: two-lines")
     t.type(b"first" + ENTER + b"second" + ENTER)
 
+    t.expect(r"# ready: poll\r?\n")
+    time.sleep(0.2)
+    t.type(b"pol")  # half a line: poll must go on waiting
+    time.sleep(0.3)
+    t.type(b"led" + ENTER)
+    t.expect(r"ok \d+ - poll on stdin wakes when a whole line is typed")
+    t.expect(r"# ready: select-raw\r?\n")
+    time.sleep(0.2)
+    t.type(b"q")  # one of VMIN's two bytes
+    time.sleep(0.3)
+    t.type(b"r")
+    t.expect(r"ok \d+ - select on stdin in raw mode wakes at VMIN")
+
     t.expect(r"# ready: noecho\r?\n")
     start = t.position()
     t.type(b"secret" + ENTER)

@@ -39,6 +39,9 @@ public:
     }
     void kill_group(uint32_t pgid, uint32_t signal) override { signals.push_back({pgid, signal}); }
     uint64_t now_us() override { return now; }
+    void notify(axo_thread_id_t thread, uint32_t bits) override {
+        notifications.push_back({thread, bits});
+    }
     bool send_read(axo_thread_id_t client, const stream::ReadReply& reply) override {
         if (!client_waits) return false;
         replies.push_back(
@@ -53,6 +56,7 @@ public:
     uint64_t now = 1000;
     bool client_waits = true;
     std::vector<std::pair<axo_thread_id_t, std::string>> replies;
+    std::vector<std::pair<axo_thread_id_t, uint32_t>> notifications;
 };
 
 // A shell (pid 10, its own session and group) and a job in group 20 of the same session; a
@@ -271,6 +275,56 @@ TEST_F(TerminalTest, bad_reads_are_refused) {
     EXPECT_EQ(terminal.read(kShell, request, reply), ipc::Error::invalid_argument);
     request = {1, 0x80};
     EXPECT_EQ(terminal.read(kShell, request, reply), ipc::Error::invalid_argument);
+}
+
+// ---- select and poll ----------------------------------------------------------------------------
+
+TEST_F(TerminalTest, poll_is_readable_only_once_a_whole_line_was_typed_and_notifies_once) {
+    tty::PollReply reply{};
+    ASSERT_EQ(terminal.poll_readiness(kShell, {tty::kPollIn | tty::kPollOut, 2, 0}, reply),
+              ipc::Error::ok);
+    EXPECT_EQ(reply.revents, tty::kPollOut); // writable always, nothing typed
+    ASSERT_EQ(terminal.poll_readiness(kShell, {tty::kPollIn, 2, tty::kPollWait}, reply),
+              ipc::Error::ok);
+    EXPECT_EQ(reply.revents, 0u);
+    type("hal");
+    EXPECT_TRUE(host.notifications.empty()); // half a line is nothing to read yet
+    type("f\n");
+    ASSERT_EQ(host.notifications.size(), 1u);
+    EXPECT_EQ(host.notifications[0], std::make_pair(kShell, 1u << 2));
+    type("more\n");
+    EXPECT_EQ(host.notifications.size(), 1u); // one-shot: the thread asks again
+    ASSERT_EQ(terminal.poll_readiness(kShell, {tty::kPollIn, 2, tty::kPollWait}, reply),
+              ipc::Error::ok);
+    EXPECT_EQ(reply.revents, tty::kPollIn);
+}
+
+TEST_F(TerminalTest, poll_in_raw_mode_waits_for_vmin_bytes) {
+    tty::Termios raw = tty::default_termios();
+    raw.lflag &= ~tty::lflag::kCanonical;
+    raw.cc[tty::cc::kMin] = 3;
+    ASSERT_EQ(terminal.set_attributes(kShell, {tty::kNow, 1, raw}), ipc::Error::ok);
+    tty::PollReply reply{};
+    ASSERT_EQ(terminal.poll_readiness(kShell, {tty::kPollIn, 5, tty::kPollWait}, reply),
+              ipc::Error::ok);
+    type("ab");
+    EXPECT_TRUE(host.notifications.empty());
+    type("c");
+    ASSERT_EQ(host.notifications.size(), 1u);
+    EXPECT_EQ(host.notifications[0].second, 1u << 5);
+}
+
+TEST_F(TerminalTest, a_poll_without_wait_ends_the_registration_and_bad_requests_are_refused) {
+    tty::PollReply reply{};
+    ASSERT_EQ(terminal.poll_readiness(kShell, {tty::kPollIn, 2, tty::kPollWait}, reply),
+              ipc::Error::ok);
+    ASSERT_EQ(terminal.poll_readiness(kShell, {0, 2, 0}, reply), ipc::Error::ok);
+    type("x\n");
+    EXPECT_TRUE(host.notifications.empty());
+    EXPECT_EQ(terminal.poll_readiness(kShell, {tty::kPollIn, 32, tty::kPollWait}, reply),
+              ipc::Error::invalid_argument);
+    EXPECT_EQ(terminal.poll_readiness(kShell, {tty::kPollIn, 2, 0x80}, reply),
+              ipc::Error::invalid_argument);
 }
 
 } // namespace

@@ -14,11 +14,15 @@
 #include <span>
 #include <string_view>
 
+#include "lib/readiness/readiness_table.h"
 #include "servers/fs/devfs/chacha20.h"
-#include "servers/fs/readiness/readiness_table.h"
 #include "servers/fs/vfs/file_system.h"
 
 namespace fs {
+
+using readiness::kPollIn;
+using readiness::kPollNval;
+using readiness::kPollOut;
 
 constexpr uint32_t device_number(uint32_t major, uint32_t minor) {
     return major << 8 | minor;

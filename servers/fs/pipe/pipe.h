@@ -30,9 +30,25 @@
 
 #include "lib/ipc/error.h"
 #include "lib/ipc/pending_requests.h"
-#include "servers/fs/readiness/readiness_table.h"
+#include "lib/readiness/readiness_table.h"
 
 namespace fs {
+
+using ipc::Error;
+
+// The readiness table is lib/readiness's, shared with tty.
+using readiness::Interest;
+using readiness::kPollAlways;
+using readiness::kPollErr;
+using readiness::kPollHup;
+using readiness::kPollIn;
+using readiness::kPollNval;
+using readiness::kPollOut;
+using readiness::kPollPri;
+using readiness::poll_revents;
+using readiness::ReadinessNotification;
+using readiness::ReadinessObject;
+using readiness::ReadinessTable;
 
 constexpr uint32_t kPipeBuf = 4096;       // PIPE_BUF: writes up to this size are atomic
 constexpr uint32_t kPipeCapacity = 65536; // the ring every pipe gets (Linux's default size)

@@ -545,6 +545,7 @@ int main(int argc, char** argv, char** envp) {
     test_faults();
     test_time_and_system();
     test_files();
+    test_poll();
     printf("1..%d\n", tests);
     printf("# %d of %d failed\n", failures, tests);
     printf("AXOLOTL: END OF TESTS\n");

@@ -11,5 +11,7 @@ int reap(pid_t child);
 
 /* The file calls (posix_files.c), on fs. */
 void test_files(void);
+/* select, pselect and poll (posix_poll.c). */
+void test_poll(void);
 
 #endif

@@ -5,11 +5,13 @@
  * that line, types, and checks what a person would see. TAP on stdout, which is the tty.
  */
 #include <errno.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/select.h>
 #include <sys/wait.h>
 #include <termios.h>
 #include <time.h>
@@ -249,6 +251,40 @@ static void identity_and_window(void) {
        "cfsetospeed/cfgetospeed");
 }
 
+/* poll and select on stdin (libposix/poll.cc, the tty's kTtyPoll): readable only once a whole
+ * line was typed (canonical mode) or VMIN bytes (raw), woken by the tty's notification. */
+static void poll_stdin(void) {
+    struct pollfd in = {0, POLLIN | POLLOUT, 0};
+    ok(poll(&in, 1, 0) == 1 && in.revents == POLLOUT,
+       "poll on the terminal with nothing typed: writable, not readable (%#x)",
+       (unsigned)in.revents);
+    ready("poll");
+    in.events = POLLIN;
+    uint64_t start = now_ms();
+    int n = poll(&in, 1, 20000);
+    uint64_t took = now_ms() - start;
+    char line[64];
+    ssize_t got = read_line(line, sizeof line);
+    ok(n == 1 && in.revents == POLLIN && took >= 300 && got == 7 && strcmp(line, "polled\n") == 0,
+       "poll on stdin wakes when a whole line is typed, not before (%d, %#x, %u ms, \"%s\")", n,
+       (unsigned)in.revents, (unsigned)took, line);
+
+    set_mode(0, 0, 2, 0);
+    ready("select-raw");
+    fd_set r;
+    FD_ZERO(&r);
+    FD_SET(0, &r);
+    struct timeval limit = {20, 0};
+    start = now_ms();
+    n = select(1, &r, NULL, NULL, &limit);
+    took = now_ms() - start;
+    got = read(0, line, sizeof line);
+    ok(n == 1 && FD_ISSET(0, &r) && took >= 300 && got == 2 && line[0] == 'q' && line[1] == 'r',
+       "select on stdin in raw mode wakes at VMIN = 2 bytes (%d, %u ms, %d bytes)", n,
+       (unsigned)took, (int)got);
+    tcsetattr(0, TCSANOW, &saved);
+}
+
 int main(void) {
     setvbuf(stdout, NULL, _IOLBF, 0);
     /* proc starts the tty and this program together: wait until the tty is the console. */
@@ -260,6 +296,7 @@ int main(void) {
        "the console is a terminal in canonical mode with echo");
     ok(tcsetpgrp(0, getpgrp()) == 0, "the session leader makes its group the foreground");
     canonical_editing();
+    poll_stdin();
     echo_and_eof();
     raw_mode();
     interrupt();

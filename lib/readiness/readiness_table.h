@@ -8,7 +8,7 @@
 // A registration notifies once and ends; it also ends when its thread arms another, cancels, or
 // dies. Memory comes in from the caller (two arrays); a full table reclaims the registrations of
 // threads that are gone (ipc::Liveness) and otherwise answers no_space. Pure logic, no system
-// calls: tested on the host (tests/unit/fs_readiness_test.cc).
+// calls: tested on the host (tests/unit/readiness_table_test.cc).
 #pragma once
 
 #include <stdint.h>
@@ -19,7 +19,7 @@
 #include "lib/ipc/error.h"
 #include "lib/ipc/liveness.h"
 
-namespace fs {
+namespace readiness {
 
 using ipc::Error;
 
@@ -123,4 +123,4 @@ private:
     uint32_t m_used_interests = 0;
 };
 
-} // namespace fs
+} // namespace readiness

@@ -1,6 +1,6 @@
-#include "servers/fs/readiness/readiness_table.h"
+#include "lib/readiness/readiness_table.h"
 
-namespace fs {
+namespace readiness {
 
 ReadinessTable::ReadinessTable(std::span<Registration> registrations,
                                std::span<InterestSlot> interests, ipc::Liveness liveness)
@@ -149,4 +149,4 @@ bool ReadinessTable::armed(axo_thread_id_t thread) const {
            m_registrations[static_cast<uint32_t>(index)].state == Registration::State::armed;
 }
 
-} // namespace fs
+} // namespace readiness

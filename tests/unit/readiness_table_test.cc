@@ -1,4 +1,4 @@
-// The readiness table (servers/fs/readiness/readiness_table.h): registrations, which threads an
+// The readiness table (lib/readiness/readiness_table.h): registrations, which threads an
 // object's change notifies, the ends of a registration (notified, cancelled, re-armed, its
 // thread or process gone) and a full table.
 #include <gtest/gtest.h>
@@ -8,8 +8,8 @@
 #include <set>
 #include <vector>
 
+#include "lib/readiness/readiness_table.h"
 #include "servers/fs/pipe/pipe.h"
-#include "servers/fs/readiness/readiness_table.h"
 
 namespace fs {
 namespace {
@@ -21,13 +21,13 @@ axo_thread_id_t thread(uint32_t n) {
 }
 constexpr ReadinessObject kA{10}, kB{11}, kC{12};
 
-class FsReadiness : public ::testing::Test {
+class Readiness : public ::testing::Test {
 protected:
     ReadinessTable::Registration m_registrations[4];
     ReadinessTable::InterestSlot m_interests[8];
     std::set<axo_thread_id_t> m_dead;
     static bool alive(void* context, axo_thread_id_t t) {
-        return static_cast<FsReadiness*>(context)->m_dead.count(t) == 0;
+        return static_cast<Readiness*>(context)->m_dead.count(t) == 0;
     }
     ReadinessTable m_table{m_registrations, m_interests, ipc::Liveness{this, &alive}};
 
@@ -40,7 +40,7 @@ protected:
     }
 };
 
-TEST_F(FsReadiness, a_change_notifies_the_threads_that_wait_for_it) {
+TEST_F(Readiness, a_change_notifies_the_threads_that_wait_for_it) {
     const Interest a_in[] = {{kA, kPollIn}};
     const Interest a_out_b_in[] = {{kA, kPollOut}, {kB, kPollIn}};
     ASSERT_EQ(m_table.arm(thread(1), 1, 5, a_in), Error::ok);
@@ -65,7 +65,7 @@ TEST_F(FsReadiness, a_change_notifies_the_threads_that_wait_for_it) {
     EXPECT_EQ(m_table.free_interest_slots(), 8u);
 }
 
-TEST_F(FsReadiness, hang_up_error_and_invalid_notify_whether_asked_for_or_not) {
+TEST_F(Readiness, hang_up_error_and_invalid_notify_whether_asked_for_or_not) {
     const Interest wants_in[] = {{kA, kPollIn}};
     for (uint32_t event : {kPollHup, kPollErr, kPollNval}) {
         ASSERT_EQ(m_table.arm(thread(1), 1, 0, wants_in), Error::ok);
@@ -76,7 +76,7 @@ TEST_F(FsReadiness, hang_up_error_and_invalid_notify_whether_asked_for_or_not) {
     EXPECT_EQ(poll_revents(kPollIn, kPollIn | kPollOut | kPollHup), kPollIn | kPollHup);
 }
 
-TEST_F(FsReadiness, the_outbox_is_oldest_first_and_one_per_thread) {
+TEST_F(Readiness, the_outbox_is_oldest_first_and_one_per_thread) {
     const Interest a[] = {{kA, kPollIn}, {kA, kPollIn}};
     const Interest b[] = {{kB, kPollIn}};
     ASSERT_EQ(m_table.arm(thread(1), 1, 1, b), Error::ok);
@@ -91,7 +91,7 @@ TEST_F(FsReadiness, the_outbox_is_oldest_first_and_one_per_thread) {
     EXPECT_EQ(n[2].thread, thread(1));
 }
 
-TEST_F(FsReadiness, cancel_ends_a_registration_unnotified) {
+TEST_F(Readiness, cancel_ends_a_registration_unnotified) {
     const Interest a[] = {{kA, kPollIn}};
     ASSERT_EQ(m_table.arm(thread(1), 1, 1, a), Error::ok);
     EXPECT_TRUE(m_table.cancel(thread(1)));
@@ -101,7 +101,7 @@ TEST_F(FsReadiness, cancel_ends_a_registration_unnotified) {
     EXPECT_EQ(m_table.free_interest_slots(), 8u);
 }
 
-TEST_F(FsReadiness, a_due_notification_that_is_cancelled_is_not_sent) {
+TEST_F(Readiness, a_due_notification_that_is_cancelled_is_not_sent) {
     const Interest a[] = {{kA, kPollIn}};
     ASSERT_EQ(m_table.arm(thread(1), 1, 1, a), Error::ok);
     EXPECT_EQ(m_table.update(kA, kPollIn), 1u);
@@ -111,7 +111,7 @@ TEST_F(FsReadiness, a_due_notification_that_is_cancelled_is_not_sent) {
     EXPECT_TRUE(notifications().empty());
 }
 
-TEST_F(FsReadiness, arming_again_replaces_the_earlier_registration) {
+TEST_F(Readiness, arming_again_replaces_the_earlier_registration) {
     const Interest a[] = {{kA, kPollIn}};
     const Interest b[] = {{kB, kPollIn}};
     ASSERT_EQ(m_table.arm(thread(1), 1, 1, a), Error::ok);
@@ -124,7 +124,7 @@ TEST_F(FsReadiness, arming_again_replaces_the_earlier_registration) {
     EXPECT_EQ(n[0].bits, 1u << 2);
 }
 
-TEST_F(FsReadiness, a_thread_or_process_that_dies_leaves_no_registration) {
+TEST_F(Readiness, a_thread_or_process_that_dies_leaves_no_registration) {
     const Interest a[] = {{kA, kPollIn}};
     ASSERT_EQ(m_table.arm(thread(1), 7, 1, a), Error::ok);
     ASSERT_EQ(m_table.arm(thread(2), 7, 1, a), Error::ok);
@@ -135,7 +135,7 @@ TEST_F(FsReadiness, a_thread_or_process_that_dies_leaves_no_registration) {
     EXPECT_EQ(m_table.update(kA, kPollIn), 0u);
 }
 
-TEST_F(FsReadiness, a_full_table_says_no_space_and_reclaims_dead_threads) {
+TEST_F(Readiness, a_full_table_says_no_space_and_reclaims_dead_threads) {
     const Interest one[] = {{kA, kPollIn}};
     for (uint32_t i = 1; i <= 4; ++i)
         ASSERT_EQ(m_table.arm(thread(i), 1, 1, one), Error::ok);
@@ -148,7 +148,7 @@ TEST_F(FsReadiness, a_full_table_says_no_space_and_reclaims_dead_threads) {
     EXPECT_EQ(m_table.registrations(), 4u);
 }
 
-TEST_F(FsReadiness, too_many_interests_say_no_space_and_change_nothing) {
+TEST_F(Readiness, too_many_interests_say_no_space_and_change_nothing) {
     const Interest five[] = {
         {kA, kPollIn}, {kB, kPollIn}, {kC, kPollIn}, {kA, kPollOut}, {kB, kPollOut}};
     ASSERT_EQ(m_table.arm(thread(1), 1, 1, five), Error::ok);
@@ -162,7 +162,7 @@ TEST_F(FsReadiness, too_many_interests_say_no_space_and_change_nothing) {
     EXPECT_EQ(m_table.update(kC, kPollIn), 1u);
 }
 
-TEST_F(FsReadiness, bad_registrations_are_refused) {
+TEST_F(Readiness, bad_registrations_are_refused) {
     const Interest a[] = {{kA, kPollIn}};
     const Interest invalid[] = {{ReadinessObject{}, kPollIn}};
     EXPECT_EQ(m_table.arm(thread(1), 1, 32, a), Error::invalid_argument);
@@ -176,7 +176,7 @@ TEST_F(FsReadiness, bad_registrations_are_refused) {
     EXPECT_EQ(n.bits, 1u << 31);
 }
 
-TEST_F(FsReadiness, an_object_that_goes_wakes_its_waiters) {
+TEST_F(Readiness, an_object_that_goes_wakes_its_waiters) {
     const Interest a[] = {{kA, kPollOut}};
     ASSERT_EQ(m_table.arm(thread(1), 1, 1, a), Error::ok);
     EXPECT_EQ(m_table.object_gone(kA), 1u);
@@ -184,7 +184,7 @@ TEST_F(FsReadiness, an_object_that_goes_wakes_its_waiters) {
 }
 
 // Random arms, cancels, deaths and updates against a plain model of the registrations.
-TEST_F(FsReadiness, agrees_with_a_model_under_random_operations) {
+TEST_F(Readiness, agrees_with_a_model_under_random_operations) {
     struct ModelRegistration {
         uint32_t owner, bits;
         std::vector<Interest> interests;

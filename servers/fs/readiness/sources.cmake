@@ -1,1 +1,0 @@
-list(APPEND AXO_FS_LOGIC_SOURCES ${CMAKE_CURRENT_LIST_DIR}/readiness_table.cc)
