@@ -44,6 +44,9 @@ int main(int argc, char** argv) {
         if (strncmp(argv[i], "warmup=", 7) == 0) warmup = atoi(argv[i] + 7);
     }
     if (rounds < 1 || rounds > MAX_ROUNDS) rounds = MAX_ROUNDS;
+    /* fs registers its name after it mounted its file systems; this program may start first. */
+    for (int i = 0; i < 500 && access("/", F_OK) != 0; ++i)
+        usleep(10000);
     int fds[8];
     for (int i = 0; i < 8; ++i) {
         int ends[2];

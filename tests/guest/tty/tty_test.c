@@ -255,13 +255,14 @@ static void identity_and_window(void) {
  * line was typed (canonical mode) or VMIN bytes (raw), woken by the tty's notification. */
 static void poll_stdin(void) {
     struct pollfd in = {0, POLLIN | POLLOUT, 0};
-    ok(poll(&in, 1, 0) == 1 && in.revents == POLLOUT,
-       "poll on the terminal with nothing typed: writable, not readable (%#x)",
+    int n = poll(&in, 1, 0);
+    ok(n == 1 && in.revents == POLLOUT,
+       "poll on the terminal with nothing typed: writable, not readable (%d, %#x)", n,
        (unsigned)in.revents);
     ready("poll");
     in.events = POLLIN;
     uint64_t start = now_ms();
-    int n = poll(&in, 1, 20000);
+    n = poll(&in, 1, 20000);
     uint64_t took = now_ms() - start;
     char line[64];
     ssize_t got = read_line(line, sizeof line);
