@@ -61,8 +61,7 @@ static void test_pipe_states(void) {
     struct timeval fifty = {0, 50000};
     int n = select(p[0] + 1, &r, NULL, NULL, &fifty);
     uint64_t took = now_us() - start;
-    ok(n == 0 && took >= 50000, "select with a 50 ms timeout: 0 after %u us",
-       (unsigned)took);
+    ok(n == 0 && took >= 50000, "select with a 50 ms timeout: 0 after %u us", (unsigned)took);
     start = now_us();
     n = poll(&fd, 1, 50);
     took = now_us() - start;
@@ -73,8 +72,7 @@ static void test_pipe_states(void) {
 
     ok(write(p[1], "x", 1) == 1, "a byte into the pipe");
     n = poll(&fd, 1, 0);
-    ok(n == 1 && fd.revents == POLLIN, "after a write: POLLIN (%d, %#x)", n,
-       (unsigned)fd.revents);
+    ok(n == 1 && fd.revents == POLLIN, "after a write: POLLIN (%d, %#x)", n, (unsigned)fd.revents);
     FD_ZERO(&r);
     FD_SET(p[0], &r);
     ok(select(p[0] + 1, &r, NULL, NULL, NULL) == 1 && FD_ISSET(p[0], &r),
@@ -119,8 +117,7 @@ static void test_pipe_states(void) {
     reap(child);
     FD_ZERO(&r);
     FD_SET(p[0], &r);
-    ok(select(p[0] + 1, &r, NULL, NULL, &zero) == 1 && FD_ISSET(p[0], &r) &&
-           read(p[0], &c, 1) == 0,
+    ok(select(p[0] + 1, &r, NULL, NULL, &zero) == 1 && FD_ISSET(p[0], &r) && read(p[0], &c, 1) == 0,
        "select says readable at end of file, and read returns 0");
     close(p[0]);
 
@@ -175,8 +172,7 @@ static void test_fifo(void) {
     int r = open("/tmp/poll_fifo", O_RDONLY | O_NONBLOCK);
     int w = open("/tmp/poll_fifo", O_WRONLY | O_NONBLOCK);
     struct pollfd fds[2] = {{r, POLLIN, 0}, {w, POLLOUT, 0}};
-    ok(r >= 0 && w >= 0 && poll(fds, 2, 0) == 1 && fds[0].revents == 0 &&
-           fds[1].revents == POLLOUT,
+    ok(r >= 0 && w >= 0 && poll(fds, 2, 0) == 1 && fds[0].revents == 0 && fds[1].revents == POLLOUT,
        "a FIFO's ends: the write end writable, the empty read end not");
     pid_t child = write_later(w, 100);
     fds[0].revents = 0;
