@@ -100,8 +100,7 @@ ipc::Error sync_object(uint32_t object) {
 }
 
 ipc::Error release_object(uint32_t object) {
-    return posix::file_call([&](file::Client& files) { return files.map_release(object); },
-                            false);
+    return posix::file_call([&](file::Client& files) { return files.map_release(object); }, false);
 }
 
 // Before [start, end) is unmapped or replaced: mappings wholly inside it are released at fs
@@ -116,8 +115,10 @@ void forget_file_mappings(uint32_t start, uint32_t end) {
             continue;
         }
         (void)sync_object(m.object);
-        if (start <= m.start) m.start = end;
-        else if (m.end <= end) m.end = start;
+        if (start <= m.start)
+            m.start = end;
+        else if (m.end <= end)
+            m.end = start;
     }
 }
 
@@ -131,7 +132,7 @@ ipc::Error create_region(axo_thread_id_t mm, uint32_t address, uint32_t size, ui
         forget_file_mappings(address, address + size);
         if (ipc::Error e = unmap_range(mm, address, size); e != ipc::Error::ok) return e;
     }
-    mm::RegionCreateRequest request{AXO_NIL_THREAD, address, size,          rights, kind,
+    mm::RegionCreateRequest request{AXO_NIL_THREAD, address, size,           rights, kind,
                                     object,         offset,  AXO_NIL_THREAD, 0};
     mm::RegionCreateReply reply{};
     ipc::Error error = ipc::call(mm, request, reply);
@@ -228,7 +229,8 @@ void* map_file(axo_thread_id_t mm, uint32_t address, uint32_t size, int protecti
         errno = EACCES;
         return MAP_FAILED;
     }
-    if (flags & MAP_SHARED) return map_shared_file(mm, address, size, protection, flags, fd, offset);
+    if (flags & MAP_SHARED)
+        return map_shared_file(mm, address, size, protection, flags, fd, offset);
     // The private copy: an anonymous region, writable while it is filled, then given the
     // rights asked for.
     uint32_t where = 0;
@@ -330,7 +332,8 @@ int msync(void* address, size_t length, int flags) {
     if (!page_aligned(start) || (flags & ~kKnownSyncFlags) != 0 ||
         ((flags & MS_ASYNC) && (flags & MS_SYNC)))
         return posix::fail_errno(EINVAL);
-    if (length > mm::kUserLimit || start > mm::kUserLimit - length) return posix::fail_errno(ENOMEM);
+    if (length > mm::kUserLimit || start > mm::kUserLimit - length)
+        return posix::fail_errno(ENOMEM);
     uint32_t end = static_cast<uint32_t>(start) + round_up(length);
     for (const FileMapping& m : g_file_mappings) {
         if (!overlaps(m, static_cast<uint32_t>(start), end)) continue;

@@ -88,14 +88,14 @@ enum Label : uint32_t {
 };
 static_assert(labels::all_in(
     AXO_LABELS_FILE_FIRST, AXO_LABELS_FILE_LAST,
-    {kFileAttach,   kFileOpen,      kFileClose,   kFileRead,       kFileWrite,    kFilePread,
-     kFilePwrite,   kFileSeek,      kFileStat,    kFileFstat,      kFileAccess,   kFileMkdir,
-     kFileRmdir,    kFileUnlink,    kFileRename,  kFileLink,       kFileSymlink,  kFileReadlink,
-     kFileTruncate, kFileFtruncate, kFileChmod,   kFileFchmod,     kFileChown,    kFileFchown,
-     kFileUtimes,   kFileFutimes,   kFileReaddir, kFileChdir,      kFileFchdir,   kFileGetcwd,
-     kFileFsync,    kFileSync,      kFileStatfs,  kFileFstatfs,    kFileMknod,    kFileDup,
-     kFileGetFlags, kFileSetFlags,  kFilePipe,    kFileExecObject, kFilePagerRead,
-     kFileMapObject, kFileMapSync,  kFileMapRelease}));
+    {kFileAttach,   kFileOpen,      kFileClose,   kFileRead,       kFileWrite,     kFilePread,
+     kFilePwrite,   kFileSeek,      kFileStat,    kFileFstat,      kFileAccess,    kFileMkdir,
+     kFileRmdir,    kFileUnlink,    kFileRename,  kFileLink,       kFileSymlink,   kFileReadlink,
+     kFileTruncate, kFileFtruncate, kFileChmod,   kFileFchmod,     kFileChown,     kFileFchown,
+     kFileUtimes,   kFileFutimes,   kFileReaddir, kFileChdir,      kFileFchdir,    kFileGetcwd,
+     kFileFsync,    kFileSync,      kFileStatfs,  kFileFstatfs,    kFileMknod,     kFileDup,
+     kFileGetFlags, kFileSetFlags,  kFilePipe,    kFileExecObject, kFilePagerRead, kFileMapObject,
+     kFileMapSync,  kFileMapRelease}));
 
 constexpr uint32_t kBufferLog2 = AXO_FILE_BUFFER_LOG2;
 constexpr uint32_t kBufferBytes = AXO_FILE_BUFFER_BYTES;

@@ -124,9 +124,8 @@ constexpr ipc::Route<Server> kRoutes[] = {
     ipc::route<&Server::on_mknod>(),     ipc::route<&Server::on_chdir>(),
     ipc::route<&Server::on_fchdir>(),    ipc::route<&Server::on_getcwd>(),
     ipc::route<&Server::on_pipe>(),      ipc::route<&Server::on_exec>(),
-    ipc::route<&Server::on_pager>(),
-    ipc::route<&Server::on_map_object>(), ipc::route<&Server::on_map_sync>(),
-    ipc::route<&Server::on_map_release>(),
+    ipc::route<&Server::on_pager>(),     ipc::route<&Server::on_map_object>(),
+    ipc::route<&Server::on_map_sync>(),  ipc::route<&Server::on_map_release>(),
 };
 static_assert(ipc::labels_unique(kRoutes));
 
@@ -403,7 +402,8 @@ ipc::Error Server::on_pread(axo_thread_id_t from, const file::PreadRequest& requ
     FS_BEGIN();
     if (request.count > file::kBufferBytes) return ipc::Error::bad_message;
     uint64_t at = file::join(request.offset_low, request.offset_high);
-    ipc::Error error = m_vfs.pread(caller, request.handle, at, {buffer, request.count}, &reply.count);
+    ipc::Error error =
+        m_vfs.pread(caller, request.handle, at, {buffer, request.count}, &reply.count);
     if (uint32_t mapped = m_mapper.mapped(caller, request.handle);
         error == ipc::Error::ok && mapped != FileMaps::kNone)
         m_mapper.overlay(mapped, at, {buffer, reply.count});

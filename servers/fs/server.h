@@ -27,7 +27,8 @@ public:
     static constexpr uint32_t kPipeWaiters = 64; // parked pipe requests in all
     static constexpr axo_timeout_t kPipePollInterval = axo_timeout_us(20000);
 
-    Server(Vfs& vfs, uint8_t* buffers) : m_vfs(vfs), m_buffers(buffers), m_exec(vfs), m_mapper(vfs) {}
+    Server(Vfs& vfs, uint8_t* buffers)
+        : m_vfs(vfs), m_buffers(buffers), m_exec(vfs), m_mapper(vfs) {}
     // Before start: the rings of the pipes (kPipes * kPipeCapacity bytes; without them pipe()
     // answers no_space and FIFOs cannot be opened), and devfs, whose devices fs serves.
     void serve_pipes(uint8_t* rings);
@@ -166,7 +167,7 @@ private:
     bool m_subscribed = false;
     char m_first[kPathMax];
     char m_second[kPathMax];
-    ExecPager m_exec; // fs as the pager of executables (servers/fs/pager)
+    ExecPager m_exec;    // fs as the pager of executables (servers/fs/pager)
     FileMapper m_mapper; // shared file mappings (servers/fs/pager)
 };
 

@@ -63,11 +63,11 @@ ipc::Error FileMapper::object_for(const Caller& caller, axo_thread_id_t from,
         // The object is a shared region of fs's own: fs reads and writes its bytes directly,
         // and every client that maps it sees the same frames.
         mm::RegionCreateReply created{};
-        ipc::Error e = ipc::call(mm,
-                                 mm::RegionCreateRequest{AXO_NIL_THREAD, 0, size,
-                                                         AXO_FPAGE_R | AXO_FPAGE_W,
-                                                         mm::kRegionShared, 0, 0, AXO_NIL_THREAD, 0},
-                                 created, kCallTimeout);
+        ipc::Error e =
+            ipc::call(mm,
+                      mm::RegionCreateRequest{AXO_NIL_THREAD, 0, size, AXO_FPAGE_R | AXO_FPAGE_W,
+                                              mm::kRegionShared, 0, 0, AXO_NIL_THREAD, 0},
+                      created, kCallTimeout);
         if (e != ipc::Error::ok) {
             (void)m_vfs.close(kMapperCaller, entry.handle);
             return e == ipc::Error::no_space ? ipc::Error::no_memory : e;
@@ -77,9 +77,9 @@ ipc::Error FileMapper::object_for(const Caller& caller, axo_thread_id_t from,
         uint32_t done = 0;
         for (uint32_t at = 0; at < size; at += done) {
             done = 0;
-            Error read = m_vfs.pread(kMapperCaller, entry.handle, at,
-                                     std::span<uint8_t>(bytes_at(entry.address) + at, size - at),
-                                     &done);
+            Error read =
+                m_vfs.pread(kMapperCaller, entry.handle, at,
+                            std::span<uint8_t>(bytes_at(entry.address) + at, size - at), &done);
             if (read != Error::ok || done == 0) break; // the rest stays zero (mm's fill)
         }
         m_maps.add(index, entry);
@@ -183,7 +183,8 @@ void FileMapper::write_back(uint32_t index) {
     if (!entry.used || !entry.writable) return;
     Attributes attributes;
     if (m_vfs.fstat(kMapperCaller, entry.handle, &attributes) != Error::ok) return;
-    uint32_t size = attributes.size < entry.size ? static_cast<uint32_t>(attributes.size) : entry.size;
+    uint32_t size =
+        attributes.size < entry.size ? static_cast<uint32_t>(attributes.size) : entry.size;
     uint32_t done = 0;
     for (uint32_t at = 0; at < size; at += done) {
         done = 0;
@@ -202,8 +203,8 @@ void FileMapper::end(uint32_t index) {
     const FileMaps::Entry& entry = m_maps.at(index);
     if (!entry.used) return;
     ipc::Empty empty;
-    (void)ipc::call(mm_thread(), mm::UnmapRequest{AXO_NIL_THREAD, entry.address, entry.size},
-                    empty, kCallTimeout);
+    (void)ipc::call(mm_thread(), mm::UnmapRequest{AXO_NIL_THREAD, entry.address, entry.size}, empty,
+                    kCallTimeout);
     (void)m_vfs.close(kMapperCaller, entry.handle);
     m_maps.remove(index);
 }

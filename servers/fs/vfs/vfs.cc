@@ -532,8 +532,7 @@ Error Vfs::reopen_for_reading(const Caller& caller, Handle handle, uint32_t pid,
     return reopen(caller, handle, pid, kOpenReadOnly, out);
 }
 
-Error Vfs::reopen(const Caller& caller, Handle handle, uint32_t pid, uint32_t access,
-                  Handle* out) {
+Error Vfs::reopen(const Caller& caller, Handle handle, uint32_t pid, uint32_t access, Handle* out) {
     Description* d = description_of(caller, handle);
     if (d == nullptr) return Error::bad_handle;
     Process* owner = process(pid, true);

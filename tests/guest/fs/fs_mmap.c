@@ -119,8 +119,7 @@ static void test_anonymous_shared(void) {
     strcpy(shared, "from the parent");
     int status = reap(child);
     ok(WIFEXITED(status) && WEXITSTATUS(status) == 0,
-       "the child saw the parent's page before the fork and its write after (status %#x)",
-       status);
+       "the child saw the parent's page before the fork and its write after (status %#x)", status);
     ok(munmap(shared, 2 * PAGE) == 0, "munmap of the shared mapping");
 }
 
@@ -149,8 +148,8 @@ static void test_unmap_and_protect(void) {
        "PROT_NONE: a read raises SIGSEGV");
 
     /* MAP_FIXED takes the range: a fresh zero page where the old page was. */
-    char* fixed = mmap(memory, PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED,
-                       -1, 0);
+    char* fixed =
+        mmap(memory, PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
     ok(fixed == memory && fixed[4] == 0, "MAP_FIXED replaces a mapped page with a zero page");
     char* refill = mmap(memory + PAGE, PAGE, PROT_READ | PROT_WRITE,
                         MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
@@ -252,15 +251,15 @@ static void test_file_shared(void) {
         reap(child);
         return;
     }
-    ok(map[0] == 'a' && map[PAGE + 1] == (char)('a' + (PAGE + 1) % 26), "it holds the file's bytes");
+    ok(map[0] == 'a' && map[PAGE + 1] == (char)('a' + (PAGE + 1) % 26),
+       "it holds the file's bytes");
     strcpy(map + PAGE, "the parent's words");
     write(go[1], "x", 1);
     char token = 0;
     int answered = read(done[0], &token, 1) == 1;
     int status = reap(child);
     ok(answered && WIFEXITED(status) && WEXITSTATUS(status) == 0,
-       "another process that maps the file sees a write through this mapping (status %#x)",
-       status);
+       "another process that maps the file sees a write through this mapping (status %#x)", status);
     ok(strcmp(map + 2 * PAGE + 10, "the child's words") == 0,
        "and this mapping sees the other's write");
     char text[32] = {0};
@@ -299,8 +298,8 @@ static void test_file_shared(void) {
 /* ftruncate while mapped: the bytes past the new end are gone from the mapping. */
 static void test_file_truncated(void) {
     int fd = make_file(2 * PAGE);
-    char* map = fd < 0 ? MAP_FAILED
-                       : mmap(NULL, 2 * PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+    char* map =
+        fd < 0 ? MAP_FAILED : mmap(NULL, 2 * PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
     ok(map != MAP_FAILED, "a shared mapping of a 2-page file");
     if (map == MAP_FAILED) return;
     ok(ftruncate(fd, PAGE) == 0, "ftruncate to one page");
@@ -336,9 +335,9 @@ static void test_errors(void) {
                   EINVAL),
        "EINVAL: both");
     errno = 0;
-    ok(fails_with(mmap((void*)0x20000123, PAGE, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED,
-                       -1, 0),
-                  EINVAL),
+    ok(fails_with(
+           mmap((void*)0x20000123, PAGE, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0),
+           EINVAL),
        "EINVAL: MAP_FIXED at an unaligned address");
     int fd = open("/tmp/errors", O_RDWR | O_CREAT | O_TRUNC, 0644);
     write(fd, "x", 1);
@@ -348,7 +347,8 @@ static void test_errors(void) {
     close(fd);
     unlink("/tmp/errors");
     errno = 0;
-    ok(fails_with(mmap(NULL, PAGE, PROT_READ, MAP_PRIVATE, 55, 0), EBADF), "EBADF: no such descriptor");
+    ok(fails_with(mmap(NULL, PAGE, PROT_READ, MAP_PRIVATE, 55, 0), EBADF),
+       "EBADF: no such descriptor");
     int ends[2];
     if (pipe(ends) == 0) {
         errno = 0;
@@ -362,9 +362,9 @@ static void test_errors(void) {
     errno = 0;
     ok(fails_with(mmap(NULL, PAGE, PROT_READ, MAP_PRIVATE, 1, 0), ENODEV), "ENODEV: the console");
     errno = 0;
-    ok(fails_with(mmap(NULL, 0x80000000u, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1,
-                       0),
-                  ENOMEM),
+    ok(fails_with(
+           mmap(NULL, 0x80000000u, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0),
+           ENOMEM),
        "ENOMEM: 2 GiB of anonymous memory (over the quota)");
     errno = 0;
     ok(munmap((void*)0x20000123, PAGE) == -1 && errno == EINVAL, "munmap: EINVAL unaligned");
