@@ -73,6 +73,7 @@ COMPARISONS = [
     ("notify.wake", None),
     ("pagefault.mm.anon", "linux.pagefault.anon"),
     ("pagefault.mm.external", "linux.pagefault.anon"),
+    ("mmap.touch.1mib", "linux.mmap.touch.1mib"),
     ("cr3.per_roundtrip.large", None),
     ("cr3.per_roundtrip.small", None),
     ("cr3.per_fault.mm.anon", None),
@@ -164,6 +165,21 @@ def axolotl_select_args(target: Path, wall: bool) -> list[str]:
             raise BenchError(f"{f} is missing: build first (./axo build)")
     sigma0, proc, mm, fs, bench = files
     modules = (f"{sigma0} sigma0,{proc},{mm},{fs},{bench} on-exit=shutdown" +
+               (" wall" if wall else ""))
+    return ["-kernel", str(kernel), "-append", AXOLOTL_CMDLINE, "-initrd", modules]
+
+
+def axolotl_mmap_args(target: Path, wall: bool) -> list[str]:
+    """σ0, proc, mm and axo_bench_mmap: libposix's mmap of 1 MiB touched page by page."""
+    kernel = target / "kernel" / "kernel.elf"
+    files = [target / "servers" / "memory" / "sigma0" / "sigma0", target / "servers" / "proc" /
+             "proc", target / "servers" / "memory" / "mm" / "mm",
+             target / "bench" / "guest" / "axo_bench_mmap"]
+    for f in (kernel, *files):
+        if not f.exists():
+            raise BenchError(f"{f} is missing: build first (./axo build)")
+    sigma0, proc, mm, bench = files
+    modules = (f"{sigma0} sigma0,{proc},{mm},{bench} on-exit=shutdown" +
                (" wall" if wall else ""))
     return ["-kernel", str(kernel), "-append", AXOLOTL_CMDLINE, "-initrd", modules]
 
@@ -354,7 +370,7 @@ def targets(results: dict[str, Result]) -> list[tuple[str, str, str]]:
     # Mappings and faults; the zero fill's bound is what Linux 6.1 spent per first-touched
     # anonymous page when the target was set (linux.pagefault.anon is measured beside it).
     for name, bound in (("ipc.map.page", 800), ("pagefault.roundtrip", 1200),
-                        ("pagefault.mm.anon", 3666)):
+                        ("pagefault.mm.anon", 3666), ("mmap.touch.1mib", 3666)):
         v = value(name)
         rows.append((f"`{name}` ≤ {fmt(bound)} instructions",
                      fmt(v) if v is not None else reason(name),
@@ -521,6 +537,8 @@ def main() -> int:
                            120, tsc_per_ns))
     results.update(measure("axolotl", lambda wall: axolotl_select_args(target, wall),
                            args.wall_runs, 180, tsc_per_ns))
+    results.update(measure("axolotl", lambda wall: axolotl_mmap_args(target, wall), args.wall_runs,
+                           120, tsc_per_ns))
     linux_label = None
     if not args.no_linux:
         kernel, linux_label = fetch_linux(out / "linux")

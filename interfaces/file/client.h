@@ -220,6 +220,18 @@ public:
     ipc::Error exec_object(int32_t handle, ExecObjectReply& out) {
         return call_once(ExecObjectRequest{handle, AXO_NIL_THREAD}, out);
     }
+    // mmap of a file: its shared mm object (protocol.h, kFileMapObject), write-back, release.
+    ipc::Error map_object(int32_t handle, bool writable, MapObjectReply& out) {
+        return call_once(MapObjectRequest{handle, writable ? 1u : 0u}, out);
+    }
+    ipc::Error map_sync(uint32_t object) {
+        ipc::Empty none;
+        return call_once(MapSyncRequest{object}, none);
+    }
+    ipc::Error map_release(uint32_t object) {
+        ipc::Empty none;
+        return call_once(MapReleaseRequest{object}, none);
+    }
 
     // ---- Names -------------------------------------------------------------------------------
     ipc::Error mkdir(int32_t at, const char* path, uint32_t mode) {

@@ -83,6 +83,9 @@ enum Label : uint32_t {
     kFilePoll = AXO_FILE_POLL,
     kFileExecObject = AXO_FILE_EXEC_OBJECT, // an executable file's mm object, for exec
     kFilePagerRead = AXO_FILE_PAGER_READ,   // fs's own pager thread only: a page of a file
+    kFileMapObject = AXO_FILE_MAP_OBJECT,   // mmap of a file: its shared mm object
+    kFileMapSync = AXO_FILE_MAP_SYNC,       // msync: a mapped file's pages written back
+    kFileMapRelease = AXO_FILE_MAP_RELEASE, // munmap: one mapping of the file ended
 };
 static_assert(labels::all_in(
     AXO_LABELS_FILE_FIRST, AXO_LABELS_FILE_LAST,
@@ -92,7 +95,8 @@ static_assert(labels::all_in(
      kFileTruncate, kFileFtruncate, kFileChmod,   kFileFchmod,     kFileChown,     kFileFchown,
      kFileUtimes,   kFileFutimes,   kFileReaddir, kFileChdir,      kFileFchdir,    kFileGetcwd,
      kFileFsync,    kFileSync,      kFileStatfs,  kFileFstatfs,    kFileMknod,     kFileDup,
-     kFileGetFlags, kFileSetFlags,  kFilePipe,    kFileExecObject, kFilePagerRead, kFilePoll}));
+     kFileGetFlags, kFileSetFlags,  kFilePipe,    kFileExecObject, kFilePagerRead, kFilePoll,
+     kFileMapObject, kFileMapSync,  kFileMapRelease}));
 
 constexpr uint32_t kBufferLog2 = AXO_FILE_BUFFER_LOG2;
 constexpr uint32_t kBufferBytes = AXO_FILE_BUFFER_BYTES;
@@ -571,5 +575,51 @@ struct PagerReadRequest {
     uint32_t page;   // where the bytes go in fs's space
 };
 static_assert(ipc::wire_words<PagerReadRequest> == 3);
+
+// ---- Shared file mappings (servers/fs/pager/README.md, "Shared file mappings") -------------
+//
+// For an open handle of a regular file the caller may read: the id of a shared object of mm
+// (kRegionShared) that holds the file's bytes — one per file while any process maps it, made
+// by fs and filled from the file at the first request, zeros past the file's end —, which the
+// caller's process may now map (kMmObjectGrant), and the object's size (the file's size then,
+// rounded up to pages; at least one page). fs keeps the object coherent with the file: read
+// and pread of the file read the object's bytes, write and pwrite write them into it too, a
+// truncation zeros what is past the new end; the object's bytes reach the file at
+// kFileMapSync, at the last kFileMapRelease of a process and when its last user ends, and at
+// fsync of the file. `writable` 1: the caller will write through it (the handle must be open
+// for reading and writing). Errors: bad_handle; is_directory; unsupported (not a regular
+// file, or no mm); access_denied (not open for reading, or writable without O_RDWR); too_big
+// (above 64 MiB); no_space (fs's table of mapped files is full); no_memory (mm refused).
+struct MapObjectReply {
+    uint32_t object; // mm's id of the shared object
+    uint32_t size;   // its size in bytes, page-aligned
+};
+struct MapObjectRequest {
+    static constexpr uint32_t kLabel = kFileMapObject;
+    using Reply = MapObjectReply;
+    int32_t handle;
+    uint32_t writable; // 0 or 1
+};
+static_assert(ipc::wire_words<MapObjectRequest> == 2);
+static_assert(ipc::wire_words<MapObjectReply> == 2);
+
+// msync: writes the object's bytes back to the file (up to the file's size), from a process
+// that maps it. Errors: not_found (no such object, or the caller does not map it).
+struct MapSyncRequest {
+    static constexpr uint32_t kLabel = kFileMapSync;
+    using Reply = ipc::Empty;
+    uint32_t object;
+};
+static_assert(ipc::wire_words<MapSyncRequest> == 1);
+
+// munmap: one mapping of the object by the caller's process ended (its bytes are written
+// back first). When no process maps the file any more, fs lets the object go. Errors as
+// kFileMapSync.
+struct MapReleaseRequest {
+    static constexpr uint32_t kLabel = kFileMapRelease;
+    using Reply = ipc::Empty;
+    uint32_t object;
+};
+static_assert(ipc::wire_words<MapReleaseRequest> == 1);
 
 } // namespace file

@@ -52,6 +52,10 @@ enum axo_file_label {
     AXO_FILE_EXEC_OBJECT = AXO_LABELS_FILE_FIRST + 48,
     /* fs's pager thread to fs's main thread only (servers/fs/pager) */
     AXO_FILE_PAGER_READ = AXO_LABELS_FILE_FIRST + 49,
+    /* mmap of a file: its shared mm object; write-back; a mapping's end (servers/fs/pager) */
+    AXO_FILE_MAP_OBJECT = AXO_LABELS_FILE_FIRST + 50,
+    AXO_FILE_MAP_SYNC = AXO_LABELS_FILE_FIRST + 51,
+    AXO_FILE_MAP_RELEASE = AXO_LABELS_FILE_FIRST + 52,
 };
 
 /* The shared buffer: 2^AXO_FILE_BUFFER_LOG2 bytes per client thread. */

@@ -125,6 +125,8 @@ constexpr ipc::Route<Server> kRoutes[] = {
     ipc::route<&Server::on_fchdir>(),    ipc::route<&Server::on_getcwd>(),
     ipc::route<&Server::on_pipe>(),      ipc::route<&Server::on_exec>(),
     ipc::route<&Server::on_pager>(),     ipc::route<&Server::on_poll>(),
+    ipc::route<&Server::on_map_object>(), ipc::route<&Server::on_map_sync>(),
+    ipc::route<&Server::on_map_release>(),
 };
 static_assert(ipc::labels_unique(kRoutes));
 
@@ -190,6 +192,7 @@ void Server::poll_events() {
             case proc::kEventFork:
                 (void)m_vfs.fork(event.parent, event.pid);
                 m_exec.forked(event.parent, event.pid);
+                m_mapper.forked(event.parent, event.pid);
                 break;
             case proc::kEventExit:
                 abandon_process(event.pid);
@@ -197,6 +200,7 @@ void Server::poll_events() {
                 forget(event.pid);
                 m_vfs.exit(event.pid);
                 m_exec.exited(event.pid);
+                m_mapper.exited(event.pid);
                 break;
             case proc::kEventCredentials:
                 forget(event.pid);
@@ -204,6 +208,7 @@ void Server::poll_events() {
             case proc::kEventExec:
                 forget(event.pid);
                 m_exec.execed(event.pid, event.value);
+                m_mapper.exited(event.pid); // mappings do not survive an exec
                 break;
             default:
                 break;
@@ -232,12 +237,14 @@ void Server::resync() {
         from = list.next;
     }
     for (uint32_t j = 0; j < count; ++j) {
-        if (alive[j] || pids[j] == ExecPager::kPagerPid) continue;
+        if (alive[j] || pids[j] == ExecPager::kPagerPid || pids[j] == FileMapper::kMapperPid)
+            continue;
         abandon_process(pids[j]);
         (void)m_readiness.owner_gone(pids[j]);
         forget(pids[j]);
         m_vfs.exit(pids[j]);
         m_exec.exited(pids[j]);
+        m_mapper.exited(pids[j]);
     }
     rt_printf("fs: events were lost; resynchronised with proc's process list\n");
 }
@@ -367,7 +374,13 @@ ipc::Error Server::on_read(axo_thread_id_t from, const file::ReadRequest& reques
     if (m_vfs.describe(caller, request.handle, &description) == ipc::Error::ok &&
         description.kind == OpenKind::object)
         return read_object(from, caller, description, {buffer, request.count}, reply);
-    return m_vfs.read(caller, request.handle, {buffer, request.count}, &reply.count);
+    // A file mapped shared reads the mapping's bytes (servers/fs/pager/README.md).
+    uint32_t mapped = m_mapper.mapped(caller, request.handle);
+    uint64_t at = mapped == FileMaps::kNone ? 0 : m_mapper.position(caller, request.handle);
+    ipc::Error error = m_vfs.read(caller, request.handle, {buffer, request.count}, &reply.count);
+    if (error == ipc::Error::ok && mapped != FileMaps::kNone)
+        m_mapper.overlay(mapped, at, {buffer, reply.count});
+    return error;
 }
 
 ipc::Error Server::on_write(axo_thread_id_t from, const file::WriteRequest& request,
@@ -379,23 +392,38 @@ ipc::Error Server::on_write(axo_thread_id_t from, const file::WriteRequest& requ
     if (m_vfs.describe(caller, request.handle, &description) == ipc::Error::ok &&
         description.kind == OpenKind::object)
         return write_object(from, caller, description, {buffer, request.count}, reply);
-    return m_vfs.write(caller, request.handle, {buffer, request.count}, &reply.count);
+    ipc::Error error = m_vfs.write(caller, request.handle, {buffer, request.count}, &reply.count);
+    if (uint32_t mapped = m_mapper.mapped(caller, request.handle);
+        error == ipc::Error::ok && mapped != FileMaps::kNone)
+        m_mapper.absorb(mapped, m_mapper.position(caller, request.handle) - reply.count,
+                        {buffer, reply.count});
+    return error;
 }
 
 ipc::Error Server::on_pread(axo_thread_id_t from, const file::PreadRequest& request,
                             file::CountReply& reply) {
     FS_BEGIN();
     if (request.count > file::kBufferBytes) return ipc::Error::bad_message;
-    return m_vfs.pread(caller, request.handle, file::join(request.offset_low, request.offset_high),
-                       {buffer, request.count}, &reply.count);
+    uint64_t at = file::join(request.offset_low, request.offset_high);
+    ipc::Error error =
+        m_vfs.pread(caller, request.handle, at, {buffer, request.count}, &reply.count);
+    if (uint32_t mapped = m_mapper.mapped(caller, request.handle);
+        error == ipc::Error::ok && mapped != FileMaps::kNone)
+        m_mapper.overlay(mapped, at, {buffer, reply.count});
+    return error;
 }
 
 ipc::Error Server::on_pwrite(axo_thread_id_t from, const file::PwriteRequest& request,
                              file::CountReply& reply) {
     FS_BEGIN();
     if (request.count > file::kBufferBytes) return ipc::Error::bad_message;
-    return m_vfs.pwrite(caller, request.handle, file::join(request.offset_low, request.offset_high),
-                        {buffer, request.count}, &reply.count);
+    uint64_t at = file::join(request.offset_low, request.offset_high);
+    ipc::Error error =
+        m_vfs.pwrite(caller, request.handle, at, {buffer, request.count}, &reply.count);
+    if (uint32_t mapped = m_mapper.mapped(caller, request.handle);
+        error == ipc::Error::ok && mapped != FileMaps::kNone)
+        m_mapper.absorb(mapped, at, {buffer, reply.count});
+    return error;
 }
 
 ipc::Error Server::on_seek(axo_thread_id_t from, const file::SeekRequest& request,
@@ -430,6 +458,7 @@ ipc::Error Server::on_readdir(axo_thread_id_t from, const file::ReaddirRequest& 
 
 ipc::Error Server::on_fsync(axo_thread_id_t from, const file::FsyncRequest& request, ipc::Empty&) {
     FS_BEGIN();
+    m_mapper.flush(caller, request.handle);
     return m_vfs.fsync(caller, request.handle);
 }
 
@@ -478,14 +507,19 @@ ipc::Error Server::on_truncate(axo_thread_id_t from, const file::TruncateRequest
                                ipc::Empty&) {
     FS_BEGIN();
     FS_PATH(0, request.path_length, m_first);
-    return m_vfs.truncate(caller, request.at, {m_first, request.path_length},
-                          file::join(request.size_low, request.size_high));
+    ipc::Error error = m_vfs.truncate(caller, request.at, {m_first, request.path_length},
+                                      file::join(request.size_low, request.size_high));
+    if (error == ipc::Error::ok) m_mapper.truncated();
+    return error;
 }
 
 ipc::Error Server::on_ftruncate(axo_thread_id_t from, const file::FtruncateRequest& request,
                                 ipc::Empty&) {
     FS_BEGIN();
-    return m_vfs.ftruncate(caller, request.handle, file::join(request.size_low, request.size_high));
+    ipc::Error error =
+        m_vfs.ftruncate(caller, request.handle, file::join(request.size_low, request.size_high));
+    if (error == ipc::Error::ok) m_mapper.truncated();
+    return error;
 }
 
 ipc::Error Server::on_chmod(axo_thread_id_t from, const file::ChmodRequest& request, ipc::Empty&) {
@@ -559,6 +593,26 @@ ipc::Error Server::on_exec(axo_thread_id_t from, const file::ExecObjectRequest& 
 ipc::Error Server::on_pager(axo_thread_id_t from, const file::PagerReadRequest& request,
                             ipc::Empty&) {
     return m_exec.read_page(from, request);
+}
+
+// ---- Shared file mappings (servers/fs/pager/README.md) -----------------------------------------
+
+ipc::Error Server::on_map_object(axo_thread_id_t from, const file::MapObjectRequest& request,
+                                 file::MapObjectReply& reply) {
+    FS_BEGIN();
+    return m_mapper.object_for(caller, from, request, reply);
+}
+
+ipc::Error Server::on_map_sync(axo_thread_id_t from, const file::MapSyncRequest& request,
+                               ipc::Empty&) {
+    FS_BEGIN();
+    return m_mapper.sync(caller, request.object);
+}
+
+ipc::Error Server::on_map_release(axo_thread_id_t from, const file::MapReleaseRequest& request,
+                                  ipc::Empty&) {
+    FS_BEGIN();
+    return m_mapper.release(caller, request.object);
 }
 
 ipc::Error Server::on_fstatfs(axo_thread_id_t from, const file::FstatfsRequest& request,

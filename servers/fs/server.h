@@ -15,6 +15,7 @@
 #include "lib/ipc/session.h"
 #include "servers/fs/devfs/device_file_system.h"
 #include "servers/fs/pager/exec_pager.h"
+#include "servers/fs/pager/file_mapper.h"
 #include "servers/fs/pipe/pipe.h"
 #include "servers/fs/vfs/vfs.h"
 
@@ -27,7 +28,8 @@ public:
     static constexpr uint32_t kPipeWaiters = 64; // parked pipe requests in all
     static constexpr axo_timeout_t kPipePollInterval = axo_timeout_us(20000);
 
-    Server(Vfs& vfs, uint8_t* buffers) : m_vfs(vfs), m_buffers(buffers), m_exec(vfs) {}
+    Server(Vfs& vfs, uint8_t* buffers)
+        : m_vfs(vfs), m_buffers(buffers), m_exec(vfs), m_mapper(vfs) {}
     // Before start: the rings of the pipes (kPipes * kPipeCapacity bytes; without them pipe()
     // answers no_space and FIFOs cannot be opened), and devfs, whose devices fs serves.
     void serve_pipes(uint8_t* rings);
@@ -76,6 +78,10 @@ public:
     ipc::Error on_getcwd(axo_thread_id_t from, const file::GetcwdRequest&, file::CountReply&);
     ipc::Error on_pipe(axo_thread_id_t from, const file::PipeRequest&, file::PipeReply&);
     ipc::Error on_poll(axo_thread_id_t from, const file::PollRequest&, file::PollReply&);
+    ipc::Error on_map_object(axo_thread_id_t from, const file::MapObjectRequest&,
+                             file::MapObjectReply&);
+    ipc::Error on_map_sync(axo_thread_id_t from, const file::MapSyncRequest&, ipc::Empty&);
+    ipc::Error on_map_release(axo_thread_id_t from, const file::MapReleaseRequest&, ipc::Empty&);
 
     // The Dispatcher's request hook: a new request from `from` gives up its parked one.
     static void on_request(Server& server, axo_thread_id_t from);
@@ -178,7 +184,8 @@ private:
     bool m_subscribed = false;
     char m_first[kPathMax];
     char m_second[kPathMax];
-    ExecPager m_exec; // fs as the pager of executables (servers/fs/pager)
+    ExecPager m_exec;    // fs as the pager of executables (servers/fs/pager)
+    FileMapper m_mapper; // shared file mappings (servers/fs/pager)
 };
 
 } // namespace fs

@@ -45,3 +45,16 @@ axo_qemu_test(NAME fs-pipes
     TIMEOUT 90
     LABELS fs
     EXPECT [[fs: / is tmpfs, /tmp is tmpfs .*serving]])
+
+# fs-mmap: σ0, proc, mm, fs (tmpfs as /, tmpfs on /tmp) and tests/guest/fs/fs_mmap, a libposix
+# program: mmap, munmap, mprotect, msync of anonymous memory (private, and shared with a fork's
+# child) and of files (private copies), faults caught as SIGSEGV, and POSIX's errors.
+axo_qemu_test(NAME fs-mmap
+    MODULES "${AXO_TARGET_DIR}/servers/memory/sigma0/sigma0 sigma0"
+            "${AXO_TARGET_DIR}/servers/proc/proc"
+            "${AXO_TARGET_DIR}/servers/memory/mm/mm"
+            "${AXO_TARGET_DIR}/servers/fs/fs"
+            "${AXO_TARGET_DIR}/tests/guest/fs/fs_mmap on-exit=shutdown"
+    TIMEOUT 90
+    LABELS fs
+    EXPECT [[proc: fs_mmap ended.*on-exit=shutdown: success]])

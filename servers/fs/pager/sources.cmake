@@ -1,1 +1,2 @@
-list(APPEND AXO_FS_LOGIC_SOURCES ${CMAKE_CURRENT_LIST_DIR}/exec_objects.cc)
+list(APPEND AXO_FS_LOGIC_SOURCES ${CMAKE_CURRENT_LIST_DIR}/exec_objects.cc
+    ${CMAKE_CURRENT_LIST_DIR}/file_maps.cc)

@@ -529,13 +529,17 @@ bool Vfs::open_for_writing(const Node& node) const {
 }
 
 Error Vfs::reopen_for_reading(const Caller& caller, Handle handle, uint32_t pid, Handle* out) {
+    return reopen(caller, handle, pid, kOpenReadOnly, out);
+}
+
+Error Vfs::reopen(const Caller& caller, Handle handle, uint32_t pid, uint32_t access, Handle* out) {
     Description* d = description_of(caller, handle);
     if (d == nullptr) return Error::bad_handle;
     Process* owner = process(pid, true);
     if (owner == nullptr) return Error::no_space;
     Description copy = *d;
     copy.references = 0;
-    copy.flags = kOpenReadOnly;
+    copy.flags = access & kOpenAccessMask;
     copy.offset = 0;
     return install(*owner, copy, out);
 }

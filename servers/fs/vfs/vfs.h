@@ -217,6 +217,9 @@ public:
     // A new read-only description of the file `handle` of `caller` names, as a handle of
     // process `pid` (fs's own, for the pager: it keeps the inode after an unlink).
     Error reopen_for_reading(const Caller& caller, Handle handle, uint32_t pid, Handle* out);
+    // The same with the access mode `access` (kOpenReadOnly or kOpenReadWrite: shared file
+    // mappings write their bytes back through it).
+    Error reopen(const Caller& caller, Handle handle, uint32_t pid, uint32_t access, Handle* out);
 
     // ---- For tests and statistics -------------------------------------------------------------
     // The file system mounted as `mount` (OpenDescription::node.mount), or nullptr.
