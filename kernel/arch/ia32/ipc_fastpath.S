@@ -300,12 +300,14 @@ ia32_ipc_fast_fpu:
     or $CR0_TS, %ecx
     mov %ecx, %cr0
     orl $LOADED_TASK_SWITCHED, K LOADED_STATE
+    movb $1, K TASK_SWITCHED
     jmp .Lfpu_done
 .Lother_fpu:                        /* the same into another space: then its kind's entry again */
     mov %cr0, %ecx
     or $CR0_TS, %ecx
     mov %ecx, %cr0
     orl $LOADED_TASK_SWITCHED, K LOADED_STATE
+    movb $1, K TASK_SWITCHED
     mov K T_SPACE(%eax), %ecx
     add $LOADED_TASK_SWITCHED, %edx
     jmp *K .Lkinds(,%edx,4)

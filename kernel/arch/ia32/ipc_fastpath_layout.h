@@ -11,6 +11,7 @@
 #define READY_TOP axo_sched_ready              /* axo::sched::g_ready, ReadyQueues::top() */
 #define SCHED_LAZY axo_sched_lazy              /* axo::sched::g_lazy */
 #define SEGMENT_SPACE ia32_segment_space       /* axo::arch::g_segment_space */
+#define TASK_SWITCHED ia32_task_switched       /* axo::arch::g_task_switched, and in LOADED_STATE */
 #define LOADED_STATE ia32_loaded_state       /* axo::ia32::g_loaded_state, added to a kind */
 #define LOADED_SMALL_SEGMENTS 1
 #define LOADED_IO_BITMAP 2

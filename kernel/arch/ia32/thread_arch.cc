@@ -24,6 +24,7 @@ const Space* g_segment_space __asm__("ia32_segment_space"); // whose user segmen
 // Lazy FPU switching: the FPU keeps the state of g_fpu_owner; any other thread runs with
 // CR0.TS set, and its first FPU instruction traps (#NM) to fpu_switch().
 Thread* g_fpu_owner __asm__("ia32_fpu_owner");
+bool g_task_switched __asm__("ia32_task_switched");
 
 namespace {
 
@@ -62,9 +63,12 @@ void* fpu_area(Thread* thread) {
 }
 static_assert(kTcbSize + kFnsaveSize < Thread::kBlockSize / 2);
 
-// CR0.TS, as ia32::g_loaded_state's kLoadedTaskSwitched says (clear at boot: the bit too).
+// CR0.TS (clear at boot), and its copy in ia32::g_loaded_state for the IPC fast path; the
+// bool is what this function tests (one compare), the bit what the fast path does (its
+// .Lfpu_set_ts sets both).
 void set_task_switched(bool on) {
-    if (on == ((ia32::g_loaded_state & ia32::kLoadedTaskSwitched) != 0)) return;
+    if (on == g_task_switched) return;
+    g_task_switched = on;
     ia32::g_loaded_state ^= ia32::kLoadedTaskSwitched;
     if (on) {
         asm volatile("mov %%cr0, %%eax; or %0, %%eax; mov %%eax, %%cr0" ::"i"(kCr0TaskSwitched)
@@ -168,23 +172,25 @@ void io_bitmap_changed(Space& space, const uint8_t* old_bitmap, const uint8_t* n
 // Makes `space` the user address space the CPU runs: its segments, and its page directory
 // unless it is small (the small-space area is in every page directory: no CR3 write, no
 // TLB flush — the point of small spaces).
+//
+// The space whose segments are loaded has its directory loaded too if it is large: every
+// CR3 write that could take it away (forget_directory: the space is being destroyed) comes
+// after forget_space, and space_layout_changed forgets the segments too.
 void load_space(const Space* space) {
+    if (space == g_segment_space) return;
     axo_counters_t& counters = kip::get()->counters;
-    if (space != g_segment_space) {
-        g_segment_space = space;
-        counters.space_switches++;
-        if (space->is_small()) {
-            ia32::set_user_segments({space->arch_switch(0), space->arch_switch(1)});
-            ia32::g_loaded_state |= ia32::kLoadedSmallSegments;
-            counters.segment_reloads++;
-        } else {
-            // The large-space segment, precomputed (checked against user_data_segment at
-            // boot: check_fastpath_layout).
-            ia32::set_user_segments({FLAT_DATA_LOW, FLAT_DATA_HIGH});
-            ia32::g_loaded_state &= ~ia32::kLoadedSmallSegments;
-        }
+    g_segment_space = space;
+    counters.space_switches++;
+    if (space->is_small()) {
+        ia32::set_user_segments({space->arch_switch(0), space->arch_switch(1)});
+        ia32::g_loaded_state |= ia32::kLoadedSmallSegments;
+        counters.segment_reloads++;
+        return;
     }
-    if (space->is_small()) return;
+    // The large-space segment, precomputed (checked against user_data_segment at boot:
+    // check_fastpath_layout).
+    ia32::set_user_segments({FLAT_DATA_LOW, FLAT_DATA_HIGH});
+    ia32::g_loaded_state &= ~ia32::kLoadedSmallSegments;
     PhysAddr directory = space->page_directory();
     if (directory.raw() != ia32::read_cr3()) {
         ia32::write_cr3(directory.raw());
