@@ -40,7 +40,7 @@ void forget_space(const Space& space);
 
 // The space's I/O permission bitmap was created (old nullptr) or is about to be freed (new
 // nullptr): the CPU's is reloaded if it belongs to the running space or was the old one.
-void io_bitmap_changed(const Space& space, const uint8_t* old_bitmap, const uint8_t* new_bitmap);
+void io_bitmap_changed(Space& space, const uint8_t* old_bitmap, const uint8_t* new_bitmap);
 
 // Whether `ip` can be the user instruction pointer of `thread` (inside its code segment):
 // returning to user mode at any other address would fault in the kernel's iret.
@@ -49,6 +49,10 @@ bool user_ip_valid(const Thread& thread, uint32_t ip);
 // Switches from the running thread `from` to `to` (saving `from`'s kernel context). Loads
 // `to`'s address space if it differs from the one loaded.
 void switch_to(Thread* from, Thread* to);
+
+// Brings the KIP's counters up to date with what the architecture counts on its own (the
+// IPC fast path's hand-overs): called at every timer tick and before the counters are read.
+void collect_counters();
 
 // The thread is being deleted: drop any per-thread CPU state it owns (FPU).
 void forget_thread(Thread& thread);

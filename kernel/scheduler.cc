@@ -157,6 +157,7 @@ void tick(uint32_t elapsed_us) {
     k->clock_hi = static_cast<uint32_t>(g_now_us >> 32);
     k->clock_lo = static_cast<uint32_t>(g_now_us);
     k->counters.timer_ticks++;
+    arch::collect_counters();
     settle();
 
     while (TimeoutNode* node = g_timeouts.pop_expired(g_now_us)) {

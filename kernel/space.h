@@ -76,8 +76,9 @@ public:
     uint8_t* io_bitmap() const { return m_io_bitmap; }
 
     // Owned by the architecture: what switching to the space loads besides its page
-    // directory (ia32: a small space's user segment descriptor), written by
-    // arch::space_layout_changed.
+    // directory, and how (ia32: a small space's user segment descriptor, and the IPC fast
+    // path's kind of switch), written by arch::space_layout_changed and io_bitmap_changed.
+    // Zero in a new space: ia32's large space without an I/O bitmap.
     uint32_t arch_switch(uint32_t i) const { return m_arch_switch[i]; }
     void set_arch_switch(uint32_t i, uint32_t value) { m_arch_switch[i] = value; }
 
@@ -112,7 +113,7 @@ private:
     uint32_t m_small_base = 0;
     uint32_t m_small_blocks = 0;
     uint32_t m_kip_address = AXO_KIP_ADDRESS;
-    uint32_t m_arch_switch[2] = {};
+    uint32_t m_arch_switch[3] = {};
 
     // The ia32 IPC fast path reads fields by offset; its layout header checks them.
     friend struct FastPathLayout;

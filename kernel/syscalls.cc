@@ -305,6 +305,7 @@ uint32_t debug(Thread* self, uint32_t op, uint32_t arg0, uint32_t arg1) {
         if (!self->m_space->privileged()) return AXO_ERR_NO_PRIVILEGE;
         platform_exit(arg0 == 0 ? ExitReason::tests_done : ExitReason::tests_failed);
     case AXO_DEBUG_COUNTERS: {
+        arch::collect_counters();
         axo_counters_t& counters = kip::get()->counters;
         counters.kernel_free_frames = static_cast<uint32_t>(kmem::frames().free_frames());
         if (!arch::copy_to_user(arg0, &counters, sizeof(counters)).ok()) {

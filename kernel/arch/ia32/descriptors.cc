@@ -91,6 +91,7 @@ void set(SegmentDescriptor& entry, DescriptorWords w) {
 
 alignas(16) SegmentDescriptor ia32_gdt[kGdtEntries];
 const uint8_t* g_loaded_bitmap;
+uint32_t g_loaded_state;
 
 void init_descriptors() {
     constexpr uint32_t kAllPages = 0xFFFFF;
@@ -206,6 +207,7 @@ Result<void> init_io_bitmap_window() {
 void load_io_bitmap(const uint8_t* bitmap) {
     if (bitmap == g_loaded_bitmap) return;
     g_loaded_bitmap = bitmap;
+    g_loaded_state = bitmap ? g_loaded_state | kLoadedIoBitmap : g_loaded_state & ~kLoadedIoBitmap;
     for (uint32_t i = 0; i < kIoBitmapPages; ++i) {
         PhysAddr frame =
             bitmap ? PhysAddr(virt_to_phys(reinterpret_cast<uint32_t>(bitmap)) + i * kPageSize)

@@ -96,4 +96,13 @@ void load_io_bitmap(const uint8_t* bitmap);
 const uint8_t* loaded_io_bitmap();
 extern const uint8_t* g_loaded_bitmap __asm__("ia32_loaded_io_bitmap");
 
+// What the CPU has loaded, as bits the IPC fast path adds to a space's kind to pick how it
+// switches into it (ipc_fastpath.S, .Lkinds). None: a switch into a large space without an
+// I/O bitmap needs its CR3 and nothing else (the flat segments are there, and the space they
+// belonged to was large: thread_arch.cc, load_space).
+constexpr uint32_t kLoadedSmallSegments = 1; // the GDT's user segments are a small space's
+constexpr uint32_t kLoadedIoBitmap = 2;      // an I/O permission bitmap is loaded
+constexpr uint32_t kLoadedTaskSwitched = 4;  // CR0.TS is set (thread_arch.cc, lazy FPU)
+extern uint32_t g_loaded_state __asm__("ia32_loaded_state");
+
 } // namespace axo::ia32

@@ -20,7 +20,8 @@
  * Its results are exactly the general path's (bench/guest/fastpath_check.cc compares them):
  * the caller's MR0..MR2 are stored in its UTCB, the message is copied into the partner's
  * UTCB (tag without flags, MR1..MRu), the caller waits in receive, the partner runs, and the
- * KIP counters count a syscall, an IPC, a context switch and the space switch. What it leaves
+ * KIP counters count a syscall, an IPC, a context switch and the space switch (FAST_COUNT_*,
+ * added to the KIP by arch::collect_counters: ipc_fastpath.h). What it leaves
  * out is work that has no observable result:
  *  - the ready queues: lazy scheduling (scheduler.h) — it only sets sched::g_lazy;
  *  - the partner's IpcOutcome and the caller's receive timeout, if the partner resumes here:
@@ -34,6 +35,8 @@
  * The number of untyped words is read once, from the tag in %esi (the caller's register,
  * not its UTCB), and its six bits bound the copy by themselves: MR3..MR63 at most, which
  * ends at the UTCB's last word. Nothing user space does meanwhile can make it copy more.
+ * (The jump on it reads the tag's low byte back from the partner's UTCB, one instruction
+ * after storing it there from %esi: one CPU, interrupts off, no user code in between.)
  *
  * A thread that blocks here keeps its TrapFrame and, right under it, the return address
  * ia32_ipc_fast_blocked, the top of a switch frame (ia32_switch_context) whose four saved
@@ -68,10 +71,10 @@
     cmpl $STATE_RECEIVING, K T_STATE(%eax)
     jne .Lgeneral
     mov K CURRENT, %ebx             /* ebx: the caller */
-    mov K T_RECEIVE_FROM(%eax), %ecx
-    cmp $ANY_THREAD, %ecx
+    cmpl $ANY_THREAD, K T_RECEIVE_FROM(%eax)
     je 2f
-    cmp K T_ID(%ebx), %ecx
+    mov K T_ID(%ebx), %ecx
+    cmp %ecx, K T_RECEIVE_FROM(%eax)
     jne .Lgeneral
 2:  mov %edx, K T_RECEIVE_FROM(%ebx) /* what the general path would store first too */
     cmpl $0, K T_SENDQ_HEAD(%ebx)
@@ -81,6 +84,40 @@
     jb .Lgeneral
 .endm
 
+
+/* The commit, written out twice (after the same space and after a switch of spaces: no jump
+ * between the two): the caller's MR0..MR2 into its UTCB, states, the lazy flag, the caller's
+ * switch frame, current thread, TSS esp0, UTCB descriptor; then the head of the message into
+ * the partner's UTCB (without flags) and the jump
+ * to its words. The KIP's counters were counted before, one word per kind of hand-over
+ * (FAST_COUNT_*, folded into the KIP by arch::collect_counters). */
+.macro COMMIT_AND_MESSAGE which
+ia32_ipc_fast_commit_\which:
+    mov K T_UTCB(%ebx), %ecx
+    mov %esi, K UTCB_MR0(%ecx)
+    mov %edi, K UTCB_MR1(%ecx)
+    mov %ebp, K UTCB_MR2(%ecx)
+    movb $STATE_RECEIVING, K T_STATE(%ebx)
+    movb $STATE_READY, K T_STATE(%eax)
+    movb $1, K SCHED_LAZY
+    push $ia32_ipc_fast_blocked     /* the caller's switch frame: see the top of the file */
+    mov %eax, K CURRENT
+    lea THREAD_BLOCK_SIZE(%eax), %edx
+    mov %edx, K TSS_ESP0
+    mov K T_ARCH_SWITCH(%eax), %edx
+    mov %edx, K GDT + GDT_UTCB
+    mov K T_ARCH_SWITCH + 4(%eax), %edx
+    mov %edx, K GDT + GDT_UTCB + 4
+
+    /* The message into the partner's UTCB; edi/ebp become its MR1/MR2 as the general path
+     * returns them (from the UTCB: a shorter message leaves older words there). */
+ia32_ipc_fast_message_\which:
+    mov K T_UTCB(%eax), %edx
+    and $~TAG_FLAGS, %esi
+    mov %esi, K UTCB_MR0(%edx)
+    movzbl K UTCB_MR0(%edx), %ecx   /* the tag's low byte, as just stored: u, 0..63 if t = 0; */
+    jmp *K .Lwords(,%ecx,4)         /* 0x80 for the map item (t = 2, u = 0) */
+.endm
 
 /* The labels ia32_ipc_fast_* and ia32_syscall_general name the parts of the path in the
  * kernel's symbol table, for bench/profile.py; no code refers to them. */
@@ -105,65 +142,38 @@ ia32_ipc_fast_check:
     test $TAG_NOT_FAST, %esi
     jnz .Lmaybe_map_item
     PARTNER_CHECKS
-.Lfpu_check:
-    /* Lazy FPU: the partner does not own the FPU, so CR0.TS must be set; it is clear if the
-     * caller owns it (CR0.TS stays consistent with TASK_SWITCHED should the general path
-     * take over below). */
-    cmpb $0, K TASK_SWITCHED
-    je .Lfpu_set_ts
-.Lfpu_done:
 ia32_ipc_fast_space:
+.Lspace_check:
     mov K T_SPACE(%eax), %ecx
     cmp %ecx, K SEGMENT_SPACE
-    je .Lcommitted
-    /* Another space (ecx): the last check — its I/O bitmap must be the loaded one (remapping
-     * the window is the general path's) —, then what thread_arch.cc's load_space does. */
-    mov K S_IO_BITMAP(%ecx), %edx
-    cmp %edx, K LOADED_IO_BITMAP
-    jne .Lgeneral
+    jne .Lother_space
+    /* Lazy FPU: the partner does not own the FPU, so CR0.TS must be set; it is clear if the
+     * caller owns it (CR0.TS stays consistent with LOADED_TASK_SWITCHED should the general
+     * path take over below). Into another space the same test is a bit of the jump's index. */
+    testl $LOADED_TASK_SWITCHED, K LOADED_STATE
+    jz .Lfpu_set_ts
+.Lfpu_done:
+    incl K FAST_COUNT_SAME
+    COMMIT_AND_MESSAGE same
+ia32_ipc_fast_space_other:
+.Lother_space:
+    /* Another space (ecx), by its kind (S_FAST_KIND: large, small, or one with an I/O
+     * bitmap) plus what is loaded (LOADED_STATE: a small space's segments, an I/O bitmap —
+     * remapping the window is the general path's —, and whether CR0.TS is set, which the
+     * partner needs: .Lother_fpu); then what thread_arch.cc's load_space does. */
+    mov K S_FAST_KIND(%ecx), %edx
+    add K LOADED_STATE, %edx
+    jmp *K .Lkinds(,%edx,4)
+.Lto_large:
+    /* The flat segments loaded and no I/O bitmap: the space we leave is large too (a small
+     * one leaves its segments there: .Lto_small) and its directory is the loaded one
+     * (load_space keeps it so): another than ours, so CR3 is written without a compare. */
     mov %ecx, K SEGMENT_SPACE
-    incl K KIP + KIP_SPACE_SWITCHES
-    cmpl $0, K S_SMALL_BLOCKS(%ecx)
-    jne .Lto_small
-    cmpl $FLAT_DATA_HIGH, K GDT + GDT_USER_DATA + 4
-    jne .Lmake_flat
-.Lflat:
     mov K S_PAGE_DIRECTORY(%ecx), %ecx
-    cmp %ecx, K LOADED_DIRECTORY
-    je .Lcommitted
-    mov %ecx, K LOADED_DIRECTORY
     mov %ecx, %cr3
-    incl K KIP + KIP_CR3_WRITES
+    incl K FAST_COUNT_CR3
 .Lcommitted:
-ia32_ipc_fast_commit:
-    incl K KIP + KIP_SYSCALLS
-    incl K KIP + KIP_IPCS
-    incl K KIP + KIP_CONTEXT_SWITCHES
-    mov K T_UTCB(%ebx), %ecx
-    mov %esi, K UTCB_MR0(%ecx)
-    mov %edi, K UTCB_MR1(%ecx)
-    mov %ebp, K UTCB_MR2(%ecx)
-    movb $STATE_RECEIVING, K T_STATE(%ebx)
-    movb $STATE_READY, K T_STATE(%eax)
-    movb $1, K SCHED_LAZY
-    push $ia32_ipc_fast_blocked     /* the caller's switch frame: see the top of the file */
-    mov %eax, K CURRENT
-    lea THREAD_BLOCK_SIZE(%eax), %edx
-    mov %edx, K TSS_ESP0
-    mov K T_ARCH_SWITCH(%eax), %edx
-    mov %edx, K GDT + GDT_UTCB
-    mov K T_ARCH_SWITCH + 4(%eax), %edx
-    mov %edx, K GDT + GDT_UTCB + 4
-
-    /* The message into the partner's UTCB; edi/ebp become its MR1/MR2 as the general path
-     * returns them (from the UTCB: a shorter message leaves older words there). */
-ia32_ipc_fast_message:
-    mov K T_UTCB(%eax), %edx
-    and $~TAG_FLAGS, %esi
-    mov %esi, K UTCB_MR0(%edx)
-    mov %esi, %ecx
-    and $TAG_WORDS_INDEX, %ecx      /* u, 0..63 if t = 0; 0x80 for the map item (t = 2, u = 0) */
-    jmp *K .Lwords(,%ecx,4)
+    COMMIT_AND_MESSAGE other
 .Lwords_3:
     mov K T_UTCB(%ebx), %ecx
     mov K UTCB_MR3(%ecx), %ecx
@@ -261,12 +271,13 @@ ia32_ipc_fast_map_item:
     cmp $TAG_ONE_MAP_ITEM, %eax
     jne .Lgeneral
     PARTNER_CHECKS
-    mov K T_SPACE(%eax), %ecx
+    mov K T_SPACE(%eax), %ecx       /* the space switch's checks (.Lother_space, .Lto_*) */
     cmp %ecx, K SEGMENT_SPACE
     je 1f
-    mov K S_IO_BITMAP(%ecx), %edx
-    cmp %edx, K LOADED_IO_BITMAP
-    jne .Lgeneral
+    cmpl $FAST_KIND_GENERAL, K S_FAST_KIND(%ecx)
+    je .Lgeneral
+    testl $LOADED_IO_BITMAP, K LOADED_STATE
+    jnz .Lgeneral
 1:  mov $KERNEL_DATA, %ecx
     mov %ecx, %ds
     mov %ecx, %es
@@ -281,25 +292,46 @@ ia32_ipc_fast_map_item:
     test %al, %al
     pop %eax
     jz .Lgeneral
-    jmp .Lfpu_check
+    jmp .Lspace_check
 
 ia32_ipc_fast_fpu:
 .Lfpu_set_ts:
     mov %cr0, %ecx
     or $CR0_TS, %ecx
     mov %ecx, %cr0
+    orl $LOADED_TASK_SWITCHED, K LOADED_STATE
     movb $1, K TASK_SWITCHED
     jmp .Lfpu_done
+.Lother_fpu:                        /* the same into another space: then its kind's entry again */
+    mov %cr0, %ecx
+    or $CR0_TS, %ecx
+    mov %ecx, %cr0
+    orl $LOADED_TASK_SWITCHED, K LOADED_STATE
+    movb $1, K TASK_SWITCHED
+    mov K T_SPACE(%eax), %ecx
+    add $LOADED_TASK_SWITCHED, %edx
+    jmp *K .Lkinds(,%edx,4)
 
 ia32_ipc_fast_space_segments:
-.Lmake_flat:
+.Lto_large_slow:                    /* from a small space: flat segments, the directory compared */
+    mov %ecx, K SEGMENT_SPACE
+    movl $LOADED_TASK_SWITCHED, K LOADED_STATE /* no I/O bitmap, CR0.TS set: .Lkinds */
     movl $FLAT_DATA_LOW, K GDT + GDT_USER_DATA
     movl $FLAT_DATA_HIGH, K GDT + GDT_USER_DATA + 4
     movl $FLAT_DATA_LOW, K GDT + GDT_USER_CODE
     movl $(FLAT_DATA_HIGH | USER_CODE_TYPE_BITS), K GDT + GDT_USER_CODE + 4
-    jmp .Lflat
+    mov K S_PAGE_DIRECTORY(%ecx), %ecx
+    mov %cr3, %edx                  /* the small space ran on the directory loaded before */
+    cmp %ecx, %edx
+    je 1f
+    mov %ecx, %cr3
+    incl K FAST_COUNT_CR3
+    jmp .Lcommitted
+1:  incl K FAST_COUNT_SPACE
+    jmp .Lcommitted
 .Lto_small:                         /* segments only: the small-space area is in every directory */
-    incl K KIP + KIP_SEGMENT_RELOADS
+    mov %ecx, K SEGMENT_SPACE
+    movl $(LOADED_SMALL_SEGMENTS | LOADED_TASK_SWITCHED), K LOADED_STATE /* .Lkinds */
     mov K S_ARCH_SWITCH(%ecx), %edx
     mov %edx, K GDT + GDT_USER_DATA
     mov %edx, K GDT + GDT_USER_CODE
@@ -307,6 +339,7 @@ ia32_ipc_fast_space_segments:
     mov %edx, K GDT + GDT_USER_DATA + 4
     or $USER_CODE_TYPE_BITS, %edx
     mov %edx, K GDT + GDT_USER_CODE + 4
+    incl K FAST_COUNT_SMALL
     jmp .Lcommitted
 
 /* int $0x30 from virtual-8086 mode, which only QEMU lets a ring-3 iret enter (with IOPL 3,
@@ -351,6 +384,14 @@ ia32_ipc_fast_unreachable:
 
     .section .rodata
     .align 4
+.Lkinds:          /* by S_FAST_KIND + LOADED_STATE: CR0.TS clear, then set (the last four) */
+    .long .Lother_fpu, .Lother_fpu, .Lgeneral, .Lgeneral        /* large */
+    .long .Lto_large, .Lto_large_slow, .Lgeneral, .Lgeneral
+    .long .Lother_fpu, .Lother_fpu, .Lgeneral, .Lgeneral        /* small */
+    .long .Lto_small, .Lto_small, .Lgeneral, .Lgeneral
+    .rept 8                                                     /* with an I/O bitmap */
+    .long .Lgeneral
+    .endr
 .Lwords:                            /* by the tag's low byte: u, 0..63 (t = 0); t = 2, u = 0 */
     .long .Lwords_0, .Lwords_1, .Lwords_2, .Lwords_3
     .rept 60

@@ -7,7 +7,9 @@
 
 #include "axolotl/kip.h"
 #include "kernel/arch/ia32/descriptors.h"
+#include "kernel/arch/ia32/ipc_fastpath.h"
 #include "kernel/arch/ia32/trap.h"
+#include "kernel/arch.h"
 #include "kernel/ipc.h"
 #include "kernel/map_items.h"
 #include "kernel/panic.h"
@@ -46,9 +48,14 @@ struct FastPathLayout {
 
     static_assert(offsetof(Space, m_page_directory) == S_PAGE_DIRECTORY);
     static_assert(sizeof(PhysAddr) == 4);
-    static_assert(offsetof(Space, m_io_bitmap) == S_IO_BITMAP);
-    static_assert(offsetof(Space, m_small_blocks) == S_SMALL_BLOCKS);
     static_assert(offsetof(Space, m_arch_switch) == S_ARCH_SWITCH);
+    static_assert(offsetof(Space, m_arch_switch) + 2 * sizeof(uint32_t) == S_FAST_KIND);
+    static_assert(ia32::kLoadedSmallSegments == LOADED_SMALL_SEGMENTS &&
+                  ia32::kLoadedIoBitmap == LOADED_IO_BITMAP &&
+                  ia32::kLoadedTaskSwitched == LOADED_TASK_SWITCHED);
+    static_assert(FAST_KIND_SMALL == 8 && FAST_KIND_GENERAL == 16 &&
+                      (LOADED_SMALL_SEGMENTS | LOADED_IO_BITMAP | LOADED_TASK_SWITCHED) == 7,
+                  "a kind plus the loaded bits index .Lkinds: eight entries per kind");
 
     static_assert(sizeof(ia32::TrapFrame) == FRAME_SIZE);
     static_assert(offsetof(ia32::TrapFrame, ebx) == FRAME_EBX);
@@ -56,18 +63,6 @@ struct FastPathLayout {
     static_assert(offsetof(ia32::TrapFrame, ecx) == FRAME_ECX);
     static_assert(offsetof(ia32::TrapFrame, vector) == FRAME_VECTOR);
     static_assert(offsetof(ia32::TrapFrame, error) == FRAME_ERROR);
-
-    static_assert(offsetof(axo_kip_t, counters) + offsetof(axo_counters_t, syscalls) ==
-                  KIP_SYSCALLS);
-    static_assert(offsetof(axo_kip_t, counters) + offsetof(axo_counters_t, ipcs) == KIP_IPCS);
-    static_assert(offsetof(axo_kip_t, counters) + offsetof(axo_counters_t, context_switches) ==
-                  KIP_CONTEXT_SWITCHES);
-    static_assert(offsetof(axo_kip_t, counters) + offsetof(axo_counters_t, space_switches) ==
-                  KIP_SPACE_SWITCHES);
-    static_assert(offsetof(axo_kip_t, counters) + offsetof(axo_counters_t, cr3_writes) ==
-                  KIP_CR3_WRITES);
-    static_assert(offsetof(axo_kip_t, counters) + offsetof(axo_counters_t, segment_reloads) ==
-                  KIP_SEGMENT_RELOADS);
 
     static_assert(offsetof(axo_utcb_t, mr) == UTCB_MR0);
     static_assert(UTCB_MR3 == UTCB_MR0 + 12 && UTCB_MR2 == UTCB_MR0 + 8 &&
@@ -104,9 +99,32 @@ struct FastPathLayout {
     static_assert(ia32::kUserCodeTypeBits == USER_CODE_TYPE_BITS);
     static_assert(ia32::kTssEsp0Address == TSS_ESP0);
     static_assert(ReadyQueues::top_offset() == 0, "READY_TOP is the queues' address");
+    static_assert(offsetof(ia32::FastCounts, same) == 0 && offsetof(ia32::FastCounts, space) == 4 &&
+                  offsetof(ia32::FastCounts, cr3) == 8 && offsetof(ia32::FastCounts, small) == 12,
+                  "FAST_COUNT_*");
 };
 
 } // namespace axo
+
+namespace axo::ia32 {
+FastCounts g_fast_counts;
+} // namespace axo::ia32
+
+namespace axo::arch {
+void collect_counters() {
+    using ia32::g_fast_counts;
+    axo_counters_t& counters = kip::get()->counters;
+    uint32_t all = g_fast_counts.same + g_fast_counts.space + g_fast_counts.cr3 +
+                   g_fast_counts.small;
+    counters.syscalls += all;
+    counters.ipcs += all;
+    counters.context_switches += all;
+    counters.space_switches += all - g_fast_counts.same;
+    counters.cr3_writes += g_fast_counts.cr3;
+    counters.segment_reloads += g_fast_counts.small;
+    g_fast_counts = ia32::FastCounts{};
+}
+} // namespace axo::arch
 
 namespace axo::ia32 {
 // The flat descriptor is only known at run time (make_segment is file-local): checked at boot.

@@ -11,10 +11,18 @@
 #define READY_TOP axo_sched_ready              /* axo::sched::g_ready, ReadyQueues::top() */
 #define SCHED_LAZY axo_sched_lazy              /* axo::sched::g_lazy */
 #define SEGMENT_SPACE ia32_segment_space       /* axo::arch::g_segment_space */
-#define LOADED_DIRECTORY ia32_loaded_directory /* axo::arch::g_loaded_directory */
-#define TASK_SWITCHED ia32_task_switched       /* axo::arch::g_task_switched */
-#define LOADED_IO_BITMAP ia32_loaded_io_bitmap /* axo::ia32::g_loaded_bitmap */
+#define TASK_SWITCHED ia32_task_switched       /* axo::arch::g_task_switched, and in LOADED_STATE */
+#define LOADED_STATE ia32_loaded_state       /* axo::ia32::g_loaded_state, added to a kind */
+#define LOADED_SMALL_SEGMENTS 1
+#define LOADED_IO_BITMAP 2
+#define LOADED_TASK_SWITCHED 4
 #define GDT ia32_gdt
+/* The fast path's hand-overs, one word per kind (axo::ia32::g_fast_counts; each stands for
+ * the KIP counters named, which collect_fast_counts adds): */
+#define FAST_COUNT_SAME ia32_fast_counts      /* syscall, ipc, context switch */
+#define FAST_COUNT_SPACE ia32_fast_counts + 4 /* and a space switch */
+#define FAST_COUNT_CR3 ia32_fast_counts + 8   /* and a space switch with a CR3 write */
+#define FAST_COUNT_SMALL ia32_fast_counts + 12 /* and a switch into a small space */
 
 /* Thread (kernel/thread.h) */
 #define THREAD_BLOCK_SIZE 8192
@@ -35,9 +43,11 @@
 
 /* Space (kernel/space.h) */
 #define S_PAGE_DIRECTORY 0
-#define S_IO_BITMAP 12
-#define S_SMALL_BLOCKS 28
 #define S_ARCH_SWITCH 36 /* a small space's user data segment descriptor, two words */
+#define S_FAST_KIND 44   /* the third arch word: how the fast path switches into the space */
+#define FAST_KIND_LARGE 0   /* a large space without an I/O bitmap (a new space's zero) */
+#define FAST_KIND_SMALL 8    /* a small space without an I/O bitmap */
+#define FAST_KIND_GENERAL 16 /* a space with an I/O bitmap: the general path's */
 
 /* TrapFrame (trap.h): a user thread's is at the top of its kernel stack. */
 #define FRAME_SIZE 76
@@ -48,14 +58,6 @@
 #define FRAME_ERROR 52
 /* Right under it, a thread blocked in the fast path has the return address
  * ia32_ipc_fast_blocked (the top of a switch frame: thread_arch.cc, kernel_sp). */
-
-/* The KIP's counters (axolotl/kip.h) */
-#define KIP_SYSCALLS 64
-#define KIP_IPCS 68
-#define KIP_CONTEXT_SWITCHES 72
-#define KIP_SPACE_SWITCHES 76
-#define KIP_CR3_WRITES 80
-#define KIP_SEGMENT_RELOADS 88
 
 /* UTCB (axolotl/utcb.h) */
 #define UTCB_MR0 256

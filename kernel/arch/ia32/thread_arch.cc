@@ -18,7 +18,8 @@ extern "C" void ia32_ipc_fast_blocked();
 namespace axo::arch {
 
 // What the CPU has loaded; the IPC fast path (ipc_fastpath.S) reads and writes them too.
-PhysAddr g_loaded_directory __asm__("ia32_loaded_directory");
+// (The loaded page directory is CR3 itself: reading it costs what a variable would, and the
+// fast path's switch into a large space then writes CR3 and nothing beside it.)
 const Space* g_segment_space __asm__("ia32_segment_space"); // whose user segments the GDT holds
 // Lazy FPU switching: the FPU keeps the state of g_fpu_owner; any other thread runs with
 // CR0.TS set, and its first FPU instruction traps (#NM) to fpu_switch().
@@ -30,6 +31,15 @@ namespace {
 using ia32::TrapFrame;
 
 constexpr uint32_t kEflagsReserved = 1u << 1;
+
+// The space's third arch word: how the IPC fast path switches into it (its jump table,
+// ipc_fastpath.S .Lkinds): a large space, a small one, or not at all — a space with an I/O
+// bitmap is switched to by the general path, which remaps the bitmap's window.
+constexpr uint32_t kFastKindWord = 2;
+uint32_t fast_kind(const Space& space, const uint8_t* io_bitmap) {
+    if (io_bitmap) return FAST_KIND_GENERAL;
+    return space.is_small() ? FAST_KIND_SMALL : FAST_KIND_LARGE;
+}
 constexpr uint32_t kEflagsIf = 1u << 9;
 
 // What ia32_switch_context pops, lowest address first.
@@ -53,9 +63,13 @@ void* fpu_area(Thread* thread) {
 }
 static_assert(kTcbSize + kFnsaveSize < Thread::kBlockSize / 2);
 
+// CR0.TS (clear at boot), and its copy in ia32::g_loaded_state for the IPC fast path; the
+// bool is what this function tests (one compare), the bit what the fast path does (its
+// .Lfpu_set_ts sets both).
 void set_task_switched(bool on) {
     if (on == g_task_switched) return;
     g_task_switched = on;
+    ia32::g_loaded_state ^= ia32::kLoadedTaskSwitched;
     if (on) {
         asm volatile("mov %%cr0, %%eax; or %0, %%eax; mov %%eax, %%cr0" ::"i"(kCr0TaskSwitched)
                      : "eax", "memory");
@@ -147,7 +161,8 @@ bool user_ip_valid(const Thread& thread, uint32_t ip) {
     return ip < (thread.m_space ? thread.m_space->user_limit() : ia32::kUserEnd);
 }
 
-void io_bitmap_changed(const Space& space, const uint8_t* old_bitmap, const uint8_t* new_bitmap) {
+void io_bitmap_changed(Space& space, const uint8_t* old_bitmap, const uint8_t* new_bitmap) {
+    space.set_arch_switch(kFastKindWord, fast_kind(space, new_bitmap));
     bool running = g_current && g_current->m_space == &space;
     if (running || (old_bitmap && ia32::loaded_io_bitmap() == old_bitmap)) {
         ia32::load_io_bitmap(new_bitmap);
@@ -157,25 +172,28 @@ void io_bitmap_changed(const Space& space, const uint8_t* old_bitmap, const uint
 // Makes `space` the user address space the CPU runs: its segments, and its page directory
 // unless it is small (the small-space area is in every page directory: no CR3 write, no
 // TLB flush — the point of small spaces).
+//
+// The space whose segments are loaded has its directory loaded too if it is large: every
+// CR3 write that could take it away (forget_directory: the space is being destroyed) comes
+// after forget_space, and space_layout_changed forgets the segments too.
 void load_space(const Space* space) {
+    if (space == g_segment_space) return;
     axo_counters_t& counters = kip::get()->counters;
-    if (space != g_segment_space) {
-        g_segment_space = space;
-        counters.space_switches++;
-        if (space->is_small()) {
-            ia32::set_user_segments({space->arch_switch(0), space->arch_switch(1)});
-            counters.segment_reloads++;
-        } else {
-            // The large-space segment, precomputed (checked against user_data_segment at
-            // boot: check_fastpath_layout).
-            ia32::set_user_segments({FLAT_DATA_LOW, FLAT_DATA_HIGH});
-        }
+    g_segment_space = space;
+    counters.space_switches++;
+    if (space->is_small()) {
+        ia32::set_user_segments({space->arch_switch(0), space->arch_switch(1)});
+        ia32::g_loaded_state |= ia32::kLoadedSmallSegments;
+        counters.segment_reloads++;
+        return;
     }
-    if (space->is_small()) return;
+    // The large-space segment, precomputed (checked against user_data_segment at boot:
+    // check_fastpath_layout).
+    ia32::set_user_segments({FLAT_DATA_LOW, FLAT_DATA_HIGH});
+    ia32::g_loaded_state &= ~ia32::kLoadedSmallSegments;
     PhysAddr directory = space->page_directory();
-    if (!(directory == g_loaded_directory)) {
+    if (directory.raw() != ia32::read_cr3()) {
         ia32::write_cr3(directory.raw());
-        g_loaded_directory = directory;
         counters.cr3_writes++;
     }
 }
@@ -209,6 +227,7 @@ void space_layout_changed(Space& space) {
     ia32::DescriptorWords data = ia32::user_data_segment(space.small_base(), space.user_limit());
     space.set_arch_switch(0, data.low);
     space.set_arch_switch(1, data.high);
+    space.set_arch_switch(kFastKindWord, fast_kind(space, space.io_bitmap()));
     threads::for_each([&space](Thread* t) {
         if (t->m_space == &space) update_switch_state(*t);
     });
@@ -248,16 +267,13 @@ PhysAddr kernel_to_phys(const void* virt) {
 }
 
 bool directory_loaded(PhysAddr directory) {
-    return directory == g_loaded_directory;
+    return directory.raw() == ia32::read_cr3();
 }
 
 // The page directory being destroyed may be the loaded one (lazy switching keeps the last
 // user space loaded while idle runs): fall back to the kernel's own first.
 void forget_directory(PhysAddr directory, PhysAddr kernel_directory) {
-    if (directory == g_loaded_directory) {
-        ia32::write_cr3(kernel_directory.raw());
-        g_loaded_directory = kernel_directory;
-    }
+    if (directory.raw() == ia32::read_cr3()) ia32::write_cr3(kernel_directory.raw());
 }
 
 } // namespace axo::arch
