@@ -178,8 +178,8 @@ int main() {
         ++fillers;
     }
     Space at_full = space(files);
-    diag("%u filler files, %u bytes written until %s; free blocks %u, available %u", fillers,
-         total, ipc::error_name(full), at_full.free_blocks, at_full.available_blocks);
+    diag("%u filler files, %u bytes written until %s; free blocks %u, available %u", fillers, total,
+         ipc::error_name(full), at_full.free_blocks, at_full.available_blocks);
     expect(full, Error::no_space, "writing until the disk is full ends in ENOSPC");
     // Root may use the reserved blocks: every block is taken, and the filler's bytes (besides
     // its indirect blocks) took at least nine tenths of the room there was.
@@ -191,8 +191,8 @@ int main() {
     // ---- Full: refused cleanly ---------------------------------------------------------------
     uint32_t written = 0;
     int32_t handle = -1;
-    Error error = files.open(file::kAtCwd, "/one-more", AXO_FILE_O_CREAT | AXO_FILE_O_WRONLY, 0644,
-                             handle);
+    Error error =
+        files.open(file::kAtCwd, "/one-more", AXO_FILE_O_CREAT | AXO_FILE_O_WRONLY, 0644, handle);
     expect(error, Error::ok, "a new empty file still opens (inodes are left)");
     size_t done = 0;
     if (error == Error::ok) {
@@ -245,8 +245,8 @@ int main() {
     error = Error::ok;
     while (error == Error::ok && made < 100000) {
         rt_snprintf(path, sizeof path, "/dir/i%u", made);
-        error = files.open(file::kAtCwd, path, AXO_FILE_O_CREAT | AXO_FILE_O_EXCL | AXO_FILE_O_WRONLY,
-                           0600, handle);
+        error = files.open(file::kAtCwd, path,
+                           AXO_FILE_O_CREAT | AXO_FILE_O_EXCL | AXO_FILE_O_WRONLY, 0600, handle);
         if (error == Error::ok) {
             (void)files.close(handle);
             ++made;

@@ -100,7 +100,8 @@ void blocked(void*) {
     exit(0);
 }
 
-// ---- Files and pipes at fs ------------------------------------------------------------------------
+// ---- Files and pipes at fs
+// ------------------------------------------------------------------------
 
 alignas(file::kBufferBytes) uint8_t g_file_window[file::kBufferBytes];
 
@@ -286,8 +287,8 @@ bool wait_for(proc::ProcessId pid, proc::WaitReply& ended, uint32_t timeout_us);
 // A holder's report (kHolderReportLabel) from `from`, within 10 s.
 bool holder_report(axo_thread_id_t from, uint32_t& count, ipc::Error& error) {
     axo_utcb_t* utcb = axo_my_utcb();
-    axo_thread_id_t sender = axo_ipc(AXO_NIL_THREAD, from, axo_timeouts(AXO_TIMEOUT_NEVER,
-                                                                        axo_timeout_us(10000000)));
+    axo_thread_id_t sender =
+        axo_ipc(AXO_NIL_THREAD, from, axo_timeouts(AXO_TIMEOUT_NEVER, axo_timeout_us(10000000)));
     axo_msg_tag_t tag = utcb->mr[0];
     if (axo_tag_failed(tag) || sender != from || axo_tag_label(tag) != kHolderReportLabel ||
         axo_tag_untyped(tag) != 2)
@@ -369,8 +370,10 @@ void exhaust_files() {
             break;
         }
         total += count;
-        if (count == 64) ++full_holders;
-        else ++refused_by_table;
+        if (count == 64)
+            ++full_holders;
+        else
+            ++refused_by_table;
     }
     rt::tap::diag("holders: %u descriptions in all, %u holders with 64, %u refused by fs's table",
                   total, full_holders, refused_by_table);
@@ -538,7 +541,8 @@ int main() {
             fuzz::parse_number(args.argv[i + 1], tid))
             fuzz::hold(tid);
         if (strcmp(args.argv[i], "pipes") == 0 && i + 2 < args.argc &&
-            fuzz::parse_number(args.argv[i + 1], tid) && fuzz::parse_number(args.argv[i + 2], limit))
+            fuzz::parse_number(args.argv[i + 1], tid) &&
+            fuzz::parse_number(args.argv[i + 2], limit))
             fuzz::pipes(tid, limit);
     }
     fuzz::driver();

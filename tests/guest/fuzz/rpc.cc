@@ -509,7 +509,8 @@ bool file_session_and_isolation(axo_thread_id_t target) {
     exit(static_cast<int32_t>(count));
 }
 
-// ---- The victim ----------------------------------------------------------------------------------
+// ---- The victim
+// ----------------------------------------------------------------------------------
 
 // The victim's protocol (raw IPC): a message with this label asks it to check what it holds at
 // fs; the reply's MR1 is 0 if everything is as it left it, else the number of the first check
@@ -540,21 +541,23 @@ uint8_t victim_byte(uint32_t i) {
     int32_t file = -1, copy = -1, ends[2] = {-1, -1};
     uint64_t position = 0;
     size_t done = 0;
-    bool ready =
-        files.open(file::kAtCwd, "/tmp/victim", AXO_FILE_O_CREAT | AXO_FILE_O_TRUNC | AXO_FILE_O_RDWR,
-                   0600, file) == ipc::Error::ok &&
-        files.write(file, data, sizeof data, done) == ipc::Error::ok && done == sizeof data &&
-        files.seek(file, kVictimOffset, AXO_FILE_SEEK_SET, position) == ipc::Error::ok &&
-        files.dup(file, copy) == ipc::Error::ok &&
-        files.pipe(ends, AXO_FILE_O_NONBLOCK) == ipc::Error::ok &&
-        files.write(ends[1], data, kVictimPipeBytes, done) == ipc::Error::ok &&
-        done == kVictimPipeBytes;
+    bool ready = files.open(file::kAtCwd, "/tmp/victim",
+                            AXO_FILE_O_CREAT | AXO_FILE_O_TRUNC | AXO_FILE_O_RDWR, 0600,
+                            file) == ipc::Error::ok &&
+                 files.write(file, data, sizeof data, done) == ipc::Error::ok &&
+                 done == sizeof data &&
+                 files.seek(file, kVictimOffset, AXO_FILE_SEEK_SET, position) == ipc::Error::ok &&
+                 files.dup(file, copy) == ipc::Error::ok &&
+                 files.pipe(ends, AXO_FILE_O_NONBLOCK) == ipc::Error::ok &&
+                 files.write(ends[1], data, kVictimPipeBytes, done) == ipc::Error::ok &&
+                 done == kVictimPipeBytes;
     rt_printf("fuzz_rpc: victim: handles %d and %d on /tmp/victim, pipe %d/%d: %s\n", file, copy,
               ends[0], ends[1], ready ? "ready" : "FAILED");
     axo_utcb_t* utcb = axo_my_utcb();
     axo_thread_id_t from = AXO_NIL_THREAD;
     for (;;) {
-        from = axo_ipc(AXO_NIL_THREAD, AXO_ANY_THREAD, axo_timeouts(AXO_TIMEOUT_NEVER, AXO_TIMEOUT_NEVER));
+        from = axo_ipc(AXO_NIL_THREAD, AXO_ANY_THREAD,
+                       axo_timeouts(AXO_TIMEOUT_NEVER, AXO_TIMEOUT_NEVER));
         axo_msg_tag_t tag = utcb->mr[0];
         if (axo_tag_failed(tag) || axo_tag_label(tag) != kVictimCheckLabel) continue;
         uint32_t failed = ready ? 0 : 1;
@@ -582,7 +585,8 @@ uint8_t victim_byte(uint32_t i) {
         if (failed != 0) rt_printf("fuzz_rpc: victim: check %u failed\n", failed);
         utcb->mr[0] = axo_msg_tag(0, 1, 0);
         utcb->mr[1] = failed;
-        (void)axo_ipc(from, AXO_NIL_THREAD, axo_timeouts(axo_timeout_us(100000), AXO_TIMEOUT_NEVER));
+        (void)axo_ipc(from, AXO_NIL_THREAD,
+                      axo_timeouts(axo_timeout_us(100000), AXO_TIMEOUT_NEVER));
     }
 }
 
@@ -637,8 +641,8 @@ bool victim_intact() {
     if (g_victim == AXO_NIL_THREAD) return true;
     axo_utcb_t* utcb = axo_my_utcb();
     utcb->mr[0] = axo_msg_tag(kVictimCheckLabel, 0, 0);
-    axo_thread_id_t from = axo_ipc(g_victim, g_victim,
-                                   axo_timeouts(axo_timeout_us(2000000), axo_timeout_us(5000000)));
+    axo_thread_id_t from =
+        axo_ipc(g_victim, g_victim, axo_timeouts(axo_timeout_us(2000000), axo_timeout_us(5000000)));
     axo_msg_tag_t tag = utcb->mr[0];
     if (axo_tag_failed(tag) || from != g_victim || axo_tag_untyped(tag) != 1 || utcb->mr[1] != 0) {
         rt::tap::diag("the victim's files at fs changed (check %u failed)",
@@ -904,8 +908,8 @@ uint32_t run_one_child(uint32_t server, uint32_t seed, uint32_t count, uint32_t 
     constexpr uint32_t kKilledChildren = 5;
     uint64_t started = rt_clock_us();
     for (uint32_t server = 0; server < kServerCount; ++server) {
-        if (!g_present[server] || (only != nullptr && server <= kMmServer &&
-                                   !named(only, kServers[server].name)))
+        if (!g_present[server] ||
+            (only != nullptr && server <= kMmServer && !named(only, kServers[server].name)))
             continue;
         uint64_t round_started = rt_clock_us();
         bool bad = false;
