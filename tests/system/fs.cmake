@@ -58,3 +58,30 @@ axo_qemu_test(NAME fs-mmap
     TIMEOUT 90
     LABELS fs
     EXPECT [[proc: fs_mmap ended.*on-exit=shutdown: success]])
+
+# fs-full: tests/system/fs_full_disk.py makes a fresh 4 MiB ext2 image (mke2fs, 1 KiB blocks)
+# for each run, the ATA driver's disk and fs's root; tests/guest/fs/fs_full writes until ENOSPC
+# (blocks, then inodes), checks that what was written before reads back, deletes, writes again
+# and syncs; afterwards the host runs e2fsck -fn on the image and reads the kept files back with
+# debugfs.
+function(axo_fs_full_test)
+    cmake_parse_arguments(PARSE_ARGV 0 T "${_AXO_TEST_OPTIONS}" "${_AXO_TEST_ONE}"
+        "${_AXO_TEST_MULTI}")
+    _axo_runner_args(args 60)
+    add_test(NAME ${T_NAME}
+        COMMAND "${Python3_EXECUTABLE}" "${CMAKE_CURRENT_FUNCTION_LIST_DIR}/fs_full_disk.py"
+                "--disk=${AXO_TEST_LOG_DIR}/${T_NAME}.img" ${args})
+    _axo_test_properties(system ${_AXO_QEMU_SLACK})
+endfunction()
+
+axo_fs_full_test(NAME fs-full
+    MODULES "${AXO_TARGET_DIR}/servers/memory/sigma0/sigma0 sigma0"
+            "${AXO_TARGET_DIR}/servers/proc/proc"
+            "${AXO_TARGET_DIR}/servers/memory/mm/mm"
+            "${AXO_TARGET_DIR}/servers/drivers/ata/ata port=0x1f0-0x1f7 port=0x3f6 irq=14"
+            "${AXO_TARGET_DIR}/servers/fs/fs"
+            "${AXO_TARGET_DIR}/tests/guest/fs/fs_full on-exit=shutdown"
+    TIMEOUT 120
+    LABELS fs
+    EXPECT [[fs: / is ext2 on ata, /tmp is tmpfs .*serving]]
+           [[proc: fs_full ended.*: success]])

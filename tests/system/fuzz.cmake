@@ -50,8 +50,10 @@ endif()
 # fuzz-rpc: tests/guest/fuzz/rpc.cc. proc starts mm, every driver of the default system
 # (on-exit=restart: a crash would be restarted, and the fuzzer counts restarts as failures) —
 # the serial driver on COM2, pci, e1000, ata, the VGA console — fs (tmpfs root: the disk is
-# null; not restarted) and the fuzzer, whose children send each server (σ0, proc, mm, the five
-# drivers and fs) AXO_FUZZ_RPC_REQUESTS malformed requests.
+# null; not restarted), the tty on a line of its own (a serial driver on COM3, which QEMU
+# connects to nothing: no input, so no signals from typed characters) and the fuzzer, whose
+# children send each server (σ0, proc, mm, the five drivers, fs and the tty)
+# AXO_FUZZ_RPC_REQUESTS malformed requests, while a victim process holds files and a pipe at fs.
 set(AXO_FUZZ_RPC_REQUESTS 100000 CACHE STRING "malformed requests fuzz-rpc sends each server")
 set(_axo_drv "${AXO_TARGET_DIR}/drv")
 axo_qemu_test(NAME fuzz-rpc
@@ -64,23 +66,52 @@ axo_qemu_test(NAME fuzz-rpc
             "${_axo_drv}/ata port=0x1f0-0x1f7 port=0x3f6 irq=14 on-exit=restart"
             "${_axo_drv}/vga port=96 port=100 port=980-981 irq=1 mem=753664-757759 on-exit=restart"
             "${AXO_TARGET_DIR}/servers/fs/fs"
+            "${AXO_TARGET_DIR}/servers/drivers/serial/serial name=com3 port=0x3e8-0x3ef irq=4"
+            "${AXO_TARGET_DIR}/servers/tty/tty line=com3"
             "${AXO_TARGET_DIR}/tests/guest/fuzz/fuzz_rpc on-exit=shutdown seed=${AXO_FUZZ_SYSCALLS_SEED} requests=${AXO_FUZZ_RPC_REQUESTS}"
-    QEMU_ARGS -serial null
+    QEMU_ARGS -serial null -serial null
               -drive file=null-co://,format=raw,if=ide,index=0
               -netdev user,id=net0,restrict=on -device e1000,netdev=net0
     TIMEOUT 170
     LABELS fuzz-system
     EXPECT [[proc: fuzz_rpc ended.*: success]])
 
-# exhaustion: tests/guest/fuzz/exhaust.cc. A process allocating until refused (hello
-# --exhaust), a fork bomb, a flood of threads, a client that never reads its replies; after
-# each a new process spawns and runs, and proc's, mm's and the kernel's counts are back.
+# fuzz-rpc-ext2: fs's round alone with ext2 on the ATA disk as its root (the root file system
+# the build makes; snapshot=on keeps the image as built), so that the malformed requests and the
+# victim's files go through ext2 and the block cache. The ATA driver is not fuzzed here: any
+# process may write the disk's sectors (servers/drivers/ata/README.md), which is no test of fs.
+axo_qemu_test(NAME fuzz-rpc-ext2
+    MODULES "${AXO_TARGET_DIR}/servers/memory/sigma0/sigma0 sigma0"
+            "${AXO_TARGET_DIR}/servers/proc/proc"
+            "${AXO_TARGET_DIR}/servers/memory/mm/mm"
+            "${AXO_TARGET_DIR}/servers/drivers/ata/ata port=0x1f0-0x1f7 port=0x3f6 irq=14"
+            "${AXO_TARGET_DIR}/servers/fs/fs"
+            "${AXO_TARGET_DIR}/tests/guest/fuzz/fuzz_rpc on-exit=shutdown only=fs seed=${AXO_FUZZ_SYSCALLS_SEED} requests=${AXO_FUZZ_RPC_REQUESTS}"
+    QEMU_ARGS -drive file=${AXO_TARGET_DIR}/image/rootfs.img,format=raw,if=ide,index=0,snapshot=on
+    TIMEOUT 120
+    LABELS fuzz-system
+    EXPECT [[fs: / is ext2 on ata, /tmp is tmpfs .*serving]]
+           [[proc: fuzz_rpc ended.*: success]])
+
+# exhaustion: tests/guest/fuzz/exhaust.cc, on the default servers with fs on the ATA disk (the
+# root file system the build makes; snapshot=on keeps the image as built) and the tty on COM1. A
+# process allocating until refused (hello --exhaust), a fork bomb, a flood of threads, files
+# until fs's handles per process and its table of open files are used up, pipes until fs's
+# table of pipes is, a client that never reads its replies; after each a new process spawns
+# and runs, another runs a command through fs, and proc's, mm's and the kernel's counts are back.
 axo_qemu_test(NAME exhaustion
     MODULES "${AXO_TARGET_DIR}/servers/memory/sigma0/sigma0 sigma0"
             "${AXO_TARGET_DIR}/servers/proc/proc"
             "${AXO_TARGET_DIR}/servers/memory/mm/mm"
+            "${AXO_TARGET_DIR}/servers/drivers/serial/serial name=com1 port=0x3f8-0x3ff irq=4"
+            "${AXO_TARGET_DIR}/servers/tty/tty"
+            "${AXO_TARGET_DIR}/servers/drivers/ata/ata port=0x1f0-0x1f7 port=0x3f6 irq=14"
+            "${AXO_TARGET_DIR}/servers/fs/fs"
             "${AXO_TARGET_DIR}/tests/guest/fuzz/exhaust on-exit=shutdown"
             "${AXO_TARGET_DIR}/apps/hello/hello start=spawn"
-    TIMEOUT 120
+    QEMU_ARGS -drive file=${AXO_TARGET_DIR}/image/rootfs.img,format=raw,if=ide,index=0,snapshot=on
+    TIMEOUT 150
     LABELS fuzz-system
-    EXPECT [[proc: exhaust ended.*: success]])
+    EXPECT [[fs: / is ext2 on ata, /tmp is tmpfs .*serving]]
+           [[tty: the console on com1, serving]]
+           [[proc: exhaust ended.*: success]])

@@ -112,6 +112,48 @@ TEST_P(Ext2Test, marks_the_disk_not_clean_while_mounted_and_clean_after_unmount)
     check_consistency = false; // e2fsck -n reports an unclean file system as not clean
 }
 
+// fs's clock starts at the epoch when the system boots (no RTC yet): an inode freed in the
+// first minutes gets a deletion time below the inode count, which e2fsck takes for a link of a
+// corrupted orphan list — unless the superblock's write time is as early, e2fsck's sign of a
+// clock that is wrong. A sync (fs has no unmount at shutdown) must leave a disk e2fsck accepts.
+TEST_P(Ext2Test, files_deleted_soon_after_boot_leave_the_disk_clean_for_e2fsck_after_sync) {
+    ASSERT_EQ(fs().unmount(), Error::ok);
+    disk->clock.time = Timestamp{0, 0}; // the mount, in the first second after boot
+    ASSERT_EQ(fs().mount({}), Error::ok);
+    make_file(root(), "at-once", "data"); // deleted in that second: its deletion time is 0
+    ASSERT_EQ(fs().unlink(root(), "at-once"), Error::ok);
+    disk->clock.advance(3);
+    for (int i = 0; i < 5; ++i) {
+        make_file(root(), "f" + std::to_string(i), "data");
+    }
+    disk->clock.advance(2);
+    for (int i = 0; i < 5; ++i) {
+        ASSERT_EQ(fs().unlink(root(), "f" + std::to_string(i)), Error::ok);
+    }
+    ASSERT_EQ(fs().sync(), Error::ok);
+    EXPECT_EQ(e2fsck_problems(disk->device.bytes()), "");
+}
+
+// A write that found no block for its first byte wrote nothing: the file keeps its size, even
+// when the write was aimed beyond the end.
+TEST_P(Ext2Test, a_write_refused_for_want_of_space_leaves_the_size_alone) {
+    InodeNumber filler = make_file(root(), "filler");
+    std::vector<uint8_t> chunk(64 * 1024, 0xAB);
+    uint64_t at = 0;
+    uint32_t done = 0;
+    while (fs().write(filler, at, chunk, &done) == Error::ok && done > 0) {
+        at += done;
+    }
+    EXPECT_EQ(free_blocks(), 0u);
+    InodeNumber late = make_file(root(), "late");
+    const uint8_t byte = 1;
+    EXPECT_EQ(fs().write(late, 5000000, {&byte, 1}, &done), Error::no_space);
+    EXPECT_EQ(done, 0u);
+    EXPECT_EQ(fs().write(late, 0, {&byte, 1}, &done), Error::no_space);
+    EXPECT_EQ(attributes(late).size, 0u);
+    EXPECT_EQ(attributes(late).blocks, 0u);
+}
+
 TEST_P(Ext2Test, refuses_what_is_not_ext2_or_has_unknown_features) {
     ASSERT_EQ(fs().unmount(), Error::ok);
     std::vector<uint8_t>& bytes = disk->device.bytes();

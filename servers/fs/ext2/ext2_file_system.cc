@@ -205,6 +205,13 @@ Error Ext2FileSystem::write_superblock() {
     if (Error error = m_cache.get(number, &block); error != Error::ok) {
         return error;
     }
+    // The last write time, as Linux keeps it. With fs's clock, which starts at the epoch when
+    // the system boots, it is also e2fsck's sign that the times are early: deletion times of
+    // inodes freed in the first minutes are below the inode count, which e2fsck would otherwise
+    // take for links of a corrupted orphan list.
+    if (!m_read_only) {
+        m_super.wtime = static_cast<uint32_t>(m_clock.now().seconds);
+    }
     memcpy(block.data() + ext2::kSuperblockOffset % m_block_size, &m_super, sizeof m_super);
     block.mark_dirty();
     m_super_dirty = false;
@@ -1224,7 +1231,9 @@ Error Ext2FileSystem::write_bytes(LoadedInode& inode, uint64_t offset,
         block.mark_dirty();
         *done += chunk;
     }
-    if (offset + *done > old_size) {
+    // A write that wrote nothing (no block for its first byte) leaves the size alone, also when
+    // it was aimed beyond the end.
+    if (*done > 0 && offset + *done > old_size) {
         set_inode_size(inode, offset + *done);
     }
     if (*done > 0) {

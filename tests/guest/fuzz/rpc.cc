@@ -1,11 +1,15 @@
 // fuzz_rpc: malformed requests to every server (README.md, "fuzz-rpc"). One program in two
 // roles:
-//   fuzz_rpc [seed=N] [requests=N] [only=NAME] the orchestrator (proc starts it at boot;
-//                                             only=: that server's round alone)
+//   fuzz_rpc [seed=N] [requests=N] [only=NAMES] the orchestrator (proc starts it at boot;
+//                                             only=: those servers' rounds alone, a comma
+//                                             list; the others need not be there)
 //   fuzz_rpc child SERVER SEED COUNT          sends COUNT requests to server SERVER (an index
 //                                             of kServers; COUNT 0: until killed), exits with
 //                                             COUNT, or -1 if a reply gave it what it may not
 //                                             have
+//   fuzz_rpc victim                           holds open files and a pipe at fs with known
+//                                             contents and offsets, and checks them when the
+//                                             orchestrator asks (after every fs child)
 // The requests come from disposable children: a request may legitimately end its sender
 // (proc's exit, mm's detach or unmap of the sender's own code, a thread at a random ip), and a
 // child is killed now and then while it waits in a call. After each child every server must
@@ -25,6 +29,7 @@
 #include "interfaces/serial/protocol.h"
 #include "interfaces/sigma0/protocol.h"
 #include "interfaces/stream/protocol.h"
+#include "interfaces/tty/protocol.h"
 
 namespace fuzz {
 
@@ -54,6 +59,7 @@ constexpr LabelRange kBlock{AXO_LABELS_BLOCK_FIRST, AXO_LABELS_BLOCK_LAST};
 constexpr LabelRange kConsole{AXO_LABELS_CONSOLE_FIRST, AXO_LABELS_CONSOLE_LAST};
 constexpr LabelRange kSigma0{AXO_LABELS_SIGMA0_FIRST, AXO_LABELS_SIGMA0_LAST};
 constexpr LabelRange kFile{AXO_LABELS_FILE_FIRST, AXO_LABELS_FILE_LAST};
+constexpr LabelRange kTtyRange{AXO_LABELS_TTY_FIRST, AXO_LABELS_TTY_LAST};
 
 enum ServerIndex : uint32_t {
     kSigma0Server,
@@ -64,18 +70,19 @@ enum ServerIndex : uint32_t {
     kEth0,
     kAta,
     kVga,
-    kFs
+    kFs,
+    kTty
 };
 const Server kServers[] = {
     {"sigma0", {kSigma0}, 1, false, false}, {"proc", {kNames, kProcess, kDevices}, 3, true, false},
     {"mm", {kMm}, 1, true, false},          {"com2", {kStream, kSerial}, 2, false, true},
     {"pci", {kPci}, 1, false, true},        {"eth0", {kNic}, 1, false, true},
     {"ata", {kBlock}, 1, false, true},      {"vga", {kStream, kConsole}, 2, false, true},
-    {"fs", {kFile}, 1, false, false},
+    {"fs", {kFile}, 1, false, false},       {"tty", {kStream, kTtyRange}, 2, false, false},
 };
 constexpr uint32_t kServerCount = sizeof kServers / sizeof kServers[0];
-const LabelRange kAllRanges[] = {kNames, kProcess, kDevices, kStream,  kSerial, kPci,
-                                 kMm,    kNic,     kBlock,   kConsole, kSigma0, kFile};
+const LabelRange kAllRanges[] = {kNames, kProcess, kDevices, kStream, kSerial, kPci,     kMm,
+                                 kNic,   kBlock,   kConsole, kSigma0, kFile,   kTtyRange};
 
 ipc::KernelTransport g_transport;
 alignas(65536) uint8_t g_window[65536];
@@ -426,6 +433,19 @@ bool file_session_and_isolation(axo_thread_id_t target) {
         (void)proc::client::signal_state(g_transport, proc_thread(), proc::signal_bit(13), 0,
                                          signals, axo_timeout_us(1000000));
     }
+    // The tty sends SIGWINCH to the foreground group when the window size changes, and a child
+    // may make its own group the foreground one: ignored, as the job-control signals, whose
+    // default actions would stop it for requests it was entitled to make.
+    if (server_index == kTty) {
+        proc::SignalStateReply signals{};
+        (void)proc::client::signal_state(
+            g_transport, proc_thread(),
+            proc::signal_bit(proc::kSignalWindow) | proc::signal_bit(proc::kSignalTerminalIn) |
+                proc::signal_bit(proc::kSignalTerminalOut) |
+                proc::signal_bit(proc::kSignalTerminalStop) |
+                proc::signal_bit(proc::kSignalInterrupt) | proc::signal_bit(proc::kSignalHangup),
+            0, signals, axo_timeout_us(1000000));
+    }
     axo_thread_id_t target = lookup(server_index);
     if (target == AXO_NIL_THREAD) exit(-2);
     memset(g_scratch, 0xA5, sizeof g_scratch);
@@ -489,9 +509,92 @@ bool file_session_and_isolation(axo_thread_id_t target) {
     exit(static_cast<int32_t>(count));
 }
 
+// ---- The victim
+// ----------------------------------------------------------------------------------
+
+// The victim's protocol (raw IPC): a message with this label asks it to check what it holds at
+// fs; the reply's MR1 is 0 if everything is as it left it, else the number of the first check
+// that failed.
+constexpr uint32_t kVictimCheckLabel = 0x7A20;
+constexpr uint32_t kVictimFileBytes = 3000;
+constexpr uint64_t kVictimOffset = 1234;
+constexpr uint32_t kVictimPipeBytes = 100;
+
+uint8_t victim_byte(uint32_t i) {
+    return static_cast<uint8_t>(i * 7 + 3);
+}
+
+// A second client of fs, root like the orchestrator: a file of its own (mode 0600) open twice
+// (a handle and its dup, sharing an offset left at kVictimOffset) and a pipe holding
+// kVictimPipeBytes. Its handles are small numbers, the very numbers the children send: none of
+// their requests may read, write, move, close or resize what it holds.
+[[noreturn]] void run_victim() {
+    alignas(file::kBufferBytes) static uint8_t window[file::kBufferBytes];
+    static file::Client files(window, "fs", axo_timeout_us(2000000));
+    for (uint32_t attempt = 0; attempt < 500 && files.attach() != ipc::Error::ok; ++attempt)
+        sleep_ms(10);
+    for (int32_t handle = 0; handle < 64; ++handle) // inherited from the orchestrator
+        (void)files.close(handle);
+    static uint8_t data[kVictimFileBytes];
+    for (uint32_t i = 0; i < kVictimFileBytes; ++i)
+        data[i] = victim_byte(i);
+    int32_t file = -1, copy = -1, ends[2] = {-1, -1};
+    uint64_t position = 0;
+    size_t done = 0;
+    bool ready = files.open(file::kAtCwd, "/tmp/victim",
+                            AXO_FILE_O_CREAT | AXO_FILE_O_TRUNC | AXO_FILE_O_RDWR, 0600,
+                            file) == ipc::Error::ok &&
+                 files.write(file, data, sizeof data, done) == ipc::Error::ok &&
+                 done == sizeof data &&
+                 files.seek(file, kVictimOffset, AXO_FILE_SEEK_SET, position) == ipc::Error::ok &&
+                 files.dup(file, copy) == ipc::Error::ok &&
+                 files.pipe(ends, AXO_FILE_O_NONBLOCK) == ipc::Error::ok &&
+                 files.write(ends[1], data, kVictimPipeBytes, done) == ipc::Error::ok &&
+                 done == kVictimPipeBytes;
+    rt_printf("fuzz_rpc: victim: handles %d and %d on /tmp/victim, pipe %d/%d: %s\n", file, copy,
+              ends[0], ends[1], ready ? "ready" : "FAILED");
+    axo_utcb_t* utcb = axo_my_utcb();
+    axo_thread_id_t from = AXO_NIL_THREAD;
+    for (;;) {
+        from = axo_ipc(AXO_NIL_THREAD, AXO_ANY_THREAD,
+                       axo_timeouts(AXO_TIMEOUT_NEVER, AXO_TIMEOUT_NEVER));
+        axo_msg_tag_t tag = utcb->mr[0];
+        if (axo_tag_failed(tag) || axo_tag_label(tag) != kVictimCheckLabel) continue;
+        uint32_t failed = ready ? 0 : 1;
+        static uint8_t back[kVictimFileBytes];
+        file::Stat st{};
+        if (failed == 0 && (files.seek(file, 0, AXO_FILE_SEEK_CUR, position) != ipc::Error::ok ||
+                            position != kVictimOffset))
+            failed = 2; // the offset moved
+        if (failed == 0 && (files.seek(copy, 0, AXO_FILE_SEEK_CUR, position) != ipc::Error::ok ||
+                            position != kVictimOffset))
+            failed = 3; // the dup's (shared) offset moved
+        if (failed == 0 && (files.fstat(file, st) != ipc::Error::ok ||
+                            st.size_low != kVictimFileBytes || (st.mode & 07777u) != 0600))
+            failed = 4; // size or mode changed
+        if (failed == 0 && (files.pread(file, back, sizeof back, 0, done) != ipc::Error::ok ||
+                            done != sizeof back || memcmp(back, data, sizeof back) != 0))
+            failed = 5; // contents changed
+        if (failed == 0 && (files.read(ends[0], back, sizeof back, done) != ipc::Error::ok ||
+                            done != kVictimPipeBytes || memcmp(back, data, done) != 0))
+            failed = 6; // the pipe lost or gained bytes
+        // Its bytes back into the pipe for the next check.
+        if (failed == 0 && (files.write(ends[1], data, kVictimPipeBytes, done) != ipc::Error::ok ||
+                            done != kVictimPipeBytes))
+            failed = 7;
+        if (failed != 0) rt_printf("fuzz_rpc: victim: check %u failed\n", failed);
+        utcb->mr[0] = axo_msg_tag(0, 1, 0);
+        utcb->mr[1] = failed;
+        (void)axo_ipc(from, AXO_NIL_THREAD,
+                      axo_timeouts(axo_timeout_us(100000), AXO_TIMEOUT_NEVER));
+    }
+}
+
 // ---- The orchestrator ---------------------------------------------------------------------------
 
 axo_thread_id_t g_servers[kServerCount];
+bool g_present[kServerCount]; // looked up, checked and fuzzed (only= leaves some out)
+axo_thread_id_t g_victim = AXO_NIL_THREAD;
 uint32_t g_seed = 1;
 uint32_t g_requests = 100000;
 
@@ -528,6 +631,22 @@ bool fs_answers() {
     if (error != ipc::Error::ok || done != sizeof text || memcmp(text, kHeldText, done) != 0) {
         rt::tap::diag("the held file at fs no longer reads back: %s, %u bytes",
                       ipc::error_name(error), static_cast<uint32_t>(done));
+        return false;
+    }
+    return true;
+}
+
+// The victim (run_victim) finds its files, offsets and pipe as it left them.
+bool victim_intact() {
+    if (g_victim == AXO_NIL_THREAD) return true;
+    axo_utcb_t* utcb = axo_my_utcb();
+    utcb->mr[0] = axo_msg_tag(kVictimCheckLabel, 0, 0);
+    axo_thread_id_t from =
+        axo_ipc(g_victim, g_victim, axo_timeouts(axo_timeout_us(2000000), axo_timeout_us(5000000)));
+    axo_msg_tag_t tag = utcb->mr[0];
+    if (axo_tag_failed(tag) || from != g_victim || axo_tag_untyped(tag) != 1 || utcb->mr[1] != 0) {
+        rt::tap::diag("the victim's files at fs changed (check %u failed)",
+                      axo_tag_failed(tag) ? 0xFFFFFFFFu : utcb->mr[1]);
         return false;
     }
     return true;
@@ -576,7 +695,12 @@ bool answers(uint32_t server) {
         break;
     }
     case kFs:
-        return fs_answers();
+        return fs_answers() && victim_intact();
+    case kTty: {
+        tty::WindowSize reply{};
+        error = ipc::call(id, tty::GetWindowSizeRequest{}, reply, timeout);
+        break;
+    }
     default: {
         console::StatisticsReply reply{};
         error = ipc::call(id, console::StatisticsRequest{}, reply, timeout);
@@ -603,6 +727,7 @@ bool every_server_serves(uint32_t& restarted) {
     bool all = true;
     restarted = 0;
     for (uint32_t i = 0; i < kServerCount; ++i) {
+        if (!g_present[i]) continue;
         if (!answers(i)) all = false;
         if (kServers[i].driver) restarted += restarts(i);
     }
@@ -630,10 +755,15 @@ bool same_counts(const Counts& base, Counts& now) {
         // proc keeps the pages it took from σ0 for its pool (a process's start-up block, the
         // pages it maps to a forged page fault) for the next process: one mapping node each.
         // σ0's root node of a frame is made when σ0 first maps it: two nodes for a new page.
+        // mm keeps the frames of ended children for reuse (free frames) and its tables: σ0's
+        // node and mm's each.
         uint32_t pool = now.proc.pool_owned - base.proc.pool_owned;
+        uint32_t kept = (now.mm.free_frames + now.mm.table_frames) -
+                        (base.mm.free_frames + base.mm.table_frames);
+        if (static_cast<int32_t>(kept) < 0) kept = 0;
         uint32_t nodes = now.kernel.map_nodes - base.kernel.map_nodes;
         uint32_t objects = now.kernel.heap_objects - base.kernel.heap_objects;
-        if (now.kernel.threads == base.kernel.threads && nodes >= pool && nodes <= 2 * pool &&
+        if (now.kernel.threads == base.kernel.threads && nodes <= 2 * (pool + kept) &&
             objects == nodes && now.proc.processes == base.proc.processes &&
             now.proc.threads == base.proc.threads && now.mm.clients == base.mm.clients &&
             now.mm.data_frames == base.mm.data_frames)
@@ -645,15 +775,29 @@ bool same_counts(const Counts& base, Counts& now) {
 
 void print_counts(const char* what, const Counts& c) {
     rt::tap::diag("%s: kernel threads %u, map nodes %u, heap objects %u; processes %u, threads %u, "
-                  "proc's pool %u pages; mm clients %u, data frames %u",
+                  "proc's pool %u pages; mm clients %u, data frames %u, free frames %u, table "
+                  "frames %u",
                   what, c.kernel.threads, c.kernel.map_nodes, c.kernel.heap_objects,
                   c.proc.processes, c.proc.threads, c.proc.pool_owned, c.mm.clients,
-                  c.mm.data_frames);
+                  c.mm.data_frames, c.mm.free_frames, c.mm.table_frames);
 }
 
 // One child: spawned, waited for (`kill_after_ms` > 0: killed after that long, in a call or
 // not). Returns the requests it completed (0 if it ended otherwise); `bad` if it ended in a
 // way the server may not end it.
+// Whether the comma list `list` holds `name`.
+bool named(const char* list, const char* name) {
+    size_t n = strlen(name);
+    for (const char* at = list; *at != '\0';) {
+        const char* end = at;
+        while (*end != '\0' && *end != ',')
+            ++end;
+        if (static_cast<size_t>(end - at) == n && strncmp(at, name, n) == 0) return true;
+        at = *end == ',' ? end + 1 : end;
+    }
+    return false;
+}
+
 uint32_t run_one_child(uint32_t server, uint32_t seed, uint32_t count, uint32_t kill_after_ms,
                        bool& bad) {
     char words[48];
@@ -699,6 +843,8 @@ uint32_t run_one_child(uint32_t server, uint32_t seed, uint32_t count, uint32_t 
 
 [[noreturn]] void run_rpc_fuzzer() {
     loader::StartArguments args = arguments();
+    for (uint32_t i = 1; i < args.argc; ++i)
+        if (strcmp(args.argv[i], "victim") == 0) run_victim();
     for (uint32_t i = 1; i + 3 < args.argc; ++i) {
         if (strcmp(args.argv[i], "child") != 0) continue;
         uint32_t server = 0, seed = 0, count = 0;
@@ -709,7 +855,8 @@ uint32_t run_one_child(uint32_t server, uint32_t seed, uint32_t count, uint32_t 
     }
     if (const char* text = argument("seed")) parse_number(text, g_seed);
     if (const char* text = argument("requests")) parse_number(text, g_requests);
-    // only=NAME: that server's round alone (to reproduce one by hand).
+    // only=NAME[,NAME...]: those servers' rounds alone (to reproduce one by hand, or a system
+    // without the others); σ0, proc and mm are always checked.
     const char* only = argument("only");
     rt_tap_begin();
     rt::tap::diag("fuzz-rpc: seed %u, %u requests per server (reproduce: the module's arguments "
@@ -717,15 +864,25 @@ uint32_t run_one_child(uint32_t server, uint32_t seed, uint32_t count, uint32_t 
                   g_seed, g_requests, g_seed, g_requests);
     bool found = true;
     for (uint32_t i = 0; i < kServerCount; ++i) {
+        g_present[i] = i <= kMmServer || only == nullptr || named(only, kServers[i].name);
+        if (!g_present[i]) continue;
         g_servers[i] = lookup(i);
         if (g_servers[i] == AXO_NIL_THREAD) {
             rt::tap::diag("no server %s", kServers[i].name);
             found = false;
         }
     }
-    if (found && !open_held_file()) {
+    if (found && g_present[kFs] && !open_held_file()) {
         rt::tap::diag("fs: /fuzz-held could not be created");
         found = false;
+    }
+    // The victim: a second client of fs whose files the children must not reach.
+    proc::SpawnReply victim{};
+    if (found && g_present[kFs]) {
+        if (proc::client::spawn(g_transport, proc_thread(), "fuzz_rpc", "victim", victim,
+                                axo_timeout_us(2000000)) == ipc::Error::ok)
+            g_victim = victim.main_thread;
+        found = g_victim != AXO_NIL_THREAD;
     }
     uint32_t restarted = 0;
     rt::tap::check(found && every_server_serves(restarted) && restarted == 0,
@@ -733,10 +890,17 @@ uint32_t run_one_child(uint32_t server, uint32_t seed, uint32_t count, uint32_t 
     // proc keeps the pages of a process's start-up block for the next one, mm its tables:
     // the baseline is taken after a first child has come and gone.
     bool warm_bad = false;
-    (void)run_one_child(kPciServer, g_seed, 100, 0, warm_bad);
+    (void)run_one_child(g_present[kPciServer] ? kPciServer : kSigma0Server, g_seed, 100, 0,
+                        warm_bad);
     // fs keeps what a first client makes it touch (a session buffer's pages, tmpfs's nodes for
     // the few names in /tmp the children may create): warmed up by the first fs child's requests.
-    (void)run_one_child(kFs, g_seed * 1000u + kFs * 100u, 2000, 0, warm_bad);
+    if (g_present[kFs]) (void)run_one_child(kFs, g_seed * 1000u + kFs * 100u, 2000, 0, warm_bad);
+    // So does the tty (a page of its tables or stack the first pending reads touch), also for a
+    // client killed while it waits.
+    if (g_present[kTty]) {
+        (void)run_one_child(kTty, g_seed * 1000u + kTty * 100u + 50, 10000, 0, warm_bad);
+        (void)run_one_child(kTty, g_seed * 1000u + kTty * 100u + 1, 0, 15, warm_bad);
+    }
     sleep_ms(50);
     Counts base = counts();
     print_counts("before", base);
@@ -744,7 +908,9 @@ uint32_t run_one_child(uint32_t server, uint32_t seed, uint32_t count, uint32_t 
     constexpr uint32_t kKilledChildren = 5;
     uint64_t started = rt_clock_us();
     for (uint32_t server = 0; server < kServerCount; ++server) {
-        if (only != nullptr && strcmp(only, kServers[server].name) != 0) continue;
+        if (!g_present[server] ||
+            (only != nullptr && server <= kMmServer && !named(only, kServers[server].name)))
+            continue;
         uint64_t round_started = rt_clock_us();
         bool bad = false;
         uint32_t done = 0, children = 0, ended_early = 0;
