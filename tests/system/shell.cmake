@@ -2,7 +2,7 @@
 # policies, the pci driver, init) with the root file system the build makes as its disk;
 # shell_session.py types at the login shell on COM1 (the tty) and checks what the screen shows:
 # pipelines, redirections, a here-document, a script, lua, sqlite3, gzip, a tar | gzip round
-# trip, free, uptime, mount, time, svc (and a restart of the pci driver), vi, ^C, ^Z, jobs, bg,
+# trip, free, uptime, mount, time, svc (and a restart of the pci driver), ^C, ^Z, jobs, bg,
 # fg. The run ends when the last command's output arrived (QEMU's snapshot=on keeps the image as
 # built). Needs axo_terminal_test (tty.cmake). Included by tests/system/CMakeLists.txt.
 include("${CMAKE_CURRENT_LIST_DIR}/../../cmake/axo_test.cmake")
