@@ -93,7 +93,7 @@ TEST_F(ExecFileTest, AnImageThatCannotBeMadeEndsTheProcessKilled) {
 TEST_F(ExecFileTest, TheProcessIsNamedAfterTheLastComponentOfArgvZero) {
     SpawnReply app = spawned(kProcThread);
     EXPECT_STREQ(info(app.pid).name, "app"); // a boot module's process: the module's name
-    EXPECT_EQ(info(app.pid).module, 3u);
+    EXPECT_STREQ(config.modules[info(app.pid).module].name, "app");
     static const char kStrings[] = "/usr/bin/a-rather-long-program-name\0";
     EXPECT_EQ(
         exec_file(app.main_thread, 77, loader::StringBlock{kStrings, sizeof kStrings - 1, 1, 0}),
@@ -122,7 +122,7 @@ TEST_F(ExecFileTest, AForkKeepsTheNameAndAnExecOfAModuleTakesTheModules) {
     ASSERT_NE(forked_entry, nullptr);
     EXPECT_EQ(service.exec(forked_entry->thread, request, reply), ipc::kNoReply);
     EXPECT_STREQ(info(child.pid).name, "init");
-    EXPECT_EQ(info(child.pid).module, 2u);
+    EXPECT_STREQ(config.modules[info(child.pid).module].name, "init");
 }
 
 TEST_F(ExecFileTest, InfoOfNoProcessIsNotFound) {
