@@ -56,10 +56,11 @@ enum Label : uint32_t {
         AXO_PROC_SIGNAL_TAKE, // the next deliverable signal, and the context it interrupted
     kProcSignalSuspend = AXO_PROC_SIGNAL_SUSPEND, // sigsuspend: a mask, then wait for a signal
     kProcGroupSession = AXO_PROC_GROUP_SESSION,   // the session of a process group (tcsetpgrp)
+    kProcInfo = AXO_PROC_INFO,                    // one process: name, threads, memory (svc)
 };
 static_assert(labels::all_in(AXO_LABELS_PROCESS_FIRST, AXO_LABELS_PROCESS_LAST,
                              {kProcSpawn, kProcExit, kProcWait, kProcKill, kProcStatistics,
-                              kProcThreadCreate, kProcFork}));
+                              kProcThreadCreate, kProcFork, kProcInfo}));
 
 // ---- Processes ------------------------------------------------------------------------------
 //
@@ -531,6 +532,39 @@ struct ListRequest {
 };
 static_assert(ipc::wire_words<ListRequest> == 1);
 static_assert(ipc::wire_words<ListReply> == 58);
+
+// One process, for tools (apps/svc); anyone may ask. `name` is its boot module's name, or for a
+// process that exec'd a program file the last component of the argv[0] it gave (as Linux's
+// comm), at most kInfoNameBytes - 1 characters, terminated; a fork's child has its parent's.
+// `module` is the boot module it was started from or last exec'd (kInfoNoModule after a file);
+// `restarts` how often proc restarted that module's supervised instance (on-exit=restart), for
+// that instance only. Memory is mm's count for the process (0 for one proc pages itself:
+// σ0, proc, mm): pages it has committed, and anonymous pages resident. Errors: not_found (no
+// such pid).
+constexpr uint32_t kInfoNameBytes = 16;
+constexpr uint32_t kInfoNoModule = 0xffffffffu;
+enum InfoFlags : uint32_t {
+    kInfoBootModule = 1u << 0, // started by proc from the boot configuration
+    kInfoSupervised = 1u << 1, // the instance proc restarts when it ends (on-exit=restart)
+    kInfoPagedByMm = 1u << 2,  // mm pages it (the memory counts are mm's)
+};
+struct InfoReply {
+    ProcessId pid, parent, pgid, sid;
+    uint32_t state; // as ProcessListEntry's
+    uint32_t flags; // InfoFlags
+    uint32_t module;
+    uint32_t restarts;
+    uint32_t threads; // its first and its extra threads
+    uint32_t committed_pages, resident_pages;
+    char name[kInfoNameBytes];
+};
+struct InfoRequest {
+    static constexpr uint32_t kLabel = kProcInfo;
+    using Reply = InfoReply;
+    ProcessId pid;
+};
+static_assert(ipc::wire_words<InfoRequest> == 1);
+static_assert(ipc::wire_words<InfoReply> == 15);
 
 // The caller reports which signals it ignores and which it catches (its sigaction table, as
 // bits signal_bit(n)), so that proc acts on the others by default; SIGKILL and SIGSTOP are

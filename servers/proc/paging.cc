@@ -575,6 +575,16 @@ void mm_rebind_restarted(Proc& proc, axo_thread_id_t old_thread, axo_thread_id_t
                   axo_thread_number(new_thread), axo_thread_version(new_thread));
 }
 
+bool mm_memory_of(const Proc& proc, axo_thread_id_t thread, uint32_t& committed,
+                  uint32_t& resident) {
+    if (proc.paging.mm == AXO_NIL_THREAD || thread == AXO_NIL_THREAD) return false;
+    mm::StatisticsReply statistics{};
+    if (mm_call(proc, mm::StatisticsRequest{thread}, statistics) != ipc::Error::ok) return false;
+    committed = statistics.committed;
+    resident = statistics.resident;
+    return true;
+}
+
 void mm_release_process(Proc& proc, axo_thread_id_t thread) {
     ipc::Empty empty;
     ipc::Error error = mm_call(proc, mm::DetachRequest{thread}, empty);

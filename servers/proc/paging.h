@@ -123,6 +123,11 @@ ipc::Error mm_fork_process(Proc& proc, uint32_t slot, uint32_t parent_slot, axo_
 // restarted pager fault on into the new instance. Logs how many; nothing without mm.
 void mm_rebind_restarted(Proc& proc, axo_thread_id_t old_thread, axo_thread_id_t new_thread);
 
+// mm's count of the memory of its client `thread` (kProcInfo): pages committed and anonymous
+// pages resident. False without mm, or when mm does not know the thread.
+bool mm_memory_of(const Proc& proc, axo_thread_id_t thread, uint32_t& committed,
+                  uint32_t& resident);
+
 // The process whose thread was `thread` is gone (its threads deleted): mm forgets it.
 void mm_release_process(Proc& proc, axo_thread_id_t thread);
 

@@ -176,4 +176,29 @@ ipc::Error ProcessService::list(axo_thread_id_t, const ListRequest& request, Lis
     }
 }
 
+ipc::Error ProcessService::info(const InfoRequest& request, InfoReply& reply) const {
+    reply = InfoReply{};
+    const ProcessEntry* entry = nullptr;
+    for (uint32_t i = 0; i < ProcessTable::kSlots && entry == nullptr; ++i) {
+        const ProcessEntry& e = m_table.at(i);
+        if (e.state != ProcessState::free && e.pid == request.pid) entry = &e;
+    }
+    if (entry == nullptr || request.pid == kNoProcess) return ipc::Error::not_found;
+    reply.pid = entry->pid;
+    reply.parent = entry->parent;
+    reply.pgid = entry->pgid;
+    reply.sid = entry->sid;
+    reply.state = entry->state == ProcessState::ended ? 2u : entry->stopped ? 1u : 0u;
+    reply.module = entry->name[0] != '\0' ? kInfoNoModule : entry->module;
+    if (entry->state == ProcessState::running) {
+        reply.threads = 1;
+        for (axo_thread_id_t extra : entry->extra)
+            reply.threads += extra != AXO_NIL_THREAD ? 1u : 0u;
+    }
+    const char* name = name_of(*entry);
+    for (uint32_t i = 0; i < kInfoNameBytes - 1 && name[i] != '\0'; ++i)
+        reply.name[i] = name[i];
+    return ipc::Error::ok;
+}
+
 } // namespace proc

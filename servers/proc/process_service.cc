@@ -119,6 +119,7 @@ ipc::Error ProcessService::exec(axo_thread_id_t from, const Name& image, const c
 
     retire_program(*entry, thread);
     entry->module = module;
+    entry->name[0] = '\0';
     uint32_t slot = m_table.slot_of(*entry);
     ipc::Error error = m_host.start(m_host.context, slot, module, thread, argv, argc, strings);
     return finish_exec(*entry, error, module);
@@ -133,9 +134,35 @@ ipc::Error ProcessService::exec_file(axo_thread_id_t from, const FileImage& imag
     axo_thread_id_t thread = m_table.new_thread();
     if (thread == AXO_NIL_THREAD) return ipc::Error::no_space;
     retire_program(*entry, thread);
+    name_after(*entry, strings);
     uint32_t slot = m_table.slot_of(*entry);
     ipc::Error error = m_host.start_file(m_host.context, slot, image, thread, strings);
     return finish_exec(*entry, error, exec_event_value(image.object));
+}
+
+// argv[0]'s last component, cut to the name's room: what the program calls itself, as ps shows
+// it (the block was checked: argv[0] is a terminated string inside it).
+void ProcessService::name_after(ProcessEntry& entry, const loader::StringBlock& strings) {
+    const char* first = strings.bytes;
+    const char* base = first;
+    for (const char* c = first; *c != '\0'; ++c)
+        if (*c == '/' && c[1] != '\0') base = c + 1;
+    uint32_t length = 0;
+    while (length < kInfoNameBytes - 1 && base[length] != '\0' && base[length] != '/') {
+        entry.name[length] = base[length];
+        ++length;
+    }
+    entry.name[length] = '\0';
+    if (length == 0) { // argv[0] was empty or "/": keep a visible name
+        entry.name[0] = '?';
+        entry.name[1] = '\0';
+    }
+}
+
+const char* ProcessService::name_of(const ProcessEntry& entry) const {
+    if (entry.name[0] != '\0') return entry.name;
+    if (m_config == nullptr || entry.module >= m_config->module_count) return "?";
+    return m_config->modules[entry.module].name;
 }
 
 void ProcessService::retire_program(ProcessEntry& entry, axo_thread_id_t thread) {
@@ -243,6 +270,8 @@ ipc::Error ProcessService::fork(axo_thread_id_t from, const ForkRequest& request
         return error;
     }
     ++m_counters.spawned;
+    for (uint32_t i = 0; i < kInfoNameBytes; ++i)
+        entry->name[i] = m_table.at(parent_slot).name[i];
     reply.pid = entry->pid;
     reply.main_thread = entry->thread;
     return launch(*entry, &m_table.at(parent_slot), false);

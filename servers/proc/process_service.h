@@ -114,6 +114,11 @@ public:
                                ipc::Empty& reply);
     ipc::Error set_groups(axo_thread_id_t from, const SetGroupsRequest& request, ipc::Empty& reply);
     ipc::Error list(axo_thread_id_t from, const ListRequest& request, ListReply& reply);
+    // kProcInfo's part that is the table's (process_identity.cc): all but restarts and memory.
+    ipc::Error info(const InfoRequest& request, InfoReply& reply) const;
+    // The process's name: the program file's it exec'd (argv[0]'s last component), else its
+    // boot module's.
+    const char* name_of(const ProcessEntry& entry) const;
 
     // The event stream.
     ipc::Error subscribe(axo_thread_id_t from, const EventSubscribeRequest&, ipc::Empty&) {
@@ -191,6 +196,7 @@ private:
     // and subscriptions go; `thread` becomes its first thread; caught signals go back to their
     // default (ignored ones and the mask stay: POSIX).
     void retire_program(ProcessEntry& entry, axo_thread_id_t thread);
+    static void name_after(ProcessEntry& entry, const loader::StringBlock& strings);
     // After the new program was made (`started`): announce it (kEventExec, `value`) and run it;
     // if it cannot run, the process ends killed. Always kNoReply (the caller's thread is gone).
     ipc::Error finish_exec(ProcessEntry& entry, ipc::Error started, uint32_t value);

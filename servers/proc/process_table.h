@@ -38,6 +38,9 @@ struct ProcessEntry {
     axo_thread_id_t extra[kExtraThreads];
     ProcessState state;
     uint32_t module; // index into BootConfig::modules
+    // The program's name once it exec'd a file (argv[0]'s last component, kProcInfo); empty: the
+    // module's. A fork's child has its parent's.
+    char name[kInfoNameBytes];
     uint32_t reason; // ExitReason, once ended
     int32_t status;  // once ended
 

@@ -192,7 +192,12 @@ void host_ended(void* context, const ProcessEntry& entry) {
     bool shutdown =
         module.on_exit == ExitPolicy::shutdown && proc.boot_pid[entry.module] == entry.pid;
     uint32_t ends = ++proc.ends;
-    if (shutdown || ends <= kLogFirst || ends % kLogEvery == 0) {
+    // A program from the disk (it exec'd a file: a shell's command) that exited or was killed
+    // ended as its user saw; a line about it on the console would only clutter the shell's
+    // screen. Its faults are still logged, and every end of a boot module's program.
+    bool from_disk = entry.name[0] != '\0';
+    bool quiet = from_disk && (entry.reason == kExitNormal || entry.reason == kExitKilled);
+    if (shutdown || (!quiet && (ends <= kLogFirst || ends % kLogEvery == 0))) {
         char how[96];
         if (entry.reason == kExitNormal) {
             rt_snprintf(how, sizeof how, "exited with status %d", entry.status);
@@ -204,7 +209,8 @@ void host_ended(void* context, const ProcessEntry& entry) {
         } else {
             rt_snprintf(how, sizeof how, "faulted: vector %d", entry.status);
         }
-        rt_printf("proc: process %u (%s) %s [end %u]\n", entry.pid, module.name, how, ends);
+        rt_printf("proc: process %u (%s) %s [end %u]\n", entry.pid, proc.processes.name_of(entry),
+                  how, ends);
         if (ends == kLogFirst)
             rt_printf("proc: from now on every %uth end of a process is logged\n", kLogEvery);
     }

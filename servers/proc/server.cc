@@ -3,6 +3,7 @@
 #include "axolotl/syscalls.h"
 #include "interfaces/sigma0/client.h"
 #include "servers/proc/argument_blocks.h"
+#include "servers/proc/paging.h"
 #include "servers/proc/threads.h"
 
 namespace proc {
@@ -141,6 +142,25 @@ ipc::Error on_event_next(Proc& proc, axo_thread_id_t from, const EventNextReques
 ipc::Error on_list(Proc& proc, axo_thread_id_t from, const ListRequest& request, ListReply& reply) {
     return proc.processes.list(from, request, reply);
 }
+// kProcInfo: the table's part, the supervision of its module (devices.h), mm's memory count.
+ipc::Error on_info(Proc& proc, axo_thread_id_t, const InfoRequest& request, InfoReply& reply) {
+    if (ipc::Error error = proc.processes.info(request, reply); error != ipc::Error::ok)
+        return error;
+    if (reply.module != kInfoNoModule && proc.config != nullptr &&
+        reply.module < proc.config->module_count) {
+        if (proc.boot_pid[reply.module] == reply.pid) reply.flags |= kInfoBootModule;
+        const DeviceModule& module = proc.devices.module(reply.module);
+        if (module.instance == reply.pid) {
+            reply.flags |= kInfoSupervised | kInfoBootModule;
+            reply.restarts = module.restarts;
+        }
+    }
+    const ProcessEntry* entry = proc.processes.table().find(reply.pid);
+    if (entry != nullptr && entry->state == ProcessState::running &&
+        mm_memory_of(proc, entry->thread, reply.committed_pages, reply.resident_pages))
+        reply.flags |= kInfoPagedByMm;
+    return ipc::Error::ok;
+}
 ipc::Error on_signal_state(Proc& proc, axo_thread_id_t from, const SignalStateRequest& request,
                            SignalStateReply& reply) {
     return proc.processes.signal_state(from, request, reply);
@@ -189,6 +209,7 @@ constexpr ipc::Route<Proc> kRoutes[] = {
     ipc::route<&on_event_subscribe>(),
     ipc::route<&on_event_next>(),
     ipc::route<&on_list>(),
+    ipc::route<&on_info>(),
     ipc::route<&on_signal_state>(),
     ipc::route<&on_signal_action>(),
     ipc::route<&on_signal_take>(),

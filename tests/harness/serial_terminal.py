@@ -42,6 +42,12 @@ CTRL_Z = b"\x1a"
 CTRL_BACKSLASH = b"\x1c"
 DEL = b"\x7f"
 ENTER = b"\r"        # what a terminal sends for the Enter key
+ESC = b"\x1b"
+# What a VT100/xterm sends for the cursor keys (normal cursor mode)
+UP = ESC + b"[A"
+DOWN = ESC + b"[B"
+RIGHT = ESC + b"[C"
+LEFT = ESC + b"[D"
 
 
 class TerminalError(Exception):
@@ -163,6 +169,13 @@ class SerialTerminal:
         for i in range(len(keys)):
             self.sock.sendall(keys[i:i + 1])
             time.sleep(delay)
+
+    def key(self, sequence: bytes, pause: float = 0.3) -> None:
+        """Sends one key's whole sequence at once (an escape sequence arrives as a unit, as a
+        terminal sends it: programs tell ESC alone from ESC [ A by the gap after it), then
+        pauses, so that a lone ESC is not taken for the start of the next key's sequence."""
+        self.sock.sendall(sequence)
+        time.sleep(pause)
 
     def close(self) -> None:
         try:

@@ -13,13 +13,21 @@ using testing::ServiceFixture;
 class ExecFileTest : public ServiceFixture {
 protected:
     ipc::Error exec_file(axo_thread_id_t from, uint32_t object) {
+        static const char kStrings[] = "exec_echo\0args\0";
+        return exec_file(from, object, loader::StringBlock{kStrings, sizeof kStrings - 1, 2, 0});
+    }
+    ipc::Error exec_file(axo_thread_id_t from, uint32_t object,
+                         const loader::StringBlock& strings) {
         FileImage image{};
         image.object = object;
         image.file_size = 8192;
-        static const char kStrings[] = "exec_echo\0args\0";
-        loader::StringBlock strings{kStrings, sizeof kStrings - 1, 2, 0};
         ipc::Empty reply;
         return service.exec_file(from, image, strings, reply);
+    }
+    InfoReply info(ProcessId pid) {
+        InfoReply reply{};
+        EXPECT_EQ(service.info(InfoRequest{pid}, reply), ipc::Error::ok);
+        return reply;
     }
 };
 
@@ -80,6 +88,47 @@ TEST_F(ExecFileTest, AnImageThatCannotBeMadeEndsTheProcessKilled) {
     }
     EXPECT_TRUE(killed);
     EXPECT_FALSE(announced); // no new program ran
+}
+
+TEST_F(ExecFileTest, TheProcessIsNamedAfterTheLastComponentOfArgvZero) {
+    SpawnReply app = spawned(kProcThread);
+    EXPECT_STREQ(info(app.pid).name, "app"); // a boot module's process: the module's name
+    EXPECT_STREQ(config.modules[info(app.pid).module].name, "app");
+    static const char kStrings[] = "/usr/bin/a-rather-long-program-name\0";
+    EXPECT_EQ(
+        exec_file(app.main_thread, 77, loader::StringBlock{kStrings, sizeof kStrings - 1, 1, 0}),
+        ipc::kNoReply);
+    InfoReply reply = info(app.pid);
+    EXPECT_STREQ(reply.name, "a-rather-long-p"); // cut to the name's room
+    EXPECT_EQ(reply.module, kInfoNoModule);
+    EXPECT_EQ(reply.state, 0u);
+    EXPECT_EQ(reply.threads, 1u);
+}
+
+TEST_F(ExecFileTest, AForkKeepsTheNameAndAnExecOfAModuleTakesTheModules) {
+    SpawnReply app = spawned(kProcThread);
+    static const char kStrings[] = "sh\0-c\0";
+    EXPECT_EQ(
+        exec_file(app.main_thread, 77, loader::StringBlock{kStrings, sizeof kStrings - 1, 2, 0}),
+        ipc::kNoReply);
+    const ProcessEntry* entry = service.table().find(app.pid);
+    ASSERT_NE(entry, nullptr);
+    SpawnReply child = forked(entry->thread);
+    EXPECT_STREQ(info(child.pid).name, "sh");
+    ExecRequest request{};
+    (void)request.image.set("init");
+    ipc::Empty reply;
+    const ProcessEntry* forked_entry = service.table().find(child.pid);
+    ASSERT_NE(forked_entry, nullptr);
+    EXPECT_EQ(service.exec(forked_entry->thread, request, reply), ipc::kNoReply);
+    EXPECT_STREQ(info(child.pid).name, "init");
+    EXPECT_STREQ(config.modules[info(child.pid).module].name, "init");
+}
+
+TEST_F(ExecFileTest, InfoOfNoProcessIsNotFound) {
+    InfoReply reply{};
+    EXPECT_EQ(service.info(InfoRequest{4242}, reply), ipc::Error::not_found);
+    EXPECT_EQ(service.info(InfoRequest{kNoProcess}, reply), ipc::Error::not_found);
 }
 
 TEST_F(ExecFileTest, ASenderThatIsNoProcessIsRefused) {
