@@ -1,5 +1,4 @@
 -- errors: error with tables and levels, pcall/xpcall with traceback handler, assert, tostring
-print(pcall(error, {code = 7}))
 local ok, e = pcall(error, {code = 7})
 print(ok, e.code)
 print(pcall(error, "plain", 0))

@@ -9,7 +9,7 @@ print(string.format("%.10f", math.sin(1)), string.format("%.10f", math.exp(1)), 
 print(tonumber("0x1F"), tonumber("  12  "), tonumber("1e2"), tonumber("z", 36), tonumber("nope"))
 print(3 | 5, 3 & 5, 3 ~ 5, ~0, 1 << 62, 256 >> 4, "10" + 5, "3" * "4")
 print(8 // 0.0, -8 // 0.0, 0/0 ~= 0/0, math.huge, -math.huge)
-print(pcall(function() return 1 // 0 end))
+print((select(2, pcall(function() return 1 // 0 end)):gsub("^.-:%d+: ", "")))
 print(string.format("%d", 3.0), math.ult(1, -1), 5 // 0.5)
 math.randomseed(42)
 local a = math.random(1, 100)

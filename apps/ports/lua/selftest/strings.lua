@@ -3,7 +3,7 @@ print(string.format("%5.2f|%-5d|%x|%X|%o|%e|%g|%q", 3.14159, 42, 255, 255, 8, 12
 print(string.format("%s %10s %-10s|", "x", "right", "left"))
 print(("hello world from lua"):gsub("o", "0"))
 print(("hello world"):gsub("(%w+)", "<%1>"))
-print(("abc"):gsub("%w", {a = "1", b = true, c = false}))
+print(("abc"):gsub("%w", {a = "1", b = 2, c = false}))
 print(("x = 1, y = 2"):gsub("(%w+) = (%w+)", function(k, v) return v .. "=" .. k end))
 print(string.find("the quick brown fox", "q(%a+)"))
 print(string.match("key=value; other=thing", "(%w+)=(%w+)"))
