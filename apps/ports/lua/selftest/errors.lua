@@ -1,0 +1,17 @@
+-- errors: error with tables and levels, pcall/xpcall with traceback handler, assert, tostring
+local ok, e = pcall(error, {code = 7})
+print(ok, e.code)
+print(pcall(error, "plain", 0))
+print(select(2, pcall(function() local x = nil; return x.field end)):match("attempt to index"))
+print(xpcall(function() error("deep") end, function(m) return "handled: " .. m:gsub("^.-:%d+: ", "") end))
+print(pcall(assert, false, "assertion text"))
+print(pcall(assert, 1 == 1, "unused"))
+print(select(2, pcall(function() return {} + 1 end)):match("arithmetic"))
+print(select(2, load("return +")))
+local f = load("local a, b = ... return a * b")
+print(f(6, 7))
+local env = {x = 5}
+print(load("return x", "chunk", "t", env)())
+local dumped = string.dump(function(n) return n + 1 end)
+print(load(dumped, "bin", "b")(41))
+print(pcall(string.rep))

@@ -1,0 +1,27 @@
+-- io and os on the file system: write, read formats, lines, seek, append, rename, remove, tmpname
+local path = "/tmp/lua-selftest.txt"
+local f = assert(io.open(path, "w"))
+f:write("line one\n", 42, " ", 3.5, "\nlast line\n")
+f:close()
+f = assert(io.open(path, "r"))
+print(f:read("l"), f:read("n"), f:read("n"), f:read("L"), f:read("l"), f:read("l"))
+print(f:seek("set", 5), f:read(3), f:seek("cur"), f:seek("end"))
+f:close()
+local n = 0
+for line in io.lines(path) do n = n + #line end
+print(n)
+f = assert(io.open(path, "a"))
+f:write("appended\n")
+f:close()
+f = assert(io.open(path))
+print(#f:read("a"))
+f:close()
+print(os.rename(path, path .. ".2"), io.open(path) == nil)
+print(os.remove(path .. ".2"), select(2, os.remove(path .. ".2")) ~= nil)
+print(io.type(io.stdout), io.type(f), io.type(42))
+print(type(os.time()), os.date("!%Y-%m-%d %H:%M:%S", 86400 * 365), os.time({year = 2000, month = 1, day = 1, hour = 12}) ~= nil)
+print(os.getenv("HOME") ~= nil, os.getenv("AXOLOTL_UNSET_VARIABLE"))
+print(type(os.clock()), os.difftime(10, 4))
+local p = io.popen("echo piped")
+print(p:read("a"), p:close())
+print(os.execute("exit 3"))

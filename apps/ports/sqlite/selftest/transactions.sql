@@ -1,0 +1,22 @@
+-- transactions and savepoints on a database file: rollback, release, integrity, vacuum
+CREATE TABLE t(x INTEGER);
+BEGIN;
+INSERT INTO t VALUES (1), (2);
+SAVEPOINT sp;
+INSERT INTO t VALUES (3);
+ROLLBACK TO sp;
+INSERT INTO t VALUES (4);
+RELEASE sp;
+COMMIT;
+SELECT group_concat(x) FROM t;
+BEGIN;
+DELETE FROM t;
+ROLLBACK;
+SELECT count(*) FROM t;
+WITH RECURSIVE c(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM c WHERE i < 5000) INSERT INTO t SELECT i FROM c;
+SELECT count(*), sum(x) FROM t;
+DELETE FROM t WHERE x > 100;
+VACUUM;
+PRAGMA integrity_check;
+PRAGMA journal_mode;
+SELECT page_count > 0 FROM pragma_page_count;
