@@ -1,15 +1,13 @@
 // Calls libposix does not carry out yet, answered with ENOSYS so that programs that mention them
 // (busybox: apps/ports/busybox/README.md) link and fail cleanly where they use them. Each goes
 // when its real implementation comes: poll waits for fs's readiness (servers/fs/readiness),
-// statvfs for a statistics call of fs, utimensat for nanosecond times in fs's interface, and
-// clock_settime for an RTC owner.
+// utimensat for nanosecond times in fs's interface, and clock_settime for an RTC owner.
 #include <errno.h>
 #include <stddef.h>
 #include <sys/types.h>
 #include <time.h>
 
 struct timespec;
-struct statvfs;
 struct pollfd;
 
 namespace {
@@ -24,14 +22,6 @@ int not_implemented() {
 extern "C" {
 
 int poll(struct pollfd*, unsigned long, int) {
-    return not_implemented();
-}
-
-int statvfs(const char*, struct statvfs*) {
-    return not_implemented();
-}
-
-int fstatvfs(int, struct statvfs*) {
     return not_implemented();
 }
 

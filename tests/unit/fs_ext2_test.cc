@@ -112,6 +112,31 @@ TEST_P(Ext2Test, marks_the_disk_not_clean_while_mounted_and_clean_after_unmount)
     check_consistency = false; // e2fsck -n reports an unclean file system as not clean
 }
 
+TEST_P(Ext2Test, remount_read_only_leaves_the_disk_clean_and_still_reads) {
+    auto state = [&] {
+        uint16_t value;
+        memcpy(&value, disk->device.bytes().data() + 1024 + 58, 2);
+        return value;
+    };
+    InodeNumber file = make_file(root(), "kept", "written before the stop");
+    InodeNumber orphan = make_file(root(), "orphan", std::string(3000, 'o'));
+    fs().retain(orphan); // still open, no longer linked
+    ASSERT_EQ(fs().unlink(root(), "orphan"), Error::ok);
+    EXPECT_EQ(state() & ext2::kStateValid, 0);
+    ASSERT_EQ(fs().remount_read_only(), Error::ok);
+    EXPECT_EQ(state() & ext2::kStateValid, ext2::kStateValid);
+    EXPECT_TRUE(fs().read_only());
+    EXPECT_TRUE(fs().mounted());
+    EXPECT_EQ(read_string(fs(), file), "written before the stop");
+    EXPECT_EQ(write_string(fs(), file, 0, "x"), Error::read_only);
+    InodeNumber out;
+    EXPECT_EQ(fs().create(root(), "late", regular(), &out), Error::read_only);
+    EXPECT_EQ(fs().remount_read_only(), Error::ok); // again: nothing to do
+    // What the disk holds is what e2fsck accepts as clean, the orphan's storage freed.
+    EXPECT_EQ(e2fsck_problems(disk->device.bytes()), "");
+    EXPECT_EQ(free_inodes(), start.free_inodes - 1);
+}
+
 TEST_P(Ext2Test, refuses_what_is_not_ext2_or_has_unknown_features) {
     ASSERT_EQ(fs().unmount(), Error::ok);
     std::vector<uint8_t>& bytes = disk->device.bytes();

@@ -672,4 +672,5 @@ void test_files(void) {
     test_second_thread();
     test_fork_shares_offset();
     test_pipe();
+    test_locks();
 }

@@ -11,5 +11,7 @@ int reap(pid_t child);
 
 /* The file calls (posix_files.c), on fs. */
 void test_files(void);
+/* Advisory locks and statvfs (posix_locks.c), on fs; called by test_files under /px. */
+void test_locks(void);
 
 #endif
