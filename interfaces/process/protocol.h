@@ -261,10 +261,10 @@ constexpr uint32_t shell_status(const WaitReply& reply) {
 
 // Sends `signal` (0..kMaxSignal) to processes, as POSIX kill(): `pid` > 0 that process; 0
 // every process of the caller's process group; -1 every process the caller may signal but
-// itself and the system's processes — those proc started itself from the boot configuration,
-// and their restarts (as Linux spares its kernel threads): init's kill(-1, SIGKILL) at a
-// shutdown ends the users' processes, not fs or the drivers; < -1 every process of the group
-// -pid.
+// itself and, for a process, the system's processes — those proc started itself from the boot
+// configuration, and their restarts (as Linux spares its kernel threads): init's
+// kill(-1, SIGKILL) at a shutdown ends the users' processes, not fs or the drivers; < -1 every
+// process of the group -pid.
 // The caller may signal a process if it is proc itself (see Identity above), or its effective
 // uid is 0, or its real or effective uid is the target's real or saved uid, or the signal is
 // SIGCONT and the target is in the caller's session. Signal 0 only checks. What happens: see
