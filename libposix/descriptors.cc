@@ -305,6 +305,11 @@ int fcntl(int fd, int command, ...) {
             file_call([&](file::Client& files) { return files.set_flags(handle, flags); });
         return error == ipc::Error::ok ? 0 : fail(error);
     }
+    case F_GETLK:
+    case F_SETLK:
+    case F_SETLKW: // the argument is a struct flock* (read as int above: both are 32 bits)
+        return posix::record_lock(
+            fd, command, reinterpret_cast<struct flock*>(static_cast<uintptr_t>(argument)));
     default:
         return fail_errno(EINVAL);
     }

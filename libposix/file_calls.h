@@ -4,6 +4,7 @@
 #pragma once
 
 #include <stdint.h>
+#include <fcntl.h>
 #include <sys/stat.h>
 
 #include "interfaces/file/client.h"
@@ -38,6 +39,9 @@ bool file_handle(int fd, int32_t& handle, int other_errno);
 // Releases what a closed or replaced descriptor held at its server (fs's handle; nothing for
 // the console and streams, which keep no state per client).
 void release(const Descriptor& entry);
+
+// fcntl's F_GETLK, F_SETLK, F_SETLKW on a descriptor (file_locks.cc); 0 or -1 and errno.
+int record_lock(int fd, int command, struct flock* lock);
 
 // fs's attributes as newlib's struct stat; false (EOVERFLOW) if the size does not fit off_t.
 bool fill_stat(const file::Stat& from, struct stat* to);

@@ -1,14 +1,12 @@
 // Calls libposix does not carry out yet, answered with ENOSYS so that programs that mention them
 // (busybox: apps/ports/busybox/README.md) link and fail cleanly where they use them. Each goes
-// when its real implementation comes: statvfs for a statistics call of fs, utimensat for
-// nanosecond times in fs's interface, and clock_settime for an RTC owner.
+// when its real implementation comes: utimensat for nanosecond times in fs's interface, and clock_settime for an RTC owner.
 #include <errno.h>
 #include <stddef.h>
 #include <sys/types.h>
 #include <time.h>
 
 struct timespec;
-struct statvfs;
 
 namespace {
 
@@ -20,14 +18,6 @@ int not_implemented() {
 } // namespace
 
 extern "C" {
-
-int statvfs(const char*, struct statvfs*) {
-    return not_implemented();
-}
-
-int fstatvfs(int, struct statvfs*) {
-    return not_implemented();
-}
 
 int utimensat(int, const char*, const struct timespec*, int) {
     return not_implemented();

@@ -1,11 +1,14 @@
 /* init (README.md): runs /etc/rc with /bin/sh if it is there, then a login shell on the
- * console, started again whenever it ends; every child that ends — the shell's orphans too —
- * is reaped by the one waitpid(-1) loop. */
+ * console, started again whenever it ends; every child that ends is reaped by the one
+ * waitpid(-1) loop. SIGUSR2 (busybox's poweroff), SIGUSR1 (halt) and SIGTERM (reboot) shut the
+ * system down: every other process gets SIGTERM, then SIGKILL, and reboot() makes fs write
+ * everything and mark its disk clean before proc stops the machine. */
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/reboot.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -28,6 +31,28 @@ static char* shell_environment[] = {
     NULL,
 };
 
+/* The shutdown signal that came (0: none yet). */
+static volatile sig_atomic_t stop_signal = 0;
+
+static void on_stop(int signal) {
+    stop_signal = signal;
+}
+
+/* kill(-1) reaches every process but init and the system's servers (interfaces/process). */
+static int others_left(void) {
+    return kill(-1, 0) == 0;
+}
+
+static void reap_and_wait_for_others(int tenths) {
+    for (int i = 0; i < tenths && others_left(); ++i) {
+        while (waitpid(-1, NULL, WNOHANG) > 0) {
+        }
+        usleep(100000);
+    }
+    while (waitpid(-1, NULL, WNOHANG) > 0) {
+    }
+}
+
 static void say(const char* what, const char* detail) {
     fprintf(stderr, "init: %s%s%s\n", what, detail ? ": " : "", detail ? detail : "");
 }
@@ -49,6 +74,9 @@ static pid_t start(char* const argv[], int new_session) {
         }
         signal(SIGINT, SIG_DFL);
         signal(SIGQUIT, SIG_DFL);
+        signal(SIGUSR1, SIG_DFL);
+        signal(SIGUSR2, SIG_DFL);
+        signal(SIGTERM, SIG_DFL);
         execve(SHELL, argv, shell_environment);
         fprintf(stderr, "init: cannot run %s: %s\n", SHELL, strerror(errno));
         _exit(127);
@@ -56,9 +84,34 @@ static pid_t start(char* const argv[], int new_session) {
     return pid;
 }
 
-/* Reaps children until `pid` ended; returns its status (or -1 if it vanished). */
+static void shut_down(void) {
+    int how = stop_signal == SIGTERM ? RB_AUTOBOOT : RB_POWER_OFF;
+    say(how == RB_AUTOBOOT ? "the system is going down for a reboot"
+                           : "the system is going down: power off",
+        NULL);
+    (void)kill(-1, SIGTERM);
+    reap_and_wait_for_others(20);
+    if (others_left()) {
+        (void)kill(-1, SIGKILL);
+        reap_and_wait_for_others(20);
+    }
+    sync();
+    (void)reboot(how);
+    if (how == RB_AUTOBOOT) {
+        say("reboot failed", strerror(errno));
+        say("powering off instead", NULL);
+        (void)reboot(RB_POWER_OFF);
+    }
+    say("power off failed", strerror(errno));
+    for (;;)
+        pause();
+}
+
+/* Reaps children until `pid` ended; returns its status (or -1 if it vanished). A shutdown
+ * signal ends the wait there (the handler interrupts waitpid). */
 static int wait_for(pid_t pid) {
     for (;;) {
+        if (stop_signal != 0) shut_down();
         int status = 0;
         pid_t ended = waitpid(-1, &status, 0);
         if (ended == pid) return status;
@@ -81,6 +134,14 @@ int main(void) {
     /* A ^C on the console is for the shell's foreground job, never for init. */
     signal(SIGINT, SIG_IGN);
     signal(SIGQUIT, SIG_IGN);
+    /* Shutdown requests: without SA_RESTART, so that they interrupt the wait for the shell. */
+    struct sigaction stop = {0};
+    stop.sa_handler = on_stop;
+    sigemptyset(&stop.sa_mask);
+    stop.sa_flags = 0;
+    sigaction(SIGUSR1, &stop, NULL);
+    sigaction(SIGUSR2, &stop, NULL);
+    sigaction(SIGTERM, &stop, NULL);
     /* proc starts init beside fs, which serves the root once it has mounted it: wait for the
      * shell to be there (ten seconds at most) rather than count its absence as failed starts. */
     for (int i = 0; i < 200 && access(SHELL, X_OK) != 0; ++i)
@@ -93,6 +154,7 @@ int main(void) {
         pid_t shell = start(argv, 1);
         if (shell >= 0) (void)wait_for(shell);
         quick = time(NULL) - started < kQuickSeconds ? quick + 1 : 0;
+        if (stop_signal != 0) shut_down();
         if (quick >= kQuickExits) {
             say("the shell keeps ending at once; waiting before the next", NULL);
             sleep(kBackoffSeconds);

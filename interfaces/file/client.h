@@ -161,6 +161,19 @@ public:
         ipc::Empty reply;
         return call_once(SyncRequest{}, reply);
     }
+    ipc::Error shutdown() {
+        ipc::Empty reply;
+        return call_once(ShutdownRequest{}, reply);
+    }
+
+    // ---- Locks -------------------------------------------------------------------------------
+    ipc::Error lock(const LockRequest& request, LockReply& reply) {
+        return call_once(request, reply);
+    }
+    ipc::Error flock(int32_t handle, uint32_t operation) {
+        ipc::Empty reply;
+        return call_once(FlockRequest{handle, operation}, reply);
+    }
 
     // ---- Attributes ------------------------------------------------------------------------
     ipc::Error stat(int32_t at, const char* path, Stat& out, bool follow = true) {

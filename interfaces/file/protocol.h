@@ -81,6 +81,9 @@ enum Label : uint32_t {
     kFileSetFlags = AXO_FILE_SET_FLAGS,
     kFilePipe = AXO_FILE_PIPE,
     kFilePoll = AXO_FILE_POLL,
+    kFileLock = AXO_FILE_LOCK,
+    kFileFlock = AXO_FILE_FLOCK,
+    kFileShutdown = AXO_FILE_SHUTDOWN,
     kFileExecObject = AXO_FILE_EXEC_OBJECT, // an executable file's mm object, for exec
     kFilePagerRead = AXO_FILE_PAGER_READ,   // fs's own pager thread only: a page of a file
     kFileMapObject = AXO_FILE_MAP_OBJECT,   // mmap of a file: its shared mm object
@@ -96,7 +99,7 @@ static_assert(labels::all_in(
      kFileUtimes,   kFileFutimes,   kFileReaddir, kFileChdir,      kFileFchdir,    kFileGetcwd,
      kFileFsync,    kFileSync,      kFileStatfs,  kFileFstatfs,    kFileMknod,     kFileDup,
      kFileGetFlags, kFileSetFlags,  kFilePipe,    kFileExecObject, kFilePagerRead, kFilePoll,
-     kFileMapObject, kFileMapSync,  kFileMapRelease}));
+     kFileMapObject, kFileMapSync,  kFileMapRelease, kFileLock,    kFileFlock,     kFileShutdown}));
 
 constexpr uint32_t kBufferLog2 = AXO_FILE_BUFFER_LOG2;
 constexpr uint32_t kBufferBytes = AXO_FILE_BUFFER_BYTES;
@@ -188,6 +191,49 @@ struct SetFlagsRequest {
 static_assert(ipc::wire_words<CloseRequest> == 1);
 static_assert(ipc::wire_words<SetFlagsRequest> == 2);
 
+// fcntl's record locks (F_GETLK, F_SETLK, F_SETLKW; struct flock's fields): POSIX advisory
+// locks of byte ranges, held by the caller's process (as proc identifies it), released when it
+// closes any handle of the file or ends. `start` is relative to `whence` (SEEK_SET, SEEK_CUR:
+// the handle's offset, SEEK_END: the file's size); `length` 0 runs to the end of the file,
+// negative covers the bytes before start. F_GETLK answers the first conflicting lock (type
+// F_UNLCK if none), its range as start and length (0: to the end) and its holder's pid.
+// F_SETLKW waits in fs until the lock can be taken; a new request from the thread, its
+// process's exit or a signal's abort (EINTR in libposix) ends the wait.
+// Errors: would_block (EAGAIN: F_SETLK and another process's lock conflicts); deadlock (F_SETLKW:
+// the holder waits for a lock of the caller's); no_locks (fs's table is full); bad_handle (not
+// open for reading for F_RDLCK, for writing for F_WRLCK); invalid_argument (a bad type,
+// command or whence, a range before byte 0; a pipe).
+struct LockReply {
+    uint32_t type; // F_GETLK: F_RDLCK, F_WRLCK or F_UNLCK
+    uint32_t start_low, start_high;
+    uint32_t length_low, length_high;
+    uint32_t pid;
+};
+struct LockRequest {
+    static constexpr uint32_t kLabel = kFileLock;
+    using Reply = LockReply;
+    int32_t handle;
+    uint32_t command; // AXO_FILE_F_GETLK, _SETLK, _SETLKW
+    uint32_t type;    // AXO_FILE_F_RDLCK, _WRLCK, _UNLCK
+    uint32_t whence;  // AXO_FILE_SEEK_*
+    uint32_t start_low, start_high;
+    uint32_t length_low, length_high;
+};
+static_assert(ipc::wire_words<LockRequest> == 8);
+static_assert(ipc::wire_words<LockReply> == 6);
+
+// flock(handle, operation): a whole-file lock of the open description (shared by its dup'd
+// and forked handles; it goes with the description's last handle), apart from fcntl's locks.
+// LOCK_SH or LOCK_EX (converting a lock held), LOCK_UN; LOCK_NB: would_block instead of a wait.
+// Errors: would_block; invalid_argument (another operation); no_locks.
+struct FlockRequest {
+    static constexpr uint32_t kLabel = kFileFlock;
+    using Reply = ipc::Empty;
+    int32_t handle;
+    uint32_t operation;
+};
+static_assert(ipc::wire_words<FlockRequest> == 2);
+
 // read/write at the description's offset (write with O_APPEND: at the end); `count` at most
 // kBufferBytes. A short count is not an error; a write that wrote something answers ok.
 // Errors: bad_handle (not open for it); is_directory; no_space; too_big.
@@ -268,6 +314,14 @@ struct FsyncRequest : HandleRequest {
 };
 struct SyncRequest {
     static constexpr uint32_t kLabel = kFileSync;
+    using Reply = ipc::Empty;
+};
+// The system stops (init before power off or reset): every dirty block is written, the disk's
+// file systems are unmounted (ext2 marked clean), and from then on every change is refused
+// with read_only (EROFS); reads go on. Again: ok. Errors: no_permission (effective uid not 0);
+// io_error (a write failed: the file system stays not clean).
+struct ShutdownRequest {
+    static constexpr uint32_t kLabel = kFileShutdown;
     using Reply = ipc::Empty;
 };
 

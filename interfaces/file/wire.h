@@ -48,6 +48,9 @@ enum axo_file_label {
     AXO_FILE_SET_FLAGS = AXO_LABELS_FILE_FIRST + 37,
     AXO_FILE_PIPE = AXO_LABELS_FILE_FIRST + 38, /* a pipe: two handles */
     AXO_FILE_POLL = AXO_LABELS_FILE_FIRST + 40, /* select/poll: handles' readiness */
+    AXO_FILE_LOCK = AXO_LABELS_FILE_FIRST + 44,     /* fcntl's record locks */
+    AXO_FILE_FLOCK = AXO_LABELS_FILE_FIRST + 45,    /* flock: a lock of the open description */
+    AXO_FILE_SHUTDOWN = AXO_LABELS_FILE_FIRST + 46, /* sync, then refuse every change */
     /* exec: a handle's mm object (fs is its pager) */
     AXO_FILE_EXEC_OBJECT = AXO_LABELS_FILE_FIRST + 48,
     /* fs's pager thread to fs's main thread only (servers/fs/pager) */
@@ -95,6 +98,19 @@ enum axo_file_label {
 #define AXO_FILE_SEEK_SET 0u
 #define AXO_FILE_SEEK_CUR 1u
 #define AXO_FILE_SEEK_END 2u
+
+/* fcntl's lock commands (AXO_FILE_LOCK's `command`) and lock types (newlib's values) */
+#define AXO_FILE_F_GETLK 7u
+#define AXO_FILE_F_SETLK 8u
+#define AXO_FILE_F_SETLKW 9u
+#define AXO_FILE_F_RDLCK 1u
+#define AXO_FILE_F_WRLCK 2u
+#define AXO_FILE_F_UNLCK 3u
+/* flock's operations (newlib's values) */
+#define AXO_FILE_LOCK_SH 1u
+#define AXO_FILE_LOCK_EX 2u
+#define AXO_FILE_LOCK_NB 4u
+#define AXO_FILE_LOCK_UN 8u
 
 /* Path requests' flags word: the last component is not followed if it is a symlink
  * (lstat, lchown, AT_SYMLINK_NOFOLLOW). */

@@ -57,6 +57,7 @@ enum Label : uint32_t {
     kProcSignalSuspend = AXO_PROC_SIGNAL_SUSPEND, // sigsuspend: a mask, then wait for a signal
     kProcGroupSession = AXO_PROC_GROUP_SESSION,   // the session of a process group (tcsetpgrp)
     kProcInfo = AXO_PROC_INFO,                    // one process: name, threads, memory (svc)
+    kProcPower = AXO_PROC_POWER,                  // power the machine off, or reset it
 };
 static_assert(labels::all_in(AXO_LABELS_PROCESS_FIRST, AXO_LABELS_PROCESS_LAST,
                              {kProcSpawn, kProcExit, kProcWait, kProcKill, kProcStatistics,
@@ -261,7 +262,10 @@ constexpr uint32_t shell_status(const WaitReply& reply) {
 
 // Sends `signal` (0..kMaxSignal) to processes, as POSIX kill(): `pid` > 0 that process; 0
 // every process of the caller's process group; -1 every process the caller may signal but
-// itself (as Linux does); < -1 every process of the group -pid.
+// itself and, for a process, the system's processes — those proc started itself from the boot
+// configuration, and their restarts (as Linux spares its kernel threads): init's
+// kill(-1, SIGKILL) at a shutdown ends the users' processes, not fs or the drivers; < -1 every
+// process of the group -pid.
 // The caller may signal a process if it is proc itself (see Identity above), or its effective
 // uid is 0, or its real or effective uid is the target's real or saved uid, or the signal is
 // SIGCONT and the target is in the caller's session. Signal 0 only checks. What happens: see
@@ -390,6 +394,20 @@ struct GroupSessionRequest {
     ProcessId pgid;
 };
 static_assert(ipc::wire_words<GroupSessionRequest> == 1);
+
+// The machine stops: kPowerOff powers it off (under QEMU the run ends with success), kReset
+// resets it. Only for a process whose effective uid is 0; the caller syncs the file systems
+// first (fs's kFileShutdown: init does it, README.md of apps/init). On success there is no
+// reply: the machine is gone. Errors: no_permission (not root, or not a process);
+// invalid_argument (another action); unsupported (kReset: the kernel has no reset yet).
+constexpr uint32_t kPowerOff = 0;
+constexpr uint32_t kReset = 1;
+struct PowerRequest {
+    static constexpr uint32_t kLabel = kProcPower;
+    using Reply = ipc::Empty;
+    uint32_t action;
+};
+static_assert(ipc::wire_words<PowerRequest> == 1);
 
 // setpgid(pid, pgid): `pid` 0 is the caller, `pgid` 0 is `pid`. The target must be the caller or
 // a child of it that has not exec'd (a spawned child has: spawn is fork and exec), in the

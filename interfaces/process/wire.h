@@ -32,6 +32,8 @@ enum axo_process_label {
     AXO_PROC_SIGNAL_SUSPEND = AXO_LABELS_PROCESS_FIRST + 0x22,
     /* Terminals (servers/tty): the session of a process group. */
     AXO_PROC_GROUP_SESSION = AXO_LABELS_PROCESS_FIRST + 0x30,
+    /* The machine: power off or reset (init at the end of a shutdown; root only). */
+    AXO_PROC_POWER = AXO_LABELS_PROCESS_FIRST + 0x40,
     /* Tools (apps/svc): one process's name, state, threads, restarts and memory. */
     AXO_PROC_INFO = AXO_LABELS_PROCESS_FIRST + 0x48,
 };

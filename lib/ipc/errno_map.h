@@ -89,6 +89,10 @@ static inline int axo_rpc_errno(uint32_t error) {
         return ETXTBSY;
     case AXO_RPC_ENOEXEC:
         return ENOEXEC;
+    case AXO_RPC_EDEADLK:
+        return EDEADLK;
+    case AXO_RPC_ENOLCK:
+        return ENOLCK;
     case AXO_RPC_ETIMEDOUT:
         return ETIMEDOUT;
     case AXO_RPC_EGONE:

@@ -55,6 +55,8 @@ enum axo_rpc_error {
     AXO_RPC_ENXIO = 33,        /* the device behind a special file is not there */
     AXO_RPC_ETXTBSY = 34, /* writing a program that is running, or running one open for writing */
     AXO_RPC_ENOEXEC = 35, /* exec of a file that is no program this system runs */
+    AXO_RPC_EDEADLK = 36, /* a wait for a lock would never end: its holder waits for the caller */
+    AXO_RPC_ENOLCK = 37,  /* the table of record locks is full */
 
     /* Transport errors: made by the client side from the IPC error, never sent by a server. */
     AXO_RPC_ETIMEDOUT = 0x100, /* AXO_IPC_TIMEOUT in either phase */
@@ -111,6 +113,8 @@ enum class [[nodiscard]] Error : uint32_t{
     no_device = AXO_RPC_ENXIO,
     text_busy = AXO_RPC_ETXTBSY,
     not_executable = AXO_RPC_ENOEXEC,
+    deadlock = AXO_RPC_EDEADLK,
+    no_locks = AXO_RPC_ENOLCK,
     timed_out = AXO_RPC_ETIMEDOUT,
     server_gone = AXO_RPC_EGONE,
     ipc_failed = AXO_RPC_EIPC,
@@ -196,6 +200,10 @@ constexpr const char* error_name(Error error) {
         return "text busy";
     case Error::not_executable:
         return "not executable";
+    case Error::deadlock:
+        return "deadlock";
+    case Error::no_locks:
+        return "no locks available";
     case Error::timed_out:
         return "timed out";
     case Error::server_gone:

@@ -100,6 +100,12 @@ fs::FileSystem& pick_root(const char** description, bool* read_only) {
     return g_root_tmpfs;
 }
 
+// kFileShutdown: the ext2 root (if it is one and writable) is made clean and read-only.
+fs::Error stop_disk() {
+    if (!g_ext2.mounted() || g_ext2.read_only()) return fs::Error::ok;
+    return g_ext2.remount_read_only();
+}
+
 // /dev: devfs (null, zero, full, random, urandom, served by fs), and the console devices,
 // which devfs only names: libposix routes their data to the console itself (fs answers
 // unsupported to it). The generator is seeded from the time stamp counter and the clock at
@@ -150,6 +156,7 @@ int main() {
     mount_devices(boot);
     g_vfs.exit(boot.pid);
     g_server.serve_pipes(g_pipe_rings);
+    g_server.on_shutdown_call(&stop_disk);
     bool events = g_server.start();
     if (ipc::Error error = names::register_name("fs"); error != ipc::Error::ok) {
         rt_printf("fs: registering the name failed (%s)\n", ipc::error_name(error));

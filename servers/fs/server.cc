@@ -126,7 +126,8 @@ constexpr ipc::Route<Server> kRoutes[] = {
     ipc::route<&Server::on_pipe>(),      ipc::route<&Server::on_exec>(),
     ipc::route<&Server::on_pager>(),     ipc::route<&Server::on_poll>(),
     ipc::route<&Server::on_map_object>(), ipc::route<&Server::on_map_sync>(),
-    ipc::route<&Server::on_map_release>(),
+    ipc::route<&Server::on_map_release>(), ipc::route<&Server::on_lock>(),
+    ipc::route<&Server::on_flock>(),     ipc::route<&Server::on_shutdown>(),
 };
 static_assert(ipc::labels_unique(kRoutes));
 
@@ -156,9 +157,11 @@ void Server::run() {
     for (;;) {
         if (message.failed()) {
             if (!axo_ipc_error_in_receive(axo_my_utcb()->error)) dispatcher.note_failed_reply();
-            if (!m_pending.empty() || m_readiness.registrations() != 0) {
+            if (!m_pending.empty() || !m_lock_waits.empty() ||
+                m_readiness.registrations() != 0) {
                 poll_events();
                 settle_pipes();
+                settle_locks();
             }
             from = axo_ipc_receive(AXO_ANY_THREAD, receive_timeout());
             continue;
@@ -197,6 +200,7 @@ void Server::poll_events() {
             case proc::kEventExit:
                 abandon_process(event.pid);
                 (void)m_readiness.owner_gone(event.pid);
+                release_locks(event.pid);
                 forget(event.pid);
                 m_vfs.exit(event.pid);
                 m_exec.exited(event.pid);
@@ -241,6 +245,7 @@ void Server::resync() {
             continue;
         abandon_process(pids[j]);
         (void)m_readiness.owner_gone(pids[j]);
+        release_locks(pids[j]);
         forget(pids[j]);
         m_vfs.exit(pids[j]);
         m_exec.exited(pids[j]);
@@ -282,6 +287,7 @@ ipc::Error Server::begin(axo_thread_id_t from, Caller* caller, uint8_t** buffer)
     *buffer = m_sessions.buffer(slot);
     poll_events();
     settle_pipes();
+    settle_locks(); // exits release locks
     return identify(from, caller);
 }
 
@@ -343,8 +349,13 @@ ipc::Error Server::on_open(axo_thread_id_t from, const file::OpenRequest& reques
 
 ipc::Error Server::on_close(axo_thread_id_t from, const file::CloseRequest& request, ipc::Empty&) {
     FS_BEGIN();
+    OpenDescription description;
+    const bool open = m_vfs.describe(caller, request.handle, &description) == ipc::Error::ok;
     ipc::Error error = m_vfs.close(caller, request.handle);
     settle_pipes(); // a pipe's last reader or writer may have gone
+    // POSIX: closing any descriptor of a file releases the process's record locks on it.
+    if (open && error == ipc::Error::ok) release_locks(caller.pid, description);
+    else settle_locks();
     return error;
 }
 
@@ -465,6 +476,23 @@ ipc::Error Server::on_fsync(axo_thread_id_t from, const file::FsyncRequest& requ
 ipc::Error Server::on_sync(axo_thread_id_t from, const file::SyncRequest&, ipc::Empty&) {
     FS_BEGIN();
     return m_vfs.sync();
+}
+
+ipc::Error Server::on_shutdown(axo_thread_id_t from, const file::ShutdownRequest&, ipc::Empty&) {
+    FS_BEGIN();
+    if (caller.credentials.uid != 0) return ipc::Error::no_permission;
+    ipc::Error error = m_vfs.sync();
+    if (m_stop != nullptr)
+        if (Error stopped = m_stop(); stopped != Error::ok) error = stopped;
+    if (error != ipc::Error::ok) {
+        rt_printf("fs: shutdown: the disk could not be written (%s): it stays not clean\n",
+                  ipc::error_name(error));
+        return error;
+    }
+    if (!m_stopped)
+        rt_printf("fs: shutdown: everything written, the disk is clean; read-only from now on\n");
+    m_stopped = true;
+    return ipc::Error::ok;
 }
 
 ipc::Error Server::on_stat(axo_thread_id_t from, const file::StatRequest& request,

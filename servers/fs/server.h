@@ -14,6 +14,7 @@
 #include "lib/ipc/pending_requests.h"
 #include "lib/ipc/session.h"
 #include "servers/fs/devfs/device_file_system.h"
+#include "servers/fs/locks/lock_table.h"
 #include "servers/fs/pager/exec_pager.h"
 #include "servers/fs/pager/file_mapper.h"
 #include "servers/fs/pipe/pipe.h"
@@ -27,6 +28,8 @@ public:
     static constexpr uint32_t kPipes = 32;       // pipes and FIFOs with open ends, at once
     static constexpr uint32_t kPipeWaiters = 64; // parked pipe requests in all
     static constexpr axo_timeout_t kPipePollInterval = axo_timeout_us(20000);
+    static constexpr uint32_t kLockSlots = 256; // fcntl's ranges in all (flock's: as many)
+    static constexpr uint32_t kLockWaiters = 32; // F_SETLKW and flock waits, at once
 
     Server(Vfs& vfs, uint8_t* buffers)
         : m_vfs(vfs), m_buffers(buffers), m_exec(vfs), m_mapper(vfs) {}
@@ -34,6 +37,9 @@ public:
     // answers no_space and FIFOs cannot be opened), and devfs, whose devices fs serves.
     void serve_pipes(uint8_t* rings);
     void serve_devices(DeviceFileSystem& devfs) { m_devfs = &devfs; }
+    // What kFileShutdown does after syncing the tree: makes the disk's file systems clean and
+    // read-only (main.cc knows which they are).
+    void on_shutdown_call(Error (*stop)()) { m_stop = stop; }
     // Subscribes to proc's events, attaches the session buffers; false if proc refused.
     bool start();
     [[noreturn]] void run();
@@ -82,6 +88,10 @@ public:
                              file::MapObjectReply&);
     ipc::Error on_map_sync(axo_thread_id_t from, const file::MapSyncRequest&, ipc::Empty&);
     ipc::Error on_map_release(axo_thread_id_t from, const file::MapReleaseRequest&, ipc::Empty&);
+    ipc::Error on_shutdown(axo_thread_id_t from, const file::ShutdownRequest&, ipc::Empty&);
+    // Advisory locks (server_locks.cc).
+    ipc::Error on_lock(axo_thread_id_t from, const file::LockRequest&, file::LockReply&);
+    ipc::Error on_flock(axo_thread_id_t from, const file::FlockRequest&, ipc::Empty&);
 
     // The Dispatcher's request hook: a new request from `from` gives up its parked one.
     static void on_request(Server& server, axo_thread_id_t from);
@@ -167,6 +177,24 @@ private:
                           uint32_t* added);
     // Sends the notifications the readiness table has due.
     void send_readiness();
+    // ---- Advisory locks (server_locks.cc's part of the server)
+    // A parked F_SETLKW or blocking flock (the lock-wait table's payload).
+    struct LockWait {
+        bool flock = false; // flock's table; else fcntl's
+        Node node;
+        uint32_t owner = 0; // fcntl: the pid; flock: kFlockOwner | the description
+        uint32_t pid = 0;   // the waiting process
+        LockKind kind = LockKind::shared;
+        LockRange range;
+    };
+    static constexpr uint32_t kFlockOwner = 0x80000000u; // never a pid
+    // The caller closed a handle of `node` (POSIX: all of its fcntl locks there go), or ended.
+    void release_locks(uint32_t pid, const OpenDescription& closed);
+    void release_locks(uint32_t pid);
+    // Answers the lock waits that can go on now, oldest first.
+    void settle_locks();
+    // A wait of `pid` for `range` would close a cycle with a process waiting for `pid`.
+    bool would_deadlock(uint32_t pid, Node node, LockKind kind, LockRange range);
 
     Vfs& m_vfs;
     uint8_t* m_buffers;
@@ -186,6 +214,14 @@ private:
     char m_second[kPathMax];
     ExecPager m_exec;    // fs as the pager of executables (servers/fs/pager)
     FileMapper m_mapper; // shared file mappings (servers/fs/pager)
+    ExecPager m_exec; // fs as the pager of executables (servers/fs/pager)
+    LockTable::Slot m_lock_slots[kLockSlots];
+    LockTable::Slot m_flock_slots[kLockSlots];
+    LockTable m_locks{m_lock_slots};   // fcntl's, owned by processes
+    LockTable m_flocks{m_flock_slots}; // flock's, owned by open descriptions
+    ipc::PendingRequests<LockWait, kLockWaiters> m_lock_waits;
+    Error (*m_stop)() = nullptr;
+    bool m_stopped = false;
 };
 
 } // namespace fs

@@ -37,13 +37,15 @@ void Server::serve_pipes(uint8_t* rings) {
     m_rings = rings;
     m_vfs.set_observer(this);
     m_pending.set_liveness(ipc::kernel_liveness());
+    m_lock_waits.set_liveness(ipc::kernel_liveness());
 }
 
 axo_timeout_t Server::receive_timeout() const {
     // A parked request may wait for a process to end (a writer that exits without closing):
     // fs hears of exits only by asking proc, so it asks while anyone waits (in poll too).
-    return m_pending.empty() && m_readiness.registrations() == 0 ? AXO_TIMEOUT_NEVER
-                                                                 : kPipePollInterval;
+    return m_pending.empty() && m_lock_waits.empty() && m_readiness.registrations() == 0
+               ? AXO_TIMEOUT_NEVER
+               : kPipePollInterval;
 }
 
 int32_t Server::take_pipe_slot() {
@@ -74,6 +76,8 @@ void Server::send_sigpipe(uint32_t pid) {
 
 void Server::released(const OpenDescription& description) {
     if (description.description >= kMaxOpenFiles) return;
+    // flock's lock goes with the description (its waiters are answered by the handler).
+    (void)m_flocks.release_owner(kFlockOwner | description.description);
     PipeEnds& ends = m_ends[description.description];
     if (ends.pipe != 0) {
         Pipe& pipe = m_pipes[ends.pipe - 1].pipe;
@@ -96,6 +100,7 @@ void Server::abandon(ipc::PendingTicket ticket, const PipeWait& wait) {
 }
 
 void Server::on_request(Server& server, axo_thread_id_t from) {
+    (void)server.m_lock_waits.cancel(from); // its F_SETLKW or flock wait, if any
     auto* entry = server.m_pending.find(from);
     if (entry == nullptr) return;
     const ipc::PendingTicket ticket = entry->ticket;

@@ -198,6 +198,13 @@ bool parse_grant_or_argument(Word word, ModuleConfig& out, bool& named, ConfigEr
             return reject(error, word, "start is boot or spawn");
         return true;
     }
+    if (word.starts_with("role=")) {
+        Word value = word.after(5);
+        if (value.length != 4 || !value.starts_with("init"))
+            return reject(error, word, "role is init");
+        out.init = true;
+        return true;
+    }
     if (word.starts_with("on-exit=")) {
         Word value = word.after(8);
         if (value.length == 8 && value.starts_with("shutdown"))

@@ -87,6 +87,9 @@ struct ModuleConfig {
     uint32_t pci_count;
     StartPolicy startup;
     ExitPolicy on_exit;
+    // role=init: the system's init — it is process 1 (busybox's poweroff and reboot signal
+    // pid 1), the only one of a boot configuration.
+    bool init;
 
     bool has_argument(const char* word) const;
     // The i-th argument, i < argument_count.

@@ -45,8 +45,11 @@ ipc::Error ProcessService::start(ProcessId parent, uint32_t module, const char* 
     uint32_t argc = 0;
     if (ipc::Error e = arguments(module, extra, words, argv, argc); e != ipc::Error::ok) return e;
 
-    ProcessEntry* entry = m_table.allocate(parent, module);
+    // init is process 1 when proc starts it (role=init); a restart takes pid 1 again.
+    const bool init = parent == kNoProcess && m_config->modules[module].init;
+    ProcessEntry* entry = m_table.allocate(parent, module, init ? ProcessId{1} : kNoProcess);
     if (entry == nullptr) return ipc::Error::no_space;
+    entry->system = parent == kNoProcess;
     ipc::Error error = m_host.start(m_host.context, m_table.slot_of(*entry), module, entry->thread,
                                     argv, argc, more);
     if (error != ipc::Error::ok) {

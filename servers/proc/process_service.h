@@ -81,8 +81,12 @@ public:
 
     ProcessService(ProcessHost host, const BootConfig* config)
         : m_host(host), m_config(config), m_events(EventHost{this, &answer_events, &thread_alive}) {
+        reserve_init_pid();
     }
-    void set_config(const BootConfig* config) { m_config = config; }
+    void set_config(const BootConfig* config) {
+        m_config = config;
+        reserve_init_pid();
+    }
 
     // The handlers; `from` is the kernel-given sender.
     ipc::Error spawn(axo_thread_id_t from, const SpawnRequest& request, SpawnReply& reply);
@@ -234,6 +238,13 @@ private:
     void settle_waits(ProcessId parent, ProcessId reaped);
     bool has_children(ProcessId parent);
     static WaitReply wait_reply(const ProcessEntry& child);
+
+    // Pid 1 is init's if the configuration has one (role=init).
+    void reserve_init_pid() {
+        if (m_config == nullptr) return;
+        for (uint32_t i = 0; i < m_config->module_count; ++i)
+            if (m_config->modules[i].init) m_table.reserve_first_pid();
+    }
 
     ProcessTable m_table;
     ProcessHost m_host;

@@ -64,7 +64,10 @@ ipc::Error ProcessService::kill(axo_thread_id_t from, const KillRequest& request
     for (uint32_t i = 0; i < ProcessTable::kSlots; ++i) {
         ProcessEntry& entry = m_table.at(i);
         if (entry.state != ProcessState::running) continue;
-        if (everybody ? entry.pid == sender : entry.pgid != group) continue;
+        // -1 from a process spares the system's processes; from proc itself it reaches all.
+        if (everybody ? entry.pid == sender || (entry.system && sender != kNoProcess)
+                      : entry.pgid != group)
+            continue;
         if (!may_signal(sender, entry, request.signal)) {
             ++refused;
             continue;

@@ -37,7 +37,8 @@ void ProcessTable::release_thread(axo_thread_id_t thread) {
     --m_numbers_in_use;
 }
 
-ProcessEntry* ProcessTable::allocate(ProcessId parent, uint32_t module) {
+ProcessEntry* ProcessTable::allocate(ProcessId parent, uint32_t module, ProcessId wanted) {
+    if (wanted != kNoProcess && find(wanted) != nullptr) return nullptr;
     // Round robin over the slots, so that a pid's slot is not predictable from the last one.
     uint32_t slot = kSlots;
     for (uint32_t n = 1; n <= kSlots && slot == kSlots; ++n) {
@@ -49,13 +50,16 @@ ProcessEntry* ProcessTable::allocate(ProcessId parent, uint32_t module) {
     if (thread == AXO_NIL_THREAD) return nullptr;
 
     // Every pid in use is in one of kSlots entries, so this ends within kSlots + 1 steps.
-    ProcessId pid = m_last_pid;
-    do {
-        pid = pid >= kMaxPid ? 1 : pid + 1;
-    } while (find(pid) != nullptr);
-
+    ProcessId pid = wanted;
+    if (pid == kNoProcess) {
+        pid = m_last_pid;
+        const ProcessId first = m_first_pid_reserved ? 2 : 1;
+        do {
+            pid = pid >= kMaxPid || pid < first ? first : pid + 1;
+        } while (find(pid) != nullptr);
+        m_last_pid = pid;
+    }
     m_last_slot = slot;
-    m_last_pid = pid;
     ProcessEntry& entry = m_entries[slot];
     entry = ProcessEntry{};
     entry.pid = pid;

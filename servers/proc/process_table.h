@@ -41,6 +41,7 @@ struct ProcessEntry {
     // The program's name once it exec'd a file (argv[0]'s last component, kProcInfo); empty: the
     // module's. A fork's child has its parent's.
     char name[kInfoNameBytes];
+    bool system;     // proc started it from the boot configuration: kill(-1) spares it
     uint32_t reason; // ExitReason, once ended
     int32_t status;  // once ended
 
@@ -81,7 +82,10 @@ public:
 
     // A free slot, marked running, with a new pid and thread id: the caller starts it or
     // gives it back with release(). nullptr if every slot is taken or no thread number is free.
-    ProcessEntry* allocate(ProcessId parent, uint32_t module);
+    // `pid`, if not kNoProcess: that pid (nullptr if it is in use).
+    ProcessEntry* allocate(ProcessId parent, uint32_t module, ProcessId pid = kNoProcess);
+    // Pid 1 is handed out only when asked for (init's, boot_config.h role=init).
+    void reserve_first_pid() { m_first_pid_reserved = true; }
     // The slot is free again (the process was reaped, or never started), and its threads'
     // numbers.
     void release(ProcessEntry& entry);
@@ -113,6 +117,7 @@ private:
     uint32_t m_next_number = 0;
     uint32_t m_numbers_in_use = 0, m_numbers_retired = 0;
     ProcessId m_last_pid = kNoProcess;
+    bool m_first_pid_reserved = false;
     uint32_t m_last_slot = kSlots - 1;
 };
 

@@ -1,5 +1,7 @@
 #include "servers/proc/server.h"
 
+#include "rt/rt.h"
+
 #include "axolotl/syscalls.h"
 #include "interfaces/sigma0/client.h"
 #include "servers/proc/argument_blocks.h"
@@ -181,6 +183,17 @@ ipc::Error on_signal_suspend(Proc& proc, axo_thread_id_t from, const SignalSuspe
     return proc.processes.signal_suspend(from, request, reply);
 }
 
+// The machine stops (protocol.h, kProcPower): root only; the caller synced the disks.
+ipc::Error on_power(Proc& proc, axo_thread_id_t from, const PowerRequest& request, ipc::Empty&) {
+    const ProcessEntry* caller = proc.processes.running(from);
+    if (caller == nullptr || caller->credentials.euid != 0) return ipc::Error::no_permission;
+    if (request.action == kReset) return ipc::Error::unsupported; // no reset in the kernel yet
+    if (request.action != kPowerOff) return ipc::Error::invalid_argument;
+    rt_printf("proc: power off, asked by process %u\n", static_cast<unsigned>(caller->pid));
+    (void)axo_debug_shutdown(0);
+    return ipc::Error::unsupported; // the kernel refused: not a privileged space
+}
+
 constexpr ipc::Route<Proc> kRoutes[] = {
     ipc::route<&on_name_register>(),
     ipc::route<&on_name_lookup>(),
@@ -215,6 +228,7 @@ constexpr ipc::Route<Proc> kRoutes[] = {
     ipc::route<&on_signal_take>(),
     ipc::route<&on_signal_suspend>(),
     ipc::route<&on_exec>(),
+    ipc::route<&on_power>(),
     ipc::route_with_item<&on_spawn_block>(),
     ipc::route_with_item<&on_exec_block>(),
     ipc::route_with_item<&on_exec_file>(),

@@ -17,7 +17,7 @@ axo_terminal_test(NAME shell-session SCRIPT shell_session.py
         "${AXO_TARGET_DIR}/servers/drivers/pci/pci port=0xcf8-0xcff on-exit=restart"
         "${AXO_TARGET_DIR}/servers/drivers/ata/ata port=0x1f0-0x1f7 port=0x3f6 irq=14 on-exit=restart"
         "${AXO_TARGET_DIR}/servers/fs/fs"
-        "${AXO_TARGET_DIR}/apps/init/init"
+        "${AXO_TARGET_DIR}/apps/init/init role=init"
     TIMEOUT 240
     QEMU_ARGS -drive file=${AXO_TARGET_DIR}/image/rootfs.img,format=raw,if=ide,index=0,snapshot=on
     NO_TAP

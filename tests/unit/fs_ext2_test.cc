@@ -152,6 +152,29 @@ TEST_P(Ext2Test, a_write_refused_for_want_of_space_leaves_the_size_alone) {
     EXPECT_EQ(fs().write(late, 0, {&byte, 1}, &done), Error::no_space);
     EXPECT_EQ(attributes(late).size, 0u);
     EXPECT_EQ(attributes(late).blocks, 0u);
+TEST_P(Ext2Test, remount_read_only_leaves_the_disk_clean_and_still_reads) {
+    auto state = [&] {
+        uint16_t value;
+        memcpy(&value, disk->device.bytes().data() + 1024 + 58, 2);
+        return value;
+    };
+    InodeNumber file = make_file(root(), "kept", "written before the stop");
+    InodeNumber orphan = make_file(root(), "orphan", std::string(3000, 'o'));
+    fs().retain(orphan); // still open, no longer linked
+    ASSERT_EQ(fs().unlink(root(), "orphan"), Error::ok);
+    EXPECT_EQ(state() & ext2::kStateValid, 0);
+    ASSERT_EQ(fs().remount_read_only(), Error::ok);
+    EXPECT_EQ(state() & ext2::kStateValid, ext2::kStateValid);
+    EXPECT_TRUE(fs().read_only());
+    EXPECT_TRUE(fs().mounted());
+    EXPECT_EQ(read_string(fs(), file), "written before the stop");
+    EXPECT_EQ(write_string(fs(), file, 0, "x"), Error::read_only);
+    InodeNumber out;
+    EXPECT_EQ(fs().create(root(), "late", regular(), &out), Error::read_only);
+    EXPECT_EQ(fs().remount_read_only(), Error::ok); // again: nothing to do
+    // What the disk holds is what e2fsck accepts as clean, the orphan's storage freed.
+    EXPECT_EQ(e2fsck_problems(disk->device.bytes()), "");
+    EXPECT_EQ(free_inodes(), start.free_inodes - 1);
 }
 
 TEST_P(Ext2Test, refuses_what_is_not_ext2_or_has_unknown_features) {

@@ -49,6 +49,8 @@ TEST(IpcErrnoMap, EveryCodeMapsToTheErrnoOfItsMeaning) {
         {ipc::Error::no_device, ENXIO},
         {ipc::Error::text_busy, ETXTBSY},
         {ipc::Error::not_executable, ENOEXEC},
+        {ipc::Error::deadlock, EDEADLK},
+        {ipc::Error::no_locks, ENOLCK},
         {ipc::Error::timed_out, ETIMEDOUT},
         {ipc::Error::server_gone, EIO},
         {ipc::Error::ipc_failed, EIO},

@@ -35,6 +35,17 @@ TEST(BootConfig, NameFromThePath) {
     EXPECT_STREQ(p.module.name, "serial");
 }
 
+TEST(BootConfig, RoleInitMarksTheSystemsInit) {
+    Parsed p = parse("/boot/apps/init/init role=init");
+    ASSERT_TRUE(p.ok) << p.error;
+    EXPECT_TRUE(p.module.init);
+    EXPECT_EQ(p.module.argument_count, 0u) << "role= is proc's word, not the program's";
+    EXPECT_FALSE(parse("/boot/hello").module.init);
+    p = parse("/boot/sh role=shell");
+    EXPECT_FALSE(p.ok);
+    EXPECT_NE(p.error.find("role"), std::string::npos) << p.error;
+}
+
 TEST(BootConfig, NameWordOverridesThePath) {
     Parsed p = parse("/work/build/target/servers/drivers/serial/serial name=com1");
     ASSERT_TRUE(p.ok) << p.error;

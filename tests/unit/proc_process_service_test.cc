@@ -339,6 +339,41 @@ TEST_F(ProcessServiceTest, AFailedStartTakesNoSlot) {
     EXPECT_EQ(spawn(kProcThread, "exit42", nullptr), ipc::Error::ok);
 }
 
+// role=init: pid 1 is kept for init, also when proc starts it again; nobody else gets it.
+TEST_F(ProcessServiceTest, InitIsProcessOneWhenTheConfigurationSaysSo) {
+    config.modules[0].init = true; // "init"
+    service.set_config(&config);
+    SpawnReply other{};
+    ASSERT_EQ(service.start(kNoProcess, 1, nullptr, other), ipc::Error::ok);
+    EXPECT_NE(other.pid, 1u) << "pid 1 waits for init";
+    SpawnReply init{};
+    ASSERT_EQ(service.start(kNoProcess, 0, nullptr, init), ipc::Error::ok);
+    EXPECT_EQ(init.pid, 1u);
+    SpawnReply child = spawned(init.main_thread);
+    EXPECT_NE(child.pid, 1u);
+    EXPECT_EQ(exit(init.main_thread, 0), ipc::kNoReply);
+    SpawnReply again{};
+    ASSERT_EQ(service.start(kNoProcess, 0, nullptr, again), ipc::Error::ok);
+    EXPECT_EQ(again.pid, 1u) << "a restarted init is process 1 again";
+}
+
+// kill(-1) reaches every process the caller may signal but itself and those proc started from
+// the boot configuration (the servers, init): init's shutdown ends the users' processes only.
+TEST_F(ProcessServiceTest, KillOfEverybodySparesTheSystemsProcesses) {
+    SpawnReply server{}, init{};
+    ASSERT_EQ(service.start(kNoProcess, 2, nullptr, server), ipc::Error::ok); // "spinner"
+    ASSERT_EQ(service.start(kNoProcess, 0, nullptr, init), ipc::Error::ok);
+    SpawnReply shell = spawned(init.main_thread, "spinner");
+    SpawnReply job = spawned(shell.main_thread, "spinner");
+    EXPECT_EQ(kill(init.main_thread, static_cast<ProcessId>(-1), kSignalKill), ipc::Error::ok);
+    EXPECT_EQ(service.caller(server.main_thread), server.pid) << "a server still runs";
+    EXPECT_EQ(service.caller(init.main_thread), init.pid) << "the caller still runs";
+    EXPECT_EQ(service.caller(shell.main_thread), kNoProcess);
+    EXPECT_EQ(service.caller(job.main_thread), kNoProcess);
+    // Nobody left to signal: not_found, as kill(-1, 0) then tells init.
+    EXPECT_EQ(kill(init.main_thread, static_cast<ProcessId>(-1), 0), ipc::Error::not_found);
+}
+
 TEST_F(ProcessServiceTest, AParentsEndOrphansItsChildren) {
     SpawnReply parent = spawned(kProcThread);
     SpawnReply running = spawned(parent.main_thread);

@@ -166,6 +166,47 @@ Error Ext2FileSystem::mount(const Ext2MountOptions& options) {
     return Error::ok;
 }
 
+Error Ext2FileSystem::remount_read_only() {
+    if (!m_mounted) {
+        return Error::invalid_argument;
+    }
+    if (m_read_only) {
+        return Error::ok;
+    }
+    Error first = Error::ok;
+    // Unlinked inodes still open: their storage goes now, as at unmount (e2fsck would find
+    // them deleted but still allocated otherwise).
+    for (Reference& reference : m_references) {
+        if (reference.count == 0) {
+            continue;
+        }
+        LoadedInode inode;
+        if (load_inode(reference.inode, &inode) == Error::ok && inode.core.links_count == 0 &&
+            inode.core.mode != 0) {
+            reference = Reference{};
+            Error error = release_inode_storage(inode);
+            if (error != Error::ok && first == Error::ok) {
+                first = error;
+            }
+        }
+    }
+    const uint16_t state = m_super.state;
+    m_super.state = m_mount_state;
+    m_super.wtime = static_cast<uint32_t>(m_clock.now().seconds);
+    m_super_dirty = true;
+    Error error = sync();
+    if (first == Error::ok) {
+        first = error;
+    }
+    if (first != Error::ok) {
+        m_super.state = state;
+        m_super_dirty = true;
+        return first;
+    }
+    m_read_only = true;
+    return Error::ok;
+}
+
 Error Ext2FileSystem::unmount() {
     if (!m_mounted) {
         return Error::invalid_argument;

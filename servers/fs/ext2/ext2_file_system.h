@@ -44,6 +44,10 @@ public:
     // Frees inodes still waiting for their last release, writes everything back, marks the
     // file system clean and flushes.
     Error unmount();
+    // The system stops: as unmount (unlinked inodes freed, the state as found at mount written
+    // back, every dirty block flushed), but it stays mounted, read-only: reads go on, changes
+    // answer read_only. On an error the file system stays as it was (read-write, not clean).
+    Error remount_read_only();
     bool mounted() const { return m_mounted; }
     // Whether the superblock said "cleanly unmounted, no errors" at mount.
     bool was_clean() const { return m_was_clean; }

@@ -213,7 +213,7 @@ static void test_descriptors(void) {
     lseek(fd, 0, SEEK_SET);
     ok(write(fd, "x", 1) == 1 && size_of("/px/d") == 11, "and writes now append");
     ok(fcntl(fd, F_SETFL, 0) == 0 && (fcntl(fd, F_GETFL) & O_APPEND) == 0, "F_SETFL clears them");
-    ok(errno_is(fcntl(fd, F_GETLK, 0), EINVAL), "an unknown fcntl: EINVAL");
+    ok(errno_is(fcntl(fd, 12345, 0), EINVAL), "an unknown fcntl: EINVAL");
     int nb = open("/px/d", O_RDONLY | O_NONBLOCK);
     ok(nb >= 0 && (fcntl(nb, F_GETFL) & O_NONBLOCK) != 0, "open O_NONBLOCK: F_GETFL shows it");
     close(nb);
@@ -672,4 +672,5 @@ void test_files(void) {
     test_second_thread();
     test_fork_shares_offset();
     test_pipe();
+    test_locks();
 }

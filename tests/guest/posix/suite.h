@@ -13,5 +13,7 @@ int reap(pid_t child);
 void test_files(void);
 /* select, pselect and poll (posix_poll.c). */
 void test_poll(void);
+/* Advisory locks and statvfs (posix_locks.c), on fs; called by test_files under /px. */
+void test_locks(void);
 
 #endif
