@@ -214,7 +214,6 @@ private:
     char m_second[kPathMax];
     ExecPager m_exec;    // fs as the pager of executables (servers/fs/pager)
     FileMapper m_mapper; // shared file mappings (servers/fs/pager)
-    ExecPager m_exec; // fs as the pager of executables (servers/fs/pager)
     LockTable::Slot m_lock_slots[kLockSlots];
     LockTable::Slot m_flock_slots[kLockSlots];
     LockTable m_locks{m_lock_slots};   // fcntl's, owned by processes

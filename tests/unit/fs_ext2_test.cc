@@ -152,6 +152,8 @@ TEST_P(Ext2Test, a_write_refused_for_want_of_space_leaves_the_size_alone) {
     EXPECT_EQ(fs().write(late, 0, {&byte, 1}, &done), Error::no_space);
     EXPECT_EQ(attributes(late).size, 0u);
     EXPECT_EQ(attributes(late).blocks, 0u);
+}
+
 TEST_P(Ext2Test, remount_read_only_leaves_the_disk_clean_and_still_reads) {
     auto state = [&] {
         uint16_t value;
