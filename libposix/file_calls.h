@@ -3,8 +3,8 @@
 // server, and fs's answers in newlib's shapes. Internal: programs see only the POSIX calls.
 #pragma once
 
-#include <stdint.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <sys/stat.h>
 
 #include "interfaces/file/client.h"

@@ -56,9 +56,8 @@ int record_lock(int fd, int command, struct flock* lock) {
 extern "C" int flock(int fd, int operation) {
     int32_t handle = -1;
     if (!posix::file_handle(fd, handle, EINVAL)) return -1;
-    ipc::Error error = posix::file_call([&](file::Client& files) {
-        return files.flock(handle, static_cast<uint32_t>(operation));
-    });
+    ipc::Error error = posix::file_call(
+        [&](file::Client& files) { return files.flock(handle, static_cast<uint32_t>(operation)); });
     if (error == ipc::Error::would_block) return posix::fail_errno(EWOULDBLOCK);
     return error == ipc::Error::ok ? 0 : posix::fail(error);
 }

@@ -1,6 +1,7 @@
 // Calls libposix does not carry out yet, answered with ENOSYS so that programs that mention them
 // (busybox: apps/ports/busybox/README.md) link and fail cleanly where they use them. Each goes
-// when its real implementation comes: utimensat for nanosecond times in fs's interface, and clock_settime for an RTC owner.
+// when its real implementation comes: utimensat for nanosecond times in fs's interface, and
+// clock_settime for an RTC owner.
 #include <errno.h>
 #include <stddef.h>
 #include <sys/types.h>

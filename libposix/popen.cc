@@ -1,8 +1,10 @@
-// popen and pclose (libposix/README.md): a command run by /bin/sh -c with one end of a pipe as
-// its standard input or output. Built on pipe, fork, dup2, execve and waitpid, so it works as
-// far as they do (no exec from the file system: execve fails, the child exits with 127, and
-// pclose reports that, as POSIX says for a shell that could not be run).
+// popen, pclose and system (libposix/README.md): a command run by /bin/sh -c, with one end of a
+// pipe as its standard input or output (popen), or waited for (system). Built on pipe, fork, dup2,
+// execve and waitpid, so it works as far as they do (no exec from the file system: execve fails,
+// the child exits with 127, and pclose reports that, as POSIX says for a shell that could not be
+// run).
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <sys/types.h>
 #include <sys/wait.h>
@@ -101,6 +103,47 @@ int pclose(FILE* stream) {
         got = waitpid(pid, &status, 0);
     } while (got < 0 && errno == EINTR);
     return got < 0 ? -1 : status;
+}
+
+// POSIX's system: SIGCHLD blocked and SIGINT and SIGQUIT ignored in the caller while the
+// command runs (so the caller's handlers neither reap it nor see the terminal's ^C), restored in
+// the child before the shell runs; 127 as the exit status of a shell that could not be run.
+int system(const char* command) {
+    if (command == nullptr) return access("/bin/sh", X_OK) == 0 ? 1 : 0;
+    struct sigaction ignore = {};
+    ignore.sa_handler = SIG_IGN;
+    sigemptyset(&ignore.sa_mask);
+    struct sigaction saved_int, saved_quit;
+    sigaction(SIGINT, &ignore, &saved_int);
+    sigaction(SIGQUIT, &ignore, &saved_quit);
+    sigset_t chld, saved_mask;
+    sigemptyset(&chld);
+    sigaddset(&chld, SIGCHLD);
+    sigprocmask(SIG_BLOCK, &chld, &saved_mask);
+    pid_t pid = fork();
+    if (pid == 0) {
+        sigaction(SIGINT, &saved_int, nullptr);
+        sigaction(SIGQUIT, &saved_quit, nullptr);
+        sigprocmask(SIG_SETMASK, &saved_mask, nullptr);
+        char* const argv[] = {const_cast<char*>("sh"), const_cast<char*>("-c"),
+                              const_cast<char*>(command), nullptr};
+        execve("/bin/sh", argv, environ);
+        _exit(127);
+    }
+    int status = -1;
+    if (pid > 0) {
+        pid_t got;
+        do {
+            got = waitpid(pid, &status, 0);
+        } while (got < 0 && errno == EINTR);
+        if (got < 0) status = -1;
+    }
+    int saved = errno;
+    sigaction(SIGINT, &saved_int, nullptr);
+    sigaction(SIGQUIT, &saved_quit, nullptr);
+    sigprocmask(SIG_SETMASK, &saved_mask, nullptr);
+    errno = saved;
+    return status;
 }
 
 } // extern "C"

@@ -22,8 +22,8 @@ static inline uint32_t bench_mmap_rdtsc(void) {
 /* One round: the cost per touched page, or 0 if mmap failed. */
 static inline uint32_t bench_mmap_touch(void) {
     uint32_t start = bench_mmap_rdtsc();
-    volatile uint8_t* area = (volatile uint8_t*)mmap(
-        0, BENCH_MMAP_BYTES, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    volatile uint8_t* area = (volatile uint8_t*)mmap(0, BENCH_MMAP_BYTES, PROT_READ | PROT_WRITE,
+                                                     MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     if ((void*)area == MAP_FAILED) return 0;
     for (uint32_t page = 0; page < BENCH_MMAP_PAGES; ++page)
         area[page * 4096u] = 1;

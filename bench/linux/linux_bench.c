@@ -33,8 +33,8 @@
 #include <unistd.h>
 
 #include "../common/first_touch.h"
-#include "../common/select_ready.h"
 #include "../common/mmap_touch.h"
+#include "../common/select_ready.h"
 
 #define WARMUP 100
 #define ROUNDS 1000

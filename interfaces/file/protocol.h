@@ -90,16 +90,18 @@ enum Label : uint32_t {
     kFileMapSync = AXO_FILE_MAP_SYNC,       // msync: a mapped file's pages written back
     kFileMapRelease = AXO_FILE_MAP_RELEASE, // munmap: one mapping of the file ended
 };
-static_assert(labels::all_in(
-    AXO_LABELS_FILE_FIRST, AXO_LABELS_FILE_LAST,
-    {kFileAttach,   kFileOpen,      kFileClose,   kFileRead,       kFileWrite,     kFilePread,
-     kFilePwrite,   kFileSeek,      kFileStat,    kFileFstat,      kFileAccess,    kFileMkdir,
-     kFileRmdir,    kFileUnlink,    kFileRename,  kFileLink,       kFileSymlink,   kFileReadlink,
-     kFileTruncate, kFileFtruncate, kFileChmod,   kFileFchmod,     kFileChown,     kFileFchown,
-     kFileUtimes,   kFileFutimes,   kFileReaddir, kFileChdir,      kFileFchdir,    kFileGetcwd,
-     kFileFsync,    kFileSync,      kFileStatfs,  kFileFstatfs,    kFileMknod,     kFileDup,
-     kFileGetFlags, kFileSetFlags,  kFilePipe,    kFileExecObject, kFilePagerRead, kFilePoll,
-     kFileMapObject, kFileMapSync,  kFileMapRelease, kFileLock,    kFileFlock,     kFileShutdown}));
+static_assert(
+    labels::all_in(AXO_LABELS_FILE_FIRST, AXO_LABELS_FILE_LAST,
+                   {kFileAttach,    kFileOpen,     kFileClose,     kFileRead,     kFileWrite,
+                    kFilePread,     kFilePwrite,   kFileSeek,      kFileStat,     kFileFstat,
+                    kFileAccess,    kFileMkdir,    kFileRmdir,     kFileUnlink,   kFileRename,
+                    kFileLink,      kFileSymlink,  kFileReadlink,  kFileTruncate, kFileFtruncate,
+                    kFileChmod,     kFileFchmod,   kFileChown,     kFileFchown,   kFileUtimes,
+                    kFileFutimes,   kFileReaddir,  kFileChdir,     kFileFchdir,   kFileGetcwd,
+                    kFileFsync,     kFileSync,     kFileStatfs,    kFileFstatfs,  kFileMknod,
+                    kFileDup,       kFileGetFlags, kFileSetFlags,  kFilePipe,     kFileExecObject,
+                    kFilePagerRead, kFilePoll,     kFileMapObject, kFileMapSync,  kFileMapRelease,
+                    kFileLock,      kFileFlock,    kFileShutdown}));
 
 constexpr uint32_t kBufferLog2 = AXO_FILE_BUFFER_LOG2;
 constexpr uint32_t kBufferBytes = AXO_FILE_BUFFER_BYTES;

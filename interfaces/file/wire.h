@@ -46,8 +46,8 @@ enum axo_file_label {
     AXO_FILE_DUP = AXO_LABELS_FILE_FIRST + 35,
     AXO_FILE_GET_FLAGS = AXO_LABELS_FILE_FIRST + 36,
     AXO_FILE_SET_FLAGS = AXO_LABELS_FILE_FIRST + 37,
-    AXO_FILE_PIPE = AXO_LABELS_FILE_FIRST + 38, /* a pipe: two handles */
-    AXO_FILE_POLL = AXO_LABELS_FILE_FIRST + 40, /* select/poll: handles' readiness */
+    AXO_FILE_PIPE = AXO_LABELS_FILE_FIRST + 38,     /* a pipe: two handles */
+    AXO_FILE_POLL = AXO_LABELS_FILE_FIRST + 40,     /* select/poll: handles' readiness */
     AXO_FILE_LOCK = AXO_LABELS_FILE_FIRST + 44,     /* fcntl's record locks */
     AXO_FILE_FLOCK = AXO_LABELS_FILE_FIRST + 45,    /* flock: a lock of the open description */
     AXO_FILE_SHUTDOWN = AXO_LABELS_FILE_FIRST + 46, /* sync, then refuse every change */

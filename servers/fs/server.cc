@@ -104,30 +104,30 @@ private:
 };
 
 constexpr ipc::Route<Server> kRoutes[] = {
-    ipc::route<&Server::on_attach>(),    ipc::route<&Server::on_open>(),
-    ipc::route<&Server::on_close>(),     ipc::route<&Server::on_dup>(),
-    ipc::route<&Server::on_get_flags>(), ipc::route<&Server::on_set_flags>(),
-    ipc::route<&Server::on_read>(),      ipc::route<&Server::on_write>(),
-    ipc::route<&Server::on_pread>(),     ipc::route<&Server::on_pwrite>(),
-    ipc::route<&Server::on_seek>(),      ipc::route<&Server::on_readdir>(),
-    ipc::route<&Server::on_fsync>(),     ipc::route<&Server::on_sync>(),
-    ipc::route<&Server::on_stat>(),      ipc::route<&Server::on_fstat>(),
-    ipc::route<&Server::on_access>(),    ipc::route<&Server::on_truncate>(),
-    ipc::route<&Server::on_ftruncate>(), ipc::route<&Server::on_chmod>(),
-    ipc::route<&Server::on_fchmod>(),    ipc::route<&Server::on_chown>(),
-    ipc::route<&Server::on_fchown>(),    ipc::route<&Server::on_utimes>(),
-    ipc::route<&Server::on_futimes>(),   ipc::route<&Server::on_statfs>(),
-    ipc::route<&Server::on_fstatfs>(),   ipc::route<&Server::on_mkdir>(),
-    ipc::route<&Server::on_rmdir>(),     ipc::route<&Server::on_unlink>(),
-    ipc::route<&Server::on_rename>(),    ipc::route<&Server::on_link>(),
-    ipc::route<&Server::on_symlink>(),   ipc::route<&Server::on_readlink>(),
-    ipc::route<&Server::on_mknod>(),     ipc::route<&Server::on_chdir>(),
-    ipc::route<&Server::on_fchdir>(),    ipc::route<&Server::on_getcwd>(),
-    ipc::route<&Server::on_pipe>(),      ipc::route<&Server::on_exec>(),
-    ipc::route<&Server::on_pager>(),     ipc::route<&Server::on_poll>(),
-    ipc::route<&Server::on_map_object>(), ipc::route<&Server::on_map_sync>(),
+    ipc::route<&Server::on_attach>(),      ipc::route<&Server::on_open>(),
+    ipc::route<&Server::on_close>(),       ipc::route<&Server::on_dup>(),
+    ipc::route<&Server::on_get_flags>(),   ipc::route<&Server::on_set_flags>(),
+    ipc::route<&Server::on_read>(),        ipc::route<&Server::on_write>(),
+    ipc::route<&Server::on_pread>(),       ipc::route<&Server::on_pwrite>(),
+    ipc::route<&Server::on_seek>(),        ipc::route<&Server::on_readdir>(),
+    ipc::route<&Server::on_fsync>(),       ipc::route<&Server::on_sync>(),
+    ipc::route<&Server::on_stat>(),        ipc::route<&Server::on_fstat>(),
+    ipc::route<&Server::on_access>(),      ipc::route<&Server::on_truncate>(),
+    ipc::route<&Server::on_ftruncate>(),   ipc::route<&Server::on_chmod>(),
+    ipc::route<&Server::on_fchmod>(),      ipc::route<&Server::on_chown>(),
+    ipc::route<&Server::on_fchown>(),      ipc::route<&Server::on_utimes>(),
+    ipc::route<&Server::on_futimes>(),     ipc::route<&Server::on_statfs>(),
+    ipc::route<&Server::on_fstatfs>(),     ipc::route<&Server::on_mkdir>(),
+    ipc::route<&Server::on_rmdir>(),       ipc::route<&Server::on_unlink>(),
+    ipc::route<&Server::on_rename>(),      ipc::route<&Server::on_link>(),
+    ipc::route<&Server::on_symlink>(),     ipc::route<&Server::on_readlink>(),
+    ipc::route<&Server::on_mknod>(),       ipc::route<&Server::on_chdir>(),
+    ipc::route<&Server::on_fchdir>(),      ipc::route<&Server::on_getcwd>(),
+    ipc::route<&Server::on_pipe>(),        ipc::route<&Server::on_exec>(),
+    ipc::route<&Server::on_pager>(),       ipc::route<&Server::on_poll>(),
+    ipc::route<&Server::on_map_object>(),  ipc::route<&Server::on_map_sync>(),
     ipc::route<&Server::on_map_release>(), ipc::route<&Server::on_lock>(),
-    ipc::route<&Server::on_flock>(),     ipc::route<&Server::on_shutdown>(),
+    ipc::route<&Server::on_flock>(),       ipc::route<&Server::on_shutdown>(),
 };
 static_assert(ipc::labels_unique(kRoutes));
 
@@ -157,8 +157,7 @@ void Server::run() {
     for (;;) {
         if (message.failed()) {
             if (!axo_ipc_error_in_receive(axo_my_utcb()->error)) dispatcher.note_failed_reply();
-            if (!m_pending.empty() || !m_lock_waits.empty() ||
-                m_readiness.registrations() != 0) {
+            if (!m_pending.empty() || !m_lock_waits.empty() || m_readiness.registrations() != 0) {
                 poll_events();
                 settle_pipes();
                 settle_locks();
@@ -354,8 +353,10 @@ ipc::Error Server::on_close(axo_thread_id_t from, const file::CloseRequest& requ
     ipc::Error error = m_vfs.close(caller, request.handle);
     settle_pipes(); // a pipe's last reader or writer may have gone
     // POSIX: closing any descriptor of a file releases the process's record locks on it.
-    if (open && error == ipc::Error::ok) release_locks(caller.pid, description);
-    else settle_locks();
+    if (open && error == ipc::Error::ok)
+        release_locks(caller.pid, description);
+    else
+        settle_locks();
     return error;
 }
 

@@ -28,7 +28,7 @@ public:
     static constexpr uint32_t kPipes = 32;       // pipes and FIFOs with open ends, at once
     static constexpr uint32_t kPipeWaiters = 64; // parked pipe requests in all
     static constexpr axo_timeout_t kPipePollInterval = axo_timeout_us(20000);
-    static constexpr uint32_t kLockSlots = 256; // fcntl's ranges in all (flock's: as many)
+    static constexpr uint32_t kLockSlots = 256;  // fcntl's ranges in all (flock's: as many)
     static constexpr uint32_t kLockWaiters = 32; // F_SETLKW and flock waits, at once
 
     Server(Vfs& vfs, uint8_t* buffers)

@@ -21,13 +21,12 @@ uint32_t access_of(const OpenDescription& description) {
 // The reply of F_GETLK for a conflicting lock.
 file::LockReply reply_of(const RecordLock& lock) {
     uint64_t length = lock.range.end == kLockToEnd ? 0 : lock.range.end - lock.range.start;
-    return file::LockReply{
-        lock.kind == LockKind::exclusive ? AXO_FILE_F_WRLCK : AXO_FILE_F_RDLCK,
-        file::low(lock.range.start),
-        file::high(lock.range.start),
-        file::low(length),
-        file::high(length),
-        lock.owner};
+    return file::LockReply{lock.kind == LockKind::exclusive ? AXO_FILE_F_WRLCK : AXO_FILE_F_RDLCK,
+                           file::low(lock.range.start),
+                           file::high(lock.range.start),
+                           file::low(length),
+                           file::high(length),
+                           lock.owner};
 }
 
 } // namespace
@@ -72,7 +71,9 @@ void Server::settle_locks() {
                     return w.flock ? ipc::send_reply(client, ipc::Empty{})
                                    : ipc::send_reply(client, file::LockReply{});
                 },
-                [&table](const LockWait& w) { (void)table.lock(w.node, w.owner, w.kind, w.range); });
+                [&table](const LockWait& w) {
+                    (void)table.lock(w.node, w.owner, w.kind, w.range);
+                });
             answered = true;
             break;
         }
@@ -95,8 +96,7 @@ ipc::Error Server::on_lock(axo_thread_id_t from, const file::LockRequest& reques
         break;
     case AXO_FILE_SEEK_CUR: {
         uint64_t position = 0;
-        if (ipc::Error error =
-                m_vfs.seek(caller, request.handle, 0, Whence::current, &position);
+        if (ipc::Error error = m_vfs.seek(caller, request.handle, 0, Whence::current, &position);
             error != ipc::Error::ok)
             return error;
         base = static_cast<int64_t>(position);
@@ -114,17 +114,15 @@ ipc::Error Server::on_lock(axo_thread_id_t from, const file::LockRequest& reques
         return ipc::Error::invalid_argument;
     }
     LockRange range;
-    if (Error error =
-            lock_range(base, static_cast<int64_t>(file::join(request.start_low, request.start_high)),
-                       static_cast<int64_t>(file::join(request.length_low, request.length_high)),
-                       &range);
+    if (Error error = lock_range(
+            base, static_cast<int64_t>(file::join(request.start_low, request.start_high)),
+            static_cast<int64_t>(file::join(request.length_low, request.length_high)), &range);
         error != Error::ok)
         return error;
     if (request.type != AXO_FILE_F_RDLCK && request.type != AXO_FILE_F_WRLCK &&
         request.type != AXO_FILE_F_UNLCK)
         return ipc::Error::invalid_argument;
-    const LockKind kind =
-        request.type == AXO_FILE_F_WRLCK ? LockKind::exclusive : LockKind::shared;
+    const LockKind kind = request.type == AXO_FILE_F_WRLCK ? LockKind::exclusive : LockKind::shared;
     const Node node = description.node;
 
     switch (request.command) {
@@ -165,8 +163,7 @@ ipc::Error Server::on_lock(axo_thread_id_t from, const file::LockRequest& reques
     return ipc::kNoReply;
 }
 
-ipc::Error Server::on_flock(axo_thread_id_t from, const file::FlockRequest& request,
-                            ipc::Empty&) {
+ipc::Error Server::on_flock(axo_thread_id_t from, const file::FlockRequest& request, ipc::Empty&) {
     Caller caller;
     uint8_t* buffer = nullptr;
     if (ipc::Error error = begin(from, &caller, &buffer); error != ipc::Error::ok) return error;

@@ -183,7 +183,8 @@ int main(void) {
     char name[200];
     while (fgets(name, sizeof name, tests) != NULL) {
         size_t length = strlen(name);
-        while (length > 0 && (name[length - 1] == '\n' || name[length - 1] == ' ')) name[--length] = 0;
+        while (length > 0 && (name[length - 1] == '\n' || name[length - 1] == ' '))
+            name[--length] = 0;
         if (length == 0 || name[0] == '#') continue;
         run_test(name, &counts);
         ++ran;

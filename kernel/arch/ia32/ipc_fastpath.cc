@@ -6,10 +6,10 @@
 #include <stddef.h>
 
 #include "axolotl/kip.h"
+#include "kernel/arch.h"
 #include "kernel/arch/ia32/descriptors.h"
 #include "kernel/arch/ia32/ipc_fastpath.h"
 #include "kernel/arch/ia32/trap.h"
-#include "kernel/arch.h"
 #include "kernel/ipc.h"
 #include "kernel/map_items.h"
 #include "kernel/panic.h"
@@ -100,7 +100,8 @@ struct FastPathLayout {
     static_assert(ia32::kTssEsp0Address == TSS_ESP0);
     static_assert(ReadyQueues::top_offset() == 0, "READY_TOP is the queues' address");
     static_assert(offsetof(ia32::FastCounts, same) == 0 && offsetof(ia32::FastCounts, space) == 4 &&
-                  offsetof(ia32::FastCounts, cr3) == 8 && offsetof(ia32::FastCounts, small) == 12,
+                      offsetof(ia32::FastCounts, cr3) == 8 &&
+                      offsetof(ia32::FastCounts, small) == 12,
                   "FAST_COUNT_*");
 };
 
@@ -114,8 +115,8 @@ namespace axo::arch {
 void collect_counters() {
     using ia32::g_fast_counts;
     axo_counters_t& counters = kip::get()->counters;
-    uint32_t all = g_fast_counts.same + g_fast_counts.space + g_fast_counts.cr3 +
-                   g_fast_counts.small;
+    uint32_t all =
+        g_fast_counts.same + g_fast_counts.space + g_fast_counts.cr3 + g_fast_counts.small;
     counters.syscalls += all;
     counters.ipcs += all;
     counters.context_switches += all;

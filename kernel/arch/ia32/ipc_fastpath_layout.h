@@ -5,23 +5,23 @@
 #define AXO_IA32_IPC_FASTPATH_LAYOUT_H
 
 /* Symbols (C++ names in parentheses; they carry these names through __asm__ labels). */
-#define CURRENT axo_current                    /* axo::g_current */
-#define THREAD_TABLE axo_fast_thread_table     /* axo::threads::g_fast_table */
-#define KIP axo_kip_page                       /* the KIP itself (space.cc) */
-#define READY_TOP axo_sched_ready              /* axo::sched::g_ready, ReadyQueues::top() */
-#define SCHED_LAZY axo_sched_lazy              /* axo::sched::g_lazy */
-#define SEGMENT_SPACE ia32_segment_space       /* axo::arch::g_segment_space */
-#define TASK_SWITCHED ia32_task_switched       /* axo::arch::g_task_switched, and in LOADED_STATE */
-#define LOADED_STATE ia32_loaded_state       /* axo::ia32::g_loaded_state, added to a kind */
+#define CURRENT axo_current                /* axo::g_current */
+#define THREAD_TABLE axo_fast_thread_table /* axo::threads::g_fast_table */
+#define KIP axo_kip_page                   /* the KIP itself (space.cc) */
+#define READY_TOP axo_sched_ready          /* axo::sched::g_ready, ReadyQueues::top() */
+#define SCHED_LAZY axo_sched_lazy          /* axo::sched::g_lazy */
+#define SEGMENT_SPACE ia32_segment_space   /* axo::arch::g_segment_space */
+#define TASK_SWITCHED ia32_task_switched   /* axo::arch::g_task_switched, and in LOADED_STATE */
+#define LOADED_STATE ia32_loaded_state     /* axo::ia32::g_loaded_state, added to a kind */
 #define LOADED_SMALL_SEGMENTS 1
 #define LOADED_IO_BITMAP 2
 #define LOADED_TASK_SWITCHED 4
 #define GDT ia32_gdt
 /* The fast path's hand-overs, one word per kind (axo::ia32::g_fast_counts; each stands for
  * the KIP counters named, which collect_fast_counts adds): */
-#define FAST_COUNT_SAME ia32_fast_counts      /* syscall, ipc, context switch */
-#define FAST_COUNT_SPACE ia32_fast_counts + 4 /* and a space switch */
-#define FAST_COUNT_CR3 ia32_fast_counts + 8   /* and a space switch with a CR3 write */
+#define FAST_COUNT_SAME ia32_fast_counts       /* syscall, ipc, context switch */
+#define FAST_COUNT_SPACE ia32_fast_counts + 4  /* and a space switch */
+#define FAST_COUNT_CR3 ia32_fast_counts + 8    /* and a space switch with a CR3 write */
 #define FAST_COUNT_SMALL ia32_fast_counts + 12 /* and a switch into a small space */
 
 /* Thread (kernel/thread.h) */
@@ -43,9 +43,9 @@
 
 /* Space (kernel/space.h) */
 #define S_PAGE_DIRECTORY 0
-#define S_ARCH_SWITCH 36 /* a small space's user data segment descriptor, two words */
-#define S_FAST_KIND 44   /* the third arch word: how the fast path switches into the space */
-#define FAST_KIND_LARGE 0   /* a large space without an I/O bitmap (a new space's zero) */
+#define S_ARCH_SWITCH 36     /* a small space's user data segment descriptor, two words */
+#define S_FAST_KIND 44       /* the third arch word: how the fast path switches into the space */
+#define FAST_KIND_LARGE 0    /* a large space without an I/O bitmap (a new space's zero) */
 #define FAST_KIND_SMALL 8    /* a small space without an I/O bitmap */
 #define FAST_KIND_GENERAL 16 /* a space with an I/O bitmap: the general path's */
 

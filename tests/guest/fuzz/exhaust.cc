@@ -425,9 +425,10 @@ void exhaust_files() {
     proc::SpawnReply child{};
     proc::WaitReply ended{};
     if (spawn("hello", nullptr, child)) (void)wait_for(child.pid, ended, 5000000);
-    // A first fork bomb, and one of each use of fs, before the baseline: the servers keep the
-    // pages they touch the first time (fs's stack and tables for 320 processes' events: 9 pages
-    // measured), which is no leak; the second time must leave everything where it was.
+    // A first fork bomb, one of each use of fs, and the files round, before the baseline: the
+    // servers keep the pages they touch the first time (fs's stack and tables for 320 processes'
+    // events: 9 pages measured), which is no leak; the second time must leave everything where it
+    // was.
     Counts cold = counts();
     if (spawn("exhaust", "bomb", child)) (void)wait_for(child.pid, ended, 60000000);
     Counts warm = counts();
@@ -438,6 +439,11 @@ void exhaust_files() {
     }
     for (uint32_t i = 0; i < 2; ++i)
         if (spawn("exhaust", "work", child)) (void)wait_for(child.pid, ended, 10000000);
+    // The files round once as well (its checks count here too): fs touches pages of its tables
+    // of descriptions, locks and mappings the first time 512 descriptions and 32 pipes are in
+    // use, and keeps them (one data frame measured); a second round leaves every count where it
+    // was, which is what the judged round below checks.
+    exhaust_files();
     warm = counts();
     rt::tap::diag("a first fork bomb made the servers keep %d data frames",
                   static_cast<int32_t>(warm.mm.data_frames - cold.mm.data_frames));

@@ -69,9 +69,9 @@ static void test_record_locks(int fd) {
        "splits it: the middle is free, both sides still held");
 
     /* SEEK_CUR and SEEK_END, and len 0 (to the end, however far the file grows). */
-    ok(lseek(fd, 100, SEEK_SET) == 100 &&
-           set_lock(fd, F_SETLK, F_WRLCK, SEEK_CUR, 0, 0) == 0 &&
-           child_can_lock(fd, F_RDLCK, 1000000, 1) == 1 << 8 && child_can_lock(fd, F_RDLCK, 99, 1) == 0,
+    ok(lseek(fd, 100, SEEK_SET) == 100 && set_lock(fd, F_SETLK, F_WRLCK, SEEK_CUR, 0, 0) == 0 &&
+           child_can_lock(fd, F_RDLCK, 1000000, 1) == 1 << 8 &&
+           child_can_lock(fd, F_RDLCK, 99, 1) == 0,
        "a lock from the offset with length 0 runs to the end of the file");
     ok(set_lock(fd, F_SETLK, F_UNLCK, SEEK_END, -5, 0) == 0 && lseek(fd, 0, SEEK_SET) == 0,
        "SEEK_END unlocks relative to the size");
