@@ -166,16 +166,8 @@ Error Ext2FileSystem::mount(const Ext2MountOptions& options) {
     return Error::ok;
 }
 
-Error Ext2FileSystem::remount_read_only() {
-    if (!m_mounted) {
-        return Error::invalid_argument;
-    }
-    if (m_read_only) {
-        return Error::ok;
-    }
+Error Ext2FileSystem::release_unlinked_open_inodes() {
     Error first = Error::ok;
-    // Unlinked inodes still open: their storage goes now, as at unmount (e2fsck would find
-    // them deleted but still allocated otherwise).
     for (Reference& reference : m_references) {
         if (reference.count == 0) {
             continue;
@@ -190,6 +182,19 @@ Error Ext2FileSystem::remount_read_only() {
             }
         }
     }
+    return first;
+}
+
+Error Ext2FileSystem::remount_read_only() {
+    if (!m_mounted) {
+        return Error::invalid_argument;
+    }
+    if (m_read_only) {
+        return Error::ok;
+    }
+    // Unlinked inodes still open: their storage goes now, as at unmount (e2fsck would find
+    // them deleted but still allocated otherwise).
+    Error first = release_unlinked_open_inodes();
     const uint16_t state = m_super.state;
     m_super.state = m_mount_state;
     m_super.wtime = static_cast<uint32_t>(m_clock.now().seconds);
@@ -213,19 +218,8 @@ Error Ext2FileSystem::unmount() {
     }
     Error first = Error::ok;
     if (!m_read_only) {
+        first = release_unlinked_open_inodes();
         for (Reference& reference : m_references) {
-            if (reference.count == 0) {
-                continue;
-            }
-            LoadedInode inode;
-            if (load_inode(reference.inode, &inode) == Error::ok && inode.core.links_count == 0 &&
-                inode.core.mode != 0) {
-                reference = Reference{};
-                Error error = release_inode_storage(inode);
-                if (error != Error::ok && first == Error::ok) {
-                    first = error;
-                }
-            }
             reference = Reference{};
         }
         m_super.state = m_mount_state;

@@ -138,6 +138,9 @@ private:
                       uint32_t* done);
     Error new_inode(uint32_t parent, const NewInode& attributes, LoadedInode* out);
     Error release_inode_storage(LoadedInode& inode);
+    // Frees the storage of every inode still open but no longer linked (at unmount and at a
+    // remount read-only); the first error, after trying them all.
+    Error release_unlinked_open_inodes();
     Error release_xattr_block(LoadedInode& inode);
     Error drop_link(LoadedInode& inode);
     Error drop_directory(LoadedInode& inode);
