@@ -141,49 +141,37 @@ def axolotl_args(target: Path, wall: bool) -> list[str]:
     return ["-kernel", str(kernel), "-append", AXOLOTL_CMDLINE, "-initrd", modules]
 
 
-def axolotl_mm_args(target: Path, wall: bool) -> list[str]:
-    """σ0, proc, mm and axo_bench_mm: page faults of an ordinary process through mm."""
+def axolotl_process_args(target: Path, program: str, wall: bool,
+                         with_fs: bool = False) -> list[str]:
+    """σ0, proc, mm (and fs if `with_fs`) and the benchmark `program` of bench/guest, an
+    ordinary process proc starts; its exit ends the run."""
     kernel = target / "kernel" / "kernel.elf"
-    files = [target / "servers" / "memory" / "sigma0" / "sigma0", target / "servers" / "proc" /
-             "proc", target / "servers" / "memory" / "mm" / "mm",
-             target / "bench" / "guest" / "axo_bench_mm"]
-    for f in (kernel, *files):
+    servers = [target / "servers" / "proc" / "proc", target / "servers" / "memory" / "mm" / "mm"]
+    if with_fs:
+        servers.append(target / "servers" / "fs" / "fs")
+    sigma0 = target / "servers" / "memory" / "sigma0" / "sigma0"
+    bench = target / "bench" / "guest" / program
+    for f in (kernel, sigma0, *servers, bench):
         if not f.exists():
             raise BenchError(f"{f} is missing: build first (./axo build)")
-    sigma0, proc, mm, bench = files
-    modules = (f"{sigma0} sigma0,{proc},{mm},{bench} on-exit=shutdown" +
+    modules = (",".join([f"{sigma0} sigma0", *map(str, servers), f"{bench} on-exit=shutdown"]) +
                (" wall" if wall else ""))
     return ["-kernel", str(kernel), "-append", AXOLOTL_CMDLINE, "-initrd", modules]
+
+
+def axolotl_mm_args(target: Path, wall: bool) -> list[str]:
+    """axo_bench_mm: page faults of an ordinary process through mm."""
+    return axolotl_process_args(target, "axo_bench_mm", wall)
 
 
 def axolotl_select_args(target: Path, wall: bool) -> list[str]:
-    """σ0, proc, mm, fs and axo_bench_select: select on ready pipes through libposix and fs."""
-    kernel = target / "kernel" / "kernel.elf"
-    files = [target / "servers" / "memory" / "sigma0" / "sigma0", target / "servers" / "proc" /
-             "proc", target / "servers" / "memory" / "mm" / "mm", target / "servers" / "fs" / "fs",
-             target / "bench" / "guest" / "axo_bench_select"]
-    for f in (kernel, *files):
-        if not f.exists():
-            raise BenchError(f"{f} is missing: build first (./axo build)")
-    sigma0, proc, mm, fs, bench = files
-    modules = (f"{sigma0} sigma0,{proc},{mm},{fs},{bench} on-exit=shutdown" +
-               (" wall" if wall else ""))
-    return ["-kernel", str(kernel), "-append", AXOLOTL_CMDLINE, "-initrd", modules]
+    """axo_bench_select, with fs: select on ready pipes through libposix and fs."""
+    return axolotl_process_args(target, "axo_bench_select", wall, with_fs=True)
 
 
 def axolotl_mmap_args(target: Path, wall: bool) -> list[str]:
-    """σ0, proc, mm and axo_bench_mmap: libposix's mmap of 1 MiB touched page by page."""
-    kernel = target / "kernel" / "kernel.elf"
-    files = [target / "servers" / "memory" / "sigma0" / "sigma0", target / "servers" / "proc" /
-             "proc", target / "servers" / "memory" / "mm" / "mm",
-             target / "bench" / "guest" / "axo_bench_mmap"]
-    for f in (kernel, *files):
-        if not f.exists():
-            raise BenchError(f"{f} is missing: build first (./axo build)")
-    sigma0, proc, mm, bench = files
-    modules = (f"{sigma0} sigma0,{proc},{mm},{bench} on-exit=shutdown" +
-               (" wall" if wall else ""))
-    return ["-kernel", str(kernel), "-append", AXOLOTL_CMDLINE, "-initrd", modules]
+    """axo_bench_mmap: libposix's mmap of 1 MiB touched page by page."""
+    return axolotl_process_args(target, "axo_bench_mmap", wall)
 
 
 # ---- boot to the shell ----------------------------------------------------------------------
