@@ -577,6 +577,9 @@ def main() -> int:
     p.add_argument("--wall-runs", type=int, default=5, help="plain TCG runs per system (min taken)")
     p.add_argument("--results-md", type=Path, default=SOURCE / "bench" / "RESULTS.md")
     p.add_argument("--chart", type=Path, default=SOURCE / "bench" / "results.png")
+    p.add_argument("--only", metavar="GROUP[,GROUP]",
+                   help="measure only these Axolotl boots (ipc, mm, select, mmap, boot); "
+                        "Linux's rows still all run unless --no-linux")
     p.add_argument("--no-profile", action="store_true",
                    help="skip profile.py's table of where the instructions go")
     args = p.parse_args()
@@ -589,15 +592,24 @@ def main() -> int:
     say(f"host TSC: {tsc_per_ns * 1000:.0f} MHz")
 
     target = args.build / "target"
-    results = measure("axolotl", lambda wall: axolotl_args(target, wall), args.wall_runs, 120,
-                      tsc_per_ns)
-    results.update(measure("axolotl", lambda wall: axolotl_mm_args(target, wall), args.wall_runs,
-                           120, tsc_per_ns))
-    results.update(measure("axolotl", lambda wall: axolotl_select_args(target, wall),
-                           args.wall_runs, 180, tsc_per_ns))
-    results.update(measure("axolotl", lambda wall: axolotl_mmap_args(target, wall), args.wall_runs,
-                           120, tsc_per_ns))
-    results.update(boot_to_shell(args.build, 300))
+    groups = {
+        "ipc": (lambda wall: axolotl_args(target, wall), 120),
+        "mm": (lambda wall: axolotl_mm_args(target, wall), 120),
+        "select": (lambda wall: axolotl_select_args(target, wall), 180),
+        "mmap": (lambda wall: axolotl_mmap_args(target, wall), 120),
+    }
+    chosen = args.only.split(",") if args.only else [*groups, "boot"]
+    unknown = [g for g in chosen if g not in groups and g != "boot"]
+    if unknown:
+        raise BenchError(f"--only: unknown group(s) {', '.join(unknown)}; "
+                         f"known: {', '.join([*groups, 'boot'])}")
+    results = {}
+    for name in chosen:
+        if name in groups:
+            make_args, timeout = groups[name]
+            results.update(measure("axolotl", make_args, args.wall_runs, timeout, tsc_per_ns))
+    if "boot" in chosen:
+        results.update(boot_to_shell(args.build, 300))
     linux_label = None
     if not args.no_linux:
         kernel, linux_label = fetch_linux(out / "linux")
