@@ -28,6 +28,14 @@ set(_axo_newlib_recipe "${CMAKE_CURRENT_LIST_DIR}/deps/build-newlib.sh")
 # The cache key: the recipe's text (all configure flags live in it) and the compiler that
 # runs it. Equal key, equal directory: a finished build there is reused as is.
 file(READ "${_axo_newlib_recipe}" _axo_recipe_text)
+# The patches are part of the recipe: a changed or added patch builds a fresh newlib.
+file(GLOB _axo_newlib_patches "${CMAKE_CURRENT_LIST_DIR}/deps/newlib-patches/*.patch")
+list(SORT _axo_newlib_patches)
+foreach(_axo_patch IN LISTS _axo_newlib_patches)
+    file(READ "${_axo_patch}" _axo_patch_text)
+    get_filename_component(_axo_patch_name "${_axo_patch}" NAME)
+    string(APPEND _axo_recipe_text "${_axo_patch_name}:${_axo_patch_text}")
+endforeach()
 string(SHA256 _axo_newlib_key "${_axo_recipe_text}${CMAKE_C_COMPILER_ID}${CMAKE_C_COMPILER_VERSION}")
 string(SUBSTRING "${_axo_newlib_key}" 0 12 _axo_newlib_key)
 set(AXO_NEWLIB_DIR "${AXO_DEPS_DIR}/newlib-${AXO_NEWLIB_VERSION}-${_axo_newlib_key}")

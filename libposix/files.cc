@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <sys/time.h>
 #include <sys/types.h>
+#include <time.h>
 #include <unistd.h>
 #include <utime.h>
 
@@ -325,6 +326,82 @@ int futimes(int fd, const struct timeval times[2]) {
     const file::Times* chosen = times != nullptr ? &given : nullptr;
     return posix::result(
         file_call([&](file::Client& files) { return files.futimes(handle, chosen); }));
+}
+
+// utimensat and futimens: nanosecond times with UTIME_NOW and UTIME_OMIT per field. Both "now"
+// (or no times) is fs's own "now", which needs only write access; otherwise an omitted field
+// keeps the file's current time (read first) and a "now" field is the realtime clock's.
+namespace {
+
+bool timespec_valid(const struct timespec& t) {
+    return t.tv_nsec == UTIME_NOW || t.tv_nsec == UTIME_OMIT ||
+           (t.tv_nsec >= 0 && t.tv_nsec < 1000000000L);
+}
+
+void put_timespec(const struct timespec& from, uint32_t& seconds_low, uint32_t& seconds_high,
+                  uint32_t& nanoseconds) {
+    uint64_t seconds = static_cast<uint64_t>(static_cast<int64_t>(from.tv_sec));
+    seconds_low = file::low(seconds);
+    seconds_high = file::high(seconds);
+    nanoseconds = static_cast<uint32_t>(from.tv_nsec);
+}
+
+// The two times to send, given the caller's and the file's current ones (`current`, needed
+// only when a field is UTIME_OMIT).
+void resolve_times(const struct timespec given[2], const struct stat& current, file::Times& out) {
+    struct timespec now {};
+    clock_gettime(CLOCK_REALTIME, &now);
+    struct timespec chosen[2] = {given[0], given[1]};
+    const struct timespec kept[2] = {current.st_atim, current.st_mtim};
+    for (int i = 0; i < 2; ++i) {
+        if (chosen[i].tv_nsec == UTIME_NOW) chosen[i] = now;
+        else if (chosen[i].tv_nsec == UTIME_OMIT) chosen[i] = kept[i];
+    }
+    put_timespec(chosen[0], out.access_seconds_low, out.access_seconds_high,
+                 out.access_nanoseconds);
+    put_timespec(chosen[1], out.modify_seconds_low, out.modify_seconds_high,
+                 out.modify_nanoseconds);
+}
+
+bool both_now(const struct timespec times[2]) {
+    return times == nullptr || (times[0].tv_nsec == UTIME_NOW && times[1].tv_nsec == UTIME_NOW);
+}
+
+} // namespace
+
+int utimensat(int dirfd, const char* path, const struct timespec times[2], int flags) {
+    if ((flags & ~AT_SYMLINK_NOFOLLOW) != 0) return fail_errno(EINVAL);
+    if (times != nullptr && (!timespec_valid(times[0]) || !timespec_valid(times[1])))
+        return fail_errno(EINVAL);
+    int32_t at = 0;
+    if (!path_base(dirfd, at)) return -1;
+    bool follow = (flags & AT_SYMLINK_NOFOLLOW) == 0;
+    uint32_t how = follow ? 0u : AXO_FILE_NOFOLLOW;
+    if (both_now(times)) return posix::set_times(at, path, nullptr, how);
+    struct stat current {};
+    if (posix::stat_at(at, path, &current, follow) != 0) return -1;
+    if (times[0].tv_nsec == UTIME_OMIT && times[1].tv_nsec == UTIME_OMIT) return 0;
+    file::Times chosen{};
+    resolve_times(times, current, chosen);
+    return posix::result(file_call(
+        [&](file::Client& files) { return files.utimes(at, path, &chosen, how); }));
+}
+
+int futimens(int fd, const struct timespec times[2]) {
+    if (times != nullptr && (!timespec_valid(times[0]) || !timespec_valid(times[1])))
+        return fail_errno(EINVAL);
+    int32_t handle = -1;
+    if (!posix::file_handle(fd, handle, EINVAL)) return -1;
+    file::Times chosen{};
+    if (!both_now(times)) {
+        struct stat current {};
+        if (fstat(fd, &current) != 0) return -1;
+        if (times[0].tv_nsec == UTIME_OMIT && times[1].tv_nsec == UTIME_OMIT) return 0;
+        resolve_times(times, current, chosen);
+    }
+    const file::Times* sent = both_now(times) ? nullptr : &chosen;
+    return posix::result(
+        file_call([&](file::Client& files) { return files.futimes(handle, sent); }));
 }
 
 // ---- Names ------------------------------------------------------------------------------------

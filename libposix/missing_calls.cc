@@ -1,7 +1,6 @@
 // Calls libposix does not carry out yet, answered with ENOSYS so that programs that mention them
 // (busybox: apps/ports/busybox/README.md) link and fail cleanly where they use them. Each goes
-// when its real implementation comes: utimensat for nanosecond times in fs's interface, and
-// clock_settime for an RTC owner.
+// when its real implementation comes: clock_settime, for an RTC owner.
 #include <errno.h>
 #include <stddef.h>
 #include <sys/types.h>
@@ -19,10 +18,6 @@ int not_implemented() {
 } // namespace
 
 extern "C" {
-
-int utimensat(int, const char*, const struct timespec*, int) {
-    return not_implemented();
-}
 
 int clock_settime(clockid_t, const struct timespec*) {
     return not_implemented();

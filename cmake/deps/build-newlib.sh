@@ -4,8 +4,8 @@
 #
 #   build-newlib.sh TARBALL PREFIX JOBS
 #
-# cmake/deps.cmake names PREFIX after the newlib version and a hash of this file and the
-# compiler version, so editing anything here (flags included) builds a fresh copy beside the
+# cmake/deps.cmake names PREFIX after the newlib version and a hash of this file, the patches
+# in newlib-patches/ and the compiler version, so editing anything here (flags included) builds a fresh copy beside the
 # old one instead of reusing a stale one. PREFIX/stamp is written last: it exists only for a
 # complete installation.
 # Facts behind the flags: ../shared/NOTES-toolchain.md (measured, not guessed).
@@ -48,6 +48,13 @@ mkdir -p "$work/build"
 say "unpacking $(basename "$tarball") (newlib is built once per recipe; full log: $log)"
 tar -xJf "$tarball" -C "$work" >>"$log" 2>&1 || fail "unpacking"
 src=$work/newlib-salsa # Debian's tarball does not unpack to newlib-3.3.0/
+
+# Our fixes of newlib's own bugs, one file each (newlib-patches/README.md says why).
+for patch in "$(dirname "${BASH_SOURCE[0]}")"/newlib-patches/*.patch; do
+    [[ -e $patch ]] || continue
+    say "applying $(basename "$patch")"
+    patch -d "$src" -p1 --forward --batch <"$patch" >>"$log" 2>&1 || fail "patch $(basename "$patch")"
+done
 
 # The host gcc predefines __linux__ & co.; newlib's sys/config.h would then select its Linux
 # flavour and links fail on __swrite64. Programs built against this newlib need the same -U's.

@@ -323,6 +323,33 @@ static void test_attributes(void) {
     ok(futimes(fd, times) == 0 && fstat(fd, &st) == 0 && st.st_mtime == 2000, "futimes");
     struct timeval bad[2] = {{0, 1000000}, {0, 0}};
     ok(errno_is(utimes("/px/a", bad), EINVAL), "utimes with 1e6 microseconds: EINVAL");
+
+    // utimensat and futimens (busybox's touch uses them): nanoseconds, UTIME_OMIT, UTIME_NOW.
+    struct timespec ns[2] = {{5000, 7}, {0, UTIME_OMIT}};
+    ok(utimensat(AT_FDCWD, "/px/a", ns, 0) == 0 && stat("/px/a", &st) == 0 &&
+           st.st_atime == 5000 && st.st_atim.tv_nsec == 7 && st.st_mtime == 2000,
+       "utimensat sets the access time and UTIME_OMIT keeps the modification time");
+    struct timespec only_mtime[2] = {{0, UTIME_OMIT}, {6000, 0}};
+    ok(utimensat(AT_FDCWD, "/px/a", only_mtime, 0) == 0 && stat("/px/a", &st) == 0 &&
+           st.st_atime == 5000 && st.st_mtime == 6000,
+       "utimensat with the access time omitted keeps it");
+    ok(utimensat(AT_FDCWD, "/px/a", NULL, 0) == 0 && stat("/px/a", &st) == 0 &&
+           st.st_mtime + 5 >= time(NULL) && st.st_atime + 5 >= time(NULL),
+       "utimensat(NULL): both now");
+    struct timespec now_and_fixed[2] = {{0, UTIME_NOW}, {7000, 0}};
+    ok(futimens(fd, now_and_fixed) == 0 && fstat(fd, &st) == 0 && st.st_mtime == 7000 &&
+           st.st_atime + 5 >= time(NULL),
+       "futimens: UTIME_NOW for one time, a given one for the other");
+    ok(errno_is(utimensat(AT_FDCWD, "/px/none", NULL, 0), ENOENT),
+       "utimensat of a missing file: ENOENT (touch then creates it)");
+    struct timespec bad_ns[2] = {{0, 1000000000L}, {0, 0}};
+    ok(errno_is(utimensat(AT_FDCWD, "/px/a", bad_ns, 0), EINVAL),
+       "utimensat with 1e9 nanoseconds: EINVAL");
+    struct timespec link_times[2] = {{8000, 0}, {9000, 0}};
+    ok(utimensat(AT_FDCWD, "/px/la", link_times, AT_SYMLINK_NOFOLLOW) == 0 &&
+           lstat("/px/la", &st) == 0 && st.st_mtime == 9000 && stat("/px/la", &st) == 0 &&
+           st.st_mtime == 7000,
+       "utimensat with AT_SYMLINK_NOFOLLOW changes the link, not its target");
     close(fd);
 
     mode_t old = umask(077);

@@ -523,6 +523,14 @@ static void test_time_and_system(void) {
     ok(gethostname(host, sizeof host) == 0 && host[0] != '\0', "gethostname: %s", host);
     ok(sysconf(_SC_PAGESIZE) == 4096 && sysconf(_SC_OPEN_MAX) >= 20, "sysconf");
 
+    // getopt: a lone "-" is an operand (standard input for cmp, diff, cat), not an option.
+    char* args[] = {"prog", "-a", "-", "file", NULL};
+    optind = 0; // newlib, like glibc, starts a new scan at 0 (busybox resets it so too)
+    int first = getopt(4, args, "a");
+    int second = getopt(4, args, "a");
+    ok(first == 'a' && second == -1 && optind == 2 && strcmp(args[optind], "-") == 0,
+       "getopt stops at a lone \"-\" (%d, %d, optind %d)", first, second, optind);
+
     int fd = dup(1);
     ok(fd == 3, "dup(1) is the lowest free descriptor, 3");
     ok(write(fd, "", 0) == 0 && isatty(fd), "the copy is the console");
