@@ -102,8 +102,8 @@ alignas(8) SegmentDescriptor g_flat_ldt[kLdtEntries];
 alignas(8) SegmentDescriptor g_slot_ldts[kSmallSpaceBlocks][kLdtEntries];
 
 SegmentDescriptor ldt_descriptor(const SegmentDescriptor* table) {
-    return make_segment(reinterpret_cast<uint32_t>(table), kLdtEntries * 8 - 1,
-                        kPresent | kTypeLdt, 0);
+    return make_segment(reinterpret_cast<uint32_t>(table), kLdtEntries * 8 - 1, kPresent | kTypeLdt,
+                        0);
 }
 
 void set_user_segments(SegmentDescriptor* ldt, DescriptorWords data) {

@@ -195,9 +195,8 @@ void descriptor_queries_see_only_user_segments() {
         uint32_t lar = trap_lar(selector), lsl = trap_lsl(selector);
         bool readable = trap_verr(selector) == 1, writable = trap_verw(selector) == 1;
         uint32_t limit = ldt ? 0xBFFFFFFFu : 511u;
-        bool right =
-            user ? ((lar >> 13) & 3) == 3 && lsl == limit && readable && writable == !code
-                 : lar == 0xFFFFFFFFu && lsl == 0xFFFFFFFFu && !readable && !writable;
+        bool right = user ? ((lar >> 13) & 3) == 3 && lsl == limit && readable && writable == !code
+                          : lar == 0xFFFFFFFFu && lsl == 0xFFFFFFFFu && !readable && !writable;
         if (!right && wrong++ == 0) first = selector;
     }
     check(wrong == 0,
