@@ -7,6 +7,7 @@
 #include "kernel/arch/ia32/trap.h"
 #include "kernel/kmem.h"
 #include "kernel/lib/string.h"
+#include "kernel/panic.h"
 
 extern "C" uint32_t ia32_trap_stubs[]; // trap_entry.S: one entry point per vector
 extern "C" void ia32_syscall_entry();  // ipc_fastpath.S
@@ -27,6 +28,7 @@ constexpr uint8_t kTypeDataWrite = 0x02;
 // kernel wrote — the IPC fast path's "user segments already flat" compare depends on that.
 constexpr uint8_t kTypeAccessed = 0x01;
 constexpr uint8_t kTypeTss32Available = 0x09;
+constexpr uint8_t kTypeLdt = 0x02;
 // Flags nibble: 4 KiB granularity, 32-bit default size.
 constexpr uint8_t kGranularity4K = 0x80;
 constexpr uint8_t kSize32 = 0x40;
@@ -90,6 +92,25 @@ void set(SegmentDescriptor& entry, DescriptorWords w) {
 } // namespace
 
 alignas(16) SegmentDescriptor ia32_gdt[kGdtEntries];
+
+namespace {
+// The LDTs: user code (entry 0) and data (entry 1). The flat one is shared by every large
+// space; a small space's is the one of its slot's first block, written when it is laid out.
+// Their GDT descriptors never change after boot: switching spaces changes only LDTR.
+constexpr uint32_t kLdtEntries = 2;
+alignas(8) SegmentDescriptor g_flat_ldt[kLdtEntries];
+alignas(8) SegmentDescriptor g_slot_ldts[kSmallSpaceBlocks][kLdtEntries];
+
+SegmentDescriptor ldt_descriptor(const SegmentDescriptor* table) {
+    return make_segment(reinterpret_cast<uint32_t>(table), kLdtEntries * 8 - 1, kPresent | kTypeLdt,
+                        0);
+}
+
+void set_user_segments(SegmentDescriptor* ldt, DescriptorWords data) {
+    set(ldt[kUserData >> 3], data);
+    set(ldt[kUserCode >> 3], DescriptorWords{data.low, data.high | kUserCodeTypeBits});
+}
+} // namespace
 const uint8_t* g_loaded_bitmap;
 uint32_t g_loaded_state;
 
@@ -105,10 +126,14 @@ void init_descriptors() {
         make_segment(0, kAllPages, kPresent | kCodeOrData | kTypeCodeRead, kFlags);
     ia32_gdt[kKernelData >> 3] =
         make_segment(0, kAllPages, kPresent | kCodeOrData | kTypeDataWrite, kFlags);
-    ia32_gdt[kUserCode >> 3] =
+    g_flat_ldt[kUserCode >> 3] =
         make_segment(0, kUserPages, kPresent | kDpl3 | kCodeOrData | kTypeCodeRead, kFlags);
-    ia32_gdt[kUserData >> 3] =
+    g_flat_ldt[kUserData >> 3] =
         make_segment(0, kUserPages, kPresent | kDpl3 | kCodeOrData | kTypeDataWrite, kFlags);
+    ia32_gdt[kFlatLdtSelector >> 3] = ldt_descriptor(g_flat_ldt);
+    for (uint32_t block = 0; block < kSmallSpaceBlocks; ++block) {
+        ia32_gdt[(kFirstSlotLdtSelector >> 3) + block] = ldt_descriptor(g_slot_ldts[block]);
+    }
 
     set_utcb_segment(utcb_segment(0));
 
@@ -133,12 +158,11 @@ void init_descriptors() {
     asm volatile("ljmp %0, $1f; 1:" ::"i"(kKernelCode));
     asm volatile("lidt %0" ::"m"(idtr));
     asm volatile("ltr %w0" ::"r"(uint32_t{kTssSelector}));
-    // No LDT, ever: LDTR otherwise keeps what the firmware or boot loader left (on QEMU a
-    // table at linear 0, which a process could fill with a call gate into ring 0). With a null
-    // LDTR every selector with TI set is a #GP, in user and kernel mode alike; the TSS's LDT
-    // field is null too (g_boot_tss is zero-initialised), though no task switch ever reads it.
-    asm volatile("lldt %w0" ::"r"(uint32_t{kNullSelector}));
-    check_fastpath_layout();
+    // Only the kernel's LDTs, ever: LDTR otherwise keeps what the firmware or boot loader left
+    // (on QEMU a table at linear 0, which a process could fill with a call gate into ring 0).
+    // They live in kernel memory and hold only the two user segments; the TSS's LDT field
+    // is null (g_boot_tss is zero-initialised), but no task switch ever reads it.
+    load_ldt(kFlatLdtSelector);
 }
 
 void set_kernel_stack(uint32_t esp0) {
@@ -153,9 +177,15 @@ DescriptorWords user_data_segment(uint32_t base, uint32_t size) {
 }
 static_assert(kTypeCodeRead - kTypeDataWrite == kUserCodeTypeBits >> 8);
 
-void set_user_segments(DescriptorWords data) {
-    set(ia32_gdt[kUserData >> 3], data);
-    set(ia32_gdt[kUserCode >> 3], DescriptorWords{data.low, data.high | kUserCodeTypeBits});
+uint16_t small_space_ldt(uint32_t base, uint32_t size) {
+    uint32_t block = (base - kSmallSpaceBase) / AXO_SMALL_BLOCK_SIZE;
+    ASSERT(base >= kSmallSpaceBase && block < kSmallSpaceBlocks);
+    set_user_segments(g_slot_ldts[block], user_data_segment(base, size));
+    return static_cast<uint16_t>(kFirstSlotLdtSelector + block * 8);
+}
+
+void load_ldt(uint16_t selector) {
+    asm volatile("lldt %w0" ::"r"(uint32_t{selector}));
 }
 
 bool probe_segment_limits() {

@@ -3,27 +3,37 @@
 
 #include <stdint.h>
 
+#include "axolotl/abi.h"
 #include "kernel/arch/ia32/layout.h"
 #include "kernel/lib/result.h"
 
 namespace axo::ia32 {
 
-// Selectors. Their order is fixed: user code/data follow kernel code/data so that the
-// sysenter convention (if ever used) holds.
+// Selectors. User code and data are the two descriptors of the running space's LDT (TI set):
+// the flat LDT of every large space, or a small space's own, whose segments cover its slot
+// (DESIGN.md §4). Switching between small spaces is then one `lldt` of a selector computed
+// when the space was laid out, where rewriting GDT descriptors took seven instructions.
+// GDT entries 3 and 4 (once the user segments) stay null.
 enum Selector : uint16_t {
     kNullSelector = 0x00,
     kKernelCode = 0x08,
     kKernelData = 0x10,
-    kUserCode = 0x18 | 3,
-    kUserData = 0x20 | 3,
+    kUserCode = 0x00 | 4 | 3, // LDT entry 0
+    kUserData = 0x08 | 4 | 3, // LDT entry 1
     kTssSelector = 0x28,
     // A user data segment whose base is the running thread's UTCB: %gs:0 reads its address.
     kUtcbSelector = 0x30 | 3,
     // Used once at boot to find out whether the CPU enforces data-segment limits.
     kProbeSelector = 0x38,
+    // The LDT of every large space: flat code and data up to 3 GiB.
+    kFlatLdtSelector = 0x40,
+    // Then one LDT descriptor per block of the small-space area: a small space uses the one of
+    // its first block (small_space_ldt).
+    kFirstSlotLdtSelector = 0x48,
 };
 
-constexpr uint32_t kGdtEntries = 8;
+constexpr uint32_t kSmallSpaceBlocks = AXO_SMALL_AREA_BLOCKS;
+constexpr uint32_t kGdtEntries = (kFirstSlotLdtSelector >> 3) + kSmallSpaceBlocks;
 constexpr uint32_t kIdtEntries = 256;
 
 // Interrupt vectors.
@@ -73,11 +83,12 @@ void set_utcb_segment(DescriptorWords words);
 // a small one (DESIGN.md §4). The code segment differs only in its type.
 DescriptorWords user_data_segment(uint32_t base, uint32_t size);
 constexpr uint32_t kUserCodeTypeBits = 0x08u << 8; // data read/write (2) -> code read (0xA)
-// The user code and data segments of the running space.
-void set_user_segments(DescriptorWords data);
-// Panics if ipc_fastpath_layout.h's descriptor constants are wrong (at boot).
-void check_fastpath_layout();
-// The GDT, for the IPC fast path (ipc_fastpath.S), which writes the UTCB and user segments.
+// Writes the user code and data segments of a small space at linear `base` (in the
+// small-space area) of `size` bytes into the LDT of its first block; returns that LDT's
+// selector, which `load_ldt` makes the running one.
+uint16_t small_space_ldt(uint32_t base, uint32_t size);
+void load_ldt(uint16_t selector);
+// The GDT, for the IPC fast path (ipc_fastpath.S), which writes the UTCB segment.
 extern "C" SegmentDescriptor ia32_gdt[];
 // Whether data-segment limits are enforced (QEMU's TCG does not; Bochs and hardware do).
 bool probe_segment_limits();
@@ -100,7 +111,7 @@ extern const uint8_t* g_loaded_bitmap __asm__("ia32_loaded_io_bitmap");
 // switches into it (ipc_fastpath.S, .Lkinds). None: a switch into a large space without an
 // I/O bitmap needs its CR3 and nothing else (the flat segments are there, and the space they
 // belonged to was large: thread_arch.cc, load_space).
-constexpr uint32_t kLoadedSmallSegments = 1; // the GDT's user segments are a small space's
+constexpr uint32_t kLoadedSmallSegments = 1; // LDTR holds a small space's LDT
 constexpr uint32_t kLoadedIoBitmap = 2;      // an I/O permission bitmap is loaded
 constexpr uint32_t kLoadedTaskSwitched = 4;  // CR0.TS is set (thread_arch.cc, lazy FPU)
 extern uint32_t g_loaded_state __asm__("ia32_loaded_state");

@@ -85,8 +85,8 @@
 .endm
 
 
-/* The commit, written out twice (after the same space and after a switch of spaces: no jump
- * between the two): the caller's MR0..MR2 into its UTCB, states, the lazy flag, the caller's
+/* The commit, written out three times (after the same space, after a switch into a large
+ * space and into a small one: no jump between them): the caller's MR0..MR2 into its UTCB, states, the lazy flag, the caller's
  * switch frame, current thread, TSS esp0, UTCB descriptor; then the head of the message into
  * the partner's UTCB (without flags) and the jump
  * to its words. The KIP's counters were counted before, one word per kind of hand-over
@@ -165,8 +165,8 @@ ia32_ipc_fast_space_other:
     add K LOADED_STATE, %edx
     jmp *K .Lkinds(,%edx,4)
 .Lto_large:
-    /* The flat segments loaded and no I/O bitmap: the space we leave is large too (a small
-     * one leaves its segments there: .Lto_small) and its directory is the loaded one
+    /* The flat LDT loaded and no I/O bitmap: the space we leave is large too (a small
+     * one leaves its LDT loaded: .Lto_small) and its directory is the loaded one
      * (load_space keeps it so): another than ours, so CR3 is written without a compare. */
     mov %ecx, K SEGMENT_SPACE
     mov K S_PAGE_DIRECTORY(%ecx), %ecx
@@ -313,13 +313,11 @@ ia32_ipc_fast_fpu:
     jmp *K .Lkinds(,%edx,4)
 
 ia32_ipc_fast_space_segments:
-.Lto_large_slow:                    /* from a small space: flat segments, the directory compared */
+.Lto_large_slow:                    /* from a small space: the flat LDT, the directory compared */
     mov %ecx, K SEGMENT_SPACE
     movl $LOADED_TASK_SWITCHED, K LOADED_STATE /* no I/O bitmap, CR0.TS set: .Lkinds */
-    movl $FLAT_DATA_LOW, K GDT + GDT_USER_DATA
-    movl $FLAT_DATA_HIGH, K GDT + GDT_USER_DATA + 4
-    movl $FLAT_DATA_LOW, K GDT + GDT_USER_CODE
-    movl $(FLAT_DATA_HIGH | USER_CODE_TYPE_BITS), K GDT + GDT_USER_CODE + 4
+    mov $FLAT_LDT, %edx
+    lldt %dx
     mov K S_PAGE_DIRECTORY(%ecx), %ecx
     mov %cr3, %edx                  /* the small space ran on the directory loaded before */
     cmp %ecx, %edx
@@ -329,18 +327,16 @@ ia32_ipc_fast_space_segments:
     jmp .Lcommitted
 1:  incl K FAST_COUNT_SPACE
     jmp .Lcommitted
-.Lto_small:                         /* segments only: the small-space area is in every directory */
-    mov %ecx, K SEGMENT_SPACE
+/* Into a small space: its LDT only (the small-space area is in every directory). From a
+ * large space the loaded state changes; from another small one it stays what .Lkinds picked
+ * this entry by. The commit is written out a third time: no jump to it. */
+.Lto_small:
     movl $(LOADED_SMALL_SEGMENTS | LOADED_TASK_SWITCHED), K LOADED_STATE /* .Lkinds */
-    mov K S_ARCH_SWITCH(%ecx), %edx
-    mov %edx, K GDT + GDT_USER_DATA
-    mov %edx, K GDT + GDT_USER_CODE
-    mov K S_ARCH_SWITCH + 4(%ecx), %edx
-    mov %edx, K GDT + GDT_USER_DATA + 4
-    or $USER_CODE_TYPE_BITS, %edx
-    mov %edx, K GDT + GDT_USER_CODE + 4
+.Lto_small_from_small:
+    mov %ecx, K SEGMENT_SPACE
+    lldt K S_ARCH_SWITCH(%ecx)
     incl K FAST_COUNT_SMALL
-    jmp .Lcommitted
+    COMMIT_AND_MESSAGE small
 
 /* int $0x30 from virtual-8086 mode, which only QEMU lets a ring-3 iret enter (with IOPL 3,
  * so that int reaches this DPL-3 gate): the frame is four words longer. It is no system call:
@@ -388,7 +384,7 @@ ia32_ipc_fast_unreachable:
     .long .Lother_fpu, .Lother_fpu, .Lgeneral, .Lgeneral        /* large */
     .long .Lto_large, .Lto_large_slow, .Lgeneral, .Lgeneral
     .long .Lother_fpu, .Lother_fpu, .Lgeneral, .Lgeneral        /* small */
-    .long .Lto_small, .Lto_small, .Lgeneral, .Lgeneral
+    .long .Lto_small, .Lto_small_from_small, .Lgeneral, .Lgeneral
     .rept 8                                                     /* with an I/O bitmap */
     .long .Lgeneral
     .endr

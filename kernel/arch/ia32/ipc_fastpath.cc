@@ -91,12 +91,10 @@ struct FastPathLayout {
     static_assert((uint32_t{AXO_TIMEOUT_ZERO} << 16 | AXO_TIMEOUT_NEVER) == TIMEOUTS_SEND_ZERO);
     static_assert(AXO_TIMEOUT_NEVER == 0, "timeouts 0: send and receive never");
 
-    static_assert(ia32::kUserCode >> 3 == GDT_USER_CODE / 8);
-    static_assert(ia32::kUserData >> 3 == GDT_USER_DATA / 8);
+    static_assert(ia32::kFlatLdtSelector == FLAT_LDT);
     static_assert(ia32::kUtcbSelector >> 3 == GDT_UTCB / 8);
     static_assert(ia32::kKernelData == KERNEL_DATA);
     static_assert(ia32::kVectorSyscall == SYSCALL_VECTOR);
-    static_assert(ia32::kUserCodeTypeBits == USER_CODE_TYPE_BITS);
     static_assert(ia32::kTssEsp0Address == TSS_ESP0);
     static_assert(ReadyQueues::top_offset() == 0, "READY_TOP is the queues' address");
     static_assert(offsetof(ia32::FastCounts, same) == 0 && offsetof(ia32::FastCounts, space) == 4 &&
@@ -126,16 +124,6 @@ void collect_counters() {
     g_fast_counts = ia32::FastCounts{};
 }
 } // namespace axo::arch
-
-namespace axo::ia32 {
-// The flat descriptor is only known at run time (make_segment is file-local): checked at boot.
-void check_fastpath_layout() {
-    DescriptorWords flat = user_data_segment(0, kUserEnd);
-    if (flat.low != FLAT_DATA_LOW || flat.high != FLAT_DATA_HIGH) {
-        axo::panic("ipc_fastpath_layout.h: FLAT_DATA_* is not the large-space data segment");
-    }
-}
-} // namespace axo::ia32
 
 // Switched to by the general path after blocking in the fast path (ia32_ipc_fast_blocked):
 // what the general path does after a switch and at the end of an ipc syscall.

@@ -43,7 +43,7 @@
 
 /* Space (kernel/space.h) */
 #define S_PAGE_DIRECTORY 0
-#define S_ARCH_SWITCH 36     /* a small space's user data segment descriptor, two words */
+#define S_ARCH_SWITCH 36     /* a small space's LDT selector (ia32::small_space_ldt) */
 #define S_FAST_KIND 44       /* the third arch word: how the fast path switches into the space */
 #define FAST_KIND_LARGE 0    /* a large space without an I/O bitmap (a new space's zero) */
 #define FAST_KIND_SMALL 8    /* a small space without an I/O bitmap */
@@ -80,12 +80,8 @@
 #define TIMEOUTS_SEND_ZERO 0x04000000 /* send timeout zero, receive timeout never */
 
 /* Descriptors (descriptors.h) */
-#define GDT_USER_CODE 0x18
-#define GDT_USER_DATA 0x20
 #define GDT_UTCB 0x30
-#define FLAT_DATA_LOW 0x0000FFFF
-#define FLAT_DATA_HIGH 0x00CBF300 /* accessed bit set: the CPU never writes it */
-#define USER_CODE_TYPE_BITS 0x800
+#define FLAT_LDT 0x40 /* the LDT of every large space */
 #define TSS_ESP0 0xFC100F9C /* ia32::kTssEsp0Address */
 #define KERNEL_DATA 0x10
 #define SYSCALL_VECTOR 0x30

@@ -20,7 +20,7 @@ namespace axo::arch {
 // What the CPU has loaded; the IPC fast path (ipc_fastpath.S) reads and writes them too.
 // (The loaded page directory is CR3 itself: reading it costs what a variable would, and the
 // fast path's switch into a large space then writes CR3 and nothing beside it.)
-const Space* g_segment_space __asm__("ia32_segment_space"); // whose user segments the GDT holds
+const Space* g_segment_space __asm__("ia32_segment_space"); // whose LDT (user segments) is loaded
 // Lazy FPU switching: the FPU keeps the state of g_fpu_owner; any other thread runs with
 // CR0.TS set, and its first FPU instruction traps (#NM) to fpu_switch().
 Thread* g_fpu_owner __asm__("ia32_fpu_owner");
@@ -182,14 +182,12 @@ void load_space(const Space* space) {
     g_segment_space = space;
     counters.space_switches++;
     if (space->is_small()) {
-        ia32::set_user_segments({space->arch_switch(0), space->arch_switch(1)});
+        ia32::load_ldt(static_cast<uint16_t>(space->arch_switch(0)));
         ia32::g_loaded_state |= ia32::kLoadedSmallSegments;
         counters.segment_reloads++;
         return;
     }
-    // The large-space segment, precomputed (checked against user_data_segment at boot:
-    // check_fastpath_layout).
-    ia32::set_user_segments({FLAT_DATA_LOW, FLAT_DATA_HIGH});
+    ia32::load_ldt(ia32::kFlatLdtSelector);
     ia32::g_loaded_state &= ~ia32::kLoadedSmallSegments;
     PhysAddr directory = space->page_directory();
     if (directory.raw() != ia32::read_cr3()) {
@@ -224,9 +222,11 @@ void switch_to(Thread* from, Thread* to) {
 }
 
 void space_layout_changed(Space& space) {
-    ia32::DescriptorWords data = ia32::user_data_segment(space.small_base(), space.user_limit());
-    space.set_arch_switch(0, data.low);
-    space.set_arch_switch(1, data.high);
+    // A small space's segments go into the LDT of its slot (which no other space uses while
+    // it holds the slot); a large one runs on the flat LDT.
+    space.set_arch_switch(0, space.is_small()
+                                 ? ia32::small_space_ldt(space.small_base(), space.user_limit())
+                                 : uint16_t{ia32::kFlatLdtSelector});
     space.set_arch_switch(kFastKindWord, fast_kind(space, space.io_bitmap()));
     threads::for_each([&space](Thread* t) {
         if (t->m_space == &space) update_switch_state(*t);

@@ -22,6 +22,8 @@ struct UserReturnEntry {
     uint32_t ip;
     uint32_t kind; // USER_RETURN_IRET, or the selector a faulting segment pop retries with
 };
+static_assert(USER_RETURN_DATA_SELECTOR == axo::ia32::kUserData &&
+              USER_RETURN_UTCB_SELECTOR == axo::ia32::kUtcbSelector);
 } // namespace
 extern "C" const UserReturnEntry __user_return_start[], __user_return_end[];
 extern "C" [[noreturn]] void ia32_retrap_user(axo::ia32::TrapFrame* frame);

@@ -8,7 +8,7 @@
 #define AXO_IA32_USER_RETURN_H
 
 #define USER_RETURN_IRET 0
-#define USER_RETURN_DATA_SELECTOR 0x23 /* ia32::kUserData */
+#define USER_RETURN_DATA_SELECTOR 0x0F /* ia32::kUserData */
 #define USER_RETURN_UTCB_SELECTOR 0x33 /* ia32::kUtcbSelector */
 /* EFLAGS.VM (bit 17) in the third byte of the flags word: testb $..., 2+offset(%esp). */
 #define EFLAGS_VM_BYTE2 0x02

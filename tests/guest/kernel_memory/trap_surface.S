@@ -31,11 +31,11 @@ trap_load_\reg\()_ip:
     movl $1, %eax
     ret
 .endm
-    load_probe ds, 0x23
-    load_probe es, 0x23
-    load_probe fs, 0x23
+    load_probe ds, 0x0F
+    load_probe es, 0x0F
+    load_probe fs, 0x0F
     load_probe gs, 0x33
-    load_probe ss, 0x23
+    load_probe ss, 0x0F
 
 /* uint32_t trap_int(uint32_t n): jumps to entry n of trap_int_table (int $n; return 1). */
     probe_entry trap_int

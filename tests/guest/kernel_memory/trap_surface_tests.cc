@@ -50,7 +50,8 @@ using sigma0::kSigma0AllocateAny;
 using sigma0::kSigma0Ok;
 
 constexpr uint32_t kGeneralProtection = 13, kPageFault = 14, kDebug = 1, kInvalidOpcode = 6;
-constexpr uint32_t kUserCodeSelector = 0x1B;
+constexpr uint32_t kUserCodeSelector = 0x07; // LDT entry 0
+constexpr uint32_t kFlatLdtSelector = 0x40;  // the LDT of every large space
 constexpr uint32_t kEflagsVm = 1u << 17, kEflagsIf = 1u << 9, kEflagsIopl3 = 3u << 12;
 
 // The last exception the handler thread answered, and how many.
@@ -125,10 +126,10 @@ struct LdtResult {
 void ldt_probes(void* arg) {
     auto* r = static_cast<LdtResult*>(arg);
     r->sldt = trap_sldt();
-    r->lar = trap_lar(0x07);
-    r->fs_faulted = trap_load_fs(0x07) == 0;
+    r->lar = trap_lar(0x17);
+    r->fs_faulted = trap_load_fs(0x17) == 0;
     r->fs_fault = g_last;
-    uint32_t pointer[2] = {0, 0x07};
+    uint32_t pointer[2] = {0, 0x17};
     r->call = trap_far_call(pointer);
     r->call_faulted = r->call == 0;
     r->call_fault = g_last;
@@ -136,55 +137,66 @@ void ldt_probes(void* arg) {
     send_done(1);
 }
 
+// The LDT is the kernel's (kernel/arch/ia32/README.md): LDTR holds the flat LDT of large
+// spaces, in kernel memory, with the user code and data segments and nothing beyond them.
+// Nothing a process writes (here a DPL-3 call gate at linear 0, where the firmware's LDTR
+// pointed) becomes a descriptor: the third LDT entry, selector 0x17, is past the table's limit.
 void ldt_call_gate_is_refused() {
     static LdtResult r;
     r = {};
     trap_ring0_marker = 0;
-    // The attack: a page at linear 0 (where the firmware's LDTR points) holding a DPL-3 call
-    // gate into the kernel's code segment, at the LDT's first descriptor (selector 0x07).
     uint32_t log2 = 12;
     Sigma0Reply m = sigma0_call(kSigma0AllocateAny, 1, &log2, axo_fpage(0, 12, AXO_FPAGE_RWX));
     r.page0_mapped = m.status == kSigma0Ok && axo_tag_typed(m.tag) == 2;
     if (r.page0_mapped) {
         uint32_t target = reinterpret_cast<uintptr_t>(&trap_ring0_function);
         uint32_t gate[2] = {(0x08u << 16) | (target & 0xFFFF), (target & 0xFFFF0000u) | 0xEC00u};
-        try_write(0, gate[0]);
-        try_write(4, gate[1]);
+        for (uint32_t entry = 0; entry < 3; ++entry) {
+            try_write(entry * 8, gate[0]);
+            try_write(entry * 8 + 4, gate[1]);
+        }
     }
     diag("page 0 %s for the call gate", r.page0_mapped ? "mapped" : "not mapped (refused)");
     bool ran = run_probes(ldt_probes, &r);
-    check(ran && r.sldt == 0, "ldt: LDTR holds the null selector (sldt %x)", r.sldt);
-    check(ran && r.lar == 0xFFFFFFFFu, "ldt: lar 0x07 finds no descriptor (got %x)", r.lar);
+    check(ran && r.sldt == kFlatLdtSelector, "ldt: LDTR holds the kernel's flat LDT (sldt %x)",
+          r.sldt);
+    check(ran && r.lar == 0xFFFFFFFFu, "ldt: lar 0x17 finds no descriptor (got %x)", r.lar);
     check(ran && r.fs_faulted && r.fs_fault.vector == kGeneralProtection &&
-              r.fs_fault.error == 0x04,
-          "ldt: loading selector 0x07 into fs is a #GP with error 4 for the thread (vector %u, "
-          "error %x)",
+              r.fs_fault.error == 0x14,
+          "ldt: loading selector 0x17 into fs is a #GP with error 0x14 for the thread (vector "
+          "%u, error %x)",
           r.fs_fault.vector, r.fs_fault.error);
     check(ran && r.call_faulted && r.call_fault.vector == kGeneralProtection &&
-              r.call_fault.error == 0x04 &&
+              r.call_fault.error == 0x14 &&
               r.call_fault.eip == reinterpret_cast<uintptr_t>(trap_far_call_ip) && r.marker == 0,
-          "ldt_call_gate_is_refused: a far call through 0x07 is a #GP of the thread and no "
+          "ldt_call_gate_is_refused: a far call through 0x17 is a #GP of the thread and no "
           "ring-0 code runs (cs %x, vector %u, error %x, marker %x)",
           r.call, r.call_fault.vector, r.call_fault.error, r.marker);
-    if (r.page0_mapped) try_write(0, 0), try_write(4, 0);
+    if (r.page0_mapped) {
+        for (uint32_t word = 0; word < 6; ++word)
+            try_write(word * 4, 0);
+    }
 }
 
 // ---- What lar, lsl, verr and verw reveal ------------------------------------------------------
 
-// From ring 3 they see exactly the three DPL-3 segments: user code (readable, not writable),
-// user data and the UTCB segment (both), with the documented limits; nothing of the kernel's
-// descriptors, the TSS or an LDT.
+// From ring 3 they see exactly the three DPL-3 segments: user code (LDT entry 0, readable,
+// not writable), user data (LDT entry 1) and the UTCB segment (GDT entry 6, both), with the
+// documented limits; nothing of the kernel's descriptors, the TSS or the LDT descriptors of
+// the GDT (entries 8 on, one per small-space block, then the end of the GDT).
 void descriptor_queries_see_only_user_segments() {
+    constexpr uint32_t kPastGdt = (9 + 128 + 2) * 8;
     uint32_t wrong = 0, first = 0;
-    for (uint32_t selector = 0; selector < 0x48; ++selector) {
+    for (uint32_t selector = 0; selector < kPastGdt; ++selector) {
         uint32_t index = selector >> 3;
-        bool user = (selector & 4) == 0 && (index == 3 || index == 4 || index == 6);
+        bool ldt = (selector & 4) != 0;
+        bool user = ldt ? index == 0 || index == 1 : index == 6;
+        bool code = ldt && index == 0;
         uint32_t lar = trap_lar(selector), lsl = trap_lsl(selector);
         bool readable = trap_verr(selector) == 1, writable = trap_verw(selector) == 1;
-        uint32_t limit = index == 6 ? 511u : 0xBFFFFFFFu;
-        bool right =
-            user ? ((lar >> 13) & 3) == 3 && lsl == limit && readable && writable == (index != 3)
-                 : lar == 0xFFFFFFFFu && lsl == 0xFFFFFFFFu && !readable && !writable;
+        uint32_t limit = ldt ? 0xBFFFFFFFu : 511u;
+        bool right = user ? ((lar >> 13) & 3) == 3 && lsl == limit && readable && writable == !code
+                          : lar == 0xFFFFFFFFu && lsl == 0xFFFFFFFFu && !readable && !writable;
         if (!right && wrong++ == 0) first = selector;
     }
     check(wrong == 0,
@@ -245,15 +257,16 @@ const char* const kLoadIps[5] = {trap_load_ds_ip, trap_load_es_ip, trap_load_fs_
                                  trap_load_ss_ip};
 const char* const kRegisterNames[5] = {"ds", "es", "fs", "gs", "ss"};
 
-// The documented GDT (kernel/arch/ia32/README.md): user code 0x18, user data 0x20, the UTCB
-// segment 0x30 are the only DPL-3 descriptors; no LDT. ds/es/fs/gs take null and those three
-// at any RPL; ss takes only the writable ones, at RPL 3.
+// The documented descriptors (kernel/arch/ia32/README.md): user code 0x07 and user data 0x0F
+// (the LDT's two entries), the UTCB segment 0x33 (GDT) are the only DPL-3 descriptors.
+// ds/es/fs/gs take null and those three at any RPL; ss takes only the writable ones, at RPL 3.
 bool load_works(uint32_t reg, uint32_t selector) {
     uint32_t index = selector >> 3;
     bool ldt = (selector & 4) != 0;
-    if (ldt) return false;
-    if (reg == 4) return (selector & 3) == 3 && (index == 4 || index == 6);
-    return index == 0 || index == 3 || index == 4 || index == 6;
+    bool data = ldt ? index == 1 : index == 6;
+    bool code = ldt && index == 0;
+    if (reg == 4) return (selector & 3) == 3 && data;
+    return (!ldt && index == 0) || data || code;
 }
 
 void selector_probes(void* arg) {
@@ -353,7 +366,7 @@ struct FarResult {
 
 void far_probes(void* arg) {
     auto* r = static_cast<FarResult*>(arg);
-    for (uint32_t selector = 0; selector < 0x48; ++selector) {
+    for (uint32_t selector = 0; selector < 0x50; ++selector) {
         for (uint32_t jump = 0; jump < 2; ++jump) {
             trap_target_cs = 0;
             uint32_t before = g_exceptions;
@@ -361,9 +374,10 @@ void far_probes(void* arg) {
                 reinterpret_cast<uintptr_t>(jump ? &trap_far_jump_target : &trap_far_call_target),
                 selector};
             uint32_t cs = jump ? trap_far_jump(pointer) : trap_far_call(pointer);
-            // Only the user code segment takes a far transfer, and at ring 3; anything else
-            // (kernel code, data, the TSS, null, beyond the GDT, the LDT) is a #GP.
-            bool right = (selector >> 3) == 3 && (selector & 4) == 0
+            // Only the user code segment (LDT entry 0) takes a far transfer, and at ring 3;
+            // anything else (kernel code, data, the TSS, null, the LDT descriptors, the LDT's
+            // data segment and beyond) is a #GP.
+            bool right = (selector >> 3) == 0 && (selector & 4) != 0
                              ? cs == kUserCodeSelector && trap_target_cs == kUserCodeSelector
                              : cs == 0 && trap_target_cs == 0 && g_exceptions == before + 1 &&
                                    g_last.vector == kGeneralProtection &&
@@ -425,7 +439,7 @@ void iret_to_v86_is_an_exception() {
     bool page = m.status == kSigma0Ok && axo_tag_typed(m.tag) == 2;
     if (page) try_write(0x8000, 0x000030CDu);
     static V86Probe cases[2];
-    cases[0] = {{"iret with VM set", kEflagsVm | kEflagsIf | 2, 0, 0x1B, 0x1B}, {}};
+    cases[0] = {{"iret with VM set", kEflagsVm | kEflagsIf | 2, 0, 0x07, 0x07}, {}};
     cases[1] = {{"iret with VM and IOPL 3 into int $0x30", kEflagsVm | kEflagsIopl3 | kEflagsIf | 2,
                  0x800, 0, 2},
                 {}};
