@@ -291,8 +291,10 @@ static void on_stack_handler(int signal) {
     handler_local = (uintptr_t)&local;
     stack_t now;
     handler_flags = sigaltstack(NULL, &now) == 0 ? now.ss_flags : -1;
+    /* Only on it: off it the change would be allowed, and the next handler would use `other`. */
     stack_t change = {other, 0, sizeof other};
-    handler_change_errno = sigaltstack(&change, NULL) == -1 ? errno : 0;
+    if (handler_flags == SS_ONSTACK)
+        handler_change_errno = sigaltstack(&change, NULL) == -1 ? errno : 0;
 }
 
 static void leave_stack_handler(int signal) {
