@@ -53,6 +53,13 @@ bool restart_after_handler();
 uint32_t handlers_run();
 // Takes and runs every deliverable signal now (a call of the process's own made them so).
 void deliver_pending();
+// Called by a running handler: `signals` stay blocked when it returns, added to the mask it
+// restores (sigwait's handler: one signal taken, the others of its set left pending).
+void keep_blocked_after_handler(uint32_t signals);
+// ---- The alternate signal stack (signal_stack.cc) ----
+// Where an SA_ONSTACK handler's stack begins: the top of the alternate stack, or 0 to run it
+// where the thread is (no alternate stack, or the thread is on it already).
+uint32_t alternate_stack_top();
 // The process's pid, asked of proc once (fork resets it).
 uint32_t my_pid();
 // A fork's child: what was the parent's alone (the timer thread, the cached pid) is not its own.

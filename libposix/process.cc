@@ -253,6 +253,13 @@ long sysconf(int name) {
     case _SC_NPROCESSORS_CONF:
     case _SC_NPROCESSORS_ONLN:
         return 1;
+    // The options <unistd.h> announces (include/sys/features.h), as POSIX asks.
+    case _SC_MEMORY_PROTECTION:
+        return _POSIX_MEMORY_PROTECTION;
+    case _SC_TIMERS:
+        return _POSIX_TIMERS;
+    case _SC_MONOTONIC_CLOCK:
+        return _POSIX_MONOTONIC_CLOCK;
     default:
         return fail_errno(EINVAL);
     }

@@ -31,4 +31,27 @@ axo_signal_entry:
     ret
     .size axo_signal_entry, . - axo_signal_entry
 
+/*
+ * void axo_signal_call_on_stack(uint32_t top, void (*call)(void*), void* argument): runs a
+ * handler on the alternate signal stack (SA_ONSTACK, signal_stack.cc). The caller's stack is
+ * given back on return; a handler that leaves by siglongjmp restores its own stack pointer.
+ */
+    .globl axo_signal_call_on_stack
+    .type axo_signal_call_on_stack, @function
+axo_signal_call_on_stack:
+    pushl %ebp
+    movl %esp, %ebp
+    movl 8(%ebp), %eax     /* top */
+    movl 12(%ebp), %ecx    /* call */
+    movl 16(%ebp), %edx    /* argument */
+    andl $-16, %eax
+    movl %eax, %esp
+    subl $12, %esp
+    pushl %edx
+    call *%ecx
+    movl %ebp, %esp
+    popl %ebp
+    ret
+    .size axo_signal_call_on_stack, . - axo_signal_call_on_stack
+
     .section .note.GNU-stack, "", @progbits

@@ -16,6 +16,9 @@
 #include "libposix/signal_set.h"
 
 extern "C" void axo_signal_entry(void);
+// signal_entry.S: calls `call(argument)` with the stack pointer at `top` (16-byte aligned), and
+// returns on the caller's stack.
+extern "C" void axo_signal_call_on_stack(uint32_t top, void (*call)(void*), void* argument);
 
 namespace posix {
 namespace {
@@ -28,6 +31,8 @@ bool g_restart;  // the last handler that ran had SA_RESTART
 
 // Handlers run so far (poll: one ran before its wait began).
 uint32_t g_handlers_run;
+// Signals the running handler asked to stay blocked after it returns (keep_blocked_after_handler).
+uint32_t g_keep_blocked;
 
 // The registers axo_signal_entry saved, and the interrupted ip and flags it returns to.
 struct SignalFrame {
@@ -90,6 +95,21 @@ int posix_code(uint32_t code) {
     }
 }
 
+struct HandlerCall {
+    const struct sigaction* action;
+    siginfo_t* info;
+    void* context;
+};
+
+void call_handler(void* argument) {
+    const HandlerCall& call = *static_cast<HandlerCall*>(argument);
+    int signal = call.info->si_signo;
+    if (call.action->sa_flags & SA_SIGINFO)
+        call.action->sa_sigaction(signal, call.info, call.context);
+    else
+        call.action->sa_handler(signal);
+}
+
 // Runs the handler of a taken signal with its mask, then restores the mask; returns the signals
 // that are deliverable after that (to be taken next).
 uint32_t run_handler(const proc::SignalTakeReply& taken, void* context) {
@@ -108,18 +128,22 @@ uint32_t run_handler(const proc::SignalTakeReply& taken, void* context) {
     g_mask = handler_mask(saved, static_cast<uint32_t>(action.sa_mask), signal,
                           (action.sa_flags & SA_NODEFER) != 0);
     if (report().deliverable != 0) deliver_pending(); // what this handler's mask lets through
-    if (action.sa_flags & SA_SIGINFO) {
-        siginfo_t info{};
-        info.si_signo = static_cast<int>(signal);
-        info.si_code = posix_code(taken.code);
-        info.si_addr = reinterpret_cast<void*>(taken.address);
-        action.sa_sigaction(static_cast<int>(signal), &info, context);
-    } else {
-        action.sa_handler(static_cast<int>(signal));
-    }
+    siginfo_t info{};
+    info.si_signo = static_cast<int>(signal);
+    info.si_code = posix_code(taken.code);
+    info.si_addr = reinterpret_cast<void*>(taken.address);
+    HandlerCall call{&action, &info, context};
+    // SA_ONSTACK: on the alternate stack, unless there is none or the thread is on it already
+    // (a handler interrupted by another: the stack goes on growing down from where it is).
+    uint32_t top = (action.sa_flags & SA_ONSTACK) ? alternate_stack_top() : 0;
+    if (top != 0)
+        axo_signal_call_on_stack(top, &call_handler, &call);
+    else
+        call_handler(&call);
     g_restart = (action.sa_flags & SA_RESTART) != 0;
     ++g_handlers_run;
-    g_mask = saved;
+    g_mask = change_mask(saved, MaskChange::block, g_keep_blocked);
+    g_keep_blocked = 0;
     return report().deliverable;
 }
 
@@ -131,6 +155,10 @@ bool restart_after_handler() {
 
 uint32_t handlers_run() {
     return g_handlers_run;
+}
+
+void keep_blocked_after_handler(uint32_t signals) {
+    g_keep_blocked |= signals;
 }
 
 void deliver_pending() {

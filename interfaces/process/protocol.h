@@ -55,6 +55,7 @@ enum Label : uint32_t {
     kProcSignalTake =
         AXO_PROC_SIGNAL_TAKE, // the next deliverable signal, and the context it interrupted
     kProcSignalSuspend = AXO_PROC_SIGNAL_SUSPEND, // sigsuspend: a mask, then wait for a signal
+    kProcRealTime = AXO_PROC_REAL_TIME,           // the boot's date: CLOCK_REALTIME's origin
     kProcGroupSession = AXO_PROC_GROUP_SESSION,   // the session of a process group (tcsetpgrp)
     kProcInfo = AXO_PROC_INFO,                    // one process: name, threads, memory (svc)
     kProcPower = AXO_PROC_POWER,                  // power the machine off, or reset it
@@ -776,6 +777,21 @@ struct SignalTakeRequest {
 };
 static_assert(ipc::wire_words<SignalTakeRequest> == 0);
 static_assert(ipc::wire_words<SignalTakeReply> == 7);
+
+// The realtime clock (CLOCK_REALTIME, file times): proc reads the RTC once at boot; the reply is
+// the date at which the KIP's clock read 0, in µs since the epoch (UTC), as two words. Realtime
+// is that plus the KIP's clock. 0 if proc found no RTC with a valid date (times then start at the
+// epoch at boot). Anybody may ask; no errors.
+struct RealTimeReply {
+    uint32_t boot_us_low;
+    uint32_t boot_us_high;
+};
+struct RealTimeRequest {
+    static constexpr uint32_t kLabel = kProcRealTime;
+    using Reply = RealTimeReply;
+};
+static_assert(ipc::wire_words<RealTimeRequest> == 0);
+static_assert(ipc::wire_words<RealTimeReply> == 2);
 
 // sigsuspend: sets the mask to `blocked` and waits for a caught signal. If one is deliverable at
 // once the reply says which (`deliverable`); otherwise proc never answers: the signal's diversion

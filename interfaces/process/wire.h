@@ -30,6 +30,8 @@ enum axo_process_label {
     AXO_PROC_SIGNAL_ACTION = AXO_LABELS_PROCESS_FIRST + 0x20,
     AXO_PROC_SIGNAL_TAKE = AXO_LABELS_PROCESS_FIRST + 0x21,
     AXO_PROC_SIGNAL_SUSPEND = AXO_LABELS_PROCESS_FIRST + 0x22,
+    /* The realtime clock: the date of the boot, from the RTC proc read then. */
+    AXO_PROC_REAL_TIME = AXO_LABELS_PROCESS_FIRST + 0x23,
     /* Terminals (servers/tty): the session of a process group. */
     AXO_PROC_GROUP_SESSION = AXO_LABELS_PROCESS_FIRST + 0x30,
     /* The machine: power off or reset (init at the end of a shutdown; root only). */

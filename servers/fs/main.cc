@@ -2,6 +2,7 @@
 // registers the name "fs" with proc and serves the file interface (interfaces/file) forever.
 #include "rt/rt.h"
 
+#include "interfaces/process/protocol.h"
 #include "lib/names/names.h"
 #include "servers/fs/ata_disk.h"
 #include "servers/fs/cache/block_cache.h"
@@ -13,15 +14,24 @@
 
 namespace {
 
-// Seconds since boot from the KIP's clock: there is no RTC reader yet, so times start at the
-// epoch when the system boots.
+// The realtime clock libposix's CLOCK_REALTIME is: the KIP's clock plus the boot's date, which
+// proc read from the RTC at boot (interfaces/process kProcRealTime; 0 without one: times then
+// start at the epoch when the system boots).
 class KipClock final : public fs::Clock {
 public:
     fs::Timestamp now() override {
-        uint64_t us = rt_clock_us();
+        uint64_t us = m_boot_us + rt_clock_us();
         return fs::Timestamp{static_cast<int64_t>(us / 1000000),
                              static_cast<uint32_t>(us % 1000000) * 1000};
     }
+    void ask_boot_date() {
+        proc::RealTimeReply reply{};
+        if (ipc::call(rt_kip()->root_task, proc::RealTimeRequest{}, reply) == ipc::Error::ok)
+            m_boot_us = static_cast<uint64_t>(reply.boot_us_high) << 32 | reply.boot_us_low;
+    }
+
+private:
+    uint64_t m_boot_us = 0;
 };
 
 // Memory of the server's own (zero-fill pages from its pager, touched as they are used): the
@@ -140,6 +150,7 @@ fs::Caller boot_caller() {
 } // namespace
 
 int main() {
+    g_clock.ask_boot_date(); // before anything is mounted or made: its times are dates
     const char* root_description = nullptr;
     bool root_read_only = false;
     fs::FileSystem& root = pick_root(&root_description, &root_read_only);

@@ -75,6 +75,7 @@ int main() {
         }
     }
     rt_printf("proc: %u program(s) configured\n", programs);
+    proc::read_real_time_clock(g_proc);
     g_proc.config = &g_config;
     g_proc.images = g_images;
     g_proc.processes.set_config(&g_config);

@@ -194,6 +194,13 @@ ipc::Error on_power(Proc& proc, axo_thread_id_t from, const PowerRequest& reques
     return ipc::Error::unsupported; // the kernel refused: not a privileged space
 }
 
+// The boot's date (protocol.h, kProcRealTime), for anybody.
+ipc::Error on_real_time(Proc& proc, axo_thread_id_t, const RealTimeRequest&, RealTimeReply& reply) {
+    reply.boot_us_low = static_cast<uint32_t>(proc.boot_epoch_us);
+    reply.boot_us_high = static_cast<uint32_t>(proc.boot_epoch_us >> 32);
+    return ipc::Error::ok;
+}
+
 constexpr ipc::Route<Proc> kRoutes[] = {
     ipc::route<&on_name_register>(),
     ipc::route<&on_name_lookup>(),
@@ -229,6 +236,7 @@ constexpr ipc::Route<Proc> kRoutes[] = {
     ipc::route<&on_signal_suspend>(),
     ipc::route<&on_exec>(),
     ipc::route<&on_power>(),
+    ipc::route<&on_real_time>(),
     ipc::route_with_item<&on_spawn_block>(),
     ipc::route_with_item<&on_exec_block>(),
     ipc::route_with_item<&on_exec_file>(),

@@ -57,7 +57,13 @@ struct Proc {
     } last_fault{};
     // Grants to drivers and their restarts: the rules (device_table.h; devices.h is the edge).
     DeviceTable devices;
+    // The date at which the KIP's clock read 0, µs since the epoch, from the RTC read at boot
+    // (real_time_clock.cc); 0 if there was none.
+    uint64_t boot_epoch_us = 0;
 };
+
+// Reads the RTC (CMOS ports from σ0) and sets proc.boot_epoch_us; logs the date or why not.
+void read_real_time_clock(Proc& proc);
 
 using Dispatcher = ipc::Dispatcher<Proc>;
 

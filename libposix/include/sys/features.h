@@ -1,5 +1,7 @@
 /* newlib's <sys/features.h>, and what libposix provides beyond newlib's bare-metal defaults:
- * clock_gettime and nanosleep (_POSIX_TIMERS declares them in <time.h>) and CLOCK_MONOTONIC. */
+ * clock_gettime and nanosleep (_POSIX_TIMERS declares them in <time.h>), CLOCK_MONOTONIC, and
+ * mprotect with the SIGSEGV a touch against the protection raises (_POSIX_MEMORY_PROTECTION;
+ * sysconf(_SC_MEMORY_PROTECTION) agrees). */
 #ifndef AXO_LIBPOSIX_SYS_FEATURES_H
 #define AXO_LIBPOSIX_SYS_FEATURES_H
 
@@ -10,6 +12,10 @@
 #endif
 #ifndef _POSIX_MONOTONIC_CLOCK
 #define _POSIX_MONOTONIC_CLOCK 200112L
+#endif
+
+#ifndef _POSIX_MEMORY_PROTECTION
+#define _POSIX_MEMORY_PROTECTION 200112L
 #endif
 
 #endif /* AXO_LIBPOSIX_SYS_FEATURES_H */

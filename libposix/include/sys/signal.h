@@ -1,7 +1,8 @@
 /*
  * newlib's <sys/signal.h> for i686-elf, with what POSIX signals need and newlib leaves to
  * RTEMS and Cygwin: sa_sigaction beside sa_handler, SA_RESTART, SA_SIGINFO, SA_NODEFER,
- * SA_RESETHAND, and a siginfo_t with si_addr. libposix implements them (libposix/README.md).
+ * SA_RESETHAND, SA_ONSTACK, a siginfo_t with si_addr, and the System V calls (sighold, sigrelse,
+ * sigignore, sigset, SIG_HOLD). libposix implements them (libposix/README.md).
  * newlib's own struct sigaction and siginfo_t are renamed out of the way; ours keep the handler
  * first, as newlib's, so code compiled against either agrees on sa_handler.
  */
@@ -10,9 +11,13 @@
 
 #define sigaction __newlib_sigaction
 #define siginfo_t __newlib_siginfo_t
+#define sigwaitinfo __newlib_sigwaitinfo
+#define sigtimedwait __newlib_sigtimedwait
 #include_next <sys/signal.h>
 #undef sigaction
 #undef siginfo_t
+#undef sigwaitinfo
+#undef sigtimedwait
 
 #ifdef __cplusplus
 extern "C" {
@@ -57,6 +62,18 @@ struct sigaction {
 };
 
 int sigaction(int, const struct sigaction*, struct sigaction*);
+/* newlib's prototypes name its own siginfo_t: these are the ones libposix implements. */
+struct timespec;
+int sigwaitinfo(const sigset_t*, siginfo_t*);
+int sigtimedwait(const sigset_t*, siginfo_t*, const struct timespec*);
+
+/* The System V calls of XSI (signal_system_v.cc); newlib declares sigpause (__xpg_sigpause),
+ * sigwait, sigwaitinfo, sigtimedwait and sigaltstack itself. */
+#define SIG_HOLD ((_sig_func_ptr)2)
+int sighold(int);
+int sigrelse(int);
+int sigignore(int);
+_sig_func_ptr sigset(int, _sig_func_ptr);
 
 #ifdef __cplusplus
 }

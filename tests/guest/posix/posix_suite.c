@@ -551,6 +551,7 @@ int main(int argc, char** argv, char** envp) {
     test_signals();
     test_interruptions();
     test_faults();
+    test_timers_and_signal_waits();
     test_time_and_system();
     test_files();
     test_poll();

@@ -13,6 +13,9 @@ int reap(pid_t child);
 void test_files(void);
 /* select, pselect and poll (posix_poll.c). */
 void test_poll(void);
+/* setitimer, the System V signal calls, sigwait, sigaltstack, the realtime clock
+ * (posix_timers.c). */
+void test_timers_and_signal_waits(void);
 /* Advisory locks and statvfs (posix_locks.c), on fs; called by test_files under /px. */
 void test_locks(void);
 
