@@ -118,23 +118,3 @@ axo_qemu_test(NAME exhaustion
     EXPECT [[fs: / is ext2 on ata, /tmp is tmpfs .*serving]]
            [[tty: the console on com1, serving]]
            [[proc: exhaust ended.*: success]])
-
-# irq-storm: tests/guest/fuzz/irq_storm.cc. QEMU's `edu` PCI device, granted to a driver
-# (pci=1234:11e8, resolved from the pci driver's report), whose level-triggered line the driver
-# raises and never clears at the device while it acknowledges every interrupt to the kernel: the
-# line fires again as soon as it is unmasked, for 4 s. Meanwhile the timer ticks (100 ms sleeps
-# take about 100 ms), new processes spawn, run and exit, proc answers; killed, the driver's line
-# is detached and the system goes on.
-axo_qemu_test(NAME irq-storm
-    MODULES "${AXO_TARGET_DIR}/servers/memory/sigma0/sigma0 sigma0"
-            "${AXO_TARGET_DIR}/servers/proc/proc"
-            "${AXO_TARGET_DIR}/servers/memory/mm/mm"
-            "${AXO_TARGET_DIR}/servers/drivers/pci/pci port=0xcf8-0xcff"
-            "${AXO_TARGET_DIR}/tests/guest/fuzz/irq_storm name=storm pci=1234:11e8 start=spawn"
-            "${AXO_TARGET_DIR}/tests/guest/fuzz/irq_storm on-exit=shutdown"
-            "${AXO_TARGET_DIR}/apps/hello/hello start=spawn"
-    QEMU_ARGS -device edu
-    TIMEOUT 90
-    LABELS fuzz-system
-    EXPECT [[storm: edu at [0-9a-f]+, irq [0-9]+: raising its interrupt]]
-           [[proc: irq_storm ended.*: success]])
