@@ -23,6 +23,11 @@
 // its own page back there instead of a fault. After server_gone a client looks the name up
 // again and asks for a buffer again; contents of the old one are gone.
 //
+// Who may: the driver's boot line may give the disk to one module (`client=fs`, proc's word,
+// docs/boot-configuration.md); then the driver asks proc (kProcDeviceClient) and any other
+// process gets no_permission for kAtaBuffer, and for kAtaRead / kAtaWrite without a buffer —
+// it never reaches a sector. kAtaInfo and kAtaStatistics are anyone's.
+//
 // Buffers belong to the thread that asked (the sender id the kernel reports). The driver has
 // kMaxBuffers of them; asking again from the same thread maps the same buffer again (contents
 // kept), kAtaRelease gives it back (the client's mapping is revoked). When all are taken, a
@@ -65,7 +70,8 @@ constexpr uint32_t kDeviceTimeoutMs = 5000;
 // The caller's buffer, mapped read-write into its receive window (BR0 must be an fpage of
 // kBufferLog2 at an address aligned to it; anything else gets no mapping — the client checks
 // with a read of its own). Reply: label 0, the words of BufferReply, one map item.
-// Errors: no_memory (the driver has no DMA memory).
+// Errors: no_permission (the disk was given to another module: client=); no_memory (the driver
+// has no DMA memory).
 struct BufferReply {
     uint32_t bytes;       // kBufferBytes
     uint32_t slot;        // which of the driver's buffers (diagnostics)
@@ -90,8 +96,8 @@ static_assert(ipc::wire_words<ReleaseRequest> == 0);
 // kAtaRead: sectors [lba, lba + count) of the disk into the caller's buffer at byte `offset`.
 // kAtaWrite: from the buffer at `offset` to sectors [lba, lba + count) (in the device's cache:
 // kAtaFlush makes them durable).
-// Errors: not_found (the caller has no buffer: kAtaBuffer first, or again after it was taken
-// back); invalid_argument (count 0 or above kBufferSectors; offset not a multiple of
+// Errors: no_permission (the caller has no buffer and may not have one: client=); not_found
+// (the caller has no buffer: kAtaBuffer first, or again after it was taken back); invalid_argument (count 0 or above kBufferSectors; offset not a multiple of
 // kSectorBytes, or offset + count * kSectorBytes beyond the buffer; lba + count beyond the
 // disk's capacity — nothing is transferred); io_error (the device reported an error or did
 // not answer in time: the part transferred is undefined).

@@ -29,10 +29,12 @@ enum DeviceLabel : uint32_t {
     kProcDmaAllocate = AXO_LABELS_DEVICES_FIRST + 4,  // contiguous memory + its physical address
     kProcDeviceStatus = AXO_LABELS_DEVICES_FIRST + 5, // a driver module's supervision state
     kProcPciReport = AXO_LABELS_DEVICES_FIRST + 6,    // the pci driver reports a device's BARs, IRQ
+    kProcDeviceClient = AXO_LABELS_DEVICES_FIRST + 7, // may this thread use the caller's device?
 };
 static_assert(labels::all_in(AXO_LABELS_DEVICES_FIRST, AXO_LABELS_DEVICES_LAST,
                              {kProcDeviceClaim, kProcDevicePorts, kProcDeviceIrq, kProcDeviceMemory,
-                              kProcDmaAllocate, kProcDeviceStatus, kProcPciReport}));
+                              kProcDmaAllocate, kProcDeviceStatus, kProcPciReport,
+                              kProcDeviceClient}));
 static_assert(kProcDeviceClaim == 0x0300 && kProcPciReport == 0x0306, "the wire's labels");
 
 // A driver is an ordinary process that holds only what its boot-configuration line grants
@@ -217,5 +219,27 @@ struct PciReportRequest {
 };
 static_assert(ipc::wire_words<PciReportRequest> == 24);
 static_assert(ipc::wire_words<PciReportReply> == 1);
+
+// Whether the process of `thread` may use the caller's device: a driver asks before it gives a
+// client anything of the device (the ATA driver: before a buffer, and when a thread without one
+// asks to read or write). The caller's line names its clients with `client=NAME` words
+// (docs/boot-configuration.md): then only a boot instance of a module so named — the process
+// proc started for that line, or the instance it restarted — may; a process spawned from the
+// same image is no boot instance, so a copy of fs started by anyone gets no disk. A line without
+// client= words lets any process (the driver tests talk to their drivers directly). The reply
+// is the client's pid.
+// Errors: no_permission, busy (the caller is no holder of grants: above); no_permission (the
+// process of `thread` is not a client of the device); not_found (`thread` is no thread of a
+// running process, with client= words; without them any thread is let through).
+struct DeviceClientReply {
+    ProcessId pid; // kNoProcess: `thread` is no process's (a line without client= words)
+};
+struct DeviceClientRequest {
+    static constexpr uint32_t kLabel = kProcDeviceClient;
+    using Reply = DeviceClientReply;
+    axo_thread_id_t thread;
+};
+static_assert(ipc::wire_words<DeviceClientRequest> == 1);
+static_assert(ipc::wire_words<DeviceClientReply> == 1);
 
 } // namespace proc

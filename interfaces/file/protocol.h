@@ -13,7 +13,10 @@
 // Errors (reply labels, lib/ipc/error.h) as POSIX names them: not_found ENOENT, exists EEXIST,
 // not_directory ENOTDIR, is_directory EISDIR, not_empty ENOTEMPTY, access_denied EACCES,
 // no_permission EPERM, name_too_long ENAMETOOLONG, symlink_loop ELOOP, bad_handle EBADF,
-// cross_device EXDEV, too_many_open EMFILE, read_only EROFS, invalid_argument EINVAL,
+// cross_device EXDEV, too_many_open EMFILE (the process's 64 handles),
+// too_many_open_in_system ENFILE (fs's own tables, the whole system's: its 512 open-file
+// descriptions, or its 64 processes — a process takes an entry at its first open, pipe or chdir
+// and gives it back when proc's events say it ended), read_only EROFS, invalid_argument EINVAL,
 // not_seekable ESPIPE, no_space ENOSPC, busy EBUSY, too_big EFBIG, too_many_links EMLINK;
 // bad_message for a request whose lengths do not fit the buffer or whose path is not
 // NUL-terminated; not_found (session_lost) before kFileAttach, or after the server took the
@@ -152,7 +155,7 @@ struct OpenReply {
 // open(at, path, flags, mode): flags as newlib's (wire.h); `mode` the permissions of a new file
 // with the caller's umask already applied. Errors: every path error; exists (O_CREAT|O_EXCL);
 // is_directory (a directory opened for writing); symlink_loop (O_NOFOLLOW on a symlink);
-// too_many_open; invalid_argument (unknown flags, access mode 3).
+// too_many_open; too_many_open_in_system; invalid_argument (unknown flags, access mode 3).
 struct OpenRequest {
     static constexpr uint32_t kLabel = kFileOpen;
     using Reply = OpenReply;
@@ -331,7 +334,8 @@ struct ShutdownRequest {
 // (open-file descriptions of kind object, mode FIFO | 0600: fstat works, seek and pread answer
 // not_seekable). `flags`: AXO_FILE_O_NONBLOCK (on both ends) or 0; close-on-exec is the
 // client's business. Errors: invalid_argument (other flags); too_many_open (the process's
-// handles or fs's descriptions are used up); no_space (fs has no free pipe).
+// handles are used up); too_many_open_in_system (fs's descriptions or its table of processes
+// are); no_space (fs has no free pipe).
 struct PipeReply {
     int32_t read_handle;
     int32_t write_handle;

@@ -84,6 +84,11 @@ ipc::Error status(const char* name, proc::DeviceStatusReply& reply) {
     return ipc::call(proc_thread(), request, reply);
 }
 
+ipc::Error client_allowed(axo_thread_id_t thread) {
+    proc::DeviceClientReply reply{};
+    return ipc::call(proc_thread(), proc::DeviceClientRequest{thread}, reply);
+}
+
 bool interrupt_line(axo_thread_id_t from, const ipc::Message& message, uint32_t& line) {
     if (message.label() != AXO_LABEL_INTERRUPT || message.untyped() != 0 || message.typed() != 0)
         return false;

@@ -56,6 +56,9 @@ ipc::Error map_device_memory(uint32_t physical, uint32_t log2, uint32_t where);
 ipc::Error allocate_dma(uint32_t slot, uint32_t log2, uint32_t where, uint32_t& physical);
 // proc's supervision state of module `name` (kProcDeviceStatus).
 ipc::Error status(const char* name, proc::DeviceStatusReply& reply);
+// Whether the process of `thread` may use this driver's device (kProcDeviceClient: the line's
+// client= words; none: anyone): ok, no_permission, or not_found (no process's thread).
+ipc::Error client_allowed(axo_thread_id_t thread);
 
 // ---- Interrupts -----------------------------------------------------------------------------
 

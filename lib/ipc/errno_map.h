@@ -93,6 +93,8 @@ static inline int axo_rpc_errno(uint32_t error) {
         return EDEADLK;
     case AXO_RPC_ENOLCK:
         return ENOLCK;
+    case AXO_RPC_ENFILE:
+        return ENFILE;
     case AXO_RPC_ETIMEDOUT:
         return ETIMEDOUT;
     case AXO_RPC_EGONE:

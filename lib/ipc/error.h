@@ -57,6 +57,7 @@ enum axo_rpc_error {
     AXO_RPC_ENOEXEC = 35, /* exec of a file that is no program this system runs */
     AXO_RPC_EDEADLK = 36, /* a wait for a lock would never end: its holder waits for the caller */
     AXO_RPC_ENOLCK = 37,  /* the table of record locks is full */
+    AXO_RPC_ENFILE = 38,  /* the server's table of open objects, for all callers, is full */
 
     /* Transport errors: made by the client side from the IPC error, never sent by a server. */
     AXO_RPC_ETIMEDOUT = 0x100, /* AXO_IPC_TIMEOUT in either phase */
@@ -115,6 +116,7 @@ enum class [[nodiscard]] Error : uint32_t{
     not_executable = AXO_RPC_ENOEXEC,
     deadlock = AXO_RPC_EDEADLK,
     no_locks = AXO_RPC_ENOLCK,
+    too_many_open_in_system = AXO_RPC_ENFILE,
     timed_out = AXO_RPC_ETIMEDOUT,
     server_gone = AXO_RPC_EGONE,
     ipc_failed = AXO_RPC_EIPC,
@@ -204,6 +206,8 @@ constexpr const char* error_name(Error error) {
         return "deadlock";
     case Error::no_locks:
         return "no locks available";
+    case Error::too_many_open_in_system:
+        return "too many open files in system";
     case Error::timed_out:
         return "timed out";
     case Error::server_gone:

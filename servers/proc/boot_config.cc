@@ -188,6 +188,17 @@ bool parse_grant_or_argument(Word word, ModuleConfig& out, bool& named, ConfigEr
                                     static_cast<uint16_t>(match.index)};
         return true;
     }
+    if (word.starts_with("client=")) {
+        Word value = word.after(7);
+        if (!valid_name(value))
+            return reject(error, word, "a client is a module's name, 1..31 printable characters");
+        if (out.client_count == kMaxClients) return reject(error, word, "too many clients");
+        char* name = out.clients[out.client_count++];
+        for (uint32_t i = 0; i < value.length; ++i)
+            name[i] = value.begin[i];
+        name[value.length] = '\0';
+        return true;
+    }
     if (word.starts_with("start=")) {
         Word value = word.after(6);
         if (value.length == 4 && value.starts_with("boot"))

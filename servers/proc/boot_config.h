@@ -18,6 +18,10 @@
 //   pci=VVVV:DDDD[.N]  the BARs and IRQ line of the N-th (from 0; default 0) PCI device with
 //                      that vendor and device id (four hexadecimal digits each, as lspci shows
 //                      them), once the pci driver reported it
+//   client=NAME        the module whose boot instance (the process proc started for its line,
+//                      or a restarted one) may use this driver's device — a disk given to fs:
+//                      client=fs; the driver asks proc (kProcDeviceClient) and refuses anyone
+//                      else. Up to kMaxClients; none: any process may
 //   start=boot|spawn   boot (the default): proc starts it at boot; spawn: only when a
 //                      process asks (kProcSpawn) — an image, not a server
 //   on-exit=shutdown   when the process proc started at boot ends, proc ends the run
@@ -43,6 +47,7 @@ constexpr uint32_t kMaxPortRanges = 8;
 constexpr uint32_t kMaxIrqs = 4;
 constexpr uint32_t kMaxMemoryRanges = 4;
 constexpr uint32_t kMaxPciDevices = 2;
+constexpr uint32_t kMaxClients = 2;
 constexpr uint32_t kModuleNameBytes = 32;
 constexpr uint32_t kCmdlineBytes = sizeof(axo_kip_module_t{}.cmdline);
 
@@ -85,6 +90,9 @@ struct ModuleConfig {
     // them to proc (servers/proc/device_table.h).
     PciId pci[kMaxPciDevices];
     uint32_t pci_count;
+    // client=NAME: the modules whose boot instances may use the device (none: anyone).
+    char clients[kMaxClients][kModuleNameBytes];
+    uint32_t client_count;
     StartPolicy startup;
     ExitPolicy on_exit;
     // role=init: the system's init — it is process 1 (busybox's poweroff and reboot signal

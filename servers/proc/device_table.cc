@@ -277,6 +277,23 @@ ipc::Error DeviceTable::dma(const DeviceCaller& caller, uint32_t slot, uint32_t 
     return ipc::Error::ok;
 }
 
+ipc::Error DeviceTable::client(const DeviceCaller& caller, const DeviceCaller& client,
+                               bool boot_instance, DeviceClientReply& reply) {
+    if (ipc::Error error = holder_of(caller); error != ipc::Error::ok) return error;
+    reply.pid = client.pid;
+    const ModuleConfig& config = m_config->modules[caller.module];
+    if (config.client_count == 0) return ipc::Error::ok; // no client= words: anyone
+    if (client.pid == kNoProcess) return ipc::Error::not_found;
+    // A process spawned from a client's image is no boot instance: only the line's own process.
+    if (!boot_instance || client.module >= m_config->module_count) return ipc::Error::no_permission;
+    for (uint32_t i = 0; i < config.client_count; ++i) {
+        const ModuleConfig* named = m_config->find(config.clients[i]);
+        if (named != nullptr && static_cast<uint32_t>(named - m_config->modules) == client.module)
+            return ipc::Error::ok;
+    }
+    return ipc::Error::no_permission;
+}
+
 ipc::Error DeviceTable::status(const Name& name, DeviceStatusReply& reply) const {
     if (!name.terminated() || name.length() == 0) return ipc::Error::invalid_argument;
     if (m_config == nullptr) return ipc::Error::not_found;

@@ -130,6 +130,11 @@ public:
                       MapAnswer& answer);
     ipc::Error dma(const DeviceCaller& caller, uint32_t slot, uint32_t log2, MapAnswer& answer);
     ipc::Error status(const Name& module, DeviceStatusReply& reply) const;
+    // kProcDeviceClient: may `client` (the process of the thread asked about; pid kNoProcess:
+    // none) use `caller`'s device? `boot_instance`: proc started `client` for its module's line,
+    // at boot or as a restart (the edge knows; a spawned copy of the image is not).
+    ipc::Error client(const DeviceCaller& caller, const DeviceCaller& client, bool boot_instance,
+                      DeviceClientReply& reply);
     ipc::Error pci_report(const DeviceCaller& caller, const PciReportRequest& report,
                           PciReportReply& reply);
 

@@ -157,6 +157,21 @@ ipc::Error on_device_status(Proc& proc, axo_thread_id_t, const DeviceStatusReque
     return proc.devices.status(request.module, reply);
 }
 
+ipc::Error on_device_client(Proc& proc, axo_thread_id_t from, const DeviceClientRequest& request,
+                            DeviceClientReply& reply) {
+    DeviceCaller client;
+    client.thread = request.thread;
+    bool boot_instance = false;
+    if (const ProcessEntry* entry = proc.processes.running(request.thread)) {
+        client.pid = entry->pid;
+        client.module = entry->module;
+        boot_instance = proc.config != nullptr && entry->module < proc.config->module_count &&
+                        (proc.boot_pid[entry->module] == entry->pid ||
+                         proc.devices.module(entry->module).instance == entry->pid);
+    }
+    return proc.devices.client(caller_of(proc, from), client, boot_instance, reply);
+}
+
 ipc::Error on_pci_report(Proc& proc, axo_thread_id_t from, const PciReportRequest& request,
                          PciReportReply& reply) {
     ipc::Error error = proc.devices.pci_report(caller_of(proc, from), request, reply);

@@ -39,6 +39,8 @@ ipc::Error on_device_status(Proc& proc, axo_thread_id_t from, const DeviceStatus
                             DeviceStatusReply& reply);
 ipc::Error on_pci_report(Proc& proc, axo_thread_id_t from, const PciReportRequest& request,
                          PciReportReply& reply);
+ipc::Error on_device_client(Proc& proc, axo_thread_id_t from, const DeviceClientRequest& request,
+                            DeviceClientReply& reply);
 
 // Hooks from processes.cc: a module was started at boot as `pid`; a process has ended (its
 // thread and space are gone): its grants are released and, if it was a supervised instance of

@@ -218,6 +218,7 @@ constexpr ipc::Route<Proc> kRoutes[] = {
     ipc::route<&on_dma_allocate>(),
     ipc::route<&on_device_status>(),
     ipc::route<&on_pci_report>(),
+    ipc::route<&on_device_client>(),
     ipc::route<&on_thread_create>(),
     ipc::route<&on_fork>(),
     ipc::route<&on_identify>(),

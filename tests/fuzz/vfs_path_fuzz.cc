@@ -146,6 +146,7 @@ bool path_error(Error e) {
     case Error::bad_handle:
     case Error::cross_device:
     case Error::too_many_open:
+    case Error::too_many_open_in_system:
     case Error::read_only:
     case Error::too_many_links:
         return true;

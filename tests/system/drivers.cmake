@@ -258,6 +258,33 @@ axo_ata_disk_test(NAME bochs-driver-restart-ata RUNNER bochs LAYOUT restart
     TIMEOUT 400
     EXPECT ${_axo_driver_restart_ata_expect})
 
+# ata-stranger-write-refused: the disk is given to fs (`client=fs` on the driver's line; proc's
+# device table says who that is: fs's boot instance). tests/system/ata_stranger_disk.py makes a
+# fresh 4 MiB ext2 image, fs mounts it as its root, and ata_stranger, an ordinary process, asks
+# for a buffer and writes sector 0 and the superblock: each request is refused with
+# no_permission; afterwards the boot block is as mke2fs wrote it and e2fsck -fn is clean.
+function(axo_ata_stranger_test)
+    cmake_parse_arguments(PARSE_ARGV 0 T "${_AXO_TEST_OPTIONS}" "${_AXO_TEST_ONE}"
+        "${_AXO_TEST_MULTI}")
+    _axo_runner_args(args 60)
+    add_test(NAME ${T_NAME}
+        COMMAND "${Python3_EXECUTABLE}" "${CMAKE_CURRENT_FUNCTION_LIST_DIR}/ata_stranger_disk.py"
+                "--disk=${AXO_TEST_LOG_DIR}/${T_NAME}.img" ${args})
+    _axo_test_properties(system ${_AXO_QEMU_SLACK})
+endfunction()
+
+axo_ata_stranger_test(NAME ata-stranger-write-refused
+    MODULES "${AXO_TARGET_DIR}/servers/memory/sigma0/sigma0 sigma0"
+            "${AXO_TARGET_DIR}/servers/proc/proc"
+            "${AXO_TARGET_DIR}/servers/memory/mm/mm"
+            "${_axo_ata} client=fs"
+            "${AXO_TARGET_DIR}/servers/fs/fs"
+            "${_axo_drivers_dir}/ata_stranger on-exit=shutdown"
+    TIMEOUT 60
+    EXPECT [[fs: / is ext2 on ata, /tmp is tmpfs .*serving]]
+           [[ata_stranger: every request on the disk refused]]
+           [[proc: ata_stranger ended.*: success]])
+
 # ---- The pci server and the e1000 driver (servers/drivers/pci, servers/drivers/e1000) ----
 #
 # driver-e1000: pci at boot (configuration ports), e1000 twice at boot: eth0 on QEMU's user

@@ -76,17 +76,20 @@ axo_qemu_test(NAME fuzz-rpc
     LABELS fuzz-system
     EXPECT [[proc: fuzz_rpc ended.*: success]])
 
-# fuzz-rpc-ext2: fs's round alone with ext2 on the ATA disk as its root (the root file system
-# the build makes; snapshot=on keeps the image as built), so that the malformed requests and the
-# victim's files go through ext2 and the block cache. The ATA driver is not fuzzed here: any
-# process may write the disk's sectors (servers/drivers/ata/README.md), which is no test of fs.
+# fuzz-rpc-ext2: the rounds of fs and of the ATA driver with ext2 on the ATA disk as fs's root
+# (the root file system the build makes; snapshot=on keeps the image as built), so that the
+# malformed requests and the victim's files go through ext2 and the block cache. The disk is
+# fs's (client=fs): the fuzzer's children are refused every buffer, read and write
+# (no_permission), so the driver's round cannot damage fs's disk; after each child fs still
+# reads the held file and the victim's files back (ata-stranger-write-refused in drivers.cmake
+# checks the image with e2fsck).
 axo_qemu_test(NAME fuzz-rpc-ext2
     MODULES "${AXO_TARGET_DIR}/servers/memory/sigma0/sigma0 sigma0"
             "${AXO_TARGET_DIR}/servers/proc/proc"
             "${AXO_TARGET_DIR}/servers/memory/mm/mm"
-            "${AXO_TARGET_DIR}/servers/drivers/ata/ata port=0x1f0-0x1f7 port=0x3f6 irq=14"
+            "${AXO_TARGET_DIR}/drv/ata port=0x1f0-0x1f7 port=0x3f6 irq=14 client=fs"
             "${AXO_TARGET_DIR}/servers/fs/fs"
-            "${AXO_TARGET_DIR}/tests/guest/fuzz/fuzz_rpc on-exit=shutdown only=fs seed=${AXO_FUZZ_SYSCALLS_SEED} requests=${AXO_FUZZ_RPC_REQUESTS}"
+            "${AXO_TARGET_DIR}/tests/guest/fuzz/fuzz_rpc on-exit=shutdown only=fs,ata seed=${AXO_FUZZ_SYSCALLS_SEED} requests=${AXO_FUZZ_RPC_REQUESTS}"
     QEMU_ARGS -drive file=${AXO_TARGET_DIR}/image/rootfs.img,format=raw,if=ide,index=0,snapshot=on
     TIMEOUT 120
     LABELS fuzz-system
@@ -105,7 +108,7 @@ axo_qemu_test(NAME exhaustion
             "${AXO_TARGET_DIR}/servers/memory/mm/mm"
             "${AXO_TARGET_DIR}/servers/drivers/serial/serial name=com1 port=0x3f8-0x3ff irq=4"
             "${AXO_TARGET_DIR}/servers/tty/tty"
-            "${AXO_TARGET_DIR}/servers/drivers/ata/ata port=0x1f0-0x1f7 port=0x3f6 irq=14"
+            "${AXO_TARGET_DIR}/drv/ata port=0x1f0-0x1f7 port=0x3f6 irq=14 client=fs"
             "${AXO_TARGET_DIR}/servers/fs/fs"
             "${AXO_TARGET_DIR}/tests/guest/fuzz/exhaust on-exit=shutdown"
             "${AXO_TARGET_DIR}/apps/hello/hello start=spawn"

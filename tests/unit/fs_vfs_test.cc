@@ -417,6 +417,51 @@ TEST_F(VfsTest, a_process_has_at_most_its_limit_of_handles) {
     EXPECT_EQ(open(root, "/f", fs::kOpenReadOnly), handles[5]); // the lowest free handle
 }
 
+TEST_F(VfsTest, a_full_table_of_descriptions_is_enfile_not_emfile) {
+    put(root, "/f", "x");
+    // Processes of their own handles each until fs's table of descriptions is full.
+    uint32_t opened = 0;
+    fs::Handle h = -1;
+    for (uint32_t pid = 100; opened < fs::kMaxOpenFiles; ++pid)
+        for (uint32_t i = 0; i < fs::kMaxHandles / 2 && opened < fs::kMaxOpenFiles; ++i, ++opened)
+            ASSERT_EQ(vfs->open(user(pid, 0, 0), fs::kAtCwd, "/f", fs::kOpenReadOnly, 0, &h),
+                      Error::ok);
+    fs::Caller fresh = user(99, 0, 0); // an entry of its own, no handle yet
+    ASSERT_EQ(vfs->chdir(fresh, fs::kAtCwd, "/"), Error::ok);
+    EXPECT_EQ(vfs->open(fresh, fs::kAtCwd, "/f", fs::kOpenReadOnly, 0, &h),
+              Error::too_many_open_in_system);
+    fs::Handle r = -1, w = -1;
+    EXPECT_EQ(vfs->open_pipe(fresh, 0, 1, &r, &w), Error::too_many_open_in_system);
+    vfs->exit(100);
+    EXPECT_EQ(vfs->open(fresh, fs::kAtCwd, "/f", fs::kOpenReadOnly, 0, &h), Error::ok)
+        << "an ended process's descriptions are free again";
+}
+
+TEST_F(VfsTest, a_full_table_of_processes_is_enfile_and_an_exit_frees_a_slot) {
+    put(root, "/f", "x");
+    fs::Handle h = -1;
+    // The fixture's root caller may hold an entry already: fill whatever is left.
+    uint32_t pid = 1000;
+    for (;; ++pid) {
+        Error e = vfs->open(user(pid, 0, 0), fs::kAtCwd, "/f", fs::kOpenReadOnly, 0, &h);
+        if (e != Error::ok) {
+            EXPECT_EQ(e, Error::too_many_open_in_system);
+            break;
+        }
+        ASSERT_LT(pid, 1000u + fs::kMaxProcesses) << "more processes than the table holds";
+    }
+    EXPECT_GE(pid - 1000, fs::kMaxProcesses - 2);
+    EXPECT_EQ(vfs->chdir(user(pid, 0, 0), fs::kAtCwd, "/"), Error::too_many_open_in_system);
+    fs::Handle r = -1, w = -1;
+    EXPECT_EQ(vfs->open_pipe(user(pid, 0, 0), 0, 1, &r, &w), Error::too_many_open_in_system);
+    EXPECT_EQ(vfs->fork(1000, pid), Error::too_many_open_in_system);
+    vfs->exit(1000);
+    EXPECT_EQ(vfs->open(user(pid, 0, 0), fs::kAtCwd, "/f", fs::kOpenReadOnly, 0, &h), Error::ok)
+        << "the ended process's slot is free again";
+    EXPECT_EQ(vfs->open(user(pid + 1, 0, 0), fs::kAtCwd, "/f", fs::kOpenReadOnly, 0, &h),
+              Error::too_many_open_in_system);
+}
+
 TEST_F(VfsTest, readdir_through_a_handle_continues_where_it_stopped) {
     ASSERT_EQ(vfs->mkdir(root, fs::kAtCwd, "/d", 0755), Error::ok);
     put(root, "/d/a", "");

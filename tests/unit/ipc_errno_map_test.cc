@@ -51,6 +51,7 @@ TEST(IpcErrnoMap, EveryCodeMapsToTheErrnoOfItsMeaning) {
         {ipc::Error::not_executable, ENOEXEC},
         {ipc::Error::deadlock, EDEADLK},
         {ipc::Error::no_locks, ENOLCK},
+        {ipc::Error::too_many_open_in_system, ENFILE},
         {ipc::Error::timed_out, ETIMEDOUT},
         {ipc::Error::server_gone, EIO},
         {ipc::Error::ipc_failed, EIO},

@@ -180,7 +180,7 @@ TEST(IpcErrors, TransportErrorsFromTheErrorWord) {
 }
 
 TEST(IpcErrors, EveryCodeHasAName) {
-    for (uint32_t code = 0; code <= AXO_RPC_ENOLCK; ++code)
+    for (uint32_t code = 0; code <= AXO_RPC_ENFILE; ++code)
         EXPECT_STRNE(ipc::error_name(static_cast<ipc::Error>(code)), "unknown error") << code;
     EXPECT_TRUE(ipc::is_transport_error(ipc::Error::server_gone));
     EXPECT_FALSE(ipc::is_transport_error(ipc::Error::no_space));

@@ -46,6 +46,21 @@ TEST(BootConfig, RoleInitMarksTheSystemsInit) {
     EXPECT_NE(p.error.find("role"), std::string::npos) << p.error;
 }
 
+TEST(BootConfig, ClientWordsNameTheModulesADeviceServes) {
+    Parsed p = parse("/boot/ata port=0x1f0-0x1f7 irq=14 client=fs client=backup");
+    ASSERT_TRUE(p.ok) << p.error;
+    ASSERT_EQ(p.module.client_count, 2u);
+    EXPECT_STREQ(p.module.clients[0], "fs");
+    EXPECT_STREQ(p.module.clients[1], "backup");
+    EXPECT_EQ(p.module.argument_count, 0u) << "client= is proc's word, not the driver's";
+    p = parse("/boot/ata client=a client=b client=c");
+    EXPECT_FALSE(p.ok);
+    EXPECT_NE(p.error.find("too many clients"), std::string::npos) << p.error;
+    p = parse("/boot/ata client=");
+    EXPECT_FALSE(p.ok);
+    EXPECT_NE(p.error.find("client"), std::string::npos) << p.error;
+}
+
 TEST(BootConfig, NameWordOverridesThePath) {
     Parsed p = parse("/work/build/target/servers/drivers/serial/serial name=com1");
     ASSERT_TRUE(p.ok) << p.error;

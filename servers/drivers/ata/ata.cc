@@ -164,7 +164,22 @@ void Ata::spurious_interrupt(uint32_t line) {
 
 // ---- Buffers ----------------------------------------------------------------------------------
 
+ipc::Error Ata::client_check(axo_thread_id_t from) {
+    // proc's device table knows whom the disk was given (the line's client= words); anything
+    // but a yes — a stranger, a thread of no process, proc not answering — is a no.
+    ipc::Error error = driver::client_allowed(from);
+    if (error == ipc::Error::ok) return error;
+    ++m_stats.refused;
+    if (m_strangers_refused++ == 0)
+        rt_printf("%s: refused thread %u.%u: not a client of this disk (%s); further refusals "
+                  "are only counted\n",
+                  m_name, axo_thread_number(from), axo_thread_version(from),
+                  ipc::error_name(error));
+    return ipc::Error::no_permission;
+}
+
 ipc::Error Ata::buffer(axo_thread_id_t from) {
+    if (ipc::Error error = client_check(from); error != ipc::Error::ok) return error;
     ipc::Sessions<kMaxBuffers>::Attached attached = m_sessions.attach(from);
     if (attached.error != ipc::Error::ok) return attached.error;
     BufferReply reply{kBufferBytes, attached.slot, m_info.sectors_low, m_info.sectors_high};
@@ -213,6 +228,8 @@ ipc::Error Ata::transfer(axo_thread_id_t from, const TransferRequest& request, b
     uint32_t count = request.count, offset = request.offset;
     uint32_t slot = 0;
     if (m_sessions.find(from, &slot) == nullptr) {
+        // A stranger hears that it may not, a client that it must ask for a buffer first.
+        if (ipc::Error error = client_check(from); error != ipc::Error::ok) return error;
         ++m_stats.refused;
         return ipc::Error::not_found;
     }

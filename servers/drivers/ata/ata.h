@@ -81,6 +81,9 @@ private:
     bool identify();
     void select_and_address(uint64_t lba, uint32_t count, bool ext);
     ipc::Error fail(bool timeout);
+    // ok if proc says the process of `from` may use the disk (kProcDeviceClient), else
+    // no_permission (counted in `refused`; the first one logged).
+    ipc::Error client_check(axo_thread_id_t from);
 
     const char* m_name = "ata";
     uint16_t m_port = 0;
@@ -94,6 +97,7 @@ private:
     ipc::Sessions<kMaxBuffers> m_sessions{kBufferLog2, ipc::WhenFull::take_least_recent};
     InfoReply m_info{};
     StatisticsReply m_stats{};
+    uint32_t m_strangers_refused = 0;
 };
 
 } // namespace ata

@@ -149,6 +149,11 @@ Vfs::Process* Vfs::process(uint32_t pid, bool create) {
     return free;
 }
 
+Error Vfs::no_entry(uint32_t pid) {
+    // The table of processes is the whole system's, as the descriptions' is: ENFILE.
+    return pid == 0 ? Error::no_space : Error::too_many_open_in_system;
+}
+
 Error Vfs::fork(uint32_t parent, uint32_t child) {
     if (child == 0 || child == parent) return Error::invalid_argument;
     exit(child); // a pid the Vfs saw before (an earlier process) starts afresh
@@ -158,7 +163,7 @@ Error Vfs::fork(uint32_t parent, uint32_t child) {
     Process* from = process(parent, false);
     if (from == nullptr || (!from->has_cwd && handles_of(parent) == 0)) return Error::ok;
     Process* to = process(child, true);
-    if (to == nullptr) return Error::no_space;
+    if (to == nullptr) return no_entry(child);
     for (uint32_t i = 0; i < kMaxHandles; ++i) {
         to->handles[i] = from->handles[i];
         if (from->handles[i] != kNoDescription) ++m_descriptions[from->handles[i]].references;
@@ -251,7 +256,8 @@ Error Vfs::install(Process& owner, const Description& description, Handle* out) 
         *out = static_cast<Handle>(handle);
         return Error::ok;
     }
-    return Error::too_many_open;
+    // The table of descriptions is the whole system's: ENFILE, not the process's EMFILE.
+    return Error::too_many_open_in_system;
 }
 
 void Vfs::drop_description(uint16_t index) {
@@ -434,7 +440,7 @@ Error Vfs::open(const Caller& caller, Handle at, std::string_view path, uint32_t
     if ((flags & ~kOpenKnown) != 0 || (flags & kOpenAccessMask) == kOpenAccessMask)
         return Error::invalid_argument;
     Process* owner = process(caller.pid, true);
-    if (owner == nullptr) return Error::no_space;
+    if (owner == nullptr) return no_entry(caller.pid);
     Node node;
     bool created = false;
     if ((flags & kOpenCreate) != 0) {
@@ -498,7 +504,7 @@ Error Vfs::open_pipe(const Caller& caller, uint32_t flags, uint32_t pipe, Handle
                      Handle* write_end) {
     if ((flags & ~kOpenNonBlocking) != 0) return Error::invalid_argument;
     Process* owner = process(caller.pid, true);
-    if (owner == nullptr) return Error::no_space;
+    if (owner == nullptr) return no_entry(caller.pid);
     Description description;
     description.kind = OpenKind::object;
     description.mode = kModeFifo | 0600;
@@ -536,7 +542,7 @@ Error Vfs::reopen(const Caller& caller, Handle handle, uint32_t pid, uint32_t ac
     Description* d = description_of(caller, handle);
     if (d == nullptr) return Error::bad_handle;
     Process* owner = process(pid, true);
-    if (owner == nullptr) return Error::no_space;
+    if (owner == nullptr) return no_entry(pid);
     Description copy = *d;
     copy.references = 0;
     copy.flags = access & kOpenAccessMask;
@@ -1122,7 +1128,7 @@ Error Vfs::mknod(const Caller& caller, Handle at, std::string_view path, uint32_
 
 Error Vfs::chdir(const Caller& caller, Handle at, std::string_view path) {
     Process* p = process(caller.pid, true);
-    if (p == nullptr) return Error::no_space;
+    if (p == nullptr) return no_entry(caller.pid);
     Node node;
     VFS_TRY(resolve(caller, at, path, true, &node));
     Attributes attributes;

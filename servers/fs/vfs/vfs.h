@@ -58,9 +58,13 @@ enum class Whence : uint32_t {
 
 // Limits of the tables (fixed: no allocation).
 constexpr uint32_t kMaxMounts = 8;
+// A full table of processes or of descriptions is the whole system's limit: too_many_open_in_system
+// (ENFILE); a process's own kMaxHandles used up is too_many_open (EMFILE). A process takes an
+// entry at its first open, pipe or chdir (or at fork, from a parent that has one) and gives it
+// back when proc's event stream says it ended.
 constexpr uint32_t kMaxProcesses = 64;
 constexpr uint32_t kMaxHandles = 64;    // per process (too_many_open)
-constexpr uint32_t kMaxOpenFiles = 512; // descriptions in all
+constexpr uint32_t kMaxOpenFiles = 512; // descriptions in all (too_many_open_in_system)
 constexpr uint32_t kMaxSymlinks = 40;   // followed in one resolution (symlink_loop)
 
 // A node of the whole tree: an inode of one mount.
@@ -119,7 +123,7 @@ public:
     // ---- Processes (from proc's event stream) ------------------------------------------------
     // The child shares the parent's open-file descriptions and gets its working directory
     // (a child whose parent holds nothing gets its entry at its first request). A child pid
-    // seen before starts afresh. Errors: no_space (kMaxProcesses); invalid_argument.
+    // seen before starts afresh. Errors: too_many_open_in_system (kMaxProcesses); invalid_argument.
     Error fork(uint32_t parent, uint32_t child);
     // Closes everything `pid` held.
     void exit(uint32_t pid);
@@ -272,6 +276,9 @@ private:
     bool is_mount_point(const Node& node) const;
 
     Process* process(uint32_t pid, bool create);
+    // Why process(pid, true) gave nothing: the table is full (too_many_open_in_system), or pid
+    // 0 (no process: no_space).
+    static Error no_entry(uint32_t pid);
     Description* description_of(const Caller& caller, Handle handle);
     Error start_of(const Caller& caller, Handle at, std::string_view path, Node* start);
 

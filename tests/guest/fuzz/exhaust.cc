@@ -10,6 +10,8 @@
 //                                 it was refused, and holds them until killed
 //   exhaust pipes TID N           makes up to N pipes (N 0: until refused), fills the first to
 //                                 its capacity, tells TID how many, and holds them until killed
+//   exhaust occupy TID            opens one file (an entry of fs's table of processes), tells
+//                                 thread TID whether it could and holds it until killed
 //   exhaust work                  a command through fs: a file on / (ext2) and one in /tmp
 //                                 written, read back and removed, bytes through a pipe
 // plus `hello --exhaust` (apps/hello: newlib's malloc until mm's quota refuses). Afterwards the
@@ -152,6 +154,14 @@ void report(axo_thread_id_t to, uint32_t count, ipc::Error error) {
     ipc::Error refused = ipc::Error::ok;
     uint32_t opened = open_until_refused(files, "/", refused);
     report(driver, opened, refused);
+    rt_park(); // until killed
+}
+
+[[noreturn]] void occupy(axo_thread_id_t driver) {
+    file::Client& files = fresh_files();
+    int32_t handle = -1;
+    ipc::Error error = files.open(file::kAtCwd, "/", AXO_FILE_O_RDONLY, 0, handle);
+    report(driver, error == ipc::Error::ok ? 1 : 0, error);
     rt_park(); // until killed
 }
 
@@ -340,9 +350,61 @@ bool system_works(const char* after) {
            ran;
 }
 
+// Processes at fs: occupiers, each holding one file, until fs's table of 64 processes is full —
+// the next is refused with ENFILE (too_many_open_in_system) — then killed; once fs has read
+// their ends from proc's event stream, as many new ones get a slot again. Returns how many fit.
+constexpr uint32_t kFsProcesses = 64; // servers/fs/vfs/vfs.h kMaxProcesses
+
+uint32_t exhaust_fs_processes() {
+    constexpr uint32_t kOccupiers = 70;
+    static proc::SpawnReply occupiers[kOccupiers];
+    char words[40];
+    rt_snprintf(words, sizeof words, "occupy %u", rt_my_id());
+    uint32_t in = 0;
+    ipc::Error refused = ipc::Error::ok;
+    for (uint32_t i = 0; i < kOccupiers && refused == ipc::Error::ok; ++i) {
+        uint32_t count = 0;
+        if (!spawn("exhaust", words, occupiers[i]) ||
+            !holder_report(occupiers[i].main_thread, count, refused)) {
+            refused = ipc::Error::ipc_failed;
+            break;
+        }
+        in += count;
+    }
+    rt::tap::check(refused == ipc::Error::too_many_open_in_system && in + 8 >= kFsProcesses &&
+                       in <= kFsProcesses,
+                   "processes holding a file each fill fs's table of processes: %u fit, the next "
+                   "is refused with %s (ENFILE)",
+                   in, ipc::error_name(refused));
+    kill_all(occupiers, kOccupiers);
+    // fs learns of the ends through proc's events: a refused newcomer waits a little for them.
+    uint32_t again = 0, retries = 0;
+    for (uint32_t i = 0; i < in && retries < 50; ++i) {
+        uint32_t count = 0;
+        ipc::Error error = ipc::Error::ok;
+        if (!spawn("exhaust", words, occupiers[i]) ||
+            !holder_report(occupiers[i].main_thread, count, error))
+            break;
+        if (error == ipc::Error::too_many_open_in_system) {
+            kill_all(occupiers + i, 1);
+            --i;
+            ++retries;
+            sleep_ms(20);
+            continue;
+        }
+        again += count;
+    }
+    rt::tap::check(again == in,
+                   "the occupiers killed, their slots come back: %u new processes hold a file "
+                   "(%u waited for fs to see the ends)",
+                   again, retries);
+    kill_all(occupiers, kOccupiers);
+    return in;
+}
+
 // Files: one process until fs's handles per process are used up (EMFILE), then holders until
-// fs's table of open-file descriptions is full (what POSIX calls ENFILE; fs answers
-// too_many_open for both); and pipes until fs's table of pipes is full.
+// fs's table of open-file descriptions is full (ENFILE: the system's table); pipes until fs's
+// table of pipes is full; processes until fs's table of processes is full (ENFILE).
 void exhaust_files() {
     proc::SpawnReply child{};
     proc::WaitReply ended{};
@@ -362,9 +424,11 @@ void exhaust_files() {
     for (uint32_t i = 0; i < kHolders; ++i) {
         uint32_t count = 0;
         ipc::Error error = ipc::Error::ok;
+        // Its own 64 handles used up: EMFILE; fewer, because the table is full: ENFILE.
         if (!spawn("exhaust", words, holders[i]) ||
             !holder_report(holders[i].main_thread, count, error) ||
-            error != ipc::Error::too_many_open) {
+            error != (count == 64 ? ipc::Error::too_many_open
+                                  : ipc::Error::too_many_open_in_system)) {
             rt::tap::diag("holder %u: %u open, then %s", i, count, ipc::error_name(error));
             reports = false;
             break;
@@ -379,7 +443,7 @@ void exhaust_files() {
                   total, full_holders, refused_by_table);
     rt::tap::check(reports && refused_by_table >= 2 && total >= 400 && total <= 512,
                    "holders fill fs's table of open-file descriptions (512): %u open, then every "
-                   "further open is refused",
+                   "further open is refused with ENFILE (a holder's own 64: EMFILE)",
                    total);
     // While the table is full, fs still serves what needs no new description.
     static file::Client files(g_file_window, "fs", call_timeout());
@@ -387,8 +451,8 @@ void exhaust_files() {
     int32_t handle = -1;
     rt::tap::check(files.stat(file::kAtCwd, "/", root) == ipc::Error::ok &&
                        files.open(file::kAtCwd, "/", AXO_FILE_O_RDONLY, 0, handle) ==
-                           ipc::Error::too_many_open,
-                   "with the table full fs answers stat, and refuses an open");
+                           ipc::Error::too_many_open_in_system,
+                   "with the table full fs answers stat, and refuses an open with ENFILE");
     kill_all(holders, kHolders);
     rt::tap::check(files.open(file::kAtCwd, "/", AXO_FILE_O_RDONLY, 0, handle) == ipc::Error::ok &&
                        files.close(handle) == ipc::Error::ok,
@@ -413,6 +477,9 @@ void exhaust_files() {
                    ipc::error_name(refused[1]));
     kill_all(pipers, 2);
     system_works("fs's pipes used up");
+
+    exhaust_fs_processes();
+    system_works("fs's table of processes filled");
 }
 
 [[noreturn]] void driver() {
@@ -546,6 +613,9 @@ int main() {
         if (strcmp(args.argv[i], "hold") == 0 && i + 1 < args.argc &&
             fuzz::parse_number(args.argv[i + 1], tid))
             fuzz::hold(tid);
+        if (strcmp(args.argv[i], "occupy") == 0 && i + 1 < args.argc &&
+            fuzz::parse_number(args.argv[i + 1], tid))
+            fuzz::occupy(tid);
         if (strcmp(args.argv[i], "pipes") == 0 && i + 2 < args.argc &&
             fuzz::parse_number(args.argv[i + 1], tid) &&
             fuzz::parse_number(args.argv[i + 2], limit))
