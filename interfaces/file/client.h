@@ -166,6 +166,20 @@ public:
         return call_once(ShutdownRequest{}, reply);
     }
 
+    // ---- Mounts and statistics ---------------------------------------------------------------
+    // `type` AXO_FILE_MOUNT_TMPFS or AXO_FILE_MOUNT_EXT2; `source` the block device of an ext2
+    // (nullptr: none, for tmpfs).
+    ipc::Error mount(const char* source, const char* target, uint32_t type, uint32_t flags) {
+        MountRequest request{0, 0, type, flags};
+        return changing(target, source != nullptr ? source : "", request.target_length,
+                        request.source_length, request);
+    }
+    ipc::Error umount(const char* target, uint32_t flags = 0) {
+        UmountRequest request{0, flags};
+        return changing(target, nullptr, request.path_length, m_unused, request);
+    }
+    ipc::Error statistics(StatisticsReply& out) { return call_once(StatisticsRequest{}, out); }
+
     // ---- Locks -------------------------------------------------------------------------------
     ipc::Error lock(const LockRequest& request, LockReply& reply) {
         return call_once(request, reply);

@@ -84,6 +84,9 @@ enum Label : uint32_t {
     kFileSetFlags = AXO_FILE_SET_FLAGS,
     kFilePipe = AXO_FILE_PIPE,
     kFilePoll = AXO_FILE_POLL,
+    kFileMount = AXO_FILE_MOUNT,
+    kFileUmount = AXO_FILE_UMOUNT,
+    kFileStatistics = AXO_FILE_STATISTICS,
     kFileLock = AXO_FILE_LOCK,
     kFileFlock = AXO_FILE_FLOCK,
     kFileShutdown = AXO_FILE_SHUTDOWN,
@@ -104,7 +107,8 @@ static_assert(
                     kFileFsync,     kFileSync,     kFileStatfs,    kFileFstatfs,  kFileMknod,
                     kFileDup,       kFileGetFlags, kFileSetFlags,  kFilePipe,     kFileExecObject,
                     kFilePagerRead, kFilePoll,     kFileMapObject, kFileMapSync,  kFileMapRelease,
-                    kFileLock,      kFileFlock,    kFileShutdown}));
+                    kFileLock,      kFileFlock,    kFileShutdown,  kFileMount,    kFileUmount,
+                    kFileStatistics}));
 
 constexpr uint32_t kBufferLog2 = AXO_FILE_BUFFER_LOG2;
 constexpr uint32_t kBufferBytes = AXO_FILE_BUFFER_BYTES;
@@ -329,6 +333,45 @@ struct ShutdownRequest {
     static constexpr uint32_t kLabel = kFileShutdown;
     using Reply = ipc::Empty;
 };
+
+// mount: a file system of `type` (AXO_FILE_MOUNT_TMPFS, AXO_FILE_MOUNT_EXT2) on the directory
+// `target` (the first path in the buffer, resolved from the caller's working directory);
+// `source` (the second path) names the block device an ext2 is read from (a node of /dev, such
+// as /dev/hdc), and is not used for tmpfs. `flags`: AXO_FILE_MOUNT_READ_ONLY. Errors:
+// no_permission (effective uid not 0); not_found; not_directory; busy (something is mounted on
+// `target` already, or it is a mount's root, or the device is mounted); no_space (no free
+// mount slot or file system instance of that type); no_device (the source is no block device
+// fs can read); invalid_argument (an unknown type or flag, or no ext2 on the device);
+// unsupported (ext2 features fs cannot serve).
+struct MountRequest {
+    static constexpr uint32_t kLabel = kFileMount;
+    using Reply = ipc::Empty;
+    uint32_t target_length;
+    uint32_t source_length;
+    uint32_t type;
+    uint32_t flags;
+};
+static_assert(ipc::wire_words<MountRequest> == 4);
+// umount: the file system whose root is `path`: everything written back (ext2 marked clean),
+// the instance given back. `flags` must be 0 (MNT_FORCE and MNT_DETACH are not served).
+// Errors: no_permission; invalid_argument (not a mount's root, the root file system, or
+// flags); busy (open files, working directories, mapped files or mounts inside it).
+struct UmountRequest {
+    static constexpr uint32_t kLabel = kFileUmount;
+    using Reply = ipc::Empty;
+    uint32_t path_length;
+    uint32_t flags;
+};
+static_assert(ipc::wire_words<UmountRequest> == 2);
+
+// fs's counters, for df-like tools and diagnosis: the block caches' (the root's and the
+// mounted disks', summed), and the tables'. Any caller.
+using StatisticsReply = axo_file_statistics;
+struct StatisticsRequest {
+    static constexpr uint32_t kLabel = kFileStatistics;
+    using Reply = StatisticsReply;
+};
+static_assert(ipc::wire_words<StatisticsReply> == 10);
 
 // pipe(): a new pipe, its read end and its write end as two handles of the caller's process
 // (open-file descriptions of kind object, mode FIFO | 0600: fstat works, seek and pread answer

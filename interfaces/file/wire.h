@@ -48,6 +48,9 @@ enum axo_file_label {
     AXO_FILE_SET_FLAGS = AXO_LABELS_FILE_FIRST + 37,
     AXO_FILE_PIPE = AXO_LABELS_FILE_FIRST + 38,     /* a pipe: two handles */
     AXO_FILE_POLL = AXO_LABELS_FILE_FIRST + 40,     /* select/poll: handles' readiness */
+    AXO_FILE_MOUNT = AXO_LABELS_FILE_FIRST + 41,    /* mount a file system on a directory */
+    AXO_FILE_UMOUNT = AXO_LABELS_FILE_FIRST + 42,   /* unmount it again */
+    AXO_FILE_STATISTICS = AXO_LABELS_FILE_FIRST + 43, /* fs's counters (cache, open files) */
     AXO_FILE_LOCK = AXO_LABELS_FILE_FIRST + 44,     /* fcntl's record locks */
     AXO_FILE_FLOCK = AXO_LABELS_FILE_FIRST + 45,    /* flock: a lock of the open description */
     AXO_FILE_SHUTDOWN = AXO_LABELS_FILE_FIRST + 46, /* sync, then refuse every change */
@@ -59,6 +62,23 @@ enum axo_file_label {
     AXO_FILE_MAP_OBJECT = AXO_LABELS_FILE_FIRST + 50,
     AXO_FILE_MAP_SYNC = AXO_LABELS_FILE_FIRST + 51,
     AXO_FILE_MAP_RELEASE = AXO_LABELS_FILE_FIRST + 52,
+};
+
+/* mount: the kind of file system (AXO_FILE_MOUNT's `type`), and its flags. */
+#define AXO_FILE_MOUNT_TMPFS 1u
+#define AXO_FILE_MOUNT_EXT2 2u
+#define AXO_FILE_MOUNT_READ_ONLY 0x1u /* MS_RDONLY */
+
+/* AXO_FILE_STATISTICS's reply: fs's counters (the block caches' summed over the disks). */
+struct axo_file_statistics {
+    unsigned int cache_hits_low, cache_hits_high;     /* blocks found in a cache */
+    unsigned int cache_misses_low, cache_misses_high; /* blocks read from a disk */
+    unsigned int cache_blocks;                        /* blocks held now */
+    unsigned int cache_dirty;                         /* of those, not yet written back */
+    unsigned int open_descriptions;                   /* open-file descriptions (all kinds) */
+    unsigned int open_files;                          /* of those, of regular files */
+    unsigned int mounts;                              /* file systems mounted, the root too */
+    unsigned int processes;                           /* processes with state in fs */
 };
 
 /* The shared buffer: 2^AXO_FILE_BUFFER_LOG2 bytes per client thread. */

@@ -8,6 +8,7 @@
 #include "servers/fs/cache/block_cache.h"
 #include "servers/fs/devfs/device_file_system.h"
 #include "servers/fs/ext2/ext2_file_system.h"
+#include "servers/fs/mount_sources.h"
 #include "servers/fs/server.h"
 #include "servers/fs/tmpfs/tmp_file_system.h"
 #include "servers/fs/vfs/vfs.h"
@@ -66,6 +67,7 @@ alignas(ata::kBufferBytes) uint8_t g_disk_window[2 * ata::kBufferBytes];
 fs::AtaDisk g_disk(names::proc_thread(), "ata", g_disk_window);
 fs::BlockCache g_cache(g_disk, g_cache_slots, g_cache_memory);
 fs::Ext2FileSystem g_ext2(g_cache, g_clock, g_ext2_references);
+fs::MountSources g_mount_sources(g_clock); // what mount takes at run time
 
 // The ATA driver starts before fs but may not have registered its name yet: ask for a while.
 constexpr uint32_t kDiskWaitMs = 2000;
@@ -112,8 +114,10 @@ fs::FileSystem& pick_root(const char** description, bool* read_only) {
 
 // kFileShutdown: the ext2 root (if it is one and writable) is made clean and read-only.
 fs::Error stop_disk() {
-    if (!g_ext2.mounted() || g_ext2.read_only()) return fs::Error::ok;
-    return g_ext2.remount_read_only();
+    fs::Error mounted = g_mount_sources.stop(); // the second disk, if mounted
+    if (!g_ext2.mounted() || g_ext2.read_only()) return mounted;
+    fs::Error root = g_ext2.remount_read_only();
+    return root != fs::Error::ok ? root : mounted;
 }
 
 // /dev: devfs (null, zero, full, random, urandom, served by fs), and the console devices,
@@ -136,6 +140,8 @@ void mount_devices(const fs::Caller& boot) {
     (void)g_devfs.add_device("console", fs::kModeCharacterDevice | 0600, fs::kDeviceConsole, 1);
     (void)g_devfs.add_device("tty", fs::kModeCharacterDevice | 0666, fs::kDeviceTty, 2);
     (void)g_devfs.add_device("ttyS0", fs::kModeCharacterDevice | 0660, fs::kDeviceTtyS0, 3);
+    // The second disk, for mount (mount_sources.h); fs mounts it, nobody reads it raw.
+    (void)g_devfs.add_device("hdc", fs::kModeBlockDevice | 0660, fs::kDeviceHdc, 4);
     g_server.serve_devices(g_devfs);
     if (fs::Error error = g_vfs.mount(boot, "/dev", g_devfs, false); error != fs::Error::ok)
         rt_printf("fs: /dev not mounted (%s)\n", ipc::error_name(error));
@@ -168,6 +174,8 @@ int main() {
     g_vfs.exit(boot.pid);
     g_server.serve_pipes(g_pipe_rings);
     g_server.on_shutdown_call(&stop_disk);
+    g_server.serve_mounts(g_mount_sources);
+    g_server.count_cache(g_cache);
     bool events = g_server.start();
     if (ipc::Error error = names::register_name("fs"); error != ipc::Error::ok) {
         rt_printf("fs: registering the name failed (%s)\n", ipc::error_name(error));

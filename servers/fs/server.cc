@@ -128,6 +128,8 @@ constexpr ipc::Route<Server> kRoutes[] = {
     ipc::route<&Server::on_map_object>(),  ipc::route<&Server::on_map_sync>(),
     ipc::route<&Server::on_map_release>(), ipc::route<&Server::on_lock>(),
     ipc::route<&Server::on_flock>(),       ipc::route<&Server::on_shutdown>(),
+    ipc::route<&Server::on_mount>(),       ipc::route<&Server::on_umount>(),
+    ipc::route<&Server::on_statistics>(),
 };
 static_assert(ipc::labels_unique(kRoutes));
 

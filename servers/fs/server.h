@@ -14,7 +14,9 @@
 #include "lib/ipc/pending_requests.h"
 #include "lib/ipc/session.h"
 #include "servers/fs/devfs/device_file_system.h"
+#include "servers/fs/cache/block_cache.h"
 #include "servers/fs/locks/lock_table.h"
+#include "servers/fs/mount_sources.h"
 #include "servers/fs/pager/exec_pager.h"
 #include "servers/fs/pager/file_mapper.h"
 #include "servers/fs/pipe/pipe.h"
@@ -40,6 +42,10 @@ public:
     // What kFileShutdown does after syncing the tree: makes the disk's file systems clean and
     // read-only (main.cc knows which they are).
     void on_shutdown_call(Error (*stop)()) { m_stop = stop; }
+    // Before start: what kFileMount mounts (server_mounts.cc); without it mount answers
+    // no_space. The block caches kFileStatistics sums (the root's; the sources' own is added).
+    void serve_mounts(MountSources& sources) { m_sources = &sources; }
+    void count_cache(const BlockCache& cache) { m_root_cache = &cache; }
     // Subscribes to proc's events, attaches the session buffers; false if proc refused.
     bool start();
     [[noreturn]] void run();
@@ -89,6 +95,11 @@ public:
     ipc::Error on_map_sync(axo_thread_id_t from, const file::MapSyncRequest&, ipc::Empty&);
     ipc::Error on_map_release(axo_thread_id_t from, const file::MapReleaseRequest&, ipc::Empty&);
     ipc::Error on_shutdown(axo_thread_id_t from, const file::ShutdownRequest&, ipc::Empty&);
+    // Mounts at run time and fs's counters (server_mounts.cc).
+    ipc::Error on_mount(axo_thread_id_t from, const file::MountRequest&, ipc::Empty&);
+    ipc::Error on_umount(axo_thread_id_t from, const file::UmountRequest&, ipc::Empty&);
+    ipc::Error on_statistics(axo_thread_id_t from, const file::StatisticsRequest&,
+                             file::StatisticsReply&);
     // Advisory locks (server_locks.cc).
     ipc::Error on_lock(axo_thread_id_t from, const file::LockRequest&, file::LockReply&);
     ipc::Error on_flock(axo_thread_id_t from, const file::FlockRequest&, ipc::Empty&);
@@ -220,6 +231,8 @@ private:
     LockTable m_flocks{m_flock_slots}; // flock's, owned by open descriptions
     ipc::PendingRequests<LockWait, kLockWaiters> m_lock_waits;
     Error (*m_stop)() = nullptr;
+    MountSources* m_sources = nullptr;
+    const BlockCache* m_root_cache = nullptr;
     bool m_stopped = false;
 };
 

@@ -85,3 +85,31 @@ axo_fs_full_test(NAME fs-full
     LABELS fs
     EXPECT [[fs: / is ext2 on ata, /tmp is tmpfs .*serving]]
            [[proc: fs_full ended.*: success]])
+
+# fs-mount: tests/system/fs_mount_disk.py makes an ext2 image with `mke2fs -d` from a staging
+# tree (a text file, a 64 KiB file, a deep one) for each run: the secondary channel's master,
+# served by a second instance of the ATA driver named "ata1", which fs names /dev/hdc. The root
+# is a tmpfs; tests/guest/fs/fs_mount mounts and unmounts a tmpfs and that ext2 through libposix
+# and watches fs's statistics; afterwards the host runs e2fsck -fn (clean, and the state "clean":
+# the guest unmounted it) and reads the guest's files back with debugfs.
+function(axo_fs_mount_test)
+    cmake_parse_arguments(PARSE_ARGV 0 T "${_AXO_TEST_OPTIONS}" "${_AXO_TEST_ONE}"
+        "${_AXO_TEST_MULTI}")
+    _axo_runner_args(args 60)
+    add_test(NAME ${T_NAME}
+        COMMAND "${Python3_EXECUTABLE}" "${CMAKE_CURRENT_FUNCTION_LIST_DIR}/fs_mount_disk.py"
+                "--disk=${AXO_TEST_LOG_DIR}/${T_NAME}.img" ${args})
+    _axo_test_properties(system ${_AXO_QEMU_SLACK})
+endfunction()
+
+axo_fs_mount_test(NAME fs-mount
+    MODULES "${AXO_TARGET_DIR}/servers/memory/sigma0/sigma0 sigma0"
+            "${AXO_TARGET_DIR}/servers/proc/proc"
+            "${AXO_TARGET_DIR}/servers/memory/mm/mm"
+            "${AXO_TARGET_DIR}/servers/drivers/ata/ata name=ata1 port=0x170-0x177 port=0x376 irq=15"
+            "${AXO_TARGET_DIR}/servers/fs/fs"
+            "${AXO_TARGET_DIR}/tests/guest/fs/fs_mount on-exit=shutdown"
+    TIMEOUT 90
+    LABELS fs
+    EXPECT [[fs: / is tmpfs, /tmp is tmpfs .*serving]]
+           [[proc: fs_mount ended.*: success]])

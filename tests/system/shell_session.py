@@ -54,8 +54,15 @@ COMMANDS = [
     ("uptime", [r" *\d\d:\d\d:\d\d up +\d+ min, +load average: 0\.00, 0\.00, 0\.00"]),
     ("mount", ["/dev/hda on / type ext2 \\(rw\\)", "devfs on /dev type devfs \\(rw\\)",
                r"tmpfs on /tmp type tmpfs \(rw,mode=1777,size=2048k\)"]),
-    ("mount -t tmpfs none /mnt", ["mount: mounting none on /mnt failed: Function not implemented"]),
-    ("umount /tmp", ["umount: can't unmount /tmp: Function not implemented"]),
+    # a tmpfs mounted at run time (busybox adds it to /etc/mtab), used, and unmounted; /tmp is
+    # busy (the shell's working directory is in it); fs's statistics
+    ("mount -t tmpfs none /mnt && echo inside > /mnt/f && cat /mnt/f && mount | grep /mnt",
+     ["inside", r"none on /mnt type tmpfs \(.*\)"]),
+    ("umount /mnt && ls /mnt | wc -l && grep -c /mnt /etc/mtab", ["0", "0"]),
+    ("umount /tmp", ["umount: can't unmount /tmp: Device or resource busy"]),
+    ("fsstat", [r"cache_hits [1-9]\d*", r"cache_misses [1-9]\d*", r"cache_blocks [1-9]\d*",
+                r"cache_dirty \d+", r"open_descriptions [1-9]\d*", r"open_files \d+",
+                r"mounts [3-8]", r"processes [1-9]\d*"]),
     ("time sleep 1", [r"real\t0m 1\.\d\ds", r"user\t0m 0\.00s", r"sys\t0m 0\.00s"]),
 ]
 

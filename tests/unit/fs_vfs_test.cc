@@ -226,6 +226,29 @@ TEST_F(VfsTest, a_mounted_file_system_covers_its_directory_and_dot_dot_leaves_it
     EXPECT_EQ(stat(root, "/tmp/hidden"), Error::ok);
 }
 
+TEST_F(VfsTest, umount_names_the_file_system_it_took_off_and_the_counts_follow) {
+    Tmpfs other(clock);
+    ASSERT_EQ(vfs->mkdir(root, fs::kAtCwd, "/mnt", 0755), Error::ok);
+    uint32_t mounts = vfs->mounts();
+    ASSERT_EQ(vfs->mount(root, "/mnt", other.fs, false), Error::ok);
+    EXPECT_EQ(vfs->mounts(), mounts + 1);
+    put(root, "/mnt/f", "x");
+    uint32_t files = vfs->open_files();
+    fs::Handle h = open(root, "/mnt/f", fs::kOpenReadOnly);
+    fs::Handle d = open(root, "/mnt", fs::kOpenReadOnly | fs::kOpenDirectory);
+    EXPECT_EQ(vfs->open_files(), files + 1); // the directory is a description, not a file
+    fs::FileSystem* unmounted = nullptr;
+    EXPECT_EQ(vfs->umount(root, "/mnt", &unmounted), Error::busy);
+    EXPECT_EQ(unmounted, nullptr);
+    ASSERT_EQ(vfs->close(root, h), Error::ok);
+    ASSERT_EQ(vfs->close(root, d), Error::ok);
+    EXPECT_EQ(vfs->open_files(), files);
+    ASSERT_EQ(vfs->umount(root, "/mnt", &unmounted), Error::ok);
+    EXPECT_EQ(unmounted, &other.fs);
+    EXPECT_EQ(vfs->mounts(), mounts);
+    EXPECT_EQ(vfs->umount(root, "/mnt", &unmounted), Error::invalid_argument);
+}
+
 TEST_F(VfsTest, links_and_renames_across_mounts_are_cross_device) {
     Tmpfs other(clock);
     ASSERT_EQ(vfs->mkdir(root, fs::kAtCwd, "/mnt", 0755), Error::ok);

@@ -1,6 +1,9 @@
-/* mount(2) and umount(2) with Linux's names and flag values (libposix: mount_calls.cc). fs
- * mounts its file systems itself at its start (servers/fs/README.md) and takes no mount
- * request yet: the calls answer ENOSYS. The mounts there are are listed in /etc/mtab. */
+/* mount(2) and umount(2) with Linux's names and flag values (libposix: mount_calls.cc): fs
+ * mounts a tmpfs, or ext2 from a block device (/dev/hdc), on a directory at run time (root
+ * only), and unmounts what nothing uses (servers/fs/README.md, "Mounts"). Types "tmpfs" and
+ * "ext2"; flags MS_RDONLY (MS_SILENT, MS_NOATIME, MS_NODIRATIME change nothing; others are
+ * EINVAL); umount2's MNT_FORCE, MNT_DETACH and MNT_EXPIRE are EINVAL. /etc/mtab is kept by
+ * mount(8) (busybox), not by these calls. */
 #ifndef AXO_LIBPOSIX_SYS_MOUNT_H
 #define AXO_LIBPOSIX_SYS_MOUNT_H
 

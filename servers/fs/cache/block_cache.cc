@@ -309,6 +309,8 @@ BlockCacheStatistics BlockCache::statistics() const {
     out.writes = m_writes;
     out.flushes = m_flushes;
     out.dirty = m_dirty;
+    for (uint32_t i = 0; i < m_capacity; ++i)
+        out.held += m_slots[i].valid;
     out.capacity = m_capacity;
     out.block_size = m_block_size;
     return out;

@@ -22,6 +22,7 @@ struct BlockCacheStatistics {
     uint64_t writes = 0; // blocks written to the device
     uint64_t flushes = 0;
     uint32_t dirty = 0; // dirty blocks now
+    uint32_t held = 0;  // blocks cached now (dirty or clean)
     uint32_t capacity = 0;
     uint32_t block_size = 0;
 };

@@ -118,7 +118,7 @@ Error Vfs::mount(const Caller& caller, std::string_view path, FileSystem& file_s
     return Error::no_space;
 }
 
-Error Vfs::umount(const Caller& caller, std::string_view path) {
+Error Vfs::umount(const Caller& caller, std::string_view path, FileSystem** unmounted) {
     if (caller.credentials.uid != 0) return Error::no_permission;
     Node node;
     VFS_TRY(resolve(caller, kAtCwd, path, true, &node));
@@ -126,6 +126,7 @@ Error Vfs::umount(const Caller& caller, std::string_view path) {
     Mount& mount = m_mounts[node.mount];
     if (mount.users != 0) return Error::busy;
     (void)mount.file_system->sync();
+    if (unmounted != nullptr) *unmounted = mount.file_system;
     Node covered{mount.parent, mount.on};
     mount = Mount{};
     release(covered);
@@ -192,6 +193,20 @@ uint32_t Vfs::open_descriptions() const {
     uint32_t n = 0;
     for (const Description& d : m_descriptions)
         n += d.references != 0;
+    return n;
+}
+
+uint32_t Vfs::open_files() const {
+    uint32_t n = 0;
+    for (const Description& d : m_descriptions)
+        n += d.references != 0 && d.kind == OpenKind::file;
+    return n;
+}
+
+uint32_t Vfs::mounts() const {
+    uint32_t n = 0;
+    for (const Mount& m : m_mounts)
+        n += m.file_system != nullptr;
     return n;
 }
 

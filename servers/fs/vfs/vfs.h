@@ -117,8 +117,9 @@ public:
     Error mount(const Caller& caller, std::string_view path, FileSystem& file_system,
                 bool read_only);
     // Errors: invalid_argument (not a mount's root); busy (open files, working directories or
-    // mounts on it).
-    Error umount(const Caller& caller, std::string_view path);
+    // mounts on it). The file system is synced; `*unmounted` (if given) says which it was, so
+    // that its owner can finish it (ext2's clean unmount) and reuse it.
+    Error umount(const Caller& caller, std::string_view path, FileSystem** unmounted = nullptr);
 
     // ---- Processes (from proc's event stream) ------------------------------------------------
     // The child shares the parent's open-file descriptions and gets its working directory
@@ -231,6 +232,8 @@ public:
         return mount < kMaxMounts ? m_mounts[mount].file_system : nullptr;
     }
     uint32_t open_descriptions() const;
+    uint32_t open_files() const; // descriptions of regular files
+    uint32_t mounts() const;     // the root included
     uint32_t processes() const;
     uint32_t handles_of(uint32_t pid) const;
     // The pids with state here (up to `max`), for a resync with proc's process list.
