@@ -79,6 +79,9 @@ COMPARISONS = [
     ("cr3.per_roundtrip.small", None),
     ("cr3.per_fault.mm.anon", None),
     ("boot.to_shell", "linux.boot.to_init"),
+    ("process.fork_exit_wait", "linux.process.fork_exit_wait"),
+    ("process.fork_exec_wait", "linux.process.fork_exec_wait"),
+    ("signal.self", "linux.signal.self"),
 ]
 
 
@@ -141,22 +144,30 @@ def axolotl_args(target: Path, wall: bool) -> list[str]:
     return ["-kernel", str(kernel), "-append", AXOLOTL_CMDLINE, "-initrd", modules]
 
 
+ATA_MODULE_ARGS = "port=0x1f0-0x1f7 port=0x3f6 irq=14"
+
+
 def axolotl_process_args(target: Path, program: str, wall: bool,
-                         with_fs: bool = False) -> list[str]:
-    """σ0, proc, mm (and fs if `with_fs`) and the benchmark `program` of bench/guest, an
-    ordinary process proc starts; its exit ends the run."""
+                         with_fs: bool = False, disk: Path | None = None) -> list[str]:
+    """σ0, proc, mm (and fs if `with_fs`; with the ATA driver and `disk` as its root if a disk
+    is given) and the benchmark `program` of bench/guest, an ordinary process proc starts; its
+    exit ends the run."""
     kernel = target / "kernel" / "kernel.elf"
     servers = [target / "servers" / "proc" / "proc", target / "servers" / "memory" / "mm" / "mm"]
-    if with_fs:
+    if disk is not None:
+        servers.append(target / "servers" / "drivers" / "ata" / "ata")
+    if with_fs or disk is not None:
         servers.append(target / "servers" / "fs" / "fs")
     sigma0 = target / "servers" / "memory" / "sigma0" / "sigma0"
     bench = target / "bench" / "guest" / program
     for f in (kernel, sigma0, *servers, bench):
         if not f.exists():
             raise BenchError(f"{f} is missing: build first (./axo build)")
-    modules = (",".join([f"{sigma0} sigma0", *map(str, servers), f"{bench} on-exit=shutdown"]) +
+    lines = [f"{s} {ATA_MODULE_ARGS}" if s.name == "ata" else str(s) for s in servers]
+    modules = (",".join([f"{sigma0} sigma0", *lines, f"{bench} on-exit=shutdown"]) +
                (" wall" if wall else ""))
-    return ["-kernel", str(kernel), "-append", AXOLOTL_CMDLINE, "-initrd", modules]
+    drive = ["-drive", f"file={disk},format=raw,if=ide,index=0"] if disk is not None else []
+    return ["-kernel", str(kernel), "-append", AXOLOTL_CMDLINE, "-initrd", modules, *drive]
 
 
 def axolotl_mm_args(target: Path, wall: bool) -> list[str]:
@@ -172,6 +183,33 @@ def axolotl_select_args(target: Path, wall: bool) -> list[str]:
 def axolotl_mmap_args(target: Path, wall: bool) -> list[str]:
     """axo_bench_mmap: libposix's mmap of 1 MiB touched page by page."""
     return axolotl_process_args(target, "axo_bench_mmap", wall)
+
+
+def process_rootfs(build: Path) -> Path:
+    """A copy of the root file system the build made, whose /bin/true is bench/guest/true.c
+    (axo_bench_true), the source of Linux's /bin/true too: made anew for every bench.py run."""
+    target = build / "target"
+    image = target / "image" / "rootfs.img"
+    program = target / "bench" / "guest" / "axo_bench_true"
+    for f in (image, program):
+        if not f.exists():
+            raise BenchError(f"{f} is missing: build first (./axo build)")
+    disk = build / "bench" / "process-rootfs.img"
+    shutil.copyfile(image, disk)
+    script = build / "bench" / "process-rootfs.debugfs"
+    script.write_text(f"rm /bin/true\nwrite {program} /bin/true\n"
+                      "sif /bin/true mode 0100755\nsif /bin/true uid 0\nsif /bin/true gid 0\n")
+    run(["debugfs", "-w", "-f", str(script), str(disk)], stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL)
+    return disk
+
+
+def axolotl_process_bench_args(build: Path, wall: bool, disk: list[Path]) -> list[str]:
+    """axo_bench_process: fork+exit+wait, fork+exec+wait of /bin/true, a signal to self; the
+    disk (process_rootfs) is made at the first boot of the run and kept for the others."""
+    if not disk:
+        disk.append(process_rootfs(build))
+    return axolotl_process_args(build / "target", "axo_bench_process", wall, disk=disk[0])
 
 
 # ---- boot to the shell ----------------------------------------------------------------------
@@ -315,10 +353,14 @@ def build_initramfs(out: Path) -> Path:
     root.mkdir(parents=True)
     run(["gcc", "-m32", "-static", "-pthread", "-O2", "-Wall", "-o", str(root / "init"),
          str(SOURCE / "bench" / "linux" / "linux_bench.c")])
+    # process.fork_exec_wait's program: the same source as Axolotl's /bin/true.
+    (root / "bin").mkdir()
+    run(["gcc", "-m32", "-static", "-O2", "-Wall", "-o", str(root / "bin" / "true"),
+         str(SOURCE / "bench" / "guest" / "true.c")])
     archive = out / "initramfs.cpio"
     with open(archive, "wb") as f:
-        subprocess.run(["cpio", "-o", "-H", "newc", "--quiet"], input=b"init\n", stdout=f,
-                       cwd=root, check=True)
+        subprocess.run(["cpio", "-o", "-H", "newc", "--quiet"], input=b"init\nbin\nbin/true\n",
+                       stdout=f, cwd=root, check=True)
     return archive
 
 
@@ -440,6 +482,16 @@ def targets(results: dict[str, Result]) -> list[tuple[str, str, str]]:
                      reason(f"select.ready.{n}"),
                      "—" if ours is None or theirs is None else
                      ("met" if ours <= theirs else "missed")))
+    # Processes: fork+exit+wait and fork+exec+wait at most half of Linux's instructions in the
+    # same run, a signal to self at most Linux's.
+    for name, share, words in (("process.fork_exit_wait", 0.5, "half of"),
+                               ("process.fork_exec_wait", 0.5, "half of"),
+                               ("signal.self", 1.0, "")):
+        ours, theirs = value(name), value(f"linux.{name}")
+        rows.append((f"`{name}` ≤ {words + ' ' if words else ''}`linux.{name}`",
+                     f"{fmt(ours)} vs {fmt(theirs)}" if ours is not None else reason(name),
+                     "—" if ours is None or theirs is None else
+                     ("met" if ours <= share * theirs else "missed")))
     cr3 = value("cr3.per_roundtrip.small")
     rows.append(("`cr3.per_roundtrip.small` = 0", fmt(cr3, 2) if cr3 is not None else
                  reason("cr3.per_roundtrip.small"),
@@ -578,7 +630,7 @@ def main() -> int:
     p.add_argument("--results-md", type=Path, default=SOURCE / "bench" / "RESULTS.md")
     p.add_argument("--chart", type=Path, default=SOURCE / "bench" / "results.png")
     p.add_argument("--only", metavar="GROUP[,GROUP]",
-                   help="measure only these Axolotl boots (ipc, mm, select, mmap, boot); "
+                   help="measure only these Axolotl boots (ipc, mm, select, mmap, process, boot); "
                         "Linux's rows still all run unless --no-linux")
     p.add_argument("--no-profile", action="store_true",
                    help="skip profile.py's table of where the instructions go")
@@ -592,11 +644,13 @@ def main() -> int:
     say(f"host TSC: {tsc_per_ns * 1000:.0f} MHz")
 
     target = args.build / "target"
+    process_disk: list[Path] = []
     groups = {
         "ipc": (lambda wall: axolotl_args(target, wall), 120),
         "mm": (lambda wall: axolotl_mm_args(target, wall), 120),
         "select": (lambda wall: axolotl_select_args(target, wall), 180),
         "mmap": (lambda wall: axolotl_mmap_args(target, wall), 120),
+        "process": (lambda wall: axolotl_process_bench_args(args.build, wall, process_disk), 300),
     }
     chosen = args.only.split(",") if args.only else [*groups, "boot"]
     unknown = [g for g in chosen if g not in groups and g != "boot"]

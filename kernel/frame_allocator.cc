@@ -87,6 +87,14 @@ Result<PhysAddr> FrameAllocator::allocate_contiguous(size_t frames, size_t align
     // First fit from the bottom: contiguous requests are rare (boot, DMA buffers), so keep
     // this simple rather than fast.
     for (size_t start = align_frames; start + frames <= m_frame_count; start += align_frames) {
+        // A word of used frames is passed in one step: the frames below the first free one are
+        // mostly taken, and a frame at a time made every page-table block cost ~160k
+        // instructions (a new space's directory, its node tables) once memory filled up.
+        if (m_bitmap[start / kBitsPerWord] == kFullWord) {
+            size_t next = align_up((start / kBitsPerWord + 1) * kBitsPerWord, align_frames);
+            start = next - align_frames;
+            continue;
+        }
         size_t run = 0;
         while (run < frames && !test(start + run))
             ++run;

@@ -34,6 +34,7 @@
 
 #include "../common/first_touch.h"
 #include "../common/mmap_touch.h"
+#include "../common/process_ops.h"
 #include "../common/select_ready.h"
 
 #define WARMUP 100
@@ -266,6 +267,34 @@ static void bench_mmap_touch_1mib(void) {
     fflush(stdout);
 }
 
+/* fork+exit+wait, fork+exec+wait of /bin/true (bench/guest/true.c, static) and a signal to
+ * self with a handler: bench/common/process_ops.h, the same C as Axolotl's
+ * bench/guest/process_bench.c, with its rounds (100 after 10; the signal 1000 after 100). */
+static void bench_process_row(const char* name, int which, int warmup, int rounds) {
+    for (int i = 0; i < warmup + rounds; ++i) {
+        uint32_t d = which == 0   ? bench_fork_exit_wait()
+                     : which == 1 ? bench_fork_exec_wait("/bin/true")
+                                  : bench_signal_self();
+        if (d == 0) {
+            printf("BENCH-SKIP %s round %d failed\n", name, i);
+            return;
+        }
+        if (i >= warmup) samples[i - warmup] = d;
+    }
+    qsort(samples, rounds, sizeof samples[0], compare);
+    printf("BENCH %s %u %s\n", name, samples[rounds / 2], unit);
+    fflush(stdout);
+}
+
+static void bench_processes(void) {
+    bench_process_row("linux.process.fork_exit_wait", 0, 10, 100);
+    bench_process_row("linux.process.fork_exec_wait", 1, 10, 100);
+    if (bench_signal_setup() != 0)
+        printf("BENCH-SKIP linux.signal.self sigaction failed\n");
+    else
+        bench_process_row("linux.signal.self", 2, 100, 1000);
+}
+
 /* /init may start without a console: mount devtmpfs and take /dev/console. */
 static void open_console(void) {
     if (fcntl(1, F_GETFD) != -1) return;
@@ -347,6 +376,7 @@ int main(void) {
     bench_first_touch_anon();
     bench_select();
     bench_mmap_touch_1mib();
+    bench_processes();
     printf("AXOLOTL: END OF TESTS\n");
     power_off();
     return 0;

@@ -108,9 +108,9 @@ public:
             free_slot(slot);
             ++m_taken_back;
         }
-        uint8_t* bytes = buffer(slot);
-        for (uint32_t i = 0; i < buffer_bytes(); ++i)
-            bytes[i] = 0;
+        // memset, not a loop of byte stores: the servers' is `rep stosl` (lib/rt), 8k
+        // instructions for fs's 32 KiB where the loop took 230k — at every exec's attach.
+        __builtin_memset(buffer(slot), 0, buffer_bytes());
         m_slots[slot] = Session{client, ++m_clock, State{}};
         return {Error::ok, slot, true};
     }

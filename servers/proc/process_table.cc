@@ -12,6 +12,8 @@ ProcessTable::ProcessTable() {
         m_entries[i] = ProcessEntry{};
         m_entries[i].state = ProcessState::free;
     }
+    for (uint16_t& slot : m_slot_of_number)
+        slot = kSlots;
 }
 
 axo_thread_id_t ProcessTable::new_thread() {
@@ -85,13 +87,29 @@ ProcessEntry* ProcessTable::find(ProcessId pid) {
     return nullptr;
 }
 
+namespace {
+bool runs_thread(const ProcessEntry& entry, axo_thread_id_t thread) {
+    if (entry.state != ProcessState::running) return false;
+    if (entry.thread == thread) return true;
+    for (axo_thread_id_t extra : entry.extra)
+        if (extra == thread) return true;
+    return false;
+}
+} // namespace
+
 ProcessEntry* ProcessTable::find_running(axo_thread_id_t thread) {
     if (thread == AXO_NIL_THREAD) return nullptr;
+    // Numbers below the table's are no process's (proc's own threads, the kernel's).
+    uint32_t index = axo_thread_number(thread) - kFirstThreadNumber;
+    bool hinted = axo_thread_number(thread) >= kFirstThreadNumber && index < kThreadNumbers;
+    if (hinted) {
+        uint32_t slot = m_slot_of_number[index];
+        if (slot < kSlots && runs_thread(m_entries[slot], thread)) return &m_entries[slot];
+    }
     for (ProcessEntry& entry : m_entries) {
-        if (entry.state != ProcessState::running) continue;
-        if (entry.thread == thread) return &entry;
-        for (axo_thread_id_t extra : entry.extra)
-            if (extra == thread) return &entry;
+        if (!runs_thread(entry, thread)) continue;
+        if (hinted) m_slot_of_number[index] = static_cast<uint16_t>(slot_of(entry));
+        return &entry;
     }
     return nullptr;
 }

@@ -119,6 +119,10 @@ private:
     ProcessId m_last_pid = kNoProcess;
     bool m_first_pid_reserved = false;
     uint32_t m_last_slot = kSlots - 1;
+    // find_running's hint: the slot where a thread number was last found (kSlots: none). Only
+    // a hint — checked against the entry — so nothing has to keep it exact; it spares the walk
+    // over every slot that each request to proc made (a signal to self is four of them).
+    uint16_t m_slot_of_number[kThreadNumbers];
 };
 
 } // namespace proc

@@ -74,3 +74,26 @@ axo_qemu_test(NAME bench-smoke-select
            [[^BENCH select\.ready\.8 [1-9][0-9]* instructions\r?$]]
            [[proc: axo_bench_select ended.*: success]]
     LABELS bench)
+
+# bench-smoke-process: fork+exit+wait, fork+exec+wait and a signal to self
+# (bench/guest/process_bench.c), a libposix program beside mm, the ATA driver and fs on the root
+# file system the build makes (snapshot=on keeps it as built). It execs the image's /bin/true
+# (busybox's applet; bench.py puts bench/guest/true.c there in a copy of the image). All three
+# results present and positive, nothing more.
+axo_qemu_test(NAME bench-smoke-process
+    CMDLINE "smallspaces=force"
+    MODULES "${AXO_TARGET_DIR}/servers/memory/sigma0/sigma0 sigma0"
+            "${AXO_TARGET_DIR}/servers/proc/proc"
+            "${AXO_TARGET_DIR}/servers/memory/mm/mm"
+            "${AXO_TARGET_DIR}/servers/drivers/ata/ata port=0x1f0-0x1f7 port=0x3f6 irq=14"
+            "${AXO_TARGET_DIR}/servers/fs/fs"
+            "${AXO_TARGET_DIR}/bench/guest/axo_bench_process on-exit=shutdown rounds=10 warmup=2"
+    ICOUNT
+    TIMEOUT 120
+    NO_TAP
+    QEMU_ARGS -drive file=${AXO_TARGET_DIR}/image/rootfs.img,format=raw,if=ide,index=0,snapshot=on
+    EXPECT [[^BENCH process\.fork_exit_wait [1-9][0-9]* instructions\r?$]]
+           [[^BENCH process\.fork_exec_wait [1-9][0-9]* instructions\r?$]]
+           [[^BENCH signal\.self [1-9][0-9]* instructions\r?$]]
+           [[proc: axo_bench_process ended.*: success]]
+    LABELS bench)

@@ -132,6 +132,19 @@ TEST_F(FrameAllocatorTest, NextFitDoesNotReuseJustFreedFrameFirst) {
     EXPECT_NE(c, b);
 }
 
+// First fit passes a bitmap word of used frames in one step: the first free run after two
+// full words and a partly used third one is still the lowest, and aligned.
+TEST_F(FrameAllocatorTest, ContiguousFirstFitAcrossFullWords) {
+    m_alloc.add_free(PhysAddr(0), 256 * kPageSize);
+    m_alloc.reserve(frame(0), 70 * kPageSize); // words 0 and 1 full, word 2 up to frame 69
+    EXPECT_EQ(m_alloc.allocate_contiguous(1, 1).value(), frame(70));
+    EXPECT_EQ(m_alloc.allocate_contiguous(4, 4).value(), frame(72));
+    EXPECT_EQ(m_alloc.allocate_contiguous(32, 32).value(), frame(96));
+    EXPECT_TRUE(m_alloc.free(frame(33)).ok()); // a hole in a full word is found again
+    EXPECT_EQ(m_alloc.allocate_contiguous(1, 1).value(), frame(33));
+    EXPECT_EQ(m_alloc.allocate_contiguous(2, 1).value(), frame(76));
+}
+
 TEST_F(FrameAllocatorTest, ContiguousWithAlignment) {
     m_alloc.add_free(PhysAddr(0), 256 * kPageSize);
     m_alloc.reserve(frame(17), kPageSize); // breaks the first 16-aligned run at 16

@@ -162,6 +162,31 @@ TEST_F(MmFramePoolTest, PageTableKeepsItsTablesInFrames) {
     EXPECT_TRUE(table.empty());
 }
 
+// for_each passes empty entries eight at a time: entries on either side of a group's edge, a
+// range that starts and ends inside groups, and a group of eight used entries are all seen.
+TEST_F(MmFramePoolTest, PageTableWalksEveryUsedEntryAroundEmptyGroups) {
+    init(16);
+    PageTable table;
+    int32_t tables = 0;
+    const std::vector<uint32_t> used = {0, 7, 8, 15, 17, 24, 25, 26, 27, 28, 29, 30, 31, 1021, 1023,
+                                        1024, 2047};
+    for (uint32_t page : used)
+        ASSERT_TRUE(table.set(*m_pool, page, page + 100, tables));
+    std::vector<uint32_t> seen;
+    table.for_each(*m_pool, 0, PageTable::kPages, [&](uint32_t page, uint32_t frame) {
+        EXPECT_EQ(frame, page + 100);
+        seen.push_back(page);
+    });
+    EXPECT_EQ(seen, used);
+    seen.clear();
+    table.for_each(*m_pool, 3, 26, [&](uint32_t page, uint32_t) { seen.push_back(page); });
+    EXPECT_EQ(seen, (std::vector<uint32_t>{7, 8, 15, 17, 24, 25}));
+    seen.clear();
+    table.for_each(*m_pool, 1022, 1025, [&](uint32_t page, uint32_t) { seen.push_back(page); });
+    EXPECT_EQ(seen, (std::vector<uint32_t>{1023, 1024}));
+    table.clear(*m_pool, tables);
+}
+
 TEST_F(MmFramePoolTest, PageTableFailsCleanlyWithoutFrames) {
     init(1);
     PageTable table;

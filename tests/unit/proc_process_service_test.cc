@@ -517,6 +517,32 @@ TEST(ProcessTable, PidsAreUniqueAndNeverZero) {
     EXPECT_EQ(table.find_running(AXO_NIL_THREAD), nullptr);
 }
 
+// find_running remembers where a thread number was found; a process that ended and a new one
+// with the same number (another version) in another slot must not be confused by it.
+TEST(ProcessTable, FindRunningIsNeverMisledByWhereANumberWasLastFound) {
+    ProcessTable table;
+    ProcessEntry* first = table.allocate(kNoProcess, 0);
+    ASSERT_NE(first, nullptr);
+    axo_thread_id_t old_thread = first->thread;
+    EXPECT_EQ(table.find_running(old_thread), first);
+    EXPECT_EQ(table.find_running(old_thread), first);
+    first->state = ProcessState::ended;
+    EXPECT_EQ(table.find_running(old_thread), nullptr);
+    table.release(*first);
+    // The pool hands the number out again only after every other one: use them all up.
+    ProcessEntry* again = nullptr;
+    for (uint32_t i = 0; i <= ProcessTable::kThreadNumbers && again == nullptr; ++i) {
+        ProcessEntry* e = table.allocate(kNoProcess, 0);
+        ASSERT_NE(e, nullptr);
+        if (axo_thread_number(e->thread) == axo_thread_number(old_thread)) again = e;
+        else table.release(*e);
+    }
+    ASSERT_NE(again, nullptr);
+    EXPECT_NE(again->thread, old_thread);
+    EXPECT_EQ(table.find_running(old_thread), nullptr);
+    EXPECT_EQ(table.find_running(again->thread), again);
+}
+
 TEST(ProcessTable, ExtraThreadsActAsTheirProcess) {
     ProcessTable table;
     ProcessEntry* entry = table.allocate(kNoProcess, 0);
