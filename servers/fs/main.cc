@@ -163,7 +163,7 @@ int main() {
     (void)g_vfs.mkdir(boot, fs::kAtCwd, "/dev", 0755);
     mount_devices(boot);
     mount_processes(boot, &root == &g_ext2 ? (root_read_only ? "/dev/hda / ext2 ro 0 0"
-                                                              : "/dev/hda / ext2 rw 0 0")
+                                                             : "/dev/hda / ext2 rw 0 0")
                                            : "rootfs / tmpfs rw 0 0");
     g_vfs.exit(boot.pid);
     g_server.serve_pipes(g_pipe_rings);

@@ -41,8 +41,8 @@ Error ProcProcessSource::list(uint32_t from, std::span<ProcessRecord> out, uint3
     *count = 0;
     *next = 0;
     proc::ListReply reply{};
-    if (Error e = proc::client::list(g_proc_transport, names::proc_thread(), from, reply,
-                                     kProcTimeout);
+    if (Error e =
+            proc::client::list(g_proc_transport, names::proc_thread(), from, reply, kProcTimeout);
         e != Error::ok)
         return e;
     uint32_t n = reply.count < proc::kListEntries ? reply.count : proc::kListEntries;
@@ -61,8 +61,8 @@ Error ProcProcessSource::list(uint32_t from, std::span<ProcessRecord> out, uint3
 Error ProcProcessSource::find(uint32_t pid, ProcessRecord* out) {
     // The list from `pid` on gives its effective ids; kProcInfo the rest.
     proc::ListReply list{};
-    if (Error e = proc::client::list(g_proc_transport, names::proc_thread(), pid, list,
-                                     kProcTimeout);
+    if (Error e =
+            proc::client::list(g_proc_transport, names::proc_thread(), pid, list, kProcTimeout);
         e != Error::ok)
         return e;
     if (list.count == 0 || list.entries[0].pid != pid) return Error::not_found;
@@ -103,8 +103,7 @@ uint64_t ProcProcessSource::uptime_us() {
 // of proc's pool no process has.
 Error ProcProcessSource::memory(MemoryRecord* out) {
     proc::StatisticsReply s{};
-    if (Error e = proc::client::statistics(g_proc_transport, names::proc_thread(), s,
-                                           kProcTimeout);
+    if (Error e = proc::client::statistics(g_proc_transport, names::proc_thread(), s, kProcTimeout);
         e != Error::ok)
         return e;
     uint64_t pool_free = s.pool_owned > s.pool_in_use ? s.pool_owned - s.pool_in_use : 0;

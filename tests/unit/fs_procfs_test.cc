@@ -131,8 +131,8 @@ TEST_F(ProcfsTest, root_lists_the_system_files_then_every_pid_in_order) {
     source.add(300, 5, "sleep");
     Collect c;
     ASSERT_EQ(procfs.read_directory(procfs.root(), 0, c), Error::ok);
-    std::vector<std::string> expected = {".",  "..", "uptime", "meminfo", "mounts", "1",
-                                         "5",  "7",  "12",     "300"};
+    std::vector<std::string> expected = {".", "..", "uptime", "meminfo", "mounts",
+                                         "1", "5",  "7",      "12",      "300"};
     EXPECT_EQ(c.names, expected);
     EXPECT_GE(source.list_calls, 3u); // the source answered two at a time
 }
@@ -213,8 +213,12 @@ TEST_F(ProcfsTest, status_names_the_process_and_its_ids) {
 
 TEST_F(ProcfsTest, cmdline_is_the_argv_with_its_terminators) {
     source.add(4, 1, "sleep");
-    source.command_lines[4] = std::string("sleep\0" "100\0", 10);
-    EXPECT_EQ(read_all(walk({"4", "cmdline"}), 3), std::string("sleep\0" "100\0", 10));
+    source.command_lines[4] = std::string("sleep\0"
+                                          "100\0",
+                                          10);
+    EXPECT_EQ(read_all(walk({"4", "cmdline"}), 3), std::string("sleep\0"
+                                                               "100\0",
+                                                               10));
 }
 
 TEST_F(ProcfsTest, a_process_directory_is_owned_by_its_user) {

@@ -135,22 +135,26 @@ TEST_F(ExecFileTest, TheCommandLineIsTheArgvOfTheLastProgramAndAForkKeepsIt) {
     };
     SpawnReply app = spawned(kProcThread);
     EXPECT_EQ(command_line(app.pid), std::string("app\0", 4)); // the module's name
-    static const char kStrings[] = "/bin/sleep\0" "100\0";
+    static const char kStrings[] = "/bin/sleep\0"
+                                   "100\0";
     EXPECT_EQ(
         exec_file(app.main_thread, 77, loader::StringBlock{kStrings, sizeof kStrings - 1, 2, 0}),
         ipc::kNoReply);
-    EXPECT_EQ(command_line(app.pid), std::string("/bin/sleep\0" "100\0", 15));
+    EXPECT_EQ(command_line(app.pid), std::string("/bin/sleep\0"
+                                                 "100\0",
+                                                 15));
     const ProcessEntry* entry = service.table().find(app.pid);
     ASSERT_NE(entry, nullptr);
     SpawnReply child = forked(entry->thread);
-    EXPECT_EQ(command_line(child.pid), std::string("/bin/sleep\0" "100\0", 15));
+    EXPECT_EQ(command_line(child.pid), std::string("/bin/sleep\0"
+                                                   "100\0",
+                                                   15));
     // An argv beyond the room is cut to it.
     std::string big;
     for (int i = 0; i < 40; ++i)
         big += std::string("arg") + std::to_string(i) + '\0';
-    EXPECT_EQ(exec_file(entry->thread, 78, loader::StringBlock{big.data(),
-                                                               static_cast<uint32_t>(big.size()),
-                                                               40, 0}),
+    EXPECT_EQ(exec_file(entry->thread, 78,
+                        loader::StringBlock{big.data(), static_cast<uint32_t>(big.size()), 40, 0}),
               ipc::kNoReply);
     EXPECT_EQ(command_line(app.pid), big.substr(0, kCommandLineBytes));
     CommandLineReply reply{};

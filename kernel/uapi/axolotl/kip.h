@@ -62,15 +62,15 @@ typedef struct axo_kip {
     uint32_t api_flags;      /*  8 */
     uint32_t kernel_version; /* 12: major << 16 | minor */
     /* Microseconds since boot. Updated every tick; read hi, lo, hi until hi is stable. */
-    volatile uint32_t clock_lo;                    /* 16 */
-    volatile uint32_t clock_hi;                    /* 20 */
-    uint32_t tick_us;                              /* 24 */
-    uint32_t max_threads;                          /* 28 */
-    uint32_t first_user_thread;                    /* 32 */
-    axo_thread_id_t sigma0;                        /* 36 */
-    axo_thread_id_t root_task;                     /* 40 */
-    uint32_t memory_count;                         /* 44 */
-    uint32_t module_count;                         /* 48 */
+    volatile uint32_t clock_lo; /* 16 */
+    volatile uint32_t clock_hi; /* 20 */
+    uint32_t tick_us;           /* 24 */
+    uint32_t max_threads;       /* 28 */
+    uint32_t first_user_thread; /* 32 */
+    axo_thread_id_t sigma0;     /* 36 */
+    axo_thread_id_t root_task;  /* 40 */
+    uint32_t memory_count;      /* 44 */
+    uint32_t module_count;      /* 48 */
     /* Time-stamp-counter cycles the CPU spent halted in the idle loop since boot (under QEMU's
      * -icount sleep=off: the virtual time it skipped while nothing ran). Updated at each
      * interrupt that ends an idle halt; read hi, lo, hi as the clock. */

@@ -367,8 +367,7 @@ Error ProcessFileSystem::read_directory(InodeNumber directory, uint64_t cookie,
             TextWriter w(std::span<char>(name, sizeof name));
             w.number(batch[i].pid);
             if (!sink.take(DirectoryEntry{process_inode(batch[i].pid, Entry::directory),
-                                          FileType::directory,
-                                          std::string_view(name, w.length()),
+                                          FileType::directory, std::string_view(name, w.length()),
                                           kProcessCookies + batch[i].pid + 1}))
                 return Error::ok;
         }
