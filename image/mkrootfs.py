@@ -31,6 +31,7 @@ DIRECTORIES = {
     "sbin": 0o755,
     "etc": 0o755,
     "dev": 0o755,
+    "proc": 0o555,
     "tmp": 0o1777,
     "home": 0o755,
     "home/user": 0o755,

@@ -63,6 +63,9 @@ void unmask_irq(uint32_t line);
 
 // Idles the CPU until the next interrupt (interrupts enabled during the wait).
 void wait_for_interrupt();
+// An interrupt came: if it ended the idle loop's halt, the halted time goes to the KIP's idle
+// cycles (kip.h).
+void end_idle_halt();
 // A preemption point in long kernel work on a thread's behalf: interrupts are enabled for
 // one instruction, so a pending one is taken now, and the scheduler may run other threads
 // before this one goes on (the kernel-mode interrupt return preempts if one is due).

@@ -13,6 +13,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "axolotl/syscalls.h"
+#include "interfaces/names/wire.h"
+
 #define SHELL "/bin/sh"
 #define RC "/etc/rc"
 
@@ -36,6 +39,20 @@ static volatile sig_atomic_t stop_signal = 0;
 
 static void on_stop(int signal) {
     stop_signal = signal;
+}
+
+/* Waits until a server registers `name` with proc's name service (kNameWait, interfaces/names),
+ * at most `timeout_us`: proc answers when the name comes, so nothing polls meanwhile. A
+ * request in lib/ipc's shape: label, the name's 8 words; the reply's label is the error (0). */
+static int wait_for_server(const char* name, uint32_t timeout_us) {
+    char bytes[AXO_NAME_BYTES] = {0};
+    strncpy(bytes, name, AXO_NAME_BYTES - 1);
+    axo_utcb_t* utcb = axo_my_utcb();
+    memcpy(&utcb->mr[1], bytes, AXO_NAME_BYTES);
+    utcb->mr[0] = axo_msg_tag(AXO_NAME_WAIT, AXO_NAME_BYTES / 4, 0);
+    axo_msg_tag_t tag = axo_ipc_call(axo_kernel_interface()->root_task,
+                                     axo_timeouts(AXO_TIMEOUT_NEVER, axo_timeout_us(timeout_us)));
+    return !axo_tag_failed(tag) && axo_tag_label(tag) == 0;
 }
 
 /* kill(-1) reaches every process but init and the system's servers (interfaces/process). */
@@ -142,9 +159,11 @@ int main(void) {
     sigaction(SIGUSR1, &stop, NULL);
     sigaction(SIGUSR2, &stop, NULL);
     sigaction(SIGTERM, &stop, NULL);
-    /* proc starts init beside fs, which serves the root once it has mounted it: wait for the
-     * shell to be there (ten seconds at most) rather than count its absence as failed starts. */
-    for (int i = 0; i < 200 && access(SHELL, X_OK) != 0; ++i)
+    /* proc starts init beside fs, which registers its name once it has mounted the root: wait
+     * for it (ten seconds at most) rather than count the shell's absence as failed starts. A
+     * root without the shell (or an fs that did not come) still gets a few tries of access. */
+    (void)wait_for_server("fs", 10000000);
+    for (int i = 0; i < 20 && access(SHELL, X_OK) != 0; ++i)
         usleep(50000);
     run_rc();
     int quick = 0;

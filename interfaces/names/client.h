@@ -32,6 +32,19 @@ ipc::Error lookup(T& transport, axo_thread_id_t proc, const char* name, axo_thre
     return error;
 }
 
+// The server of `name`, waiting until one registers it (kNameWait), at most `timeout`
+// (then the call's timeout error).
+template <ipc::Transport T>
+ipc::Error wait_for(T& transport, axo_thread_id_t proc, const char* name, axo_thread_id_t& server,
+                    axo_timeout_t timeout) {
+    proc::NameWaitRequest request{};
+    if (!request.name.set(name)) return ipc::Error::invalid_argument;
+    proc::NameLookupReply reply{};
+    ipc::Error error = ipc::call(transport, proc, request, reply, timeout);
+    if (error == ipc::Error::ok) server = reply.server;
+    return error;
+}
+
 template <ipc::Transport T>
 ipc::Error unregister_name(T& transport, axo_thread_id_t proc, const char* name) {
     proc::NameUnregisterRequest request{};

@@ -32,9 +32,15 @@ enum NameLabel : uint32_t {
     // Removes a binding: only its owner may. Errors: invalid_argument; no_such_name;
     // no_permission (the caller is not the owner).
     kNameUnregister = AXO_NAME_UNREGISTER,
+    // As kNameLookup, but a name not bound yet is answered when a server registers it (a
+    // deferred reply, sent with a zero timeout), so that a client starting beside its server
+    // waits for it without polling. One wait per thread: a new one replaces the old. Bound it
+    // with the call's receive timeout; a waiter that gave up is dropped when the name comes.
+    // Errors: invalid_argument; no_space (kNameWaits threads wait already).
+    kNameWait = AXO_NAME_WAIT,
 };
 static_assert(labels::all_in(AXO_LABELS_NAMES_FIRST, AXO_LABELS_NAMES_LAST,
-                             {kNameRegister, kNameLookup, kNameUnregister}));
+                             {kNameRegister, kNameLookup, kNameUnregister, kNameWait}));
 
 // Names: up to 31 bytes, NUL-terminated in 32 (8 words).
 constexpr uint32_t kNameBytes = AXO_NAME_BYTES;
@@ -43,6 +49,8 @@ using Name = ipc::WireString<kNameBytes>;
 constexpr uint32_t kNamesPerOwner = 8;
 // The whole table.
 constexpr uint32_t kNameCapacity = 64;
+// Threads waiting for a name (kNameWait) at one time.
+constexpr uint32_t kNameWaits = 16;
 
 // ---- Name service ------------------------------------------------------------------------------
 
@@ -64,6 +72,13 @@ struct NameLookupRequest {
 };
 static_assert(ipc::wire_words<NameLookupRequest> == 8);
 static_assert(ipc::wire_words<NameLookupReply> == 1);
+
+struct NameWaitRequest {
+    static constexpr uint32_t kLabel = kNameWait;
+    using Reply = NameLookupReply;
+    Name name;
+};
+static_assert(ipc::wire_words<NameWaitRequest> == 8);
 
 struct NameUnregisterRequest {
     static constexpr uint32_t kLabel = kNameUnregister;

@@ -58,11 +58,12 @@ enum Label : uint32_t {
     kProcRealTime = AXO_PROC_REAL_TIME,           // the boot's date: CLOCK_REALTIME's origin
     kProcGroupSession = AXO_PROC_GROUP_SESSION,   // the session of a process group (tcsetpgrp)
     kProcInfo = AXO_PROC_INFO,                    // one process: name, threads, memory (svc)
+    kProcCommandLine = AXO_PROC_COMMAND_LINE,     // one process's argv (/proc/<pid>/cmdline)
     kProcPower = AXO_PROC_POWER,                  // power the machine off, or reset it
 };
 static_assert(labels::all_in(AXO_LABELS_PROCESS_FIRST, AXO_LABELS_PROCESS_LAST,
                              {kProcSpawn, kProcExit, kProcWait, kProcKill, kProcStatistics,
-                              kProcThreadCreate, kProcFork, kProcInfo}));
+                              kProcThreadCreate, kProcFork, kProcInfo, kProcCommandLine}));
 
 // ---- Processes ------------------------------------------------------------------------------
 //
@@ -584,6 +585,23 @@ struct InfoRequest {
 };
 static_assert(ipc::wire_words<InfoRequest> == 1);
 static_assert(ipc::wire_words<InfoReply> == 15);
+
+// One process's arguments, for tools (/proc/<pid>/cmdline); anyone may ask. `bytes` holds its
+// argv as it started its program (spawn, exec; a fork's child has its parent's), each argument
+// NUL-terminated, the first `length` bytes of it: an argv longer than kCommandLineBytes is cut
+// there. Errors: not_found (no such pid).
+constexpr uint32_t kCommandLineBytes = 128;
+struct CommandLineReply {
+    uint32_t length;
+    char bytes[kCommandLineBytes];
+};
+struct CommandLineRequest {
+    static constexpr uint32_t kLabel = kProcCommandLine;
+    using Reply = CommandLineReply;
+    ProcessId pid;
+};
+static_assert(ipc::wire_words<CommandLineRequest> == 1);
+static_assert(ipc::wire_words<CommandLineReply> == 33);
 
 // The caller reports which signals it ignores and which it catches (its sigaction table, as
 // bits signal_bit(n)), so that proc acts on the others by default; SIGKILL and SIGSTOP are

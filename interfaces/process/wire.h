@@ -38,6 +38,8 @@ enum axo_process_label {
     AXO_PROC_POWER = AXO_LABELS_PROCESS_FIRST + 0x40,
     /* Tools (apps/svc): one process's name, state, threads, restarts and memory. */
     AXO_PROC_INFO = AXO_LABELS_PROCESS_FIRST + 0x48,
+    /* Tools (/proc/<pid>/cmdline): one process's arguments. */
+    AXO_PROC_COMMAND_LINE = AXO_LABELS_PROCESS_FIRST + 0x49,
 };
 
 #endif /* AXO_INTERFACES_PROCESS_WIRE_H */

@@ -30,6 +30,12 @@ inline ipc::Error lookup(const char* name, axo_thread_id_t& server) {
     ipc::KernelTransport transport;
     return lookup(transport, proc_thread(), name, server);
 }
+// Waits until `name` is registered (at most `timeout`), without polling: a program started
+// beside its server.
+inline ipc::Error wait_for(const char* name, axo_thread_id_t& server, axo_timeout_t timeout) {
+    ipc::KernelTransport transport;
+    return wait_for(transport, proc_thread(), name, server, timeout);
+}
 inline ipc::Error unregister_name(const char* name) {
     ipc::KernelTransport transport;
     return unregister_name(transport, proc_thread(), name);

@@ -9,6 +9,8 @@
 #include "servers/fs/devfs/device_file_system.h"
 #include "servers/fs/ext2/ext2_file_system.h"
 #include "servers/fs/mount_sources.h"
+#include "servers/fs/process_source.h"
+#include "servers/fs/procfs/process_file_system.h"
 #include "servers/fs/server.h"
 #include "servers/fs/tmpfs/tmp_file_system.h"
 #include "servers/fs/vfs/vfs.h"
@@ -69,22 +71,14 @@ fs::BlockCache g_cache(g_disk, g_cache_slots, g_cache_memory);
 fs::Ext2FileSystem g_ext2(g_cache, g_clock, g_ext2_references);
 fs::MountSources g_mount_sources(g_clock); // what mount takes at run time
 
-// The ATA driver starts before fs but may not have registered its name yet: ask for a while.
-constexpr uint32_t kDiskWaitMs = 2000;
-
-void sleep_ms(uint32_t ms) {
-    // σ0 never sends unasked: only the timeout ends this receive.
-    axo_ipc_receive(rt_kip()->sigma0, axo_timeout_us(ms * 1000));
-}
+// The ATA driver starts before fs but may not have registered its name yet: wait for it (proc
+// answers when the name comes, kNameWait), for a while.
+constexpr uint32_t kDiskWaitUs = 2000000;
 
 fs::Error open_disk() {
-    fs::Error error = fs::Error::no_such_name;
-    for (uint32_t waited = 0; waited <= kDiskWaitMs; waited += 50) {
-        error = g_disk.open();
-        if (error != fs::Error::no_such_name) return error;
-        sleep_ms(50);
-    }
-    return error;
+    axo_thread_id_t ata = AXO_NIL_THREAD;
+    (void)names::wait_for("ata", ata, axo_timeout_us(kDiskWaitUs));
+    return g_disk.open();
 }
 
 fs::FileSystem& pick_root(const char** description, bool* read_only) {
@@ -147,6 +141,20 @@ void mount_devices(const fs::Caller& boot) {
         rt_printf("fs: /dev not mounted (%s)\n", ipc::error_name(error));
 }
 
+// /proc: procfs, read-only, asking proc at every read (procfs/process_file_system.h).
+fs::ProcProcessSource g_process_source;
+fs::ProcessFileSystem g_procfs(g_process_source, g_clock);
+
+void mount_processes(const fs::Caller& boot, const char* root_line) {
+    g_process_source.add_mount_line(root_line);
+    g_process_source.add_mount_line("tmpfs /tmp tmpfs rw 0 0");
+    g_process_source.add_mount_line("devfs /dev devfs rw 0 0");
+    g_process_source.add_mount_line("proc /proc proc ro 0 0");
+    (void)g_vfs.mkdir(boot, fs::kAtCwd, "/proc", 0555);
+    if (fs::Error error = g_vfs.mount(boot, "/proc", g_procfs, true); error != fs::Error::ok)
+        rt_printf("fs: /proc not mounted (%s)\n", ipc::error_name(error));
+}
+
 fs::Caller boot_caller() {
     fs::Caller caller = kBoot;
     caller.pid = 0xFFFFFFFFu; // never a process's pid: its cwd and handles are its own
@@ -171,6 +179,9 @@ int main() {
         rt_printf("fs: /tmp not mounted (%s)\n", ipc::error_name(error));
     (void)g_vfs.mkdir(boot, fs::kAtCwd, "/dev", 0755);
     mount_devices(boot);
+    mount_processes(boot, &root == &g_ext2 ? (root_read_only ? "/dev/hda / ext2 ro 0 0"
+                                                             : "/dev/hda / ext2 rw 0 0")
+                                           : "rootfs / tmpfs rw 0 0");
     g_vfs.exit(boot.pid);
     g_server.serve_pipes(g_pipe_rings);
     g_server.on_shutdown_call(&stop_disk);

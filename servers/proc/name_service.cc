@@ -11,6 +11,23 @@ bool valid_name(const Name& name) {
     return true;
 }
 
+namespace {
+
+bool same_name(const Name& a, const Name& b) {
+    for (uint32_t i = 0; i < kNameBytes; ++i) {
+        if (a.bytes[i] != b.bytes[i]) return false;
+        if (a.bytes[i] == '\0') return true;
+    }
+    return true;
+}
+
+} // namespace
+
+void NameService::cancel_wait(axo_thread_id_t from) {
+    for (Waiter& w : m_waiters)
+        if (w.thread == from) w = Waiter{};
+}
+
 bool NameService::reclaim_if_dead(const NameTable::Entry& entry) {
     // Copies: removing clears the entry.
     axo_thread_id_t owner = entry.owner, server = entry.server;
@@ -45,7 +62,46 @@ ipc::Error NameService::register_name(axo_thread_id_t from, const NameRegisterRe
         sweep();
         error = m_table.add(name, from, server);
     }
-    return error;
+    if (error != ipc::Error::ok) return error;
+    // The waiters for this name get their answer; one that gave up is dropped all the same.
+    for (Waiter& w : m_waiters) {
+        if (w.thread == AXO_NIL_THREAD || !same_name(w.name, request.name)) continue;
+        axo_thread_id_t waiter = w.thread;
+        w = Waiter{};
+        if (m_answer.send != nullptr) (void)m_answer.send(m_answer.context, waiter, server);
+    }
+    return ipc::Error::ok;
+}
+
+ipc::Error NameService::wait(axo_thread_id_t from, const NameWaitRequest& request,
+                             NameLookupReply& reply) {
+    NameLookupRequest lookup_request{};
+    lookup_request.name = request.name;
+    ipc::Error error = lookup(from, lookup_request, reply);
+    if (error != ipc::Error::no_such_name) return error;
+    Waiter* free_slot = nullptr;
+    for (Waiter& w : m_waiters) {
+        if (w.thread == from) w = Waiter{}; // a new wait replaces the old
+        if (w.thread == AXO_NIL_THREAD && free_slot == nullptr) free_slot = &w;
+    }
+    if (free_slot == nullptr) {
+        // Waiters that died free their slots.
+        for (Waiter& w : m_waiters)
+            if (!m_alive(w.thread)) w = Waiter{};
+        for (Waiter& w : m_waiters)
+            if (w.thread == AXO_NIL_THREAD && free_slot == nullptr) free_slot = &w;
+    }
+    if (free_slot == nullptr) return ipc::Error::no_space;
+    free_slot->thread = from;
+    free_slot->name = request.name;
+    return ipc::kNoReply;
+}
+
+uint32_t NameService::waiting() const {
+    uint32_t n = 0;
+    for (const Waiter& w : m_waiters)
+        n += w.thread != AXO_NIL_THREAD ? 1u : 0u;
+    return n;
 }
 
 ipc::Error NameService::lookup(axo_thread_id_t, const NameLookupRequest& request,

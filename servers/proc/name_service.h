@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 #include "interfaces/names/protocol.h"
+#include "lib/ipc/dispatcher.h"
 #include "lib/ipc/error.h"
 #include "servers/proc/name_table.h"
 
@@ -22,9 +23,16 @@ struct Liveness {
 // 1..31 printable ASCII characters without spaces, NUL-terminated inside the field.
 bool valid_name(const Name& name);
 
+// Sends a waiter its deferred kNameWait reply (zero timeout); false if it was not waiting.
+struct NameWaitAnswer {
+    bool (*send)(void* context, axo_thread_id_t waiter, axo_thread_id_t server);
+    void* context;
+};
+
 class NameService {
 public:
-    explicit NameService(Liveness liveness) : m_alive(liveness) {}
+    explicit NameService(Liveness liveness, NameWaitAnswer answer = {nullptr, nullptr})
+        : m_alive(liveness), m_answer(answer) {}
 
     // The handlers; `from` is the kernel-given sender.
     ipc::Error register_name(axo_thread_id_t from, const NameRegisterRequest& request,
@@ -33,6 +41,12 @@ public:
                       NameLookupReply& reply);
     ipc::Error unregister(axo_thread_id_t from, const NameUnregisterRequest& request,
                           ipc::Empty& reply);
+    // Answers now if the name is bound, else keeps the caller (ipc::kNoReply) until a
+    // register_name of it sends the answer.
+    ipc::Error wait(axo_thread_id_t from, const NameWaitRequest& request, NameLookupReply& reply);
+    uint32_t waiting() const;
+    // A new request from `from`: the wait it left (it gave up) ends without an answer.
+    void cancel_wait(axo_thread_id_t from);
 
     // proc knows `thread` is gone (it deleted it, or learned of its death): its names go at
     // once instead of on the next lookup. Returns how many.
@@ -46,8 +60,15 @@ private:
     // Every dead entry: only when the table is full, since it asks about each one.
     void sweep();
 
+    struct Waiter {
+        axo_thread_id_t thread = AXO_NIL_THREAD;
+        Name name;
+    };
+
     NameTable m_table;
     Liveness m_alive;
+    NameWaitAnswer m_answer;
+    Waiter m_waiters[kNameWaits];
 };
 
 } // namespace proc

@@ -201,4 +201,20 @@ ipc::Error ProcessService::info(const InfoRequest& request, InfoReply& reply) co
     return ipc::Error::ok;
 }
 
+ipc::Error ProcessService::command_line(const CommandLineRequest& request,
+                                        CommandLineReply& reply) const {
+    reply = CommandLineReply{};
+    if (request.pid == kNoProcess) return ipc::Error::not_found;
+    const ProcessEntry* entry = nullptr;
+    for (uint32_t i = 0; i < ProcessTable::kSlots && entry == nullptr; ++i) {
+        const ProcessEntry& e = m_table.at(i);
+        if (e.state != ProcessState::free && e.pid == request.pid) entry = &e;
+    }
+    if (entry == nullptr) return ipc::Error::not_found;
+    reply.length = entry->command_line_length;
+    for (uint32_t i = 0; i < reply.length; ++i)
+        reply.bytes[i] = entry->command_line[i];
+    return ipc::Error::ok;
+}
+
 } // namespace proc

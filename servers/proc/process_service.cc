@@ -50,6 +50,7 @@ ipc::Error ProcessService::start(ProcessId parent, uint32_t module, const char* 
     ProcessEntry* entry = m_table.allocate(parent, module, init ? ProcessId{1} : kNoProcess);
     if (entry == nullptr) return ipc::Error::no_space;
     entry->system = parent == kNoProcess;
+    record_command_line(*entry, argv, argc, more);
     ipc::Error error = m_host.start(m_host.context, m_table.slot_of(*entry), module, entry->thread,
                                     argv, argc, more);
     if (error != ipc::Error::ok) {
@@ -123,6 +124,7 @@ ipc::Error ProcessService::exec(axo_thread_id_t from, const Name& image, const c
     retire_program(*entry, thread);
     entry->module = module;
     entry->name[0] = '\0';
+    record_command_line(*entry, argv, argc, strings);
     uint32_t slot = m_table.slot_of(*entry);
     ipc::Error error = m_host.start(m_host.context, slot, module, thread, argv, argc, strings);
     return finish_exec(*entry, error, module);
@@ -138,6 +140,7 @@ ipc::Error ProcessService::exec_file(axo_thread_id_t from, const FileImage& imag
     if (thread == AXO_NIL_THREAD) return ipc::Error::no_space;
     retire_program(*entry, thread);
     name_after(*entry, strings);
+    record_command_line(*entry, nullptr, 0, strings);
     uint32_t slot = m_table.slot_of(*entry);
     ipc::Error error = m_host.start_file(m_host.context, slot, image, thread, strings);
     return finish_exec(*entry, error, exec_event_value(image.object));
@@ -160,6 +163,29 @@ void ProcessService::name_after(ProcessEntry& entry, const loader::StringBlock& 
         entry.name[0] = '?';
         entry.name[1] = '\0';
     }
+}
+
+void ProcessService::record_command_line(ProcessEntry& entry, const char* const* argv,
+                                         uint32_t argc, const loader::StringBlock& more) {
+    uint32_t length = 0;
+    auto append = [&](const char* s) {
+        for (uint32_t i = 0;; ++i) {
+            if (length == kCommandLineBytes) return;
+            entry.command_line[length++] = s[i];
+            if (s[i] == '\0') return;
+        }
+    };
+    for (uint32_t i = 0; i < argc; ++i)
+        append(argv[i]);
+    // The block was checked: argc terminated strings, back to back.
+    const char* s = more.bytes;
+    for (uint32_t i = 0; i < more.argc && s != nullptr; ++i) {
+        append(s);
+        while (*s != '\0')
+            ++s;
+        ++s;
+    }
+    entry.command_line_length = length;
 }
 
 const char* ProcessService::name_of(const ProcessEntry& entry) const {
@@ -275,6 +301,9 @@ ipc::Error ProcessService::fork(axo_thread_id_t from, const ForkRequest& request
     ++m_counters.spawned;
     for (uint32_t i = 0; i < kInfoNameBytes; ++i)
         entry->name[i] = m_table.at(parent_slot).name[i];
+    for (uint32_t i = 0; i < kCommandLineBytes; ++i)
+        entry->command_line[i] = m_table.at(parent_slot).command_line[i];
+    entry->command_line_length = m_table.at(parent_slot).command_line_length;
     reply.pid = entry->pid;
     reply.main_thread = entry->thread;
     return launch(*entry, &m_table.at(parent_slot), false);

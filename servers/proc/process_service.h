@@ -120,6 +120,8 @@ public:
     ipc::Error list(axo_thread_id_t from, const ListRequest& request, ListReply& reply);
     // kProcInfo's part that is the table's (process_identity.cc): all but restarts and memory.
     ipc::Error info(const InfoRequest& request, InfoReply& reply) const;
+    // kProcCommandLine (process_identity.cc).
+    ipc::Error command_line(const CommandLineRequest& request, CommandLineReply& reply) const;
     // The process's name: the program file's it exec'd (argv[0]'s last component), else its
     // boot module's.
     const char* name_of(const ProcessEntry& entry) const;
@@ -201,6 +203,9 @@ private:
     // default (ignored ones and the mask stay: POSIX).
     void retire_program(ProcessEntry& entry, axo_thread_id_t thread);
     static void name_after(ProcessEntry& entry, const loader::StringBlock& strings);
+    // The entry's command line (kProcCommandLine): `argv`, then the block's arguments.
+    static void record_command_line(ProcessEntry& entry, const char* const* argv, uint32_t argc,
+                                    const loader::StringBlock& more);
     // After the new program was made (`started`): announce it (kEventExec, `value`) and run it;
     // if it cannot run, the process ends killed. Always kNoReply (the caller's thread is gone).
     ipc::Error finish_exec(ProcessEntry& entry, ipc::Error started, uint32_t value);

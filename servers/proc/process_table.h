@@ -41,6 +41,10 @@ struct ProcessEntry {
     // The program's name once it exec'd a file (argv[0]'s last component, kProcInfo); empty: the
     // module's. A fork's child has its parent's.
     char name[kInfoNameBytes];
+    // Its argv when it started its program (kProcCommandLine), each argument terminated, cut
+    // to the room. A fork's child has its parent's.
+    char command_line[kCommandLineBytes];
+    uint32_t command_line_length;
     bool system;     // proc started it from the boot configuration: kill(-1) spares it
     uint32_t reason; // ExitReason, once ended
     int32_t status;  // once ended

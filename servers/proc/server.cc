@@ -19,6 +19,10 @@ ipc::Error on_name_lookup(Proc& proc, axo_thread_id_t from, const NameLookupRequ
                           NameLookupReply& reply) {
     return proc.names.lookup(from, request, reply);
 }
+ipc::Error on_name_wait(Proc& proc, axo_thread_id_t from, const NameWaitRequest& request,
+                        NameLookupReply& reply) {
+    return proc.names.wait(from, request, reply);
+}
 ipc::Error on_name_unregister(Proc& proc, axo_thread_id_t from,
                               const NameUnregisterRequest& request, ipc::Empty& reply) {
     return proc.names.unregister(from, request, reply);
@@ -163,6 +167,10 @@ ipc::Error on_info(Proc& proc, axo_thread_id_t, const InfoRequest& request, Info
         reply.flags |= kInfoPagedByMm;
     return ipc::Error::ok;
 }
+ipc::Error on_command_line(Proc& proc, axo_thread_id_t, const CommandLineRequest& request,
+                           CommandLineReply& reply) {
+    return proc.processes.command_line(request, reply);
+}
 ipc::Error on_signal_state(Proc& proc, axo_thread_id_t from, const SignalStateRequest& request,
                            SignalStateReply& reply) {
     return proc.processes.signal_state(from, request, reply);
@@ -205,6 +213,7 @@ constexpr ipc::Route<Proc> kRoutes[] = {
     ipc::route<&on_name_register>(),
     ipc::route<&on_name_lookup>(),
     ipc::route<&on_name_unregister>(),
+    ipc::route<&on_name_wait>(),
     ipc::route<&on_spawn>(),
     ipc::route<&on_exit>(),
     ipc::route<&on_wait>(),
@@ -231,6 +240,7 @@ constexpr ipc::Route<Proc> kRoutes[] = {
     ipc::route<&on_event_next>(),
     ipc::route<&on_list>(),
     ipc::route<&on_info>(),
+    ipc::route<&on_command_line>(),
     ipc::route<&on_signal_state>(),
     ipc::route<&on_signal_action>(),
     ipc::route<&on_signal_take>(),
@@ -251,6 +261,10 @@ bool kernel_thread_alive(void*, axo_thread_id_t thread) {
     return axo_exchange_registers(thread, &regs) == AXO_OK;
 }
 
+bool send_name_answer(void*, axo_thread_id_t waiter, axo_thread_id_t server) {
+    return ipc::send_reply(waiter, NameLookupReply{server});
+}
+
 Dispatcher make_dispatcher(Proc& proc) {
     // A request from a thread ends any wait it left pending (lib/ipc/pending_requests.h).
     // Pages a request other than the block requests mapped into the argument window go at
@@ -258,6 +272,7 @@ Dispatcher make_dispatcher(Proc& proc) {
     return Dispatcher(proc, kRoutes, &on_kernel_message, [](Proc& p, axo_thread_id_t from) {
         flush_stray_items(axo_my_utcb()->mr[0]);
         p.processes.cancel_requests_of(from);
+        p.names.cancel_wait(from);
     });
 }
 

@@ -17,6 +17,8 @@ namespace proc {
 // Asks the kernel: exchange_registers with no control bits changes nothing and fails only for
 // an id that names no thread. proc, the root task, may ask about any thread.
 bool kernel_thread_alive(void* context, axo_thread_id_t thread);
+// A deferred kNameWait reply (zero send timeout): false if the waiter was not receiving.
+bool send_name_answer(void* context, axo_thread_id_t waiter, axo_thread_id_t server);
 
 struct Proc;
 // The ProcessService's effects on the kernel and memory, for `proc` (processes.cc).
@@ -27,7 +29,8 @@ ProcessHost process_host(Proc* proc);
 constexpr uint32_t kPoolWindow = 0x80000000u;
 
 struct Proc {
-    NameService names{Liveness{&kernel_thread_alive, nullptr}};
+    NameService names{Liveness{&kernel_thread_alive, nullptr},
+                      NameWaitAnswer{&send_name_answer, nullptr}};
     const BootConfig* config = nullptr;
     // images[i] is config->modules[i]'s contents.
     const ModuleImage* images = nullptr;

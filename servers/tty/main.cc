@@ -28,12 +28,12 @@ void pause_us(uint32_t us) {
     (void)axo_ipc_receive(rt_my_id(), axo_timeout_us(us)); // nobody sends: a sleep
 }
 
-// The line driver, looked up until it is there (it may register after the tty starts, or be
-// restarted by proc).
+// The line driver, waited for until it is there (it may register after the tty starts, or be
+// restarted by proc): proc answers when the name comes (kNameWait), so nothing polls.
 axo_thread_id_t look_up_line() {
     axo_thread_id_t line = AXO_NIL_THREAD;
-    while (names::lookup(g_line_name, line) != ipc::Error::ok)
-        pause_us(10000);
+    while (names::wait_for(g_line_name, line, axo_timeout_us(kProcTimeoutUs)) != ipc::Error::ok)
+        pause_us(10000); // proc refused (its waiters are full) or the wait timed out
     return line;
 }
 

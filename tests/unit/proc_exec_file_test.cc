@@ -1,6 +1,8 @@
 // exec of a program file (kProcExecFile, servers/proc/process_service.h exec_file) with the
 // kernel and mm played by the fixture's host: what the process keeps, what the event says, and
 // what happens when the new image cannot be made.
+#include <string>
+
 #include "tests/unit/proc_service_fixture.h"
 
 namespace proc {
@@ -123,6 +125,41 @@ TEST_F(ExecFileTest, AForkKeepsTheNameAndAnExecOfAModuleTakesTheModules) {
     EXPECT_EQ(service.exec(forked_entry->thread, request, reply), ipc::kNoReply);
     EXPECT_STREQ(info(child.pid).name, "init");
     EXPECT_STREQ(config.modules[info(child.pid).module].name, "init");
+}
+
+TEST_F(ExecFileTest, TheCommandLineIsTheArgvOfTheLastProgramAndAForkKeepsIt) {
+    auto command_line = [&](ProcessId pid) {
+        CommandLineReply reply{};
+        EXPECT_EQ(service.command_line(CommandLineRequest{pid}, reply), ipc::Error::ok);
+        return std::string(reply.bytes, reply.length);
+    };
+    SpawnReply app = spawned(kProcThread);
+    EXPECT_EQ(command_line(app.pid), std::string("app\0", 4)); // the module's name
+    static const char kStrings[] = "/bin/sleep\0"
+                                   "100\0";
+    EXPECT_EQ(
+        exec_file(app.main_thread, 77, loader::StringBlock{kStrings, sizeof kStrings - 1, 2, 0}),
+        ipc::kNoReply);
+    EXPECT_EQ(command_line(app.pid), std::string("/bin/sleep\0"
+                                                 "100\0",
+                                                 15));
+    const ProcessEntry* entry = service.table().find(app.pid);
+    ASSERT_NE(entry, nullptr);
+    SpawnReply child = forked(entry->thread);
+    EXPECT_EQ(command_line(child.pid), std::string("/bin/sleep\0"
+                                                   "100\0",
+                                                   15));
+    // An argv beyond the room is cut to it.
+    std::string big;
+    for (int i = 0; i < 40; ++i)
+        big += std::string("arg") + std::to_string(i) + '\0';
+    EXPECT_EQ(exec_file(entry->thread, 78,
+                        loader::StringBlock{big.data(), static_cast<uint32_t>(big.size()), 40, 0}),
+              ipc::kNoReply);
+    EXPECT_EQ(command_line(app.pid), big.substr(0, kCommandLineBytes));
+    CommandLineReply reply{};
+    EXPECT_EQ(service.command_line(CommandLineRequest{4242}, reply), ipc::Error::not_found);
+    EXPECT_EQ(service.command_line(CommandLineRequest{kNoProcess}, reply), ipc::Error::not_found);
 }
 
 TEST_F(ExecFileTest, InfoOfNoProcessIsNotFound) {

@@ -2,6 +2,8 @@
 // alive?" played by a set of dead ids, and end to end through proc's real dispatch shape.
 #include <set>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include <gtest/gtest.h>
 
@@ -159,6 +161,86 @@ TEST_F(NameServiceTest, LivenessIsOnlyAskedWhenItMatters) {
     EXPECT_EQ(liveness_queries, 0u);
     ASSERT_EQ(lookup(kB, "fs"), ipc::Error::ok);
     EXPECT_EQ(liveness_queries, 1u); // owner == server: one question
+}
+
+} // namespace
+} // namespace proc
+
+namespace proc {
+namespace {
+
+// kNameWait: answered at once for a bound name, else when the name is registered, with no
+// polling; a waiter that made another request meanwhile (it gave up) gets nothing.
+class NameWaitTest : public ::testing::Test {
+protected:
+    static bool alive(void* context, axo_thread_id_t thread) {
+        auto* self = static_cast<NameWaitTest*>(context);
+        return self->dead.count(thread) == 0 && thread != AXO_NIL_THREAD;
+    }
+    static bool send(void* context, axo_thread_id_t waiter, axo_thread_id_t server) {
+        static_cast<NameWaitTest*>(context)->answers.push_back({waiter, server});
+        return true;
+    }
+    ipc::Error wait(axo_thread_id_t from, const char* name, axo_thread_id_t* found = nullptr) {
+        NameWaitRequest request{};
+        EXPECT_TRUE(request.name.set(name));
+        NameLookupReply reply{};
+        ipc::Error error = service.wait(from, request, reply);
+        if (found != nullptr) *found = reply.server;
+        return error;
+    }
+    ipc::Error reg(axo_thread_id_t from, const char* name) {
+        NameRegisterRequest request{};
+        EXPECT_TRUE(request.name.set(name));
+        ipc::Empty reply;
+        return service.register_name(from, request, reply);
+    }
+
+    std::set<axo_thread_id_t> dead;
+    std::vector<std::pair<axo_thread_id_t, axo_thread_id_t>> answers;
+    NameService service{Liveness{&alive, this}, NameWaitAnswer{&send, this}};
+};
+
+TEST_F(NameWaitTest, a_bound_name_is_answered_at_once) {
+    ASSERT_EQ(reg(kA, "fs"), ipc::Error::ok);
+    axo_thread_id_t found = 0;
+    EXPECT_EQ(wait(kB, "fs", &found), ipc::Error::ok);
+    EXPECT_EQ(found, kA);
+    EXPECT_EQ(service.waiting(), 0u);
+}
+
+TEST_F(NameWaitTest, waiters_are_answered_when_the_name_is_registered) {
+    EXPECT_EQ(wait(kB, "fs"), ipc::kNoReply);
+    EXPECT_EQ(wait(kC, "fs"), ipc::kNoReply);
+    EXPECT_EQ(wait(axo_thread_id(43, 1), "ata"), ipc::kNoReply);
+    EXPECT_EQ(service.waiting(), 3u);
+    ASSERT_EQ(reg(kA, "fs"), ipc::Error::ok);
+    std::vector<std::pair<axo_thread_id_t, axo_thread_id_t>> expected = {{kB, kA}, {kC, kA}};
+    EXPECT_EQ(answers, expected);
+    EXPECT_EQ(service.waiting(), 1u); // the one for "ata"
+}
+
+TEST_F(NameWaitTest, a_waiter_that_asked_something_else_gets_no_answer) {
+    EXPECT_EQ(wait(kB, "fs"), ipc::kNoReply);
+    service.cancel_wait(kB); // proc's request hook: kB sent another request
+    ASSERT_EQ(reg(kA, "fs"), ipc::Error::ok);
+    EXPECT_TRUE(answers.empty());
+}
+
+TEST_F(NameWaitTest, a_second_wait_replaces_the_first_and_the_table_is_bounded) {
+    EXPECT_EQ(wait(kB, "fs"), ipc::kNoReply);
+    EXPECT_EQ(wait(kB, "net"), ipc::kNoReply);
+    EXPECT_EQ(service.waiting(), 1u);
+    ASSERT_EQ(reg(kA, "fs"), ipc::Error::ok);
+    EXPECT_TRUE(answers.empty());
+    for (uint32_t i = 0; i < kNameWaits - 1; ++i)
+        EXPECT_EQ(wait(axo_thread_id(100 + i, 1), "x"), ipc::kNoReply);
+    EXPECT_EQ(wait(axo_thread_id(200, 1), "x"), ipc::Error::no_space);
+    dead.insert(axo_thread_id(100, 1)); // a dead waiter's slot is taken back
+    EXPECT_EQ(wait(axo_thread_id(200, 1), "x"), ipc::kNoReply);
+    NameWaitRequest bad{};
+    NameLookupReply reply{};
+    EXPECT_EQ(service.wait(kC, bad, reply), ipc::Error::invalid_argument);
 }
 
 } // namespace

@@ -250,8 +250,25 @@ bool user_window(uint32_t address, size_t length, uint32_t& linear) {
     return true;
 }
 
+// The time-stamp counter when the idle loop halted; 0: not halted. The interrupt that ends
+// the halt adds the time to the KIP's idle cycles (end_idle_halt) before the scheduler may run
+// another thread from it, so what that thread runs is never counted as idle.
+static uint64_t g_halted_since = 0;
+
 void wait_for_interrupt() {
+    g_halted_since = ia32::rdtsc();
     asm volatile("sti; hlt; cli" ::: "memory");
+    end_idle_halt();
+}
+
+void end_idle_halt() {
+    if (g_halted_since == 0) return;
+    axo_kip_t* kip = kip::get();
+    uint64_t idle =
+        (uint64_t{kip->idle_hi} << 32 | kip->idle_lo) + (ia32::rdtsc() - g_halted_since);
+    g_halted_since = 0;
+    kip->idle_lo = static_cast<uint32_t>(idle);
+    kip->idle_hi = static_cast<uint32_t>(idle >> 32);
 }
 // sti takes effect after the next instruction: the nop is where an interrupt can come in.
 void preemption_point() {

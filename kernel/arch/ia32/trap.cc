@@ -160,6 +160,7 @@ void handle_exception(TrapFrame& frame) {
 }
 
 void handle_irq(TrapFrame& frame) {
+    axo::arch::end_idle_halt();
     uint32_t irq = frame.vector - kVectorIrqBase;
     if (pic::is_spurious(irq)) return;
     if (IrqHandler handler = g_irq_handlers[irq]) {

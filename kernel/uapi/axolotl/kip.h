@@ -62,16 +62,21 @@ typedef struct axo_kip {
     uint32_t api_flags;      /*  8 */
     uint32_t kernel_version; /* 12: major << 16 | minor */
     /* Microseconds since boot. Updated every tick; read hi, lo, hi until hi is stable. */
-    volatile uint32_t clock_lo;                    /* 16 */
-    volatile uint32_t clock_hi;                    /* 20 */
-    uint32_t tick_us;                              /* 24 */
-    uint32_t max_threads;                          /* 28 */
-    uint32_t first_user_thread;                    /* 32 */
-    axo_thread_id_t sigma0;                        /* 36 */
-    axo_thread_id_t root_task;                     /* 40 */
-    uint32_t memory_count;                         /* 44 */
-    uint32_t module_count;                         /* 48 */
-    uint32_t reserved[3];                          /* 52 */
+    volatile uint32_t clock_lo; /* 16 */
+    volatile uint32_t clock_hi; /* 20 */
+    uint32_t tick_us;           /* 24 */
+    uint32_t max_threads;       /* 28 */
+    uint32_t first_user_thread; /* 32 */
+    axo_thread_id_t sigma0;     /* 36 */
+    axo_thread_id_t root_task;  /* 40 */
+    uint32_t memory_count;      /* 44 */
+    uint32_t module_count;      /* 48 */
+    /* Time-stamp-counter cycles the CPU spent halted in the idle loop since boot (under QEMU's
+     * -icount sleep=off: the virtual time it skipped while nothing ran). Updated at each
+     * interrupt that ends an idle halt; read hi, lo, hi as the clock. */
+    volatile uint32_t idle_lo;                     /* 52 */
+    volatile uint32_t idle_hi;                     /* 56 */
+    uint32_t reserved;                             /* 60 */
     axo_counters_t counters;                       /* 64 */
     axo_kip_memory_t memory[AXO_KIP_MAX_MEMORY];   /* 100 */
     axo_kip_module_t modules[AXO_KIP_MAX_MODULES]; /* 612 */
@@ -82,6 +87,15 @@ static_assert(sizeof(axo_kip_t) <= 4096, "the KIP is one page");
 static_assert(__builtin_offsetof(axo_kip_t, counters) == 64, "KIP layout");
 static_assert(__builtin_offsetof(axo_kip_t, memory) == 100, "KIP layout");
 #endif
+
+static inline uint64_t axo_kip_idle_cycles(const axo_kip_t* kip) {
+    uint32_t hi, lo;
+    do {
+        hi = kip->idle_hi;
+        lo = kip->idle_lo;
+    } while (hi != kip->idle_hi);
+    return ((uint64_t)hi << 32) | lo;
+}
 
 static inline uint64_t axo_kip_clock_us(const axo_kip_t* kip) {
     uint32_t hi, lo;

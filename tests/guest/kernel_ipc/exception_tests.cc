@@ -193,7 +193,7 @@ void exception_tests() {
     unhandled("page fault at 0x10000000 with a nil pager", fault_unmapped, false);
     unhandled("page fault just below the 64 KiB initial stack", fault_below_stack, false);
     unhandled("write to the read-only KIP", fault_write_kip, false);
-    check(rt_kip()->magic == AXO_KIP_MAGIC && rt_kip()->reserved[0] != fault_pattern[0],
+    check(rt_kip()->magic == AXO_KIP_MAGIC && rt_kip()->reserved != fault_pattern[0],
           "the KIP is unchanged after the write attempt");
     unhandled("write to the program's own read-only text", fault_write_text, false);
 }

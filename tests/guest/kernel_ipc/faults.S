@@ -75,7 +75,7 @@ fault below_stack
 
 /* #PF writing the read-only KIP (a reserved word: harmless if the write went through). */
 fault write_kip
-    movl %eax, 0xBFFFF000 + 52
+    movl %eax, 0xBFFFF000 + 60
     ud2
 
 /* #PF writing our own (read-only) text segment. */

@@ -1,0 +1,1 @@
+list(APPEND AXO_FS_LOGIC_SOURCES ${CMAKE_CURRENT_LIST_DIR}/process_file_system.cc)
