@@ -74,3 +74,27 @@ axo_qemu_test(NAME bench-smoke-select
            [[^BENCH select\.ready\.8 [1-9][0-9]* instructions\r?$]]
            [[proc: axo_bench_select ended.*: success]]
     LABELS bench)
+
+# bench-smoke-fs: the file system's and the pipes' rows (bench/guest/fs_bench.c,
+# bench/common/fs_ops.h), a libposix program beside mm and fs with no disk (the root is fs's
+# tmpfs, so the sequential file is 1 MiB); every row present and positive, nothing more.
+axo_qemu_test(NAME bench-smoke-fs
+    CMDLINE "smallspaces=force"
+    MODULES "${AXO_TARGET_DIR}/servers/memory/sigma0/sigma0 sigma0"
+            "${AXO_TARGET_DIR}/servers/proc/proc"
+            "${AXO_TARGET_DIR}/servers/memory/mm/mm"
+            "${AXO_TARGET_DIR}/servers/fs/fs"
+            "${AXO_TARGET_DIR}/bench/guest/axo_bench_fs on-exit=shutdown rounds=50 warmup=10 seq_rounds=1 seq_kib=1024 pipe_kib=64"
+    ICOUNT
+    TIMEOUT 120
+    NO_TAP
+    EXPECT [[^BENCH fs\.open_close [1-9][0-9]* instructions\r?$]]
+           [[^BENCH fs\.stat [1-9][0-9]* instructions\r?$]]
+           [[^BENCH fs\.stat\.missing [1-9][0-9]* instructions\r?$]]
+           [[^BENCH fs\.pread\.4k [1-9][0-9]* instructions\r?$]]
+           [[^BENCH fs\.write\.4k [1-9][0-9]* instructions\r?$]]
+           [[^BENCH pipe\.roundtrip [1-9][0-9]* instructions\r?$]]
+           [[^BENCH pipe\.throughput [1-9][0-9]* instructions\r?$]]
+           [[^BENCH fs\.seq\.8mib [1-9][0-9]* instructions\r?$]]
+           [[proc: axo_bench_fs ended.*: success]]
+    LABELS bench)
