@@ -30,6 +30,13 @@ static inline uint32_t bench_fs_rdtsc(void) {
     return lo;
 }
 
+/* The whole counter, for what may last longer than 2^32 (the sequential rows). */
+static inline uint64_t bench_fs_rdtsc64(void) {
+    uint32_t lo, hi;
+    __asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
+    return ((uint64_t)hi << 32) | lo;
+}
+
 static char bench_fs_buffer[BENCH_FS_SEQ_CHUNK];
 
 /* The directory and the 4 KiB file the other operations use; 0 on failure. */
@@ -87,12 +94,12 @@ static inline uint32_t bench_fs_write_4k(int fd) {
 
 /* `kib` KiB written to a new (truncated) file in 64 KiB writes, fsync, close; then opened
  * again and read back in 64 KiB reads. Returns the write part (creat through close) in
- * `*write_part` and the read part in `*read_part`; 0 on failure, else their sum. */
+ * `*write_part` and the read part in `*read_part`, per KiB; 0 on failure, else their sum. */
 static inline uint32_t bench_fs_sequential(uint32_t kib, uint32_t* write_part,
                                            uint32_t* read_part) {
     uint32_t chunks = kib / (BENCH_FS_SEQ_CHUNK / 1024);
     memset(bench_fs_buffer, 's', sizeof bench_fs_buffer);
-    uint32_t t0 = bench_fs_rdtsc();
+    uint64_t t0 = bench_fs_rdtsc64();
     int fd = open(BENCH_FS_SEQ, O_CREAT | O_TRUNC | O_WRONLY, 0644);
     if (fd < 0) return 0;
     for (uint32_t i = 0; i < chunks; ++i)
@@ -101,7 +108,7 @@ static inline uint32_t bench_fs_sequential(uint32_t kib, uint32_t* write_part,
             return 0;
         }
     if (fsync(fd) != 0 || close(fd) != 0) return 0;
-    uint32_t t1 = bench_fs_rdtsc();
+    uint64_t t1 = bench_fs_rdtsc64();
     fd = open(BENCH_FS_SEQ, O_RDONLY);
     if (fd < 0) return 0;
     uint32_t got = 0;
@@ -111,11 +118,11 @@ static inline uint32_t bench_fs_sequential(uint32_t kib, uint32_t* write_part,
         got += (uint32_t)n;
     }
     close(fd);
-    uint32_t t2 = bench_fs_rdtsc();
+    uint64_t t2 = bench_fs_rdtsc64();
     if (got != kib * 1024) return 0;
-    *write_part = t1 - t0;
-    *read_part = t2 - t1;
-    return t2 - t0;
+    *write_part = (uint32_t)((t1 - t0) / kib);
+    *read_part = (uint32_t)((t2 - t1) / kib);
+    return (uint32_t)((t2 - t0) / kib);
 }
 
 /* Two pipes to a child process that echoes every byte it reads back: 1 byte there and back
@@ -224,9 +231,11 @@ static inline uint32_t bench_fs_once(int which, int fd, struct bench_pipe_pair* 
 }
 
 /* Every row, printed as `BENCH <prefix><name> <value> <unit>`: the median of `rounds` after
- * `warmup` for the small operations, of `seq_rounds` for the sequential ones (per KiB). */
+ * `warmup` for the small operations, of `seq_rounds` for the sequential ones (per KiB).
+ * `only` (NULL: all): that row of the small ones alone (for profiling one operation). */
 static inline void bench_fs_rows(const char* prefix, const char* unit, int warmup, int rounds,
-                                 int seq_rounds, uint32_t seq_kib, uint32_t pipe_kib) {
+                                 int seq_rounds, uint32_t seq_kib, uint32_t pipe_kib,
+                                 const char* only) {
     static const char* const names[] = {"fs.open_close", "fs.stat", "fs.stat.missing",
                                         "fs.pread.4k", "fs.write.4k", "pipe.roundtrip"};
     if (rounds < 1 || rounds > BENCH_FS_MAX_ROUNDS) rounds = BENCH_FS_MAX_ROUNDS;
@@ -239,6 +248,7 @@ static inline void bench_fs_rows(const char* prefix, const char* unit, int warmu
     struct bench_pipe_pair pipes;
     int have_pipes = bench_pipe_start(&pipes, 'e', 0);
     for (int k = 0; k < 6; ++k) {
+        if (only != (const char*)0 && strcmp(only, names[k]) != 0) continue;
         if (k == BENCH_PIPE_ROUNDTRIP && !have_pipes) {
             bench_fs_skip(prefix, names[k], "no pipe or no fork");
             continue;
@@ -256,6 +266,7 @@ static inline void bench_fs_rows(const char* prefix, const char* unit, int warmu
     }
     if (have_pipes) bench_pipe_stop(&pipes);
     close(fd);
+    if (only != (const char*)0) return;
 
     /* Throughput: 1 warm-up round, then the median of seq_rounds, per KiB. */
     if (bench_pipe_start(&pipes, 's', pipe_kib)) {
@@ -280,9 +291,9 @@ static inline void bench_fs_rows(const char* prefix, const char* unit, int warmu
         uint32_t w = 0, r = 0;
         uint32_t d = bench_fs_sequential(seq_kib, &w, &r);
         if (d == 0) break;
-        bench_fs_samples[i] = d / seq_kib;
-        writes[i] = w / seq_kib;
-        reads[i] = r / seq_kib;
+        bench_fs_samples[i] = d;
+        writes[i] = w;
+        reads[i] = r;
     }
     unlink(BENCH_FS_SEQ);
     if (i < seq_rounds) {

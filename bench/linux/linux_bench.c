@@ -315,7 +315,7 @@ int main(void) {
     /* The file system's and the pipes' rows (linux.pipe.roundtrip among them):
      * bench/common/fs_ops.h, the same C as Axolotl's bench/guest/fs_bench.c; the files live
      * in the initramfs's root (rootfs, in memory). */
-    bench_fs_rows("linux.", unit, WARMUP, ROUNDS, 3, 8192, 1024);
+    bench_fs_rows("linux.", unit, WARMUP, ROUNDS, 3, 8192, 1024, NULL);
     printf("AXOLOTL: END OF TESTS\n");
     power_off();
     return 0;
