@@ -33,6 +33,7 @@
 #include <unistd.h>
 
 #include "../common/first_touch.h"
+#include "../common/fs_ops.h"
 #include "../common/mmap_touch.h"
 #include "../common/process_ops.h"
 #include "../common/select_ready.h"
@@ -106,41 +107,6 @@ static void bench_getppid(void) {
         if (i >= WARMUP) samples[i - WARMUP] = d;
     }
     report("linux.getppid");
-}
-
-/* One byte to a child process through one pipe and back through another. */
-static void bench_pipe(void) {
-    int there[2], back[2];
-    if (pipe(there) || pipe(back)) {
-        perror("pipe");
-        return;
-    }
-    pid_t child = fork();
-    if (child == 0) {
-        /* Our copy of the write end would keep the child's read from ever seeing EOF. */
-        close(there[1]);
-        close(back[0]);
-        char c;
-        while (read(there[0], &c, 1) == 1 && write(back[1], &c, 1) == 1) {
-        }
-        _exit(0);
-    }
-    char c = 'x';
-    for (int i = 0; i < WARMUP + ROUNDS; ++i) {
-        uint32_t t0 = rdtsc32();
-        if (write(there[1], &c, 1) != 1 || read(back[0], &c, 1) != 1) {
-            perror("pipe round trip");
-            return;
-        }
-        uint32_t t1 = rdtsc32();
-        if (i >= WARMUP) samples[i - WARMUP] = t1 - t0;
-    }
-    close(there[1]); /* EOF: the child leaves */
-    waitpid(child, NULL, 0);
-    close(there[0]);
-    close(back[0]);
-    close(back[1]);
-    report("linux.pipe.roundtrip");
 }
 
 static long futex(volatile int* word, int op, int value) {
@@ -370,13 +336,16 @@ int main(void) {
     /* The others are timed by plain rdtsc pairs around library calls: no overhead to take
      * off but the rdtsc itself, which the calibration's shape does not match; keep it. */
     calibration = 0;
-    bench_pipe();
     bench_futex();
     bench_yield();
     bench_first_touch_anon();
     bench_select();
     bench_mmap_touch_1mib();
     bench_processes();
+    /* The file system's and the pipes' rows (linux.pipe.roundtrip among them):
+     * bench/common/fs_ops.h, the same C as Axolotl's bench/guest/fs_bench.c; the files live
+     * in the initramfs's root (rootfs, in memory). */
+    bench_fs_rows("linux.", unit, WARMUP, ROUNDS, 3, 8192, 1024, NULL);
     printf("AXOLOTL: END OF TESTS\n");
     power_off();
     return 0;

@@ -183,6 +183,14 @@ ipc::Error subscribe(T& transport, axo_thread_id_t proc,
     return ipc::call(transport, proc, EventSubscribeRequest{}, reply, timeout);
 }
 
+// As subscribe; proc notifies the calling thread with `bits` whenever an event is queued for it.
+template <ipc::Transport T>
+ipc::Error subscribe_notify(T& transport, axo_thread_id_t proc, uint32_t bits,
+                            axo_timeout_t timeout = AXO_TIMEOUT_NEVER) {
+    ipc::Empty reply;
+    return ipc::call(transport, proc, EventSubscribeNotifyRequest{bits}, reply, timeout);
+}
+
 // Blocks until there are events, unless `options` has kEventNoHang (bound it with `timeout`).
 template <ipc::Transport T>
 ipc::Error next_events(T& transport, axo_thread_id_t proc, uint32_t options, EventNextReply& reply,

@@ -38,6 +38,8 @@ enum Label : uint32_t {
     kProcSetGroups = AXO_PROC_SET_GROUPS,              // setgroups
     kProcEventSubscribe =
         AXO_PROC_EVENT_SUBSCRIBE, // the caller's thread subscribes to the event stream
+    kProcEventSubscribeNotify =
+        AXO_PROC_EVENT_SUBSCRIBE_NOTIFY, // subscribes; proc notifies the thread of every event
     kProcEventNext =
         AXO_PROC_EVENT_NEXT,   // the subscriber's next events; the reply comes when there are
     kProcList = AXO_PROC_LIST, // every process, in pid order (a subscriber's resync)
@@ -509,6 +511,21 @@ struct EventSubscribeRequest {
     using Reply = ipc::Empty;
 };
 static_assert(ipc::wire_words<EventSubscribeRequest> == 0);
+
+// A subscription (as kProcEventSubscribe) whose thread proc notifies: whenever an event is
+// queued for it (or found its queue full), proc sets `bits` in the thread's notification word
+// (kernel notify; proc may notify any thread) — after the event is in the queue and before the
+// process it concerns acts on it. The subscriber then needs no call to proc to learn that
+// nothing happened: it asks kProcEventNext (kEventNoHang) only when its bits are set, and can
+// wait for them (a receive with AXO_TAG_FLAG_NOTIFY) instead of polling. A bit set once for
+// several events is taken once: the subscriber reads until `pending` is 0.
+// Errors: invalid_argument (bits 0); no_space (kMaxSubscribers threads subscribe already).
+struct EventSubscribeNotifyRequest {
+    static constexpr uint32_t kLabel = kProcEventSubscribeNotify;
+    using Reply = ipc::Empty;
+    uint32_t bits;
+};
+static_assert(ipc::wire_words<EventSubscribeNotifyRequest> == 1);
 
 // The oldest events of the caller's queue (up to kEventsPerReply; `pending`: how many more are
 // queued). Deferred until there is one, unless kEventNoHang. A thread has one such call at a

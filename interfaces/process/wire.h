@@ -36,6 +36,8 @@ enum axo_process_label {
     AXO_PROC_GROUP_SESSION = AXO_LABELS_PROCESS_FIRST + 0x30,
     /* The machine: power off or reset (init at the end of a shutdown; root only). */
     AXO_PROC_POWER = AXO_LABELS_PROCESS_FIRST + 0x40,
+    /* The event stream with a notification: proc sets the subscriber's bits on every event. */
+    AXO_PROC_EVENT_SUBSCRIBE_NOTIFY = AXO_LABELS_PROCESS_FIRST + 0x41,
     /* Tools (apps/svc): one process's name, state, threads, restarts and memory. */
     AXO_PROC_INFO = AXO_LABELS_PROCESS_FIRST + 0x48,
     /* Tools (/proc/<pid>/cmdline): one process's arguments. */

@@ -138,7 +138,8 @@ static_assert(ipc::labels_unique(kRoutes));
 bool Server::start() {
     m_sessions.set_host(ipc::kernel_session_host());
     m_sessions.set_buffers(reinterpret_cast<uintptr_t>(m_buffers));
-    ipc::Error error = proc::client::subscribe(g_transport, names::proc_thread(), kProcTimeout);
+    ipc::Error error = proc::client::subscribe_notify(g_transport, names::proc_thread(),
+                                                      kProcEventsBit, kProcTimeout);
     if (error != ipc::Error::ok) {
         rt_printf("fs: proc's event stream refused (%s): no fork or exit bookkeeping\n",
                   ipc::error_name(error));
@@ -149,29 +150,48 @@ bool Server::start() {
     return true;
 }
 
-// ipc::serve, but the receive times out while pipe requests are parked (receive_timeout), so
-// that fs asks proc for exits meanwhile: a parked reader whose writer's process ended must get
-// its end of file without waiting for someone else's request.
+// ipc::serve, but while anything waits (a parked pipe request, a lock wait, a poll) the receive
+// also ends on proc's notification of events: a parked reader whose writer's process ended
+// must get its end of file without waiting for someone else's request. While nothing waits, the
+// receive is a plain one (the IPC fast path's) and events are fetched by the next request that
+// needs them (begin), when proc notified any.
 void Server::run() {
     ipc::Dispatcher<Server> dispatcher(*this, kRoutes, nullptr, &Server::on_request);
     ipc::Message message(axo_my_utcb()->mr);
-    axo_thread_id_t from = axo_ipc_receive(AXO_ANY_THREAD, receive_timeout());
+    axo_thread_id_t from = reply_and_receive(AXO_NIL_THREAD);
     for (;;) {
+        if (from == AXO_NIL_THREAD && !message.failed()) { // notified: events followed
+            from = reply_and_receive(AXO_NIL_THREAD);
+            continue;
+        }
         if (message.failed()) {
             if (!axo_ipc_error_in_receive(axo_my_utcb()->error)) dispatcher.note_failed_reply();
-            if (!m_pending.empty() || !m_lock_waits.empty() || m_readiness.registrations() != 0) {
-                poll_events();
-                settle_pipes();
-                settle_locks();
-            }
-            from = axo_ipc_receive(AXO_ANY_THREAD, receive_timeout());
+            from = reply_and_receive(AXO_NIL_THREAD);
             continue;
         }
         if (dispatcher.dispatch(from, message) == ipc::Outcome::reply)
-            from = axo_ipc_reply_wait(from, receive_timeout());
+            from = reply_and_receive(from);
         else
-            from = axo_ipc_receive(AXO_ANY_THREAD, receive_timeout());
+            from = reply_and_receive(AXO_NIL_THREAD);
     }
+}
+
+axo_thread_id_t Server::reply_and_receive(axo_thread_id_t reply_to) {
+    if (!anyone_waits())
+        return reply_to == AXO_NIL_THREAD ? axo_ipc_receive(AXO_ANY_THREAD, AXO_TIMEOUT_NEVER)
+                                          : axo_ipc_reply_wait(reply_to, AXO_TIMEOUT_NEVER);
+    ipc::Arrival arrival =
+        reply_to == AXO_NIL_THREAD
+            ? ipc::wait_for_message_or_notification(kProcEventsBit)
+            : ipc::reply_and_wait_for_message_or_notification(reply_to, kProcEventsBit);
+    axo_my_utcb()->notify_mask = 0;
+    if (arrival.kind != ipc::Arrival::Kind::notification) return arrival.from;
+    poll_events(); // the bit is taken: fetch what it announced
+    settle_pipes();
+    settle_locks();
+    // A message whose label is not a failure and whose sender is nil: run() receives again.
+    axo_my_utcb()->mr[0] = axo_msg_tag(0, 0, 0);
+    return AXO_NIL_THREAD;
 }
 
 // ---- Callers ---------------------------------------------------------------------------------
@@ -179,6 +199,24 @@ void Server::run() {
 void Server::forget(uint32_t pid) {
     for (Known& known : m_known)
         if (known.caller.pid == pid) known = Known{};
+}
+
+bool Server::events_notified() {
+    axo_utcb_t* utcb = axo_my_utcb();
+    utcb->notify_mask = kProcEventsBit;
+    utcb->mr[0] = axo_msg_tag(0, 0, 0) | AXO_TAG_FLAG_NOTIFY;
+    // Nobody sends to a thread from itself: only the bit ends this at once, else the zero
+    // timeout.
+    axo_thread_id_t from =
+        axo_ipc(AXO_NIL_THREAD, utcb->my_id, axo_timeouts(AXO_TIMEOUT_NEVER, AXO_TIMEOUT_ZERO));
+    utcb->notify_mask = 0;
+    return axo_ipc_notified(from, utcb->mr[0]);
+}
+
+void Server::follow_events() {
+    if (m_subscribed && events_notified()) poll_events();
+    settle_pipes();
+    settle_locks(); // exits release locks
 }
 
 void Server::poll_events() {
@@ -286,9 +324,7 @@ ipc::Error Server::begin(axo_thread_id_t from, Caller* caller, uint8_t** buffer)
     uint32_t slot = 0;
     if (m_sessions.find(from, &slot) == nullptr) return kNoSession;
     *buffer = m_sessions.buffer(slot);
-    poll_events();
-    settle_pipes();
-    settle_locks(); // exits release locks
+    follow_events();
     return identify(from, caller);
 }
 

@@ -29,7 +29,9 @@ public:
     static constexpr uint32_t kSessions = 16;
     static constexpr uint32_t kPipes = 32;       // pipes and FIFOs with open ends, at once
     static constexpr uint32_t kPipeWaiters = 64; // parked pipe requests in all
-    static constexpr axo_timeout_t kPipePollInterval = axo_timeout_us(20000);
+    // The notification bit proc sets on the server's thread when it has queued process events
+    // for it (kProcEventSubscribeNotify): fs asks for events only when it is set.
+    static constexpr uint32_t kProcEventsBit = 1u << 31;
     static constexpr uint32_t kLockSlots = 256;  // fcntl's ranges in all (flock's: as many)
     static constexpr uint32_t kLockWaiters = 32; // F_SETLKW and flock waits, at once
 
@@ -123,6 +125,12 @@ private:
     ipc::Error begin(axo_thread_id_t from, Caller* caller, uint8_t** buffer);
     ipc::Error identify(axo_thread_id_t from, Caller* caller);
     void poll_events();
+    // Whether proc notified kProcEventsBit since the last time (the bit is taken): a poll of the
+    // thread's notification word, a receive from itself with a zero timeout.
+    bool events_notified();
+    // The events proc notified, if it did; then the wakes due (parked pipe requests and lock
+    // waits that can go on: after this request's cancellations, or after an exit).
+    void follow_events();
     void resync();
     void forget(uint32_t pid);
     // Copies a path of `length` bytes at `offset` of `buffer` into `out` (NUL-terminated
@@ -175,7 +183,12 @@ private:
     void settle_pipes();
     void send_sigpipe(uint32_t pid);
     void released(const OpenDescription& description) override;
-    axo_timeout_t receive_timeout() const;
+    // Whether a request or a poll waits for something another process's end can change: then
+    // the server's receive also waits for kProcEventsBit (server.cc, run).
+    bool anyone_waits() const;
+    // Replies to `reply_to` (nil: none) and receives the next message; while anyone waits, a
+    // notification of proc's events ends the receive too (nil is returned, the events followed).
+    axo_thread_id_t reply_and_receive(axo_thread_id_t reply_to);
 
     // ---- select and poll (server_poll.cc)
     static constexpr uint32_t kPollers = 32;        // threads waiting in poll, at once

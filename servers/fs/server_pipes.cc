@@ -40,12 +40,10 @@ void Server::serve_pipes(uint8_t* rings) {
     m_lock_waits.set_liveness(ipc::kernel_liveness());
 }
 
-axo_timeout_t Server::receive_timeout() const {
-    // A parked request may wait for a process to end (a writer that exits without closing):
-    // fs hears of exits only by asking proc, so it asks while anyone waits (in poll too).
-    return m_pending.empty() && m_lock_waits.empty() && m_readiness.registrations() == 0
-               ? AXO_TIMEOUT_NEVER
-               : kPipePollInterval;
+bool Server::anyone_waits() const {
+    // A parked request may wait for a process to end (a writer that exits without closing), and
+    // so may a lock wait or a poll.
+    return !m_pending.empty() || !m_lock_waits.empty() || m_readiness.registrations() != 0;
 }
 
 int32_t Server::take_pipe_slot() {

@@ -9,7 +9,7 @@ EventStream::Subscriber* EventStream::find(axo_thread_id_t thread) {
     return nullptr;
 }
 
-ipc::Error EventStream::subscribe(axo_thread_id_t from) {
+ipc::Error EventStream::subscribe(axo_thread_id_t from, uint32_t notify_bits) {
     if (from == AXO_NIL_THREAD) return ipc::Error::invalid_argument;
     Subscriber* place = find(from);
     // A subscriber that subscribes again starts afresh (it restarted, or it resyncs).
@@ -22,6 +22,7 @@ ipc::Error EventStream::subscribe(axo_thread_id_t from) {
     if (place == nullptr) return ipc::Error::no_space;
     *place = Subscriber{};
     place->thread = from;
+    place->notify_bits = notify_bits;
     return ipc::Error::ok;
 }
 
@@ -80,8 +81,15 @@ void EventStream::publish(const Event& event) {
             ++subscriber.count;
         }
     }
-    for (Subscriber& subscriber : m_subscribers)
-        if (subscriber.thread != AXO_NIL_THREAD) flush(subscriber);
+    for (Subscriber& subscriber : m_subscribers) {
+        if (subscriber.thread == AXO_NIL_THREAD) continue;
+        flush(subscriber);
+        // What a delivered reply did not take (or all, for a subscriber not waiting in a call):
+        // its bits tell it to ask.
+        if (subscriber.notify_bits != 0 && (subscriber.count != 0 || subscriber.lost) &&
+            m_host.notify != nullptr)
+            m_host.notify(m_host.context, subscriber.thread, subscriber.notify_bits);
+    }
 }
 
 void EventStream::thread_died(axo_thread_id_t thread) {

@@ -19,6 +19,9 @@ struct EventHost {
     bool (*answer)(void* context, axo_thread_id_t subscriber, const EventNextReply& reply);
     // Whether the thread exists; nullptr: every subscriber is taken for alive.
     bool (*alive)(void* context, axo_thread_id_t thread) = nullptr;
+    // Sets `bits` in the subscriber's notification word (kernel notify); nullptr: nobody is
+    // notified.
+    void (*notify)(void* context, axo_thread_id_t subscriber, uint32_t bits) = nullptr;
 };
 
 class EventStream {
@@ -26,7 +29,9 @@ public:
     explicit EventStream(EventHost host) : m_host(host) {}
 
     // The handlers; `from` is the kernel-given sender.
-    ipc::Error subscribe(axo_thread_id_t from);
+    // `notify_bits` (0: none): set in the subscriber's notification word whenever an event is
+    // queued for it or lost (kProcEventSubscribeNotify).
+    ipc::Error subscribe(axo_thread_id_t from, uint32_t notify_bits = 0);
     // ipc::kNoReply: deferred (answered by a later publish).
     ipc::Error next(axo_thread_id_t from, const EventNextRequest& request, EventNextReply& reply);
 
@@ -45,6 +50,7 @@ private:
         axo_thread_id_t thread = AXO_NIL_THREAD;
         bool waiting = false; // blocked in kProcEventNext: answer when there is something
         bool lost = false;    // an event found the queue full
+        uint32_t notify_bits = 0;
         uint32_t head = 0, count = 0;
         Event queue[kEventQueueDepth] = {};
     };

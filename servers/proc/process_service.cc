@@ -278,6 +278,12 @@ bool ProcessService::answer_events(void* context, axo_thread_id_t subscriber,
     return self->m_host.answer_events(self->m_host.context, subscriber, reply);
 }
 
+void ProcessService::notify_events(void* context, axo_thread_id_t subscriber, uint32_t bits) {
+    auto* self = static_cast<ProcessService*>(context);
+    if (self->m_host.notify_events != nullptr)
+        self->m_host.notify_events(self->m_host.context, subscriber, bits);
+}
+
 bool ProcessService::thread_alive(void* context, axo_thread_id_t thread) {
     auto* self = static_cast<ProcessService*>(context);
     if (self->m_host.alive == nullptr) return true;

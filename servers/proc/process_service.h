@@ -60,6 +60,7 @@ struct ProcessHost {
     bool (*answer_events)(void* context, axo_thread_id_t subscriber,
                           const EventNextReply& reply) = nullptr;
     bool (*alive)(void* context, axo_thread_id_t thread) = nullptr;
+    void (*notify_events)(void* context, axo_thread_id_t subscriber, uint32_t bits) = nullptr;
     // Whether config module `module` is a program start can run (exec checks before the old
     // program goes); nullptr: start decides.
     bool (*startable)(void* context, uint32_t module) = nullptr;
@@ -80,7 +81,7 @@ public:
     static constexpr uint32_t kMaxArguments = 32; // argv words, the name included
 
     ProcessService(ProcessHost host, const BootConfig* config)
-        : m_host(host), m_config(config), m_events(EventHost{this, &answer_events, &thread_alive}) {
+        : m_host(host), m_config(config), m_events(EventHost{this, &answer_events, &thread_alive, &notify_events}) {
         reserve_init_pid();
     }
     void set_config(const BootConfig* config) {
@@ -129,6 +130,11 @@ public:
     // The event stream.
     ipc::Error subscribe(axo_thread_id_t from, const EventSubscribeRequest&, ipc::Empty&) {
         return m_events.subscribe(from);
+    }
+    ipc::Error subscribe(axo_thread_id_t from, const EventSubscribeNotifyRequest& request,
+                         ipc::Empty&) {
+        if (request.bits == 0) return ipc::Error::invalid_argument;
+        return m_events.subscribe(from, request.bits);
     }
     ipc::Error next_events(axo_thread_id_t from, const EventNextRequest& request,
                            EventNextReply& reply) {
@@ -197,6 +203,7 @@ private:
     static bool answer_events(void* context, axo_thread_id_t subscriber,
                               const EventNextReply& reply);
     static bool thread_alive(void* context, axo_thread_id_t thread);
+    static void notify_events(void* context, axo_thread_id_t subscriber, uint32_t bits);
     void publish(uint32_t kind, const ProcessEntry& entry, uint32_t value);
     // exec's point of no return: the old program's threads (and with them its memory), waits
     // and subscriptions go; `thread` becomes its first thread; caught signals go back to their

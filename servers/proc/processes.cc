@@ -181,6 +181,10 @@ bool host_answer_events(void*, axo_thread_id_t subscriber, const EventNextReply&
     return ipc::send_reply(subscriber, reply);
 }
 
+void host_notify_events(void*, axo_thread_id_t subscriber, uint32_t bits) {
+    (void)axo_notify(subscriber, bits); // a subscriber gone: its place goes at the next subscribe
+}
+
 bool host_answer(void*, axo_thread_id_t waiter, ipc::Error error, const WaitReply& reply) {
     return error == ipc::Error::ok ? ipc::send_reply(waiter, reply)
                                    : ipc::send_error(waiter, error);
@@ -230,6 +234,7 @@ ProcessHost process_host(Proc* proc) {
     host.run = &host_run;
     host.halt = &host_halt;
     host.answer_events = &host_answer_events;
+    host.notify_events = &host_notify_events;
     host.alive = &kernel_thread_alive;
     host.startable = &host_startable;
     host.divert = &host_divert;

@@ -141,6 +141,11 @@ ipc::Error on_event_subscribe(Proc& proc, axo_thread_id_t from,
                               const EventSubscribeRequest& request, ipc::Empty& reply) {
     return proc.processes.subscribe(from, request, reply);
 }
+ipc::Error on_event_subscribe_notify(Proc& proc, axo_thread_id_t from,
+                                     const EventSubscribeNotifyRequest& request,
+                                     ipc::Empty& reply) {
+    return proc.processes.subscribe(from, request, reply);
+}
 ipc::Error on_event_next(Proc& proc, axo_thread_id_t from, const EventNextRequest& request,
                          EventNextReply& reply) {
     return proc.processes.next_events(from, request, reply);
@@ -237,6 +242,7 @@ constexpr ipc::Route<Proc> kRoutes[] = {
     ipc::route<&on_set_credentials>(),
     ipc::route<&on_set_groups>(),
     ipc::route<&on_event_subscribe>(),
+    ipc::route<&on_event_subscribe_notify>(),
     ipc::route<&on_event_next>(),
     ipc::route<&on_list>(),
     ipc::route<&on_info>(),

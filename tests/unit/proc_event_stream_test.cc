@@ -74,6 +74,39 @@ TEST_F(EventStreamTest, ExitAndCredentialAndGroupChangesAreEvents) {
     EXPECT_EQ(reply.events[3].value, kExitFaulted << 16 | 14u);
 }
 
+TEST_F(EventStreamTest, ANotifiedSubscriberGetsItsBitsBeforeTheProcessRuns) {
+    ipc::Empty empty;
+    EXPECT_EQ(service.subscribe(kServerThread, EventSubscribeNotifyRequest{0}, empty),
+              ipc::Error::invalid_argument);
+    ASSERT_EQ(subscribe_notify(kServerThread, 0x10), ipc::Error::ok);
+    ASSERT_EQ(subscribe(kOtherServer), ipc::Error::ok);
+    SpawnReply init = spawned(kProcThread);
+    // Its fork and its exec: the notified subscriber's bits, the other one never.
+    ASSERT_FALSE(event_notifications.empty());
+    for (const auto& [thread, bits] : event_notifications) {
+        EXPECT_EQ(thread, kServerThread);
+        EXPECT_EQ(bits, 0x10u);
+    }
+    EXPECT_GE(notifications_at_run[init.main_thread], 1u) << "notified before it ran";
+    EventNextReply reply{};
+    ASSERT_EQ(next(kServerThread, kEventNoHang, &reply), ipc::Error::ok);
+    EXPECT_EQ(reply.count, 2u);
+    // A fork while the subscriber waits in its call: the reply takes the event, no bits.
+    event_notifications.clear();
+    EXPECT_EQ(next(kServerThread, 0, nullptr), ipc::kNoReply);
+    SpawnReply child = forked(init.main_thread);
+    ASSERT_EQ(event_answers.size(), 1u);
+    EXPECT_EQ(event_answers[0].reply.events[0].pid, child.pid);
+    EXPECT_TRUE(event_notifications.empty());
+    // Not waiting: the exit is queued and notified, before anyone could act on it.
+    EXPECT_TRUE(service.end_thread(child.main_thread, kExitNormal, 0));
+    ASSERT_EQ(event_notifications.size(), 1u);
+    EXPECT_EQ(event_notifications[0].first, kServerThread);
+    ASSERT_EQ(next(kServerThread, kEventNoHang, &reply), ipc::Error::ok);
+    ASSERT_EQ(reply.count, 1u);
+    EXPECT_EQ(reply.events[0].kind, kEventExit);
+}
+
 TEST_F(EventStreamTest, AnUndeliveredReplyLeavesTheEventsQueued) {
     ASSERT_EQ(subscribe(kServerThread), ipc::Error::ok);
     EXPECT_EQ(next(kServerThread, 0, nullptr), ipc::kNoReply);

@@ -62,6 +62,7 @@ protected:
         for (axo_thread_id_t subscriber : f.subscribers)
             f.held_at_run[thread].push_back(f.holds_fork(subscriber, entry->pid));
         f.running.insert(thread);
+        f.notifications_at_run[thread] = f.event_notifications.size();
         return f.fail_run;
     }
     static void destroy(void* context, uint32_t, axo_thread_id_t thread) {
@@ -98,6 +99,9 @@ protected:
         if (f.not_receiving.count(subscriber) != 0) return false;
         f.event_answers.push_back({subscriber, reply});
         return true;
+    }
+    static void notify_events(void* context, axo_thread_id_t subscriber, uint32_t bits) {
+        self(context).event_notifications.push_back({subscriber, bits});
     }
     static bool thread_alive(void* context, axo_thread_id_t thread) {
         return self(context).dead.count(thread) == 0;
@@ -164,6 +168,12 @@ protected:
         if (error == ipc::Error::ok) subscribers.push_back(from);
         return error;
     }
+    ipc::Error subscribe_notify(axo_thread_id_t from, uint32_t bits) {
+        ipc::Empty reply;
+        ipc::Error error = service.subscribe(from, EventSubscribeNotifyRequest{bits}, reply);
+        if (error == ipc::Error::ok) subscribers.push_back(from);
+        return error;
+    }
     ipc::Error next(axo_thread_id_t from, uint32_t options, EventNextReply* out) {
         EventNextReply reply{};
         ipc::Error error = service.next_events(from, EventNextRequest{options}, reply);
@@ -197,6 +207,7 @@ protected:
                                host.divert = &divert;
                                host.answer_events = &answer_events;
                                host.alive = &thread_alive;
+                               host.notify_events = &notify_events;
                                host.start_file = &start_file;
                                return host;
                            }(),
@@ -210,6 +221,8 @@ protected:
     std::map<axo_thread_id_t, std::vector<bool>> held_at_run;
     std::vector<WaitAnswer> wait_answers;
     std::vector<EventAnswer> event_answers;
+    std::vector<std::pair<axo_thread_id_t, uint32_t>> event_notifications; // subscriber, bits
+    std::map<axo_thread_id_t, size_t> notifications_at_run; // event_notifications.size() then
     std::vector<std::pair<uint32_t, bool>> halts;
     std::vector<std::pair<uint32_t, uint32_t>> notified;
     std::vector<std::pair<axo_thread_id_t, uint32_t>> diversions; // thread, entry
