@@ -81,10 +81,6 @@ axo_qemu_test(NAME bench-smoke-select
 # (busybox's applet; bench.py puts bench/guest/true.c there in a copy of the image). All three
 # results present and positive, nothing more.
 axo_qemu_test(NAME bench-smoke-process
-# bench-smoke-fs: the file system's and the pipes' rows (bench/guest/fs_bench.c,
-# bench/common/fs_ops.h), a libposix program beside mm and fs with no disk (the root is fs's
-# tmpfs, so the sequential file is 1 MiB); every row present and positive, nothing more.
-axo_qemu_test(NAME bench-smoke-fs
     CMDLINE "smallspaces=force"
     MODULES "${AXO_TARGET_DIR}/servers/memory/sigma0/sigma0 sigma0"
             "${AXO_TARGET_DIR}/servers/proc/proc"
@@ -100,6 +96,16 @@ axo_qemu_test(NAME bench-smoke-fs
            [[^BENCH process\.fork_exec_wait [1-9][0-9]* instructions\r?$]]
            [[^BENCH signal\.self [1-9][0-9]* instructions\r?$]]
            [[proc: axo_bench_process ended.*: success]]
+    LABELS bench)
+
+# bench-smoke-fs: the file system's and the pipes' rows (bench/guest/fs_bench.c,
+# bench/common/fs_ops.h), a libposix program beside mm and fs with no disk (the root is fs's
+# tmpfs, so the sequential file is 1 MiB); every row present and positive, nothing more.
+axo_qemu_test(NAME bench-smoke-fs
+    CMDLINE "smallspaces=force"
+    MODULES "${AXO_TARGET_DIR}/servers/memory/sigma0/sigma0 sigma0"
+            "${AXO_TARGET_DIR}/servers/proc/proc"
+            "${AXO_TARGET_DIR}/servers/memory/mm/mm"
             "${AXO_TARGET_DIR}/servers/fs/fs"
             "${AXO_TARGET_DIR}/bench/guest/axo_bench_fs on-exit=shutdown rounds=50 warmup=10 seq_rounds=1 seq_kib=1024 pipe_kib=64"
     ICOUNT
