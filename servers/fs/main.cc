@@ -126,6 +126,7 @@ void mount_devices(const fs::Caller& boot) {
     (void)g_devfs.add_device("console", fs::kModeCharacterDevice | 0600, fs::kDeviceConsole, 1);
     (void)g_devfs.add_device("tty", fs::kModeCharacterDevice | 0666, fs::kDeviceTty, 2);
     (void)g_devfs.add_device("ttyS0", fs::kModeCharacterDevice | 0660, fs::kDeviceTtyS0, 3);
+    (void)g_devfs.add_device("tty1", fs::kModeCharacterDevice | 0620, fs::kDeviceTty1, 4);
     g_server.serve_devices(g_devfs);
     if (fs::Error error = g_vfs.mount(boot, "/dev", g_devfs, false); error != fs::Error::ok)
         rt_printf("fs: /dev not mounted (%s)\n", ipc::error_name(error));
