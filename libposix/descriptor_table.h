@@ -14,7 +14,8 @@ namespace posix {
 
 enum class DescriptorKind : uint8_t {
     closed,
-    console, // the stream server registered as "console" (looked up at first use)
+    console, // a terminal's stream server (looked up at first use): `handle` is the terminal's
+             // number, 0 the system console ("console"), 1 the VGA one ("tty1"; file_modes.h)
     stream,  // another server of interfaces/stream
     file,    // fs (interfaces/file): `handle` is fs's, one per descriptor (dup asks fs for another)
 };

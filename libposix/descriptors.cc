@@ -121,6 +121,8 @@ int fstat(int fd, struct stat* st) {
     if (entry->kind != DescriptorKind::file) {
         *st = (struct stat){};
         st->st_mode = S_IFCHR | 0620;
+        if (entry->kind == DescriptorKind::console && entry->handle < posix::kTerminals)
+            st->st_rdev = static_cast<dev_t>(posix::terminal_device(entry->handle));
         return 0;
     }
     int32_t handle = static_cast<int32_t>(entry->handle);
@@ -138,7 +140,7 @@ ssize_t write(int fd, const void* buffer, size_t count) {
     if (count > kSsizeMax) return fail_errno(EINVAL);
     switch (entry->kind) {
     case DescriptorKind::console:
-        return posix::console_write(static_cast<const char*>(buffer), count);
+        return posix::console_write(entry->handle, static_cast<const char*>(buffer), count);
     case DescriptorKind::file: {
         int32_t handle = static_cast<int32_t>(entry->handle);
         size_t done = 0;
@@ -157,7 +159,7 @@ ssize_t read(int fd, void* buffer, size_t count) {
     if (count > kSsizeMax) return fail_errno(EINVAL);
     switch (entry->kind) {
     case DescriptorKind::console:
-        return posix::console_read(static_cast<char*>(buffer), count);
+        return posix::console_read(entry->handle, static_cast<char*>(buffer), count);
     case DescriptorKind::file: {
         int32_t handle = static_cast<int32_t>(entry->handle);
         if (entry->object && count > file::kBufferBytes) count = file::kBufferBytes;

@@ -42,15 +42,37 @@ constexpr uint32_t kModeTypeMask = 0170000;
 constexpr uint32_t kModeCharacterDevice = 0020000;
 constexpr uint32_t kModeFifo = 0010000;
 
-// The consoles as devfs numbers them (Linux's major << 8 | minor): /dev/tty 5:0,
-// /dev/console 5:1, /dev/ttyS0 4:64. An open of one of them gives a console descriptor.
+// The terminals as devfs numbers them (Linux's major << 8 | minor): /dev/console 5:1 and
+// /dev/ttyS0 4:64 are terminal 0, the tty server's line on COM1, registered as "console";
+// /dev/tty1 4:1 is terminal 1, its line on the VGA screen and keyboard, registered as "tty1";
+// /dev/tty 5:0 is the caller's controlling terminal, whichever that is (files.cc asks). An
+// open of one of them gives a console descriptor whose handle is the terminal's number.
 constexpr uint32_t device_number(uint32_t major, uint32_t minor) {
     return major << 8 | minor;
 }
+constexpr uint32_t kTerminals = 2;
+constexpr int32_t kNotATerminal = -1;
+constexpr int32_t kControllingTerminal = -2;
+constexpr int32_t terminal_of_device(uint32_t mode, uint32_t device) {
+    if ((mode & kModeTypeMask) != kModeCharacterDevice) return kNotATerminal;
+    if (device == device_number(5, 0)) return kControllingTerminal;
+    if (device == device_number(5, 1) || device == device_number(4, 64)) return 0;
+    if (device == device_number(4, 1)) return 1;
+    return kNotATerminal;
+}
 constexpr bool is_console_device(uint32_t mode, uint32_t device) {
-    if ((mode & kModeTypeMask) != kModeCharacterDevice) return false;
-    return device == device_number(5, 0) || device == device_number(5, 1) ||
-           device == device_number(4, 64);
+    return terminal_of_device(mode, device) != kNotATerminal;
+}
+// The name terminal `terminal` is registered under (proc's name service), its device file, and
+// its device number (fstat's st_rdev).
+constexpr const char* terminal_server_name(uint32_t terminal) {
+    return terminal == 0 ? "console" : "tty1";
+}
+constexpr const char* terminal_path(uint32_t terminal) {
+    return terminal == 0 ? "/dev/console" : "/dev/tty1";
+}
+constexpr uint32_t terminal_device(uint32_t terminal) {
+    return terminal == 0 ? device_number(5, 1) : device_number(4, 1);
 }
 
 // chown's "leave it" is (uid_t)-1, which newlib's 16-bit uid_t makes 0xFFFF; fs's is 0xFFFFFFFF.

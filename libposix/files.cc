@@ -2,8 +2,9 @@
 // session (file_session.cc, interfaces/file/client.h): open and the *at forms, stat, access,
 // the names (mkdir, rmdir, unlink, rename, link, symlink, readlink, mknod), attributes
 // (truncate, chmod, chown, utime), the working directory and realpath. The umask is the
-// process's, applied here (fs takes modes as they are). An open that finds one of the consoles'
-// device files gives a console descriptor (file_modes.h is_console_device).
+// process's, applied here (fs takes modes as they are). An open that finds one of the terminals'
+// device files gives a console descriptor naming the terminal (file_modes.h terminal_of_device;
+// /dev/tty: the terminal whose controlling session is the caller's).
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -16,6 +17,7 @@
 #include <utime.h>
 
 #include "libposix/file_calls.h"
+#include "interfaces/tty/protocol.h"
 #include "libposix/file_modes.h"
 #include "libposix/path_resolution.h"
 
@@ -100,6 +102,21 @@ char* copy_out(const char* text, size_t length, char* buffer, size_t room) {
     return buffer;
 }
 
+// /dev/tty: the terminal whose controlling session is the caller's; the system console when none
+// is (until a session takes it, that one is every session's terminal: servers/tty/README.md).
+uint32_t controlling_terminal() {
+    uint32_t sid = static_cast<uint32_t>(getsid(0));
+    for (uint32_t terminal = 0; terminal < kTerminals; ++terminal) {
+        axo_thread_id_t server = console_thread(terminal);
+        if (server == AXO_NIL_THREAD) continue;
+        tty::SessionReply reply{};
+        if (interruptible_call(server, tty::GetSessionRequest{}, reply) == ipc::Error::ok &&
+            reply.sid == sid)
+            return terminal;
+    }
+    return 0;
+}
+
 int open_at(int32_t at, const char* path, int flags, mode_t mode) {
     OpenFlags split = split_open_flags(static_cast<uint32_t>(flags));
     uint32_t permissions = (split.server & kOpenCreate) != 0 ? creation_mode(mode, g_umask) : 0;
@@ -114,11 +131,17 @@ int open_at(int32_t at, const char* path, int flags, mode_t mode) {
     if (file::Client* client = file_client(); client != nullptr)
         entry.server = client->binding().server();
     entry.object = description.kind == file::kKindObject;
-    if (description.kind == file::kKindObject &&
-        is_console_device(description.mode, description.device)) {
-        // The console's stream serves it, as it does 0, 1 and 2: fs's handle is not needed.
+    int32_t terminal = description.kind == file::kKindObject
+                           ? terminal_of_device(description.mode, description.device)
+                           : kNotATerminal;
+    if (terminal != kNotATerminal) {
+        // The terminal's stream serves it, as the console does 0, 1 and 2: fs's handle is not
+        // needed. A terminal whose server is not there (no VGA console in this system): ENXIO.
         release(entry);
-        entry = Descriptor{DescriptorKind::console, split.close_on_exec, AXO_NIL_THREAD, 0};
+        uint32_t number = terminal == kControllingTerminal ? controlling_terminal()
+                                                           : static_cast<uint32_t>(terminal);
+        if (number != 0 && console_thread(number) == AXO_NIL_THREAD) return fail_errno(ENXIO);
+        entry = Descriptor{DescriptorKind::console, split.close_on_exec, AXO_NIL_THREAD, number};
     }
     int fd = descriptors().install(entry);
     if (fd < 0) {

@@ -15,6 +15,7 @@
 #include "interfaces/file/client.h"
 #include "interfaces/tty/protocol.h"
 #include "libposix/file_calls.h"
+#include "libposix/file_modes.h"
 #include "libposix/posix.h"
 
 namespace posix {
@@ -63,8 +64,11 @@ int ask(struct pollfd* fds, nfds_t count, bool wait, bool* armed) {
     file::PollItem items[file::kPollMaxItems];
     uint16_t item_of[file::kPollMaxItems]; // the pollfd of each item
     uint32_t item_count = 0;
-    int console = -1; // the first pollfd on the console: the terminal is asked once
-    short console_events = 0;
+    // Per terminal: the first pollfd on it (each terminal is asked once) and the events wanted.
+    int console[kTerminals];
+    short console_events[kTerminals] = {};
+    for (int& first : console)
+        first = -1;
     int ready = 0;
     for (nfds_t i = 0; i < count; ++i) {
         struct pollfd& p = fds[i];
@@ -83,8 +87,14 @@ int ask(struct pollfd* fds, nfds_t count, bool wait, bool* armed) {
             item_of[item_count++] = static_cast<uint16_t>(i);
             break;
         case DescriptorKind::console:
-            if (console < 0) console = static_cast<int>(i);
-            console_events = static_cast<short>(console_events | p.events);
+            if (entry->handle >= kTerminals) {
+                p.revents = POLLNVAL;
+                ++ready;
+                break;
+            }
+            if (console[entry->handle] < 0) console[entry->handle] = static_cast<int>(i);
+            console_events[entry->handle] =
+                static_cast<short>(console_events[entry->handle] | p.events);
             break;
         default:
             // A stream server without readiness of its own: never let a poller wait for it.
@@ -113,16 +123,17 @@ int ask(struct pollfd* fds, nfds_t count, bool wait, bool* armed) {
         }
         *armed = arm && answered == 0;
     }
-    if (console >= 0) {
+    for (uint32_t number = 0; number < kTerminals; ++number) {
+        if (console[number] < 0) continue;
         uint32_t revents = POLLIN | POLLOUT; // a console that cannot tell: always ready
-        axo_thread_id_t terminal = console_thread();
+        axo_thread_id_t terminal = console_thread(number);
         if (terminal != AXO_NIL_THREAD) {
             tty::PollReply reply{};
             const bool arm_here = wait && ready == 0;
-            ipc::Error error = ipc::call(
-                terminal,
-                tty::PollRequest{wanted(console_events), kPollBit, arm_here ? tty::kPollWait : 0},
-                reply);
+            ipc::Error error = ipc::call(terminal,
+                                         tty::PollRequest{wanted(console_events[number]), kPollBit,
+                                                          arm_here ? tty::kPollWait : 0},
+                                         reply);
             if (error == ipc::Error::ok) {
                 revents = reply.revents;
                 if (arm_here && revents == 0) *armed = true;
@@ -134,11 +145,13 @@ int ask(struct pollfd* fds, nfds_t count, bool wait, bool* armed) {
                 return -1;
             }
         }
-        for (nfds_t i = static_cast<nfds_t>(console); i < count; ++i) {
+        for (nfds_t i = static_cast<nfds_t>(console[number]); i < count; ++i) {
             struct pollfd& p = fds[i];
             if (p.fd < 0) continue;
             const Descriptor* entry = descriptors().get(p.fd);
-            if (entry == nullptr || entry->kind != DescriptorKind::console) continue;
+            if (entry == nullptr || entry->kind != DescriptorKind::console ||
+                entry->handle != number)
+                continue;
             p.revents = reported(p.events, revents);
             if (p.revents != 0) ++ready;
         }
@@ -148,43 +161,49 @@ int ask(struct pollfd* fds, nfds_t count, bool wait, bool* armed) {
 
 // Ends the registrations a pass left (the time ran out, a signal came, or another server was
 // ready): a later notification would only wake a later wait for nothing.
-void disarm(struct pollfd* fds, nfds_t count) {
-    bool files = false, console = false;
+// Which terminals (bit n: terminal n) the pollfds name, and whether they name files of fs.
+uint32_t terminals_polled(const struct pollfd* fds, nfds_t count, bool* files) {
+    uint32_t terminals = 0;
+    *files = false;
     for (nfds_t i = 0; i < count; ++i) {
         const Descriptor* entry = fds[i].fd >= 0 ? descriptors().get(fds[i].fd) : nullptr;
         if (entry == nullptr) continue;
-        files |= entry->kind == DescriptorKind::file;
-        console |= entry->kind == DescriptorKind::console;
+        *files |= entry->kind == DescriptorKind::file;
+        if (entry->kind == DescriptorKind::console && entry->handle < kTerminals)
+            terminals |= 1u << entry->handle;
     }
+    return terminals;
+}
+
+void disarm(struct pollfd* fds, nfds_t count) {
+    bool files = false;
+    uint32_t terminals = terminals_polled(fds, count, &files);
     if (files) {
         file::PollReply reply{};
         (void)file_call([&](file::Client& client) {
             return client.call_once(file::PollRequest{0, kPollBit, 0}, reply);
         });
     }
-    if (console && console_thread() != AXO_NIL_THREAD) {
+    for (uint32_t number = 0; number < kTerminals; ++number) {
+        if ((terminals & 1u << number) == 0 || console_thread(number) == AXO_NIL_THREAD) continue;
         tty::PollReply reply{};
-        (void)ipc::call(console_thread(), tty::PollRequest{0, kPollBit, 0}, reply);
+        (void)ipc::call(console_thread(number), tty::PollRequest{0, kPollBit, 0}, reply);
     }
 }
 
 // Lets the servers that may notify this thread set kPollBit in its word.
 void grant(struct pollfd* fds, nfds_t count) {
     axo_thread_id_t self = axo_my_utcb()->my_id;
-    bool files = false, console = false;
-    for (nfds_t i = 0; i < count; ++i) {
-        const Descriptor* entry = fds[i].fd >= 0 ? descriptors().get(fds[i].fd) : nullptr;
-        if (entry == nullptr) continue;
-        files |= entry->kind == DescriptorKind::file;
-        console |= entry->kind == DescriptorKind::console;
-    }
+    bool files = false;
+    uint32_t terminals = terminals_polled(fds, count, &files);
     if (files) {
         file::Client* client = file_client();
         if (client != nullptr && client->attach() == ipc::Error::ok)
             (void)axo_notify_control(self, client->binding().server(), kPollMask);
     }
-    if (console && console_thread() != AXO_NIL_THREAD)
-        (void)axo_notify_control(self, console_thread(), kPollMask);
+    for (uint32_t number = 0; number < kTerminals; ++number)
+        if ((terminals & 1u << number) != 0 && console_thread(number) != AXO_NIL_THREAD)
+            (void)axo_notify_control(self, console_thread(number), kPollMask);
 }
 
 // Waits for kPollBit until `deadline` (µs since boot; kForever: none). 1: the bit came;

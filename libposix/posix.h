@@ -28,15 +28,16 @@ int fail_errno(int code);
 
 DescriptorTable& descriptors();
 
-// ---- The console (syscalls.cc): the bytes of descriptors of kind console ----
+// ---- The terminals (syscalls.cc): the bytes of descriptors of kind console ----
+// `terminal` is the descriptor's handle: 0 the system console, 1 the VGA one (file_modes.h).
 // How many were written (all, unless the output failed after some), or -1 and errno.
-ssize_t console_write(const char* bytes, size_t count);
+ssize_t console_write(uint32_t terminal, const char* bytes, size_t count);
 // Waits for at least one byte (EINTR, or again with SA_RESTART, if a handler interrupts).
-ssize_t console_read(char* out, size_t count);
-// ---- The console (syscalls.cc) and terminals (terminal.cc) ----
-// The server registered as "console", looked up at the first use, and again while there was
-// none; nil without one.
-axo_thread_id_t console_thread();
+ssize_t console_read(uint32_t terminal, char* out, size_t count);
+// ---- The terminals (syscalls.cc) and their calls (terminal.cc) ----
+// The server registered under the terminal's name ("console", "tty1"), looked up at the first
+// use, and again while there was none; nil without one (or for a number out of range).
+axo_thread_id_t console_thread(uint32_t terminal);
 // A terminal refused the caller's request because its process group is in the background
 // (interfaces/tty): `signal` (SIGTTIN for a read, SIGTTOU for output or a change) went to the
 // caller's group unless it ignores or blocks it. retry: the default action stopped the group and

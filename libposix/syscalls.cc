@@ -2,9 +2,10 @@
 // i686-elf with --disable-newlib-supplied-syscalls: its reentrant wrappers, _read_r, _sbrk_r, ...,
 // call these plain POSIX names):
 //
-//   console_write,       descriptors of the console: the server registered as "console" with
-//   console_read         proc's name service (interfaces/stream), looked up at the first use;
-//                        without one, output goes to the kernel debug console and stdin is ENOSYS
+//   console_write,       descriptors of the terminals: the server registered as "console" (or
+//   console_read         "tty1", file_modes.h) with proc's name service (interfaces/stream),
+//                        looked up at the first use; without the console, output goes to the
+//                        kernel debug console and stdin is ENOSYS
 //   sbrk                 mm's break (kMmSbrk) when mm pages the process, else the static heap
 //                        arena of lib/user.ld
 //
@@ -21,6 +22,7 @@
 #include "interfaces/names/wire.h"
 #include "interfaces/stream/wire.h"
 #include "interfaces/tty/protocol.h"
+#include "libposix/file_modes.h"
 #include "libposix/posix.h"
 
 extern char** environ;
@@ -111,44 +113,53 @@ long mm_sbrk(ptrdiff_t delta, uint32_t* old) {
 
 } // namespace
 
-// ---- The console ---------------------------------------------------------------------------
+// ---- The terminals -------------------------------------------------------------------------
 //
 // A server registered as "console" with the name service (interfaces/names) serves the stream
 // interface (interfaces/stream): programs that start after it write and read through it. Looked
-// up once, at the first use; without one the output goes to the kernel's debug console.
+// up once, at the first use; without one the output goes to the kernel's debug console. The
+// other terminals (file_modes.h: "tty1", the VGA screen's) work the same way, but without a
+// server their output fails (EIO): only the system console has a fallback.
 namespace {
 
 constexpr uint32_t kConsoleTimeoutUs = 10000000; // a write waits this long for room
 
 enum class ConsoleState { unknown, server, debug };
-ConsoleState g_console_state;
-axo_thread_id_t g_console_thread;
+struct TerminalServer {
+    ConsoleState state;
+    axo_thread_id_t thread;
+};
+TerminalServer g_terminals[kTerminals];
 
-axo_thread_id_t console_server() {
-    if (g_console_state == ConsoleState::unknown) {
+axo_thread_id_t console_server(uint32_t terminal) {
+    TerminalServer& t = g_terminals[terminal];
+    if (t.state == ConsoleState::unknown) {
         axo_utcb_t* utcb = axo_my_utcb();
-        static const char name[] = "console";
+        const char* name = terminal_server_name(terminal);
         char* words = reinterpret_cast<char*>(&utcb->mr[1]);
-        for (uint32_t i = 0; i < AXO_NAME_BYTES; ++i)
-            words[i] = i < sizeof name ? name[i] : 0;
+        bool ended = false;
+        for (uint32_t i = 0; i < AXO_NAME_BYTES; ++i) {
+            words[i] = ended ? 0 : name[i];
+            ended = ended || name[i] == 0;
+        }
         utcb->mr[0] = axo_msg_tag(AXO_NAME_LOOKUP, AXO_NAME_BYTES / 4, 0);
         axo_timeout_t timeout = axo_timeout_us(1000000);
         axo_msg_tag_t tag = axo_ipc_call(proc_thread(), axo_timeouts(timeout, timeout));
         if (!axo_tag_failed(tag) && axo_tag_label(tag) == 0 && axo_tag_untyped(tag) == 1) {
-            g_console_thread = utcb->mr[1];
-            g_console_state = ConsoleState::server;
+            t.thread = utcb->mr[1];
+            t.state = ConsoleState::server;
         } else {
-            g_console_state = ConsoleState::debug;
+            t.state = ConsoleState::debug;
         }
     }
-    return g_console_state == ConsoleState::server ? g_console_thread : AXO_NIL_THREAD;
+    return t.state == ConsoleState::server ? t.thread : AXO_NIL_THREAD;
 }
 
 // One write request: how many bytes the server took, or 0 if it failed (it is then forgotten,
 // and looked up again at the next use: a restarted driver registers again); kInterrupted if a
 // terminal held a background write back (TOSTOP) and a SIGTTOU handler ran.
 constexpr size_t kInterrupted = ~size_t{0};
-size_t console_write_chunk(const char* bytes, size_t n) {
+size_t console_write_chunk(uint32_t terminal, const char* bytes, size_t n) {
     axo_utcb_t* utcb = axo_my_utcb();
     if (n > AXO_STREAM_CHUNK_BYTES) n = AXO_STREAM_CHUNK_BYTES;
     uint32_t label = AXO_STREAM_WRITE;
@@ -160,7 +171,7 @@ size_t console_write_chunk(const char* bytes, size_t n) {
             data[i] = bytes[i];
         utcb->mr[0] = axo_msg_tag(label, AXO_STREAM_CHUNK_WORDS, 0);
         axo_timeout_t timeout = axo_timeout_us(kConsoleTimeoutUs);
-        tag = axo_ipc_call(g_console_thread, axo_timeouts(timeout, timeout));
+        tag = axo_ipc_call(g_terminals[terminal].thread, axo_timeouts(timeout, timeout));
         if (axo_tag_failed(tag) || axo_tag_label(tag) != AXO_RPC_EACCES) break;
         // A terminal's background write with TOSTOP (interfaces/tty).
         Background what = background(SIGTTOU);
@@ -169,7 +180,7 @@ size_t console_write_chunk(const char* bytes, size_t n) {
     }
     if (axo_tag_failed(tag) || axo_tag_label(tag) != 0 || axo_tag_untyped(tag) != 1 ||
         utcb->mr[1] == 0 || utcb->mr[1] > n) {
-        g_console_state = ConsoleState::unknown;
+        g_terminals[terminal].state = ConsoleState::unknown;
         return 0;
     }
     return utcb->mr[1];
@@ -177,23 +188,29 @@ size_t console_write_chunk(const char* bytes, size_t n) {
 
 } // namespace
 
-// stdout and stderr: the console server, or the kernel's debug console. The kernel reads a
-// debug_write buffer without faulting pages in, so the bytes are copied to the stack first.
-ssize_t console_write(const char* bytes, size_t count) {
+// stdout and stderr: the terminal's server, or (the system console only) the kernel's debug
+// console. The kernel reads a debug_write buffer without faulting pages in, so the bytes are
+// copied to the stack first.
+ssize_t console_write(uint32_t terminal, const char* bytes, size_t count) {
+    if (terminal >= kTerminals) return fail_errno(EBADF);
     char chunk[256];
     size_t done = 0;
     while (done < count) {
-        if (console_server() != AXO_NIL_THREAD) {
-            size_t n = console_write_chunk(bytes + done, count - done);
+        if (console_server(terminal) != AXO_NIL_THREAD) {
+            size_t n = console_write_chunk(terminal, bytes + done, count - done);
             // A server that died is looked up once more before output falls back.
-            if (n == 0 && console_server() != AXO_NIL_THREAD)
-                n = console_write_chunk(bytes + done, count - done);
+            if (n == 0 && console_server(terminal) != AXO_NIL_THREAD)
+                n = console_write_chunk(terminal, bytes + done, count - done);
             if (n == kInterrupted) return done > 0 ? static_cast<ssize_t>(done) : fail_errno(EINTR);
             if (n > 0) {
                 done += n;
                 continue;
             }
-            g_console_state = ConsoleState::debug;
+            g_terminals[terminal].state = ConsoleState::debug;
+        }
+        if (terminal != 0) {
+            g_terminals[terminal].state = ConsoleState::unknown;
+            return done > 0 ? static_cast<ssize_t>(done) : fail_errno(EIO);
         }
         size_t n = count - done < sizeof chunk ? count - done : sizeof chunk;
         for (size_t i = 0; i < n; ++i)
@@ -207,19 +224,20 @@ ssize_t console_write(const char* bytes, size_t count) {
     return static_cast<ssize_t>(done);
 }
 
-// stdin: the console server's input (waits for at least one byte); a signal's handler
+// stdin: the terminal server's input (waits for at least one byte); a signal's handler
 // interrupts the wait (EINTR, or the read again with SA_RESTART).
-ssize_t console_read(char* out, size_t count) {
+ssize_t console_read(uint32_t terminal, char* out, size_t count) {
     if (count == 0) return 0;
-    if (console_thread() == AXO_NIL_THREAD) return fail_errno(ENOSYS);
+    if (terminal >= kTerminals) return fail_errno(EBADF);
+    if (console_thread(terminal) == AXO_NIL_THREAD) return fail_errno(terminal == 0 ? ENOSYS : EIO);
     for (;;) {
         axo_utcb_t* utcb = axo_my_utcb();
         utcb->mr[1] =
             static_cast<uint32_t>(count < AXO_STREAM_CHUNK_BYTES ? count : AXO_STREAM_CHUNK_BYTES);
         utcb->mr[2] = AXO_STREAM_READ_WAIT;
         utcb->mr[0] = axo_msg_tag(AXO_STREAM_READ, 2, 0);
-        axo_msg_tag_t tag =
-            axo_ipc_call(g_console_thread, axo_timeouts(AXO_TIMEOUT_NEVER, AXO_TIMEOUT_NEVER));
+        axo_msg_tag_t tag = axo_ipc_call(g_terminals[terminal].thread,
+                                         axo_timeouts(AXO_TIMEOUT_NEVER, AXO_TIMEOUT_NEVER));
         if (axo_tag_failed(tag) && call_was_interrupted()) {
             if (restart_after_handler()) continue;
             return fail_errno(EINTR);
@@ -232,7 +250,7 @@ ssize_t console_read(char* out, size_t count) {
         }
         if (axo_tag_failed(tag) || axo_tag_label(tag) != 0 ||
             axo_tag_untyped(tag) != AXO_STREAM_CHUNK_WORDS || utcb->mr[1] > count) {
-            g_console_state = ConsoleState::unknown;
+            g_terminals[terminal].state = ConsoleState::unknown;
             return fail_errno(EIO);
         }
         uint32_t n = utcb->mr[1];
@@ -243,11 +261,14 @@ ssize_t console_read(char* out, size_t count) {
     }
 }
 
-// Reads and terminal calls look again for a console that was not there at the first use (it may
-// register after the program started); writes keep falling back to the debug console cheaply.
-axo_thread_id_t console_thread() {
-    if (g_console_state == ConsoleState::debug) g_console_state = ConsoleState::unknown;
-    return console_server();
+// Reads and terminal calls look again for a terminal that was not there at the first use (it
+// may register after the program started); writes keep falling back to the debug console
+// cheaply.
+axo_thread_id_t console_thread(uint32_t terminal) {
+    if (terminal >= kTerminals) return AXO_NIL_THREAD;
+    if (g_terminals[terminal].state == ConsoleState::debug)
+        g_terminals[terminal].state = ConsoleState::unknown;
+    return console_server(terminal);
 }
 
 } // namespace posix

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "interfaces/tty/protocol.h"
+#include "libposix/file_modes.h"
 #include "libposix/posix.h"
 
 namespace {
@@ -51,8 +52,9 @@ axo_thread_id_t terminal_of(int fd) {
         errno = EBADF;
         return AXO_NIL_THREAD;
     }
-    axo_thread_id_t server =
-        entry->kind == posix::DescriptorKind::console ? posix::console_thread() : AXO_NIL_THREAD;
+    axo_thread_id_t server = entry->kind == posix::DescriptorKind::console
+                                 ? posix::console_thread(entry->handle)
+                                 : AXO_NIL_THREAD;
     if (server == AXO_NIL_THREAD) errno = ENOTTY;
     return server;
 }
@@ -249,12 +251,14 @@ int ioctl(int fd, unsigned long request, ...) {
     }
 }
 
-// The console is the one terminal: every console descriptor names it.
+// A console descriptor names its terminal's device file (file_modes.h).
 int ttyname_r(int fd, char* buffer, size_t size) {
     if (!isatty(fd)) return errno;
-    static const char kName[] = "/dev/console";
-    if (size < sizeof kName) return ERANGE;
-    memcpy(buffer, kName, sizeof kName);
+    const posix::Descriptor* entry = posix::descriptors().get(fd);
+    const char* name = posix::terminal_path(entry->handle);
+    size_t length = strlen(name);
+    if (size < length + 1) return ERANGE;
+    memcpy(buffer, name, length + 1);
     return 0;
 }
 

@@ -13,9 +13,12 @@
 //   write   the bytes go on the screen at once; always accepted whole (the screen never
 //           waits). Control bytes: '\n' new line (column 0), '\r' column 0, '\b' one column
 //           back (not past column 0), '\t' to the next multiple of 8, '\f' clears the screen
-//           and homes the cursor; every other byte is a character of code page 437, written
-//           with the attribute grey on black. At the bottom the screen scrolls up one line.
-//           The hardware cursor (CRTC registers 0x0E/0x0F) follows.
+//           and homes the cursor, ESC starts a VT100/ANSI escape sequence (the driver's
+//           README.md lists them: cursor motion, erasing, scrolling, SGR attributes, the
+//           cursor position report, whose answer comes back as typed input); other C0 controls
+//           and DEL show nothing; every other byte is a character of code page 437, written
+//           with the current attribute (grey on black at first). At the bottom the screen
+//           scrolls up one line. The hardware cursor (CRTC registers 0x0E/0x0F) follows.
 //   read    typed characters, oldest first; with kReadWait the reply waits for a key (bound
 //           it with the call's timeout). Bytes leave the keyboard buffer only when a reply
 //           got through. Up to kMaxWaiting readers wait; any new request of a thread cancels its

@@ -136,6 +136,7 @@ void mount_devices(const fs::Caller& boot) {
     (void)g_devfs.add_device("ttyS0", fs::kModeCharacterDevice | 0660, fs::kDeviceTtyS0, 3);
     // The second disk, for mount (mount_sources.h); fs mounts it, nobody reads it raw.
     (void)g_devfs.add_device("hdc", fs::kModeBlockDevice | 0660, fs::kDeviceHdc, 4);
+    (void)g_devfs.add_device("tty1", fs::kModeCharacterDevice | 0620, fs::kDeviceTty1, 4);
     g_server.serve_devices(g_devfs);
     if (fs::Error error = g_vfs.mount(boot, "/dev", g_devfs, false); error != fs::Error::ok)
         rt_printf("fs: /dev not mounted (%s)\n", ipc::error_name(error));

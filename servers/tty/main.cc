@@ -1,10 +1,13 @@
-// tty: the terminal server (README.md). One process: its main thread serves the stream and tty
-// interfaces (terminal.h) and registers "console"; a second thread reads the line — a stream
-// server, the serial driver named by `line=` (default com1) — and hands each chunk of received
-// bytes to the main thread (kTtyInput). The tty is the driver's client: it calls it to put
-// bytes on the line and to read them, and proc to identify clients and to signal groups —
-// both below it in the call hierarchy (DESIGN.md §5).
-//   tty [line=com1] [name=tty] [on-exit=restart]
+// tty: the terminal server (README.md). One process, one terminal per line: the system console
+// on the line `line=` names (default com1, the serial driver), and with `tty1=NAME` a second
+// terminal on the stream server NAME (the VGA console driver). Each terminal has a serving
+// thread (the main thread for the console, which registers "console" and the module's name; a
+// second one for tty1, which registers "tty1") and a thread that reads its line — waiting
+// stream reads — and hands each chunk of received bytes to its serving thread (kTtyInput). The
+// tty is the drivers' client: it calls them to put bytes on the lines and to read them, and
+// proc to identify clients and to signal groups — both below it in the call hierarchy
+// (DESIGN.md §5).
+//   tty [line=com1] [tty1=vga] [on-exit=restart]
 #include "rt/rt.h"
 
 #include "interfaces/process/protocol.h"
@@ -20,36 +23,26 @@ constexpr uint32_t kLineTimeoutUs = 5000000; // a write to the line waits this l
 constexpr uint32_t kProcTimeoutUs = 2000000;
 constexpr uint32_t kPollUs = 10000; // VTIME's resolution is 100 ms
 
-const char* g_line_name = "com1";
-axo_thread_id_t g_line = AXO_NIL_THREAD;
-axo_thread_id_t g_main = AXO_NIL_THREAD;
-
 void pause_us(uint32_t us) {
     (void)axo_ipc_receive(rt_my_id(), axo_timeout_us(us)); // nobody sends: a sleep
 }
 
-// The line driver, waited for until it is there (it may register after the tty starts, or be
-// restarted by proc): proc answers when the name comes (kNameWait), so nothing polls.
-axo_thread_id_t look_up_line() {
+// The line driver `name`, waited for until it is there (it may register after the tty starts,
+// or be restarted by proc): proc answers when the name comes (kNameWait), so nothing polls.
+axo_thread_id_t look_up_line(const char* name) {
     axo_thread_id_t line = AXO_NIL_THREAD;
-    while (names::wait_for(g_line_name, line, axo_timeout_us(kProcTimeoutUs)) != ipc::Error::ok)
+    while (names::wait_for(name, line, axo_timeout_us(kProcTimeoutUs)) != ipc::Error::ok)
         pause_us(10000); // proc refused (its waiters are full) or the wait timed out
     return line;
 }
 
+struct Line;
+
 class KernelHost final : public tty::TerminalHost {
 public:
-    void put(const uint8_t* bytes, uint32_t count) override {
-        for (int attempt = 0; attempt < 2; ++attempt) {
-            ipc::Error error =
-                stream::client::write_all(g_line, bytes, count, axo_timeout_us(kLineTimeoutUs));
-            if (error != ipc::Error::server_gone) return; // bytes a dead line took are lost
-            g_line = look_up_line();
-        }
-    }
-    ipc::Error drain() override {
-        return stream::client::flush(g_line, axo_timeout_us(kLineTimeoutUs));
-    }
+    explicit KernelHost(Line& line) : m_line(line) {}
+    void put(const uint8_t* bytes, uint32_t count) override;
+    ipc::Error drain() override;
     ipc::Error identify(axo_thread_id_t thread, tty::Identity& who) override {
         proc::IdentifyReply reply{};
         ipc::Error error = ipc::call(names::proc_thread(), proc::IdentifyRequest{thread}, reply,
@@ -78,79 +71,104 @@ public:
     void notify(axo_thread_id_t thread, uint32_t bits) override {
         (void)axo_notify(thread, bits); // a poller that is gone, or granted nothing: its loss
     }
+
+private:
+    Line& m_line;
 };
 
-KernelHost g_host;
-tty::Terminal g_terminal(g_host, ipc::kernel_liveness());
+// One terminal and its line: the context of its serving thread's dispatcher.
+struct Line {
+    const char* line_name = nullptr; // the stream server of the line
+    const char* name = nullptr;      // what the terminal registers
+    axo_thread_id_t line = AXO_NIL_THREAD;   // the line's server (the serving thread's copy)
+    axo_thread_id_t server = AXO_NIL_THREAD; // the serving thread
+    axo_thread_id_t reader = AXO_NIL_THREAD; // the reading thread
+    KernelHost host{*this};
+    tty::Terminal terminal{host, ipc::kernel_liveness()};
+    alignas(16) uint8_t reader_stack[16384];
+};
+
+void KernelHost::put(const uint8_t* bytes, uint32_t count) {
+    for (int attempt = 0; attempt < 2; ++attempt) {
+        ipc::Error error =
+            stream::client::write_all(m_line.line, bytes, count, axo_timeout_us(kLineTimeoutUs));
+        if (error != ipc::Error::server_gone) return; // bytes a dead line took are lost
+        m_line.line = look_up_line(m_line.line_name);
+    }
+}
+
+ipc::Error KernelHost::drain() {
+    return stream::client::flush(m_line.line, axo_timeout_us(kLineTimeoutUs));
+}
+
+// The system console (terminal 0) and the second terminal (tty1).
+Line g_console;
+Line g_second;
 
 // ---- Handlers ----
 
-ipc::Error on_write(tty::Terminal& t, axo_thread_id_t from, const stream::WriteRequest& request,
+ipc::Error on_write(Line& l, axo_thread_id_t from, const stream::WriteRequest& request,
                     stream::WriteReply& reply) {
-    return t.write(from, request, reply);
+    return l.terminal.write(from, request, reply);
 }
-ipc::Error on_write_background(tty::Terminal& t, axo_thread_id_t from,
+ipc::Error on_write_background(Line& l, axo_thread_id_t from,
                                const tty::WriteBackgroundRequest& request,
                                stream::WriteReply& reply) {
-    return t.write_background(from, request, reply);
+    return l.terminal.write_background(from, request, reply);
 }
-ipc::Error on_read(tty::Terminal& t, axo_thread_id_t from, const stream::ReadRequest& request,
+ipc::Error on_read(Line& l, axo_thread_id_t from, const stream::ReadRequest& request,
                    stream::ReadReply& reply) {
-    return t.read(from, request, reply);
+    return l.terminal.read(from, request, reply);
 }
-ipc::Error on_flush_output(tty::Terminal& t, axo_thread_id_t, const stream::FlushRequest&,
-                           ipc::Empty&) {
-    return t.flush_output();
+ipc::Error on_flush_output(Line& l, axo_thread_id_t, const stream::FlushRequest&, ipc::Empty&) {
+    return l.terminal.flush_output();
 }
-ipc::Error on_get_attributes(tty::Terminal& t, axo_thread_id_t, const tty::GetAttributesRequest&,
+ipc::Error on_get_attributes(Line& l, axo_thread_id_t, const tty::GetAttributesRequest&,
                              tty::Termios& reply) {
-    return t.get_attributes(reply);
+    return l.terminal.get_attributes(reply);
 }
-ipc::Error on_set_attributes(tty::Terminal& t, axo_thread_id_t from,
+ipc::Error on_set_attributes(Line& l, axo_thread_id_t from,
                              const tty::SetAttributesRequest& request, ipc::Empty&) {
-    return t.set_attributes(from, request);
+    return l.terminal.set_attributes(from, request);
 }
-ipc::Error on_get_foreground(tty::Terminal& t, axo_thread_id_t, const tty::GetForegroundRequest&,
+ipc::Error on_get_foreground(Line& l, axo_thread_id_t, const tty::GetForegroundRequest&,
                              tty::ProcessGroupReply& reply) {
-    reply.pgid = t.foreground();
+    reply.pgid = l.terminal.foreground();
     return ipc::Error::ok;
 }
-ipc::Error on_set_foreground(tty::Terminal& t, axo_thread_id_t from,
+ipc::Error on_set_foreground(Line& l, axo_thread_id_t from,
                              const tty::SetForegroundRequest& request, ipc::Empty&) {
-    return t.set_foreground(from, request);
+    return l.terminal.set_foreground(from, request);
 }
-ipc::Error on_get_window_size(tty::Terminal& t, axo_thread_id_t, const tty::GetWindowSizeRequest&,
+ipc::Error on_get_window_size(Line& l, axo_thread_id_t, const tty::GetWindowSizeRequest&,
                               tty::WindowSize& reply) {
-    reply = t.window_size();
+    reply = l.terminal.window_size();
     return ipc::Error::ok;
 }
-ipc::Error on_set_window_size(tty::Terminal& t, axo_thread_id_t,
-                              const tty::SetWindowSizeRequest& request, ipc::Empty&) {
-    t.set_window_size(request.size);
+ipc::Error on_set_window_size(Line& l, axo_thread_id_t, const tty::SetWindowSizeRequest& request,
+                              ipc::Empty&) {
+    l.terminal.set_window_size(request.size);
     return ipc::Error::ok;
 }
-ipc::Error on_flush(tty::Terminal& t, axo_thread_id_t, const tty::FlushRequest& request,
-                    ipc::Empty&) {
-    return t.flush(request);
+ipc::Error on_flush(Line& l, axo_thread_id_t, const tty::FlushRequest& request, ipc::Empty&) {
+    return l.terminal.flush(request);
 }
-ipc::Error on_get_session(tty::Terminal& t, axo_thread_id_t, const tty::GetSessionRequest&,
+ipc::Error on_get_session(Line& l, axo_thread_id_t, const tty::GetSessionRequest&,
                           tty::SessionReply& reply) {
-    return t.session(reply);
+    return l.terminal.session(reply);
 }
-ipc::Error on_poll(tty::Terminal& t, axo_thread_id_t from, const tty::PollRequest& request,
+ipc::Error on_poll(Line& l, axo_thread_id_t from, const tty::PollRequest& request,
                    tty::PollReply& reply) {
-    return t.poll_readiness(from, request, reply);
+    return l.terminal.poll_readiness(from, request, reply);
 }
-axo_thread_id_t g_reader = AXO_NIL_THREAD;
-ipc::Error on_input(tty::Terminal& t, axo_thread_id_t from, const tty::InputRequest& request,
-                    ipc::Empty&) {
-    if (from != g_reader) return ipc::Error::no_permission;
+ipc::Error on_input(Line& l, axo_thread_id_t from, const tty::InputRequest& request, ipc::Empty&) {
+    if (from != l.reader) return ipc::Error::no_permission;
     if (request.count > stream::kChunkBytes) return ipc::Error::invalid_argument;
-    t.input(request.bytes, request.count);
+    l.terminal.input(request.bytes, request.count);
     return ipc::Error::ok;
 }
 
-constexpr ipc::Route<tty::Terminal> kRoutes[] = {
+constexpr ipc::Route<Line> kRoutes[] = {
     ipc::route<&on_write>(),           ipc::route<&on_read>(),
     ipc::route<&on_flush_output>(),    ipc::route<&on_get_attributes>(),
     ipc::route<&on_set_attributes>(),  ipc::route<&on_get_foreground>(),
@@ -161,35 +179,62 @@ constexpr ipc::Route<tty::Terminal> kRoutes[] = {
 };
 static_assert(ipc::labels_unique(kRoutes));
 
-void cancel_requests_of(tty::Terminal& t, axo_thread_id_t from) {
-    t.cancel(from);
+void cancel_requests_of(Line& l, axo_thread_id_t from) {
+    l.terminal.cancel(from);
 }
-bool timing(tty::Terminal& t) {
-    return t.timing();
+bool timing(Line& l) {
+    return l.terminal.timing();
 }
-void poll(tty::Terminal& t) {
-    t.poll();
+void poll(Line& l) {
+    l.terminal.poll();
 }
 
-// ---- The reading thread ----
+[[noreturn]] void serve(Line& l) {
+    ipc::Dispatcher<Line> dispatcher(l, kRoutes, nullptr, &cancel_requests_of);
+    driver::serve(dispatcher, l, &timing, &poll, kPollUs);
+}
 
-alignas(16) uint8_t g_reader_stack[16384];
+// ---- The threads ----
 
-// Reads the line (waiting for bytes) and hands what came to the main thread. The line has its
-// own thread id (g_line may change under a restart): this thread looks it up for itself.
-void read_line(void*) {
-    axo_thread_id_t line = look_up_line();
+// Reads the line (waiting for bytes) and hands what came to the serving thread. The line has its
+// own thread id (the serving thread's copy may change under a restart): this thread looks it up
+// for itself.
+void read_line(void* argument) {
+    Line& l = *static_cast<Line*>(argument);
+    axo_thread_id_t line = look_up_line(l.line_name);
     for (;;) {
         tty::InputRequest input{};
         ipc::Error error = stream::client::read(line, input.bytes, stream::kChunkBytes, true,
                                                 input.count, AXO_TIMEOUT_NEVER);
         if (error != ipc::Error::ok) {
             pause_us(10000);
-            line = look_up_line();
+            line = look_up_line(l.line_name);
             continue;
         }
         ipc::Empty reply;
-        (void)ipc::call(g_main, input, reply);
+        (void)ipc::call(l.server, input, reply);
+    }
+}
+
+// The second terminal's serving thread: it waits for its line, registers its name, serves.
+alignas(16) uint8_t g_second_stack[16384];
+void serve_second(void*) {
+    g_second.line = look_up_line(g_second.line_name);
+    if (ipc::Error error = names::register_name(g_second.name); error != ipc::Error::ok) {
+        rt_printf("tty: registering \"%s\": %s\n", g_second.name, ipc::error_name(error));
+        for (;;)
+            pause_us(1000000000);
+    }
+    rt_printf("tty: %s on %s, serving\n", g_second.name, g_second.line_name);
+    serve(g_second);
+}
+
+void start_thread(const char* name, void (*fn)(void*), void* argument, uint8_t* stack,
+                  uint32_t size, axo_thread_id_t* id) {
+    if (uint32_t error = rt_process_thread_start(fn, argument, stack + size, id); error != 0) {
+        rt_printf("%s: starting a thread: %s\n", name,
+                  ipc::error_name(static_cast<ipc::Error>(error)));
+        driver::exit(1);
     }
 }
 
@@ -197,19 +242,25 @@ void read_line(void*) {
 
 int main() {
     const char* name = driver::arguments().argv[0];
-    if (const char* line = driver::argument_value("line")) g_line_name = line;
-    g_main = rt_my_id();
-    g_line = look_up_line();
-    if (uint32_t error = rt_process_thread_start(&read_line, nullptr,
-                                                 g_reader_stack + sizeof g_reader_stack, &g_reader);
-        error != 0) {
-        rt_printf("%s: starting the reading thread: %s\n", name,
-                  ipc::error_name(static_cast<ipc::Error>(error)));
-        driver::exit(1);
+    g_console.line_name = driver::argument_value("line");
+    if (g_console.line_name == nullptr) g_console.line_name = "com1";
+    g_console.name = "console";
+    g_console.server = rt_my_id();
+    g_console.line = look_up_line(g_console.line_name);
+    start_thread(name, &read_line, &g_console, g_console.reader_stack,
+                 sizeof g_console.reader_stack, &g_console.reader);
+    if (const char* second = driver::argument_value("tty1")) {
+        // The VGA text screen is 25 rows of 80 columns (interfaces/console).
+        g_second.line_name = second;
+        g_second.name = "tty1";
+        g_second.terminal.set_window_size(tty::WindowSize{25, 80, 0, 0});
+        start_thread(name, &serve_second, nullptr, g_second_stack, sizeof g_second_stack,
+                     &g_second.server);
+        start_thread(name, &read_line, &g_second, g_second.reader_stack,
+                     sizeof g_second.reader_stack, &g_second.reader);
     }
     driver::check(name, "registering the name", names::register_name(name));
     driver::check(name, "registering \"console\"", names::register_name("console"));
-    rt_printf("%s: the console on %s, serving\n", name, g_line_name);
-    ipc::Dispatcher<tty::Terminal> dispatcher(g_terminal, kRoutes, nullptr, &cancel_requests_of);
-    driver::serve(dispatcher, g_terminal, &timing, &poll, kPollUs);
+    rt_printf("%s: the console on %s, serving\n", name, g_console.line_name);
+    serve(g_console);
 }

@@ -17,5 +17,6 @@ axo_qemu_test(NAME system-default
         [[eth0: 82540EM at .*, link up]]
         [[ata: ATA disk .* at port 1f0, irq 14: [0-9]+ sectors]]
         [[vga: VGA text 80x25, PS/2 keyboard on irq 1]]
+        [[tty: tty1 on vga, serving]]
         [[fs: / is tmpfs, /tmp is tmpfs .*serving]]
         [[hello, world]])

@@ -89,6 +89,20 @@ TEST(PosixDescriptorTable, EncodeThenDecodeGivesTheSameEntries) {
     EXPECT_EQ(copy.get(0)->kind, DescriptorKind::console);
 }
 
+TEST(PosixDescriptorTable, ATerminalsNumberCrossesExec) {
+    DescriptorTable table;
+    ASSERT_EQ(table.install(Descriptor{DescriptorKind::console, false, 0, 1}), 0);
+    ASSERT_EQ(table.duplicate(0), 1);
+    char text[DescriptorTable::kInheritMax];
+    ASSERT_TRUE(table.encode(text, sizeof text));
+    EXPECT_STREQ(text, "AXO_DESCRIPTORS=0:c1,1:c1,");
+    DescriptorTable copy;
+    ASSERT_TRUE(copy.decode(text + 16));
+    ASSERT_NE(copy.get(1), nullptr);
+    EXPECT_EQ(copy.get(1)->kind, DescriptorKind::console);
+    EXPECT_EQ(copy.get(1)->handle, 1u);
+}
+
 TEST(PosixDescriptorTable, AMalformedTableLeavesTheTableAsItWas) {
     for (const char* bad : {"0:x1,", "64:c0,", "0:c0", "0:c0,0:c0,", ":c0,", "0:f,", "0:s1,",
                             "0:f123456789,", "99999999999:c0,"}) {

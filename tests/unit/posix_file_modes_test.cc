@@ -41,6 +41,24 @@ TEST(PosixFileModes, OnlyTheConsolesCharacterDevicesAreTheConsole) {
     EXPECT_FALSE(is_console_device(0010644, device_number(5, 1))) << "a FIFO";
 }
 
+TEST(PosixFileModes, EachTerminalsDeviceNamesItsNumber) {
+    EXPECT_EQ(terminal_of_device(0020620, device_number(5, 1)), 0);  // /dev/console
+    EXPECT_EQ(terminal_of_device(0020660, device_number(4, 64)), 0); // /dev/ttyS0
+    EXPECT_EQ(terminal_of_device(0020620, device_number(4, 1)), 1);  // /dev/tty1: the VGA one
+    EXPECT_EQ(terminal_of_device(0020666, device_number(5, 0)), kControllingTerminal);
+    EXPECT_EQ(terminal_of_device(0020620, device_number(4, 2)), kNotATerminal) << "tty2";
+    EXPECT_EQ(terminal_of_device(0060620, device_number(4, 1)), kNotATerminal) << "block 4:1";
+    EXPECT_TRUE(is_console_device(0020620, device_number(4, 1)));
+    for (uint32_t terminal = 0; terminal < kTerminals; ++terminal) {
+        // The device file a terminal's descriptor names (ttyname, st_rdev) opens it again.
+        EXPECT_EQ(terminal_of_device(0020620, terminal_device(terminal)),
+                  static_cast<int32_t>(terminal));
+    }
+    EXPECT_STREQ(terminal_server_name(0), "console");
+    EXPECT_STREQ(terminal_server_name(1), "tty1");
+    EXPECT_STREQ(terminal_path(1), "/dev/tty1");
+}
+
 TEST(PosixFileModes, ChownsKeepValueBecomesFsOwn) {
     EXPECT_EQ(owner_for_server(0xFFFF, 0xFFFF), kKeepId);
     EXPECT_EQ(owner_for_server(1000, 0xFFFF), 1000u);

@@ -25,8 +25,9 @@ bool wait_output_full() {
 
 } // namespace
 
+static_assert(Screen::kColumns == kColumns && Screen::kRows == kRows);
+
 void Console::start(volatile uint16_t* cells, uint32_t irq, uint32_t restarts, bool clear_it) {
-    m_cells = cells;
     m_stats = {};
     m_stats.irq = irq;
     m_stats.restarts = restarts;
@@ -34,11 +35,10 @@ void Console::start(volatile uint16_t* cells, uint32_t irq, uint32_t restarts, b
     // The screen: where the predecessor (or the BIOS) left the cursor.
     uint32_t position = read_cursor();
     if (position >= kColumns * kRows) position = 0;
-    m_row = position / kColumns;
-    m_column = position % kColumns;
-    m_stats.start_row = m_row;
-    m_stats.start_column = m_column;
-    if (clear_it) clear();
+    m_screen.attach(cells, position / kColumns, position % kColumns);
+    m_stats.start_row = m_screen.row();
+    m_stats.start_column = m_screen.column();
+    if (clear_it) m_screen.clear();
     update_cursor();
 
     // The controller: drop what waits, then keyboard interrupt and translation (scancode set
@@ -87,65 +87,26 @@ uint32_t Console::read_cursor() const {
 }
 
 void Console::update_cursor() const {
-    uint32_t position = m_row * kColumns + m_column;
+    uint32_t position = m_screen.row() * kColumns + m_screen.column();
     driver::outb(crtc::kIndex, crtc::kCursorHigh);
     driver::outb(crtc::kData, static_cast<uint8_t>(position >> 8));
     driver::outb(crtc::kIndex, crtc::kCursorLow);
     driver::outb(crtc::kData, static_cast<uint8_t>(position & 0xFF));
 }
 
-void Console::clear() {
-    for (uint32_t i = 0; i < kColumns * kRows; ++i)
-        m_cells[i] = static_cast<uint16_t>(kAttribute << 8 | ' ');
-    m_row = m_column = 0;
-}
-
-void Console::scroll() {
-    for (uint32_t i = 0; i < kColumns * (kRows - 1); ++i)
-        m_cells[i] = m_cells[i + kColumns];
-    for (uint32_t i = kColumns * (kRows - 1); i < kColumns * kRows; ++i)
-        m_cells[i] = static_cast<uint16_t>(kAttribute << 8 | ' ');
-    ++m_stats.scrolls;
-}
-
-void Console::put_char(uint8_t c) {
-    switch (c) {
-    case '\n':
-        m_column = 0;
-        ++m_row;
-        break;
-    case '\r':
-        m_column = 0;
-        break;
-    case '\b':
-        if (m_column > 0) --m_column;
-        break;
-    case '\t':
-        m_column = (m_column + 8) & ~7u;
-        break;
-    case '\f':
-        clear();
-        break;
-    default:
-        m_cells[m_row * kColumns + m_column] = static_cast<uint16_t>(kAttribute << 8 | c);
-        ++m_column;
-        break;
-    }
-    if (m_column >= kColumns) {
-        m_column = 0;
-        ++m_row;
-    }
-    if (m_row >= kRows) {
-        scroll();
-        m_row = kRows - 1;
-    }
-}
-
 void Console::put(const uint8_t* bytes, uint32_t count) {
-    for (uint32_t i = 0; i < count; ++i)
-        put_char(bytes[i]);
+    m_screen.put(bytes, count);
     m_stats.written += count;
     update_cursor();
+    uint8_t answer[Screen::kMaxAnswer];
+    uint32_t n = m_screen.take_answer(answer);
+    for (uint32_t i = 0; i < n; ++i) {
+        if (m_keys.put(answer[i]))
+            ++m_stats.characters;
+        else
+            ++m_stats.dropped;
+    }
+    if (n > 0) answer_waiting();
 }
 
 bool Console::send_to_keyboard(uint8_t byte) const {
@@ -208,8 +169,9 @@ void Console::statistics(StatisticsReply& reply) const {
     reply.presses = m_keyboard.presses();
     reply.buffered = m_keys.size();
     reply.readers_waiting = m_readers.count();
-    reply.row = m_row;
-    reply.column = m_column;
+    reply.row = m_screen.row();
+    reply.column = m_screen.column();
+    reply.scrolls = m_screen.scrolls();
     reply.modifiers = (m_keyboard.shift() ? kModShift : 0) | (m_keyboard.ctrl() ? kModCtrl : 0) |
                       (m_keyboard.alt() ? kModAlt : 0) |
                       (m_keyboard.caps_lock() ? kModCapsLock : 0);

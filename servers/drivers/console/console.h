@@ -11,6 +11,7 @@
 #include "lib/driver/stream_readers.h"
 #include "lib/ipc/kernel.h"
 #include "servers/drivers/console/keyboard.h"
+#include "servers/drivers/console/screen.h"
 
 namespace console {
 
@@ -34,8 +35,6 @@ constexpr uint16_t kIndex = 0x3D4, kData = 0x3D5;
 constexpr uint8_t kCursorHigh = 0x0E, kCursorLow = 0x0F;
 } // namespace crtc
 
-constexpr uint8_t kAttribute = 0x07; // grey on black
-
 class Console {
 public:
     // `cells` is the mapped text buffer (kColumns * kRows cells). Reads the cursor back from
@@ -54,15 +53,14 @@ public:
     void cancel_requests_of(axo_thread_id_t from) { m_readers.cancel(from); }
     void statistics(StatisticsReply& reply) const;
 
-    // Writes `count` bytes to the screen (write's work; also the driver's own banner).
+    // Writes `count` bytes to the screen (write's work; also the driver's own banner): text and
+    // escape sequences (screen.h). A sequence's answer (the cursor position report) goes into
+    // the keyboard buffer, as a terminal's answers come back on its input.
     void put(const uint8_t* bytes, uint32_t count);
 
     driver::Interrupts interrupts;
 
 private:
-    void put_char(uint8_t c);
-    void scroll();
-    void clear();
     uint32_t read_cursor() const;
     void update_cursor() const;
     void keyboard_byte(uint8_t byte);
@@ -71,8 +69,7 @@ private:
     void led_answer(uint8_t byte);
     void answer_waiting();
 
-    volatile uint16_t* m_cells = nullptr;
-    uint32_t m_row = 0, m_column = 0;
+    Screen m_screen;
     Keyboard m_keyboard;
     uint32_t m_led_step = 0;    // 0: no LED command; 1, 2: its byte 1 or 2 awaits its answer
     bool m_leds_wanted = false; // the LEDs are to be set (again)

@@ -43,6 +43,7 @@ constexpr uint32_t kDeviceUrandom = device_number(1, 9);
 constexpr uint32_t kDeviceTty = device_number(5, 0);     // the caller's controlling terminal
 constexpr uint32_t kDeviceConsole = device_number(5, 1); // the system console
 constexpr uint32_t kDeviceTtyS0 = device_number(4, 64);  // COM1
+constexpr uint32_t kDeviceTty1 = device_number(4, 1);    // the VGA console's terminal
 constexpr uint32_t kDeviceHda = device_number(3, 0);     // the first ATA disk, whole
 
 // Who serves an inode's reads and writes.
