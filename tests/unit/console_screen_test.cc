@@ -173,7 +173,7 @@ TEST_F(ConsoleScreen, ScrollingRegionKeepsTheLinesOutsideIt) {
     EXPECT_EQ(row(24), "line 24");
     put("\x1b[r"); // the whole screen again
     put("\x1b[25;1H\n");
-    EXPECT_EQ(row(0), "line 0"); // (row 1 had not scrolled away before: now it does)
+    EXPECT_EQ(row(0), ""); // the whole screen scrolls now: row 1 (blank since the RI) moves up
     EXPECT_EQ(row(23), "line 24");
 }
 
@@ -196,7 +196,7 @@ TEST_F(ConsoleScreen, GraphicRenditionSetsTheAttribute) {
     EXPECT_EQ(attribute(0, 4), 0x07);
     EXPECT_EQ(attribute(0, 5), 0x0E); // bright yellow
     EXPECT_EQ(attribute(0, 6), 0x0E); // reverse off again
-    put("\x1b[7m\x1b[2K");
+    put("\x1b[0;7m\x1b[2K");
     EXPECT_EQ(attribute(0, 0), 0x70) << "erasing uses the current background";
 }
 

@@ -118,6 +118,9 @@ void Screen::put(const uint8_t* bytes, uint32_t count) {
         case State::csi:
             csi(c);
             break;
+        case State::designation: // ESC ( B, ESC ) 0 …: the set's final byte, shown nowhere
+            m_state = State::text;
+            break;
         }
     }
 }
@@ -201,7 +204,13 @@ void Screen::escape(uint8_t c) {
     case '8': // DECRC
         move_to(static_cast<int32_t>(m_saved_row), static_cast<int32_t>(m_saved_column));
         break;
-    default: // character set designations and the rest: ignored
+    case '(': // character set designations (G0..G3): one more byte, then ignored
+    case ')':
+    case '*':
+    case '+':
+        m_state = State::designation;
+        break;
+    default: // the rest: ignored
         break;
     }
 }

@@ -37,7 +37,7 @@ public:
 
 private:
     static constexpr uint32_t kMaxParameters = 8;
-    enum class State : uint8_t { text, escape, csi };
+    enum class State : uint8_t { text, escape, csi, designation };
 
     void control(uint8_t c);
     void print(uint8_t c);
