@@ -10,7 +10,7 @@ run, which ended with the guest's sync (tests/guest/fs/fs_full.cc):
   - `e2fsck -fn PATH` finds nothing: exit status 0 and no line beyond its passes and summary
     (pass 5 compares the bitmaps with the group descriptors' and the superblock's counts);
   - `debugfs` lists exactly the files the guest kept (/kept-small, /kept-indirect,
-    /dir/kept-deep, /after; lost+found, and /dev and /tmp, fs's mount points) and each holds the guest's pattern byte for byte
+    /dir/kept-deep, /after; lost+found, and /dev, /tmp and /proc, fs's mount points) and each holds the guest's pattern byte for byte
     (pattern_byte below is fs_full.cc's).
 
 The file system's state flag is reported, not judged: fs has no clean unmount yet, so a disk it
@@ -69,8 +69,8 @@ def check_image(image: Path) -> str | None:
     if fsck.returncode != 0 or unusual:
         return f"e2fsck -fn found problems (exit {fsck.returncode}): {unusual[:5]}"
     root = names_in(image, "/")
-    # /dev and /tmp: the mount points fs makes on its root.
-    if root != {"lost+found", "dev", "tmp", "dir", "kept-small", "kept-indirect", "after"}:
+    # /dev, /tmp and /proc: the mount points fs makes on its root.
+    if root != {"lost+found", "dev", "tmp", "proc", "dir", "kept-small", "kept-indirect", "after"}:
         return f"/ holds {sorted(root)}"
     deep = names_in(image, "/dir")
     if deep != {"kept-deep"}:

@@ -144,11 +144,11 @@ def processes(t: SerialTerminal) -> None:
     """busybox's ps reads /proc (fs's procfs, which asks proc): init as pid 1, the login shell
     and ps itself, each with its user, size, state and command line; a process's files."""
     row = r"\r\n *\d+ root +\S+ S +"
-    command(t, "ps", r"PID USER +VSZ STAT COMMAND", r"\r\n +1 root +\S+ S +init\r\n",
+    command(t, "ps", r"\r\n +1 root +\S+ S +init\r\n",
             row + r"(?:\{-sh\} )?-sh -i\r\n", row + r"ps\r\n")
     command(t, "cat /proc/1/cmdline | tr '\\0' '|'; echo", r"\r\ninit\|\r\n")
     command(t, "tr '\\0' '|' < /proc/$$/cmdline; echo; cut -d' ' -f1,3,4 /proc/$$/stat",
-            r"\r\n-sh\|-i\|\r\n", r"\r\n\d+ S 1\r\n")
+            r"\r\n-sh\|-i\|\r\n\d+ S 1\r\n")
     command(t, "grep -c '^PPid:' /proc/1/status; ls /proc | grep -c uptime", r"\r\n1\r\n1\r\n")
     command(t, "echo x > /proc/1/stat", r"Read-only file system")
     command(t, "df / /tmp", r"/dev/hda +\d+ +\d+ +\d+ +\d+% /\r\n", r"tmpfs +\d+ .* /tmp\r\n")
