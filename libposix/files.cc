@@ -16,8 +16,8 @@
 #include <unistd.h>
 #include <utime.h>
 
-#include "libposix/file_calls.h"
 #include "interfaces/tty/protocol.h"
+#include "libposix/file_calls.h"
 #include "libposix/file_modes.h"
 #include "libposix/path_resolution.h"
 
@@ -377,8 +377,10 @@ void resolve_times(const struct timespec given[2], const struct stat& current, f
     struct timespec chosen[2] = {given[0], given[1]};
     const struct timespec kept[2] = {current.st_atim, current.st_mtim};
     for (int i = 0; i < 2; ++i) {
-        if (chosen[i].tv_nsec == UTIME_NOW) chosen[i] = now;
-        else if (chosen[i].tv_nsec == UTIME_OMIT) chosen[i] = kept[i];
+        if (chosen[i].tv_nsec == UTIME_NOW)
+            chosen[i] = now;
+        else if (chosen[i].tv_nsec == UTIME_OMIT)
+            chosen[i] = kept[i];
     }
     put_timespec(chosen[0], out.access_seconds_low, out.access_seconds_high,
                  out.access_nanoseconds);
@@ -406,8 +408,8 @@ int utimensat(int dirfd, const char* path, const struct timespec times[2], int f
     if (times[0].tv_nsec == UTIME_OMIT && times[1].tv_nsec == UTIME_OMIT) return 0;
     file::Times chosen{};
     resolve_times(times, current, chosen);
-    return posix::result(file_call(
-        [&](file::Client& files) { return files.utimes(at, path, &chosen, how); }));
+    return posix::result(
+        file_call([&](file::Client& files) { return files.utimes(at, path, &chosen, how); }));
 }
 
 int futimens(int fd, const struct timespec times[2]) {

@@ -46,9 +46,8 @@ enum class Until { signal_of_set, any_handler };
 // EINTR (another signal's handler ran, when `until` is any_handler), EINVAL.
 int wait_for(const sigset_t* set, siginfo_t* info, const timespec* timeout, Until until) {
     if (set == nullptr) return posix::fail_errno(EFAULT);
-    if (timeout != nullptr &&
-        (timeout->tv_sec < 0 || timeout->tv_nsec < 0 ||
-         static_cast<uint64_t>(timeout->tv_nsec) >= kNanosecondsPerSecond))
+    if (timeout != nullptr && (timeout->tv_sec < 0 || timeout->tv_nsec < 0 ||
+                               static_cast<uint64_t>(timeout->tv_nsec) >= kNanosecondsPerSecond))
         return posix::fail_errno(EINVAL);
     uint32_t waited = static_cast<uint32_t>(*set) & posix::kAllSignals & ~posix::kUncatchable;
     uint64_t deadline = 0;
@@ -78,8 +77,7 @@ int wait_for(const sigset_t* set, siginfo_t* info, const timespec* timeout, Unti
         // sigsuspend: the unblocking and the wait in one step at proc.
         while (g_waited == 0) {
             (void)sigsuspend(&wait_mask);
-            if (g_waited == 0 && until == Until::any_handler &&
-                posix::handlers_run() != handlers) {
+            if (g_waited == 0 && until == Until::any_handler && posix::handlers_run() != handlers) {
                 error = EINTR;
                 break;
             }

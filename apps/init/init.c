@@ -1,9 +1,9 @@
 /* init (README.md): runs /etc/rc with /bin/sh if it is there, then a login shell on each
  * terminal — the console (its own 0, 1 and 2: the serial line) and /dev/tty1 (the VGA screen and
  * keyboard) when the system has it — each started again whenever it ends; every child that ends
- * is reaped by the one waitpid(-1) loop. SIGUSR2 (busybox's poweroff), SIGUSR1 (halt) and SIGTERM (reboot) shut the
- * system down: every other process gets SIGTERM, then SIGKILL, and reboot() makes fs write
- * everything and mark its disk clean before proc stops the machine. */
+ * is reaped by the one waitpid(-1) loop. SIGUSR2 (busybox's poweroff), SIGUSR1 (halt) and SIGTERM
+ * (reboot) shut the system down: every other process gets SIGTERM, then SIGKILL, and reboot() makes
+ * fs write everything and mark its disk clean before proc stops the machine. */
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -169,7 +169,7 @@ struct terminal {
     const char* path; /* NULL: the console, init's own 0, 1 and 2 */
     pid_t shell;      /* 0: none running */
     time_t started;
-    int quick;        /* shells in a row that ended within kQuickSeconds */
+    int quick;         /* shells in a row that ended within kQuickSeconds */
     time_t not_before; /* the back-off: no start before then */
     int absent;        /* the system has no such terminal: no shell there */
 };

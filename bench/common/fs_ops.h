@@ -216,17 +216,29 @@ static inline void bench_fs_skip(const char* prefix, const char* name, const cha
     fflush(stdout);
 }
 
-enum { BENCH_FS_OPEN_CLOSE, BENCH_FS_STAT, BENCH_FS_STAT_MISSING, BENCH_FS_PREAD, BENCH_FS_WRITE,
-       BENCH_PIPE_ROUNDTRIP };
+enum {
+    BENCH_FS_OPEN_CLOSE,
+    BENCH_FS_STAT,
+    BENCH_FS_STAT_MISSING,
+    BENCH_FS_PREAD,
+    BENCH_FS_WRITE,
+    BENCH_PIPE_ROUNDTRIP
+};
 
 static inline uint32_t bench_fs_once(int which, int fd, struct bench_pipe_pair* pipes) {
     switch (which) {
-    case BENCH_FS_OPEN_CLOSE: return bench_fs_open_close();
-    case BENCH_FS_STAT: return bench_fs_stat();
-    case BENCH_FS_STAT_MISSING: return bench_fs_stat_missing();
-    case BENCH_FS_PREAD: return bench_fs_pread_4k(fd);
-    case BENCH_FS_WRITE: return bench_fs_write_4k(fd);
-    default: return bench_pipe_roundtrip(pipes);
+    case BENCH_FS_OPEN_CLOSE:
+        return bench_fs_open_close();
+    case BENCH_FS_STAT:
+        return bench_fs_stat();
+    case BENCH_FS_STAT_MISSING:
+        return bench_fs_stat_missing();
+    case BENCH_FS_PREAD:
+        return bench_fs_pread_4k(fd);
+    case BENCH_FS_WRITE:
+        return bench_fs_write_4k(fd);
+    default:
+        return bench_pipe_roundtrip(pipes);
     }
 }
 
@@ -236,12 +248,13 @@ static inline uint32_t bench_fs_once(int which, int fd, struct bench_pipe_pair* 
 static inline void bench_fs_rows(const char* prefix, const char* unit, int warmup, int rounds,
                                  int seq_rounds, uint32_t seq_kib, uint32_t pipe_kib,
                                  const char* only) {
-    static const char* const names[] = {"fs.open_close", "fs.stat", "fs.stat.missing",
-                                        "fs.pread.4k", "fs.write.4k", "pipe.roundtrip"};
+    static const char* const names[] = {"fs.open_close", "fs.stat",     "fs.stat.missing",
+                                        "fs.pread.4k",   "fs.write.4k", "pipe.roundtrip"};
     if (rounds < 1 || rounds > BENCH_FS_MAX_ROUNDS) rounds = BENCH_FS_MAX_ROUNDS;
     if (seq_rounds < 1 || seq_rounds > BENCH_FS_MAX_ROUNDS) seq_rounds = 3;
     if (!bench_fs_prepare()) {
-        for (int k = 0; k < 5; ++k) bench_fs_skip(prefix, names[k], "no file " BENCH_FS_FILE);
+        for (int k = 0; k < 5; ++k)
+            bench_fs_skip(prefix, names[k], "no file " BENCH_FS_FILE);
         return;
     }
     int fd = open(BENCH_FS_FILE, O_RDWR);

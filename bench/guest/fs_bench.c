@@ -5,7 +5,8 @@
  * bench.py (with an ext2 disk: the root is ext2 on the ATA disk) and by the bench-smoke-fs test
  * (without one: the root is fs's tmpfs). Arguments: `wall` (the unit is tsc-ticks),
  * `rounds=N`, `warmup=N`, `seq_rounds=N`, `seq_kib=N` (default 8192), `pipe_kib=N` (default
- * 1024), `only=ROW` (that one of the small rows alone: for a trace of one operation). Prints `BENCH <row> <value> <unit>` per row. */
+ * 1024), `only=ROW` (that one of the small rows alone: for a trace of one operation). Prints `BENCH
+ * <row> <value> <unit>` per row. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

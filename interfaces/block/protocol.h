@@ -97,10 +97,11 @@ static_assert(ipc::wire_words<ReleaseRequest> == 0);
 // kAtaWrite: from the buffer at `offset` to sectors [lba, lba + count) (in the device's cache:
 // kAtaFlush makes them durable).
 // Errors: no_permission (the caller has no buffer and may not have one: client=); not_found
-// (the caller has no buffer: kAtaBuffer first, or again after it was taken back); invalid_argument (count 0 or above kBufferSectors; offset not a multiple of
-// kSectorBytes, or offset + count * kSectorBytes beyond the buffer; lba + count beyond the
-// disk's capacity — nothing is transferred); io_error (the device reported an error or did
-// not answer in time: the part transferred is undefined).
+// (the caller has no buffer: kAtaBuffer first, or again after it was taken back); invalid_argument
+// (count 0 or above kBufferSectors; offset not a multiple of kSectorBytes, or offset + count *
+// kSectorBytes beyond the buffer; lba + count beyond the disk's capacity — nothing is transferred);
+// io_error (the device reported an error or did not answer in time: the part transferred is
+// undefined).
 struct TransferRequest {
     uint32_t lba_low;
     uint32_t lba_high;

@@ -46,14 +46,14 @@ enum axo_file_label {
     AXO_FILE_DUP = AXO_LABELS_FILE_FIRST + 35,
     AXO_FILE_GET_FLAGS = AXO_LABELS_FILE_FIRST + 36,
     AXO_FILE_SET_FLAGS = AXO_LABELS_FILE_FIRST + 37,
-    AXO_FILE_PIPE = AXO_LABELS_FILE_FIRST + 38,     /* a pipe: two handles */
-    AXO_FILE_POLL = AXO_LABELS_FILE_FIRST + 40,     /* select/poll: handles' readiness */
-    AXO_FILE_MOUNT = AXO_LABELS_FILE_FIRST + 41,    /* mount a file system on a directory */
-    AXO_FILE_UMOUNT = AXO_LABELS_FILE_FIRST + 42,   /* unmount it again */
+    AXO_FILE_PIPE = AXO_LABELS_FILE_FIRST + 38,       /* a pipe: two handles */
+    AXO_FILE_POLL = AXO_LABELS_FILE_FIRST + 40,       /* select/poll: handles' readiness */
+    AXO_FILE_MOUNT = AXO_LABELS_FILE_FIRST + 41,      /* mount a file system on a directory */
+    AXO_FILE_UMOUNT = AXO_LABELS_FILE_FIRST + 42,     /* unmount it again */
     AXO_FILE_STATISTICS = AXO_LABELS_FILE_FIRST + 43, /* fs's counters (cache, open files) */
-    AXO_FILE_LOCK = AXO_LABELS_FILE_FIRST + 44,     /* fcntl's record locks */
-    AXO_FILE_FLOCK = AXO_LABELS_FILE_FIRST + 45,    /* flock: a lock of the open description */
-    AXO_FILE_SHUTDOWN = AXO_LABELS_FILE_FIRST + 46, /* sync, then refuse every change */
+    AXO_FILE_LOCK = AXO_LABELS_FILE_FIRST + 44,       /* fcntl's record locks */
+    AXO_FILE_FLOCK = AXO_LABELS_FILE_FIRST + 45,      /* flock: a lock of the open description */
+    AXO_FILE_SHUTDOWN = AXO_LABELS_FILE_FIRST + 46,   /* sync, then refuse every change */
     /* exec: a handle's mm object (fs is its pager) */
     AXO_FILE_EXEC_OBJECT = AXO_LABELS_FILE_FIRST + 48,
     /* fs's pager thread to fs's main thread only (servers/fs/pager) */

@@ -30,9 +30,8 @@ Error MountSources::take(uint32_t type, uint32_t device, bool read_only, FileSys
             TmpSlot& slot = m_tmp[i];
             if (slot.file_system != nullptr) continue;
             // Built afresh: a tmpfs mounted again starts empty, as on Linux.
-            slot.file_system = ::new (slot.storage)
-                TmpFileSystem(g_tmp_arenas[i], kTmpArenaBytes, m_clock, 01777, 0, 0, 4096,
-                              read_only);
+            slot.file_system = ::new (slot.storage) TmpFileSystem(
+                g_tmp_arenas[i], kTmpArenaBytes, m_clock, 01777, 0, 0, 4096, read_only);
             if (!slot.file_system->valid()) {
                 slot.file_system = nullptr;
                 return Error::no_memory;

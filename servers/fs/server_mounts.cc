@@ -31,8 +31,8 @@ ipc::Error Server::on_mount(axo_thread_id_t from, const file::MountRequest& requ
     if (request.type == AXO_FILE_MOUNT_EXT2) {
         // The source is a block device node, looked up with the caller's rights.
         Attributes attributes;
-        if (Error error = m_vfs.stat(caller, kAtCwd, {m_second, request.source_length}, true,
-                                     &attributes);
+        if (Error error =
+                m_vfs.stat(caller, kAtCwd, {m_second, request.source_length}, true, &attributes);
             error != Error::ok)
             return error;
         if ((attributes.mode & kModeTypeMask) != kModeBlockDevice) return Error::no_device;
@@ -68,8 +68,7 @@ ipc::Error Server::on_umount(axo_thread_id_t from, const file::UmountRequest& re
         error != Error::ok)
         return error;
     Error finished = Error::ok;
-    if (m_sources != nullptr && m_sources->give_back(unmounted, &finished) &&
-        finished != Error::ok)
+    if (m_sources != nullptr && m_sources->give_back(unmounted, &finished) && finished != Error::ok)
         rt_printf("fs: umount %s: the file system could not be written (%s)\n", m_first,
                   ipc::error_name(finished));
     return finished;

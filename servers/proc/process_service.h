@@ -81,7 +81,8 @@ public:
     static constexpr uint32_t kMaxArguments = 32; // argv words, the name included
 
     ProcessService(ProcessHost host, const BootConfig* config)
-        : m_host(host), m_config(config), m_events(EventHost{this, &answer_events, &thread_alive, &notify_events}) {
+        : m_host(host), m_config(config),
+          m_events(EventHost{this, &answer_events, &thread_alive, &notify_events}) {
         reserve_init_pid();
     }
     void set_config(const BootConfig* config) {

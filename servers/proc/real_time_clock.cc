@@ -14,15 +14,16 @@ namespace {
 
 constexpr uint16_t kCmosIndex = 0x70;
 constexpr uint16_t kCmosData = 0x71;
-constexpr uint32_t kCmosPortsLog2 = 1; // 0x70..0x71
+constexpr uint32_t kCmosPortsLog2 = 1;    // 0x70..0x71
 constexpr uint8_t kCmosNmiDisable = 0x80; // index bit 7: keeps NMIs off while we read, as BIOSes do
 // An update takes < 2 ms once a second; 1000 tries of a port read are far more than that.
 constexpr uint32_t kUpdateWaitTries = 100000;
 
 uint8_t cmos_read(uint8_t index) {
     uint8_t value;
-    asm volatile("outb %0, %1" : : "a"(static_cast<uint8_t>(index | kCmosNmiDisable)),
-                 "Nd"(kCmosIndex));
+    asm volatile("outb %0, %1"
+                 :
+                 : "a"(static_cast<uint8_t>(index | kCmosNmiDisable)), "Nd"(kCmosIndex));
     asm volatile("inb %1, %0" : "=a"(value) : "Nd"(kCmosData));
     return value;
 }
@@ -34,8 +35,8 @@ bool wait_for_no_update() {
 }
 
 RtcRegisters read_registers() {
-    return RtcRegisters{cmos_read(kRtcSeconds), cmos_read(kRtcMinutes),   cmos_read(kRtcHours),
-                        cmos_read(kRtcDayOfMonth), cmos_read(kRtcMonth), cmos_read(kRtcYear),
+    return RtcRegisters{cmos_read(kRtcSeconds),    cmos_read(kRtcMinutes), cmos_read(kRtcHours),
+                        cmos_read(kRtcDayOfMonth), cmos_read(kRtcMonth),   cmos_read(kRtcYear),
                         cmos_read(kRtcCentury),    cmos_read(kRtcStatusB)};
 }
 

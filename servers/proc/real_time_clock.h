@@ -40,7 +40,8 @@ constexpr int64_t days_from_civil(int64_t year, uint32_t month, uint32_t day) {
     const int64_t era = (year >= 0 ? year : year - 399) / 400;
     const uint32_t year_of_era = static_cast<uint32_t>(year - era * 400);
     const uint32_t day_of_year = (153 * (month > 2 ? month - 3 : month + 9) + 2) / 5 + day - 1;
-    const uint32_t day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
+    const uint32_t day_of_era =
+        year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
     return era * 146097 + static_cast<int64_t>(day_of_era) - 719468;
 }
 

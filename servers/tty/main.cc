@@ -78,8 +78,8 @@ private:
 
 // One terminal and its line: the context of its serving thread's dispatcher.
 struct Line {
-    const char* line_name = nullptr; // the stream server of the line
-    const char* name = nullptr;      // what the terminal registers
+    const char* line_name = nullptr;         // the stream server of the line
+    const char* name = nullptr;              // what the terminal registers
     axo_thread_id_t line = AXO_NIL_THREAD;   // the line's server (the serving thread's copy)
     axo_thread_id_t server = AXO_NIL_THREAD; // the serving thread
     axo_thread_id_t reader = AXO_NIL_THREAD; // the reading thread

@@ -131,7 +131,8 @@ TEST_F(ConsoleScreen, BusyboxClearAndReset) {
     EXPECT_EQ(row(0), "");
     EXPECT_EQ(row(24), "");
     expect_cursor(0, 0);
-    put("\x1b[7mx\x1b" "c"); // reset: RIS clears and drops the attributes
+    put("\x1b[7mx\x1b"
+        "c"); // reset: RIS clears and drops the attributes
     EXPECT_EQ(row(0), "");
     put("y");
     EXPECT_EQ(attribute(0, 0), Screen::kDefaultAttribute);
@@ -201,7 +202,9 @@ TEST_F(ConsoleScreen, GraphicRenditionSetsTheAttribute) {
 }
 
 TEST_F(ConsoleScreen, SaveAndRestoreTheCursor) {
-    put("\x1b[5;6H\x1b" "7\x1b[H\x1b" "8");
+    put("\x1b[5;6H\x1b"
+        "7\x1b[H\x1b"
+        "8");
     expect_cursor(4, 5);
     put("\x1b[10;11H\x1b[s\x1b[H\x1b[u");
     expect_cursor(9, 10);

@@ -168,8 +168,8 @@ TEST_F(MmFramePoolTest, PageTableWalksEveryUsedEntryAroundEmptyGroups) {
     init(16);
     PageTable table;
     int32_t tables = 0;
-    const std::vector<uint32_t> used = {0, 7, 8, 15, 17, 24, 25, 26, 27, 28, 29, 30, 31, 1021, 1023,
-                                        1024, 2047};
+    const std::vector<uint32_t> used = {0,  7,  8,  15, 17,   24,   25,   26,  27,
+                                        28, 29, 30, 31, 1021, 1023, 1024, 2047};
     for (uint32_t page : used)
         ASSERT_TRUE(table.set(*m_pool, page, page + 100, tables));
     std::vector<uint32_t> seen;

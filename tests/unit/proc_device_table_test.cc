@@ -375,15 +375,14 @@ TEST_F(DeviceTableTest, StatusNamesAModule) {
 
 TEST_F(DeviceTableTest, ADeviceGivenToAModuleServesOnlyThatModulesBootInstance) {
     add("/boot/ata port=0x1f0-0x1f7 irq=14 client=fs"); // module 6
-    add("/boot/fs");                                      // module 7
+    add("/boot/fs");                                    // module 7
     DeviceClientReply reply{};
     // The driver must hold its grants to ask.
     EXPECT_EQ(m_table.client(caller(30, 6), caller(40, 7), true, reply), ipc::Error::ok);
     EXPECT_EQ(reply.pid, 40u) << "fs's boot instance: the client";
     EXPECT_EQ(m_table.client(caller(31, 6), caller(40, 7), true, reply), ipc::Error::busy)
         << "another process of the driver's module asks nothing";
-    EXPECT_EQ(m_table.client(caller(30, 6), caller(41, 7), false, reply),
-              ipc::Error::no_permission)
+    EXPECT_EQ(m_table.client(caller(30, 6), caller(41, 7), false, reply), ipc::Error::no_permission)
         << "a copy of fs's image that someone spawned is no boot instance";
     EXPECT_EQ(m_table.client(caller(30, 6), caller(42, 4), true, reply), ipc::Error::no_permission)
         << "another module's boot instance";

@@ -534,8 +534,10 @@ TEST(ProcessTable, FindRunningIsNeverMisledByWhereANumberWasLastFound) {
     for (uint32_t i = 0; i <= ProcessTable::kThreadNumbers && again == nullptr; ++i) {
         ProcessEntry* e = table.allocate(kNoProcess, 0);
         ASSERT_NE(e, nullptr);
-        if (axo_thread_number(e->thread) == axo_thread_number(old_thread)) again = e;
-        else table.release(*e);
+        if (axo_thread_number(e->thread) == axo_thread_number(old_thread))
+            again = e;
+        else
+            table.release(*e);
     }
     ASSERT_NE(again, nullptr);
     EXPECT_NE(again->thread, old_thread);

@@ -6,8 +6,8 @@
 
 namespace {
 
-using proc::RtcRegisters;
 using proc::rtc_epoch_seconds;
+using proc::RtcRegisters;
 
 constexpr uint8_t k24 = proc::kRtc24Hour;
 constexpr uint8_t kBinary = proc::kRtcBinary;
@@ -30,7 +30,8 @@ TEST(ProcRealTimeClock, BinaryValues) {
 }
 
 TEST(ProcRealTimeClock, TwelveHourMode) {
-    RtcRegisters pm{0x05, 0x40, static_cast<uint8_t>(0x07 | proc::kRtcPm), 0x07, 0x12, 0x26, 0x20, 0};
+    RtcRegisters pm{0x05, 0x40, static_cast<uint8_t>(0x07 | proc::kRtcPm), 0x07, 0x12, 0x26,
+                    0x20, 0};
     EXPECT_EQ(rtc_epoch_seconds(pm), 1796672405);
     RtcRegisters midnight{0x00, 0x00, 0x12, 0x01, 0x01, 0x70, 0x19, 0};
     EXPECT_EQ(rtc_epoch_seconds(midnight), 0);

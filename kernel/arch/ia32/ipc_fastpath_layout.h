@@ -81,7 +81,7 @@
 
 /* Descriptors (descriptors.h) */
 #define GDT_UTCB 0x30
-#define FLAT_LDT 0x40 /* the LDT of every large space */
+#define FLAT_LDT 0x40       /* the LDT of every large space */
 #define TSS_ESP0 0xFC100F9C /* ia32::kTssEsp0Address */
 #define KERNEL_DATA 0x10
 #define SYSCALL_VECTOR 0x30

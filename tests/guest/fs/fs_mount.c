@@ -127,8 +127,8 @@ static void test_tmpfs(void) {
        "the file is gone with the mount (/mnt is the bare directory again)");
     ok(fails_with(umount("/mnt"), EINVAL), "umount of a directory that is no mount: EINVAL");
 
-    ok(mount("none", "/mnt", "tmpfs", MS_SILENT, NULL) == 0 &&
-           stat("/mnt/file", &mounted) == -1 && errno == ENOENT,
+    ok(mount("none", "/mnt", "tmpfs", MS_SILENT, NULL) == 0 && stat("/mnt/file", &mounted) == -1 &&
+           errno == ENOENT,
        "a tmpfs mounted again starts empty");
     ok(umount2("/mnt", 0) == 0, "umount2(/mnt, 0)");
 }
@@ -138,8 +138,8 @@ static void test_errors(void) {
        "an unknown file system type: ENODEV");
     ok(fails_with(mount("none", "/nowhere", "tmpfs", 0, NULL), ENOENT),
        "a missing mount point: ENOENT");
-    ok(write_text("/plain", "x") == 0 && fails_with(mount("none", "/plain", "tmpfs", 0, NULL),
-                                                    ENOTDIR),
+    ok(write_text("/plain", "x") == 0 &&
+           fails_with(mount("none", "/plain", "tmpfs", 0, NULL), ENOTDIR),
        "a mount point that is a file: ENOTDIR");
     ok(fails_with(mount("none", "/mnt", "tmpfs", MS_REMOUNT, NULL), EINVAL),
        "MS_REMOUNT (not served): EINVAL");
@@ -175,7 +175,8 @@ static void test_ext2(void) {
     ok(read_text("/disk/hello.txt", text, sizeof text) > 0 &&
            strcmp(text, "hello from the host\n") == 0,
        "a file the host wrote reads back");
-    ok(read_pattern("/disk/deep/a/b/c.bin", 2) == 5000, "a file deep in the host's tree reads back");
+    ok(read_pattern("/disk/deep/a/b/c.bin", 2) == 5000,
+       "a file deep in the host's tree reads back");
 
     /* The cache: a cold file's blocks are misses, the second read of it hits. */
     struct fs_statistics cold, warm, dirty, clean;

@@ -427,8 +427,8 @@ void exhaust_files() {
         // Its own 64 handles used up: EMFILE; fewer, because the table is full: ENFILE.
         if (!spawn("exhaust", words, holders[i]) ||
             !holder_report(holders[i].main_thread, count, error) ||
-            error != (count == 64 ? ipc::Error::too_many_open
-                                  : ipc::Error::too_many_open_in_system)) {
+            error !=
+                (count == 64 ? ipc::Error::too_many_open : ipc::Error::too_many_open_in_system)) {
             rt::tap::diag("holder %u: %u open, then %s", i, count, ipc::error_name(error));
             reports = false;
             break;

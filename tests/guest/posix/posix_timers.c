@@ -54,15 +54,15 @@ static long timeval_ms(struct timeval value) {
 static void test_interval_timers(void) {
     struct itimerval value, old;
     memset(&value, 0, sizeof value);
-    ok(getitimer(ITIMER_REAL, &old) == 0 && old.it_value.tv_sec == 0 &&
-           old.it_value.tv_usec == 0,
+    ok(getitimer(ITIMER_REAL, &old) == 0 && old.it_value.tv_sec == 0 && old.it_value.tv_usec == 0,
        "getitimer: no timer armed at first");
     value.it_value.tv_usec = 100000;
     ok(setitimer(ITIMER_VIRTUAL, &value, NULL) == -1 && errno == EINVAL,
        "setitimer(ITIMER_VIRTUAL): EINVAL (no CPU time is kept)");
     ok(setitimer(ITIMER_PROF, &value, NULL) == -1 && errno == EINVAL,
        "setitimer(ITIMER_PROF): EINVAL");
-    ok(getitimer(ITIMER_VIRTUAL, &old) == -1 && errno == EINVAL, "getitimer(ITIMER_VIRTUAL): EINVAL");
+    ok(getitimer(ITIMER_VIRTUAL, &old) == -1 && errno == EINVAL,
+       "getitimer(ITIMER_VIRTUAL): EINVAL");
     value.it_value.tv_usec = 1000000;
     ok(setitimer(ITIMER_REAL, &value, NULL) == -1 && errno == EINVAL,
        "setitimer with tv_usec 1000000: EINVAL");
@@ -85,8 +85,7 @@ static void test_interval_timers(void) {
        (unsigned)took);
     usleep(300000);
     ok(alarms == 1, "a one-shot timer does not fire again");
-    ok(getitimer(ITIMER_REAL, &old) == 0 && old.it_value.tv_sec == 0 &&
-           old.it_value.tv_usec == 0,
+    ok(getitimer(ITIMER_REAL, &old) == 0 && old.it_value.tv_sec == 0 && old.it_value.tv_usec == 0,
        "getitimer after it fired: disarmed");
 
     /* Periodic. */
@@ -114,12 +113,11 @@ static void test_interval_timers(void) {
     value.it_value.tv_usec = 0;
     setitimer(ITIMER_REAL, &value, NULL);
     ok(alarm(0) == 3, "alarm(0) returns the seconds left of setitimer's timer");
-    ok(getitimer(ITIMER_REAL, &old) == 0 && old.it_value.tv_sec == 0 &&
-           old.it_value.tv_usec == 0,
+    ok(getitimer(ITIMER_REAL, &old) == 0 && old.it_value.tv_sec == 0 && old.it_value.tv_usec == 0,
        "and cancelled it");
     alarm(5);
-    ok(getitimer(ITIMER_REAL, &old) == 0 && old.it_value.tv_sec >= 4 &&
-           old.it_value.tv_sec <= 5 && timeval_ms(old.it_interval) == 0,
+    ok(getitimer(ITIMER_REAL, &old) == 0 && old.it_value.tv_sec >= 4 && old.it_value.tv_sec <= 5 &&
+           timeval_ms(old.it_interval) == 0,
        "getitimer sees alarm(5)'s deadline (%ld ms)", timeval_ms(old.it_value));
     pid_t child = fork();
     if (child == 0) {
@@ -158,7 +156,8 @@ static void test_system_v_calls(void) {
     ok(sigset(SIGUSR1, on_usr1) == SIG_IGN, "sigset returns the previous disposition");
     raise(SIGUSR1);
     ok(usr1s == 2, "sigset's handler runs");
-    ok(sigset(SIGUSR1, SIG_HOLD) == on_usr1, "sigset(SIG_HOLD) of an unblocked signal: its handler");
+    ok(sigset(SIGUSR1, SIG_HOLD) == on_usr1,
+       "sigset(SIG_HOLD) of an unblocked signal: its handler");
     ok(sigset(SIGUSR1, SIG_HOLD) == SIG_HOLD, "sigset(SIG_HOLD) again: SIG_HOLD (it was blocked)");
     raise(SIGUSR1);
     ok(usr1s == 2, "held by sigset: pending");
@@ -243,8 +242,7 @@ static void test_signal_waits(void) {
     siginfo_t info;
     memset(&info, 0, sizeof info);
     raise(SIGUSR1);
-    ok(sigwaitinfo(&set, &info) == SIGUSR1 && info.si_signo == SIGUSR1 &&
-           info.si_code == SI_USER,
+    ok(sigwaitinfo(&set, &info) == SIGUSR1 && info.si_signo == SIGUSR1 && info.si_code == SI_USER,
        "sigwaitinfo: the signal and its siginfo (si_code %d)", info.si_code);
     struct timespec timeout = {0, 100000000};
     start = now_ms();
@@ -358,8 +356,7 @@ static void test_alternate_stack(void) {
        "after a siglongjmp out of the handler the thread is off the stack");
 
     stack.ss_flags = SS_DISABLE;
-    ok(sigaltstack(&stack, NULL) == 0 && sigaltstack(NULL, &old) == 0 &&
-           old.ss_flags == SS_DISABLE,
+    ok(sigaltstack(&stack, NULL) == 0 && sigaltstack(NULL, &old) == 0 && old.ss_flags == SS_DISABLE,
        "SS_DISABLE disables it");
     set_handler(SIGUSR1, on_stack_handler, SA_ONSTACK);
     handler_local = 0;
