@@ -189,12 +189,14 @@ int main() {
     g_server.serve_mounts(g_mount_sources);
     g_server.count_cache(g_cache);
     bool events = g_server.start();
+    // Said before the name is registered: a client waiting for the name may run (and a test
+    // may end the machine) before fs runs again, and the line must already be in the log.
+    rt_printf("fs: / is %s, /tmp is tmpfs (%u KiB), %s; serving\n", root_description,
+              static_cast<unsigned>(kTmpArenaBytes / 1024),
+              events ? "following proc's events" : "without proc's events");
     if (ipc::Error error = names::register_name("fs"); error != ipc::Error::ok) {
         rt_printf("fs: registering the name failed (%s)\n", ipc::error_name(error));
         return 1;
     }
-    rt_printf("fs: / is %s, /tmp is tmpfs (%u KiB), %s; serving\n", root_description,
-              static_cast<unsigned>(kTmpArenaBytes / 1024),
-              events ? "following proc's events" : "without proc's events");
     g_server.run();
 }

@@ -391,13 +391,14 @@ int main() {
     }
     if (ipc::Error error = driver::attach_irq(irq); error != ipc::Error::ok)
         fail(name, "attaching the IRQ", error);
-    if (ipc::Error error = names::register_name(name); error != ipc::Error::ok)
-        fail(name, "registering the name", error);
     const uint8_t* m = g_nic.stats.mac;
     rt_printf("%s: 82540EM at %x, irq %u, mac %02x:%02x:%02x:%02x:%02x:%02x, link %s, rings at "
               "physical %x; serving (restart %u)\n",
               name, mmio, irq, m[0], m[1], m[2], m[3], m[4], m[5],
               g_nic.stats.link_up ? "up" : "down", g_nic.rings_physical, grants.restarts);
+    // Registered after the line is in the log: a waiting client may run first, and end the test.
+    if (ipc::Error error = names::register_name(name); error != ipc::Error::ok)
+        fail(name, "registering the name", error);
     ipc::Dispatcher<Nic> dispatcher(g_nic, kRoutes, &on_kernel, &driver::cancel_requests_of<Nic>);
     ipc::serve(dispatcher);
 }
