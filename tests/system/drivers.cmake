@@ -131,6 +131,26 @@ axo_bochs_test(NAME bochs-driver-pci
     EXPECT [[pci: [0-9]+ functions on [0-9]+ bus\(es\)]]
            [[proc: drivers_test ended.*: success]])
 
+# driver-irq-storm: a driver flooded with interrupts. irq_storm (tests/guest/drivers) drives
+# QEMU's edu device (pci=1234:11e8, the only device on its IRQ line here) and never clears its
+# interrupt status: the kernel takes the interrupt again the moment the driver acknowledges the
+# line. While it storms, the test driver's sleep ends, proc answers a thousand look-ups, a new
+# process starts and ends, and the storm's count grows; killed in the storm, the driver leaves
+# the line masked, and a new instance gets the pending interrupt and stops the storm.
+axo_qemu_test(NAME driver-irq-storm
+    MODULES "${AXO_TARGET_DIR}/servers/memory/sigma0/sigma0 sigma0"
+            "${AXO_TARGET_DIR}/servers/proc/proc"
+            "${_axo_drivers_dir}/drivers_test on-exit=shutdown storm"
+            "${AXO_TARGET_DIR}/servers/drivers/pci/pci port=0xcf8-0xcff"
+            "${_axo_drivers_dir}/irq_storm start=spawn pci=1234:11e8"
+            "${_axo_intruder}"
+    QEMU_ARGS -device edu,addr=0x4
+    TIMEOUT 90
+    LABELS fuzz-system
+    EXPECT [[proc: irq_storm: pci=1234:11e8.0 is 00:04.0: 1 memory, 0 port range\(s\), irq [0-9]+ granted]]
+           [[irq_storm: stopped after [0-9]+ interrupts, the device status now 0]]
+           [[proc: drivers_test ended.*: success]])
+
 # ---- The VGA console (servers/drivers/console) --------------------------------------------------
 # The driver "vga" gets the 8042's ports 0x60 and 0x64, the CRTC's 0x3d4-0x3d5, IRQ 1 and the
 # text buffer's page; its line is written in decimal to stay under the KIP's 119 bytes. The

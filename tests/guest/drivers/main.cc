@@ -15,6 +15,7 @@
 //                        through the driver, and comes back through the UART's loopback
 //   pci                  the pci driver's look-ups on the emulator's i440FX
 //   ata, ata-restart     the ATA driver (ata_test.cc)
+//   storm                a driver flooded with interrupts (storm_test.cc, irq_storm.cc)
 //
 // SECONDS bounds the wait for serial_echo (default 60; Bochs needs more).
 #include "rt/tap.h"
@@ -381,6 +382,8 @@ void pci_mode() {
 void net_mode(uint32_t count);
 void net_restart_mode();
 void net_arp_mode();
+// storm_test.cc: a driver flooded with interrupts.
+void storm_mode();
 
 int main() {
     loader::StartArguments args = driver::arguments();
@@ -407,6 +410,8 @@ int main() {
         net_restart_mode();
     else if (strcmp(mode, "net-arp") == 0)
         net_arp_mode();
+    else if (strcmp(mode, "storm") == 0)
+        storm_mode();
     else
         rt_tap_check(false, "a known mode: serial or restart, not \"%s\"", mode);
     rt_tap_end();
