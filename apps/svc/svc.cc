@@ -11,6 +11,7 @@
 #include "interfaces/devices/protocol.h"
 #include "interfaces/process/protocol.h"
 #include "lib/ipc/kernel.h"
+#include "lib/names/names.h"
 
 namespace {
 
@@ -18,6 +19,8 @@ constexpr uint32_t kPageKiB = 4;
 constexpr uint32_t kSignalKill = 9;
 // How long `restart` waits for proc to start the new instance.
 constexpr long kRestartWaitMs = 5000;
+// How long it then waits for the new instance to register its name (a driver: it serves).
+constexpr uint32_t kServeWaitMs = 5000;
 
 axo_thread_id_t proc_thread() {
     return axo_kernel_interface()->root_task;
@@ -114,9 +117,15 @@ int restart(const char* name) {
         proc::DeviceStatusReply now{};
         if (device_status(name, now) && now.restarts > before.restarts &&
             now.instance != proc::kNoProcess && now.instance != before.instance) {
-            printf("svc: %s restarted: process %lu ended, process %lu runs (restart %lu)\n", name,
+            // A driver registers its module name once it serves (and has said so on the
+            // console): wait for that, so that the shell's next prompt comes after its lines.
+            axo_thread_id_t server = AXO_NIL_THREAD;
+            bool serves = names::wait_for(name, server, axo_timeout_us(kServeWaitMs * 1000)) ==
+                          ipc::Error::ok;
+            printf("svc: %s restarted: process %lu ended, process %lu runs (restart %lu)%s\n", name,
                    (unsigned long)before.instance, (unsigned long)now.instance,
-                   (unsigned long)now.restarts);
+                   (unsigned long)now.restarts,
+                   serves ? " and serves" : ", its name not registered yet");
             return 0;
         }
         sleep_ms(50);

@@ -1,4 +1,5 @@
 #include "lib/driver/driver.h"
+#include "lib/driver/client_gate.h"
 
 #include "rt/rt.h"
 
@@ -155,6 +156,25 @@ bool register_names(const char* name) {
     if (!has_argument("console")) return false;
     check(name, "registering \"console\"", names::register_name("console"));
     return true;
+}
+
+// ---- ClientGate -------------------------------------------------------------------------------
+
+ipc::Error ClientGate::check(axo_thread_id_t from, const char* name) {
+    if (from == AXO_NIL_THREAD) return ipc::Error::no_permission;
+    for (axo_thread_id_t allowed : m_allowed)
+        if (allowed == from) return ipc::Error::ok;
+    ipc::Error error = client_allowed(from);
+    if (error == ipc::Error::ok) {
+        m_allowed[m_next] = from;
+        m_next = (m_next + 1) % kRemembered;
+        return error;
+    }
+    if (m_refused++ == 0)
+        rt_printf("%s: refused thread %u.%u: not a client of this device (%s); further refusals "
+                  "are only counted\n",
+                  name, axo_thread_number(from), axo_thread_version(from), ipc::error_name(error));
+    return ipc::Error::no_permission;
 }
 
 } // namespace driver

@@ -131,6 +131,23 @@ axo_bochs_test(NAME bochs-driver-pci
     EXPECT [[pci: [0-9]+ functions on [0-9]+ bus\(es\)]]
            [[proc: drivers_test ended.*: success]])
 
+# driver-clients: com2's line names its client (`client=drivers_test`): the test driver writes
+# and reads back through the UART's loopback; serial_client, spawned (a stranger), is refused
+# write, read and flush (no_permission) and may still read the counters. The default system
+# gives COM1 and the VGA console to the tty server this way (image/boot.conf).
+axo_qemu_test(NAME driver-clients
+    MODULES "${AXO_TARGET_DIR}/servers/memory/sigma0/sigma0 sigma0"
+            "${AXO_TARGET_DIR}/servers/proc/proc"
+            "${_axo_drivers_dir}/drivers_test on-exit=shutdown clients"
+            "${_axo_com2} port=0x2f8-0x2ff irq=3 loopback client=drivers_test"
+            "${_axo_drivers_dir}/serial_client start=spawn"
+            "${_axo_intruder}"
+    QEMU_ARGS -serial null
+    TIMEOUT 60
+    EXPECT [[com2: refused thread [0-9.]+: not a client of this device]]
+           [[serial_client: a stranger to com2: write no permission, read no permission, flush no permission, counters ok]]
+           [[proc: drivers_test ended.*: success]])
+
 # driver-irq-storm: a driver flooded with interrupts. irq_storm (tests/guest/drivers) drives
 # QEMU's edu device (pci=1234:11e8, the only device on its IRQ line here) and never clears its
 # interrupt status: the kernel takes the interrupt again the moment the driver acknowledges the

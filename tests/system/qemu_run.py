@@ -38,8 +38,9 @@ def short_module_paths(specs: list[str]) -> list[str]:
     at most 119 bytes of it (docs/boot-configuration.md): a checkout in a deep directory must
     not push a driver's grants off the end. The links live in one fresh directory under /tmp,
     removed when the runner ends; the file name, which is the module's name, stays the same.
+    The directory's prefix is one letter: the default system's VGA line needs all but a byte.
     """
-    links = Path(tempfile.mkdtemp(prefix="axo", dir="/tmp"))
+    links = Path(tempfile.mkdtemp(prefix="a", dir="/tmp"))
     atexit.register(shutil.rmtree, links, True)
     out = []
     for i, spec in enumerate(specs):

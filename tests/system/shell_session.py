@@ -91,7 +91,7 @@ def services(t: SerialTerminal) -> None:
             row + r"server +- +- +1 +mm", row + r"supervised +0 +\d+ +\d+ +tty",
             row + r"server +- +\d+ +\d+ +fs", row + r"program +- +\d+ +1 +svc\r\n")
     command(t, "svc restart pci",
-            r"svc: pci restarted: process \d+ ended, process \d+ runs \(restart 1\)")
+            r"svc: pci restarted: process \d+ ended, process \d+ runs \(restart 1\) and serves")
     command(t, "svc | grep pci", row + r"supervised +1 +\d+ +\d+ +pci\r\n")
     command(t, "svc restart fs",
             r"svc: proc does not restart fs \(its boot line has no on-exit=restart\)")

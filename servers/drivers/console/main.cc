@@ -9,6 +9,7 @@
 // and a page outside the grant and exit 4 unless each is refused (the driver tests).
 #include "rt/rt.h"
 
+#include "lib/driver/client_gate.h"
 #include "lib/driver/driver.h"
 #include "lib/ipc/kernel.h"
 #include "servers/drivers/console/console.h"
@@ -16,13 +17,19 @@
 namespace {
 
 console::Console g_console;
+// The line's client= words say who may write to the screen and read the keys (the tty server,
+// in the default system); anyone may ask for the counters.
+driver::ClientGate g_clients;
+const char* g_name = "vga";
 
 ipc::Error on_write(console::Console& c, axo_thread_id_t from, const console::WriteRequest& request,
                     console::WriteReply& reply) {
+    if (ipc::Error error = g_clients.check(from, g_name); error != ipc::Error::ok) return error;
     return c.write(from, request, reply);
 }
 ipc::Error on_read(console::Console& c, axo_thread_id_t from, const console::ReadRequest& request,
                    console::ReadReply& reply) {
+    if (ipc::Error error = g_clients.check(from, g_name); error != ipc::Error::ok) return error;
     return c.read(from, request, reply);
 }
 ipc::Error on_flush(console::Console&, axo_thread_id_t, const console::FlushRequest&, ipc::Empty&) {
@@ -68,6 +75,7 @@ void check_refusals(const char* name) {
 int main() {
     driver::Grants grants;
     const char* name = driver::start(grants);
+    g_name = name;
     constexpr uint32_t kText = console::kColumns * console::kRows * 2;
     if (!has_port(grants, console::ps2::kData) || !has_port(grants, console::ps2::kStatus) ||
         !has_port(grants, console::crtc::kIndex) || !has_port(grants, console::crtc::kData) ||

@@ -8,6 +8,7 @@
 #include "rt/rt.h"
 
 #include "interfaces/nic/protocol.h"
+#include "lib/driver/client_gate.h"
 #include "lib/driver/driver.h"
 #include "lib/ipc/kernel.h"
 #include "lib/ipc/pending_requests.h"
@@ -229,7 +230,13 @@ void Nic::interrupt() {
 
 // ---- Requests ---------------------------------------------------------------------------------
 
+// The line's client= words say who may attach (and so send and receive: both need the
+// session); anyone may ask for the counters.
+driver::ClientGate g_clients;
+const char* g_name = "e1000";
+
 ipc::Error on_attach(Nic& nic, axo_thread_id_t from, const AttachRequest&, AttachReply&) {
+    if (ipc::Error error = g_clients.check(from, g_name); error != ipc::Error::ok) return error;
     ipc::Sessions<kMaxClients>::Attached attached = nic.sessions.attach(from);
     if (attached.error != ipc::Error::ok) return attached.error;
     AttachReply reply{};
@@ -353,6 +360,7 @@ void check_refusals(const char* name, const driver::Grants& grants, uint32_t mmi
 
 int main() {
     const char* name = driver::arguments().argv[0];
+    g_name = name;
     driver::Grants grants;
     // Waits (bounded: lib/driver's kClaimWaitUs) until the pci driver has reported the device.
     ipc::Error claimed = driver::claim(grants);

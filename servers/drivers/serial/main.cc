@@ -5,6 +5,7 @@
 // the word `console`) and serves protocol.h and its interrupt on its one thread.
 #include "rt/rt.h"
 
+#include "lib/driver/client_gate.h"
 #include "lib/driver/driver.h"
 #include "lib/ipc/kernel.h"
 #include "servers/drivers/serial/serial.h"
@@ -12,17 +13,24 @@
 namespace {
 
 serial::Serial g_serial;
+// The line's client= words say who may read and write (the tty server, in the default system);
+// anyone may ask for the counters.
+driver::ClientGate g_clients;
+const char* g_name = "serial";
 
 ipc::Error on_write(serial::Serial& s, axo_thread_id_t from, const serial::WriteRequest& request,
                     serial::WriteReply& reply) {
+    if (ipc::Error error = g_clients.check(from, g_name); error != ipc::Error::ok) return error;
     return s.write(from, request, reply);
 }
 ipc::Error on_read(serial::Serial& s, axo_thread_id_t from, const serial::ReadRequest& request,
                    serial::ReadReply& reply) {
+    if (ipc::Error error = g_clients.check(from, g_name); error != ipc::Error::ok) return error;
     return s.read(from, request, reply);
 }
 ipc::Error on_flush(serial::Serial& s, axo_thread_id_t from, const serial::FlushRequest&,
                     ipc::Empty&) {
+    if (ipc::Error error = g_clients.check(from, g_name); error != ipc::Error::ok) return error;
     return s.flush(from);
 }
 ipc::Error on_statistics(serial::Serial& s, axo_thread_id_t, const serial::StatisticsRequest&,
@@ -53,6 +61,7 @@ static_assert(ipc::labels_unique(kRoutes));
 int main() {
     driver::Grants grants;
     const char* name = driver::start(grants);
+    g_name = name;
     if (grants.port_count != 1 || grants.ports[0].last - grants.ports[0].first != 7 ||
         grants.irq_count != 1) {
         rt_printf("%s: the boot line must grant one UART (port=BASE-BASE+7) and one irq=\n", name);

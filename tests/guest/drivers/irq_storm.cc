@@ -10,8 +10,8 @@
 //   kStormStop   clears the device's status, answers the same, and exits 0
 // Being killed in the storm is the other way out: the kernel then keeps the line masked until
 // a new handler attaches (kernel/interrupts.cc).
-#include "common.h"
 #include "irq_storm.h"
+#include "common.h"
 
 namespace {
 

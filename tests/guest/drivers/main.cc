@@ -16,6 +16,9 @@
 //   pci                  the pci driver's look-ups on the emulator's i440FX
 //   ata, ata-restart     the ATA driver (ata_test.cc)
 //   storm                a driver flooded with interrupts (storm_test.cc, irq_storm.cc)
+//   clients              "com2" at boot (loopback) with `client=drivers_test`: this program, the
+//                        line's client, writes and reads back; a spawned serial_client, a
+//                        stranger, is refused write, read and flush and may read the counters
 //
 // SECONDS bounds the wait for serial_echo (default 60; Bochs needs more).
 #include "rt/tap.h"
@@ -106,6 +109,37 @@ void serial_mode(uint32_t seconds) {
                 stats.rx_throttled,
                 static_cast<uint32_t>(elapsed / (stats.rx_bytes + stats.tx_bytes + 1)), stats.polls,
                 stats.stalls);
+}
+
+// The serial line is given to this program (`client=drivers_test` on com2's line): its own
+// requests are served, a stranger's are refused.
+void clients_mode() {
+    axo_thread_id_t server = test::await_name("com2", 10000);
+    const uint8_t line[] = "client line\n";
+    uint32_t length = sizeof line - 1;
+    ipc::Error wrote = server != AXO_NIL_THREAD
+                           ? serial::client::write_all(server, line, length, call_timeout())
+                           : ipc::Error::no_such_name;
+    uint8_t back[sizeof line] = {};
+    uint32_t got = 0, count = 0;
+    ipc::Error read = wrote;
+    while (read == ipc::Error::ok && got < length) {
+        read = serial::client::read(server, back + got, length - got, true, count, call_timeout());
+        got += count;
+    }
+    rt_tap_check(read == ipc::Error::ok && got == length && memcmp(back, line, length) == 0,
+                 "the line's client (client=drivers_test) writes %u bytes and reads them back "
+                 "through the UART's loopback: %s",
+                 length, text(read));
+
+    proc::SpawnReply child;
+    proc::WaitReply ended{};
+    ipc::Error waited = spawn("serial_client", "stranger com2", child);
+    if (waited == ipc::Error::ok) waited = wait_for(child.pid, ended, 30);
+    rt_tap_check(waited == ipc::Error::ok && ended.reason == proc::kExitNormal && ended.status == 0,
+                 "a stranger (serial_client, spawned: not the line's client) is refused write, "
+                 "read and flush, and gets the counters (reason %u, status %d: %s)",
+                 ended.reason, ended.status, text(waited));
 }
 
 // A restarted driver gets its DMA block back: same physical memory, contents kept.
@@ -412,6 +446,8 @@ int main() {
         net_arp_mode();
     else if (strcmp(mode, "storm") == 0)
         storm_mode();
+    else if (strcmp(mode, "clients") == 0)
+        clients_mode();
     else
         rt_tap_check(false, "a known mode: serial or restart, not \"%s\"", mode);
     rt_tap_end();

@@ -5,6 +5,10 @@
 // has registered, and its next requests must succeed at once: a write of a line, and reading
 // the same line back through the UART's loopback. Exits 0 after ROUNDS rounds; otherwise the
 // status says which step failed (10 * round + step).
+//
+// serial_client stranger NAME: a process the driver's line does not name (client=): its write,
+// read and flush are refused with no_permission, and the driver still answers its counters.
+// Exits 0 if so; otherwise 1 + the step that was not refused.
 #include "common.h"
 
 namespace {
@@ -19,8 +23,30 @@ constexpr uint32_t kCallTimeoutUs = 5000000;
 
 } // namespace
 
+int stranger(const char* name) {
+    axo_thread_id_t server = test::await_name(name, 5000);
+    if (server == AXO_NIL_THREAD) return 1;
+    axo_timeout_t timeout = axo_timeout_us(kCallTimeoutUs);
+    uint8_t byte = 'x';
+    uint32_t count = 0;
+    ipc::Error wrote = serial::client::write(server, &byte, 1, count, timeout);
+    ipc::Error read = serial::client::read(server, &byte, 1, false, count, timeout);
+    ipc::Error flushed = serial::client::flush(server, timeout);
+    serial::StatisticsReply stats{};
+    ipc::Error counted = serial::client::statistics(server, stats, timeout);
+    rt_printf("serial_client: a stranger to %s: write %s, read %s, flush %s, counters %s\n", name,
+              ipc::error_name(wrote), ipc::error_name(read), ipc::error_name(flushed),
+              ipc::error_name(counted));
+    if (wrote != ipc::Error::no_permission) return 2;
+    if (read != ipc::Error::no_permission) return 3;
+    if (flushed != ipc::Error::no_permission) return 4;
+    return counted == ipc::Error::ok ? 0 : 5;
+}
+
 int main() {
     loader::StartArguments args = driver::arguments();
+    if (args.argc > 1 && strcmp(args.argv[1], "stranger") == 0)
+        driver::exit(stranger(args.argc > 2 ? args.argv[2] : "com2"));
     uint32_t rounds = 1;
     if (args.argc > 1) driver::parse_number(args.argv[1], rounds);
     const char* name = args.argc > 2 ? args.argv[2] : "com2";

@@ -34,7 +34,8 @@ ipc::Error ask(axo_thread_id_t storm, uint32_t label, uint32_t& count, bool* inh
 void storm_mode() {
     proc::SpawnReply first{};
     ipc::Error spawned = spawn("irq_storm", nullptr, first);
-    axo_thread_id_t storm = spawned == ipc::Error::ok ? test::await_name("storm", 20000) : AXO_NIL_THREAD;
+    axo_thread_id_t storm =
+        spawned == ipc::Error::ok ? test::await_name("storm", 20000) : AXO_NIL_THREAD;
     uint32_t before = 0;
     ipc::Error asked = storm != AXO_NIL_THREAD ? ask(storm, storm::kStormCount, before) : spawned;
     rt_tap_check(asked == ipc::Error::ok && before > 0,
@@ -75,8 +76,8 @@ void storm_mode() {
                  "the storm went on meanwhile: %u interrupts more (%s)", after - before,
                  text(asked));
 
-    ipc::Error killed = proc::client::kill(g_transport, proc_thread(), first.pid,
-                                           proc::kSignalKill, call_timeout());
+    ipc::Error killed = proc::client::kill(g_transport, proc_thread(), first.pid, proc::kSignalKill,
+                                           call_timeout());
     waited = killed == ipc::Error::ok ? wait_for(first.pid, ended, 30) : killed;
     rt_tap_check(waited == ipc::Error::ok && ended.reason == proc::kExitKilled,
                  "killed in the storm, irq_storm ends (reason %u, status %d: %s)", ended.reason,
@@ -88,11 +89,11 @@ void storm_mode() {
         spawned == ipc::Error::ok ? test::await_name("storm", 20000, storm) : AXO_NIL_THREAD;
     uint32_t stopped_at = 0;
     bool inherited = false;
-    asked = again != AXO_NIL_THREAD ? ask(again, storm::kStormStop, stopped_at, &inherited) : spawned;
+    asked =
+        again != AXO_NIL_THREAD ? ask(again, storm::kStormStop, stopped_at, &inherited) : spawned;
     waited = asked == ipc::Error::ok ? wait_for(third.pid, ended, 30) : asked;
     rt_tap_check(waited == ipc::Error::ok && inherited && stopped_at > 0 &&
-                     ended.reason == proc::kExitNormal &&
-                     ended.status == 0,
+                     ended.reason == proc::kExitNormal && ended.status == 0,
                  "a new irq_storm gets the line (the interrupt its killed predecessor left "
                  "pending), takes %u interrupts, clears the device and exits 0 (reason %u, "
                  "status %d: %s)",
