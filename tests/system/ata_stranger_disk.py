@@ -18,17 +18,14 @@ The run passes if the runner passes (the guest's TAP) and the image is as above.
 from __future__ import annotations
 
 import argparse
-import re
-import subprocess
 import sys
 from pathlib import Path
 
+import ext2_image
 import wrap
 
 TAG = "ata_stranger_disk"
 GUARDED_BYTES = 2 * 512  # sectors 0..1: the boot block
-E2FSCK_USUAL = re.compile(
-    r"^(e2fsck \S+ \(.*\)|Pass [1-5]: .*|\S+: \d+/\d+ files \(.*\), \d+/\d+ blocks)$")
 
 
 def check_image(image: Path, before: bytes) -> str | None:
@@ -37,16 +34,7 @@ def check_image(image: Path, before: bytes) -> str | None:
     if after != before:
         changed = [i // 512 for i in range(GUARDED_BYTES) if after[i] != before[i]]
         return f"sectors {sorted(set(changed))} changed during the run"
-    fsck = subprocess.run(["e2fsck", "-fn", str(image)], capture_output=True, text=True,
-                          check=False)
-    lines = [line for line in (fsck.stdout + fsck.stderr).splitlines() if line.strip()]
-    unusual = [line for line in lines if not E2FSCK_USUAL.match(line)]
-    print(f"{TAG}: e2fsck -fn: exit {fsck.returncode}", flush=True)
-    for line in lines:
-        print(f"{TAG}:   {line}", flush=True)
-    if fsck.returncode != 0 or unusual:
-        return f"e2fsck -fn found problems (exit {fsck.returncode}): {unusual[:5]}"
-    return None
+    return ext2_image.e2fsck_clean(image, TAG)
 
 
 def main() -> int:
@@ -57,18 +45,14 @@ def main() -> int:
     disk = args.disk.resolve()
     disk.parent.mkdir(parents=True, exist_ok=True)
     wrap.remove(disk)
-    made = subprocess.run(["mke2fs", "-q", "-F", "-t", "ext2", "-b", "1024", "-L", "stranger",
-                           "-E", "root_owner=0:0", str(disk), "4M"],
-                          capture_output=True, text=True, check=False)
-    if made.returncode != 0:
-        print(f"{TAG}: mke2fs failed: {made.stderr}", flush=True)
+    failed = ext2_image.make(disk, "stranger", "4M")
+    if failed is not None:
+        print(f"{TAG}: mke2fs failed: {failed}", flush=True)
         return 77
     with disk.open("rb") as f:
         before = f.read(GUARDED_BYTES)
     print(f"{TAG}: fresh 4 MiB ext2 image {disk}", flush=True)
-    extra = ["--extra-qemu-arg=-drive",
-             f"--extra-qemu-arg=file={disk},format=raw,if=ide,index=0,media=disk"]
-    status = wrap.run_runner("qemu", runner_args, extra)
+    status = wrap.run_runner("qemu", runner_args, ext2_image.drive_args(disk))
     verdict = check_image(disk, before)
     return wrap.finish(TAG, status, verdict,
                        "the boot block is as mke2fs wrote it, e2fsck -fn is clean")

@@ -18,31 +18,15 @@ ended by unmounting it — checks:
 from __future__ import annotations
 
 import argparse
-import re
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
+import ext2_image
 import wrap
+from ext2_image import debugfs, pattern
 
 TAG = "fs_mount_disk"
-E2FSCK_USUAL = re.compile(
-    r"^(e2fsck \S+ \(.*\)|Pass [1-5]: .*|\S+: \d+/\d+ files \(.*\), \d+/\d+ blocks)$")
-
-
-def pattern(seed: int, length: int) -> bytes:
-    """fs_mount.c's pattern_byte for offsets 0..length-1."""
-    out = bytearray(length)
-    for offset in range(length):
-        x = (offset * 2654435761 + seed * 40503 + (offset >> 10)) & 0xFFFFFFFF
-        out[offset] = (x ^ (x >> 13) ^ (x >> 24)) & 0xFF
-    return bytes(out)
-
-
-def debugfs(image: Path, request: str) -> bytes:
-    return subprocess.run(["debugfs", "-R", request, str(image)], capture_output=True,
-                          check=False).stdout
 
 
 def make_image(disk: Path) -> str | None:
@@ -52,27 +36,16 @@ def make_image(disk: Path) -> str | None:
         (staging / "cold.bin").write_bytes(pattern(1, 65536))
         (staging / "deep" / "a" / "b").mkdir(parents=True)
         (staging / "deep" / "a" / "b" / "c.bin").write_bytes(pattern(2, 5000))
-        made = subprocess.run(["mke2fs", "-q", "-F", "-t", "ext2", "-b", "1024", "-L", "fs-mount",
-                               "-E", "root_owner=0:0", "-d", str(staging), str(disk), "8M"],
-                              capture_output=True, text=True, check=False)
-    return None if made.returncode == 0 else made.stderr
+        return ext2_image.make(disk, "fs-mount", "8M", staging)
 
 
 def check_image(image: Path) -> str | None:
-    fsck = subprocess.run(["e2fsck", "-fn", str(image)], capture_output=True, text=True,
-                          check=False)
-    lines = [line for line in (fsck.stdout + fsck.stderr).splitlines() if line.strip()]
-    unusual = [line for line in lines if not E2FSCK_USUAL.match(line)]
-    print(f"{TAG}: e2fsck -fn: exit {fsck.returncode}", flush=True)
-    for line in lines:
-        print(f"{TAG}:   {line}", flush=True)
-    if fsck.returncode != 0 or unusual:
-        return f"e2fsck -fn found problems (exit {fsck.returncode}): {unusual[:5]}"
-    header = subprocess.run(["dumpe2fs", "-h", str(image)], capture_output=True, text=True,
-                            check=False).stdout
-    state = re.search(r"^Filesystem state:\s*(.*)$", header, re.M)
-    print(f"{TAG}: state: {state.group(1) if state else 'unknown'}", flush=True)
-    if not state or state.group(1).strip() != "clean":
+    failed = ext2_image.e2fsck_clean(image, TAG)
+    if failed is not None:
+        return failed
+    state = ext2_image.state(image)
+    print(f"{TAG}: state: {state or 'unknown'}", flush=True)
+    if state != "clean":
         return f"the file system is not marked clean after the guest's umount: {state}"
     expected = {
         "/written.txt": b"written by the guest\n",
@@ -84,9 +57,7 @@ def check_image(image: Path) -> str | None:
         got = debugfs(image, f"cat {path}")
         if got != data:
             return f"{path}: {len(got)} bytes on the disk, not the {len(data)} expected"
-    listing = debugfs(image, "ls -p /").decode(errors="replace")
-    names = {fields[5] for fields in (line.split("/") for line in listing.splitlines())
-             if len(fields) >= 7 and fields[1] != "0"}
+    names = ext2_image.names_in(image, "/")
     if "hello.txt" in names:
         return "/hello.txt is still on the disk after the guest removed it"
     print(f"{TAG}: the guest's files read back through debugfs; / holds {sorted(names)}",
@@ -108,9 +79,7 @@ def main() -> int:
         return 77
     print(f"{TAG}: fresh 8 MiB ext2 image {disk} made with mke2fs -d", flush=True)
     # index=2: the secondary channel's master (QEMU's hdc).
-    extra = ["--extra-qemu-arg=-drive",
-             f"--extra-qemu-arg=file={disk},format=raw,if=ide,index=2,media=disk"]
-    status = wrap.run_runner("qemu", runner_args, extra)
+    status = wrap.run_runner("qemu", runner_args, ext2_image.drive_args(disk, 2))
     verdict = check_image(disk)
     return wrap.finish(TAG, status, verdict,
                        "e2fsck -fn is clean, the disk is clean, the guest's files read back")
