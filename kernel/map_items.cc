@@ -12,13 +12,17 @@ namespace {
 
 // The node `space` holds at `address`. σ0 holds the roots of physical memory and ports,
 // created on first use; `create` is false for flushes (no root, nothing derived from it).
-MapNode* source_node(Space* space, uint32_t address, bool io, bool create) {
+// nullptr if there is none; `*no_memory` (if given) is set when a root could not be made for
+// want of kernel memory.
+MapNode* source_node(Space* space, uint32_t address, bool io, bool create,
+                     bool* no_memory = nullptr) {
     if (!space->is_sigma0()) return io ? space->port_node(address) : space->node_at(address);
     if (!create) return mapdb::find_root(address, io);
     if (io ? !physmem::sigma0_may_map_port(address) : !physmem::sigma0_may_map(address)) {
         return nullptr;
     }
     auto root = mapdb::root(space, address, io);
+    if (!root.ok() && root.error() == Error::out_of_memory && no_memory) *no_memory = true;
     return root.ok() ? root.value() : nullptr;
 }
 
@@ -29,17 +33,21 @@ bool is_descendant(const MapNode* node, const MapNode* ancestor) {
     return false;
 }
 
-void map_one(Space* from, uint32_t source, Space* to, uint32_t destination, uint8_t rights,
+// One page (or port) of an item. False only if the kernel had no memory for it (a mapping
+// node, a node table, a page table): nothing of this page was mapped. A source page that is
+// not mapped, or rights that leave nothing, map nothing and are no error (L4's semantics).
+bool map_one(Space* from, uint32_t source, Space* to, uint32_t destination, uint8_t rights,
              bool grant, bool io) {
-    MapNode* node = source_node(from, source, io, true);
-    if (!node) return;
+    bool no_memory = false;
+    MapNode* node = source_node(from, source, io, true, &no_memory);
+    if (!node) return !no_memory;
     // The Pentium cannot map writable or executable without readable.
     if (rights & (AXO_FPAGE_W | AXO_FPAGE_X)) rights |= AXO_FPAGE_R;
     rights &= node->rights;
-    if (!(rights & AXO_FPAGE_R)) return;
+    if (!(rights & AXO_FPAGE_R)) return true;
     MapNode* existing = io ? to->port_node(destination) : to->node_at(destination);
     if (existing) {
-        if (existing == node) return;
+        if (existing == node) return true;
         if (existing->parent == node) {
             // Mapping the same page again: only the rights change. Rights taken away are
             // taken from everything derived from it too; children never exceed parents.
@@ -50,17 +58,22 @@ void map_one(Space* from, uint32_t source, Space* to, uint32_t destination, uint
                 existing->rights |= added;
                 to->update(existing);
             }
-            return;
+            return true;
         }
         // The old mapping makes room; unless the source itself derives from it.
-        if (is_descendant(node, existing)) return;
+        if (is_descendant(node, existing)) return true;
         mapdb::revoke(existing, AXO_FPAGE_RWX, true);
     }
+    // Refused (over a UTCB or the KIP, ...): nothing mapped, as L4 skips what cannot be mapped.
+    Error error = Error::none;
     if (grant && node->parent) {
-        (void)mapdb::grant(node, to, destination, rights);
+        auto granted = mapdb::grant(node, to, destination, rights);
+        if (!granted.ok()) error = granted.error();
     } else {
-        (void)mapdb::map(node, to, destination, rights);
+        auto mapped = mapdb::map(node, to, destination, rights);
+        if (!mapped.ok()) error = mapped.error();
     }
+    return error != Error::out_of_memory;
 }
 
 // Whether the node table covering `address` (a page address, or a port) holds any node:
@@ -124,8 +137,11 @@ uint32_t transfer(Thread* from, Thread* to, const Message& message, const Fpage&
                 offset = next_stretch(source, p.io) - where.source;
                 continue;
             }
-            map_one(source_space, static_cast<uint32_t>(source), to->m_space,
-                    static_cast<uint32_t>(destination), p.rights, p.grant, p.io);
+            // Out of kernel memory: what was mapped until here stays, the rest is not, and both
+            // sides learn it (a receiver must not take the page for mapped).
+            if (!map_one(source_space, static_cast<uint32_t>(source), to->m_space,
+                         static_cast<uint32_t>(destination), p.rights, p.grant, p.io))
+                return AXO_IPC_NO_MEMORY;
             offset += step;
         }
     }

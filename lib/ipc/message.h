@@ -175,6 +175,8 @@ constexpr Error transport_error(uint32_t error_word) {
         return Error::timed_out;
     case AXO_IPC_NO_PARTNER:
         return Error::server_gone;
+    case AXO_IPC_NO_MEMORY:
+        return Error::no_memory; // the kernel could not map what the message carried
     default:
         return Error::ipc_failed;
     }

@@ -177,6 +177,10 @@ TEST(IpcErrors, TransportErrorsFromTheErrorWord) {
     EXPECT_EQ(ipc::transport_error(word(AXO_IPC_ABORTED, true)), ipc::Error::ipc_failed);
     EXPECT_EQ(ipc::transport_error(word(AXO_IPC_OVERFLOW, false)), ipc::Error::ipc_failed);
     EXPECT_EQ(ipc::transport_error(word(AXO_IPC_INVALID, false)), ipc::Error::ipc_failed);
+    // The kernel could not map what the message carried: the receiver has nothing, as if the
+    // server had answered no_memory.
+    EXPECT_EQ(ipc::transport_error(word(AXO_IPC_NO_MEMORY, true)), ipc::Error::no_memory);
+    EXPECT_EQ(ipc::transport_error(word(AXO_IPC_NO_MEMORY, false)), ipc::Error::no_memory);
 }
 
 TEST(IpcErrors, EveryCodeHasAName) {

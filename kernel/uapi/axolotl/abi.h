@@ -259,7 +259,8 @@ enum axo_ipc_error {
     AXO_IPC_CANCELLED = 3,  /* aborted by exchange_registers */
     AXO_IPC_OVERFLOW = 4,   /* message too long (u + t > 63) */
     AXO_IPC_ABORTED = 5,    /* the partner was halted or aborted mid-transfer */
-    AXO_IPC_INVALID = 6     /* a malformed argument (bad timeout, bad typed item) */
+    AXO_IPC_INVALID = 6,    /* a malformed argument (bad timeout, bad typed item) */
+    AXO_IPC_NO_MEMORY = 7   /* the kernel had no memory for a map or grant item's mapping */
 };
 #define AXO_IPC_PHASE_RECEIVE 1u
 AXO_PURE uint32_t axo_ipc_error_code(uint32_t error_word) {
