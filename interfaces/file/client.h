@@ -18,6 +18,7 @@
 #include <stdint.h>
 
 #include "axolotl/kip.h"
+#include "lib/ipc/kip.h"
 #include "interfaces/file/protocol.h"
 #include "interfaces/names/client.h"
 #include "lib/ipc/client.h"
@@ -33,7 +34,7 @@ public:
                     axo_timeout_t timeout = AXO_TIMEOUT_NEVER)
         : m_window(window), m_timeout(timeout),
           m_binding(m_transport,
-                    reinterpret_cast<const axo_kip_t*>(uintptr_t{AXO_KIP_ADDRESS})->root_task,
+                    ipc::kip()->root_task,
                     name) {}
 
     uint8_t* buffer() { return m_window; }

@@ -10,6 +10,7 @@
 #include "lib/ipc/kernel.h"
 #include "servers/proc/argument_blocks.h"
 #include "servers/proc/server.h"
+#include "servers/proc/small_spaces.h"
 #include "servers/proc/threads.h"
 
 namespace proc {
@@ -68,9 +69,11 @@ ipc::Error start_process(Proc& proc, uint32_t slot, uint32_t module, axo_thread_
     // Made, not started: run() starts it once its events are queued (process_service.h).
     const char* why = nullptr;
     loader::Process& process = proc.loaded[slot];
-    ipc::Error error = loader::prepare(process, image.data, image.size, argv, argc, &why, more);
+    ipc::Error error = prepare_module(proc, process, module, argv, argc, &why, more);
     if (error == ipc::Error::ok)
         error = loader::create_thread(process, thread, rt_my_id(), rt_my_id(), &why);
+    if (error == ipc::Error::ok && process.end != loader::Process::kLargeEnd)
+        (void)make_space_small(thread, argv[0]);
     if (error == ipc::Error::ok) {
         launch_at_entry(proc, slot);
         return ipc::Error::ok;
