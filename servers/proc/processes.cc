@@ -282,6 +282,16 @@ ipc::Outcome on_kernel_message(Proc& proc, axo_thread_id_t from, ipc::Message& m
         if (message.word(AXO_EXC_VECTOR - 1) >= kCpuVectors) return ipc::Outcome::no_reply;
         proc.last_fault = {from, message.word(AXO_EXC_EIP - 1), message.word(AXO_EXC_ADDRESS - 1)};
         int32_t vector = static_cast<int32_t>(message.word(AXO_EXC_VECTOR - 1));
+        // A server beyond its small slot: large now, it retries the instruction (the reply's
+        // eip and esp are the words the exception brought: AXO_EXC_EIP, AXO_EXC_ESP).
+        const char* name = entry->module < proc.config->module_count
+                               ? proc.config->modules[entry->module].name
+                               : "a program file";
+        if (promote_outgrown(from, static_cast<uint32_t>(vector), name)) {
+            static_assert(AXO_EXC_REPLY_EIP == AXO_EXC_EIP && AXO_EXC_REPLY_ESP == AXO_EXC_ESP);
+            message.set_tag(0, 2);
+            return ipc::Outcome::reply;
+        }
         if (vector == kPageFaultVector && take_no_memory(proc, from)) {
             rt_printf("proc: mm has no memory for page %08x of process %u\n",
                       proc.last_fault.address, entry->pid);

@@ -37,4 +37,16 @@ bool make_space_small(axo_thread_id_t thread, const char* name) {
     return true;
 }
 
+bool promote_outgrown(axo_thread_id_t thread, uint32_t vector, const char* name) {
+    constexpr uint32_t kGeneralProtection = 13, kPageFault = 14;
+    if (vector != kGeneralProtection && vector != kPageFault) return false;
+    uint32_t blocks = 0, base = 0;
+    if (axo_space_control(thread, AXO_SPACE_QUERY, 0, &blocks, &base) != AXO_OK || blocks == 0)
+        return false;
+    if (axo_space_control(thread, AXO_SPACE_LARGE, 0, &blocks, &base) != AXO_OK) return false;
+    rt_printf("proc: %s outgrew its small space (vector %u): promoted to a large one\n", name,
+              vector);
+    return true;
+}
+
 } // namespace proc

@@ -29,4 +29,12 @@ ipc::Error prepare_module(const Proc& proc, loader::Process& process, uint32_t m
 // spaces on; logs the slot, or why not. True if it is small now.
 bool make_space_small(axo_thread_id_t thread, const char* name);
 
+// An exception of `thread` that may be its small space's limit — a #GP (an access beyond the
+// slot, which a CPU enforcing limits reports so) or a #PF at an address outside it (QEMU with
+// small spaces forced) — promotes the space to a large one if it is small, so that the retried
+// instruction reaches the space's pager (mm) like any other fault. True if it was promoted: the
+// caller resumes the thread where it faulted. A genuine fault faults again, large, and ends
+// the process as before.
+bool promote_outgrown(axo_thread_id_t thread, uint32_t vector, const char* name);
+
 } // namespace proc

@@ -4,11 +4,14 @@
 //
 //   1. every call from this large program to a small server (pci's and fs's statistics) writes
 //      CR3 zero times: the kernel's cr3_writes counter (AXO_DEBUG_COUNTERS) before and after
-//      kCalls calls; mm, which stays large, is measured beside them for contrast;
+//      kCalls calls (the best of three rounds: the counter is global); mm, which stays large,
+//      is measured beside them for contrast;
 //   2. small_reader, spawned, reads a small server's slot (linear 3 GiB + 4 MiB, the image of
 //      the first slot's server) through its own segments and through the kernel's flat data
 //      selector: each ends it with #GP (proc: kExitFaulted, 13);
-//   3. the servers answer as before.
+//   3. the servers answer as before;
+//   4. fs outgrows its slot (a file mapping, which mm places at 256 MiB of fs's space): the
+//      kernel promotes it once (the `promotions` counter), and it serves on, now large.
 //
 // Argument `forced` (QEMU with smallspaces=force): the same without the readers (QEMU does not
 // enforce segment limits: a forced small space is not isolated). `off` (QEMU, small spaces
@@ -105,8 +108,18 @@ template <class Call> Measured measure(Call call) {
 }
 
 // `call` makes one call to the server `name` and returns its error.
+// Other processes' work lands in the counter too (fs starting up: its page faults go to mm,
+// which is large): the best of kRounds rounds is the calls' own.
+constexpr uint32_t kRounds = 3;
+
 template <class Call> void check_small(const char* name, Call call, bool judge) {
     Measured m = measure(call);
+    for (uint32_t round = 1; judge && round < kRounds && m.error == ipc::Error::ok && m.cr3 != 0;
+         ++round) {
+        rt_printf("# round %u: %u CR3 writes in %u calls to %s\n", round, m.cr3, kCalls, name);
+        Measured again = measure(call);
+        if (again.error != ipc::Error::ok || again.cr3 < m.cr3) m = again;
+    }
     uint32_t hundredths = m.cr3 * 100 / kCalls;
     // bench.py's rows (bench/README.md): ".default" where small spaces are off.
     const char* suffix = (rt_kip()->api_flags & AXO_KIP_SMALL_SPACES) != 0 ? "" : ".default";
@@ -139,6 +152,36 @@ void read_slot(const char* how, uint32_t address) {
                  "a large program reading a small server's memory at %08x %s is refused with "
                  "#GP (reason %u, status %d: %s)",
                  address, how, ended.reason, ended.status, ipc::error_name(error));
+}
+
+uint32_t promotions() {
+    axo_counters_t counters{};
+    (void)axo_debug_counters(&counters);
+    return counters.promotions;
+}
+
+// fs outgrows its slot: a file mapping (kFileMapObject) is a region of fs's own space that mm
+// places at 256 MiB, and fs fills it at once. The kernel promotes fs to a large space at the
+// first page mm maps there; fs goes on serving, and calls to it write CR3 again.
+void outgrow_fs() {
+    static const char kBytes[] = "a file that fs maps into its own space";
+    int32_t handle = -1;
+    size_t written = 0;
+    file::MapObjectReply mapped{};
+    uint32_t before = promotions();
+    ipc::Error error = g_files.open(file::kAtCwd, "/tmp/outgrow",
+                                    AXO_FILE_O_CREAT | AXO_FILE_O_RDWR, 0644, handle);
+    if (error == ipc::Error::ok) error = g_files.write(handle, kBytes, sizeof kBytes, written);
+    if (error == ipc::Error::ok) error = g_files.map_object(handle, false, mapped);
+    uint32_t promoted = promotions() - before;
+    rt_tap_check(error == ipc::Error::ok && promoted == 1,
+                 "fs, mapping a file beyond its slot, was promoted once (%u): %s", promoted,
+                 ipc::error_name(error));
+    file::StatisticsReply fs_reply{};
+    Measured m = measure([&] { return g_files.statistics(fs_reply); });
+    rt_tap_check(m.error == ipc::Error::ok && m.cr3 >= 2 * kCalls,
+                 "the promoted fs serves on, large: %u CR3 writes in %u calls (%s)", m.cr3, kCalls,
+                 ipc::error_name(m.error));
 }
 
 } // namespace
@@ -191,6 +234,7 @@ int main() {
                      "pci and fs answer as before, neither restarted (%s, %s)",
                      ipc::error_name(pci_error), ipc::error_name(fs_error));
     }
+    if (judge) outgrow_fs();
     rt_tap_end();
     driver::exit(0);
 }
