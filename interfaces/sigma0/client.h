@@ -7,9 +7,9 @@
 #include <stdint.h>
 
 #include "axolotl/kip.h"
-#include "lib/ipc/kip.h"
 #include "interfaces/sigma0/protocol.h"
 #include "lib/ipc/kernel.h"
+#include "lib/ipc/kip.h"
 
 namespace sigma0::client {
 

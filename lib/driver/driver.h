@@ -6,8 +6,8 @@
 //   driver::claim(grants);                       // what my line grants; I become the holder
 //   driver::map_ports(0x2f8, 0x2ff);             // into my I/O bitmap (or map_granted_ports)
 //   driver::attach_irq(3);                       // IRQ 3 arrives as a message to this thread
-//   driver::map_device_memory(0xb8000, 15, kDeviceArea);              // 32 KiB of device memory
-//   driver::allocate_dma(0, 14, kDeviceArea + 0x100000, physical);  // 16 KiB, physically contiguous
+//   driver::map_device_memory(0xb8000, 15, kDeviceArea);         // 32 KiB of device memory
+//   driver::allocate_dma(0, 14, kDeviceArea + 0x100000, physical); // 16 KiB, contiguous
 //
 // Interrupts arrive as kernel-protocol messages (label AXO_LABEL_INTERRUPT) from
 // axo_irq_thread(line); a driver built on ipc::Dispatcher passes a KernelHandler that calls
@@ -38,8 +38,8 @@ using Grants = proc::DeviceClaimReply;
 // (servers/proc/paging.h), so that mapping device memory does not promote a small driver.
 constexpr uint32_t kDeviceArea = 0x01000000u;
 constexpr uint32_t kDeviceAreaEnd = 0x01700000u;
-static_assert(kDeviceAreaEnd <= loader::Process::kSmallEnd - loader::Process::kStackTopBelowEnd -
-                                    (8u << 20));
+static_assert(kDeviceAreaEnd <=
+              loader::Process::kSmallEnd - loader::Process::kStackTopBelowEnd - (8u << 20));
 
 // ---- Requests to proc -----------------------------------------------------------------------
 

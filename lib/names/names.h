@@ -12,9 +12,9 @@
 #include <stdint.h>
 
 #include "axolotl/kip.h"
-#include "lib/ipc/kip.h"
 #include "interfaces/names/client.h"
 #include "lib/ipc/kernel.h"
+#include "lib/ipc/kip.h"
 
 namespace names {
 

@@ -203,11 +203,12 @@ int main() {
 
     pci::StatisticsReply pci_reply{};
     check_small(
-        "pci",
-        [&] { return ipc::call(pci, pci::StatisticsRequest{}, pci_reply, call_timeout()); }, judge);
+        "pci", [&] { return ipc::call(pci, pci::StatisticsRequest{}, pci_reply, call_timeout()); },
+        judge);
     // fs answers a process that attached (file::Client does, at its first call).
     file::StatisticsReply fs_reply{};
-    check_small("fs", [&] { return g_files.statistics(fs_reply); }, judge);
+    check_small(
+        "fs", [&] { return g_files.statistics(fs_reply); }, judge);
     // mm stays large (its frames are mapped at 1 GiB of its space): printed, not judged.
     mm::StatisticsReply mm_reply{};
     check_small(
