@@ -63,3 +63,19 @@ axo_qemu_test(NAME small-servers-forced
     EXPECT
         [[proc: pci runs in a small space: 32 MiB at c0000000]]
         [[proc: small_servers_test ended.*: success]])
+
+# bench.py's `servers-default` group once under -icount (small spaces off, QEMU's default: every
+# space large): its rows are all there.
+set(_axo_servers_bench_expect [[proc: small_servers_test ended.*: success]])
+foreach(server pci fs mm)
+    list(APPEND _axo_servers_bench_expect
+        "^BENCH cr3\\.per_call\\.${server}\\.default [0-9]+\\.[0-9][0-9] writes\\r?$"
+        "^BENCH call\\.${server}\\.default [1-9][0-9]* instructions\\r?$")
+endforeach()
+axo_qemu_test(NAME bench-smoke-servers
+    MODULES ${_axo_small_servers_modules}
+            "${_axo_small_servers_dir}/small_servers_test on-exit=shutdown off"
+    ICOUNT
+    TIMEOUT 60
+    EXPECT ${_axo_servers_bench_expect}
+    LABELS bench)
