@@ -78,6 +78,18 @@ COMPARISONS = [
     ("cr3.per_roundtrip.large", None),
     ("cr3.per_roundtrip.small", None),
     ("cr3.per_fault.mm.anon", None),
+    ("cr3.per_call.pci", None),
+    ("cr3.per_call.fs", None),
+    ("cr3.per_call.mm", None),
+    ("cr3.per_call.pci.default", None),
+    ("cr3.per_call.fs.default", None),
+    ("cr3.per_call.mm.default", None),
+    ("call.pci", None),
+    ("call.pci.default", None),
+    ("call.fs", None),
+    ("call.fs.default", None),
+    ("call.mm", None),
+    ("call.mm.default", None),
     ("boot.to_shell", "linux.boot.to_init"),
     ("process.fork_exit_wait", "linux.process.fork_exit_wait"),
     ("process.fork_exec_wait", "linux.process.fork_exec_wait"),
@@ -193,6 +205,25 @@ def axolotl_select_args(target: Path, wall: bool) -> list[str]:
 def axolotl_mmap_args(target: Path, wall: bool) -> list[str]:
     """axo_bench_mmap: libposix's mmap of 1 MiB touched page by page."""
     return axolotl_process_args(target, "axo_bench_mmap", wall)
+
+
+def axolotl_servers_args(target: Path, wall: bool, forced: bool) -> list[str]:
+    """small_servers_test (tests/guest/small_servers), a large program calling pci, fs and mm:
+    with small spaces forced on (pci and fs small) or off (the default on QEMU: all large)."""
+    kernel = target / "kernel" / "kernel.elf"
+    sigma0 = target / "servers" / "memory" / "sigma0" / "sigma0"
+    servers = [target / "servers" / "proc" / "proc", target / "servers" / "memory" / "mm" / "mm"]
+    pci = target / "servers" / "drivers" / "pci" / "pci"
+    fs = target / "servers" / "fs" / "fs"
+    program = target / "tests" / "guest" / "small_servers" / "small_servers_test"
+    for f in (kernel, sigma0, *servers, pci, fs, program):
+        if not f.exists():
+            raise BenchError(f"{f} is missing: build first (./axo build)")
+    modules = ",".join([f"{sigma0} sigma0", *map(str, servers),
+                        f"{pci} port=0xcf8-0xcff on-exit=restart", str(fs),
+                        f"{program} on-exit=shutdown {'forced' if forced else 'off'}"])
+    cmdline = AXOLOTL_CMDLINE if forced else ""
+    return ["-kernel", str(kernel), "-append", cmdline, "-initrd", modules]
 
 
 def process_rootfs(build: Path) -> Path:
@@ -683,7 +714,8 @@ def main() -> int:
     p.add_argument("--results-md", type=Path, default=SOURCE / "bench" / "RESULTS.md")
     p.add_argument("--chart", type=Path, default=SOURCE / "bench" / "results.png")
     p.add_argument("--only", metavar="GROUP[,GROUP]",
-                   help="measure only these Axolotl boots (ipc, mm, select, mmap, process, fs, boot); "
+                   help="measure only these Axolotl boots (ipc, mm, select, mmap, process, fs, servers, "
+                        "servers-default, boot); "
                         "Linux's rows still all run unless --no-linux")
     p.add_argument("--no-profile", action="store_true",
                    help="skip profile.py's table of where the instructions go")
@@ -705,6 +737,8 @@ def main() -> int:
         "mmap": (lambda wall: axolotl_mmap_args(target, wall), 120),
         "process": (lambda wall: axolotl_process_bench_args(args.build, wall, process_disk), 300),
         "fs": (lambda wall: axolotl_fs_args(target, out, wall), 600),
+        "servers": (lambda wall: axolotl_servers_args(target, wall, True), 180),
+        "servers-default": (lambda wall: axolotl_servers_args(target, wall, False), 180),
     }
     chosen = args.only.split(",") if args.only else [*groups, "boot"]
     unknown = [g for g in chosen if g not in groups and g != "boot"]

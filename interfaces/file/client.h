@@ -22,6 +22,7 @@
 #include "interfaces/names/client.h"
 #include "lib/ipc/client.h"
 #include "lib/ipc/kernel.h"
+#include "lib/ipc/kip.h"
 
 namespace file {
 
@@ -32,9 +33,7 @@ public:
     explicit Client(uint8_t* window, const char* name = "fs",
                     axo_timeout_t timeout = AXO_TIMEOUT_NEVER)
         : m_window(window), m_timeout(timeout),
-          m_binding(m_transport,
-                    reinterpret_cast<const axo_kip_t*>(uintptr_t{AXO_KIP_ADDRESS})->root_task,
-                    name) {}
+          m_binding(m_transport, ipc::kip()->root_task, name) {}
 
     uint8_t* buffer() { return m_window; }
     names::Binding<ipc::KernelTransport>& binding() { return m_binding; }

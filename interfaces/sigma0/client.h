@@ -9,11 +9,12 @@
 #include "axolotl/kip.h"
 #include "interfaces/sigma0/protocol.h"
 #include "lib/ipc/kernel.h"
+#include "lib/ipc/kip.h"
 
 namespace sigma0::client {
 
 inline axo_thread_id_t sigma0_thread() {
-    return reinterpret_cast<const axo_kip_t*>(uintptr_t{AXO_KIP_ADDRESS})->sigma0;
+    return ipc::kip()->sigma0;
 }
 
 // Any free conventional memory of 2^log2 bytes, naturally aligned; `physical` its address.

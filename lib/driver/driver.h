@@ -6,8 +6,8 @@
 //   driver::claim(grants);                       // what my line grants; I become the holder
 //   driver::map_ports(0x2f8, 0x2ff);             // into my I/O bitmap (or map_granted_ports)
 //   driver::attach_irq(3);                       // IRQ 3 arrives as a message to this thread
-//   driver::map_device_memory(0xb8000, 15, 0x60000000);        // 32 KiB of device memory
-//   driver::allocate_dma(0, 14, 0x61000000, physical);         // 16 KiB, physically contiguous
+//   driver::map_device_memory(0xb8000, 15, kDeviceArea);         // 32 KiB of device memory
+//   driver::allocate_dma(0, 14, kDeviceArea + 0x100000, physical); // 16 KiB, contiguous
 //
 // Interrupts arrive as kernel-protocol messages (label AXO_LABEL_INTERRUPT) from
 // axo_irq_thread(line); a driver built on ipc::Dispatcher passes a KernelHandler that calls
@@ -25,16 +25,21 @@
 #include "lib/ipc/dispatcher.h"
 #include "lib/ipc/message.h"
 #include "lib/loader/layout.h"
+#include "lib/loader/loader.h"
 
 namespace driver {
 
 using Grants = proc::DeviceClaimReply;
 
 // Where drivers put device memory and DMA blocks in their own space by convention: above
-// the program image and heap, below the stack (lib/loader/layout.h). Any free, suitably
-// aligned address works; this one is what the drivers here use.
-constexpr uint32_t kDeviceArea = 0x60000000u;
-constexpr uint32_t kDeviceAreaEnd = 0x70000000u;
+// the program image (linked at 4 MiB), below the stack. Any free, suitably aligned address
+// works; this one is what the drivers here use. It lies inside the layout proc gives a server
+// in a small space (lib/loader: Process::kSmallEnd), below its 8 MiB stack region
+// (servers/proc/paging.h), so that mapping device memory does not promote a small driver.
+constexpr uint32_t kDeviceArea = 0x01000000u;
+constexpr uint32_t kDeviceAreaEnd = 0x01700000u;
+static_assert(kDeviceAreaEnd <=
+              loader::Process::kSmallEnd - loader::Process::kStackTopBelowEnd - (8u << 20));
 
 // ---- Requests to proc -----------------------------------------------------------------------
 

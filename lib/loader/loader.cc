@@ -85,14 +85,15 @@ const uint8_t* map_boot_module(uint32_t index, uint32_t window, uint32_t* size) 
 }
 
 ipc::Error prepare(Process& process, const uint8_t* image, uint32_t size, const char* const* argv,
-                   uint32_t argc, const char** why, const StringBlock& more) {
+                   uint32_t argc, const char** why, const StringBlock& more, uint32_t end) {
     uint8_t* storage = process.start.storage();
     uint32_t capacity = process.start.capacity();
     process = Process{};
     process.start.set_storage(storage, capacity);
-    if (!axo::elf::parse(image, size, Process::kStack.low, process.elf, why).ok())
+    process.end = end;
+    if (!axo::elf::parse(image, size, process.stack().low, process.elf, why).ok())
         return ipc::Error::unsupported;
-    if (!process.start.build(argv, argc, Process::kStackTop, more)) {
+    if (!process.start.build(argv, argc, process.stack_top(), more)) {
         if (why != nullptr) *why = "the arguments do not fit the start block";
         return ipc::Error::invalid_argument;
     }
@@ -104,7 +105,7 @@ ipc::Error prepare(Process& process, const uint8_t* image, uint32_t size, const 
 ipc::Error create_thread(Process& process, axo_thread_id_t id, axo_thread_id_t pager,
                          axo_thread_id_t exception_handler, const char** why) {
     uint32_t error =
-        axo_thread_control(id, id, rt_my_id(), pager, Process::kUtcb, exception_handler);
+        axo_thread_control(id, id, rt_my_id(), pager, process.utcb(), exception_handler);
     if (error != AXO_OK) {
         if (why != nullptr) *why = "thread_control refused the new thread";
         return error == AXO_ERR_NO_MEMORY ? ipc::Error::no_memory : ipc::Error::invalid_argument;
@@ -140,7 +141,7 @@ ipc::Error spawn(Process& process, const uint8_t* image, uint32_t size, axo_thre
 
 Fault handle_fault(Process& process, PagePool& pool, uint32_t address, bool write) {
     uint32_t page = page_of(address);
-    PagePlan plan = plan_page(process.elf, Process::kStack, page);
+    PagePlan plan = plan_page(process.elf, process.stack(), page);
     if (!plan.known || (write && !plan.writable)) return Fault::violation;
 
     // A fault on a page already given (two threads faulted on it at once, or the kernel

@@ -48,12 +48,29 @@ const uint8_t* map_boot_module(uint32_t index, uint32_t window, uint32_t* size);
 // A process being started or running: its image and what it was given.
 struct Process {
     static constexpr uint32_t kMaxPages = 512; // 2 MiB: a process that wants more is killed
-    static constexpr uint32_t kStackTop = 0xBFFF0000u;
+    // The top of a space is laid out relative to its end: 3 GiB for a large space, the slot's
+    // size for one that proc makes small (docs/kernel-api.md §14), whose KIP takes the last
+    // page. The stack ends 64 KiB below the end, the UTCBs start 32 KiB below it.
+    static constexpr uint32_t kLargeEnd = 0xC0000000u;
+    static constexpr uint32_t kStackTopBelowEnd = 0x10000u;
+    static constexpr uint32_t kUtcbBelowEnd = 0x8000u;
+    // A server in a small space: 8 blocks of 4 MiB. Its image (linked at 4 MiB, lib/user.ld),
+    // its device area (lib/driver/driver.h) and its 8 MiB stack region fit; 16 such servers
+    // fill the 512 MiB small-space area.
+    static constexpr uint32_t kSmallBlocks = 8;
+    static constexpr uint32_t kSmallEnd = kSmallBlocks * 0x400000u;
+    static constexpr uint32_t kStackTop = kLargeEnd - kStackTopBelowEnd;
     // Room for the largest start block (interfaces/process/protocol.h: 128 KiB of strings and
     // their pointers) and the stack below it.
     static constexpr uint32_t kStackPages = 64;
-    static constexpr uint32_t kUtcb = 0xBFFF8000u;
+    static constexpr uint32_t kUtcb = kLargeEnd - kUtcbBelowEnd;
     static constexpr StackArea kStack{kStackTop - kStackPages * kPageSize, kStackTop};
+
+    // This process's end: kLargeEnd, or kSmallEnd for one laid out to fit a small slot.
+    uint32_t end = kLargeEnd;
+    uint32_t stack_top() const { return end - kStackTopBelowEnd; }
+    uint32_t utcb() const { return end - kUtcbBelowEnd; }
+    StackArea stack() const { return {stack_top() - kStackPages * kPageSize, stack_top()}; }
 
     axo_thread_id_t thread = AXO_NIL_THREAD;
     const uint8_t* image = nullptr;
@@ -85,8 +102,11 @@ ipc::Error spawn(Process& process, const uint8_t* image, uint32_t size, axo_thre
 // arguments and environment of `more`, in the start block's storage: StartBlock::set_storage
 // before, kept); create the thread (nothing started); start it at the ELF entry (deleted again
 // if that fails).
+// `end`: Process::kLargeEnd, or Process::kSmallEnd to lay the process out for a small slot (its
+// image must then end below that layout's stack).
 ipc::Error prepare(Process& process, const uint8_t* image, uint32_t size, const char* const* argv,
-                   uint32_t argc, const char** why, const StringBlock& more = {});
+                   uint32_t argc, const char** why, const StringBlock& more = {},
+                   uint32_t end = Process::kLargeEnd);
 ipc::Error create_thread(Process& process, axo_thread_id_t id, axo_thread_id_t pager,
                          axo_thread_id_t exception_handler, const char** why);
 ipc::Error start(Process& process, const char** why);

@@ -14,12 +14,13 @@
 #include "axolotl/kip.h"
 #include "interfaces/names/client.h"
 #include "lib/ipc/kernel.h"
+#include "lib/ipc/kip.h"
 
 namespace names {
 
 // proc's id: the one server nobody needs to look up.
 inline axo_thread_id_t proc_thread() {
-    return reinterpret_cast<const axo_kip_t*>(uintptr_t{AXO_KIP_ADDRESS})->root_task;
+    return ipc::kip()->root_task;
 }
 
 inline ipc::Error register_name(const char* name, axo_thread_id_t server = AXO_NIL_THREAD) {

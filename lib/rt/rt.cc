@@ -41,12 +41,16 @@ using InitFn = void (*)();
 
 extern "C" {
 
+// Where a large space has it until rt_start asks (a program that reads it before rt_start: none).
+const axo_kip_t* rt_kip_address = reinterpret_cast<const axo_kip_t*>(uintptr_t{AXO_KIP_ADDRESS});
+
 // From lib/rt/program.ld.
 extern InitFn __init_array_start[];
 extern InitFn __init_array_end[];
 
 // Called by crt0 with .bss cleared and an aligned stack.
 [[noreturn]] void rt_start() {
+    rt_kip_address = axo_kernel_interface();
     for (InitFn* fn = __init_array_start; fn != __init_array_end; ++fn)
         (*fn)();
     main();

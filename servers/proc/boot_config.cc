@@ -216,6 +216,16 @@ bool parse_grant_or_argument(Word word, ModuleConfig& out, bool& named, ConfigEr
         out.init = true;
         return true;
     }
+    if (word.starts_with("space=")) {
+        Word value = word.after(6);
+        if (value.length == 5 && value.starts_with("small"))
+            out.space = SpacePolicy::small;
+        else if (value.length == 5 && value.starts_with("large"))
+            out.space = SpacePolicy::large;
+        else
+            return reject(error, word, "space is small or large");
+        return true;
+    }
     if (word.starts_with("on-exit=")) {
         Word value = word.after(8);
         if (value.length == 8 && value.starts_with("shutdown"))
@@ -244,6 +254,22 @@ bool overlap(uint32_t first_a, uint32_t last_a, uint32_t first_b, uint32_t last_
 }
 
 } // namespace
+
+bool wants_small_space(const ModuleConfig& module) {
+    auto named = [&](const char* name) { return same(module.name, name); };
+    if (named("mm")) return false;
+    switch (module.space) {
+    case SpacePolicy::small:
+        return true;
+    case SpacePolicy::large:
+        return false;
+    case SpacePolicy::automatic:
+        break;
+    }
+    bool driver = module.port_count != 0 || module.irq_count != 0 || module.memory_count != 0 ||
+                  module.pci_count != 0;
+    return driver || module.on_exit == ExitPolicy::restart || named("fs");
+}
 
 bool ModuleConfig::has_argument(const char* word) const {
     for (uint32_t i = 0; i < argument_count; ++i)

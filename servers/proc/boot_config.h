@@ -72,6 +72,14 @@ enum class ExitPolicy : uint8_t {
     restart,     // start it again (a driver; servers/proc/device_table.h)
 };
 
+// space=small or space=large: how proc makes the module's processes' spaces where small
+// spaces are on (servers/proc/small_spaces.h). Without the word: small for a server.
+enum class SpacePolicy : uint8_t {
+    automatic = 0,
+    small,
+    large,
+};
+
 struct ModuleConfig {
     uint32_t index;       // in the KIP's modules[]
     uint32_t start, size; // physical, from the KIP
@@ -98,6 +106,7 @@ struct ModuleConfig {
     // role=init: the system's init — it is process 1 (busybox's poweroff and reboot signal
     // pid 1), the only one of a boot configuration.
     bool init;
+    SpacePolicy space;
 
     bool has_argument(const char* word) const;
     // The i-th argument, i < argument_count.
@@ -105,6 +114,12 @@ struct ModuleConfig {
 };
 
 // Why a command line was rejected.
+// Whether proc lays the processes of `module` out for a small space and makes their spaces small
+// (small_spaces.h): `space=small` or `space=large` says; without it, a server does — a module
+// with device grants (a driver), one proc restarts (on-exit=restart), or the one named `fs`.
+// Never mm: the frames it manages are mapped at 1 GiB of its space (servers/memory/mm).
+bool wants_small_space(const ModuleConfig& module);
+
 struct ConfigError {
     char message[96];
 };

@@ -11,6 +11,7 @@
 #include "lib/ipc/map_item.h"
 #include "lib/loader/layout.h"
 #include "servers/proc/server.h"
+#include "servers/proc/small_spaces.h"
 
 namespace proc {
 
@@ -120,8 +121,8 @@ ipc::Error compose_file_stack_page(Proc& proc, const mm::ExternalFault& fault, u
     if (entry == nullptr || proc.processes.table().slot_of(*entry) != slot ||
         (fault.offset & (kPage - 1)) != 0 || fault.offset >= start_pages(process) * kPage)
         return ipc::Error::invalid_argument;
-    return compose_into_scratch(
-        proc, process, loader::Process::kStackTop - start_pages(process) * kPage + fault.offset);
+    return compose_into_scratch(proc, process,
+                                process.stack_top() - start_pages(process) * kPage + fault.offset);
 }
 
 // The answer to one fault mm forwarded (mm's ExternalFault): the page in g_scratch, or an
@@ -158,7 +159,7 @@ ipc::Error compose_page(Proc& proc, const mm::ExternalFault& fault) {
     if (stack_top) {
         const loader::Process& process = proc.loaded[slot];
         loader::fill_page(process.elf, process.image, process.start,
-                          loader::Process::kStackTop - start_pages(process) * kPage + offset, out);
+                          process.stack_top() - start_pages(process) * kPage + offset, out);
     } else {
         // The image's pages are the same for every process of the module.
         static const loader::StartBlock kNoArguments;
@@ -289,7 +290,7 @@ ipc::Error shape_image(const Proc& proc, axo_thread_id_t thread, const loader::P
     ipc::Empty empty;
     uint32_t run_start = low, run_kind = 0;
     auto kind_of = [&](uint32_t page) -> uint32_t {
-        loader::PagePlan plan = loader::plan_page(process.elf, loader::Process::kStack, page);
+        loader::PagePlan plan = loader::plan_page(process.elf, process.stack(), page);
         return !plan.known ? 1u : plan.writable ? 0u : 2u;
     };
     for (uint32_t page = low; page <= high; page += kPage) {
@@ -334,15 +335,15 @@ ipc::Error setup_space(Proc& proc, uint32_t slot, uint32_t module, axo_thread_id
                    cookie(module, kImageCookieSlot), &object);
     if (e != ipc::Error::ok) return e;
     if (ipc::Error e = shape_image(proc, thread, process, low, high); e != ipc::Error::ok) return e;
-    constexpr uint32_t kStackTop = loader::Process::kStackTop;
-    constexpr uint32_t kStackLow = kStackTop - kProcessStackBytes;
+    const uint32_t stack_top = process.stack_top();
+    const uint32_t stack_low = stack_top - kProcessStackBytes;
     // The start block's pages come from the image pager; the rest of the stack is anonymous.
     uint32_t top = start_pages(process) * kPage;
-    if (ipc::Error e = region(proc, thread, kStackTop - top, top, AXO_FPAGE_R | AXO_FPAGE_W,
+    if (ipc::Error e = region(proc, thread, stack_top - top, top, AXO_FPAGE_R | AXO_FPAGE_W,
                               mm::kRegionCopy, 0, 0, cookie(module, slot), nullptr);
         e != ipc::Error::ok)
         return e;
-    return region(proc, thread, kStackLow, kStackTop - top - kStackLow, AXO_FPAGE_R | AXO_FPAGE_W,
+    return region(proc, thread, stack_low, stack_top - top - stack_low, AXO_FPAGE_R | AXO_FPAGE_W,
                   mm::kRegionAnonymous, 0, 0, 0, nullptr);
 }
 
@@ -350,14 +351,14 @@ ipc::Error setup_space(Proc& proc, uint32_t slot, uint32_t module, axo_thread_id
 // pager under `top_cookie`, the rest anonymous.
 ipc::Error make_stack(const Proc& proc, axo_thread_id_t thread, const loader::Process& process,
                       uint32_t top_cookie) {
-    constexpr uint32_t kStackTop = loader::Process::kStackTop;
-    constexpr uint32_t kStackLow = kStackTop - kProcessStackBytes;
+    const uint32_t stack_top = process.stack_top();
+    const uint32_t stack_low = stack_top - kProcessStackBytes;
     uint32_t top = start_pages(process) * kPage;
-    if (ipc::Error e = region(proc, thread, kStackTop - top, top, AXO_FPAGE_R | AXO_FPAGE_W,
+    if (ipc::Error e = region(proc, thread, stack_top - top, top, AXO_FPAGE_R | AXO_FPAGE_W,
                               mm::kRegionCopy, 0, 0, top_cookie, nullptr);
         e != ipc::Error::ok)
         return e;
-    return region(proc, thread, kStackLow, kStackTop - top - kStackLow, AXO_FPAGE_R | AXO_FPAGE_W,
+    return region(proc, thread, stack_low, stack_top - top - stack_low, AXO_FPAGE_R | AXO_FPAGE_W,
                   mm::kRegionAnonymous, 0, 0, 0, nullptr);
 }
 
@@ -399,7 +400,7 @@ ipc::Error mm_start_file(Proc& proc, uint32_t slot, const FileImage& image, axo_
     process = loader::Process{};
     process.start.set_storage(storage, capacity);
     process.elf = image.elf;
-    if (!process.start.build(nullptr, 0, loader::Process::kStackTop, strings))
+    if (!process.start.build(nullptr, 0, process.stack_top(), strings))
         return ipc::Error::invalid_argument;
     const char* why = nullptr;
     if (loader::create_thread(process, thread, proc.paging.mm, rt_my_id(), &why) != ipc::Error::ok)
@@ -501,10 +502,12 @@ ipc::Error mm_start_process(Proc& proc, uint32_t slot, uint32_t module, axo_thre
     if (!image.program) return ipc::Error::unsupported;
     loader::Process& process = proc.loaded[slot];
     const char* why = nullptr;
-    ipc::Error error = loader::prepare(process, image.data, image.size, argv, argc, &why, more);
+    ipc::Error error = prepare_module(proc, process, module, argv, argc, &why, more);
     if (error != ipc::Error::ok) return error; // invalid_argument or unsupported
     error = loader::create_thread(process, thread, proc.paging.mm, rt_my_id(), &why);
     if (error != ipc::Error::ok) return ipc::Error::no_memory;
+    // Small before mm maps anything (mm maps nothing before the first fault anyway).
+    if (process.end != loader::Process::kLargeEnd) (void)make_space_small(thread, argv[0]);
     // Not started here: ProcessHost::run does, after the process's events are queued.
     ipc::Error e = setup_space(proc, slot, module, thread);
     if (e != ipc::Error::ok) {
@@ -531,6 +534,7 @@ ipc::Error mm_fork_process(Proc& proc, uint32_t slot, uint32_t parent_slot, axo_
     child.image = from.image;
     child.image_size = from.image_size;
     child.elf = from.elf;
+    child.end = from.end; // its stack and UTCBs where the parent's are
     child.start.set_storage(nullptr, 0);
     child.given_count = 0;
     const char* why = nullptr;

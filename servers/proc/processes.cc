@@ -10,6 +10,7 @@
 #include "lib/ipc/kernel.h"
 #include "servers/proc/argument_blocks.h"
 #include "servers/proc/server.h"
+#include "servers/proc/small_spaces.h"
 #include "servers/proc/threads.h"
 
 namespace proc {
@@ -68,9 +69,11 @@ ipc::Error start_process(Proc& proc, uint32_t slot, uint32_t module, axo_thread_
     // Made, not started: run() starts it once its events are queued (process_service.h).
     const char* why = nullptr;
     loader::Process& process = proc.loaded[slot];
-    ipc::Error error = loader::prepare(process, image.data, image.size, argv, argc, &why, more);
+    ipc::Error error = prepare_module(proc, process, module, argv, argc, &why, more);
     if (error == ipc::Error::ok)
         error = loader::create_thread(process, thread, rt_my_id(), rt_my_id(), &why);
+    if (error == ipc::Error::ok && process.end != loader::Process::kLargeEnd)
+        (void)make_space_small(thread, argv[0]);
     if (error == ipc::Error::ok) {
         launch_at_entry(proc, slot);
         return ipc::Error::ok;
@@ -279,6 +282,16 @@ ipc::Outcome on_kernel_message(Proc& proc, axo_thread_id_t from, ipc::Message& m
         if (message.word(AXO_EXC_VECTOR - 1) >= kCpuVectors) return ipc::Outcome::no_reply;
         proc.last_fault = {from, message.word(AXO_EXC_EIP - 1), message.word(AXO_EXC_ADDRESS - 1)};
         int32_t vector = static_cast<int32_t>(message.word(AXO_EXC_VECTOR - 1));
+        // A server beyond its small slot: large now, it retries the instruction (the reply's
+        // eip and esp are the words the exception brought: AXO_EXC_EIP, AXO_EXC_ESP).
+        const char* name = entry->module < proc.config->module_count
+                               ? proc.config->modules[entry->module].name
+                               : "a program file";
+        if (promote_outgrown(from, static_cast<uint32_t>(vector), name)) {
+            static_assert(AXO_EXC_REPLY_EIP == AXO_EXC_EIP && AXO_EXC_REPLY_ESP == AXO_EXC_ESP);
+            message.set_tag(0, 2);
+            return ipc::Outcome::reply;
+        }
         if (vector == kPageFaultVector && take_no_memory(proc, from)) {
             rt_printf("proc: mm has no memory for page %08x of process %u\n",
                       proc.last_fault.address, entry->pid);

@@ -43,7 +43,8 @@ ipc::Error create_thread(Proc& proc, axo_thread_id_t from, const ThreadCreateReq
                                                                      : rt_my_id();
     // The UTCBs follow the first thread's (lib/loader: kUtcb), eight to a page: 32 take the
     // four pages below the initial UTCB page (AXO_INITIAL_UTCB_ADDRESS).
-    uint32_t utcb = loader::Process::kUtcb + (k + 1) * AXO_UTCB_SIZE;
+    // The same distance below the end in a process laid out for a small slot (lib/loader).
+    uint32_t utcb = proc.loaded[slot].utcb() + (k + 1) * AXO_UTCB_SIZE;
     static_assert(loader::Process::kUtcb + (kExtraThreads + 1) * AXO_UTCB_SIZE <=
                   AXO_INITIAL_UTCB_ADDRESS);
     uint32_t error = axo_thread_control(thread, entry->thread, rt_my_id(), pager, utcb, rt_my_id());

@@ -117,5 +117,29 @@ TEST(BootConfigPolicy, SimilarWordsStayArguments) {
     EXPECT_EQ(module.startup, StartPolicy::boot);
 }
 
+TEST(BootConfigPolicy, ServersAreSmallByDefaultOtherProgramsLarge) {
+    EXPECT_TRUE(wants_small_space(parsed("/boot/pci port=0xcf8-0xcff")));
+    EXPECT_TRUE(wants_small_space(parsed("/boot/e1000 pci=8086:100e")));
+    EXPECT_TRUE(wants_small_space(parsed("/boot/vga mem=0xb8000-0xb8fff")));
+    EXPECT_TRUE(wants_small_space(parsed("/boot/tty line=com1 on-exit=restart")));
+    EXPECT_TRUE(wants_small_space(parsed("/boot/fs")));
+    EXPECT_FALSE(wants_small_space(parsed("/boot/mm")));
+    EXPECT_FALSE(wants_small_space(parsed("/boot/hello")));
+    EXPECT_FALSE(wants_small_space(parsed("/boot/init role=init")));
+    EXPECT_FALSE(wants_small_space(parsed("/boot/test on-exit=shutdown")));
+}
+
+TEST(BootConfigPolicy, SpaceWordOverridesTheDefaultButNeverMakesMmSmall) {
+    ModuleConfig module = parsed("/boot/fs space=large");
+    EXPECT_EQ(module.space, SpacePolicy::large);
+    EXPECT_EQ(module.argument_count, 0u);
+    EXPECT_FALSE(wants_small_space(module));
+    EXPECT_FALSE(wants_small_space(parsed("/boot/pci port=0xcf8-0xcff space=large")));
+    EXPECT_TRUE(wants_small_space(parsed("/boot/hello space=small")));
+    EXPECT_FALSE(wants_small_space(parsed("/boot/mm space=small")));
+    EXPECT_NE(refusal("/boot/x space=tiny").find("\"space=tiny\": space is small or large"),
+              std::string::npos);
+}
+
 } // namespace
 } // namespace proc

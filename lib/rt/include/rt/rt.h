@@ -56,8 +56,11 @@ int strncmp(const char* a, const char* b, size_t n);
 static inline axo_thread_id_t rt_my_id(void) {
     return axo_my_utcb()->my_id;
 }
+/* The KIP: at AXO_KIP_ADDRESS in a large space, on the last page of its slot in a small one
+ * (docs/kernel-api.md §14); rt_start asks the kernel where before anything else runs. */
+extern const axo_kip_t* rt_kip_address;
 static inline const axo_kip_t* rt_kip(void) {
-    return (const axo_kip_t*)(uintptr_t)AXO_KIP_ADDRESS;
+    return rt_kip_address;
 }
 /* Microseconds since boot, from the KIP (advances once per kernel tick). */
 static inline uint64_t rt_clock_us(void) {
