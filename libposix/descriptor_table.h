@@ -25,9 +25,11 @@ struct Descriptor {
     bool close_on_exec = false;
     axo_thread_id_t server = AXO_NIL_THREAD;
     uint32_t handle = 0;
-    // A pipe, FIFO or device of fs: a read returns what one request to fs gives (it must not
-    // wait for more after a full first step, as a regular file's read may).
-    bool object = false;
+    // A pipe or FIFO of fs: a read returns what one request to fs gives (it must not wait for
+    // more after a full first step, as POSIX lets a pipe's read return what is there). Regular
+    // files and the devices fs serves (/dev/zero, /dev/random, a disk) move the whole count,
+    // one session buffer per request, until a short step (the end of the file).
+    bool fifo = false;
 
     bool open() const { return kind != DescriptorKind::closed; }
 };
@@ -134,7 +136,7 @@ public:
             if (!e.open()) continue;
             char kind = e.kind == DescriptorKind::console  ? 'c'
                         : e.kind == DescriptorKind::stream ? 's'
-                        : e.object                         ? 'o'
+                        : e.fifo                           ? 'o'
                                                            : 'f';
             if (!number(static_cast<uint32_t>(fd), 10) || !put(':') || !put(kind)) return false;
             if (e.kind == DescriptorKind::stream && (!number(e.server, 16) || !put('.')))
@@ -178,7 +180,7 @@ public:
                 break;
             case 'o':
                 e.kind = DescriptorKind::file;
-                e.object = true;
+                e.fifo = true;
                 break;
             case 's':
                 e.kind = DescriptorKind::stream;

@@ -162,7 +162,7 @@ ssize_t read(int fd, void* buffer, size_t count) {
         return posix::console_read(entry->handle, static_cast<char*>(buffer), count);
     case DescriptorKind::file: {
         int32_t handle = static_cast<int32_t>(entry->handle);
-        if (entry->object && count > file::kBufferBytes) count = file::kBufferBytes;
+        if (entry->fifo && count > file::kBufferBytes) count = file::kBufferBytes;
         size_t done = 0;
         ipc::Error error =
             file_call([&](file::Client& files) { return files.read(handle, buffer, count, done); });

@@ -130,7 +130,8 @@ int open_at(int32_t at, const char* path, int flags, mode_t mode) {
                      static_cast<uint32_t>(handle)};
     if (file::Client* client = file_client(); client != nullptr)
         entry.server = client->binding().server();
-    entry.object = description.kind == file::kKindObject;
+    entry.fifo =
+        description.kind == file::kKindObject && (description.mode & kModeTypeMask) == kModeFifo;
     int32_t terminal = description.kind == file::kKindObject
                            ? terminal_of_device(description.mode, description.device)
                            : kNotATerminal;

@@ -6,7 +6,9 @@
 //   MAP_PRIVATE of a file         an anonymous region filled from the file at mmap (pread): a
 //                                 private copy, which POSIX allows (whether later changes of
 //                                 the file show through a private mapping is unspecified)
-//   MAP_SHARED of a file          not yet: ENODEV (fs serves no writable file objects)
+//   MAP_SHARED of a file          fs's object of the file (a shared object of mm)
+// Pages of a file mapping wholly beyond the end of the file are a kRegionBeyondEnd region: a
+// touch there is SIGBUS (BUS_ADRERR), as POSIX says.
 //
 // A process that mm does not page (proc pages it: no mm in the system) has no regions to ask
 // for: mmap fails with ENOMEM there.
@@ -160,8 +162,25 @@ bool fill_from_file(int fd, char* to, uint32_t size, off_t offset) {
     return true;
 }
 
+// The pages of a file mapping of `size` bytes from `offset` that hold some of a file of
+// `file_size` bytes (the last one partly, zeros after the end); the rest lies beyond the end.
+uint32_t backed_part(uint32_t size, uint64_t offset, uint64_t file_size) {
+    uint64_t end = (file_size + kPageSize - 1) & ~uint64_t{kPageSize - 1};
+    if (offset >= end) return 0;
+    return end - offset < size ? static_cast<uint32_t>(end - offset) : size;
+}
+
+// The whole range as a region beyond the end of the file (mm refuses every touch there:
+// SIGBUS), then its first `backed` bytes free again for the caller's region of the file.
+ipc::Error reserve_beyond_end(axo_thread_id_t mm, uint32_t address, uint32_t size, uint32_t backed,
+                              bool fixed, uint32_t& where) {
+    ipc::Error e = create_region(mm, address, size, 0, mm::kRegionBeyondEnd, fixed, where);
+    if (e == ipc::Error::ok && backed != 0) e = unmap_range(mm, where, backed);
+    return e;
+}
+
 // fs's object of the file, mapped from `offset`; what lies past the object (past the file's
-// end when fs made it) is reserved without rights: a touch there is SIGSEGV.
+// end when fs made it) is beyond the end: a touch there is SIGBUS.
 void* map_shared_file(axo_thread_id_t mm, uint32_t address, uint32_t size, int protection,
                       int flags, int fd, off_t offset) {
     int32_t handle = 0;
@@ -185,24 +204,18 @@ void* map_shared_file(axo_thread_id_t mm, uint32_t address, uint32_t size, int p
         return MAP_FAILED;
     }
     uint32_t start = static_cast<uint32_t>(offset);
-    uint32_t backed = start >= object.size ? 0 : object.size - start;
-    if (backed > size) backed = size;
+    uint32_t backed = backed_part(size, start, object.size);
     uint32_t where = 0;
     bool fixed = (flags & MAP_FIXED) != 0;
-    ipc::Error e = ipc::Error::ok;
-    if (backed == 0) {
-        e = create_region(mm, address, size, 0, mm::kRegionAnonymous, fixed, where);
-    } else {
-        // The whole range first (so that the rest fits behind it), then the object's part.
-        e = create_region(mm, address, size, 0, mm::kRegionAnonymous, fixed, where);
-        if (e == ipc::Error::ok) e = unmap_range(mm, where, backed);
-        if (e == ipc::Error::ok)
-            e = create_region(mm, where, backed, rights_of(protection), mm::kRegionShared, false,
-                              where, object.object, start);
-    }
+    // The whole range first (so that the object's part fits before the rest), then the object's.
+    ipc::Error e = reserve_beyond_end(mm, address, size, backed, fixed, where);
+    if (e == ipc::Error::ok && backed != 0)
+        e = create_region(mm, where, backed, rights_of(protection), mm::kRegionShared, false, where,
+                          object.object, start);
     if (e != ipc::Error::ok || backed == 0) {
         (void)release_object(object.object);
         if (e != ipc::Error::ok) {
+            if (where != 0) (void)unmap_range(mm, where, size); // the reservation
             fail_map(e);
             return MAP_FAILED;
         }
@@ -231,25 +244,31 @@ void* map_file(axo_thread_id_t mm, uint32_t address, uint32_t size, int protecti
     }
     if (flags & MAP_SHARED)
         return map_shared_file(mm, address, size, protection, flags, fd, offset);
-    // The private copy: an anonymous region, writable while it is filled, then given the
-    // rights asked for.
+    // The private copy: an anonymous region of the pages that hold the file, writable while it
+    // is filled, then given the rights asked for; the pages after them are beyond the end.
+    uint32_t backed = offset < 0 ? 0
+                                 : backed_part(size, static_cast<uint64_t>(offset),
+                                               static_cast<uint64_t>(status.st_size));
     uint32_t where = 0;
-    if (ipc::Error e = create_region(mm, address, size, AXO_FPAGE_R | AXO_FPAGE_W,
-                                     mm::kRegionAnonymous, (flags & MAP_FIXED) != 0, where);
-        e != ipc::Error::ok) {
+    ipc::Error e = reserve_beyond_end(mm, address, size, backed, (flags & MAP_FIXED) != 0, where);
+    if (e == ipc::Error::ok && backed != 0)
+        e = create_region(mm, where, backed, AXO_FPAGE_R | AXO_FPAGE_W, mm::kRegionAnonymous, false,
+                          where);
+    if (e != ipc::Error::ok) {
+        if (where != 0) (void)unmap_range(mm, where, size); // the reservation
         fail_map(e);
         return MAP_FAILED;
     }
     char* to = reinterpret_cast<char*>(static_cast<uintptr_t>(where));
-    if (!fill_from_file(fd, to, size, offset)) {
+    if (!fill_from_file(fd, to, backed, offset)) {
         int saved = errno;
         (void)unmap_range(mm, where, size);
         errno = saved;
         return MAP_FAILED;
     }
     uint32_t rights = rights_of(protection);
-    if (rights != (AXO_FPAGE_R | AXO_FPAGE_W)) {
-        if (ipc::Error e = protect_range(mm, where, size, rights); e != ipc::Error::ok) {
+    if (backed != 0 && rights != (AXO_FPAGE_R | AXO_FPAGE_W)) {
+        if (ipc::Error e = protect_range(mm, where, backed, rights); e != ipc::Error::ok) {
             (void)unmap_range(mm, where, size);
             fail_map(e);
             return MAP_FAILED;

@@ -127,6 +127,20 @@ int getgroups(int size, gid_t list[]) {
     return count;
 }
 
+int setgroups(int size, const gid_t* list) {
+    if (size < 0 || static_cast<uint32_t>(size) > proc::kMaxGroups) return fail_errno(EINVAL);
+    if (size > 0 && list == nullptr) return fail_errno(EFAULT);
+    proc::SetGroupsRequest request{};
+    request.count = static_cast<uint32_t>(size);
+    for (int i = 0; i < size; ++i)
+        request.groups[i] = static_cast<proc::GroupId>(list[i]);
+    ipc::Empty reply;
+    ipc::Error error = call_proc(request, reply);
+    if (error == ipc::Error::no_permission) return fail_errno(EPERM);
+    if (error == ipc::Error::invalid_argument) return fail_errno(EINVAL);
+    return error == ipc::Error::ok ? 0 : fail(error);
+}
+
 int setpgid(pid_t pid, pid_t pgid) {
     ipc::Empty reply;
     ipc::Error error = call_proc(proc::SetProcessGroupRequest{pid, pgid}, reply);

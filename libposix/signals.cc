@@ -88,6 +88,8 @@ int posix_code(uint32_t code) {
         return FPE_FLTINV;
     case proc::kFaultAlignment:
         return BUS_ADRALN;
+    case proc::kFaultObjectEnd:
+        return BUS_ADRERR;
     case proc::kFaultBreakpoint:
         return TRAP_BRKPT;
     default:

@@ -110,4 +110,37 @@ inline uint32_t split_members(char* list, char** names, uint32_t capacity) {
     return count;
 }
 
+// getgrouplist's list being gathered: each group once, in the order first seen, at most
+// `capacity` stored; `count` also counts those that did not fit (what the caller must make room
+// for), so a group seen twice after the list filled up is counted twice — an answer too large
+// by some, never too small.
+struct GroupList {
+    uint32_t* groups;
+    uint32_t capacity;
+    uint32_t count;
+
+    void add(uint32_t gid) {
+        uint32_t stored = count < capacity ? count : capacity;
+        for (uint32_t i = 0; i < stored; ++i)
+            if (groups[i] == gid) return;
+        if (count < capacity) groups[count] = gid;
+        ++count;
+    }
+    bool fits() const { return count <= capacity; }
+};
+
+// Whether `name` is among the members of a group (split_members' names, `count` of them).
+inline bool is_member(const char* name, char* const* members, uint32_t count) {
+    for (uint32_t i = 0; i < count; ++i) {
+        const char* a = members[i];
+        const char* b = name;
+        while (*a != '\0' && *a == *b) {
+            ++a;
+            ++b;
+        }
+        if (*a == '\0' && *b == '\0') return true;
+    }
+    return false;
+}
+
 } // namespace posix

@@ -1,11 +1,14 @@
 // The user and group database (libposix/README.md): getpwnam, getpwuid, getpwent, getgrnam,
-// getgrgid, getgrent, reading /etc/passwd and /etc/group through stdio line by line — no
-// cache, so an edit of the files is seen at the next call. The answer lives in static storage
-// that the next call overwrites, as POSIX allows.
+// getgrgid, getgrent, getgrouplist, initgroups, reading /etc/passwd and /etc/group through stdio
+// line by line — no cache, so an edit of the files is seen at the next call. The answer lives in
+// static storage that the next call overwrites, as POSIX allows.
+#include <errno.h>
 #include <grp.h>
+#include <limits.h>
 #include <pwd.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "libposix/user_database.h"
 
@@ -131,6 +134,40 @@ struct group* getgrent(void) {
 void endgrent(void) {
     if (g_group_file != nullptr) fclose(g_group_file);
     g_group_file = nullptr;
+}
+
+int getgrouplist(const char* user, gid_t group, gid_t* groups, int* ngroups) {
+    if (user == nullptr || ngroups == nullptr || *ngroups < 0) {
+        errno = EINVAL;
+        return -1;
+    }
+    uint32_t found[kMaxMembers];
+    uint32_t capacity = static_cast<uint32_t>(*ngroups);
+    posix::GroupList list{found, capacity < kMaxMembers ? capacity : kMaxMembers, 0};
+    list.add(group);
+    if (FILE* file = fopen("/etc/group", "r"); file != nullptr) {
+        while (struct group* entry = next_group(file)) {
+            uint32_t members = 0;
+            while (entry->gr_mem[members] != nullptr)
+                ++members;
+            if (posix::is_member(user, entry->gr_mem, members)) list.add(entry->gr_gid);
+        }
+        fclose(file);
+    }
+    uint32_t stored = list.count < list.capacity ? list.count : list.capacity;
+    for (uint32_t i = 0; i < stored; ++i)
+        groups[i] = static_cast<gid_t>(found[i]);
+    // At most kMaxMembers groups are gathered: a user in more is told there is never room.
+    *ngroups = static_cast<int>(list.count);
+    return list.fits() ? static_cast<int>(list.count) : -1;
+}
+
+// The supplementary groups of `user` and `group` become the caller's (setgroups: root only).
+int initgroups(const char* user, gid_t group) {
+    gid_t groups[NGROUPS_MAX];
+    int count = NGROUPS_MAX;
+    if (getgrouplist(user, group, groups, &count) < 0) count = NGROUPS_MAX; // the first ones
+    return setgroups(count, groups);
 }
 
 } // extern "C"

@@ -687,7 +687,9 @@ static_assert(ipc::wire_words<PagerReadRequest> == 3);
 // caller's process may now map (kMmObjectGrant), and the object's size (the file's size then,
 // rounded up to pages; at least one page). fs keeps the object coherent with the file: read
 // and pread of the file read the object's bytes, write and pwrite write them into it too, a
-// truncation zeros what is past the new end; the object's bytes reach the file at
+// truncation zeros what is past the new end in its page and ends the object's pages after it
+// (mm's kMmObjectLimit: a touch there is SIGBUS until the file grows again; an empty file's
+// one page too); the object's bytes reach the file at
 // kFileMapSync, at the last kFileMapRelease of a process and when its last user ends, and at
 // fsync of the file. `writable` 1: the caller will write through it (the handle must be open
 // for reading and writing). Errors: bad_handle; is_directory; unsupported (not a regular

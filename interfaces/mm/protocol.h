@@ -203,6 +203,14 @@ enum Label : uint32_t {
     // so that a restarted pager serves the objects its old instance made. Errors:
     // no_permission (not the root task); invalid_argument (a nil or equal pager).
     kMmPagerRebind = 0x0711,
+    // The creator of a shared object (a client that made it with kMmRegionCreate, object 0)
+    // moves where its pages end: `end` bytes, rounded up to a page, at most the object's size.
+    // Pages at or past it are taken from every client that maps them and freed; a fault there
+    // is refused with kRefusedBeyondEnd (SIGBUS) until a later call moves the end past it
+    // again, and then the page is zero. What fs does when a mapped file is truncated or grows
+    // (servers/fs/pager/README.md). The commitment stays the object's size. Errors: not_found
+    // (no shared object of that id made by the caller's client).
+    kMmObjectLimit = 0x0712,
 
     // ---- Messages mm sends
     // ---------------------------------------------------------------------------
@@ -210,11 +218,11 @@ enum Label : uint32_t {
     kMmFaultNotice = 0x0781,
 };
 static_assert(labels::all_in(AXO_LABELS_MM_FIRST, AXO_LABELS_MM_LAST,
-                             {kMmAttach, kMmDetach, kMmRegionCreate, kMmSbrk, kMmProtect, kMmUnmap,
-                              kMmDuplicate, kMmQuotaSet, kMmStatistics, kMmFaultState,
-                              kMmFaultRetry, kMmFaultWait, kMmPagerWait, kMmObjectCreate,
-                              kMmObjectGrant, kMmObjectRebind, kMmObjectEnd, kMmPagerRebind,
-                              kMmFaultNotice}));
+                             {kMmAttach,     kMmDetach,       kMmRegionCreate, kMmSbrk,
+                              kMmProtect,    kMmUnmap,        kMmDuplicate,    kMmQuotaSet,
+                              kMmStatistics, kMmFaultState,   kMmFaultRetry,   kMmFaultWait,
+                              kMmPagerWait,  kMmObjectCreate, kMmObjectGrant,  kMmObjectRebind,
+                              kMmObjectEnd,  kMmPagerRebind,  kMmObjectLimit,  kMmFaultNotice}));
 static_assert(uint32_t{kMmPagerWait} == uint32_t{AXO_MM_PAGER_WAIT},
               "the C callers' label (wire.h)");
 
@@ -235,6 +243,10 @@ enum RegionKind : uint32_t {
     // region's takes them from every client (they fault them back in). `object`: 0 makes a
     // new external object (pager, cookie), else the id of an external object.
     kRegionCopy = 3,
+    // No memory: the part of a file mapping beyond the end of the file. Every fault in it is
+    // refused with kRefusedBeyondEnd whatever its rights (what POSIX makes SIGBUS, not
+    // SIGSEGV); it commits nothing. `object` and `offset` must be 0.
+    kRegionBeyondEnd = 4,
 };
 
 // Why mm refused a fault (FaultNotice, FaultStateReply).
@@ -246,6 +258,7 @@ enum Refusal : uint32_t {
     kRefusedExternal = 4,   // the external pager failed, timed out or sent no page
     kRefusedRepeated = 5,   // answered kMaxFaultRepeats times, still faulting
     kRefusedBusy = 6,       // kMaxOutstandingForwards faults wait for pagers already
+    kRefusedBeyondEnd = 7,  // beyond the end of a mapped file (kRegionBeyondEnd, kMmObjectLimit)
 };
 
 constexpr uint32_t kNoQuota = 0xFFFFFFFFu;
@@ -397,6 +410,14 @@ struct ObjectEndRequest {
     uint32_t object;
 };
 static_assert(ipc::wire_words<ObjectEndRequest> == 1);
+
+struct ObjectLimitRequest {
+    static constexpr uint32_t kLabel = kMmObjectLimit;
+    using Reply = ipc::Empty;
+    uint32_t object;
+    uint32_t end; // bytes; rounded up to a page, at most the object's size
+};
+static_assert(ipc::wire_words<ObjectLimitRequest> == 2);
 
 // ---- Accounting
 // ----------------------------------------------------------------------------------

@@ -734,6 +734,7 @@ enum FaultCode : uint32_t {
     kFaultFloat = 6,      // x87 or SIMD floating point (SIGFPE)
     kFaultBreakpoint = 7, // int3, debug (SIGTRAP)
     kFaultAlignment = 8,  // alignment check (SIGBUS)
+    kFaultObjectEnd = 9,  // a page beyond the end of a mapped file (SIGBUS, BUS_ADRERR)
 };
 
 // The signal (0: none) and code for a CPU exception vector and its error code.
@@ -767,6 +768,12 @@ constexpr FaultSignal fault_signal(uint32_t vector, uint32_t error) {
     default:
         return {0, kFaultNone};
     }
+}
+
+// A page fault mm refused because the page lies beyond the end of the mapped object (a file
+// mapping past the file's end): POSIX's SIGBUS, not the SIGSEGV of its vector 14.
+constexpr FaultSignal object_end_signal() {
+    return {kSignalBus, kFaultObjectEnd};
 }
 
 // Sets what kProcSignalState sets — the ignored and caught signals — and the mask (`blocked`;

@@ -246,9 +246,12 @@ void reflector(void* context) {
             axo_ipc_receive(rt_kip()->sigma0, axo_timeout_us(100000));
             continue;
         }
-        if (notice.reason == mm::kRefusedNoMemory) {
+        if (notice.reason == mm::kRefusedNoMemory || notice.reason == mm::kRefusedBeyondEnd) {
             Paging& paging = proc.paging;
-            paging.no_memory[paging.no_memory_next++ % Paging::kNoMemoryRing] = notice.thread;
+            volatile Paging::Refusal& slot =
+                paging.refusals[paging.refusals_next++ % Paging::kRefusalRing];
+            slot.reason = notice.reason;
+            slot.thread = notice.thread;
         }
         axo_exreg_t regs = {};
         regs.control = AXO_EXREG_SET_PAGER;
@@ -464,13 +467,13 @@ void start_paging(Proc& proc) {
               error == AXO_OK ? "" : " (but no reflector thread: refused faults hang)");
 }
 
-bool take_no_memory(Proc& proc, axo_thread_id_t thread) {
-    for (volatile axo_thread_id_t& entry : proc.paging.no_memory) {
-        if (entry != thread) continue;
-        entry = AXO_NIL_THREAD;
-        return true;
+uint32_t take_refusal(Proc& proc, axo_thread_id_t thread) {
+    for (volatile Paging::Refusal& entry : proc.paging.refusals) {
+        if (entry.thread != thread) continue;
+        entry.thread = AXO_NIL_THREAD;
+        return entry.reason;
     }
-    return false;
+    return mm::kRefusedNone;
 }
 
 bool paged_by_mm(const Proc& proc, uint32_t module) {

@@ -25,7 +25,8 @@
 //     attached mm refuses the wait, and the reflector asks again every 10 ms); it takes the
 //     thread's pager away and releases the fault (kMmFaultRetry), so the access faults again and
 //     reaches proc's main thread as exception vector 14 — which ends the process as before (killed,
-//     signal 9, if mm had no memory for the page);
+//     signal 9, if mm had no memory for the page), or becomes a signal (SIGBUS if the page is
+//     beyond the end of a mapped file: kRefusedBeyondEnd);
 //   - at its end proc deletes its threads and detaches it from mm (kMmDetach).
 //
 // The image pager also pages mm itself (lib/loader's handle_fault): mm's page fault comes as
@@ -74,16 +75,22 @@ struct Paging {
     // Per table slot: the process runs a program file (mm_start_file): its image pager cookie's
     // module is kFileCookieModule.
     bool file_process[ProcessTable::kSlots] = {};
-    // Threads whose fault mm refused for lack of memory, written by the reflector before it
-    // releases the fault, read by the main thread when the exception comes: such a process
-    // is killed (signal 9), as without mm, not faulted.
-    static constexpr uint32_t kNoMemoryRing = 4;
-    volatile axo_thread_id_t no_memory[kNoMemoryRing] = {};
-    uint32_t no_memory_next = 0;
+    // Threads whose fault mm refused for a reason the exception does not tell, written by the
+    // reflector before it releases the fault, read by the main thread when the exception
+    // comes: for lack of memory such a process is killed (signal 9), as without mm, not
+    // faulted; beyond the end of a mapped file the fault is SIGBUS, not SIGSEGV.
+    static constexpr uint32_t kRefusalRing = 4;
+    struct Refusal {
+        axo_thread_id_t thread;
+        uint32_t reason; // mm::Refusal
+    };
+    volatile Refusal refusals[kRefusalRing] = {};
+    uint32_t refusals_next = 0;
 };
 
-// Whether `thread`'s page fault was refused for lack of memory (and forgets it).
-bool take_no_memory(Proc& proc, axo_thread_id_t thread);
+// Why mm refused `thread`'s page fault, if the reflector noted it (kRefusedNoMemory,
+// kRefusedBeyondEnd; and forgets it), else mm::kRefusedNone.
+uint32_t take_refusal(Proc& proc, axo_thread_id_t thread);
 
 // At boot, before the other modules: starts the helper threads and the `mm` module, if the
 // configuration has one. Logs what it did.

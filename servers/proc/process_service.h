@@ -156,9 +156,10 @@ public:
     // true if its process catches the fault's signal and may take it now — its first thread,
     // an entry, the signal not blocked, no diversion pending —, then the exception's reply
     // sends the thread to `entry` (the process's signal entry). false: the process ends as
-    // before (kExitFaulted).
+    // before (kExitFaulted). `beyond_end`: a page fault mm refused as beyond the end of a
+    // mapped object, whose signal is SIGBUS (object_end_signal), not the vector's.
     bool fault(axo_thread_id_t thread, uint32_t vector, uint32_t error, uint32_t address,
-               uint32_t ip, uint32_t sp, uint32_t flags, uint32_t& entry);
+               uint32_t ip, uint32_t sp, uint32_t flags, uint32_t& entry, bool beyond_end = false);
 
     // Starts config module `module` as a child of `parent` with its configured arguments and
     // then the words of `extra` (nullptr: none). At boot: start(kNoProcess, i, nullptr, ...).

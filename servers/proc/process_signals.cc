@@ -279,11 +279,11 @@ ipc::Error ProcessService::signal_suspend(axo_thread_id_t from, const SignalSusp
 
 bool ProcessService::fault(axo_thread_id_t thread, uint32_t vector, uint32_t error,
                            uint32_t address, uint32_t ip, uint32_t sp, uint32_t flags,
-                           uint32_t& entry) {
+                           uint32_t& entry, bool beyond_end) {
     ProcessEntry* self = m_table.find_running(thread);
     if (self == nullptr || self->thread != thread || self->entry == 0 || self->diverted)
         return false;
-    FaultSignal fault = fault_signal(vector, error);
+    FaultSignal fault = beyond_end ? object_end_signal() : fault_signal(vector, error);
     uint32_t bit = signal_bit(fault.signal);
     if (fault.signal == 0 || !(self->caught & bit) || (self->blocked & bit)) return false;
     self->diverted = true;

@@ -7,6 +7,7 @@
 // on a pool miss one call to σ0), and nothing proc does while serving blocks on a process.
 #include "rt/rt.h"
 
+#include "interfaces/mm/protocol.h"
 #include "lib/ipc/kernel.h"
 #include "servers/proc/argument_blocks.h"
 #include "servers/proc/server.h"
@@ -292,12 +293,14 @@ ipc::Outcome on_kernel_message(Proc& proc, axo_thread_id_t from, ipc::Message& m
             message.set_tag(0, 2);
             return ipc::Outcome::reply;
         }
-        if (vector == kPageFaultVector && take_no_memory(proc, from)) {
+        uint32_t refusal = vector == kPageFaultVector ? take_refusal(proc, from) : 0;
+        if (refusal == mm::kRefusedNoMemory) {
             rt_printf("proc: mm has no memory for page %08x of process %u\n",
                       proc.last_fault.address, entry->pid);
             (void)proc.processes.end_thread(from, kExitKilled, kSignalKill);
             return ipc::Outcome::no_reply;
         }
+        bool beyond_end = refusal == mm::kRefusedBeyondEnd;
         // A fault the process catches: the reply sends the thread to its signal entry, on the
         // stack it faulted with. mm's reflector took its pager away to make the fault an
         // exception; the handler's own faults (its stack, its heap) need mm again.
@@ -305,7 +308,7 @@ ipc::Outcome on_kernel_message(Proc& proc, axo_thread_id_t from, ipc::Message& m
         if (proc.processes.fault(from, static_cast<uint32_t>(vector),
                                  message.word(AXO_EXC_ERROR - 1), message.word(AXO_EXC_ADDRESS - 1),
                                  message.word(AXO_EXC_EIP - 1), message.word(AXO_EXC_ESP - 1),
-                                 message.word(AXO_EXC_EFLAGS - 1), entry)) {
+                                 message.word(AXO_EXC_EFLAGS - 1), entry, beyond_end)) {
             if (proc.paging.mm != AXO_NIL_THREAD) {
                 axo_exreg_t regs = {};
                 regs.control = AXO_EXREG_SET_PAGER;
@@ -318,7 +321,11 @@ ipc::Outcome on_kernel_message(Proc& proc, axo_thread_id_t from, ipc::Message& m
             message.set_tag(0, 2);
             return ipc::Outcome::reply;
         }
-        (void)proc.processes.end_thread(from, kExitFaulted, vector);
+        // An uncaught SIGBUS ends the process by that signal (its vector would say SIGSEGV).
+        if (beyond_end)
+            (void)proc.processes.end_thread(from, kExitKilled, object_end_signal().signal);
+        else
+            (void)proc.processes.end_thread(from, kExitFaulted, vector);
         return ipc::Outcome::no_reply;
     }
     // Not the shape the kernel sends: a process imitating it. Dropped like any kernel label

@@ -23,7 +23,7 @@ constexpr uint32_t kReplyWords[] = {
     ipc::wire_words<ipc::Empty>,        ipc::wire_words<FaultNotice>,
     ipc::wire_words<ObjectCreateReply>, ipc::wire_words<ipc::Empty>,
     ipc::wire_words<ipc::Empty>,        ipc::wire_words<ipc::Empty>,
-    ipc::wire_words<PagerRebindReply>,
+    ipc::wire_words<PagerRebindReply>,  ipc::wire_words<ipc::Empty>,
 };
 static_assert(sizeof kReplyWords / sizeof kReplyWords[0] == sizeof kRoutes / sizeof kRoutes[0]);
 

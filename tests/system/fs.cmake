@@ -48,7 +48,8 @@ axo_qemu_test(NAME fs-pipes
 
 # fs-mmap: σ0, proc, mm, fs (tmpfs as /, tmpfs on /tmp) and tests/guest/fs/fs_mmap, a libposix
 # program: mmap, munmap, mprotect, msync of anonymous memory (private, and shared with a fork's
-# child) and of files (private copies), faults caught as SIGSEGV, and POSIX's errors.
+# child) and of files (private copies and fs's shared objects), faults caught as SIGSEGV,
+# pages beyond the end of a mapped file as SIGBUS, and POSIX's errors.
 axo_qemu_test(NAME fs-mmap
     MODULES "${AXO_TARGET_DIR}/servers/memory/sigma0/sigma0 sigma0"
             "${AXO_TARGET_DIR}/servers/proc/proc"

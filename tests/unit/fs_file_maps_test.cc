@@ -114,5 +114,17 @@ TEST_F(FileMapsTest, TheOverlapOfAReadIsClippedToTheObject) {
     EXPECT_FALSE(maps.overlap(file, 0, 10, &from, &to));
 }
 
+TEST_F(FileMapsTest, TheOverlapStopsAtTheLimitOfATruncatedFile) {
+    uint32_t file = add(kFile, 7, 8192);
+    EXPECT_EQ(maps.at(file).limit, 8192u) << "the whole object until the mapper says less";
+    maps.at(file).limit = 4096; // the file was cut to a page
+    uint32_t from = 0, to = 0;
+    ASSERT_TRUE(maps.overlap(file, 4000, 1000, &from, &to));
+    EXPECT_EQ(to, 4096u);
+    EXPECT_FALSE(maps.overlap(file, 4096, 10, &from, &to)) << "mm refuses fs's own touch there";
+    maps.at(file).limit = 0; // an empty file
+    EXPECT_FALSE(maps.overlap(file, 0, 10, &from, &to));
+}
+
 } // namespace
 } // namespace fs

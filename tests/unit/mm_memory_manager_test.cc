@@ -320,6 +320,26 @@ TEST_F(MmMemoryManagerTest, RightsOfTheRegionAreNormalizedAndChecked) {
     EXPECT_EQ(w.reason, kRefusedProtection);
 }
 
+TEST_F(MmMemoryManagerTest, AFaultBeyondTheEndOfAnObjectIsRefusedAsSuchWhateverTheRights) {
+    ASSERT_EQ(attach(kA), Error::ok);
+    ASSERT_EQ(create(kA, AXO_NIL_THREAD, 0x100000, 2 * kPageSize, 0, kRegionBeyondEnd), Error::ok);
+    EXPECT_EQ(stats(kA).committed, 0u) << "no memory behind it";
+    FaultAnswer r = read(kA, 0x100010);
+    EXPECT_EQ(r.kind, FaultAnswer::refuse);
+    EXPECT_EQ(r.reason, kRefusedBeyondEnd);
+    EXPECT_EQ(fault_state(kA).reason, kRefusedBeyondEnd);
+    // Rights change nothing: there is no page to give.
+    ASSERT_EQ(protect(kA, AXO_NIL_THREAD, 0x100000, 2, kRW), Error::ok);
+    EXPECT_EQ(write(kA, 0x101000).reason, kRefusedBeyondEnd);
+    // Like anonymous memory it carries no object.
+    EXPECT_EQ(create(kA, AXO_NIL_THREAD, 0x200000, kPageSize, 0, kRegionBeyondEnd, 0, kPageSize),
+              Error::invalid_argument);
+    EXPECT_EQ(create(kA, AXO_NIL_THREAD, 0x200000, kPageSize, 0, kRegionBeyondEnd + 1),
+              Error::invalid_argument);
+    EXPECT_EQ(unmap(kA, AXO_NIL_THREAD, 0x100000, 2), Error::ok);
+    EXPECT_EQ(read(kA, 0x100010).reason, kRefusedNoRegion);
+}
+
 TEST_F(MmMemoryManagerTest, ARefusedFaultIsRecordedAndTheHandlerNotified) {
     ASSERT_EQ(attach(kA), Error::ok);
     FaultAnswer answer = m_mm->fault(kA, 0x500123, 0x4321, kW);
@@ -643,6 +663,46 @@ TEST_F(MmMemoryManagerTest, AFailedDuplicateLeavesNothingBehind) {
 
 // ---- Shared memory
 // ---------------------------------------------------------------------------------
+
+TEST_F(MmMemoryManagerTest, ASharedObjectsLimitRevokesThePagesPastItForEveryClient) {
+    ASSERT_EQ(attach(kA), Error::ok);
+    ASSERT_EQ(attach(kB, 1), Error::ok);
+    RegionCreateReply made{};
+    ASSERT_EQ(create(kA, AXO_NIL_THREAD, 0x400000, 4 * kPageSize, kRW, kRegionShared, 0, 0,
+                     AXO_NIL_THREAD, 0, &made),
+              Error::ok);
+    ipc::Empty none;
+    ASSERT_EQ(m_mm->on_object_grant(kA, ObjectGrantRequest{made.object, kB}, none), Error::ok);
+    ASSERT_EQ(create(kB, AXO_NIL_THREAD, 0x900000, 4 * kPageSize, kRW, kRegionShared, made.object),
+              Error::ok);
+    FaultAnswer kept = write(kA, 0x400000);
+    word(kept) = 0x1111;
+    FaultAnswer cut = write(kA, 0x402000);
+    word(cut) = 0x2222;
+    ASSERT_EQ(read(kB, 0x902000).source, cut.source);
+    uint32_t in_use = m_pool->in_use();
+    // Only the creator's client moves it.
+    EXPECT_EQ(m_mm->on_object_limit(kB, ObjectLimitRequest{made.object, kPageSize}, none),
+              Error::not_found);
+    EXPECT_EQ(m_mm->on_object_limit(kA, ObjectLimitRequest{made.object + 7, kPageSize}, none),
+              Error::not_found);
+    // A file cut to 100 bytes: its first page stays, the rest goes from A and B alike.
+    ASSERT_EQ(m_mm->on_object_limit(kA, ObjectLimitRequest{made.object, 100}, none), Error::ok);
+    EXPECT_TRUE(flushed(axo_fpage(cut.source, 12, AXO_FPAGE_RWX)));
+    EXPECT_EQ(m_pool->in_use(), in_use - 1) << "the cut page's frame is free";
+    EXPECT_EQ(read(kB, 0x902000).reason, kRefusedBeyondEnd);
+    EXPECT_EQ(write(kA, 0x401000).reason, kRefusedBeyondEnd);
+    FaultAnswer first = read(kB, 0x900000);
+    ASSERT_EQ(first.kind, FaultAnswer::map);
+    EXPECT_EQ(word(first), 0x1111u);
+    // Grown again: the pages come back, zero.
+    ASSERT_EQ(m_mm->on_object_limit(kA, ObjectLimitRequest{made.object, 0xFFFFFFFFu}, none),
+              Error::ok);
+    FaultAnswer back = read(kB, 0x902000);
+    ASSERT_EQ(back.kind, FaultAnswer::map);
+    EXPECT_EQ(word(back), 0u);
+    EXPECT_EQ(stats(kA).committed, 4u) << "the commitment is the object's size throughout";
+}
 
 TEST_F(MmMemoryManagerTest, ASharedObjectIsSeenByEveryRegionMappingIt) {
     ASSERT_EQ(attach(kA), Error::ok);

@@ -67,7 +67,7 @@ TEST(PosixDescriptorTable, EncodeThenDecodeGivesTheSameEntries) {
     table.open_standard();
     ASSERT_EQ(table.install(Descriptor{DescriptorKind::file, false, 0, 0x2a}), 3);
     Descriptor pipe_end{DescriptorKind::file, false, 0, 7};
-    pipe_end.object = true;
+    pipe_end.fifo = true;
     ASSERT_EQ(table.duplicate_to(0, 9), 9);
     *table.get(9) = pipe_end;
     ASSERT_EQ(table.install(Descriptor{DescriptorKind::stream, false, 0x12340001u, 5}, 63), 63);
@@ -80,9 +80,9 @@ TEST(PosixDescriptorTable, EncodeThenDecodeGivesTheSameEntries) {
     EXPECT_EQ(copy.get(1), nullptr);
     ASSERT_NE(copy.get(3), nullptr);
     EXPECT_EQ(copy.get(3)->handle, 0x2au);
-    EXPECT_FALSE(copy.get(3)->object);
+    EXPECT_FALSE(copy.get(3)->fifo);
     ASSERT_NE(copy.get(9), nullptr);
-    EXPECT_TRUE(copy.get(9)->object);
+    EXPECT_TRUE(copy.get(9)->fifo);
     ASSERT_NE(copy.get(63), nullptr);
     EXPECT_EQ(copy.get(63)->server, 0x12340001u);
     EXPECT_EQ(copy.get(63)->kind, DescriptorKind::stream);

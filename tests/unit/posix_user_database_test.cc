@@ -92,5 +92,43 @@ TEST(PosixUserDatabase, malformed_group_lines_are_skipped) {
     }
 }
 
+TEST(PosixUserDatabase, group_list_keeps_each_group_once_in_order) {
+    uint32_t groups[4] = {};
+    GroupList list{groups, 4, 0};
+    list.add(100);
+    list.add(5);
+    list.add(100);
+    list.add(20);
+    EXPECT_TRUE(list.fits());
+    ASSERT_EQ(list.count, 3u);
+    EXPECT_EQ(groups[0], 100u);
+    EXPECT_EQ(groups[1], 5u);
+    EXPECT_EQ(groups[2], 20u);
+}
+
+TEST(PosixUserDatabase, group_list_counts_what_does_not_fit) {
+    uint32_t groups[2] = {};
+    GroupList list{groups, 2, 0};
+    for (uint32_t gid : {1u, 2u, 3u, 4u})
+        list.add(gid);
+    EXPECT_FALSE(list.fits());
+    EXPECT_EQ(list.count, 4u) << "getgrouplist's answer: room for 4";
+    EXPECT_EQ(groups[0], 1u);
+    EXPECT_EQ(groups[1], 2u);
+    GroupList none{nullptr, 0, 0};
+    none.add(7);
+    EXPECT_EQ(none.count, 1u);
+}
+
+TEST(PosixUserDatabase, membership_is_by_whole_name) {
+    char list[] = "alice,bob";
+    char* names[4] = {};
+    uint32_t count = split_members(list, names, 4);
+    EXPECT_TRUE(is_member("bob", names, count));
+    EXPECT_FALSE(is_member("bo", names, count));
+    EXPECT_FALSE(is_member("bobby", names, count));
+    EXPECT_FALSE(is_member("carol", names, count));
+}
+
 } // namespace
 } // namespace posix

@@ -155,6 +155,22 @@ TEST_F(SignalDeliveryTest, CaughtFaultGoesToTheEntryWithItsAddress) {
     EXPECT_EQ(reply.sp, 0x7fff0000u);
 }
 
+TEST_F(SignalDeliveryTest, AFaultBeyondTheEndOfAMappedFileIsSigbusAtItsAddress) {
+    SpawnReply app = spawned(kProcThread);
+    action(app.main_thread, signal_bit(kSignalBus), 0);
+    uint32_t entry = 0;
+    // Without mm's word the same page fault is SIGSEGV, which the process does not catch.
+    EXPECT_FALSE(
+        service.fault(app.main_thread, 14, 4, 0x50001000, 0x401000, 0x7fff0000, 0x202, entry));
+    ASSERT_TRUE(service.fault(app.main_thread, 14, 4, 0x50001000, 0x401000, 0x7fff0000, 0x202,
+                              entry, true));
+    EXPECT_EQ(entry, kEntry);
+    SignalTakeReply reply = take(app.main_thread);
+    EXPECT_EQ(reply.signal, kSignalBus);
+    EXPECT_EQ(reply.code, kFaultObjectEnd);
+    EXPECT_EQ(reply.address, 0x50001000u);
+}
+
 TEST_F(SignalDeliveryTest, UncaughtBlockedOrRepeatedFaultEndsTheProcess) {
     SpawnReply app = spawned(kProcThread);
     uint32_t entry = 0;

@@ -40,6 +40,7 @@ extern "C" {
 #define FPE_FLTINV 20
 #define BUS_ADRALN 21
 #define TRAP_BRKPT 22
+#define BUS_ADRERR 23
 
 typedef struct {
     int si_signo;

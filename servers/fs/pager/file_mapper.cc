@@ -83,6 +83,8 @@ ipc::Error FileMapper::object_for(const Caller& caller, axo_thread_id_t from,
             if (read != Error::ok || done == 0) break; // the rest stays zero (mm's fill)
         }
         m_maps.add(index, entry);
+        // An empty file's one page is beyond its end, as the pages past a file are.
+        (void)set_limit(index, attributes.size);
     } else if (request.writable != 0 && !m_maps.at(index).writable) {
         // The first writer: fs's handle becomes read-write, for the write-back.
         Handle writer = 0;
@@ -145,6 +147,9 @@ void FileMapper::overlay(uint32_t index, uint64_t offset, std::span<uint8_t> byt
 }
 
 void FileMapper::absorb(uint32_t index, uint64_t offset, std::span<const uint8_t> bytes) {
+    // The write grew the file: its pages come back first (if mm refuses, overlap stops short).
+    if (offset + bytes.size() > m_maps.at(index).limit)
+        (void)set_limit(index, offset + bytes.size());
     uint32_t from = 0, to = 0;
     if (!m_maps.overlap(index, offset, static_cast<uint32_t>(bytes.size()), &from, &to)) return;
     memcpy(bytes_at(m_maps.at(index).address) + from, bytes.data(), to - from);
@@ -156,10 +161,27 @@ void FileMapper::truncated() {
         if (!entry.used) continue;
         Attributes attributes;
         if (m_vfs.fstat(kMapperCaller, entry.handle, &attributes) != Error::ok) continue;
-        if (attributes.size >= entry.size) continue;
-        uint32_t end = static_cast<uint32_t>(attributes.size);
-        memset(bytes_at(entry.address) + end, 0, entry.size - end);
+        if (attributes.size < entry.limit) {
+            // The rest of the end's page reads zero; the pages after it go (set_limit).
+            uint32_t end = static_cast<uint32_t>(attributes.size);
+            uint32_t page_end = (end + kPage - 1) & ~(kPage - 1);
+            memset(bytes_at(entry.address) + end, 0, page_end - end);
+        }
+        (void)set_limit(i, attributes.size);
     }
+}
+
+bool FileMapper::set_limit(uint32_t index, uint64_t file_size) {
+    FileMaps::Entry& entry = m_maps.at(index);
+    uint64_t rounded = (file_size + kPage - 1) & ~uint64_t{kPage - 1};
+    uint32_t limit = rounded < entry.size ? static_cast<uint32_t>(rounded) : entry.size;
+    if (limit == entry.limit) return true;
+    ipc::Empty empty;
+    if (ipc::call(mm_thread(), mm::ObjectLimitRequest{entry.object, limit}, empty, kCallTimeout) !=
+        ipc::Error::ok)
+        return false;
+    entry.limit = limit;
+    return true;
 }
 
 void FileMapper::flush(const Caller& caller, Handle handle) {
@@ -176,7 +198,8 @@ void FileMapper::exited(uint32_t pid) {
     }
 }
 
-// The object's bytes up to the file's size (a truncated file is not extended again). Only a
+// The object's bytes up to the file's size (a truncated file is not extended again), never past
+// the limit (pages fs may not touch). Only a
 // writable entry: nobody mapped a read-only one for writing.
 void FileMapper::write_back(uint32_t index) {
     const FileMaps::Entry& entry = m_maps.at(index);
@@ -184,7 +207,7 @@ void FileMapper::write_back(uint32_t index) {
     Attributes attributes;
     if (m_vfs.fstat(kMapperCaller, entry.handle, &attributes) != Error::ok) return;
     uint32_t size =
-        attributes.size < entry.size ? static_cast<uint32_t>(attributes.size) : entry.size;
+        attributes.size < entry.limit ? static_cast<uint32_t>(attributes.size) : entry.limit;
     uint32_t done = 0;
     for (uint32_t at = 0; at < size; at += done) {
         done = 0;

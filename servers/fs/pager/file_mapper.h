@@ -34,7 +34,9 @@ public:
     uint64_t position(const Caller& caller, Handle handle);
     void overlay(uint32_t index, uint64_t offset, std::span<uint8_t> bytes) const;
     void absorb(uint32_t index, uint64_t offset, std::span<const uint8_t> bytes);
-    // After a truncation: every mapped file's bytes past its end are zero.
+    // After a truncation: every mapped file's bytes past its end are zero, and its object's
+    // pages past the page of its end gone (mm's limit: a touch there is SIGBUS); a file that
+    // grew gets them back, zero.
     void truncated();
     // Before fsync of `handle`: the mapping's bytes go to the file.
     void flush(const Caller& caller, Handle handle);
@@ -48,6 +50,9 @@ public:
 private:
     void write_back(uint32_t index);
     void end(uint32_t index);
+    // mm's limit of the entry's object becomes `file_size` rounded up to a page (at most the
+    // object's size); false if mm refused (the entry's limit stays).
+    bool set_limit(uint32_t index, uint64_t file_size);
 
     Vfs& m_vfs;
     FileMaps m_maps;

@@ -24,6 +24,7 @@ uint32_t FileMaps::free_entry() const {
 void FileMaps::add(uint32_t index, const Entry& entry) {
     m_entries[index] = entry;
     m_entries[index].used = true;
+    m_entries[index].limit = entry.size; // all of it, until the mapper says less
 }
 
 FileMaps::Use* FileMaps::use(uint32_t pid, uint32_t index, bool create) {
@@ -88,10 +89,10 @@ uint32_t FileMaps::users(uint32_t index) const {
 bool FileMaps::overlap(uint32_t index, uint64_t offset, uint32_t length, uint32_t* from,
                        uint32_t* to) const {
     const Entry& e = m_entries[index];
-    if (!e.used || length == 0 || offset >= e.size) return false;
+    if (!e.used || length == 0 || offset >= e.limit) return false;
     uint64_t end = offset + length;
     *from = static_cast<uint32_t>(offset);
-    *to = end > e.size ? e.size : static_cast<uint32_t>(end);
+    *to = end > e.limit ? e.limit : static_cast<uint32_t>(end);
     return true;
 }
 

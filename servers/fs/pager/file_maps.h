@@ -27,7 +27,10 @@ public:
         uint32_t object = 0;  // mm's id of the shared object
         uint32_t address = 0; // where fs maps it in its own space
         uint32_t size = 0;    // bytes, page-aligned
-        Handle handle = 0;    // fs's own handle of the file (read-write when `writable`)
+        // Where mm ends the object's pages (kMmObjectLimit): the file's size rounded up to a
+        // page, at most `size`. fs touches nothing past it (mm would refuse fs's own fault).
+        uint32_t limit = 0;
+        Handle handle = 0; // fs's own handle of the file (read-write when `writable`)
         bool writable = false;
     };
 
@@ -51,8 +54,8 @@ public:
     void exit(uint32_t pid, uint32_t* ended, uint32_t* count);
     uint32_t users(uint32_t index) const;
 
-    // The part of [offset, offset + length) of the file that entry `index` holds: true and
-    // [*from, *to) if any.
+    // The part of [offset, offset + length) of the file that entry `index` holds, up to its
+    // limit: true and [*from, *to) if any.
     bool overlap(uint32_t index, uint64_t offset, uint32_t length, uint32_t* from,
                  uint32_t* to) const;
 

@@ -165,6 +165,7 @@ FaultAnswer MemoryManager::evaluate(uint32_t client, uint32_t address, uint32_t 
     uint32_t index = c.regions.find(address);
     if (index == RegionList::kCapacity) return refused(kRefusedNoRegion);
     const Region& r = c.regions[index];
+    if (r.kind == kRegionBeyondEnd) return refused(kRefusedBeyondEnd);
     uint32_t need = access == AXO_FPAGE_W ? AXO_FPAGE_W : AXO_FPAGE_R;
     if ((r.rights & need) == 0) return refused(kRefusedProtection);
     answer.rights = r.rights;
@@ -220,6 +221,8 @@ FaultAnswer MemoryManager::evaluate(uint32_t client, uint32_t address, uint32_t 
         return answer;
     }
 
+    if (r.kind == kRegionShared && r.offset_of(answer.page) >= m_objects[r.object].limit)
+        return refused(kRefusedBeyondEnd);
     // Anonymous memory is the client's own table; shared memory the object's.
     PageTable& table = r.kind == kRegionShared ? m_objects[r.object].pages : c.pages;
     uint32_t page =
@@ -654,7 +657,7 @@ void MemoryManager::coalesce(uint32_t client) {
         const Region& b = regions[i + 1];
         bool alike = a.end == b.start && a.kind == b.kind && a.rights == b.rights &&
                      a.heap == b.heap &&
-                     (a.kind == kRegionAnonymous ||
+                     (a.kind == kRegionAnonymous || a.kind == kRegionBeyondEnd ||
                       (a.object == b.object && a.offset_of(a.end) == b.offset));
         if (!alike) {
             ++i;
@@ -809,11 +812,11 @@ Error MemoryManager::on_region_create(axo_thread_id_t from, const RegionCreateRe
     Client& c = m_clients[client];
     uint32_t size = request.size, address = request.address;
     if (size == 0 || !aligned(size) || size > kUserLimit || !aligned(request.offset) ||
-        (request.rights & ~AXO_FPAGE_RWX) != 0 || request.kind > kRegionCopy)
+        (request.rights & ~AXO_FPAGE_RWX) != 0 || request.kind > kRegionBeyondEnd)
         return Error::invalid_argument;
     if (address != 0 && !valid_range(address, size)) return Error::invalid_argument;
-    if (request.kind == kRegionAnonymous && (request.object != 0 || request.offset != 0))
-        return Error::invalid_argument;
+    bool objectless = request.kind == kRegionAnonymous || request.kind == kRegionBeyondEnd;
+    if (objectless && (request.object != 0 || request.offset != 0)) return Error::invalid_argument;
     if (request.object == 0 && request.offset != 0) return Error::invalid_argument;
     if (address == 0) {
         address = c.regions.find_gap(size, kMapBase, kMapLimit);
@@ -829,6 +832,8 @@ Error MemoryManager::on_region_create(axo_thread_id_t from, const RegionCreateRe
     uint32_t kind = object_kind(request.kind);
     if (request.kind == kRegionAnonymous) {
         if (!commit(c, pages(size))) return Error::no_space;
+    } else if (request.kind == kRegionBeyondEnd) {
+        // No memory behind it: nothing to commit, nothing to map.
     } else if (request.object != 0) {
         uint32_t index = find_object(request.object, kind);
         if (index == kMaxObjects) return Error::not_found;
@@ -853,6 +858,7 @@ Error MemoryManager::on_region_create(axo_thread_id_t from, const RegionCreateRe
         Object fresh;
         fresh.kind = kind;
         fresh.size = size;
+        fresh.limit = size;
         fresh.regions = 1;
         fresh.authorised = uint64_t{1} << client;
         if (kind == kRegionExternal) {
@@ -1216,6 +1222,33 @@ Error MemoryManager::on_object_end(axo_thread_id_t from, const ObjectEndRequest&
     m_objects[index].held = false;
     drop_object(index);
     sync();
+    return Error::ok;
+}
+
+Error MemoryManager::on_object_limit(axo_thread_id_t from, const ObjectLimitRequest& request,
+                                     ipc::Empty&) {
+    uint32_t client = 0, slot = 0;
+    if (!locate(from, client, slot)) return Error::not_found;
+    uint32_t index = request.object != 0 ? find_object(request.object, kRegionShared) : kMaxObjects;
+    if (index == kMaxObjects || m_objects[index].owner != client) return Error::not_found;
+    Object& o = m_objects[index];
+    uint32_t limit =
+        request.end >= o.size ? o.size : (request.end + kPageSize - 1) & ~(kPageSize - 1);
+    if (limit < o.limit) {
+        // Taken from every client that maps them (one mapping per page to revoke from), then
+        // freed: a page that comes back later is a new, zero one.
+        FramePool& pool = *m_frames;
+        o.pages.for_each(
+            pool, limit / kPageSize, o.limit / kPageSize,
+            [&](uint32_t, uint32_t frame) { flush_page(pool.address(frame), AXO_FPAGE_RWX); });
+        sync();
+        o.pages.for_each(pool, limit / kPageSize, o.limit / kPageSize,
+                         [&](uint32_t page, uint32_t frame) {
+                             o.pages.set(pool, page, kNoFrame, m_table_frames);
+                             pool.unref(frame);
+                         });
+    }
+    o.limit = limit;
     return Error::ok;
 }
 

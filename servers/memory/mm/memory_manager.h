@@ -154,6 +154,7 @@ public:
     ipc::Error on_object_grant(axo_thread_id_t from, const ObjectGrantRequest&, ipc::Empty&);
     ipc::Error on_object_rebind(axo_thread_id_t from, const ObjectRebindRequest&, ipc::Empty&);
     ipc::Error on_object_end(axo_thread_id_t from, const ObjectEndRequest&, ipc::Empty&);
+    ipc::Error on_object_limit(axo_thread_id_t from, const ObjectLimitRequest&, ipc::Empty&);
     ipc::Error on_pager_rebind(axo_thread_id_t from, const PagerRebindRequest&, PagerRebindReply&);
 
     // ---- The outbox
@@ -205,10 +206,11 @@ private:
     struct Object {
         uint32_t kind = 0; // 0: free slot; kRegionShared or kRegionExternal
         uint32_t id = 0;
-        uint32_t size = 0;                      // bytes
-        uint32_t regions = 0;                   // regions mapping it: it dies with the last
-        uint32_t owner = kNoClient;             // shared: the client charged for it
-        PageTable pages;                        // shared; external: kept copies
+        uint32_t size = 0;          // bytes
+        uint32_t limit = 0;         // shared: its pages end here (kMmObjectLimit), size at creation
+        uint32_t regions = 0;       // regions mapping it: it dies with the last
+        uint32_t owner = kNoClient; // shared: the client charged for it
+        PageTable pages;            // shared; external: kept copies
         axo_thread_id_t pager = AXO_NIL_THREAD; // external
         uint32_t cookie = 0, landing = 0;       // external
         uint64_t authorised = 0;                // clients (bit: index) that may map it by its id

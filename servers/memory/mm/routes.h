@@ -16,7 +16,7 @@ constexpr ipc::Route<MemoryManager> kRoutes[] = {
     ipc::route<&MemoryManager::on_fault_retry>(),   ipc::route<&MemoryManager::on_fault_wait>(),
     ipc::route<&MemoryManager::on_object_create>(), ipc::route<&MemoryManager::on_object_grant>(),
     ipc::route<&MemoryManager::on_object_rebind>(), ipc::route<&MemoryManager::on_object_end>(),
-    ipc::route<&MemoryManager::on_pager_rebind>(),
+    ipc::route<&MemoryManager::on_pager_rebind>(),  ipc::route<&MemoryManager::on_object_limit>(),
 };
 static_assert(ipc::labels_unique(kRoutes));
 

@@ -1,7 +1,8 @@
 /*
  * fs_mmap: libposix's mmap, munmap, mprotect, msync and madvise in the guest (README.md):
- * anonymous private and shared memory (across fork), private mappings of a file, faults on
- * unmapped and protected pages caught as SIGSEGV, and POSIX's errors. TAP on the console;
+ * anonymous private and shared memory (across fork), private and shared mappings of a file,
+ * faults on unmapped and protected pages caught as SIGSEGV, pages beyond the end of a mapped
+ * file as SIGBUS, and POSIX's errors. TAP on the console;
  * children report through their exit status.
  */
 #include <errno.h>
@@ -42,12 +43,13 @@ static int reap(pid_t child) {
 
 /* ---- faults: the handler leaves by siglongjmp with what it saw ---- */
 static sigjmp_buf fault_return;
-static volatile int caught_signal;
+static volatile int caught_signal, caught_code;
 static void* volatile caught_address;
 
 static void leave_fault(int signal, siginfo_t* info, void* context) {
     (void)context;
     caught_signal = signal;
+    caught_code = info->si_code;
     caught_address = info->si_addr;
     siglongjmp(fault_return, 1);
 }
@@ -295,30 +297,86 @@ static void test_file_shared(void) {
     unlink(kPath);
 }
 
-/* ftruncate while mapped: the bytes past the new end are gone from the mapping. */
+/* A touch of a page wholly beyond the end of the file is SIGBUS (BUS_ADRERR at the address);
+ * the rest of the file's last page reads zeros. */
+static void test_file_beyond_end(void) {
+    int fd = make_file(PAGE + 100);
+    ok(fd >= 0, "a file of a page and 100 bytes");
+    if (fd < 0) return;
+    static const int kinds[] = {MAP_SHARED, MAP_PRIVATE};
+    for (int k = 0; k < 2; ++k) {
+        const char* kind = kinds[k] == MAP_SHARED ? "shared" : "private";
+        char* map = mmap(NULL, 4 * PAGE, PROT_READ | PROT_WRITE, kinds[k], fd, 0);
+        ok(map != MAP_FAILED, "a %s mapping of 4 pages of it", kind);
+        if (map == MAP_FAILED) continue;
+        ok(read_faults(map + PAGE + 200) == 0 && map[PAGE + 200] == 0 && map[PAGE + 99] != 0,
+           "%s: the file's last page reads zeros after the end", kind);
+        int signal = read_faults(map + 2 * PAGE + 8);
+        ok(signal == SIGBUS && caught_code == BUS_ADRERR && caught_address == map + 2 * PAGE + 8,
+           "%s: a read of the page after it raises SIGBUS, BUS_ADRERR, at its address "
+           "(signal %d, code %d)",
+           kind, signal, caught_code);
+        signal = write_faults(map + 3 * PAGE + 4095, 'x');
+        ok(signal == SIGBUS && caught_address == map + 3 * PAGE + 4095,
+           "%s: a write to the last page too (signal %d)", kind, signal);
+        ok(munmap(map, 4 * PAGE) == 0, "%s: munmap", kind);
+    }
+    char* far = mmap(NULL, PAGE, PROT_READ, MAP_SHARED, fd, 4 * PAGE);
+    ok(far != MAP_FAILED && read_faults(far) == SIGBUS,
+       "a mapping wholly past the end: SIGBUS at its first byte");
+    if (far != MAP_FAILED) munmap(far, PAGE);
+
+    /* A process that does not catch it ends by SIGBUS. */
+    pid_t child = fork();
+    if (child == 0) {
+        signal(SIGBUS, SIG_DFL);
+        char* map = mmap(NULL, 3 * PAGE, PROT_READ, MAP_SHARED, fd, 0);
+        if (map == MAP_FAILED) _exit(2);
+        (void)*(volatile char*)(map + 2 * PAGE + 1);
+        _exit(3);
+    }
+    int status = reap(child);
+    ok(WIFSIGNALED(status) && WTERMSIG(status) == SIGBUS,
+       "a process that does not catch it is ended by SIGBUS (status %#x)", status);
+    close(fd);
+    unlink(kPath);
+}
+
+/* ftruncate while mapped: the pages past the new end are gone from the mapping (SIGBUS), the
+ * rest of the end's page reads zeros, and a file grown again has the pages back, zero. */
 static void test_file_truncated(void) {
     int fd = make_file(2 * PAGE);
     char* map =
         fd < 0 ? MAP_FAILED : mmap(NULL, 2 * PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
     ok(map != MAP_FAILED, "a shared mapping of a 2-page file");
     if (map == MAP_FAILED) return;
+    map[PAGE + 5] = 'Q';
     ok(ftruncate(fd, PAGE) == 0, "ftruncate to one page");
     ok(map[10] == 'a' + 10, "the page before the end stays");
     int signal = read_faults(map + PAGE + 5);
-    ok(signal == SIGBUS || (signal == 0 && map[PAGE + 5] == 0),
-       "a touch past the new end: SIGBUS, or zeros (signal %d)", signal);
-    printf("%sok %d - truncation revokes the pages past the end (SIGBUS) # TODO fs zeros them, "
-           "mm cannot revoke them yet\n",
-           signal == SIGBUS ? "" : "not ", ++tests);
+    ok(signal == SIGBUS && caught_code == BUS_ADRERR && caught_address == map + PAGE + 5,
+       "a touch past the new end raises SIGBUS, BUS_ADRERR, at its address (signal %d)", signal);
+    ok(write_faults(map + PAGE, 'x') == SIGBUS, "a write there too");
+    ok(ftruncate(fd, 100) == 0 && map[99] == (char)('a' + 99 % 26) && map[100] == 0 &&
+           map[PAGE - 1] == 0,
+       "ftruncate into the first page: the rest of that page reads zeros");
+    ok(ftruncate(fd, 2 * PAGE) == 0 && read_faults(map + PAGE + 5) == 0 && map[PAGE + 5] == 0,
+       "the file grown again: the page is back, zero");
+    map[PAGE + 6] = 'R';
+    char byte = 0;
+    ok(msync(map, 2 * PAGE, MS_SYNC) == 0 && pread(fd, &byte, 1, PAGE + 6) == 1 && byte == 'R',
+       "and a store there reaches the file");
+    ok(ftruncate(fd, 0) == 0 && read_faults(map) == SIGBUS, "an empty file: SIGBUS at its start");
+    ok(pwrite(fd, "grow", 4, 0) == 4 && read_faults(map) == 0 && memcmp(map, "grow", 4) == 0,
+       "a write grows it: the mapping sees the bytes");
     munmap(map, 2 * PAGE);
-    char byte = 1;
+    byte = 1;
     ok(ftruncate(fd, 2 * PAGE) == 0 && pread(fd, &byte, 1, PAGE + 5) == 1 && byte == 0,
        "the file grown again reads zeros there");
     close(fd);
     unlink(kPath);
 }
 
-/* ---- errors ---- */
 static int fails_with(void* result, int expected) {
     return result == MAP_FAILED && errno == expected;
 }
@@ -405,6 +463,7 @@ int main(void) {
     test_unmap_and_protect();
     test_file_private();
     test_file_shared();
+    test_file_beyond_end();
     test_file_truncated();
     test_errors();
 

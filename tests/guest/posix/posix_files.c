@@ -7,6 +7,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdio.h>
@@ -646,6 +647,86 @@ static void test_pipe(void) {
        "a write without a reader fails with EPIPE (SIGPIPE ignored)");
     signal(SIGPIPE, SIG_DFL);
     close(again[1]);
+    int held[2];
+    ok(pipe(held) == 0 && write(held[1], "ten bytes!", 10) == 10 &&
+           read(held[0], buffer, sizeof buffer) == 10,
+       "a read of a pipe returns what is there, not waiting for the whole count");
+    close(held[0]);
+    close(held[1]);
+}
+
+/* ---- Supplementary groups: getgrouplist from /etc/group, initgroups, setgroups, getgroups ---- */
+static void test_groups(void) {
+    int own_file = access("/etc/group", F_OK) != 0;
+    if (own_file) {
+        mkdir("/etc", 0755);
+        FILE* file = fopen("/etc/group", "w");
+        ok(file != NULL, "an /etc/group for the test");
+        if (file == NULL) return;
+        fputs("root:x:0:\nwheel:x:10:root,alice\nusers:x:100:alice,bob\nalicia:x:20:alicia\n",
+              file);
+        fclose(file);
+    }
+    ok(getgroups(0, NULL) >= 0, "getgroups(0) counts the groups (%d)", getgroups(0, NULL));
+    gid_t list[16] = {0};
+    int count = 16;
+    int got = getgrouplist("alice", 100, list, &count);
+    ok(got == 2 && count == 2 && list[0] == 100 && list[1] == 10,
+       "getgrouplist: the given group first, then the others that list the user, each once "
+       "(%d: %d, %d)",
+       got, (int)list[0], (int)list[1]);
+    count = 1;
+    ok(getgrouplist("alice", 100, list, &count) == -1 && count == 2,
+       "getgrouplist with room for one: -1 and the number needed");
+    count = 4;
+    ok(getgrouplist("nobody", 7, list, &count) == 1 && list[0] == 7,
+       "getgrouplist of a user in no group: the given one");
+    pid_t child = fork();
+    if (child == 0) {
+        gid_t mine[16] = {0};
+        int good = initgroups("alice", 100) == 0 && getgroups(16, mine) == 2 && mine[0] == 100 &&
+                   mine[1] == 10;
+        good = good && getgroups(1, mine) == -1 && errno == EINVAL;
+        gid_t many[17] = {0};
+        good = good && setgroups(17, many) == -1 && errno == EINVAL;
+        good = good && setuid(1000) == 0 && setgroups(0, NULL) == -1 && errno == EPERM;
+        good = good && getgroups(0, NULL) == 2; /* kept across setuid */
+        _exit(good ? 0 : 1);
+    }
+    int status = reap(child);
+    ok(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+       "initgroups sets them (getgroups reads them back), setgroups of 17 is EINVAL and of a "
+       "user EPERM (status %#x)",
+       status);
+    if (own_file) unlink("/etc/group");
+}
+
+/* ---- Devices fs serves move the whole count, like a regular file (not a pipe's short read) */
+static void test_device_reads(void) {
+    const size_t size = 1u << 20;
+    char* buffer = malloc(size);
+    if (buffer == NULL) {
+        ok(0, "a 1 MiB buffer");
+        return;
+    }
+    memset(buffer, 0x5a, size);
+    int zero = open("/dev/zero", O_RDONLY);
+    ssize_t got = zero < 0 ? -1 : read(zero, buffer, size);
+    size_t nonzero = 0;
+    for (size_t i = 0; i < size; ++i)
+        nonzero += buffer[i] != 0;
+    ok(got == (ssize_t)size && nonzero == 0,
+       "one read of 1 MiB from /dev/zero gives 1 MiB of zeros (%d, %u not zero)", (int)got,
+       (unsigned)nonzero);
+    close(zero);
+    int random = open("/dev/urandom", O_RDONLY);
+    got = random < 0 ? -1 : read(random, buffer, 100000);
+    ok(got == 100000, "one read of 100000 bytes from /dev/urandom gives them all (%d)", (int)got);
+    close(random);
+    int null = open("/dev/null", O_RDONLY);
+    ok(null >= 0 && read(null, buffer, size) == 0, "a read of /dev/null is end of file at once");
+    close(null);
+    free(buffer);
 }
 
 /* ---- A second thread of the process (kProcThreadCreate) has a session of its own ---- */
@@ -698,6 +779,8 @@ void test_files(void) {
     test_stdio();
     test_second_thread();
     test_fork_shares_offset();
+    test_device_reads();
+    test_groups();
     test_pipe();
     test_locks();
 }
