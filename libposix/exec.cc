@@ -40,16 +40,17 @@ const char* g_script_argv[kMaxScriptArguments + 4];
 char g_interpreter[kMaxInterpreterDepth][kHeadBytes];
 
 // fs's client, made anew in a forked child: the session (fs's buffer mapped into g_window) is
-// the thread's that attached, and a child's thread is another.
+// the thread's that attached, and a child's thread is another (known by its id: no request to
+// proc for the pid, which a fork's child has not asked for yet).
 alignas(file::Client) uint8_t g_client[sizeof(file::Client)];
 file::Client* g_fs = nullptr;
-uint32_t g_fs_pid = 0;
+axo_thread_id_t g_fs_thread = AXO_NIL_THREAD;
 
 file::Client& fs_client() {
-    uint32_t pid = my_pid();
-    if (g_fs == nullptr || g_fs_pid != pid) {
+    axo_thread_id_t self = axo_my_utcb()->my_id;
+    if (g_fs == nullptr || g_fs_thread != self) {
         g_fs = new (g_client) file::Client(g_window);
-        g_fs_pid = pid;
+        g_fs_thread = self;
     }
     return *g_fs;
 }

@@ -54,6 +54,13 @@ bool restart_after_handler();
 uint32_t handlers_run();
 // Takes and runs every deliverable signal now (a call of the process's own made them so).
 void deliver_pending();
+// A signal the process sends itself (kill of its own pid): runs its handler here, before kill
+// returns, as proc would have had it diverted — when the caller is the thread signals go to, the
+// signal is caught and not blocked, and its generation changes nothing else at proc (not SIGCONT
+// or a stop signal). False: nothing ran, proc must have the signal.
+bool deliver_here(int signal);
+// A fork's child: its one thread (the one that forked) is the one signals go to.
+void receive_signals_after_fork();
 // Called by a running handler: `signals` stay blocked when it returns, added to the mask it
 // restores (sigwait's handler: one signal taken, the others of its set left pending).
 void keep_blocked_after_handler(uint32_t signals);

@@ -35,18 +35,6 @@ bool identify(proc::IdentifyReply& reply) {
     return true;
 }
 
-// ---- fork ----
-// proc starts the child's one thread at an ip and sp the parent names (interfaces/process,
-// kProcFork): here, fork_child on a stack of its own in .bss, whose copy the child has. It jumps
-// back into fork's frame — in the child's copy of the parent's stack — through the jmp_buf the
-// parent filled before asking, so fork returns a second time, with 0.
-jmp_buf g_fork_return;
-alignas(16) char g_fork_stack[1024];
-
-[[noreturn]] void fork_child() {
-    longjmp(g_fork_return, 1);
-}
-
 // What proc's ExitReason/WaitReply encodes in newlib's wait status: wait_status.h.
 
 } // namespace
@@ -60,7 +48,10 @@ uint32_t my_pid() {
 }
 
 void forget_after_fork() {
-    g_pid = 0;
+    // Every page the child writes is a copy-on-write fault (and one more in the parent when it
+    // writes that page again): what is already right is left as it is.
+    if (g_pid != 0) g_pid = 0;
+    receive_signals_after_fork();
     forget_timer_after_fork();
     forget_files_after_fork();
 }
@@ -173,17 +164,24 @@ int setegid(gid_t gid) {
     return set_credential(proc::kSetEffectiveGid, gid);
 }
 
+// proc starts the child's one thread at an ip and sp the parent names (interfaces/process,
+// kProcFork): here, longjmp back into this frame — in the child's copy of the parent's stack —
+// through the jmp_buf the parent filled before asking, so fork returns a second time, with 0.
+// The child enters longjmp as if called: at sp, what a call would have pushed (a return address
+// it never uses, then its two arguments), built in this frame too, so that neither the child
+// nor the parent writes a page for it alone (each such page is a copy-on-write fault).
 pid_t fork(void) {
-    if (setjmp(posix::g_fork_return) != 0) {
+    jmp_buf resume;
+    if (setjmp(resume) != 0) {
         posix::forget_after_fork();
         return 0;
     }
-    // The child's stack: the top of g_fork_stack, with room for the return address a function
-    // entered by jump expects (it never returns), 16-byte aligned as gcc assumes.
-    uint32_t sp = reinterpret_cast<uint32_t>(posix::g_fork_stack + sizeof posix::g_fork_stack) - 16;
+    const uint32_t call_frame[3] = {0, reinterpret_cast<uint32_t>(&resume[0]), 1};
+    void (*resume_child)(jmp_buf, int) = &longjmp;
     proc::SpawnReply reply{};
-    ipc::Error error = call_proc(
-        proc::ForkRequest{reinterpret_cast<uint32_t>(&posix::fork_child), sp}, reply, false);
+    ipc::Error error = call_proc(proc::ForkRequest{reinterpret_cast<uint32_t>(resume_child),
+                                                   reinterpret_cast<uint32_t>(call_frame)},
+                                 reply, false);
     if (error == ipc::Error::no_space) return fail_errno(EAGAIN);
     if (error == ipc::Error::unsupported) return fail_errno(ENOSYS);
     if (error != ipc::Error::ok) return fail(error);
@@ -215,6 +213,10 @@ pid_t wait(int* status) {
 
 int kill(pid_t pid, int signal) {
     if (signal < 0 || signal > static_cast<int>(proc::kMaxSignal)) return fail_errno(EINVAL);
+    // A caught signal to itself need not go to proc and come back as a diversion.
+    if (pid > 0 && signal != 0 && static_cast<uint32_t>(pid) == posix::my_pid() &&
+        posix::deliver_here(signal))
+        return 0;
     ipc::Empty reply;
     ipc::Error error = call_proc(
         proc::KillRequest{static_cast<int32_t>(pid), static_cast<uint32_t>(signal)}, reply, false);

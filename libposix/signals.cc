@@ -28,6 +28,19 @@ Dispositions g_dispositions;
 uint32_t g_mask;
 bool g_reported; // proc has the entry (and the state) since the first report
 bool g_restart;  // the last handler that ran had SA_RESTART
+// The UTCB of the thread signals are delivered to: the one main runs on, or a fork's child's.
+axo_utcb_t* g_signal_utcb;
+
+// Constructors run in crt0, on the first thread.
+__attribute__((constructor)) void note_signal_thread() {
+    g_signal_utcb = axo_my_utcb();
+}
+
+// Signals whose generation changes other pending signals at proc (SIGCONT discards pending
+// stops, a stop signal discards a pending SIGCONT): never delivered here without proc.
+constexpr uint32_t kGeneratedAtProcOnly =
+    proc::signal_bit(proc::kSignalContinue) | proc::signal_bit(proc::kSignalTerminalStop) |
+    proc::signal_bit(proc::kSignalTerminalIn) | proc::signal_bit(proc::kSignalTerminalOut);
 
 // Handlers run so far (poll: one ran before its wait began).
 uint32_t g_handlers_run;
@@ -169,6 +182,25 @@ void deliver_pending() {
         if (taken.signal == 0) return;
         if (run_handler(taken, nullptr) == 0) return;
     }
+}
+
+void receive_signals_after_fork() {
+    // Usually the same UTCB as the parent's first thread: then no write (a copy-on-write fault).
+    if (g_signal_utcb != axo_my_utcb()) g_signal_utcb = axo_my_utcb();
+}
+
+bool deliver_here(int signal) {
+    if (!valid_signal(signal) || !g_reported || axo_my_utcb() != g_signal_utcb) return false;
+    uint32_t bit = proc::signal_bit(static_cast<uint32_t>(signal));
+    if ((g_mask & bit) != 0 || (g_dispositions.caught & bit) == 0 ||
+        (kGeneratedAtProcOnly & bit) != 0)
+        return false;
+    // As proc's take would have handed it out; code 0 is SI_USER. run_handler reports the
+    // handler's mask and the one restored, so proc's copy of the mask is right all along.
+    proc::SignalTakeReply taken{};
+    taken.signal = static_cast<uint32_t>(signal);
+    if (run_handler(taken, nullptr) != 0) deliver_pending();
+    return true;
 }
 
 } // namespace posix

@@ -158,8 +158,10 @@ bool start_timer() {
 void forget_timer_after_fork() {
     // POSIX: the child has no alarm and no interval timer; and the parent's timer thread is not
     // in its copy.
-    g_timer = AXO_NIL_THREAD;
-    store_timer(0, 0);
+    // Only what is set is cleared: a write is a copy-on-write fault of the child's. Plain
+    // reads: no timer thread runs in the child (and a 64-bit atomic load, cmpxchg8b, writes).
+    if (g_timer != AXO_NIL_THREAD) g_timer = AXO_NIL_THREAD;
+    if (g_alarm_deadline != 0 || g_alarm_interval != 0) store_timer(0, 0);
 }
 
 namespace {

@@ -71,7 +71,11 @@ ipc::Error Server::on_poll(axo_thread_id_t from, const file::PollRequest& reques
     // Copied first: the client can change its buffer at any time.
     file::PollItem items[file::kPollMaxItems];
     __builtin_memcpy(items, buffer, request.count * sizeof(file::PollItem));
-    Interest interests[file::kPollMaxItems * 2];
+    // Filled up to interest_count only: raw storage, since an array of Interest would be
+    // zeroed whole (1 KiB) on every request, most of which name one or a few handles.
+    // Interest is an aggregate, so the assignments in readiness_of create its objects.
+    alignas(Interest) unsigned char interest_storage[sizeof(Interest) * file::kPollMaxItems * 2];
+    Interest* interests = reinterpret_cast<Interest*>(interest_storage);
     uint32_t interest_count = 0;
     for (uint32_t i = 0; i < request.count; ++i) {
         uint32_t added = 0;

@@ -627,6 +627,51 @@ TEST_F(MmMemoryManagerTest, DuplicateSharesPagesUntilAWriteCopiesThem) {
     EXPECT_EQ(stats().cow_copies, 2u);
 }
 
+TEST_F(MmMemoryManagerTest, ADuplicateTakesWOnlyFromPagesMappedWritableSinceTheLast) {
+    ASSERT_EQ(attach(kA), Error::ok);
+    ASSERT_EQ(attach(kB), Error::ok);
+    ASSERT_EQ(attach(kC), Error::ok);
+    ASSERT_EQ(anon(kA, 0x400000, 4), Error::ok);
+    FaultAnswer pages[3];
+    for (uint32_t i = 0; i < 3; ++i)
+        pages[i] = write(kA, 0x400000 + i * kPageSize);
+    ASSERT_EQ(duplicate(kRoot, kA, kB), Error::ok);
+    ASSERT_EQ(detach(kB), Error::ok); // A's frames are its own again, mapped read-only
+    // A reads page 0 (its last reference: mapped with W again) and writes page 1; page 2 stays
+    // read-only since the first duplicate.
+    FaultAnswer read_again = read(kA, 0x400000);
+    EXPECT_EQ(read_again.rights, kRW);
+    EXPECT_EQ(write(kA, 0x401000).source, pages[1].source);
+    m_flushes.clear();
+    uint32_t shared = 0;
+    ASSERT_EQ(duplicate(kRoot, kA, kC, &shared), Error::ok);
+    EXPECT_EQ(shared, 3u);
+    ASSERT_EQ(m_flushes.size(), 2u);
+    EXPECT_TRUE(flushed(axo_fpage(pages[0].source, 12, kW)));
+    EXPECT_TRUE(flushed(axo_fpage(pages[1].source, 12, kW)));
+    // Still copy-on-write on both sides for all three.
+    EXPECT_EQ(read(kA, 0x402000).rights, kR);
+    EXPECT_NE(write(kC, 0x402000).source, pages[2].source);
+}
+
+TEST_F(MmMemoryManagerTest, ADuplicateAfterMoreWritablePagesThanItListsTakesWFromAll) {
+    constexpr uint32_t kMany = MemoryManager::kWritableFrames + 8;
+    ASSERT_EQ(attach(kA), Error::ok);
+    ASSERT_EQ(attach(kC), Error::ok);
+    ASSERT_EQ(anon(kA, 0x400000, kMany), Error::ok);
+    for (uint32_t i = 0; i < kMany; ++i)
+        (void)write(kA, 0x400000 + i * kPageSize);
+    m_flushes.clear();
+    ASSERT_EQ(duplicate(kRoot, kA, kC), Error::ok);
+    EXPECT_EQ(m_flushes.size(), kMany);
+    // The list starts again empty: a second duplicate with nothing written flushes nothing.
+    ASSERT_EQ(detach(kC), Error::ok);
+    ASSERT_EQ(attach(kC), Error::ok);
+    m_flushes.clear();
+    ASSERT_EQ(duplicate(kRoot, kA, kC), Error::ok);
+    EXPECT_EQ(m_flushes.size(), 0u);
+}
+
 TEST_F(MmMemoryManagerTest, DuplicateChecksItsArguments) {
     ASSERT_EQ(attach(kA), Error::ok);
     ASSERT_EQ(attach(kB, 2), Error::ok);

@@ -187,6 +187,7 @@ FaultAnswer MemoryManager::evaluate(uint32_t client, uint32_t address, uint32_t 
                 ++c.resident;
                 ++m_counters.copies;
                 kept = copy;
+                if (answer.rights & AXO_FPAGE_W) note_writable(c, copy);
             } else {
                 answer.rights &= ~AXO_FPAGE_W;
             }
@@ -252,9 +253,15 @@ FaultAnswer MemoryManager::evaluate(uint32_t client, uint32_t address, uint32_t 
             answer.rights &= ~AXO_FPAGE_W;
         }
     }
+    if (r.kind != kRegionShared && (answer.rights & AXO_FPAGE_W)) note_writable(c, frame);
     answer.kind = FaultAnswer::map;
     answer.source = pool.address(frame);
     return answer;
+}
+
+void MemoryManager::note_writable(Client& c, uint32_t frame) {
+    if (c.writable_count < kWritableFrames) c.writable[c.writable_count] = frame;
+    if (c.writable_count <= kWritableFrames) ++c.writable_count; // kWritableFrames + 1: all
 }
 
 FaultAnswer MemoryManager::refuse(uint32_t client, uint32_t slot, uint32_t address, uint32_t ip,
@@ -322,6 +329,7 @@ uint32_t MemoryManager::complete_copy(axo_thread_id_t thread, const FaultAnswer&
         if (!keep) ++c.resident;
         ++m_counters.copies;
     }
+    if (!keep && (answer.rights & AXO_FPAGE_W)) note_writable(c, frame);
     // mm keeps no mapping of the pager's page: its copy is the client's now.
     m_flusher.flush(m_flusher.context, axo_fpage(answer.source, kPageBits, AXO_FPAGE_RWX), true);
     m_flush_pending = true;
@@ -993,10 +1001,18 @@ Error MemoryManager::on_duplicate(axo_thread_id_t from, const DuplicateRequest& 
         sync();
         return Error::no_memory;
     }
-    // From now on a write in either space must fault: the source loses W on every page.
-    s.pages.for_each(pool, 0, PageTable::kPages, [&](uint32_t, uint32_t frame) {
-        flush_page(pool.address(frame), AXO_FPAGE_W);
-    });
+    // From now on a write in either space must fault: the source loses W on every page that
+    // has it — those mapped writable since its last duplicate (the others lost W then, and
+    // every answer since that gave W is listed), or all when they were too many to list.
+    if (s.writable_count > kWritableFrames) {
+        s.pages.for_each(pool, 0, PageTable::kPages, [&](uint32_t, uint32_t frame) {
+            flush_page(pool.address(frame), AXO_FPAGE_W);
+        });
+    } else {
+        for (uint32_t i = 0; i < s.writable_count; ++i)
+            flush_page(pool.address(s.writable[i]), AXO_FPAGE_W);
+    }
+    s.writable_count = 0;
     sync();
     d.heap_base = s.heap_base;
     d.brk = s.brk;

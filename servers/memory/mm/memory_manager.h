@@ -82,6 +82,9 @@ public:
     static constexpr uint32_t kMaxClients = 330;
     static_assert(kMaxClients < 65536, "m_client_of holds client index + 1 in 16 bits");
     static constexpr uint32_t kThreadsPerClient = 32;
+    // Frames of a client's own table listed as mapped with W since its last duplicate; beyond
+    // that many a duplicate takes W from all its frames.
+    static constexpr uint32_t kWritableFrames = 32;
     // proc makes one per process (its stack's top page) and one per program module.
     static constexpr uint32_t kMaxObjects = 512;
     // Every outstanding fault may be answered by one message (a pager's answer to one, the
@@ -193,6 +196,11 @@ private:
         uint32_t heap_base = 0, brk = 0;
         RegionList regions;
         PageTable pages; // anonymous memory
+        // Frames of `pages` mapped to it with W since its last duplicate (or its start): all
+        // that a duplicate must take W from — the others are mapped read-only already, or not
+        // at all. More than kWritableFrames: too many to list, all of them.
+        uint32_t writable[kWritableFrames] = {};
+        uint32_t writable_count = 0;
     };
     // A fault forwarded to an external pager, until the pager answers or time is up.
     struct Forward {
@@ -259,6 +267,8 @@ private:
     uint32_t pagers_object(axo_thread_id_t from, uint32_t id) const;
     uint32_t landing_for(uint32_t size) const;
     void flush_page(uint32_t address, uint32_t rights);
+    // A fault answer maps `frame` of the client's own table with W (writable, above).
+    static void note_writable(Client& c, uint32_t frame);
     void flush_range(uint32_t address, uint32_t size, uint32_t rights, bool own = false);
     void coalesce(uint32_t client);
     void clear_memory(uint32_t client, bool gone = false);

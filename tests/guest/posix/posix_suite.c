@@ -96,6 +96,24 @@ static void leave_fault(int signal, siginfo_t* info, void* context) {
     siglongjmp(fault_return, 1);
 }
 
+/* SIGUSR1's handler raises SIGUSR2, which its sa_mask blocks: what SIGUSR2's handler saw. */
+static volatile sig_atomic_t in_usr1, usr2_count, usr2_seen_in_usr1, usr2_pending_in_usr1,
+    usr2_ran_in_usr1;
+static void count_usr2(int signal) {
+    (void)signal;
+    ++usr2_count;
+    if (in_usr1) usr2_ran_in_usr1 = 1;
+}
+static void raise_usr2(int signal) {
+    (void)signal;
+    in_usr1 = 1;
+    raise(SIGUSR2);
+    usr2_seen_in_usr1 = usr2_count;
+    sigset_t pending;
+    usr2_pending_in_usr1 = sigpending(&pending) == 0 && sigismember(&pending, SIGUSR2);
+    in_usr1 = 0;
+}
+
 static void reset_caught(void) {
     caught_signal = 0;
     caught_count = 0;
@@ -367,6 +385,48 @@ static void test_signals(void) {
     result = sigsuspend(&open);
     ok(result == -1 && errno == EINTR && caught_count == 1, "sigsuspend with it pending");
     sigprocmask(SIG_UNBLOCK, &block, NULL);
+
+    /* A signal the running handler's sa_mask blocks, raised in it, waits for its return. */
+    install(SIGUSR2, count_usr2, 0);
+    struct sigaction masking;
+    memset(&masking, 0, sizeof masking);
+    masking.sa_handler = raise_usr2;
+    sigemptyset(&masking.sa_mask);
+    sigaddset(&masking.sa_mask, SIGUSR2);
+    sigaction(SIGUSR1, &masking, NULL);
+    usr2_count = 0;
+    ok(raise(SIGUSR1) == 0 && usr2_seen_in_usr1 == 0 && usr2_pending_in_usr1 && !usr2_ran_in_usr1,
+       "a signal of the handler's sa_mask raised in the handler stays pending there");
+    ok(usr2_count == 1, "and runs its handler once that handler returned, before raise returns");
+    sigprocmask(SIG_SETMASK, NULL, &mask);
+    ok(!sigismember(&mask, SIGUSR1) && !sigismember(&mask, SIGUSR2), "both unblocked after");
+    install(SIGUSR1, note, 0); /* the actions the tests after these expect */
+    install(SIGUSR2, SIG_IGN, 0);
+
+    /* A caught SIGCONT raised by the process discards its pending stop signals (POSIX). */
+    child = fork();
+    if (child == 0) {
+        sigset_t stop, seen;
+        sigemptyset(&stop);
+        sigaddset(&stop, SIGTSTP);
+        sigprocmask(SIG_BLOCK, &stop, NULL);
+        raise(SIGTSTP);
+        if (sigpending(&seen) != 0 || !sigismember(&seen, SIGTSTP)) _exit(1);
+        reset_caught();
+        install(SIGCONT, note, 0);
+        raise(SIGCONT);
+        if (caught_count != 1) _exit(2);
+        if (sigpending(&seen) != 0 || sigismember(&seen, SIGTSTP)) _exit(3);
+        sigprocmask(SIG_UNBLOCK, &stop, NULL); /* a pending SIGTSTP would stop it here */
+        _exit(0);
+    }
+    result = waitpid(child, &status, WUNTRACED);
+    ok(result == child && WIFEXITED(status) && WEXITSTATUS(status) == 0,
+       "a caught SIGCONT raised by the process discards its pending SIGTSTP (%#x)", status);
+    if (result == child && WIFSTOPPED(status)) {
+        kill(child, SIGKILL);
+        reap(child);
+    }
 }
 
 static void test_interruptions(void) {
