@@ -22,6 +22,7 @@ int32_t ReadinessTable::find(axo_thread_id_t thread) const {
 void ReadinessTable::end(uint32_t index) {
     Registration& r = m_registrations[index];
     if (r.state == Registration::State::due) --m_due;
+    --m_registered;
     r = Registration{};
     for (InterestSlot& slot : m_interests)
         if (slot.object.valid() && slot.registration == index) {
@@ -52,6 +53,7 @@ Error ReadinessTable::arm(axo_thread_id_t thread, uint32_t owner, uint32_t bit,
     uint32_t index = static_cast<uint32_t>(free_registration());
     Registration& r = m_registrations[index];
     r.state = Registration::State::armed;
+    ++m_registered;
     r.thread = thread;
     r.owner = owner;
     r.bits = 1u << bit;

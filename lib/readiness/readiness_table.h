@@ -105,6 +105,8 @@ public:
     // ends. False when none is due.
     bool take_notification(ReadinessNotification* out);
     bool has_notifications() const { return m_due != 0; }
+    // Whether any thread is registered, armed or due (O(1): servers ask before every receive).
+    bool anyone_registered() const { return m_registered != 0; }
 
     // For tests and statistics.
     uint32_t registrations() const; // armed or due
@@ -119,6 +121,7 @@ private:
     std::span<InterestSlot> m_interests;
     ipc::Liveness m_liveness;
     uint32_t m_due = 0;
+    uint32_t m_registered = 0; // registrations armed or due
     uint32_t m_stamp = 0; // the next Registration::order
     uint32_t m_used_interests = 0;
 };

@@ -225,6 +225,7 @@ private:
     DeviceFileSystem* m_devfs = nullptr;
     uint8_t* m_rings = nullptr;
     PipeSlot m_pipes[kPipes];
+    uint32_t m_pipes_used = 0; // slots with `used` set
     PipeEnds m_ends[kMaxOpenFiles];
     ipc::PendingRequests<PipeWait, kPipeWaiters> m_pending;
     ReadinessTable::Registration m_poll_registrations[kPollers];
@@ -233,6 +234,7 @@ private:
     ipc::Sessions<kSessions> m_sessions{file::kBufferLog2, ipc::WhenFull::take_least_recent};
     Known m_known[kKnown] = {};
     uint32_t m_next_known = 0;
+    uint32_t m_last_known = 0; // where the last caller was found
     bool m_subscribed = false;
     char m_first[kPathMax];
     char m_second[kPathMax];

@@ -43,7 +43,7 @@ void Server::serve_pipes(uint8_t* rings) {
 bool Server::anyone_waits() const {
     // A parked request may wait for a process to end (a writer that exits without closing), and
     // so may a lock wait or a poll.
-    return !m_pending.empty() || !m_lock_waits.empty() || m_readiness.registrations() != 0;
+    return !m_pending.empty() || !m_lock_waits.empty() || m_readiness.anyone_registered();
 }
 
 int32_t Server::take_pipe_slot() {
@@ -52,6 +52,7 @@ int32_t Server::take_pipe_slot() {
         if (m_pipes[i].used) continue;
         m_pipes[i].pipe.reset({m_rings + i * kPipeCapacity, kPipeCapacity});
         m_pipes[i].used = true;
+        ++m_pipes_used;
         m_pipes[i].fifo = false;
         m_pipes[i].node = Node{};
         m_pipes[i].pipe.watch(&m_readiness, pipe_object(i, PipeEnd::read),
@@ -125,6 +126,12 @@ void Server::abandon_process(uint32_t pid) {
 // ---- Waking ---------------------------------------------------------------------------------
 
 void Server::settle_pipes() {
+    // Most requests touch no pipe: with none in use nothing can be woken or freed, and only
+    // what a process's exit ended in the readiness table may be due.
+    if (m_pipes_used == 0) {
+        if (m_readiness.has_notifications()) send_readiness();
+        return;
+    }
     auto buffer = [&](axo_thread_id_t client) -> std::span<uint8_t> {
         uint32_t slot = 0;
         if (m_sessions.find(client, &slot) == nullptr) return {};
@@ -158,6 +165,7 @@ void Server::settle_pipes() {
     for (uint32_t i = 0; i < kPipes; ++i) {
         if (!m_pipes[i].used || !m_pipes[i].pipe.unused()) continue;
         m_pipes[i].used = false;
+        --m_pipes_used;
         (void)m_readiness.object_gone(pipe_object(i, PipeEnd::read));
         (void)m_readiness.object_gone(pipe_object(i, PipeEnd::write));
     }
@@ -202,6 +210,7 @@ ipc::Error Server::on_pipe(axo_thread_id_t from, const file::PipeRequest& reques
                                            &read_end, &write_end);
         error != ipc::Error::ok) {
         m_pipes[slot].used = false;
+        --m_pipes_used;
         return error;
     }
     Pipe& pipe = m_pipes[slot].pipe;

@@ -154,6 +154,7 @@ Error Ext2FileSystem::mount(const Ext2MountOptions& options) {
     for (Reference& reference : m_references) {
         reference = Reference{};
     }
+    m_reference_end = 0;
     if (!m_read_only) {
         m_super.state = static_cast<uint16_t>(m_super.state & ~ext2::kStateValid);
         m_super.mnt_count = static_cast<uint16_t>(m_super.mnt_count + 1);
@@ -222,6 +223,7 @@ Error Ext2FileSystem::unmount() {
         for (Reference& reference : m_references) {
             reference = Reference{};
         }
+        m_reference_end = 0;
         m_super.state = m_mount_state;
         m_super.wtime = static_cast<uint32_t>(m_clock.now().seconds);
         m_super_dirty = true;
@@ -588,12 +590,20 @@ Error Ext2FileSystem::store_inode(const LoadedInode& inode) {
 }
 
 bool Ext2FileSystem::referenced(uint32_t inode) const {
-    for (const Reference& reference : m_references) {
+    for (const Reference& reference : m_references.first(m_reference_end)) {
         if (reference.inode == inode && reference.count > 0) {
             return true;
         }
     }
     return false;
+}
+
+void Ext2FileSystem::mark_unlinked(uint32_t inode) {
+    for (Reference& reference : m_references.first(m_reference_end)) {
+        if (reference.inode == inode && reference.count > 0) {
+            reference.unlinked = true;
+        }
+    }
 }
 
 Error Ext2FileSystem::live_inode(InodeNumber number, LoadedInode* out) {
@@ -904,15 +914,18 @@ Error Ext2FileSystem::drop_link(LoadedInode& inode) {
         --inode.core.links_count;
     }
     touch(inode, false, true);
-    if (inode.core.links_count == 0 && !referenced(inode.number)) {
-        return release_inode_storage(inode);
+    if (inode.core.links_count == 0) {
+        if (!referenced(inode.number)) {
+            return release_inode_storage(inode);
+        }
+        mark_unlinked(inode.number);
     }
     return store_inode(inode);
 }
 
 void Ext2FileSystem::retain(InodeNumber number) {
     Reference* free_slot = nullptr;
-    for (Reference& reference : m_references) {
+    for (Reference& reference : m_references.first(m_reference_end)) {
         if (reference.count > 0 && reference.inode == number.value) {
             ++reference.count;
             return;
@@ -921,20 +934,30 @@ void Ext2FileSystem::retain(InodeNumber number) {
             free_slot = &reference;
         }
     }
+    if (free_slot == nullptr && m_reference_end < m_references.size()) {
+        free_slot = &m_references[m_reference_end++];
+    }
     if (free_slot != nullptr) {
         free_slot->inode = number.value;
         free_slot->count = 1;
+        free_slot->unlinked = false;
     }
 }
 
 void Ext2FileSystem::release(InodeNumber number) {
-    for (Reference& reference : m_references) {
+    for (Reference& reference : m_references.first(m_reference_end)) {
         if (reference.count > 0 && reference.inode == number.value) {
             if (--reference.count > 0) {
                 return;
             }
+            // Only an inode that lost its last name while referenced has anything to free: a
+            // close of a file with names reads nothing.
+            bool unlinked = reference.unlinked;
             reference = Reference{};
-            if (!m_mounted || m_read_only) {
+            while (m_reference_end > 0 && m_references[m_reference_end - 1].count == 0) {
+                --m_reference_end;
+            }
+            if (!unlinked || !m_mounted || m_read_only) {
                 return;
             }
             LoadedInode inode;
@@ -1952,6 +1975,7 @@ Error Ext2FileSystem::drop_directory(LoadedInode& inode) {
     if (!referenced(inode.number)) {
         return release_inode_storage(inode);
     }
+    mark_unlinked(inode.number);
     Error error = truncate_blocks(inode, 0);
     set_inode_size(inode, 0);
     if (Error stored = store_inode(inode); stored != Error::ok) {

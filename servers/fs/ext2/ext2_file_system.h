@@ -32,6 +32,7 @@ public:
     struct Reference {
         uint32_t inode = 0;
         uint32_t count = 0;
+        bool unlinked = false; // its last name went while referenced: freed at the last release
     };
 
     Ext2FileSystem(BlockCache& cache, Clock& clock, std::span<Reference> references);
@@ -53,6 +54,7 @@ public:
     bool was_clean() const { return m_was_clean; }
     // Read-only because asked or because of an unknown ro_compat feature.
     bool read_only() const override { return m_read_only; }
+    bool names_stable() const override { return true; }
     InodeNumber root() const override { return InodeNumber{ext2::kRootInode}; }
     const ext2::Superblock& superblock() const { return m_super; }
 
@@ -110,6 +112,8 @@ private:
     Error live_inode(InodeNumber number, LoadedInode* out);
     Error live_directory(InodeNumber number, LoadedInode* out);
     bool referenced(uint32_t inode) const;
+    // Records that a referenced inode lost its last name (its storage goes at the last release).
+    void mark_unlinked(uint32_t inode);
     uint64_t inode_size(const LoadedInode& inode) const;
     void set_inode_size(LoadedInode& inode, uint64_t size);
     void fill_attributes(const LoadedInode& inode, Attributes* out) const;
@@ -171,6 +175,9 @@ private:
     BlockCache& m_cache;
     Clock& m_clock;
     std::span<Reference> m_references;
+    // Every entry from here on is free: retain, release and referenced look only below it (a
+    // few inodes are referenced at a time; the table is sized for the worst case).
+    size_t m_reference_end = 0;
     ext2::Superblock m_super{};
     bool m_mounted = false;
     bool m_read_only = false;

@@ -40,6 +40,7 @@ public:
 
     InodeNumber root() const override { return InodeNumber{1}; }
     bool read_only() const override { return m_read_only; }
+    bool names_stable() const override { return true; }
     Error statistics(FileSystemStatistics* out) override;
     Error get_attributes(InodeNumber inode, Attributes* out) override;
     Error set_attributes(InodeNumber inode, const AttributeChanges& changes,

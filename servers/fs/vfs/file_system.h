@@ -192,6 +192,11 @@ class FileSystem {
 public:
     virtual InodeNumber root() const = 0;
     virtual bool read_only() const = 0;
+    // Whether its names and its inodes' types, permissions and owners change only through the
+    // operations below (ext2, tmpfs): then the VFS may keep them in its name cache
+    // (name_cache.h). False for file systems whose tree changes by itself (procfs's processes,
+    // devfs's registered devices).
+    virtual bool names_stable() const { return false; }
     virtual Error statistics(FileSystemStatistics* out) = 0;
 
     // Errors (besides io_error everywhere): not_found (no such inode, or freed).

@@ -77,6 +77,15 @@ private:
     bool m_found = false;
 };
 
+Attributes permission_view(const NodeAttributes& node) {
+    Attributes attributes;
+    attributes.mode = node.mode;
+    attributes.uid = node.uid;
+    attributes.gid = node.gid;
+    attributes.device = node.device;
+    return attributes;
+}
+
 } // namespace
 
 // ---- Mounts ---------------------------------------------------------------------------------
@@ -95,7 +104,9 @@ bool Vfs::is_mount_point(const Node& node) const {
 
 Error Vfs::mount_root(FileSystem& file_system, bool read_only) {
     if (m_mounts[0].file_system != nullptr) return Error::busy;
-    m_mounts[0] = Mount{&file_system, read_only || file_system.read_only(), 0, InodeNumber{}, 0};
+    names_changed();
+    m_mounts[0] = Mount{&file_system, read_only || file_system.read_only(), 0, InodeNumber{}, 0,
+                        file_system.names_stable()};
     return Error::ok;
 }
 
@@ -110,8 +121,9 @@ Error Vfs::mount(const Caller& caller, std::string_view path, FileSystem& file_s
     if (is_mount_root(node) || is_mount_point(node)) return Error::busy;
     for (uint32_t i = 1; i < kMaxMounts; ++i) {
         if (m_mounts[i].file_system != nullptr) continue;
-        m_mounts[i] =
-            Mount{&file_system, read_only || file_system.read_only(), node.mount, node.inode, 0};
+        names_changed();
+        m_mounts[i] = Mount{&file_system, read_only || file_system.read_only(), node.mount,
+                            node.inode,   0,           file_system.names_stable()};
         retain(node); // the covered directory stays while the mount sits on it
         return Error::ok;
     }
@@ -128,6 +140,7 @@ Error Vfs::umount(const Caller& caller, std::string_view path, FileSystem** unmo
     (void)mount.file_system->sync();
     if (unmounted != nullptr) *unmounted = mount.file_system;
     Node covered{mount.parent, mount.on};
+    names_changed();
     mount = Mount{};
     release(covered);
     return Error::ok;
@@ -323,7 +336,17 @@ Error Vfs::step(const Node& directory, std::string_view name, Node* out) {
         return Error::ok;
     }
     InodeNumber child;
-    VFS_TRY(fs_of(directory).lookup(directory.inode, name, &child));
+    const bool cached = m_mounts[directory.mount].cached;
+    NameCache::Found found = cached ? m_names.find(directory.mount, directory.inode, name, &child)
+                                    : NameCache::Found::unknown;
+    if (found == NameCache::Found::absent) return Error::not_found;
+    if (found == NameCache::Found::unknown) {
+        Error error = fs_of(directory).lookup(directory.inode, name, &child);
+        if (cached && (error == Error::ok || error == Error::not_found))
+            m_names.remember(directory.mount, directory.inode, name,
+                             error == Error::ok ? child : InodeNumber{});
+        VFS_TRY(error);
+    }
     Node node{directory.mount, child};
     for (bool crossed = true; crossed;) {
         crossed = false;
@@ -375,10 +398,11 @@ Error Vfs::walk(const Caller& caller, Node start, std::string_view path, bool fo
         bool last = rest == length;
         bool trailing = last && end < length;
 
-        Attributes directory;
-        VFS_TRY(attributes(current, &directory));
+        NodeAttributes directory;
+        VFS_TRY(node_attributes(current, &directory));
         if (!is_directory(directory.mode)) return Error::not_directory;
-        if (!permitted(caller.credentials, directory, kMayExecute)) return Error::access_denied;
+        if (!permitted(caller.credentials, permission_view(directory), kMayExecute))
+            return Error::access_denied;
         if (last && stop_before_last) {
             parent->directory = current;
             parent->name = name;
@@ -387,8 +411,8 @@ Error Vfs::walk(const Caller& caller, Node start, std::string_view path, bool fo
         }
         Node next;
         VFS_TRY(step(current, name, &next));
-        Attributes attributes_of_next;
-        VFS_TRY(attributes(next, &attributes_of_next));
+        NodeAttributes attributes_of_next;
+        VFS_TRY(node_attributes(next, &attributes_of_next));
         if (is_symlink(attributes_of_next.mode) && (!last || follow || trailing)) {
             if (++links > kMaxSymlinks) return Error::symlink_loop;
             uint32_t target = 0;
@@ -408,6 +432,16 @@ Error Vfs::walk(const Caller& caller, Node start, std::string_view path, bool fo
         current = next;
         position = end;
     }
+}
+
+Error Vfs::node_attributes(const Node& node, NodeAttributes* out) {
+    const bool cached = m_mounts[node.mount].cached;
+    if (cached && m_names.find_attributes(node.mount, node.inode, out)) return Error::ok;
+    Attributes attributes;
+    VFS_TRY(this->attributes(node, &attributes));
+    *out = NodeAttributes{attributes.mode, attributes.uid, attributes.gid, attributes.device};
+    if (cached) m_names.remember_attributes(node.mount, node.inode, *out);
+    return Error::ok;
 }
 
 Error Vfs::resolve(const Caller& caller, Handle at, std::string_view path, bool follow, Node* out) {
@@ -471,6 +505,7 @@ Error Vfs::open(const Caller& caller, Handle at, std::string_view path, uint32_t
             NewInode inode =
                 new_inode(caller, directory, kModeRegular | (mode & kModePermissionMask));
             InodeNumber number;
+            names_changed();
             VFS_TRY(fs_of(parent.directory)
                         .create(parent.directory.inode, parent.name, inode, &number));
             node = Node{parent.directory.mount, number};
@@ -488,8 +523,15 @@ Error Vfs::open(const Caller& caller, Handle at, std::string_view path, uint32_t
     } else {
         VFS_TRY(resolve(caller, at, path, (flags & kOpenNoFollow) == 0, &node));
     }
+    // Only O_TRUNC needs the size: everything else is the name cache's.
     Attributes attributes;
-    VFS_TRY(this->attributes(node, &attributes));
+    if ((flags & kOpenTruncate) != 0) {
+        VFS_TRY(this->attributes(node, &attributes));
+    } else {
+        NodeAttributes cached;
+        VFS_TRY(node_attributes(node, &cached));
+        attributes = permission_view(cached);
+    }
     if (is_symlink(attributes.mode)) return Error::symlink_loop; // O_NOFOLLOW on a symlink
     if ((flags & kOpenDirectory) != 0 && !is_directory(attributes.mode))
         return Error::not_directory;
@@ -822,6 +864,7 @@ Error Vfs::do_chmod(const Caller& caller, const Node& node, uint32_t mode) {
     AttributeChanges changes;
     changes.which = AttributeChanges::kMode;
     changes.mode = mode;
+    names_changed();
     return fs_of(node).set_attributes(node.inode, changes, nullptr);
 }
 
@@ -847,6 +890,7 @@ Error Vfs::do_chown(const Caller& caller, const Node& node, uint32_t uid, uint32
         changes.mode = attributes.mode & kModePermissionMask & ~(kModeSetUid | kModeSetGid);
     }
     if (changes.which == 0) return Error::ok;
+    names_changed();
     return fs_of(node).set_attributes(node.inode, changes, nullptr);
 }
 
@@ -942,6 +986,7 @@ Error Vfs::mkdir(const Caller& caller, Handle at, std::string_view path, uint32_
     VFS_TRY(may_change_in(caller, parent.directory, &directory));
     NewInode inode = new_inode(caller, directory, kModeDirectory | (mode & kModePermissionMask));
     InodeNumber number;
+    names_changed();
     return fs_of(parent.directory)
         .make_directory(parent.directory.inode, parent.name, inode, &number);
 }
@@ -961,6 +1006,7 @@ Error Vfs::rmdir(const Caller& caller, Handle at, std::string_view path) {
     Attributes directory;
     VFS_TRY(may_change_in(caller, parent.directory, &directory));
     if (!may_delete_in(caller.credentials, directory, attributes)) return Error::no_permission;
+    names_changed();
     return fs_of(parent.directory).remove_directory(parent.directory.inode, parent.name);
 }
 
@@ -977,6 +1023,7 @@ Error Vfs::unlink(const Caller& caller, Handle at, std::string_view path) {
     Attributes directory;
     VFS_TRY(may_change_in(caller, parent.directory, &directory));
     if (!may_delete_in(caller.credentials, directory, attributes)) return Error::no_permission;
+    names_changed();
     return fs_of(parent.directory).unlink(parent.directory.inode, parent.name);
 }
 
@@ -1049,6 +1096,7 @@ Error Vfs::rename(const Caller& caller, Handle from_at, std::string_view from, H
     } else if (found == Error::ok && is_directory(target_attributes.mode)) {
         return Error::is_directory;
     }
+    names_changed();
     return fs_of(source_parent.directory)
         .rename(source_parent.directory.inode, source_name, target_parent.directory.inode,
                 target_parent.name);
@@ -1072,6 +1120,7 @@ Error Vfs::link(const Caller& caller, Handle from_at, std::string_view from, Han
     if (parent.directory.mount != source.mount) return Error::cross_device;
     Attributes directory;
     VFS_TRY(may_change_in(caller, parent.directory, &directory));
+    names_changed();
     return fs_of(source).link(source.inode, parent.directory.inode, parent.name);
 }
 
@@ -1093,6 +1142,7 @@ Error Vfs::symlink(const Caller& caller, std::string_view target, Handle at,
     NewInode inode = new_inode(caller, directory, kModeSymlink | 0777);
     inode.mode = kModeSymlink | 0777;
     InodeNumber number;
+    names_changed();
     return fs_of(parent.directory)
         .make_symlink(parent.directory.inode, parent.name, target, inode, &number);
 }
@@ -1136,6 +1186,7 @@ Error Vfs::mknod(const Caller& caller, Handle at, std::string_view path, uint32_
     NewInode inode = new_inode(caller, directory, type | (mode & kModePermissionMask));
     inode.device = device;
     InodeNumber number;
+    names_changed();
     return fs_of(parent.directory).create(parent.directory.inode, parent.name, inode, &number);
 }
 

@@ -25,6 +25,7 @@
 
 #include "interfaces/file/wire.h"
 #include "servers/fs/vfs/file_system.h"
+#include "servers/fs/vfs/name_cache.h"
 #include "servers/fs/vfs/permissions.h"
 
 namespace fs {
@@ -236,6 +237,9 @@ public:
     uint32_t mounts() const;     // the root included
     uint32_t processes() const;
     uint32_t handles_of(uint32_t pid) const;
+    // The name cache's lookups answered without asking a file system, and the others.
+    uint32_t name_cache_hits() const { return m_names.hits(); }
+    uint32_t name_cache_misses() const { return m_names.misses(); }
     // The pids with state here (up to `max`), for a resync with proc's process list.
     uint32_t process_ids(uint32_t* out, uint32_t max) const;
 
@@ -246,6 +250,7 @@ private:
         uint32_t parent = 0; // the mount it sits on (the root: itself)
         InodeNumber on;      // the directory of `parent` it covers
         uint32_t users = 0;  // descriptions, working directories and mounts on it
+        bool cached = false; // its names go through m_names (FileSystem::names_stable)
     };
     struct Description {
         uint32_t references = 0; // handles in every process: 0 is a free slot
@@ -299,6 +304,11 @@ private:
     Error attributes(const Node& node, Attributes* out) {
         return fs_of(node).get_attributes(node.inode, out);
     }
+    // Type, permissions, owner and device: from the name cache when it has them.
+    Error node_attributes(const Node& node, NodeAttributes* out);
+    // Every change of a name, a type, a permission or an owner, and every mount and umount,
+    // calls this first (name_cache.h).
+    void names_changed() { m_names.clear(); }
     Error writable_mount(const Node& node) const {
         return m_mounts[node.mount].read_only ? Error::read_only : Error::ok;
     }
@@ -335,6 +345,7 @@ private:
     char m_path[kPathMax]; // the path being resolved (symlinks spliced in)
     char m_scratch[kPathMax];
     char m_second[kPathMax]; // a second resolved name (rename, link)
+    NameCache m_names;
 };
 
 } // namespace fs
