@@ -57,7 +57,8 @@ void init(const multiboot::BootInfo& boot, FrameAllocator& frames, uint32_t imag
     for (size_t i = 0; i < boot.region_count && counted < pool; ++i) {
         const auto& r = boot.regions[i];
         if (!r.usable || r.base + r.length <= kLowMemoryEnd) continue;
-        uint64_t base = align_up(r.base < kLowMemoryEnd ? kLowMemoryEnd : r.base, uint64_t{kPageSize});
+        uint64_t base =
+            align_up(r.base < kLowMemoryEnd ? kLowMemoryEnd : r.base, uint64_t{kPageSize});
         uint64_t limit = r.base + r.length < (1ull << 32) ? r.base + r.length : (1ull << 32);
         for (uint64_t page = base; page + kPageSize <= limit && counted < pool; page += kPageSize) {
             if (!in_module(static_cast<uint32_t>(page))) counted += kPageSize;

@@ -160,7 +160,7 @@ struct StatisticsReply {
     uint32_t buffers;   // buffers with an owner now
     uint32_t port;      // the command block's base port
     uint32_t irq;
-    uint32_t restarts; // proc's count of restarts of this driver before this instance
+    uint32_t restarts;      // proc's count of restarts of this driver before this instance
     uint32_t block_sectors; // sectors per interrupt: READ/WRITE MULTIPLE's block, or 1
 };
 struct StatisticsRequest {

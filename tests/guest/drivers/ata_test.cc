@@ -238,8 +238,8 @@ void ata_mode(const char* sectors_text) {
     uint32_t block = after.block_sectors;
     uint32_t blocks = (transferred_read + transferred_written + block - 1) / (block ? block : 1);
     rt_tap_check(got_after && block >= 1 && block <= ::ata::kBufferSectors &&
-                     (block & (block - 1)) == 0 && interrupts >= blocks + 1 &&
-                     after.irq == 14 && after.port == 0x1f0,
+                     (block & (block - 1)) == 0 && interrupts >= blocks + 1 && after.irq == 14 &&
+                     after.port == 0x1f0,
                  "interrupt count: %u interrupts on IRQ %u for %u sectors in blocks of %u and a "
                  "flush (%u spurious)",
                  interrupts, after.irq, transferred_read + transferred_written, block,
