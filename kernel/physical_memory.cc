@@ -49,16 +49,21 @@ void init(const multiboot::BootInfo& boot, FrameAllocator& frames, uint32_t imag
     uint64_t pool = boot.usable_bytes / 6;
     pool = pool < kMinPool ? kMinPool : pool > kMaxPool ? kMaxPool : pool;
 
-    // The pool ends where `pool` bytes of usable memory above 1 MiB have been counted.
+    // The pool ends where `pool` bytes of usable memory above 1 MiB that hold no boot module
+    // have been counted. GRUB loads the modules right above the kernel (QEMU's -initrd puts
+    // them at the top of memory): counted as pool, the default system's 9 MiB of modules left
+    // the kernel 3 MiB at 64 MiB of RAM, too little to load proc.
     uint64_t counted = 0, end = kLowMemoryEnd;
     for (size_t i = 0; i < boot.region_count && counted < pool; ++i) {
         const auto& r = boot.regions[i];
         if (!r.usable || r.base + r.length <= kLowMemoryEnd) continue;
-        uint64_t base = r.base < kLowMemoryEnd ? kLowMemoryEnd : r.base;
-        uint64_t take = r.base + r.length - base;
-        if (take > pool - counted) take = pool - counted;
-        counted += take;
-        end = base + take;
+        uint64_t base =
+            align_up(r.base < kLowMemoryEnd ? kLowMemoryEnd : r.base, uint64_t{kPageSize});
+        uint64_t limit = r.base + r.length < (1ull << 32) ? r.base + r.length : (1ull << 32);
+        for (uint64_t page = base; page + kPageSize <= limit && counted < pool; page += kPageSize) {
+            if (!in_module(static_cast<uint32_t>(page))) counted += kPageSize;
+            end = page + kPageSize;
+        }
     }
     g_pool_end = static_cast<uint32_t>(align_up(end, uint64_t{kPageSize}));
 

@@ -160,13 +160,14 @@ struct StatisticsReply {
     uint32_t buffers;   // buffers with an owner now
     uint32_t port;      // the command block's base port
     uint32_t irq;
-    uint32_t restarts; // proc's count of restarts of this driver before this instance
+    uint32_t restarts;      // proc's count of restarts of this driver before this instance
+    uint32_t block_sectors; // sectors per interrupt: READ/WRITE MULTIPLE's block, or 1
 };
 struct StatisticsRequest {
     static constexpr uint32_t kLabel = kAtaStatistics;
     using Reply = StatisticsReply;
 };
 static_assert(ipc::wire_words<StatisticsRequest> == 0);
-static_assert(ipc::wire_words<StatisticsReply> == 14);
+static_assert(ipc::wire_words<StatisticsReply> == 15);
 
 } // namespace ata

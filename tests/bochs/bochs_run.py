@@ -4,12 +4,15 @@
     bochs_run.py --kernel kernel.elf --append "test=kernel" [--module "path args"]...
                  [--timeout 120] [--log PATH] [--work-dir DIR] [--expect REGEX]...
                  [--expect-panic] [--no-tap] [--no-end-marker] [--megs 64]
-                 [--bochsrc-line LINE]... [--disk IMAGE --disk-geometry C,H,S]
+                 [--bochsrc-line LINE]... [--disk IMAGE --disk-geometry C,H,S] [--com1-tcp PORT]
 
 Bochs has no isa-debug-exit, and its exit status is always 1: the verdict rests on the
 serial log alone. The runner stops Bochs as soon as the end marker or a panic has appeared
 (a guest may also power Bochs off itself, see tests/README.md). With --disk, a flat disk image
-is the primary channel's master and the CD-ROM moves to the secondary channel's master. The work dir (default: beside
+is the primary channel's master and the CD-ROM moves to the secondary channel's master. With
+--com1-tcp, Bochs connects COM1 to a host program listening on 127.0.0.1:PORT, which types into
+it and writes every byte it receives to the serial log the runner judges (tests/bochs/
+bochs_shell.py). The work dir (default: beside
 the log) keeps the ISO, the bochsrc and Bochs' own log for a rerun by hand:
     cd WORK && TERM=dumb bochs -q -f bochsrc -rc debugger.rc
 """
@@ -90,6 +93,8 @@ def main() -> int:
                    help="a flat disk image as ata0-master (the CD-ROM moves to ata1-master)")
     p.add_argument("--disk-geometry", metavar="C,H,S", default=None,
                    help="its cylinders, heads and sectors per track (C*H*S*512 = its size)")
+    p.add_argument("--com1-tcp", type=int, metavar="PORT",
+                   help="COM1 connects to 127.0.0.1:PORT (a host program that writes the serial log)")
     args = p.parse_args()
 
     runner.check_inputs(args)
@@ -104,8 +109,11 @@ def main() -> int:
     runner.make_iso(args, iso)
     bochsrc = work / "bochsrc"
     bochs_log = work / "bochs.log"
+    com1 = f"mode=file, dev={serial_log}"
+    if args.com1_tcp is not None:
+        com1 = f"mode=socket-client, dev=127.0.0.1:{args.com1_tcp}"
     write_bochsrc(bochsrc, {"MEGS": str(args.megs), "ATA_LINES": ata_lines(args, iso),
-                            "SERIAL_LOG": str(serial_log), "BOCHS_LOG": str(bochs_log)},
+                            "COM1": com1, "BOCHS_LOG": str(bochs_log)},
                   args.bochsrc_line)
     # Debian's Bochs is built with its debugger, which stops before the first instruction:
     # `c` runs the guest, `quit` ends Bochs once the guest stops (power-off or panic).

@@ -83,16 +83,21 @@ class SerialTerminal:
     """The host end of COM1. A reader thread keeps everything the guest sent (so the guest's
     UART never waits for us); `expect` searches it from the last mark on."""
 
-    def __init__(self, path: Path, connect_timeout: float = 30.0, step_timeout: float = 20.0,
-                 alive: Callable[[], bool] = lambda: True):
+    def __init__(self, path: Path | None, connect_timeout: float = 30.0, step_timeout: float = 20.0,
+                 alive: Callable[[], bool] = lambda: True, sock: socket.socket | None = None,
+                 log: Path | None = None):
+        """Connects to QEMU's Unix socket at `path`, or takes `sock`, an emulator's connection
+        already accepted (Bochs connects to its host end); with `log`, every byte received is
+        also appended to that file (the serial log, when the emulator does not write it)."""
         self.step_timeout = step_timeout
         self._received = bytearray()
         self._mark = 0
         self._lock = threading.Condition()
         self._closed = False
+        self._log = open(log, "ab", buffering=0) if log is not None else None
         deadline = time.monotonic() + connect_timeout
-        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        while True:
+        self.sock = sock or socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        while sock is None:
             try:
                 self.sock.connect(str(path))
                 break
@@ -110,6 +115,11 @@ class SerialTerminal:
                 data = self.sock.recv(4096)
             except OSError:
                 data = b""
+            if data and self._log is not None:
+                try:
+                    self._log.write(data)
+                except ValueError:  # closed by close() meanwhile
+                    pass
             with self._lock:
                 if not data:
                     self._closed = True
@@ -182,6 +192,8 @@ class SerialTerminal:
             self.sock.close()
         except OSError:
             pass
+        if self._log is not None:
+            self._log.close()
 
 
 def run_with_terminal(tag: str, runner_args: list[str],

@@ -141,14 +141,18 @@ def job_control(t: SerialTerminal) -> None:
 
 
 def processes(t: SerialTerminal) -> None:
-    """busybox's ps reads /proc (fs's procfs, which asks proc): init as pid 1, the login shell
-    and ps itself, each with its user, size, state and command line; a process's files."""
+    """busybox's ps reads /proc (fs's procfs, which asks proc): its header, init as pid 1, the
+    login shell and ps itself, each with its user, size, state and command line; a process's
+    files; tty names the console (libposix's ttyname_r)."""
     row = r"\r\n *\d+ root +\S+ S +"
-    command(t, "ps", r"\r\n +1 root +\S+ S +init\r\n",
+    command(t, "ps", r"\r\n +PID USER +VSZ STAT COMMAND", r"\r\n +1 root +\S+ S +init\r\n",
             row + r"(?:\{-sh\} )?-sh -i\r\n", row + r"ps\r\n")
     command(t, "cat /proc/1/cmdline | tr '\\0' '|'; echo", r"\r\ninit\|\r\n")
     command(t, "tr '\\0' '|' < /proc/$$/cmdline; echo; cut -d' ' -f1,3,4 /proc/$$/stat",
             r"\r\n-sh\|-i\|\r\n\d+ S 1\r\n")
+    # the login shell's standard input is the console, and tty names its device file
+    command(t, "tty; tty < /dev/null || echo status $?", r"\r\n/dev/console\r\nnot a tty\r\n"
+            r"status 1\r\n")
     command(t, "grep -c '^PPid:' /proc/1/status; ls /proc | grep -c uptime", r"\r\n1\r\n1\r\n")
     command(t, "echo x > /proc/1/stat", r"Read-only file system")
     command(t, "df / /tmp", r"/dev/hda +\d+ +\d+ +\d+ +\d+% /\r\n", r"tmpfs +\d+ .* /tmp\r\n")

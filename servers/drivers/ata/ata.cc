@@ -118,6 +118,7 @@ bool Ata::identify() {
         return false;
     }
     m_flush_ext = m_lba48 && (id[83] & (1u << 13)) != 0;
+    set_multiple_mode(id[47] & 0xFF);
     m_info.sectors_low = static_cast<uint32_t>(m_sectors);
     m_info.sectors_high = static_cast<uint32_t>(m_sectors >> 32);
     m_info.sector_bytes = kSectorBytes;
@@ -134,6 +135,24 @@ bool Ata::identify() {
         if (m_info.model[i] != '\0' && (m_info.model[i] < 0x20 || m_info.model[i] > 0x7E))
             m_info.model[i] = '?';
     return true;
+}
+
+void Ata::set_multiple_mode(uint32_t most) {
+    m_block = 1;
+    m_block_most = most;
+    // A power of two (ATA-6 allows only those for SET MULTIPLE MODE), at most a buffer.
+    uint32_t block = 1;
+    while (block * 2 <= most && block * 2 <= kBufferSectors)
+        block *= 2;
+    if (block == 1) return;
+    uint8_t status = 0;
+    if (!poll(0, 0, status)) return;
+    out(reg::kDevice, kDeviceObsolete);
+    delay400ns();
+    out(reg::kSectorCount, static_cast<uint8_t>(block));
+    out(reg::kCommand, cmd::kSetMultipleMode);
+    if (!await(status) || (status & (kErr | kDf)) != 0) return;
+    m_block = block;
 }
 
 bool Ata::start(const char* name, uint16_t port, uint16_t control, uint32_t irq, uint8_t* buffers,
@@ -198,7 +217,8 @@ ipc::Error Ata::fail(bool timeout) {
     if (timeout) {
         rt_printf("%s: the device did not answer in %u ms; resetting the channel\n", m_name,
                   kDeviceTimeoutMs);
-        (void)reset();
+        // A reset may take the device out of multiple mode: set it again (or go without).
+        if (reset()) set_multiple_mode(m_block_most);
     }
     return ipc::Error::io_error;
 }
@@ -250,26 +270,36 @@ ipc::Error Ata::transfer(axo_thread_id_t from, const TransferRequest& request, b
     }
     select_and_address(lba, count, ext);
     uint16_t data_port = static_cast<uint16_t>(m_port + reg::kData);
+    // Data moves in DRQ blocks: m_block sectors each with READ/WRITE MULTIPLE (the last one
+    // may be shorter), one sector each with READ/WRITE SECTORS.
+    bool multiple = m_block > 1;
+    auto block_at = [&](uint32_t i) { return count - i < m_block ? count - i : m_block; };
     if (write) {
-        out(reg::kCommand, ext ? cmd::kWriteSectorsExt : cmd::kWriteSectors);
+        out(reg::kCommand, multiple ? (ext ? cmd::kWriteMultipleExt : cmd::kWriteMultiple)
+                                    : (ext ? cmd::kWriteSectorsExt : cmd::kWriteSectors));
         delay400ns();
-        // The first sector goes when the device asks (DRQ) — no interrupt for it; each later
+        // The first block goes when the device asks (DRQ) — no interrupt for it; each later
         // one after the interrupt of the one before; the last interrupt says it is done.
         if (!poll(kDrq, kDrq, status)) return fail((status & (kErr | kDf)) == 0);
-        for (uint32_t i = 0; i < count; ++i) {
-            driver::outsw(data_port, data + i * kSectorBytes, kSectorBytes / 2);
+        for (uint32_t i = 0; i < count;) {
+            uint32_t n = block_at(i);
+            driver::outsw(data_port, data + i * kSectorBytes, n * kSectorBytes / 2);
+            i += n;
             if (!await(status)) return fail(true);
             if ((status & (kErr | kDf)) != 0) return fail(false);
-            if (i + 1 < count && (status & kDrq) == 0) return fail(false);
+            if (i < count && (status & kDrq) == 0) return fail(false);
         }
         ++m_stats.writes;
         m_stats.sectors_written += count;
     } else {
-        out(reg::kCommand, ext ? cmd::kReadSectorsExt : cmd::kReadSectors);
-        for (uint32_t i = 0; i < count; ++i) {
+        out(reg::kCommand, multiple ? (ext ? cmd::kReadMultipleExt : cmd::kReadMultiple)
+                                    : (ext ? cmd::kReadSectorsExt : cmd::kReadSectors));
+        for (uint32_t i = 0; i < count;) {
+            uint32_t n = block_at(i);
             if (!await(status)) return fail(true);
             if ((status & (kErr | kDf)) != 0 || (status & kDrq) == 0) return fail(false);
-            driver::insw(data_port, data + i * kSectorBytes, kSectorBytes / 2);
+            driver::insw(data_port, data + i * kSectorBytes, n * kSectorBytes / 2);
+            i += n;
         }
         ++m_stats.reads;
         m_stats.sectors_read += count;
@@ -292,6 +322,7 @@ ipc::Error Ata::flush() {
 void Ata::statistics(StatisticsReply& reply) const {
     reply = m_stats;
     reply.buffers = m_sessions.count();
+    reply.block_sectors = m_block;
 }
 
 } // namespace ata

@@ -36,6 +36,11 @@ constexpr uint8_t kReadSectors = 0x20;
 constexpr uint8_t kReadSectorsExt = 0x24;
 constexpr uint8_t kWriteSectors = 0x30;
 constexpr uint8_t kWriteSectorsExt = 0x34;
+constexpr uint8_t kReadMultiple = 0xC4;
+constexpr uint8_t kReadMultipleExt = 0x29;
+constexpr uint8_t kWriteMultiple = 0xC5;
+constexpr uint8_t kWriteMultipleExt = 0x39;
+constexpr uint8_t kSetMultipleMode = 0xC6;
 constexpr uint8_t kFlushCache = 0xE7;
 constexpr uint8_t kFlushCacheExt = 0xEA;
 constexpr uint8_t kIdentify = 0xEC;
@@ -59,6 +64,7 @@ public:
     ipc::Error transfer(axo_thread_id_t from, const TransferRequest& request, bool write);
     ipc::Error flush();
     void info(InfoReply& reply) const { reply = m_info; }
+    uint32_t block_sectors() const { return m_block; }
     void statistics(StatisticsReply& reply) const;
 
     driver::Interrupts interrupts;
@@ -79,6 +85,10 @@ private:
     // line acknowledged. False when kDeviceTimeoutMs passed without one.
     bool await(uint8_t& status);
     bool identify();
+    // READ/WRITE MULTIPLE with the largest block the device offers (IDENTIFY word 47): one
+    // interrupt, and under an emulator one request to its disk, per block of sectors instead
+    // of per sector. m_block stays 1 (READ/WRITE SECTORS) if the device has none or refuses.
+    void set_multiple_mode(uint32_t most);
     void select_and_address(uint64_t lba, uint32_t count, bool ext);
     ipc::Error fail(bool timeout);
     // ok if proc says the process of `from` may use the disk (kProcDeviceClient), else
@@ -92,6 +102,8 @@ private:
     uint64_t m_sectors = 0;
     bool m_lba48 = false;
     bool m_flush_ext = false;
+    uint32_t m_block = 1;      // sectors per DRQ block: >1 with READ/WRITE MULTIPLE
+    uint32_t m_block_most = 0; // the device's largest block (IDENTIFY word 47)
     // The clients' buffers: a session per thread; when all are taken, the least recently used
     // one changes owner.
     ipc::Sessions<kMaxBuffers> m_sessions{kBufferLog2, ipc::WhenFull::take_least_recent};

@@ -102,11 +102,11 @@ int main() {
     char model[41];
     memcpy(model, info.model, 40);
     model[40] = '\0';
-    rt_printf("%s: ATA disk \"%s\" at port %x, irq %u: %u sectors%s; buffers at %x; serving "
-              "(restart %u)\n",
+    rt_printf("%s: ATA disk \"%s\" at port %x, irq %u: %u sectors%s, %u per interrupt; buffers "
+              "at %x; serving (restart %u)\n",
               name, model, port, irq, info.sectors_low,
-              (info.features & ata::kFeatureLba48) != 0 ? ", LBA48" : "", physical,
-              grants.restarts);
+              (info.features & ata::kFeatureLba48) != 0 ? ", LBA48" : "", g_ata.block_sectors(),
+              physical, grants.restarts);
     // Registered after the line is in the log: a waiting client may run first, and end the test.
     driver::check(name, "registering the name", names::register_name(name));
     ipc::Dispatcher<ata::Ata> dispatcher(g_ata, kRoutes, &on_kernel);

@@ -233,12 +233,16 @@ void ata_mode(const char* sectors_text) {
                  "refused, %u I/O errors",
                  transferred_written, written, transferred_read, after.refused - before.refused,
                  after.io_errors);
-    // PIO: one interrupt per sector, one per flush.
-    rt_tap_check(got_after && interrupts >= transferred_read + transferred_written + 1 &&
-                     after.irq == 14 && after.port == 0x1f0,
-                 "interrupt count: %u interrupts on IRQ %u for %u sectors and a flush (%u "
-                 "spurious)",
-                 interrupts, after.irq, transferred_read + transferred_written,
+    // PIO: one interrupt per block of sectors (READ/WRITE MULTIPLE: the device's block, at
+    // most a buffer; 1 without it), one per flush. Each request moved at most kBufferSectors.
+    uint32_t block = after.block_sectors;
+    uint32_t blocks = (transferred_read + transferred_written + block - 1) / (block ? block : 1);
+    rt_tap_check(got_after && block >= 1 && block <= ::ata::kBufferSectors &&
+                     (block & (block - 1)) == 0 && interrupts >= blocks + 1 && after.irq == 14 &&
+                     after.port == 0x1f0,
+                 "interrupt count: %u interrupts on IRQ %u for %u sectors in blocks of %u and a "
+                 "flush (%u spurious)",
+                 interrupts, after.irq, transferred_read + transferred_written, block,
                  after.spurious_interrupts);
 
     // Giving the buffer back: requests are refused again, and a new one can be had.
