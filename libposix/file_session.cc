@@ -21,9 +21,9 @@ namespace {
 constexpr int kThreads = 4; // threads of one process with a session of their own
 
 struct Session {
-    axo_utcb_t* owner = nullptr; // the thread's UTCB; nullptr: free
+    axo_utcb_t* owner = nullptr;               // the thread's UTCB; nullptr: free
     axo_thread_id_t owner_id = AXO_NIL_THREAD; // and its id: another one is a fork's child
-    uint8_t* window = nullptr;   // kept across a fork: the child reuses it
+    uint8_t* window = nullptr;                 // kept across a fork: the child reuses it
     bool built = false;
     alignas(file::Client) unsigned char client[sizeof(file::Client)];
 

@@ -122,7 +122,7 @@ private:
     ipc::Liveness m_liveness;
     uint32_t m_due = 0;
     uint32_t m_registered = 0; // registrations armed or due
-    uint32_t m_stamp = 0; // the next Registration::order
+    uint32_t m_stamp = 0;      // the next Registration::order
     uint32_t m_used_interests = 0;
 };
 

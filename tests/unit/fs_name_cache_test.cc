@@ -130,8 +130,8 @@ public:
                          InodeNumber* out) override {
         return m.make_directory(d, n, i, out);
     }
-    Error make_symlink(InodeNumber d, std::string_view n, std::string_view t,
-                       const fs::NewInode& i, InodeNumber* out) override {
+    Error make_symlink(InodeNumber d, std::string_view n, std::string_view t, const fs::NewInode& i,
+                       InodeNumber* out) override {
         return m.make_symlink(d, n, t, i, out);
     }
     Error link(InodeNumber i, InodeNumber d, std::string_view n) override {
@@ -141,8 +141,7 @@ public:
     Error remove_directory(InodeNumber d, std::string_view n) override {
         return m.remove_directory(d, n);
     }
-    Error rename(InodeNumber fd, std::string_view f, InodeNumber td,
-                 std::string_view t) override {
+    Error rename(InodeNumber fd, std::string_view f, InodeNumber td, std::string_view t) override {
         return m.rename(fd, f, td, t);
     }
     Error read_link(InodeNumber i, std::span<char> b, uint32_t* l) override {
@@ -278,8 +277,7 @@ TEST_F(VfsNameCacheTest, open_checks_the_permissions_a_chmod_changed) {
     ASSERT_EQ(vfs->open(alice, fs::kAtCwd, "/d/f", fs::kOpenReadOnly, 0, &h), Error::ok);
     ASSERT_EQ(vfs->close(alice, h), Error::ok);
     ASSERT_EQ(vfs->chmod(root, fs::kAtCwd, "/d/f", 0600, true), Error::ok);
-    EXPECT_EQ(vfs->open(alice, fs::kAtCwd, "/d/f", fs::kOpenReadOnly, 0, &h),
-              Error::access_denied);
+    EXPECT_EQ(vfs->open(alice, fs::kAtCwd, "/d/f", fs::kOpenReadOnly, 0, &h), Error::access_denied);
 }
 
 TEST_F(VfsNameCacheTest, mount_and_umount_change_what_a_cached_path_reaches) {

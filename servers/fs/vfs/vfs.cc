@@ -105,7 +105,11 @@ bool Vfs::is_mount_point(const Node& node) const {
 Error Vfs::mount_root(FileSystem& file_system, bool read_only) {
     if (m_mounts[0].file_system != nullptr) return Error::busy;
     names_changed();
-    m_mounts[0] = Mount{&file_system, read_only || file_system.read_only(), 0, InodeNumber{}, 0,
+    m_mounts[0] = Mount{&file_system,
+                        read_only || file_system.read_only(),
+                        0,
+                        InodeNumber{},
+                        0,
                         file_system.names_stable()};
     return Error::ok;
 }
@@ -122,8 +126,12 @@ Error Vfs::mount(const Caller& caller, std::string_view path, FileSystem& file_s
     for (uint32_t i = 1; i < kMaxMounts; ++i) {
         if (m_mounts[i].file_system != nullptr) continue;
         names_changed();
-        m_mounts[i] = Mount{&file_system, read_only || file_system.read_only(), node.mount,
-                            node.inode,   0,           file_system.names_stable()};
+        m_mounts[i] = Mount{&file_system,
+                            read_only || file_system.read_only(),
+                            node.mount,
+                            node.inode,
+                            0,
+                            file_system.names_stable()};
         retain(node); // the covered directory stays while the mount sits on it
         return Error::ok;
     }
