@@ -65,8 +65,8 @@ class Qemu(RunnerTest):
         module = Path(__file__)
         self.check("q-modules", "pass", 0, PASS_LINE, f"--module={module} one x=1,2",
                    f"--module={module}",
-                   f"--expect=module: '/tmp/axo\\w+/0/{module.name} one x=1,2' size \\d+",
-                   f"--expect=module: '/tmp/axo\\w+/1/{module.name}' size \\d+")
+                   f"--expect=module: '/tmp/a\\w+/0/{module.name} one x=1,2' size \\d+",
+                   f"--expect=module: '/tmp/a\\w+/1/{module.name}' size \\d+")
 
     def test_not_ok(self):
         self.check("q-not-ok", "not-ok", 1, "FAIL: 1 of 4 tests not ok: 2 - deliberately failing")

@@ -901,6 +901,15 @@ uint32_t run_one_child(uint32_t server, uint32_t seed, uint32_t count, uint32_t 
         (void)run_one_child(kTty, g_seed * 1000u + kTty * 100u + 50, 10000, 0, warm_bad);
         (void)run_one_child(kTty, g_seed * 1000u + kTty * 100u + 1, 0, 15, warm_bad);
     }
+    // Every other server too: a driver keeps the pages its first requests make it touch (a
+    // page of stack its deepest path reaches — a question to proc about the client, the screen's
+    // escape parser — with σ0's and mm's nodes): one data frame, seen once in the com2 and the
+    // vga rounds and never again, before this warm-up.
+    for (uint32_t server = 0; server < kServerCount; ++server) {
+        if (!g_present[server] || server == kFs || server == kTty) continue;
+        (void)run_one_child(server, g_seed * 1000u + server * 100u + 7, 10000, 0, warm_bad);
+        (void)run_one_child(server, g_seed * 1000u + server * 100u + 8, 0, 15, warm_bad);
+    }
     sleep_ms(50);
     Counts base = counts();
     print_counts("before", base);
