@@ -184,17 +184,9 @@ void Ata::spurious_interrupt(uint32_t line) {
 // ---- Buffers ----------------------------------------------------------------------------------
 
 ipc::Error Ata::client_check(axo_thread_id_t from) {
-    // proc's device table knows whom the disk was given (the line's client= words); anything
-    // but a yes — a stranger, a thread of no process, proc not answering — is a no.
-    ipc::Error error = driver::client_allowed(from);
-    if (error == ipc::Error::ok) return error;
-    ++m_stats.refused;
-    if (m_strangers_refused++ == 0)
-        rt_printf("%s: refused thread %u.%u: not a client of this disk (%s); further refusals "
-                  "are only counted\n",
-                  m_name, axo_thread_number(from), axo_thread_version(from),
-                  ipc::error_name(error));
-    return ipc::Error::no_permission;
+    ipc::Error error = m_clients.check(from, m_name);
+    if (error != ipc::Error::ok) ++m_stats.refused;
+    return error;
 }
 
 ipc::Error Ata::buffer(axo_thread_id_t from) {

@@ -6,6 +6,7 @@
 #include <stdint.h>
 
 #include "interfaces/block/protocol.h"
+#include "lib/driver/client_gate.h"
 #include "lib/driver/driver.h"
 #include "lib/ipc/session.h"
 
@@ -91,8 +92,8 @@ private:
     void set_multiple_mode(uint32_t most);
     void select_and_address(uint64_t lba, uint32_t count, bool ext);
     ipc::Error fail(bool timeout);
-    // ok if proc says the process of `from` may use the disk (kProcDeviceClient), else
-    // no_permission (counted in `refused`; the first one logged).
+    // ok if proc says the process of `from` may use the disk (m_clients: kProcDeviceClient,
+    // the allowed threads remembered), else no_permission (counted in `refused`).
     ipc::Error client_check(axo_thread_id_t from);
 
     const char* m_name = "ata";
@@ -109,7 +110,7 @@ private:
     ipc::Sessions<kMaxBuffers> m_sessions{kBufferLog2, ipc::WhenFull::take_least_recent};
     InfoReply m_info{};
     StatisticsReply m_stats{};
-    uint32_t m_strangers_refused = 0;
+    driver::ClientGate m_clients;
 };
 
 } // namespace ata
